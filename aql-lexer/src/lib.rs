@@ -1,0 +1,25 @@
+//! An AQL (ArangoDB Query Language) tokenizer with a few query analyses on
+//! top, shared by `arangosync` and the ArangoDB emulator.
+//!
+//! - [`tokenize`] splits a query into tokens, whitespace and comments
+//!   included, following ArangoDB's own scanner rules.
+//! - [`bind_parameters`] lists the `@value` and `@@collection` parameters.
+//! - [`referenced_collections`] lists collections named literally
+//!   (heuristic and conservative, see the `collections` module).
+//! - [`check_syntax`] rejects clear syntax errors with ArangoDB-style
+//!   messages and never rejects a valid query; it is not a full parser.
+//!
+//! Nothing here panics on any input: every function returns a `Result`.
+
+mod collections;
+mod lexer;
+mod params;
+mod syntax;
+
+pub use collections::referenced_collections;
+pub use lexer::{
+    is_context_keyword, is_keyword, tokenize, LexError, Position, Span, Token, TokenKind,
+    CONTEXT_KEYWORDS, KEYWORDS, SPECIAL_VARIABLES,
+};
+pub use params::{bind_parameters, BindParameter, BindParameterKind};
+pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

@@ -1,0 +1,562 @@
+//! A shallow syntax check with ArangoDB-style error messages.
+//!
+//! This is not a parser. It only rejects queries with *clear* errors:
+//! lexical errors (unterminated strings, quoted names and block comments,
+//! characters that start no token), a query that does not start with an
+//! operation keyword, unbalanced or mismatched brackets, a malformed `FOR`
+//! variable list, and `=` where no variable is being assigned (the classic
+//! `FILTER a = 1`). Every check is local and matches what ArangoDB's grammar
+//! requires, so a valid query is never rejected; many invalid ones pass.
+//!
+//! Messages follow ArangoDB's `<what> near '<rest of query>' at position
+//! <line>:<column>`, where the parser's part reads
+//! `syntax error, unexpected <token description>` with the token names of
+//! ArangoDB's Bison grammar. When several errors exist, the one that comes
+//! first in the query wins, as a left-to-right parser would report it.
+//! Errors at the end of the query point at the last token, because that is
+//! where ArangoDB's scanner leaves its location when it reaches the end.
+
+use std::fmt;
+
+use crate::collections::{self, is_operation_keyword};
+use crate::lexer::{lex, significant, LexError, Position, Token, TokenKind};
+use crate::params::{self, BindParameter};
+
+/// What a syntactically plausible query uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryInfo {
+    /// As returned by [`crate::bind_parameters`].
+    pub bind_parameters: Vec<BindParameter>,
+    /// As returned by [`crate::referenced_collections`].
+    pub collections: Vec<String>,
+}
+
+/// Which ArangoDB error a [`SyntaxError`] corresponds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyntaxErrorKind {
+    /// The query contains no tokens besides whitespace and comments
+    /// (ArangoDB error 1502, `ERROR_QUERY_EMPTY`).
+    EmptyQuery,
+    /// A parse error (ArangoDB error 1501, `ERROR_QUERY_PARSE`).
+    Parse,
+}
+
+/// Why [`check_syntax`] rejected a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub kind: SyntaxErrorKind,
+    /// The complete message, e.g. `syntax error, unexpected assignment near
+    /// '= 1 LIMIT 2' at position 1:26`, or `query is empty`.
+    pub message: String,
+    /// Where the error was detected.
+    pub position: Position,
+}
+
+impl SyntaxError {
+    /// Whether the query was empty rather than malformed.
+    pub fn is_empty_query(&self) -> bool {
+        self.kind == SyntaxErrorKind::EmptyQuery
+    }
+
+    /// ArangoDB's `errorNum` for this error: 1502 for an empty query, 1501
+    /// for a parse error.
+    pub fn error_num(&self) -> u32 {
+        match self.kind {
+            SyntaxErrorKind::EmptyQuery => 1502,
+            SyntaxErrorKind::Parse => 1501,
+        }
+    }
+
+    fn parse(query: &str, what: &str, position: Position) -> Self {
+        SyntaxError {
+            kind: SyntaxErrorKind::Parse,
+            message: format!(
+                "{what} near '{}' at position {}:{}",
+                region(query, position.offset),
+                position.line,
+                position.column
+            ),
+            position,
+        }
+    }
+
+    fn from_lex(query: &str, error: &LexError) -> Self {
+        Self::parse(query, &error.message, error.position)
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Checks `query` for clear syntax errors (see the module notes) and returns
+/// its bind parameters and literal collections.
+pub fn check_syntax(query: &str) -> Result<QueryInfo, SyntaxError> {
+    let (tokens, lex_error) = lex(query);
+    let toks = significant(&tokens);
+    if toks.is_empty() && lex_error.is_none() {
+        return Err(SyntaxError {
+            kind: SyntaxErrorKind::EmptyQuery,
+            message: "query is empty".to_string(),
+            position: Position::START,
+        });
+    }
+
+    // Tokens before a lexical error are checked first: a parser reading
+    // left to right would stumble over them before reaching the bad spot.
+    let earliest = [
+        first_token_error(&toks),
+        bracket_error(&toks),
+        for_header_error(&toks),
+        assignment_error(&toks),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|unexpected| unexpected.position.offset);
+    if let Some(unexpected) = earliest {
+        return Err(unexpected.into_error(query));
+    }
+    if let Some(error) = lex_error {
+        return Err(SyntaxError::from_lex(query, &error));
+    }
+    if let Some(unexpected) = unclosed_bracket_error(&toks) {
+        return Err(unexpected.into_error(query));
+    }
+
+    Ok(QueryInfo {
+        bind_parameters: params::from_tokens(&tokens),
+        collections: collections::from_tokens(&tokens),
+    })
+}
+
+/// A token the grammar does not allow where it appears.
+struct Unexpected {
+    description: String,
+    position: Position,
+}
+
+impl Unexpected {
+    fn token(token: &Token<'_>) -> Self {
+        Unexpected {
+            description: describe(token),
+            position: token.span.start,
+        }
+    }
+
+    /// The end of the query where more was required; reported at the last
+    /// token (see the module notes).
+    fn end_of_query(toks: &[Token<'_>]) -> Self {
+        Unexpected {
+            description: "end of query string".to_string(),
+            position: toks.last().map_or(Position::START, |t| t.span.start),
+        }
+    }
+
+    fn into_error(self, query: &str) -> SyntaxError {
+        let what = format!("syntax error, unexpected {}", self.description);
+        SyntaxError::parse(query, &what, self.position)
+    }
+}
+
+/// A query starts with `WITH` or an operation keyword.
+fn first_token_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    let first = toks.first()?;
+    let valid = first.is_keyword("WITH") || is_operation_keyword(first);
+    (!valid).then(|| Unexpected::token(first))
+}
+
+fn opening_bracket(token: &Token<'_>) -> Option<&'static str> {
+    if token.kind != TokenKind::Punctuation {
+        return None;
+    }
+    match token.text {
+        "(" => Some(")"),
+        "[" => Some("]"),
+        "{" => Some("}"),
+        _ => None,
+    }
+}
+
+fn is_closing_bracket(token: &Token<'_>) -> bool {
+    token.kind == TokenKind::Punctuation && matches!(token.text, ")" | "]" | "}")
+}
+
+/// A closing bracket without a matching opening one.
+fn bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    let mut expected: Vec<&str> = Vec::new();
+    for token in toks {
+        if let Some(closer) = opening_bracket(token) {
+            expected.push(closer);
+        } else if is_closing_bracket(token) && expected.pop() != Some(token.text) {
+            return Some(Unexpected::token(token));
+        }
+    }
+    None
+}
+
+/// Brackets still open at the end of the query.
+fn unclosed_bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    let mut open = 0usize;
+    for token in toks {
+        if opening_bracket(token).is_some() {
+            open += 1;
+        } else if is_closing_bracket(token) {
+            open = open.saturating_sub(1);
+        }
+    }
+    (open > 0).then(|| Unexpected::end_of_query(toks))
+}
+
+/// `FOR name [, name]* IN`: the grammar allows nothing else after `FOR`.
+fn for_header_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    let unexpected_at = |i: usize| match toks.get(i) {
+        Some(token) => Unexpected::token(token),
+        None => Unexpected::end_of_query(toks),
+    };
+    for (start, _) in toks.iter().enumerate().filter(|(_, t)| t.is_keyword("FOR")) {
+        let mut i = start + 1;
+        loop {
+            if !toks.get(i).is_some_and(Token::is_name) {
+                return Some(unexpected_at(i));
+            }
+            let next = toks.get(i + 1);
+            if next.is_some_and(|t| t.kind == TokenKind::Punctuation && t.text == ",") {
+                i += 2;
+            } else if next.is_some_and(|t| t.is_keyword("IN")) {
+                break;
+            } else {
+                return Some(unexpected_at(i + 1));
+            }
+        }
+    }
+    None
+}
+
+/// `=` only follows a variable name that `LET`, `COLLECT`, `AGGREGATE`,
+/// `INTO`, `PRUNE` or a list comma introduces (and 4.x `MATCH`, leniently).
+fn assignment_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    const INTRODUCERS: &[&str] = &["LET", "COLLECT", "AGGREGATE", "INTO", "MATCH"];
+    for (i, token) in toks.iter().enumerate() {
+        if !(token.kind == TokenKind::Operator && token.text == "=") {
+            continue;
+        }
+        let named = i >= 1 && toks[i - 1].is_name();
+        let introduced = i >= 2 && {
+            let before = &toks[i - 2];
+            INTRODUCERS.iter().any(|k| before.is_keyword(k))
+                || before.is_context_keyword("PRUNE")
+                || (before.kind == TokenKind::Punctuation && before.text == ",")
+        };
+        if !(named && introduced) {
+            return Some(Unexpected::token(token));
+        }
+    }
+    None
+}
+
+/// How ArangoDB's grammar names a token in "unexpected ..." messages.
+fn describe(token: &Token<'_>) -> String {
+    let text = token.text;
+    let described = match token.kind {
+        TokenKind::Identifier | TokenKind::QuotedName => "identifier",
+        TokenKind::String => "quoted string",
+        TokenKind::Number => {
+            let lower = text.to_ascii_lowercase();
+            let radix = lower.starts_with("0x") || lower.starts_with("0b");
+            if radix || !lower.contains(['.', 'e']) {
+                "integer number"
+            } else {
+                "number"
+            }
+        }
+        TokenKind::BindParameter => "bind parameter",
+        TokenKind::CollectionBindParameter => "bind data source parameter",
+        TokenKind::Range => "..",
+        TokenKind::Keyword => return describe_keyword(token),
+        TokenKind::Operator => match text {
+            "=" => "assignment",
+            "!" => "not operator",
+            "&&" => "and operator",
+            "||" => "or operator",
+            // Bison's names for these two are reversed in ArangoDB's grammar.
+            "=~" => "~= operator",
+            "!~" => "~! operator",
+            "?" | "::" | "..." => text,
+            _ => return format!("{text} operator"),
+        },
+        // Bison keeps the quotes when the name is a comma, and shows
+        // character tokens such as '.' in single quotes.
+        TokenKind::Punctuation => match text {
+            "," => "\",\"",
+            "." => "'.'",
+            _ => text,
+        },
+        TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment => text,
+    };
+    described.to_string()
+}
+
+fn describe_keyword(token: &Token<'_>) -> String {
+    const DECLARATIONS: &[&str] = &[
+        "FOR",
+        "LET",
+        "FILTER",
+        "RETURN",
+        "COLLECT",
+        "SORT",
+        "LIMIT",
+        "WINDOW",
+        "MATCH",
+        "WHILE",
+        "UNTIL",
+        "SCAN",
+        "FOLD",
+        "INNER_JOIN",
+        "LEFT_JOIN",
+        "RIGHT_JOIN",
+        "OUTER_JOIN",
+    ];
+    const COMMANDS: &[&str] = &["REMOVE", "INSERT", "UPDATE", "REPLACE", "UPSERT"];
+    const OPERATORS: &[&str] = &["NOT", "AND", "OR", "LIKE"];
+    const MODIFIERS: &[&str] = &["OUTBOUND", "INBOUND", "ANY", "ALL", "NONE", "AT LEAST"];
+    const LITERALS: &[&str] = &["NULL", "TRUE", "FALSE"];
+
+    let is = |set: &[&str]| set.iter().any(|k| token.is_keyword(k));
+    let upper = token
+        .text
+        .split_ascii_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if is(DECLARATIONS) {
+        format!("{upper} declaration")
+    } else if is(COMMANDS) {
+        format!("{upper} command")
+    } else if is(OPERATORS) {
+        format!("{} operator", upper.to_ascii_lowercase())
+    } else if is(MODIFIERS) {
+        format!("{} modifier", upper.to_ascii_lowercase())
+    } else if is(LITERALS) {
+        upper.to_ascii_lowercase()
+    } else if token.is_keyword("DISTINCT") {
+        "DISTINCT modifier".to_string()
+    } else {
+        format!("{upper} keyword")
+    }
+}
+
+/// The part of the query shown after `near`: the rest of the query from
+/// `offset`, cut to 32 bytes plus `...` when longer (as ArangoDB does),
+/// without splitting a character.
+fn region(query: &str, offset: usize) -> String {
+    const SNIPPET_LENGTH: usize = 32;
+    let rest = query.get(offset..).unwrap_or_default();
+    if rest.len() < SNIPPET_LENGTH {
+        return rest.to_string();
+    }
+    let mut end = SNIPPET_LENGTH;
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", rest.get(..end).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(query: &str) -> SyntaxError {
+        match check_syntax(query) {
+            Err(e) => e,
+            Ok(info) => panic!("accepted {query:?}: {info:?}"),
+        }
+    }
+
+    fn at(query: &str) -> (u32, u32) {
+        let e = error(query);
+        (e.position.line, e.position.column)
+    }
+
+    #[test]
+    fn accepts_valid_queries() {
+        for query in [
+            "RETURN 1",
+            "FOR u IN users FILTER u.a == 1 RETURN u",
+            "LET a = 1, b = 2 RETURN a + b",
+            "FOR u IN users COLLECT c = u.city INTO g = u.name WITH COUNT INTO n RETURN c",
+            "FOR u IN users COLLECT AGGREGATE m = MAX(u.age), n = MIN(u.age) RETURN [m, n]",
+            "FOR v IN 1..3 OUTBOUND 'a/1' e PRUNE stop = v.x == 1 RETURN v",
+            "WITH a FOR x IN a RETURN x",
+            "INSERT { a: 1 } INTO c",
+            "UPSERT { a: 1 } INSERT { a: 1 } UPDATE {} IN c",
+            "FOR d IN docs FILTER d.filter == 1 RETURN { for: d.return }",
+            "FOR `for`, ´in´ IN x RETURN 1",
+            "FOR x IN y FILTER x.tags[* FILTER CURRENT == 'a'] ANY == 'a' RETURN x",
+            "LET x = [1, 2, 3] RETURN x[**]",
+            "RETURN (FOR x IN 1..2 RETURN x)",
+            "/* lead */ RETURN 1 // trail",
+        ] {
+            assert!(check_syntax(query).is_ok(), "{query}");
+        }
+    }
+
+    #[test]
+    fn query_info() {
+        let info = check_syntax("FOR u IN users FILTER u.a == @a INSERT u INTO @@target").unwrap();
+        assert_eq!(info.collections, vec!["users"]);
+        let names: Vec<_> = info.bind_parameters.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["a", "target"]);
+    }
+
+    #[test]
+    fn empty_queries() {
+        for query in ["", "   \n\t", "// only a comment", "/* c */ // d\n"] {
+            let e = error(query);
+            assert!(e.is_empty_query(), "{query:?}");
+            assert_eq!(e.error_num(), 1502);
+            assert_eq!(e.message, "query is empty");
+        }
+    }
+
+    #[test]
+    fn arangodb_documentation_example() {
+        let e = error("FOR i IN 1..100 FILTER i = 1 LIMIT 2 RETURN i * 3");
+        assert_eq!(
+            e.message,
+            "syntax error, unexpected assignment near '= 1 LIMIT 2 RETURN i * 3' at position 1:26"
+        );
+        assert_eq!(e.error_num(), 1501);
+        assert!(!e.is_empty_query());
+    }
+
+    #[test]
+    fn unknown_first_word() {
+        let e = error("SELECT * FROM x");
+        assert_eq!(
+            e.message,
+            "syntax error, unexpected identifier near 'SELECT * FROM x' at position 1:1"
+        );
+        assert_eq!(at("\n  SEARCH x"), (2, 3));
+        assert!(error("(RETURN 1)").message.starts_with("syntax error, unexpected ( near"));
+        assert!(error("IN x").message.starts_with("syntax error, unexpected IN keyword"));
+        assert!(error("1 + 1").message.starts_with("syntax error, unexpected integer number"));
+    }
+
+    #[test]
+    fn long_regions_are_cut() {
+        let e = error("SELECT a, b, c, d, e, f, g, h, i, j FROM t");
+        assert_eq!(
+            e.message,
+            "syntax error, unexpected identifier near 'SELECT a, b, c, d, e, f, g, h, i...' at position 1:1"
+        );
+        // Cut on a character boundary: 31 ASCII bytes, then a 2-byte `ä`.
+        let query = format!("x{}äb", "y".repeat(30));
+        let e = error(&query);
+        assert!(e.message.contains(&format!("near 'x{}...'", "y".repeat(30))));
+    }
+
+    #[test]
+    fn brackets() {
+        assert_eq!(at("RETURN (1 + 2"), (1, 13));
+        assert!(error("RETURN (1 + 2").message.starts_with(
+            "syntax error, unexpected end of query string near '2' at position 1:13"
+        ));
+        assert_eq!(at("RETURN [1, 2\n"), (1, 12));
+        assert_eq!(at("RETURN {a: [1}"), (1, 14));
+        assert_eq!(
+            error("RETURN 1)").message,
+            "syntax error, unexpected ) near ')' at position 1:9"
+        );
+        assert_eq!(at("RETURN [1, 2]]\n"), (1, 14));
+    }
+
+    #[test]
+    fn lexical_errors() {
+        let e = error("RETURN 'abc");
+        assert_eq!(
+            e.message,
+            "unexpected unterminated string literal near ''abc' at position 1:8"
+        );
+        assert_eq!(at("FOR x IN y\n  /* open"), (2, 3));
+        assert_eq!(
+            error("RETURN 1;").message,
+            "syntax error, unexpected invalid token near ';' at position 1:9"
+        );
+    }
+
+    #[test]
+    fn earliest_error_wins() {
+        // The unknown first word comes before the unterminated string.
+        assert_eq!(at("SELECT 'abc"), (1, 1));
+        // The stray bracket comes before the bad character.
+        assert_eq!(at("RETURN 1) ;"), (1, 9));
+        // An unterminated string beats brackets left open before it.
+        assert_eq!(at("RETURN (1, 'abc"), (1, 12));
+    }
+
+    #[test]
+    fn for_headers() {
+        assert!(error("FOR v, IN 0..1 RETURN v")
+            .message
+            .starts_with("syntax error, unexpected IN keyword near 'IN 0..1"));
+        assert_eq!(at("FOR IN x RETURN 1"), (1, 5));
+        assert_eq!(at("FOR a b IN x RETURN 1"), (1, 7));
+        assert_eq!(at("FOR a"), (1, 5));
+        assert!(error("FOR filter IN x RETURN 1")
+            .message
+            .starts_with("syntax error, unexpected FILTER declaration"));
+    }
+
+    #[test]
+    fn assignments() {
+        assert_eq!(at("FOR u IN users FILTER u.a = 1 RETURN u"), (1, 27));
+        assert_eq!(at("LET a = 1 FILTER a = 2 RETURN a"), (1, 20));
+        assert_eq!(at("RETURN a = 1"), (1, 10));
+    }
+
+    #[test]
+    fn token_descriptions() {
+        let cases = [
+            ("RETURN", "RETURN declaration"),
+            ("insert", "INSERT command"),
+            ("into", "INTO keyword"),
+            ("distinct", "DISTINCT modifier"),
+            ("Outbound", "outbound modifier"),
+            ("AT  least", "at least modifier"),
+            ("and", "and operator"),
+            ("null", "null"),
+            ("x", "identifier"),
+            ("`x`", "identifier"),
+            ("'x'", "quoted string"),
+            ("1", "integer number"),
+            ("0x1F", "integer number"),
+            ("1.5", "number"),
+            ("1e3", "number"),
+            ("@p", "bind parameter"),
+            ("@@p", "bind data source parameter"),
+            ("==", "== operator"),
+            ("=~", "~= operator"),
+            ("!", "not operator"),
+            ("||", "or operator"),
+            (",", "\",\""),
+            (".", "'.'"),
+            ("..", ".."),
+            ("::", "::"),
+            (")", ")"),
+        ];
+        for (text, expected) in cases {
+            let tokens = crate::lexer::tokenize(text).unwrap();
+            assert_eq!(describe(&tokens[0]), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn display() {
+        let e = error("SELECT");
+        assert_eq!(e.to_string(), e.message);
+    }
+}

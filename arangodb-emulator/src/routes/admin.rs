@@ -1,0 +1,69 @@
+//! Server-level read-only endpoints: version, role, mode, engine, time.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hyper::Method;
+use serde_json::json;
+
+use crate::error::ArangoError;
+use crate::request::{ApiRequest, HandlerResult, Reply};
+use crate::state::Server;
+
+/// The version the emulator claims to be.
+pub const VERSION: &str = "3.12.4";
+
+pub fn handle(_server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerResult {
+    if req.method != Method::GET {
+        return Err(ArangoError::method_not_allowed());
+    }
+    match path {
+        ["_api", "version"] | ["_admin", "version"] => {
+            let mut body = json!({
+                "server": "arango",
+                "license": "community",
+                "version": VERSION,
+            });
+            if req.query_bool("details", false) {
+                body["details"] = json!({
+                    "role": "SINGLE",
+                    "mode": "server",
+                    "server-version": VERSION,
+                    "engine": "rocksdb",
+                });
+            }
+            Ok(Reply::json(200, body))
+        }
+        ["_api", "engine"] => Ok(Reply::json(
+            200,
+            json!({"name": "rocksdb", "supports": {"dfdb": false, "indexes": [
+                "primary", "edge", "persistent", "geo", "fulltext", "ttl", "mdi", "mdi-prefixed", "zkd", "inverted"
+            ]}}),
+        )),
+        ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": "SINGLE"}))),
+        ["_admin", "server", "mode"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
+        ["_admin", "server", "id"] => Err(ArangoError::new(
+            500,
+            1471,
+            "this operation is only valid on a coordinator in a cluster",
+        )),
+        ["_admin", "time"] => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_secs_f64())
+                .unwrap_or(0.0);
+            Ok(Reply::envelope(200, json!({"time": now})))
+        }
+        ["_admin", "status"] => Ok(Reply::json(
+            200,
+            json!({
+                "server": "arango",
+                "version": VERSION,
+                "license": "community",
+                "mode": "server",
+                "operationMode": "server",
+                "serverInfo": {"role": "SINGLE", "maintenance": false, "readOnly": false},
+            }),
+        )),
+        _ => Err(ArangoError::unknown_path(&req.raw_path)),
+    }
+}

@@ -1,0 +1,387 @@
+//! The emulator's in-memory server state: databases, their collections with
+//! documents and indexes, and the users.
+//!
+//! Everything lives behind one mutex (see `service.rs`); handlers take
+//! `&mut Server` and stay synchronous. Named graphs and AQL user functions are
+//! stored the way ArangoDB stores them, as documents in the `_graphs` and
+//! `_aqlfunctions` system collections of each database, so they show up where a
+//! client would look for them.
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+
+/// Collection type numbers as the HTTP API spells them.
+pub const DOCUMENT_COLLECTION: u64 = 2;
+pub const EDGE_COLLECTION: u64 = 3;
+
+/// System collections every database of a fresh 3.12 single server has.
+pub const SYSTEM_COLLECTIONS: &[&str] = &[
+    "_analyzers",
+    "_appbundles",
+    "_apps",
+    "_aqlfunctions",
+    "_frontend",
+    "_graphs",
+    "_jobs",
+    "_queues",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLevel {
+    None,
+    ReadOnly,
+    ReadWrite,
+}
+
+impl AccessLevel {
+    pub fn parse(text: &str) -> Option<AccessLevel> {
+        match text {
+            "none" => Some(AccessLevel::None),
+            "ro" => Some(AccessLevel::ReadOnly),
+            "rw" => Some(AccessLevel::ReadWrite),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::None => "none",
+            AccessLevel::ReadOnly => "ro",
+            AccessLevel::ReadWrite => "rw",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    pub active: bool,
+    pub extra: Value,
+    /// Database grants; `*` is the default for databases without one.
+    pub databases: BTreeMap<String, AccessLevel>,
+    /// Collection grants keyed by (database, collection); either may be `*`.
+    pub collections: BTreeMap<(String, String), AccessLevel>,
+}
+
+impl User {
+    pub fn new(name: &str, password: &str, active: bool, extra: Value) -> Self {
+        User {
+            name: name.to_string(),
+            password: password.to_string(),
+            active,
+            extra,
+            databases: BTreeMap::new(),
+            collections: BTreeMap::new(),
+        }
+    }
+
+    /// The database access level, falling back to the `*` grant.
+    pub fn database_access(&self, database: &str) -> AccessLevel {
+        self.databases
+            .get(database)
+            .or_else(|| self.databases.get("*"))
+            .copied()
+            .unwrap_or(AccessLevel::None)
+    }
+
+    /// Collection access: an explicit grant, then the database's `*` collection
+    /// grant, then the global `*`/`*` grant, then the database level itself.
+    pub fn collection_access(&self, database: &str, collection: &str) -> AccessLevel {
+        let lookup = |db: &str, coll: &str| {
+            self.collections
+                .get(&(db.to_string(), coll.to_string()))
+                .copied()
+        };
+        lookup(database, collection)
+            .or_else(|| lookup(database, "*"))
+            .or_else(|| lookup("*", "*"))
+            .unwrap_or_else(|| self.database_access(database))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub id: u64,
+    /// The normalised definition as the server reports it, without `id`.
+    pub definition: Map<String, Value>,
+}
+
+impl Index {
+    pub fn name(&self) -> &str {
+        self.definition
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+    pub fn index_type(&self) -> &str {
+        self.definition
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub id: u64,
+    pub name: String,
+    pub collection_type: u64,
+    pub is_system: bool,
+    pub globally_unique_id: String,
+    pub wait_for_sync: bool,
+    pub cache_enabled: bool,
+    /// `type`, `allowUserKeys`, and for autoincrement `increment`/`offset`.
+    pub key_options: Map<String, Value>,
+    /// Stored form: `{rule, level, message, type}`, or `None`.
+    pub schema: Option<Value>,
+    /// Stored form: an array with all six keys per entry, or `None`.
+    pub computed_values: Option<Value>,
+    pub write_concern: u64,
+    /// User indexes in creation order; primary and edge indexes are implicit.
+    pub indexes: Vec<Index>,
+    pub documents: BTreeMap<String, Value>,
+    /// Last generated key number (the `lastValue` of `keyOptions`).
+    pub last_key_value: u64,
+}
+
+impl Collection {
+    pub fn is_edge(&self) -> bool {
+        self.collection_type == EDGE_COLLECTION
+    }
+
+    pub fn key_type(&self) -> &str {
+        self.key_options
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("traditional")
+    }
+
+    pub fn allow_user_keys(&self) -> bool {
+        self.key_options
+            .get("allowUserKeys")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    }
+
+    /// The properties object of `GET /_api/collection/{name}/properties`
+    /// (single server, 3.12.10 shape), without the envelope.
+    pub fn properties(&self) -> Value {
+        let mut key_options = self.key_options.clone();
+        key_options.insert("lastValue".into(), Value::from(self.last_key_value));
+        json!({
+            "writeConcern": self.write_concern,
+            "waitForSync": self.wait_for_sync,
+            "usesRevisionsAsDocumentIds": true,
+            "syncByRevision": true,
+            "supportsRBAC": true,
+            "statusString": "loaded",
+            "id": self.id.to_string(),
+            "isSmartChild": false,
+            "schema": self.schema.clone().unwrap_or(Value::Null),
+            "name": self.name,
+            "type": self.collection_type,
+            "status": 3,
+            "cacheEnabled": self.cache_enabled,
+            "isSystem": self.is_system,
+            "internalValidatorType": 0,
+            "globallyUniqueId": self.globally_unique_id,
+            "keyOptions": key_options,
+            "computedValues": self.computed_values.clone().unwrap_or(Value::Null),
+            "objectId": (self.id + 1).to_string(),
+        })
+    }
+
+    /// The short object of `GET /_api/collection` and `GET /_api/collection/{name}`.
+    pub fn summary(&self) -> Value {
+        json!({
+            "id": self.id.to_string(),
+            "name": self.name,
+            "status": 3,
+            "type": self.collection_type,
+            "isSystem": self.is_system,
+            "globallyUniqueId": self.globally_unique_id,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub id: u64,
+    pub name: String,
+    pub collections: BTreeMap<String, Collection>,
+}
+
+impl Database {
+    pub fn collection(&self, name: &str) -> Result<&Collection, crate::error::ArangoError> {
+        self.collections
+            .get(name)
+            .ok_or_else(|| crate::error::ArangoError::collection_not_found(name))
+    }
+
+    pub fn collection_mut(
+        &mut self,
+        name: &str,
+    ) -> Result<&mut Collection, crate::error::ArangoError> {
+        self.collections
+            .get_mut(name)
+            .ok_or_else(|| crate::error::ArangoError::collection_not_found(name))
+    }
+}
+
+/// Monotonic sources for ids, revisions and index names.
+#[derive(Debug)]
+pub struct Ids {
+    next: u64,
+    server_id: String,
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids {
+            next: 10_000,
+            server_id: "h5C3DDE5391BF".to_string(),
+        }
+    }
+}
+
+/// ArangoDB's alphabet for revision strings (a base64 variant that sorts like
+/// the numbers it encodes).
+const REVISION_ALPHABET: &[u8; 64] =
+    b"-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+impl Ids {
+    pub fn next_id(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    pub fn globally_unique_id(&self, id: u64) -> String {
+        format!("{}/{}", self.server_id, id)
+    }
+
+    /// A hybrid-logical-clock-like number: wall time in the high bits, a
+    /// counter in the low ones, so values are unique and grow.
+    fn clock(&mut self) -> u64 {
+        let micros = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_micros() as u64)
+            .unwrap_or(0);
+        (micros << 20) | (self.next_id() & 0xF_FFFF)
+    }
+
+    pub fn revision(&mut self) -> String {
+        let mut value = self.clock();
+        let mut encoded = Vec::new();
+        while value > 0 {
+            encoded.push(REVISION_ALPHABET[(value & 63) as usize]);
+            value >>= 6;
+        }
+        encoded.reverse();
+        String::from_utf8(encoded).unwrap_or_default()
+    }
+
+    pub fn index_name(&mut self) -> String {
+        format!("idx_{}", self.clock())
+    }
+}
+
+/// A replication dump batch: a lease the inventory call must name.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub database: String,
+    pub expires: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub struct AsyncJob {
+    pub id: String,
+    pub done: bool,
+}
+
+#[derive(Debug)]
+pub struct Server {
+    pub databases: BTreeMap<String, Database>,
+    pub users: BTreeMap<String, User>,
+    pub ids: Ids,
+    pub batches: BTreeMap<String, Batch>,
+    pub jobs: BTreeMap<String, AsyncJob>,
+}
+
+impl Server {
+    pub fn new(root_password: &str) -> Self {
+        let mut root = User::new("root", root_password, true, json!({}));
+        root.databases.insert("*".into(), AccessLevel::ReadWrite);
+        root.collections
+            .insert(("*".into(), "*".into()), AccessLevel::ReadWrite);
+        let mut server = Server {
+            databases: BTreeMap::new(),
+            users: BTreeMap::from([("root".to_string(), root)]),
+            ids: Ids::default(),
+            batches: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+        };
+        server.create_database("_system");
+        server
+    }
+
+    /// Creates a database with its system collections. The caller checks the
+    /// name and that it is free.
+    pub fn create_database(&mut self, name: &str) {
+        let id = if name == "_system" {
+            1
+        } else {
+            self.ids.next_id()
+        };
+        let mut database = Database {
+            id,
+            name: name.to_string(),
+            collections: BTreeMap::new(),
+        };
+        for system in SYSTEM_COLLECTIONS {
+            let collection = self.new_collection(system, DOCUMENT_COLLECTION, true);
+            database.collections.insert(system.to_string(), collection);
+        }
+        self.databases.insert(name.to_string(), database);
+    }
+
+    /// A collection with every property at its server default.
+    pub fn new_collection(&mut self, name: &str, collection_type: u64, is_system: bool) -> Collection {
+        let id = self.ids.next_id();
+        // Reserve the next id too: ArangoDB shows `objectId` as a separate number.
+        self.ids.next_id();
+        let mut key_options = Map::new();
+        key_options.insert("allowUserKeys".into(), Value::Bool(true));
+        key_options.insert("type".into(), Value::from("traditional"));
+        Collection {
+            id,
+            name: name.to_string(),
+            collection_type,
+            is_system,
+            globally_unique_id: self.ids.globally_unique_id(id),
+            wait_for_sync: false,
+            cache_enabled: false,
+            key_options,
+            schema: None,
+            computed_values: None,
+            write_concern: 1,
+            indexes: Vec::new(),
+            documents: BTreeMap::new(),
+            last_key_value: 0,
+        }
+    }
+
+    pub fn database(&self, name: &str) -> Result<&Database, crate::error::ArangoError> {
+        self.databases
+            .get(name)
+            .ok_or_else(|| crate::error::ArangoError::database_not_found(name))
+    }
+
+    pub fn database_mut(&mut self, name: &str) -> Result<&mut Database, crate::error::ArangoError> {
+        self.databases
+            .get_mut(name)
+            .ok_or_else(|| crate::error::ArangoError::database_not_found(name))
+    }
+}
