@@ -25,7 +25,10 @@
 //! e.g. as function arguments (`DOCUMENT(users, ...)`), are not reported.
 //! The result is in order of first appearance, without duplicates.
 
-use crate::lexer::{significant, tokenize, LexError, Token, TokenKind, SPECIAL_VARIABLES};
+use crate::lexer::{
+    closing_bracket, opening_bracket, significant, tokenize, LexError, Token, TokenKind,
+    SPECIAL_VARIABLES,
+};
 
 /// The collections that `query` names literally (see the module notes for
 /// the rules), in order of first appearance.
@@ -49,16 +52,6 @@ const OPERATION_KEYWORDS: &[&str] = &[
     "REPLACE",
     "REMOVE",
     "UPSERT",
-    // 4.x operations
-    "MATCH",
-    "WHILE",
-    "UNTIL",
-    "SCAN",
-    "FOLD",
-    "INNER_JOIN",
-    "LEFT_JOIN",
-    "RIGHT_JOIN",
-    "OUTER_JOIN",
 ];
 
 pub(crate) fn is_operation_keyword(token: &Token<'_>) -> bool {
@@ -82,8 +75,12 @@ pub(crate) fn from_tokens(tokens: &[Token<'_>]) -> Vec<String> {
     }
     for i in 0..scan.toks.len() {
         // Declarations first, so that `FOR x IN x` counts `x` as a variable.
-        if scan.is_name(i) && scan.is_text(i + 1, "=") {
-            declared.push(scan.toks[i].value().into_owned());
+        if scan.is_text(i + 1, "=") {
+            if scan.is_name(i) {
+                declared.push(scan.toks[i].value().into_owned());
+            } else if let Some(open) = opening_bracket(&scan.toks, i) {
+                scan.declare_pattern(open, i, &mut declared);
+            }
         }
         if scan.keyword(i, "INTO") && scan.enclosing_operation(i) == Some("COLLECT") {
             if scan.is_name(i + 1) {
@@ -247,9 +244,25 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// `FOR a, b IN source`: declares the variables, then applies rule 2 or 3.
+    /// Declares every name in the destructuring pattern `open..=close`
+    /// (`[a, b]`, `{ a, b: c }`). Attribute names are declared too, which
+    /// only makes the collection rules more cautious.
+    fn declare_pattern(&self, open: usize, close: usize, declared: &mut Vec<String>) {
+        for t in self.toks.get(open..=close).unwrap_or_default() {
+            if t.is_name() {
+                declared.push(t.value().into_owned());
+            }
+        }
+    }
+
+    /// `FOR a, b IN source` or `FOR <pattern> IN source`: declares the
+    /// variables, then applies rule 2 or 3.
     fn for_loop(&self, for_index: usize, declared: &mut Vec<String>, found: &mut Found) {
         let mut i = for_index + 1;
+        if let Some(close) = closing_bracket(&self.toks, i) {
+            self.declare_pattern(i, close, declared);
+            i = close + 1;
+        }
         while self.is_name(i) {
             declared.push(self.toks[i].value().into_owned());
             if self.is_text(i + 1, ",") {
@@ -541,6 +554,17 @@ mod tests {
             collections("LET r = (INSERT {} INTO log RETURN NEW) RETURN r"),
             vec!["log"]
         );
+    }
+
+    #[test]
+    fn destructuring_declares_variables() {
+        assert_eq!(
+            collections("FOR { firstName, lastName } IN users RETURN firstName"),
+            vec!["users"]
+        );
+        assert!(collections("LET [a, b] = [[1], [2]] FOR x IN a RETURN x").is_empty());
+        assert!(collections("LET { obj: [c, d] } = {} FOR x IN d RETURN x").is_empty());
+        assert!(collections("FOR [k, v] IN ENTRIES({}) FOR x IN v RETURN x").is_empty());
     }
 
     #[test]

@@ -162,12 +162,8 @@ impl fmt::Display for LexError {
 
 impl std::error::Error for LexError {}
 
-/// The reserved keywords of AQL 3.12 and 4.x, upper case. ArangoDB lexes
-/// these as keywords in any letter case; they cannot be used as unquoted
-/// names. The 4.x additions (`MATCH`, `WHILE`, `UNTIL`, `SCAN`, `FOLD`, the
-/// `*_JOIN` words) are included so that the tokens of 4.x queries are
-/// classified correctly; nothing in this crate rejects them where 3.12 would
-/// accept a name.
+/// The reserved keywords of AQL (3.12), upper case. ArangoDB lexes these as
+/// keywords in any letter case; they cannot be used as unquoted names.
 pub const KEYWORDS: &[&str] = &[
     "AGGREGATE",
     "ALL",
@@ -180,41 +176,48 @@ pub const KEYWORDS: &[&str] = &[
     "DISTINCT",
     "FALSE",
     "FILTER",
-    "FOLD",
     "FOR",
     "GRAPH",
     "IN",
     "INBOUND",
-    "INNER_JOIN",
     "INSERT",
     "INTO",
     "K_PATHS",
     "K_SHORTEST_PATHS",
-    "LEFT_JOIN",
     "LET",
     "LIKE",
     "LIMIT",
-    "MATCH",
     "NONE",
     "NOT",
     "NULL",
     "OR",
     "OUTBOUND",
-    "OUTER_JOIN",
     "REMOVE",
     "REPLACE",
     "RETURN",
-    "RIGHT_JOIN",
-    "SCAN",
     "SHORTEST_PATH",
     "SORT",
     "TRUE",
-    "UNTIL",
     "UPDATE",
     "UPSERT",
-    "WHILE",
     "WINDOW",
     "WITH",
+];
+
+/// Words that ArangoDB 4.x adds to [`KEYWORDS`] for its new operations.
+/// They are valid names in 3.12 (`FOR match IN ...`), so they are lexed as
+/// identifiers; [`crate::check_syntax`] merely accepts them where a 4.x
+/// operation could start, so that 4.x queries are not rejected either.
+pub const KEYWORDS_4X: &[&str] = &[
+    "FOLD",
+    "INNER_JOIN",
+    "LEFT_JOIN",
+    "MATCH",
+    "OUTER_JOIN",
+    "RIGHT_JOIN",
+    "SCAN",
+    "UNTIL",
+    "WHILE",
 ];
 
 /// Words with a special meaning only in some places. They are lexed as
@@ -563,6 +566,9 @@ fn bracket_step(token: &Token<'_>) -> i32 {
 
 /// The index of the bracket that closes the opening bracket at `open`.
 pub(crate) fn closing_bracket(toks: &[Token<'_>], open: usize) -> Option<usize> {
+    if bracket_step(toks.get(open)?) != 1 {
+        return None;
+    }
     let mut level = 0;
     for (i, token) in toks.iter().enumerate().skip(open) {
         level += bracket_step(token);
@@ -575,6 +581,9 @@ pub(crate) fn closing_bracket(toks: &[Token<'_>], open: usize) -> Option<usize> 
 
 /// The index of the bracket that opens the closing bracket at `close`.
 pub(crate) fn opening_bracket(toks: &[Token<'_>], close: usize) -> Option<usize> {
+    if bracket_step(toks.get(close)?) != -1 {
+        return None;
+    }
     let mut level = 0;
     for i in (0..=close).rev() {
         level -= bracket_step(toks.get(i)?);
@@ -740,6 +749,23 @@ mod tests {
             assert_eq!(kinds(word), vec![(Identifier, word)], "{word}");
         }
         assert!(tokenize("options").unwrap()[0].is_context_keyword("OPTIONS"));
+    }
+
+    #[test]
+    fn words_reserved_in_4x_are_identifiers() {
+        for word in KEYWORDS_4X {
+            assert_eq!(kinds(word), vec![(Identifier, *word)]);
+        }
+    }
+
+    #[test]
+    fn every_keyword_is_a_keyword_token() {
+        for word in KEYWORDS {
+            assert_eq!(kinds(word), vec![(Keyword, *word)]);
+            assert!(is_keyword(&word.to_lowercase()));
+        }
+        assert!(is_context_keyword("prune"));
+        assert!(!is_keyword("prune"));
     }
 
     #[test]

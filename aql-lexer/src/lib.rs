@@ -19,7 +19,7 @@ mod syntax;
 pub use collections::referenced_collections;
 pub use lexer::{
     is_context_keyword, is_keyword, tokenize, LexError, Position, Span, Token, TokenKind,
-    CONTEXT_KEYWORDS, KEYWORDS, SPECIAL_VARIABLES,
+    CONTEXT_KEYWORDS, KEYWORDS, KEYWORDS_4X, SPECIAL_VARIABLES,
 };
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

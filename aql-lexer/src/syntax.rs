@@ -19,7 +19,10 @@
 use std::fmt;
 
 use crate::collections::{self, is_operation_keyword};
-use crate::lexer::{lex, significant, LexError, Position, Token, TokenKind};
+use crate::lexer::{
+    closing_bracket, lex, opening_bracket, significant, LexError, Position, Token, TokenKind,
+    KEYWORDS_4X,
+};
 use crate::params::{self, BindParameter};
 
 /// What a syntactically plausible query uses.
@@ -113,6 +116,7 @@ pub fn check_syntax(query: &str) -> Result<QueryInfo, SyntaxError> {
         bracket_error(&toks),
         for_header_error(&toks),
         assignment_error(&toks),
+        misplaced_operation_error(&toks),
     ]
     .into_iter()
     .flatten()
@@ -162,14 +166,17 @@ impl Unexpected {
     }
 }
 
-/// A query starts with `WITH` or an operation keyword.
+/// A query starts with `WITH` or an operation keyword (including, leniently,
+/// the 4.x ones).
 fn first_token_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     let first = toks.first()?;
-    let valid = first.is_keyword("WITH") || is_operation_keyword(first);
+    let valid = first.is_keyword("WITH")
+        || is_operation_keyword(first)
+        || KEYWORDS_4X.iter().any(|k| first.is_context_keyword(k));
     (!valid).then(|| Unexpected::token(first))
 }
 
-fn opening_bracket(token: &Token<'_>) -> Option<&'static str> {
+fn closer_for(token: &Token<'_>) -> Option<&'static str> {
     if token.kind != TokenKind::Punctuation {
         return None;
     }
@@ -189,7 +196,7 @@ fn is_closing_bracket(token: &Token<'_>) -> bool {
 fn bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     let mut expected: Vec<&str> = Vec::new();
     for token in toks {
-        if let Some(closer) = opening_bracket(token) {
+        if let Some(closer) = closer_for(token) {
             expected.push(closer);
         } else if is_closing_bracket(token) && expected.pop() != Some(token.text) {
             return Some(Unexpected::token(token));
@@ -202,7 +209,7 @@ fn bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
 fn unclosed_bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     let mut open = 0usize;
     for token in toks {
-        if opening_bracket(token).is_some() {
+        if closer_for(token).is_some() {
             open += 1;
         } else if is_closing_bracket(token) {
             open = open.saturating_sub(1);
@@ -211,13 +218,23 @@ fn unclosed_bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     (open > 0).then(|| Unexpected::end_of_query(toks))
 }
 
-/// `FOR name [, name]* IN`: the grammar allows nothing else after `FOR`.
+/// `FOR name [, name]* IN` or `FOR <destructuring pattern> IN` (3.12+):
+/// the grammar allows nothing else after `FOR`.
 fn for_header_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     let unexpected_at = |i: usize| match toks.get(i) {
         Some(token) => Unexpected::token(token),
         None => Unexpected::end_of_query(toks),
     };
     for (start, _) in toks.iter().enumerate().filter(|(_, t)| t.is_keyword("FOR")) {
+        if is_destructuring_start(toks.get(start + 1)) {
+            // An unclosed pattern is left to the bracket checks.
+            if let Some(close) = closing_bracket(toks, start + 1) {
+                if !toks.get(close + 1).is_some_and(|t| t.is_keyword("IN")) {
+                    return Some(unexpected_at(close + 1));
+                }
+            }
+            continue;
+        }
         let mut i = start + 1;
         loop {
             if !toks.get(i).is_some_and(Token::is_name) {
@@ -236,26 +253,57 @@ fn for_header_error(toks: &[Token<'_>]) -> Option<Unexpected> {
     None
 }
 
-/// `=` only follows a variable name that `LET`, `COLLECT`, `AGGREGATE`,
+fn is_destructuring_start(token: Option<&Token<'_>>) -> bool {
+    token.is_some_and(|t| t.kind == TokenKind::Punctuation && matches!(t.text, "[" | "{"))
+}
+
+/// `=` only follows a variable name, or a destructuring pattern such as
+/// `[a, b]` or `{ a, b: c }` (3.12+), that `LET`, `COLLECT`, `AGGREGATE`,
 /// `INTO`, `PRUNE` or a list comma introduces (and 4.x `MATCH`, leniently).
 fn assignment_error(toks: &[Token<'_>]) -> Option<Unexpected> {
-    const INTRODUCERS: &[&str] = &["LET", "COLLECT", "AGGREGATE", "INTO", "MATCH"];
+    const INTRODUCERS: &[&str] = &["LET", "COLLECT", "AGGREGATE", "INTO"];
     for (i, token) in toks.iter().enumerate() {
         if !(token.kind == TokenKind::Operator && token.text == "=") {
             continue;
         }
-        let named = i >= 1 && toks[i - 1].is_name();
-        let introduced = i >= 2 && {
-            let before = &toks[i - 2];
+        // Where the assigned variable or pattern starts.
+        let target = match i.checked_sub(1) {
+            Some(prev) if toks[prev].is_name() => Some(prev),
+            Some(prev) => opening_bracket(toks, prev).filter(|&o| is_destructuring_start(toks.get(o))),
+            None => None,
+        };
+        let introduced = target.and_then(|t| t.checked_sub(1)).is_some_and(|b| {
+            let before = &toks[b];
             INTRODUCERS.iter().any(|k| before.is_keyword(k))
                 || before.is_context_keyword("PRUNE")
+                || before.is_context_keyword("MATCH")
                 || (before.kind == TokenKind::Punctuation && before.text == ",")
-        };
-        if !(named && introduced) {
+        });
+        if !introduced {
             return Some(Unexpected::token(token));
         }
     }
     None
+}
+
+/// An operation keyword cannot directly follow `IN`, `INTO`, `=` or another
+/// operation keyword: all of those need a name or an expression next, and an
+/// operation only starts an expression inside parentheses. The one exception
+/// is `UPSERT FILTER <condition>` (3.12+). This catches keywords used as
+/// names, e.g. `FOR s IN Window` since 3.8.
+fn misplaced_operation_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    toks.windows(2).find_map(|pair| {
+        let [before, token] = pair else {
+            return None;
+        };
+        let needs_operand = is_operation_keyword(before)
+            || before.is_keyword("IN")
+            || before.is_keyword("INTO")
+            || (before.kind == TokenKind::Operator && before.text == "=");
+        let upsert_filter = before.is_keyword("UPSERT") && token.is_keyword("FILTER");
+        (needs_operand && is_operation_keyword(token) && !upsert_filter)
+            .then(|| Unexpected::token(token))
+    })
 }
 
 /// How ArangoDB's grammar names a token in "unexpected ..." messages.
@@ -310,15 +358,6 @@ fn describe_keyword(token: &Token<'_>) -> String {
         "SORT",
         "LIMIT",
         "WINDOW",
-        "MATCH",
-        "WHILE",
-        "UNTIL",
-        "SCAN",
-        "FOLD",
-        "INNER_JOIN",
-        "LEFT_JOIN",
-        "RIGHT_JOIN",
-        "OUTER_JOIN",
     ];
     const COMMANDS: &[&str] = &["REMOVE", "INSERT", "UPDATE", "REPLACE", "UPSERT"];
     const OPERATORS: &[&str] = &["NOT", "AND", "OR", "LIKE"];
@@ -395,6 +434,8 @@ mod tests {
             "UPSERT { a: 1 } INSERT { a: 1 } UPDATE {} IN c",
             "FOR d IN docs FILTER d.filter == 1 RETURN { for: d.return }",
             "FOR `for`, ´in´ IN x RETURN 1",
+            "FOR match IN x LET scan = match.fold RETURN scan",
+            "MATCH (a) RETURN a",
             "FOR x IN y FILTER x.tags[* FILTER CURRENT == 'a'] ANY == 'a' RETURN x",
             "LET x = [1, 2, 3] RETURN x[**]",
             "RETURN (FOR x IN 1..2 RETURN x)",
@@ -509,6 +550,38 @@ mod tests {
         assert!(error("FOR filter IN x RETURN 1")
             .message
             .starts_with("syntax error, unexpected FILTER declaration"));
+    }
+
+    #[test]
+    fn destructuring() {
+        for query in [
+            "FOR [x, y] IN [[1, 2]] RETURN x",
+            "FOR { name } IN names RETURN name",
+            "LET [x, y] = [1, 2, 3] RETURN x",
+            "LET [, y, z] = [1, 2, 3] RETURN y",
+            "LET { vip: status } = { vip: true } RETURN status",
+            "LET { obj: [x, [y, z]] } = { obj: [1, [2, 3]] } RETURN z",
+            "LET a = 1, [b, c] = [2, 3] RETURN a",
+        ] {
+            assert!(check_syntax(query).is_ok(), "{query}");
+        }
+        assert_eq!(at("FOR [x, y] = [1] RETURN x"), (1, 12));
+        assert_eq!(at("RETURN [x, y] = [1, 2]"), (1, 15));
+        assert_eq!(at("FOR [x, y RETURN x"), (1, 18));
+    }
+
+    #[test]
+    fn keywords_where_an_operand_is_needed() {
+        let e = error("FOR status IN Window\n  RETURN status.open");
+        assert_eq!(
+            e.message,
+            "syntax error, unexpected WINDOW declaration near 'Window\n  RETURN status.open' at position 1:15"
+        );
+        assert_eq!(at("LET x = RETURN 1"), (1, 9));
+        assert_eq!(at("FOR x IN y RETURN FILTER"), (1, 19));
+        assert_eq!(at("INSERT {} INTO sort"), (1, 16));
+        assert!(check_syntax("FOR s IN `Window` RETURN s.open").is_ok());
+        assert!(check_syntax("UPSERT FILTER CURRENT.a == 1 INSERT {} UPDATE {} IN c").is_ok());
     }
 
     #[test]

@@ -189,7 +189,8 @@ fn check_expansion(path: &str, allow_expansion: bool) -> Result<(), ArangoError>
             ));
         }
         let tail = &rest[position..];
-        let well_formed = tail.starts_with("[*]") && (tail.len() == 3 || tail[3..].starts_with('.'));
+        let well_formed =
+            tail.starts_with("[*]") && (tail.len() == 3 || tail[3..].starts_with('.'));
         if !well_formed {
             return Err(attribute_parser_failed("can only use [*] for indexes"));
         }
@@ -210,7 +211,9 @@ fn paths(value: Option<&Value>, rules: &PathRules) -> Result<Vec<String>, Arango
     let mut result: Vec<String> = Vec::new();
     for item in value.and_then(Value::as_array).into_iter().flatten() {
         if item.is_object() {
-            return Err(ArangoError::bad_parameter("index field names must be only strings"));
+            return Err(ArangoError::bad_parameter(
+                "index field names must be only strings",
+            ));
         }
         let path = match item.as_str() {
             Some(path) if !path.is_empty() => path,
@@ -231,12 +234,16 @@ fn paths(value: Option<&Value>, rules: &PathRules) -> Result<Vec<String>, Arango
             ));
         }
         if !rules.allow_id && is_id_path(path) {
-            return Err(ArangoError::bad_parameter("_id attribute cannot be indexed"));
+            return Err(ArangoError::bad_parameter(
+                "_id attribute cannot be indexed",
+            ));
         }
         result.push(path.to_string());
     }
     if result.len() < rules.min || result.len() > rules.max {
-        return Err(ArangoError::bad_parameter("invalid number of index attributes"));
+        return Err(ArangoError::bad_parameter(
+            "invalid number of index attributes",
+        ));
     }
     for path in &result {
         check_expansion(path, rules.allow_expansion)?;
@@ -268,7 +275,10 @@ fn stored_values(
 
 // --- normalisation per type ---
 
-fn normalize_persistent(request: &Map<String, Value>, definition: &mut Map<String, Value>) -> Result<(), ArangoError> {
+fn normalize_persistent(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
     let fields = paths(request.get("fields"), &PERSISTENT_FIELDS)?;
     if let Some(stored) = stored_values(request, &fields, false)? {
         definition.insert("storedValues".into(), to_values(stored));
@@ -276,13 +286,25 @@ fn normalize_persistent(request: &Map<String, Value>, definition: &mut Map<Strin
     definition.insert("fields".into(), to_values(fields));
     definition.insert("sparse".into(), Value::Bool(flag(request, "sparse", false)));
     definition.insert("unique".into(), Value::Bool(flag(request, "unique", false)));
-    definition.insert("deduplicate".into(), Value::Bool(flag(request, "deduplicate", true)));
-    definition.insert("estimates".into(), Value::Bool(flag(request, "estimates", true)));
-    definition.insert("cacheEnabled".into(), Value::Bool(flag(request, "cacheEnabled", false)));
+    definition.insert(
+        "deduplicate".into(),
+        Value::Bool(flag(request, "deduplicate", true)),
+    );
+    definition.insert(
+        "estimates".into(),
+        Value::Bool(flag(request, "estimates", true)),
+    );
+    definition.insert(
+        "cacheEnabled".into(),
+        Value::Bool(flag(request, "cacheEnabled", false)),
+    );
     Ok(())
 }
 
-fn normalize_ttl(request: &Map<String, Value>, definition: &mut Map<String, Value>) -> Result<(), ArangoError> {
+fn normalize_ttl(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
     let fields = paths(request.get("fields"), &TTL_FIELDS);
     // ArangoDB checks `unique` before it looks at the outcome of the fields check.
     if flag(request, "unique", false) {
@@ -291,7 +313,11 @@ fn normalize_ttl(request: &Map<String, Value>, definition: &mut Map<String, Valu
     let fields = fields?;
     let expire_after = match request.get("expireAfter") {
         Some(Value::Number(number)) => number.clone(),
-        _ => return Err(ArangoError::bad_parameter("expireAfter attribute must be a number")),
+        _ => {
+            return Err(ArangoError::bad_parameter(
+                "expireAfter attribute must be a number",
+            ))
+        }
     };
     if expire_after.as_f64().unwrap_or(0.0) < 0.0 {
         return Err(ArangoError::bad_parameter(
@@ -306,13 +332,19 @@ fn normalize_ttl(request: &Map<String, Value>, definition: &mut Map<String, Valu
     Ok(())
 }
 
-fn normalize_geo(request: &Map<String, Value>, definition: &mut Map<String, Value>) -> Result<(), ArangoError> {
+fn normalize_geo(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
     let fields = paths(request.get("fields"), &GEO_FIELDS)?;
     // `geoJson` only means something for one field; read-back shows false otherwise.
     let geo_json = fields.len() == 1 && flag(request, "geoJson", false);
     definition.insert("fields".into(), to_values(fields));
     definition.insert("geoJson".into(), Value::Bool(geo_json));
-    definition.insert("legacyPolygons".into(), Value::Bool(flag(request, "legacyPolygons", false)));
+    definition.insert(
+        "legacyPolygons".into(),
+        Value::Bool(flag(request, "legacyPolygons", false)),
+    );
     definition.insert("bestIndexedLevel".into(), json!(GEO_BEST_INDEXED_LEVEL));
     definition.insert("worstIndexedLevel".into(), json!(GEO_WORST_INDEXED_LEVEL));
     definition.insert("maxNumCoverCells".into(), json!(GEO_MAX_NUM_COVER_CELLS));
@@ -321,7 +353,10 @@ fn normalize_geo(request: &Map<String, Value>, definition: &mut Map<String, Valu
     Ok(())
 }
 
-fn normalize_fulltext(request: &Map<String, Value>, definition: &mut Map<String, Value>) -> Result<(), ArangoError> {
+fn normalize_fulltext(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
     let fields = paths(request.get("fields"), &FULLTEXT_FIELDS)?;
     let min_length = match request.get("minLength") {
         None | Some(Value::Null) => FULLTEXT_MIN_LENGTH,
@@ -356,7 +391,9 @@ fn normalize_mdi(
     let stored = stored_values(request, &fields, true)?;
     let prefix_fields = if prefixed {
         let prefix_fields = match request.get("prefixFields") {
-            Some(Value::Array(items)) if !items.is_empty() => paths(request.get("prefixFields"), &EXTRA_PATHS)?,
+            Some(Value::Array(items)) if !items.is_empty() => {
+                paths(request.get("prefixFields"), &EXTRA_PATHS)?
+            }
             _ => {
                 return Err(ArangoError::bad_parameter(
                     "prefixFields is required for `mdi-prefixed`",
@@ -396,12 +433,25 @@ fn normalize_mdi(
 /// `{"name": ...}` objects, the few well-known defaults are filled in and any
 /// other option is stored as sent. ArangoDB reports many more defaults whose
 /// values vary between 3.12 patches; the emulator does not invent them.
-fn normalize_inverted(request: &Map<String, Value>, definition: &mut Map<String, Value>) -> Result<(), ArangoError> {
+fn normalize_inverted(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
     let mut fields = Vec::new();
-    for item in request.get("fields").and_then(Value::as_array).into_iter().flatten() {
+    for item in request
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let field = match item {
             Value::String(name) if !name.is_empty() => json!({ "name": name }),
-            Value::Object(object) if object.get("name").and_then(Value::as_str).is_some_and(|name| !name.is_empty()) => {
+            Value::Object(object)
+                if object
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| !name.is_empty()) =>
+            {
                 item.clone()
             }
             _ => {
@@ -413,10 +463,15 @@ fn normalize_inverted(request: &Map<String, Value>, definition: &mut Map<String,
         fields.push(field);
     }
     if fields.is_empty() {
-        return Err(ArangoError::bad_parameter("invalid number of index attributes"));
+        return Err(ArangoError::bad_parameter(
+            "invalid number of index attributes",
+        ));
     }
     for (key, value) in request {
-        if !matches!(key.as_str(), "type" | "name" | "id" | "fields" | "inBackground" | "collection") {
+        if !matches!(
+            key.as_str(),
+            "type" | "name" | "id" | "fields" | "inBackground" | "collection"
+        ) {
             definition.insert(key.clone(), value.clone());
         }
     }
@@ -442,7 +497,11 @@ fn check_colon_fields(definition: &Map<String, Value>) -> Result<(), ArangoError
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|field| field.as_str().or_else(|| field.get("name").and_then(Value::as_str)));
+        .filter_map(|field| {
+            field
+                .as_str()
+                .or_else(|| field.get("name").and_then(Value::as_str))
+        });
     for name in names {
         if name.starts_with(':') || name.ends_with(':') {
             return Err(attribute_parser_failed(
@@ -519,8 +578,13 @@ pub fn same_identity(existing: &Map<String, Value>, candidate: &Map<String, Valu
         "persistent" | "hash" | "skiplist" | "mdi" | "zkd" => {
             same("fields") && same("unique") && same("sparse")
         }
-        "mdi-prefixed" => same("fields") && same("unique") && same("sparse") && same("prefixFields"),
-        "ttl" => same("fields") && numbers_equal(existing.get("expireAfter"), candidate.get("expireAfter")),
+        "mdi-prefixed" => {
+            same("fields") && same("unique") && same("sparse") && same("prefixFields")
+        }
+        "ttl" => {
+            same("fields")
+                && numbers_equal(existing.get("expireAfter"), candidate.get("expireAfter"))
+        }
         "geo" => same("fields") && same("unique") && same("sparse") && same("geoJson"),
         "fulltext" => same("fields") && same("unique") && same("minLength"),
         // UNVERIFIED for ArangoDB: inverted indexes match on everything but the name.
@@ -554,7 +618,11 @@ fn find_existing<'a>(
     explicit_id: Option<u64>,
 ) -> Result<Option<&'a Index>, ArangoError> {
     let candidate_type = str_of(candidate, "type");
-    for index in collection.indexes.iter().filter(|index| index.index_type() == candidate_type) {
+    for index in collection
+        .indexes
+        .iter()
+        .filter(|index| index.index_type() == candidate_type)
+    {
         let matches = match explicit_id {
             Some(id) => index.id == id,
             None => same_identity(&index.definition, candidate),
@@ -574,7 +642,8 @@ fn find_existing<'a>(
 /// Names and ids the built-in indexes occupy in this collection.
 fn builtin_name_or_id_taken(collection: &Collection, name: &str, id: Option<u64>) -> bool {
     let primary = name == "primary" || id == Some(PRIMARY_ID);
-    let edge = collection.is_edge() && (name == "edge" || matches!(id, Some(EDGE_FROM_ID | EDGE_TO_ID)));
+    let edge =
+        collection.is_edge() && (name == "edge" || matches!(id, Some(EDGE_FROM_ID | EDGE_TO_ID)));
     primary || edge
 }
 
@@ -625,7 +694,10 @@ pub fn render(collection: &Collection, index: &Index) -> Value {
         .iter()
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    entries.push(("id".into(), Value::String(format!("{}/{}", collection.name, index.id))));
+    entries.push((
+        "id".into(),
+        Value::String(format!("{}/{}", collection.name, index.id)),
+    ));
     if flag(&index.definition, "unique", false) || flag(&index.definition, "estimates", false) {
         entries.push(("selectivityEstimate".into(), json!(1)));
     }
@@ -662,7 +734,12 @@ pub fn builtin_indexes(collection: &Collection) -> Vec<Value> {
 /// creation order.
 pub fn all(collection: &Collection) -> Vec<Value> {
     let mut indexes = builtin_indexes(collection);
-    indexes.extend(collection.indexes.iter().map(|index| render(collection, index)));
+    indexes.extend(
+        collection
+            .indexes
+            .iter()
+            .map(|index| render(collection, index)),
+    );
     indexes
 }
 
@@ -695,7 +772,9 @@ pub fn drop(collection: &mut Collection, handle: &str) -> Result<String, ArangoE
         // ArangoDB parses an empty handle as id 0, the primary index.
         PRIMARY_ID
     } else if is_numeric_handle(handle) {
-        handle.parse().map_err(|_| ArangoError::index_handle_bad())?
+        handle
+            .parse()
+            .map_err(|_| ArangoError::index_handle_bad())?
     } else {
         check_index_name(handle)?;
         match handle {
@@ -731,13 +810,19 @@ fn values_equal(left: &Value, right: &Value) -> bool {
     match (left, right) {
         (Value::Number(left), Value::Number(right)) => left.as_f64() == right.as_f64(),
         (Value::Array(left), Value::Array(right)) => {
-            left.len() == right.len() && left.iter().zip(right).all(|(left, right)| values_equal(left, right))
-        }
-        (Value::Object(left), Value::Object(right)) => {
             left.len() == right.len()
                 && left
                     .iter()
-                    .all(|(key, value)| right.get(key).is_some_and(|other| values_equal(value, other)))
+                    .zip(right)
+                    .all(|(left, right)| values_equal(left, right))
+        }
+        (Value::Object(left), Value::Object(right)) => {
+            left.len() == right.len()
+                && left.iter().all(|(key, value)| {
+                    right
+                        .get(key)
+                        .is_some_and(|other| values_equal(value, other))
+                })
         }
         _ => left == right,
     }
@@ -757,7 +842,11 @@ fn path_value<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
 /// sparse index leaves it out (some field null or missing). A non-sparse
 /// index indexes missing attributes as null, so they collide too. `_key`
 /// falls back to the key the document is stored under.
-fn index_values(definition: &Map<String, Value>, key: &str, document: &Value) -> Option<Vec<Value>> {
+fn index_values(
+    definition: &Map<String, Value>,
+    key: &str,
+    document: &Value,
+) -> Option<Vec<Value>> {
     let sparse = flag(definition, "sparse", false);
     let key_value = Value::String(key.to_string());
     let mut values = Vec::new();
@@ -780,11 +869,17 @@ fn index_values(definition: &Map<String, Value>, key: &str, document: &Value) ->
 fn enforces_uniqueness(definition: &Map<String, Value>) -> bool {
     VPACK_TYPES.contains(&str_of(definition, "type"))
         && flag(definition, "unique", false)
-        && !string_list(definition.get("fields")).iter().any(|path| path.contains("[*]"))
+        && !string_list(definition.get("fields"))
+            .iter()
+            .any(|path| path.contains("[*]"))
 }
 
 fn same_values(left: &[Value], right: &[Value]) -> bool {
-    left.len() == right.len() && left.iter().zip(right).all(|(left, right)| values_equal(left, right))
+    left.len() == right.len()
+        && left
+            .iter()
+            .zip(right)
+            .all(|(left, right)| values_equal(left, right))
 }
 
 /// The key of the first document (in key order) that an index built from
@@ -809,7 +904,11 @@ fn first_duplicate(collection: &Collection, definition: &Map<String, Value>) -> 
 /// Checks a document about to be stored under `key` against the collection's
 /// unique indexes: 409/1210 naming the index and the conflicting key. The
 /// document currently stored under `key` (being replaced) does not count.
-pub fn check_unique_constraints(collection: &Collection, key: &str, document: &Value) -> Result<(), ArangoError> {
+pub fn check_unique_constraints(
+    collection: &Collection,
+    key: &str,
+    document: &Value,
+) -> Result<(), ArangoError> {
     for index in &collection.indexes {
         if !enforces_uniqueness(&index.definition) {
             continue;
@@ -819,7 +918,8 @@ pub fn check_unique_constraints(collection: &Collection, key: &str, document: &V
         };
         let conflict = collection.documents.iter().find(|(other_key, other)| {
             other_key.as_str() != key
-                && index_values(&index.definition, other_key, other).is_some_and(|other| same_values(&other, &values))
+                && index_values(&index.definition, other_key, other)
+                    .is_some_and(|other| same_values(&other, &values))
         });
         if let Some((other_key, _)) = conflict {
             return Err(unique_violation(&index.definition, other_key, 409));
@@ -827,3 +927,4 @@ pub fn check_unique_constraints(collection: &Collection, key: &str, document: &V
     }
     Ok(())
 }
+

@@ -1,0 +1,83 @@
+//! `/_api/aqlfunction` and `/_api/query`.
+
+use serde_json::json;
+
+use crate::support::start;
+
+#[tokio::test]
+async fn user_functions_lifecycle() {
+    let emulator = start().await;
+    let code = "function (key) { return key; }";
+    let created = emulator
+        .post("/_api/aqlfunction", json!({"name": "Features::User_Count_V1", "code": format!("  {code}\n"), "isDeterministic": true}))
+        .await;
+    assert_eq!((created.status, &created.body["isNewlyCreated"]), (201, &json!(true)));
+    let replaced = emulator
+        .post("/_api/aqlfunction", json!({"name": "FEATURES::USER_COUNT_V1", "code": code}))
+        .await;
+    assert_eq!((replaced.status, &replaced.body["isNewlyCreated"]), (200, &json!(false)));
+    emulator.post("/_api/aqlfunction", json!({"name": "featuresx::other", "code": code})).await;
+
+    let listed = emulator.get("/_api/aqlfunction?namespace=features").await;
+    assert_eq!(
+        listed.body["result"],
+        json!([{"name": "FEATURES::USER_COUNT_V1", "code": code, "isDeterministic": false}])
+    );
+    let by_path = emulator.get("/_api/aqlfunction/FEATURES").await;
+    assert_eq!(by_path.body["result"].as_array().unwrap().len(), 1);
+    assert_eq!(emulator.get("/_api/aqlfunction").await.body["result"].as_array().unwrap().len(), 2);
+
+    emulator.delete("/_api/aqlfunction/features::nope").await.assert_error(404, 1582);
+    let deleted = emulator.delete("/_api/aqlfunction/features::user_count_v1").await;
+    assert_eq!((deleted.status, &deleted.body["deletedCount"]), (200, &json!(1)));
+    let group = emulator.delete("/_api/aqlfunction/featuresx?group=true").await;
+    assert_eq!(group.body["deletedCount"], 1);
+    let none = emulator.delete("/_api/aqlfunction/empty?group=true").await;
+    assert_eq!((none.status, &none.body["deletedCount"]), (200, &json!(0)));
+}
+
+#[tokio::test]
+async fn user_function_validation() {
+    let emulator = start().await;
+    for name in ["nonamespace", "_aql::f", "ns::f-x", "ns::"] {
+        emulator
+            .post("/_api/aqlfunction", json!({"name": name, "code": "function () {}"}))
+            .await
+            .assert_error(400, 1580);
+    }
+    for code in [json!(""), json!(12), json!("return 1"), json!("function () { return (1; }")] {
+        emulator
+            .post("/_api/aqlfunction", json!({"name": "ns::f", "code": code}))
+            .await
+            .assert_error(400, 1581);
+    }
+    emulator.post("/_api/aqlfunction", json!([1])).await.assert_error(400, 17);
+    emulator.delete("/_api/aqlfunction/bad%20name").await.assert_error(400, 1580);
+}
+
+#[tokio::test]
+async fn query_parse_reports_bind_parameters_and_collections() {
+    let emulator = start().await;
+    let parsed = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "// @ignored\nFOR u IN users\n  FOR s IN @@sessions FILTER s.user == u._key AND s.note != '@no'\n  INSERT {u: u._key} INTO audit\n  RETURN @limit"}),
+        )
+        .await;
+    assert_eq!(parsed.status, 200, "{}", parsed.body);
+    assert_eq!(parsed.body["parsed"], true);
+    assert_eq!(parsed.body["bindVars"], json!(["@sessions", "limit"]));
+    assert_eq!(parsed.body["collections"], json!(["users", "audit"]));
+    assert_eq!(parsed.body["warnings"], json!([]));
+
+    let broken = emulator.post("/_api/query", json!({"query": "FOR u IN users\nRETURN (u"})).await;
+    broken.assert_error(400, 1501);
+    let message = broken.body["errorMessage"].as_str().unwrap();
+    assert!(message.starts_with("syntax error, unexpected"), "{message}");
+    assert!(message.contains("at position 2:"), "{message}");
+
+    emulator.post("/_api/query", json!({"query": "SELECT * FROM users"})).await.assert_error(400, 1501);
+    emulator.post("/_api/query", json!({"query": "RETURN 'open"})).await.assert_error(400, 1501);
+    emulator.post("/_api/query", json!({"query": "  // nothing\n"})).await.assert_error(400, 1502);
+    emulator.post("/_api/query", json!({})).await.assert_error(400, 1502);
+}

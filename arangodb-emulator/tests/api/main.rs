@@ -1,0 +1,11 @@
+//! HTTP-level tests of the emulator: each route and its error paths, driven
+//! over real HTTP on loopback against an emulator started in-process.
+
+mod collections;
+mod control;
+mod databases_and_users;
+mod documents;
+mod functions_and_queries;
+mod replication;
+mod server;
+mod support;
