@@ -10,8 +10,10 @@
 //! 2. the whole source of a plain `FOR vars IN name`, i.e. followed by the end
 //!    of the query, a `)`, the start of another operation, or `OPTIONS`, and
 //!    not a variable declared earlier (by `FOR`, `name = ...` in
-//!    `LET`/`COLLECT`/`AGGREGATE`/`INTO`/`PRUNE`, or `COLLECT ... INTO name`)
-//!    nor one of `CURRENT`/`NEW`/`OLD`. A name followed by `SEARCH` is a View
+//!    `LET`/`COLLECT`/`AGGREGATE`/`INTO`/`PRUNE`, a destructuring pattern
+//!    such as `LET [a, b] = ...` or `FOR { a } IN ...`, or
+//!    `COLLECT ... INTO name`) nor one of `CURRENT`/`NEW`/`OLD`. Scopes are
+//!    ignored: a variable declared anywhere earlier counts. A name followed by `SEARCH` is a View
 //!    and is skipped. Anything followed by `.`, `[`, `(` or an operator is an
 //!    expression and is skipped;
 //! 3. an edge collection of a traversal or path search
@@ -30,8 +32,15 @@ use crate::lexer::{
     SPECIAL_VARIABLES,
 };
 
-/// The collections that `query` names literally (see the module notes for
-/// the rules), in order of first appearance.
+/// The collections that `query` names literally, in order of first
+/// appearance and without duplicates.
+///
+/// Found heuristically and conservatively: names after a leading `WITH`,
+/// the name in `FOR x IN name` when it is the whole source and not a
+/// variable (a name followed by `SEARCH` is a View and skipped), edge
+/// collections of traversals and path searches (not `GRAPH` names), and the
+/// `IN`/`INTO` target of `INSERT`/`UPDATE`/`REPLACE`/`REMOVE`/`UPSERT`.
+/// `@@name` parameters and names used inside expressions are not reported.
 pub fn referenced_collections(query: &str) -> Result<Vec<String>, LexError> {
     Ok(from_tokens(&tokenize(query)?))
 }
@@ -39,19 +48,8 @@ pub fn referenced_collections(query: &str) -> Result<Vec<String>, LexError> {
 /// Keywords that begin an operation; a collection name or expression ends
 /// before them.
 const OPERATION_KEYWORDS: &[&str] = &[
-    "FOR",
-    "LET",
-    "FILTER",
-    "RETURN",
-    "COLLECT",
-    "SORT",
-    "LIMIT",
-    "WINDOW",
-    "INSERT",
-    "UPDATE",
-    "REPLACE",
-    "REMOVE",
-    "UPSERT",
+    "FOR", "LET", "FILTER", "RETURN", "COLLECT", "SORT", "LIMIT", "WINDOW", "INSERT", "UPDATE",
+    "REPLACE", "REMOVE", "UPSERT",
 ];
 
 pub(crate) fn is_operation_keyword(token: &Token<'_>) -> bool {
@@ -106,7 +104,8 @@ struct Found(Vec<(usize, String)>);
 
 impl Found {
     fn add(&mut self, token: &Token<'_>) {
-        self.0.push((token.span.start.offset, token.value().into_owned()));
+        self.0
+            .push((token.span.start.offset, token.value().into_owned()));
     }
 
     fn into_names(mut self) -> Vec<String> {
@@ -188,7 +187,9 @@ impl<'a> Scan<'a> {
         let quantifier = ["==", "!=", "<", "<=", ">", ">="]
             .iter()
             .any(|op| self.is_text(i + 1, op))
-            || ["IN", "NOT", "FILTER"].iter().any(|k| self.keyword(i + 1, k));
+            || ["IN", "NOT", "FILTER"]
+                .iter()
+                .any(|k| self.keyword(i + 1, k));
         !quantifier
     }
 
@@ -465,9 +466,7 @@ mod tests {
     #[test]
     fn traversals() {
         assert_eq!(
-            collections(
-                "FOR v, e, p IN 1..3 OUTBOUND 'a/1' coll1, INBOUND coll2 RETURN v"
-            ),
+            collections("FOR v, e, p IN 1..3 OUTBOUND 'a/1' coll1, INBOUND coll2 RETURN v"),
             vec!["coll1", "coll2"]
         );
         assert_eq!(
@@ -501,9 +500,7 @@ mod tests {
             vec!["edges"]
         );
         assert_eq!(
-            collections(
-                "FOR p IN 2..4 ANY K_PATHS @s TO @t ANY roads, OUTBOUND rails RETURN p"
-            ),
+            collections("FOR p IN 2..4 ANY K_PATHS @s TO @t ANY roads, OUTBOUND rails RETURN p"),
             vec!["roads", "rails"]
         );
         assert!(
@@ -570,9 +567,7 @@ mod tests {
     #[test]
     fn collect_into_declares_a_variable() {
         assert_eq!(
-            collections(
-                "FOR u IN users COLLECT a = u.age INTO grp WITH COUNT INTO n RETURN grp"
-            ),
+            collections("FOR u IN users COLLECT a = u.age INTO grp WITH COUNT INTO n RETURN grp"),
             vec!["users"]
         );
     }

@@ -234,7 +234,9 @@ pub fn is_keyword(word: &str) -> bool {
 
 /// Whether `word` is a context keyword (case-insensitive).
 pub fn is_context_keyword(word: &str) -> bool {
-    CONTEXT_KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+    CONTEXT_KEYWORDS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// Splits `query` into tokens, including whitespace and comments.
@@ -545,7 +547,8 @@ impl<'a> Lexer<'a> {
 pub(crate) fn significant<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
     let mut out: Vec<Token<'a>> = tokens.iter().filter(|t| !t.is_trivia()).copied().collect();
     for i in 0..out.len() {
-        let after_dot = i > 0 && out[i - 1].kind == TokenKind::Punctuation && out[i - 1].text == ".";
+        let after_dot =
+            i > 0 && out[i - 1].kind == TokenKind::Punctuation && out[i - 1].text == ".";
         let before_colon = out
             .get(i + 1)
             .is_some_and(|t| t.kind == TokenKind::Punctuation && t.text == ":");
@@ -745,7 +748,9 @@ mod tests {
 
     #[test]
     fn context_keywords_are_identifiers() {
-        for word in ["KEEP", "count", "OPTIONS", "prune", "SEARCH", "TO", "CURRENT", "NEW", "OLD"] {
+        for word in [
+            "KEEP", "count", "OPTIONS", "prune", "SEARCH", "TO", "CURRENT", "NEW", "OLD",
+        ] {
             assert_eq!(kinds(word), vec![(Identifier, word)], "{word}");
         }
         assert!(tokenize("options").unwrap()[0].is_context_keyword("OPTIONS"));
@@ -871,7 +876,10 @@ mod tests {
             vec![(BlockComment, "/* /* */"), (Number, "1")]
         );
         // A line comment may end the query.
-        assert_eq!(kinds("1 // end"), vec![(Number, "1"), (LineComment, "// end")]);
+        assert_eq!(
+            kinds("1 // end"),
+            vec![(Number, "1"), (LineComment, "// end")]
+        );
     }
 
     #[test]
@@ -946,7 +954,10 @@ mod tests {
         assert_eq!(tokenize("@@coll").unwrap()[0].value(), "coll");
         for bad in ["@", "@ x", "@_", "@@", "@@_"] {
             let err = tokenize(bad).unwrap_err();
-            assert_eq!((err.message.as_str(), err.position.column), (INVALID_TOKEN, 1));
+            assert_eq!(
+                (err.message.as_str(), err.position.column),
+                (INVALID_TOKEN, 1)
+            );
         }
     }
 

@@ -5,11 +5,11 @@
 //!   included, following ArangoDB's own scanner rules.
 //! - [`bind_parameters`] lists the `@value` and `@@collection` parameters.
 //! - [`referenced_collections`] lists collections named literally
-//!   (heuristic and conservative, see the `collections` module).
+//!   (heuristic and conservative; see its documentation for the rules).
 //! - [`check_syntax`] rejects clear syntax errors with ArangoDB-style
 //!   messages and never rejects a valid query; it is not a full parser.
 //!
-//! Nothing here panics on any input: every function returns a `Result`.
+//! Nothing here panics, whatever the input: failures are returned as errors.
 
 mod collections;
 mod lexer;

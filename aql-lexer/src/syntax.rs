@@ -4,9 +4,12 @@
 //! lexical errors (unterminated strings, quoted names and block comments,
 //! characters that start no token), a query that does not start with an
 //! operation keyword, unbalanced or mismatched brackets, a malformed `FOR`
-//! variable list, and `=` where no variable is being assigned (the classic
-//! `FILTER a = 1`). Every check is local and matches what ArangoDB's grammar
-//! requires, so a valid query is never rejected; many invalid ones pass.
+//! variable list, `=` where no variable or destructuring pattern is being
+//! assigned (the classic `FILTER a = 1`), and an operation keyword where a
+//! name or expression must follow (`FOR s IN Window`). Every check is local
+//! and matches what ArangoDB's grammar requires, so a valid query is never
+//! rejected; many invalid ones pass. An empty query (nothing but whitespace
+//! and comments) is reported as its own kind of error.
 //!
 //! Messages follow ArangoDB's `<what> near '<rest of query>' at position
 //! <line>:<column>`, where the parser's part reads
@@ -269,7 +272,9 @@ fn assignment_error(toks: &[Token<'_>]) -> Option<Unexpected> {
         // Where the assigned variable or pattern starts.
         let target = match i.checked_sub(1) {
             Some(prev) if toks[prev].is_name() => Some(prev),
-            Some(prev) => opening_bracket(toks, prev).filter(|&o| is_destructuring_start(toks.get(o))),
+            Some(prev) => {
+                opening_bracket(toks, prev).filter(|&o| is_destructuring_start(toks.get(o)))
+            }
             None => None,
         };
         let introduced = target.and_then(|t| t.checked_sub(1)).is_some_and(|b| {
@@ -350,14 +355,7 @@ fn describe(token: &Token<'_>) -> String {
 
 fn describe_keyword(token: &Token<'_>) -> String {
     const DECLARATIONS: &[&str] = &[
-        "FOR",
-        "LET",
-        "FILTER",
-        "RETURN",
-        "COLLECT",
-        "SORT",
-        "LIMIT",
-        "WINDOW",
+        "FOR", "LET", "FILTER", "RETURN", "COLLECT", "SORT", "LIMIT", "WINDOW",
     ];
     const COMMANDS: &[&str] = &["REMOVE", "INSERT", "UPDATE", "REPLACE", "UPSERT"];
     const OPERATORS: &[&str] = &["NOT", "AND", "OR", "LIKE"];
@@ -449,7 +447,11 @@ mod tests {
     fn query_info() {
         let info = check_syntax("FOR u IN users FILTER u.a == @a INSERT u INTO @@target").unwrap();
         assert_eq!(info.collections, vec!["users"]);
-        let names: Vec<_> = info.bind_parameters.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<_> = info
+            .bind_parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(names, vec!["a", "target"]);
     }
 
@@ -482,9 +484,15 @@ mod tests {
             "syntax error, unexpected identifier near 'SELECT * FROM x' at position 1:1"
         );
         assert_eq!(at("\n  SEARCH x"), (2, 3));
-        assert!(error("(RETURN 1)").message.starts_with("syntax error, unexpected ( near"));
-        assert!(error("IN x").message.starts_with("syntax error, unexpected IN keyword"));
-        assert!(error("1 + 1").message.starts_with("syntax error, unexpected integer number"));
+        assert!(error("(RETURN 1)")
+            .message
+            .starts_with("syntax error, unexpected ( near"));
+        assert!(error("IN x")
+            .message
+            .starts_with("syntax error, unexpected IN keyword"));
+        assert!(error("1 + 1")
+            .message
+            .starts_with("syntax error, unexpected integer number"));
     }
 
     #[test]
@@ -497,15 +505,17 @@ mod tests {
         // Cut on a character boundary: 31 ASCII bytes, then a 2-byte `ä`.
         let query = format!("x{}äb", "y".repeat(30));
         let e = error(&query);
-        assert!(e.message.contains(&format!("near 'x{}...'", "y".repeat(30))));
+        assert!(e
+            .message
+            .contains(&format!("near 'x{}...'", "y".repeat(30))));
     }
 
     #[test]
     fn brackets() {
         assert_eq!(at("RETURN (1 + 2"), (1, 13));
-        assert!(error("RETURN (1 + 2").message.starts_with(
-            "syntax error, unexpected end of query string near '2' at position 1:13"
-        ));
+        assert!(error("RETURN (1 + 2")
+            .message
+            .starts_with("syntax error, unexpected end of query string near '2' at position 1:13"));
         assert_eq!(at("RETURN [1, 2\n"), (1, 12));
         assert_eq!(at("RETURN {a: [1}"), (1, 14));
         assert_eq!(

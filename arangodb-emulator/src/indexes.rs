@@ -383,7 +383,8 @@ fn normalize_mdi(
     }
     if request.get("fieldValueTypes").and_then(Value::as_str) != Some("double") {
         return Err(ArangoError::bad_parameter(
-            "mdi requires `fieldValueTypes` to be set to `double` - future releases might lift this requirement",
+            "mdi requires `fieldValueTypes` to be set to `double` - \
+             future releases might lift this requirement",
         ));
     }
     let fields = paths(request.get("fields"), &MDI_FIELDS)?;
@@ -406,7 +407,8 @@ fn normalize_mdi(
             .any(|path| prefix_fields.contains(path));
         if overlap {
             return Err(ArangoError::bad_parameter(
-                "duplicate attribute name (overlap between index sorted prefix fields and index stored values list)",
+                "duplicate attribute name (overlap between index sorted prefix fields \
+                 and index stored values list)",
             ));
         }
         Some(prefix_fields)
@@ -928,3 +930,660 @@ pub fn check_unique_constraints(
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Server, DOCUMENT_COLLECTION, EDGE_COLLECTION};
+
+    /// A collection plus the id source, as `ensure` needs them.
+    struct Fixture {
+        collection: Collection,
+        ids: Ids,
+    }
+
+    impl Fixture {
+        fn new(collection_type: u64) -> Self {
+            let mut server = Server::new("pw");
+            let collection = server.new_collection("c", collection_type, false);
+            Fixture {
+                collection,
+                ids: Ids::default(),
+            }
+        }
+
+        fn ensure(&mut self, request: Value) -> Result<(Value, bool), ArangoError> {
+            let Value::Object(request) = request else {
+                panic!("test request must be an object");
+            };
+            ensure(&mut self.collection, &request, &mut self.ids)
+        }
+
+        /// Ensures an index that must be new and returns it.
+        fn created(&mut self, request: Value) -> Value {
+            let (index, created) = self.ensure(request).expect("index creation failed");
+            assert!(created, "expected a new index");
+            index
+        }
+
+        /// Ensures an index that must already exist and returns it.
+        fn existing(&mut self, request: Value) -> Value {
+            let (index, created) = self.ensure(request).expect("ensure failed");
+            assert!(!created, "expected an existing index");
+            index
+        }
+
+        /// The (status, errorNum) of a request that must fail.
+        fn error(&mut self, request: Value) -> (u16, u32) {
+            let error = self.ensure(request).expect_err("expected an error");
+            (error.status, error.error_num)
+        }
+
+        fn insert(&mut self, key: &str, mut document: Value) {
+            document["_key"] = Value::from(key);
+            self.collection.documents.insert(key.to_string(), document);
+        }
+
+        fn check(&self, key: &str, document: Value) -> Result<(), ArangoError> {
+            check_unique_constraints(&self.collection, key, &document)
+        }
+    }
+
+    /// The numeric part of a rendered index id.
+    fn numeric_id(index: &Value) -> String {
+        let id = index["id"].as_str().unwrap_or("");
+        id.trim_start_matches("c/").to_string()
+    }
+
+    // --- defaults per type ---
+
+    #[test]
+    fn persistent_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "persistent", "fields": ["a", "b"], "inBackground": true,
+        }));
+        let name = index["name"].as_str().unwrap().to_string();
+        assert!(name.starts_with("idx_"), "{name}");
+        let id = index["id"].as_str().unwrap().to_string();
+        assert!(id.starts_with("c/"), "{id}");
+        assert_eq!(
+            index,
+            json!({
+                "cacheEnabled": false, "deduplicate": true, "estimates": true,
+                "fields": ["a", "b"], "id": id, "name": name, "selectivityEstimate": 1,
+                "sparse": false, "type": "persistent", "unique": false,
+            })
+        );
+    }
+
+    #[test]
+    fn persistent_options_and_stored_values() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "persistent", "fields": ["user", "ts"], "unique": true, "sparse": true,
+            "deduplicate": false, "estimates": false, "cacheEnabled": true,
+            "storedValues": ["email", "_id"], "name": "byUserTs",
+        }));
+        assert_eq!(index["name"], "byUserTs");
+        assert_eq!(index["storedValues"], json!(["email", "_id"]));
+        assert_eq!(index["unique"], true);
+        assert_eq!(index["sparse"], true);
+        assert_eq!(index["deduplicate"], false);
+        assert_eq!(index["estimates"], false);
+        assert_eq!(index["cacheEnabled"], true);
+        // Unique indexes report a selectivity estimate even without estimates.
+        assert_eq!(index["selectivityEstimate"], 1);
+        assert!(index.get("inBackground").is_none());
+    }
+
+    #[test]
+    fn persistent_without_estimates_has_no_selectivity() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({"type": "persistent", "fields": ["a"], "estimates": false}));
+        assert!(index.get("selectivityEstimate").is_none());
+        assert!(index.get("storedValues").is_none());
+    }
+
+    #[test]
+    fn hash_and_skiplist_keep_their_type() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let persistent = fx.created(json!({"type": "persistent", "fields": ["a"]}));
+        // Created, not matched: a hash index is never the same as a persistent one.
+        let hash = fx.created(json!({"type": "hash", "fields": ["a"]}));
+        assert_eq!(hash["type"], "hash");
+        assert_eq!(hash["estimates"], true);
+        let skiplist = fx.created(json!({"type": "skiplist", "fields": ["a"]}));
+        assert_eq!(skiplist["type"], "skiplist");
+        // `rocksdb` is an alias that becomes persistent.
+        let rocksdb = fx.existing(json!({"type": "rocksdb", "fields": ["a"]}));
+        assert_eq!(rocksdb["id"], persistent["id"]);
+    }
+
+    #[test]
+    fn ttl_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "ttl", "fields": ["createdAt"], "expireAfter": 3600,
+        }));
+        assert_eq!(
+            index,
+            json!({
+                "estimates": false, "expireAfter": 3600, "fields": ["createdAt"],
+                "id": index["id"], "name": index["name"], "sparse": true, "type": "ttl",
+                "unique": false,
+            })
+        );
+    }
+
+    #[test]
+    fn ttl_validation() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        for bad in [
+            json!({"type": "ttl", "fields": ["a", "b"], "expireAfter": 1}),
+            json!({"type": "ttl", "fields": [], "expireAfter": 1}),
+            json!({"type": "ttl", "fields": ["a.b"], "expireAfter": 1}),
+            json!({"type": "ttl", "fields": ["a"]}),
+            json!({"type": "ttl", "fields": ["a"], "expireAfter": "1"}),
+            json!({"type": "ttl", "fields": ["a"], "expireAfter": -1}),
+            json!({"type": "ttl", "fields": ["a"], "expireAfter": 1, "unique": true}),
+        ] {
+            assert_eq!(fx.error(bad.clone()), (400, 10), "{bad}");
+        }
+        let index = fx.created(json!({"type": "ttl", "fields": ["a"], "expireAfter": 0}));
+        assert_eq!(index["expireAfter"], 0);
+    }
+
+    #[test]
+    fn geo_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "geo", "fields": ["loc"], "geoJson": true, "unique": true,
+            "bestIndexedLevel": 3,
+        }));
+        assert_eq!(
+            index,
+            json!({
+                "bestIndexedLevel": 17, "fields": ["loc"], "geoJson": true, "id": index["id"],
+                "legacyPolygons": false, "maxNumCoverCells": 8, "name": index["name"],
+                "sparse": true, "type": "geo", "unique": false, "worstIndexedLevel": 4,
+            })
+        );
+        let pair = fx.created(json!({"type": "geo", "fields": ["lat", "lon"], "geoJson": true}));
+        assert_eq!(pair["geoJson"], false, "geoJson only applies to one field");
+        for bad in [
+            json!({"type": "geo", "fields": ["a", "b", "c"]}),
+            json!({"type": "geo", "fields": []}),
+            json!({"type": "geo", "fields": ["a[*]"]}),
+        ] {
+            assert_eq!(fx.error(bad.clone()), (400, 10), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fulltext_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({"type": "fulltext", "fields": ["text"]}));
+        assert_eq!(
+            index,
+            json!({
+                "fields": ["text"], "id": index["id"], "minLength": 2, "name": index["name"],
+                "sparse": true, "type": "fulltext", "unique": false,
+            })
+        );
+        let zero = fx.created(json!({"type": "fulltext", "fields": ["t"], "minLength": 0}));
+        assert_eq!(zero["minLength"], 1);
+        let bad = json!({"type": "fulltext", "fields": ["t"], "minLength": "3"});
+        assert_eq!(fx.error(bad), (400, 10));
+    }
+
+    #[test]
+    fn mdi_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "mdi", "fields": ["x", "y"], "fieldValueTypes": "double", "estimates": true,
+        }));
+        assert_eq!(
+            index,
+            json!({
+                "estimates": false, "fieldValueTypes": "double", "fields": ["x", "y"],
+                "id": index["id"], "name": index["name"], "sparse": false, "type": "mdi",
+                "unique": false,
+            })
+        );
+        let zkd = fx.created(json!({"type": "zkd", "fields": ["x"], "fieldValueTypes": "double"}));
+        assert_eq!(zkd["type"], "zkd");
+    }
+
+    #[test]
+    fn mdi_prefixed_defaults() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({
+            "type": "mdi-prefixed", "fields": ["from", "to"], "fieldValueTypes": "double",
+            "prefixFields": ["year", "month"], "storedValues": ["from"],
+        }));
+        assert_eq!(index["estimates"], true);
+        assert_eq!(index["selectivityEstimate"], 1);
+        assert_eq!(index["prefixFields"], json!(["year", "month"]));
+        assert_eq!(index["storedValues"], json!(["from"]));
+        assert_eq!(index["sparse"], false);
+    }
+
+    #[test]
+    fn mdi_validation() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let double = "double";
+        for bad in [
+            json!({
+                "type": "mdi", "fields": ["x"], "fieldValueTypes": double, "prefixFields": ["p"],
+            }),
+            json!({"type": "mdi", "fields": ["x"]}),
+            json!({"type": "mdi", "fields": ["x"], "fieldValueTypes": "int"}),
+            json!({"type": "mdi", "fields": ["x[*]"], "fieldValueTypes": double}),
+            json!({"type": "mdi", "fields": ["_id"], "fieldValueTypes": double}),
+            json!({"type": "mdi-prefixed", "fields": ["x"], "fieldValueTypes": double}),
+            json!({
+                "type": "mdi-prefixed", "fields": ["x"], "fieldValueTypes": double,
+                "prefixFields": [],
+            }),
+            json!({
+                "type": "mdi-prefixed", "fields": ["x"], "fieldValueTypes": double,
+                "prefixFields": ["p"], "storedValues": ["p"],
+            }),
+        ] {
+            assert_eq!(fx.error(bad.clone()), (400, 10), "{bad}");
+        }
+    }
+
+    #[test]
+    fn inverted_is_kept_nearly_opaque() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let request = json!({
+            "type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en"}],
+            "primarySort": {"fields": []},
+        });
+        let index = fx.created(request.clone());
+        let fields = json!([{"name": "a"}, {"name": "b", "analyzer": "text_en"}]);
+        assert_eq!(index["fields"], fields);
+        assert_eq!(index["analyzer"], "identity");
+        assert_eq!(index["primarySort"], json!({"fields": []}));
+        assert_eq!(index["sparse"], true);
+        let mut renamed = request;
+        renamed["name"] = json!("other");
+        assert_eq!(fx.existing(renamed), index);
+        assert_eq!(
+            fx.error(json!({"type": "inverted", "fields": []})),
+            (400, 10)
+        );
+    }
+
+    // --- validation common to all types ---
+
+    #[test]
+    fn field_validation() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let stored =
+            |values: Value| json!({"type": "persistent", "fields": ["a"], "storedValues": values});
+        let too_many: Vec<String> = (0..33).map(|i| format!("s{i}")).collect();
+        for bad in [
+            json!({"type": "persistent"}),
+            json!({"type": "persistent", "fields": []}),
+            json!({"type": "persistent", "fields": "a"}),
+            json!({"type": "persistent", "fields": [""]}),
+            json!({"type": "persistent", "fields": [1]}),
+            json!({"type": "persistent", "fields": [{"name": "a"}]}),
+            json!({"type": "persistent", "fields": ["a", "a"]}),
+            json!({"type": "persistent", "fields": ["_id"]}),
+            json!({"type": "persistent", "fields": ["a._id"]}),
+            json!({"type": "persistent", "fields": ["a[*].b[*]"]}),
+            stored(json!([])),
+            stored(json!("b")),
+            stored(json!(["a"])),
+            stored(json!(["b[*]"])),
+            stored(json!(too_many)),
+            json!({"fields": ["a"]}),
+            json!({"type": "nope", "fields": ["a"]}),
+        ] {
+            assert_eq!(fx.error(bad.clone()), (400, 10), "{bad}");
+        }
+        for bad in ["a[*]b", "a[1]", ":a", "a:"] {
+            let request = json!({"type": "persistent", "fields": [bad]});
+            assert_eq!(fx.error(request), (400, 1220), "{bad}");
+        }
+        for builtin in ["primary", "edge"] {
+            let request = json!({"type": builtin, "fields": ["_key"]});
+            assert_eq!(fx.error(request), (403, 11), "{builtin}");
+        }
+        assert!(fx.collection.indexes.is_empty());
+
+        for good in ["a[*]", "a[*].b", "_key", "a.b.c", "_from"] {
+            fx.created(json!({"type": "persistent", "fields": [good]}));
+        }
+    }
+
+    #[test]
+    fn unknown_type_message() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let result = fx.ensure(json!({"type": "nope", "fields": ["a"]}));
+        assert_eq!(result.unwrap_err().message, "invalid index type 'nope'");
+    }
+
+    #[test]
+    fn index_names() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        for good in ["byUser", "_private", "Ünïcode name", "a-b_c.d"] {
+            fx.created(json!({"type": "persistent", "fields": [good], "name": good}));
+        }
+        let long = "n".repeat(257);
+        for bad in ["1abc", " a", "a ", "a/b", "a\u{1}b", "cafe\u{301}", &long] {
+            let request = json!({"type": "persistent", "fields": ["x"], "name": bad});
+            assert_eq!(fx.error(request), (400, 1208), "{bad:?}");
+        }
+    }
+
+    // --- identity ---
+
+    #[test]
+    fn same_fields_other_name_returns_existing() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let first = fx.created(json!({"type": "persistent", "fields": ["a"], "name": "first"}));
+        let second = fx.existing(json!({
+            "type": "persistent", "fields": ["a"], "name": "second", "estimates": false,
+            "cacheEnabled": true, "storedValues": ["b"], "deduplicate": false,
+        }));
+        assert_eq!(
+            second, first,
+            "the existing index comes back unchanged, old name included"
+        );
+        assert_eq!(fx.collection.indexes.len(), 1);
+    }
+
+    #[test]
+    fn identity_flags_and_field_order() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "persistent", "fields": ["a", "b"]}));
+        for other in [
+            json!({"type": "persistent", "fields": ["a", "b"], "sparse": true}),
+            json!({"type": "persistent", "fields": ["a", "b"], "unique": true}),
+            json!({"type": "persistent", "fields": ["b", "a"]}),
+            json!({"type": "persistent", "fields": ["a"]}),
+            json!({"type": "persistent", "fields": ["a[*]", "b"]}),
+        ] {
+            fx.created(other);
+        }
+        assert_eq!(fx.collection.indexes.len(), 6);
+    }
+
+    #[test]
+    fn name_clash_with_other_definition() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "persistent", "fields": ["a"], "name": "n"}));
+        let clash = json!({"type": "persistent", "fields": ["b"], "name": "n"});
+        let error = fx.ensure(clash).unwrap_err();
+        assert_eq!((error.status, error.error_num), (400, 1005));
+        assert_eq!(error.message, "duplicate value for `id` or `name`");
+        let other_type = json!({"type": "geo", "fields": ["a"], "name": "n"});
+        assert_eq!(fx.error(other_type), (400, 1005));
+        let primary = json!({"type": "persistent", "fields": ["b"], "name": "primary"});
+        assert_eq!(fx.error(primary), (400, 1005));
+    }
+
+    #[test]
+    fn edge_name_reserved_only_on_edge_collections() {
+        let named_edge = json!({"type": "persistent", "fields": ["a"], "name": "edge"});
+        assert_eq!(
+            Fixture::new(EDGE_COLLECTION).error(named_edge.clone()),
+            (400, 1005)
+        );
+        Fixture::new(DOCUMENT_COLLECTION).created(named_edge);
+    }
+
+    #[test]
+    fn explicit_id() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let index = fx.created(json!({"type": "persistent", "fields": ["a"], "id": "777"}));
+        assert_eq!(index["id"], "c/777");
+        // Same id: the same index, whatever the rest says.
+        let same = fx.existing(json!({"type": "persistent", "fields": ["z"], "id": 777}));
+        assert_eq!(same, index);
+        fx.created(json!({"type": "persistent", "fields": ["a"], "id": 778}));
+        let taken = json!({"type": "geo", "fields": ["g"], "id": 777});
+        assert_eq!(fx.error(taken), (400, 1005));
+        let primary_id = json!({"type": "persistent", "fields": ["q"], "id": 0});
+        assert_eq!(fx.error(primary_id), (400, 1005));
+    }
+
+    #[test]
+    fn ttl_only_one_per_collection() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let first = fx.created(json!({
+            "type": "ttl", "fields": ["t"], "expireAfter": 60, "name": "expiry",
+        }));
+        let again = fx.existing(json!({"type": "ttl", "fields": ["t"], "expireAfter": 60.0}));
+        assert_eq!(again, first);
+        for other in [
+            json!({"type": "ttl", "fields": ["t"], "expireAfter": 61}),
+            json!({"type": "ttl", "fields": ["u"], "expireAfter": 60}),
+        ] {
+            let error = fx.ensure(other).unwrap_err();
+            assert_eq!((error.status, error.error_num), (400, 10));
+            assert_eq!(
+                error.message,
+                "there can only be one ttl index per collection"
+            );
+        }
+    }
+
+    #[test]
+    fn geo_and_fulltext_identity() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "geo", "fields": ["loc"]}));
+        fx.existing(json!({"type": "geo", "fields": ["loc"], "legacyPolygons": true}));
+        fx.created(json!({"type": "geo", "fields": ["loc"], "geoJson": true}));
+
+        fx.created(json!({"type": "fulltext", "fields": ["t"], "minLength": 3}));
+        fx.existing(json!({"type": "fulltext", "fields": ["t"], "minLength": 3.5}));
+        fx.created(json!({"type": "fulltext", "fields": ["t"]}));
+    }
+
+    #[test]
+    fn mdi_prefixed_identity_includes_prefix_fields() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let base = json!({
+            "type": "mdi-prefixed", "fields": ["x"], "fieldValueTypes": "double",
+            "prefixFields": ["p"],
+        });
+        fx.created(base.clone());
+        let mut same = base.clone();
+        same["storedValues"] = json!(["s"]);
+        fx.existing(same);
+        let mut other = base;
+        other["prefixFields"] = json!(["q"]);
+        fx.created(other);
+    }
+
+    // --- unique constraints ---
+
+    #[test]
+    fn unique_index_over_duplicates_fails() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.insert("k1", json!({"email": "x@y"}));
+        fx.insert("k2", json!({"email": "x@y"}));
+        let unique = json!({
+            "type": "persistent", "fields": ["email"], "unique": true, "name": "byEmail",
+        });
+        let error = fx.ensure(unique).unwrap_err();
+        assert_eq!((error.status, error.error_num), (400, 1210));
+        assert_eq!(
+            error.message,
+            "unique constraint violated - in index byEmail of type persistent over 'email'; \
+             conflicting key: k1"
+        );
+        assert!(fx.collection.indexes.is_empty());
+        fx.created(json!({"type": "persistent", "fields": ["email"]}));
+    }
+
+    #[test]
+    fn sparse_unique_index_ignores_missing_and_null() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.insert("k1", json!({"a": null}));
+        fx.insert("k2", json!({"a": null}));
+        fx.insert("k3", json!({}));
+        fx.insert("k4", json!({}));
+        let dense = json!({"type": "persistent", "fields": ["a"], "unique": true});
+        assert_eq!(fx.error(dense), (400, 1210));
+        fx.created(json!({"type": "persistent", "fields": ["a"], "unique": true, "sparse": true}));
+        assert!(fx.check("k5", json!({"a": null})).is_ok());
+    }
+
+    #[test]
+    fn document_writes_respect_unique_indexes() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({
+            "type": "persistent", "fields": ["user.name", "n"], "unique": true, "name": "u",
+        }));
+        fx.insert("k1", json!({"user": {"name": "ann"}, "n": 1}));
+
+        let duplicate = json!({"_key": "k2", "user": {"name": "ann"}, "n": 1.0});
+        let error = fx.check("k2", duplicate.clone()).unwrap_err();
+        assert_eq!((error.status, error.error_num), (409, 1210));
+        assert_eq!(
+            error.message,
+            "unique constraint violated - in index u of type persistent over 'user.name, n'; \
+             conflicting key: k1"
+        );
+        // Replacing the document itself is no conflict.
+        assert!(fx.check("k1", duplicate).is_ok());
+        assert!(fx
+            .check("k2", json!({"user": {"name": "ann"}, "n": 2}))
+            .is_ok());
+        // Non-sparse: missing attributes are null and collide with each other.
+        fx.insert("k3", json!({}));
+        assert!(fx.check("k4", json!({"other": true})).is_err());
+    }
+
+    #[test]
+    fn expansion_and_non_unique_indexes_are_not_checked() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "persistent", "fields": ["tags[*]"], "unique": true}));
+        fx.created(json!({"type": "persistent", "fields": ["a"]}));
+        fx.insert("k1", json!({"tags": ["x"], "a": 1}));
+        assert!(fx.check("k2", json!({"tags": ["x"], "a": 1})).is_ok());
+    }
+
+    #[test]
+    fn unique_on_key_field() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "hash", "fields": ["_key", "a"], "unique": true}));
+        fx.insert("k1", json!({"a": 1}));
+        // `_key` is part of the values, so another key never collides.
+        assert!(fx.check("k2", json!({"a": 1})).is_ok());
+        let error = fx.check("k2", json!({"_key": "k1", "a": 1})).unwrap_err();
+        assert_eq!(error.error_num, 1210, "the stored `_key` attribute wins");
+        assert!(
+            error.message.contains("of type hash over '_key, a'"),
+            "{}",
+            error.message
+        );
+    }
+
+    // --- listing, reading and dropping ---
+
+    #[test]
+    fn builtins() {
+        let documents = Fixture::new(DOCUMENT_COLLECTION).collection;
+        let primary = json!({
+            "fields": ["_key"], "id": "c/0", "name": "primary", "selectivityEstimate": 1,
+            "sparse": false, "type": "primary", "unique": true,
+        });
+        assert_eq!(builtin_indexes(&documents), vec![primary]);
+        let edges = Fixture::new(EDGE_COLLECTION).collection;
+        let builtins = builtin_indexes(&edges);
+        assert_eq!(builtins.len(), 2);
+        assert_eq!(
+            builtins[1],
+            json!({
+                "fields": ["_from", "_to"], "id": "c/2", "name": "edge", "selectivityEstimate": 1,
+                "sparse": false, "type": "edge", "unique": false,
+            })
+        );
+    }
+
+    #[test]
+    fn get_by_id_or_name() {
+        let mut fx = Fixture::new(EDGE_COLLECTION);
+        let index = fx.created(json!({"type": "persistent", "fields": ["a"], "name": "byA"}));
+        let collection = &fx.collection;
+        assert_eq!(get(collection, &numeric_id(&index)).unwrap(), index);
+        assert_eq!(get(collection, "byA").unwrap(), index);
+        for (handle, index_type) in [
+            ("0", "primary"),
+            ("primary", "primary"),
+            ("2", "edge"),
+            ("edge", "edge"),
+        ] {
+            assert_eq!(
+                get(collection, handle).unwrap()["type"],
+                index_type,
+                "{handle}"
+            );
+        }
+        assert_eq!(get(collection, "nope").unwrap_err().error_num, 1212);
+        assert_eq!(get(collection, "99999").unwrap_err().error_num, 1212);
+        assert_eq!(get(collection, "1abc").unwrap_err().error_num, 1208);
+    }
+
+    #[test]
+    fn drop_by_id_and_name() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        let first = fx.created(json!({"type": "persistent", "fields": ["a"], "name": "byA"}));
+        let second = fx.created(json!({"type": "persistent", "fields": ["b"], "name": "byB"}));
+        let second_id = numeric_id(&second);
+        assert_eq!(
+            drop(&mut fx.collection, "byA").unwrap(),
+            first["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            drop(&mut fx.collection, &second_id).unwrap(),
+            second["id"].as_str().unwrap()
+        );
+        assert!(fx.collection.indexes.is_empty());
+        for handle in ["byA", second_id.as_str()] {
+            assert_eq!(
+                drop(&mut fx.collection, handle).unwrap_err().error_num,
+                1212
+            );
+        }
+    }
+
+    #[test]
+    fn drop_builtins() {
+        let mut edges = Fixture::new(EDGE_COLLECTION).collection;
+        for handle in ["0", "primary", ""] {
+            let error = drop(&mut edges, handle).unwrap_err();
+            assert_eq!((error.status, error.error_num), (404, 1212), "{handle:?}");
+        }
+        for handle in ["1", "2", "edge"] {
+            let error = drop(&mut edges, handle).unwrap_err();
+            assert_eq!((error.status, error.error_num), (403, 11), "{handle}");
+        }
+        let mut documents = Fixture::new(DOCUMENT_COLLECTION).collection;
+        assert_eq!(drop(&mut documents, "1").unwrap_err().error_num, 1212);
+        assert_eq!(drop(&mut documents, "edge").unwrap_err().error_num, 1212);
+        assert_eq!(drop(&mut documents, "9a").unwrap_err().error_num, 1208);
+    }
+
+    #[test]
+    fn listing_order() {
+        let mut fx = Fixture::new(DOCUMENT_COLLECTION);
+        fx.created(json!({"type": "persistent", "fields": ["b"], "name": "second"}));
+        fx.created(json!({"type": "persistent", "fields": ["a"], "name": "third"}));
+        let names: Vec<Value> = all(&fx.collection)
+            .into_iter()
+            .map(|index| index["name"].clone())
+            .collect();
+        assert_eq!(
+            names,
+            vec![json!("primary"), json!("second"), json!("third")]
+        );
+    }
+}

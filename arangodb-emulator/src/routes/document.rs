@@ -13,7 +13,6 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
-#[allow(unused_imports)]
 use crate::indexes;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::schema::{self, Write};
@@ -401,7 +400,7 @@ fn insert(
     if let Some(stored_schema) = &collection.schema {
         schema::validate(stored_schema, &document, None, Write::Insert)?;
     }
-    // UNIQUE-PENDING indexes::check_unique_constraints(collection, &key, &document)?;
+    indexes::check_unique_constraints(collection, &key, &document)?;
     if let Ok(number) = key.parse::<u64>() {
         if collection.key_type() != "padded" {
             collection.last_key_value = collection.last_key_value.max(number);
@@ -460,7 +459,7 @@ fn modify(
     if let Some(stored_schema) = &collection.schema {
         schema::validate(stored_schema, &document, Some(&old), Write::Modify)?;
     }
-    // UNIQUE-PENDING indexes::check_unique_constraints(collection, key, &document)?;
+    indexes::check_unique_constraints(collection, key, &document)?;
     collection.documents.insert(key.to_string(), document.clone());
     Ok(Written { key: key.to_string(), rev, old: Some(old), new: Some(document) })
 }

@@ -9,7 +9,6 @@ use hyper::Method;
 use serde_json::{json, Value};
 
 use crate::error::ArangoError;
-#[allow(unused_imports)]
 use crate::indexes;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::{Batch, Server};
@@ -105,7 +104,7 @@ fn inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 .indexes
                 .iter()
                 .map(|index| {
-                    let mut rendered = Value::Object(index.definition.clone()); // RENDER-PENDING indexes::render(collection, index);
+                    let mut rendered = indexes::render(collection, index);
                     // The inventory shows bare numeric ids, without `coll/`.
                     rendered["id"] = Value::from(index.id.to_string());
                     if let Value::Object(map) = &mut rendered {
