@@ -61,7 +61,8 @@ fn verify_token(secret: &str, token: &str) -> Option<Value> {
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
     mac.update(token_prefix(token)?.as_bytes());
-    mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+    mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?)
+        .ok()?;
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     if claims.get("iss").and_then(Value::as_str) != Some("arangodb") {
         return None;
@@ -105,8 +106,8 @@ pub fn authenticate(
             }
         }
         "bearer" => {
-            let claims =
-                verify_token(jwt_secret, credentials.trim()).ok_or_else(ArangoError::unauthorized)?;
+            let claims = verify_token(jwt_secret, credentials.trim())
+                .ok_or_else(ArangoError::unauthorized)?;
             match claims.get("preferred_username").and_then(Value::as_str) {
                 Some(name) => match server.users.get(name) {
                     Some(user) if user.active => Ok(Caller::User(name.to_string())),
@@ -182,7 +183,9 @@ fn requirement(req: &ApiRequest) -> Requirement {
         ["_api", "database", ..] if !read => Requirement::Admin,
         ["_api", "user", name, ..] if read => Requirement::SelfOrAdmin(name.to_string()),
         ["_api", "user", ..] => Requirement::Admin,
-        ["_api", "document", collection, ..] => Requirement::Collection(collection.to_string(), level),
+        ["_api", "document", collection, ..] => {
+            Requirement::Collection(collection.to_string(), level)
+        }
         ["_api", "collection", collection, "truncate"] => {
             Requirement::Collection(collection.to_string(), AccessLevel::ReadWrite)
         }
@@ -199,7 +202,10 @@ fn requirement(req: &ApiRequest) -> Requirement {
 pub fn authorize(server: &Server, req: &ApiRequest) -> Result<(), ArangoError> {
     let user = match &req.caller {
         Some(Caller::Superuser) => return Ok(()),
-        Some(Caller::User(name)) => server.users.get(name).ok_or_else(ArangoError::unauthorized)?,
+        Some(Caller::User(name)) => server
+            .users
+            .get(name)
+            .ok_or_else(ArangoError::unauthorized)?,
         None => return Err(ArangoError::unauthorized()),
     };
     let database_access = user.database_access(&req.database);
@@ -250,7 +256,8 @@ mod tests {
 
     #[test]
     fn expired_and_foreign_issuer_tokens_are_rejected() {
-        let expired = issue_token("k", &json!({"iss": "arangodb", "server_id": "x", "exp": 1})).unwrap();
+        let expired =
+            issue_token("k", &json!({"iss": "arangodb", "server_id": "x", "exp": 1})).unwrap();
         assert!(verify_token("k", &expired).is_none());
         let foreign = issue_token("k", &json!({"iss": "someone", "server_id": "x"})).unwrap();
         assert!(verify_token("k", &foreign).is_none());

@@ -115,9 +115,10 @@ mod tests {
 
     #[test]
     fn plan_lets_requests_through_then_fails_count_of_them() {
-        let mut plan =
-            FaultPlan::from_json(&json!({"failAfter": 2, "count": 2, "mode": "status", "status": 502}))
-                .unwrap();
+        let mut plan = FaultPlan::from_json(
+            &json!({"failAfter": 2, "count": 2, "mode": "status", "status": 502}),
+        )
+        .unwrap();
         let seen: Vec<_> = (0..5).map(|_| plan.next_request()).collect();
         assert_eq!(
             seen,

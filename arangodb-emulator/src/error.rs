@@ -73,7 +73,11 @@ impl ArangoError {
         Self::new(405, 405, "method not supported")
     }
     pub fn service_unavailable() -> Self {
-        Self::new(503, 503, "service unavailable due to startup or maintenance mode")
+        Self::new(
+            503,
+            503,
+            "service unavailable due to startup or maintenance mode",
+        )
     }
     pub fn corrupted_json(detail: &str) -> Self {
         Self::new(400, 600, format!("VPackError error: {detail}"))
@@ -91,11 +95,7 @@ impl ArangoError {
         Self::new(404, 1228, format!("database not found: {name}"))
     }
     pub fn use_system_database() -> Self {
-        Self::new(
-            403,
-            1230,
-            "operation only allowed in system database",
-        )
+        Self::new(403, 1230, "operation only allowed in system database")
     }
 
     // --- collections and documents ---
@@ -128,7 +128,11 @@ impl ArangoError {
         )
     }
     pub fn invalid_edge_attribute(detail: &str) -> Self {
-        Self::new(400, 1233, format!("edge attribute missing or invalid: {detail}"))
+        Self::new(
+            400,
+            1233,
+            format!("edge attribute missing or invalid: {detail}"),
+        )
     }
     pub fn schema_violation(message: &str) -> Self {
         Self::new(400, 1620, message.to_string())

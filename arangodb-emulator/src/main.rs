@@ -20,7 +20,12 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:8529", env = "EMULATOR_LISTEN")]
     listen: SocketAddr,
     /// Password of the `root` user.
-    #[arg(long, default_value = "", env = "ARANGO_ROOT_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        default_value = "",
+        env = "ARANGO_ROOT_PASSWORD",
+        hide_env_values = true
+    )]
     root_password: String,
     /// Server secret for HS256 JWTs, as given to arangod's
     /// --server.jwt-secret-keyfile; random when omitted.
@@ -50,7 +55,10 @@ async fn main() -> ExitCode {
         jwt_secret: args.jwt_secret,
         latency: Duration::from_millis(args.latency_ms),
         startup_delay: Duration::from_millis(args.startup_delay_ms),
-        tls: args.tls_cert.zip(args.tls_key).map(|(cert, key)| TlsFiles { cert, key }),
+        tls: args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key }),
     };
     let emulator = match arangodb_emulator::start(config).await {
         Ok(emulator) => emulator,

@@ -33,7 +33,9 @@ pub fn check_collection_name(name: &str, is_system: bool) -> Result<(), ArangoEr
     if extended_name_ok(name, MAX_COLLECTION_NAME_BYTES, is_system) {
         Ok(())
     } else {
-        Err(ArangoError::illegal_name(&format!("collection name invalid: '{name}'")))
+        Err(ArangoError::illegal_name(&format!(
+            "collection name invalid: '{name}'"
+        )))
     }
 }
 
@@ -55,7 +57,11 @@ mod tests {
             assert!(check_collection_name(good, false).is_ok(), "{good}");
         }
         for bad in ["", "_users", "1abc", " a", "a ", "a/b", "a\u{1}b", ".a"] {
-            assert_eq!(check_collection_name(bad, false).unwrap_err().error_num, 1208, "{bad:?}");
+            assert_eq!(
+                check_collection_name(bad, false).unwrap_err().error_num,
+                1208,
+                "{bad:?}"
+            );
         }
         assert!(check_collection_name("_graphs", true).is_ok());
         assert!(check_collection_name(&"a".repeat(257), false).is_err());

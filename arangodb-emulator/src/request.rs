@@ -62,7 +62,8 @@ impl ApiRequest {
         if self.body.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&self.body).map_err(|err| ArangoError::corrupted_json(&err.to_string()))
+        serde_json::from_slice(&self.body)
+            .map_err(|err| ArangoError::corrupted_json(&err.to_string()))
     }
 
     /// The body as a JSON object; anything else is a 400 with `message`.

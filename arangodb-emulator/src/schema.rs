@@ -33,9 +33,8 @@ pub fn normalize(value: &Value) -> Result<Option<Value>, ArangoError> {
             ))
         }
     };
-    jsonschema::draft4::new(rule).map_err(|err| {
-        ArangoError::schema_bad_parameter(format!("invalid schema rule: {err}"))
-    })?;
+    jsonschema::draft4::new(rule)
+        .map_err(|err| ArangoError::schema_bad_parameter(format!("invalid schema rule: {err}")))?;
     let level = match object.get("level") {
         None => "strict",
         Some(Value::String(level)) if LEVELS.contains(&level.as_str()) => level.as_str(),
@@ -79,7 +78,10 @@ pub fn validate(
     old: Option<&Value>,
     write: Write,
 ) -> Result<(), ArangoError> {
-    let level = schema.get("level").and_then(Value::as_str).unwrap_or("strict");
+    let level = schema
+        .get("level")
+        .and_then(Value::as_str)
+        .unwrap_or("strict");
     let checked = match (level, write) {
         ("none", _) => false,
         ("new", Write::Modify) => false,
@@ -131,7 +133,9 @@ mod tests {
 
     #[test]
     fn normalization_fills_defaults_and_removes() {
-        let stored = normalize(&json!({"rule": {"type": "object"}})).unwrap().unwrap();
+        let stored = normalize(&json!({"rule": {"type": "object"}}))
+            .unwrap()
+            .unwrap();
         assert_eq!(
             stored,
             json!({"message": "", "level": "strict", "type": "json", "rule": {"type": "object"}})
@@ -159,7 +163,10 @@ mod tests {
         let valid = json!({"_key": "a", "email": "a@b"});
         let strict = users_schema("strict");
         let err = validate(&strict, &invalid, None, Write::Insert).unwrap_err();
-        assert_eq!((err.status, err.error_num, err.message.as_str()), (400, 1620, "bad user"));
+        assert_eq!(
+            (err.status, err.error_num, err.message.as_str()),
+            (400, 1620, "bad user")
+        );
         assert!(validate(&strict, &valid, None, Write::Insert).is_ok());
         assert!(validate(&users_schema("none"), &invalid, None, Write::Insert).is_ok());
         let new = users_schema("new");
@@ -172,9 +179,10 @@ mod tests {
 
     #[test]
     fn system_attributes_are_invisible_to_rules() {
-        let schema = normalize(&json!({"rule": {"additionalProperties": false, "properties": {"a": {}}}}))
-            .unwrap()
-            .unwrap();
+        let schema =
+            normalize(&json!({"rule": {"additionalProperties": false, "properties": {"a": {}}}}))
+                .unwrap()
+                .unwrap();
         let document = json!({"_key": "k", "_id": "c/k", "_rev": "r", "a": 1});
         assert!(validate(&schema, &document, None, Write::Insert).is_ok());
     }

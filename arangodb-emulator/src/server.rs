@@ -167,7 +167,9 @@ async fn serve_connection(stream: TcpStream, acceptor: Option<TlsAcceptor>, shar
             }
         }
         None => {
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         }
     }
 }
@@ -177,7 +179,10 @@ fn tls_acceptor(files: &TlsFiles) -> io::Result<TlsAcceptor> {
     let mut cert_reader = io::BufReader::new(std::fs::File::open(&files.cert)?);
     let certs = rustls_pemfile::certs(&mut cert_reader).collect::<Result<Vec<_>, _>>()?;
     if certs.is_empty() {
-        return Err(invalid(format!("no certificate in {}", files.cert.display())));
+        return Err(invalid(format!(
+            "no certificate in {}",
+            files.cert.display()
+        )));
     }
     let mut key_reader = io::BufReader::new(std::fs::File::open(&files.key)?);
     let key = rustls_pemfile::private_key(&mut key_reader)?

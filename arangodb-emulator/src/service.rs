@@ -48,7 +48,9 @@ impl std::error::Error for ResetConnection {}
 /// Locks a mutex, recovering the data if a previous holder panicked: one
 /// failed request must not take the whole emulator down with it.
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub async fn handle(
@@ -71,7 +73,11 @@ pub async fn handle(
         return Ok(to_response(reply, false));
     }
 
-    lock(&shared.stats).record(parts.method.as_str(), &path, is_write(&parts.method, &path, &body));
+    lock(&shared.stats).record(
+        parts.method.as_str(),
+        &path,
+        is_write(&parts.method, &path, &body),
+    );
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }
@@ -110,7 +116,9 @@ fn execute(shared: &Shared, mut req: ApiRequest) -> Reply {
     let path = req.path();
     let outcome = match path.as_slice() {
         ["_open", "auth"] => auth::open_auth(&server, &shared.jwt_secret, &req),
-        ["_admin", "server", "availability"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
+        ["_admin", "server", "availability"] => {
+            Ok(Reply::envelope(200, json!({"mode": "default"})))
+        }
         _ => (|| {
             req.caller = Some(auth::authenticate(
                 &server,
@@ -124,7 +132,9 @@ fn execute(shared: &Shared, mut req: ApiRequest) -> Reply {
     };
     match outcome {
         Ok(reply) => reply,
-        Err(err) if err.status == 401 => Reply::from(err).with_header("www-authenticate", "Basic, realm=\"ArangoDB\""),
+        Err(err) if err.status == 401 => {
+            Reply::from(err).with_header("www-authenticate", "Basic, realm=\"ArangoDB\"")
+        }
         Err(err) => err.into(),
     }
 }
@@ -181,7 +191,10 @@ fn parse_request(
 /// replication dump batch, a read-only cursor), and counting them would make
 /// "a no-change run writes nothing" impossible to state. They are reads here.
 fn is_write(method: &Method, path: &str, body: &[u8]) -> bool {
-    if !matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+    if !matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         return false;
     }
     let read_only_endpoint = path == "/_open/auth"
@@ -199,9 +212,11 @@ fn is_write(method: &Method, path: &str, body: &[u8]) -> bool {
 
 /// Whether a cursor request's query contains a data-modification operation.
 fn cursor_modifies(body: &[u8]) -> bool {
-    let query = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|body| body.get("query").and_then(Value::as_str).map(str::to_string));
+    let query = serde_json::from_slice::<Value>(body).ok().and_then(|body| {
+        body.get("query")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let Some(query) = query else {
         return false;
     };
@@ -259,7 +274,9 @@ fn to_response(reply: Reply, is_head: bool) -> Response<Full<Bytes>> {
     for (name, value) in &reply.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    builder
-        .body(Full::new(body))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"{\"error\":true,\"code\":500,\"errorNum\":4,\"errorMessage\":\"bad response\"}"))))
+    builder.body(Full::new(body)).unwrap_or_else(|_| {
+        Response::new(Full::new(Bytes::from_static(
+            b"{\"error\":true,\"code\":500,\"errorNum\":4,\"errorMessage\":\"bad response\"}",
+        )))
+    })
 }

@@ -348,7 +348,12 @@ impl Server {
     }
 
     /// A collection with every property at its server default.
-    pub fn new_collection(&mut self, name: &str, collection_type: u64, is_system: bool) -> Collection {
+    pub fn new_collection(
+        &mut self,
+        name: &str,
+        collection_type: u64,
+        is_system: bool,
+    ) -> Collection {
         let id = self.ids.next_id();
         // Reserve the next id too: ArangoDB shows `objectId` as a separate number.
         self.ids.next_id();

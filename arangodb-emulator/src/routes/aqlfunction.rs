@@ -35,8 +35,14 @@ pub fn is_valid_name(name: &str) -> bool {
     let Some(first) = parts.next() else {
         return false;
     };
-    let word = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let first_ok = word(first) && first.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let word = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let first_ok = word(first)
+        && first
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     let rest: Vec<&str> = parts.collect();
     first_ok && !rest.is_empty() && rest.iter().all(|part| word(part))
 }
@@ -64,7 +70,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             let result: Vec<Value> = store
                 .documents
                 .iter()
-                .filter(|(key, _)| prefix.as_ref().is_none_or(|prefix| key.starts_with(prefix.as_str())))
+                .filter(|(key, _)| {
+                    prefix
+                        .as_ref()
+                        .is_none_or(|prefix| key.starts_with(prefix.as_str()))
+                })
                 .map(|(_, document)| {
                     json!({
                         "name": document["name"],
@@ -77,7 +87,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::POST, []) => register(server, req),
         (&Method::DELETE, [name]) => {
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            {
                 return Err(invalid_name(name));
             }
             let group = req.query_bool("group", false);
@@ -147,7 +160,10 @@ fn register(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         }),
     );
     let status = if replaced { 200 } else { 201 };
-    Ok(Reply::envelope(status, json!({ "isNewlyCreated": !replaced })))
+    Ok(Reply::envelope(
+        status,
+        json!({ "isNewlyCreated": !replaced }),
+    ))
 }
 
 /// Checks that `code` is one function expression (see the module note).
@@ -265,7 +281,9 @@ fn scan_balanced(code: &str) -> Result<Scan, String> {
                 regex_allowed = true;
             }
             b')' | b']' | b'}' => {
-                let open = stack.pop().ok_or_else(|| format!("unexpected '{}'", c as char))?;
+                let open = stack
+                    .pop()
+                    .ok_or_else(|| format!("unexpected '{}'", c as char))?;
                 let expected = match open {
                     b'(' => b')',
                     b'[' => b']',
@@ -288,13 +306,28 @@ fn scan_balanced(code: &str) -> Result<Scan, String> {
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' => {
                 let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$') {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$')
+                {
                     i += 1;
                 }
                 let word = &code[start..i];
                 regex_allowed = matches!(
                     word,
-                    "return" | "typeof" | "instanceof" | "in" | "of" | "new" | "delete" | "void" | "throw" | "case" | "do" | "else" | "yield" | "await"
+                    "return"
+                        | "typeof"
+                        | "instanceof"
+                        | "in"
+                        | "of"
+                        | "new"
+                        | "delete"
+                        | "void"
+                        | "throw"
+                        | "case"
+                        | "do"
+                        | "else"
+                        | "yield"
+                        | "await"
                 );
                 continue;
             }
@@ -381,10 +414,18 @@ mod tests {
 
     #[test]
     fn names_follow_the_server_rule() {
-        for good in ["ns::f", "FEATURES::USER_SESSION_COUNT_V2", "a::b::c", "9x::y", "x_::_y"] {
+        for good in [
+            "ns::f",
+            "FEATURES::USER_SESSION_COUNT_V2",
+            "a::b::c",
+            "9x::y",
+            "x_::_y",
+        ] {
             assert!(is_valid_name(good), "{good}");
         }
-        for bad in ["f", "_aql::f", "ns::", "::f", "ns:f", "ns::f-g", "ns::f::", "näme::f", ""] {
+        for bad in [
+            "f", "_aql::f", "ns::", "::f", "ns:f", "ns::f-g", "ns::f::", "näme::f", "",
+        ] {
             assert!(!is_valid_name(bad), "{bad}");
         }
     }
@@ -401,7 +442,11 @@ mod tests {
             "function* gen() { yield 1; }",
         ];
         for code in good {
-            assert!(check_function_code(code).is_ok(), "{code}: {:?}", check_function_code(code));
+            assert!(
+                check_function_code(code).is_ok(),
+                "{code}: {:?}",
+                check_function_code(code)
+            );
         }
         let bad = [
             "return 1;",

@@ -94,7 +94,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             Ok(Reply::envelope(200, collection.summary()))
         }
         // Memory-management calls have nothing to do in memory.
-        (&Method::PUT, [name, "load" | "unload" | "loadIndexesIntoMemory" | "recalculateCount" | "compact"]) => {
+        (
+            &Method::PUT,
+            [name, "load" | "unload" | "loadIndexesIntoMemory" | "recalculateCount" | "compact"],
+        ) => {
             let collection = server.database(&req.database)?.collection(name)?;
             let mut body = collection.summary();
             if rest[1] == "loadIndexesIntoMemory" {
@@ -140,7 +143,11 @@ pub fn create(
     };
     let wait_for_sync = bool_option(options, "waitForSync", false)?;
     let cache_enabled = bool_option(options, "cacheEnabled", false)? && !is_system;
-    if server.database(database_name)?.collections.contains_key(&name) {
+    if server
+        .database(database_name)?
+        .collections
+        .contains_key(&name)
+    {
         return Err(ArangoError::duplicate_name(&name));
     }
     let mut collection = server.new_collection(&name, collection_type, is_system);
@@ -157,11 +164,17 @@ pub fn create(
     Ok(properties)
 }
 
-fn bool_option(options: &Map<String, Value>, key: &str, default: bool) -> Result<bool, ArangoError> {
+fn bool_option(
+    options: &Map<String, Value>,
+    key: &str,
+    default: bool,
+) -> Result<bool, ArangoError> {
     match options.get(key) {
         None | Some(Value::Null) => Ok(default),
         Some(Value::Bool(value)) => Ok(*value),
-        Some(_) => Err(ArangoError::bad_parameter(format!("'{key}' must be a boolean"))),
+        Some(_) => Err(ArangoError::bad_parameter(format!(
+            "'{key}' must be a boolean"
+        ))),
     }
 }
 
@@ -180,7 +193,10 @@ fn key_options(value: Option<&Value>) -> Result<Map<String, Value>, ArangoError>
         }
         Some(_) => return Err(ArangoError::bad_parameter("invalid key generator type")),
     };
-    stored.insert("allowUserKeys".into(), Value::Bool(bool_option(&options, "allowUserKeys", true)?));
+    stored.insert(
+        "allowUserKeys".into(),
+        Value::Bool(bool_option(&options, "allowUserKeys", true)?),
+    );
     stored.insert("type".into(), Value::from(generator));
     let has_increment = options.contains_key("increment") || options.contains_key("offset");
     if generator == "autoincrement" {
@@ -234,10 +250,14 @@ pub fn normalize_computed_values(value: &Value) -> Result<Option<Value>, ArangoE
             .filter(|name| !name.is_empty())
             .ok_or_else(|| computed_error("'name' must be a non-empty string"))?;
         if SYSTEM_ATTRIBUTES.contains(&name) || name.contains('.') {
-            return Err(computed_error(&format!("cannot use '{name}' as target attribute")));
+            return Err(computed_error(&format!(
+                "cannot use '{name}' as target attribute"
+            )));
         }
         if names.contains(&name) {
-            return Err(computed_error(&format!("duplicate attribute name '{name}'")));
+            return Err(computed_error(&format!(
+                "duplicate attribute name '{name}'"
+            )));
         }
         names.push(name);
         let expression = entry
@@ -249,26 +269,29 @@ pub fn normalize_computed_values(value: &Value) -> Result<Option<Value>, ArangoE
             .get("overwrite")
             .and_then(Value::as_bool)
             .ok_or_else(|| computed_error("'overwrite' must be a boolean"))?;
-        let compute_on = match entry.get("computeOn") {
-            None => json!(COMPUTE_ON),
-            Some(Value::Array(on))
-                if !on.is_empty()
-                    && on
-                        .iter()
-                        .all(|item| item.as_str().is_some_and(|item| COMPUTE_ON.contains(&item))) =>
-            {
-                Value::Array(on.clone())
-            }
-            Some(_) => {
-                return Err(computed_error(
+        let compute_on =
+            match entry.get("computeOn") {
+                None => json!(COMPUTE_ON),
+                Some(Value::Array(on))
+                    if !on.is_empty()
+                        && on.iter().all(|item| {
+                            item.as_str().is_some_and(|item| COMPUTE_ON.contains(&item))
+                        }) =>
+                {
+                    Value::Array(on.clone())
+                }
+                Some(_) => return Err(computed_error(
                     "'computeOn' must be a non-empty array of \"insert\", \"update\", \"replace\"",
-                ))
-            }
-        };
+                )),
+            };
         let keep_null = entry.get("keepNull").map_or(Some(true), Value::as_bool);
-        let fail_on_warning = entry.get("failOnWarning").map_or(Some(false), Value::as_bool);
+        let fail_on_warning = entry
+            .get("failOnWarning")
+            .map_or(Some(false), Value::as_bool);
         let (Some(keep_null), Some(fail_on_warning)) = (keep_null, fail_on_warning) else {
-            return Err(computed_error("'keepNull' and 'failOnWarning' must be booleans"));
+            return Err(computed_error(
+                "'keepNull' and 'failOnWarning' must be booleans",
+            ));
         };
         stored.push(json!({
             "name": name,
@@ -316,19 +339,36 @@ fn check_computed_expression(expression: &str) -> Result<(), ArangoError> {
 }
 
 /// Applies a `PUT .../properties` body: only the mutable attributes count.
-pub fn update_properties(collection: &mut Collection, body: &Map<String, Value>) -> Result<(), ArangoError> {
+pub fn update_properties(
+    collection: &mut Collection,
+    body: &Map<String, Value>,
+) -> Result<(), ArangoError> {
     // Validate everything before changing anything: a failed call changes nothing.
-    let wait_for_sync = body.get("waitForSync").map(|_| bool_option(body, "waitForSync", false)).transpose()?;
-    let cache_enabled = body.get("cacheEnabled").map(|_| bool_option(body, "cacheEnabled", false)).transpose()?;
+    let wait_for_sync = body
+        .get("waitForSync")
+        .map(|_| bool_option(body, "waitForSync", false))
+        .transpose()?;
+    let cache_enabled = body
+        .get("cacheEnabled")
+        .map(|_| bool_option(body, "cacheEnabled", false))
+        .transpose()?;
     let new_schema = body.get("schema").map(schema::normalize).transpose()?;
-    let computed = body.get("computedValues").map(normalize_computed_values).transpose()?;
+    let computed = body
+        .get("computedValues")
+        .map(normalize_computed_values)
+        .transpose()?;
     if let Some(factor) = body.get("replicationFactor") {
         let valid = factor.as_u64().is_some_and(|factor| factor > 0) || factor == "satellite";
         if !valid {
-            return Err(ArangoError::bad_parameter("bad value for replicationFactor"));
+            return Err(ArangoError::bad_parameter(
+                "bad value for replicationFactor",
+            ));
         }
     }
-    if let Some(concern) = body.get("writeConcern").or_else(|| body.get("minReplicationFactor")) {
+    if let Some(concern) = body
+        .get("writeConcern")
+        .or_else(|| body.get("minReplicationFactor"))
+    {
         if concern.as_u64().is_none_or(|concern| concern == 0) {
             return Err(ArangoError::bad_parameter("bad value for writeConcern"));
         }
@@ -368,7 +408,11 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
     };
     collection.name = new_name.clone();
     for document in collection.documents.values_mut() {
-        if let Some(key) = document.get("_key").and_then(Value::as_str).map(str::to_string) {
+        if let Some(key) = document
+            .get("_key")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
             document["_id"] = Value::from(format!("{new_name}/{key}"));
         }
     }
@@ -413,9 +457,30 @@ fn rename_in_graphs(database: &mut crate::state::Database, old_name: &str, new_n
     }
 }
 
-/// Graph names (from `_graphs`) that use the collection as an edge
-/// collection, a vertex collection or an orphan.
-pub fn graphs_using(database: &crate::state::Database, collection: &str) -> Vec<String> {
+/// How a named graph uses a collection, in the order ArangoDB 3.12 checks
+/// (and names) the roles when it refuses to drop the collection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GraphRole {
+    Orphan,
+    Edge,
+    Vertex,
+}
+
+impl GraphRole {
+    fn describe(self) -> &'static str {
+        match self {
+            GraphRole::Orphan => "an orphan collection",
+            GraphRole::Edge => "an edge collection",
+            GraphRole::Vertex => "a vertex collection",
+        }
+    }
+}
+
+/// Graphs (from `_graphs`) that use the collection, with the role it plays.
+pub fn graphs_using(
+    database: &crate::state::Database,
+    collection: &str,
+) -> Vec<(String, GraphRole)> {
     let Some(graphs) = database.collections.get("_graphs") else {
         return Vec::new();
     };
@@ -426,20 +491,24 @@ pub fn graphs_using(database: &crate::state::Database, collection: &str) -> Vec<
     graphs
         .documents
         .iter()
-        .filter(|(_, graph)| {
-            let in_definitions = graph
-                .get("edgeDefinitions")
-                .and_then(Value::as_array)
-                .is_some_and(|definitions| {
-                    definitions.iter().any(|definition| {
-                        definition.get("collection").and_then(Value::as_str) == Some(collection)
-                            || mentions(definition.get("from"))
-                            || mentions(definition.get("to"))
-                    })
-                });
-            in_definitions || mentions(graph.get("orphanCollections"))
+        .filter_map(|(key, graph)| {
+            let definitions = graph.get("edgeDefinitions").and_then(Value::as_array);
+            let definitions = definitions.map(Vec::as_slice).unwrap_or_default();
+            let role = if mentions(graph.get("orphanCollections")) {
+                Some(GraphRole::Orphan)
+            } else if definitions.iter().any(|definition| {
+                definition.get("collection").and_then(Value::as_str) == Some(collection)
+            }) {
+                Some(GraphRole::Edge)
+            } else if definitions.iter().any(|definition| {
+                mentions(definition.get("from")) || mentions(definition.get("to"))
+            }) {
+                Some(GraphRole::Vertex)
+            } else {
+                None
+            };
+            role.map(|role| (key.clone(), role))
         })
-        .map(|(key, _)| key.clone())
         .collect()
 }
 
@@ -450,11 +519,16 @@ fn drop_collection(server: &mut Server, req: &ApiRequest, name: &str) -> Handler
         return Err(ArangoError::forbidden());
     }
     // 3.12 refuses to drop a collection that a named graph still uses.
-    if let Some(graph) = graphs_using(database, name).first() {
+    // The HTTP status of 1942 is not documented (shared/ARANGODB_API.md 13.1);
+    // clients branch on the errorNum.
+    if let Some((graph, role)) = graphs_using(database, name).first() {
         return Err(ArangoError::new(
             400,
             1942,
-            format!("must not drop collection while part of graph: collection '{name}' is part of graph '{graph}'"),
+            format!(
+                "must not drop collection while part of graph: collection '{name}' is {} inside graph '{graph}'",
+                role.describe()
+            ),
         ));
     }
     let id = collection.id;
@@ -468,7 +542,10 @@ fn checksum(collection: &Collection) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for (key, document) in &collection.documents {
         key.hash(&mut hasher);
-        document.get("_rev").and_then(Value::as_str).hash(&mut hasher);
+        document
+            .get("_rev")
+            .and_then(Value::as_str)
+            .hash(&mut hasher);
     }
     hasher.finish().to_string()
 }

@@ -109,7 +109,9 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 spec.get("extra").cloned().unwrap_or_else(|| json!({})),
             )
         });
-        entry.databases.insert(name.to_string(), AccessLevel::ReadWrite);
+        entry
+            .databases
+            .insert(name.to_string(), AccessLevel::ReadWrite);
     }
     Ok(Reply::envelope(201, json!({ "result": true })))
 }

@@ -91,30 +91,49 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         (&Method::POST, [_]) => {
             let options = WriteOptions::from_request(req)?;
             let body = req.json()?;
-            per_item(req, collection, &body, |collection, item| {
-                insert(collection, ids, item, &options)
-            }, &options, database_name)
+            per_item(
+                req,
+                collection,
+                &body,
+                |collection, item| insert(collection, ids, item, &options),
+                &options,
+                database_name,
+            )
         }
         (&Method::PUT, [_]) if req.query_bool("onlyget", false) => read_many(collection, req),
         (&Method::PUT | &Method::PATCH, [_]) => {
             let options = WriteOptions::from_request(req)?;
             let patch = req.method == Method::PATCH;
             let body = req.json()?;
-            per_item(req, collection, &body, |collection, item| {
-                let key = key_of(item)?;
-                modify(collection, ids, &key, item, patch, None, &options)
-            }, &options, database_name)
+            per_item(
+                req,
+                collection,
+                &body,
+                |collection, item| {
+                    let key = key_of(item)?;
+                    modify(collection, ids, &key, item, patch, None, &options)
+                },
+                &options,
+                database_name,
+            )
         }
         (&Method::DELETE, [_]) => {
             let options = WriteOptions::from_request(req)?;
             let body = req.json()?;
-            per_item(req, collection, &body, |collection, item| {
-                let key = key_of(item)?;
-                let expected = (!options.ignore_revs)
-                    .then(|| item.get("_rev").and_then(Value::as_str).map(str::to_string))
-                    .flatten();
-                remove(collection, &key, expected.as_deref(), &options)
-            }, &options, database_name)
+            per_item(
+                req,
+                collection,
+                &body,
+                |collection, item| {
+                    let key = key_of(item)?;
+                    let expected = (!options.ignore_revs)
+                        .then(|| item.get("_rev").and_then(Value::as_str).map(str::to_string))
+                        .flatten();
+                    remove(collection, &key, expected.as_deref(), &options)
+                },
+                &options,
+                database_name,
+            )
         }
         (&Method::PUT | &Method::PATCH, [_, key]) => {
             let options = WriteOptions::from_request(req)?;
@@ -123,13 +142,33 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 return Err(ArangoError::new(400, 1227, "invalid document type"));
             }
             let if_match = if_match(req);
-            let written = modify(collection, ids, key, &body, req.method == Method::PATCH, if_match.as_deref(), &options)?;
-            Ok(single_reply(database_name, collection, written, &options, 201))
+            let written = modify(
+                collection,
+                ids,
+                key,
+                &body,
+                req.method == Method::PATCH,
+                if_match.as_deref(),
+                &options,
+            )?;
+            Ok(single_reply(
+                database_name,
+                collection,
+                written,
+                &options,
+                201,
+            ))
         }
         (&Method::DELETE, [_, key]) => {
             let options = WriteOptions::from_request(req)?;
             let written = remove(collection, key, if_match(req).as_deref(), &options)?;
-            Ok(single_reply(database_name, collection, written, &options, 200))
+            Ok(single_reply(
+                database_name,
+                collection,
+                written,
+                &options,
+                200,
+            ))
         }
         (_, [_] | [_, _]) => Err(ArangoError::method_not_allowed()),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
@@ -138,7 +177,8 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
 
 /// The revision an `If-Match` header demands, without its quotes.
 fn if_match(req: &ApiRequest) -> Option<String> {
-    req.header("if-match").map(|rev| rev.trim_matches('"').to_string())
+    req.header("if-match")
+        .map(|rev| rev.trim_matches('"').to_string())
 }
 
 fn key_of(item: &Value) -> Result<String, ArangoError> {
@@ -157,7 +197,11 @@ fn read(collection: &Collection, req: &ApiRequest, key: &str) -> HandlerResult {
         .documents
         .get(key)
         .ok_or_else(ArangoError::document_not_found)?;
-    let rev = document.get("_rev").and_then(Value::as_str).unwrap_or("").to_string();
+    let rev = document
+        .get("_rev")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if let Some(expected) = if_match(req) {
         if expected != rev {
             return Err(precondition_failed(collection, key, &rev));
@@ -212,7 +256,11 @@ fn per_item(
     options: &WriteOptions,
     database: &str,
 ) -> HandlerResult {
-    let success = if options.wait_for_sync || collection.wait_for_sync { 201 } else { 202 };
+    let success = if options.wait_for_sync || collection.wait_for_sync {
+        201
+    } else {
+        202
+    };
     match body {
         Value::Array(items) => {
             let mut results = Vec::with_capacity(items.len());
@@ -278,7 +326,10 @@ fn single_reply(
 ) -> Reply {
     let synced = options.wait_for_sync || collection.wait_for_sync;
     let status = if synced { synced_status } else { 202 };
-    let location = format!("/_db/{database}/_api/document/{}/{}", collection.name, written.key);
+    let location = format!(
+        "/_db/{database}/_api/document/{}/{}",
+        collection.name, written.key
+    );
     let etag = format!("\"{}\"", written.rev);
     Reply::json(status, result_body(collection, written, options))
         .with_header("etag", etag)
@@ -298,8 +349,16 @@ fn check_key(key: &str) -> Result<(), ArangoError> {
 fn generate_key(collection: &mut Collection, ids: &mut Ids) -> String {
     match collection.key_type() {
         "autoincrement" => {
-            let increment = collection.key_options.get("increment").and_then(Value::as_u64).unwrap_or(1);
-            let offset = collection.key_options.get("offset").and_then(Value::as_u64).unwrap_or(0);
+            let increment = collection
+                .key_options
+                .get("increment")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
+            let offset = collection
+                .key_options
+                .get("offset")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             let next = if collection.last_key_value < offset {
                 offset.max(1)
             } else {
@@ -320,7 +379,9 @@ fn generate_key(collection: &mut Collection, ids: &mut Ids) -> String {
                 u16::from_be_bytes([bytes[4], bytes[5]]),
                 u16::from_be_bytes([bytes[6], bytes[7]]) & 0x0fff,
                 (u16::from_be_bytes([bytes[8], bytes[9]]) & 0x3fff) | 0x8000,
-                u64::from_be_bytes([0, 0, bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]]),
+                u64::from_be_bytes([
+                    0, 0, bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                ]),
             )
         }
         _ => {
@@ -353,7 +414,10 @@ fn check_edge(collection: &Collection, document: &Map<String, Value>) -> Result<
 fn assemble(collection: &Collection, key: &str, rev: &str, body: &Map<String, Value>) -> Value {
     let mut stored = Map::new();
     stored.insert("_key".into(), Value::from(key));
-    stored.insert("_id".into(), Value::from(format!("{}/{key}", collection.name)));
+    stored.insert(
+        "_id".into(),
+        Value::from(format!("{}/{key}", collection.name)),
+    );
     stored.insert("_rev".into(), Value::from(rev));
     for (attribute, value) in body {
         if !matches!(attribute.as_str(), "_key" | "_id" | "_rev") {
@@ -375,7 +439,11 @@ fn insert(
     let key = match body.get("_key") {
         Some(Value::String(key)) => {
             if !collection.allow_user_keys() {
-                return Err(ArangoError::new(400, 1222, "collection does not allow using user-defined keys"));
+                return Err(ArangoError::new(
+                    400,
+                    1222,
+                    "collection does not allow using user-defined keys",
+                ));
             }
             check_key(key)?;
             key.clone()
@@ -385,10 +453,20 @@ fn insert(
     };
     if collection.documents.contains_key(&key) {
         return match options.overwrite_mode {
-            OverwriteMode::Conflict => Err(ArangoError::unique_constraint("primary", "primary", "_key", &key)),
+            OverwriteMode::Conflict => Err(ArangoError::unique_constraint(
+                "primary", "primary", "_key", &key,
+            )),
             OverwriteMode::Ignore => {
-                let rev = collection.documents[&key]["_rev"].as_str().unwrap_or("").to_string();
-                Ok(Written { key, rev, old: None, new: None })
+                let rev = collection.documents[&key]["_rev"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                Ok(Written {
+                    key,
+                    rev,
+                    old: None,
+                    new: None,
+                })
             }
             OverwriteMode::Replace => modify(collection, ids, &key, item, false, None, options),
             OverwriteMode::Update => modify(collection, ids, &key, item, true, None, options),
@@ -407,7 +485,12 @@ fn insert(
         }
     }
     collection.documents.insert(key.clone(), document.clone());
-    Ok(Written { key, rev, old: None, new: Some(document) })
+    Ok(Written {
+        key,
+        rev,
+        old: None,
+        new: Some(document),
+    })
 }
 
 /// Replace (`patch == false`) or update one document.
@@ -428,7 +511,11 @@ fn modify(
         .get(key)
         .cloned()
         .ok_or_else(ArangoError::document_not_found)?;
-    let old_rev = old.get("_rev").and_then(Value::as_str).unwrap_or("").to_string();
+    let old_rev = old
+        .get("_rev")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let body_rev = (!options.ignore_revs)
         .then(|| body.get("_rev").and_then(Value::as_str))
         .flatten();
@@ -460,13 +547,25 @@ fn modify(
         schema::validate(stored_schema, &document, Some(&old), Write::Modify)?;
     }
     indexes::check_unique_constraints(collection, key, &document)?;
-    collection.documents.insert(key.to_string(), document.clone());
-    Ok(Written { key: key.to_string(), rev, old: Some(old), new: Some(document) })
+    collection
+        .documents
+        .insert(key.to_string(), document.clone());
+    Ok(Written {
+        key: key.to_string(),
+        rev,
+        old: Some(old),
+        new: Some(document),
+    })
 }
 
 /// PATCH semantics: `keepNull=false` removes attributes set to null,
 /// `mergeObjects=true` merges nested objects instead of replacing them.
-fn merge(target: &mut Map<String, Value>, patch: &Map<String, Value>, keep_null: bool, merge_objects: bool) {
+fn merge(
+    target: &mut Map<String, Value>,
+    patch: &Map<String, Value>,
+    keep_null: bool,
+    merge_objects: bool,
+) {
     for (attribute, value) in patch {
         if matches!(attribute.as_str(), "_key" | "_id" | "_rev") {
             continue;
@@ -495,12 +594,21 @@ fn remove(
         .documents
         .get(key)
         .ok_or_else(ArangoError::document_not_found)?;
-    let rev = old.get("_rev").and_then(Value::as_str).unwrap_or("").to_string();
+    let rev = old
+        .get("_rev")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if let Some(expected) = if_match {
         if expected != rev {
             return Err(precondition_failed(collection, key, &rev));
         }
     }
     let old = collection.documents.remove(key);
-    Ok(Written { key: key.to_string(), rev, old, new: None })
+    Ok(Written {
+        key: key.to_string(),
+        rev,
+        old,
+        new: None,
+    })
 }

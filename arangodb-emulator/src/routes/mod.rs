@@ -22,7 +22,9 @@ use crate::state::Server;
 pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     let path = req.path();
     match path.as_slice() {
-        ["_api", "version"] | ["_api", "engine"] | ["_admin", ..] => admin::handle(server, req, &path),
+        ["_api", "version"] | ["_api", "engine"] | ["_admin", ..] => {
+            admin::handle(server, req, &path)
+        }
         ["_api", "database", rest @ ..] => database::handle(server, req, rest),
         ["_api", "user", rest @ ..] => user::handle(server, req, rest),
         ["_api", "collection", rest @ ..] => collection::handle(server, req, rest),

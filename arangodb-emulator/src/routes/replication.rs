@@ -34,7 +34,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 },
             );
             let tick = server.ids.next_id().to_string();
-            Ok(Reply::json(200, json!({"id": id, "lastTick": tick, "state": {"running": true}})))
+            Ok(Reply::json(
+                200,
+                json!({"id": id, "lastTick": tick, "state": {"running": true}}),
+            ))
         }
         (&Method::PUT, ["batch", id]) => {
             let ttl = ttl_of(req)?;
