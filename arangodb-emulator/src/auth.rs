@@ -189,9 +189,10 @@ fn requirement(req: &ApiRequest) -> Requirement {
         ["_api", "collection", collection, "truncate"] => {
             Requirement::Collection(collection.to_string(), AccessLevel::ReadWrite)
         }
-        // Parsing a query, reading a replication inventory and opening its
-        // dump batch only read, whatever their HTTP method.
-        ["_api", "query"] | ["_api", "replication", ..] => {
+        // Parsing a query, running a (read-only, see routes/cursor.rs) query,
+        // reading a replication inventory and opening its dump batch only
+        // read, whatever their HTTP method.
+        ["_api", "query"] | ["_api", "cursor", ..] | ["_api", "replication", ..] => {
             Requirement::Database(AccessLevel::ReadOnly)
         }
         _ => Requirement::Database(level),

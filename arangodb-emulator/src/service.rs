@@ -188,7 +188,8 @@ fn parse_request(
 ///
 /// DESIGN.md counts POST/PUT/PATCH/DELETE as writes; a few endpoints use
 /// those methods only to read (logging in, parsing a query, leasing a
-/// replication dump batch, a read-only cursor), and counting them would make
+/// replication dump batch, a read-only cursor and fetching or closing its
+/// batches), and counting them would make
 /// "a no-change run writes nothing" impossible to state. They are reads here.
 fn is_write(method: &Method, path: &str, body: &[u8]) -> bool {
     if !matches!(
@@ -200,7 +201,8 @@ fn is_write(method: &Method, path: &str, body: &[u8]) -> bool {
     let read_only_endpoint = path == "/_open/auth"
         || path.ends_with("/_api/query")
         || path.ends_with("/_api/explain")
-        || path.contains("/_api/replication/batch");
+        || path.contains("/_api/replication/batch")
+        || path.contains("/_api/cursor/");
     if read_only_endpoint {
         return false;
     }

@@ -308,6 +308,8 @@ pub struct Server {
     pub ids: Ids,
     pub batches: BTreeMap<String, Batch>,
     pub jobs: BTreeMap<String, AsyncJob>,
+    /// Open query cursors: the results still to hand out, and the batch size.
+    pub cursors: BTreeMap<String, (Vec<Value>, usize)>,
 }
 
 impl Server {
@@ -322,6 +324,7 @@ impl Server {
             ids: Ids::default(),
             batches: BTreeMap::new(),
             jobs: BTreeMap::new(),
+            cursors: BTreeMap::new(),
         };
         server.create_database("_system");
         server

@@ -6,6 +6,7 @@
 mod admin;
 mod aqlfunction;
 mod collection;
+mod cursor;
 mod database;
 mod document;
 mod gharial;
@@ -32,6 +33,7 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "document", rest @ ..] => document::handle(server, req, rest),
         ["_api", "aqlfunction", rest @ ..] => aqlfunction::handle(server, req, rest),
         ["_api", "query"] => query::parse(server, req),
+        ["_api", "cursor", rest @ ..] => cursor::handle(server, req, rest),
         ["_api", "gharial", rest @ ..] => gharial::handle(server, req, rest),
         ["_api", "replication", rest @ ..] => replication::handle(server, req, rest),
         ["_api", "job", rest @ ..] => job::handle(server, req, rest),

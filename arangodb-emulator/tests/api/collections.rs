@@ -7,7 +7,9 @@ use crate::support::start;
 #[tokio::test]
 async fn create_reports_every_property_with_server_defaults() {
     let emulator = start().await;
-    let created = emulator.post("/_api/collection", json!({"name": "products"})).await;
+    let created = emulator
+        .post("/_api/collection", json!({"name": "products"}))
+        .await;
     assert_eq!(created.status, 200);
     let body = &created.body;
     assert_eq!(body["type"], 2);
@@ -15,7 +17,10 @@ async fn create_reports_every_property_with_server_defaults() {
     assert_eq!(body["cacheEnabled"], false);
     assert_eq!(body["schema"], json!(null));
     assert_eq!(body["computedValues"], json!(null));
-    assert_eq!(body["keyOptions"], json!({"allowUserKeys": true, "type": "traditional", "lastValue": 0}));
+    assert_eq!(
+        body["keyOptions"],
+        json!({"allowUserKeys": true, "type": "traditional", "lastValue": 0})
+    );
     assert_eq!(body["status"], 3);
     assert_eq!(body["writeConcern"], 1);
     let properties = emulator.get("/_api/collection/products/properties").await;
@@ -51,7 +56,10 @@ async fn create_with_every_option() {
         body["keyOptions"],
         json!({"allowUserKeys": false, "type": "autoincrement", "offset": 10, "increment": 5, "lastValue": 0})
     );
-    assert_eq!(body["schema"], json!({"message": "no", "level": "moderate", "type": "json", "rule": {"type": "object"}}));
+    assert_eq!(
+        body["schema"],
+        json!({"message": "no", "level": "moderate", "type": "json", "rule": {"type": "object"}})
+    );
     assert_eq!(
         body["computedValues"],
         json!([{"name": "createdAt", "expression": "RETURN DATE_NOW()", "computeOn": ["insert"], "overwrite": true, "failOnWarning": false, "keepNull": true}])
@@ -64,22 +72,48 @@ async fn create_with_every_option() {
 #[tokio::test]
 async fn create_errors() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "a"})).await;
-    emulator.post("/_api/collection", json!({"name": "a"})).await.assert_error(409, 1207);
-    emulator.post("/_api/collection", json!({})).await.assert_error(400, 1208);
-    emulator.post("/_api/collection", json!({"name": "_private"})).await.assert_error(400, 1208);
-    emulator.post("/_api/collection", json!({"name": "a/b"})).await.assert_error(400, 1208);
-    emulator.post("/_api/collection", json!({"name": "t", "type": 4})).await.assert_error(400, 1218);
     emulator
-        .post("/_api/collection", json!({"name": "s", "schema": {"level": "strict"}}))
+        .post("/_api/collection", json!({"name": "a"}))
+        .await;
+    emulator
+        .post("/_api/collection", json!({"name": "a"}))
+        .await
+        .assert_error(409, 1207);
+    emulator
+        .post("/_api/collection", json!({}))
+        .await
+        .assert_error(400, 1208);
+    emulator
+        .post("/_api/collection", json!({"name": "_private"}))
+        .await
+        .assert_error(400, 1208);
+    emulator
+        .post("/_api/collection", json!({"name": "a/b"}))
+        .await
+        .assert_error(400, 1208);
+    emulator
+        .post("/_api/collection", json!({"name": "t", "type": 4}))
+        .await
+        .assert_error(400, 1218);
+    emulator
+        .post(
+            "/_api/collection",
+            json!({"name": "s", "schema": {"level": "strict"}}),
+        )
         .await
         .assert_error(400, 1621);
     emulator
-        .post("/_api/collection", json!({"name": "k", "keyOptions": {"type": "uuid", "increment": 2}}))
+        .post(
+            "/_api/collection",
+            json!({"name": "k", "keyOptions": {"type": "uuid", "increment": 2}}),
+        )
         .await
         .assert_error(400, 10);
     emulator
-        .post("/_api/collection", json!({"name": "k", "keyOptions": {"type": "random"}}))
+        .post(
+            "/_api/collection",
+            json!({"name": "k", "keyOptions": {"type": "random"}}),
+        )
         .await
         .assert_error(400, 10);
     for bad in [
@@ -89,23 +123,37 @@ async fn create_errors() {
         json!({"name": "x", "expression": "RETURN 1"}),
     ] {
         emulator
-            .post("/_api/collection", json!({"name": "cv", "computedValues": [bad]}))
+            .post(
+                "/_api/collection",
+                json!({"name": "cv", "computedValues": [bad]}),
+            )
             .await
             .assert_error(400, 10);
     }
     emulator
-        .post("/_api/collection", json!({"name": "cv", "computedValues": {"name": "x"}}))
+        .post(
+            "/_api/collection",
+            json!({"name": "cv", "computedValues": {"name": "x"}}),
+        )
         .await
         .assert_error(400, 10);
     // Nothing half-created by the failures.
-    emulator.get("/_api/collection/cv").await.assert_error(404, 1203);
-    emulator.get("/_api/collection/missing").await.assert_error(404, 1203);
+    emulator
+        .get("/_api/collection/cv")
+        .await
+        .assert_error(404, 1203);
+    emulator
+        .get("/_api/collection/missing")
+        .await
+        .assert_error(404, 1203);
 }
 
 #[tokio::test]
 async fn only_mutable_properties_change() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "users"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "users"}))
+        .await;
     let changed = emulator
         .put(
             "/_api/collection/users/properties",
@@ -133,24 +181,47 @@ async fn only_mutable_properties_change() {
     assert_eq!(changed.body["name"], "users");
 
     let removed = emulator
-        .put("/_api/collection/users/properties", json!({"schema": {}, "computedValues": []}))
+        .put(
+            "/_api/collection/users/properties",
+            json!({"schema": {}, "computedValues": []}),
+        )
         .await;
-    assert_eq!((&removed.body["schema"], &removed.body["computedValues"]), (&json!(null), &json!(null)));
-    let untouched = emulator.put("/_api/collection/users/properties", json!({"schema": null})).await;
-    assert_eq!(untouched.body["waitForSync"], true, "omitted attributes stay as they are");
+    assert_eq!(
+        (&removed.body["schema"], &removed.body["computedValues"]),
+        (&json!(null), &json!(null))
+    );
+    let untouched = emulator
+        .put("/_api/collection/users/properties", json!({"schema": null}))
+        .await;
+    assert_eq!(
+        untouched.body["waitForSync"], true,
+        "omitted attributes stay as they are"
+    );
 
     emulator
-        .put("/_api/collection/users/properties", json!({"replicationFactor": 0}))
+        .put(
+            "/_api/collection/users/properties",
+            json!({"replicationFactor": 0}),
+        )
         .await
         .assert_error(400, 10);
     emulator
-        .put("/_api/collection/users/properties", json!({"schema": {"rule": 1}, "waitForSync": false}))
+        .put(
+            "/_api/collection/users/properties",
+            json!({"schema": {"rule": 1}, "waitForSync": false}),
+        )
         .await
         .assert_error(400, 1621);
     let after = emulator.get("/_api/collection/users/properties").await;
-    assert_eq!(after.body["waitForSync"], true, "a failed update changes nothing");
+    assert_eq!(
+        after.body["waitForSync"], true,
+        "a failed update changes nothing"
+    );
     emulator
-        .put("/_api/collection/missing/properties", json!({"waitForSync": true}))
+        .put(
+            "/_api/collection/missing/properties",
+            json!({"waitForSync": true}),
+        )
         .await
         .assert_error(404, 1203);
 }
@@ -158,11 +229,20 @@ async fn only_mutable_properties_change() {
 #[tokio::test]
 async fn list_count_truncate_rename_drop() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "users"})).await;
-    emulator.post("/_api/document/users", json!([{"a": 1}, {"a": 2}])).await;
+    emulator
+        .post("/_api/collection", json!({"name": "users"}))
+        .await;
+    emulator
+        .post("/_api/document/users", json!([{"a": 1}, {"a": 2}]))
+        .await;
 
     let all = emulator.get("/_api/collection").await;
-    let names: Vec<&str> = all.body["result"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = all.body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"users") && names.contains(&"_graphs"));
     let user_only = emulator.get("/_api/collection?excludeSystem=true").await;
     assert_eq!(user_only.body["result"].as_array().unwrap().len(), 1);
@@ -170,11 +250,18 @@ async fn list_count_truncate_rename_drop() {
 
     let count = emulator.get("/_api/collection/users/count").await;
     assert_eq!(count.body["count"], 2);
-    let truncated = emulator.put("/_api/collection/users/truncate", json!({})).await;
+    let truncated = emulator
+        .put("/_api/collection/users/truncate", json!({}))
+        .await;
     assert_eq!(truncated.status, 200);
-    assert_eq!(emulator.get("/_api/collection/users/count").await.body["count"], 0);
+    assert_eq!(
+        emulator.get("/_api/collection/users/count").await.body["count"],
+        0
+    );
 
-    emulator.post("/_api/collection", json!({"name": "other"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "other"}))
+        .await;
     emulator
         .put("/_api/collection/users/rename", json!({"name": "other"}))
         .await
@@ -183,14 +270,34 @@ async fn list_count_truncate_rename_drop() {
         .put("/_api/collection/_graphs/rename", json!({"name": "g2"}))
         .await
         .assert_error(403, 11);
-    let renamed = emulator.put("/_api/collection/users/rename", json!({"name": "people"})).await;
-    assert_eq!((renamed.status, &renamed.body["name"]), (200, &json!("people")));
-    emulator.get("/_api/collection/users").await.assert_error(404, 1203);
+    let renamed = emulator
+        .put("/_api/collection/users/rename", json!({"name": "people"}))
+        .await;
+    assert_eq!(
+        (renamed.status, &renamed.body["name"]),
+        (200, &json!("people"))
+    );
+    emulator
+        .get("/_api/collection/users")
+        .await
+        .assert_error(404, 1203);
 
-    emulator.delete("/_api/collection/_graphs").await.assert_error(403, 11);
+    emulator
+        .delete("/_api/collection/_graphs")
+        .await
+        .assert_error(403, 11);
     let dropped = emulator.delete("/_api/collection/people").await;
     assert_eq!(dropped.status, 200);
     assert!(dropped.body["id"].is_string());
-    emulator.delete("/_api/collection/people").await.assert_error(404, 1203);
-    assert_eq!(emulator.delete("/_api/collection/_jobs?isSystem=true").await.status, 200);
+    emulator
+        .delete("/_api/collection/people")
+        .await
+        .assert_error(404, 1203);
+    assert_eq!(
+        emulator
+            .delete("/_api/collection/_jobs?isSystem=true")
+            .await
+            .status,
+        200
+    );
 }

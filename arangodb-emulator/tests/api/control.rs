@@ -12,10 +12,14 @@ use crate::support::{start, start_with, ROOT_PASSWORD};
 async fn stats_count_requests_and_writes_and_reset() {
     let emulator = start().await;
     emulator.get("/_api/version").await;
-    emulator.post("/_api/collection", json!({"name": "c"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "c"}))
+        .await;
     emulator.get("/_db/_system/_api/collection/c").await;
     // Parsing a query only reads, whatever its method.
-    emulator.post("/_api/query", json!({"query": "RETURN 1"})).await;
+    emulator
+        .post("/_api/query", json!({"query": "RETURN 1"}))
+        .await;
     let stats = emulator.stats().await;
     assert_eq!(stats["total"], 4);
     assert_eq!(stats["writes"], 1);
@@ -31,7 +35,10 @@ async fn stats_count_requests_and_writes_and_reset() {
         .unwrap();
     assert_eq!(reset.status(), 200);
     let stats = emulator.stats().await;
-    assert_eq!((stats["total"].as_u64(), stats["writes"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (stats["total"].as_u64(), stats["writes"].as_u64()),
+        (Some(0), Some(0))
+    );
 }
 
 async fn set_faults(emulator: &crate::support::Emulator, plan: serde_json::Value) {
@@ -48,13 +55,23 @@ async fn set_faults(emulator: &crate::support::Emulator, plan: serde_json::Value
 #[tokio::test]
 async fn status_faults_fail_the_requests_after_fail_after() {
     let emulator = start().await;
-    set_faults(&emulator, json!({"failAfter": 1, "count": 2, "mode": "status", "status": 503})).await;
+    set_faults(
+        &emulator,
+        json!({"failAfter": 1, "count": 2, "mode": "status", "status": 503}),
+    )
+    .await;
     assert_eq!(emulator.get("/_api/version").await.status, 200);
     emulator.get("/_api/version").await.assert_error(503, 503);
-    emulator.post("/_api/collection", json!({"name": "x"})).await.assert_error(503, 503);
+    emulator
+        .post("/_api/collection", json!({"name": "x"}))
+        .await
+        .assert_error(503, 503);
     assert_eq!(emulator.get("/_api/version").await.status, 200);
     // The failed create never happened.
-    emulator.get("/_api/collection/x").await.assert_error(404, 1203);
+    emulator
+        .get("/_api/collection/x")
+        .await
+        .assert_error(404, 1203);
 }
 
 #[tokio::test]
@@ -75,7 +92,11 @@ async fn reset_faults_drop_the_connection() {
 #[tokio::test]
 async fn delay_faults_hold_requests_and_clearing_stops_them() {
     let emulator = start().await;
-    set_faults(&emulator, json!({"mode": "delay", "delayMs": 300, "count": 5})).await;
+    set_faults(
+        &emulator,
+        json!({"mode": "delay", "delayMs": 300, "count": 5}),
+    )
+    .await;
     let started = Instant::now();
     assert_eq!(emulator.get("/_api/version").await.status, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));

@@ -8,27 +8,58 @@ use crate::support::start;
 #[tokio::test]
 async fn database_lifecycle() {
     let emulator = start().await;
-    let created = emulator.post("/_api/database", json!({"name": "features"})).await;
-    assert_eq!((created.status, &created.body), (201, &json!({"error": false, "code": 201, "result": true})));
+    let created = emulator
+        .post("/_api/database", json!({"name": "features"}))
+        .await;
+    assert_eq!(
+        (created.status, &created.body),
+        (201, &json!({"error": false, "code": 201, "result": true}))
+    );
     let list = emulator.get("/_api/database").await;
     assert_eq!(list.body["result"], json!(["_system", "features"]));
     let current = emulator.get("/_db/features/_api/database/current").await;
     assert_eq!(current.body["result"]["name"], "features");
     assert_eq!(current.body["result"]["isSystem"], false);
     // A new database has the system collections but no user collections.
-    let collections = emulator.get("/_db/features/_api/collection?excludeSystem=true").await;
+    let collections = emulator
+        .get("/_db/features/_api/collection?excludeSystem=true")
+        .await;
     assert_eq!(collections.body["result"], json!([]));
 
-    emulator.post("/_api/database", json!({"name": "features"})).await.assert_error(409, 1207);
-    emulator.post("/_api/database", json!({"name": "1bad"})).await.assert_error(400, 1208);
-    emulator.post("/_api/database", json!({"name": "_mine"})).await.assert_error(400, 1208);
-    emulator.get("/_db/features/_api/database").await.assert_error(403, 1230);
-    emulator.post("/_db/features/_api/database", json!({"name": "x"})).await.assert_error(403, 1230);
+    emulator
+        .post("/_api/database", json!({"name": "features"}))
+        .await
+        .assert_error(409, 1207);
+    emulator
+        .post("/_api/database", json!({"name": "1bad"}))
+        .await
+        .assert_error(400, 1208);
+    emulator
+        .post("/_api/database", json!({"name": "_mine"}))
+        .await
+        .assert_error(400, 1208);
+    emulator
+        .get("/_db/features/_api/database")
+        .await
+        .assert_error(403, 1230);
+    emulator
+        .post("/_db/features/_api/database", json!({"name": "x"}))
+        .await
+        .assert_error(403, 1230);
 
     let dropped = emulator.delete("/_api/database/features").await;
-    assert_eq!((dropped.status, &dropped.body["result"]), (200, &json!(true)));
-    emulator.delete("/_api/database/features").await.assert_error(404, 1228);
-    emulator.get("/_db/features/_api/version").await.assert_error(404, 1228);
+    assert_eq!(
+        (dropped.status, &dropped.body["result"]),
+        (200, &json!(true))
+    );
+    emulator
+        .delete("/_api/database/features")
+        .await
+        .assert_error(404, 1228);
+    emulator
+        .get("/_db/features/_api/version")
+        .await
+        .assert_error(404, 1228);
 }
 
 #[tokio::test]
@@ -41,9 +72,13 @@ async fn creating_a_database_with_users_grants_them_access() {
         )
         .await;
     let alice = ("alice", "pw");
-    let answer = emulator.call_as(alice, Method::GET, "/_db/shop/_api/collection", None).await;
+    let answer = emulator
+        .call_as(alice, Method::GET, "/_db/shop/_api/collection", None)
+        .await;
     assert_eq!(answer.status, 200);
-    let mine = emulator.call_as(alice, Method::GET, "/_api/database/user", None).await;
+    let mine = emulator
+        .call_as(alice, Method::GET, "/_api/database/user", None)
+        .await;
     assert_eq!(mine.body["result"], json!(["shop"]));
     // alice has no access to _system.
     emulator
@@ -56,22 +91,46 @@ async fn creating_a_database_with_users_grants_them_access() {
 async fn users_and_their_access_levels() {
     let emulator = start().await;
     let created = emulator
-        .post("/_api/user", json!({"user": "ci", "passwd": "ci-pw", "extra": {"team": "ml"}}))
+        .post(
+            "/_api/user",
+            json!({"user": "ci", "passwd": "ci-pw", "extra": {"team": "ml"}}),
+        )
         .await;
     assert_eq!(created.status, 201);
-    assert_eq!((&created.body["user"], &created.body["active"]), (&json!("ci"), &json!(true)));
-    emulator.post("/_api/user", json!({"user": "ci"})).await.assert_error(409, 1702);
-    emulator.post("/_api/user", json!({"passwd": "x"})).await.assert_error(400, 1700);
-    emulator.get("/_api/user/nobody").await.assert_error(404, 1703);
+    assert_eq!(
+        (&created.body["user"], &created.body["active"]),
+        (&json!("ci"), &json!(true))
+    );
+    emulator
+        .post("/_api/user", json!({"user": "ci"}))
+        .await
+        .assert_error(409, 1702);
+    emulator
+        .post("/_api/user", json!({"passwd": "x"}))
+        .await
+        .assert_error(400, 1700);
+    emulator
+        .get("/_api/user/nobody")
+        .await
+        .assert_error(404, 1703);
 
     let ci = ("ci", "ci-pw");
     // No grant yet: the database does not exist for this user.
-    emulator.call_as(ci, Method::GET, "/_api/collection", None).await.assert_error(401, 11);
+    emulator
+        .call_as(ci, Method::GET, "/_api/collection", None)
+        .await
+        .assert_error(401, 11);
 
-    let grant = emulator.put("/_api/user/ci/database/_system", json!({"grant": "ro"})).await;
+    let grant = emulator
+        .put("/_api/user/ci/database/_system", json!({"grant": "ro"}))
+        .await;
     assert_eq!((grant.status, &grant.body["_system"]), (200, &json!("ro")));
-    emulator.post("/_api/collection", json!({"name": "users"})).await;
-    emulator.post("/_api/document/users", json!({"_key": "a"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "users"}))
+        .await;
+    emulator
+        .post("/_api/document/users", json!({"_key": "a"}))
+        .await;
 
     // A read-only user reads collections, indexes, functions and documents...
     for path in [
@@ -86,18 +145,39 @@ async fn users_and_their_access_levels() {
         assert_eq!(answer.status, 200, "{path}: {}", answer.body);
     }
     let parse = emulator
-        .call_as(ci, Method::POST, "/_api/query", Some(json!({"query": "RETURN 1"})))
+        .call_as(
+            ci,
+            Method::POST,
+            "/_api/query",
+            Some(json!({"query": "RETURN 1"})),
+        )
         .await;
     assert_eq!(parse.status, 200);
     // ...and gets 403 on every write.
     let writes = [
         (Method::POST, "/_api/collection", json!({"name": "new"})),
-        (Method::PUT, "/_api/collection/users/properties", json!({"waitForSync": true})),
-        (Method::POST, "/_api/index?collection=users", json!({"type": "persistent", "fields": ["a"]})),
-        (Method::POST, "/_api/aqlfunction", json!({"name": "ns::f", "code": "function () { return 1; }"})),
+        (
+            Method::PUT,
+            "/_api/collection/users/properties",
+            json!({"waitForSync": true}),
+        ),
+        (
+            Method::POST,
+            "/_api/index?collection=users",
+            json!({"type": "persistent", "fields": ["a"]}),
+        ),
+        (
+            Method::POST,
+            "/_api/aqlfunction",
+            json!({"name": "ns::f", "code": "function () { return 1; }"}),
+        ),
         (Method::POST, "/_api/document/users", json!({"b": 1})),
         (Method::DELETE, "/_api/collection/users", json!(null)),
-        (Method::POST, "/_api/gharial", json!({"name": "g", "edgeDefinitions": []})),
+        (
+            Method::POST,
+            "/_api/gharial",
+            json!({"name": "g", "edgeDefinitions": []}),
+        ),
     ];
     for (method, path, body) in writes {
         let answer = emulator.call_as(ci, method.clone(), path, Some(body)).await;
@@ -109,20 +189,50 @@ async fn users_and_their_access_levels() {
     assert_eq!(levels.body["result"], json!({"_system": "ro"}));
 
     // Users manage only themselves; root manages everyone.
-    emulator.call_as(ci, Method::GET, "/_api/user/ci", None).await;
-    emulator.call_as(ci, Method::GET, "/_api/user/root", None).await.assert_error(403, 11);
-
-    emulator.put("/_api/user/ci/database/_system", json!({"grant": "rw"})).await;
-    let write = emulator.call_as(ci, Method::POST, "/_api/document/users", Some(json!({"b": 1}))).await;
-    assert_eq!(write.status, 202);
-    // A collection-level grant narrows access again.
-    emulator.put("/_api/user/ci/database/_system/users", json!({"grant": "ro"})).await;
     emulator
-        .call_as(ci, Method::POST, "/_api/document/users", Some(json!({"b": 2})))
+        .call_as(ci, Method::GET, "/_api/user/ci", None)
+        .await;
+    emulator
+        .call_as(ci, Method::GET, "/_api/user/root", None)
         .await
         .assert_error(403, 11);
-    emulator.put("/_api/user/ci/database/_system", json!({"grant": "bogus"})).await.assert_error(400, 10);
+
+    emulator
+        .put("/_api/user/ci/database/_system", json!({"grant": "rw"}))
+        .await;
+    let write = emulator
+        .call_as(
+            ci,
+            Method::POST,
+            "/_api/document/users",
+            Some(json!({"b": 1})),
+        )
+        .await;
+    assert_eq!(write.status, 202);
+    // A collection-level grant narrows access again.
+    emulator
+        .put(
+            "/_api/user/ci/database/_system/users",
+            json!({"grant": "ro"}),
+        )
+        .await;
+    emulator
+        .call_as(
+            ci,
+            Method::POST,
+            "/_api/document/users",
+            Some(json!({"b": 2})),
+        )
+        .await
+        .assert_error(403, 11);
+    emulator
+        .put("/_api/user/ci/database/_system", json!({"grant": "bogus"}))
+        .await
+        .assert_error(400, 10);
 
     assert_eq!(emulator.delete("/_api/user/ci").await.status, 202);
-    emulator.call_as(ci, Method::GET, "/_api/version", None).await.assert_error(401, 11);
+    emulator
+        .call_as(ci, Method::GET, "/_api/version", None)
+        .await
+        .assert_error(401, 11);
 }

@@ -8,25 +8,47 @@ use crate::support::start;
 #[tokio::test]
 async fn insert_read_replace_update_delete() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "users"})).await;
-    let inserted = emulator.post("/_api/document/users", json!({"_key": "u1", "name": "Ada", "tags": {"a": 1}})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "users"}))
+        .await;
+    let inserted = emulator
+        .post(
+            "/_api/document/users",
+            json!({"_key": "u1", "name": "Ada", "tags": {"a": 1}}),
+        )
+        .await;
     assert_eq!(inserted.status, 202);
     let rev = inserted.body["_rev"].as_str().unwrap().to_string();
-    assert_eq!(inserted.body, json!({"_id": "users/u1", "_key": "u1", "_rev": rev}));
+    assert_eq!(
+        inserted.body,
+        json!({"_id": "users/u1", "_key": "u1", "_rev": rev})
+    );
     assert_eq!(inserted.headers["etag"], format!("\"{rev}\"").as_str());
 
     let read = emulator.get("/_api/document/users/u1").await;
-    assert_eq!(read.body, json!({"_key": "u1", "_id": "users/u1", "_rev": rev, "name": "Ada", "tags": {"a": 1}}));
+    assert_eq!(
+        read.body,
+        json!({"_key": "u1", "_id": "users/u1", "_rev": rev, "name": "Ada", "tags": {"a": 1}})
+    );
 
     let updated = emulator
-        .call(Method::PATCH, "/_api/document/users/u1?returnNew=true&keepNull=false", Some(json!({"tags": {"b": 2}, "name": null})))
+        .call(
+            Method::PATCH,
+            "/_api/document/users/u1?returnNew=true&keepNull=false",
+            Some(json!({"tags": {"b": 2}, "name": null})),
+        )
         .await;
     assert_eq!(updated.status, 202);
     assert_eq!(updated.body["_oldRev"], json!(rev));
     assert_eq!(updated.body["new"]["tags"], json!({"a": 1, "b": 2}));
     assert!(updated.body["new"].get("name").is_none());
 
-    let replaced = emulator.put("/_api/document/users/u1?returnOld=true", json!({"only": true})).await;
+    let replaced = emulator
+        .put(
+            "/_api/document/users/u1?returnOld=true",
+            json!({"only": true}),
+        )
+        .await;
     assert_eq!(replaced.body["old"]["tags"], json!({"a": 1, "b": 2}));
     let read = emulator.get("/_api/document/users/u1").await;
     assert_eq!(read.body["only"], true);
@@ -34,16 +56,35 @@ async fn insert_read_replace_update_delete() {
 
     let removed = emulator.delete("/_api/document/users/u1").await;
     assert_eq!(removed.status, 202);
-    emulator.get("/_api/document/users/u1").await.assert_error(404, 1202);
-    emulator.delete("/_api/document/users/u1").await.assert_error(404, 1202);
-    emulator.get("/_api/document/nope/u1").await.assert_error(404, 1203);
+    emulator
+        .get("/_api/document/users/u1")
+        .await
+        .assert_error(404, 1202);
+    emulator
+        .delete("/_api/document/users/u1")
+        .await
+        .assert_error(404, 1202);
+    emulator
+        .get("/_api/document/nope/u1")
+        .await
+        .assert_error(404, 1203);
 }
 
 #[tokio::test]
 async fn revisions_guard_concurrent_writers() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "locks", "waitForSync": true})).await;
-    let inserted = emulator.post("/_api/document/locks", json!({"_key": "lock", "owner": "a"})).await;
+    emulator
+        .post(
+            "/_api/collection",
+            json!({"name": "locks", "waitForSync": true}),
+        )
+        .await;
+    let inserted = emulator
+        .post(
+            "/_api/document/locks",
+            json!({"_key": "lock", "owner": "a"}),
+        )
+        .await;
     assert_eq!(inserted.status, 201, "waitForSync collections answer 201");
     let rev = inserted.body["_rev"].as_str().unwrap().to_string();
 
@@ -59,7 +100,10 @@ async fn revisions_guard_concurrent_writers() {
     assert_eq!(stale.status(), 412);
     let body: serde_json::Value = stale.json().await.unwrap();
     assert_eq!(body["errorNum"], 1200);
-    assert_eq!((&body["_key"], &body["_rev"]), (&json!("lock"), &json!(rev)));
+    assert_eq!(
+        (&body["_key"], &body["_rev"]),
+        (&json!("lock"), &json!(rev))
+    );
 
     let fresh = emulator
         .http
@@ -73,39 +117,83 @@ async fn revisions_guard_concurrent_writers() {
     assert_eq!(fresh.status(), 201);
     // The body's _rev counts only with ignoreRevs=false.
     let checked = emulator
-        .put("/_api/document/locks/lock?ignoreRevs=false", json!({"_rev": rev, "owner": "c"}))
+        .put(
+            "/_api/document/locks/lock?ignoreRevs=false",
+            json!({"_rev": rev, "owner": "c"}),
+        )
         .await;
     checked.assert_error(412, 1200);
-    let unchecked = emulator.put("/_api/document/locks/lock", json!({"_rev": rev, "owner": "c"})).await;
+    let unchecked = emulator
+        .put(
+            "/_api/document/locks/lock",
+            json!({"_rev": rev, "owner": "c"}),
+        )
+        .await;
     assert_eq!(unchecked.status, 201);
 }
 
 #[tokio::test]
 async fn keys_and_overwrite_modes() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "c"})).await;
-    emulator.post("/_api/document/c", json!({"_key": "k", "v": 1})).await;
-    let duplicate = emulator.post("/_api/document/c", json!({"_key": "k"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "c"}))
+        .await;
+    emulator
+        .post("/_api/document/c", json!({"_key": "k", "v": 1}))
+        .await;
+    let duplicate = emulator
+        .post("/_api/document/c", json!({"_key": "k"}))
+        .await;
     duplicate.assert_error(409, 1210);
-    assert!(duplicate.body["errorMessage"].as_str().unwrap().contains("conflicting key: k"));
-    emulator.post("/_api/document/c", json!({"_key": "bad key"})).await.assert_error(400, 1221);
-    emulator.post("/_api/document/c", json!({"_key": 12})).await.assert_error(400, 1221);
+    assert!(duplicate.body["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("conflicting key: k"));
+    emulator
+        .post("/_api/document/c", json!({"_key": "bad key"}))
+        .await
+        .assert_error(400, 1221);
+    emulator
+        .post("/_api/document/c", json!({"_key": 12}))
+        .await
+        .assert_error(400, 1221);
     emulator.post("/_api/document/c", json!([1])).await;
-    emulator.post("/_api/document/c", json!("text")).await.assert_error(400, 1227);
+    emulator
+        .post("/_api/document/c", json!("text"))
+        .await
+        .assert_error(400, 1227);
 
-    let replaced = emulator.post("/_api/document/c?overwriteMode=replace", json!({"_key": "k", "w": 2})).await;
+    let replaced = emulator
+        .post(
+            "/_api/document/c?overwriteMode=replace",
+            json!({"_key": "k", "w": 2}),
+        )
+        .await;
     assert!(replaced.body["_oldRev"].is_string());
     assert_eq!(emulator.get("/_api/document/c/k").await.body.get("v"), None);
-    emulator.post("/_api/document/c?overwriteMode=update", json!({"_key": "k", "v": 3})).await;
+    emulator
+        .post(
+            "/_api/document/c?overwriteMode=update",
+            json!({"_key": "k", "v": 3}),
+        )
+        .await;
     let doc = emulator.get("/_api/document/c/k").await.body;
     assert_eq!((&doc["v"], &doc["w"]), (&json!(3), &json!(2)));
-    let ignored = emulator.post("/_api/document/c?overwriteMode=ignore", json!({"_key": "k", "v": 4})).await;
+    let ignored = emulator
+        .post(
+            "/_api/document/c?overwriteMode=ignore",
+            json!({"_key": "k", "v": 4}),
+        )
+        .await;
     assert_eq!(ignored.body["_rev"], doc["_rev"]);
     assert_eq!(emulator.get("/_api/document/c/k").await.body["v"], 3);
 
     let generated = emulator.post("/_api/document/c", json!({})).await;
     let key = generated.body["_key"].as_str().unwrap();
-    assert!(key.chars().all(|c| c.is_ascii_digit()), "traditional keys are numeric: {key}");
+    assert!(
+        key.chars().all(|c| c.is_ascii_digit()),
+        "traditional keys are numeric: {key}"
+    );
 
     emulator
         .post("/_api/collection", json!({"name": "auto", "keyOptions": {"type": "autoincrement", "increment": 10, "offset": 100, "allowUserKeys": false}}))
@@ -113,16 +201,35 @@ async fn keys_and_overwrite_modes() {
     let first = emulator.post("/_api/document/auto", json!({})).await.body["_key"].clone();
     let second = emulator.post("/_api/document/auto", json!({})).await.body["_key"].clone();
     assert_eq!((first, second), (json!("100"), json!("110")));
-    emulator.post("/_api/document/auto", json!({"_key": "mine"})).await.assert_error(400, 1222);
+    emulator
+        .post("/_api/document/auto", json!({"_key": "mine"}))
+        .await
+        .assert_error(400, 1222);
 }
 
 #[tokio::test]
 async fn edges_need_valid_from_and_to() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "viewed", "type": 3})).await;
-    emulator.post("/_api/document/viewed", json!({"_from": "users/a"})).await.assert_error(400, 1233);
-    emulator.post("/_api/document/viewed", json!({"_from": "users/a", "_to": "nokey"})).await.assert_error(400, 1233);
-    let edge = emulator.post("/_api/document/viewed", json!({"_from": "users/a", "_to": "products/p"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "viewed", "type": 3}))
+        .await;
+    emulator
+        .post("/_api/document/viewed", json!({"_from": "users/a"}))
+        .await
+        .assert_error(400, 1233);
+    emulator
+        .post(
+            "/_api/document/viewed",
+            json!({"_from": "users/a", "_to": "nokey"}),
+        )
+        .await
+        .assert_error(400, 1233);
+    let edge = emulator
+        .post(
+            "/_api/document/viewed",
+            json!({"_from": "users/a", "_to": "products/p"}),
+        )
+        .await;
     assert_eq!(edge.status, 202);
 }
 
@@ -135,41 +242,85 @@ async fn schema_validation_follows_the_level() {
             json!({"name": "users", "schema": {"rule": {"properties": {"email": {"type": "string"}}, "required": ["email"]}, "message": "users need an email"}}),
         )
         .await;
-    let invalid = emulator.post("/_api/document/users", json!({"_key": "x"})).await;
+    let invalid = emulator
+        .post("/_api/document/users", json!({"_key": "x"}))
+        .await;
     invalid.assert_error(400, 1620);
     assert_eq!(invalid.body["errorMessage"], "users need an email");
-    emulator.post("/_api/document/users", json!({"_key": "ok", "email": "a@b"})).await;
-    emulator.patch("/_api/document/users/ok", json!({"email": 5})).await.assert_error(400, 1620);
+    emulator
+        .post(
+            "/_api/document/users",
+            json!({"_key": "ok", "email": "a@b"}),
+        )
+        .await;
+    emulator
+        .patch("/_api/document/users/ok", json!({"email": 5}))
+        .await
+        .assert_error(400, 1620);
 
     emulator
-        .put("/_api/collection/users/properties", json!({"schema": {"rule": {"required": ["email"]}, "level": "new"}}))
+        .put(
+            "/_api/collection/users/properties",
+            json!({"schema": {"rule": {"required": ["email"]}, "level": "new"}}),
+        )
         .await;
-    let modified = emulator.put("/_api/document/users/ok", json!({"no": "email"})).await;
+    let modified = emulator
+        .put("/_api/document/users/ok", json!({"no": "email"}))
+        .await;
     assert_eq!(modified.status, 202, "level new checks inserts only");
-    emulator.post("/_api/document/users", json!({"no": "email"})).await.assert_error(400, 1620);
+    emulator
+        .post("/_api/document/users", json!({"no": "email"}))
+        .await
+        .assert_error(400, 1620);
 }
 
 #[tokio::test]
 async fn batches_report_errors_per_item() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "c"})).await;
-    let inserted = emulator.post("/_api/document/c", json!([{"_key": "a"}, {"_key": "a"}, {"_key": "b"}])).await;
+    emulator
+        .post("/_api/collection", json!({"name": "c"}))
+        .await;
+    let inserted = emulator
+        .post(
+            "/_api/document/c",
+            json!([{"_key": "a"}, {"_key": "a"}, {"_key": "b"}]),
+        )
+        .await;
     assert_eq!(inserted.status, 202);
     let results = inserted.body.as_array().unwrap();
     assert_eq!(results[0]["_key"], "a");
-    assert_eq!((&results[1]["error"], &results[1]["errorNum"]), (&json!(true), &json!(1210)));
+    assert_eq!(
+        (&results[1]["error"], &results[1]["errorNum"]),
+        (&json!(true), &json!(1210))
+    );
     assert_eq!(results[2]["_key"], "b");
     assert_eq!(inserted.headers["x-arango-error-codes"], r#"{"1210":1}"#);
 
-    let fetched = emulator.put("/_api/document/c?onlyget=true", json!(["a", "zz"])).await;
+    let fetched = emulator
+        .put("/_api/document/c?onlyget=true", json!(["a", "zz"]))
+        .await;
     assert_eq!(fetched.body[0]["_key"], "a");
     assert_eq!(fetched.body[1]["errorNum"], 1202);
 
-    let updated = emulator.patch("/_api/document/c", json!([{"_key": "a", "x": 1}, {"_key": "zz", "x": 1}])).await;
+    let updated = emulator
+        .patch(
+            "/_api/document/c",
+            json!([{"_key": "a", "x": 1}, {"_key": "zz", "x": 1}]),
+        )
+        .await;
     assert_eq!(updated.body[1]["errorNum"], 1202);
     assert_eq!(emulator.get("/_api/document/c/a").await.body["x"], 1);
 
-    let removed = emulator.call(Method::DELETE, "/_api/document/c", Some(json!(["a", {"_key": "b"}]))).await;
+    let removed = emulator
+        .call(
+            Method::DELETE,
+            "/_api/document/c",
+            Some(json!(["a", {"_key": "b"}])),
+        )
+        .await;
     assert_eq!(removed.body.as_array().unwrap().len(), 2);
-    assert_eq!(emulator.get("/_api/collection/c/count").await.body["count"], 0);
+    assert_eq!(
+        emulator.get("/_api/collection/c/count").await.body["count"],
+        0
+    );
 }

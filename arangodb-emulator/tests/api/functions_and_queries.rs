@@ -11,12 +11,26 @@ async fn user_functions_lifecycle() {
     let created = emulator
         .post("/_api/aqlfunction", json!({"name": "Features::User_Count_V1", "code": format!("  {code}\n"), "isDeterministic": true}))
         .await;
-    assert_eq!((created.status, &created.body["isNewlyCreated"]), (201, &json!(true)));
+    assert_eq!(
+        (created.status, &created.body["isNewlyCreated"]),
+        (201, &json!(true))
+    );
     let replaced = emulator
-        .post("/_api/aqlfunction", json!({"name": "FEATURES::USER_COUNT_V1", "code": code}))
+        .post(
+            "/_api/aqlfunction",
+            json!({"name": "FEATURES::USER_COUNT_V1", "code": code}),
+        )
         .await;
-    assert_eq!((replaced.status, &replaced.body["isNewlyCreated"]), (200, &json!(false)));
-    emulator.post("/_api/aqlfunction", json!({"name": "featuresx::other", "code": code})).await;
+    assert_eq!(
+        (replaced.status, &replaced.body["isNewlyCreated"]),
+        (200, &json!(false))
+    );
+    emulator
+        .post(
+            "/_api/aqlfunction",
+            json!({"name": "featuresx::other", "code": code}),
+        )
+        .await;
 
     let listed = emulator.get("/_api/aqlfunction?namespace=features").await;
     assert_eq!(
@@ -25,12 +39,28 @@ async fn user_functions_lifecycle() {
     );
     let by_path = emulator.get("/_api/aqlfunction/FEATURES").await;
     assert_eq!(by_path.body["result"].as_array().unwrap().len(), 1);
-    assert_eq!(emulator.get("/_api/aqlfunction").await.body["result"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        emulator.get("/_api/aqlfunction").await.body["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
-    emulator.delete("/_api/aqlfunction/features::nope").await.assert_error(404, 1582);
-    let deleted = emulator.delete("/_api/aqlfunction/features::user_count_v1").await;
-    assert_eq!((deleted.status, &deleted.body["deletedCount"]), (200, &json!(1)));
-    let group = emulator.delete("/_api/aqlfunction/featuresx?group=true").await;
+    emulator
+        .delete("/_api/aqlfunction/features::nope")
+        .await
+        .assert_error(404, 1582);
+    let deleted = emulator
+        .delete("/_api/aqlfunction/features::user_count_v1")
+        .await;
+    assert_eq!(
+        (deleted.status, &deleted.body["deletedCount"]),
+        (200, &json!(1))
+    );
+    let group = emulator
+        .delete("/_api/aqlfunction/featuresx?group=true")
+        .await;
     assert_eq!(group.body["deletedCount"], 1);
     let none = emulator.delete("/_api/aqlfunction/empty?group=true").await;
     assert_eq!((none.status, &none.body["deletedCount"]), (200, &json!(0)));
@@ -41,18 +71,32 @@ async fn user_function_validation() {
     let emulator = start().await;
     for name in ["nonamespace", "_aql::f", "ns::f-x", "ns::"] {
         emulator
-            .post("/_api/aqlfunction", json!({"name": name, "code": "function () {}"}))
+            .post(
+                "/_api/aqlfunction",
+                json!({"name": name, "code": "function () {}"}),
+            )
             .await
             .assert_error(400, 1580);
     }
-    for code in [json!(""), json!(12), json!("return 1"), json!("function () { return (1; }")] {
+    for code in [
+        json!(""),
+        json!(12),
+        json!("return 1"),
+        json!("function () { return (1; }"),
+    ] {
         emulator
             .post("/_api/aqlfunction", json!({"name": "ns::f", "code": code}))
             .await
             .assert_error(400, 1581);
     }
-    emulator.post("/_api/aqlfunction", json!([1])).await.assert_error(400, 17);
-    emulator.delete("/_api/aqlfunction/bad%20name").await.assert_error(400, 1580);
+    emulator
+        .post("/_api/aqlfunction", json!([1]))
+        .await
+        .assert_error(400, 17);
+    emulator
+        .delete("/_api/aqlfunction/bad%20name")
+        .await
+        .assert_error(400, 1580);
 }
 
 #[tokio::test]
@@ -70,14 +114,70 @@ async fn query_parse_reports_bind_parameters_and_collections() {
     assert_eq!(parsed.body["collections"], json!(["users", "audit"]));
     assert_eq!(parsed.body["warnings"], json!([]));
 
-    let broken = emulator.post("/_api/query", json!({"query": "FOR u IN users\nRETURN (u"})).await;
+    let broken = emulator
+        .post("/_api/query", json!({"query": "FOR u IN users\nRETURN (u"}))
+        .await;
     broken.assert_error(400, 1501);
     let message = broken.body["errorMessage"].as_str().unwrap();
     assert!(message.starts_with("syntax error, unexpected"), "{message}");
     assert!(message.contains("at position 2:"), "{message}");
 
-    emulator.post("/_api/query", json!({"query": "SELECT * FROM users"})).await.assert_error(400, 1501);
-    emulator.post("/_api/query", json!({"query": "RETURN 'open"})).await.assert_error(400, 1501);
-    emulator.post("/_api/query", json!({"query": "  // nothing\n"})).await.assert_error(400, 1502);
-    emulator.post("/_api/query", json!({})).await.assert_error(400, 1502);
+    emulator
+        .post("/_api/query", json!({"query": "SELECT * FROM users"}))
+        .await
+        .assert_error(400, 1501);
+    emulator
+        .post("/_api/query", json!({"query": "RETURN 'open"}))
+        .await
+        .assert_error(400, 1501);
+    emulator
+        .post("/_api/query", json!({"query": "  // nothing\n"}))
+        .await
+        .assert_error(400, 1502);
+    emulator
+        .post("/_api/query", json!({}))
+        .await
+        .assert_error(400, 1502);
+}
+
+#[tokio::test]
+async fn cursors_run_simple_queries_in_batches() {
+    let emulator = start().await;
+    emulator.post("/_api/collection", json!({"name": "state"})).await;
+    emulator
+        .post(
+            "/_api/document/state",
+            json!([
+                {"_key": "a", "kind": "owned", "name": "users"},
+                {"_key": "b", "kind": "owned", "name": "products"},
+                {"_key": "c", "kind": "lock"},
+                {"_key": "d", "kind": "owned", "name": "events"}
+            ]),
+        )
+        .await;
+    let first = emulator
+        .post(
+            "/_api/cursor",
+            json!({
+                "query": "FOR d IN @@c FILTER d.kind == @kind SORT d.name RETURN d.name",
+                "bindVars": {"@c": "state", "kind": "owned"},
+                "batchSize": 2,
+                "count": true
+            }),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["result"], json!(["events", "products"]));
+    assert_eq!((&first.body["hasMore"], &first.body["count"]), (&json!(true), &json!(3)));
+    let id = first.body["id"].as_str().unwrap();
+    let second = emulator.put(&format!("/_api/cursor/{id}"), json!({})).await;
+    assert_eq!(second.body["result"], json!(["users"]));
+    assert_eq!(second.body["hasMore"], false);
+    emulator.put(&format!("/_api/cursor/{id}"), json!({})).await.assert_error(404, 1600);
+
+    let unsupported = emulator.post("/_api/cursor", json!({"query": "FOR d IN state COLLECT k = d.kind RETURN k"})).await;
+    unsupported.assert_error(501, 9);
+    emulator.post("/_api/cursor", json!({"query": "FOR d IN missing RETURN d"})).await.assert_error(404, 1203);
+    let stats = emulator.stats().await;
+    assert_eq!(stats["writes"], 2, "read-only cursors are not writes");
 }

@@ -11,9 +11,14 @@ use crate::support::{start, start_with, ROOT_PASSWORD};
 #[tokio::test]
 async fn version_needs_authentication() {
     let emulator = start().await;
-    let anonymous = emulator.call_unauthenticated(Method::GET, "/_api/version", None).await;
+    let anonymous = emulator
+        .call_unauthenticated(Method::GET, "/_api/version", None)
+        .await;
     anonymous.assert_error(401, 11);
-    assert_eq!(anonymous.body["errorMessage"], "not authorized to execute this request");
+    assert_eq!(
+        anonymous.body["errorMessage"],
+        "not authorized to execute this request"
+    );
     assert!(anonymous.headers.contains_key("www-authenticate"));
 
     let wrong = emulator
@@ -24,8 +29,14 @@ async fn version_needs_authentication() {
     let version = emulator.get("/_api/version").await;
     assert_eq!(version.status, 200);
     assert_eq!(version.body["server"], "arango");
-    assert!(version.body["version"].as_str().unwrap().starts_with("3.12."));
-    assert!(version.body.get("error").is_none(), "version is a bare object");
+    assert!(version.body["version"]
+        .as_str()
+        .unwrap()
+        .starts_with("3.12."));
+    assert!(
+        version.body.get("error").is_none(),
+        "version is a bare object"
+    );
 }
 
 #[tokio::test]
@@ -40,7 +51,9 @@ async fn session_tokens_from_open_auth_authenticate() {
         .await;
     assert_eq!(login.status, 200);
     let token = login.body["jwt"].as_str().expect("jwt").to_string();
-    let version = emulator.call_with_bearer(&token, Method::GET, "/_api/version").await;
+    let version = emulator
+        .call_with_bearer(&token, Method::GET, "/_api/version")
+        .await;
     assert_eq!(version.status, 200);
 
     let bad_login = emulator
@@ -65,7 +78,13 @@ async fn superuser_tokens_signed_with_the_server_secret_authenticate() {
         &json!({"iss": "arangodb", "server_id": "tests"}),
     )
     .unwrap();
-    assert_eq!(emulator.call_with_bearer(&token, Method::GET, "/_api/database").await.status, 200);
+    assert_eq!(
+        emulator
+            .call_with_bearer(&token, Method::GET, "/_api/database")
+            .await
+            .status,
+        200
+    );
     let forged = arangodb_emulator::auth::issue_token(
         "another-secret",
         &json!({"iss": "arangodb", "server_id": "tests"}),
@@ -96,7 +115,10 @@ async fn answers_503_while_starting_up() {
     let ready = emulator
         .call_unauthenticated(Method::GET, "/_admin/server/availability", None)
         .await;
-    assert_eq!((ready.status, &ready.body["mode"]), (200, &json!("default")));
+    assert_eq!(
+        (ready.status, &ready.body["mode"]),
+        (200, &json!("default"))
+    );
 }
 
 #[tokio::test]
@@ -104,11 +126,26 @@ async fn unknown_routes_methods_and_bodies() {
     let emulator = start().await;
     let unknown = emulator.get("/_api/no-such-thing").await;
     unknown.assert_error(404, 404);
-    assert_eq!(unknown.body["errorMessage"], "unknown path '/_api/no-such-thing'");
-    emulator.get("/_db/_system/_api/no/such/thing").await.assert_error(404, 404);
-    emulator.patch("/_api/collection", json!({})).await.assert_error(405, 405);
-    emulator.post_raw("/_api/collection", "{not json").await.assert_error(400, 600);
-    emulator.get("/_db/missing/_api/collection").await.assert_error(404, 1228);
+    assert_eq!(
+        unknown.body["errorMessage"],
+        "unknown path '/_api/no-such-thing'"
+    );
+    emulator
+        .get("/_db/_system/_api/no/such/thing")
+        .await
+        .assert_error(404, 404);
+    emulator
+        .patch("/_api/collection", json!({}))
+        .await
+        .assert_error(405, 405);
+    emulator
+        .post_raw("/_api/collection", "{not json")
+        .await
+        .assert_error(400, 600);
+    emulator
+        .get("/_db/missing/_api/collection")
+        .await
+        .assert_error(404, 1228);
 }
 
 #[tokio::test]
@@ -121,8 +158,14 @@ async fn role_engine_and_admin_endpoints() {
     let tasks = emulator.get("/_api/tasks").await;
     assert_eq!((tasks.status, &tasks.body), (200, &Value::Array(vec![])));
     let cleared = emulator.delete("/_api/job/all").await;
-    assert_eq!((cleared.status, &cleared.body["result"]), (200, &json!(true)));
+    assert_eq!(
+        (cleared.status, &cleared.body["result"]),
+        (200, &json!(true))
+    );
     let done = emulator.get("/_api/job/done").await;
     assert_eq!(done.body, json!([]));
-    emulator.delete("/_api/tasks/nope").await.assert_error(404, 1852);
+    emulator
+        .delete("/_api/tasks/nope")
+        .await
+        .assert_error(404, 1852);
 }

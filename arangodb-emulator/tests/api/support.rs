@@ -33,7 +33,12 @@ impl Answer {
     #[track_caller]
     pub fn assert_error(&self, status: u16, error_num: u64) {
         assert_eq!(
-            (self.status, self.error_num(), &self.body["error"], &self.body["code"]),
+            (
+                self.status,
+                self.error_num(),
+                &self.body["error"],
+                &self.body["code"]
+            ),
             (status, error_num, &Value::Bool(true), &Value::from(status)),
             "body: {}",
             self.body
@@ -51,7 +56,9 @@ pub async fn start() -> Emulator {
 }
 
 pub async fn start_with(config: Config) -> Emulator {
-    let running = arangodb_emulator::start(config).await.expect("emulator starts");
+    let running = arangodb_emulator::start(config)
+        .await
+        .expect("emulator starts");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -66,7 +73,8 @@ impl Emulator {
 
     /// A request as root (Basic auth) with an optional JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
-        self.call_as(("root", ROOT_PASSWORD), method, path, body).await
+        self.call_as(("root", ROOT_PASSWORD), method, path, body)
+            .await
     }
 
     pub async fn call_as(
@@ -83,12 +91,21 @@ impl Emulator {
         send(request, body).await
     }
 
-    pub async fn call_unauthenticated(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+    pub async fn call_unauthenticated(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
         send(self.http.request(method, self.url(path)), body).await
     }
 
     pub async fn call_with_bearer(&self, token: &str, method: Method, path: &str) -> Answer {
-        send(self.http.request(method, self.url(path)).bearer_auth(token), None).await
+        send(
+            self.http.request(method, self.url(path)).bearer_auth(token),
+            None,
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -142,5 +159,9 @@ async fn send(mut request: reqwest::RequestBuilder, body: Option<Value>) -> Answ
     } else {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body, got {text:?}"))
     };
-    Answer { status, body, headers }
+    Answer {
+        status,
+        body,
+        headers,
+    }
 }

@@ -1,0 +1,407 @@
+//! `/_api/cursor`: a deliberately small AQL executor.
+//!
+//! The emulator runs only the query shape clients of a state collection
+//! need: `FOR v IN coll|@@c [FILTER v.a.b == value [AND ...]] [SORT v.a
+//! [ASC|DESC], ...] [LIMIT [offset,] count] RETURN v|v.a`. Anything else is
+//! answered with 501 "not implemented" rather than a wrong result. Results
+//! come in batches of `batchSize` like the real cursor API.
+
+use std::cmp::Ordering;
+
+use aql_lexer::{Token, TokenKind};
+use hyper::Method;
+use serde_json::{json, Map, Value};
+
+use crate::error::ArangoError;
+use crate::request::{ApiRequest, HandlerResult, Reply};
+use crate::state::Server;
+
+const DEFAULT_BATCH_SIZE: usize = 1000;
+
+fn unsupported() -> ArangoError {
+    ArangoError::new(
+        501,
+        9,
+        "not implemented: the emulator executes only FOR ... IN ... [FILTER] [SORT] [LIMIT] RETURN queries",
+    )
+}
+
+pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
+    match (&req.method, rest) {
+        (&Method::POST, []) => create(server, req),
+        (&Method::PUT | &Method::POST, [id]) => {
+            let remaining = server
+                .cursors
+                .remove(*id)
+                .ok_or_else(|| ArangoError::new(404, 1600, "cursor not found"))?;
+            Ok(Reply::envelope(
+                200,
+                next_batch(server, id.to_string(), remaining.0, remaining.1),
+            ))
+        }
+        (&Method::DELETE, [id]) => {
+            server
+                .cursors
+                .remove(*id)
+                .ok_or_else(|| ArangoError::new(404, 1600, "cursor not found"))?;
+            Ok(Reply::envelope(202, json!({ "id": id })))
+        }
+        _ => Err(ArangoError::method_not_allowed()),
+    }
+}
+
+fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
+    let body = req.json_object("expecting JSON object body")?;
+    let query = body
+        .get("query")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ArangoError::new(400, 1502, "query is empty"))?;
+    aql_lexer::check_syntax(query)
+        .map_err(|err| ArangoError::new(400, err.error_num(), err.message))?;
+    let bind_vars = body
+        .get("bindVars")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let batch_size = body
+        .get("batchSize")
+        .and_then(Value::as_u64)
+        .map_or(DEFAULT_BATCH_SIZE, |size| size.max(1) as usize);
+    let plan = parse(query, &bind_vars)?;
+    let database = server.database(&req.database)?;
+    let collection = database.collection(&plan.collection)?;
+    let mut rows: Vec<&Value> = collection
+        .documents
+        .values()
+        .filter(|document| {
+            plan.filters
+                .iter()
+                .all(|(path, expected)| lookup(document, path) == Some(expected))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        for (path, descending) in &plan.sort {
+            let ordering = compare(lookup(a, path), lookup(b, path));
+            let ordering = if *descending {
+                ordering.reverse()
+            } else {
+                ordering
+            };
+            if ordering != Ordering::Equal {
+                return ordering;
+            }
+        }
+        Ordering::Equal
+    });
+    let results: Vec<Value> = rows
+        .into_iter()
+        .skip(plan.offset)
+        .take(plan.limit.unwrap_or(usize::MAX))
+        .map(|document| {
+            lookup(document, &plan.projection)
+                .cloned()
+                .unwrap_or(Value::Null)
+        })
+        .collect();
+    let count = results.len();
+    let id = server.ids.next_id().to_string();
+    let mut reply = next_batch(server, id, results, batch_size);
+    if body.get("count").and_then(Value::as_bool) == Some(true) {
+        reply["count"] = Value::from(count);
+    }
+    Ok(Reply::envelope(201, reply))
+}
+
+/// Hands out one batch; keeps the rest under the cursor id when there is more.
+fn next_batch(
+    server: &mut Server,
+    id: String,
+    mut results: Vec<Value>,
+    batch_size: usize,
+) -> Value {
+    let rest = if results.len() > batch_size {
+        results.split_off(batch_size)
+    } else {
+        Vec::new()
+    };
+    let has_more = !rest.is_empty();
+    let mut reply = json!({
+        "result": results,
+        "hasMore": has_more,
+        "cached": false,
+        "extra": {"warnings": [], "stats": {"writesExecuted": 0, "writesIgnored": 0, "scannedFull": 0, "scannedIndex": 0, "filtered": 0}},
+    });
+    if has_more {
+        reply["id"] = Value::from(id.clone());
+        server.cursors.insert(id, (rest, batch_size));
+    }
+    reply
+}
+
+#[derive(Debug)]
+struct QueryPlan {
+    collection: String,
+    filters: Vec<(Vec<String>, Value)>,
+    sort: Vec<(Vec<String>, bool)>,
+    offset: usize,
+    limit: Option<usize>,
+    /// Attribute path returned; empty returns the whole document.
+    projection: Vec<String>,
+}
+
+/// Reads the supported query shape from the query's tokens.
+fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, ArangoError> {
+    let tokens =
+        aql_lexer::tokenize(query).map_err(|err| ArangoError::new(400, 1501, err.message))?;
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|token| !token.is_trivia())
+        .collect();
+    let mut cursor = Tokens {
+        tokens: &tokens,
+        at: 0,
+    };
+    cursor.keyword("FOR")?;
+    let variable = cursor.name()?;
+    cursor.keyword("IN")?;
+    let source = cursor.next()?;
+    let collection = match source.kind {
+        TokenKind::Identifier | TokenKind::QuotedName => source.value().into_owned(),
+        TokenKind::CollectionBindParameter => {
+            let key = format!("@{}", source.value());
+            bind_vars
+                .get(&key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    ArangoError::new(
+                        400,
+                        1552,
+                        format!("bind parameter '{key}' was not declared in the query"),
+                    )
+                })?
+        }
+        _ => return Err(unsupported()),
+    };
+    let mut plan = QueryPlan {
+        collection,
+        filters: Vec::new(),
+        sort: Vec::new(),
+        offset: 0,
+        limit: None,
+        projection: Vec::new(),
+    };
+    while cursor.peek_keyword("FILTER") {
+        cursor.keyword("FILTER")?;
+        loop {
+            let path = cursor.attribute_path(&variable)?;
+            cursor.operator("==")?;
+            let value = cursor.value(bind_vars)?;
+            plan.filters.push((path, value));
+            if !cursor.peek_keyword("AND") {
+                break;
+            }
+            cursor.keyword("AND")?;
+        }
+    }
+    if cursor.peek_keyword("SORT") {
+        cursor.keyword("SORT")?;
+        loop {
+            let path = cursor.attribute_path(&variable)?;
+            let descending = if cursor.peek_keyword("DESC") {
+                cursor.keyword("DESC")?;
+                true
+            } else {
+                if cursor.peek_keyword("ASC") {
+                    cursor.keyword("ASC")?;
+                }
+                false
+            };
+            plan.sort.push((path, descending));
+            if !cursor.peek_punctuation(",") {
+                break;
+            }
+            cursor.next()?;
+        }
+    }
+    if cursor.peek_keyword("LIMIT") {
+        cursor.keyword("LIMIT")?;
+        let first = cursor.number()?;
+        if cursor.peek_punctuation(",") {
+            cursor.next()?;
+            plan.offset = first;
+            plan.limit = Some(cursor.number()?);
+        } else {
+            plan.limit = Some(first);
+        }
+    }
+    cursor.keyword("RETURN")?;
+    plan.projection = cursor.attribute_path(&variable)?;
+    if cursor.at != tokens.len() {
+        return Err(unsupported());
+    }
+    Ok(plan)
+}
+
+struct Tokens<'t, 'q> {
+    tokens: &'t [Token<'q>],
+    at: usize,
+}
+
+impl<'q> Tokens<'_, 'q> {
+    fn next(&mut self) -> Result<Token<'q>, ArangoError> {
+        let token = self.tokens.get(self.at).copied().ok_or_else(unsupported)?;
+        self.at += 1;
+        Ok(token)
+    }
+
+    fn peek_keyword(&self, keyword: &str) -> bool {
+        self.tokens
+            .get(self.at)
+            .is_some_and(|token| token.text.eq_ignore_ascii_case(keyword))
+    }
+
+    fn peek_punctuation(&self, text: &str) -> bool {
+        self.tokens
+            .get(self.at)
+            .is_some_and(|token| token.text == text)
+    }
+
+    fn keyword(&mut self, keyword: &str) -> Result<(), ArangoError> {
+        if self.next()?.text.eq_ignore_ascii_case(keyword) {
+            Ok(())
+        } else {
+            Err(unsupported())
+        }
+    }
+
+    fn operator(&mut self, operator: &str) -> Result<(), ArangoError> {
+        if self.next()?.text == operator {
+            Ok(())
+        } else {
+            Err(unsupported())
+        }
+    }
+
+    fn name(&mut self) -> Result<String, ArangoError> {
+        let token = self.next()?;
+        if token.is_name() {
+            Ok(token.value().into_owned())
+        } else {
+            Err(unsupported())
+        }
+    }
+
+    fn number(&mut self) -> Result<usize, ArangoError> {
+        self.next()?.text.parse().map_err(|_| unsupported())
+    }
+
+    /// `v` or `v.a.b`, relative to the loop variable.
+    fn attribute_path(&mut self, variable: &str) -> Result<Vec<String>, ArangoError> {
+        if self.name()? != variable {
+            return Err(unsupported());
+        }
+        let mut path = Vec::new();
+        while self.peek_punctuation(".") {
+            self.next()?;
+            path.push(self.name()?);
+        }
+        Ok(path)
+    }
+
+    fn value(&mut self, bind_vars: &Map<String, Value>) -> Result<Value, ArangoError> {
+        let token = self.next()?;
+        match token.kind {
+            TokenKind::String => Ok(Value::from(token.value().into_owned())),
+            TokenKind::Number => serde_json::from_str(token.text).map_err(|_| unsupported()),
+            TokenKind::BindParameter => {
+                let name = token.value().into_owned();
+                bind_vars.get(&name).cloned().ok_or_else(|| {
+                    ArangoError::new(
+                        400,
+                        1552,
+                        format!("bind parameter '{name}' was not declared in the query"),
+                    )
+                })
+            }
+            TokenKind::Keyword if token.is_keyword("true") => Ok(Value::Bool(true)),
+            TokenKind::Keyword if token.is_keyword("false") => Ok(Value::Bool(false)),
+            TokenKind::Keyword if token.is_keyword("null") => Ok(Value::Null),
+            _ => Err(unsupported()),
+        }
+    }
+}
+
+fn lookup<'v>(document: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter()
+        .try_fold(document, |value, attribute| value.get(attribute))
+}
+
+/// AQL's ordering for the values this executor compares: null < bool <
+/// number < string; missing attributes sort as null.
+fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    fn rank(value: Option<&Value>) -> u8 {
+        match value {
+            None | Some(Value::Null) => 0,
+            Some(Value::Bool(_)) => 1,
+            Some(Value::Number(_)) => 2,
+            Some(Value::String(_)) => 3,
+            Some(Value::Array(_)) => 4,
+            Some(Value::Object(_)) => 5,
+        }
+    }
+    match (a, b) {
+        (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_supported_shape() {
+        let bind_vars = json!({"@c": "state", "kind": "owned"});
+        let plan = parse(
+            "FOR d IN @@c FILTER d.kind == @kind AND d.meta.v == 2 SORT d.name DESC, d.x LIMIT 5, 10 RETURN d.name",
+            bind_vars.as_object().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(plan.collection, "state");
+        assert_eq!(
+            plan.filters,
+            vec![
+                (vec!["kind".to_string()], json!("owned")),
+                (vec!["meta".into(), "v".into()], json!(2))
+            ]
+        );
+        assert_eq!(
+            plan.sort,
+            vec![
+                (vec!["name".to_string()], true),
+                (vec!["x".to_string()], false)
+            ]
+        );
+        assert_eq!((plan.offset, plan.limit), (5, Some(10)));
+        assert_eq!(plan.projection, vec!["name".to_string()]);
+    }
+
+    #[test]
+    fn other_queries_are_not_implemented() {
+        let none = Map::new();
+        for query in [
+            "RETURN 1",
+            "FOR d IN c FILTER d.a > 1 RETURN d",
+            "FOR d IN c RETURN {a: d.a}",
+            "FOR d IN c INSERT d INTO e",
+        ] {
+            assert_eq!(parse(query, &none).unwrap_err().error_num, 9, "{query}");
+        }
+    }
+}
