@@ -130,7 +130,8 @@ pub fn check_syntax(query: &str) -> Result<QueryInfo, SyntaxError> {
     if let Some(error) = lex_error {
         return Err(SyntaxError::from_lex(query, &error));
     }
-    if let Some(unexpected) = unclosed_bracket_error(&toks) {
+    if let Some(unexpected) = unclosed_bracket_error(&toks).or_else(|| final_statement_error(&toks))
+    {
         return Err(unexpected.into_error(query));
     }
 
@@ -219,6 +220,41 @@ fn unclosed_bracket_error(toks: &[Token<'_>]) -> Option<Unexpected> {
         }
     }
     (open > 0).then(|| Unexpected::end_of_query(toks))
+}
+
+/// A query ends with `RETURN` or a data-modification operation: the last
+/// top-level statement must be one of them (`FOR d IN c` alone, or ending in
+/// `FILTER`, `SORT`, `LET`, ... is incomplete). Statements inside brackets
+/// belong to subqueries and are not looked at. Queries that start with a 4.x
+/// keyword are left alone, as everywhere in this module.
+fn final_statement_error(toks: &[Token<'_>]) -> Option<Unexpected> {
+    const STATEMENTS: &[&str] = &[
+        "FOR", "LET", "FILTER", "SEARCH", "SORT", "LIMIT", "COLLECT", "WINDOW", "RETURN", "INSERT",
+        "UPDATE", "REPLACE", "REMOVE", "UPSERT",
+    ];
+    const FINAL: &[&str] = &["RETURN", "INSERT", "UPDATE", "REPLACE", "REMOVE", "UPSERT"];
+    if toks
+        .first()
+        .is_some_and(|first| KEYWORDS_4X.iter().any(|k| first.is_context_keyword(k)))
+    {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut last_statement = None;
+    for token in toks {
+        if closer_for(token).is_some() {
+            depth += 1;
+        } else if is_closing_bracket(token) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && STATEMENTS.iter().any(|k| token.is_keyword(k)) {
+            last_statement = Some(token);
+        }
+    }
+    match last_statement {
+        Some(token) if FINAL.iter().any(|k| token.is_keyword(k)) => None,
+        // Only `WITH ...`, or statements that still need a final one.
+        _ => Some(Unexpected::end_of_query(toks)),
+    }
 }
 
 /// `FOR name [, name]* IN` or `FOR <destructuring pattern> IN` (3.12+):

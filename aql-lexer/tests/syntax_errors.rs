@@ -113,3 +113,32 @@ fn valid_queries_pass_and_report_what_they_use() {
         .collect();
     assert_eq!(names, vec!["start", "log"]);
 }
+
+#[test]
+fn queries_must_end_with_return_or_a_modification() {
+    for incomplete in [
+        "FOR d IN c",
+        "FOR d IN c FILTER d.a == 1",
+        "LET x = 1",
+        "FOR d IN c LET y = (FOR e IN f RETURN e)",
+        "WITH users",
+    ] {
+        let err = check_syntax(incomplete).expect_err(incomplete);
+        assert!(
+            err.message
+                .starts_with("syntax error, unexpected end of query string"),
+            "{incomplete}: {}",
+            err.message
+        );
+        assert_eq!(err.error_num(), 1501);
+    }
+    for complete in [
+        "FOR d IN c RETURN d",
+        "FOR d IN c UPDATE d WITH {a: 1} IN c",
+        "FOR d IN c REMOVE d IN c OPTIONS {ignoreErrors: true}",
+        "UPSERT {a: 1} INSERT {a: 1} UPDATE {} IN c",
+        "LET x = (FOR d IN c FILTER d.a RETURN d) RETURN x",
+    ] {
+        assert!(check_syntax(complete).is_ok(), "{complete}");
+    }
+}

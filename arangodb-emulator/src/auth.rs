@@ -158,6 +158,9 @@ enum Requirement {
     Database(AccessLevel),
     /// This access level on a collection of the request's database.
     Collection(String, AccessLevel),
+    /// Read-write access to both the database and one of its collections
+    /// (renaming and dropping a collection).
+    DatabaseAndCollection(String),
     /// Read-write access to `_system`: database and user management.
     Admin,
     /// Any authenticated caller (e.g. listing one's own databases).
@@ -186,8 +189,17 @@ fn requirement(req: &ApiRequest) -> Requirement {
         ["_api", "document", collection, ..] => {
             Requirement::Collection(collection.to_string(), level)
         }
-        ["_api", "collection", collection, "truncate"] => {
-            Requirement::Collection(collection.to_string(), AccessLevel::ReadWrite)
+        // Renaming or dropping a collection changes the database as well as
+        // the collection; everything else on one collection (reading it,
+        // changing its properties, truncating it) needs only collection access.
+        ["_api", "collection", collection, "rename"] if !read => {
+            Requirement::DatabaseAndCollection(collection.to_string())
+        }
+        ["_api", "collection", collection] if req.method == Method::DELETE => {
+            Requirement::DatabaseAndCollection(collection.to_string())
+        }
+        ["_api", "collection", collection, ..] => {
+            Requirement::Collection(collection.to_string(), level)
         }
         // Parsing a query, running a (read-only, see routes/cursor.rs) query,
         // reading a replication inventory and opening its dump batch only
@@ -228,6 +240,10 @@ pub fn authorize(server: &Server, req: &ApiRequest) -> Result<(), ArangoError> {
         Requirement::Database(level) => database_access >= level,
         Requirement::Collection(collection, level) => {
             user.collection_access(&req.database, &collection) >= level
+        }
+        Requirement::DatabaseAndCollection(collection) => {
+            database_access == AccessLevel::ReadWrite
+                && user.collection_access(&req.database, &collection) == AccessLevel::ReadWrite
         }
         Requirement::Admin | Requirement::SelfOrAdmin(_) => {
             user.database_access("_system") == AccessLevel::ReadWrite

@@ -132,7 +132,9 @@ fn execute(shared: &Shared, mut req: ApiRequest) -> Reply {
     };
     match outcome {
         Ok(reply) => reply,
-        Err(err) if err.status == 401 => {
+        // Browsers would pop up a login dialog on this header; ArangoDB's web
+        // UI asks the server to leave it out with `x-omit-www-authenticate`.
+        Err(err) if err.status == 401 && req.header("x-omit-www-authenticate").is_none() => {
             Reply::from(err).with_header("www-authenticate", "Basic, realm=\"ArangoDB\"")
         }
         Err(err) => err.into(),

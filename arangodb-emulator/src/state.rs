@@ -170,7 +170,10 @@ impl Collection {
     /// (single server, 3.12.10 shape), without the envelope.
     pub fn properties(&self) -> Value {
         let mut key_options = self.key_options.clone();
-        key_options.insert("lastValue".into(), Value::from(self.last_key_value));
+        // The uuid generator keeps no state and so reports no lastValue.
+        if self.key_type() != "uuid" {
+            key_options.insert("lastValue".into(), Value::from(self.last_key_value));
+        }
         json!({
             "writeConcern": self.write_concern,
             "waitForSync": self.wait_for_sync,
@@ -236,6 +239,8 @@ impl Database {
 pub struct Ids {
     next: u64,
     server_id: String,
+    /// The last value handed out by `clock`.
+    last_clock: u64,
 }
 
 impl Default for Ids {
@@ -243,6 +248,7 @@ impl Default for Ids {
         Ids {
             next: 10_000,
             server_id: "h5C3DDE5391BF".to_string(),
+            last_clock: 0,
         }
     }
 }
@@ -262,14 +268,23 @@ impl Ids {
         format!("{}/{}", self.server_id, id)
     }
 
-    /// A hybrid-logical-clock-like number: wall time in the high bits, a
-    /// counter in the low ones, so values are unique and grow.
+    /// ArangoDB's hybrid logical clock: wall time in milliseconds in the high
+    /// bits, a counter in the low 20 that only counts when two values fall
+    /// into the same millisecond. Revisions and generated index names are
+    /// such values, so they look like the real ones (`_l6zhVIC---`,
+    /// `idx_1872607108349820928`) and always grow.
     fn clock(&mut self) -> u64 {
-        let micros = SystemTime::now()
+        let millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_micros() as u64)
+            .map(|elapsed| elapsed.as_millis() as u64)
             .unwrap_or(0);
-        (micros << 20) | (self.next_id() & 0xF_FFFF)
+        let candidate = millis << 20;
+        self.last_clock = if candidate > self.last_clock {
+            candidate
+        } else {
+            self.last_clock + 1
+        };
+        self.last_clock
     }
 
     pub fn revision(&mut self) -> String {
@@ -391,5 +406,24 @@ impl Server {
         self.databases
             .get_mut(name)
             .ok_or_else(|| crate::error::ArangoError::database_not_found(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revisions_look_like_arangodb_hlc_values_and_grow() {
+        let mut ids = Ids::default();
+        let first = ids.revision();
+        let second = ids.revision();
+        // Milliseconds since 1970 shifted by 20 bits need 11 characters, the
+        // first of which is `_` until the year 2514.
+        assert_eq!(first.len(), 11, "{first}");
+        assert!(first.starts_with('_'), "{first}");
+        assert!(second > first, "{second} <= {first}");
+        let name = ids.index_name();
+        assert_eq!(name.len(), "idx_".len() + 19, "{name}");
     }
 }

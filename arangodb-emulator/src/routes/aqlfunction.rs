@@ -6,7 +6,8 @@
 //! emulator has no JavaScript engine, so it checks what it can without one:
 //! the code is a `function` expression or an arrow function, its strings,
 //! comments, template literals and regular expressions are closed, its
-//! brackets balance, and nothing follows the function.
+//! brackets balance, no two operands stand side by side on one line
+//! (`{ invalid syntax }`), and nothing follows the function.
 
 use hyper::Method;
 use serde_json::{json, Value};
@@ -229,6 +230,45 @@ fn trailing_is_blank(mut rest: &str) -> bool {
     }
 }
 
+/// Keywords (and contextual keywords) that an identifier may directly
+/// follow on the same line: `return x`, `new Foo`, `get name() {}`.
+const WORDS_BEFORE_OPERAND: &[&str] = &[
+    "var",
+    "let",
+    "const",
+    "function",
+    "return",
+    "typeof",
+    "instanceof",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "case",
+    "do",
+    "else",
+    "yield",
+    "await",
+    "async",
+    "get",
+    "set",
+    "static",
+    "class",
+    "extends",
+    "import",
+    "export",
+    "from",
+    "as",
+    "default",
+    "break",
+    "continue",
+];
+
+/// Keywords that may directly follow any operand: `a in b`, `x instanceof Y`.
+const INFIX_WORDS: &[&str] = &["in", "instanceof", "of"];
+
 struct Scan {
     /// Byte offset just after the first `}` that closes a top-level `{`.
     first_top_level_close: Option<usize>,
@@ -244,9 +284,16 @@ fn scan_balanced(code: &str) -> Result<Scan, String> {
     let mut first_top_level_close = None;
     // Whether a `/` here would start a regular expression rather than divide.
     let mut regex_allowed = true;
+    // The identifier, keyword or number just read, while only spaces follow
+    // it on the same line: a second one there is a syntax error V8 would
+    // report (`{ invalid syntax }`), unless a keyword joins the two.
+    let mut word_before: Option<&str> = None;
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b' ' || c == b'\t') {
+            word_before = None;
+        }
         match c {
             b' ' | b'\t' | b'\r' | b'\n' => {
                 i += 1;
@@ -312,6 +359,12 @@ fn scan_balanced(code: &str) -> Result<Scan, String> {
                     i += 1;
                 }
                 let word = &code[start..i];
+                if let Some(before) = word_before {
+                    if !WORDS_BEFORE_OPERAND.contains(&before) && !INFIX_WORDS.contains(&word) {
+                        return Err(format!("unexpected identifier '{word}' after '{before}'"));
+                    }
+                }
+                word_before = Some(word);
                 regex_allowed = matches!(
                     word,
                     "return"
@@ -440,6 +493,11 @@ mod tests {
             "(a, b) => a + b",
             "x => ({ y: x })",
             "function* gen() { yield 1; }",
+            "function (a) {\n  const b = a\n  return b\n}",
+            "function (o) { return 'k' in o && o instanceof Object; }",
+            "function () { for (const k of [1]) { return typeof k; } }",
+            "function () { return { get size() { return 1; }, async run() {} }; }",
+            "function (x) { if (x) return 1; else return 2; }",
         ];
         for code in good {
             assert!(
@@ -456,6 +514,8 @@ mod tests {
             "function (x) { return x; } extra()",
             "functional(x)",
             "function (x) { /* open }",
+            "function (celsius) { invalid syntax }",
+            "function (x) { return x y; }",
         ];
         for code in bad {
             assert!(check_function_code(code).is_err(), "{code}");

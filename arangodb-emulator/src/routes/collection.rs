@@ -75,7 +75,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 .to_string();
             body["revision"] = Value::from(revision);
             if rest[1] == "checksum" {
-                body["checksum"] = Value::from(checksum(collection));
+                body["checksum"] = Value::from(checksum(
+                    collection,
+                    req.query_bool("withRevisions", false),
+                    req.query_bool("withData", false),
+                ));
             }
             Ok(Reply::envelope(200, body))
         }
@@ -178,6 +182,11 @@ fn bool_option(
     }
 }
 
+/// ArangoDB's error for key generator descriptions it cannot build (1232).
+fn invalid_key_generator(message: &str) -> ArangoError {
+    ArangoError::new(400, 1232, message)
+}
+
 /// Validates `keyOptions` and returns what the server keeps of them.
 fn key_options(value: Option<&Value>) -> Result<Map<String, Value>, ArangoError> {
     let mut stored = Map::new();
@@ -191,7 +200,7 @@ fn key_options(value: Option<&Value>) -> Result<Map<String, Value>, ArangoError>
         Some(Value::String(generator)) if KEY_GENERATORS.contains(&generator.as_str()) => {
             generator.as_str()
         }
-        Some(_) => return Err(ArangoError::bad_parameter("invalid key generator type")),
+        Some(_) => return Err(invalid_key_generator("invalid key generator type")),
     };
     stored.insert(
         "allowUserKeys".into(),
@@ -208,8 +217,8 @@ fn key_options(value: Option<&Value>) -> Result<Map<String, Value>, ArangoError>
                 stored.insert("increment".into(), Value::from(increment));
             }
             _ => {
-                return Err(ArangoError::bad_parameter(
-                    "increment value must be greater than zero and at most 65535, offset must be non-negative",
+                return Err(invalid_key_generator(
+                    "increment value must be greater than zero and smaller than 65536, offset must be zero or greater",
                 ))
             }
         }
@@ -395,9 +404,13 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
         _ => return Err(ArangoError::illegal_name("collection name invalid")),
     };
     let database = server.database_mut(&req.database)?;
-    let is_system = database.collection(old_name)?.is_system;
-    if is_system {
+    let current = database.collection(old_name)?;
+    if current.is_system {
         return Err(ArangoError::forbidden());
+    }
+    // ArangoDB treats renaming to the current name as done.
+    if new_name == old_name {
+        return Ok(Reply::envelope(200, current.summary()));
     }
     names::check_collection_name(&new_name, false)?;
     if database.collections.contains_key(&new_name) {
@@ -536,16 +549,35 @@ fn drop_collection(server: &mut Server, req: &ApiRequest, name: &str) -> Handler
     Ok(Reply::envelope(200, json!({ "id": id.to_string() })))
 }
 
-/// A content checksum over keys and revisions, stable for unchanged data.
-fn checksum(collection: &Collection) -> String {
+/// A content checksum like ArangoDB's: one hash per document over its key
+/// (plus revision and user data when asked for), XOR-ed together, so the
+/// order of documents does not matter and an empty collection sums to "0".
+fn checksum(collection: &Collection, with_revisions: bool, with_data: bool) -> String {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for (key, document) in &collection.documents {
-        key.hash(&mut hasher);
-        document
-            .get("_rev")
-            .and_then(Value::as_str)
-            .hash(&mut hasher);
-    }
-    hasher.finish().to_string()
+    let sum = collection
+        .documents
+        .iter()
+        .map(|(key, document)| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            key.hash(&mut hasher);
+            if with_revisions {
+                document
+                    .get("_rev")
+                    .and_then(Value::as_str)
+                    .hash(&mut hasher);
+            }
+            if with_data {
+                if let Some(attributes) = document.as_object() {
+                    for (name, value) in attributes {
+                        if !matches!(name.as_str(), "_key" | "_id" | "_rev") {
+                            name.hash(&mut hasher);
+                            value.to_string().hash(&mut hasher);
+                        }
+                    }
+                }
+            }
+            hasher.finish()
+        })
+        .fold(0u64, |sum, hash| sum ^ hash);
+    sum.to_string()
 }

@@ -359,10 +359,13 @@ fn generate_key(collection: &mut Collection, ids: &mut Ids) -> String {
                 .get("offset")
                 .and_then(Value::as_u64)
                 .unwrap_or(0);
-            let next = if collection.last_key_value < offset {
+            // The next value on the `offset + n * increment` grid above the
+            // last one, which may have come from a user-supplied key.
+            let last = collection.last_key_value;
+            let next = if last < offset {
                 offset.max(1)
             } else {
-                collection.last_key_value + increment
+                last + increment - ((last - offset) % increment)
             };
             collection.last_key_value = next;
             next.to_string()
@@ -446,6 +449,11 @@ fn insert(
                 ));
             }
             check_key(key)?;
+            // The autoincrement generator only accepts keys it could have made.
+            if collection.key_type() == "autoincrement" && !key.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(ArangoError::document_key_bad());
+            }
             key.clone()
         }
         Some(_) => return Err(ArangoError::document_key_bad()),
