@@ -1,1 +1,56 @@
-fn main() {}
+//! The `arangosync` binary: parse flags, set up logging, run the command,
+//! turn the outcome into an exit status. Errors are rendered here, once.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use arangosync::cli::{self, CliError, ExitStatus, LogFormat};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.output);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(ExitStatus::Failure.code());
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(err) => {
+            match &err {
+                // The diagnostics themselves were printed already.
+                CliError::InvalidSpecs(summary, _) => eprintln!("error: {summary}"),
+                other => eprintln!("error: {other}"),
+            }
+            ExitCode::from(err.exit_status().code())
+        }
+    }
+}
+
+fn init_logging(output: &cli::OutputArgs) {
+    let level = match (output.quiet, output.verbose) {
+        (true, _) => "error",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_env("ARANGOSYNC_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("warn,arangosync={level}")));
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(!no_color && std::io::stderr().is_terminal())
+        .with_target(false);
+    match output.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.without_time().init(),
+    }
+}

@@ -1,0 +1,349 @@
+//! Executes a plan, stage by stage (database, collections, indexes,
+//! properties, graphs), running the changes of a stage concurrently up to a
+//! bound. It decides nothing: every request comes from a `Step` in the plan.
+//!
+//! Each step is idempotent towards a re-run: creations that find their
+//! object already there (a previous run crashed after the request) count as
+//! done, drops that find nothing to drop count as done. On the first failure
+//! no new change starts; changes already running finish, and the report says
+//! what was done and what was not.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::client::{encode_segment, Client, ClientError};
+use crate::ownership::{registry_key, Owned, STATE_COLLECTION};
+use crate::plan::{Address, Change, Plan, Stage, Step};
+
+/// What happened to each change of an applied plan.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub done: Vec<Address>,
+    pub failed: Vec<(Address, ClientError)>,
+    /// Changes never started because an earlier one failed.
+    pub not_started: Vec<Address>,
+}
+
+impl Report {
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.not_started.is_empty()
+    }
+}
+
+/// Progress notifications, for logs.
+pub trait Progress: Send + Sync {
+    fn started(&self, change: &Change);
+    fn finished(&self, change: &Change, outcome: &Result<(), ClientError>);
+}
+
+pub async fn execute(
+    client: &Client,
+    plan: &Plan,
+    concurrency: usize,
+    progress: Arc<dyn Progress>,
+) -> Report {
+    let mut report = Report::default();
+    let mut stages: Vec<Stage> = plan.changes.iter().map(Change::stage).collect();
+    stages.sort();
+    stages.dedup();
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    for stage in stages {
+        let changes: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|change| change.stage() == stage)
+            .collect();
+        if !report.failed.is_empty() {
+            report
+                .not_started
+                .extend(changes.iter().map(|change| change.address.clone()));
+            continue;
+        }
+        let mut tasks = JoinSet::new();
+        for change in changes {
+            let change = change.clone();
+            let client = client.clone();
+            let permits = permits.clone();
+            let progress = progress.clone();
+            tasks.spawn(async move {
+                let Ok(_permit) = permits.acquire_owned().await else {
+                    return (
+                        change.address.clone(),
+                        Err(ClientError::Config("apply was cancelled".into())),
+                    );
+                };
+                progress.started(&change);
+                let outcome = run_change(&client, &change).await;
+                progress.finished(&change, &outcome);
+                (change.address.clone(), outcome)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((address, Ok(()))) => report.done.push(address),
+                Ok((address, Err(err))) => report.failed.push((address, err)),
+                Err(err) => report.failed.push((
+                    Address::Database(plan.database.clone()),
+                    ClientError::Config(format!("an apply task failed: {err}")),
+                )),
+            }
+        }
+    }
+    report
+}
+
+async fn run_change(client: &Client, change: &Change) -> Result<(), ClientError> {
+    for step in &change.steps {
+        run_step(client, step).await?;
+    }
+    Ok(())
+}
+
+/// Treats one server error number as success (the object is already in
+/// the state the step wants).
+fn tolerate(
+    result: Result<crate::client::Response, ClientError>,
+    error_num: u64,
+) -> Result<Option<Value>, ClientError> {
+    match result {
+        Ok(response) => Ok(Some(response.body)),
+        Err(err) if err.error_num() == Some(error_num) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
+    const DUPLICATE_NAME: u64 = 1207;
+    const NOT_FOUND: u64 = 1203;
+    const INDEX_NOT_FOUND: u64 = 1212;
+    const GRAPH_DUPLICATE: u64 = 1925;
+    const GRAPH_NOT_FOUND: u64 = 1924;
+    const FUNCTION_NOT_FOUND: u64 = 1582;
+    const DOCUMENT_NOT_FOUND: u64 = 1202;
+    match step {
+        Step::CreateDatabase { name } => {
+            let system = client.for_database("_system");
+            tolerate(
+                system
+                    .call(
+                        Method::POST,
+                        "/_api/database",
+                        &[],
+                        Some(&json!({"name": name})),
+                    )
+                    .await,
+                DUPLICATE_NAME,
+            )?;
+        }
+        Step::CreateStateCollection => {
+            let body = json!({"name": STATE_COLLECTION, "isSystem": true, "waitForSync": true});
+            tolerate(
+                client
+                    .call(Method::POST, "/_api/collection", &[], Some(&body))
+                    .await,
+                DUPLICATE_NAME,
+            )?;
+        }
+        Step::CreateCollection { body } => {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            tolerate(
+                client
+                    .call(Method::POST, "/_api/collection", &[], Some(body))
+                    .await,
+                DUPLICATE_NAME,
+            )?;
+            record(client, &Owned::Collection(name)).await?;
+        }
+        Step::UpdateProperties { collection, body } => {
+            let path = format!("/_api/collection/{}/properties", encode_segment(collection));
+            client.call(Method::PUT, &path, &[], Some(body)).await?;
+        }
+        Step::DropCollection { collection } => {
+            let path = format!("/_api/collection/{}", encode_segment(collection));
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                NOT_FOUND,
+            )?;
+            forget(client, &Owned::Collection(collection.clone())).await?;
+        }
+        Step::CreateIndex { collection, body } => {
+            let created = client
+                .call(
+                    Method::POST,
+                    "/_api/index",
+                    &[("collection", collection.clone())],
+                    Some(body),
+                )
+                .await?;
+            if let Some(name) = created.body["name"].as_str() {
+                record(
+                    client,
+                    &Owned::Index {
+                        collection: collection.clone(),
+                        name: name.to_string(),
+                    },
+                )
+                .await?;
+            }
+        }
+        Step::DropIndex {
+            collection,
+            id,
+            name,
+        } => {
+            let path = format!(
+                "/_api/index/{}",
+                id.split('/')
+                    .map(encode_segment)
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                INDEX_NOT_FOUND,
+            )?;
+            forget(
+                client,
+                &Owned::Index {
+                    collection: collection.clone(),
+                    name: name.clone(),
+                },
+            )
+            .await?;
+        }
+        Step::CreateGraph { body } => {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            tolerate(
+                client
+                    .call(Method::POST, "/_api/gharial", &[], Some(body))
+                    .await,
+                GRAPH_DUPLICATE,
+            )?;
+            record(client, &Owned::Graph(name)).await?;
+        }
+        Step::AddEdgeDefinition { graph, body } => {
+            let path = format!("/_api/gharial/{}/edge", encode_segment(graph));
+            client.call(Method::POST, &path, &[], Some(body)).await?;
+        }
+        Step::ReplaceEdgeDefinition {
+            graph,
+            collection,
+            body,
+        } => {
+            let path = format!(
+                "/_api/gharial/{}/edge/{}",
+                encode_segment(graph),
+                encode_segment(collection)
+            );
+            client.call(Method::PUT, &path, &[], Some(body)).await?;
+        }
+        Step::RemoveEdgeDefinition { graph, collection } => {
+            let path = format!(
+                "/_api/gharial/{}/edge/{}",
+                encode_segment(graph),
+                encode_segment(collection)
+            );
+            client.call(Method::DELETE, &path, &[], None).await?;
+        }
+        Step::AddVertexCollection { graph, collection } => {
+            let path = format!("/_api/gharial/{}/vertex", encode_segment(graph));
+            client
+                .call(
+                    Method::POST,
+                    &path,
+                    &[],
+                    Some(&json!({"collection": collection})),
+                )
+                .await?;
+        }
+        Step::RemoveVertexCollection { graph, collection } => {
+            let path = format!(
+                "/_api/gharial/{}/vertex/{}",
+                encode_segment(graph),
+                encode_segment(collection)
+            );
+            client.call(Method::DELETE, &path, &[], None).await?;
+        }
+        Step::DropGraph { graph } => {
+            let path = format!("/_api/gharial/{}", encode_segment(graph));
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                GRAPH_NOT_FOUND,
+            )?;
+            forget(client, &Owned::Graph(graph.clone())).await?;
+        }
+        Step::RegisterFunction { name, code } => {
+            let body = json!({"name": name, "code": code, "isDeterministic": false});
+            client
+                .call(Method::POST, "/_api/aqlfunction", &[], Some(&body))
+                .await?;
+        }
+        Step::DeleteFunction { name } => {
+            let path = format!("/_api/aqlfunction/{}", encode_segment(name));
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                FUNCTION_NOT_FOUND,
+            )?;
+        }
+        Step::WriteRegistryEntry { entry } => {
+            let function = entry["function"].as_str().unwrap_or_default();
+            let mut document = entry.clone();
+            document["_key"] = Value::from(registry_key(function));
+            document["type"] = Value::from("feature");
+            document["appliedAt"] = Value::from(now_rfc3339());
+            let path = format!("/_api/document/{STATE_COLLECTION}");
+            client
+                .call(
+                    Method::POST,
+                    &path,
+                    &[("overwriteMode", "replace".to_string())],
+                    Some(&document),
+                )
+                .await?;
+        }
+        Step::DeleteRegistryEntry { function } => {
+            let path = format!(
+                "/_api/document/{STATE_COLLECTION}/{}",
+                registry_key(function)
+            );
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                DOCUMENT_NOT_FOUND,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn now_rfc3339() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or(0);
+    crate::time::rfc3339(seconds)
+}
+
+async fn record(client: &Client, owned: &Owned) -> Result<(), ClientError> {
+    let path = format!("/_api/document/{STATE_COLLECTION}");
+    let body = owned.to_document(&now_rfc3339());
+    client
+        .call(
+            Method::POST,
+            &path,
+            &[("overwriteMode", "replace".to_string())],
+            Some(&body),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn forget(client: &Client, owned: &Owned) -> Result<(), ClientError> {
+    let path = format!("/_api/document/{STATE_COLLECTION}/{}", owned.key());
+    tolerate(client.call(Method::DELETE, &path, &[], None).await, 1202)?;
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Command-line arguments shared by several commands. Every argument's doc
+//! comment is its `--help` text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use url::Url;
+
+use crate::client::{ConnectionSettings, Credentials, RetryPolicy, Secret};
+use crate::plan;
+
+use super::error::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format of results on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+    /// Format of log lines on stderr (json for Kubernetes log collectors).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true, env = "ARANGOSYNC_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// More log output (-v: debug, -vv: trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// Directory with the specs: a repository root, its `features/`
+    /// directory, or a mounted ConfigMap.
+    #[arg(long, default_value = "features", env = "ARANGOSYNC_DIR")]
+    pub dir: PathBuf,
+}
+
+/// What the plan may do beyond creating and updating.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Drop indexes and graphs that arangosync created and that are no
+    /// longer in the specs (collections also need --allow-destructive).
+    #[arg(long)]
+    pub prune: bool,
+    /// Allow changes that delete documents: replacing a collection whose
+    /// immutable properties changed, pruning collections.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    /// The Git revision being applied, recorded in the feature registry
+    /// (default: $ARGOCD_APP_REVISION, then $GIT_COMMIT).
+    #[arg(long, env = "ARANGOSYNC_REVISION")]
+    pub revision: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FeatureArgs {
+    /// Namespace of the feature functions (`NAMESPACE::FEATURE_V2`).
+    /// Functions in other namespaces are never touched.
+    #[arg(long, env = "ARANGOSYNC_NAMESPACE", default_value = crate::transform::DEFAULT_NAMESPACE)]
+    pub namespace: String,
+}
+
+impl PlanArgs {
+    pub fn revision(&self) -> Option<String> {
+        self.revision
+            .clone()
+            .or_else(|| std::env::var("ARGOCD_APP_REVISION").ok())
+            .or_else(|| std::env::var("GIT_COMMIT").ok())
+            .filter(|revision| !revision.trim().is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// ArangoDB endpoint(s), comma-separated for several coordinators.
+    #[arg(
+        long,
+        env = "ARANGO_HOST",
+        default_value = "http://localhost:8529",
+        value_delimiter = ','
+    )]
+    pub endpoint: Vec<String>,
+    /// Database to manage.
+    #[arg(long, env = "ARANGO_DATABASE", default_value = "_system")]
+    pub database: String,
+    /// Create the database when it does not exist.
+    #[arg(long)]
+    pub create_database: bool,
+    /// User name for HTTP Basic authentication.
+    #[arg(long, env = "ARANGO_USER", default_value = "root")]
+    pub username: String,
+    /// Password (visible to other local users in the process list: prefer
+    /// ARANGO_PASSWORD or --password-file).
+    #[arg(long, env = "ARANGO_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// File holding the password, e.g. a mounted Kubernetes Secret; a
+    /// trailing newline is ignored.
+    #[arg(long, env = "ARANGO_PASSWORD_FILE", conflicts_with = "password")]
+    pub password_file: Option<PathBuf>,
+    /// A JWT to authenticate with instead of user name and password.
+    #[arg(long, env = "ARANGO_JWT", hide_env_values = true, conflicts_with_all = ["password", "password_file"])]
+    pub jwt: Option<String>,
+    /// PEM file with extra CA certificates to trust for https endpoints.
+    #[arg(long, env = "ARANGO_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// Seconds before one request times out.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Seconds to wait for the server to become ready (connection refused,
+    /// 503 while starting) before giving up.
+    #[arg(
+        long,
+        default_value_t = 60,
+        value_name = "SECONDS",
+        env = "ARANGOSYNC_WAIT_TIMEOUT"
+    )]
+    pub wait_timeout: u64,
+}
+
+impl ConnectionArgs {
+    pub fn settings(&self) -> Result<ConnectionSettings, CliError> {
+        let mut endpoints = Vec::new();
+        for endpoint in self
+            .endpoint
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+        {
+            // arangosh-style tcp:// and ssl:// endpoints mean http and https.
+            let normalized = endpoint
+                .replacen("tcp://", "http://", 1)
+                .replacen("ssl://", "https://", 1);
+            let url = Url::parse(&normalized).map_err(|err| {
+                CliError::usage(format!("invalid --endpoint {endpoint:?}: {err}"))
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(CliError::usage(format!(
+                    "--endpoint {endpoint:?}: use http:// or https://"
+                )));
+            }
+            endpoints.push(url);
+        }
+        if endpoints.is_empty() {
+            return Err(CliError::usage("--endpoint is empty"));
+        }
+        let credentials = match (&self.jwt, &self.password_file, &self.password) {
+            (Some(token), _, _) => Credentials::Jwt(Secret::new(token.trim())),
+            (None, Some(path), _) => {
+                let text = std::fs::read_to_string(path).map_err(|err| {
+                    CliError::usage(format!(
+                        "cannot read --password-file {}: {err}",
+                        path.display()
+                    ))
+                })?;
+                Credentials::Basic {
+                    username: self.username.clone(),
+                    password: Secret::new(text.trim_end_matches(['\r', '\n'])),
+                }
+            }
+            (None, None, password) => Credentials::Basic {
+                username: self.username.clone(),
+                password: Secret::new(password.clone().unwrap_or_default()),
+            },
+        };
+        Ok(ConnectionSettings {
+            endpoints,
+            database: self.database.clone(),
+            credentials,
+            ca_cert: self.ca_cert.clone(),
+            request_timeout: Duration::from_secs(self.timeout.max(1)),
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn plan_options(&self, plan_args: &PlanArgs) -> plan::Options {
+        plan::Options {
+            database: self.database.clone(),
+            create_database: self.create_database,
+            prune: plan_args.prune,
+            allow_destructive: plan_args.allow_destructive,
+            revision: plan_args.revision(),
+        }
+    }
+}

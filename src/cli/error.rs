@@ -1,0 +1,54 @@
+//! The CLI's error type and the exit statuses, defined in one place.
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | success (for `plan`: no changes, or changes without --detailed-exitcode) |
+//! | 1 | runtime failure: the server, the network, a refused or failed apply |
+//! | 2 | `plan --detailed-exitcode`: changes pending |
+//! | 3 | invalid input: specs, flags or files |
+
+use crate::diag::Diagnostics;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    Failure = 1,
+    ChangesPending = 2,
+    InvalidInput = 3,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The specs have errors; they were already printed with locations.
+    #[error("{0}")]
+    InvalidSpecs(String, Diagnostics),
+    /// A flag, file or setting the user gave is unusable.
+    #[error("{0}")]
+    Usage(String),
+    /// Something failed at run time.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError::Usage(message.into())
+    }
+
+    pub fn runtime(message: impl std::fmt::Display) -> CliError {
+        CliError::Runtime(message.to_string())
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            CliError::InvalidSpecs(..) | CliError::Usage(_) => ExitStatus::InvalidInput,
+            CliError::Runtime(_) => ExitStatus::Failure,
+        }
+    }
+}

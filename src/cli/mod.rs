@@ -1,0 +1,253 @@
+//! The command line: one file per command, each with a documented clap
+//! args struct and one `run` function. This is the only module that prints
+//! results or chooses exit statuses; results go to stdout, logs to stderr.
+
+mod apply;
+mod args;
+mod error;
+mod features;
+mod output;
+mod plan;
+mod validate;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+pub use args::{Format, LogFormat, OutputArgs};
+pub use error::{CliError, ExitStatus};
+
+use crate::client::Client;
+use crate::diag::Diagnostics;
+use crate::{live, render, spec};
+
+/// Make a live ArangoDB match a directory of feature-store specs.
+///
+/// arangosync reads YAML specs (collections, edge collections, indexes,
+/// schemas, graphs), compares them with the database, shows the plan and
+/// applies it. It never deletes documents or objects it did not create
+/// without being told to.
+///
+/// Exit status: 0 success, 1 runtime failure, 2 changes pending
+/// (plan --detailed-exitcode), 3 invalid input.
+#[derive(Debug, Parser)]
+#[command(name = "arangosync", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Validate(validate::ValidateArgs),
+    #[command(visible_alias = "diff")]
+    Plan(plan::PlanCommandArgs),
+    Apply(apply::ApplyArgs),
+    Features(features::FeaturesArgs),
+}
+
+pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    let out = output::Output::new(cli.output.format);
+    match cli.command {
+        Command::Validate(args) => validate::run(&args, &out),
+        Command::Plan(args) => plan::run(&args, &out).await,
+        Command::Apply(args) => apply::run(&args, &out).await,
+        Command::Features(args) => features::run(&args, &out).await,
+    }
+}
+
+/// The desired state of a spec tree, with the feature files it came from.
+pub struct Desired {
+    pub loaded: spec::Loaded,
+    pub features: Vec<crate::transform::Feature>,
+}
+
+/// Loads and validates a spec tree with its transformations; prints the
+/// diagnostics (warnings too) and fails with exit status 3 on errors.
+fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desired, CliError> {
+    let namespace = crate::transform::check_namespace(namespace).map_err(CliError::usage)?;
+    let mut loaded = spec::load(dir);
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    diagnostics.extend(crate::validate::validate(&loaded));
+    let transformations = loaded.transformations.clone();
+    let (features, problems) =
+        crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace);
+    diagnostics.extend(problems);
+    diagnostics.sort();
+    if !diagnostics.is_empty() {
+        out.diagnostics(&diagnostics);
+    }
+    if diagnostics.has_errors() {
+        let count = error_count(&diagnostics);
+        return Err(CliError::InvalidSpecs(
+            format!(
+                "{} has {count} error(s); nothing was changed",
+                dir.display()
+            ),
+            diagnostics,
+        ));
+    }
+    loaded.diagnostics = diagnostics;
+    Ok(Desired { loaded, features })
+}
+
+/// Has the server parse every query whose function the plan registers, so
+/// a syntax error stops the run with the file's line and column before
+/// anything is written.
+async fn check_queries(
+    client: &Client,
+    desired: &Desired,
+    plan: &crate::plan::Plan,
+    namespace: &str,
+    out: &output::Output,
+) -> Result<(), CliError> {
+    let namespace = namespace.to_ascii_uppercase();
+    // Parsing needs no collections; a database that does not exist yet
+    // cannot parse anything, so `_system` does it then.
+    let database_missing = plan
+        .changes
+        .iter()
+        .any(|change| matches!(change.address, crate::plan::Address::Database(_)));
+    let parser = if database_missing {
+        client.for_database("_system")
+    } else {
+        client.clone()
+    };
+    let mut diagnostics = Diagnostics::default();
+    for change in &plan.changes {
+        let crate::plan::Address::Function(name) = &change.address else {
+            continue;
+        };
+        let Some(feature) = desired
+            .features
+            .iter()
+            .find(|f| &f.function_name(&namespace) == name)
+        else {
+            continue;
+        };
+        let body = serde_json::json!({"query": feature.query});
+        match parser
+            .call(reqwest::Method::POST, "/_api/query", &[], Some(&body))
+            .await
+        {
+            Ok(_) => {}
+            Err(err) if matches!(err.error_num(), Some(1501 | 1502 | 1540 | 1541)) => {
+                diagnostics.push(query_diagnostic(feature, &err));
+            }
+            Err(err) => {
+                return Err(CliError::runtime(format!(
+                    "checking the query of {name}: {err}"
+                )))
+            }
+        }
+    }
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    out.diagnostics(&diagnostics);
+    Err(CliError::InvalidSpecs(
+        format!(
+            "the server rejected {} quer(y/ies); nothing was changed",
+            diagnostics.0.len()
+        ),
+        diagnostics,
+    ))
+}
+
+/// A server parse error as a diagnostic at the query's place in its file.
+fn query_diagnostic(
+    feature: &crate::transform::Feature,
+    err: &crate::client::ClientError,
+) -> crate::diag::Diagnostic {
+    let message = match err {
+        crate::client::ClientError::Api {
+            message, error_num, ..
+        } => format!("ArangoDB rejected the query ({error_num}): {message}"),
+        other => other.to_string(),
+    };
+    // "... at position LINE:COLUMN" counts from the query's first line.
+    let position = message.rsplit("at position ").next().and_then(|tail| {
+        let (line, column) = tail.trim().split_once(':')?;
+        let column: String = column.chars().take_while(char::is_ascii_digit).collect();
+        Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
+    });
+    let (line, column) = position.map_or((feature.query_line, 1), |(line, column)| {
+        (feature.query_line + line - 1, column)
+    });
+    crate::diag::Diagnostic::error(
+        "aql-rejected",
+        message,
+        Some(crate::diag::Location {
+            file: feature.source.clone(),
+            line,
+            column,
+        }),
+    )
+}
+
+fn error_count(diagnostics: &Diagnostics) -> usize {
+    diagnostics
+        .0
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .count()
+}
+
+/// Connects and waits for the server to be ready.
+async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
+    let settings = args.settings()?;
+    for endpoint in &settings.endpoints {
+        let host = endpoint.host_str().unwrap_or_default();
+        let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1");
+        if endpoint.scheme() == "http" && !loopback {
+            tracing::warn!(endpoint = %endpoint, "credentials are sent over plain HTTP; use https:// outside a trusted network");
+        }
+    }
+    let client = Client::new(&settings).map_err(CliError::runtime)?;
+    client
+        .wait_until_ready(std::time::Duration::from_secs(args.wait_timeout))
+        .await
+        .map_err(CliError::runtime)?;
+    Ok(client)
+}
+
+async fn read_live(client: &Client, namespace: &str) -> Result<crate::plan::Live, CliError> {
+    live::read(client, &namespace.to_ascii_uppercase())
+        .await
+        .map_err(|err| {
+            CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
+        })
+}
+
+/// Logs each change of an apply as it starts and ends.
+struct LogProgress;
+
+impl crate::apply::Progress for LogProgress {
+    fn started(&self, change: &crate::plan::Change) {
+        tracing::debug!(change = %change.address, action = change.action.as_str(), "applying");
+    }
+
+    fn finished(
+        &self,
+        change: &crate::plan::Change,
+        outcome: &Result<(), crate::client::ClientError>,
+    ) {
+        match outcome {
+            Ok(()) => {
+                tracing::info!(change = %change.address, action = change.action.as_str(), "done")
+            }
+            Err(err) => tracing::error!(change = %change.address, error = %err, "failed"),
+        }
+    }
+}
+
+fn progress() -> Arc<dyn crate::apply::Progress> {
+    Arc::new(LogProgress)
+}
+
+fn summary_line(plan: &crate::plan::Plan) -> String {
+    render::Summary::of(plan).sentence()
+}

@@ -1,0 +1,56 @@
+//! Writing results to stdout in the chosen format. A closed pipe (`| head`)
+//! is a normal end, not an error.
+
+use std::io::{IsTerminal, Write};
+
+use super::args::Format;
+use crate::diag::Diagnostics;
+use crate::plan::Plan;
+use crate::render::{self, Style};
+
+pub struct Output {
+    pub format: Format,
+    style: Style,
+    stderr_style: Style,
+}
+
+impl Output {
+    pub fn new(format: Format) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Output {
+            format,
+            style: Style {
+                color: !no_color && std::io::stdout().is_terminal(),
+            },
+            stderr_style: Style {
+                color: !no_color && std::io::stderr().is_terminal(),
+            },
+        }
+    }
+
+    pub fn print(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        // A reader that went away (broken pipe) wants no more output.
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
+    pub fn plan(&self, plan: &Plan) {
+        match self.format {
+            Format::Text => self.print(&render::plan_text(plan, self.style)),
+            Format::Json => self.print(&format!("{:#}\n", render::plan_json(plan))),
+            Format::Markdown => self.print(&render::plan_markdown(plan)),
+        }
+    }
+
+    /// Diagnostics: JSON on stdout for `--format json`, text on stderr otherwise.
+    pub fn diagnostics(&self, diagnostics: &Diagnostics) {
+        match self.format {
+            Format::Json => self.print(&format!("{:#}\n", render::diagnostics_json(diagnostics))),
+            Format::Text | Format::Markdown => {
+                let _ = std::io::stderr()
+                    .write_all(render::diagnostics_text(diagnostics, self.stderr_style).as_bytes());
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! `arangosync plan` (alias `diff`): show what apply would change.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
+use super::error::{CliError, ExitStatus};
+use super::output::Output;
+use crate::model::State;
+use crate::plan::{self, Live, Ownership, Plan};
+
+/// Read the live database (or a second spec tree), compare, print the plan.
+/// Writes nothing.
+#[derive(Debug, Args)]
+pub struct PlanCommandArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Compare with this spec tree instead of a database (e.g. the base
+    /// branch of a pull request); needs no database or credentials. Every
+    /// object in it counts as created by arangosync.
+    #[arg(long, value_name = "DIR")]
+    pub offline_from: Option<PathBuf>,
+    /// Exit with status 2 when there are changes (0 when there are none).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, CliError> {
+    let namespace = &args.plan.features.namespace;
+    let desired = super::load_specs(&args.spec.dir, namespace, out)?;
+    let options = args.connection.plan_options(&args.plan);
+    let computed = match &args.offline_from {
+        Some(base_dir) => {
+            let base = super::load_specs(base_dir, namespace, out)?;
+            plan::diff(
+                &desired.loaded.state,
+                &offline_live(base.loaded.state),
+                &options,
+            )
+        }
+        None => {
+            let client = super::connect(&args.connection).await?;
+            let live = super::read_live(&client, namespace).await?;
+            let computed = plan::diff(&desired.loaded.state, &live, &options);
+            super::check_queries(&client, &desired, &computed, namespace, out).await?;
+            computed
+        }
+    };
+    out.plan(&computed);
+    Ok(exit_status(&computed, args.detailed_exitcode))
+}
+
+pub fn exit_status(plan: &Plan, detailed: bool) -> ExitStatus {
+    if detailed && plan.has_writes() {
+        ExitStatus::ChangesPending
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// A base spec tree as if arangosync had applied it: everything in it exists
+/// and is owned.
+fn offline_live(base: State) -> Live {
+    let mut owned = Ownership::default();
+    for (name, collection) in &base.collections {
+        owned.collections.insert(name.clone());
+        for index in &collection.indexes {
+            if let Some(index_name) = &index.name {
+                owned.indexes.insert((name.clone(), index_name.clone()));
+            }
+        }
+    }
+    owned.graphs.extend(base.graphs.keys().cloned());
+    Live {
+        state: Some(base),
+        owned,
+        has_state_collection: true,
+    }
+}

@@ -1,0 +1,359 @@
+//! The HTTP client arangosync talks to ArangoDB with: reqwest over rustls
+//! (no OpenSSL, so the binary links statically), one database, typed errors
+//! carrying the server's errorNum, retries with backoff and jitter for
+//! transient failures only, and a readiness wait for servers still starting.
+//!
+//! Secrets live in `Secret`, whose `Debug` and `Display` never show them; the
+//! only place a secret is read is where the `Authorization` header is built,
+//! and that header is marked sensitive so reqwest never logs it either.
+
+mod error;
+mod retry;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::Method;
+use serde_json::Value;
+use url::Url;
+
+pub use error::ClientError;
+pub use retry::RetryPolicy;
+
+/// A credential that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself; call only where it goes on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Credentials {
+    Basic {
+        username: String,
+        password: Secret,
+    },
+    /// A ready-made bearer token (e.g. a superuser JWT).
+    Jwt(Secret),
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectionSettings {
+    /// Coordinators or a single server; the first that answers is used.
+    pub endpoints: Vec<Url>,
+    pub database: String,
+    pub credentials: Credentials,
+    /// Extra PEM root certificate to trust (e.g. a cluster's own CA).
+    pub ca_cert: Option<PathBuf>,
+    /// Per request.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// The answer to one request: status and JSON body (`Null` when empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// A connection to one database of one deployment.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoints: Vec<Url>,
+    database: String,
+    authorization: HeaderValue,
+    retry: RetryPolicy,
+}
+
+impl Client {
+    pub fn new(settings: &ConnectionSettings) -> Result<Client, ClientError> {
+        if settings.endpoints.is_empty() {
+            return Err(ClientError::Config("no endpoint given".into()));
+        }
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(settings.request_timeout)
+            .connect_timeout(settings.request_timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("arangosync/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &settings.ca_cert {
+            let pem = std::fs::read(path).map_err(|err| {
+                ClientError::Config(format!(
+                    "cannot read CA certificate {}: {err}",
+                    path.display()
+                ))
+            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                ClientError::Config(format!("invalid CA certificate {}: {err}", path.display()))
+            })?;
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|err| ClientError::Config(format!("cannot build HTTP client: {err}")))?;
+        let header = match &settings.credentials {
+            Credentials::Basic { username, password } => {
+                let pair = format!("{username}:{}", password.expose());
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
+            }
+            Credentials::Jwt(token) => format!("bearer {}", token.expose()),
+        };
+        let mut authorization = HeaderValue::from_str(&header).map_err(|_| {
+            ClientError::Config(
+                "credentials contain characters not allowed in an HTTP header".into(),
+            )
+        })?;
+        authorization.set_sensitive(true);
+        Ok(Client {
+            http,
+            endpoints: settings.endpoints.clone(),
+            database: settings.database.clone(),
+            authorization,
+            retry: settings.retry.clone(),
+        })
+    }
+
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// The same deployment, another database.
+    pub fn for_database(&self, database: &str) -> Client {
+        Client {
+            database: database.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// Waits until a server answers `/_admin/server/availability` with 200
+    /// and accepts our credentials, retrying refused connections and 503s
+    /// until `timeout` has passed.
+    pub async fn wait_until_ready(&self, timeout: Duration) -> Result<(), ClientError> {
+        let deadline = Instant::now() + timeout;
+        let mut attempt = 0;
+        loop {
+            let outcome = match self
+                .once_any_endpoint(Method::GET, "/_admin/server/availability", &[], None, false)
+                .await
+            {
+                Ok(_) => self.check_credentials().await,
+                Err(err) => Err(err),
+            };
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(err) if err.is_transient() && Instant::now() < deadline => {
+                    tracing::info!(error = %err, "waiting for ArangoDB to become ready");
+                    let pause = self
+                        .retry
+                        .backoff(attempt)
+                        .min(deadline.saturating_duration_since(Instant::now()));
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                Err(err) if err.is_transient() => {
+                    return Err(ClientError::NotReady {
+                        seconds: timeout.as_secs(),
+                        last: err.to_string(),
+                    })
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Proves the credentials work: the version endpoint of our database
+    /// (a user may have no access to `_system`). A database that does not
+    /// exist yet still proves the server took the credentials.
+    async fn check_credentials(&self) -> Result<(), ClientError> {
+        let path = format!("/_db/{}/_api/version", encode_segment(&self.database));
+        match self
+            .once_any_endpoint(Method::GET, &path, &[], None, true)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.error_num() == Some(1228) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// A request to a path of this database (`/_api/...`), retried on
+    /// transient failures.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Response, ClientError> {
+        let db_path = format!("/_db/{}{path}", encode_segment(&self.database));
+        self.call_path(method, &db_path, query, body).await
+    }
+
+    /// A request to a server-level path (no database prefix).
+    pub async fn call_path(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Response, ClientError> {
+        let mut attempt = 0;
+        loop {
+            match self
+                .once_any_endpoint(method.clone(), path, query, body, true)
+                .await
+            {
+                Err(err) if err.is_transient() && attempt + 1 < self.retry.attempts => {
+                    let pause = self.retry.backoff(attempt);
+                    tracing::warn!(error = %err, attempt = attempt + 1, pause_ms = pause.as_millis() as u64, "transient failure, retrying");
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// One attempt, trying each endpoint in turn while they fail to connect.
+    async fn once_any_endpoint(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        authenticate: bool,
+    ) -> Result<Response, ClientError> {
+        let mut last = None;
+        for endpoint in &self.endpoints {
+            match self
+                .once(endpoint, method.clone(), path, query, body, authenticate)
+                .await
+            {
+                Err(err @ ClientError::Transport { .. }) => last = Some(err),
+                outcome => return outcome,
+            }
+        }
+        Err(last.unwrap_or_else(|| ClientError::Config("no endpoint given".into())))
+    }
+
+    async fn once(
+        &self,
+        endpoint: &Url,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        authenticate: bool,
+    ) -> Result<Response, ClientError> {
+        let mut url = endpoint.clone();
+        url.set_path(path);
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let mut request = self.http.request(method.clone(), url);
+        if authenticate {
+            request = request.header(AUTHORIZATION, self.authorization.clone());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let transport = |err: reqwest::Error| ClientError::Transport {
+            method: method.to_string(),
+            path: path.to_string(),
+            message: describe_transport_error(&err),
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(transport)?;
+        let body: Value = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        if status >= 400 {
+            return Err(ClientError::from_response(&method, path, status, &body));
+        }
+        Ok(Response { status, body })
+    }
+}
+
+/// reqwest's Display hides the cause ("error sending request"); the chain
+/// says what happened ("connection refused").
+fn describe_transport_error(err: &reqwest::Error) -> String {
+    let mut message = if err.is_timeout() {
+        "request timed out".to_string()
+    } else if err.is_connect() {
+        "cannot connect".to_string()
+    } else {
+        "connection failed".to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    let mut last = String::new();
+    while let Some(cause) = source {
+        last = cause.to_string();
+        source = cause.source();
+    }
+    if !last.is_empty() {
+        message.push_str(": ");
+        message.push_str(&last);
+    }
+    message
+}
+
+/// Percent-encodes one path segment (database, collection or index names).
+pub fn encode_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret} {secret:?}"), "*** Secret(***)");
+        let credentials = Credentials::Basic {
+            username: "root".into(),
+            password: secret,
+        };
+        assert!(!format!("{credentials:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(encode_segment("users"), "users");
+        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
+    }
+}

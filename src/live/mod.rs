@@ -1,0 +1,289 @@
+//! Reads the live database into the same types the specs load into.
+//!
+//! The whole schema comes from the replication inventory: one request on a
+//! cluster coordinator (`clusterInventory`), three on a single server (open a
+//! dump batch, read, close it). Where the inventory is not available the
+//! reader falls back to listing collections and reading each one's
+//! properties and indexes, a bounded number at a time. Values are
+//! normalised the way the spec loader normalises them, so equal schemas
+//! compare equal.
+
+mod convert;
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::task::JoinSet;
+
+use crate::client::{encode_segment, Client, ClientError};
+use crate::model::State;
+use crate::ownership::{Owned, STATE_COLLECTION};
+use crate::plan::{Live, Ownership};
+
+pub use convert::{collection_from_api, graph_from_api, index_from_api};
+
+/// Why the live state could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The server answered, but not in a shape arangosync understands.
+    #[error("unexpected answer from {what}: {detail}")]
+    Unexpected { what: String, detail: String },
+}
+
+/// How many per-collection reads run at once in the fallback path.
+const FALLBACK_CONCURRENCY: usize = 8;
+
+/// Reads the database. `namespace` is arangosync's function namespace;
+/// functions of other namespaces are never read.
+pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
+    let role = match client
+        .call(Method::GET, "/_admin/server/role", &[], None)
+        .await
+    {
+        Ok(response) => response.body["role"]
+            .as_str()
+            .unwrap_or("SINGLE")
+            .to_string(),
+        Err(err) if err.error_num() == Some(1228) => return Ok(Live::default()),
+        Err(err) => return Err(err.into()),
+    };
+    let cluster = role == "COORDINATOR";
+    let collections = match inventory(client, cluster).await {
+        Ok(collections) => collections,
+        Err(err) => {
+            tracing::debug!(error = %err, "replication inventory unavailable, reading collections one by one");
+            per_collection(client).await?
+        }
+    };
+    let mut state = State::default();
+    let mut has_state_collection = false;
+    for (parameters, indexes) in &collections {
+        let name = parameters["name"].as_str().unwrap_or_default();
+        if name == STATE_COLLECTION {
+            has_state_collection = true;
+        }
+        if parameters["isSystem"]
+            .as_bool()
+            .unwrap_or(name.starts_with('_'))
+        {
+            continue;
+        }
+        let collection = collection_from_api(parameters, indexes, cluster).map_err(|detail| {
+            LiveError::Unexpected {
+                what: format!("collection {name}"),
+                detail,
+            }
+        })?;
+        state
+            .collections
+            .insert(collection.name.clone(), collection);
+    }
+    let graphs = client.call(Method::GET, "/_api/gharial", &[], None).await?;
+    for graph in graphs.body["graphs"].as_array().into_iter().flatten() {
+        let graph = graph_from_api(graph).map_err(|detail| LiveError::Unexpected {
+            what: "graph list".into(),
+            detail,
+        })?;
+        state.graphs.insert(graph.name.clone(), graph);
+    }
+    let functions = client
+        .call(
+            Method::GET,
+            "/_api/aqlfunction",
+            &[("namespace", namespace.to_string())],
+            None,
+        )
+        .await?;
+    for function in functions.body["result"].as_array().into_iter().flatten() {
+        let (Some(name), Some(code)) = (function["name"].as_str(), function["code"].as_str())
+        else {
+            continue;
+        };
+        let name = name.to_ascii_uppercase();
+        let hash = crate::transform::hash_in_code(code).map(str::to_string);
+        state.functions.insert(
+            name.clone(),
+            crate::model::Function {
+                name,
+                code: code.to_string(),
+                hash,
+            },
+        );
+    }
+    let owned = if has_state_collection {
+        let documents = state_documents(client).await?;
+        for document in &documents {
+            if let Some(entry) = convert::registry_entry(document) {
+                state
+                    .registry
+                    .insert(entry.function.to_ascii_uppercase(), entry);
+            }
+        }
+        ownership(&documents)
+    } else {
+        Ownership::default()
+    };
+    Ok(Live {
+        state: Some(state),
+        owned,
+        has_state_collection,
+    })
+}
+
+/// (collection parameters, user indexes) pairs from the inventory.
+type Inventory = Vec<(Value, Vec<Value>)>;
+
+async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
+    let query = [("includeSystem", "true".to_string())];
+    let body = if cluster {
+        client
+            .call(
+                Method::GET,
+                "/_api/replication/clusterInventory",
+                &query,
+                None,
+            )
+            .await?
+            .body
+    } else {
+        let batch = client
+            .call(
+                Method::POST,
+                "/_api/replication/batch",
+                &[],
+                Some(&json!({"ttl": 60})),
+            )
+            .await?;
+        let id = batch.body["id"].as_str().unwrap_or_default().to_string();
+        let query = [
+            ("includeSystem", "true".to_string()),
+            ("batchId", id.clone()),
+        ];
+        let inventory = client
+            .call(Method::GET, "/_api/replication/inventory", &query, None)
+            .await;
+        // Closing the batch only frees server memory early; it expires anyway.
+        let path = format!("/_api/replication/batch/{}", encode_segment(&id));
+        if let Err(err) = client.call(Method::DELETE, &path, &[], None).await {
+            tracing::debug!(error = %err, "could not close replication batch");
+        }
+        inventory?.body
+    };
+    Ok(body["collections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            let indexes = entry["indexes"].as_array().cloned().unwrap_or_default();
+            (entry["parameters"].clone(), indexes)
+        })
+        .collect())
+}
+
+async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
+    let list = client
+        .call(Method::GET, "/_api/collection", &[], None)
+        .await?;
+    let names: Vec<String> = list.body["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["name"].as_str().map(str::to_string))
+        .collect();
+    let mut results = Vec::with_capacity(names.len());
+    for chunk in names.chunks(FALLBACK_CONCURRENCY) {
+        let mut tasks = JoinSet::new();
+        for name in chunk {
+            let client = client.clone();
+            let name = name.clone();
+            tasks.spawn(async move {
+                let properties = client
+                    .call(
+                        Method::GET,
+                        &format!("/_api/collection/{}/properties", encode_segment(&name)),
+                        &[],
+                        None,
+                    )
+                    .await?;
+                let indexes = client
+                    .call(
+                        Method::GET,
+                        "/_api/index",
+                        &[("collection", name.clone())],
+                        None,
+                    )
+                    .await?;
+                let indexes = indexes.body["indexes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                Ok::<_, ClientError>((properties.body, indexes))
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => results.push(result?),
+                Err(err) => {
+                    return Err(ClientError::Config(format!(
+                        "collection read task failed: {err}"
+                    )));
+                }
+            }
+        }
+    }
+    results.sort_by(|a, b| a.0["name"].as_str().cmp(&b.0["name"].as_str()));
+    Ok(results)
+}
+
+/// Every document of arangosync's state collection: ownership records,
+/// registry entries and the lock, in one query.
+async fn state_documents(client: &Client) -> Result<Vec<Value>, ClientError> {
+    let body = json!({
+        "query": "FOR d IN @@state RETURN d",
+        "bindVars": {"@state": STATE_COLLECTION},
+        "batchSize": 1000,
+    });
+    let mut documents = Vec::new();
+    let mut response = client
+        .call(Method::POST, "/_api/cursor", &[], Some(&body))
+        .await?
+        .body;
+    loop {
+        documents.extend(response["result"].as_array().into_iter().flatten().cloned());
+        let more = response["hasMore"].as_bool().unwrap_or(false);
+        match (more, response["id"].as_str()) {
+            (true, Some(id)) => {
+                let path = format!("/_api/cursor/{}", encode_segment(id));
+                response = client.call(Method::PUT, &path, &[], None).await?.body;
+            }
+            _ => return Ok(documents),
+        }
+    }
+}
+
+fn ownership(documents: &[Value]) -> Ownership {
+    let mut owned = Ownership::default();
+    for document in documents {
+        match Owned::from_document(document) {
+            Some(Owned::Collection(name)) => {
+                owned.collections.insert(name);
+            }
+            Some(Owned::Index { collection, name }) => {
+                owned.indexes.insert((collection, name));
+            }
+            Some(Owned::Graph(name)) => {
+                owned.graphs.insert(name);
+            }
+            None => {}
+        }
+    }
+    owned
+}
+
+/// Names of collections in a state, for messages.
+pub fn collection_names(state: &State) -> BTreeSet<&str> {
+    state.collections.keys().map(String::as_str).collect()
+}

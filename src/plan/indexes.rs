@@ -1,0 +1,276 @@
+//! Indexes: ArangoDB cannot change an index, so a changed index is replaced.
+//!
+//! Identity is the spec's `name` when it has one, otherwise the definition.
+//! Replacing creates the new index first and drops the old one afterwards,
+//! so queries keep an index meanwhile, unless the server would treat the new
+//! definition as the old index ("ensure" identity ignores the name and
+//! options such as `estimates` or `cacheEnabled`, shared/ARANGODB_API.md
+//! 4.2) or the name stays the same: then the old index must go first.
+
+use serde_json::Value;
+
+use super::model::{Action, Address, Change, FieldChange, Step};
+use super::{Options, Ownership};
+use crate::model::{Collection, Index};
+
+/// Options that make two definitions the same index for the server.
+fn identity_options(index_type: &str) -> &'static [&'static str] {
+    match index_type {
+        "persistent" => &["unique", "sparse"],
+        "geo" => &["geoJson", "unique", "sparse"],
+        "fulltext" => &["minLength", "sparse"],
+        "mdi" | "zkd" => &["unique", "sparse"],
+        "mdi-prefixed" => &["unique", "sparse", "prefixFields"],
+        // Any TTL index is "the" TTL index of its collection.
+        "ttl" => &[],
+        _ => &[],
+    }
+}
+
+/// Whether the server's "ensure" would return `live` for `want`.
+fn same_server_identity(want: &Index, live: &Index) -> bool {
+    if want.index_type != live.index_type {
+        return false;
+    }
+    match want.index_type.as_str() {
+        "ttl" => true,
+        "inverted" => full_match(want, live),
+        index_type => {
+            want.fields == live.fields
+                && identity_options(index_type)
+                    .iter()
+                    .all(|key| want.options.get(*key) == live.options.get(*key))
+        }
+    }
+}
+
+/// Whether `live` is exactly what `want` describes. Options the server adds
+/// that the spec does not state (e.g. geo cover-cell levels) do not count.
+fn full_match(want: &Index, live: &Index) -> bool {
+    want.index_type == live.index_type
+        && want.fields == live.fields
+        && want
+            .options
+            .iter()
+            .all(|(key, value)| live.options.get(key).unwrap_or(&Value::Null) == value)
+}
+
+fn describe(index: &Index) -> String {
+    if let Some(name) = &index.name {
+        return name.clone();
+    }
+    let fields: Vec<String> = index
+        .fields
+        .iter()
+        .map(|field| match field {
+            Value::String(path) => path.clone(),
+            Value::Object(object) => object
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    format!("{}[{}]", index.index_type, fields.join(","))
+}
+
+fn create_body(index: &Index) -> Value {
+    let mut body = index.to_api_body();
+    body["inBackground"] = Value::Bool(true);
+    body
+}
+
+fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    if want.index_type != live.index_type {
+        fields.push(FieldChange {
+            field: "type".into(),
+            before: Value::from(live.index_type.clone()),
+            after: Value::from(want.index_type.clone()),
+        });
+    }
+    if want.fields != live.fields {
+        fields.push(FieldChange {
+            field: "fields".into(),
+            before: Value::Array(live.fields.clone()),
+            after: Value::Array(want.fields.clone()),
+        });
+    }
+    if want.name.is_some() && want.name != live.name {
+        fields.push(FieldChange {
+            field: "name".into(),
+            before: live.name.clone().map_or(Value::Null, Value::from),
+            after: want.name.clone().map_or(Value::Null, Value::from),
+        });
+    }
+    for (key, value) in &want.options {
+        let before = live.options.get(key).cloned().unwrap_or(Value::Null);
+        if &before != value {
+            fields.push(FieldChange {
+                field: key.clone(),
+                before,
+                after: value.clone(),
+            });
+        }
+    }
+    fields
+}
+
+pub fn diff(
+    want: &Collection,
+    have: Option<&Collection>,
+    owned: &Ownership,
+    options: &Options,
+    changes: &mut Vec<Change>,
+) {
+    let collection = want.name.as_str();
+    let mut unmatched: Vec<&Index> = have
+        .map(|have| have.indexes.iter().collect())
+        .unwrap_or_default();
+    let is_owned = |index: &Index| {
+        index.name.as_ref().is_some_and(|name| {
+            owned
+                .indexes
+                .contains(&(collection.to_string(), name.clone()))
+        })
+    };
+    let take = |unmatched: &mut Vec<&Index>, predicate: &dyn Fn(&Index) -> bool| -> Option<Index> {
+        let position = unmatched.iter().position(|index| predicate(index))?;
+        Some(unmatched.remove(position).clone())
+    };
+    for index in &want.indexes {
+        if let Some(name) = &index.name {
+            if let Some(live) = take(&mut unmatched, &|live| live.name.as_ref() == Some(name)) {
+                if !full_match(index, &live) {
+                    changes.push(replace(
+                        collection,
+                        index,
+                        &live,
+                        true,
+                        is_owned(&live),
+                        "its definition changed",
+                    ));
+                }
+                continue;
+            }
+        } else if take(&mut unmatched, &|live| full_match(index, live)).is_some() {
+            continue;
+        }
+        if let Some(live) = take(&mut unmatched, &|live| same_server_identity(index, live)) {
+            let reason = "ArangoDB treats the new definition as the existing index (same identity, other name or options), so the old one must be dropped first";
+            changes.push(replace(
+                collection,
+                index,
+                &live,
+                true,
+                is_owned(&live),
+                reason,
+            ));
+            continue;
+        }
+        let same_fields = |live: &Index| {
+            is_owned(live)
+                && live.index_type == index.index_type
+                && live.fields == index.fields
+                && index.name.is_none()
+        };
+        if let Some(live) = take(&mut unmatched, &same_fields) {
+            changes.push(replace(
+                collection,
+                index,
+                &live,
+                false,
+                true,
+                "its definition changed",
+            ));
+            continue;
+        }
+        changes.push(Change {
+            address: Address::Index {
+                collection: collection.to_string(),
+                index: describe(index),
+            },
+            action: Action::Create,
+            reason: "not in the database".into(),
+            fields: Vec::new(),
+            steps: vec![Step::CreateIndex {
+                collection: collection.to_string(),
+                body: create_body(index),
+            }],
+            blocked: None,
+            destructive: false,
+        });
+    }
+    if !options.prune {
+        return;
+    }
+    for live in unmatched {
+        if !is_owned(live) {
+            continue;
+        }
+        let Some(id) = live.id.clone() else { continue };
+        changes.push(Change {
+            address: Address::Index {
+                collection: collection.to_string(),
+                index: describe(live),
+            },
+            action: Action::Delete,
+            reason: "arangosync created it and it is no longer in the specs".into(),
+            fields: Vec::new(),
+            steps: vec![Step::DropIndex {
+                collection: collection.to_string(),
+                id,
+                name: describe(live),
+            }],
+            blocked: None,
+            destructive: false,
+        });
+    }
+}
+
+fn replace(
+    collection: &str,
+    want: &Index,
+    live: &Index,
+    drop_first: bool,
+    owned: bool,
+    reason: &str,
+) -> Change {
+    let id = live.id.clone().unwrap_or_default();
+    let create = Step::CreateIndex {
+        collection: collection.to_string(),
+        body: create_body(want),
+    };
+    let drop = Step::DropIndex {
+        collection: collection.to_string(),
+        id,
+        name: describe(live),
+    };
+    let (steps, order) = if drop_first {
+        (vec![drop, create], "the old index is dropped first, so queries have no index on these fields until the new one is built")
+    } else {
+        (
+            vec![create, drop],
+            "the new index is built before the old one is dropped",
+        )
+    };
+    let blocked = (!owned).then(|| {
+        format!(
+            "index {collection}/{} was not created by arangosync, so arangosync will not drop it; drop it by hand or make the spec match it",
+            describe(live)
+        )
+    });
+    Change {
+        address: Address::Index {
+            collection: collection.to_string(),
+            index: describe(live),
+        },
+        action: Action::Replace,
+        reason: format!("{reason}; {order}"),
+        fields: differences(want, live),
+        steps,
+        blocked,
+        destructive: false,
+    }
+}

@@ -1,0 +1,110 @@
+//! The plan: what must change for the live database to match the specs, as
+//! plain data computed by a pure function of (desired, live).
+//!
+//! Every change carries its address, action, the reason the action was
+//! chosen, a field-level diff and the exact steps `apply` will run in order;
+//! `apply` never decides anything. A change that would destroy data or touch
+//! something arangosync did not create is kept in the plan but `blocked`,
+//! with the reason in plain words, so the user sees it before anything runs.
+
+mod collections;
+mod functions;
+mod graphs;
+mod indexes;
+mod model;
+
+pub use model::{
+    Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
+};
+
+use std::collections::BTreeSet;
+
+use crate::model::State;
+
+/// What arangosync created, from its state collection: only these may be
+/// dropped, and only with `--prune`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ownership {
+    pub collections: BTreeSet<String>,
+    /// (collection, index name)
+    pub indexes: BTreeSet<(String, String)>,
+    pub graphs: BTreeSet<String>,
+}
+
+/// The live side of a diff.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Live {
+    /// `None` when the database does not exist yet.
+    pub state: Option<State>,
+    pub owned: Ownership,
+    /// Whether arangosync's state collection exists.
+    pub has_state_collection: bool,
+}
+
+/// Choices the user made on the command line that change what is planned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub database: String,
+    pub create_database: bool,
+    pub prune: bool,
+    pub allow_destructive: bool,
+    /// The Git revision being applied, recorded with new registry entries.
+    pub revision: Option<String>,
+}
+
+/// Computes the plan. Pure: same inputs, same plan, in a stable order.
+pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
+    let mut changes = Vec::new();
+    let empty = State::default();
+    let live_state = match &live.state {
+        Some(state) => state,
+        None => {
+            changes.push(database_change(options));
+            &empty
+        }
+    };
+    collections::diff(desired, live_state, &live.owned, options, &mut changes);
+    graphs::diff(desired, live_state, &live.owned, options, &mut changes);
+    let mut notes = Vec::new();
+    functions::diff(desired, live_state, options, &mut changes, &mut notes);
+    let mut plan = Plan {
+        format_version: model::FORMAT_VERSION,
+        database: options.database.clone(),
+        changes,
+        notes,
+    };
+    if plan.has_writes() && !live.has_state_collection {
+        plan.changes.insert(
+            usize::from(live.state.is_none()),
+            Change {
+                address: Address::StateCollection,
+                action: Action::Create,
+                reason: "arangosync records what it creates here, so it never drops anything it did not create".into(),
+                fields: Vec::new(),
+                steps: vec![Step::CreateStateCollection],
+                blocked: None,
+                destructive: false,
+            },
+        );
+    }
+    plan
+}
+
+fn database_change(options: &Options) -> Change {
+    Change {
+        address: Address::Database(options.database.clone()),
+        action: Action::Create,
+        reason: "the database does not exist".into(),
+        fields: Vec::new(),
+        steps: vec![Step::CreateDatabase {
+            name: options.database.clone(),
+        }],
+        blocked: (!options.create_database).then(|| {
+            "the database does not exist; pass --create-database to create it".to_string()
+        }),
+        destructive: false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,292 @@
+//! The plan's data types: what a change is, how it is addressed, and the
+//! concrete steps that carry it out.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Bumped whenever the JSON rendering of a plan changes shape.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub database: String,
+    pub changes: Vec<Change>,
+    /// Things worth knowing that are not changes (objects left alone).
+    pub notes: Vec<Note>,
+}
+
+/// Something the plan leaves alone on purpose, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub address: Address,
+    pub message: String,
+}
+
+impl Plan {
+    /// Whether applying would write anything.
+    pub fn has_writes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    pub fn blocked(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|change| change.blocked.is_some())
+    }
+
+    /// Keeps only the changes of one phase (`apply --phase`).
+    pub fn for_phase(mut self, phase: Phase) -> Plan {
+        self.changes
+            .retain(|change| change.phase() == phase || change.address == Address::StateCollection);
+        self.notes.retain(|note| note.address.phase() == phase);
+        if self
+            .changes
+            .iter()
+            .all(|change| change.address == Address::StateCollection)
+        {
+            self.changes.clear();
+        }
+        self
+    }
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Address {
+    Database(String),
+    StateCollection,
+    Collection(String),
+    Index {
+        collection: String,
+        index: String,
+    },
+    Graph(String),
+    Function(String),
+    /// The feature-registry entry of a function.
+    Registry(String),
+}
+
+/// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
+/// shape for every kind, so consumers need no per-kind parsing.
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (kind, collection, name) = match self {
+            Address::Database(name) => ("database", None, name.as_str()),
+            Address::StateCollection => {
+                ("stateCollection", None, crate::ownership::STATE_COLLECTION)
+            }
+            Address::Collection(name) => ("collection", None, name.as_str()),
+            Address::Index { collection, index } => {
+                ("index", Some(collection.as_str()), index.as_str())
+            }
+            Address::Graph(name) => ("graph", None, name.as_str()),
+            Address::Function(name) => ("function", None, name.as_str()),
+            Address::Registry(name) => ("registryEntry", None, name.as_str()),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("kind", kind)?;
+        if let Some(collection) = collection {
+            map.serialize_entry("collection", collection)?;
+        }
+        map.serialize_entry("name", name)?;
+        map.end()
+    }
+}
+
+impl Address {
+    pub fn phase(&self) -> Phase {
+        match self {
+            Address::Function(_) | Address::Registry(_) => Phase::Post,
+            _ => Phase::Pre,
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Database(name) => write!(f, "database {name}"),
+            Address::StateCollection => write!(f, "collection _arangosync (arangosync state)"),
+            Address::Collection(name) => write!(f, "collection {name}"),
+            Address::Index { collection, index } => write!(f, "index {collection}/{index}"),
+            Address::Graph(name) => write!(f, "graph {name}"),
+            Address::Function(name) => write!(f, "function {name}"),
+            Address::Registry(name) => write!(f, "registry entry {name}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    /// Drop and create again (indexes: create anew, then drop the old one).
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// One symbol per action, as the text and Markdown plans show it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One attribute that differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    /// `null` when the attribute is absent.
+    pub before: Value,
+    pub after: Value,
+}
+
+/// The phases of `apply --phase`: schema objects before the application
+/// syncs, functions and the registry after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Pre,
+    Post,
+}
+
+/// Groups that run one after another; changes within a stage are
+/// independent and may run concurrently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Database,
+    StateCollection,
+    Collections,
+    Indexes,
+    Properties,
+    Graphs,
+    Functions,
+    Registry,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub address: Address,
+    pub action: Action,
+    /// Why this action: what differs, or why the server forces it.
+    pub reason: String,
+    pub fields: Vec<FieldChange>,
+    /// What `apply` does, in order.
+    pub steps: Vec<Step>,
+    /// Set when the change must not run as planned; apply refuses a plan
+    /// with any blocked change.
+    pub blocked: Option<String>,
+    /// Whether it drops data or a definition.
+    pub destructive: bool,
+}
+
+impl Change {
+    pub fn phase(&self) -> Phase {
+        self.address.phase()
+    }
+
+    pub fn stage(&self) -> Stage {
+        match (&self.address, self.action) {
+            (Address::Database(_), _) => Stage::Database,
+            (Address::StateCollection, _) => Stage::StateCollection,
+            (Address::Collection(_), Action::Update) => Stage::Properties,
+            (Address::Collection(_), _) => Stage::Collections,
+            (Address::Index { .. }, _) => Stage::Indexes,
+            (Address::Graph(_), _) => Stage::Graphs,
+            (Address::Function(_), _) => Stage::Functions,
+            (Address::Registry(_), _) => Stage::Registry,
+        }
+    }
+}
+
+/// One request-level operation. Bodies are exactly what the HTTP API takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Step {
+    CreateDatabase {
+        name: String,
+    },
+    CreateStateCollection,
+    CreateCollection {
+        body: Value,
+    },
+    UpdateProperties {
+        collection: String,
+        body: Value,
+    },
+    DropCollection {
+        collection: String,
+    },
+    CreateIndex {
+        collection: String,
+        body: Value,
+    },
+    /// `name` is what arangosync's ownership record knows the index by.
+    DropIndex {
+        collection: String,
+        id: String,
+        name: String,
+    },
+    CreateGraph {
+        body: Value,
+    },
+    AddEdgeDefinition {
+        graph: String,
+        body: Value,
+    },
+    ReplaceEdgeDefinition {
+        graph: String,
+        collection: String,
+        body: Value,
+    },
+    RemoveEdgeDefinition {
+        graph: String,
+        collection: String,
+    },
+    AddVertexCollection {
+        graph: String,
+        collection: String,
+    },
+    RemoveVertexCollection {
+        graph: String,
+        collection: String,
+    },
+    DropGraph {
+        graph: String,
+    },
+    /// Creates or replaces an AQL user function.
+    RegisterFunction {
+        name: String,
+        code: String,
+    },
+    DeleteFunction {
+        name: String,
+    },
+    /// Writes a registry entry; apply adds the revision and the time.
+    WriteRegistryEntry {
+        entry: Value,
+    },
+    DeleteRegistryEntry {
+        function: String,
+    },
+}

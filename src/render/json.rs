@@ -1,0 +1,25 @@
+//! Machine-readable output. Every document carries `formatVersion`, bumped
+//! whenever its shape changes, so CI scripts can refuse what they do not know.
+
+use serde_json::{json, Value};
+
+use super::Summary;
+use crate::diag::Diagnostics;
+use crate::plan::{Plan, FORMAT_VERSION};
+
+pub fn plan_json(plan: &Plan) -> Value {
+    json!({
+        "formatVersion": FORMAT_VERSION,
+        "database": plan.database,
+        "changes": plan.changes,
+        "notes": plan.notes,
+        "summary": Summary::of(plan),
+    })
+}
+
+pub fn diagnostics_json(diagnostics: &Diagnostics) -> Value {
+    json!({
+        "formatVersion": FORMAT_VERSION,
+        "diagnostics": diagnostics.0,
+    })
+}

@@ -1,0 +1,126 @@
+//! The plan and diagnostics as text for a terminal, coloured when the
+//! output is one and `NO_COLOR` is unset.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::Summary;
+use crate::diag::{Diagnostics, Severity};
+use crate::plan::{Action, Plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn action_color(action: Action) -> &'static str {
+    match action {
+        Action::Create => "32",
+        Action::Update => "33",
+        Action::Replace => "35",
+        Action::Delete => "31",
+    }
+}
+
+/// Compact JSON for one value in a field diff.
+pub(crate) fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "(none)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub fn plan_text(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    if plan.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes: database \"{}\" matches the specs.",
+            plan.database
+        );
+        notes_text(plan, &mut out);
+        return out;
+    }
+    let _ = writeln!(out, "Plan for database \"{}\":\n", plan.database);
+    for change in &plan.changes {
+        let symbol = format!("{:>3}", change.action.symbol());
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            style.paint(action_color(change.action), &symbol),
+            change.address,
+            style.paint("2", &format!("({})", change.action.as_str()))
+        );
+        let _ = writeln!(out, "      {}", change.reason);
+        for field in &change.fields {
+            let _ = writeln!(
+                out,
+                "      {}: {} -> {}",
+                field.field,
+                show(&field.before),
+                show(&field.after)
+            );
+        }
+        if change.destructive {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.paint(
+                    "31",
+                    "! destroys data: the documents in this collection are deleted"
+                )
+            );
+        }
+        if let Some(blocked) = &change.blocked {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.paint("1;31", &format!("BLOCKED: {blocked}"))
+            );
+        }
+    }
+    let _ = writeln!(out, "\nPlan: {}.", Summary::of(plan).sentence());
+    notes_text(plan, &mut out);
+    out
+}
+
+fn notes_text(plan: &Plan, out: &mut String) {
+    if plan.notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nLeft alone:");
+    for note in &plan.notes {
+        let _ = writeln!(out, "  {}: {}", note.address, note.message);
+    }
+}
+
+pub fn diagnostics_text(diagnostics: &Diagnostics, style: Style) -> String {
+    let mut out = String::new();
+    for diagnostic in &diagnostics.0 {
+        let rendered = diagnostic.to_string();
+        let painted = match diagnostic.severity {
+            Severity::Error => style.paint("31", &rendered),
+            Severity::Warning => style.paint("33", &rendered),
+        };
+        let _ = writeln!(out, "{painted}");
+    }
+    let errors = diagnostics
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.0.len() - errors;
+    let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+    out
+}

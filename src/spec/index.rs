@@ -1,0 +1,572 @@
+//! One entry of a collection's `indexes` list into a normalised
+//! [`model::Index`].
+//!
+//! The options are filled in to what ArangoDB 3.12 reports when the same
+//! definition is read back (`GET /_api/index`, minus `id`, a generated
+//! `name`, `selectivityEstimate` and `isNewlyCreated`), so a spec that leaves
+//! out a default never differs from the live index. The per-type rules follow
+//! shared/ARANGODB_API.md 4.3 and the emulator's `indexes.rs`; this is the
+//! client's own copy of that knowledge.
+//!
+//! Invariants:
+//! * Each type accepts only its documented options; anything else is an
+//!   unknown field. A few contradictory options are accepted on purpose
+//!   (`unique` on ttl, `prefixFields` on mdi) so that `validate` can explain
+//!   them instead of calling them unknown.
+//! * Where the server would reject or silently drop a value (e.g. `geoJson`
+//!   with two fields, an empty `storedValues`), the value is kept as written
+//!   and `validate` reports it; defaults only fill in what is missing.
+//! * `hash` and `skiplist` are written as `persistent` (model invariant).
+//!   `zkd` stays `zkd`: 3.12 reports it under that name.
+//! * `inBackground` is accepted but dropped: it is how to build an index, not
+//!   a property of it.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::model::Index;
+use crate::spec::reader::{suggestion, Fields, Reader, MERGE_KEY_HINT};
+use crate::spec::yaml::{Node, NodeKind};
+
+/// Every index type a spec may name.
+pub const INDEX_TYPES: &[&str] = &[
+    "persistent",
+    "ttl",
+    "geo",
+    "fulltext",
+    "inverted",
+    "mdi",
+    "mdi-prefixed",
+    "zkd",
+    "hash",
+    "skiplist",
+];
+
+const PERSISTENT_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "unique",
+    "sparse",
+    "deduplicate",
+    "estimates",
+    "cacheEnabled",
+    "storedValues",
+];
+const TTL_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "expireAfter",
+    "unique",
+];
+const GEO_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "geoJson",
+    "legacyPolygons",
+];
+const FULLTEXT_KEYS: &[&str] = &["type", "name", "fields", "inBackground", "minLength"];
+const MDI_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "fieldValueTypes",
+    "unique",
+    "sparse",
+    "storedValues",
+    "prefixFields",
+];
+const MDI_PREFIXED_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "fieldValueTypes",
+    "prefixFields",
+    "unique",
+    "sparse",
+    "storedValues",
+    "estimates",
+];
+/// The documented options of inverted indexes besides the common ones; they
+/// are passed on as written.
+const INVERTED_OPTIONS: &[&str] = &[
+    "searchField",
+    "cache",
+    "storedValues",
+    "primarySort",
+    "primaryKeyCache",
+    "analyzer",
+    "features",
+    "includeAllFields",
+    "trackListPositions",
+    "parallelism",
+    "cleanupIntervalStep",
+    "commitIntervalMsec",
+    "consolidationIntervalMsec",
+    "consolidationPolicy",
+    "writebufferIdle",
+    "writebufferActive",
+    "writebufferSizeMax",
+    "optimizeTopK",
+];
+const INVERTED_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "searchField",
+    "cache",
+    "storedValues",
+    "primarySort",
+    "primaryKeyCache",
+    "analyzer",
+    "features",
+    "includeAllFields",
+    "trackListPositions",
+    "parallelism",
+    "cleanupIntervalStep",
+    "commitIntervalMsec",
+    "consolidationIntervalMsec",
+    "consolidationPolicy",
+    "writebufferIdle",
+    "writebufferActive",
+    "writebufferSizeMax",
+    "optimizeTopK",
+];
+
+/// Geo index parameters ArangoDB always reports and does not take from users.
+const GEO_BEST_INDEXED_LEVEL: u64 = 17;
+const GEO_WORST_INDEXED_LEVEL: u64 = 4;
+const GEO_MAX_NUM_COVER_CELLS: u64 = 8;
+const FULLTEXT_DEFAULT_MIN_LENGTH: i64 = 2;
+
+/// Reads one index definition. Returns `None` when it has no usable type or
+/// fields; every problem found is in `reader`.
+pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
+    let NodeKind::Map(_) = node.kind else {
+        reader.wrong_type(node, "an index", "a mapping");
+        return None;
+    };
+    let requested = match node.get("type") {
+        Some(type_node) => reader.string(type_node, "the index `type`")?,
+        None => {
+            let hint = if node.get("<<").is_some() {
+                MERGE_KEY_HINT
+            } else {
+                "persistent, ttl, geo, fulltext, inverted, mdi, mdi-prefixed or zkd"
+            };
+            reader.error_with_hint(
+                "missing-field",
+                "an index is missing the required field `type`",
+                node.pos,
+                hint,
+            );
+            return None;
+        }
+    };
+    let (index_type, known) = match requested.as_str() {
+        "persistent" => ("persistent", PERSISTENT_KEYS),
+        "hash" | "skiplist" => {
+            let type_pos = node.get("type").map_or(node.pos, |type_node| type_node.pos);
+            reader.warning(
+                "deprecated-index-type",
+                format!("index type `{requested}` is a deprecated alias of `persistent`"),
+                type_pos,
+                "write `type: persistent`; the alias is removed in ArangoDB 4.0",
+            );
+            ("persistent", PERSISTENT_KEYS)
+        }
+        "ttl" => ("ttl", TTL_KEYS),
+        "geo" => ("geo", GEO_KEYS),
+        "fulltext" => ("fulltext", FULLTEXT_KEYS),
+        "inverted" => ("inverted", INVERTED_KEYS),
+        "mdi" => ("mdi", MDI_KEYS),
+        "zkd" => ("zkd", MDI_KEYS),
+        "mdi-prefixed" => ("mdi-prefixed", MDI_PREFIXED_KEYS),
+        other => {
+            let type_pos = node.get("type").map_or(node.pos, |type_node| type_node.pos);
+            reader.error_with_hint(
+                "unknown-index-type",
+                format!("unknown index type `{other}`"),
+                type_pos,
+                suggestion(other, &INDEX_TYPES[..8]),
+            );
+            return None;
+        }
+    };
+
+    let article = if requested.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let mut fields = reader.fields(node, &format!("{article} {requested} index"), known)?;
+    fields.take("type");
+    let name = fields.string(reader, "name");
+    // Checked for its type, then dropped: not a property of the index.
+    let _ = fields.bool(reader, "inBackground");
+    let attribute_fields = match fields.require(reader, "fields") {
+        Some(fields_node) if index_type == "inverted" => inverted_fields(reader, fields_node),
+        Some(fields_node) => reader
+            .strings(fields_node, "`fields`")
+            .map(|paths| paths.into_iter().map(Value::String).collect()),
+        None => None,
+    };
+
+    let mut options = BTreeMap::new();
+    match index_type {
+        "persistent" => persistent_options(reader, &mut fields, &mut options),
+        "ttl" => ttl_options(reader, &mut fields, &mut options),
+        "geo" => geo_options(reader, &mut fields, &mut options),
+        "fulltext" => fulltext_options(reader, &mut fields, &mut options),
+        "inverted" => inverted_options(reader, &mut fields, &mut options),
+        _ => mdi_options(
+            reader,
+            &mut fields,
+            &mut options,
+            index_type == "mdi-prefixed",
+        ),
+    }
+    reader.finish(fields);
+
+    Some(Index {
+        name,
+        index_type: index_type.to_string(),
+        fields: attribute_fields?,
+        options,
+        id: None,
+    })
+}
+
+fn flag(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+    key: &str,
+    default: bool,
+) {
+    let value = fields.bool(reader, key).unwrap_or(default);
+    options.insert(key.to_string(), Value::Bool(value));
+}
+
+/// A list of attribute paths, kept only when given.
+fn paths(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+    key: &str,
+) {
+    if let Some(paths) = fields.strings(reader, key) {
+        options.insert(key.to_string(), json!(paths));
+    }
+}
+
+fn persistent_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    flag(reader, fields, options, "unique", false);
+    flag(reader, fields, options, "sparse", false);
+    flag(reader, fields, options, "deduplicate", true);
+    flag(reader, fields, options, "estimates", true);
+    flag(reader, fields, options, "cacheEnabled", false);
+    paths(reader, fields, options, "storedValues");
+}
+
+fn ttl_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    if let Some(expire_after) = fields.number(reader, "expireAfter") {
+        options.insert("expireAfter".into(), expire_after);
+    }
+    // Kept as written: a unique TTL index is an error `validate` explains.
+    flag(reader, fields, options, "unique", false);
+    options.insert("sparse".into(), Value::Bool(true));
+    options.insert("estimates".into(), Value::Bool(false));
+}
+
+fn geo_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    flag(reader, fields, options, "geoJson", false);
+    flag(reader, fields, options, "legacyPolygons", false);
+    options.insert("bestIndexedLevel".into(), json!(GEO_BEST_INDEXED_LEVEL));
+    options.insert("worstIndexedLevel".into(), json!(GEO_WORST_INDEXED_LEVEL));
+    options.insert("maxNumCoverCells".into(), json!(GEO_MAX_NUM_COVER_CELLS));
+    options.insert("sparse".into(), Value::Bool(true));
+    options.insert("unique".into(), Value::Bool(false));
+}
+
+fn fulltext_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    // The server reads minLength as an integer (truncating) and treats
+    // anything below 1 as 1, and reports it that way.
+    let min_length = fields
+        .number(reader, "minLength")
+        .and_then(|number| number.as_f64())
+        .map_or(FULLTEXT_DEFAULT_MIN_LENGTH, |number| number.trunc() as i64);
+    options.insert("minLength".into(), json!(min_length.max(1)));
+    options.insert("sparse".into(), Value::Bool(true));
+    options.insert("unique".into(), Value::Bool(false));
+}
+
+fn mdi_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+    prefixed: bool,
+) {
+    // Required to be "double"; kept as written (or absent) for `validate`.
+    if let Some(value_types) = fields.string(reader, "fieldValueTypes") {
+        options.insert("fieldValueTypes".into(), Value::String(value_types));
+    }
+    paths(reader, fields, options, "storedValues");
+    paths(reader, fields, options, "prefixFields");
+    // A plain mdi index never keeps selectivity estimates; mdi-prefixed does by default.
+    if prefixed {
+        flag(reader, fields, options, "estimates", true);
+    } else {
+        options.insert("estimates".into(), Value::Bool(false));
+    }
+    flag(reader, fields, options, "sparse", false);
+    flag(reader, fields, options, "unique", false);
+}
+
+/// Inverted index fields are attribute paths or field objects; the server
+/// reports paths as `{"name": path}`.
+fn inverted_fields(reader: &mut Reader<'_>, node: &Node) -> Option<Vec<Value>> {
+    let items = reader.list(node, "`fields`")?;
+    let mut fields = Vec::with_capacity(items.len());
+    for (position, item) in items.iter().enumerate() {
+        match &item.kind {
+            NodeKind::Str(path) => fields.push(json!({ "name": path })),
+            NodeKind::Map(_) => {
+                if let Some(value) = reader.json(item) {
+                    fields.push(value);
+                }
+            }
+            _ => reader.wrong_type(
+                item,
+                &format!("`fields`[{position}]"),
+                "an attribute path or a field object",
+            ),
+        }
+    }
+    Some(fields)
+}
+
+fn inverted_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    for key in INVERTED_OPTIONS {
+        if let Some(node) = fields.take(key) {
+            if let Some(value) = reader.json(node) {
+                options.insert((*key).to_string(), value);
+            }
+        }
+    }
+    for (key, default) in [
+        ("analyzer", json!("identity")),
+        ("includeAllFields", json!(false)),
+        ("trackListPositions", json!(false)),
+        ("searchField", json!(false)),
+    ] {
+        options.entry(key.to_string()).or_insert(default);
+    }
+    options.insert("sparse".into(), Value::Bool(true));
+    options.insert("unique".into(), Value::Bool(false));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::yaml;
+
+    /// Reads one index from flow YAML; returns it and the rendered diagnostics.
+    fn read_one(text: &str) -> (Option<Index>, Vec<String>) {
+        let root = yaml::parse(text).unwrap().remove(0).root;
+        let mut reader = Reader::new(Path::new("i.yaml"));
+        let index = read(&mut reader, &root);
+        let rendered = reader
+            .diagnostics
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        (index, rendered)
+    }
+
+    fn options(text: &str) -> Value {
+        let (index, diagnostics) = read_one(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        json!(index.unwrap().options)
+    }
+
+    #[test]
+    fn persistent_defaults() {
+        assert_eq!(
+            options("{type: persistent, fields: [a]}"),
+            json!({"unique": false, "sparse": false, "deduplicate": true, "estimates": true, "cacheEnabled": false})
+        );
+        assert_eq!(
+            options("{type: persistent, fields: [a], unique: true, storedValues: [b], inBackground: true}"),
+            json!({"unique": true, "sparse": false, "deduplicate": true, "estimates": true,
+                   "cacheEnabled": false, "storedValues": ["b"]})
+        );
+    }
+
+    #[test]
+    fn hash_and_skiplist_become_persistent_with_a_warning() {
+        for alias in ["hash", "skiplist"] {
+            let (index, diagnostics) =
+                read_one(&format!("{{type: {alias}, fields: [a], name: byA}}"));
+            let index = index.unwrap();
+            assert_eq!(index.index_type, "persistent");
+            assert_eq!(index.name.as_deref(), Some("byA"));
+            assert_eq!(
+                index.options,
+                read_one("{type: persistent, fields: [a]}")
+                    .0
+                    .unwrap()
+                    .options
+            );
+            assert_eq!(diagnostics.len(), 1);
+            assert!(diagnostics[0].contains("warning[deprecated-index-type]"));
+        }
+    }
+
+    #[test]
+    fn ttl_defaults() {
+        assert_eq!(
+            options("{type: ttl, fields: [t], expireAfter: 3600.0}"),
+            json!({"expireAfter": 3600, "sparse": true, "unique": false, "estimates": false})
+        );
+        assert_eq!(
+            options("{type: ttl, fields: [t], expireAfter: 0.5}"),
+            json!({"expireAfter": 0.5, "sparse": true, "unique": false, "estimates": false})
+        );
+    }
+
+    #[test]
+    fn geo_defaults() {
+        assert_eq!(
+            options("{type: geo, fields: [loc]}"),
+            json!({"geoJson": false, "legacyPolygons": false, "bestIndexedLevel": 17,
+                   "worstIndexedLevel": 4, "maxNumCoverCells": 8, "sparse": true, "unique": false})
+        );
+        assert_eq!(
+            options("{type: geo, fields: [loc], geoJson: true}")["geoJson"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn fulltext_defaults_and_min_length() {
+        assert_eq!(
+            options("{type: fulltext, fields: [text]}"),
+            json!({"minLength": 2, "sparse": true, "unique": false})
+        );
+        assert_eq!(
+            options("{type: fulltext, fields: [t], minLength: 3.7}")["minLength"],
+            json!(3)
+        );
+        assert_eq!(
+            options("{type: fulltext, fields: [t], minLength: 0}")["minLength"],
+            json!(1)
+        );
+    }
+
+    #[test]
+    fn mdi_defaults() {
+        assert_eq!(
+            options("{type: mdi, fields: [x, y], fieldValueTypes: double}"),
+            json!({"fieldValueTypes": "double", "estimates": false, "sparse": false, "unique": false})
+        );
+        assert_eq!(
+            options("{type: zkd, fields: [x], fieldValueTypes: double}"),
+            json!({"fieldValueTypes": "double", "estimates": false, "sparse": false, "unique": false})
+        );
+        assert_eq!(
+            options("{type: mdi-prefixed, fields: [x], fieldValueTypes: double, prefixFields: [p], storedValues: [s]}"),
+            json!({"fieldValueTypes": "double", "prefixFields": ["p"], "storedValues": ["s"],
+                   "estimates": true, "sparse": false, "unique": false})
+        );
+    }
+
+    #[test]
+    fn inverted_defaults_and_fields() {
+        let (index, diagnostics) =
+            read_one("{type: inverted, fields: [a, {name: b, analyzer: text_en}], primarySort: {fields: []}}");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let index = index.unwrap();
+        assert_eq!(
+            index.fields,
+            vec![
+                json!({"name": "a"}),
+                json!({"name": "b", "analyzer": "text_en"})
+            ]
+        );
+        assert_eq!(
+            json!(index.options),
+            json!({"analyzer": "identity", "includeAllFields": false, "trackListPositions": false,
+                   "searchField": false, "primarySort": {"fields": []}, "sparse": true, "unique": false})
+        );
+    }
+
+    #[test]
+    fn only_documented_options_per_type() {
+        let (index, diagnostics) =
+            read_one("{type: geo, fields: [loc], sparse: false, geoJSON: true}");
+        assert!(index.is_some());
+        assert_eq!(
+            diagnostics,
+            [
+                "i.yaml:1:28: error[unknown-field]: unknown field `sparse` in a geo index\n  \
+                 hint: expected one of: type, name, fields, inBackground, geoJson, legacyPolygons",
+                "i.yaml:1:43: error[unknown-field]: unknown field `geoJSON` in a geo index\n  \
+                 hint: did you mean `geoJson`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_type_and_missing_fields() {
+        let (index, diagnostics) = read_one("{type: persistant, fields: [a]}");
+        assert!(index.is_none());
+        assert_eq!(
+            diagnostics,
+            ["i.yaml:1:8: error[unknown-index-type]: unknown index type `persistant`\n  hint: did you mean `persistent`?"]
+        );
+        let (index, diagnostics) = read_one("{type: persistent, unique: yes}");
+        assert!(index.is_none());
+        assert_eq!(
+            diagnostics,
+            [
+                "i.yaml:1:1: error[missing-field]: a persistent index is missing the required field `fields`",
+                "i.yaml:1:28: error[wrong-type]: `unique`: expected a boolean, found a string",
+            ]
+        );
+    }
+}

@@ -1,0 +1,787 @@
+//! YAML text into a tree of nodes that remember where they were written.
+//!
+//! serde-style deserialisers forget positions once parsing succeeds, yet
+//! most problems in a spec (unknown fields, wrong types, dangling
+//! references) are found after parsing. So the event stream of yaml-rust2 is
+//! folded into our own [`Node`] tree with a 1-based line:column per node and
+//! per mapping key, and everything later reads that tree.
+//!
+//! Invariants:
+//! * Plain scalars are resolved with the YAML 1.2 core schema (`true`, `~`,
+//!   `0x1f`, `.inf`, ...); quoted and block scalars are always strings, and so
+//!   is anything tagged `!!str`. Other tags are ignored.
+//! * Mapping keys are strings (a scalar key keeps its source text). Duplicate
+//!   keys and non-scalar keys are recorded as [`Problem`]s of the document and
+//!   the offending entry is left out, so a reader never sees two values for
+//!   one key.
+//! * Aliases are resolved by copying the anchored node; the copy's own
+//!   position is the alias, its contents keep the anchor's. The copies are
+//!   bounded ([`MAX_ALIAS_NODES`]) so an "alias bomb" cannot exhaust memory,
+//!   and every tree is at most [`MAX_DEPTH`] levels deep, so the recursive
+//!   functions that walk it cannot overflow the stack.
+//! * Problems are kept per document: the caller reports them only for
+//!   documents it cares about, since unrelated Kubernetes manifests in the
+//!   same directory are none of our business.
+//! * Nothing here panics on any input; yaml-rust2 is additionally fenced off
+//!   with `catch_unwind` (see [`parse`]).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// How deeply collections may nest. Real specs use fewer than ten levels; the
+/// limit exists so that recursion over a tree is always safe.
+pub const MAX_DEPTH: usize = 100;
+
+/// How many nodes alias resolution may copy per file. Generous for anchors
+/// reused across a spec, tiny next to an exponential alias bomb.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// A position in the source text; both numbers are 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    fn from_marker(marker: &Marker) -> Pos {
+        // yaml-rust2 0.10 counts lines from 1 and columns from 0.
+        Pos {
+            line: marker.line().max(1),
+            column: marker.col() + 1,
+        }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One YAML value and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One key of a mapping, with the key's own position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+impl NodeKind {
+    /// The kind in words, for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Int(_) => "an integer",
+            NodeKind::Float(_) => "a number",
+            NodeKind::Str(_) => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|entry| entry.key == key)
+            .map(|entry| &entry.value)
+    }
+
+    /// Nesting depth: 1 for a scalar or an empty collection.
+    fn depth(&self) -> usize {
+        match &self.kind {
+            NodeKind::Seq(items) => 1 + items.iter().map(Node::depth).max().unwrap_or(0),
+            NodeKind::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|entry| entry.value.depth())
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => 1,
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.kind {
+            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeKind::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|entry| entry.value.count())
+                    .sum::<usize>()
+            }
+            _ => 1,
+        }
+    }
+
+    /// The value as JSON, for parts of a spec that are passed to ArangoDB
+    /// as they are (schema rules, inverted index options). Fails, with the
+    /// position, on numbers JSON cannot represent (`.inf`, `.nan`).
+    pub fn to_json(&self) -> Result<serde_json::Value, (Pos, String)> {
+        use serde_json::Value;
+        Ok(match &self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(flag) => Value::Bool(*flag),
+            NodeKind::Int(number) => Value::from(*number),
+            NodeKind::Float(number) => json_number(*number)
+                .ok_or_else(|| (self.pos, format!("{number} cannot be represented in JSON")))?,
+            NodeKind::Str(text) => Value::String(text.clone()),
+            NodeKind::Seq(items) => {
+                Value::Array(items.iter().map(Node::to_json).collect::<Result<_, _>>()?)
+            }
+            NodeKind::Map(entries) => {
+                let mut object = serde_json::Map::new();
+                for entry in entries {
+                    object.insert(entry.key.clone(), entry.value.to_json()?);
+                }
+                Value::Object(object)
+            }
+        })
+    }
+}
+
+/// A finite float as a JSON number; integral values become integers, so
+/// `3600.0` in YAML compares equal to the `3600` a server reports.
+pub fn json_number(number: f64) -> Option<serde_json::Value> {
+    // 2^53: beyond it not every integer is exactly representable as f64.
+    const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+    if number.fract() == 0.0 && number.abs() <= EXACT_INTEGER_LIMIT {
+        return Some(serde_json::Value::from(number as i64));
+    }
+    serde_json::Number::from_f64(number).map(serde_json::Value::Number)
+}
+
+/// A problem inside an otherwise parsable document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+    pub pos: Pos,
+    pub hint: Option<String>,
+}
+
+/// One document of a (possibly multi-document) YAML file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub root: Node,
+    pub problems: Vec<Problem>,
+}
+
+/// Why a file could not be parsed at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+/// Parses every document in `text`.
+///
+/// yaml-rust2 has a few internal `unwrap`s and assertions; they are not
+/// expected to fire, but the loader promises never to panic on any input and
+/// will be fuzzed, so a panic inside the parser is caught and reported as a
+/// parse error instead of tearing down the process.
+pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
+    let outcome = std::panic::catch_unwind(|| Builder::default().run(text));
+    match outcome {
+        Ok(result) => result,
+        Err(_) => Err(ParseError {
+            message: "the YAML parser failed on this input".into(),
+            pos: Pos { line: 1, column: 1 },
+        }),
+    }
+}
+
+/// A collection being built; its items arrive as later events.
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: PendingKey,
+    },
+}
+
+/// What the next completed node inside a mapping is.
+enum PendingKey {
+    /// The next node is a key.
+    None,
+    /// The next node is the value of this key.
+    Key(String, Pos),
+    /// The next node is the value of a key that was rejected; drop it.
+    Skip,
+}
+
+struct Anchored {
+    node: Node,
+    count: usize,
+    depth: usize,
+}
+
+#[derive(Default)]
+struct Builder {
+    documents: Vec<Document>,
+    frames: Vec<Frame>,
+    root: Option<Node>,
+    document_pos: Option<Pos>,
+    problems: Vec<Problem>,
+    anchors: HashMap<usize, Anchored>,
+    alias_nodes: usize,
+}
+
+impl Builder {
+    fn run(mut self, text: &str) -> Result<Vec<Document>, ParseError> {
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            let (event, marker) = parser.next_token().map_err(|error| ParseError {
+                message: error.info().to_string(),
+                pos: Pos::from_marker(error.marker()),
+            })?;
+            let pos = Pos::from_marker(&marker);
+            match event {
+                Event::StreamEnd => break,
+                Event::Nothing | Event::StreamStart => {}
+                Event::DocumentStart => {
+                    self.document_pos = Some(pos);
+                    self.root = None;
+                    self.frames.clear();
+                    self.problems.clear();
+                    // Anchors are scoped to their document.
+                    self.anchors.clear();
+                }
+                Event::DocumentEnd => self.end_document(pos),
+                Event::Scalar(text, style, anchor, tag) => {
+                    let forced_string = tag.as_ref().is_some_and(|tag| {
+                        tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str"
+                    });
+                    self.scalar(text, style, forced_string, anchor, pos)?;
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.open(Frame::Seq {
+                        pos,
+                        anchor,
+                        items: Vec::new(),
+                    })?;
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.open(Frame::Map {
+                        pos,
+                        anchor,
+                        entries: Vec::new(),
+                        key: PendingKey::None,
+                    })?;
+                }
+                Event::SequenceEnd | Event::MappingEnd => self.close()?,
+                Event::Alias(id) => self.alias(id, pos)?,
+            }
+        }
+        Ok(self.documents)
+    }
+
+    fn end_document(&mut self, pos: Pos) {
+        let start = self.document_pos.take().unwrap_or(pos);
+        let root = self.root.take().unwrap_or(Node {
+            pos: start,
+            kind: NodeKind::Null,
+        });
+        self.documents.push(Document {
+            root,
+            problems: std::mem::take(&mut self.problems),
+        });
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
+        if self.frames.len() >= MAX_DEPTH {
+            let pos = match &frame {
+                Frame::Seq { pos, .. } | Frame::Map { pos, .. } => *pos,
+            };
+            return Err(ParseError {
+                message: format!("collections are nested more than {MAX_DEPTH} levels deep"),
+                pos,
+            });
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), ParseError> {
+        let (node, anchor) = match self.frames.pop() {
+            Some(Frame::Seq { pos, anchor, items }) => (
+                Node {
+                    pos,
+                    kind: NodeKind::Seq(items),
+                },
+                anchor,
+            ),
+            Some(Frame::Map {
+                pos,
+                anchor,
+                entries,
+                ..
+            }) => (
+                Node {
+                    pos,
+                    kind: NodeKind::Map(entries),
+                },
+                anchor,
+            ),
+            // The parser never closes what it did not open; nothing to do if it did.
+            None => return Ok(()),
+        };
+        self.complete(node, anchor, None);
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        text: String,
+        style: TScalarStyle,
+        forced_string: bool,
+        anchor: usize,
+        pos: Pos,
+    ) -> Result<(), ParseError> {
+        let plain = style == TScalarStyle::Plain && !forced_string;
+        // A key keeps its source text: `1: x` has the key "1", not 1.
+        let raw_text = text.clone();
+        let kind = if plain {
+            resolve_plain(text)
+        } else {
+            NodeKind::Str(text)
+        };
+        self.complete(Node { pos, kind }, anchor, Some(raw_text));
+        Ok(())
+    }
+
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), ParseError> {
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(ParseError {
+                message: "alias to an unknown anchor".into(),
+                pos,
+            });
+        };
+        if self.frames.len() + anchored.depth > MAX_DEPTH {
+            return Err(ParseError {
+                message: format!("aliases nest collections more than {MAX_DEPTH} levels deep"),
+                pos,
+            });
+        }
+        self.alias_nodes += anchored.count;
+        if self.alias_nodes > MAX_ALIAS_NODES {
+            return Err(ParseError {
+                message: format!("aliases expand to more than {MAX_ALIAS_NODES} nodes"),
+                pos,
+            });
+        }
+        // The copy is written where the alias is; what is inside it stays
+        // where the anchored text is.
+        let mut node = anchored.node.clone();
+        node.pos = pos;
+        let key_text = scalar_text(&node);
+        self.complete(node, 0, key_text);
+        Ok(())
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document root).
+    fn complete(&mut self, node: Node, anchor: usize, key_text: Option<String>) {
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    count: node.count(),
+                    depth: node.depth(),
+                    node: node.clone(),
+                },
+            );
+        }
+        match self.frames.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                pos, entries, key, ..
+            }) => match std::mem::replace(key, PendingKey::None) {
+                PendingKey::None => {
+                    // A block mapping's start event points one column past its
+                    // first key; the key itself is the better position.
+                    if entries.is_empty() && node.pos < *pos {
+                        *pos = node.pos;
+                    }
+                    match key_text {
+                        Some(text) => *key = PendingKey::Key(text, node.pos),
+                        None => {
+                            self.problems.push(Problem {
+                                code: "complex-key",
+                                message: format!(
+                                    "a mapping key must be a plain value, found {}",
+                                    node.kind.describe()
+                                ),
+                                pos: node.pos,
+                                hint: None,
+                            });
+                            *key = PendingKey::Skip;
+                        }
+                    }
+                }
+                PendingKey::Key(text, key_pos) => {
+                    if let Some(first) = entries.iter().find(|entry| entry.key == text) {
+                        self.problems.push(Problem {
+                            code: "duplicate-key",
+                            message: format!(
+                                "duplicate key `{text}`; it is already set at line {}",
+                                first.key_pos.line
+                            ),
+                            pos: key_pos,
+                            hint: Some("remove one of the two entries".into()),
+                        });
+                    } else {
+                        entries.push(Entry {
+                            key: text,
+                            key_pos,
+                            value: node,
+                        });
+                    }
+                }
+                PendingKey::Skip => {}
+            },
+        }
+    }
+}
+
+/// The text a scalar node would have as a mapping key.
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Null => Some(String::new()),
+        NodeKind::Bool(flag) => Some(flag.to_string()),
+        NodeKind::Int(number) => Some(number.to_string()),
+        NodeKind::Float(number) => Some(number.to_string()),
+        NodeKind::Str(text) => Some(text.clone()),
+        NodeKind::Seq(_) | NodeKind::Map(_) => None,
+    }
+}
+
+/// A plain scalar under the YAML 1.2 core schema.
+fn resolve_plain(text: String) -> NodeKind {
+    match text.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
+        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return NodeKind::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return NodeKind::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return NodeKind::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(kind) = resolve_integer(&text) {
+        return kind;
+    }
+    if is_core_float(&text) {
+        if let Ok(number) = text.parse::<f64>() {
+            return NodeKind::Float(number);
+        }
+    }
+    NodeKind::Str(text)
+}
+
+fn resolve_integer(text: &str) -> Option<NodeKind> {
+    let radix_digits = |prefix: &str, radix: u32| {
+        let digits = text.strip_prefix(prefix)?;
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
+        }
+        Some(match i64::from_str_radix(digits, radix) {
+            Ok(number) => NodeKind::Int(number),
+            // Too large for i64: keep the magnitude, lose exactness.
+            Err(_) => NodeKind::Float(
+                u128::from_str_radix(digits, radix).map_or(f64::INFINITY, |n| n as f64),
+            ),
+        })
+    };
+    if let Some(kind) = radix_digits("0x", 16).or_else(|| radix_digits("0o", 8)) {
+        return Some(kind);
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if unsigned.is_empty() || !unsigned.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some(match text.parse::<i64>() {
+        Ok(number) => NodeKind::Int(number),
+        Err(_) => NodeKind::Float(text.parse::<f64>().unwrap_or(f64::INFINITY)),
+    })
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_float(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let digits = |at: &mut usize| {
+        let start = *at;
+        while *at < bytes.len() && bytes[*at].is_ascii_digit() {
+            *at += 1;
+        }
+        *at - start
+    };
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        at += 1;
+    }
+    let whole = digits(&mut at);
+    let mut fraction = 0;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        fraction = digits(&mut at);
+    }
+    if whole == 0 && fraction == 0 {
+        return false;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'-' | b'+')) {
+            at += 1;
+        }
+        if digits(&mut at) == 0 {
+            return false;
+        }
+    }
+    at == bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: usize, column: usize) -> Pos {
+        Pos { line, column }
+    }
+
+    fn single(text: &str) -> Document {
+        let mut documents = parse(text).unwrap();
+        assert_eq!(documents.len(), 1, "{documents:?}");
+        documents.remove(0)
+    }
+
+    #[test]
+    fn positions_are_one_based_and_point_at_keys_and_values() {
+        let document = single("a: 1\nb:\n  c: [x, {d: e}]\n  f:\n    - g\n");
+        let root = &document.root;
+        assert_eq!(root.pos, pos(1, 1));
+        let entries = root.as_map().unwrap();
+        assert_eq!(entries[0].key_pos, pos(1, 1));
+        assert_eq!(entries[0].value.pos, pos(1, 4));
+        let b = &entries[1].value;
+        assert_eq!(b.pos, pos(3, 3), "a block mapping starts at its first key");
+        let c = b.get("c").unwrap();
+        assert_eq!(c.pos, pos(3, 6));
+        let NodeKind::Seq(items) = &c.kind else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            items[1].pos,
+            pos(3, 10),
+            "a flow mapping starts at its brace"
+        );
+        assert_eq!(items[1].get("d").unwrap().pos, pos(3, 14));
+        let f = b.get("f").unwrap();
+        assert_eq!(f.pos, pos(5, 5));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let document = single(
+            "n: ~\ne:\nt: true\nf: False\ni: -12\nh: 0x1F\no: 0o17\nx: 1.5\ny: .5\nz: 1e3\n\
+             inf: -.inf\ns: yes\nq: '1'\nu: !!str 2\nv: 1.2.3\nbig: 99999999999999999999\n",
+        );
+        let value = |key: &str| document.root.get(key).unwrap().kind.clone();
+        assert_eq!(value("n"), NodeKind::Null);
+        assert_eq!(value("e"), NodeKind::Null);
+        assert_eq!(value("t"), NodeKind::Bool(true));
+        assert_eq!(value("f"), NodeKind::Bool(false));
+        assert_eq!(value("i"), NodeKind::Int(-12));
+        assert_eq!(value("h"), NodeKind::Int(31));
+        assert_eq!(value("o"), NodeKind::Int(15));
+        assert_eq!(value("x"), NodeKind::Float(1.5));
+        assert_eq!(value("y"), NodeKind::Float(0.5));
+        assert_eq!(value("z"), NodeKind::Float(1000.0));
+        assert_eq!(value("inf"), NodeKind::Float(f64::NEG_INFINITY));
+        assert_eq!(
+            value("s"),
+            NodeKind::Str("yes".into()),
+            "YAML 1.2: yes is a string"
+        );
+        assert_eq!(value("q"), NodeKind::Str("1".into()));
+        assert_eq!(value("u"), NodeKind::Str("2".into()));
+        assert_eq!(value("v"), NodeKind::Str("1.2.3".into()));
+        assert_eq!(value("big"), NodeKind::Float(1e20));
+    }
+
+    #[test]
+    fn keys_keep_their_source_text() {
+        let document = single("1: a\ntrue: b\n1.50: c\n");
+        let keys: Vec<&str> = document
+            .root
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|entry| entry.key.as_str())
+            .collect();
+        assert_eq!(keys, ["1", "true", "1.50"]);
+    }
+
+    #[test]
+    fn multiple_documents() {
+        let documents = parse("a: 1\n---\nb: 2\n---\n").unwrap();
+        assert_eq!(documents.len(), 3);
+        assert_eq!(documents[1].root.get("b").unwrap().pos, pos(3, 4));
+        assert_eq!(documents[2].root.kind, NodeKind::Null);
+    }
+
+    #[test]
+    fn duplicate_keys_are_problems_and_the_first_wins() {
+        let document = single("a: 1\nb: 2\na: 3\n");
+        assert_eq!(document.root.get("a").unwrap().kind, NodeKind::Int(1));
+        assert_eq!(
+            document.problems,
+            vec![Problem {
+                code: "duplicate-key",
+                message: "duplicate key `a`; it is already set at line 1".into(),
+                pos: pos(3, 1),
+                hint: Some("remove one of the two entries".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn complex_keys_are_problems() {
+        let document = single("? [a]\n: 1\nb: 2\n");
+        assert_eq!(document.problems[0].code, "complex-key");
+        assert_eq!(document.root.as_map().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn aliases_are_resolved() {
+        let document = single("base: &base {unique: true}\nother: *base\n");
+        assert_eq!(
+            document
+                .root
+                .get("other")
+                .unwrap()
+                .get("unique")
+                .unwrap()
+                .kind,
+            NodeKind::Bool(true)
+        );
+        assert!(document.problems.is_empty());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let previous = level - 1;
+            let items = vec![format!("*a{previous}"); 10].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        let error = parse(&text).unwrap_err();
+        assert!(error.message.contains("aliases expand"), "{error:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let error = parse(&text).unwrap_err();
+        assert!(error.message.contains("nested"), "{error:?}");
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let error = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert_eq!(error.pos, pos(2, 2));
+        let error = parse("a: *nope\n").unwrap_err();
+        assert_eq!(error.pos, pos(1, 4));
+        assert!(error.message.contains("unknown anchor"));
+    }
+
+    #[test]
+    fn json_conversion() {
+        let document = single("a: [1, 2.5, 3.0, null, x]\nb: {c: true}\n");
+        assert_eq!(
+            document.root.to_json().unwrap(),
+            serde_json::json!({"a": [1, 2.5, 3, null, "x"], "b": {"c": true}})
+        );
+        let document = single("a: .nan\n");
+        let (at, message) = document.root.to_json().unwrap_err();
+        assert_eq!(at, pos(1, 4));
+        assert!(message.contains("JSON"));
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        for text in [
+            "",
+            "---",
+            "...",
+            "- - - -",
+            "{",
+            "}",
+            "[",
+            "&a",
+            "*a",
+            "!!",
+            "? ",
+            ": ",
+            "\t",
+            "%YAML 1.2",
+            "a: &x\nb: *x\n",
+            "&a [*a]",
+            "--- |\n  x\n--- >\n y",
+            "\u{feff}a: 1",
+            "a: 'unterminated",
+        ] {
+            let _ = parse(text);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Feature transformations: `.aql` files that become versioned AQL user
+//! functions such as `FEATURES::USER_SESSION_COUNT_V2`.
+//!
+//! A file is a metadata header of `--` or `//` comment lines (Feature,
+//! Version, Description, Owner, optional Params and Returns) followed by
+//! one AQL query. The header is not part of the query. The function's
+//! parameters are the query's bind parameters in order of first appearance,
+//! found by the AQL tokenizer, so `@x` inside strings and comments never
+//! counts. The generated JavaScript embeds a content hash, which is what the
+//! plan compares.
+
+mod codegen;
+mod header;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::{Function, RegistryEntry, State};
+
+pub use codegen::{function_code, hash_in_code, CODE_MARKER};
+
+/// The namespace functions live in unless `--namespace` says otherwise.
+pub const DEFAULT_NAMESPACE: &str = "FEATURES";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Returns {
+    /// The result array (the default).
+    All,
+    /// The first row, or null.
+    One,
+}
+
+/// One function parameter: a bind parameter of the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    /// As written after `@` (collection parameters after `@@`).
+    pub name: String,
+    pub collection: bool,
+}
+
+impl Param {
+    /// The key in the query's bind variables (`name` or `@name`).
+    pub fn bind_key(&self) -> String {
+        if self.collection {
+            format!("@{}", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// One feature version, ready to register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feature {
+    pub feature: String,
+    pub version: u32,
+    pub description: String,
+    pub owner: Option<String>,
+    pub params: Vec<Param>,
+    pub returns: Returns,
+    /// The query without the header.
+    pub query: String,
+    /// File line of the query's first line (1-based), to map server
+    /// parse errors back to the file.
+    pub query_line: usize,
+    pub source: PathBuf,
+    /// Collections the query names literally.
+    pub collections: Vec<String>,
+    /// sha256 of what the function does, hex.
+    pub hash: String,
+}
+
+impl Feature {
+    /// `NAMESPACE::FEATURE_VVERSION`, upper-cased as ArangoDB compares names.
+    pub fn function_name(&self, namespace: &str) -> String {
+        format!("{}::{}_V{}", namespace, self.feature, self.version).to_ascii_uppercase()
+    }
+}
+
+/// Loads every transformation file into `state` as a function and a
+/// registry entry. `base` is the spec directory; diagnostics show paths
+/// relative to it. Also reports queries that read collections the specs do
+/// not declare, and two files that define the same function.
+pub fn load_into(
+    state: &mut State,
+    paths: &[PathBuf],
+    base: &Path,
+    namespace: &str,
+) -> (Vec<Feature>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let mut features: Vec<Feature> = Vec::new();
+    for path in paths {
+        let display = path.strip_prefix(base).unwrap_or(path);
+        match load_file(path, display) {
+            Ok(feature) => features.push(feature),
+            Err(problems) => problems
+                .into_iter()
+                .for_each(|problem| diagnostics.push(problem)),
+        }
+    }
+    for feature in &features {
+        let name = feature.function_name(namespace);
+        if let Some(first) = features
+            .iter()
+            .find(|other| other.function_name(namespace) == name)
+        {
+            if !std::ptr::eq(first, feature) {
+                diagnostics.push(Diagnostic::error(
+                    "duplicate-function",
+                    format!(
+                        "{} defines function {name} again (first in {})",
+                        feature.source.display(),
+                        first.source.display()
+                    ),
+                    Some(Location {
+                        file: feature.source.clone(),
+                        line: 1,
+                        column: 1,
+                    }),
+                ));
+                continue;
+            }
+        }
+        for collection in &feature.collections {
+            if !state.collections.contains_key(collection) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "unknown-collection",
+                        format!(
+                            "the query reads collection `{collection}`, which no spec declares"
+                        ),
+                        Some(Location {
+                            file: feature.source.clone(),
+                            line: feature.query_line,
+                            column: 1,
+                        }),
+                    )
+                    .with_hint("declare it in an ArangoCollection spec, or check the name"),
+                );
+            }
+        }
+        state.functions.insert(
+            name.clone(),
+            Function {
+                name: name.clone(),
+                code: function_code(feature),
+                hash: Some(feature.hash.clone()),
+            },
+        );
+        state.registry.insert(
+            name.clone(),
+            RegistryEntry {
+                feature: feature.feature.clone(),
+                version: feature.version,
+                function: name,
+                description: feature.description.clone(),
+                owner: feature.owner.clone(),
+                query: feature.query.clone(),
+                params: feature.params.iter().map(Param::bind_key).collect(),
+                hash: feature.hash.clone(),
+                source: feature.source.display().to_string(),
+            },
+        );
+    }
+    (features, diagnostics)
+}
+
+/// Checks a namespace given on the command line: one or more `::`-joined
+/// parts of ASCII letters, digits and `_`, not starting with `_`.
+pub fn check_namespace(namespace: &str) -> Result<String, String> {
+    let valid = !namespace.starts_with('_')
+        && namespace.split("::").all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if valid {
+        Ok(namespace.to_ascii_uppercase())
+    } else {
+        Err(format!(
+            "invalid --namespace {namespace:?}: use letters, digits and _ (parts joined by ::), not starting with _"
+        ))
+    }
+}
+
+/// Reads one `.aql` file. `display` is the path shown in diagnostics.
+pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>> {
+    let text = std::fs::read(path).map_err(|err| {
+        vec![Diagnostic::error(
+            "unreadable-file",
+            format!("cannot read {}: {err}", display.display()),
+            Some(Location {
+                file: display.to_path_buf(),
+                line: 1,
+                column: 1,
+            }),
+        )]
+    })?;
+    let text = String::from_utf8(text).map_err(|err| {
+        vec![Diagnostic::error(
+            "not-utf8",
+            format!(
+                "{} is not UTF-8 text (invalid byte at offset {})",
+                display.display(),
+                err.utf8_error().valid_up_to()
+            ),
+            Some(Location {
+                file: display.to_path_buf(),
+                line: 1,
+                column: 1,
+            }),
+        )]
+    })?;
+    parse(&text, display)
+}
+
+/// Parses the text of one `.aql` file.
+pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
+    let location = |line: usize, column: usize| {
+        Some(Location {
+            file: source.to_path_buf(),
+            line,
+            column,
+        })
+    };
+    let parsed = header::parse(text, source)?;
+    let mut problems = Vec::new();
+    let query = parsed.query.clone();
+    if query.trim().is_empty() {
+        return Err(vec![Diagnostic::error(
+            "empty-query",
+            "the file has a header but no query",
+            location(parsed.query_line, 1),
+        )]);
+    }
+    let info = match aql_lexer::check_syntax(&query) {
+        Ok(info) => info,
+        Err(err) => {
+            let line = parsed.query_line + err.position.line as usize - 1;
+            return Err(vec![Diagnostic::error(
+                "aql-syntax",
+                format!(
+                    "AQL {}",
+                    err.message.replace(
+                        &format!(" at position {}:{}", err.position.line, err.position.column),
+                        ""
+                    )
+                ),
+                location(line, err.position.column as usize),
+            )]);
+        }
+    };
+    let found: Vec<Param> = info
+        .bind_parameters
+        .iter()
+        .map(|parameter| Param {
+            name: parameter.name.clone(),
+            collection: parameter.kind == aql_lexer::BindParameterKind::Collection,
+        })
+        .collect();
+    let params = match &parsed.params {
+        None => found,
+        Some((declared, line)) => {
+            let mut ordered = Vec::new();
+            for name in declared {
+                let bare = name.trim_start_matches('@');
+                match found.iter().find(|param| param.name == bare) {
+                    Some(param) => ordered.push(param.clone()),
+                    None => problems.push(Diagnostic::error(
+                        "unknown-param",
+                        format!("Params names `{name}`, which the query does not use"),
+                        location(*line, 1),
+                    )),
+                }
+            }
+            for param in &found {
+                if !ordered.iter().any(|p| p.name == param.name) {
+                    problems.push(
+                        Diagnostic::error(
+                            "missing-param",
+                            format!("the query uses @{}{}, which Params does not list", if param.collection { "@" } else { "" }, param.name),
+                            location(*line, 1),
+                        )
+                        .with_hint("list every bind parameter in Params, in the order the function takes them"),
+                    );
+                }
+            }
+            ordered
+        }
+    };
+    let expected_name = format!("{}_v{}.aql", parsed.feature, parsed.version);
+    let file_name = source
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    if file_name != expected_name {
+        problems.push(
+            Diagnostic::error(
+                "file-name-mismatch",
+                format!("the header says feature `{}` version {}, so the file must be named {expected_name}", parsed.feature, parsed.version),
+                location(1, 1),
+            )
+            .with_hint(format!("rename {file_name} to {expected_name}, or fix the header")),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut feature = Feature {
+        feature: parsed.feature,
+        version: parsed.version,
+        description: parsed.description,
+        owner: parsed.owner,
+        params,
+        returns: parsed.returns,
+        query,
+        query_line: parsed.query_line,
+        source: source.to_path_buf(),
+        collections: info.collections,
+        hash: String::new(),
+    };
+    feature.hash = codegen::content_hash(&feature);
+    Ok(feature)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,116 @@
+//! Tests of header parsing, parameter discovery and code generation.
+
+use std::path::Path;
+
+use super::*;
+
+const V2: &str = "-- Feature: user_session_count\n-- Version: 2\n-- Description: Counts user sessions in the last 30 days, excluding bot traffic.\n-- Owner: growth-ml@example.com\nFOR u IN users\n  FILTER u._key == @user_key // not @this_one\n  LET n = LENGTH(FOR s IN @@sessions FILTER s._from == u._id AND s.note != '@nor_this' RETURN 1)\n  RETURN {user: u._key, sessions: n, since: @since}\n";
+
+fn parse_named(text: &str, name: &str) -> Result<Feature, Vec<Diagnostic>> {
+    parse(text, Path::new(name))
+}
+
+#[test]
+fn header_and_parameters() {
+    let feature = parse_named(V2, "user_session_count_v2.aql").unwrap();
+    assert_eq!(
+        (feature.feature.as_str(), feature.version),
+        ("user_session_count", 2)
+    );
+    assert_eq!(
+        feature.description,
+        "Counts user sessions in the last 30 days, excluding bot traffic."
+    );
+    assert_eq!(feature.owner.as_deref(), Some("growth-ml@example.com"));
+    assert_eq!(feature.query_line, 5);
+    assert!(feature.query.starts_with("FOR u IN users"));
+    let params: Vec<String> = feature.params.iter().map(Param::bind_key).collect();
+    assert_eq!(params, vec!["user_key", "@sessions", "since"]);
+    assert_eq!(feature.collections, vec!["users"]);
+    assert_eq!(
+        feature.function_name("features"),
+        "FEATURES::USER_SESSION_COUNT_V2"
+    );
+}
+
+#[test]
+fn slash_comments_and_params_override() {
+    let text = "// Feature: x\n// Version: 1\n// Params: b, a\n// Returns: one\nRETURN [@a, @b]\n";
+    let feature = parse_named(text, "x_v1.aql").unwrap();
+    let params: Vec<&str> = feature.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(params, vec!["b", "a"]);
+    assert_eq!(feature.returns, Returns::One);
+}
+
+#[test]
+fn problems_point_at_the_file() {
+    let missing = parse_named("-- Feature: x\nRETURN 1\n", "x_v1.aql").unwrap_err();
+    assert_eq!(missing[0].to_string(), "x_v1.aql:1:1: error[missing-header-field]: the header has no `Version`\n  hint: start the file with `-- Version: ...`");
+    let renamed = parse_named("-- Feature: x\n-- Version: 3\nRETURN 1\n", "x_v2.aql").unwrap_err();
+    assert_eq!(renamed[0].code, "file-name-mismatch");
+    let typo = parse_named("-- Feature: x\n-- Verison: 1\nRETURN 1\n", "x_v1.aql").unwrap_err();
+    assert_eq!(typo[0].to_string(), "x_v1.aql:2:4: error[unknown-header-field]: unknown header field `Verison`\n  hint: did you mean `Version`?");
+    let syntax = parse_named(
+        "-- Feature: x\n-- Version: 1\n\nFOR u IN users\n  RETURN (u\n",
+        "x_v1.aql",
+    )
+    .unwrap_err();
+    let location = syntax[0].location.clone().unwrap();
+    assert_eq!((syntax[0].code, location.line), ("aql-syntax", 5));
+    let params = parse_named(
+        "-- Feature: x\n-- Version: 1\n-- Params: a, c\nRETURN [@a, @b]\n",
+        "x_v1.aql",
+    )
+    .unwrap_err();
+    let codes: Vec<&str> = params.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["unknown-param", "missing-param"]);
+}
+
+#[test]
+fn generated_code_runs_the_query_and_carries_the_hash() {
+    let feature = parse_named(V2, "user_session_count_v2.aql").unwrap();
+    let code = function_code(&feature);
+    assert!(
+        code.starts_with("function (user_key, sessions, since) {"),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "const bindVars = {\"user_key\": user_key, \"@sessions\": sessions, \"since\": since};"
+        ),
+        "{code}"
+    );
+    assert!(
+        code.contains("FOR u IN users\\n  FILTER u._key == @user_key"),
+        "{code}"
+    );
+    assert_eq!(hash_in_code(&code), Some(feature.hash.as_str()));
+    // Same content, same hash; another query, another hash.
+    let again = parse_named(V2, "user_session_count_v2.aql").unwrap();
+    assert_eq!(again.hash, feature.hash);
+    let changed = parse_named(
+        &V2.replace("30", "31").replace("RETURN {", "RETURN {x: 1, "),
+        "user_session_count_v2.aql",
+    )
+    .unwrap();
+    assert_ne!(changed.hash, feature.hash);
+    // The description is metadata: it does not change the function.
+    let redescribed = parse_named(
+        &V2.replace("Counts", "Tallies"),
+        "user_session_count_v2.aql",
+    )
+    .unwrap();
+    assert_eq!(redescribed.hash, feature.hash);
+}
+
+#[test]
+fn unsafe_parameter_names_become_positional() {
+    let feature = parse_named(
+        "-- Feature: f\n-- Version: 1\nRETURN [@query, @0x]\n",
+        "f_v1.aql",
+    );
+    if let Ok(feature) = feature {
+        let code = function_code(&feature);
+        assert!(code.starts_with("function (arg0"), "{code}");
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the `arangosync` binary against the emulator: exit
+//! statuses, exact output (insta snapshots) and the database state read back.
+
+mod access;
+mod changes;
+mod core;
+mod support;

@@ -1,0 +1,210 @@
+//! The test harness: an emulator on its own thread, a scratch spec
+//! directory, and the real `arangosync` binary run against them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use arangodb_emulator::{BackgroundEmulator, Config};
+use serde_json::{json, Value};
+
+pub const ROOT_PASSWORD: &str = "root-pw";
+
+pub struct Harness {
+    pub emulator: BackgroundEmulator,
+    pub dir: tempfile::TempDir,
+    http: reqwest::blocking::Client,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let emulator = arangodb_emulator::spawn(Config {
+            root_password: ROOT_PASSWORD.into(),
+            ..Config::default()
+        })
+        .expect("emulator starts");
+        Harness {
+            emulator,
+            dir: tempfile::tempdir().expect("temp dir"),
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    pub fn specs(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a spec file (relative to the spec directory).
+    pub fn write(&self, relative: &str, content: &str) {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write spec");
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.dir.path().join(relative)).expect("remove spec");
+    }
+
+    /// Runs `arangosync ARGS` as root against the emulator's `features` database.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as("root", ROOT_PASSWORD, args)
+    }
+
+    pub fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_arangosync"))
+            .args(args)
+            .env_clear()
+            .env("ARANGO_HOST", self.emulator.url())
+            .env("ARANGO_DATABASE", "features")
+            .env("ARANGO_USER", user)
+            .env("ARANGO_PASSWORD", password)
+            .env("ARANGOSYNC_DIR", self.dir.path())
+            .env("ARANGOSYNC_WAIT_TIMEOUT", "5")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("arangosync runs");
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.emulator.url()))
+            .basic_auth("root", Some(ROOT_PASSWORD));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().expect("emulator answers");
+        let status = response.status().as_u16();
+        let text = response.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// GET a path of the `features` database; panics unless 200.
+    pub fn get(&self, path: &str) -> Value {
+        let (status, body) = self.api(reqwest::Method::GET, &format!("/_db/features{path}"), None);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    pub fn get_status(&self, path: &str) -> u16 {
+        self.api(reqwest::Method::GET, &format!("/_db/features{path}"), None)
+            .0
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        let (status, body) = self.api(
+            reqwest::Method::POST,
+            &format!("/_db/features{path}"),
+            Some(body),
+        );
+        assert!(status < 300, "POST {path}: {status} {body}");
+        body
+    }
+
+    pub fn put(&self, path: &str, body: Value) -> Value {
+        let (status, body) = self.api(
+            reqwest::Method::PUT,
+            &format!("/_db/features{path}"),
+            Some(body),
+        );
+        assert!(status < 300, "PUT {path}: {status} {body}");
+        body
+    }
+
+    pub fn create_database(&self) {
+        let (status, body) = self.api(
+            reqwest::Method::POST,
+            "/_api/database",
+            Some(json!({"name": "features"})),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+
+    pub fn create_user(&self, name: &str, password: &str, grant: &str) {
+        let (status, body) = self.api(
+            reqwest::Method::POST,
+            "/_api/user",
+            Some(json!({"user": name, "passwd": password})),
+        );
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = self.api(
+            reqwest::Method::PUT,
+            &format!("/_api/user/{name}/database/features"),
+            Some(json!({"grant": grant})),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+
+    pub fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/_emulator/stats", self.emulator.url()))
+            .send()
+            .expect("stats")
+            .json()
+            .expect("stats json")
+    }
+
+    pub fn writes(&self) -> u64 {
+        self.stats()["writes"].as_u64().expect("writes")
+    }
+
+    pub fn reset_stats(&self) {
+        self.http
+            .post(format!("{}/_emulator/stats/reset", self.emulator.url()))
+            .send()
+            .expect("reset");
+    }
+
+    /// The user indexes of a collection, without ids, sorted by name.
+    pub fn indexes(&self, collection: &str) -> Vec<Value> {
+        let body = self.get(&format!("/_api/index?collection={collection}"));
+        let mut indexes: Vec<Value> = body["indexes"]
+            .as_array()
+            .expect("indexes")
+            .iter()
+            .filter(|index| !matches!(index["type"].as_str(), Some("primary" | "edge")))
+            .cloned()
+            .collect();
+        for index in &mut indexes {
+            index.as_object_mut().expect("object").remove("id");
+        }
+        indexes.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+        indexes
+    }
+}
+
+/// The repository's example feature tree.
+pub fn example_features() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("features")
+}
+
+/// Replaces run-specific values (temp paths, the emulator's port) so
+/// outputs can be snapshotted; generated index names and ids are filtered
+/// by `snapshot_settings`.
+pub fn stable(text: &str, harness: &Harness) -> String {
+    text.replace(&harness.dir.path().display().to_string(), "[specs]")
+        .replace(harness.emulator.url(), "[endpoint]")
+}
+
+/// insta settings that hide server-generated names and ids.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"idx_\d{6,}", "idx_[generated]");
+    settings.add_filter(r#""([A-Za-z_]+)/\d+""#, r#""$1/[id]""#);
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
