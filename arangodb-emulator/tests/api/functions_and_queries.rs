@@ -143,7 +143,9 @@ async fn query_parse_reports_bind_parameters_and_collections() {
 #[tokio::test]
 async fn cursors_run_simple_queries_in_batches() {
     let emulator = start().await;
-    emulator.post("/_api/collection", json!({"name": "state"})).await;
+    emulator
+        .post("/_api/collection", json!({"name": "state"}))
+        .await;
     emulator
         .post(
             "/_api/document/state",
@@ -168,16 +170,33 @@ async fn cursors_run_simple_queries_in_batches() {
         .await;
     assert_eq!(first.status, 201, "{}", first.body);
     assert_eq!(first.body["result"], json!(["events", "products"]));
-    assert_eq!((&first.body["hasMore"], &first.body["count"]), (&json!(true), &json!(3)));
+    assert_eq!(
+        (&first.body["hasMore"], &first.body["count"]),
+        (&json!(true), &json!(3))
+    );
     let id = first.body["id"].as_str().unwrap();
     let second = emulator.put(&format!("/_api/cursor/{id}"), json!({})).await;
     assert_eq!(second.body["result"], json!(["users"]));
     assert_eq!(second.body["hasMore"], false);
-    emulator.put(&format!("/_api/cursor/{id}"), json!({})).await.assert_error(404, 1600);
+    emulator
+        .put(&format!("/_api/cursor/{id}"), json!({}))
+        .await
+        .assert_error(404, 1600);
 
-    let unsupported = emulator.post("/_api/cursor", json!({"query": "FOR d IN state COLLECT k = d.kind RETURN k"})).await;
+    let unsupported = emulator
+        .post(
+            "/_api/cursor",
+            json!({"query": "FOR d IN state COLLECT k = d.kind RETURN k"}),
+        )
+        .await;
     unsupported.assert_error(501, 9);
-    emulator.post("/_api/cursor", json!({"query": "FOR d IN missing RETURN d"})).await.assert_error(404, 1203);
+    emulator
+        .post(
+            "/_api/cursor",
+            json!({"query": "FOR d IN missing RETURN d"}),
+        )
+        .await
+        .assert_error(404, 1203);
     let stats = emulator.stats().await;
     assert_eq!(stats["writes"], 2, "read-only cursors are not writes");
 }
