@@ -4,4 +4,5 @@
 mod access;
 mod changes;
 mod core;
+mod functions;
 mod support;
