@@ -12,6 +12,7 @@ pub mod cli;
 pub mod client;
 pub mod diag;
 pub mod live;
+pub mod lock;
 pub mod model;
 pub mod ownership;
 pub mod plan;

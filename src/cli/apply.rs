@@ -7,7 +7,9 @@ use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
 use crate::client::{encode_segment, Client};
-use crate::plan::{self, Phase};
+use std::time::Duration;
+
+use crate::plan::{self, Phase, Plan, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PhaseArg {
@@ -35,6 +37,19 @@ pub struct ApplyArgs {
     /// How many independent changes run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Seconds to wait for another arangosync run on the same database to
+    /// finish before giving up (exit status 1, naming the other run).
+    #[arg(
+        long,
+        default_value_t = 120,
+        value_name = "SECONDS",
+        env = "ARANGOSYNC_LOCK_TIMEOUT"
+    )]
+    pub lock_timeout: u64,
+    /// Seconds the apply lock stays valid without renewal: how long a
+    /// crashed run blocks the next one. A running apply renews it.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(3..))]
+    pub lock_ttl: u64,
     #[command(flatten)]
     pub plan: PlanArgs,
     #[command(flatten)]
@@ -65,34 +80,102 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         )));
     }
     check_write_access(&client, &args.connection).await?;
-    let report = crate::apply::execute(
+
+    // The lock lives in the database's state collection, so both must exist
+    // before it can be taken; creating them is idempotent.
+    let (setup, rest): (Vec<_>, Vec<_>) = computed
+        .changes
+        .iter()
+        .cloned()
+        .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
+    if !setup.is_empty() {
+        let setup_plan = Plan {
+            changes: setup,
+            notes: Vec::new(),
+            ..computed.clone()
+        };
+        let report = crate::apply::execute(&client, &setup_plan, 1, super::progress()).await;
+        if !report.succeeded() {
+            return Err(failure(&report, &setup_plan));
+        }
+    }
+    let lease = crate::lock::acquire(
         &client,
-        &computed,
+        Duration::from_secs(args.lock_ttl),
+        Duration::from_secs(args.lock_timeout),
+    )
+    .await
+    .map_err(CliError::runtime)?;
+    tracing::debug!(holder = lease.holder(), "apply lock taken");
+
+    // Another run may have changed the database while we waited: plan again
+    // under the lock and apply that plan.
+    let outcome = apply_under_lock(&client, &desired, &options, args, rest).await;
+    lease.release().await;
+    outcome
+}
+
+async fn apply_under_lock(
+    client: &Client,
+    desired: &super::Desired,
+    options: &plan::Options,
+    args: &ApplyArgs,
+    first_plan: Vec<crate::plan::Change>,
+) -> Result<ExitStatus, CliError> {
+    let live = super::read_live(client, &args.plan.features.namespace).await?;
+    let mut fresh = plan::diff(&desired.loaded.state, &live, options);
+    fresh = match args.phase {
+        PhaseArg::Pre => fresh.for_phase(Phase::Pre),
+        PhaseArg::Post => fresh.for_phase(Phase::Post),
+        PhaseArg::All => fresh,
+    };
+    if fresh.changes != first_plan {
+        tracing::info!(
+            summary = %super::summary_line(&fresh),
+            "the database changed while waiting for the lock; applying the plan made under the lock"
+        );
+    }
+    if fresh.blocked().count() > 0 {
+        return Err(CliError::runtime(
+            "refusing to apply: the plan made under the lock has blocked changes; run plan again to see them",
+        ));
+    }
+    if !fresh.has_writes() {
+        eprintln!("Nothing left to apply: another run made the same changes.");
+        return Ok(ExitStatus::Success);
+    }
+    let report = crate::apply::execute(
+        client,
+        &fresh,
         usize::from(args.concurrency),
         super::progress(),
     )
     .await;
     if report.succeeded() {
-        tracing::info!(summary = %super::summary_line(&computed), "apply finished");
+        tracing::info!(summary = %super::summary_line(&fresh), "apply finished");
         eprintln!(
             "Applied {} change(s): {}.",
             report.done.len(),
-            super::summary_line(&computed)
+            super::summary_line(&fresh)
         );
         return Ok(ExitStatus::Success);
     }
+    Err(failure(&report, &fresh))
+}
+
+fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
     let failures: Vec<String> = report
         .failed
         .iter()
         .map(|(address, err)| format!("{address}: {err}"))
         .collect();
-    Err(CliError::runtime(format!(
+    CliError::runtime(format!(
         "apply failed after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
         report.done.len(),
-        computed.changes.len(),
+        plan.changes.len(),
         report.not_started.len(),
         failures.join("\n  ")
-    )))
+    ))
 }
 
 /// Fails before the first write when the user can only read: a CI

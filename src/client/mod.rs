@@ -160,10 +160,15 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let mut attempt = 0;
         loop {
-            let outcome = match self
-                .once_any_endpoint(Method::GET, "/_admin/server/availability", &[], None, false)
-                .await
-            {
+            let availability = Request {
+                method: Method::GET,
+                path: "/_admin/server/availability",
+                query: &[],
+                body: None,
+                authenticate: false,
+                if_match: None,
+            };
+            let outcome = match self.once_any_endpoint(&availability).await {
                 Ok(_) => self.check_credentials().await,
                 Err(err) => Err(err),
             };
@@ -194,10 +199,15 @@ impl Client {
     /// exist yet still proves the server took the credentials.
     async fn check_credentials(&self) -> Result<(), ClientError> {
         let path = format!("/_db/{}/_api/version", encode_segment(&self.database));
-        match self
-            .once_any_endpoint(Method::GET, &path, &[], None, true)
-            .await
-        {
+        let version = Request {
+            method: Method::GET,
+            path: &path,
+            query: &[],
+            body: None,
+            authenticate: true,
+            if_match: None,
+        };
+        match self.once_any_endpoint(&version).await {
             Ok(_) => Ok(()),
             Err(err) if err.error_num() == Some(1228) => Ok(()),
             Err(err) => Err(err),
@@ -217,6 +227,27 @@ impl Client {
         self.call_path(method, &db_path, query, body).await
     }
 
+    /// Like `call`, with an `If-Match` precondition on a document revision
+    /// (412 / errorNum 1200 when it no longer holds).
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        revision: &str,
+    ) -> Result<Response, ClientError> {
+        let db_path = format!("/_db/{}{path}", encode_segment(&self.database));
+        self.retrying(&Request {
+            method,
+            path: &db_path,
+            query: &[],
+            body,
+            authenticate: true,
+            if_match: Some(revision),
+        })
+        .await
+    }
+
     /// A request to a server-level path (no database prefix).
     pub async fn call_path(
         &self,
@@ -225,12 +256,21 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Response, ClientError> {
+        self.retrying(&Request {
+            method,
+            path,
+            query,
+            body,
+            authenticate: true,
+            if_match: None,
+        })
+        .await
+    }
+
+    async fn retrying(&self, request: &Request<'_>) -> Result<Response, ClientError> {
         let mut attempt = 0;
         loop {
-            match self
-                .once_any_endpoint(method.clone(), path, query, body, true)
-                .await
-            {
+            match self.once_any_endpoint(request).await {
                 Err(err) if err.is_transient() && attempt + 1 < self.retry.attempts => {
                     let pause = self.retry.backoff(attempt);
                     tracing::warn!(error = %err, attempt = attempt + 1, pause_ms = pause.as_millis() as u64, "transient failure, retrying");
@@ -243,20 +283,10 @@ impl Client {
     }
 
     /// One attempt, trying each endpoint in turn while they fail to connect.
-    async fn once_any_endpoint(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        authenticate: bool,
-    ) -> Result<Response, ClientError> {
+    async fn once_any_endpoint(&self, request: &Request<'_>) -> Result<Response, ClientError> {
         let mut last = None;
         for endpoint in &self.endpoints {
-            match self
-                .once(endpoint, method.clone(), path, query, body, authenticate)
-                .await
-            {
+            match self.once(endpoint, request).await {
                 Err(err @ ClientError::Transport { .. }) => last = Some(err),
                 outcome => return outcome,
             }
@@ -264,34 +294,29 @@ impl Client {
         Err(last.unwrap_or_else(|| ClientError::Config("no endpoint given".into())))
     }
 
-    async fn once(
-        &self,
-        endpoint: &Url,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        authenticate: bool,
-    ) -> Result<Response, ClientError> {
+    async fn once(&self, endpoint: &Url, request: &Request<'_>) -> Result<Response, ClientError> {
         let mut url = endpoint.clone();
-        url.set_path(path);
-        if !query.is_empty() {
+        url.set_path(request.path);
+        if !request.query.is_empty() {
             url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        let mut request = self.http.request(method.clone(), url);
-        if authenticate {
-            request = request.header(AUTHORIZATION, self.authorization.clone());
+        let mut builder = self.http.request(request.method.clone(), url);
+        if request.authenticate {
+            builder = builder.header(AUTHORIZATION, self.authorization.clone());
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        if let Some(revision) = request.if_match {
+            builder = builder.header(reqwest::header::IF_MATCH, format!("\"{revision}\""));
+        }
+        if let Some(body) = request.body {
+            builder = builder.json(body);
         }
         let transport = |err: reqwest::Error| ClientError::Transport {
-            method: method.to_string(),
-            path: path.to_string(),
+            method: request.method.to_string(),
+            path: request.path.to_string(),
             message: describe_transport_error(&err),
         };
-        let response = request.send().await.map_err(transport)?;
+        let response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(transport)?;
         let body: Value = if text.trim().is_empty() {
@@ -300,10 +325,25 @@ impl Client {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         if status >= 400 {
-            return Err(ClientError::from_response(&method, path, status, &body));
+            return Err(ClientError::from_response(
+                &request.method,
+                request.path,
+                status,
+                &body,
+            ));
         }
         Ok(Response { status, body })
     }
+}
+
+/// One request as the retry loop and the endpoint failover see it.
+struct Request<'a> {
+    method: Method,
+    path: &'a str,
+    query: &'a [(&'a str, String)],
+    body: Option<&'a Value>,
+    authenticate: bool,
+    if_match: Option<&'a str>,
 }
 
 /// reqwest's Display hides the cause ("error sending request"); the chain

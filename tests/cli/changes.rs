@@ -232,8 +232,8 @@ fn mutable_property_change() {
     );
     assert_eq!(
         harness.writes(),
-        1,
-        "one PUT of the properties: {}",
+        3,
+        "the apply lock (taken, released) and one PUT of the properties: {}",
         harness.stats()
     );
 }

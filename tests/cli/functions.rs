@@ -154,8 +154,8 @@ fn changing_a_query_updates_exactly_that_function() {
     assert_eq!(applied.status, 0, "{applied:?}");
     assert_eq!(
         harness.writes(),
-        2,
-        "one function, one registry entry: {}",
+        4,
+        "the apply lock (taken, released), one function, one registry entry: {}",
         harness.stats()
     );
     assert!(code_of(&harness, "FEATURES::USER_SESSION_COUNT_V2").contains("COUNT(sessions)"));
@@ -267,8 +267,9 @@ fn phases_split_schema_objects_from_functions() {
     let post = harness.run(&["apply", "--phase", "post", "--revision", "abc"]);
     assert_eq!(post.status, 0, "{post:?}");
     assert_eq!(functions(&harness).len(), 3);
-    // Three functions and three registry entries, nothing else.
-    assert_eq!(harness.writes(), 6, "{}", harness.stats());
+    // The apply lock (taken and released), three functions and three
+    // registry entries, nothing else.
+    assert_eq!(harness.writes(), 8, "{}", harness.stats());
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
 }
