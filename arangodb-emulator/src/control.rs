@@ -46,6 +46,9 @@ pub enum FaultMode {
     Status(u16),
     /// Close the connection with a TCP reset instead of answering.
     Reset,
+    /// Carry the request out, then reset the connection instead of
+    /// answering: the client cannot know the write happened.
+    ResetAfter,
     /// Hold the request this long, then answer it normally.
     Delay(Duration),
 }
@@ -81,8 +84,13 @@ impl FaultPlan {
                 FaultMode::Status(status as u16)
             }
             Some("reset") => FaultMode::Reset,
+            Some("reset-after") => FaultMode::ResetAfter,
             Some("delay") => FaultMode::Delay(Duration::from_millis(number("delayMs", 1000)?)),
-            _ => return Err("'mode' must be \"status\", \"reset\" or \"delay\"".into()),
+            _ => {
+                return Err(
+                    "'mode' must be \"status\", \"reset\", \"reset-after\" or \"delay\"".into(),
+                )
+            }
         };
         Ok(FaultPlan {
             fail_after,

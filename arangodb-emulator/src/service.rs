@@ -96,7 +96,7 @@ pub async fn handle(
             return Ok(to_response(reply, is_head));
         }
         Some(FaultMode::Delay(delay)) => tokio::time::sleep(delay).await,
-        None => {}
+        Some(FaultMode::ResetAfter) | None => {}
     }
 
     let reply = if Instant::now() < shared.ready_at {
@@ -107,6 +107,9 @@ pub async fn handle(
             Err(err) => err.into(),
         }
     };
+    if fault == Some(FaultMode::ResetAfter) {
+        return Err(ResetConnection);
+    }
     Ok(to_response(reply, is_head))
 }
 

@@ -29,7 +29,8 @@ use crate::model::Index;
 use crate::spec::reader::{suggestion, Fields, Reader, MERGE_KEY_HINT};
 use crate::spec::yaml::{Node, NodeKind};
 
-/// Every index type a spec may name.
+/// The index types a spec may name, besides the deprecated aliases `hash`
+/// and `skiplist` of `persistent`.
 pub const INDEX_TYPES: &[&str] = &[
     "persistent",
     "ttl",
@@ -39,8 +40,6 @@ pub const INDEX_TYPES: &[&str] = &[
     "mdi",
     "mdi-prefixed",
     "zkd",
-    "hash",
-    "skiplist",
 ];
 
 const PERSISTENT_KEYS: &[&str] = &[
@@ -197,7 +196,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
                 "unknown-index-type",
                 format!("unknown index type `{other}`"),
                 type_pos,
-                suggestion(other, &INDEX_TYPES[..8]),
+                suggestion(other, INDEX_TYPES),
             );
             return None;
         }

@@ -321,68 +321,8 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         return true;
     };
     match kind.as_str() {
-        "ArangoCollection" => {
-            let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
-            let read = collection::read(reader, name_text, spec);
-            let Some((name, name_pos)) = name else {
-                return true;
-            };
-            let location = reader.location(name_pos);
-            if loaded.state.collections.contains_key(&name) {
-                loaded.sources.duplicates.push(Duplicate {
-                    kind: ResourceKind::Collection,
-                    name,
-                    location,
-                });
-                return true;
-            }
-            let mut origin = Origin::new(location);
-            if let Some(spec) = spec {
-                record_attributes(reader, spec, "", &mut origin.attributes);
-            }
-            let index_origins = read
-                .index_nodes
-                .iter()
-                .map(|node| {
-                    let mut origin = Origin::new(reader.location(node.pos));
-                    record_attributes(reader, node, "", &mut origin.attributes);
-                    origin
-                })
-                .collect();
-            loaded.sources.collections.insert(name.clone(), origin);
-            loaded.sources.indexes.insert(name.clone(), index_origins);
-            loaded.state.collections.insert(name, read.collection);
-        }
-        "ArangoGraph" => {
-            let Some(spec) = spec else {
-                reader.error(
-                    "missing-field",
-                    "the ArangoGraph document is missing the required field `spec`",
-                    root.pos,
-                );
-                return true;
-            };
-            let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
-            let read = graph::read(reader, name_text, spec);
-            let Some((name, name_pos)) = name else {
-                return true;
-            };
-            let location = reader.location(name_pos);
-            if loaded.state.graphs.contains_key(&name) {
-                loaded.sources.duplicates.push(Duplicate {
-                    kind: ResourceKind::Graph,
-                    name,
-                    location,
-                });
-                return true;
-            }
-            let origin = Origin {
-                location,
-                attributes: read.attributes,
-            };
-            loaded.sources.graphs.insert(name.clone(), origin);
-            loaded.state.graphs.insert(name, read.graph);
-        }
+        "ArangoCollection" => add_collection(loaded, reader, name, spec),
+        "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
         other => reader.error_with_hint(
             "unknown-kind",
             format!("unknown kind `{other}`"),
@@ -391,6 +331,86 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         ),
     }
     true
+}
+
+/// Reads an `ArangoCollection` spec and adds it to the state unless its
+/// name is missing or taken; the spec is read either way, so its problems
+/// are reported.
+fn add_collection(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    name: Option<(String, Pos)>,
+    spec: Option<&Node>,
+) {
+    let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
+    let read = collection::read(reader, name_text, spec);
+    let Some((name, name_pos)) = name else {
+        return;
+    };
+    let location = reader.location(name_pos);
+    if loaded.state.collections.contains_key(&name) {
+        loaded.sources.duplicates.push(Duplicate {
+            kind: ResourceKind::Collection,
+            name,
+            location,
+        });
+        return;
+    }
+    let mut origin = Origin::new(location);
+    if let Some(spec) = spec {
+        record_attributes(reader, spec, "", &mut origin.attributes);
+    }
+    let index_origins = read
+        .index_nodes
+        .iter()
+        .map(|node| {
+            let mut origin = Origin::new(reader.location(node.pos));
+            record_attributes(reader, node, "", &mut origin.attributes);
+            origin
+        })
+        .collect();
+    loaded.sources.collections.insert(name.clone(), origin);
+    loaded.sources.indexes.insert(name.clone(), index_origins);
+    loaded.state.collections.insert(name, read.collection);
+}
+
+/// Reads an `ArangoGraph` spec and adds it to the state unless its name is
+/// missing or taken.
+fn add_graph(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    name: Option<(String, Pos)>,
+    spec: Option<&Node>,
+    document_pos: Pos,
+) {
+    let Some(spec) = spec else {
+        reader.error(
+            "missing-field",
+            "the ArangoGraph document is missing the required field `spec`",
+            document_pos,
+        );
+        return;
+    };
+    let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
+    let read = graph::read(reader, name_text, spec);
+    let Some((name, name_pos)) = name else {
+        return;
+    };
+    let location = reader.location(name_pos);
+    if loaded.state.graphs.contains_key(&name) {
+        loaded.sources.duplicates.push(Duplicate {
+            kind: ResourceKind::Graph,
+            name,
+            location,
+        });
+        return;
+    }
+    let origin = Origin {
+        location,
+        attributes: read.attributes,
+    };
+    loaded.sources.graphs.insert(name.clone(), origin);
+    loaded.state.graphs.insert(name, read.graph);
 }
 
 /// `metadata.name` and its position; labels and annotations are allowed

@@ -208,10 +208,10 @@ fn path_problem(
     }
     let expansions = path.matches("[*]").count();
     if path.contains('[') || path.contains(']') {
-        let well_formed = path
-            .match_indices("[*]")
-            .all(|(at, _)| path[at + 3..].is_empty() || path[at + 3..].starts_with('.'))
-            && path.matches('[').count() == expansions
+        let well_formed = path.match_indices("[*]").all(|(at, _)| {
+            path.get(at + 3..)
+                .is_none_or(|rest| rest.is_empty() || rest.starts_with('.'))
+        }) && path.matches('[').count() == expansions
             && path.matches(']').count() == expansions;
         if !expansion {
             return Some(format!(
@@ -239,6 +239,12 @@ fn attribute_fields(index: &Index, label: &str, origin: Option<&Origin>, report:
             (min, usize::MAX) => format!("at least {min}"),
             (min, max) => format!("{min} or {max}"),
         };
+        let hint = match index.index_type.as_str() {
+            "ttl" => "a ttl index covers the one attribute that holds the expiry time stamp",
+            "geo" => "use one field holding [longitude, latitude] or GeoJSON, or two fields: latitude, longitude",
+            "fulltext" => "a fulltext index covers one text attribute; use an inverted index for more",
+            _ => "list the attributes to index",
+        };
         report.error(
             "index-field-count",
             format!(
@@ -246,7 +252,7 @@ fn attribute_fields(index: &Index, label: &str, origin: Option<&Origin>, report:
                 index.index_type
             ),
             at(origin, "fields"),
-            None,
+            Some(hint.into()),
         );
     }
     for (position, field) in index.fields.iter().enumerate() {

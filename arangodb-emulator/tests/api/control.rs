@@ -141,3 +141,22 @@ async fn latency_delays_every_api_request_but_not_control_requests() {
     emulator.stats().await;
     assert!(started.elapsed() < Duration::from_millis(150));
 }
+
+#[tokio::test]
+async fn reset_after_faults_do_the_work_but_drop_the_answer() {
+    let emulator = start().await;
+    set_faults(&emulator, json!({"mode": "reset-after"})).await;
+    let result = emulator
+        .http
+        .post(emulator.url("/_api/collection"))
+        .basic_auth("root", Some(ROOT_PASSWORD))
+        .json(&json!({"name": "written"}))
+        .send()
+        .await;
+    assert!(result.is_err(), "the answer never arrives");
+    assert_eq!(
+        emulator.get("/_api/collection/written").await.status,
+        200,
+        "but the collection exists"
+    );
+}
