@@ -9,7 +9,21 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are successes; anything else is a usage
+            // error, which is invalid input (exit 3), never clap's 2: that
+            // status means "changes pending".
+            let _ = err.print();
+            let status = if err.use_stderr() {
+                ExitStatus::InvalidInput
+            } else {
+                ExitStatus::Success
+            };
+            return ExitCode::from(status.code());
+        }
+    };
     init_logging(&cli.output);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -48,7 +48,7 @@ pub struct ApplyArgs {
     pub lock_timeout: u64,
     /// Seconds the apply lock stays valid without renewal: how long a
     /// crashed run blocks the next one. A running apply renews it.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(3..))]
+    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub lock_ttl: u64,
     #[command(flatten)]
     pub plan: PlanArgs,

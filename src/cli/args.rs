@@ -110,11 +110,12 @@ pub struct ConnectionArgs {
     #[arg(long, env = "ARANGO_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
     /// File holding the password, e.g. a mounted Kubernetes Secret; a
-    /// trailing newline is ignored.
-    #[arg(long, env = "ARANGO_PASSWORD_FILE", conflicts_with = "password")]
+    /// trailing newline is ignored. Takes precedence over --password.
+    #[arg(long, env = "ARANGO_PASSWORD_FILE")]
     pub password_file: Option<PathBuf>,
-    /// A JWT to authenticate with instead of user name and password.
-    #[arg(long, env = "ARANGO_JWT", hide_env_values = true, conflicts_with_all = ["password", "password_file"])]
+    /// A JWT to authenticate with instead of user name and password; takes
+    /// precedence over both password options.
+    #[arg(long, env = "ARANGO_JWT", hide_env_values = true)]
     pub jwt: Option<String>,
     /// PEM file with extra CA certificates to trust for https endpoints.
     #[arg(long, env = "ARANGO_CA_CERT")]
@@ -131,6 +132,11 @@ pub struct ConnectionArgs {
         env = "ARANGOSYNC_WAIT_TIMEOUT"
     )]
     pub wait_timeout: u64,
+    /// Attempts per request when the server is unavailable (503, refused or
+    /// reset connections, timeouts), with exponential backoff and jitter.
+    /// Errors the server reports (4xx) are never retried.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub retries: u32,
 }
 
 impl ConnectionArgs {
@@ -184,7 +190,10 @@ impl ConnectionArgs {
             credentials,
             ca_cert: self.ca_cert.clone(),
             request_timeout: Duration::from_secs(self.timeout.max(1)),
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy {
+                attempts: self.retries,
+                ..RetryPolicy::default()
+            },
         })
     }
 

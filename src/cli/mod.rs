@@ -199,12 +199,12 @@ fn error_count(diagnostics: &Diagnostics) -> usize {
 /// Connects and waits for the server to be ready.
 async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
     let settings = args.settings()?;
-    for endpoint in &settings.endpoints {
-        let host = endpoint.host_str().unwrap_or_default();
-        let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1");
-        if endpoint.scheme() == "http" && !loopback {
-            tracing::warn!(endpoint = %endpoint, "credentials are sent over plain HTTP; use https:// outside a trusted network");
-        }
+    for endpoint in settings
+        .endpoints
+        .iter()
+        .filter(|endpoint| sends_credentials_in_clear(endpoint))
+    {
+        tracing::warn!(endpoint = %endpoint, "credentials are sent over plain HTTP to a host that is not this machine; use https://");
     }
     let client = Client::new(&settings).map_err(CliError::runtime)?;
     client
@@ -212,6 +212,17 @@ async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
         .await
         .map_err(CliError::runtime)?;
     Ok(client)
+}
+
+/// Plain HTTP to anything but a loopback address exposes the password.
+fn sends_credentials_in_clear(endpoint: &url::Url) -> bool {
+    let loopback = match endpoint.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    };
+    endpoint.scheme() == "http" && !loopback
 }
 
 async fn read_live(client: &Client, namespace: &str) -> Result<crate::plan::Live, CliError> {
@@ -250,4 +261,20 @@ fn progress() -> Arc<dyn crate::apply::Progress> {
 
 fn summary_line(plan: &crate::plan::Plan) -> String {
     render::Summary::of(plan).sentence()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_flagged_only_off_this_machine() {
+        let flagged = |url: &str| sends_credentials_in_clear(&url::Url::parse(url).unwrap());
+        assert!(flagged("http://arangodb.prod.svc:8529"));
+        assert!(flagged("http://10.0.0.7:8529"));
+        assert!(!flagged("https://arangodb.prod.svc:8529"));
+        assert!(!flagged("http://localhost:8529"));
+        assert!(!flagged("http://127.0.0.2:8529"));
+        assert!(!flagged("http://[::1]:8529"));
+    }
 }

@@ -38,7 +38,6 @@ mod walk;
 pub mod yaml;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -49,6 +48,7 @@ use crate::model::State;
 pub use index::INDEX_TYPES;
 use reader::Reader;
 pub use reader::{nearest, suggestion};
+pub use walk::{read_file, too_large_message, ReadError, MAX_FILE_BYTES};
 use yaml::{Node, NodeKind, Pos};
 
 /// The group every spec `apiVersion` starts with.
@@ -172,14 +172,66 @@ pub fn load(dir: &Path) -> Loaded {
     loaded
 }
 
+/// Loads the content of one YAML file as if it had been found at `path`,
+/// without touching the file system. The spec loader's fuzz target uses it.
+pub fn load_contents(path: &Path, bytes: Vec<u8>) -> Loaded {
+    let mut loaded = Loaded::default();
+    load_bytes(&mut loaded, path, bytes);
+    loaded.diagnostics.sort();
+    loaded
+}
+
 fn mentions_api_group(text: &str) -> bool {
     text.contains(API_GROUP)
 }
 
+/// The text of a UTF-16 file (one that starts with a byte order mark), so
+/// that a spec saved as UTF-16 by an editor is recognised as one.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let little_endian = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units: Vec<u16> = bytes
+        .get(2..)
+        .unwrap_or_default()
+        .chunks_exact(2)
+        .map(|pair| {
+            let pair = [pair[0], pair[1]];
+            if little_endian {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        })
+        .collect();
+    Some(String::from_utf16_lossy(&units))
+}
+
+/// Whether raw file content mentions the API group, in UTF-8 or UTF-16.
+fn bytes_mention_api_group(bytes: &[u8]) -> bool {
+    match utf16_text(bytes) {
+        Some(text) => mentions_api_group(&text),
+        None => mentions_api_group(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// The first character YAML does not allow in a stream (the `c-printable`
+/// set of YAML 1.2, 5.1) and its byte offset. yaml-rust2 stops reading at a
+/// NUL byte without an error, so everything after one would silently vanish.
+fn first_disallowed_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|(_, c)| {
+        !matches!(c,
+            '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}'
+            | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+    })
+}
+
 fn load_file(loaded: &mut Loaded, path: &Path) {
-    let bytes = match fs::read(path) {
+    let bytes = match walk::read_file(path) {
         Ok(bytes) => bytes,
-        Err(error) => {
+        Err(walk::ReadError::Io(error)) => {
             loaded.diagnostics.push(Diagnostic::error(
                 "unreadable-file",
                 format!("cannot read `{}`: {error}", path.display()),
@@ -187,35 +239,124 @@ fn load_file(loaded: &mut Loaded, path: &Path) {
             ));
             return;
         }
-    };
-    load_bytes(loaded, path, bytes);
-}
-
-/// Loads the content of one YAML file; `path` only names it.
-fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let valid_up_to = error.utf8_error().valid_up_to();
-            let valid = error.as_bytes().get(..valid_up_to).unwrap_or_default();
-            let location = Some(end_location(path, valid));
-            let lossy = String::from_utf8_lossy(error.as_bytes());
-            let diagnostic = if mentions_api_group(&lossy) {
+        Err(walk::ReadError::TooLarge { prefix }) => {
+            let message = walk::too_large_message(path);
+            let diagnostic = if bytes_mention_api_group(&prefix) {
                 loaded.files.push(path.to_path_buf());
-                Diagnostic::error("not-utf8", "the file is not valid UTF-8", location)
-                    .with_hint("save the file as UTF-8")
+                Diagnostic::error("file-too-large", message, None)
+                    .with_hint("split the specs into several smaller files")
             } else {
                 Diagnostic::warning(
-                    "unparsable-yaml-skipped",
-                    "skipped a file that is not valid UTF-8 and does not mention db.feature-store/",
-                    location,
+                    "file-too-large",
+                    format!("{message}; skipped it, since its beginning does not mention db.feature-store/"),
+                    None,
                 )
             };
             loaded.diagnostics.push(diagnostic);
             return;
         }
     };
+    load_bytes(loaded, path, bytes);
+}
+
+/// Reports a file that cannot be read as YAML text: an error when it
+/// mentions the API group (it is meant to be a spec), otherwise a warning,
+/// since a repository root holds other people's files too. `problem`
+/// completes "the file ...", e.g. "is not valid UTF-8".
+fn unusable_text(
+    loaded: &mut Loaded,
+    path: &Path,
+    ours: bool,
+    code: &'static str,
+    problem: &str,
+    location: Location,
+    hint: &str,
+) {
+    let diagnostic = if ours {
+        loaded.files.push(path.to_path_buf());
+        Diagnostic::error(code, format!("the file {problem}"), Some(location)).with_hint(hint)
+    } else {
+        Diagnostic::warning(
+            "unparsable-yaml-skipped",
+            format!("skipped a file that {problem} and does not mention db.feature-store/"),
+            Some(location),
+        )
+    };
+    loaded.diagnostics.push(diagnostic);
+}
+
+/// Loads the content of one YAML file; `path` only names it.
+fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
+    let start = Location {
+        file: path.to_path_buf(),
+        line: 1,
+        column: 1,
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            if let Some(text) = utf16_text(error.as_bytes()) {
+                unusable_text(
+                    loaded,
+                    path,
+                    mentions_api_group(&text),
+                    "not-utf8",
+                    "is UTF-16 text, not UTF-8",
+                    start,
+                    "save the file as UTF-8",
+                );
+                return;
+            }
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let valid = error.as_bytes().get(..valid_up_to).unwrap_or_default();
+            let location = end_location(path, valid);
+            let lossy = String::from_utf8_lossy(error.as_bytes());
+            unusable_text(
+                loaded,
+                path,
+                mentions_api_group(&lossy),
+                "not-utf8",
+                "is not valid UTF-8",
+                location,
+                "save the file as UTF-8",
+            );
+            return;
+        }
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        loaded.diagnostics.push(
+            Diagnostic::warning(
+                "empty-file",
+                "the file is empty; it defines nothing",
+                Some(start),
+            )
+            .with_hint("delete it, or check that its content was not lost"),
+        );
+        return;
+    }
+    if let Some((offset, character)) = first_disallowed_char(text) {
+        let location = end_location(path, text.get(..offset).unwrap_or_default().as_bytes());
+        let problem = format!(
+            "contains the control character U+{:04X}, which YAML does not allow",
+            u32::from(character)
+        );
+        let hint = if character == '\0' {
+            "a NUL byte means a binary file, or text saved as UTF-16 without a byte order mark; save it as UTF-8"
+        } else {
+            "remove the character, or write it as an escape (`\"\\u0007\"`) inside a double-quoted string"
+        };
+        unusable_text(
+            loaded,
+            path,
+            mentions_api_group(text),
+            "invalid-character",
+            &problem,
+            location,
+            hint,
+        );
+        return;
+    }
 
     let documents = match yaml::parse(text) {
         Ok(documents) => documents,
@@ -225,7 +366,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
                 line: error.pos.line,
                 column: error.pos.column,
             });
-            let diagnostic = if mentions_api_group(text) {
+            let mut diagnostic = if mentions_api_group(text) {
                 loaded.files.push(path.to_path_buf());
                 Diagnostic::error(
                     "yaml-syntax",
@@ -242,6 +383,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
                     location,
                 )
             };
+            diagnostic.hint = error.hint;
             loaded.diagnostics.push(diagnostic);
             return;
         }
@@ -277,15 +419,13 @@ fn end_location(path: &Path, prefix: &[u8]) -> Location {
 /// Reads one document if it is ours; returns whether it was.
 fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::Document) -> bool {
     let root = &document.root;
-    let Some(api_version_node) = root.get("apiVersion") else {
-        return false;
+    let api_version_node = root.get("apiVersion");
+    let ours = api_version_node
+        .and_then(Node::as_str)
+        .filter(|api_version| api_version.starts_with(API_GROUP));
+    let (Some(api_version), Some(api_version_node)) = (ours, api_version_node) else {
+        return misaddressed_document(reader, root, api_version_node);
     };
-    let Some(api_version) = api_version_node.as_str() else {
-        return false;
-    };
-    if !api_version.starts_with(API_GROUP) {
-        return false;
-    }
     for problem in &document.problems {
         let mut diagnostic = Diagnostic::error(
             problem.code,
@@ -413,6 +553,40 @@ fn add_graph(
     loaded.state.graphs.insert(name, read.graph);
 }
 
+/// A document that is not ours by its `apiVersion` but names one of our
+/// kinds: it is an error when the `apiVersion` is missing, not a string, or
+/// a near miss of ours, since such a document is certainly no Kubernetes
+/// manifest and skipping it would silently drop a collection or graph.
+/// Returns whether the document was reported (and so counts as ours).
+fn misaddressed_document(reader: &mut Reader<'_>, root: &Node, api_version: Option<&Node>) -> bool {
+    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
+        return false;
+    };
+    if !KINDS.contains(&kind) {
+        return false;
+    }
+    match api_version {
+        None => reader.error_with_hint(
+            "missing-field",
+            format!("the {kind} document is missing the required field `apiVersion`"),
+            root.pos,
+            format!("add `apiVersion: {API_VERSION}`; without it the document would be skipped as someone else's"),
+        ),
+        Some(node) => match node.as_str() {
+            None => reader.wrong_type(node, "`apiVersion`", "a string"),
+            Some(api_version) if nearest(api_version, &[API_VERSION]).is_some() => reader
+                .error_with_hint(
+                    "unsupported-api-version",
+                    format!("unsupported apiVersion `{api_version}` for kind {kind}"),
+                    node.pos,
+                    format!("did you mean `{API_VERSION}`?"),
+                ),
+            Some(_) => return false,
+        },
+    }
+    true
+}
+
 /// `metadata.name` and its position; labels and annotations are allowed
 /// (Kustomize and Argo CD add them) and ignored.
 fn read_metadata(reader: &mut Reader<'_>, metadata: &Node) -> Option<(String, Pos)> {
@@ -460,6 +634,8 @@ fn record_attributes(
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn load_text(files: &[(&str, &str)]) -> (tempfile::TempDir, Loaded) {
@@ -493,7 +669,7 @@ mod tests {
                 "k8s.yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n- a list\n---\nplain\n",
             ),
-            ("none.yaml", "kind: ArangoCollection\nmetadata: {name: x}\n"),
+            ("none.yaml", "kind: Kustomization\nmetadata: {name: x}\n"),
             ("users.yaml", USERS),
         ]);
         assert_eq!(rendered(&temp, &loaded), Vec::<String>::new());

@@ -15,10 +15,17 @@
 //!   it once. The path kept is the first one walked, as the user sees it.
 //! * The result is sorted by path, so loading is deterministic.
 //! * Problems become diagnostics; nothing here panics or stops the walk.
+//! * A path named like a spec (`.yaml`, `.yml`, `.aql`) that is neither a
+//!   regular file nor a directory (a FIFO, socket or device) is an error and
+//!   is never opened: reading a FIFO would block the run forever.
+//! * Files are read through [`read_file`], which refuses anything larger than
+//!   [`MAX_FILE_BYTES`] without reading more than that, so a huge file cannot
+//!   exhaust memory (a ConfigMap holds at most 1 MiB; real specs are far
+//!   smaller).
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -27,6 +34,46 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 /// Directory names that hold build output or dependencies, never specs.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+/// The largest spec or transformation file read: 10 MiB. Parsing a YAML
+/// file takes more than ten times its size in memory, and a hook Job's
+/// memory limit is small; a bigger file is a mistake (generated data, a
+/// binary), not a spec.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Why [`read_file`] returned no content.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(io::Error),
+    /// The file is larger than [`MAX_FILE_BYTES`]; `prefix` holds its first
+    /// `MAX_FILE_BYTES` bytes, enough to tell whose file it is.
+    TooLarge {
+        prefix: Vec<u8>,
+    },
+}
+
+/// Reads a whole file, but never more than [`MAX_FILE_BYTES`] of it.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = fs::File::open(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bytes.truncate(MAX_FILE_BYTES as usize);
+        return Err(ReadError::TooLarge { prefix: bytes });
+    }
+    Ok(bytes)
+}
+
+/// The message of a `file-too-large` diagnostic for `path`.
+pub fn too_large_message(path: &Path) -> String {
+    format!(
+        "`{}` is larger than {} MiB; spec and transformation files are read only up to that size",
+        path.display(),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
 
 /// What the walk found.
 #[derive(Debug, Default)]
@@ -115,12 +162,30 @@ pub fn walk(dir: &Path) -> Found {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let Some(kind) = file_kind(entry.path()) else {
             continue;
         };
+        if entry.file_type().is_dir() {
+            // A directory named `x.yaml` is walked like any other.
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            found.diagnostics.push(
+                Diagnostic::error(
+                    "not-a-file",
+                    format!(
+                        "`{}` is {}, not a regular file; it was not read",
+                        entry.path().display(),
+                        special_file_kind(&entry.file_type())
+                    ),
+                    None,
+                )
+                .with_hint(
+                    "spec and transformation files must be regular files (or symlinks to them)",
+                ),
+            );
+            continue;
+        }
         let canonical = match fs::canonicalize(entry.path()) {
             Ok(canonical) => canonical,
             Err(error) => {
@@ -165,13 +230,34 @@ fn walk_error(error: &walkdir::Error) -> Diagnostic {
         fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.file_type().is_symlink());
     let dangling = is_link && fs::metadata(&path).is_err();
     if dangling {
-        let message = format!("broken symlink `{}`", path.display());
+        let (code, message) = if link_chain_loops(&path) {
+            (
+                "symlink-loop",
+                format!(
+                    "symlink loop: `{}` never reaches a file, its links lead back to themselves",
+                    path.display()
+                ),
+            )
+        } else {
+            let target = fs::read_link(&path)
+                .map(|target| {
+                    format!(
+                        " (it points to `{}`, which does not exist)",
+                        target.display()
+                    )
+                })
+                .unwrap_or_default();
+            (
+                "broken-symlink",
+                format!("broken symlink `{}`{target}", path.display()),
+            )
+        };
         // A dangling link that would have been a spec hides a spec; any other
         // dangling link is only odd.
         return if file_kind(&path).is_some() {
-            Diagnostic::error("broken-symlink", message, None)
+            Diagnostic::error(code, message, None)
         } else {
-            Diagnostic::warning("broken-symlink", message, None)
+            Diagnostic::warning(code, message, None)
         };
     }
     let detail = error
@@ -183,6 +269,48 @@ fn walk_error(error: &walkdir::Error) -> Diagnostic {
         format!("cannot read `{}`: {detail}", path.display()),
         None,
     )
+}
+
+/// Whether following the symlink at `path` comes back to a link already
+/// followed (`a -> b -> a`), rather than ending at a missing target.
+fn link_chain_loops(path: &Path) -> bool {
+    /// The kernel gives up after 40 links; so do we.
+    const MAX_LINKS: usize = 40;
+    let mut seen = HashSet::new();
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let Ok(target) = fs::read_link(&current) else {
+            return false;
+        };
+        let next = match current.parent() {
+            Some(parent) => parent.join(&target),
+            None => target,
+        };
+        if !seen.insert(current) {
+            return true;
+        }
+        current = next;
+    }
+    true
+}
+
+/// What a walked entry that is neither a file nor a directory is, in words.
+fn special_file_kind(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 #[cfg(test)]

@@ -212,6 +212,9 @@ pub struct Document {
 pub struct ParseError {
     pub message: String,
     pub pos: Pos,
+    /// What probably caused it, when the parser's message alone is cryptic
+    /// (an unclosed `[` reported as "invalid indentation" lines later).
+    pub hint: Option<String>,
 }
 
 /// Parses every document in `text`.
@@ -227,8 +230,70 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
         Err(_) => Err(ParseError {
             message: "the YAML parser failed on this input".into(),
             pos: Pos { line: 1, column: 1 },
+            hint: None,
         }),
     }
+}
+
+/// The character at a 1-based line and column.
+fn char_at(lines: &[&str], pos: Pos) -> Option<char> {
+    let line = lines.get(pos.line.checked_sub(1)?)?;
+    line.chars().nth(pos.column.checked_sub(1)?)
+}
+
+/// The text at `pos` up to the next character that cannot be part of an
+/// anchor name, e.g. `*users` for an alias.
+fn word_at(lines: &[&str], pos: Pos) -> Option<String> {
+    let line = lines.get(pos.line.checked_sub(1)?)?;
+    let word: String = line
+        .chars()
+        .skip(pos.column.checked_sub(1)?)
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+        .take(80)
+        .collect();
+    Some(word).filter(|word| !word.is_empty())
+}
+
+/// A hint for a syntax error: the cause yaml-rust2's message does not name.
+/// `open` are the collections still open at the error, outermost first.
+fn syntax_hint(text: &str, message: &str, pos: Pos, open: &[Pos]) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    // A flow collection opened on an earlier line and still open where the
+    // parser gave up is the usual cause of errors reported lines later.
+    let unclosed = open.iter().rev().find_map(|start| {
+        let opener = char_at(&lines, *start).filter(|c| matches!(c, '[' | '{'))?;
+        (start.line < pos.line).then_some((opener, start))
+    });
+    if let Some((opener, start)) = unclosed {
+        let closer = if opener == '[' { ']' } else { '}' };
+        return Some(format!(
+            "the `{opener}` at line {}, column {} is still open here; is a `{closer}` missing?",
+            start.line, start.column
+        ));
+    }
+    if message.contains("unknown anchor") {
+        let alias = word_at(&lines, pos).unwrap_or_else(|| "the alias".into());
+        let anchor = alias.trim_start_matches('*');
+        return Some(format!(
+            "`{alias}` refers to an anchor `&{anchor}` that is not defined before it in this document"
+        ));
+    }
+    if message.contains("tab") {
+        return Some("indent with spaces; YAML does not allow tabs in indentation".into());
+    }
+    if message.contains("quoted scalar") {
+        return Some(
+            "the quoted value starting here is not closed, or a line of it is indented less than its key".into(),
+        );
+    }
+    if message.contains("mapping values are not allowed") {
+        return Some(
+            "this line is probably indented differently from the keys around it, or a value containing `: ` \
+             needs quotes"
+                .into(),
+        );
+    }
+    None
 }
 
 /// A collection being built; its items arrive as later events.
@@ -277,10 +342,22 @@ impl Builder {
     fn run(mut self, text: &str) -> Result<Vec<Document>, ParseError> {
         let mut parser = Parser::new_from_str(text);
         loop {
-            let (event, marker) = parser.next_token().map_err(|error| ParseError {
-                message: error.info().to_string(),
-                pos: Pos::from_marker(error.marker()),
-            })?;
+            let (event, marker) = match parser.next_token() {
+                Ok(next) => next,
+                Err(error) => {
+                    let message = error.info().to_string();
+                    let pos = Pos::from_marker(error.marker());
+                    let open: Vec<Pos> = self
+                        .frames
+                        .iter()
+                        .map(|frame| match frame {
+                            Frame::Seq { pos, .. } | Frame::Map { pos, .. } => *pos,
+                        })
+                        .collect();
+                    let hint = syntax_hint(text, &message, pos, &open);
+                    return Err(ParseError { message, pos, hint });
+                }
+            };
             let pos = Pos::from_marker(&marker);
             match event {
                 Event::StreamEnd => break,
@@ -342,6 +419,7 @@ impl Builder {
             return Err(ParseError {
                 message: format!("collections are nested more than {MAX_DEPTH} levels deep"),
                 pos,
+                hint: None,
             });
         }
         self.frames.push(frame);
@@ -401,12 +479,14 @@ impl Builder {
             return Err(ParseError {
                 message: "alias to an unknown anchor".into(),
                 pos,
+                hint: None,
             });
         };
         if self.frames.len() + anchored.depth > MAX_DEPTH {
             return Err(ParseError {
                 message: format!("aliases nest collections more than {MAX_DEPTH} levels deep"),
                 pos,
+                hint: None,
             });
         }
         self.alias_nodes += anchored.count;
@@ -414,6 +494,11 @@ impl Builder {
             return Err(ParseError {
                 message: format!("aliases expand to more than {MAX_ALIAS_NODES} nodes"),
                 pos,
+                hint: Some(
+                    "anchors are reused so often that the document would explode in size (an \"alias bomb\"); \
+                     repeat less"
+                        .into(),
+                ),
             });
         }
         // The copy is written where the alias is; what is inside it stays

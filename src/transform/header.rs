@@ -20,8 +20,9 @@ pub struct Header {
     pub version: u32,
     pub description: String,
     pub owner: Option<String>,
-    /// The declared order and the header line it was declared on.
-    pub params: Option<(Vec<String>, usize)>,
+    /// The declared names with the 1-based column of each, and the header
+    /// line they were declared on.
+    pub params: Option<(Vec<(String, usize)>, usize)>,
     pub returns: Returns,
     pub query: String,
     pub query_line: usize,
@@ -34,6 +35,26 @@ fn comment_text(line: &str) -> Option<&str> {
         .strip_prefix("--")
         .or_else(|| trimmed.strip_prefix("//"))
         .map(str::trim)
+}
+
+/// The comma-separated names after the colon of a `Params:` line, each with
+/// its 1-based column (in characters) in the line.
+fn param_names(line: &str) -> Vec<(String, usize)> {
+    let mut names = Vec::new();
+    let Some(colon) = line.find(':') else {
+        return names;
+    };
+    let mut offset = colon + 1;
+    for part in line.get(offset..).unwrap_or_default().split(',') {
+        let name = part.trim();
+        if !name.is_empty() {
+            let start = offset + (part.len() - part.trim_start().len());
+            let column = line.get(..start).unwrap_or_default().chars().count() + 1;
+            names.push((name.to_string(), column));
+        }
+        offset += part.len() + 1;
+    }
+    names
 }
 
 pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
@@ -126,14 +147,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
             },
             "Description" => description = value.to_string(),
             "Owner" => owner = Some(value.to_string()).filter(|owner| !owner.is_empty()),
-            "Params" => {
-                let names: Vec<String> = value
-                    .split(',')
-                    .map(|name| name.trim().to_string())
-                    .filter(|name| !name.is_empty())
-                    .collect();
-                params = Some((names, number));
-            }
+            "Params" => params = Some((param_names(line), number)),
             "Returns" => match value.to_ascii_lowercase().as_str() {
                 "one" => returns = Returns::One,
                 "all" | "many" | "array" => returns = Returns::All,

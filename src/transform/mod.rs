@@ -186,31 +186,52 @@ pub fn check_namespace(namespace: &str) -> Result<String, String> {
 
 /// Reads one `.aql` file. `display` is the path shown in diagnostics.
 pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>> {
-    let text = std::fs::read(path).map_err(|err| {
-        vec![Diagnostic::error(
-            "unreadable-file",
-            format!("cannot read {}: {err}", display.display()),
-            Some(Location {
-                file: display.to_path_buf(),
-                line: 1,
-                column: 1,
-            }),
-        )]
-    })?;
-    let text = String::from_utf8(text).map_err(|err| {
-        vec![Diagnostic::error(
-            "not-utf8",
-            format!(
-                "{} is not UTF-8 text (invalid byte at offset {})",
-                display.display(),
-                err.utf8_error().valid_up_to()
+    let start = Location {
+        file: display.to_path_buf(),
+        line: 1,
+        column: 1,
+    };
+    let bytes = crate::spec::read_file(path).map_err(|err| {
+        vec![match err {
+            crate::spec::ReadError::Io(err) => Diagnostic::error(
+                "unreadable-file",
+                format!("cannot read {}: {err}", display.display()),
+                Some(start.clone()),
             ),
-            Some(Location {
+            crate::spec::ReadError::TooLarge { .. } => Diagnostic::error(
+                "file-too-large",
+                crate::spec::too_large_message(display),
+                Some(start.clone()),
+            )
+            .with_hint("a transformation is one query; keep large data out of it"),
+        }]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let utf16 = matches!(err.as_bytes(), [0xff, 0xfe, ..] | [0xfe, 0xff, ..]);
+        let (problem, location) = if utf16 {
+            ("the file is UTF-16 text, not UTF-8", start.clone())
+        } else {
+            let valid = err
+                .as_bytes()
+                .get(..err.utf8_error().valid_up_to())
+                .unwrap_or_default();
+            // Valid UTF-8 up to here, so the lossy conversion is exact.
+            let before = String::from_utf8_lossy(valid);
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |last| last.chars().count())
+                + 1;
+            let location = Location {
                 file: display.to_path_buf(),
-                line: 1,
-                column: 1,
-            }),
-        )]
+                line,
+                column,
+            };
+            ("the file is not valid UTF-8", location)
+        };
+        vec![Diagnostic::error("not-utf8", problem, Some(location))
+            .with_hint("save the file as UTF-8")]
     })?;
     parse(&text, display)
 }
@@ -238,17 +259,27 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
         Ok(info) => info,
         Err(err) => {
             let line = parsed.query_line + err.position.line as usize - 1;
-            return Err(vec![Diagnostic::error(
+            let message = err
+                .message
+                .replace(
+                    &format!(" at position {}:{}", err.position.line, err.position.column),
+                    "",
+                )
+                // The quoted query text may span lines; keep one diagnostic
+                // on one line.
+                .replace('\n', "\\n");
+            let mut diagnostic = Diagnostic::error(
                 "aql-syntax",
-                format!(
-                    "AQL {}",
-                    err.message.replace(
-                        &format!(" at position {}:{}", err.position.line, err.position.column),
-                        ""
-                    )
-                ),
+                format!("AQL {message}"),
                 location(line, err.position.column as usize),
-            )]);
+            );
+            if message.contains("unexpected end of query string") {
+                diagnostic = diagnostic.with_hint(
+                    "the query ends too early: an AQL query ends with RETURN or a data modification, \
+                     and every bracket and quote must be closed",
+                );
+            }
+            return Err(vec![diagnostic]);
         }
     };
     let found: Vec<Param> = info
@@ -263,24 +294,26 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
         None => found,
         Some((declared, line)) => {
             let mut ordered = Vec::new();
-            for name in declared {
+            for (name, column) in declared {
                 let bare = name.trim_start_matches('@');
                 match found.iter().find(|param| param.name == bare) {
                     Some(param) => ordered.push(param.clone()),
                     None => problems.push(Diagnostic::error(
                         "unknown-param",
                         format!("Params names `{name}`, which the query does not use"),
-                        location(*line, 1),
+                        location(*line, *column),
                     )),
                 }
             }
-            for param in &found {
+            for (param, parameter) in found.iter().zip(&info.bind_parameters) {
                 if !ordered.iter().any(|p| p.name == param.name) {
+                    // Where the query first uses it.
+                    let position = parameter.position;
                     problems.push(
                         Diagnostic::error(
                             "missing-param",
-                            format!("the query uses @{}{}, which Params does not list", if param.collection { "@" } else { "" }, param.name),
-                            location(*line, 1),
+                            format!("the query uses @{}{}, which Params (line {line}) does not list", if param.collection { "@" } else { "" }, param.name),
+                            location(parsed.query_line + position.line as usize - 1, position.column as usize),
                         )
                         .with_hint("list every bind parameter in Params, in the order the function takes them"),
                     );

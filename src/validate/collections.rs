@@ -10,6 +10,9 @@ use crate::spec::{suggestion, Origin};
 const KEY_GENERATORS: &[&str] = &["traditional", "autoincrement", "uuid", "padded"];
 const MAX_AUTOINCREMENT_STEP: u64 = 65_535;
 const SCHEMA_LEVELS: &[&str] = &["none", "new", "moderate", "strict"];
+const JSON_SCHEMA_TYPES: &[&str] = &[
+    "array", "boolean", "integer", "null", "number", "object", "string",
+];
 const SYSTEM_ATTRIBUTES: &[&str] = &["_key", "_id", "_rev", "_from", "_to"];
 const COMPUTE_ON: &[&str] = &["insert", "update", "replace"];
 const SHARDING_STRATEGIES: &[&str] = &[
@@ -109,18 +112,50 @@ fn schema(collection: &Collection, origin: Option<&Origin>, report: &mut Report)
         );
     }
     if let Err(error) = jsonschema::draft4::new(&schema.rule) {
-        let path = attribute_path(&schema.rule, error.instance_path.as_str());
+        let pointer = error.instance_path.as_str();
+        let path = attribute_path(&schema.rule, pointer);
         let inside = if path.is_empty() {
             String::new()
         } else {
             format!(" at `{path}`")
         };
+        // The validator explains a misspelt type through the meta-schema's
+        // `anyOf`; name the valid types instead.
+        let (detail, hint) = match unknown_type(&schema.rule, pointer) {
+            Some(word) => (
+                format!("`{word}` is not a JSON Schema type"),
+                suggestion(&word, JSON_SCHEMA_TYPES),
+            ),
+            None => (
+                error.to_string(),
+                "ArangoDB validates documents with JSON Schema draft-04; remote `$ref`s are not supported"
+                    .to_string(),
+            ),
+        };
         report.error(
             "invalid-schema-rule",
-            format!("collection `{name}` has a schema rule that is not valid JSON Schema draft-04{inside}: {error}"),
+            format!("collection `{name}` has a schema rule that is not valid JSON Schema draft-04{inside}: {detail}"),
             at(origin, &format!("schema.rule{}", dotted(&path))),
-            Some("ArangoDB validates documents with JSON Schema draft-04; remote `$ref`s are not supported".into()),
+            Some(hint),
         );
+    }
+}
+
+/// The misspelt type name when `pointer` points at a `type` keyword whose
+/// value (or an item of it) is not one of the JSON Schema types.
+fn unknown_type(rule: &Value, pointer: &str) -> Option<String> {
+    if !pointer.ends_with("/type") {
+        return None;
+    }
+    let unknown = |value: &Value| {
+        value
+            .as_str()
+            .filter(|word| !JSON_SCHEMA_TYPES.contains(word))
+            .map(str::to_string)
+    };
+    match rule.pointer(pointer)? {
+        Value::Array(items) => items.iter().find_map(unknown),
+        value => unknown(value),
     }
 }
 
@@ -222,7 +257,19 @@ fn expression_problem(value: &ComputedValue) -> Option<String> {
     let expression = &value.expression;
     let info = match aql_lexer::check_syntax(expression) {
         Ok(info) => info,
-        Err(error) => return Some(error.message),
+        Err(error) => {
+            // "... at position 1:27" would read as a place in the file.
+            let position = error.position;
+            let message = error
+                .message
+                .replace(&format!(" at position {position}"), "");
+            let at = if position.line == 1 {
+                format!("column {}", position.column)
+            } else {
+                format!("line {}, column {}", position.line, position.column)
+            };
+            return Some(format!("{message} (at {at} of the expression)"));
+        }
     };
     if let Some(parameter) = info.bind_parameters.iter().find(|parameter| {
         parameter.name != "doc" || parameter.kind != aql_lexer::BindParameterKind::Value

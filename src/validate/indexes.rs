@@ -337,6 +337,8 @@ fn options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Rep
                 );
             }
             match index.options.get("expireAfter").and_then(Value::as_f64) {
+                // Written with a wrong type: the loader has reported it.
+                None if written(origin, "expireAfter") => {}
                 None => report.error(
                     "ttl-expire-after",
                     format!("{label} has no `expireAfter`"),
@@ -371,6 +373,7 @@ fn options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Rep
 fn mdi_options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Report) {
     match index.options.get("fieldValueTypes").and_then(Value::as_str) {
         Some("double") => {}
+        None if written(origin, "fieldValueTypes") => {}
         Some(other) => report.error(
             "mdi-field-value-types",
             format!("{label} has fieldValueTypes `{other}`; only `double` is supported"),
@@ -395,6 +398,7 @@ fn mdi_options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut
                     }
                 }
             }
+            None if written(origin, "prefixFields") => {}
             _ => report.error(
                 "mdi-prefix-fields",
                 format!("{label} needs a non-empty `prefixFields` list"),
@@ -413,6 +417,13 @@ fn mdi_options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut
             Some("use `type: mdi-prefixed` for an index with prefix fields".into()),
         );
     }
+}
+
+/// Whether the spec writes `path` in the index, even if the loader could
+/// not read the value (then it has reported the value's problem, and saying
+/// the option is missing would be wrong).
+fn written(origin: Option<&Origin>, path: &str) -> bool {
+    origin.is_some_and(|origin| origin.attributes.contains_key(path))
 }
 
 fn stored_values(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Report) {

@@ -5,4 +5,5 @@ mod access;
 mod changes;
 mod core;
 mod functions;
+mod reliability;
 mod support;
