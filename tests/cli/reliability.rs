@@ -319,3 +319,62 @@ fn secrets_never_appear_in_any_output() {
     assert_eq!(runs[3].status, 0, "--password-file works: {:?}", runs[3]);
     assert_eq!(runs[4].status, 1);
 }
+
+#[test]
+fn tls_with_a_private_ca() {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .expect("certificate");
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = dir.path().join("server.pem");
+    let key = dir.path().join("server.key");
+    std::fs::write(&cert, certified.cert.pem()).expect("cert");
+    std::fs::write(&key, certified.key_pair.serialize_pem()).expect("key");
+    let emulator = arangodb_emulator::spawn(Config {
+        root_password: ROOT_PASSWORD.into(),
+        tls: Some(arangodb_emulator::TlsFiles {
+            cert: cert.clone(),
+            key,
+        }),
+        ..Config::default()
+    })
+    .expect("TLS emulator");
+    assert!(emulator.url().starts_with("https://"));
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).expect("specs");
+    std::fs::write(
+        specs.join("users.yaml"),
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n",
+    )
+    .expect("spec");
+    let run = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_arangosync"))
+            .args([
+                "apply",
+                "--create-database",
+                "--wait-timeout",
+                "1",
+                "--retries",
+                "1",
+            ])
+            .arg("--dir")
+            .arg(&specs)
+            .args(extra)
+            .env_clear()
+            .env("ARANGO_HOST", emulator.url())
+            .env("ARANGO_DATABASE", "features")
+            .env("ARANGO_PASSWORD", ROOT_PASSWORD)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (untrusted, stderr) = run(&[]);
+    assert_eq!(untrusted, Some(1), "an unknown CA is refused: {stderr}");
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    let (trusted, stderr) = run(&["--ca-cert", cert.to_str().expect("utf-8")]);
+    assert_eq!(trusted, Some(0), "{stderr}");
+}
