@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&cli.output);
+    let json_logs = cli.output.log_format == LogFormat::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -38,10 +39,15 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(cli)) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
-            match &err {
-                // The diagnostics themselves were printed already.
-                CliError::InvalidSpecs(summary, _) => eprintln!("error: {summary}"),
-                other => eprintln!("error: {other}"),
+            // For invalid specs the diagnostics themselves were printed already.
+            let message = match &err {
+                CliError::InvalidSpecs(summary, _) => summary.clone(),
+                other => other.to_string(),
+            };
+            if json_logs {
+                tracing::error!(exit_status = err.exit_status().code(), "{message}");
+            } else {
+                eprintln!("error: {message}");
             }
             ExitCode::from(err.exit_status().code())
         }

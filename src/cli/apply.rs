@@ -141,7 +141,7 @@ async fn apply_under_lock(
         ));
     }
     if !fresh.has_writes() {
-        eprintln!("Nothing left to apply: another run made the same changes.");
+        tracing::info!("nothing left to apply: another run made the same changes");
         return Ok(ExitStatus::Success);
     }
     let report = crate::apply::execute(
@@ -152,11 +152,10 @@ async fn apply_under_lock(
     )
     .await;
     if report.succeeded() {
-        tracing::info!(summary = %super::summary_line(&fresh), "apply finished");
-        eprintln!(
-            "Applied {} change(s): {}.",
-            report.done.len(),
-            super::summary_line(&fresh)
+        tracing::info!(
+            changes = report.done.len(),
+            summary = %super::summary_line(&fresh),
+            "apply finished"
         );
         return Ok(ExitStatus::Success);
     }

@@ -50,7 +50,7 @@ pub enum Command {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
-    let out = output::Output::new(cli.output.format);
+    let out = output::Output::new(cli.output.format, cli.output.log_format == LogFormat::Json);
     match cli.command {
         Command::Validate(args) => validate::run(&args, &out),
         Command::Plan(args) => plan::run(&args, &out).await,

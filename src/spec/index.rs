@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::model::Index;
-use crate::spec::reader::{suggestion, Fields, Reader, MERGE_KEY_HINT};
+use crate::spec::reader::{nearest, suggestion, Fields, Reader, MERGE_KEY_HINT};
 use crate::spec::yaml::{Node, NodeKind};
 
 /// The index types a spec may name, besides the deprecated aliases `hash`
@@ -157,6 +157,20 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
     let requested = match node.get("type") {
         Some(type_node) => reader.string(type_node, "the index `type`")?,
         None => {
+            let misspelt = node
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .find(|entry| entry.key != "type" && nearest(&entry.key, &["type"]).is_some());
+            if let Some(entry) = misspelt {
+                reader.error_with_hint(
+                    "unknown-field",
+                    format!("unknown field `{}` in an index", entry.key),
+                    entry.key_pos,
+                    "did you mean `type`?",
+                );
+                return None;
+            }
             let hint = if node.get("<<").is_some() {
                 MERGE_KEY_HINT
             } else {

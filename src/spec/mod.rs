@@ -248,7 +248,12 @@ fn load_file(loaded: &mut Loaded, path: &Path) {
             } else {
                 Diagnostic::warning(
                     "file-too-large",
-                    format!("{message}; skipped it, since its beginning does not mention db.feature-store/"),
+                    format!(
+                        "skipped `{}`: it is larger than {} MiB and its beginning does not mention \
+                         db.feature-store/",
+                        path.display(),
+                        walk::MAX_FILE_BYTES / (1024 * 1024)
+                    ),
                     None,
                 )
             };
@@ -338,13 +343,17 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
     if let Some((offset, character)) = first_disallowed_char(text) {
         let location = end_location(path, text.get(..offset).unwrap_or_default().as_bytes());
         let problem = format!(
-            "contains the control character U+{:04X}, which YAML does not allow",
+            "contains the control character U+{:04X} (not allowed in YAML)",
             u32::from(character)
         );
         let hint = if character == '\0' {
             "a NUL byte means a binary file, or text saved as UTF-16 without a byte order mark; save it as UTF-8"
+                .to_string()
         } else {
-            "remove the character, or write it as an escape (`\"\\u0007\"`) inside a double-quoted string"
+            format!(
+                "remove it, or write it as the escape `\\u{:04X}` inside a double-quoted string",
+                u32::from(character)
+            )
         };
         unusable_text(
             loaded,
@@ -353,7 +362,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
             "invalid-character",
             &problem,
             location,
-            hint,
+            &hint,
         );
         return;
     }
@@ -691,8 +700,11 @@ mod tests {
             rendered(&temp, &loaded),
             [
                 "chart.yaml:1:5: warning[unparsable-yaml-skipped]: skipped a file that is not valid YAML \
-                 (mapping values are not allowed in this context) and does not mention db.feature-store/",
-                "spec.yaml:3:1: error[yaml-syntax]: invalid YAML: while parsing a node, did not find expected node content",
+                 (mapping values are not allowed in this context) and does not mention db.feature-store/\n  \
+                 hint: this line is probably indented differently from the keys around it, or a value containing \
+                 `: ` needs quotes",
+                "spec.yaml:3:1: error[yaml-syntax]: invalid YAML: while parsing a node, did not find expected node \
+                 content\n  hint: the `[` at line 2, column 7 is still open here; is a `]` missing?",
             ]
         );
     }
@@ -713,6 +725,73 @@ mod tests {
                 "a.yaml:2:4: error[not-utf8]: the file is not valid UTF-8\n  hint: save the file as UTF-8",
                 "b.yaml:1:4: warning[unparsable-yaml-skipped]: skipped a file that is not valid UTF-8 and does not \
                  mention db.feature-store/",
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_nul_bytes_and_empty_files() {
+        let mut utf16 = vec![0xff, 0xfe];
+        for unit in USERS.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let at = |name: &str| PathBuf::from(name);
+        let render = |loaded: Loaded| -> Vec<String> {
+            loaded
+                .diagnostics
+                .0
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            render(load_contents(&at("u.yaml"), utf16)),
+            ["u.yaml:1:1: error[not-utf8]: the file is UTF-16 text, not UTF-8\n  hint: save the file as UTF-8"]
+        );
+        // yaml-rust2 stops at a NUL byte; what follows must not be lost silently.
+        let loaded = load_contents(
+            &at("n.yaml"),
+            format!("{USERS}\0spec: {{bogus: 1}}\n").into_bytes(),
+        );
+        assert_eq!(loaded.diagnostics.0[0].code, "invalid-character");
+        assert_eq!(loaded.diagnostics.0[0].location.as_ref().unwrap().line, 5);
+        let loaded = load_contents(&at("n.yaml"), b"a: \x01\n".to_vec());
+        assert_eq!(
+            render(loaded),
+            ["n.yaml:1:4: warning[unparsable-yaml-skipped]: skipped a file that contains the control character \
+              U+0001 (not allowed in YAML) and does not mention db.feature-store/"]
+        );
+        assert_eq!(
+            render(load_contents(&at("e.yaml"), b" \n\n".to_vec())),
+            [
+                "e.yaml:1:1: warning[empty-file]: the file is empty; it defines nothing\n  \
+              hint: delete it, or check that its content was not lost"
+            ]
+        );
+        assert!(load_contents(&at("c.yaml"), b"# only a comment\n".to_vec())
+            .diagnostics
+            .is_empty());
+    }
+
+    #[test]
+    fn our_kinds_need_our_api_version() {
+        let (temp, loaded) = load_text(&[(
+            "a.yaml",
+            "kind: ArangoCollection\nmetadata: {name: a}\n---\n\
+             apiVersion: db.featurestore/v1alpha1\nkind: ArangoGraph\nmetadata: {name: g}\n---\n\
+             apiVersion: 1\nkind: ArangoGraph\n---\n\
+             apiVersion: example.com/v1\nkind: ArangoGraph\n",
+        )]);
+        assert!(loaded.state.collections.is_empty());
+        assert_eq!(
+            rendered(&temp, &loaded),
+            [
+                "a.yaml:1:1: error[missing-field]: the ArangoCollection document is missing the required field \
+                 `apiVersion`\n  hint: add `apiVersion: db.feature-store/v1alpha1`; without it the document would \
+                 be skipped as someone else's",
+                "a.yaml:4:13: error[unsupported-api-version]: unsupported apiVersion `db.featurestore/v1alpha1` for \
+                 kind ArangoGraph\n  hint: did you mean `db.feature-store/v1alpha1`?",
+                "a.yaml:8:13: error[wrong-type]: `apiVersion`: expected a string, found an integer",
             ]
         );
     }

@@ -263,10 +263,17 @@ impl<'n> Fields<'n> {
         self.entries.get(index).map(|entry| &entry.value)
     }
 
-    /// The value of a required `key`; reports `missing-field` when absent.
+    /// The value of a required `key`; reports `missing-field` when absent,
+    /// unless an unknown key is a misspelling of it: [`Reader::finish`]
+    /// reports that one with "did you mean", and one typo should make one
+    /// diagnostic.
     pub fn require(&mut self, reader: &mut Reader<'_>, key: &str) -> Option<&'n Node> {
         let value = self.take(key);
-        if value.is_none() {
+        let misspelt = self.entries.iter().any(|entry| {
+            !self.known.contains(&entry.key.as_str())
+                && nearest(&entry.key, self.known) == Some(key)
+        });
+        if value.is_none() && !misspelt {
             let message = format!("{} is missing the required field `{key}`", self.what);
             if self.entries.iter().any(|entry| entry.key == "<<") {
                 reader.error_with_hint("missing-field", message, self.pos, MERGE_KEY_HINT);

@@ -66,10 +66,10 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// The message of a `file-too-large` diagnostic for `path`.
+/// The message of a `file-too-large` error for `path`.
 pub fn too_large_message(path: &Path) -> String {
     format!(
-        "`{}` is larger than {} MiB; spec and transformation files are read only up to that size",
+        "`{}` is larger than {} MiB, the limit for spec and transformation files",
         path.display(),
         MAX_FILE_BYTES / (1024 * 1024)
     )
@@ -365,6 +365,53 @@ mod tests {
         let file = temp.path().join("a.yaml");
         write(&file, "");
         assert_eq!(walk(&file).diagnostics.0[0].code, "not-a-directory");
+    }
+
+    #[test]
+    fn read_file_stops_at_the_limit() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("big.yaml");
+        let limit = MAX_FILE_BYTES as usize;
+        fs::write(&path, vec![b'a'; limit]).unwrap();
+        assert_eq!(read_file(&path).unwrap().len(), limit);
+        fs::write(&path, vec![b'a'; limit + 1]).unwrap();
+        match read_file(&path) {
+            Err(ReadError::TooLarge { prefix }) => assert_eq!(prefix.len(), limit),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_and_link_loops_are_named() {
+        use std::os::unix::fs::symlink;
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        // A socket is a special file that std can create.
+        let _listener = std::os::unix::net::UnixListener::bind(root.join("sock.yaml")).unwrap();
+        symlink("b.aql", root.join("a.aql")).unwrap();
+        symlink("a.aql", root.join("b.aql")).unwrap();
+        symlink("nowhere/x.yaml", root.join("gone.yaml")).unwrap();
+        fs::create_dir(root.join("dir.yaml")).unwrap();
+        let found = walk(root);
+        assert!(found.yaml.is_empty() && found.aql.is_empty());
+        let prefix = format!("{}/", root.display());
+        let rendered: Vec<String> = found
+            .diagnostics
+            .0
+            .iter()
+            .map(|d| d.to_string().replace(&prefix, ""))
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "error[symlink-loop]: symlink loop: `a.aql` never reaches a file, its links lead back to themselves",
+                "error[symlink-loop]: symlink loop: `b.aql` never reaches a file, its links lead back to themselves",
+                "error[broken-symlink]: broken symlink `gone.yaml` (it points to `nowhere/x.yaml`, which does not exist)",
+                "error[not-a-file]: `sock.yaml` is a socket, not a regular file; it was not read\n  \
+                 hint: spec and transformation files must be regular files (or symlinks to them)",
+            ]
+        );
     }
 
     #[cfg(unix)]

@@ -235,12 +235,6 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
     }
 }
 
-/// The character at a 1-based line and column.
-fn char_at(lines: &[&str], pos: Pos) -> Option<char> {
-    let line = lines.get(pos.line.checked_sub(1)?)?;
-    line.chars().nth(pos.column.checked_sub(1)?)
-}
-
 /// The text at `pos` up to the next character that cannot be part of an
 /// anchor name, e.g. `*users` for an alias.
 fn word_at(lines: &[&str], pos: Pos) -> Option<String> {
@@ -254,17 +248,64 @@ fn word_at(lines: &[&str], pos: Pos) -> Option<String> {
     Some(word).filter(|word| !word.is_empty())
 }
 
+/// The innermost `[` or `{` opened before `pos`, in the document `pos` is
+/// in, and not closed by then. Quoted strings and comments are skipped; a
+/// closing bracket of the other kind closes nothing. yaml-rust2's scanner
+/// fails before the parser reports the collection, so this reads the text.
+fn unclosed_flow(lines: &[&str], pos: Pos) -> Option<(char, Pos)> {
+    let mut open: Vec<(char, Pos)> = Vec::new();
+    // Quoted scalars may span lines.
+    let mut quote: Option<char> = None;
+    for (index, line) in lines.iter().enumerate().take(pos.line) {
+        if quote.is_none() && (line.starts_with("---") || line.starts_with("...")) {
+            open.clear();
+            continue;
+        }
+        let mut previous = ' ';
+        for (column, c) in line.chars().enumerate() {
+            let here = Pos {
+                line: index + 1,
+                column: column + 1,
+            };
+            if here >= pos {
+                break;
+            }
+            match quote {
+                Some('"') if c == '"' && previous != '\\' => quote = None,
+                Some(delimiter) if delimiter != '"' && c == delimiter => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if previous.is_whitespace() => break,
+                    '"' | '\''
+                        if previous.is_whitespace()
+                            || matches!(previous, '[' | '{' | ',' | ':') =>
+                    {
+                        quote = Some(c);
+                    }
+                    '[' | '{' => open.push((c, here)),
+                    ']' | '}' => {
+                        let opener = if c == ']' { '[' } else { '{' };
+                        if open.last().is_some_and(|(last, _)| *last == opener) {
+                            open.pop();
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+    }
+    open.pop()
+}
+
 /// A hint for a syntax error: the cause yaml-rust2's message does not name.
-/// `open` are the collections still open at the error, outermost first.
-fn syntax_hint(text: &str, message: &str, pos: Pos, open: &[Pos]) -> Option<String> {
+fn syntax_hint(text: &str, message: &str, pos: Pos) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     // A flow collection opened on an earlier line and still open where the
     // parser gave up is the usual cause of errors reported lines later.
-    let unclosed = open.iter().rev().find_map(|start| {
-        let opener = char_at(&lines, *start).filter(|c| matches!(c, '[' | '{'))?;
-        (start.line < pos.line).then_some((opener, start))
-    });
-    if let Some((opener, start)) = unclosed {
+    if let Some((opener, start)) =
+        unclosed_flow(&lines, pos).filter(|(_, start)| start.line < pos.line)
+    {
         let closer = if opener == '[' { ']' } else { '}' };
         return Some(format!(
             "the `{opener}` at line {}, column {} is still open here; is a `{closer}` missing?",
@@ -347,14 +388,7 @@ impl Builder {
                 Err(error) => {
                     let message = error.info().to_string();
                     let pos = Pos::from_marker(error.marker());
-                    let open: Vec<Pos> = self
-                        .frames
-                        .iter()
-                        .map(|frame| match frame {
-                            Frame::Seq { pos, .. } | Frame::Map { pos, .. } => *pos,
-                        })
-                        .collect();
-                    let hint = syntax_hint(text, &message, pos, &open);
+                    let hint = syntax_hint(text, &message, pos);
                     return Err(ParseError { message, pos, hint });
                 }
             };

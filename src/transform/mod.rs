@@ -268,6 +268,13 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
                 // The quoted query text may span lines; keep one diagnostic
                 // on one line.
                 .replace('\n', "\\n");
+            // Lexical errors ("unexpected unterminated string literal")
+            // come without ArangoDB's "syntax error, " that parse errors have.
+            let message = if message.starts_with("syntax error") || err.is_empty_query() {
+                message
+            } else {
+                format!("syntax error, {message}")
+            };
             let mut diagnostic = Diagnostic::error(
                 "aql-syntax",
                 format!("AQL {message}"),

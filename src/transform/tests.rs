@@ -114,3 +114,50 @@ fn unsafe_parameter_names_become_positional() {
         assert!(code.starts_with("function (arg0"), "{code}");
     }
 }
+
+#[test]
+fn params_problems_point_at_the_name_and_the_use() {
+    let problems = parse_named(
+        "-- Feature: x\n-- Version: 1\n-- Params: a,  nope\nFOR d IN docs\n  RETURN [@a, @b]\n",
+        "x_v1.aql",
+    )
+    .unwrap_err();
+    let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rendered,
+        [
+            "x_v1.aql:3:16: error[unknown-param]: Params names `nope`, which the query does not use",
+            "x_v1.aql:5:15: error[missing-param]: the query uses @b, which Params (line 3) does not list\n  \
+             hint: list every bind parameter in Params, in the order the function takes them",
+        ]
+    );
+}
+
+#[test]
+fn syntax_errors_read_as_one_line() {
+    let problems = parse_named(
+        "-- Feature: x\n-- Version: 1\nRETURN 'open\nstill open\n",
+        "x_v1.aql",
+    )
+    .unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "x_v1.aql:3:8: error[aql-syntax]: AQL syntax error, unexpected unterminated string literal near \
+         ''open\\nstill open'"
+    );
+    let problems =
+        parse_named("-- Feature: x\n-- Version: 1\nFOR d IN docs\n", "x_v1.aql").unwrap_err();
+    assert!(problems[0].hint.as_deref().unwrap().contains("RETURN"));
+}
+
+#[test]
+fn unreadable_files_point_at_the_byte() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("x_v1.aql");
+    std::fs::write(&path, b"-- Feature: x\n-- Version: 1\nRETURN 'K\xf6ln'\n").unwrap();
+    let problems = load_file(&path, Path::new("x_v1.aql")).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "x_v1.aql:3:10: error[not-utf8]: the file is not valid UTF-8\n  hint: save the file as UTF-8"
+    );
+}

@@ -257,6 +257,7 @@ fn expression_problem(value: &ComputedValue) -> Option<String> {
     let expression = &value.expression;
     let info = match aql_lexer::check_syntax(expression) {
         Ok(info) => info,
+        Err(error) if error.is_empty_query() => return Some(error.message),
         Err(error) => {
             // "... at position 1:27" would read as a place in the file.
             let position = error.position;

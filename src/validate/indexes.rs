@@ -329,7 +329,7 @@ fn options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Rep
             if flag("unique") {
                 report.error(
                     "ttl-unique",
-                    format!("{label} is a ttl index and cannot be unique"),
+                    format!("{label} sets `unique`, which a ttl index cannot be"),
                     at(origin, "unique"),
                     Some(
                         "remove `unique`; add a separate unique persistent index if needed".into(),

@@ -2,8 +2,10 @@
 //! statuses, exact output (insta snapshots) and the database state read back.
 
 mod access;
+mod bad_input;
 mod changes;
 mod core;
 mod functions;
+mod packaging;
 mod reliability;
 mod support;
