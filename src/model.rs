@@ -167,6 +167,50 @@ pub struct Index {
 }
 
 impl Index {
+    /// Whether the server's "ensure" would return `self` when asked to
+    /// create `other` (shared/ARANGODB_API.md 4.2): names and tuning options
+    /// (`estimates`, `cacheEnabled`, `deduplicate`, `storedValues`,
+    /// `legacyPolygons`) do not count; field order does. A collection has at
+    /// most one TTL index, so any two TTL indexes are "the same".
+    pub fn same_server_identity(&self, other: &Index) -> bool {
+        if self.index_type != other.index_type {
+            return false;
+        }
+        if self.index_type == "ttl" {
+            return true;
+        }
+        if self.fields != other.fields {
+            return false;
+        }
+        let same = |key: &str| self.options.get(key) == other.options.get(key);
+        match self.index_type.as_str() {
+            "persistent" | "mdi" | "zkd" => same("unique") && same("sparse"),
+            "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
+            "geo" => same("geoJson"),
+            "fulltext" => same("minLength"),
+            // The server's rule for inverted indexes is unverified; the whole
+            // definition but the name is the cautious reading.
+            _ => self.options == other.options,
+        }
+    }
+
+    /// The indexed attribute paths as text (inverted-index field objects by
+    /// their `name`), for messages.
+    pub fn field_names(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .map(|field| match field {
+                Value::String(path) => path.clone(),
+                Value::Object(object) => object
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string(),
+                other => other.to_string(),
+            })
+            .collect()
+    }
+
     /// The definition as the index API takes it (`name` only when set).
     pub fn to_api_body(&self) -> Value {
         let mut body = serde_json::Map::new();

@@ -13,37 +13,6 @@ use super::model::{Action, Address, Change, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{Collection, Index};
 
-/// Options that make two definitions the same index for the server.
-fn identity_options(index_type: &str) -> &'static [&'static str] {
-    match index_type {
-        "persistent" => &["unique", "sparse"],
-        "geo" => &["geoJson", "unique", "sparse"],
-        "fulltext" => &["minLength", "sparse"],
-        "mdi" | "zkd" => &["unique", "sparse"],
-        "mdi-prefixed" => &["unique", "sparse", "prefixFields"],
-        // Any TTL index is "the" TTL index of its collection.
-        "ttl" => &[],
-        _ => &[],
-    }
-}
-
-/// Whether the server's "ensure" would return `live` for `want`.
-fn same_server_identity(want: &Index, live: &Index) -> bool {
-    if want.index_type != live.index_type {
-        return false;
-    }
-    match want.index_type.as_str() {
-        "ttl" => true,
-        "inverted" => full_match(want, live),
-        index_type => {
-            want.fields == live.fields
-                && identity_options(index_type)
-                    .iter()
-                    .all(|key| want.options.get(*key) == live.options.get(*key))
-        }
-    }
-}
-
 /// Whether `live` is exactly what `want` describes. Options the server adds
 /// that the spec does not state (e.g. geo cover-cell levels) do not count.
 fn full_match(want: &Index, live: &Index) -> bool {
@@ -56,23 +25,10 @@ fn full_match(want: &Index, live: &Index) -> bool {
 }
 
 fn describe(index: &Index) -> String {
-    if let Some(name) = &index.name {
-        return name.clone();
+    match &index.name {
+        Some(name) => name.clone(),
+        None => format!("{}[{}]", index.index_type, index.field_names().join(",")),
     }
-    let fields: Vec<String> = index
-        .fields
-        .iter()
-        .map(|field| match field {
-            Value::String(path) => path.clone(),
-            Value::Object(object) => object
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_string(),
-            other => other.to_string(),
-        })
-        .collect();
-    format!("{}[{}]", index.index_type, fields.join(","))
 }
 
 fn create_body(index: &Index) -> Value {
@@ -157,7 +113,7 @@ pub fn diff(
         } else if take(&mut unmatched, &|live| full_match(index, live)).is_some() {
             continue;
         }
-        if let Some(live) = take(&mut unmatched, &|live| same_server_identity(index, live)) {
+        if let Some(live) = take(&mut unmatched, &|live| index.same_server_identity(live)) {
             let reason = "ArangoDB treats the new definition as the existing index (same identity, other name or options), so the old one must be dropped first";
             changes.push(replace(
                 collection,

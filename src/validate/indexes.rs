@@ -48,26 +48,11 @@ fn field_rules(index_type: &str) -> FieldRules {
 fn label(collection: &str, index: &Index) -> String {
     match &index.name {
         Some(name) => format!("index `{name}` of collection `{collection}`"),
-        None => {
-            let fields: Vec<String> = index
-                .fields
-                .iter()
-                .map(|field| match field {
-                    Value::String(path) => path.clone(),
-                    Value::Object(object) => object
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string(),
-                    other => other.to_string(),
-                })
-                .collect();
-            format!(
-                "the {} index on [{}] of collection `{collection}`",
-                index.index_type,
-                fields.join(", ")
-            )
-        }
+        None => format!(
+            "the {} index on [{}] of collection `{collection}`",
+            index.index_type,
+            index.field_names().join(", ")
+        ),
     }
 }
 
@@ -125,7 +110,7 @@ pub fn check(collection: &Collection, origins: &[Origin], report: &mut Report) {
         if index.index_type != "ttl" {
             if let Some(first) = earlier
                 .iter()
-                .position(|other| same_server_identity(other, index))
+                .position(|other| other.same_server_identity(index))
             {
                 report.error(
                     "duplicate-index",
@@ -142,27 +127,6 @@ pub fn check(collection: &Collection, origins: &[Origin], report: &mut Report) {
                 );
             }
         }
-    }
-}
-
-/// Whether the server's "ensure" would return `first` when asked to create
-/// `second` (shared/ARANGODB_API.md 4.2): names and tuning options
-/// (`estimates`, `cacheEnabled`, `deduplicate`, `storedValues`,
-/// `legacyPolygons`) do not count; field order does.
-fn same_server_identity(first: &Index, second: &Index) -> bool {
-    if first.index_type != second.index_type || first.fields != second.fields {
-        return false;
-    }
-    let same = |key: &str| first.options.get(key) == second.options.get(key);
-    match first.index_type.as_str() {
-        "persistent" | "mdi" | "zkd" => same("unique") && same("sparse"),
-        "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
-        "geo" => same("geoJson"),
-        "fulltext" => same("minLength"),
-        // The server's rule for inverted indexes is unverified; everything
-        // but the name is the cautious reading.
-        "inverted" => first.options == second.options,
-        _ => false,
     }
 }
 
