@@ -204,6 +204,7 @@ impl ConnectionArgs {
             prune: plan_args.prune,
             allow_destructive: plan_args.allow_destructive,
             revision: plan_args.revision(),
+            offline: false,
         }
     }
 }

@@ -33,7 +33,8 @@ pub struct PlanCommandArgs {
 pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let namespace = &args.plan.features.namespace;
     let desired = super::load_specs(&args.spec.dir, namespace, out)?;
-    let options = args.connection.plan_options(&args.plan);
+    let mut options = args.connection.plan_options(&args.plan);
+    options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
         Some(base_dir) => {
             let base = super::load_specs(base_dir, namespace, out)?;

@@ -20,7 +20,7 @@ pub fn diff(
     for (name, want) in &desired.collections {
         match live.collections.get(name) {
             None => {
-                changes.push(create(want));
+                changes.push(create(want, options));
                 indexes::diff(want, None, owned, options, changes);
             }
             Some(have) => {
@@ -102,11 +102,11 @@ fn key_options(collection: &Collection) -> Value {
     body
 }
 
-fn create(want: &Collection) -> Change {
+fn create(want: &Collection, options: &Options) -> Change {
     Change {
         address: Address::Collection(want.name.clone()),
         action: Action::Create,
-        reason: "not in the database".into(),
+        reason: options.missing_reason(),
         fields: Vec::new(),
         steps: vec![Step::CreateCollection {
             body: create_body(want),

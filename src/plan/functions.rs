@@ -19,7 +19,7 @@ pub fn diff(
 ) {
     for (name, want) in &desired.functions {
         let (action, reason) = match live.functions.get(name) {
-            None => (Action::Create, "not in the database".to_string()),
+            None => (Action::Create, options.missing_reason()),
             Some(have) if have.hash == want.hash => continue,
             Some(have) if have.hash.is_none() => (
                 Action::Update,

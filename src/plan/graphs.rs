@@ -22,7 +22,7 @@ pub fn diff(
             None => changes.push(Change {
                 address: Address::Graph(name.clone()),
                 action: Action::Create,
-                reason: "not in the database".into(),
+                reason: options.missing_reason(),
                 fields: Vec::new(),
                 steps: vec![Step::CreateGraph {
                     body: json!({

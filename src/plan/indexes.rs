@@ -148,7 +148,7 @@ pub fn diff(
                 index: describe(index),
             },
             action: Action::Create,
-            reason: "not in the database".into(),
+            reason: options.missing_reason(),
             fields: Vec::new(),
             steps: vec![Step::CreateIndex {
                 collection: collection.to_string(),

@@ -50,6 +50,20 @@ pub struct Options {
     pub allow_destructive: bool,
     /// The Git revision being applied, recorded with new registry entries.
     pub revision: Option<String>,
+    /// The live side is another spec tree (`plan --offline-from`), which
+    /// changes how reasons are worded.
+    pub offline: bool,
+}
+
+impl Options {
+    /// Why a create is planned.
+    fn missing_reason(&self) -> String {
+        if self.offline {
+            "not in the base specs".into()
+        } else {
+            "not in the database".into()
+        }
+    }
 }
 
 /// Computes the plan. Pure: same inputs, same plan, in a stable order.
