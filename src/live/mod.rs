@@ -10,8 +10,6 @@
 
 mod convert;
 
-use std::collections::BTreeSet;
-
 use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
@@ -281,9 +279,4 @@ fn ownership(documents: &[Value]) -> Ownership {
         }
     }
     owned
-}
-
-/// Names of collections in a state, for messages.
-pub fn collection_names(state: &State) -> BTreeSet<&str> {
-    state.collections.keys().map(String::as_str).collect()
 }

@@ -38,15 +38,15 @@ impl Plan {
     }
 
     /// Keeps only the changes of one phase (`apply --phase`).
+    /// The database and the state collection serve both phases; they stay
+    /// only if the phase has something else to do.
     pub fn for_phase(mut self, phase: Phase) -> Plan {
+        let serves_both =
+            |change: &Change| matches!(change.stage(), Stage::Database | Stage::StateCollection);
         self.changes
-            .retain(|change| change.phase() == phase || change.address == Address::StateCollection);
+            .retain(|change| change.phase() == phase || serves_both(change));
         self.notes.retain(|note| note.address.phase() == phase);
-        if self
-            .changes
-            .iter()
-            .all(|change| change.address == Address::StateCollection)
-        {
+        if self.changes.iter().all(serves_both) {
             self.changes.clear();
         }
         self

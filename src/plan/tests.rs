@@ -365,3 +365,57 @@ fn graph_edge_definition_changes_predict_orphans() {
         ]
     );
 }
+
+#[test]
+fn phases_keep_the_database_and_state_collection_they_need() {
+    let mut desired = state(vec![Collection::new("users", CollectionType::Document)]);
+    desired.functions.insert(
+        "FEATURES::F_V1".into(),
+        crate::model::Function {
+            name: "FEATURES::F_V1".into(),
+            code: "function () {}".into(),
+            hash: Some("h".into()),
+        },
+    );
+    let options = Options {
+        create_database: true,
+        ..options()
+    };
+    let addresses = |plan: Plan| {
+        plan.changes
+            .into_iter()
+            .map(|c| c.address.to_string())
+            .collect::<Vec<_>>()
+    };
+    let post = diff(&desired, &Live::default(), &options).for_phase(Phase::Post);
+    assert_eq!(
+        addresses(post),
+        vec![
+            "database features",
+            "collection _arangosync (arangosync state)",
+            "function FEATURES::F_V1"
+        ]
+    );
+    let pre = diff(&desired, &Live::default(), &options).for_phase(Phase::Pre);
+    assert_eq!(
+        addresses(pre),
+        vec![
+            "database features",
+            "collection _arangosync (arangosync state)",
+            "collection users"
+        ]
+    );
+    // Nothing of the phase to do: nothing at all, not even the state collection.
+    let mut existing = live(
+        state(vec![Collection::new("users", CollectionType::Document)]),
+        Ownership::default(),
+    );
+    existing.has_state_collection = false;
+    let nothing = diff(
+        &state(vec![Collection::new("users", CollectionType::Document)]),
+        &existing,
+        &options,
+    )
+    .for_phase(Phase::Post);
+    assert!(nothing.changes.is_empty());
+}
