@@ -6,6 +6,7 @@ mod control;
 mod databases_and_users;
 mod documents;
 mod functions_and_queries;
+mod indexes_and_graphs;
 mod replication;
 mod server;
 mod support;
