@@ -378,3 +378,56 @@ fn tls_with_a_private_ca() {
     let (trusted, stderr) = run(&["--ca-cert", cert.to_str().expect("utf-8")]);
     assert_eq!(trusted, Some(0), "{stderr}");
 }
+
+#[test]
+fn a_superuser_jwt_authenticates() {
+    let emulator = arangodb_emulator::spawn(Config {
+        root_password: ROOT_PASSWORD.into(),
+        jwt_secret: Some("cluster-secret".into()),
+        ..Config::default()
+    })
+    .expect("emulator");
+    let token = arangodb_emulator::auth::issue_token(
+        "cluster-secret",
+        &json!({"iss": "arangodb", "server_id": "arangosync"}),
+    )
+    .expect("token");
+    let specs = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        specs.path().join("users.yaml"),
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n",
+    )
+    .expect("spec");
+    let run = |jwt: &str| {
+        Command::new(env!("CARGO_BIN_EXE_arangosync"))
+            .args([
+                "apply",
+                "--create-database",
+                "--wait-timeout",
+                "1",
+                "--retries",
+                "1",
+            ])
+            .arg("--dir")
+            .arg(specs.path())
+            .env_clear()
+            .env("ARANGO_HOST", emulator.url())
+            .env("ARANGO_DATABASE", "features")
+            .env("ARANGO_JWT", jwt)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run")
+    };
+    let accepted = run(&token);
+    assert_eq!(
+        accepted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+    let forged = run("eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhcmFuZ29kYiJ9.AAAA");
+    let stderr = String::from_utf8_lossy(&forged.stderr);
+    assert_eq!(forged.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+    assert!(!stderr.contains(&token), "the token never appears");
+}
