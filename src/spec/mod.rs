@@ -20,9 +20,16 @@
 //! Invariants:
 //! * Documents that are not mappings, or whose `apiVersion` is not a string
 //!   starting with `db.feature-store/`, are skipped silently: a repository
-//!   root holds Kubernetes manifests and Argo CD applications too. A file
-//!   that does not parse is an error only if its text mentions
-//!   `db.feature-store/`, otherwise a warning.
+//!   root holds Kubernetes manifests and Argo CD applications too. The one
+//!   exception is a document of one of our [`KINDS`] whose `apiVersion` is
+//!   missing or a near miss of ours: no manifest looks like that, and
+//!   skipping it would silently drop a collection or graph.
+//! * A file that cannot be read as YAML text (syntax errors, not UTF-8,
+//!   control characters YAML forbids, larger than [`MAX_FILE_BYTES`]) is an
+//!   error only if its text mentions `db.feature-store/`, otherwise a
+//!   warning. Control characters are refused before parsing because
+//!   yaml-rust2 silently stops reading at a NUL byte. An empty file is a
+//!   warning: it may be a spec whose content was lost.
 //! * The first definition of a collection or graph name is the one in the
 //!   state; later ones are listed in [`Sources::duplicates`] for `validate`.
 //! * Locations name files by the path walked (`dir` joined with the relative
