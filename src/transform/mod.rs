@@ -66,7 +66,11 @@ pub struct Feature {
     /// File line of the query's first line (1-based), to map server
     /// parse errors back to the file.
     pub query_line: usize,
+    /// The file relative to the spec directory, as the registry records it
+    /// (the same in a checkout and in a ConfigMap volume).
     pub source: PathBuf,
+    /// The file as found, for diagnostics (like the YAML files' paths).
+    pub path: PathBuf,
     /// Collections the query names literally.
     pub collections: Vec<String>,
     /// sha256 of what the function does, hex.
@@ -93,9 +97,11 @@ pub fn load_into(
     let mut diagnostics = Diagnostics::default();
     let mut features: Vec<Feature> = Vec::new();
     for path in paths {
-        let display = path.strip_prefix(base).unwrap_or(path);
-        match load_file(path, display) {
-            Ok(feature) => features.push(feature),
+        match load_file(path, path) {
+            Ok(mut feature) => {
+                feature.source = path.strip_prefix(base).unwrap_or(path).to_path_buf();
+                features.push(feature)
+            }
             Err(problems) => problems
                 .into_iter()
                 .for_each(|problem| diagnostics.push(problem)),
@@ -112,11 +118,11 @@ pub fn load_into(
                     "duplicate-function",
                     format!(
                         "{} defines function {name} again (first in {})",
-                        feature.source.display(),
-                        first.source.display()
+                        feature.path.display(),
+                        first.path.display()
                     ),
                     Some(Location {
-                        file: feature.source.clone(),
+                        file: feature.path.clone(),
                         line: 1,
                         column: 1,
                     }),
@@ -133,7 +139,7 @@ pub fn load_into(
                             "the query reads collection `{collection}`, which no spec declares"
                         ),
                         Some(Location {
-                            file: feature.source.clone(),
+                            file: feature.path.clone(),
                             line: feature.query_line,
                             column: 1,
                         }),
@@ -357,6 +363,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
         query,
         query_line: parsed.query_line,
         source: source.to_path_buf(),
+        path: source.to_path_buf(),
         collections: info.collections,
         hash: String::new(),
     };
