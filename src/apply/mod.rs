@@ -7,6 +7,12 @@
 //! done, drops that find nothing to drop count as done. On the first failure
 //! no new change starts; changes already running finish, and the report says
 //! what was done and what was not.
+//!
+//! Ownership records of the objects a stage created are written together
+//! when the stage ends (one bulk insert per `RECORDS_PER_REQUEST`), also
+//! when some of its changes failed, and always before the next stage
+//! starts: one record request per created object would double the round
+//! trips of a large first apply.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,6 +25,11 @@ use tokio::task::JoinSet;
 use crate::client::{encode_segment, Client, ClientError};
 use crate::ownership::{registry_key, Owned, STATE_COLLECTION};
 use crate::plan::{Address, Change, Plan, Stage, Step};
+
+/// Ownership records per bulk insert: large enough that a first apply of
+/// thousands of objects needs a handful of requests, small enough to keep
+/// each request body well under a megabyte.
+const RECORDS_PER_REQUEST: usize = 1000;
 
 /// What happened to each change of an applied plan.
 #[derive(Debug, Default)]
@@ -75,31 +86,48 @@ pub async fn execute(
                     return (
                         change.address.clone(),
                         Err(ClientError::Config("apply was cancelled".into())),
+                        Vec::new(),
                     );
                 };
                 progress.started(&change);
-                let outcome = run_change(&client, &change).await;
+                let mut created = Vec::new();
+                let outcome = run_change(&client, &change, &mut created).await;
                 progress.finished(&change, &outcome);
-                (change.address.clone(), outcome)
+                (change.address.clone(), outcome, created)
             });
         }
+        let mut created = Vec::new();
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((address, Ok(()))) => report.done.push(address),
-                Ok((address, Err(err))) => report.failed.push((address, err)),
+                Ok((address, outcome, records)) => {
+                    created.extend(records);
+                    match outcome {
+                        Ok(()) => report.done.push(address),
+                        Err(err) => report.failed.push((address, err)),
+                    }
+                }
                 Err(err) => report.failed.push((
                     Address::Database(plan.database.clone()),
                     ClientError::Config(format!("an apply task failed: {err}")),
                 )),
             }
         }
+        if let Err(err) = record_all(client, &created).await {
+            report.failed.push((Address::StateCollection, err));
+        }
     }
     report
 }
 
-async fn run_change(client: &Client, change: &Change) -> Result<(), ClientError> {
+/// Runs a change's steps in order; `created` collects the ownership
+/// records of what they created, also when a later step fails.
+async fn run_change(
+    client: &Client,
+    change: &Change,
+    created: &mut Vec<Owned>,
+) -> Result<(), ClientError> {
     for step in &change.steps {
-        run_step(client, step).await?;
+        run_step(client, step, created).await?;
     }
     Ok(())
 }
@@ -117,7 +145,11 @@ fn tolerate(
     }
 }
 
-async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
+async fn run_step(
+    client: &Client,
+    step: &Step,
+    created: &mut Vec<Owned>,
+) -> Result<(), ClientError> {
     const DUPLICATE_NAME: u64 = 1207;
     const NOT_FOUND: u64 = 1203;
     const INDEX_NOT_FOUND: u64 = 1212;
@@ -157,7 +189,7 @@ async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
                     .await,
                 DUPLICATE_NAME,
             )?;
-            record(client, &Owned::Collection(name)).await?;
+            created.push(Owned::Collection(name));
         }
         Step::UpdateProperties { collection, body } => {
             let path = format!("/_api/collection/{}/properties", encode_segment(collection));
@@ -172,7 +204,7 @@ async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
             forget(client, &Owned::Collection(collection.clone())).await?;
         }
         Step::CreateIndex { collection, body } => {
-            let created = client
+            let response = client
                 .call(
                     Method::POST,
                     "/_api/index",
@@ -180,15 +212,11 @@ async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
                     Some(body),
                 )
                 .await?;
-            if let Some(name) = created.body["name"].as_str() {
-                record(
-                    client,
-                    &Owned::Index {
-                        collection: collection.clone(),
-                        name: name.to_string(),
-                    },
-                )
-                .await?;
+            if let Some(name) = response.body["name"].as_str() {
+                created.push(Owned::Index {
+                    collection: collection.clone(),
+                    name: name.to_string(),
+                });
             }
         }
         Step::DropIndex {
@@ -224,7 +252,7 @@ async fn run_step(client: &Client, step: &Step) -> Result<(), ClientError> {
                     .await,
                 GRAPH_DUPLICATE,
             )?;
-            record(client, &Owned::Graph(name)).await?;
+            created.push(Owned::Graph(name));
         }
         Step::AddEdgeDefinition { graph, body } => {
             let path = format!("/_api/gharial/{}/edge", encode_segment(graph));
@@ -328,17 +356,45 @@ fn now_rfc3339() -> String {
     crate::time::rfc3339(seconds)
 }
 
-async fn record(client: &Client, owned: &Owned) -> Result<(), ClientError> {
+/// Writes ownership records in bulk. Keys are derived from the subject, so
+/// `overwriteMode=replace` makes a retried or repeated write harmless.
+async fn record_all(client: &Client, created: &[Owned]) -> Result<(), ClientError> {
     let path = format!("/_api/document/{STATE_COLLECTION}");
-    let body = owned.to_document(&now_rfc3339());
-    client
-        .call(
-            Method::POST,
-            &path,
-            &[("overwriteMode", "replace".to_string())],
-            Some(&body),
-        )
-        .await?;
+    let now = now_rfc3339();
+    for chunk in created.chunks(RECORDS_PER_REQUEST) {
+        let documents: Vec<Value> = chunk.iter().map(|owned| owned.to_document(&now)).collect();
+        let response = client
+            .call(
+                Method::POST,
+                &path,
+                &[("overwriteMode", "replace".to_string())],
+                Some(&Value::Array(documents)),
+            )
+            .await?;
+        // A bulk insert answers 2xx with an error object in place of each
+        // document it could not write.
+        let failed = response
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|result| result["error"].as_bool() == Some(true));
+        if let Some(failed) = failed {
+            return Err(ClientError::Api {
+                method: Method::POST.to_string(),
+                path: path.clone(),
+                status: failed["code"]
+                    .as_u64()
+                    .and_then(|code| u16::try_from(code).ok())
+                    .unwrap_or(response.status),
+                error_num: failed["errorNum"].as_u64().unwrap_or(0),
+                message: failed["errorMessage"]
+                    .as_str()
+                    .unwrap_or("an ownership record was not written")
+                    .to_string(),
+            });
+        }
+    }
     Ok(())
 }
 

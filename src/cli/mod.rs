@@ -94,6 +94,10 @@ fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desir
     Ok(Desired { loaded, features })
 }
 
+/// How many query checks run at once: they are independent reads, and one
+/// round trip each would make a large first apply wait for them in turn.
+const QUERY_CHECKS_AT_ONCE: usize = 8;
+
 /// Has the server parse every query whose function the plan registers, so
 /// a syntax error stops the run with the file's line and column before
 /// anything is written.
@@ -116,23 +120,44 @@ async fn check_queries(
     } else {
         client.clone()
     };
-    let mut diagnostics = Diagnostics::default();
-    for change in &plan.changes {
-        let crate::plan::Address::Function(name) = &change.address else {
-            continue;
-        };
-        let Some(feature) = desired
-            .features
-            .iter()
-            .find(|f| &f.function_name(&namespace) == name)
-        else {
-            continue;
-        };
+    let checks: Vec<(&String, &crate::transform::Feature)> = plan
+        .changes
+        .iter()
+        .filter_map(|change| match &change.address {
+            crate::plan::Address::Function(name) => desired
+                .features
+                .iter()
+                .find(|f| &f.function_name(&namespace) == name)
+                .map(|feature| (name, feature)),
+            _ => None,
+        })
+        .collect();
+    let permits = Arc::new(tokio::sync::Semaphore::new(QUERY_CHECKS_AT_ONCE));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (position, (_, feature)) in checks.iter().enumerate() {
+        let parser = parser.clone();
+        let permits = permits.clone();
         let body = serde_json::json!({"query": feature.query});
-        match parser
-            .call(reqwest::Method::POST, "/_api/query", &[], Some(&body))
-            .await
-        {
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let outcome = parser
+                .call(reqwest::Method::POST, "/_api/query", &[], Some(&body))
+                .await;
+            (position, outcome)
+        });
+    }
+    let mut outcomes = Vec::with_capacity(checks.len());
+    while let Some(joined) = tasks.join_next().await {
+        outcomes
+            .push(joined.map_err(|err| CliError::runtime(format!("a query check failed: {err}")))?);
+    }
+    // Outcomes in plan order, so the runtime error reported and the order
+    // of the diagnostics do not depend on which answer came first.
+    outcomes.sort_by_key(|(position, _)| *position);
+    let mut diagnostics = Diagnostics::default();
+    for (position, outcome) in outcomes {
+        let (name, feature) = checks[position];
+        match outcome {
             Ok(_) => {}
             Err(err) if matches!(err.error_num(), Some(1501 | 1502 | 1540 | 1541)) => {
                 diagnostics.push(query_diagnostic(feature, &err));
@@ -181,7 +206,7 @@ fn query_diagnostic(
         "aql-rejected",
         message,
         Some(crate::diag::Location {
-            file: feature.source.clone(),
+            file: feature.path.clone(),
             line,
             column,
         }),

@@ -154,8 +154,8 @@ impl Client {
     }
 
     /// Waits until a server answers `/_admin/server/availability` with 200
-    /// and accepts our credentials, retrying refused connections and 503s
-    /// until `timeout` has passed.
+    /// and accepts our credentials (asked at the same time), retrying
+    /// refused connections and 503s until `timeout` has passed.
     pub async fn wait_until_ready(&self, timeout: Duration) -> Result<(), ClientError> {
         let deadline = Instant::now() + timeout;
         let mut attempt = 0;
@@ -168,10 +168,14 @@ impl Client {
                 authenticate: false,
                 if_match: None,
             };
-            let outcome = match self.once_any_endpoint(&availability).await {
-                Ok(_) => self.check_credentials().await,
-                Err(err) => Err(err),
-            };
+            // Both at once: a run starts with one round trip of waiting,
+            // not two. Availability decides first, so a server still
+            // starting is waited for whatever the credentials check says.
+            let (available, credentials) = tokio::join!(
+                self.once_any_endpoint(&availability),
+                self.check_credentials()
+            );
+            let outcome = available.and(credentials);
             match outcome {
                 Ok(()) => return Ok(()),
                 Err(err) if err.is_transient() && Instant::now() < deadline => {
@@ -318,11 +322,14 @@ impl Client {
         };
         let response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
-        let text = response.text().await.map_err(transport)?;
-        let body: Value = if text.trim().is_empty() {
+        // Parsed from the bytes: a schema read is megabytes of JSON, and
+        // decoding it into a String first would copy and scan it once more.
+        let bytes = response.bytes().await.map_err(transport)?;
+        let body: Value = if bytes.trim_ascii().is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         if status >= 400 {
             return Err(ClientError::from_response(

@@ -4,9 +4,12 @@
 //! cluster coordinator (`clusterInventory`), three on a single server (open a
 //! dump batch, read, close it). Where the inventory is not available the
 //! reader falls back to listing collections and reading each one's
-//! properties and indexes, a bounded number at a time. Values are
-//! normalised the way the spec loader normalises them, so equal schemas
-//! compare equal.
+//! properties and indexes, a bounded number at a time. Graphs, the
+//! namespace's functions and arangosync's state collection (one cursor
+//! batch) are read at the same time as the inventory, so on a single server
+//! a whole read is the server role plus three round trips deep, whatever
+//! the number of objects. Values are normalised the way the spec loader
+//! normalises them, so equal schemas compare equal.
 
 mod convert;
 
@@ -34,6 +37,9 @@ pub enum LiveError {
 /// How many per-collection reads run at once in the fallback path.
 const FALLBACK_CONCURRENCY: usize = 8;
 
+/// Documents per batch of the state-collection read.
+const STATE_BATCH_SIZE: u64 = 100_000;
+
 /// Reads the database. `namespace` is arangosync's function namespace;
 /// functions of other namespaces are never read.
 pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
@@ -49,13 +55,25 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         Err(err) => return Err(err.into()),
     };
     let cluster = role == "COORDINATOR";
-    let collections = match inventory(client, cluster).await {
-        Ok(collections) => collections,
-        Err(err) => {
-            tracing::debug!(error = %err, "replication inventory unavailable, reading collections one by one");
-            per_collection(client).await?
+    // The remaining reads are independent, so they run at once: a read
+    // costs the longest chain of round trips (the single server's
+    // inventory, three), not the sum of all of them.
+    let collections = async {
+        match inventory(client, cluster).await {
+            Ok(collections) => Ok(collections),
+            Err(err) => {
+                tracing::debug!(error = %err, "replication inventory unavailable, reading collections one by one");
+                per_collection(client).await
+            }
         }
     };
+    let graphs = client.call(Method::GET, "/_api/gharial", &[], None);
+    let function_query = [("namespace", namespace.to_string())];
+    let functions = client.call(Method::GET, "/_api/aqlfunction", &function_query, None);
+    let (collections, graphs, functions, documents) =
+        tokio::join!(collections, graphs, functions, state_documents(client));
+    let (collections, graphs, functions) = (collections?, graphs?, functions?);
+    let documents = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
     for (parameters, indexes) in &collections {
@@ -79,7 +97,6 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
             .collections
             .insert(collection.name.clone(), collection);
     }
-    let graphs = client.call(Method::GET, "/_api/gharial", &[], None).await?;
     for graph in graphs.body["graphs"].as_array().into_iter().flatten() {
         let graph = graph_from_api(graph).map_err(|detail| LiveError::Unexpected {
             what: "graph list".into(),
@@ -87,14 +104,6 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         })?;
         state.graphs.insert(graph.name.clone(), graph);
     }
-    let functions = client
-        .call(
-            Method::GET,
-            "/_api/aqlfunction",
-            &[("namespace", namespace.to_string())],
-            None,
-        )
-        .await?;
     for function in functions.body["result"].as_array().into_iter().flatten() {
         let (Some(name), Some(code)) = (function["name"].as_str(), function["code"].as_str())
         else {
@@ -111,8 +120,9 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
             },
         );
     }
+    // Documents read while the state collection was being created by
+    // another run count only if the inventory saw the collection too.
     let owned = if has_state_collection {
-        let documents = state_documents(client).await?;
         for document in &documents {
             if let Some(entry) = convert::registry_entry(document) {
                 state
@@ -136,7 +146,7 @@ type Inventory = Vec<(Value, Vec<Value>)>;
 
 async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
     let query = [("includeSystem", "true".to_string())];
-    let body = if cluster {
+    let mut body = if cluster {
         client
             .call(
                 Method::GET,
@@ -170,13 +180,19 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
         }
         inventory?.body
     };
-    Ok(body["collections"]
-        .as_array()
+    // Taken apart, not cloned: with thousands of collections the inventory
+    // is megabytes of JSON.
+    let Value::Array(collections) = body["collections"].take() else {
+        return Ok(Vec::new());
+    };
+    Ok(collections
         .into_iter()
-        .flatten()
-        .map(|entry| {
-            let indexes = entry["indexes"].as_array().cloned().unwrap_or_default();
-            (entry["parameters"].clone(), indexes)
+        .map(|mut entry| {
+            let indexes = match entry["indexes"].take() {
+                Value::Array(indexes) => indexes,
+                _ => Vec::new(),
+            };
+            (entry["parameters"].take(), indexes)
         })
         .collect())
 }
@@ -237,20 +253,30 @@ async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
 }
 
 /// Every document of arangosync's state collection: ownership records,
-/// registry entries and the lock, in one query.
+/// registry entries and the lock, in one query; none when the collection
+/// does not exist (yet).
 async fn state_documents(client: &Client) -> Result<Vec<Value>, ClientError> {
+    const NOT_FOUND: u64 = 1203;
     let body = json!({
         "query": "FOR d IN @@state RETURN d",
         "bindVars": {"@state": STATE_COLLECTION},
-        "batchSize": 1000,
+        // One batch, so the read costs one round trip whatever the number
+        // of objects: a record is ~200 bytes, 100,000 of them ~20 MB.
+        "batchSize": STATE_BATCH_SIZE,
     });
     let mut documents = Vec::new();
-    let mut response = client
+    let mut response = match client
         .call(Method::POST, "/_api/cursor", &[], Some(&body))
-        .await?
-        .body;
+        .await
+    {
+        Ok(response) => response.body,
+        Err(err) if err.error_num() == Some(NOT_FOUND) => return Ok(documents),
+        Err(err) => return Err(err),
+    };
     loop {
-        documents.extend(response["result"].as_array().into_iter().flatten().cloned());
+        if let Value::Array(batch) = response["result"].take() {
+            documents.extend(batch);
+        }
         let more = response["hasMore"].as_bool().unwrap_or(false);
         match (more, response["id"].as_str()) {
             (true, Some(id)) => {

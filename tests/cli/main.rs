@@ -7,5 +7,6 @@ mod changes;
 mod core;
 mod functions;
 mod packaging;
+mod performance;
 mod reliability;
 mod support;
