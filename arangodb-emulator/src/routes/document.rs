@@ -129,7 +129,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                     let expected = (!options.ignore_revs)
                         .then(|| item.get("_rev").and_then(Value::as_str).map(str::to_string))
                         .flatten();
-                    remove(collection, &key, expected.as_deref(), &options)
+                    remove(collection, &key, expected.as_deref())
                 },
                 &options,
                 database_name,
@@ -161,7 +161,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::DELETE, [_, key]) => {
             let options = WriteOptions::from_request(req)?;
-            let written = remove(collection, key, if_match(req).as_deref(), &options)?;
+            let written = remove(collection, key, if_match(req).as_deref())?;
             Ok(single_reply(
                 database_name,
                 collection,
@@ -193,20 +193,7 @@ fn key_of(item: &Value) -> Result<String, ArangoError> {
 }
 
 fn read(collection: &Collection, req: &ApiRequest, key: &str) -> HandlerResult {
-    let document = collection
-        .documents
-        .get(key)
-        .ok_or_else(ArangoError::document_not_found)?;
-    let rev = document
-        .get("_rev")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if let Some(expected) = if_match(req) {
-        if expected != rev {
-            return Err(precondition_failed(collection, key, &rev));
-        }
-    }
+    let (document, rev) = current(collection, key, if_match(req).as_deref())?;
     if let Some(cached) = req.header("if-none-match") {
         if cached.trim_matches('"') == rev {
             return Ok(Reply::empty(304).with_header("etag", format!("\"{rev}\"")));
@@ -234,6 +221,28 @@ fn read_many(collection: &Collection, req: &ApiRequest) -> HandlerResult {
         })
         .collect();
     Ok(Reply::json(200, Value::Array(results)))
+}
+
+/// The stored document and its revision, after checking an expected
+/// revision (`If-Match`, or the body's `_rev` with `ignoreRevs=false`).
+fn current<'c>(
+    collection: &'c Collection,
+    key: &str,
+    expected: Option<&str>,
+) -> Result<(&'c Value, String), ArangoError> {
+    let document = collection
+        .documents
+        .get(key)
+        .ok_or_else(ArangoError::document_not_found)?;
+    let rev = document
+        .get("_rev")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    match expected {
+        Some(expected) if expected != rev => Err(precondition_failed(collection, key, &rev)),
+        _ => Ok((document, rev)),
+    }
 }
 
 fn precondition_failed(collection: &Collection, key: &str, rev: &str) -> ArangoError {
@@ -514,24 +523,10 @@ fn modify(
     let body = item
         .as_object()
         .ok_or_else(|| ArangoError::new(400, 1227, "invalid document type"))?;
-    let old = collection
-        .documents
-        .get(key)
-        .cloned()
-        .ok_or_else(ArangoError::document_not_found)?;
-    let old_rev = old
-        .get("_rev")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     let body_rev = (!options.ignore_revs)
         .then(|| body.get("_rev").and_then(Value::as_str))
         .flatten();
-    if let Some(expected) = if_match.or(body_rev) {
-        if expected != old_rev {
-            return Err(precondition_failed(collection, key, &old_rev));
-        }
-    }
+    let old = current(collection, key, if_match.or(body_rev))?.0.clone();
     let merged = if patch {
         let mut merged = old.as_object().cloned().unwrap_or_default();
         merge(&mut merged, body, options.keep_null, options.merge_objects);
@@ -596,22 +591,8 @@ fn remove(
     collection: &mut Collection,
     key: &str,
     if_match: Option<&str>,
-    _options: &WriteOptions,
 ) -> Result<Written, ArangoError> {
-    let old = collection
-        .documents
-        .get(key)
-        .ok_or_else(ArangoError::document_not_found)?;
-    let rev = old
-        .get("_rev")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if let Some(expected) = if_match {
-        if expected != rev {
-            return Err(precondition_failed(collection, key, &rev));
-        }
-    }
+    let rev = current(collection, key, if_match)?.1;
     let old = collection.documents.remove(key);
     Ok(Written {
         key: key.to_string(),
