@@ -14,6 +14,7 @@ pub mod control;
 pub mod error;
 pub mod indexes;
 pub mod names;
+pub mod profile;
 pub mod request;
 pub mod routes;
 pub mod schema;
@@ -21,4 +22,5 @@ pub mod server;
 pub mod service;
 pub mod state;
 
+pub use profile::{Profile, Role, Version};
 pub use server::{spawn, start, BackgroundEmulator, Config, RunningEmulator, TlsFiles};

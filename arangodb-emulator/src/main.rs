@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use arangodb_emulator::{Config, TlsFiles};
+use arangodb_emulator::{Config, Profile, Role, TlsFiles, Version};
 use clap::Parser;
 
-/// An in-memory emulator of the ArangoDB 3.12 HTTP API (single server), for tests.
+/// An in-memory emulator of the ArangoDB HTTP API (3.11, 3.12, 4.0; single
+/// server or cluster coordinator), for tests.
 ///
 /// All data lives in memory and is gone when the process stops. Besides the
 /// ArangoDB API it serves a control API for tests under /_emulator/
@@ -44,11 +45,30 @@ struct Args {
     /// PEM private key for --tls-cert.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The ArangoDB version to report and behave as (3.11.x, 3.12.x, 4.0.x).
+    #[arg(long, default_value_t = Version::DEFAULT, env = "EMULATOR_ARANGODB_VERSION")]
+    arangodb_version: Version,
+    /// The server role: `single` or `coordinator` (a cluster's coordinator).
+    #[arg(long, default_value = "single", env = "EMULATOR_ROLE")]
+    role: Role,
+    /// arangod's --javascript.user-defined-functions: `false` makes the AQL
+    /// function API refuse registrations, as a hardened server does.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    javascript_user_defined_functions: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let profile = Profile {
+        version: args.arangodb_version,
+        role: args.role,
+        user_defined_functions: args.javascript_user_defined_functions,
+    };
+    if let Err(message) = profile.check() {
+        eprintln!("arangodb-emulator: {message}");
+        return ExitCode::from(2);
+    }
     let config = Config {
         listen: args.listen,
         root_password: args.root_password,
@@ -59,6 +79,7 @@ async fn main() -> ExitCode {
             .tls_cert
             .zip(args.tls_key)
             .map(|(cert, key)| TlsFiles { cert, key }),
+        profile,
     };
     let emulator = match arangodb_emulator::start(config).await {
         Ok(emulator) => emulator,

@@ -26,6 +26,7 @@ use tokio_rustls::rustls;
 use tokio_rustls::TlsAcceptor;
 
 use crate::control::Stats;
+use crate::profile::Profile;
 use crate::service::{self, Shared};
 use crate::state::Server;
 
@@ -47,6 +48,8 @@ pub struct Config {
     /// How long after start every request is answered with 503.
     pub startup_delay: Duration,
     pub tls: Option<TlsFiles>,
+    /// The version, role and startup options the emulator presents.
+    pub profile: Profile,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             latency: Duration::ZERO,
             startup_delay: Duration::ZERO,
             tls: None,
+            profile: Profile::default(),
         }
     }
 }
@@ -109,7 +113,10 @@ pub async fn start(config: Config) -> io::Result<RunningEmulator> {
             .collect()
     });
     let shared = Arc::new(Shared {
-        server: Mutex::new(Server::new(&config.root_password)),
+        server: Mutex::new(Server::with_profile(
+            &config.root_password,
+            config.profile.clone(),
+        )),
         stats: Mutex::new(Stats::default()),
         faults: Mutex::new(None),
         jwt_secret,

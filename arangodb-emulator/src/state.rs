@@ -12,6 +12,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use crate::profile::Profile;
+
 /// Collection type numbers as the HTTP API spells them.
 pub const DOCUMENT_COLLECTION: u64 = 2;
 pub const EDGE_COLLECTION: u64 = 3;
@@ -325,10 +327,18 @@ pub struct Server {
     pub jobs: BTreeMap<String, AsyncJob>,
     /// Open query cursors: the results still to hand out, and the batch size.
     pub cursors: BTreeMap<String, (Vec<Value>, usize)>,
+    /// Which server this is: version, role, startup options.
+    pub profile: Profile,
 }
 
 impl Server {
+    /// A server with the default profile (see [`Profile::default`]).
     pub fn new(root_password: &str) -> Self {
+        Server::with_profile(root_password, Profile::default())
+    }
+
+    /// A fresh server presenting `profile`, with `_system` and `root`.
+    pub fn with_profile(root_password: &str, profile: Profile) -> Self {
         let mut root = User::new("root", root_password, true, json!({}));
         root.databases.insert("*".into(), AccessLevel::ReadWrite);
         root.collections
@@ -340,6 +350,7 @@ impl Server {
             batches: BTreeMap::new(),
             jobs: BTreeMap::new(),
             cursors: BTreeMap::new(),
+            profile,
         };
         server.create_database("_system");
         server

@@ -9,25 +9,24 @@ use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::Server;
 
-/// The version the emulator claims to be.
-pub const VERSION: &str = "3.12.4";
-
-pub fn handle(_server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerResult {
+pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerResult {
     if req.method != Method::GET {
         return Err(ArangoError::method_not_allowed());
     }
+    let version = server.profile.version_string();
+    let role = server.profile.role.server_name();
     match path {
         ["_api", "version"] | ["_admin", "version"] => {
             let mut body = json!({
                 "server": "arango",
                 "license": "community",
-                "version": VERSION,
+                "version": version,
             });
             if req.query_bool("details", false) {
                 body["details"] = json!({
-                    "role": "SINGLE",
+                    "role": role,
                     "mode": "server",
-                    "server-version": VERSION,
+                    "server-version": version,
                     "engine": "rocksdb",
                 });
             }
@@ -39,7 +38,7 @@ pub fn handle(_server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerR
                 "primary", "edge", "persistent", "geo", "fulltext", "ttl", "mdi", "mdi-prefixed", "zkd", "inverted"
             ]}}),
         )),
-        ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": "SINGLE"}))),
+        ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": role}))),
         ["_admin", "server", "mode"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
         ["_admin", "server", "id"] => Err(ArangoError::new(
             500,
@@ -57,11 +56,11 @@ pub fn handle(_server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerR
             200,
             json!({
                 "server": "arango",
-                "version": VERSION,
+                "version": version,
                 "license": "community",
                 "mode": "server",
                 "operationMode": "server",
-                "serverInfo": {"role": "SINGLE", "maintenance": false, "readOnly": false},
+                "serverInfo": {"role": role, "maintenance": false, "readOnly": false},
             }),
         )),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
