@@ -183,7 +183,9 @@ fn requirement(req: &ApiRequest) -> Requirement {
     let path = req.path();
     match path.as_slice() {
         ["_api", "database", "user"] => Requirement::Authenticated,
-        ["_api", "database", ..] if !read => Requirement::Admin,
+        // Outside `_system` the handler refuses management with 1230 before
+        // it ever asks whether the caller is an admin.
+        ["_api", "database", ..] if !read && req.database == "_system" => Requirement::Admin,
         ["_api", "user", name, ..] if read => Requirement::SelfOrAdmin(name.to_string()),
         ["_api", "user", ..] => Requirement::Admin,
         ["_api", "document", collection, ..] => {
@@ -208,6 +210,30 @@ fn requirement(req: &ApiRequest) -> Requirement {
             Requirement::Database(AccessLevel::ReadOnly)
         }
         _ => Requirement::Database(level),
+    }
+}
+
+/// Resolves the request's database the way arangod does before any access
+/// check: a database that does not exist is reported as 404 (1228) only to
+/// callers who would have access to a database of that name (a superuser, or
+/// a user with a grant on it or on `*`); everyone else gets the same 401 as
+/// for a database they may not see, so database names cannot be guessed.
+pub fn resolve_database(server: &Server, req: &ApiRequest) -> Result<(), ArangoError> {
+    let Err(not_found) = server.database(&req.database) else {
+        return Ok(());
+    };
+    let visible = match &req.caller {
+        Some(Caller::Superuser) => true,
+        Some(Caller::User(name)) => server
+            .users
+            .get(name)
+            .is_some_and(|user| user.database_access(&req.database) != AccessLevel::None),
+        None => false,
+    };
+    if visible {
+        Err(not_found)
+    } else {
+        Err(ArangoError::unauthorized())
     }
 }
 

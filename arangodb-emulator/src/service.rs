@@ -128,7 +128,7 @@ fn execute(shared: &Shared, mut req: ApiRequest) -> Reply {
                 &shared.jwt_secret,
                 req.header("authorization"),
             )?);
-            server.database(&req.database)?;
+            auth::resolve_database(&server, &req)?;
             auth::authorize(&server, &req)?;
             routes::dispatch(&mut server, &req)
         })(),
