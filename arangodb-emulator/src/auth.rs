@@ -191,6 +191,10 @@ fn requirement(req: &ApiRequest) -> Requirement {
         ["_api", "document", collection, ..] => {
             Requirement::Collection(collection.to_string(), level)
         }
+        ["_api", "import"] => Requirement::Collection(
+            req.query_str("collection").unwrap_or("").to_string(),
+            AccessLevel::ReadWrite,
+        ),
         // Renaming or dropping a collection changes the database as well as
         // the collection; everything else on one collection (reading it,
         // changing its properties, truncating it) needs only collection access.

@@ -601,3 +601,48 @@ fn remove(
         new: None,
     })
 }
+
+/// What one document of a bulk import (`/_api/import`) did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Imported {
+    Created,
+    Updated,
+    Ignored,
+}
+
+/// Stores one document of a bulk import with the same checks as a single
+/// insert; `on_duplicate` is the import's `onDuplicate` option (`error`,
+/// `update`, `replace` or `ignore`) for a `_key` that already exists.
+pub(super) fn import_document(
+    collection: &mut Collection,
+    ids: &mut Ids,
+    item: &Value,
+    on_duplicate: &str,
+) -> Result<Imported, ArangoError> {
+    let exists = item
+        .get("_key")
+        .and_then(Value::as_str)
+        .is_some_and(|key| collection.documents.contains_key(key));
+    let overwrite_mode = match on_duplicate {
+        "update" => OverwriteMode::Update,
+        "replace" => OverwriteMode::Replace,
+        "ignore" => OverwriteMode::Ignore,
+        _ => OverwriteMode::Conflict,
+    };
+    let options = WriteOptions {
+        wait_for_sync: false,
+        return_new: false,
+        return_old: false,
+        silent: true,
+        overwrite_mode,
+        keep_null: true,
+        merge_objects: true,
+        ignore_revs: true,
+    };
+    insert(collection, ids, item, &options)?;
+    Ok(match (exists, overwrite_mode) {
+        (false, _) => Imported::Created,
+        (true, OverwriteMode::Ignore) => Imported::Ignored,
+        (true, _) => Imported::Updated,
+    })
+}

@@ -10,6 +10,7 @@ mod cursor;
 mod database;
 mod document;
 mod gharial;
+mod import;
 mod index;
 mod job;
 mod query;
@@ -31,6 +32,7 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "collection", rest @ ..] => collection::handle(server, req, rest),
         ["_api", "index", rest @ ..] => index::handle(server, req, rest),
         ["_api", "document", rest @ ..] => document::handle(server, req, rest),
+        ["_api", "import", rest @ ..] => import::handle(server, req, rest),
         ["_api", "aqlfunction", rest @ ..] => aqlfunction::handle(server, req, rest),
         ["_api", "query"] => query::parse(server, req),
         ["_api", "cursor", rest @ ..] => cursor::handle(server, req, rest),
