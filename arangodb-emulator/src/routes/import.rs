@@ -225,7 +225,10 @@ fn parse_lines(text: &str) -> Result<Vec<Record>, ArangoError> {
 fn parse_tabular(text: &str, ignore_missing: bool) -> Result<Vec<Record>, ArangoError> {
     let text = text.strip_suffix('\n').unwrap_or(text);
     let mut lines = text.split('\n').enumerate();
-    let header = match lines.next().map(|(_, line)| serde_json::from_str::<Value>(line)) {
+    let header = match lines
+        .next()
+        .map(|(_, line)| serde_json::from_str::<Value>(line))
+    {
         Some(Ok(Value::Array(names))) if names.iter().all(Value::is_string) => names,
         _ => {
             return Err(ArangoError::http_bad_request(

@@ -9,6 +9,7 @@ mod collection;
 mod cursor;
 mod database;
 mod document;
+mod edges;
 mod gharial;
 mod import;
 mod index;
@@ -32,6 +33,7 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "collection", rest @ ..] => collection::handle(server, req, rest),
         ["_api", "index", rest @ ..] => index::handle(server, req, rest),
         ["_api", "document", rest @ ..] => document::handle(server, req, rest),
+        ["_api", "edges", rest @ ..] => edges::handle(server, req, rest),
         ["_api", "import", rest @ ..] => import::handle(server, req, rest),
         ["_api", "aqlfunction", rest @ ..] => aqlfunction::handle(server, req, rest),
         ["_api", "query"] => query::parse(server, req),
