@@ -2,7 +2,7 @@
 //!
 //! The emulator runs only the query shape clients of a state collection
 //! need: `FOR v IN coll|@@c [FILTER v.a.b == value [AND ...]] [SORT v.a
-//! [ASC|DESC], ...] [LIMIT [offset,] count] RETURN v|v.a`. Anything else is
+//! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a`. Anything else is
 //! answered with 501 "not implemented" rather than a wrong result. Results
 //! come in batches of `batchSize` like the real cursor API.
 
@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 
 use aql_lexer::{Token, TokenKind};
 use hyper::Method;
+use rand::seq::SliceRandom;
 use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
@@ -93,6 +94,9 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         }
         Ordering::Equal
     });
+    if plan.random {
+        rows.shuffle(&mut rand::thread_rng());
+    }
     let results: Vec<Value> = rows
         .into_iter()
         .skip(plan.offset)
@@ -143,6 +147,8 @@ struct QueryPlan {
     collection: String,
     filters: Vec<(Vec<String>, Value)>,
     sort: Vec<(Vec<String>, bool)>,
+    /// `SORT RAND()`: the rows in random order.
+    random: bool,
     offset: usize,
     limit: Option<usize>,
     /// Attribute path returned; empty returns the whole document.
@@ -187,6 +193,7 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
         collection,
         filters: Vec::new(),
         sort: Vec::new(),
+        random: false,
         offset: 0,
         limit: None,
         projection: Vec::new(),
@@ -206,22 +213,29 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
     }
     if cursor.peek_keyword("SORT") {
         cursor.keyword("SORT")?;
-        loop {
-            let path = cursor.attribute_path(&variable)?;
-            let descending = if cursor.peek_keyword("DESC") {
-                cursor.keyword("DESC")?;
-                true
-            } else {
-                if cursor.peek_keyword("ASC") {
-                    cursor.keyword("ASC")?;
+        if cursor.peek_keyword("RAND") {
+            cursor.keyword("RAND")?;
+            cursor.operator("(")?;
+            cursor.operator(")")?;
+            plan.random = true;
+        } else {
+            loop {
+                let path = cursor.attribute_path(&variable)?;
+                let descending = if cursor.peek_keyword("DESC") {
+                    cursor.keyword("DESC")?;
+                    true
+                } else {
+                    if cursor.peek_keyword("ASC") {
+                        cursor.keyword("ASC")?;
+                    }
+                    false
+                };
+                plan.sort.push((path, descending));
+                if !cursor.peek_punctuation(",") {
+                    break;
                 }
-                false
-            };
-            plan.sort.push((path, descending));
-            if !cursor.peek_punctuation(",") {
-                break;
+                cursor.next()?;
             }
-            cursor.next()?;
         }
     }
     if cursor.peek_keyword("LIMIT") {
