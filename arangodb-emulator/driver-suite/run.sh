@@ -9,14 +9,14 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 workspace="$(cd "$here/../.." && pwd)"
 password="driver-suite-root"
-secret="driver-suite-secret"
+secret="driver-suite-jwt-secret-0123456789abcdef"
 
 (cd "$workspace" && cargo build -q -p arangodb-emulator)
 binary="${EMULATOR_BIN:-$workspace/target/debug/arangodb-emulator}"
 
 # Same pinned driver as the conformance suite; `packaging` is imported by the
 # suite's conftest.
-python3 -m pip install -q --disable-pip-version-check \
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
   -r "$workspace/arangodb-emulator/conformance/requirements.txt" packaging
 
 log="$(mktemp -t arangodb-emulator-driver-suite.XXXXXX)"
@@ -46,7 +46,7 @@ cat <&3 >/dev/null &
 
 cd "$here"
 status=0
-python3 -m pytest -p emulator_plugin -p no:cacheprovider -p no:warnings -q -rfE \
+python3 -m pytest -p emulator_plugin -p no:cacheprovider -W ignore::DeprecationWarning -q -rfE \
   --rootdir "$here" -c /dev/null \
   --host "$host" --port "$port" --password "$password" --secret "$secret" \
   --skip backup foxx js-transactions task -- \

@@ -418,4 +418,26 @@ mod tests {
             assert_eq!(parse(query, &none).unwrap_err().error_num, 9, "{query}");
         }
     }
+
+    #[test]
+    fn sort_rand_is_the_random_order_and_nothing_else() {
+        // python-arango's Collection.random() sends exactly this query.
+        let bind_vars = json!({"@collection": "things"});
+        let plan = parse(
+            "FOR doc IN @@collection SORT RAND() LIMIT 1 RETURN doc",
+            bind_vars.as_object().unwrap(),
+        )
+        .unwrap();
+        assert!(plan.random);
+        assert!(plan.sort.is_empty());
+        assert_eq!((plan.collection.as_str(), plan.limit), ("things", Some(1)));
+        let none = Map::new();
+        for query in [
+            "FOR d IN c SORT RAND(1) RETURN d",
+            "FOR d IN c SORT RAND() DESC RETURN d",
+            "FOR d IN c SORT RAND(), d.a RETURN d",
+        ] {
+            assert_eq!(parse(query, &none).unwrap_err().error_num, 9, "{query}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ mod collections;
 mod control;
 mod databases_and_users;
 mod documents;
+mod driver_suite_fixes;
 mod functions_and_queries;
 mod indexes_and_graphs;
 mod replication;
