@@ -26,6 +26,20 @@ enum Record {
     Invalid(usize, String),
 }
 
+/// Why one document was not imported: the error `complete=true` answers
+/// with, and the text a `details` entry shows.
+struct Rejection {
+    error: ArangoError,
+    message: String,
+}
+
+fn rejection(error: ArangoError, message: impl Into<String>) -> Box<Rejection> {
+    Box::new(Rejection {
+        error,
+        message: message.into(),
+    })
+}
+
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
     if !rest.is_empty() {
         return Err(ArangoError::unknown_path(&req.raw_path));
@@ -83,9 +97,12 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             }
         };
         let outcome = match document.as_object_mut() {
-            None => Err((
+            None => Err(rejection(
                 ArangoError::new(400, 1227, "invalid document type"),
-                "invalid JSON type (expecting object)".to_string(),
+                format!(
+                    "invalid JSON type (expecting object, probably parse error), \
+                     offending context: {document}"
+                ),
             )),
             Some(object) if collection.is_edge() => {
                 add_prefix(object, "_from", from_prefix, overwrite_prefix);
@@ -93,9 +110,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 if !object.get("_from").is_some_and(Value::is_string)
                     || !object.get("_to").is_some_and(Value::is_string)
                 {
-                    Err((
+                    Err(rejection(
                         ArangoError::invalid_edge_attribute("_from or _to"),
-                        "missing '_from' or '_to' attribute".to_string(),
+                        format!(
+                            "missing '_from' or '_to' attribute, offending document: {document}"
+                        ),
                     ))
                 } else {
                     insert(collection, ids, &document, on_duplicate)
@@ -107,16 +126,15 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             Ok(Imported::Created) => created += 1,
             Ok(Imported::Updated) => updated += 1,
             Ok(Imported::Ignored) => ignored += 1,
-            Err((err, message)) => {
+            Err(rejected) => {
+                let Rejection { error, message } = *rejected;
                 if complete {
                     *collection = before;
-                    return Err(err);
+                    return Err(error);
                 }
                 errors += 1;
                 if want_details {
-                    details.push(Value::String(format!(
-                        "at position {position}: {message}, offending document: {document}"
-                    )));
+                    details.push(Value::String(format!("at position {position}: {message}")));
                 }
             }
         }
@@ -142,19 +160,21 @@ fn insert(
     ids: &mut crate::state::Ids,
     document: &Value,
     on_duplicate: &str,
-) -> Result<Imported, (ArangoError, String)> {
+) -> Result<Imported, Box<Rejection>> {
     import_document(collection, ids, document, on_duplicate).map_err(|err| {
         let reason = match err.error_num {
             1210 => "unique constraint violated".to_string(),
             _ => err.message.clone(),
         };
-        let message = format!("creating document failed with error '{reason}'");
+        let message = format!(
+            "creating document failed with error '{reason}', offending document: {document}"
+        );
         let err = if err.error_num == 1210 {
             ArangoError::new(409, 1210, "unique constraint violated")
         } else {
             err
         };
-        (err, message)
+        rejection(err, message)
     })
 }
 

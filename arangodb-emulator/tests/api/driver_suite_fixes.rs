@@ -87,6 +87,22 @@ async fn import_reads_arrays_lines_and_tabular_bodies() {
         .await;
     assert_eq!(lenient.body["created"], 1);
 
+    // A list element that is not an object is one error, not a failed import.
+    let not_object = emulator
+        .post(
+            "/_api/import?collection=products&type=list&details=true",
+            json!([1, {"_key": "ok"}]),
+        )
+        .await;
+    assert_eq!(
+        (&not_object.body["created"], &not_object.body["errors"]),
+        (&json!(1), &json!(1))
+    );
+    assert_eq!(
+        not_object.body["details"],
+        json!(["at position 1: invalid JSON type (expecting object, probably parse error), offending context: 1"])
+    );
+
     // RestImportJsonInvalidBody / RestImportCsvInvalidBody / unknown collection.
     emulator
         .post_raw("/_api/import?collection=products&type=list", "{ }")
