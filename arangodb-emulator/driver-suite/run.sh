@@ -14,10 +14,10 @@ secret="driver-suite-jwt-secret-0123456789abcdef"
 (cd "$workspace" && cargo build -q -p arangodb-emulator)
 binary="${EMULATOR_BIN:-$workspace/target/debug/arangodb-emulator}"
 
-# Same pinned driver as the conformance suite; `packaging` is imported by the
-# suite's conftest.
+# Same pinned driver, pytest and PyJWT as the conformance suite (the suite's
+# conftest also imports `packaging`, which pytest itself depends on).
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-  -r "$workspace/arangodb-emulator/conformance/requirements.txt" packaging
+  -r "$workspace/arangodb-emulator/conformance/requirements.txt"
 
 log="$(mktemp -t arangodb-emulator-driver-suite.XXXXXX)"
 fifo="$(mktemp -u -t arangodb-emulator-driver-suite-out.XXXXXX)"
