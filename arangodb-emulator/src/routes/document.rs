@@ -422,7 +422,8 @@ fn check_edge(collection: &Collection, document: &Map<String, Value>) -> Result<
     Ok(())
 }
 
-/// The stored document: system attributes first, then the user's.
+/// The stored document: system attributes first, then the user's. A real
+/// server keeps an edge's `_from` and `_to` between `_id` and `_rev`.
 fn assemble(collection: &Collection, key: &str, rev: &str, body: &Map<String, Value>) -> Value {
     let mut stored = Map::new();
     stored.insert("_key".into(), Value::from(key));
@@ -430,6 +431,13 @@ fn assemble(collection: &Collection, key: &str, rev: &str, body: &Map<String, Va
         "_id".into(),
         Value::from(format!("{}/{key}", collection.name)),
     );
+    if collection.is_edge() {
+        for attribute in ["_from", "_to"] {
+            if let Some(value) = body.get(attribute) {
+                stored.insert(attribute.into(), value.clone());
+            }
+        }
+    }
     stored.insert("_rev".into(), Value::from(rev));
     for (attribute, value) in body {
         if !matches!(attribute.as_str(), "_key" | "_id" | "_rev") {
