@@ -222,10 +222,11 @@ fn requirement(req: &ApiRequest) -> Requirement {
 /// callers who would have access to a database of that name (a superuser, or
 /// a user with a grant on it or on `*`); everyone else gets the same 401 as
 /// for a database they may not see, so database names cannot be guessed.
+/// Either error carries the plain message of its error number.
 pub fn resolve_database(server: &Server, req: &ApiRequest) -> Result<(), ArangoError> {
-    let Err(not_found) = server.database(&req.database) else {
+    if server.database(&req.database).is_ok() {
         return Ok(());
-    };
+    }
     let visible = match &req.caller {
         Some(Caller::Superuser) => true,
         Some(Caller::User(name)) => server
@@ -235,7 +236,7 @@ pub fn resolve_database(server: &Server, req: &ApiRequest) -> Result<(), ArangoE
         None => false,
     };
     if visible {
-        Err(not_found)
+        Err(ArangoError::new(404, 1228, "database not found"))
     } else {
         Err(ArangoError::unauthorized())
     }

@@ -343,10 +343,9 @@ async fn a_missing_database_is_only_reported_to_callers_who_could_see_it() {
         assert_eq!(granted.status, 200, "{}", granted.body);
     }
     // Root and a user with a `*` grant learn that the database is missing...
-    emulator
-        .get("/_db/nowhere/_api/collection")
-        .await
-        .assert_error(404, 1228);
+    let missing = emulator.get("/_db/nowhere/_api/collection").await;
+    missing.assert_error(404, 1228);
+    assert_eq!(missing.body["errorMessage"], "database not found");
     emulator
         .call_as(
             ("wally", "pw"),
