@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::error::ArangoError;
 use crate::names;
 use crate::request::{ApiRequest, Caller, HandlerResult, Reply};
-use crate::state::{AccessLevel, Server, User};
+use crate::state::{AccessLevel, Database, DatabaseOptions, Server, User};
 
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
     match (&req.method, rest) {
@@ -33,15 +33,8 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::GET, ["current"]) => {
             let database = server.database(&req.database)?;
-            Ok(Reply::envelope(
-                200,
-                json!({"result": {
-                    "id": database.id.to_string(),
-                    "name": database.name,
-                    "isSystem": database.name == "_system",
-                    "path": "none",
-                }}),
-            ))
+            let result = current_properties(server, database);
+            Ok(Reply::envelope(200, json!({ "result": result })))
         }
         (&Method::POST, []) => {
             require_system(req)?;
@@ -65,6 +58,79 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         (_, [] | ["user"] | ["current"] | [_]) => Err(ArangoError::method_not_allowed()),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }
+}
+
+/// The database's properties (`/_api/database/current`). A coordinator adds
+/// its cluster defaults, as `dbProperties_cluster` (3.12.10) shows.
+pub fn current_properties(server: &Server, database: &Database) -> Value {
+    if server.profile.is_cluster() {
+        json!({
+            "id": database.id.to_string(),
+            "name": database.name,
+            "isSystem": database.name == "_system",
+            "sharding": database.options.sharding,
+            "replicationFactor": database.options.replication_factor,
+            "writeConcern": database.options.write_concern,
+            "replicationVersion": "1",
+            "path": "",
+        })
+    } else {
+        json!({
+            "id": database.id.to_string(),
+            "name": database.name,
+            "isSystem": database.name == "_system",
+            "path": "none",
+        })
+    }
+}
+
+/// The `options` of a database creation on a coordinator: `sharding`
+/// (`""`/`"flexible"` or `"single"` for OneShard), `replicationFactor` and
+/// `writeConcern`, each defaulting to the server's default. Single servers
+/// ignore them.
+fn database_options(
+    server: &Server,
+    body: &serde_json::Map<String, Value>,
+) -> Result<DatabaseOptions, ArangoError> {
+    let mut chosen = DatabaseOptions::default();
+    if !server.profile.is_cluster() {
+        return Ok(chosen);
+    }
+    let Some(Value::Object(options)) = body.get("options") else {
+        return Ok(chosen);
+    };
+    match options.get("sharding") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(sharding)) if sharding == "flexible" || sharding.is_empty() => {}
+        Some(Value::String(sharding)) if sharding == "single" => chosen.sharding = sharding.clone(),
+        Some(_) => return Err(ArangoError::bad_parameter("invalid value for sharding")),
+    }
+    let (min_factor, max_factor) = server.profile.replication_factor_bounds();
+    if let Some(factor) = options.get("replicationFactor").filter(|v| !v.is_null()) {
+        match factor.as_u64() {
+            Some(factor) if (min_factor..=max_factor).contains(&factor) => {
+                chosen.replication_factor = factor
+            }
+            _ => {
+                return Err(ArangoError::bad_parameter(
+                    "invalid value for replicationFactor",
+                ))
+            }
+        }
+    }
+    let concern = options
+        .get("writeConcern")
+        .or_else(|| options.get("minReplicationFactor"))
+        .filter(|v| !v.is_null());
+    if let Some(concern) = concern {
+        match concern.as_u64() {
+            Some(concern) if concern >= 1 && concern <= chosen.replication_factor => {
+                chosen.write_concern = concern
+            }
+            _ => return Err(ArangoError::bad_parameter("invalid value for writeConcern")),
+        }
+    }
+    Ok(chosen)
 }
 
 fn require_system(req: &ApiRequest) -> Result<(), ArangoError> {
@@ -99,7 +165,11 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             .ok_or_else(|| ArangoError::bad_parameter("user must have a 'username'"))?;
         grants.push((username.to_string(), user.clone()));
     }
+    let options = database_options(server, &body)?;
     server.create_database(name);
+    if let Some(database) = server.databases.get_mut(name) {
+        database.options = options;
+    }
     for (username, spec) in grants {
         let entry = server.users.entry(username.clone()).or_insert_with(|| {
             User::new(
