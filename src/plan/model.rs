@@ -177,6 +177,10 @@ pub enum Stage {
     Database,
     StateCollection,
     Collections,
+    /// Collections that place their shards like another collection
+    /// (`distributeShardsLike`): a coordinator refuses them (1486) until
+    /// the prototype exists, so they come after the other collections.
+    FollowerCollections,
     Indexes,
     Properties,
     Graphs,
@@ -205,11 +209,21 @@ impl Change {
         self.address.phase()
     }
 
+    /// True when the change creates a collection whose shards follow
+    /// another collection's.
+    fn creates_a_follower(&self) -> bool {
+        self.steps.iter().any(|step| {
+            matches!(step, Step::CreateCollection { body }
+                if body["distributeShardsLike"].as_str().is_some_and(|name| !name.is_empty()))
+        })
+    }
+
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
             (Address::StateCollection, _) => Stage::StateCollection,
             (Address::Collection(_), Action::Update) => Stage::Properties,
+            (Address::Collection(_), _) if self.creates_a_follower() => Stage::FollowerCollections,
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
             (Address::Graph(_), _) => Stage::Graphs,

@@ -253,3 +253,28 @@ fn a_unique_index_without_the_shard_keys_fails_with_the_servers_error() {
         .collect();
     assert_eq!(names, [json!("idx_events_kind")]);
 }
+
+#[test]
+fn a_collection_distributed_like_another_is_created_after_it() {
+    // `alerts` sorts before `events`, its prototype: created in the same
+    // stage, a coordinator would refuse it (1486).
+    let harness = coordinator();
+    harness.write("entities/events.yaml", EVENTS);
+    harness.write(
+        "entities/alerts.yaml",
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: alerts\nspec:\n  distributeShardsLike: events\n",
+    );
+    let run = harness.run(&["apply", "--create-database"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    let alerts = harness.get("/_api/collection/alerts/properties");
+    assert_eq!(
+        (
+            &alerts["distributeShardsLike"],
+            &alerts["numberOfShards"],
+            &alerts["replicationFactor"],
+        ),
+        (&json!("events"), &json!(3), &json!(2))
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+}
