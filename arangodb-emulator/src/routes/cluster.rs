@@ -378,6 +378,7 @@ pub fn place(
 pub fn check_property_update(
     collection: &Collection,
     body: &Map<String, Value>,
+    (min_factor, max_factor): (u64, u64),
 ) -> Result<(), ArangoError> {
     let Some(sharding) = &collection.sharding else {
         return Ok(());
@@ -396,10 +397,10 @@ pub fn check_property_update(
             if wanted == 0 {
                 return Err(bad("bad value for replicationFactor. replicationFactor cannot be 0 for collections other than SatelliteCollections."));
             }
-            if !(1..=10).contains(&wanted) {
-                return Err(bad(
-                    "bad value for replicationFactor. replicationFactor must be between 1 and 10",
-                ));
+            if !(min_factor..=max_factor).contains(&(wanted as u64)) {
+                return Err(ArangoError::bad_parameter(format!(
+                    "bad value for replicationFactor. replicationFactor must be between {min_factor} and {max_factor}"
+                )));
             }
             if wanted as u64 != sharding.replication_factor
                 && sharding.distribute_shards_like.is_some()

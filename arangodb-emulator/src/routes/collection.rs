@@ -96,10 +96,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::PUT, [name, "properties"]) => {
             let body = req.json_object("expecting JSON object body")?;
+            let bounds = server.profile.replication_factor_bounds();
             let database = server.database_mut(&req.database)?;
             let collection = database.collection_mut(name)?;
             if collection.sharding.is_some() {
-                cluster::check_property_update(collection, &body)?;
+                cluster::check_property_update(collection, &body, bounds)?;
             }
             update_properties(collection, &body)?;
             Ok(Reply::envelope(200, collection.properties()))

@@ -84,10 +84,12 @@ pub fn current_properties(server: &Server, database: &Database) -> Value {
     }
 }
 
-/// The `options` of a database creation on a coordinator: `sharding`
-/// (`""`/`"flexible"` or `"single"` for OneShard), `replicationFactor` and
-/// `writeConcern`, each defaulting to the server's default. Single servers
-/// ignore them.
+/// The `options` of a database creation on a coordinator
+/// (`getVocbaseOptions`): `sharding` is `"single"` (OneShard) or flexible,
+/// `replicationFactor` and `writeConcern` are numbers; anything else is
+/// silently replaced by the default, except a replication factor outside
+/// the server's bounds (400/10). `0`/`"satellite"` mean the server default
+/// on a Community server. Single servers ignore the options.
 fn database_options(
     server: &Server,
     body: &serde_json::Map<String, Value>,
@@ -96,39 +98,36 @@ fn database_options(
     if !server.profile.is_cluster() {
         return Ok(chosen);
     }
-    let Some(Value::Object(options)) = body.get("options") else {
-        return Ok(chosen);
+    let options = match body.get("options") {
+        None | Some(Value::Null) => return Ok(chosen),
+        Some(Value::Object(options)) => options,
+        Some(_) => return Err(ArangoError::http_bad_request("invalid options slice")),
     };
-    match options.get("sharding") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(sharding)) if sharding == "flexible" || sharding.is_empty() => {}
-        Some(Value::String(sharding)) if sharding == "single" => chosen.sharding = sharding.clone(),
-        Some(_) => return Err(ArangoError::bad_parameter("invalid value for sharding")),
+    if options.get("sharding").and_then(Value::as_str) == Some("single") {
+        chosen.sharding = "single".into();
     }
     let (min_factor, max_factor) = server.profile.replication_factor_bounds();
-    if let Some(factor) = options.get("replicationFactor").filter(|v| !v.is_null()) {
-        match factor.as_u64() {
-            Some(factor) if (min_factor..=max_factor).contains(&factor) => {
-                chosen.replication_factor = factor
-            }
-            _ => {
-                return Err(ArangoError::bad_parameter(
-                    "invalid value for replicationFactor",
-                ))
-            }
+    if let Some(factor) = options.get("replicationFactor").and_then(Value::as_u64) {
+        if factor > max_factor {
+            return Err(ArangoError::bad_parameter(format!(
+                "replicationFactor must not be higher than maximum allowed replicationFactor ({max_factor})"
+            )));
+        }
+        if factor != 0 && factor < min_factor {
+            return Err(ArangoError::bad_parameter(format!(
+                "replicationFactor must not be lower than minimum allowed replicationFactor ({min_factor})"
+            )));
+        }
+        if factor != 0 {
+            chosen.replication_factor = factor;
         }
     }
-    let concern = options
+    if let Some(concern) = options
         .get("writeConcern")
-        .or_else(|| options.get("minReplicationFactor"))
-        .filter(|v| !v.is_null());
-    if let Some(concern) = concern {
-        match concern.as_u64() {
-            Some(concern) if concern >= 1 && concern <= chosen.replication_factor => {
-                chosen.write_concern = concern
-            }
-            _ => return Err(ArangoError::bad_parameter("invalid value for writeConcern")),
-        }
+        .and_then(Value::as_u64)
+        .filter(|concern| *concern > 0)
+    {
+        chosen.write_concern = concern;
     }
     Ok(chosen)
 }

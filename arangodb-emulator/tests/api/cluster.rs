@@ -654,6 +654,36 @@ async fn databases_carry_cluster_defaults() {
     assert_eq!(collection.body["replicationFactor"], 3);
     assert_eq!(collection.body["writeConcern"], 2);
 
+    // Invalid options fall back to the defaults; a replication factor
+    // beyond the server's maximum is refused.
+    let created = emulator
+        .post(
+            "/_api/database",
+            json!({"name": "lenient", "options": {"sharding": "random", "replicationFactor": "x", "writeConcern": -1}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let current = emulator.get("/_db/lenient/_api/database/current").await;
+    assert_eq!(
+        (
+            &current.body["result"]["sharding"],
+            &current.body["result"]["replicationFactor"],
+            &current.body["result"]["writeConcern"],
+        ),
+        (&json!(""), &json!(1), &json!(1))
+    );
+    let refused = emulator
+        .post(
+            "/_api/database",
+            json!({"name": "huge", "options": {"replicationFactor": 11}}),
+        )
+        .await;
+    refused.assert_error(400, 10);
+    assert_eq!(
+        refused.body["errorMessage"],
+        "replicationFactor must not be higher than maximum allowed replicationFactor (10)"
+    );
+
     // OneShard: every collection follows `_graphs`.
     let created = emulator
         .post(
