@@ -56,6 +56,9 @@ pub fn diff(
             fields: Vec::new(),
             steps: vec![Step::DropCollection {
                 collection: have.name.clone(),
+                prototype: live.collections.values().any(|other| {
+                    other.cluster.distribute_shards_like.as_deref() == Some(name.as_str())
+                }),
             }],
             blocked,
             destructive: true,
@@ -310,6 +313,7 @@ fn replace(
         steps: vec![
             Step::DropCollection {
                 collection: want.name.clone(),
+                prototype: false,
             },
             Step::CreateCollection {
                 body: create_body(want),

@@ -231,9 +231,37 @@ fn collections_that_distribute_shards_like_another_are_created_after_it() {
             .unwrap()
     };
     assert_eq!(stage_of("users"), model::Stage::Collections);
-    assert_eq!(stage_of("alerts"), model::Stage::FollowerCollections);
-    assert!(model::Stage::Collections < model::Stage::FollowerCollections);
-    assert!(model::Stage::FollowerCollections < model::Stage::Indexes);
+    assert_eq!(stage_of("alerts"), model::Stage::DependentCollections);
+    assert!(model::Stage::Collections < model::Stage::DependentCollections);
+    assert!(model::Stage::DependentCollections < model::Stage::Indexes);
+}
+
+#[test]
+fn a_pruned_prototype_is_dropped_after_its_followers() {
+    let leader = Collection::new("users", CollectionType::Document);
+    let mut follower = Collection::new("alerts", CollectionType::Document);
+    follower.cluster.distribute_shards_like = Some("users".into());
+    let mut owned = Ownership::default();
+    owned.collections.insert("users".into());
+    owned.collections.insert("alerts".into());
+    let plan = diff(
+        &State::default(),
+        &live(state(vec![leader, follower]), owned),
+        &Options {
+            prune: true,
+            allow_destructive: true,
+            ..options()
+        },
+    );
+    let stage_of = |name: &str| {
+        plan.changes
+            .iter()
+            .find(|change| change.address == Address::Collection(name.into()))
+            .map(Change::stage)
+            .unwrap()
+    };
+    assert_eq!(stage_of("alerts"), model::Stage::Collections);
+    assert_eq!(stage_of("users"), model::Stage::DependentCollections);
 }
 
 #[test]

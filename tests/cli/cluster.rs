@@ -277,4 +277,18 @@ fn a_collection_distributed_like_another_is_created_after_it() {
     );
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status, 0, "{plan:?}");
+
+    // Pruned together, the follower goes first: a coordinator refuses to
+    // drop a prototype others still follow (1485).
+    harness.remove("entities/events.yaml");
+    harness.remove("entities/alerts.yaml");
+    let pruned = harness.run(&["apply", "--prune", "--allow-destructive"]);
+    assert_eq!(pruned.status, 0, "{pruned:?}");
+    for name in ["events", "alerts"] {
+        assert_eq!(
+            harness.get_status(&format!("/_api/collection/{name}")),
+            404,
+            "{name} is dropped"
+        );
+    }
 }
