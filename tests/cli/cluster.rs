@@ -278,6 +278,20 @@ fn a_collection_distributed_like_another_is_created_after_it() {
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status, 0, "{plan:?}");
 
+    // The prototype cannot be replaced while the follower points to it.
+    harness.write(
+        "entities/events.yaml",
+        &EVENTS.replace("numberOfShards: 3", "numberOfShards: 4"),
+    );
+    let refused = harness.run(&["apply", "--allow-destructive"]);
+    assert_ne!(refused.status, 0, "{refused:?}");
+    assert!(
+        refused.stdout.contains("BLOCKED: numberOfShards cannot change in place, and collection events cannot be dropped while alerts distribute their shards like it; migrate them by hand"),
+        "{}",
+        refused.stdout
+    );
+    harness.write("entities/events.yaml", EVENTS);
+
     // Pruned together, the follower goes first: a coordinator refuses to
     // drop a prototype others still follow (1485).
     harness.remove("entities/events.yaml");
