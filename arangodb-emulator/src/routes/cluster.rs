@@ -37,6 +37,18 @@ fn insufficient_db_servers() -> ArangoError {
     )
 }
 
+/// 0 or `"satellite"` ask for a SatelliteCollection, which a Community
+/// Edition coordinator refuses with ERROR_ONLY_ENTERPRISE (31)
+/// (`ClusteringMutableProperties::validateDatabaseConfiguration`). The
+/// generic error-to-status mapping has no entry for 31 (500).
+fn satellite_refused() -> ArangoError {
+    ArangoError::new(
+        500,
+        31,
+        "'satellite' collections only allowed in Enterprise Edition",
+    )
+}
+
 /// Cluster options of a new collection, validated and completed with the
 /// database's defaults or the prototype's values.
 #[derive(Debug, Clone)]
@@ -103,11 +115,11 @@ pub fn creation_options(
                     "invalid value for replicationFactor",
                 ))
             }
-            // 0 and "satellite" ask for a SatelliteCollection, an Enterprise
-            // feature this Community server does not have.
-            Some(0) | None => return Err(ArangoError::bad_parameter("invalid replicationFactor")),
+            Some(0) => return Err(satellite_refused()),
             Some(factor) => Some(factor),
+            None => return Err(ArangoError::bad_parameter("invalid replicationFactor")),
         },
+        Some(Value::String(text)) if text == "satellite" => return Err(satellite_refused()),
         Some(_) => return Err(ArangoError::bad_parameter("invalid replicationFactor")),
     };
     if let (true, Some(factor)) = (enforce, factor) {
@@ -215,9 +227,9 @@ pub fn creation_options(
                 .map(|c| c as u64)
                 .unwrap_or(database.options.write_concern);
             if write_concern > replication_factor {
-                return Err(ArangoError::bad_parameter(format!(
-                    "replicationFactor cannot be smaller than writeConcern ({replication_factor} < {write_concern})"
-                )));
+                return Err(ArangoError::bad_parameter(
+                    "writeConcern must not be higher than replicationFactor",
+                ));
             }
             Chosen {
                 number_of_shards: shards.unwrap_or(1),

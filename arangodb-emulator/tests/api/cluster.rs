@@ -308,6 +308,18 @@ async fn creation_options_are_validated_like_a_coordinator() {
             1486,
             "Collection not found: missing in database _system",
         ),
+        (
+            json!({"name": "a", "replicationFactor": "satellite"}),
+            500,
+            31,
+            "'satellite' collections only allowed in Enterprise Edition",
+        ),
+        (
+            json!({"name": "a", "writeConcern": 2}),
+            400,
+            10,
+            "writeConcern must not be higher than replicationFactor",
+        ),
     ];
     for (body, status, error_num, message) in refused {
         let answer = emulator.post("/_api/collection", body.clone()).await;
