@@ -153,6 +153,40 @@ impl Profile {
         self.role == Role::Coordinator
     }
 
+    /// The coordinator's server id (`/_admin/server/id`, `/_admin/status`),
+    /// or `None` on a single server, which has no cluster id.
+    pub fn coordinator_id(&self) -> Option<&'static str> {
+        self.is_cluster()
+            .then_some("CRDN-006aa0a3-00bc-468c-89be-f7aeef647790")
+    }
+
+    /// The DB-Servers of the emulated cluster, in shard-placement order: three,
+    /// as in the `_cluster` transcripts (`RestGetShardsWithDetails_cluster`).
+    /// Empty on a single server.
+    pub fn db_servers(&self) -> &'static [&'static str] {
+        if self.is_cluster() {
+            &[
+                "PRMR-85cea042-59e3-4fa6-ba85-f1cef2e7f4c7",
+                "PRMR-8081ad8c-c762-4bbc-90dc-418a6673afce",
+                "PRMR-69091fdc-3377-4cd6-a29f-7774a6dd2ec9",
+            ]
+        } else {
+            &[]
+        }
+    }
+
+    /// `--cluster.min-replication-factor` and `--cluster.max-replication-factor`
+    /// at their defaults (1 and 10).
+    pub fn replication_factor_bounds(&self) -> (u64, u64) {
+        (1, 10)
+    }
+
+    /// Sharding strategies a Community Edition coordinator accepts for a new
+    /// collection (`UserInputCollectionProperties`); `hash` is the default.
+    pub fn sharding_strategies(&self) -> &'static [&'static str] {
+        &["hash", "community-compat", "enterprise-compat"]
+    }
+
     /// ArangoDB 4.0 removed JavaScript: user-defined AQL functions, JS
     /// transactions, Foxx. (4.x release notes, "deprecated and removed").
     pub fn has_javascript(&self) -> bool {

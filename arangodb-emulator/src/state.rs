@@ -126,6 +126,48 @@ impl Index {
     }
 }
 
+/// How a collection is sharded on a cluster coordinator. Single-server
+/// collections have none, and so report no cluster attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sharding {
+    pub number_of_shards: u64,
+    pub replication_factor: u64,
+    pub shard_keys: Vec<String>,
+    pub sharding_strategy: String,
+    /// The prototype collection's name, when shards follow another's.
+    pub distribute_shards_like: Option<String>,
+    /// Shard ids (`s<number>`) in numeric order, each with its servers,
+    /// leader first.
+    pub shards: Vec<(String, Vec<String>)>,
+}
+
+impl Sharding {
+    /// True when documents are placed by `_key` alone, so clients may choose
+    /// their own keys.
+    pub fn uses_default_shard_keys(&self) -> bool {
+        self.shard_keys == ["_key"]
+    }
+}
+
+/// A database's cluster defaults (`options` of `POST /_api/database`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseOptions {
+    /// `""` (flexible) or `"single"` (OneShard).
+    pub sharding: String,
+    pub replication_factor: u64,
+    pub write_concern: u64,
+}
+
+impl Default for DatabaseOptions {
+    fn default() -> Self {
+        DatabaseOptions {
+            sharding: String::new(),
+            replication_factor: 1,
+            write_concern: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Collection {
     pub id: u64,
@@ -142,6 +184,8 @@ pub struct Collection {
     /// Stored form: an array with all six keys per entry, or `None`.
     pub computed_values: Option<Value>,
     pub write_concern: u64,
+    /// Sharding on a cluster coordinator, `None` on a single server.
+    pub sharding: Option<Sharding>,
     /// User indexes in creation order; primary and edge indexes are implicit.
     pub indexes: Vec<Index>,
     pub documents: BTreeMap<String, Value>,
@@ -171,6 +215,9 @@ impl Collection {
     /// The properties object of `GET /_api/collection/{name}/properties`
     /// (single server, 3.12.10 shape), without the envelope.
     pub fn properties(&self) -> Value {
+        if let Some(sharding) = &self.sharding {
+            return self.cluster_properties(sharding);
+        }
         let mut key_options = self.key_options.clone();
         // The uuid generator keeps no state and so reports no lastValue.
         if self.key_type() != "uuid" {
@@ -199,6 +246,49 @@ impl Collection {
         })
     }
 
+    /// The properties object a coordinator reports: attribute set and order
+    /// of `RestGetShards_cluster` (3.12.10) without its `shards`, plus
+    /// `distributeShardsLike` (as a name) when set. There is no `objectId`,
+    /// and `keyOptions` carries no `lastValue`.
+    fn cluster_properties(&self, sharding: &Sharding) -> Value {
+        let mut body = json!({
+            "writeConcern": self.write_concern,
+            "waitForSync": self.wait_for_sync,
+            "usesRevisionsAsDocumentIds": true,
+            "syncByRevision": true,
+            "supportsRBAC": true,
+            "shardingStrategy": sharding.sharding_strategy,
+            "schema": self.schema.clone().unwrap_or(Value::Null),
+            "numberOfShards": sharding.number_of_shards,
+            "minReplicationFactor": self.write_concern,
+            "id": self.id.to_string(),
+            "isSmartChild": false,
+            "name": self.name,
+            "statusString": "loaded",
+            "isSmart": false,
+            "replicationFactor": sharding.replication_factor,
+            "type": self.collection_type,
+            "status": 3,
+            "cacheEnabled": self.cache_enabled,
+            "isSystem": self.is_system,
+            "computedValues": self.computed_values.clone().unwrap_or(Value::Null),
+            "internalValidatorType": 0,
+            "globallyUniqueId": self.globally_unique_id,
+        });
+        if let Value::Object(map) = &mut body {
+            if let Some(prototype) = &sharding.distribute_shards_like {
+                map.insert(
+                    "distributeShardsLike".into(),
+                    Value::from(prototype.clone()),
+                );
+            }
+            map.insert("shardKeys".into(), json!(sharding.shard_keys));
+            map.insert("isDisjoint".into(), Value::Bool(false));
+            map.insert("keyOptions".into(), Value::Object(self.key_options.clone()));
+        }
+        body
+    }
+
     /// The short object of `GET /_api/collection` and `GET /_api/collection/{name}`.
     pub fn summary(&self) -> Value {
         json!({
@@ -217,6 +307,8 @@ pub struct Database {
     pub id: u64,
     pub name: String,
     pub collections: BTreeMap<String, Collection>,
+    /// Cluster defaults for new collections (reported on a coordinator only).
+    pub options: DatabaseOptions,
 }
 
 impl Database {
@@ -368,6 +460,7 @@ impl Server {
             id,
             name: name.to_string(),
             collections: BTreeMap::new(),
+            options: DatabaseOptions::default(),
         };
         for system in SYSTEM_COLLECTIONS {
             let collection = self.new_collection(system, DOCUMENT_COLLECTION, true);
@@ -389,21 +482,64 @@ impl Server {
         let mut key_options = Map::new();
         key_options.insert("allowUserKeys".into(), Value::Bool(true));
         key_options.insert("type".into(), Value::from("traditional"));
+        let (globally_unique_id, sharding) = if self.profile.is_cluster() {
+            // A coordinator names collections `c<id>/` (RestGetShards_cluster).
+            let sharding = self.new_sharding(1, 1, vec!["_key".into()], "hash".into(), None);
+            (format!("c{id}/"), Some(sharding))
+        } else {
+            (self.ids.globally_unique_id(id), None)
+        };
         Collection {
             id,
             name: name.to_string(),
             collection_type,
             is_system,
-            globally_unique_id: self.ids.globally_unique_id(id),
+            globally_unique_id,
             wait_for_sync: false,
             cache_enabled: false,
             key_options,
             schema: None,
             computed_values: None,
             write_concern: 1,
+            sharding,
             indexes: Vec::new(),
             documents: BTreeMap::new(),
             last_key_value: 0,
+        }
+    }
+
+    /// Sharding for a new collection: shard ids from the id source, each
+    /// shard led by the next DB-Server in turn and followed by the ones after
+    /// it, up to the replication factor.
+    pub fn new_sharding(
+        &mut self,
+        number_of_shards: u64,
+        replication_factor: u64,
+        shard_keys: Vec<String>,
+        sharding_strategy: String,
+        distribute_shards_like: Option<String>,
+    ) -> Sharding {
+        let servers = self.profile.db_servers();
+        let shards = (0..number_of_shards)
+            .map(|shard| {
+                let id = format!("s{}", self.ids.next_id());
+                let placed = (0..replication_factor)
+                    .filter_map(|copy| {
+                        servers
+                            .get(((shard + copy) as usize) % servers.len().max(1))
+                            .map(|server| server.to_string())
+                    })
+                    .collect();
+                (id, placed)
+            })
+            .collect();
+        Sharding {
+            number_of_shards,
+            replication_factor,
+            shard_keys,
+            sharding_strategy,
+            distribute_shards_like,
+            shards,
         }
     }
 

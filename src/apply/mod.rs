@@ -195,7 +195,7 @@ async fn run_step(
             let path = format!("/_api/collection/{}/properties", encode_segment(collection));
             client.call(Method::PUT, &path, &[], Some(body)).await?;
         }
-        Step::DropCollection { collection } => {
+        Step::DropCollection { collection, .. } => {
             let path = format!("/_api/collection/{}", encode_segment(collection));
             tolerate(
                 client.call(Method::DELETE, &path, &[], None).await,

@@ -26,7 +26,8 @@ pub fn diff(
             Some(have) => {
                 let immutable = immutable_differences(want, have);
                 if !immutable.is_empty() {
-                    changes.push(replace(want, have, immutable, owned, options));
+                    let followers = followers_of(live, name);
+                    changes.push(replace(want, have, immutable, &followers, owned, options));
                     // The new collection starts without indexes.
                     indexes::diff(want, None, owned, options, changes);
                     continue;
@@ -56,6 +57,9 @@ pub fn diff(
             fields: Vec::new(),
             steps: vec![Step::DropCollection {
                 collection: have.name.clone(),
+                prototype: live.collections.values().any(|other| {
+                    other.cluster.distribute_shards_like.as_deref() == Some(name.as_str())
+                }),
             }],
             blocked,
             destructive: true,
@@ -271,15 +275,33 @@ fn update(want: &Collection, differences: Vec<(FieldChange, Value)>) -> Change {
     }
 }
 
+/// Live collections that distribute their shards like `name`.
+fn followers_of(live: &State, name: &str) -> Vec<String> {
+    live.collections
+        .values()
+        .filter(|other| other.cluster.distribute_shards_like.as_deref() == Some(name))
+        .map(|other| other.name.clone())
+        .collect()
+}
+
 fn replace(
     want: &Collection,
     have: &Collection,
     mut fields: Vec<FieldChange>,
+    followers: &[String],
     owned: &Ownership,
     options: &Options,
 ) -> Change {
     let names: Vec<String> = fields.iter().map(|f| f.field.clone()).collect();
-    let blocked = if !owned.collections.contains(&want.name) {
+    let blocked = if !followers.is_empty() {
+        // A coordinator refuses to drop a prototype (1485).
+        Some(format!(
+            "{} cannot change in place, and collection {} cannot be dropped while {} distribute their shards like it; migrate them by hand",
+            names.join(", "),
+            want.name,
+            followers.join(", ")
+        ))
+    } else if !owned.collections.contains(&want.name) {
         Some(format!(
             "{} cannot change in place, and collection {} was not created by arangosync, so arangosync will not drop it; migrate it by hand",
             names.join(", "),
@@ -310,6 +332,7 @@ fn replace(
         steps: vec![
             Step::DropCollection {
                 collection: want.name.clone(),
+                prototype: false,
             },
             Step::CreateCollection {
                 body: create_body(want),

@@ -177,6 +177,13 @@ pub enum Stage {
     Database,
     StateCollection,
     Collections,
+    /// Collection changes that depend on others on a cluster: creating a
+    /// collection that places its shards like another
+    /// (`distributeShardsLike`), which a coordinator refuses (1486) until
+    /// the prototype exists, and dropping a prototype, which it refuses
+    /// (1485) while a follower still points to it. They run after the
+    /// other collection changes (creates of prototypes, drops of followers).
+    DependentCollections,
     Indexes,
     Properties,
     Graphs,
@@ -205,11 +212,24 @@ impl Change {
         self.address.phase()
     }
 
+    /// True when the change creates a collection whose shards follow
+    /// another collection's, or drops a collection others follow.
+    fn depends_on_others(&self) -> bool {
+        self.steps.iter().any(|step| match step {
+            Step::CreateCollection { body } => body["distributeShardsLike"]
+                .as_str()
+                .is_some_and(|name| !name.is_empty()),
+            Step::DropCollection { prototype, .. } => *prototype,
+            _ => false,
+        })
+    }
+
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
             (Address::StateCollection, _) => Stage::StateCollection,
             (Address::Collection(_), Action::Update) => Stage::Properties,
+            (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
             (Address::Graph(_), _) => Stage::Graphs,
@@ -236,6 +256,10 @@ pub enum Step {
     },
     DropCollection {
         collection: String,
+        /// Other live collections distribute their shards like this one;
+        /// only orders the drop after theirs (not part of the plan output).
+        #[serde(skip)]
+        prototype: bool,
     },
     CreateIndex {
         collection: String,

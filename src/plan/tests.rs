@@ -214,6 +214,57 @@ fn cluster_options_count_only_when_both_sides_state_them() {
 }
 
 #[test]
+fn collections_that_distribute_shards_like_another_are_created_after_it() {
+    let leader = Collection::new("users", CollectionType::Document);
+    let mut follower = Collection::new("alerts", CollectionType::Document);
+    follower.cluster.distribute_shards_like = Some("users".into());
+    let plan = diff(
+        &state(vec![leader, follower]),
+        &live(State::default(), Ownership::default()),
+        &options(),
+    );
+    let stage_of = |name: &str| {
+        plan.changes
+            .iter()
+            .find(|change| change.address == Address::Collection(name.into()))
+            .map(Change::stage)
+            .unwrap()
+    };
+    assert_eq!(stage_of("users"), model::Stage::Collections);
+    assert_eq!(stage_of("alerts"), model::Stage::DependentCollections);
+    assert!(model::Stage::Collections < model::Stage::DependentCollections);
+    assert!(model::Stage::DependentCollections < model::Stage::Indexes);
+}
+
+#[test]
+fn a_pruned_prototype_is_dropped_after_its_followers() {
+    let leader = Collection::new("users", CollectionType::Document);
+    let mut follower = Collection::new("alerts", CollectionType::Document);
+    follower.cluster.distribute_shards_like = Some("users".into());
+    let mut owned = Ownership::default();
+    owned.collections.insert("users".into());
+    owned.collections.insert("alerts".into());
+    let plan = diff(
+        &State::default(),
+        &live(state(vec![leader, follower]), owned),
+        &Options {
+            prune: true,
+            allow_destructive: true,
+            ..options()
+        },
+    );
+    let stage_of = |name: &str| {
+        plan.changes
+            .iter()
+            .find(|change| change.address == Address::Collection(name.into()))
+            .map(Change::stage)
+            .unwrap()
+    };
+    assert_eq!(stage_of("alerts"), model::Stage::Collections);
+    assert_eq!(stage_of("users"), model::Stage::DependentCollections);
+}
+
+#[test]
 fn a_changed_unnamed_index_is_created_before_the_old_one_is_dropped() {
     let mut want = Collection::new("users", CollectionType::Document);
     want.indexes.push(persistent(&["email"], None, true));

@@ -4,6 +4,7 @@
 mod access;
 mod bad_input;
 mod changes;
+mod cluster;
 mod core;
 mod functions;
 mod packaging;

@@ -27,8 +27,14 @@ pub struct Run {
 
 impl Harness {
     pub fn new() -> Harness {
+        Harness::with_profile(arangodb_emulator::Profile::default())
+    }
+
+    /// A harness whose emulator presents `profile` (version, role).
+    pub fn with_profile(profile: arangodb_emulator::Profile) -> Harness {
         let emulator = arangodb_emulator::spawn(Config {
             root_password: ROOT_PASSWORD.into(),
+            profile,
             ..Config::default()
         })
         .expect("emulator starts");

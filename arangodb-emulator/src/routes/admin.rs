@@ -40,11 +40,14 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
         )),
         ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": role}))),
         ["_admin", "server", "mode"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
-        ["_admin", "server", "id"] => Err(ArangoError::new(
-            500,
-            1471,
-            "this operation is only valid on a coordinator in a cluster",
-        )),
+        ["_admin", "server", "id"] => match server.profile.coordinator_id() {
+            Some(id) => Ok(Reply::envelope(200, json!({ "id": id }))),
+            None => Err(ArangoError::new(
+                500,
+                1471,
+                "this operation is only valid on a coordinator in a cluster",
+            )),
+        },
         ["_admin", "time"] => {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -52,17 +55,26 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
                 .unwrap_or(0.0);
             Ok(Reply::envelope(200, json!({"time": now})))
         }
-        ["_admin", "status"] => Ok(Reply::json(
-            200,
-            json!({
+        ["_admin", "status"] => {
+            let mut body = json!({
                 "server": "arango",
                 "version": version,
                 "license": "community",
                 "mode": "server",
                 "operationMode": "server",
                 "serverInfo": {"role": role, "maintenance": false, "readOnly": false},
-            }),
-        )),
+            });
+            // A coordinator names itself and the agency (RestAdminStatus_cluster).
+            if let Some(id) = server.profile.coordinator_id() {
+                body["serverInfo"]["persistedId"] = json!(id);
+                body["serverInfo"]["serverId"] = json!(id);
+                body["serverInfo"]["rebootId"] = json!(1);
+                body["serverInfo"]["state"] = json!("SERVING");
+                body["coordinator"] = json!({"foxxmaster": id, "isFoxxmaster": true});
+                body["agency"] = json!({"agencyComm": {"endpoints": []}});
+            }
+            Ok(Reply::json(200, body))
+        }
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Only the mutable properties change after creation; the properties handler
 //! silently drops everything else, exactly as ArangoDB's does (section 3.4).
-//! Cluster-only options are accepted and not echoed back, as on a single server.
+//! Cluster-only options are accepted and not echoed back on a single server;
+//! on a coordinator they are validated, stored and reported (see `cluster`).
 
 use hyper::Method;
 use serde_json::{json, Map, Value};
@@ -13,6 +14,8 @@ use crate::names;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::schema;
 use crate::state::{Collection, Server, DOCUMENT_COLLECTION, EDGE_COLLECTION};
+
+use super::cluster;
 
 const KEY_GENERATORS: &[&str] = &["traditional", "autoincrement", "uuid", "padded"];
 const COMPUTE_ON: &[&str] = &["insert", "update", "replace"];
@@ -32,7 +35,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             Ok(Reply::envelope(200, json!({ "result": result })))
         }
         (&Method::POST, []) => {
-            let body = req.json_object("expecting JSON object body")?;
+            let mut body = req.json_object("expecting JSON object body")?;
+            if let Some(enforce) = req.query_str("enforceReplicationFactor") {
+                body.entry("enforceReplicationFactor")
+                    .or_insert(Value::Bool(enforce != "false"));
+            }
             let properties = create(server, &req.database, &body)?;
             Ok(Reply::envelope(200, properties))
         }
@@ -83,10 +90,18 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             }
             Ok(Reply::envelope(200, body))
         }
+        (&Method::GET, [name, "shards"]) => cluster::shards(server, req, name),
+        (&Method::PUT, [name, "responsibleShard"]) if server.profile.is_cluster() => {
+            cluster::responsible_shard(server, req, name)
+        }
         (&Method::PUT, [name, "properties"]) => {
             let body = req.json_object("expecting JSON object body")?;
+            let bounds = server.profile.replication_factor_bounds();
             let database = server.database_mut(&req.database)?;
             let collection = database.collection_mut(name)?;
+            if collection.sharding.is_some() {
+                cluster::check_property_update(collection, &body, bounds)?;
+            }
             update_properties(collection, &body)?;
             Ok(Reply::envelope(200, collection.properties()))
         }
@@ -147,6 +162,17 @@ pub fn create(
     };
     let wait_for_sync = bool_option(options, "waitForSync", false)?;
     let cache_enabled = bool_option(options, "cacheEnabled", false)? && !is_system;
+    let cluster_options = if server.profile.is_cluster() {
+        Some(cluster::creation_options(
+            server,
+            database_name,
+            &name,
+            options,
+            &key_options,
+        )?)
+    } else {
+        None
+    };
     if server
         .database(database_name)?
         .collections
@@ -155,6 +181,10 @@ pub fn create(
         return Err(ArangoError::duplicate_name(&name));
     }
     let mut collection = server.new_collection(&name, collection_type, is_system);
+    if let Some(chosen) = cluster_options {
+        collection.write_concern = chosen.write_concern;
+        collection.sharding = Some(cluster::place(server, database_name, chosen)?);
+    }
     collection.key_options = key_options;
     collection.schema = stored_schema;
     collection.computed_values = computed_values;
@@ -382,6 +412,18 @@ pub fn update_properties(
             return Err(ArangoError::bad_parameter("bad value for writeConcern"));
         }
     }
+    if let Some(sharding) = &mut collection.sharding {
+        if let Some(factor) = body.get("replicationFactor").and_then(Value::as_u64) {
+            sharding.replication_factor = factor;
+        }
+        if let Some(concern) = body
+            .get("writeConcern")
+            .or_else(|| body.get("minReplicationFactor"))
+            .and_then(Value::as_u64)
+        {
+            collection.write_concern = concern;
+        }
+    }
     if let Some(wait_for_sync) = wait_for_sync {
         collection.wait_for_sync = wait_for_sync;
     }
@@ -405,6 +447,10 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
     };
     let database = server.database_mut(&req.database)?;
     let current = database.collection(old_name)?;
+    if current.sharding.is_some() {
+        // Renaming is not supported on a coordinator (ERROR_CLUSTER_UNSUPPORTED).
+        return Err(cluster::unsupported());
+    }
     if current.is_system {
         return Err(ArangoError::forbidden());
     }
@@ -543,6 +589,9 @@ fn drop_collection(server: &mut Server, req: &ApiRequest, name: &str) -> Handler
                 role.describe()
             ),
         ));
+    }
+    if collection.sharding.is_some() {
+        cluster::check_drop(database, name)?;
     }
     let id = collection.id;
     database.collections.remove(name);

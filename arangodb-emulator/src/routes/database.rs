@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::error::ArangoError;
 use crate::names;
 use crate::request::{ApiRequest, Caller, HandlerResult, Reply};
-use crate::state::{AccessLevel, Server, User};
+use crate::state::{AccessLevel, Database, DatabaseOptions, Server, User};
 
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
     match (&req.method, rest) {
@@ -33,15 +33,8 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::GET, ["current"]) => {
             let database = server.database(&req.database)?;
-            Ok(Reply::envelope(
-                200,
-                json!({"result": {
-                    "id": database.id.to_string(),
-                    "name": database.name,
-                    "isSystem": database.name == "_system",
-                    "path": "none",
-                }}),
-            ))
+            let result = current_properties(server, database);
+            Ok(Reply::envelope(200, json!({ "result": result })))
         }
         (&Method::POST, []) => {
             require_system(req)?;
@@ -65,6 +58,78 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         (_, [] | ["user"] | ["current"] | [_]) => Err(ArangoError::method_not_allowed()),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }
+}
+
+/// The database's properties (`/_api/database/current`). A coordinator adds
+/// its cluster defaults, as `dbProperties_cluster` (3.12.10) shows.
+pub fn current_properties(server: &Server, database: &Database) -> Value {
+    if server.profile.is_cluster() {
+        json!({
+            "id": database.id.to_string(),
+            "name": database.name,
+            "isSystem": database.name == "_system",
+            "sharding": database.options.sharding,
+            "replicationFactor": database.options.replication_factor,
+            "writeConcern": database.options.write_concern,
+            "replicationVersion": "1",
+            "path": "",
+        })
+    } else {
+        json!({
+            "id": database.id.to_string(),
+            "name": database.name,
+            "isSystem": database.name == "_system",
+            "path": "none",
+        })
+    }
+}
+
+/// The `options` of a database creation on a coordinator
+/// (`getVocbaseOptions`): `sharding` is `"single"` (OneShard) or flexible,
+/// `replicationFactor` and `writeConcern` are numbers; anything else is
+/// silently replaced by the default, except a replication factor outside
+/// the server's bounds (400/10). `0`/`"satellite"` mean the server default
+/// on a Community server. Single servers ignore the options.
+fn database_options(
+    server: &Server,
+    body: &serde_json::Map<String, Value>,
+) -> Result<DatabaseOptions, ArangoError> {
+    let mut chosen = DatabaseOptions::default();
+    if !server.profile.is_cluster() {
+        return Ok(chosen);
+    }
+    let options = match body.get("options") {
+        None | Some(Value::Null) => return Ok(chosen),
+        Some(Value::Object(options)) => options,
+        Some(_) => return Err(ArangoError::http_bad_request("invalid options slice")),
+    };
+    if options.get("sharding").and_then(Value::as_str) == Some("single") {
+        chosen.sharding = "single".into();
+    }
+    let (min_factor, max_factor) = server.profile.replication_factor_bounds();
+    if let Some(factor) = options.get("replicationFactor").and_then(Value::as_u64) {
+        if factor > max_factor {
+            return Err(ArangoError::bad_parameter(format!(
+                "replicationFactor must not be higher than maximum allowed replicationFactor ({max_factor})"
+            )));
+        }
+        if factor != 0 && factor < min_factor {
+            return Err(ArangoError::bad_parameter(format!(
+                "replicationFactor must not be lower than minimum allowed replicationFactor ({min_factor})"
+            )));
+        }
+        if factor != 0 {
+            chosen.replication_factor = factor;
+        }
+    }
+    if let Some(concern) = options
+        .get("writeConcern")
+        .and_then(Value::as_u64)
+        .filter(|concern| *concern > 0)
+    {
+        chosen.write_concern = concern;
+    }
+    Ok(chosen)
 }
 
 fn require_system(req: &ApiRequest) -> Result<(), ArangoError> {
@@ -99,7 +164,11 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             .ok_or_else(|| ArangoError::bad_parameter("user must have a 'username'"))?;
         grants.push((username.to_string(), user.clone()));
     }
+    let options = database_options(server, &body)?;
     server.create_database(name);
+    if let Some(database) = server.databases.get_mut(name) {
+        database.options = options;
+    }
     for (username, spec) in grants {
         let entry = server.users.entry(username.clone()).or_insert_with(|| {
             User::new(

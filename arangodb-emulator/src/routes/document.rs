@@ -458,6 +458,7 @@ fn insert(
         .ok_or_else(|| ArangoError::new(400, 1227, "invalid document type"))?;
     let key = match body.get("_key") {
         Some(Value::String(key)) => {
+            super::cluster::check_user_key(collection, item)?;
             if !collection.allow_user_keys() {
                 return Err(ArangoError::new(
                     400,

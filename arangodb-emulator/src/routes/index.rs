@@ -95,6 +95,12 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             "expecting object for index definition",
         ));
     };
+    if collection.sharding.is_some() {
+        // The coordinator checks the normalised definition before it
+        // looks for an existing index (`methods::Indexes::ensureIndex`).
+        let normalized = indexes::normalize(&definition, collection, ids)?;
+        super::cluster::check_unique_index(collection, &normalized)?;
+    }
     let (index, created) = indexes::ensure(collection, &definition, ids)?;
     let status = if created { 201 } else { 200 };
     let mut extra = Map::new();

@@ -5,6 +5,7 @@
 
 mod admin;
 mod aqlfunction;
+mod cluster;
 mod collection;
 mod cursor;
 mod database;

@@ -2,6 +2,11 @@
 //! inventory, which returns every collection with its properties and indexes
 //! in one response (shared/ARANGODB_API.md 8.1). A single server requires a
 //! batch id for the inventory; the cluster variant answers 1471 here.
+//!
+//! A coordinator answers the other way round (`RestReplicationHandler`):
+//! `clusterInventory` serves the whole schema without a batch, while batch,
+//! inventory and dump are only forwarded to a DB-Server named by `DBserver`,
+//! and without one are refused with 400/10 `need "DBserver" parameter`.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +25,9 @@ fn batch_not_found(detail: &str) -> ArangoError {
 }
 
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
+    if server.profile.is_cluster() {
+        return coordinator(server, req, rest);
+    }
     let now = Instant::now();
     server.batches.retain(|_, batch| batch.expires > now);
     match (&req.method, rest) {
@@ -133,6 +141,77 @@ fn inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 "time": "2026-01-01T00:00:00Z",
             },
             "tick": tick,
+        }),
+    ))
+}
+
+/// The replication API of a coordinator.
+fn coordinator(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
+    match (&req.method, rest) {
+        (&Method::GET, ["clusterInventory"]) => cluster_inventory(server, req),
+        (&Method::GET, ["inventory" | "dump"])
+        | (&Method::POST | &Method::PUT | &Method::DELETE, ["batch", ..]) => {
+            Err(ArangoError::http_bad_request("need \"DBserver\" parameter"))
+        }
+        (_, ["batch"] | ["batch", _] | ["inventory"] | ["clusterInventory"]) => {
+            Err(ArangoError::method_not_allowed())
+        }
+        _ => Err(ArangoError::unknown_path(&req.raw_path)),
+    }
+}
+
+/// `GET /_api/replication/clusterInventory`: the database's properties, every
+/// collection's parameters (its properties with `planId`, without
+/// `statusString` and `objectId`; `distributeShardsLike` as a name) and user
+/// indexes plus `planVersion`/`isReady`/`allInSync`, the views, a tick and
+/// `state: "unused"` (`handleCommandClusterInventory`,
+/// `LogicalCollection::toVelocyPackForClusterInventory`).
+fn cluster_inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
+    let include_system = req.query_bool("includeSystem", true);
+    let database = server.database(&req.database)?;
+    let properties = super::database::current_properties(server, database);
+    let collections: Vec<Value> = database
+        .collections
+        .values()
+        .filter(|collection| include_system || !collection.is_system)
+        .map(|collection| {
+            let mut parameters = collection.properties();
+            if let Value::Object(map) = &mut parameters {
+                map.remove("statusString");
+                map.remove("objectId");
+                map.insert("planId".into(), Value::from(collection.id.to_string()));
+                map.insert("deleted".into(), Value::Bool(false));
+            }
+            let user_indexes: Vec<Value> = collection
+                .indexes
+                .iter()
+                .map(|index| {
+                    let mut rendered = indexes::render(collection, index);
+                    rendered["id"] = Value::from(index.id.to_string());
+                    if let Value::Object(map) = &mut rendered {
+                        map.remove("selectivityEstimate");
+                    }
+                    rendered
+                })
+                .collect();
+            json!({
+                "parameters": parameters,
+                "indexes": user_indexes,
+                "planVersion": 1,
+                "isReady": true,
+                "allInSync": true,
+            })
+        })
+        .collect();
+    let tick = server.ids.next_id().to_string();
+    Ok(Reply::json(
+        200,
+        json!({
+            "properties": properties,
+            "collections": collections,
+            "views": [],
+            "tick": tick,
+            "state": "unused",
         }),
     ))
 }

@@ -1,0 +1,308 @@
+//! arangosync against a cluster coordinator (the emulator's
+//! `--role coordinator`): the schema is read through `clusterInventory`,
+//! cluster options are compared where the server reports them, mutable
+//! ones are updated in place, immutable ones need a replace, and what only
+//! a cluster refuses comes back as the server's error.
+
+use std::path::Path;
+
+use arangodb_emulator::{Profile, Role};
+use serde_json::json;
+
+use crate::support::{example_features, snapshot_settings, stable, Harness};
+
+fn coordinator() -> Harness {
+    Harness::with_profile(Profile {
+        role: Role::Coordinator,
+        ..Profile::default()
+    })
+}
+
+/// Copies the example feature tree into the harness's spec directory.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read example dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy spec");
+        }
+    }
+}
+
+/// The lines of the final error report (after `error:`), which do not
+/// depend on the order concurrent changes ran in.
+fn error_report(stderr: &str) -> String {
+    stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("error:"))
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const EVENTS: &str = r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: events
+spec:
+  numberOfShards: 3
+  replicationFactor: 2
+  writeConcern: 1
+  indexes:
+    - {type: persistent, fields: [kind, at], name: idx_events_kind}
+"#;
+
+#[test]
+fn the_example_repo_stops_at_the_unique_index_a_cluster_refuses() {
+    // users has numberOfShards: 3, the default shard key _key and a unique
+    // index on [email] alone: a real coordinator refuses that index.
+    let harness = coordinator();
+    let dir = example_features();
+    let dir = dir.to_str().expect("utf-8 path");
+    let run = harness.run(&["apply", "--dir", dir, "--create-database"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert_eq!(
+        error_report(&run.stderr),
+        "  index users/idx_users_email: POST /_db/features/_api/index: ArangoDB error 1470 (HTTP 400): shard key '_key' must be present in unique index"
+    );
+    // The collections exist; the refused index is still planned, and so
+    // is what apply did not start after the failure.
+    let plan = harness.run(&["plan", "--dir", dir, "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("+ index users/idx_users_email (create)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains("collection"), "{}", plan.stdout);
+    let users = harness.get("/_api/collection/users/properties");
+    assert_eq!(
+        (&users["numberOfShards"], &users["replicationFactor"]),
+        (&json!(3), &json!(2))
+    );
+}
+
+#[test]
+fn the_example_repo_applies_on_a_coordinator_and_a_second_plan_is_empty() {
+    let harness = coordinator();
+    copy_tree(&example_features(), harness.specs());
+    // The one change a cluster needs: shard users by the attribute its
+    // unique index covers.
+    let users =
+        std::fs::read_to_string(harness.specs().join("entities/users.yaml")).expect("users spec");
+    let users = users.replace(
+        "  replicationFactor: 2\n",
+        "  replicationFactor: 2\n  shardKeys: [email]\n",
+    );
+    harness.write("entities/users.yaml", &users);
+
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let properties = harness.get("/_api/collection/users/properties");
+    assert_eq!(
+        (
+            &properties["numberOfShards"],
+            &properties["replicationFactor"],
+            &properties["shardKeys"],
+            &properties["writeConcern"],
+        ),
+        (&json!(3), &json!(2), &json!(["email"]), &json!(1))
+    );
+    // Collections the spec leaves unsharded get the database defaults.
+    let products = harness.get("/_api/collection/products/properties");
+    assert_eq!(
+        (&products["numberOfShards"], &products["replicationFactor"]),
+        (&json!(1), &json!(1))
+    );
+
+    harness.reset_stats();
+    let second = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(second.status, 0, "{second:?}");
+    assert_eq!(
+        second.stdout,
+        "No changes: database \"features\" matches the specs.\n"
+    );
+    // availability, version, role, then at once: clusterInventory (one
+    // request, no batch), gharial, aqlfunction, one cursor batch. A reader
+    // that tried the single-server batch would have fallen back to
+    // per-collection reads and made dozens.
+    let stats = harness.stats();
+    assert_eq!(
+        (stats["total"].as_u64(), stats["writes"].as_u64()),
+        (Some(7), Some(0)),
+        "{stats}"
+    );
+    let again = harness.run(&["apply"]);
+    assert_eq!(again.status, 0, "{again:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+}
+
+#[test]
+fn replication_factor_and_write_concern_are_updated_in_place() {
+    let harness = coordinator();
+    harness.write("entities/events.yaml", EVENTS);
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.post(
+        "/_api/document/events",
+        json!({"_key": "e1", "kind": "click"}),
+    );
+
+    harness.write(
+        "entities/events.yaml",
+        &EVENTS
+            .replace("replicationFactor: 2", "replicationFactor: 3")
+            .replace("writeConcern: 1", "writeConcern: 2"),
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    snapshot_settings()
+        .bind(|| insta::assert_snapshot!("cluster_update_plan", stable(&plan.stdout, &harness)));
+    let applied = harness.run(&["apply"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let properties = harness.get("/_api/collection/events/properties");
+    assert_eq!(
+        (
+            &properties["replicationFactor"],
+            &properties["writeConcern"],
+            &properties["numberOfShards"],
+        ),
+        (&json!(3), &json!(2), &json!(3))
+    );
+    assert_eq!(
+        harness.get("/_api/collection/events/count")["count"],
+        1,
+        "documents are kept"
+    );
+    let after = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(after.status, 0, "{after:?}");
+}
+
+#[test]
+fn shard_changes_plan_a_replace_that_needs_allow_destructive() {
+    let harness = coordinator();
+    harness.write("entities/events.yaml", EVENTS);
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+
+    harness.write(
+        "entities/events.yaml",
+        &EVENTS.replace(
+            "numberOfShards: 3\n",
+            "numberOfShards: 4\n  shardKeys: [kind]\n",
+        ),
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    let refused = harness.run(&["apply"]);
+    assert_ne!(refused.status, 0, "{refused:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("cluster_replace_plan", stable(&plan.stdout, &harness));
+        insta::assert_snapshot!(
+            "cluster_replace_refused",
+            stable(
+                &format!("{}---\n{}", refused.stdout, refused.stderr),
+                &harness
+            )
+        );
+    });
+    assert_eq!(
+        harness.get("/_api/collection/events/properties")["numberOfShards"],
+        3,
+        "nothing changed"
+    );
+
+    let applied = harness.run(&["apply", "--allow-destructive"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let properties = harness.get("/_api/collection/events/properties");
+    assert_eq!(
+        (&properties["numberOfShards"], &properties["shardKeys"]),
+        (&json!(4), &json!(["kind"]))
+    );
+    assert_eq!(harness.indexes("events").len(), 1, "the index is rebuilt");
+    let after = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(after.status, 0, "{after:?}");
+}
+
+#[test]
+fn a_unique_index_without_the_shard_keys_fails_with_the_servers_error() {
+    let harness = coordinator();
+    harness.write(
+        "entities/events.yaml",
+        &format!(
+            "{EVENTS}    - {{type: persistent, fields: [kind], unique: true, name: idx_events_unique_kind}}\n"
+        ),
+    );
+    let run = harness.run(&["apply", "--create-database"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "cluster_unique_index_refused",
+            stable(&error_report(&run.stderr), &harness)
+        )
+    });
+    // The collection and the other index exist; nothing else is left behind.
+    let names: Vec<_> = harness
+        .indexes("events")
+        .iter()
+        .map(|index| index["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("idx_events_kind")]);
+}
+
+#[test]
+fn a_collection_distributed_like_another_is_created_after_it() {
+    // `alerts` sorts before `events`, its prototype: created in the same
+    // stage, a coordinator would refuse it (1486).
+    let harness = coordinator();
+    harness.write("entities/events.yaml", EVENTS);
+    harness.write(
+        "entities/alerts.yaml",
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: alerts\nspec:\n  distributeShardsLike: events\n",
+    );
+    let run = harness.run(&["apply", "--create-database"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    let alerts = harness.get("/_api/collection/alerts/properties");
+    assert_eq!(
+        (
+            &alerts["distributeShardsLike"],
+            &alerts["numberOfShards"],
+            &alerts["replicationFactor"],
+        ),
+        (&json!("events"), &json!(3), &json!(2))
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+
+    // The prototype cannot be replaced while the follower points to it.
+    harness.write(
+        "entities/events.yaml",
+        &EVENTS.replace("numberOfShards: 3", "numberOfShards: 4"),
+    );
+    let refused = harness.run(&["apply", "--allow-destructive"]);
+    assert_ne!(refused.status, 0, "{refused:?}");
+    assert!(
+        refused.stdout.contains("BLOCKED: numberOfShards cannot change in place, and collection events cannot be dropped while alerts distribute their shards like it; migrate them by hand"),
+        "{}",
+        refused.stdout
+    );
+    harness.write("entities/events.yaml", EVENTS);
+
+    // Pruned together, the follower goes first: a coordinator refuses to
+    // drop a prototype others still follow (1485).
+    harness.remove("entities/events.yaml");
+    harness.remove("entities/alerts.yaml");
+    let pruned = harness.run(&["apply", "--prune", "--allow-destructive"]);
+    assert_eq!(pruned.status, 0, "{pruned:?}");
+    for name in ["events", "alerts"] {
+        assert_eq!(
+            harness.get_status(&format!("/_api/collection/{name}")),
+            404,
+            "{name} is dropped"
+        );
+    }
+}
