@@ -24,7 +24,10 @@ use serde_json::{json, Map, Value};
 use unicode_normalization::is_nfc;
 
 use crate::error::ArangoError;
+use crate::profile::Profile;
 use crate::state::{Collection, Ids, Index};
+
+mod vector;
 
 const PRIMARY_ID: u64 = 0;
 const EDGE_FROM_ID: u64 = 1;
@@ -516,10 +519,13 @@ fn check_colon_fields(definition: &Map<String, Value>) -> Result<(), ArangoError
 
 /// Validates a create request and returns the definition as the server
 /// reports it on read-back (without `id`). A missing name is generated.
+/// Index types the server `profile` does not know are refused like any
+/// unknown type ([`Profile::knows_index_type`]).
 pub fn normalize(
     request: &Map<String, Value>,
-    _collection: &Collection,
+    collection: &Collection,
     ids: &mut Ids,
+    profile: &Profile,
 ) -> Result<Map<String, Value>, ArangoError> {
     let Some(requested_type) = request.get("type").and_then(Value::as_str) else {
         return Err(ArangoError::bad_parameter("invalid index type"));
@@ -538,7 +544,14 @@ pub fn normalize(
     let mut definition = Map::new();
     definition.insert("name".into(), Value::String(name));
     definition.insert("type".into(), Value::from(index_type));
+    let available = profile.knows_index_type(index_type)
+        && (index_type != "vector" || profile.vector_indexes_enabled());
     match index_type {
+        other if !available => {
+            return Err(ArangoError::bad_parameter(format!(
+                "invalid index type '{other}'"
+            )))
+        }
         "persistent" | "hash" | "skiplist" => normalize_persistent(request, &mut definition)?,
         "ttl" => normalize_ttl(request, &mut definition)?,
         "geo" => normalize_geo(request, &mut definition)?,
@@ -546,6 +559,7 @@ pub fn normalize(
         "mdi" | "zkd" => normalize_mdi(request, &mut definition, false)?,
         "mdi-prefixed" => normalize_mdi(request, &mut definition, true)?,
         "inverted" => normalize_inverted(request, &mut definition)?,
+        "vector" => vector::normalize(profile, request, collection, &mut definition)?,
         "primary" | "edge" => return Err(ArangoError::forbidden()),
         other => {
             return Err(ArangoError::bad_parameter(format!(
@@ -589,6 +603,7 @@ pub fn same_identity(existing: &Map<String, Value>, candidate: &Map<String, Valu
         }
         "geo" => same("fields") && same("unique") && same("sparse") && same("geoJson"),
         "fulltext" => same("fields") && same("unique") && same("minLength"),
+        "vector" => vector::same_identity(existing, candidate),
         // UNVERIFIED for ArangoDB: inverted indexes match on everything but the name.
         "inverted" => {
             let without_name = |map: &Map<String, Value>| {
@@ -656,8 +671,9 @@ pub fn ensure(
     collection: &mut Collection,
     request: &Map<String, Value>,
     ids: &mut Ids,
+    profile: &Profile,
 ) -> Result<(Value, bool), ArangoError> {
-    let candidate = normalize(request, collection, ids)?;
+    let candidate = normalize(request, collection, ids, profile)?;
     let explicit_id = requested_id(request);
     if let Some(existing) = find_existing(collection, &candidate, explicit_id)? {
         return Ok((render(collection, existing), false));
@@ -691,8 +707,11 @@ pub fn ensure(
 /// The index object as `GET /_api/index` lists it, keys sorted like
 /// ArangoDB's output.
 pub fn render(collection: &Collection, index: &Index) -> Value {
-    let mut entries: Vec<(String, Value)> = index
-        .definition
+    let mut definition = index.definition.clone();
+    if index.index_type() == "vector" {
+        vector::refresh(collection, &mut definition);
+    }
+    let mut entries: Vec<(String, Value)> = definition
         .iter()
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
@@ -939,6 +958,7 @@ mod tests {
     struct Fixture {
         collection: Collection,
         ids: Ids,
+        profile: Profile,
     }
 
     impl Fixture {
@@ -948,6 +968,7 @@ mod tests {
             Fixture {
                 collection,
                 ids: Ids::default(),
+                profile: Profile::default(),
             }
         }
 
@@ -955,7 +976,7 @@ mod tests {
             let Value::Object(request) = request else {
                 panic!("test request must be an object");
             };
-            ensure(&mut self.collection, &request, &mut self.ids)
+            ensure(&mut self.collection, &request, &mut self.ids, &self.profile)
         }
 
         /// Ensures an index that must be new and returns it.

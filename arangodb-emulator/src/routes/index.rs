@@ -84,7 +84,12 @@ fn read(server: &Server, req: &ApiRequest, collection: &str, handle: &str) -> Ha
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     // ArangoDB parses the body before it looks at the collection.
     let body = req.json()?;
-    let Server { databases, ids, .. } = server;
+    let Server {
+        databases,
+        ids,
+        profile,
+        ..
+    } = server;
     let database = databases
         .get_mut(&req.database)
         .ok_or_else(|| ArangoError::database_not_found(&req.database))?;
@@ -95,7 +100,7 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             "expecting object for index definition",
         ));
     };
-    let (index, created) = indexes::ensure(collection, &definition, ids)?;
+    let (index, created) = indexes::ensure(collection, &definition, ids, profile)?;
     let status = if created { 201 } else { 200 };
     let mut extra = Map::new();
     extra.insert("isNewlyCreated".into(), Value::Bool(created));

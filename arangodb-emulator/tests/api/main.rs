@@ -10,3 +10,4 @@ mod indexes_and_graphs;
 mod replication;
 mod server;
 mod support;
+mod versions;
