@@ -10,3 +10,4 @@ mod packaging;
 mod performance;
 mod reliability;
 mod support;
+mod versions;

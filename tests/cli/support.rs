@@ -39,6 +39,21 @@ impl Harness {
         }
     }
 
+    /// A harness whose emulator presents `profile` (version, role, options).
+    pub fn with_profile(profile: arangodb_emulator::Profile) -> Harness {
+        let emulator = arangodb_emulator::spawn(Config {
+            root_password: ROOT_PASSWORD.into(),
+            profile,
+            ..Config::default()
+        })
+        .expect("emulator starts");
+        Harness {
+            emulator,
+            dir: tempfile::tempdir().expect("temp dir"),
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
     pub fn specs(&self) -> &Path {
         self.dir.path()
     }
@@ -113,6 +128,16 @@ impl Harness {
         );
         assert!(status < 300, "POST {path}: {status} {body}");
         body
+    }
+
+    /// POST to a path of the `features` database; the status and body,
+    /// whatever the status.
+    pub fn try_post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.api(
+            reqwest::Method::POST,
+            &format!("/_db/features{path}"),
+            Some(body),
+        )
     }
 
     pub fn put(&self, path: &str, body: Value) -> Value {
