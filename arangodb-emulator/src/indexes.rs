@@ -434,6 +434,29 @@ fn normalize_mdi(
     Ok(())
 }
 
+/// 3.11's experimental `zkd` index: `fields` of doubles and nothing else.
+/// `sparse`, `storedValues` and `estimates` arrived with 3.12's `mdi` (3.12
+/// "API changes"); the 3.11 transcript (`RestIndexCreateNewZkd_single`)
+/// reads back only `fieldValueTypes`, `fields`, `sparse: false` and
+/// `unique: false` besides id, name and type.
+fn normalize_zkd_3_11(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
+    if request.get("fieldValueTypes").and_then(Value::as_str) != Some("double") {
+        return Err(ArangoError::bad_parameter(
+            "zkd requires `fieldValueTypes` to be set to `double` - \
+             future releases might lift this requirement",
+        ));
+    }
+    let fields = paths(request.get("fields"), &MDI_FIELDS)?;
+    definition.insert("fields".into(), to_values(fields));
+    definition.insert("fieldValueTypes".into(), Value::from("double"));
+    definition.insert("sparse".into(), Value::Bool(false));
+    definition.insert("unique".into(), Value::Bool(flag(request, "unique", false)));
+    Ok(())
+}
+
 /// Inverted (ArangoSearch) indexes are kept nearly opaque: fields become
 /// `{"name": ...}` objects, the few well-known defaults are filled in and any
 /// other option is stored as sent. ArangoDB reports many more defaults whose
@@ -556,6 +579,7 @@ pub fn normalize(
         "ttl" => normalize_ttl(request, &mut definition)?,
         "geo" => normalize_geo(request, &mut definition)?,
         "fulltext" => normalize_fulltext(request, &mut definition)?,
+        "zkd" if !profile.knows_index_type("mdi") => normalize_zkd_3_11(request, &mut definition)?,
         "mdi" | "zkd" => normalize_mdi(request, &mut definition, false)?,
         "mdi-prefixed" => normalize_mdi(request, &mut definition, true)?,
         "inverted" => normalize_inverted(request, &mut definition)?,

@@ -19,7 +19,8 @@
 //!   specification (`strategy: "autoSqrt"`, `multiplier`, `minNLists`,
 //!   optional `tiers`) whose `minNLists` is the training threshold; without
 //!   `nLists` the documented default specification is used.
-//!   `numberOfDocsPerCentroid` (at least 1) is accepted from then on.
+//!   `numberOfDocsPerCentroid` (at least 1, default 100) is accepted and
+//!   reported from then on.
 //!
 //! UNVERIFIED: the wording of the validation errors (the emulator reports
 //! them as 400/10 with its own text) and of the 3.12.4-3.12.8 training
@@ -44,6 +45,8 @@ const VECTOR_FIELDS: PathRules = PathRules {
 
 const DEFAULT_N_PROBE: u64 = 1;
 const DEFAULT_TRAINING_ITERATIONS: u64 = 25;
+/// The sample size per centroid from 3.12.10 on (256, fixed, before).
+const DEFAULT_DOCS_PER_CENTROID: u64 = 100;
 const NOT_ENOUGH_DATA: &str = "not enough training data for vector index";
 
 /// The `nLists` ArangoDB 3.12.10 uses when none is given (values from
@@ -138,12 +141,14 @@ fn normalize_params(profile: &Profile, params: &Map<String, Value>) -> Result<Va
         };
         result.insert(key.into(), Value::from(value));
     }
+    // 3.12.10 reports it always (the response schema requires it).
     if profile.vector_nlists_scaling() {
-        if let Some(value) = params.get("numberOfDocsPerCentroid") {
-            let value = positive_integer(Some(value))
-                .ok_or_else(|| invalid("numberOfDocsPerCentroid must be 1 or greater"))?;
-            result.insert("numberOfDocsPerCentroid".into(), Value::from(value));
-        }
+        let value = match params.get("numberOfDocsPerCentroid") {
+            None => DEFAULT_DOCS_PER_CENTROID,
+            value => positive_integer(value)
+                .ok_or_else(|| invalid("numberOfDocsPerCentroid must be 1 or greater"))?,
+        };
+        result.insert("numberOfDocsPerCentroid".into(), Value::from(value));
     }
     match params.get("factory") {
         None => {}

@@ -127,13 +127,25 @@ async fn mdi_arrives_in_3_12() {
             format!("invalid index type '{name}'")
         );
     }
-    // 3.11's experimental type is still there.
+    // 3.11's experimental type: RestIndexCreateNewZkd_single (3.11), with
+    // no `estimates`, `sparse` fixed to false, no `storedValues`.
     let zkd = create_index(
         &old,
-        json!({"type": "zkd", "fields": ["x"], "fieldValueTypes": "double"}),
+        json!({"type": "zkd", "fields": ["from", "to"], "fieldValueTypes": "double",
+            "sparse": true, "storedValues": ["x"]}),
     )
     .await;
-    assert_eq!((zkd.status, &zkd.body["type"]), (201, &json!("zkd")));
+    let mut body = zkd.body.clone();
+    let object = body.as_object_mut().unwrap();
+    assert!(object.remove("id").is_some() && object.remove("name").is_some());
+    assert_eq!(
+        (zkd.status, body),
+        (
+            201,
+            json!({"fieldValueTypes": "double", "fields": ["from", "to"], "isNewlyCreated": true,
+                "sparse": false, "type": "zkd", "unique": false, "code": 201, "error": false})
+        )
+    );
 
     let new = with_collection(version("3.12.0")).await;
     assert_eq!(create_index(&new, mdi).await.status, 201);
@@ -381,6 +393,7 @@ async fn vector_nlists_scaling_from_3_12_10() {
             {"threshold": 300_000_000, "fixedValue": 131_072},
         ]})
     );
+    assert_eq!(created.body["params"]["numberOfDocsPerCentroid"], 100);
     assert_eq!(created.body["trainingState"], "unusable");
     // minNLists is the training threshold.
     insert_vectors(&emulator, 2).await;
