@@ -750,6 +750,17 @@ pub fn render(collection: &Collection, index: &Index) -> Value {
     Value::Object(entries.into_iter().collect())
 }
 
+/// The per-shard training details of a stored vector index (see
+/// `indexes/vector.rs`); `None` for other index handles.
+pub fn vector_shard_details(collection: &Collection, index_id: &str) -> Option<Value> {
+    let numeric = index_id.rsplit('/').next()?;
+    let index = collection
+        .indexes
+        .iter()
+        .find(|index| index.id.to_string() == numeric && index.index_type() == "vector")?;
+    Some(vector::shard_details(collection, &index.definition))
+}
+
 /// The indexes every collection has: primary, plus edge for edge collections.
 pub fn builtin_indexes(collection: &Collection) -> Vec<Value> {
     let mut indexes = vec![json!({

@@ -224,6 +224,18 @@ impl Profile {
         self.version.at_least(3, 12, 9)
     }
 
+    /// Up to 3.12.9 a vector index whose training fails makes the creation
+    /// fail; from 3.12.10 the index is created `unusable`.
+    pub fn vector_training_failure_is_error(&self) -> bool {
+        !self.version.at_least(3, 12, 10)
+    }
+
+    /// From 3.12.10 `GET /_api/index?withHidden=true` shows per-shard
+    /// training details (`shards`) of vector indexes.
+    pub fn vector_shard_details(&self) -> bool {
+        self.version.at_least(3, 12, 10)
+    }
+
     /// From 3.12.10 `params.nLists` is optional and may be a scaling
     /// specification; `numberOfDocsPerCentroid` is accepted.
     pub fn vector_nlists_scaling(&self) -> bool {

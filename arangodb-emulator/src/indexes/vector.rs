@@ -22,9 +22,19 @@
 //!   `numberOfDocsPerCentroid` (at least 1, default 100) is accepted and
 //!   reported from then on.
 //!
+//! * a training that fails (a `factory` whose number of centroids differs
+//!   from what `nLists` resolves to) is an error up to 3.12.9; from 3.12.10
+//!   the index is created and reports `trainingState: "unusable"`
+//!   (python-arango's `test_add_vector_index`);
+//! * from 3.12.10 `GET /_api/index?withHidden=true` adds `shards` (keyed by
+//!   the collection name on a single server) with `trainingState`, `error`
+//!   and `resolvedNLists`.
+//!
 //! UNVERIFIED: the wording of the validation errors (the emulator reports
-//! them as 400/10 with its own text) and of the 3.12.4-3.12.8 training
-//! failure, for which the emulator answers 400/4 with Faiss's assertion text.
+//! them as 400/10 with its own text) and of the training failures, for which
+//! the emulator answers 400/4 (Faiss's assertion text for too few
+//! documents); the answer without `--vector-index`, modelled as an unknown
+//! index type; how a scaling `nLists` is rounded.
 //! The training state is derived from the documents at read time; a real
 //! server trains once and then stays `ready`.
 
@@ -197,20 +207,102 @@ fn training_documents(collection: &Collection, definition: &Map<String, Value>) 
     count as u64
 }
 
-/// Sets `trainingState` (and `errorMessage` while unusable) from the
-/// documents the collection holds now.
+/// The number of centroids `nLists` resolves to for `count` documents: a
+/// fixed number as is; a scaling specification by the tier with the highest
+/// threshold at most `count`, else `max(minNLists, multiplier * sqrt(count))`
+/// (rounded down and at most `count`: UNVERIFIED).
+fn resolve_nlists(nlists: &Value, count: u64) -> u64 {
+    if let Some(fixed) = nlists.as_u64() {
+        return fixed;
+    }
+    let tier = nlists["tiers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|tier| tier["threshold"].as_u64().is_some_and(|t| t <= count))
+        .max_by_key(|tier| tier["threshold"].as_u64());
+    if let Some(fixed) = tier.and_then(|tier| tier["fixedValue"].as_u64()) {
+        return fixed;
+    }
+    let multiplier = nlists["multiplier"].as_f64().unwrap_or(1.0);
+    let minimum = nlists["minNLists"].as_u64().unwrap_or(1);
+    let computed = (multiplier * (count as f64).sqrt()).floor() as u64;
+    // There cannot be more centroids than documents (UNVERIFIED clamp).
+    computed.max(minimum).min(count.max(minimum))
+}
+
+/// The number of centroids a factory string fixes (`IVF100,Flat` -> 100);
+/// `None` for the `{}` placeholder of 3.12.10 or no factory.
+fn factory_centroids(params: &Value) -> Option<u64> {
+    let factory = params["factory"].as_str()?;
+    let digits: String = factory
+        .strip_prefix("IVF")?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// What training the index on the collection's documents now would give.
+enum Training {
+    /// Trained with this many centroids.
+    Ready(u64),
+    /// Fewer documents with a vector than the threshold.
+    NotEnoughData { available: u64, threshold: u64 },
+    /// The factory string names another number of centroids than `nLists`
+    /// resolves to.
+    FactoryMismatch { factory: u64, resolved: u64 },
+}
+
+fn training(collection: &Collection, definition: &Map<String, Value>) -> Training {
+    let params = definition.get("params").cloned().unwrap_or(Value::Null);
+    let threshold = training_threshold(&params);
+    let available = training_documents(collection, definition);
+    if available < threshold {
+        return Training::NotEnoughData {
+            available,
+            threshold,
+        };
+    }
+    let resolved = resolve_nlists(&params["nLists"], available);
+    match factory_centroids(&params) {
+        Some(factory) if factory != resolved => Training::FactoryMismatch { factory, resolved },
+        _ => Training::Ready(resolved),
+    }
+}
+
+/// Sets `trainingState` (and `errorMessage` while unusable, with the text
+/// `RocksDBVectorIndex::toVelocyPack` reports for every unusable index) from
+/// the documents the collection holds now.
 fn set_training_state(collection: &Collection, definition: &mut Map<String, Value>) {
-    let threshold = definition
-        .get("params")
-        .map(training_threshold)
-        .unwrap_or(1);
-    if training_documents(collection, definition) >= threshold {
+    if let Training::Ready(_) = training(collection, definition) {
         definition.insert("trainingState".into(), Value::from("ready"));
         definition.remove("errorMessage");
     } else {
         definition.insert("trainingState".into(), Value::from("unusable"));
         definition.insert("errorMessage".into(), Value::from(NOT_ENOUGH_DATA));
     }
+}
+
+/// The 3.12.10 per-shard details `GET /_api/index?withHidden=true` adds to a
+/// vector index: on a single server one entry keyed by the collection name,
+/// with `trainingState`, `error` and, once trained, `resolvedNLists`.
+pub(super) fn shard_details(collection: &Collection, definition: &Map<String, Value>) -> Value {
+    let mut shard = Map::new();
+    match training(collection, definition) {
+        Training::Ready(resolved) => {
+            shard.insert("trainingState".into(), Value::from("ready"));
+            shard.insert("error".into(), Value::from(""));
+            shard.insert("resolvedNLists".into(), Value::from(resolved));
+        }
+        _ => {
+            shard.insert("trainingState".into(), Value::from("unusable"));
+            shard.insert("error".into(), Value::from(NOT_ENOUGH_DATA));
+        }
+    }
+    let mut shards = Map::new();
+    shards.insert(collection.name.clone(), Value::Object(shard));
+    Value::Object(shards)
 }
 
 /// Validates a vector index request and fills `definition` (which holds
@@ -239,24 +331,37 @@ pub(super) fn normalize(
     }
     definition.insert("sparse".into(), Value::Bool(flag(request, "sparse", false)));
     definition.insert("unique".into(), Value::Bool(false));
-    let threshold = definition
-        .get("params")
-        .map(training_threshold)
-        .unwrap_or(1);
-    let available = training_documents(collection, definition);
-    if profile.vector_trains_later() {
-        set_training_state(collection, definition);
-    } else if available < threshold {
-        return Err(ArangoError::new(
+    match training(collection, definition) {
+        Training::NotEnoughData {
+            available,
+            threshold,
+        } if !profile.vector_trains_later() => Err(ArangoError::new(
             400,
             4,
             format!(
                 "Error: 'nx >= k' failed: Number of training points ({available}) \
                  should be at least as large as number of clusters ({threshold})"
             ),
-        ));
+        )),
+        Training::FactoryMismatch { factory, resolved }
+            if profile.vector_training_failure_is_error() =>
+        {
+            Err(ArangoError::new(
+                400,
+                4,
+                format!(
+                    "vector index training failed: the factory has {factory} centroids, \
+                     nLists is {resolved}"
+                ),
+            ))
+        }
+        _ => {
+            if profile.vector_trains_later() {
+                set_training_state(collection, definition);
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// Refreshes a stored vector index's `trainingState` before it is shown:

@@ -57,7 +57,15 @@ fn query_collection<'a>(
 fn list(server: &Server, req: &ApiRequest) -> HandlerResult {
     let database = server.database(&req.database)?;
     let collection = query_collection(database, req)?;
-    let indexes = indexes::all(collection);
+    let mut indexes = indexes::all(collection);
+    if req.query_bool("withHidden", false) && server.profile.vector_shard_details() {
+        for index in &mut indexes {
+            let id = index["id"].as_str().unwrap_or("").to_string();
+            if let Some(shards) = indexes::vector_shard_details(collection, &id) {
+                index["shards"] = shards;
+            }
+        }
+    }
     let identifiers: Map<String, Value> = indexes
         .iter()
         .map(|index| {

@@ -414,3 +414,59 @@ async fn vector_nlists_scaling_from_3_12_10() {
     assert_eq!(scaled.body["params"]["numberOfDocsPerCentroid"], 10);
     assert_eq!(scaled.body["params"]["factory"], "IVF{},Flat");
 }
+
+#[tokio::test]
+async fn vector_training_failures_and_shard_details() {
+    // python-arango's test_add_vector_index: nLists 2 with an IVF3 factory.
+    let mismatch = json!({"metric": "cosine", "dimension": 2, "nLists": 2, "factory": "IVF3,Flat"});
+    let v9 = with_collection(with_vectors("3.12.9")).await;
+    insert_vectors(&v9, 4).await;
+    create_index(&v9, vector_index(mismatch.clone()))
+        .await
+        .assert_error(400, 4);
+    let v10 = with_collection(with_vectors("3.12.10")).await;
+    insert_vectors(&v10, 4).await;
+    let unusable = create_index(&v10, vector_index(mismatch)).await;
+    assert_eq!(unusable.status, 201, "{}", unusable.body);
+    assert_eq!(unusable.body["trainingState"], "unusable");
+    assert_eq!(
+        unusable.body["errorMessage"],
+        "not enough training data for vector index"
+    );
+    let mut zero = vector_index(json!({"metric": "cosine", "dimension": 2, "nLists": 0}));
+    zero["name"] = json!("zero");
+    create_index(&v10, zero).await.assert_error(400, 10);
+
+    let mut fixed = vector_index(json!({"metric": "l2", "dimension": 2, "nLists": 3}));
+    fixed["name"] = json!("fixed");
+    let fixed = create_index(&v10, fixed).await;
+    assert_eq!(fixed.body["trainingState"], "ready", "{}", fixed.body);
+    let listed = v10.get("/_api/index?collection=c&withHidden=true").await;
+    let by_name = |name: &str| {
+        listed.body["indexes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|index| index["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        by_name("fixed")["shards"],
+        json!({"c": {"trainingState": "ready", "error": "", "resolvedNLists": 3}})
+    );
+    assert_eq!(
+        by_name("vec")["shards"],
+        json!({"c": {"trainingState": "unusable",
+            "error": "not enough training data for vector index"}})
+    );
+    // Without withHidden, and before 3.12.10, there are no shard details.
+    let plain = v10.get("/_api/index?collection=c").await;
+    assert!(plain.body["indexes"][1].get("shards").is_none());
+    let hidden = v9.get("/_api/index?collection=c&withHidden=true").await;
+    assert!(hidden.body["indexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|index| index.get("shards").is_none()));
+}
