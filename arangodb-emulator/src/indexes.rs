@@ -558,6 +558,13 @@ pub fn normalize(
         _ => ids.index_name(),
     };
     check_index_name(&name)?;
+    // 3.11 (extended names off) holds index names to the traditional rules
+    // of collection names (3.11 docs, "Working with indexes": `name`).
+    if !profile.extended_names()
+        && !crate::names::traditional_name_ok(&name, MAX_INDEX_NAME_BYTES, false)
+    {
+        return Err(invalid_name());
+    }
 
     let index_type = if requested_type == "rocksdb" {
         "persistent"

@@ -215,6 +215,19 @@ async fn traditional_names_in_3_11() {
             .status,
         200
     );
+    old.post(
+        "/_api/index?collection=plain-name_1",
+        json!({"type": "persistent", "fields": ["a"], "name": "with space"}),
+    )
+    .await
+    .assert_error(400, 1208);
+    let named = old
+        .post(
+            "/_api/index?collection=plain-name_1",
+            json!({"type": "persistent", "fields": ["a"], "name": "by_a-1"}),
+        )
+        .await;
+    assert_eq!(named.status, 201, "{}", named.body);
     let new = start_as(version("3.12.0")).await;
     assert_eq!(
         new.post("/_api/collection", json!({"name": "Ünïcode"}))
