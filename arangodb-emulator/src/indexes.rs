@@ -24,7 +24,10 @@ use serde_json::{json, Map, Value};
 use unicode_normalization::is_nfc;
 
 use crate::error::ArangoError;
+use crate::profile::Profile;
 use crate::state::{Collection, Ids, Index};
+
+mod vector;
 
 const PRIMARY_ID: u64 = 0;
 const EDGE_FROM_ID: u64 = 1;
@@ -431,6 +434,29 @@ fn normalize_mdi(
     Ok(())
 }
 
+/// 3.11's experimental `zkd` index: `fields` of doubles and nothing else.
+/// `sparse`, `storedValues` and `estimates` arrived with 3.12's `mdi` (3.12
+/// "API changes"); the 3.11 transcript (`RestIndexCreateNewZkd_single`)
+/// reads back only `fieldValueTypes`, `fields`, `sparse: false` and
+/// `unique: false` besides id, name and type.
+fn normalize_zkd_3_11(
+    request: &Map<String, Value>,
+    definition: &mut Map<String, Value>,
+) -> Result<(), ArangoError> {
+    if request.get("fieldValueTypes").and_then(Value::as_str) != Some("double") {
+        return Err(ArangoError::bad_parameter(
+            "zkd requires `fieldValueTypes` to be set to `double` - \
+             future releases might lift this requirement",
+        ));
+    }
+    let fields = paths(request.get("fields"), &MDI_FIELDS)?;
+    definition.insert("fields".into(), to_values(fields));
+    definition.insert("fieldValueTypes".into(), Value::from("double"));
+    definition.insert("sparse".into(), Value::Bool(false));
+    definition.insert("unique".into(), Value::Bool(flag(request, "unique", false)));
+    Ok(())
+}
+
 /// Inverted (ArangoSearch) indexes are kept nearly opaque: fields become
 /// `{"name": ...}` objects, the few well-known defaults are filled in and any
 /// other option is stored as sent. ArangoDB reports many more defaults whose
@@ -516,10 +542,13 @@ fn check_colon_fields(definition: &Map<String, Value>) -> Result<(), ArangoError
 
 /// Validates a create request and returns the definition as the server
 /// reports it on read-back (without `id`). A missing name is generated.
+/// Index types the server `profile` does not know are refused like any
+/// unknown type ([`Profile::knows_index_type`]).
 pub fn normalize(
     request: &Map<String, Value>,
-    _collection: &Collection,
+    collection: &Collection,
     ids: &mut Ids,
+    profile: &Profile,
 ) -> Result<Map<String, Value>, ArangoError> {
     let Some(requested_type) = request.get("type").and_then(Value::as_str) else {
         return Err(ArangoError::bad_parameter("invalid index type"));
@@ -529,6 +558,13 @@ pub fn normalize(
         _ => ids.index_name(),
     };
     check_index_name(&name)?;
+    // 3.11 (extended names off) holds index names to the traditional rules
+    // of collection names (3.11 docs, "Working with indexes": `name`).
+    if !profile.extended_names()
+        && !crate::names::traditional_name_ok(&name, MAX_INDEX_NAME_BYTES, false)
+    {
+        return Err(invalid_name());
+    }
 
     let index_type = if requested_type == "rocksdb" {
         "persistent"
@@ -538,14 +574,23 @@ pub fn normalize(
     let mut definition = Map::new();
     definition.insert("name".into(), Value::String(name));
     definition.insert("type".into(), Value::from(index_type));
+    let available = profile.knows_index_type(index_type)
+        && (index_type != "vector" || profile.vector_indexes_enabled());
     match index_type {
+        other if !available => {
+            return Err(ArangoError::bad_parameter(format!(
+                "invalid index type '{other}'"
+            )))
+        }
         "persistent" | "hash" | "skiplist" => normalize_persistent(request, &mut definition)?,
         "ttl" => normalize_ttl(request, &mut definition)?,
         "geo" => normalize_geo(request, &mut definition)?,
         "fulltext" => normalize_fulltext(request, &mut definition)?,
+        "zkd" if !profile.knows_index_type("mdi") => normalize_zkd_3_11(request, &mut definition)?,
         "mdi" | "zkd" => normalize_mdi(request, &mut definition, false)?,
         "mdi-prefixed" => normalize_mdi(request, &mut definition, true)?,
         "inverted" => normalize_inverted(request, &mut definition)?,
+        "vector" => vector::normalize(profile, request, collection, &mut definition)?,
         "primary" | "edge" => return Err(ArangoError::forbidden()),
         other => {
             return Err(ArangoError::bad_parameter(format!(
@@ -589,6 +634,7 @@ pub fn same_identity(existing: &Map<String, Value>, candidate: &Map<String, Valu
         }
         "geo" => same("fields") && same("unique") && same("sparse") && same("geoJson"),
         "fulltext" => same("fields") && same("unique") && same("minLength"),
+        "vector" => vector::same_identity(existing, candidate),
         // UNVERIFIED for ArangoDB: inverted indexes match on everything but the name.
         "inverted" => {
             let without_name = |map: &Map<String, Value>| {
@@ -656,8 +702,9 @@ pub fn ensure(
     collection: &mut Collection,
     request: &Map<String, Value>,
     ids: &mut Ids,
+    profile: &Profile,
 ) -> Result<(Value, bool), ArangoError> {
-    let candidate = normalize(request, collection, ids)?;
+    let candidate = normalize(request, collection, ids, profile)?;
     let explicit_id = requested_id(request);
     if let Some(existing) = find_existing(collection, &candidate, explicit_id)? {
         return Ok((render(collection, existing), false));
@@ -691,8 +738,11 @@ pub fn ensure(
 /// The index object as `GET /_api/index` lists it, keys sorted like
 /// ArangoDB's output.
 pub fn render(collection: &Collection, index: &Index) -> Value {
-    let mut entries: Vec<(String, Value)> = index
-        .definition
+    let mut definition = index.definition.clone();
+    if index.index_type() == "vector" {
+        vector::refresh(collection, &mut definition);
+    }
+    let mut entries: Vec<(String, Value)> = definition
         .iter()
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
@@ -705,6 +755,17 @@ pub fn render(collection: &Collection, index: &Index) -> Value {
     }
     entries.sort_by(|left, right| left.0.cmp(&right.0));
     Value::Object(entries.into_iter().collect())
+}
+
+/// The per-shard training details of a stored vector index (see
+/// `indexes/vector.rs`); `None` for other index handles.
+pub fn vector_shard_details(collection: &Collection, index_id: &str) -> Option<Value> {
+    let numeric = index_id.rsplit('/').next()?;
+    let index = collection
+        .indexes
+        .iter()
+        .find(|index| index.id.to_string() == numeric && index.index_type() == "vector")?;
+    Some(vector::shard_details(collection, &index.definition))
 }
 
 /// The indexes every collection has: primary, plus edge for edge collections.
@@ -939,6 +1000,7 @@ mod tests {
     struct Fixture {
         collection: Collection,
         ids: Ids,
+        profile: Profile,
     }
 
     impl Fixture {
@@ -948,6 +1010,7 @@ mod tests {
             Fixture {
                 collection,
                 ids: Ids::default(),
+                profile: Profile::default(),
             }
         }
 
@@ -955,7 +1018,7 @@ mod tests {
             let Value::Object(request) = request else {
                 panic!("test request must be an object");
             };
-            ensure(&mut self.collection, &request, &mut self.ids)
+            ensure(&mut self.collection, &request, &mut self.ids, &self.profile)
         }
 
         /// Ensures an index that must be new and returns it.

@@ -51,10 +51,14 @@ struct Args {
     /// The server role: `single` or `coordinator` (a cluster's coordinator).
     #[arg(long, default_value = "single", env = "EMULATOR_ROLE")]
     role: Role,
-    /// arangod's --javascript.user-defined-functions: `false` makes the AQL
-    /// function API refuse registrations, as a hardened server does.
+    /// arangod's --javascript.user-defined-functions: `false` makes AQL
+    /// queries that call a user function fail to parse (registration through
+    /// /_api/aqlfunction still works, as on the real server).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     javascript_user_defined_functions: bool,
+    /// arangod's --vector-index (3.12.4+): allow indexes of type `vector`.
+    #[arg(long)]
+    vector_index: bool,
 }
 
 #[tokio::main]
@@ -64,6 +68,7 @@ async fn main() -> ExitCode {
         version: args.arangodb_version,
         role: args.role,
         user_defined_functions: args.javascript_user_defined_functions,
+        vector_index: args.vector_index,
     };
     if let Err(message) = profile.check() {
         eprintln!("arangodb-emulator: {message}");

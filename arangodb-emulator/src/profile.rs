@@ -113,10 +113,13 @@ impl FromStr for Role {
 pub struct Profile {
     pub version: Version,
     pub role: Role,
-    /// `--javascript.user-defined-functions`: JavaScript AQL user functions
-    /// may be registered and called (true by default up to 3.12; the option
-    /// and the functions are gone in 4.0).
+    /// `--javascript.user-defined-functions` (3.10.4+): AQL queries may call
+    /// JavaScript user functions (true by default; the option and the
+    /// functions are gone in 4.0).
     pub user_defined_functions: bool,
+    /// `--vector-index` (3.12.4+; `--experimental-vector-index` in 3.12.4
+    /// and 3.12.5): the `vector` index type can be created. Off by default.
+    pub vector_index: bool,
 }
 
 impl Default for Profile {
@@ -125,6 +128,7 @@ impl Default for Profile {
             version: Version::DEFAULT,
             role: Role::Single,
             user_defined_functions: true,
+            vector_index: false,
         }
     }
 }
@@ -198,10 +202,117 @@ impl Profile {
         self.has_javascript()
     }
 
-    /// User functions can be registered: the API exists and the startup
-    /// option `--javascript.user-defined-functions` is not false.
+    /// AQL queries may call user functions: the API exists and the startup
+    /// option `--javascript.user-defined-functions` is not false. The option
+    /// does not touch `/_api/aqlfunction`: ArangoDB's own server-parameter
+    /// test registers and unregisters a function with the option off, and
+    /// only a query calling it fails, with a parse error (1501).
     pub fn allows_user_functions(&self) -> bool {
         self.serves_aql_functions() && self.user_defined_functions
+    }
+
+    /// `--database.extended-names` is on by default from 3.12.0 (3.12
+    /// release notes, "API changes"); 3.11 enforces the traditional rules.
+    pub fn extended_names(&self) -> bool {
+        self.version.at_least(3, 12, 0)
+    }
+
+    /// Whether `POST /_api/index` knows the index type at all. `mdi` and
+    /// `mdi-prefixed` arrive in 3.12 (3.11 has only the experimental `zkd`);
+    /// `vector` in 3.12.4; 4.0 removes `fulltext` and the `hash`/`skiplist`
+    /// aliases (4.x "API changes": creating them raises an error).
+    pub fn knows_index_type(&self, index_type: &str) -> bool {
+        match index_type {
+            "mdi" | "mdi-prefixed" => self.version.at_least(3, 12, 0),
+            "vector" => self.version.at_least(3, 12, 4),
+            "fulltext" | "hash" | "skiplist" => self.version.major < 4,
+            _ => true,
+        }
+    }
+
+    /// Vector indexes can be created: the version has them and the server
+    /// was started with `--vector-index`.
+    pub fn vector_indexes_enabled(&self) -> bool {
+        self.knows_index_type("vector") && self.vector_index
+    }
+
+    /// The `params.metric` values a vector index accepts: `cosine` and
+    /// `l2`, plus `innerProduct` from 3.12.6.
+    pub fn vector_metrics(&self) -> &'static [&'static str] {
+        if self.version.at_least(3, 12, 6) {
+            &["cosine", "innerProduct", "l2"]
+        } else {
+            &["cosine", "l2"]
+        }
+    }
+
+    /// Vector indexes accept `storedValues` from 3.12.7.
+    pub fn vector_stored_values(&self) -> bool {
+        self.version.at_least(3, 12, 7)
+    }
+
+    /// From 3.12.9 a vector index can be created before there is enough
+    /// data to train it and reports `trainingState` (and `errorMessage`
+    /// while unusable); up to 3.12.8 creation fails instead.
+    pub fn vector_trains_later(&self) -> bool {
+        self.version.at_least(3, 12, 9)
+    }
+
+    /// Up to 3.12.9 a vector index whose training fails makes the creation
+    /// fail; from 3.12.10 the index is created `unusable`.
+    pub fn vector_training_failure_is_error(&self) -> bool {
+        !self.version.at_least(3, 12, 10)
+    }
+
+    /// From 3.12.10 `GET /_api/index?withHidden=true` shows per-shard
+    /// training details (`shards`) of vector indexes.
+    pub fn vector_shard_details(&self) -> bool {
+        self.version.at_least(3, 12, 10)
+    }
+
+    /// From 3.12.10 `params.nLists` is optional and may be a scaling
+    /// specification; `numberOfDocsPerCentroid` is accepted.
+    pub fn vector_nlists_scaling(&self) -> bool {
+        self.version.at_least(3, 12, 10)
+    }
+
+    /// `GET /_api/engine`: `supports.indexes` and the index aliases, as the
+    /// 3.11 and 3.12.10 transcripts (`RestEngine_single`) show them; 4.0
+    /// drops `hash` and `skiplist` from both (4.x "API changes").
+    pub fn engine_index_types(&self) -> (Vec<&'static str>, Vec<(&'static str, &'static str)>) {
+        let mut types = vec!["primary", "edge"];
+        let mut aliases = Vec::new();
+        if self.knows_index_type("hash") {
+            types.extend(["hash", "skiplist"]);
+            aliases.extend([("hash", "persistent"), ("skiplist", "persistent")]);
+        }
+        types.extend(["ttl", "persistent", "geo"]);
+        if self.knows_index_type("fulltext") {
+            types.push("fulltext");
+        }
+        if self.knows_index_type("mdi") {
+            types.extend(["mdi", "mdi-prefixed"]);
+            aliases.push(("zkd", "mdi"));
+        } else {
+            types.push("zkd");
+        }
+        types.push("inverted");
+        if self.vector_indexes_enabled() {
+            types.push("vector");
+        }
+        (types, aliases)
+    }
+
+    /// `GET /_api/engine` of 3.11 still has `supports.dfdb: false`; 3.12
+    /// dropped it and reports `endianness: "big"` instead (transcripts).
+    pub fn engine_reports_dfdb(&self) -> bool {
+        !self.version.at_least(3, 12, 0)
+    }
+
+    /// `GET /_admin/status` reports `mode` and `operationMode` up to 3.12;
+    /// 4.0 removed them with the V8 engine (4.x "API changes").
+    pub fn status_reports_mode(&self) -> bool {
+        self.has_javascript()
     }
 }
 
@@ -232,6 +343,60 @@ mod tests {
         assert!(with("3.11.14").check().is_ok());
         assert!(with("4.0.0").check().is_ok());
         assert!(with("3.10.0").check().is_err());
+    }
+
+    fn at(version: &str) -> Profile {
+        Profile {
+            version: version.parse().unwrap(),
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn index_types_by_version() {
+        let v311 = at("3.11.14");
+        assert!(!v311.knows_index_type("mdi") && !v311.knows_index_type("mdi-prefixed"));
+        assert!(v311.knows_index_type("zkd") && v311.knows_index_type("fulltext"));
+        let v312 = at("3.12.0");
+        assert!(v312.knows_index_type("mdi") && !v312.knows_index_type("vector"));
+        let v40 = at("4.0.0");
+        for removed in ["fulltext", "hash", "skiplist"] {
+            assert!(!v40.knows_index_type(removed), "{removed}");
+        }
+        assert!(v40.knows_index_type("persistent") && v40.knows_index_type("mdi"));
+    }
+
+    #[test]
+    fn vector_steps_of_3_12() {
+        let mut profile = at("3.12.4");
+        assert!(profile.knows_index_type("vector"));
+        assert!(!profile.vector_indexes_enabled(), "needs --vector-index");
+        profile.vector_index = true;
+        assert!(profile.vector_indexes_enabled());
+        assert_eq!(profile.vector_metrics(), ["cosine", "l2"]);
+        assert!(!profile.vector_stored_values() && !profile.vector_trains_later());
+        let profile = Profile {
+            vector_index: true,
+            ..at("3.11.14")
+        };
+        assert!(!profile.vector_indexes_enabled());
+        assert_eq!(
+            at("3.12.6").vector_metrics(),
+            ["cosine", "innerProduct", "l2"]
+        );
+        assert!(at("3.12.7").vector_stored_values());
+        assert!(at("3.12.9").vector_trains_later() && !at("3.12.9").vector_nlists_scaling());
+        assert!(at("3.12.10").vector_nlists_scaling());
+    }
+
+    #[test]
+    fn names_status_and_engine() {
+        assert!(!at("3.11.14").extended_names() && at("3.12.0").extended_names());
+        assert!(at("3.11.14").engine_reports_dfdb() && !at("3.12.10").engine_reports_dfdb());
+        assert!(at("3.12.10").status_reports_mode() && !at("4.0.0").status_reports_mode());
+        let (types, aliases) = at("4.0.0").engine_index_types();
+        assert!(!types.contains(&"hash") && !types.contains(&"fulltext"));
+        assert_eq!(aliases, vec![("zkd", "mdi")]);
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub enum LiveError {
 /// How many per-collection reads run at once in the fallback path.
 const FALLBACK_CONCURRENCY: usize = 8;
 
+/// A 404 whose errorNum is 404: the server does not serve the path at all
+/// (as opposed to a missing database, collection or document).
+pub fn is_unknown_path(err: &ClientError) -> bool {
+    err.status() == Some(404) && err.error_num() == Some(404)
+}
+
 /// Documents per batch of the state-collection read.
 const STATE_BATCH_SIZE: u64 = 100_000;
 
@@ -72,7 +78,13 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
     let functions = client.call(Method::GET, "/_api/aqlfunction", &function_query, None);
     let (collections, graphs, functions, documents) =
         tokio::join!(collections, graphs, functions, state_documents(client));
-    let (collections, graphs, functions) = (collections?, graphs?, functions?);
+    // ArangoDB 4.0 removed user-defined AQL functions and their endpoint: an
+    // unknown path there means the server can hold none.
+    let functions = match functions {
+        Err(err) if is_unknown_path(&err) => None,
+        other => Some(other?),
+    };
+    let (collections, graphs) = (collections?, graphs?);
     let documents = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
@@ -104,7 +116,8 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         })?;
         state.graphs.insert(graph.name.clone(), graph);
     }
-    for function in functions.body["result"].as_array().into_iter().flatten() {
+    let listed = functions.as_ref().map(|response| &response.body["result"]);
+    for function in listed.and_then(Value::as_array).into_iter().flatten() {
         let (Some(name), Some(code)) = (function["name"].as_str(), function["code"].as_str())
         else {
             continue;

@@ -11,3 +11,4 @@ mod packaging;
 mod performance;
 mod reliability;
 mod support;
+mod versions;

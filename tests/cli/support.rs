@@ -30,7 +30,7 @@ impl Harness {
         Harness::with_profile(arangodb_emulator::Profile::default())
     }
 
-    /// A harness whose emulator presents `profile` (version, role).
+    /// A harness whose emulator presents `profile` (version, role, options).
     pub fn with_profile(profile: arangodb_emulator::Profile) -> Harness {
         let emulator = arangodb_emulator::spawn(Config {
             root_password: ROOT_PASSWORD.into(),
@@ -119,6 +119,16 @@ impl Harness {
         );
         assert!(status < 300, "POST {path}: {status} {body}");
         body
+    }
+
+    /// POST to a path of the `features` database; the status and body,
+    /// whatever the status.
+    pub fn try_post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.api(
+            reqwest::Method::POST,
+            &format!("/_db/features{path}"),
+            Some(body),
+        )
     }
 
     pub fn put(&self, path: &str, body: Value) -> Value {

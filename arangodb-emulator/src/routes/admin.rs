@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::Method;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult, Reply};
@@ -32,12 +32,23 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
             }
             Ok(Reply::json(200, body))
         }
-        ["_api", "engine"] => Ok(Reply::json(
-            200,
-            json!({"name": "rocksdb", "supports": {"dfdb": false, "indexes": [
-                "primary", "edge", "persistent", "geo", "fulltext", "ttl", "mdi", "mdi-prefixed", "zkd", "inverted"
-            ]}}),
-        )),
+        ["_api", "engine"] => {
+            let (types, aliases) = server.profile.engine_index_types();
+            let aliases: Map<String, Value> = aliases
+                .into_iter()
+                .map(|(alias, target)| (alias.to_string(), Value::from(target)))
+                .collect();
+            let mut supports = json!({"indexes": types, "aliases": {"indexes": aliases}});
+            let mut body = json!({"name": "rocksdb"});
+            if server.profile.engine_reports_dfdb() {
+                supports["dfdb"] = json!(false);
+                body["supports"] = supports;
+            } else {
+                body["supports"] = supports;
+                body["endianness"] = json!("big");
+            }
+            Ok(Reply::json(200, body))
+        }
         ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": role}))),
         ["_admin", "server", "mode"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
         ["_admin", "server", "id"] => match server.profile.coordinator_id() {
@@ -60,10 +71,12 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
                 "server": "arango",
                 "version": version,
                 "license": "community",
-                "mode": "server",
-                "operationMode": "server",
                 "serverInfo": {"role": role, "maintenance": false, "readOnly": false},
             });
+            if server.profile.status_reports_mode() {
+                body["mode"] = json!("server");
+                body["operationMode"] = json!("server");
+            }
             // A coordinator names itself and the agency (RestAdminStatus_cluster).
             if let Some(id) = server.profile.coordinator_id() {
                 body["serverInfo"]["persistedId"] = json!(id);

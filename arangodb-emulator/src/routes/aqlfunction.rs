@@ -8,6 +8,12 @@
 //! comments, template literals and regular expressions are closed, its
 //! brackets balance, no two operands stand side by side on one line
 //! (`{ invalid syntax }`), and nothing follows the function.
+//!
+//! Registration, listing and deletion do not depend on the startup option
+//! `--javascript.user-defined-functions`: with it off, ArangoDB still stores
+//! functions (its own server-parameter test registers and unregisters one)
+//! and refuses only queries that call them ([`check_user_function_calls`]).
+//! ArangoDB 4.0 has no such endpoint (routed as an unknown path).
 
 use hyper::Method;
 use serde_json::{json, Value};
@@ -46,6 +52,53 @@ pub fn is_valid_name(name: &str) -> bool {
             .is_some_and(|c| c.is_ascii_alphanumeric());
     let rest: Vec<&str> = parts.collect();
     first_ok && !rest.is_empty() && rest.iter().all(|part| word(part))
+}
+
+/// The first user function a query calls (`ns::name(`), upper-cased as
+/// ArangoDB names it, or `None` when it calls none or cannot be lexed.
+fn first_user_function_call(query: &str) -> Option<String> {
+    let tokens = aql_lexer::tokenize(query).ok()?;
+    let tokens: Vec<_> = tokens.iter().filter(|token| !token.is_trivia()).collect();
+    let mut index = 0;
+    while index < tokens.len() {
+        let mut end = index;
+        let mut parts = 0;
+        while end + 2 < tokens.len()
+            && tokens[end].kind == aql_lexer::TokenKind::Identifier
+            && tokens[end + 1].text == "::"
+            && tokens[end + 2].kind == aql_lexer::TokenKind::Identifier
+        {
+            end += 2;
+            parts += 1;
+        }
+        if parts > 0 && tokens.get(end + 1).is_some_and(|token| token.text == "(") {
+            let name: Vec<&str> = tokens[index..=end].iter().map(|token| token.text).collect();
+            return Some(name.concat().to_ascii_uppercase());
+        }
+        index = end + 1;
+    }
+    None
+}
+
+/// With `--javascript.user-defined-functions false` a query that calls a
+/// user function fails to parse (400/1501; ArangoDB's server-parameter test
+/// for the option expects `ERROR_QUERY_PARSE`). UNVERIFIED: the wording of
+/// the message, which the emulator makes up.
+pub fn check_user_function_calls(server: &Server, query: &str) -> Result<(), ArangoError> {
+    if server.profile.allows_user_functions() || !server.profile.serves_aql_functions() {
+        return Ok(());
+    }
+    match first_user_function_call(query) {
+        Some(name) => Err(ArangoError::new(
+            400,
+            1501,
+            format!(
+                "AQL: JavaScript user-defined functions are disabled, cannot call '{name}()' \
+                 (while parsing)"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The upper-cased prefix a namespace filter matches, with `::` appended.

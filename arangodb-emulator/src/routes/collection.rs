@@ -143,7 +143,7 @@ pub fn create(
         _ => return Err(ArangoError::illegal_name("collection name invalid")),
     };
     let is_system = bool_option(options, "isSystem", false)?;
-    names::check_collection_name(&name, is_system)?;
+    names::check_collection_name(&name, is_system, server.profile.extended_names())?;
     let collection_type = match options.get("type") {
         None | Some(Value::Null) => DOCUMENT_COLLECTION,
         Some(value) => match value.as_u64() {
@@ -440,6 +440,7 @@ pub fn update_properties(
 }
 
 fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResult {
+    let extended = server.profile.extended_names();
     let body = req.json_object("expecting JSON object body")?;
     let new_name = match body.get("name") {
         Some(Value::String(name)) => name.clone(),
@@ -458,7 +459,7 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
     if new_name == old_name {
         return Ok(Reply::envelope(200, current.summary()));
     }
-    names::check_collection_name(&new_name, false)?;
+    names::check_collection_name(&new_name, false, extended)?;
     if database.collections.contains_key(&new_name) {
         return Err(ArangoError::duplicate_name(&new_name));
     }

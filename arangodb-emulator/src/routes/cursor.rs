@@ -59,6 +59,7 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .ok_or_else(|| ArangoError::new(400, 1502, "query is empty"))?;
     aql_lexer::check_syntax(query)
         .map_err(|err| ArangoError::new(400, err.error_num(), err.message))?;
+    super::aqlfunction::check_user_function_calls(server, query)?;
     let bind_vars = body
         .get("bindVars")
         .and_then(Value::as_object)

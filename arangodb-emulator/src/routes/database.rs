@@ -146,7 +146,7 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         Some(Value::String(name)) => name.as_str(),
         _ => return Err(ArangoError::illegal_name("database name invalid")),
     };
-    names::check_database_name(name)?;
+    names::check_database_name(name, server.profile.extended_names())?;
     if name == "_system" || server.databases.contains_key(name) {
         return Err(ArangoError::duplicate_name(name));
     }

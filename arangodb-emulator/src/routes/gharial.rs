@@ -448,7 +448,7 @@ fn ensure_collections(
     }
     // Check every name first, so a bad one leaves no half-created graph behind.
     for (name, _) in &missing {
-        names::check_collection_name(name, false)?;
+        names::check_collection_name(name, false, server.profile.extended_names())?;
     }
     for (name, collection_type) in missing {
         let mut options = Map::new();

@@ -57,7 +57,15 @@ fn query_collection<'a>(
 fn list(server: &Server, req: &ApiRequest) -> HandlerResult {
     let database = server.database(&req.database)?;
     let collection = query_collection(database, req)?;
-    let indexes = indexes::all(collection);
+    let mut indexes = indexes::all(collection);
+    if req.query_bool("withHidden", false) && server.profile.vector_shard_details() {
+        for index in &mut indexes {
+            let id = index["id"].as_str().unwrap_or("").to_string();
+            if let Some(shards) = indexes::vector_shard_details(collection, &id) {
+                index["shards"] = shards;
+            }
+        }
+    }
     let identifiers: Map<String, Value> = indexes
         .iter()
         .map(|index| {
@@ -84,7 +92,12 @@ fn read(server: &Server, req: &ApiRequest, collection: &str, handle: &str) -> Ha
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     // ArangoDB parses the body before it looks at the collection.
     let body = req.json()?;
-    let Server { databases, ids, .. } = server;
+    let Server {
+        databases,
+        ids,
+        profile,
+        ..
+    } = server;
     let database = databases
         .get_mut(&req.database)
         .ok_or_else(|| ArangoError::database_not_found(&req.database))?;
@@ -98,10 +111,10 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     if collection.sharding.is_some() {
         // The coordinator checks the normalised definition before it
         // looks for an existing index (`methods::Indexes::ensureIndex`).
-        let normalized = indexes::normalize(&definition, collection, ids)?;
+        let normalized = indexes::normalize(&definition, collection, ids, profile)?;
         super::cluster::check_unique_index(collection, &normalized)?;
     }
-    let (index, created) = indexes::ensure(collection, &definition, ids)?;
+    let (index, created) = indexes::ensure(collection, &definition, ids, profile)?;
     let status = if created { 201 } else { 200 };
     let mut extra = Map::new();
     extra.insert("isNewlyCreated".into(), Value::Bool(created));

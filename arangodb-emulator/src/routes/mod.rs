@@ -36,7 +36,10 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "document", rest @ ..] => document::handle(server, req, rest),
         ["_api", "edges", rest @ ..] => edges::handle(server, req, rest),
         ["_api", "import", rest @ ..] => import::handle(server, req, rest),
-        ["_api", "aqlfunction", rest @ ..] => aqlfunction::handle(server, req, rest),
+        // 4.0 removed the endpoint with JavaScript: an unknown path there.
+        ["_api", "aqlfunction", rest @ ..] if server.profile.serves_aql_functions() => {
+            aqlfunction::handle(server, req, rest)
+        }
         ["_api", "query"] => query::parse(server, req),
         ["_api", "cursor", rest @ ..] => cursor::handle(server, req, rest),
         ["_api", "gharial", rest @ ..] => gharial::handle(server, req, rest),

@@ -12,7 +12,7 @@ use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::Server;
 
-pub fn parse(_server: &mut Server, req: &ApiRequest) -> HandlerResult {
+pub fn parse(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     if req.method != Method::POST {
         return Err(ArangoError::method_not_allowed());
     }
@@ -25,6 +25,7 @@ pub fn parse(_server: &mut Server, req: &ApiRequest) -> HandlerResult {
         let error_num = if err.is_empty_query() { 1502 } else { 1501 };
         ArangoError::new(400, error_num, err.message)
     })?;
+    super::aqlfunction::check_user_function_calls(server, query)?;
     // Collection parameters are reported with one `@` left: `@@c` is `@c`.
     let bind_vars: Vec<String> = info
         .bind_parameters

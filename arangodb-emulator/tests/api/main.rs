@@ -12,3 +12,4 @@ mod indexes_and_graphs;
 mod replication;
 mod server;
 mod support;
+mod versions;
