@@ -217,6 +217,10 @@ pub struct Database {
     pub id: u64,
     pub name: String,
     pub collections: BTreeMap<String, Collection>,
+    /// Custom ArangoSearch analyzers by short name (see `analyzers.rs`).
+    pub analyzers: BTreeMap<String, crate::analyzers::Analyzer>,
+    /// Views by name; they share the collections' namespace (`views.rs`).
+    pub views: BTreeMap<String, crate::views::View>,
 }
 
 impl Database {
@@ -368,6 +372,8 @@ impl Server {
             id,
             name: name.to_string(),
             collections: BTreeMap::new(),
+            analyzers: BTreeMap::new(),
+            views: BTreeMap::new(),
         };
         for system in SYSTEM_COLLECTIONS {
             let collection = self.new_collection(system, DOCUMENT_COLLECTION, true);
@@ -417,6 +423,21 @@ impl Server {
         self.databases
             .get_mut(name)
             .ok_or_else(|| crate::error::ArangoError::database_not_found(name))
+    }
+
+    /// The analyzers `database` can use: its own and those of `_system`.
+    pub fn analyzer_catalog(&self, database: &str) -> crate::inverted::Catalog {
+        let analyzers_of = |name: &str| {
+            self.databases
+                .get(name)
+                .map(|database| database.analyzers.clone())
+                .unwrap_or_default()
+        };
+        crate::inverted::Catalog {
+            database: database.to_string(),
+            own: analyzers_of(database),
+            system: analyzers_of(crate::analyzers::SYSTEM_DATABASE),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
 use crate::indexes;
+use crate::inverted;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::{Collection, Database, Server};
 
@@ -84,6 +85,7 @@ fn read(server: &Server, req: &ApiRequest, collection: &str, handle: &str) -> Ha
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     // ArangoDB parses the body before it looks at the collection.
     let body = req.json()?;
+    let catalog = server.analyzer_catalog(&req.database);
     let Server { databases, ids, .. } = server;
     let database = databases
         .get_mut(&req.database)
@@ -95,6 +97,13 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             "expecting object for index definition",
         ));
     };
+    // An inverted index is reported the way ArangoDB rebuilds it from its
+    // parsed definition (defaults, analyzer features); `inverted.rs`.
+    let definition = if definition.get("type").and_then(Value::as_str) == Some("inverted") {
+        inverted::normalize(&definition, &catalog)?
+    } else {
+        definition
+    };
     let (index, created) = indexes::ensure(collection, &definition, ids)?;
     let status = if created { 201 } else { 200 };
     let mut extra = Map::new();
@@ -103,10 +112,20 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
 }
 
 fn drop(server: &mut Server, req: &ApiRequest, collection: &str, handle: &str) -> HandlerResult {
-    let collection = server
-        .database_mut(&req.database)?
-        .collection_mut(collection)?;
+    let database = server.database_mut(&req.database)?;
+    let collection = database.collection_mut(collection)?;
+    let dropped_name = indexes::get(collection, handle).ok().and_then(|index| {
+        index
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     indexes::drop(collection, handle)?;
+    let collection_name = collection.name.clone();
+    if let Some(dropped_name) = dropped_name {
+        super::view::forget_index(database, &collection_name, &dropped_name);
+    }
+    let collection = database.collection(&collection_name)?;
     // ArangoDB echoes the handle as given, so a drop by name answers with
     // `coll/<name>`, not with the numeric id.
     let id = format!("{}/{handle}", collection.name);

@@ -4,6 +4,7 @@
 //! (`auth.rs`); a handler here only implements the endpoint's behaviour.
 
 mod admin;
+mod analyzer;
 mod aqlfunction;
 mod collection;
 mod cursor;
@@ -15,6 +16,7 @@ mod job;
 mod query;
 mod replication;
 mod user;
+pub mod view;
 
 use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult};
@@ -37,6 +39,8 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "gharial", rest @ ..] => gharial::handle(server, req, rest),
         ["_api", "replication", rest @ ..] => replication::handle(server, req, rest),
         ["_api", "job", rest @ ..] => job::handle(server, req, rest),
+        ["_api", "analyzer", rest @ ..] => analyzer::handle(server, req, rest),
+        ["_api", "view", rest @ ..] => view::handle(server, req, rest),
         ["_api", "tasks", rest @ ..] => job::tasks(server, req, rest),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }
