@@ -281,7 +281,7 @@ fn nested_definition(value: &Value) -> Option<Value> {
     let object = value.as_object()?;
     let analyzer_type = object.get("type")?.as_str()?;
     let properties = object.get("properties").cloned().unwrap_or(json!({}));
-    let normalized = normalize_properties(analyzer_type, Some(&properties)).ok()?;
+    let normalized = normalize_properties(analyzer_type, Some(&properties))?;
     Some(json!({"type": analyzer_type, "properties": normalized}))
 }
 
@@ -310,12 +310,12 @@ pub const TYPES: &[&str] = &[
 
 /// The properties as the server reports them, or `None` when the analyzer
 /// rejects them (the caller words the error).
-pub fn normalize_properties(analyzer_type: &str, given: Option<&Value>) -> Result<Value, ()> {
+pub fn normalize_properties(analyzer_type: &str, given: Option<&Value>) -> Option<Value> {
     let empty = Map::new();
     let given_map = match given {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(()),
+        Some(_) => return None,
     };
     let string = |key: &str| given_map.get(key).and_then(Value::as_str).is_some();
     let number = |key: &str| given_map.get(key).is_some_and(Value::is_number);
@@ -364,26 +364,22 @@ pub fn normalize_properties(analyzer_type: &str, given: Option<&Value>) -> Resul
             let members = given_map
                 .get("pipeline")
                 .and_then(Value::as_array)
-                .filter(|members| !members.is_empty())
-                .ok_or(())?;
+                .filter(|members| !members.is_empty())?;
             let normalized: Option<Vec<Value>> = members.iter().map(nested_definition).collect();
             let mut out = Map::new();
-            out.insert("pipeline".into(), Value::Array(normalized.ok_or(())?));
+            out.insert("pipeline".into(), Value::Array(normalized?));
             out
         }
         "wildcard" if number("ngramSize") => {
             let mut out = Map::new();
             out.insert("ngramSize".into(), given_map["ngramSize"].clone());
             if let Some(inner) = given_map.get("analyzer") {
-                out.insert("analyzer".into(), nested_definition(inner).ok_or(())?);
+                out.insert("analyzer".into(), nested_definition(inner)?);
             }
             out
         }
         "minhash" if number("numHashes") => {
-            let inner = given_map
-                .get("analyzer")
-                .and_then(nested_definition)
-                .ok_or(())?;
+            let inner = given_map.get("analyzer").and_then(nested_definition)?;
             let mut out = Map::new();
             out.insert("analyzer".into(), inner);
             out.insert("numHashes".into(), given_map["numHashes"].clone());
@@ -407,9 +403,9 @@ pub fn normalize_properties(analyzer_type: &str, given: Option<&Value>) -> Resul
             &[],
         ),
         "classification" | "nearest_neighbors" if string("model_location") => given_map.clone(),
-        _ => return Err(()),
+        _ => return None,
     };
-    Ok(Value::Object(out))
+    Some(Value::Object(out))
 }
 
 /// A create request checked and turned into the analyzer to store.
@@ -479,7 +475,7 @@ pub fn from_request(body: &Value, database: &str) -> Result<Analyzer, ArangoErro
     }
     let full_name = format!("{database}::{short}");
     let properties = normalize_properties(analyzer_type, properties)
-        .map_err(|()| rejected(&full_name, analyzer_type, properties))?;
+        .ok_or_else(|| rejected(&full_name, analyzer_type, properties))?;
     Ok(Analyzer {
         name: short.to_string(),
         analyzer_type: analyzer_type.to_string(),
@@ -562,10 +558,10 @@ mod tests {
         let geo = normalize_properties("geo_s2", Some(&json!({}))).expect("geo_s2");
         assert_eq!(geo["options"]["maxCells"], 20);
         assert_eq!(geo["format"], "latLngDouble");
-        assert!(normalize_properties("delimiter", Some(&json!({}))).is_err());
+        assert!(normalize_properties("delimiter", Some(&json!({}))).is_none());
         assert_eq!(
             normalize_properties("identity", Some(&json!({"x": 1}))),
-            Ok(json!({}))
+            Some(json!({}))
         );
     }
 

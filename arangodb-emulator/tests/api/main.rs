@@ -8,5 +8,6 @@ mod documents;
 mod functions_and_queries;
 mod indexes_and_graphs;
 mod replication;
+mod search;
 mod server;
 mod support;
