@@ -25,6 +25,7 @@ use serde_json::{json, Map, Value};
 use unicode_normalization::is_nfc;
 
 use crate::error::ArangoError;
+use crate::profile::Profile;
 
 /// The database whose analyzers every database can use.
 pub const SYSTEM_DATABASE: &str = "_system";
@@ -58,11 +59,9 @@ impl Analyzer {
     }
 }
 
-/// Locales of the built-in `text_*` analyzers, in the order the server
-/// lists the built-ins (`identity` sits between `text_nl` and `text_de`).
-const BUILTIN_ORDER: [&str; 13] = [
-    "text_es", "text_nl", "identity", "text_de", "text_no", "text_pt", "text_ru", "text_en",
-    "text_it", "text_fi", "text_sv", "text_zh", "text_fr",
+/// Locales of the built-in `text_*` analyzers.
+const TEXT_LOCALES: [&str; 12] = [
+    "de", "en", "es", "fi", "fr", "it", "nl", "no", "pt", "ru", "sv", "zh",
 ];
 
 /// The built-in analyzer of that name, if there is one.
@@ -76,7 +75,7 @@ pub fn builtin(name: &str) -> Option<Analyzer> {
         });
     }
     let locale = name.strip_prefix("text_")?;
-    if !BUILTIN_ORDER.contains(&name) {
+    if !TEXT_LOCALES.contains(&locale) {
         return None;
     }
     Some(Analyzer {
@@ -94,9 +93,10 @@ pub fn builtin(name: &str) -> Option<Analyzer> {
     })
 }
 
-/// All built-in analyzers in the server's listing order.
-pub fn builtins() -> Vec<Analyzer> {
-    BUILTIN_ORDER
+/// All built-in analyzers in the listing order of `profile`'s version.
+pub fn builtins(profile: &Profile) -> Vec<Analyzer> {
+    profile
+        .builtin_analyzer_order()
         .iter()
         .filter_map(|name| builtin(name))
         .collect()
@@ -506,8 +506,9 @@ mod tests {
 
     #[test]
     fn builtins_match_the_recorded_listing() {
-        let names: Vec<String> = builtins().into_iter().map(|a| a.name).collect();
-        assert_eq!(names, BUILTIN_ORDER);
+        let profile = Profile::default();
+        let names: Vec<String> = builtins(&profile).into_iter().map(|a| a.name).collect();
+        assert_eq!(names, profile.builtin_analyzer_order());
         let zh = builtin("text_zh").expect("text_zh");
         assert_eq!(zh.properties["stemming"], false);
         assert!(builtin("text_xx").is_none());

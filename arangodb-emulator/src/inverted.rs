@@ -27,6 +27,7 @@ use serde_json::{json, Map, Value};
 
 use crate::analyzers::{self, Analyzer, AnalyzerRef};
 use crate::error::ArangoError;
+use crate::profile::Profile;
 
 /// The link/index format version 3.12 writes for new inverted indexes.
 const INVERTED_INDEX_VERSION: u64 = 1;
@@ -35,6 +36,8 @@ const INVERTED_INDEX_VERSION: u64 = 1;
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub database: String,
+    /// The server's version decides some defaults (`profile.rs`).
+    pub profile: Profile,
     pub own: BTreeMap<String, Analyzer>,
     pub system: BTreeMap<String, Analyzer>,
 }
@@ -57,27 +60,20 @@ impl Catalog {
     }
 }
 
-/// The tier consolidation policy 3.12.10 applies by default.
-pub fn default_consolidation_policy() -> Value {
-    json!({
-        "type": "tier",
-        "segmentsBytesMax": 8_589_934_592_u64,
-        "maxSkewThreshold": 0.4,
-        "minDeletionRatio": 0.5,
-    })
-}
-
 /// A consolidation policy with the defaults of its type filled in.
 /// UNVERIFIED: the `bytes_accum` default threshold.
-pub fn consolidation_policy(given: Option<&Value>) -> Result<Value, ArangoError> {
+pub fn consolidation_policy(
+    given: Option<&Value>,
+    profile: &Profile,
+) -> Result<Value, ArangoError> {
     let Some(given) = given else {
-        return Ok(default_consolidation_policy());
+        return Ok(profile.search_consolidation_policy());
     };
     let Some(object) = given.as_object() else {
         return Err(invalid_property("consolidationPolicy"));
     };
     let mut policy = match object.get("type").and_then(Value::as_str) {
-        None | Some("tier") => default_consolidation_policy(),
+        None | Some("tier") => profile.search_consolidation_policy(),
         Some("bytes_accum") => json!({"type": "bytes_accum", "threshold": 0}),
         Some(_) => return Err(invalid_property("consolidationPolicy")),
     };
@@ -380,7 +376,10 @@ pub fn normalize(
     for (key, default) in [
         ("cleanupIntervalStep", json!(2)),
         ("commitIntervalMsec", json!(1000)),
-        ("consolidationIntervalMsec", json!(5000)),
+        (
+            "consolidationIntervalMsec",
+            json!(catalog.profile.search_consolidation_interval_msec()),
+        ),
         ("writebufferActive", json!(0)),
         ("writebufferIdle", json!(64)),
         ("writebufferSizeMax", json!(33_554_432)),
@@ -394,12 +393,14 @@ pub fn normalize(
     }
     out.insert(
         "consolidationPolicy".into(),
-        consolidation_policy(request.get("consolidationPolicy"))?,
+        consolidation_policy(request.get("consolidationPolicy"), &catalog.profile)?,
     );
-    out.insert(
-        "optimizeTopK".into(),
-        request.get("optimizeTopK").cloned().unwrap_or(json!([])),
-    );
+    if catalog.profile.search_has_optimize_top_k() {
+        out.insert(
+            "optimizeTopK".into(),
+            request.get("optimizeTopK").cloned().unwrap_or(json!([])),
+        );
+    }
     out.insert(
         "primarySort".into(),
         primary_sort(request.get("primarySort"))?,
@@ -494,7 +495,18 @@ mod tests {
             out["primarySort"],
             json!({"fields": [], "compression": "lz4"})
         );
-        assert_eq!(out["consolidationPolicy"], default_consolidation_policy());
+        assert_eq!(
+            out["consolidationPolicy"]["segmentsBytesMax"],
+            8_589_934_592_u64
+        );
+        assert_eq!(out["consolidationIntervalMsec"], 5000);
+        let mut old = catalog();
+        old.profile.version = crate::profile::Version::new(3, 11, 14);
+        let out =
+            normalize(&request(json!({"type": "inverted", "fields": ["a"]})), &old).expect("valid");
+        assert_eq!(out["consolidationIntervalMsec"], 1000);
+        assert_eq!(out["consolidationPolicy"]["segmentsBytesFloor"], 2_097_152);
+        assert!(out.get("optimizeTopK").is_none());
         assert_eq!(out["version"], 1);
     }
 

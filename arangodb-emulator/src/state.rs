@@ -435,6 +435,7 @@ impl Server {
         };
         crate::inverted::Catalog {
             database: database.to_string(),
+            profile: self.profile.clone(),
             own: analyzers_of(database),
             system: analyzers_of(crate::analyzers::SYSTEM_DATABASE),
         }

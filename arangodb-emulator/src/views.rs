@@ -25,6 +25,7 @@ use serde_json::{json, Map, Value};
 use crate::analyzers::AnalyzerRef;
 use crate::error::ArangoError;
 use crate::inverted::{self, Catalog};
+use crate::profile::Profile;
 
 pub const ARANGOSEARCH: &str = "arangosearch";
 pub const SEARCH_ALIAS: &str = "search-alias";
@@ -116,15 +117,15 @@ impl View {
 
 /// Keys that can change after creation, with their defaults, in the order
 /// the server reports them.
-fn mutable_defaults() -> Vec<(&'static str, Value)> {
+fn mutable_defaults(profile: &Profile) -> Vec<(&'static str, Value)> {
     vec![
         ("cleanupIntervalStep", json!(2)),
         ("commitIntervalMsec", json!(1000)),
-        ("consolidationIntervalMsec", json!(5000)),
         (
-            "consolidationPolicy",
-            inverted::default_consolidation_policy(),
+            "consolidationIntervalMsec",
+            json!(profile.search_consolidation_interval_msec()),
         ),
+        ("consolidationPolicy", profile.search_consolidation_policy()),
     ]
 }
 
@@ -163,9 +164,10 @@ fn number(given: &Map<String, Value>, key: &str, default: Value) -> Result<Value
 fn mutable_properties(
     given: &Map<String, Value>,
     base: Option<&Map<String, Value>>,
+    profile: &Profile,
 ) -> Result<Map<String, Value>, ArangoError> {
     let mut out = Map::new();
-    for (key, default) in mutable_defaults() {
+    for (key, default) in mutable_defaults(profile) {
         let start = base
             .and_then(|base| base.get(key))
             .cloned()
@@ -173,9 +175,8 @@ fn mutable_properties(
         let value = if key == "consolidationPolicy" {
             match given.get(key) {
                 None => start,
-                Some(policy) => {
-                    inverted::consolidation_policy(Some(policy)).map_err(|_| bad_property(key))?
-                }
+                Some(policy) => inverted::consolidation_policy(Some(policy), profile)
+                    .map_err(|_| bad_property(key))?,
             }
         } else {
             number(given, key, start)?
@@ -186,16 +187,21 @@ fn mutable_properties(
 }
 
 /// The properties of a new `arangosearch` view (without links).
-pub fn create_properties(given: &Map<String, Value>) -> Result<Map<String, Value>, ArangoError> {
-    let mut out = mutable_properties(given, None)?;
-    out.insert(
-        "optimizeTopK".into(),
-        match given.get("optimizeTopK") {
-            None => json!([]),
-            Some(value) if value.is_array() => value.clone(),
-            Some(_) => return Err(bad_property("optimizeTopK")),
-        },
-    );
+pub fn create_properties(
+    given: &Map<String, Value>,
+    profile: &Profile,
+) -> Result<Map<String, Value>, ArangoError> {
+    let mut out = mutable_properties(given, None, profile)?;
+    if profile.search_has_optimize_top_k() {
+        out.insert(
+            "optimizeTopK".into(),
+            match given.get("optimizeTopK") {
+                None => json!([]),
+                Some(value) if value.is_array() => value.clone(),
+                Some(_) => return Err(bad_property("optimizeTopK")),
+            },
+        );
+    }
     let sort = match given.get("primarySort") {
         None => Vec::new(),
         Some(value) => inverted::sort_fields(value).ok_or_else(|| bad_property("primarySort"))?,
@@ -238,8 +244,9 @@ pub fn update_properties(
     current: &Map<String, Value>,
     given: &Map<String, Value>,
     partial: bool,
+    profile: &Profile,
 ) -> Result<Map<String, Value>, ArangoError> {
-    let mutable = mutable_properties(given, partial.then_some(current))?;
+    let mutable = mutable_properties(given, partial.then_some(current), profile)?;
     let mut out = Map::new();
     for key in PROPERTY_ORDER {
         if let Some(value) = mutable.get(key).or_else(|| current.get(key)) {
@@ -506,22 +513,34 @@ mod tests {
 
     #[test]
     fn put_resets_mutable_properties_and_keeps_immutable_ones() {
-        let created = create_properties(&object(json!({
-            "commitIntervalMsec": 1337, "primarySort": [{"field": "a", "direction": "asc"}]
-        })))
+        let profile = Profile::default();
+        let created = create_properties(
+            &object(json!({
+                "commitIntervalMsec": 1337, "primarySort": [{"field": "a", "direction": "asc"}]
+            })),
+            &profile,
+        )
         .expect("valid");
-        let replaced =
-            update_properties(&created, &object(json!({"cleanupIntervalStep": 12})), false)
-                .expect("valid");
+        let replaced = update_properties(
+            &created,
+            &object(json!({"cleanupIntervalStep": 12})),
+            false,
+            &profile,
+        )
+        .expect("valid");
         assert_eq!(replaced["commitIntervalMsec"], 1000);
         assert_eq!(replaced["cleanupIntervalStep"], 12);
         assert_eq!(
             replaced["primarySort"],
             json!([{"field": "a", "asc": true}])
         );
-        let patched =
-            update_properties(&created, &object(json!({"cleanupIntervalStep": 12})), true)
-                .expect("valid");
+        let patched = update_properties(
+            &created,
+            &object(json!({"cleanupIntervalStep": 12})),
+            true,
+            &profile,
+        )
+        .expect("valid");
         assert_eq!(patched["commitIntervalMsec"], 1337);
         let keys: Vec<&String> = patched.keys().collect();
         assert_eq!(keys, PROPERTY_ORDER.iter().collect::<Vec<_>>());

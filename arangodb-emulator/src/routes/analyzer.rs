@@ -56,7 +56,7 @@ fn custom_definitions(database: &Database) -> impl Iterator<Item = Value> + '_ {
 }
 
 fn list(server: &Server, req: &ApiRequest) -> HandlerResult {
-    let mut result: Vec<Value> = analyzers::builtins()
+    let mut result: Vec<Value> = analyzers::builtins(&server.profile)
         .iter()
         .map(|analyzer| analyzer.definition(&analyzer.name))
         .collect();

@@ -115,7 +115,7 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     }
     let kind = match view_type {
         views::ARANGOSEARCH => {
-            let properties = views::create_properties(&body)?;
+            let properties = views::create_properties(&body, &server.profile)?;
             let exists = |collection: &str| database.collections.contains_key(collection);
             let links =
                 views::update_links(&Map::new(), body.get("links"), false, &catalog, &exists)?;
@@ -157,7 +157,7 @@ fn update(server: &mut Server, req: &ApiRequest, handle: &str, partial: bool) ->
     let view = &database.views[&key];
     let kind = match &view.kind {
         ViewKind::ArangoSearch { properties, links } => {
-            let properties = views::update_properties(properties, &body, partial)?;
+            let properties = views::update_properties(properties, &body, partial, &server.profile)?;
             let exists = |collection: &str| database.collections.contains_key(collection);
             let links = views::update_links(links, body.get("links"), partial, &catalog, &exists)?;
             ViewKind::ArangoSearch { properties, links }

@@ -706,3 +706,49 @@ async fn search_alias_views_as_recorded() {
     assert_eq!(inventory.body["views"][0]["name"], "productsView");
     assert_eq!(inventory.body["views"][0]["type"], "search-alias");
 }
+
+#[tokio::test]
+async fn a_3_11_server_reports_its_own_search_defaults() {
+    // RestIndexCreateNewInverted_single and RestViewPostViewArangoSearch_single
+    // of the 3.11 transcripts (3.11.14): older consolidation defaults and no
+    // optimizeTopK.
+    let emulator = crate::support::start_with(arangodb_emulator::Config {
+        root_password: crate::support::ROOT_PASSWORD.into(),
+        profile: arangodb_emulator::Profile {
+            version: arangodb_emulator::Version::new(3, 11, 14),
+            ..arangodb_emulator::Profile::default()
+        },
+        ..arangodb_emulator::Config::default()
+    })
+    .await;
+    let policy = json!({"type": "tier", "segmentsBytesFloor": 2097152, "segmentsBytesMax": 5368709120_u64,
+                        "segmentsMax": 10, "segmentsMin": 1, "minScore": 0});
+    emulator
+        .post("/_api/collection", json!({"name": "products"}))
+        .await;
+    let index = emulator
+        .post(
+            "/_api/index?collection=products",
+            json!({"type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en"}]}),
+        )
+        .await;
+    let mut expected = recorded_inverted_index();
+    expected["consolidationIntervalMsec"] = json!(1000);
+    expected["consolidationPolicy"] = policy.clone();
+    expected.as_object_mut().unwrap().remove("optimizeTopK");
+    assert_eq!(masked(index.body, &expected), expected);
+    let view = emulator
+        .post(
+            "/_api/view",
+            json!({"name": "productsView", "type": "arangosearch"}),
+        )
+        .await;
+    let mut expected = recorded_view("productsView", json!({}));
+    expected["consolidationIntervalMsec"] = json!(1000);
+    expected["consolidationPolicy"] = policy;
+    expected.as_object_mut().unwrap().remove("optimizeTopK");
+    assert_eq!(masked(view.body, &expected), expected);
+    let list = emulator.get("/_api/analyzer").await;
+    assert_eq!(list.body["result"][0]["name"], "text_fi");
+    assert_eq!(list.body["result"][8]["name"], "identity");
+}
