@@ -752,3 +752,51 @@ async fn a_3_11_server_reports_its_own_search_defaults() {
     assert_eq!(list.body["result"][0]["name"], "text_fi");
     assert_eq!(list.body["result"][8]["name"], "identity");
 }
+
+#[tokio::test]
+async fn read_only_users_read_but_do_not_change_search_objects() {
+    use reqwest::Method;
+    let emulator = start().await;
+    emulator
+        .post("/_api/user", json!({"user": "reader", "passwd": "pw"}))
+        .await;
+    emulator
+        .put("/_api/user/reader/database/_system", json!({"grant": "ro"}))
+        .await;
+    emulator
+        .post("/_api/view", json!({"name": "v", "type": "arangosearch"}))
+        .await;
+    let reader = ("reader", "pw");
+    for path in [
+        "/_api/analyzer",
+        "/_api/analyzer/identity",
+        "/_api/view",
+        "/_api/view/v/properties",
+    ] {
+        let answer = emulator.call_as(reader, Method::GET, path, None).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/_api/analyzer",
+            Some(json!({"name": "a", "type": "identity"})),
+        ),
+        (
+            Method::POST,
+            "/_api/view",
+            Some(json!({"name": "w", "type": "arangosearch"})),
+        ),
+        (
+            Method::PATCH,
+            "/_api/view/v/properties",
+            Some(json!({"cleanupIntervalStep": 3})),
+        ),
+        (Method::DELETE, "/_api/view/v", None),
+    ] {
+        emulator
+            .call_as(reader, method, path, body)
+            .await
+            .assert_error(403, 11);
+    }
+}
