@@ -429,8 +429,16 @@ pub fn update_links(
             out.remove(collection);
             continue;
         }
+        // The wording of ArangoDB's own API test (api-view tests,
+        // "add_with_link_to_non_existing_collection").
         if !collection_exists(collection) {
-            return Err(ArangoError::collection_not_found(collection));
+            return Err(ArangoError::new(
+                404,
+                1203,
+                format!(
+                    "while validating arangosearch link definition, error: collection '{collection}' not found"
+                ),
+            ));
         }
         out.insert(
             collection.clone(),
@@ -442,62 +450,100 @@ pub fn update_links(
 
 // --- search-alias ---
 
-/// One `{collection, index, operation?}` entry of a search-alias request.
-pub struct AliasEntry {
-    pub collection: String,
-    pub index: String,
-    pub remove: bool,
+/// What a search-alias entry's `{collection, index}` points at.
+pub enum AliasTarget {
+    /// No such collection.
+    NoCollection,
+    /// No such index, or not an inverted one.
+    NoIndex,
+    /// The inverted index, by name.
+    Index(String),
 }
 
-/// Parses the `indexes` attribute of a search-alias request.
-pub fn alias_entries(given: Option<&Value>) -> Result<Vec<AliasEntry>, ArangoError> {
-    let Some(given) = given else {
-        return Ok(Vec::new());
-    };
-    let items = given.as_array().ok_or_else(|| bad_property("indexes"))?;
-    items
-        .iter()
-        .map(|item| {
-            let collection = item.get("collection").and_then(Value::as_str);
-            let index = item.get("index").and_then(Value::as_str);
-            let remove = match item.get("operation").and_then(Value::as_str) {
-                None | Some("add") => false,
-                Some("del") => true,
-                Some(_) => return Err(bad_property("indexes")),
-            };
-            match (collection, index) {
-                (Some(collection), Some(index)) => Ok(AliasEntry {
-                    collection: collection.to_string(),
-                    index: index.to_string(),
-                    remove,
-                }),
-                _ => Err(bad_property("indexes")),
-            }
-        })
-        .collect()
-}
-
-/// Applies entries to a search-alias index list: PUT starts empty, PATCH
-/// from the current list; additions append, `del` removes.
+/// Applies the `indexes` of a search-alias request the way ArangoDB's
+/// `Search::updateProperties` does, with its error messages (all 400/10):
+/// PUT starts from no indexes, PATCH from the current ones (an empty PATCH
+/// changes nothing); an addition appends to its collection's group; `del`
+/// swaps the index with the last of its group and drops it, so the order
+/// changes as the server's does (`viewModifyPropertiesSearchAlias_single`).
+/// Groups keep the order in which their collections first appear.
 pub fn update_alias_indexes(
     current: &[(String, String)],
-    entries: Vec<AliasEntry>,
+    given: Option<&Value>,
     partial: bool,
-) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = if partial {
-        current.to_vec()
-    } else {
-        Vec::new()
+    lookup: &dyn Fn(&str, &str) -> AliasTarget,
+) -> Result<Vec<(String, String)>, ArangoError> {
+    let items = match given {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => {
+            return Err(ArangoError::bad_parameter(
+                "search-alias view optional field 'indexes' should be array",
+            ))
+        }
     };
-    for entry in entries {
-        let pair = (entry.collection, entry.index);
-        if entry.remove {
-            out.retain(|existing| *existing != pair);
-        } else if !out.contains(&pair) {
-            out.push(pair);
+    if items.is_empty() && partial {
+        return Ok(current.to_vec());
+    }
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    if partial {
+        for (collection, index) in current {
+            match groups.iter_mut().find(|(name, _)| name == collection) {
+                Some((_, indexes)) => indexes.push(index.clone()),
+                None => groups.push((collection.clone(), vec![index.clone()])),
+            }
         }
     }
-    out
+    let bad = ArangoError::bad_parameter;
+    for item in &items {
+        let collection = item
+            .get("collection")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("'collection' should be a string"))?;
+        if matches!(lookup(collection, ""), AliasTarget::NoCollection) {
+            return Err(bad("Cannot find collection"));
+        }
+        let remove = match item.get("operation") {
+            None => false,
+            Some(operation) => match operation.as_str() {
+                Some("" | "add") => false,
+                Some("del") => true,
+                _ => return Err(bad("Invalid type of operation")),
+            },
+        };
+        let group = groups.iter().position(|(name, _)| name == collection);
+        if remove && group.is_none() {
+            return Err(bad("Cannot find collection for index to delete"));
+        }
+        let index = item
+            .get("index")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("'index' should be a string"))?;
+        let AliasTarget::Index(index) = lookup(collection, index) else {
+            return Err(bad("Cannot find index"));
+        };
+        match (remove, group) {
+            (false, Some(group)) => groups[group].1.push(index),
+            (false, None) => groups.push((collection.to_string(), vec![index])),
+            (true, Some(group)) => {
+                let indexes = &mut groups[group].1;
+                let position = indexes
+                    .iter()
+                    .position(|existing| *existing == index)
+                    .ok_or_else(|| bad("Cannot find index to delete"))?;
+                indexes.swap_remove(position);
+            }
+            (true, None) => return Err(bad("Cannot find collection for index to delete")),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .flat_map(|(collection, indexes)| {
+            indexes
+                .into_iter()
+                .map(move |index| (collection.clone(), index))
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -573,22 +619,78 @@ mod tests {
 
     #[test]
     fn alias_updates_add_and_delete() {
-        let current = vec![
-            ("coll".to_string(), "inv1".to_string()),
-            ("coll".to_string(), "inv2".to_string()),
-        ];
-        let entries = alias_entries(Some(&json!([
-            {"collection": "coll", "index": "inv1", "operation": "del"},
-            {"collection": "coll", "index": "inv3"}
-        ])))
+        let lookup = |collection: &str, index: &str| match (collection, index) {
+            ("coll", "") => AliasTarget::Index(String::new()),
+            ("coll", "inv1" | "inv2" | "inv3") => AliasTarget::Index(index.to_string()),
+            ("coll", _) => AliasTarget::NoIndex,
+            _ => AliasTarget::NoCollection,
+        };
+        let pair = |index: &str| ("coll".to_string(), index.to_string());
+        let current = vec![pair("inv1"), pair("inv2")];
+        // viewModifyPropertiesSearchAlias_single.
+        let updated = update_alias_indexes(
+            &current,
+            Some(&json!([
+                {"collection": "coll", "index": "inv1", "operation": "del"},
+                {"collection": "coll", "index": "inv3"}
+            ])),
+            true,
+            &lookup,
+        )
         .expect("valid");
-        let updated = update_alias_indexes(&current, entries, true);
+        assert_eq!(updated, vec![pair("inv2"), pair("inv3")]);
+        let three = vec![pair("inv1"), pair("inv2"), pair("inv3")];
+        let swapped = update_alias_indexes(
+            &three,
+            Some(&json!([{"collection": "coll", "index": "inv1", "operation": "del"}])),
+            true,
+            &lookup,
+        )
+        .expect("valid");
+        assert_eq!(swapped, vec![pair("inv3"), pair("inv2")]);
         assert_eq!(
-            updated,
-            vec![
-                ("coll".to_string(), "inv2".to_string()),
-                ("coll".to_string(), "inv3".to_string())
-            ]
+            update_alias_indexes(&current, Some(&json!([])), true, &lookup).expect("valid"),
+            current
         );
+        assert!(update_alias_indexes(&current, None, false, &lookup)
+            .expect("valid")
+            .is_empty());
+        for (body, message) in [
+            (
+                json!([{"collection": 1, "index": "inv1"}]),
+                "'collection' should be a string",
+            ),
+            (
+                json!([{"collection": "other", "index": "inv1"}]),
+                "Cannot find collection",
+            ),
+            (
+                json!([{"collection": "coll", "index": "inv1", "operation": "x"}]),
+                "Invalid type of operation",
+            ),
+            (
+                json!([{"collection": "coll", "index": "nope"}]),
+                "Cannot find index",
+            ),
+            (
+                json!([{"collection": "coll", "index": "inv3", "operation": "del"}]),
+                "Cannot find index to delete",
+            ),
+        ] {
+            let error = update_alias_indexes(&current, Some(&body), true, &lookup).unwrap_err();
+            assert_eq!(
+                (error.error_num, error.message.as_str()),
+                (10, message),
+                "{body}"
+            );
+        }
+        let error = update_alias_indexes(
+            &[],
+            Some(&json!([{"collection": "coll", "index": "inv1", "operation": "del"}])),
+            false,
+            &lookup,
+        )
+        .unwrap_err();
+        assert_eq!(error.message, "Cannot find collection for index to delete");
     }
 }

@@ -20,7 +20,7 @@ use crate::error::ArangoError;
 use crate::names;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::{Database, Server};
-use crate::views::{self, View, ViewKind};
+use crate::views::{self, AliasTarget, View, ViewKind};
 
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
     server.database(&req.database)?;
@@ -74,32 +74,29 @@ fn read(server: &Server, req: &ApiRequest, handle: &str, properties: bool) -> Ha
     Ok(Reply::envelope(200, Value::Object(fields)))
 }
 
-/// UNVERIFIED: the wording of the errors for search-alias index entries.
-fn check_alias_indexes(
-    database: &Database,
-    indexes: &[(String, String)],
-) -> Result<(), ArangoError> {
-    for (collection, index) in indexes {
-        let collection = database.collection(collection)?;
-        let found = collection
-            .indexes
-            .iter()
-            .find(|candidate| candidate.name() == index || candidate.id.to_string() == *index)
-            .ok_or_else(ArangoError::index_not_found)?;
-        if found.index_type() != "inverted" {
-            return Err(ArangoError::bad_parameter(format!(
-                "Cannot use index '{index}' of type '{}' in a search-alias view, only inverted indexes are allowed",
-                found.index_type()
-            )));
-        }
-    }
-    Ok(())
+/// Resolves a search-alias entry in `database` (an index by name or id).
+fn alias_target(database: &Database, collection: &str, index: &str) -> AliasTarget {
+    let Some(collection) = database.collections.get(collection) else {
+        return AliasTarget::NoCollection;
+    };
+    collection
+        .indexes
+        .iter()
+        .find(|candidate| candidate.name() == index || candidate.id.to_string() == index)
+        .filter(|found| found.index_type() == "inverted")
+        .map_or(AliasTarget::NoIndex, |found| {
+            AliasTarget::Index(found.name().to_string())
+        })
 }
 
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     const FORM: &str =
         "expecting body to be of the form {name: <string>, type: <string>, properties: <object>}";
-    let body = req.json_object(FORM)?;
+    // ArangoDB answers a missing or non-object body with 400/10 too.
+    let body = match req.json()? {
+        Value::Object(body) => body,
+        _ => return Err(ArangoError::bad_parameter(FORM)),
+    };
     let Some(name) = body.get("name").and_then(Value::as_str) else {
         return Err(ArangoError::bad_parameter(FORM));
     };
@@ -122,9 +119,8 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             ViewKind::ArangoSearch { properties, links }
         }
         views::SEARCH_ALIAS => {
-            let entries = views::alias_entries(body.get("indexes"))?;
-            let indexes = views::update_alias_indexes(&[], entries, false);
-            check_alias_indexes(database, &indexes)?;
+            let lookup = |collection: &str, index: &str| alias_target(database, collection, index);
+            let indexes = views::update_alias_indexes(&[], body.get("indexes"), false, &lookup)?;
             ViewKind::SearchAlias { indexes }
         }
         // UNVERIFIED: the wording for an unknown view type.
@@ -163,9 +159,9 @@ fn update(server: &mut Server, req: &ApiRequest, handle: &str, partial: bool) ->
             ViewKind::ArangoSearch { properties, links }
         }
         ViewKind::SearchAlias { indexes } => {
-            let entries = views::alias_entries(body.get("indexes"))?;
-            let indexes = views::update_alias_indexes(indexes, entries, partial);
-            check_alias_indexes(database, &indexes)?;
+            let lookup = |collection: &str, index: &str| alias_target(database, collection, index);
+            let indexes =
+                views::update_alias_indexes(indexes, body.get("indexes"), partial, &lookup)?;
             ViewKind::SearchAlias { indexes }
         }
     };

@@ -577,13 +577,18 @@ async fn arangosearch_view_properties_put_and_patch() {
     emulator.delete("/_api/collection/users").await;
     let properties = emulator.get("/_api/view/productsView/properties").await;
     assert_eq!(properties.body["links"], json!({}));
-    emulator
+    let missing = emulator
         .patch(
             "/_api/view/productsView/properties",
             json!({"links": {"users": {}}}),
         )
-        .await
-        .assert_error(404, 1203);
+        .await;
+    missing.assert_error(404, 1203);
+    // The wording of ArangoDB's own API test for views.
+    assert_eq!(
+        missing.body["errorMessage"],
+        "while validating arangosearch link definition, error: collection 'users' not found"
+    );
     emulator
         .patch(
             "/_api/view/productsView/properties",
@@ -680,7 +685,7 @@ async fn search_alias_views_as_recorded() {
             json!({"indexes": [{"collection": "books", "index": "nope"}]}),
         )
         .await
-        .assert_error(404, 1212);
+        .assert_error(400, 10);
     emulator
         .patch(
             "/_api/view/productsView/properties",
