@@ -60,22 +60,17 @@ impl Catalog {
     }
 }
 
-/// A consolidation policy with the defaults of its type filled in.
-/// UNVERIFIED: the `bytes_accum` default threshold.
-pub fn consolidation_policy(
-    given: Option<&Value>,
-    profile: &Profile,
-) -> Result<Value, ArangoError> {
+/// A consolidation policy with the defaults of its type filled in, `None`
+/// when it is malformed. UNVERIFIED: the `bytes_accum` default threshold.
+pub fn consolidation_policy(given: Option<&Value>, profile: &Profile) -> Option<Value> {
     let Some(given) = given else {
-        return Ok(profile.search_consolidation_policy());
+        return Some(profile.search_consolidation_policy());
     };
-    let Some(object) = given.as_object() else {
-        return Err(invalid_property("consolidationPolicy"));
-    };
+    let object = given.as_object()?;
     let mut policy = match object.get("type").and_then(Value::as_str) {
         None | Some("tier") => profile.search_consolidation_policy(),
         Some("bytes_accum") => json!({"type": "bytes_accum", "threshold": 0}),
-        Some(_) => return Err(invalid_property("consolidationPolicy")),
+        Some(_) => return None,
     };
     if let Value::Object(policy) = &mut policy {
         for (key, value) in object {
@@ -84,17 +79,45 @@ pub fn consolidation_policy(
             }
         }
     }
-    Ok(policy)
+    Some(policy)
 }
 
-/// UNVERIFIED: the message of a malformed inverted index or view property
-/// (the errorNum 10 and status 400 are ArangoDB's bad-parameter answer).
-fn invalid_property(field: &str) -> ArangoError {
-    ArangoError::bad_parameter(format!("Error in attribute '{field}'"))
+/// Why an inverted index definition was refused. ArangoDB's factory
+/// (`IResearchRocksDBInvertedIndexFactory::normalize`) names the failing
+/// attribute: data-store properties as "index meta", the rest as "index
+/// fields"; the message quotes the request.
+enum Failure {
+    Meta(String),
+    Fields(String),
+    Other(ArangoError),
+}
+
+impl From<ArangoError> for Failure {
+    fn from(error: ArangoError) -> Self {
+        Failure::Other(error)
+    }
+}
+
+impl Failure {
+    fn into_error(self, request: &Map<String, Value>) -> ArangoError {
+        let (what, field) = match self {
+            Failure::Other(error) => return error,
+            Failure::Meta(field) => ("meta", field),
+            Failure::Fields(field) => ("fields", field),
+        };
+        ArangoError::bad_parameter(format!(
+            "failed to normalize index {what} from definition, error in attribute '{field}': {}",
+            Value::Object(request.clone())
+        ))
+    }
+}
+
+fn invalid_property(field: &str) -> Failure {
+    Failure::Fields(field.to_string())
 }
 
 /// `primarySort` of an inverted index: `{fields: [{field, asc}], compression}`.
-fn primary_sort(given: Option<&Value>) -> Result<Value, ArangoError> {
+fn primary_sort(given: Option<&Value>) -> Result<Value, Failure> {
     let mut out = Map::new();
     let empty = Map::new();
     let object = match given {
@@ -144,15 +167,12 @@ pub fn sort_fields(value: &Value) -> Option<Vec<Value>> {
 
 /// `storedValues`: each entry as `{fields, compression}`; a string or an
 /// array of strings is shorthand for its fields.
-pub fn stored_values(given: Option<&Value>) -> Result<Value, ArangoError> {
+pub fn stored_values(given: Option<&Value>) -> Option<Value> {
     let Some(given) = given else {
-        return Ok(json!([]));
+        return Some(json!([]));
     };
-    let entries = given
-        .as_array()
-        .ok_or_else(|| invalid_property("storedValues"))?;
     let mut out = Vec::new();
-    for entry in entries {
+    for entry in given.as_array()? {
         let normalized = match entry {
             Value::String(field) => json!({"fields": [field], "compression": "lz4"}),
             Value::Array(fields) if fields.iter().all(Value::is_string) => {
@@ -175,11 +195,11 @@ pub fn stored_values(given: Option<&Value>) -> Result<Value, ArangoError> {
                 }
                 Value::Object(value)
             }
-            _ => return Err(invalid_property("storedValues")),
+            _ => return None,
         };
         out.push(normalized);
     }
-    Ok(Value::Array(out))
+    Some(Value::Array(out))
 }
 
 /// What a field inherits and compares against.
@@ -197,7 +217,7 @@ fn optional_bool(
     object: &Map<String, Value>,
     key: &str,
     path: &str,
-) -> Result<Option<bool>, ArangoError> {
+) -> Result<Option<bool>, Failure> {
     match object.get(key) {
         None => Ok(None),
         Some(Value::Bool(flag)) => Ok(Some(*flag)),
@@ -205,10 +225,10 @@ fn optional_bool(
     }
 }
 
-/// UNVERIFIED: the message when a field names an analyzer the database
-/// cannot see (ArangoDB reports the failing attribute path).
-fn unknown_analyzer(path: &str) -> ArangoError {
-    ArangoError::bad_parameter(format!("Error in attribute '{path}analyzer'"))
+/// A field naming an analyzer the database cannot see: the attribute path
+/// ends in `analyzer` (`InvertedIndexField::init`).
+fn unknown_analyzer(path: &str) -> Failure {
+    Failure::Fields(format!("{path}analyzer"))
 }
 
 /// The analyzer named at `object["analyzer"]`, if any, as reported name and
@@ -217,7 +237,7 @@ fn field_analyzer(
     object: &Map<String, Value>,
     catalog: &Catalog,
     path: &str,
-) -> Result<Option<(String, Vec<String>)>, ArangoError> {
+) -> Result<Option<(String, Vec<String>)>, Failure> {
     let Some(value) = object.get("analyzer") else {
         return Ok(None);
     };
@@ -237,7 +257,7 @@ fn settings(
     parent: &Inherited,
     catalog: &Catalog,
     path: &str,
-) -> Result<Inherited, ArangoError> {
+) -> Result<Inherited, Failure> {
     let mut own = parent.clone();
     if let Some((analyzer, features)) = field_analyzer(object, catalog, path)? {
         own.analyzer = analyzer;
@@ -268,7 +288,7 @@ fn field(
     parent: &Inherited,
     catalog: &Catalog,
     path: &str,
-) -> Result<Value, ArangoError> {
+) -> Result<Value, Failure> {
     let empty = Map::new();
     let (name, object) = match item {
         Value::String(name) => (name.as_str(), &empty),
@@ -282,9 +302,9 @@ fn field(
         _ => return Err(invalid_property(path.trim_end_matches('.'))),
     };
     if name.is_empty() {
-        return Err(ArangoError::bad_parameter(
-            "index field names must be non-empty strings",
-        ));
+        return Err(
+            ArangoError::bad_parameter("index field names must be non-empty strings").into(),
+        );
     }
     if name.matches("[*]").count() > 1 {
         return Err(invalid_property(&format!("{path}name")));
@@ -337,6 +357,13 @@ pub fn normalize(
     request: &Map<String, Value>,
     catalog: &Catalog,
 ) -> Result<Map<String, Value>, ArangoError> {
+    normalize_checked(request, catalog).map_err(|failure| failure.into_error(request))
+}
+
+fn normalize_checked(
+    request: &Map<String, Value>,
+    catalog: &Catalog,
+) -> Result<Map<String, Value>, Failure> {
     let identity = Inherited {
         search_field: false,
         track_list_positions: false,
@@ -351,11 +378,7 @@ pub fn normalize(
     let items = match request.get("fields") {
         None if root.include_all_fields => Vec::new(),
         Some(Value::Array(items)) if !items.is_empty() || root.include_all_fields => items.clone(),
-        _ => {
-            return Err(ArangoError::bad_parameter(
-                "invalid number of index attributes",
-            ))
-        }
+        _ => return Err(ArangoError::bad_parameter("invalid number of index attributes").into()),
     };
     let mut fields = Vec::new();
     for (position, item) in items.iter().enumerate() {
@@ -387,13 +410,14 @@ pub fn normalize(
         let value = match request.get(key) {
             None => default,
             Some(value) if value.is_u64() => value.clone(),
-            Some(_) => return Err(invalid_property(key)),
+            Some(_) => return Err(Failure::Meta(key.to_string())),
         };
         out.insert(key.into(), value);
     }
     out.insert(
         "consolidationPolicy".into(),
-        consolidation_policy(request.get("consolidationPolicy"), &catalog.profile)?,
+        consolidation_policy(request.get("consolidationPolicy"), &catalog.profile)
+            .ok_or_else(|| Failure::Meta("consolidationPolicy".into()))?,
     );
     if catalog.profile.search_has_optimize_top_k() {
         out.insert(
@@ -407,7 +431,8 @@ pub fn normalize(
     );
     out.insert(
         "storedValues".into(),
-        stored_values(request.get("storedValues"))?,
+        stored_values(request.get("storedValues"))
+            .ok_or_else(|| invalid_property("storedValues"))?,
     );
     out.insert("version".into(), json!(INVERTED_INDEX_VERSION));
     out.insert("searchField".into(), Value::Bool(root.search_field));
@@ -544,6 +569,21 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!((missing.status, missing.error_num), (400, 10));
+        assert_eq!(
+            missing.message,
+            "failed to normalize index fields from definition, error in attribute 'fields[0].analyzer': {\"type\":\"inverted\",\"fields\":[{\"name\":\"a\",\"analyzer\":\"nope\"}]}"
+        );
+        let meta = normalize(
+            &request(json!({"type": "inverted", "fields": ["a"], "commitIntervalMsec": "x"})),
+            &catalog(),
+        )
+        .unwrap_err();
+        assert!(
+            meta.message.starts_with(
+                "failed to normalize index meta from definition, error in attribute 'commitIntervalMsec': "
+            ),
+            "{meta}"
+        );
         let empty = normalize(
             &request(json!({"type": "inverted", "fields": []})),
             &catalog(),

@@ -176,7 +176,7 @@ fn mutable_properties(
             match given.get(key) {
                 None => start,
                 Some(policy) => inverted::consolidation_policy(Some(policy), profile)
-                    .map_err(|_| bad_property(key))?,
+                    .ok_or_else(|| bad_property(key))?,
             }
         } else {
             number(given, key, start)?
@@ -217,7 +217,7 @@ pub fn create_properties(
     out.insert(
         "storedValues".into(),
         inverted::stored_values(given.get("storedValues"))
-            .map_err(|_| bad_property("storedValues"))?,
+            .ok_or_else(|| bad_property("storedValues"))?,
     );
     out.insert(
         "writebufferActive".into(),
