@@ -134,10 +134,12 @@ fn primary_sort(given: Option<&Value>) -> Result<Value, Failure> {
         "compression".into(),
         object.get("compression").cloned().unwrap_or(json!("lz4")),
     );
-    for key in ["locale", "cache"] {
-        if let Some(value) = object.get(key) {
-            out.insert(key.into(), value.clone());
-        }
+    if let Some(locale) = object.get("locale") {
+        out.insert("locale".into(), locale.clone());
+    }
+    // Like the index-level cache flags, shown only when switched on.
+    if object.get("cache") == Some(&Value::Bool(true)) {
+        out.insert("cache".into(), Value::Bool(true));
     }
     Ok(Value::Object(out))
 }
@@ -190,8 +192,8 @@ pub fn stored_values(given: Option<&Value>) -> Option<Value> {
                     "compression".into(),
                     object.get("compression").cloned().unwrap_or(json!("lz4")),
                 );
-                if let Some(cache) = object.get("cache") {
-                    value.insert("cache".into(), cache.clone());
+                if object.get("cache") == Some(&Value::Bool(true)) {
+                    value.insert("cache".into(), Value::Bool(true));
                 }
                 Value::Object(value)
             }
