@@ -18,8 +18,18 @@
 //! as `{fields, compression}`) and `IResearchViewStoredValues` (stored values
 //! as `{fields, compression}`).
 //!
+//! Errors are worded as `IResearchRocksDBInvertedIndexFactory::normalize`
+//! words them: the failing attribute path (e.g. `fields[1].analyzer` for an
+//! analyzer the database does not have) and the request.
+//!
 //! The top-level keys are sorted later by `indexes::render`, as ArangoDB's
 //! output shows them; the keys inside a field keep the server's order.
+//!
+//! UNVERIFIED (no recorded answer shows them): `cache`/`primaryKeyCache`
+//! (and the `cache` of `primarySort`/`storedValues`) are shown only when on;
+//! `parallelism` and `inBackground` are not reported; a field naming an
+//! analyzer takes that analyzer's features (the recorded example is the
+//! evidence; the older source inherited the parent's).
 
 use std::collections::BTreeMap;
 
