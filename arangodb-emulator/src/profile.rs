@@ -206,6 +206,13 @@ impl Profile {
         self.version.at_least(3, 12, 0)
     }
 
+    /// Views can be renamed: a coordinator refuses with 1470 (ArangoDB's
+    /// `Search::renameImpl`/`IResearchViewCoordinator::renameImpl`;
+    /// python-arango's test_view.py skips renaming in a cluster).
+    pub fn renames_views(&self) -> bool {
+        !self.is_cluster()
+    }
+
     /// The order in which `GET /_api/analyzer` lists the built-in analyzers
     /// (a hash order, recorded by `RestAnalyzersGet_single` of each version).
     pub fn builtin_analyzer_order(&self) -> &'static [&'static str] {

@@ -178,8 +178,16 @@ fn rename(server: &mut Server, req: &ApiRequest, handle: &str) -> HandlerResult 
     let Some(new_name) = body.get("name").and_then(Value::as_str) else {
         return Err(ArangoError::bad_parameter("name must be non-empty"));
     };
+    let renames = server.profile.renames_views();
     let database = server.database_mut(&req.database)?;
     let key = view_key(database, handle)?;
+    if !renames {
+        return Err(ArangoError::new(
+            501,
+            1470,
+            "this operation is not supported in a cluster",
+        ));
+    }
     names::check_collection_name(new_name, false)
         .map_err(|_| ArangoError::illegal_name("view name invalid"))?;
     if new_name != key

@@ -805,3 +805,27 @@ async fn read_only_users_read_but_do_not_change_search_objects() {
             .assert_error(403, 11);
     }
 }
+
+#[tokio::test]
+async fn a_coordinator_does_not_rename_views() {
+    let emulator = crate::support::start_with(arangodb_emulator::Config {
+        root_password: crate::support::ROOT_PASSWORD.into(),
+        profile: arangodb_emulator::Profile {
+            role: arangodb_emulator::Role::Coordinator,
+            ..arangodb_emulator::Profile::default()
+        },
+        ..arangodb_emulator::Config::default()
+    })
+    .await;
+    emulator
+        .post("/_api/view", json!({"name": "v", "type": "arangosearch"}))
+        .await;
+    emulator
+        .put("/_api/view/v/rename", json!({"name": "w"}))
+        .await
+        .assert_error(501, 1470);
+    emulator
+        .put("/_api/view/missing/rename", json!({"name": "w"}))
+        .await
+        .assert_error(404, 1203);
+}
