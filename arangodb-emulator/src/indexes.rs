@@ -457,10 +457,10 @@ fn normalize_zkd_3_11(
     Ok(())
 }
 
-/// Inverted (ArangoSearch) indexes are kept nearly opaque: fields become
-/// `{"name": ...}` objects, the few well-known defaults are filled in and any
-/// other option is stored as sent. ArangoDB reports many more defaults whose
-/// values vary between 3.12 patches; the emulator does not invent them.
+/// Inverted (ArangoSearch) indexes: the HTTP route first rebuilds the
+/// request into the server's read-back form (`inverted.rs`, which needs the
+/// database's analyzers); here that form is kept as sent, with string fields
+/// wrapped into `{"name": ...}` objects and `sparse`/`unique` fixed.
 fn normalize_inverted(
     request: &Map<String, Value>,
     definition: &mut Map<String, Value>,

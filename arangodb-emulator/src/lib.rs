@@ -9,10 +9,12 @@
 //! Besides the ArangoDB API it serves a control API under `/_emulator/` for
 //! tests: request counters and fault injection (see `control.rs`).
 
+pub mod analyzers;
 pub mod auth;
 pub mod control;
 pub mod error;
 pub mod indexes;
+pub mod inverted;
 pub mod names;
 pub mod profile;
 pub mod request;
@@ -21,6 +23,7 @@ pub mod schema;
 pub mod server;
 pub mod service;
 pub mod state;
+pub mod views;
 
 pub use profile::{Profile, Role, Version};
 pub use server::{spawn, start, BackgroundEmulator, Config, RunningEmulator, TlsFiles};

@@ -314,6 +314,65 @@ impl Profile {
     pub fn status_reports_mode(&self) -> bool {
         self.has_javascript()
     }
+
+    /// The tier consolidation policy of 3.12.7 and later (recorded by the
+    /// 3.12.10 transcripts; the arangodb-java-driver change "ConsolidationPolicy
+    /// for ArangoDB v3.12.7" dates it). Before: the 3.11 policy (recorded by
+    /// the 3.11 transcripts). UNVERIFIED for 3.12.0-3.12.6, whose docs show
+    /// intermediate defaults; the 3.11 ones are used.
+    fn has_skew_consolidation(&self) -> bool {
+        self.version.at_least(3, 12, 7)
+    }
+
+    /// Default `consolidationIntervalMsec` of views and inverted indexes.
+    pub fn search_consolidation_interval_msec(&self) -> u64 {
+        if self.has_skew_consolidation() {
+            5000
+        } else {
+            1000
+        }
+    }
+
+    /// Default `consolidationPolicy` of views and inverted indexes.
+    pub fn search_consolidation_policy(&self) -> serde_json::Value {
+        if self.has_skew_consolidation() {
+            serde_json::json!({"type": "tier", "segmentsBytesMax": 8_589_934_592_u64,
+                               "maxSkewThreshold": 0.4, "minDeletionRatio": 0.5})
+        } else {
+            serde_json::json!({"type": "tier", "segmentsBytesFloor": 2_097_152,
+                               "segmentsBytesMax": 5_368_709_120_u64, "segmentsMax": 10,
+                               "segmentsMin": 1, "minScore": 0})
+        }
+    }
+
+    /// Views and inverted indexes report `optimizeTopK` (new in 3.12; absent
+    /// from the 3.11 transcripts).
+    pub fn search_has_optimize_top_k(&self) -> bool {
+        self.version.at_least(3, 12, 0)
+    }
+
+    /// Views can be renamed: a coordinator refuses with 1470 (ArangoDB's
+    /// `Search::renameImpl`/`IResearchViewCoordinator::renameImpl`;
+    /// python-arango's test_view.py skips renaming in a cluster).
+    pub fn renames_views(&self) -> bool {
+        !self.is_cluster()
+    }
+
+    /// The order in which `GET /_api/analyzer` lists the built-in analyzers
+    /// (a hash order, recorded by `RestAnalyzersGet_single` of each version).
+    pub fn builtin_analyzer_order(&self) -> &'static [&'static str] {
+        if self.version.at_least(3, 12, 0) {
+            &[
+                "text_es", "text_nl", "identity", "text_de", "text_no", "text_pt", "text_ru",
+                "text_en", "text_it", "text_fi", "text_sv", "text_zh", "text_fr",
+            ]
+        } else {
+            &[
+                "text_fi", "text_ru", "text_es", "text_de", "text_en", "text_it", "text_no",
+                "text_zh", "identity", "text_fr", "text_nl", "text_pt", "text_sv",
+            ]
+        }
+    }
 }
 
 #[cfg(test)]

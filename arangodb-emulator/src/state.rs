@@ -309,6 +309,10 @@ pub struct Database {
     pub collections: BTreeMap<String, Collection>,
     /// Cluster defaults for new collections (reported on a coordinator only).
     pub options: DatabaseOptions,
+    /// Custom ArangoSearch analyzers by short name (see `analyzers.rs`).
+    pub analyzers: BTreeMap<String, crate::analyzers::Analyzer>,
+    /// Views by name; they share the collections' namespace (`views.rs`).
+    pub views: BTreeMap<String, crate::views::View>,
 }
 
 impl Database {
@@ -461,6 +465,8 @@ impl Server {
             name: name.to_string(),
             collections: BTreeMap::new(),
             options: DatabaseOptions::default(),
+            analyzers: BTreeMap::new(),
+            views: BTreeMap::new(),
         };
         for system in SYSTEM_COLLECTIONS {
             let collection = self.new_collection(system, DOCUMENT_COLLECTION, true);
@@ -553,6 +559,22 @@ impl Server {
         self.databases
             .get_mut(name)
             .ok_or_else(|| crate::error::ArangoError::database_not_found(name))
+    }
+
+    /// The analyzers `database` can use: its own and those of `_system`.
+    pub fn analyzer_catalog(&self, database: &str) -> crate::inverted::Catalog {
+        let analyzers_of = |name: &str| {
+            self.databases
+                .get(name)
+                .map(|database| database.analyzers.clone())
+                .unwrap_or_default()
+        };
+        crate::inverted::Catalog {
+            database: database.to_string(),
+            profile: self.profile.clone(),
+            own: analyzers_of(database),
+            system: analyzers_of(crate::analyzers::SYSTEM_DATABASE),
+        }
     }
 }
 

@@ -173,11 +173,9 @@ pub fn create(
     } else {
         None
     };
-    if server
-        .database(database_name)?
-        .collections
-        .contains_key(&name)
-    {
+    let database = server.database(database_name)?;
+    // Views and collections share one namespace.
+    if database.collections.contains_key(&name) || database.views.contains_key(&name) {
         return Err(ArangoError::duplicate_name(&name));
     }
     let mut collection = server.new_collection(&name, collection_type, is_system);
@@ -460,7 +458,7 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
         return Ok(Reply::envelope(200, current.summary()));
     }
     names::check_collection_name(&new_name, false, extended)?;
-    if database.collections.contains_key(&new_name) {
+    if database.collections.contains_key(&new_name) || database.views.contains_key(&new_name) {
         return Err(ArangoError::duplicate_name(&new_name));
     }
     let Some(mut collection) = database.collections.remove(old_name) else {
@@ -479,6 +477,7 @@ fn rename(server: &mut Server, req: &ApiRequest, old_name: &str) -> HandlerResul
     let summary = collection.summary();
     database.collections.insert(new_name.clone(), collection);
     rename_in_graphs(database, old_name, &new_name);
+    super::view::rename_collection(database, old_name, &new_name);
     Ok(Reply::envelope(200, summary))
 }
 
@@ -596,6 +595,7 @@ fn drop_collection(server: &mut Server, req: &ApiRequest, name: &str) -> Handler
     }
     let id = collection.id;
     database.collections.remove(name);
+    super::view::forget_collection(database, name);
     Ok(Reply::envelope(200, json!({ "id": id.to_string() })))
 }
 

@@ -498,6 +498,7 @@ fn drop_unused_collections(
             }
             Some(_) => {
                 database.collections.remove(name);
+                super::view::forget_collection(database, name);
             }
         }
     }

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
 use crate::indexes;
+use crate::inverted;
 use crate::request::{ApiRequest, HandlerResult, Reply};
 use crate::state::{Collection, Database, Server};
 
@@ -92,6 +93,7 @@ fn read(server: &Server, req: &ApiRequest, collection: &str, handle: &str) -> Ha
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     // ArangoDB parses the body before it looks at the collection.
     let body = req.json()?;
+    let catalog = server.analyzer_catalog(&req.database);
     let Server {
         databases,
         ids,
@@ -108,6 +110,13 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             "expecting object for index definition",
         ));
     };
+    // An inverted index is reported the way ArangoDB rebuilds it from its
+    // parsed definition (defaults, analyzer features); `inverted.rs`.
+    let definition = if definition.get("type").and_then(Value::as_str) == Some("inverted") {
+        inverted::normalize(&definition, &catalog)?
+    } else {
+        definition
+    };
     if collection.sharding.is_some() {
         // The coordinator checks the normalised definition before it
         // looks for an existing index (`methods::Indexes::ensureIndex`).
@@ -122,10 +131,20 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
 }
 
 fn drop(server: &mut Server, req: &ApiRequest, collection: &str, handle: &str) -> HandlerResult {
-    let collection = server
-        .database_mut(&req.database)?
-        .collection_mut(collection)?;
+    let database = server.database_mut(&req.database)?;
+    let collection = database.collection_mut(collection)?;
+    let dropped_name = indexes::get(collection, handle).ok().and_then(|index| {
+        index
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     indexes::drop(collection, handle)?;
+    let collection_name = collection.name.clone();
+    if let Some(dropped_name) = dropped_name {
+        super::view::forget_index(database, &collection_name, &dropped_name);
+    }
+    let collection = database.collection(&collection_name)?;
     // ArangoDB echoes the handle as given, so a drop by name answers with
     // `coll/<name>`, not with the numeric id.
     let id = format!("{}/{handle}", collection.name);

@@ -4,6 +4,7 @@
 //! (`auth.rs`); a handler here only implements the endpoint's behaviour.
 
 mod admin;
+mod analyzer;
 mod aqlfunction;
 mod cluster;
 mod collection;
@@ -18,6 +19,7 @@ mod job;
 mod query;
 mod replication;
 mod user;
+pub mod view;
 
 use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult};
@@ -45,6 +47,8 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "gharial", rest @ ..] => gharial::handle(server, req, rest),
         ["_api", "replication", rest @ ..] => replication::handle(server, req, rest),
         ["_api", "job", rest @ ..] => job::handle(server, req, rest),
+        ["_api", "analyzer", rest @ ..] => analyzer::handle(server, req, rest),
+        ["_api", "view", rest @ ..] => view::handle(server, req, rest),
         ["_api", "tasks", rest @ ..] => job::tasks(server, req, rest),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }

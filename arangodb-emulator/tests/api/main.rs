@@ -10,6 +10,7 @@ mod driver_suite_fixes;
 mod functions_and_queries;
 mod indexes_and_graphs;
 mod replication;
+mod search;
 mod server;
 mod support;
 mod versions;
