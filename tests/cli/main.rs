@@ -9,4 +9,5 @@ mod functions;
 mod packaging;
 mod performance;
 mod reliability;
+mod server_shapes;
 mod support;
