@@ -626,3 +626,54 @@ fn inverted_primary_sort_and_stored_values_compare_in_the_server_shape() {
         vec![]
     );
 }
+
+/// Collection properties real servers reported back, from the recorded
+/// transcripts (tests/fixtures/transcripts/collection-readbacks.json).
+const COLLECTION_READBACKS: &str =
+    include_str!("../../tests/fixtures/transcripts/collection-readbacks.json");
+
+fn spec_collection(name: &str, spec: &Value) -> Collection {
+    let text = format!(
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {{name: {name}}}\nspec: {spec}\n"
+    );
+    let loaded = crate::spec::load_contents(std::path::Path::new("t.yaml"), text.into_bytes());
+    assert!(
+        loaded.diagnostics.0.is_empty(),
+        "{spec}: {:?}",
+        loaded.diagnostics
+    );
+    loaded.state.collections[name].clone()
+}
+
+fn plan_collection(want: Collection, read_back: &Value) -> Vec<Change> {
+    let have = crate::live::collection_from_api(read_back, &[], false).expect("a collection");
+    diff(
+        &state(vec![want]),
+        &live(state(vec![have]), Ownership::default()),
+        &options(),
+    )
+    .changes
+}
+
+#[test]
+fn recorded_collection_read_backs_of_the_same_properties_plan_nothing() {
+    let file: Value = serde_json::from_str(COLLECTION_READBACKS).unwrap();
+    let examples = file["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 6);
+    for example in examples {
+        let read_back = &example["readBack"];
+        let name = read_back["name"].as_str().unwrap();
+        let want = spec_collection(name, &example["spec"]);
+        assert_eq!(
+            plan_collection(want, read_back),
+            vec![],
+            "{}",
+            example["example"]
+        );
+        // A changed property still shows.
+        let mut changed = example["spec"].clone();
+        changed["waitForSync"] = json!(!read_back["waitForSync"].as_bool().unwrap());
+        let changes = plan_collection(spec_collection(name, &changed), read_back);
+        assert_eq!(changes.len(), 1, "{}", example["example"]);
+    }
+}
