@@ -100,3 +100,84 @@ fn an_inverted_index_stored_in_the_real_server_shape_plans_nothing() {
     assert_eq!(plan.status, 2, "{plan:?}");
     assert!(plan.stdout.contains("idx_search"), "{plan:?}");
 }
+
+fn set_faults(harness: &Harness, plan: Value) {
+    let response = reqwest::blocking::Client::new()
+        .put(format!("{}/_emulator/faults", harness.emulator.url()))
+        .json(&plan)
+        .send()
+        .expect("faults");
+    assert_eq!(response.status(), 200);
+}
+
+fn clear_faults(harness: &Harness) {
+    reqwest::blocking::Client::new()
+        .delete(format!("{}/_emulator/faults", harness.emulator.url()))
+        .send()
+        .expect("clear faults");
+}
+
+/// Whether the run looked the index up by name (how apply adopts an index
+/// whose create answered 1005).
+fn looked_up_by_name(harness: &Harness) -> bool {
+    harness.stats()["byPath"]
+        .as_object()
+        .expect("byPath")
+        .keys()
+        .any(|path| path.ends_with("/_api/index/products/idx_search"))
+}
+
+#[test]
+fn a_lost_answer_to_a_named_inverted_index_create_converges_on_1005() {
+    // ArangoDB 3.12.6+ (the emulator's default 3.12.10) answers a repeated
+    // create of a named inverted index with 400/1005, so a retry after a
+    // lost answer meets 1005 for the index it has just made.
+    let apply =
+        |harness: &Harness| harness.run(&["apply", "--retries", "3", "--wait-timeout", "2"]);
+    let prepared = || {
+        let harness = Harness::new();
+        harness.write("products.yaml", PRODUCTS);
+        let first = harness.run(&["apply", "--create-database"]);
+        assert_eq!(first.status, 0, "{first:?}");
+        harness.write("products.yaml", PRODUCTS_WITH_SEARCH);
+        harness.reset_stats();
+        harness
+    };
+    let counting = prepared();
+    assert_eq!(apply(&counting).status, 0);
+    let requests = counting.stats()["total"].as_u64().expect("total");
+    drop(counting);
+
+    let mut adopted = 0;
+    for k in 0..requests {
+        let harness = prepared();
+        set_faults(
+            &harness,
+            json!({"failAfter": k, "count": 1, "mode": "reset-after"}),
+        );
+        let run = apply(&harness);
+        assert_eq!(run.status, 0, "reset after request {k}: {run:?}");
+        if looked_up_by_name(&harness) {
+            adopted += 1;
+        }
+        clear_faults(&harness);
+        let plan = harness.run(&["plan", "--detailed-exitcode"]);
+        assert_eq!(plan.status, 0, "request {k}: {plan:?}");
+        let search: Vec<Value> = harness
+            .indexes("products")
+            .into_iter()
+            .filter(|index| index["type"] == "inverted")
+            .collect();
+        assert_eq!(search.len(), 1, "request {k}: {search:?}");
+        // The adopted index is arangosync's: pruning it drops it.
+        harness.write("products.yaml", PRODUCTS);
+        let pruned = harness.run(&["apply", "--prune"]);
+        assert_eq!(pruned.status, 0, "request {k}: {pruned:?}");
+        assert_eq!(
+            harness.indexes("products"),
+            Vec::<Value>::new(),
+            "request {k}"
+        );
+    }
+    assert_eq!(adopted, 1, "exactly one request is the index create");
+}
