@@ -12,7 +12,8 @@
 //! and comments) is reported as its own kind of error.
 //!
 //! Messages follow ArangoDB's `<what> near '<rest of query>' at position
-//! <line>:<column>`, where the parser's part reads
+//! <line>:<column>`, the column counted in bytes as ArangoDB's scanner does
+//! ([`SyntaxError::byte_column`]; the error's `position` counts characters), where the parser's part reads
 //! `syntax error, unexpected <token description>` with the token names of
 //! ArangoDB's Bison grammar. When several errors exist, the one that comes
 //! first in the query wins, as a left-to-right parser would report it.
@@ -54,8 +55,12 @@ pub struct SyntaxError {
     /// The complete message, e.g. `syntax error, unexpected assignment near
     /// '= 1 LIMIT 2' at position 1:26`, or `query is empty`.
     pub message: String,
-    /// Where the error was detected.
+    /// Where the error was detected (its column counted in characters).
     pub position: Position,
+    /// The 1-based column of `position` counted in bytes of UTF-8, as
+    /// ArangoDB's scanner counts it (flex in 8-bit mode adds each token's
+    /// byte length, `arangod/Aql/tokens.ll`), and as the message says it.
+    pub byte_column: u32,
 }
 
 impl SyntaxError {
@@ -80,9 +85,10 @@ impl SyntaxError {
                 "{what} near '{}' at position {}:{}",
                 region(query, position.offset),
                 position.line,
-                position.column
+                byte_column(query, position.offset)
             ),
             position,
+            byte_column: byte_column(query, position.offset),
         }
     }
 
@@ -109,6 +115,7 @@ pub fn check_syntax(query: &str) -> Result<QueryInfo, SyntaxError> {
             kind: SyntaxErrorKind::EmptyQuery,
             message: "query is empty".to_string(),
             position: Position::START,
+            byte_column: 1,
         });
     }
 
@@ -425,6 +432,13 @@ fn describe_keyword(token: &Token<'_>) -> String {
 /// The part of the query shown after `near`: the rest of the query from
 /// `offset`, cut to 32 bytes plus `...` when longer (as ArangoDB does),
 /// without splitting a character.
+/// The 1-based column of byte `offset` in its line, counted in bytes.
+fn byte_column(query: &str, offset: usize) -> u32 {
+    let before = query.get(..offset).unwrap_or(query);
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    u32::try_from(offset.saturating_sub(line_start) + 1).unwrap_or(u32::MAX)
+}
+
 fn region(query: &str, offset: usize) -> String {
     const SNIPPET_LENGTH: usize = 32;
     let rest = query.get(offset..).unwrap_or_default();
@@ -452,6 +466,31 @@ mod tests {
     fn at(query: &str) -> (u32, u32) {
         let e = error(query);
         (e.position.line, e.position.column)
+    }
+
+    #[test]
+    fn messages_count_columns_in_bytes_positions_in_characters() {
+        // `ü` is one character of two bytes: ArangoDB's message says byte
+        // column 39, the position keeps character column 38.
+        let e = error("FOR i IN 1..100 FILTER 'ü' != i && i = 1 RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (1, 38, 39)
+        );
+        assert!(e.message.ends_with("at position 1:39"), "{}", e.message);
+        // Columns restart at each line; multi-byte characters on earlier
+        // lines do not count.
+        let e = error("LET s = \"日本\"\nFOR i IN [s] FILTER i = s RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (2, 23, 23)
+        );
+        let e = error("LET s = 1\nFOR i IN [\"日本\"] FILTER i = s RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (2, 26, 30)
+        );
+        assert!(e.message.ends_with("at position 2:30"), "{}", e.message);
     }
 
     #[test]

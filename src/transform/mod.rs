@@ -176,6 +176,23 @@ pub fn load_into(
 
 /// Checks a namespace given on the command line: one or more `::`-joined
 /// parts of ASCII letters, digits and `_`, not starting with `_`.
+/// The 1-based character column of a position ArangoDB reports in a query
+/// error ("... at position LINE:COLUMN"): the server counts columns in bytes
+/// of UTF-8 (its flex scanner adds each token's byte length), diagnostics
+/// count characters. `line` and `byte_column` are 1-based; a column past
+/// the end of the line or inside a character stays as close as it can.
+pub fn char_column(query: &str, line: usize, byte_column: usize) -> usize {
+    let Some(text) = query.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column;
+    };
+    let mut end = byte_column.saturating_sub(1).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let beyond = byte_column.saturating_sub(1).saturating_sub(text.len());
+    text[..end].chars().count() + beyond + 1
+}
+
 pub fn check_namespace(namespace: &str) -> Result<String, String> {
     let valid = !namespace.starts_with('_')
         && namespace.split("::").all(|part| {
@@ -268,7 +285,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
             let message = err
                 .message
                 .replace(
-                    &format!(" at position {}:{}", err.position.line, err.position.column),
+                    &format!(" at position {}:{}", err.position.line, err.byte_column),
                     "",
                 )
                 // The quoted query text may span lines; keep one diagnostic
