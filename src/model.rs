@@ -188,12 +188,16 @@ impl Index {
             "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
             "geo" => same("geoJson"),
             "fulltext" => same("minLength"),
-            // The server's rule for inverted indexes is unverified; every
-            // option `self` states is the cautious reading.
-            _ => self
-                .options
-                .iter()
-                .all(|(key, value)| option_matches(key, value, other.options.get(key))),
+            // The server's rule for inverted indexes is unverified; the
+            // whole definition but the name is the cautious reading.
+            _ => {
+                let within = |a: &Index, b: &Index| {
+                    a.options
+                        .iter()
+                        .all(|(key, value)| option_matches(key, value, b.options.get(key)))
+                };
+                within(self, other) && within(other, self)
+            }
         }
     }
 
