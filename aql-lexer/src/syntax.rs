@@ -28,6 +28,7 @@ use crate::lexer::{
     KEYWORDS_4X,
 };
 use crate::params::{self, BindParameter};
+use crate::server_position::server_column;
 
 /// What a syntactically plausible query uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,9 +58,9 @@ pub struct SyntaxError {
     pub message: String,
     /// Where the error was detected (its column counted in characters).
     pub position: Position,
-    /// The 1-based column of `position` counted in bytes of UTF-8, as
-    /// ArangoDB's scanner counts it (flex in 8-bit mode adds each token's
-    /// byte length, `arangod/Aql/tokens.ll`), and as the message says it.
+    /// The column of `position` as ArangoDB's scanner counts it and the
+    /// message says it: in bytes, and not restarted by line feeds inside
+    /// string literals ([`crate::server_column`]).
     pub byte_column: u32,
 }
 
@@ -85,10 +86,10 @@ impl SyntaxError {
                 "{what} near '{}' at position {}:{}",
                 region(query, position.offset),
                 position.line,
-                byte_column(query, position.offset)
+                server_column(query, position.offset)
             ),
             position,
-            byte_column: byte_column(query, position.offset),
+            byte_column: server_column(query, position.offset),
         }
     }
 
@@ -432,13 +433,6 @@ fn describe_keyword(token: &Token<'_>) -> String {
 /// The part of the query shown after `near`: the rest of the query from
 /// `offset`, cut to 32 bytes plus `...` when longer (as ArangoDB does),
 /// without splitting a character.
-/// The 1-based column of byte `offset` in its line, counted in bytes.
-fn byte_column(query: &str, offset: usize) -> u32 {
-    let before = query.get(..offset).unwrap_or(query);
-    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-    u32::try_from(offset.saturating_sub(line_start) + 1).unwrap_or(u32::MAX)
-}
-
 fn region(query: &str, offset: usize) -> String {
     const SNIPPET_LENGTH: usize = 32;
     let rest = query.get(offset..).unwrap_or_default();

@@ -201,10 +201,8 @@ fn query_diagnostic(
         Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
     });
     let (line, column) = position.map_or((feature.query_line, 1), |(line, column)| {
-        (
-            feature.query_line + line - 1,
-            crate::transform::char_column(&feature.query, line, column),
-        )
+        let (line, column) = crate::transform::query_position(&feature.query, line, column);
+        (feature.query_line + line - 1, column)
     });
     crate::diag::Diagnostic::error(
         "aql-rejected",

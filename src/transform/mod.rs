@@ -176,21 +176,15 @@ pub fn load_into(
 
 /// Checks a namespace given on the command line: one or more `::`-joined
 /// parts of ASCII letters, digits and `_`, not starting with `_`.
-/// The 1-based character column of a position ArangoDB reports in a query
-/// error ("... at position LINE:COLUMN"): the server counts columns in bytes
-/// of UTF-8 (its flex scanner adds each token's byte length), diagnostics
-/// count characters. `line` and `byte_column` are 1-based; a column past
-/// the end of the line or inside a character stays as close as it can.
-pub fn char_column(query: &str, line: usize, byte_column: usize) -> usize {
-    let Some(text) = query.split('\n').nth(line.saturating_sub(1)) else {
-        return byte_column;
-    };
-    let mut end = byte_column.saturating_sub(1).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let beyond = byte_column.saturating_sub(1).saturating_sub(text.len());
-    text[..end].chars().count() + beyond + 1
+/// The 1-based line and character column of a position ArangoDB reports
+/// in a query error ("... at position LINE:COLUMN", both 1-based): the
+/// server counts columns in bytes of UTF-8 and does not restart them at line
+/// feeds inside string literals ([`aql_lexer::position_at_server_location`]);
+/// diagnostics count characters from the line start.
+pub fn query_position(query: &str, line: usize, column: usize) -> (usize, usize) {
+    let clamp = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+    let position = aql_lexer::position_at_server_location(query, clamp(line), clamp(column));
+    (position.line as usize, position.column as usize)
 }
 
 pub fn check_namespace(namespace: &str) -> Result<String, String> {

@@ -166,15 +166,17 @@ fn unreadable_files_point_at_the_byte() {
 fn server_byte_columns_become_character_columns() {
     let query = "FOR u IN users\n  FILTER u.city != \"Zürich\" && u = 1\n  RETURN u";
     // Line 2: `=` is character 34, byte 35 (ü is two bytes).
-    assert_eq!(char_column(query, 2, 35), 34);
-    assert_eq!(char_column(query, 1, 5), 5);
+    assert_eq!(query_position(query, 2, 35), (2, 34));
+    assert_eq!(query_position(query, 1, 5), (1, 5));
     // `ü` starts at byte 22 (character 22); its second byte is still it.
-    assert_eq!(char_column(query, 2, 22), 22);
-    assert_eq!(char_column(query, 2, 23), 22);
-    assert_eq!(char_column(query, 2, 24), 23);
-    // Past the end of the line or the query: as close as possible.
-    assert_eq!(char_column(query, 3, 11), 11);
-    assert_eq!(char_column(query, 9, 4), 4);
+    assert_eq!(query_position(query, 2, 22), (2, 22));
+    assert_eq!(query_position(query, 2, 23), (2, 22));
+    assert_eq!(query_position(query, 2, 24), (2, 23));
+    // A line feed inside a string does not restart the server's column.
+    let query = "LET s = \"a\nbé\" FILTER s = 1 RETURN s";
+    assert_eq!(query_position(query, 2, 26), (2, 14));
+    // Past the end of the query: its end.
+    assert_eq!(query_position(query, 9, 4), (2, 26));
 }
 
 #[test]

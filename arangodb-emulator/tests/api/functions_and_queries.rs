@@ -138,6 +138,19 @@ async fn query_parse_error_columns_count_bytes() {
         second_line.body["errorMessage"],
         "syntax error, unexpected assignment near '= s RETURN i' at position 2:23"
     );
+    // A line feed inside a string literal does not restart the column
+    // (tokens.ll resets it only at line feeds outside strings).
+    let after_string = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "LET s = \"a\nbé\" FILTER s = 1 RETURN s"}),
+        )
+        .await;
+    after_string.assert_error(400, 1501);
+    assert_eq!(
+        after_string.body["errorMessage"],
+        "syntax error, unexpected assignment near '= 1 RETURN s' at position 2:26"
+    );
 }
 
 #[tokio::test]
