@@ -222,9 +222,11 @@ impl Index {
     /// `RestIndexCreateNewInverted_single`): a field's `analyzer`, `cache`,
     /// `includeAllFields`, `searchField` and `trackListPositions` default to
     /// the index-level value, so either side may leave them out; the server
-    /// adds the analyzer's `features` to a field with its own analyzer, so
-    /// `features` count only when the spec states them (as a set); `nested`
-    /// fields compare by the same rule, inheriting from their parent.
+    /// adds the analyzer's `features` to a field with its own analyzer and
+    /// leaves out what equals the parent's, so `features` count only when
+    /// the spec states them (as a set, against the field's or else the
+    /// inherited features); `nested` fields compare by the same rule,
+    /// inheriting from their parent.
     pub fn fields_match(&self, live: &Index) -> bool {
         if self.index_type != "inverted" {
             return self.fields == live.fields;
@@ -319,8 +321,16 @@ const INHERITED_FIELD_ATTRIBUTES: &[&str] = &[
 ];
 
 /// The values a field inherits, from the index or its parent field.
+/// ArangoDB writes a field attribute back only where it differs from the
+/// parent's (`InvertedIndexField::json`), so each side is read with its
+/// inherited values filled in.
 #[derive(Clone)]
-struct Inherited(BTreeMap<&'static str, Value>);
+struct Inherited {
+    values: BTreeMap<&'static str, Value>,
+    /// The analyzer features in effect: compared only where the spec states
+    /// them, since the server derives them from the analyzer otherwise.
+    features: Option<Value>,
+}
 
 impl Inherited {
     fn root(options: &BTreeMap<String, Value>) -> Inherited {
@@ -331,29 +341,33 @@ impl Inherited {
             ("searchField", Value::Bool(false)),
             ("trackListPositions", Value::Bool(false)),
         ];
-        Inherited(
-            defaults
+        Inherited {
+            values: defaults
                 .into_iter()
                 .map(|(key, default)| (key, options.get(key).cloned().unwrap_or(default)))
                 .collect(),
-        )
+            features: options.get("features").cloned(),
+        }
     }
 
     /// The values a field's own settings give to itself and its `nested` fields.
     fn within(&self, field: &serde_json::Map<String, Value>) -> Inherited {
-        let mut values = self.0.clone();
+        let mut values = self.values.clone();
         for key in INHERITED_FIELD_ATTRIBUTES {
             if let Some(value) = field.get(*key) {
                 values.insert(key, value.clone());
             }
         }
-        Inherited(values)
+        Inherited {
+            values,
+            features: field.get("features").or(self.features.as_ref()).cloned(),
+        }
     }
 
     fn same(&self, other: &Inherited) -> bool {
-        self.0.iter().all(|(key, value)| {
+        self.values.iter().all(|(key, value)| {
             other
-                .0
+                .values
                 .get(key)
                 .is_some_and(|theirs| json_equal(value, theirs))
         })
@@ -395,7 +409,7 @@ fn inverted_field_matches(
         return false;
     }
     if let Some(features) = want.get("features") {
-        if !option_matches("features", features, live.get("features")) {
+        if !option_matches("features", features, live_values.features.as_ref()) {
             return false;
         }
     }

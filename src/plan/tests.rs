@@ -497,6 +497,13 @@ fn the_real_inverted_read_back_matches_string_fields_and_analyzer_fields() {
         plan_index("products", spec_index("products", &spec), read_back),
         vec![]
     );
+    // Features equal to the index-level ones, which the server leaves out
+    // of the field object, are the same field.
+    let spec = json!({"type": "inverted", "fields": [{"name": "a", "features": ["norm", "frequency"]}, {"name": "b", "analyzer": "text_en"}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), read_back),
+        vec![]
+    );
     // The index-level analyzer stated on a field is the same field.
     let spec = json!({"type": "inverted", "fields": [{"name": "a", "analyzer": "identity"}, {"name": "b", "analyzer": "text_en"}]});
     assert_eq!(
@@ -544,6 +551,11 @@ fn a_changed_spec_still_shows_against_recorded_read_backs() {
     assert_eq!(
         changed(inverted, "3.12.json", &|r| r["fields"][0] =
             json!({"name": "a", "searchField": true})),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][0] =
+            json!({"name": "a", "features": ["frequency", "position"]})),
         ["fields"]
     );
     assert_eq!(
