@@ -179,7 +179,7 @@ impl Index {
         if self.index_type == "ttl" {
             return true;
         }
-        if self.fields != other.fields {
+        if !self.fields_match(other) {
             return false;
         }
         let same = |key: &str| self.options.get(key) == other.options.get(key);
@@ -188,10 +188,52 @@ impl Index {
             "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
             "geo" => same("geoJson"),
             "fulltext" => same("minLength"),
-            // The server's rule for inverted indexes is unverified; the whole
-            // definition but the name is the cautious reading.
-            _ => self.options == other.options,
+            // The server's rule for inverted indexes is unverified; the
+            // whole definition but the name is the cautious reading.
+            _ => {
+                let within = |a: &Index, b: &Index| {
+                    a.options
+                        .iter()
+                        .all(|(key, value)| option_matches(key, value, b.options.get(key)))
+                };
+                within(self, other) && within(other, self)
+            }
         }
+    }
+
+    /// Whether the live index `live` is what this desired index states,
+    /// compared the way the server normalises a definition: the type, the
+    /// fields (see [`Index::fields_match`]) and every option the spec
+    /// states, each by [`option_matches`]. Options the server adds that the
+    /// spec leaves out (geo cover-cell levels, an inverted index's tuning
+    /// values or analyzer `features`) do not count.
+    pub fn satisfied_by(&self, live: &Index) -> bool {
+        self.index_type == live.index_type
+            && self.fields_match(live)
+            && self
+                .options
+                .iter()
+                .all(|(key, value)| option_matches(key, value, live.options.get(key)))
+    }
+
+    /// Whether the desired fields are the live ones. Attribute paths compare
+    /// as written. Inverted-index field objects compare by what the spec
+    /// states, as ArangoDB 3.12 reports them back (transcript
+    /// `RestIndexCreateNewInverted_single`): a field's `analyzer`, `cache`,
+    /// `includeAllFields`, `searchField` and `trackListPositions` default to
+    /// the index-level value, so either side may leave them out; the server
+    /// adds the analyzer's `features` to a field with its own analyzer and
+    /// leaves out what equals the parent's, so `features` count only when
+    /// the spec states them (as a set, against the field's or else the
+    /// inherited features); `nested` fields compare by the same rule,
+    /// inheriting from their parent.
+    pub fn fields_match(&self, live: &Index) -> bool {
+        if self.index_type != "inverted" {
+            return self.fields == live.fields;
+        }
+        let want_root = Inherited::root(&self.options);
+        let live_root = Inherited::root(&live.options);
+        inverted_fields_match(&self.fields, &want_root, &live.fields, &live_root)
     }
 
     /// The indexed attribute paths as text (inverted-index field objects by
@@ -224,6 +266,169 @@ impl Index {
         }
         Value::Object(body)
     }
+}
+
+/// Whether a live option value is the desired one. Numbers compare by
+/// value (`3600` and `3600.0` are one TTL); analyzer `features` compare as
+/// sets, since the server reports them in its own order; an absent live
+/// value is `null`.
+pub fn option_matches(key: &str, want: &Value, live: Option<&Value>) -> bool {
+    let live = live.unwrap_or(&Value::Null);
+    if key == "features" {
+        return feature_set(want) == feature_set(live);
+    }
+    json_equal(want, live)
+}
+
+/// JSON equality with numbers compared by value.
+fn json_equal(left: &Value, right: &Value) -> bool {
+    match (left, right) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_equal(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(key, value)| b.get(key).is_some_and(|other| json_equal(value, other)))
+        }
+        _ => left == right,
+    }
+}
+
+/// Analyzer features as a sorted list; anything but a list of strings as is.
+fn feature_set(value: &Value) -> Result<Vec<&str>, &Value> {
+    let Some(items) = value.as_array() else {
+        return Err(value);
+    };
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        names.push(item.as_str().ok_or(value)?);
+    }
+    names.sort_unstable();
+    names.dedup();
+    Ok(names)
+}
+
+/// The inverted-index field attributes that default to the enclosing
+/// (index or parent field) value when a field leaves them out.
+const INHERITED_FIELD_ATTRIBUTES: &[&str] = &[
+    "analyzer",
+    "cache",
+    "includeAllFields",
+    "searchField",
+    "trackListPositions",
+];
+
+/// The values a field inherits, from the index or its parent field.
+/// ArangoDB writes a field attribute back only where it differs from the
+/// parent's (`InvertedIndexField::json`), so each side is read with its
+/// inherited values filled in.
+#[derive(Clone)]
+struct Inherited {
+    values: BTreeMap<&'static str, Value>,
+    /// The analyzer features in effect: compared only where the spec states
+    /// them, since the server derives them from the analyzer otherwise.
+    features: Option<Value>,
+}
+
+impl Inherited {
+    fn root(options: &BTreeMap<String, Value>) -> Inherited {
+        let defaults = [
+            ("analyzer", Value::from("identity")),
+            ("cache", Value::Bool(false)),
+            ("includeAllFields", Value::Bool(false)),
+            ("searchField", Value::Bool(false)),
+            ("trackListPositions", Value::Bool(false)),
+        ];
+        Inherited {
+            values: defaults
+                .into_iter()
+                .map(|(key, default)| (key, options.get(key).cloned().unwrap_or(default)))
+                .collect(),
+            features: options.get("features").cloned(),
+        }
+    }
+
+    /// The values a field's own settings give to itself and its `nested` fields.
+    fn within(&self, field: &serde_json::Map<String, Value>) -> Inherited {
+        let mut values = self.values.clone();
+        for key in INHERITED_FIELD_ATTRIBUTES {
+            if let Some(value) = field.get(*key) {
+                values.insert(key, value.clone());
+            }
+        }
+        Inherited {
+            values,
+            features: field.get("features").or(self.features.as_ref()).cloned(),
+        }
+    }
+
+    fn same(&self, other: &Inherited) -> bool {
+        self.values.iter().all(|(key, value)| {
+            other
+                .values
+                .get(key)
+                .is_some_and(|theirs| json_equal(value, theirs))
+        })
+    }
+}
+
+fn inverted_fields_match(
+    want: &[Value],
+    want_parent: &Inherited,
+    live: &[Value],
+    live_parent: &Inherited,
+) -> bool {
+    want.len() == live.len()
+        && want
+            .iter()
+            .zip(live)
+            .all(|(want, live)| inverted_field_matches(want, want_parent, live, live_parent))
+}
+
+fn inverted_field_matches(
+    want: &Value,
+    want_parent: &Inherited,
+    live: &Value,
+    live_parent: &Inherited,
+) -> bool {
+    let as_object = |field: &Value| match field {
+        Value::String(name) => Some(serde_json::Map::from_iter([(
+            "name".to_string(),
+            Value::from(name.clone()),
+        )])),
+        Value::Object(object) => Some(object.clone()),
+        _ => None,
+    };
+    let (Some(want), Some(live)) = (as_object(want), as_object(live)) else {
+        return want == live;
+    };
+    let (want_values, live_values) = (want_parent.within(&want), live_parent.within(&live));
+    if want.get("name") != live.get("name") || !want_values.same(&live_values) {
+        return false;
+    }
+    if let Some(features) = want.get("features") {
+        if !option_matches("features", features, live_values.features.as_ref()) {
+            return false;
+        }
+    }
+    let nested = |field: &serde_json::Map<String, Value>| {
+        field
+            .get("nested")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let known = |key: &String| {
+        matches!(key.as_str(), "name" | "features" | "nested")
+            || INHERITED_FIELD_ATTRIBUTES.contains(&key.as_str())
+    };
+    // Any other attribute the spec states compares as written.
+    want.iter()
+        .filter(|(key, _)| !known(key))
+        .all(|(key, value)| live.get(key).is_some_and(|other| json_equal(value, other)))
+        && inverted_fields_match(&nested(&want), &want_values, &nested(&live), &live_values)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

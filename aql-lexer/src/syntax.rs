@@ -12,7 +12,8 @@
 //! and comments) is reported as its own kind of error.
 //!
 //! Messages follow ArangoDB's `<what> near '<rest of query>' at position
-//! <line>:<column>`, where the parser's part reads
+//! <line>:<column>`, the column counted in bytes as ArangoDB's scanner does
+//! ([`SyntaxError::byte_column`]; the error's `position` counts characters), where the parser's part reads
 //! `syntax error, unexpected <token description>` with the token names of
 //! ArangoDB's Bison grammar. When several errors exist, the one that comes
 //! first in the query wins, as a left-to-right parser would report it.
@@ -27,6 +28,7 @@ use crate::lexer::{
     KEYWORDS_4X,
 };
 use crate::params::{self, BindParameter};
+use crate::server_position::server_column;
 
 /// What a syntactically plausible query uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +56,12 @@ pub struct SyntaxError {
     /// The complete message, e.g. `syntax error, unexpected assignment near
     /// '= 1 LIMIT 2' at position 1:26`, or `query is empty`.
     pub message: String,
-    /// Where the error was detected.
+    /// Where the error was detected (its column counted in characters).
     pub position: Position,
+    /// The column of `position` as ArangoDB's scanner counts it and the
+    /// message says it: in bytes, and not restarted by line feeds inside
+    /// string literals ([`crate::server_column`]).
+    pub byte_column: u32,
 }
 
 impl SyntaxError {
@@ -80,9 +86,10 @@ impl SyntaxError {
                 "{what} near '{}' at position {}:{}",
                 region(query, position.offset),
                 position.line,
-                position.column
+                server_column(query, position.offset)
             ),
             position,
+            byte_column: server_column(query, position.offset),
         }
     }
 
@@ -109,6 +116,7 @@ pub fn check_syntax(query: &str) -> Result<QueryInfo, SyntaxError> {
             kind: SyntaxErrorKind::EmptyQuery,
             message: "query is empty".to_string(),
             position: Position::START,
+            byte_column: 1,
         });
     }
 
@@ -452,6 +460,31 @@ mod tests {
     fn at(query: &str) -> (u32, u32) {
         let e = error(query);
         (e.position.line, e.position.column)
+    }
+
+    #[test]
+    fn messages_count_columns_in_bytes_positions_in_characters() {
+        // `ü` is one character of two bytes: ArangoDB's message says byte
+        // column 39, the position keeps character column 38.
+        let e = error("FOR i IN 1..100 FILTER 'ü' != i && i = 1 RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (1, 38, 39)
+        );
+        assert!(e.message.ends_with("at position 1:39"), "{}", e.message);
+        // Columns restart at each line; multi-byte characters on earlier
+        // lines do not count.
+        let e = error("LET s = \"日本\"\nFOR i IN [s] FILTER i = s RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (2, 23, 23)
+        );
+        let e = error("LET s = 1\nFOR i IN [\"日本\"] FILTER i = s RETURN i");
+        assert_eq!(
+            (e.position.line, e.position.column, e.byte_column),
+            (2, 26, 30)
+        );
+        assert!(e.message.ends_with("at position 2:30"), "{}", e.message);
     }
 
     #[test]

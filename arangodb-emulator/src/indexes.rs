@@ -733,6 +733,22 @@ pub fn ensure(
     Ok((rendered, true))
 }
 
+/// Whether `request` creates an inverted index under a name an index of
+/// the collection already has (see
+/// [`crate::profile::Profile::refuses_named_inverted_index_again`]).
+pub fn names_an_existing_inverted_index(
+    collection: &Collection,
+    request: &Map<String, Value>,
+) -> bool {
+    let inverted = request.get("type").and_then(Value::as_str) == Some("inverted");
+    match request.get("name").and_then(Value::as_str) {
+        Some(name) if inverted && !name.is_empty() => {
+            collection.indexes.iter().any(|index| index.name() == name)
+        }
+        _ => false,
+    }
+}
+
 // --- read-back ---
 
 /// The index object as `GET /_api/index` lists it, keys sorted like

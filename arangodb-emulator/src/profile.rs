@@ -202,6 +202,15 @@ impl Profile {
         self.has_javascript()
     }
 
+    /// From 3.12.6 on, creating an inverted index under a name an index of
+    /// the collection already has answers 400/1005 even when the definition
+    /// is the same, where older versions return the existing index
+    /// ("ensure"). Source: issue 10 (a 3.12.6+ behaviour; the exact
+    /// server code path is UNVERIFIED).
+    pub fn refuses_named_inverted_index_again(&self) -> bool {
+        self.version.at_least(3, 12, 6)
+    }
+
     /// AQL queries may call user functions: the API exists and the startup
     /// option `--javascript.user-defined-functions` is not false. The option
     /// does not touch `/_api/aqlfunction`: ArangoDB's own server-parameter
@@ -391,6 +400,19 @@ mod tests {
         assert!("3.12.1.2".parse::<Version>().is_err());
         assert!(Version::new(3, 12, 10) > Version::new(3, 12, 9));
         assert!(Version::new(3, 12, 9).at_least(3, 12, 6));
+    }
+
+    #[test]
+    fn named_inverted_index_recreate_is_refused_from_3_12_6() {
+        let with = |v: &str| Profile {
+            version: v.parse().unwrap(),
+            ..Profile::default()
+        };
+        assert!(!with("3.11.14").refuses_named_inverted_index_again());
+        assert!(!with("3.12.5").refuses_named_inverted_index_again());
+        assert!(with("3.12.6").refuses_named_inverted_index_again());
+        assert!(with("3.12.10").refuses_named_inverted_index_again());
+        assert!(with("4.0.0").refuses_named_inverted_index_again());
     }
 
     #[test]

@@ -23,6 +23,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
+use crate::live::index_from_api;
 use crate::ownership::{registry_key, Owned, STATE_COLLECTION};
 use crate::plan::{Address, Change, Plan, Stage, Step};
 
@@ -145,6 +146,44 @@ fn tolerate(
     }
 }
 
+/// After a create of a named index answered 1005 (the name is taken): the
+/// index under that name, if it is the one `body` describes. That happens
+/// when an earlier attempt of the same create reached the server but its
+/// answer was lost, and the retry meets the index it made: ArangoDB 3.12.6+
+/// answers a repeated create of a named inverted index with 1005 instead of
+/// returning the existing index. The index is compared as the plan compares
+/// (what `body` states, as the server normalises it), so a different index
+/// under the name is still an error.
+async fn adopt_index(
+    client: &Client,
+    collection: &str,
+    body: &Value,
+) -> Result<Option<Value>, ClientError> {
+    const INDEX_NOT_FOUND: u64 = 1212;
+    let Some(name) = body["name"].as_str() else {
+        return Ok(None);
+    };
+    let path = format!(
+        "/_api/index/{}/{}",
+        encode_segment(collection),
+        encode_segment(name)
+    );
+    let Some(existing) = tolerate(
+        client.call(Method::GET, &path, &[], None).await,
+        INDEX_NOT_FOUND,
+    )?
+    else {
+        return Ok(None);
+    };
+    let (Some(want), Some(have)) = (
+        index_from_api(collection, body),
+        index_from_api(collection, &existing),
+    ) else {
+        return Ok(None);
+    };
+    Ok(want.satisfied_by(&have).then_some(existing))
+}
+
 async fn run_step(
     client: &Client,
     step: &Step,
@@ -157,6 +196,7 @@ async fn run_step(
     const GRAPH_NOT_FOUND: u64 = 1924;
     const FUNCTION_NOT_FOUND: u64 = 1582;
     const DOCUMENT_NOT_FOUND: u64 = 1202;
+    const DUPLICATE_IDENTIFIER: u64 = 1005;
     match step {
         Step::CreateDatabase { name } => {
             let system = client.for_database("_system");
@@ -204,15 +244,22 @@ async fn run_step(
             forget(client, &Owned::Collection(collection.clone())).await?;
         }
         Step::CreateIndex { collection, body } => {
-            let response = client
+            let result = client
                 .call(
                     Method::POST,
                     "/_api/index",
                     &[("collection", collection.clone())],
                     Some(body),
                 )
-                .await?;
-            if let Some(name) = response.body["name"].as_str() {
+                .await;
+            let index = match result {
+                Ok(response) => response.body,
+                Err(err) if err.error_num() == Some(DUPLICATE_IDENTIFIER) => {
+                    adopt_index(client, collection, body).await?.ok_or(err)?
+                }
+                Err(err) => return Err(err),
+            };
+            if let Some(name) = index["name"].as_str() {
                 created.push(Owned::Index {
                     collection: collection.clone(),
                     name: name.to_string(),

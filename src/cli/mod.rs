@@ -193,13 +193,15 @@ fn query_diagnostic(
         } => format!("ArangoDB rejected the query ({error_num}): {message}"),
         other => other.to_string(),
     };
-    // "... at position LINE:COLUMN" counts from the query's first line.
+    // "... at position LINE:COLUMN" counts from the query's first line, and
+    // its column in bytes.
     let position = message.rsplit("at position ").next().and_then(|tail| {
         let (line, column) = tail.trim().split_once(':')?;
         let column: String = column.chars().take_while(char::is_ascii_digit).collect();
         Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
     });
     let (line, column) = position.map_or((feature.query_line, 1), |(line, column)| {
+        let (line, column) = crate::transform::query_position(&feature.query, line, column);
         (feature.query_line + line - 1, column)
     });
     crate::diag::Diagnostic::error(
@@ -291,6 +293,24 @@ fn summary_line(plan: &crate::plan::Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_parse_errors_point_at_the_character_column() {
+        let text = "-- Feature: f\n-- Version: 1\n-- Description: d\nFOR u IN users\n  FILTER u.city == \"Zürich\" RETURN u u\n";
+        let feature = crate::transform::parse(text, std::path::Path::new("f_v1.aql")).unwrap();
+        // What ArangoDB says: line 2 of the query, byte column 39 (the
+        // second `u`, character 38; `ü` takes two bytes).
+        let err = crate::client::ClientError::Api {
+            method: "POST".into(),
+            path: "/_api/query".into(),
+            status: 400,
+            error_num: 1501,
+            message: "syntax error, unexpected identifier near 'u' at position 2:39".into(),
+        };
+        let diagnostic = query_diagnostic(&feature, &err);
+        let location = diagnostic.location.expect("a location");
+        assert_eq!((location.line, location.column), (5, 38));
+    }
 
     #[test]
     fn plain_http_is_flagged_only_off_this_machine() {

@@ -11,17 +11,12 @@ use serde_json::Value;
 
 use super::model::{Action, Address, Change, FieldChange, Step};
 use super::{Options, Ownership};
-use crate::model::{Collection, Index};
+use crate::model::{option_matches, Collection, Index};
 
-/// Whether `live` is exactly what `want` describes. Options the server adds
-/// that the spec does not state (e.g. geo cover-cell levels) do not count.
+/// Whether `live` is what `want` states, normalised the way the server
+/// normalises a definition ([`Index::satisfied_by`]).
 fn full_match(want: &Index, live: &Index) -> bool {
-    want.index_type == live.index_type
-        && want.fields == live.fields
-        && want
-            .options
-            .iter()
-            .all(|(key, value)| live.options.get(key).unwrap_or(&Value::Null) == value)
+    want.satisfied_by(live)
 }
 
 fn describe(index: &Index) -> String {
@@ -46,7 +41,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
             after: Value::from(want.index_type.clone()),
         });
     }
-    if want.fields != live.fields {
+    if !want.fields_match(live) {
         fields.push(FieldChange {
             field: "fields".into(),
             before: Value::Array(live.fields.clone()),
@@ -61,8 +56,8 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
         });
     }
     for (key, value) in &want.options {
-        let before = live.options.get(key).cloned().unwrap_or(Value::Null);
-        if &before != value {
+        if !option_matches(key, value, live.options.get(key)) {
+            let before = live.options.get(key).cloned().unwrap_or(Value::Null);
             fields.push(FieldChange {
                 field: key.clone(),
                 before,
@@ -128,7 +123,7 @@ pub fn diff(
         let same_fields = |live: &Index| {
             is_owned(live)
                 && live.index_type == index.index_type
-                && live.fields == index.fields
+                && index.fields_match(live)
                 && index.name.is_none()
         };
         if let Some(live) = take(&mut unmatched, &same_fields) {

@@ -470,3 +470,273 @@ fn phases_keep_the_database_and_state_collection_they_need() {
     .for_phase(Phase::Post);
     assert!(nothing.changes.is_empty());
 }
+
+/// What real ArangoDB servers reported back for index definitions, from the
+/// recorded transcripts (tests/fixtures/transcripts/index-readbacks.json).
+const INDEX_READBACKS: &str = include_str!("../../tests/fixtures/transcripts/index-readbacks.json");
+
+/// The desired index a spec stating `request` gives (the request body is
+/// valid YAML flow syntax), through the spec loader.
+fn spec_index(collection: &str, request: &Value) -> Index {
+    let text = format!(
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {{name: {collection}}}\nspec:\n  indexes:\n    - {request}\n"
+    );
+    let loaded = crate::spec::load_contents(std::path::Path::new("t.yaml"), text.into_bytes());
+    assert!(
+        loaded.diagnostics.0.is_empty(),
+        "{request}: {:?}",
+        loaded.diagnostics
+    );
+    loaded.state.collections[collection].indexes[0].clone()
+}
+
+/// Plans one desired index against one live read-back.
+fn plan_index(collection: &str, want: Index, read_back: &Value) -> Vec<Change> {
+    let live_index = crate::live::index_from_api(collection, read_back).expect("a user index");
+    let mut desired = Collection::new(collection, CollectionType::Document);
+    desired.indexes.push(want);
+    let mut have = Collection::new(collection, CollectionType::Document);
+    have.indexes.push(live_index);
+    diff(
+        &state(vec![desired]),
+        &live(state(vec![have]), Ownership::default()),
+        &options(),
+    )
+    .changes
+}
+
+fn readbacks() -> Vec<Value> {
+    let file: Value = serde_json::from_str(INDEX_READBACKS).unwrap();
+    file["examples"].as_array().unwrap().clone()
+}
+
+#[test]
+fn recorded_server_read_backs_of_the_same_definition_plan_nothing() {
+    let examples = readbacks();
+    assert_eq!(examples.len(), 17);
+    for example in &examples {
+        let collection = example["collection"].as_str().unwrap();
+        let want = spec_index(collection, &example["request"]);
+        let changes = plan_index(collection, want, &example["readBack"]);
+        assert_eq!(changes, vec![], "{}", example["example"]);
+    }
+}
+
+#[test]
+fn the_real_inverted_read_back_matches_string_fields_and_analyzer_fields() {
+    // The exact 3.12.10 answer: fields with the analyzer's features added,
+    // every tuning default filled in.
+    let example = readbacks()
+        .into_iter()
+        .find(|e| {
+            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
+        })
+        .unwrap();
+    let read_back = &example["readBack"];
+    assert_eq!(
+        read_back["fields"][1],
+        json!({"features": ["frequency", "position", "norm"], "analyzer": "text_en", "name": "b"})
+    );
+    let spec = json!({"type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en"}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), read_back),
+        vec![]
+    );
+    // Features stated in another order are the same set.
+    let spec = json!({"type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en", "features": ["norm", "frequency", "position"]}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), read_back),
+        vec![]
+    );
+    // Features equal to the index-level ones, which the server leaves out
+    // of the field object, are the same field.
+    let spec = json!({"type": "inverted", "fields": [{"name": "a", "features": ["norm", "frequency"]}, {"name": "b", "analyzer": "text_en"}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), read_back),
+        vec![]
+    );
+    // The index-level analyzer stated on a field is the same field.
+    let spec = json!({"type": "inverted", "fields": [{"name": "a", "analyzer": "identity"}, {"name": "b", "analyzer": "text_en"}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), read_back),
+        vec![]
+    );
+}
+
+#[test]
+fn a_changed_spec_still_shows_against_recorded_read_backs() {
+    let changed = |name: &str, transcript: &str, edit: &dyn Fn(&mut Value)| {
+        let example = readbacks()
+            .into_iter()
+            .find(|e| e["example"] == name && e["transcript"] == transcript)
+            .unwrap();
+        // Named as the live index, so the plan compares the two.
+        let mut request = example["request"].clone();
+        request["name"] = example["readBack"]["name"].clone();
+        edit(&mut request);
+        let collection = example["collection"].as_str().unwrap();
+        let changes = plan_index(
+            collection,
+            spec_index(collection, &request),
+            &example["readBack"],
+        );
+        assert_eq!(changes.len(), 1, "{name}: {request}");
+        assert_eq!(changes[0].action, Action::Replace, "{name}");
+        changes[0]
+            .fields
+            .iter()
+            .map(|f| f.field.clone())
+            .collect::<Vec<_>>()
+    };
+    let inverted = "RestIndexCreateNewInverted_single";
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][1]["analyzer"] =
+            json!("text_de")),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][1]["features"] =
+            json!(["frequency", "norm"])),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][0] =
+            json!({"name": "a", "searchField": true})),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][0] =
+            json!({"name": "a", "features": ["frequency", "position"]})),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["fields"][0] = json!("c")),
+        ["fields"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["commitIntervalMsec"] =
+            json!(2000)),
+        ["commitIntervalMsec"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["primarySort"] =
+            json!({"fields": [{"field": "a", "direction": "desc"}]})),
+        ["primarySort"]
+    );
+    assert_eq!(
+        changed(inverted, "3.12.json", &|r| r["storedValues"] =
+            json!([["a"]])),
+        ["storedValues"]
+    );
+    assert_eq!(
+        changed("RestIndexCreateNewPersistent_single", "3.12.json", &|r| r
+            ["unique"] =
+            json!(true)),
+        ["unique"]
+    );
+    assert_eq!(
+        changed("ensureTtlIndex_single", "3.12-all.json", &|r| r
+            ["expireAfter"] =
+            json!(60)),
+        ["expireAfter"]
+    );
+    assert_eq!(
+        changed("ensureFulltextIndex_single", "3.12-all.json", &|r| r
+            ["minLength"] =
+            json!(2)),
+        ["minLength"]
+    );
+    assert_eq!(
+        changed("RestIndexCreateGeoLocation_single", "3.12.json", &|r| r
+            ["geoJson"] =
+            json!(true)),
+        ["geoJson"]
+    );
+    assert_eq!(
+        changed("RestIndexCreateNewMdiPrefixed_single", "3.12.json", &|r| {
+            r["prefixFields"] = json!(["year"])
+        }),
+        ["prefixFields"]
+    );
+}
+
+#[test]
+fn inverted_primary_sort_and_stored_values_compare_in_the_server_shape() {
+    // ArangoDB reports primarySort fields as {field, asc} and stored values
+    // as {fields, compression} (IResearchViewSort / IResearchViewStoredValues
+    // toVelocyPack), whichever accepted form was sent.
+    let example = readbacks()
+        .into_iter()
+        .find(|e| {
+            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
+        })
+        .unwrap();
+    let mut read_back = example["readBack"].clone();
+    read_back["primarySort"] =
+        json!({"fields": [{"field": "a", "asc": false}], "compression": "lz4"});
+    read_back["storedValues"] = json!([{"fields": ["a", "b"], "compression": "lz4"}]);
+    let spec = json!({"type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en"}],
+        "primarySort": {"fields": [{"field": "a", "direction": "DESC"}]}, "storedValues": [["a", "b"], []]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), &read_back),
+        vec![]
+    );
+    let spec = json!({"type": "inverted", "fields": ["a", {"name": "b", "analyzer": "text_en"}],
+        "primarySort": {"fields": [{"field": "a", "asc": false}], "compression": "lz4"},
+        "storedValues": [{"fields": ["a", "b"]}]});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), &read_back),
+        vec![]
+    );
+}
+
+/// Collection properties real servers reported back, from the recorded
+/// transcripts (tests/fixtures/transcripts/collection-readbacks.json).
+const COLLECTION_READBACKS: &str =
+    include_str!("../../tests/fixtures/transcripts/collection-readbacks.json");
+
+fn spec_collection(name: &str, spec: &Value) -> Collection {
+    let text = format!(
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {{name: {name}}}\nspec: {spec}\n"
+    );
+    let loaded = crate::spec::load_contents(std::path::Path::new("t.yaml"), text.into_bytes());
+    assert!(
+        loaded.diagnostics.0.is_empty(),
+        "{spec}: {:?}",
+        loaded.diagnostics
+    );
+    loaded.state.collections[name].clone()
+}
+
+fn plan_collection(want: Collection, read_back: &Value) -> Vec<Change> {
+    let have = crate::live::collection_from_api(read_back, &[], false).expect("a collection");
+    diff(
+        &state(vec![want]),
+        &live(state(vec![have]), Ownership::default()),
+        &options(),
+    )
+    .changes
+}
+
+#[test]
+fn recorded_collection_read_backs_of_the_same_properties_plan_nothing() {
+    let file: Value = serde_json::from_str(COLLECTION_READBACKS).unwrap();
+    let examples = file["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 6);
+    for example in examples {
+        let read_back = &example["readBack"];
+        let name = read_back["name"].as_str().unwrap();
+        let want = spec_collection(name, &example["spec"]);
+        assert_eq!(
+            plan_collection(want, read_back),
+            vec![],
+            "{}",
+            example["example"]
+        );
+        // A changed property still shows.
+        let mut changed = example["spec"].clone();
+        changed["waitForSync"] = json!(!read_back["waitForSync"].as_bool().unwrap());
+        let changes = plan_collection(spec_collection(name, &changed), read_back);
+        assert_eq!(changes.len(), 1, "{}", example["example"]);
+    }
+}

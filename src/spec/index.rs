@@ -20,6 +20,13 @@
 //!   `zkd` stays `zkd`: 3.12 reports it under that name.
 //! * `inBackground` is accepted but dropped: it is how to build an index, not
 //!   a property of it.
+//! * Inverted indexes are written in the shape ArangoDB reports them: field
+//!   paths (also inside `nested`) as `{"name": path}`, `primarySort` with its
+//!   `compression` and each field as `{field, asc}`, `storedValues` columns
+//!   as `{fields, compression}`. Tuning options whose defaults differ between
+//!   versions (`consolidationPolicy`, `optimizeTopK`, ...) and the analyzer
+//!   `features` the server adds are not filled in: the plan compares only
+//!   what the spec states ([`crate::model::Index::satisfied_by`]).
 
 use std::collections::BTreeMap;
 
@@ -370,7 +377,8 @@ fn inverted_fields(reader: &mut Reader<'_>, node: &Node) -> Option<Vec<Value>> {
         match &item.kind {
             NodeKind::Str(path) => fields.push(json!({ "name": path })),
             NodeKind::Map(_) => {
-                if let Some(value) = reader.json(item) {
+                if let Some(mut value) = reader.json(item) {
+                    normalise_nested(&mut value);
                     fields.push(value);
                 }
             }
@@ -401,11 +409,97 @@ fn inverted_options(
         ("includeAllFields", json!(false)),
         ("trackListPositions", json!(false)),
         ("searchField", json!(false)),
+        (
+            "primarySort",
+            json!({"fields": [], "compression": DEFAULT_COMPRESSION}),
+        ),
+        ("storedValues", json!([])),
     ] {
         options.entry(key.to_string()).or_insert(default);
     }
+    if let Some(primary_sort) = options.get_mut("primarySort") {
+        normalise_primary_sort(primary_sort);
+    }
+    if let Some(stored_values) = options.get_mut("storedValues") {
+        normalise_stored_values(stored_values);
+    }
     options.insert("sparse".into(), Value::Bool(true));
     options.insert("unique".into(), Value::Bool(false));
+}
+
+/// The column compression ArangoDB uses when none is given.
+const DEFAULT_COMPRESSION: &str = "lz4";
+
+/// `primarySort` as the server reports it: `compression` filled in, each
+/// field as `{field, asc}` (the server takes `direction: "asc"|"desc"` in
+/// any case, or `asc`). What does not have that shape stays as written.
+fn normalise_primary_sort(value: &mut Value) {
+    let Value::Object(primary_sort) = value else {
+        return;
+    };
+    primary_sort
+        .entry("compression")
+        .or_insert_with(|| Value::from(DEFAULT_COMPRESSION));
+    let Some(Value::Array(fields)) = primary_sort.get_mut("fields") else {
+        return;
+    };
+    for entry in fields {
+        let Value::Object(sort) = entry else { continue };
+        let (Some(field), 2) = (sort.get("field").and_then(Value::as_str), sort.len()) else {
+            continue;
+        };
+        let asc = match (sort.get("direction"), sort.get("asc")) {
+            (Some(Value::String(direction)), None) => match direction.to_lowercase().as_str() {
+                "asc" => true,
+                "desc" => false,
+                _ => continue,
+            },
+            (None, Some(Value::Bool(asc))) => *asc,
+            _ => continue,
+        };
+        *entry = json!({ "field": field, "asc": asc });
+    }
+}
+
+/// `storedValues` as the server reports it: each column an object with its
+/// `fields` and `compression`; a column written as a plain list of paths
+/// takes the default compression, an empty one is dropped (the server skips
+/// it). What does not have that shape stays as written.
+fn normalise_stored_values(value: &mut Value) {
+    let Value::Array(columns) = value else {
+        return;
+    };
+    columns.retain(|column| {
+        let fields = column.get("fields").unwrap_or(column);
+        !fields.as_array().is_some_and(Vec::is_empty)
+    });
+    for column in columns {
+        match column {
+            Value::Array(paths) => {
+                *column = json!({ "fields": paths.clone(), "compression": DEFAULT_COMPRESSION });
+            }
+            Value::Object(object) if object.contains_key("fields") => {
+                object
+                    .entry("compression")
+                    .or_insert_with(|| Value::from(DEFAULT_COMPRESSION));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Field objects as the server reports them: attribute paths inside
+/// `nested` become `{"name": path}` too, at any depth.
+fn normalise_nested(field: &mut Value) {
+    let Some(Value::Array(nested)) = field.get_mut("nested") else {
+        return;
+    };
+    for item in nested {
+        if let Value::String(path) = item {
+            *item = json!({ "name": path.clone() });
+        }
+        normalise_nested(item);
+    }
 }
 
 #[cfg(test)]
@@ -544,7 +638,8 @@ mod tests {
         assert_eq!(
             json!(index.options),
             json!({"analyzer": "identity", "includeAllFields": false, "trackListPositions": false,
-                   "searchField": false, "primarySort": {"fields": []}, "sparse": true, "unique": false})
+                   "searchField": false, "primarySort": {"fields": [], "compression": "lz4"},
+                   "storedValues": [], "sparse": true, "unique": false})
         );
     }
 

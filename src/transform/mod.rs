@@ -176,6 +176,17 @@ pub fn load_into(
 
 /// Checks a namespace given on the command line: one or more `::`-joined
 /// parts of ASCII letters, digits and `_`, not starting with `_`.
+/// The 1-based line and character column of a position ArangoDB reports
+/// in a query error ("... at position LINE:COLUMN", both 1-based): the
+/// server counts columns in bytes of UTF-8 and does not restart them at line
+/// feeds inside string literals ([`aql_lexer::position_at_server_location`]);
+/// diagnostics count characters from the line start.
+pub fn query_position(query: &str, line: usize, column: usize) -> (usize, usize) {
+    let clamp = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+    let position = aql_lexer::position_at_server_location(query, clamp(line), clamp(column));
+    (position.line as usize, position.column as usize)
+}
+
 pub fn check_namespace(namespace: &str) -> Result<String, String> {
     let valid = !namespace.starts_with('_')
         && namespace.split("::").all(|part| {
@@ -268,7 +279,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
             let message = err
                 .message
                 .replace(
-                    &format!(" at position {}:{}", err.position.line, err.position.column),
+                    &format!(" at position {}:{}", err.position.line, err.byte_column),
                     "",
                 )
                 // The quoted query text may span lines; keep one diagnostic

@@ -161,3 +161,33 @@ fn unreadable_files_point_at_the_byte() {
         "x_v1.aql:3:10: error[not-utf8]: the file is not valid UTF-8\n  hint: save the file as UTF-8"
     );
 }
+
+#[test]
+fn server_byte_columns_become_character_columns() {
+    let query = "FOR u IN users\n  FILTER u.city != \"Zürich\" && u = 1\n  RETURN u";
+    // Line 2: `=` is character 34, byte 35 (ü is two bytes).
+    assert_eq!(query_position(query, 2, 35), (2, 34));
+    assert_eq!(query_position(query, 1, 5), (1, 5));
+    // `ü` starts at byte 22 (character 22); its second byte is still it.
+    assert_eq!(query_position(query, 2, 22), (2, 22));
+    assert_eq!(query_position(query, 2, 23), (2, 22));
+    assert_eq!(query_position(query, 2, 24), (2, 23));
+    // A line feed inside a string does not restart the server's column.
+    let query = "LET s = \"a\nbé\" FILTER s = 1 RETURN s";
+    assert_eq!(query_position(query, 2, 26), (2, 14));
+    // Past the end of the query: its end.
+    assert_eq!(query_position(query, 9, 4), (2, 26));
+}
+
+#[test]
+fn local_syntax_errors_point_at_the_character_column() {
+    let text = "-- Feature: f\n-- Version: 1\n-- Description: d\nFOR u IN users\n  FILTER u.city != \"Zürich\" && u = 1\n  RETURN u\n";
+    let diagnostics = parse_named(text, "f_v1.aql").unwrap_err();
+    assert_eq!(diagnostics.len(), 1);
+    let rendered = diagnostics[0].to_string();
+    assert!(
+        rendered.starts_with("f_v1.aql:5:34: error[aql-syntax]: AQL syntax error, unexpected assignment near '= 1\\n  RETURN u"),
+        "{rendered}"
+    );
+    assert!(!rendered.contains("at position"), "{rendered}");
+}

@@ -10,5 +10,6 @@ mod functions;
 mod packaging;
 mod performance;
 mod reliability;
+mod server_shapes;
 mod support;
 mod versions;

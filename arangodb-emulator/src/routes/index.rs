@@ -123,6 +123,11 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         let normalized = indexes::normalize(&definition, collection, ids, profile)?;
         super::cluster::check_unique_index(collection, &normalized)?;
     }
+    if profile.refuses_named_inverted_index_again()
+        && indexes::names_an_existing_inverted_index(collection, &definition)
+    {
+        return Err(ArangoError::duplicate_identifier());
+    }
     let (index, created) = indexes::ensure(collection, &definition, ids, profile)?;
     let status = if created { 201 } else { 200 };
     let mut extra = Map::new();
@@ -284,6 +289,40 @@ mod tests {
             r#"{"type":"persistent","fields":["b"],"name":"n"}"#,
         );
         assert_eq!((status, body["errorNum"].clone()), (400, json!(1005)));
+    }
+
+    #[test]
+    fn recreating_a_named_inverted_index_is_1005_from_3_12_6() {
+        let inverted = r#"{"type":"inverted","fields":["a"],"name":"inv"}"#;
+        for (version, again) in [
+            ("3.12.10", 400),
+            ("3.12.6", 400),
+            ("3.12.5", 200),
+            ("3.11.14", 200),
+        ] {
+            let mut server = server_with(DOCUMENT_COLLECTION);
+            server.profile.version = version.parse().unwrap();
+            assert_eq!(post(&mut server, inverted).0, 201, "{version}");
+            let (status, body) = post(&mut server, inverted);
+            assert_eq!(status, again, "{version}: {body}");
+            if again == 400 {
+                assert_eq!(body["errorNum"], json!(1005), "{version}");
+                assert_eq!(
+                    body["errorMessage"],
+                    json!("duplicate value for `id` or `name`")
+                );
+            } else {
+                assert_eq!(body["isNewlyCreated"], json!(false), "{version}");
+            }
+        }
+        // Unnamed inverted indexes and other types are still "ensured".
+        let mut server = server_with(DOCUMENT_COLLECTION);
+        let unnamed = r#"{"type":"inverted","fields":["b"]}"#;
+        assert_eq!(post(&mut server, unnamed).0, 201);
+        assert_eq!(post(&mut server, unnamed).0, 200);
+        let persistent = r#"{"type":"persistent","fields":["a"],"name":"p"}"#;
+        assert_eq!(post(&mut server, persistent).0, 201);
+        assert_eq!(post(&mut server, persistent).0, 200);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! The emulator has no AQL grammar; `aql_lexer::check_syntax` finds the bind
 //! parameters and literal collections and rejects clear syntax errors (1501
-//! with line and column) and empty queries (1502). A query it accepts may
+//! with line and column, the column in bytes as ArangoDB counts it) and
+//! empty queries (1502). A query it accepts may
 //! still be one a real server rejects; it never rejects a valid one.
 
 use hyper::Method;

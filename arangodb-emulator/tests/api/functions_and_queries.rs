@@ -100,6 +100,60 @@ async fn user_function_validation() {
 }
 
 #[tokio::test]
+async fn query_parse_error_columns_count_bytes() {
+    // The transcript's RestQueryInvalid_single, with a two-byte character
+    // before the error: ArangoDB's scanner counts columns in bytes.
+    let emulator = start().await;
+    let ascii = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "FOR i IN 1..100 FILTER i = 1 LIMIT 2 RETURN i * 3"}),
+        )
+        .await;
+    ascii.assert_error(400, 1501);
+    assert_eq!(
+        ascii.body["errorMessage"],
+        "syntax error, unexpected assignment near '= 1 LIMIT 2 RETURN i * 3' at position 1:26"
+    );
+    let accented = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "FOR i IN 1..100 FILTER 'ü' != i && i = 1 LIMIT 2 RETURN i * 3"}),
+        )
+        .await;
+    accented.assert_error(400, 1501);
+    // `=` is the 38th character but starts at byte 39.
+    assert_eq!(
+        accented.body["errorMessage"],
+        "syntax error, unexpected assignment near '= 1 LIMIT 2 RETURN i * 3' at position 1:39"
+    );
+    let second_line = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "LET s = \"日本\"\nFOR i IN [s] FILTER i = s RETURN i"}),
+        )
+        .await;
+    second_line.assert_error(400, 1501);
+    assert_eq!(
+        second_line.body["errorMessage"],
+        "syntax error, unexpected assignment near '= s RETURN i' at position 2:23"
+    );
+    // A line feed inside a string literal does not restart the column
+    // (tokens.ll resets it only at line feeds outside strings).
+    let after_string = emulator
+        .post(
+            "/_api/query",
+            json!({"query": "LET s = \"a\nbé\" FILTER s = 1 RETURN s"}),
+        )
+        .await;
+    after_string.assert_error(400, 1501);
+    assert_eq!(
+        after_string.body["errorMessage"],
+        "syntax error, unexpected assignment near '= 1 RETURN s' at position 2:26"
+    );
+}
+
+#[tokio::test]
 async fn query_parse_reports_bind_parameters_and_collections() {
     let emulator = start().await;
     let parsed = emulator

@@ -1,0 +1,132 @@
+//! Positions as ArangoDB's AQL scanner reports them in error messages
+//! ("... at position LINE:COLUMN"), and back.
+//!
+//! The scanner (flex, `arangod/Aql/tokens.ll`, 8-bit mode) adds each
+//! matched token's length in bytes to the column and sets the column back
+//! to 0 only at a line feed it matches outside string literals and quoted
+//! names (whitespace, `//` and `/* */` comments); a line feed inside a
+//! string or quoted name counts a line but leaves the column running. The
+//! line is the real one (flex counts every line feed). So the column is
+//! 1 + the bytes between the last such line feed and the position.
+//!
+//! Invariant: [`server_column`] and [`position_at_server_location`] are
+//! inverse for every position that starts a token.
+
+use crate::lexer::{lex, Position, TokenKind};
+
+/// Byte offset just after the last line feed before `offset` that resets
+/// the scanner's column (see the module notes).
+fn column_origin(query: &str, offset: usize) -> usize {
+    let (tokens, _) = lex(query);
+    let mut origin = 0;
+    for token in tokens.iter().take_while(|t| t.span.start.offset < offset) {
+        if matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
+            continue;
+        }
+        let start = token.span.start.offset;
+        let visible = &token.text[..token.text.len().min(offset - start)];
+        if let Some(newline) = visible.rfind('\n') {
+            origin = start + newline + 1;
+        }
+    }
+    origin
+}
+
+/// The position just after the last character of `query`.
+fn end_of(query: &str) -> Position {
+    let line_begin = query.rfind('\n').map_or(0, |newline| newline + 1);
+    Position {
+        offset: query.len(),
+        line: u32::try_from(query.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(query[line_begin..].chars().count() + 1).unwrap_or(u32::MAX),
+    }
+}
+
+/// The 1-based column ArangoDB reports for byte `offset` of `query`.
+pub fn server_column(query: &str, offset: usize) -> u32 {
+    let offset = offset.min(query.len());
+    u32::try_from(offset - column_origin(query, offset) + 1).unwrap_or(u32::MAX)
+}
+
+/// The position (character column) of what ArangoDB reports at `line` and
+/// byte `column` (both 1-based). Out-of-range values give the nearest
+/// position in the query; a column inside a character gives that character.
+pub fn position_at_server_location(query: &str, line: u32, column: u32) -> Position {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        match query.match_indices('\n').nth(line as usize - 2) {
+            Some((newline, _)) => newline + 1,
+            None => return end_of(query),
+        }
+    };
+    let mut offset = (column_origin(query, line_start + 1).min(line_start)
+        + column.saturating_sub(1) as usize)
+        .min(query.len());
+    while !query.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &query[..offset];
+    let line_of_offset = before.matches('\n').count() + 1;
+    let line_begin = before.rfind('\n').map_or(0, |newline| newline + 1);
+    Position {
+        offset,
+        line: u32::try_from(line_of_offset).unwrap_or(u32::MAX),
+        column: u32::try_from(before[line_begin..].chars().count() + 1).unwrap_or(u32::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_bytes_from_the_line_start() {
+        let query = "FOR i IN 1..100 FILTER 'ü' != i && i = 1 RETURN i";
+        let offset = query.find(" = ").unwrap() + 1;
+        assert_eq!(server_column(query, offset), 39);
+        let back = position_at_server_location(query, 1, 39);
+        assert_eq!((back.offset, back.line, back.column), (offset, 1, 38));
+    }
+
+    #[test]
+    fn a_line_feed_in_a_string_leaves_the_column_running() {
+        // tokens.ll resets the column at line feeds outside strings only.
+        let query = "LET s = \"a\nbé\" FILTER s = 1 RETURN s";
+        let offset = query.rfind(" = 1").unwrap() + 1;
+        // Line 2 (character column 14), but counted in bytes from the start
+        // of line 1.
+        assert_eq!(server_column(query, offset), 26);
+        let back = position_at_server_location(query, 2, 26);
+        assert_eq!((back.offset, back.line, back.column), (offset, 2, 14));
+        // A line feed in a comment or whitespace resets it.
+        let query = "LET s = 1 /* a\nbé */ FILTER s = 1 RETURN s";
+        let offset = query.rfind(" = 1").unwrap() + 1;
+        assert_eq!(server_column(query, offset), 17);
+        let back = position_at_server_location(query, 2, 17);
+        assert_eq!((back.offset, back.line, back.column), (offset, 2, 16));
+    }
+
+    #[test]
+    fn every_token_start_maps_back() {
+        let query = "FOR d IN `ä\nb` // ü\n  FILTER d.x == \"日\n本\" AND d.y = 2\n  RETURN d";
+        let (tokens, error) = lex(query);
+        assert!(error.is_none());
+        assert!(tokens.len() > 20);
+        for token in &tokens {
+            let start = token.span.start;
+            let back =
+                position_at_server_location(query, start.line, server_column(query, start.offset));
+            assert_eq!(back, start, "{:?}", token.text);
+        }
+    }
+
+    #[test]
+    fn out_of_range_locations_stay_in_the_query() {
+        let query = "RETURN 1\nRETURN ü";
+        assert_eq!(position_at_server_location(query, 9, 3).offset, query.len());
+        let inside = position_at_server_location(query, 2, 9);
+        assert_eq!((inside.line, inside.column), (2, 8));
+        assert_eq!(position_at_server_location(query, 0, 0).offset, 0);
+    }
+}
