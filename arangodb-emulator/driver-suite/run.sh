@@ -22,7 +22,8 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
 log="$(mktemp -t arangodb-emulator-driver-suite.XXXXXX)"
 fifo="$(mktemp -u -t arangodb-emulator-driver-suite-out.XXXXXX)"
 mkfifo "$fifo"
-"$binary" --listen 127.0.0.1:0 --root-password "$password" --jwt-secret "$secret" \
+# --vector-index: as arangod, vector indexes exist only when enabled at startup.
+"$binary" --listen 127.0.0.1:0 --root-password "$password" --jwt-secret "$secret" --vector-index \
   >"$fifo" 2>"$log" &
 pid=$!
 cleanup() {
