@@ -213,13 +213,19 @@ fn cluster_inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             })
         })
         .collect();
+    // The same view definitions as the single-server inventory.
+    let views: Vec<Value> = database
+        .views
+        .values()
+        .map(|view| Value::Object(view.definition()))
+        .collect();
     let tick = server.ids.next_id().to_string();
     Ok(Reply::json(
         200,
         json!({
             "properties": properties,
             "collections": collections,
-            "views": [],
+            "views": views,
             "tick": tick,
             "state": "unused",
         }),

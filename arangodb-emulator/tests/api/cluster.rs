@@ -585,6 +585,14 @@ async fn the_cluster_inventory_replaces_batches() {
         assert_eq!(answer.body["errorMessage"], "need \"DBserver\" parameter");
     }
 
+    let view = emulator
+        .post(
+            "/_api/view",
+            json!({"name": "users_view", "type": "arangosearch"}),
+        )
+        .await;
+    assert_eq!(view.status, 201, "{}", view.body);
+
     let inventory = emulator
         .get("/_api/replication/clusterInventory?includeSystem=false")
         .await;
@@ -629,6 +637,12 @@ async fn the_cluster_inventory_replaces_batches() {
         .find(|c| c["parameters"]["name"] == "sessions")
         .unwrap();
     assert_eq!(sessions["parameters"]["distributeShardsLike"], "users");
+    let views = inventory.body["views"].as_array().unwrap();
+    assert_eq!(views.len(), 1, "{}", inventory.body["views"]);
+    assert_eq!(
+        (&views[0]["name"], &views[0]["type"]),
+        (&json!("users_view"), &json!("arangosearch"))
+    );
 
     let with_system = emulator.get("/_api/replication/clusterInventory").await;
     assert!(with_system.body["collections"].as_array().unwrap().len() > 2);
