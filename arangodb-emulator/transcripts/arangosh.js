@@ -508,14 +508,42 @@ function makeShim(http, record) {
     },
     social() {
       const g = graphModule._create('social', [graphModule._relation('relation', ['female', 'male'], ['female', 'male'])]);
-      const a = g.female.save({ name: 'Alice', _key: 'alice' });
-      const b = g.male.save({ name: 'Bob', _key: 'bob' });
-      const c = g.male.save({ name: 'Charly', _key: 'charly' });
-      const d = g.female.save({ name: 'Diana', _key: 'diana' });
-      g.relation.save(a._id, b._id, { type: 'married', _key: 'aliceAndBob' });
-      g.relation.save(a._id, c._id, { type: 'friend', _key: 'aliceAndCharly' });
-      g.relation.save(c._id, d._id, { type: 'married', _key: 'charlyAndDiana' });
-      g.relation.save(b._id, d._id, { type: 'friend', _key: 'bobAndDiana' });
+      const v = {};
+      for (const [coll, key, name] of [['female', 'alice', 'Alice'], ['male', 'bob', 'Bob'], ['male', 'charly', 'Charly'], ['female', 'diana', 'Diana']]) v[key] = g[coll].save({ name, _key: key });
+      for (const [a, b, type] of [['alice', 'bob', 'married'], ['alice', 'charly', 'friend'], ['charly', 'diana', 'married'], ['bob', 'diana', 'friend']]) {
+        g.relation.save(v[a]._id, v[b]._id, { type, vertex: a });
+      }
+      return g;
+    },
+    routeplanner() {
+      const rel = graphModule._relation;
+      const g = graphModule._create('routeplanner', [
+        rel('germanHighway', ['germanCity'], ['germanCity']),
+        rel('frenchHighway', ['frenchCity'], ['frenchCity']),
+        rel('internationalHighway', ['frenchCity', 'germanCity'], ['frenchCity', 'germanCity']),
+      ]);
+      const city = {};
+      for (const [coll, key, population, isCapital, loc] of [
+        ['germanCity', 'Berlin', 3000000, true, [52.5167, 13.3833]],
+        ['germanCity', 'Cologne', 1000000, false, [50.9364, 6.9528]],
+        ['germanCity', 'Hamburg', 1000000, false, [53.5653, 10.0014]],
+        ['frenchCity', 'Lyon', 80000, false, [45.76, 4.84]],
+        ['frenchCity', 'Paris', 4000000, true, [48.8567, 2.3508]],
+      ]) city[key] = g[coll].save({ _key: key, population, isCapital, loc })._id;
+      g.germanCity.ensureGeoIndex('loc');
+      g.frenchCity.ensureGeoIndex('loc');
+      for (const [coll, a, b, distance] of [
+        ['germanHighway', 'Berlin', 'Cologne', 850],
+        ['germanHighway', 'Berlin', 'Hamburg', 400],
+        ['germanHighway', 'Hamburg', 'Cologne', 500],
+        ['frenchHighway', 'Paris', 'Lyon', 550],
+        ['internationalHighway', 'Berlin', 'Lyon', 1100],
+        ['internationalHighway', 'Berlin', 'Paris', 1200],
+        ['internationalHighway', 'Hamburg', 'Paris', 900],
+        ['internationalHighway', 'Hamburg', 'Lyon', 1300],
+        ['internationalHighway', 'Cologne', 'Lyon', 700],
+        ['internationalHighway', 'Cologne', 'Paris', 550],
+      ]) g[coll].save(city[a], city[b], { distance });
       return g;
     },
   };
@@ -596,6 +624,7 @@ function makeShim(http, record) {
     wait: () => {},
     time: arangodb.time,
     ArangoError,
+    wal: { flush: () => {} },
   };
 
   function requireModule(name) {
@@ -617,6 +646,8 @@ function makeShim(http, record) {
         return analyzers;
       case '@arangodb/users':
         return users;
+      case 'jsunity':
+        return { jsUnity: { assertions: { assertEqual, assertTrue: (c) => assert(c), assertFalse: (c) => assert(!c) } } };
       default:
         throw new ShimUnsupported(`shim does not provide require("${name}")`);
     }
@@ -665,6 +696,7 @@ function makeShim(http, record) {
     sleep: () => {},
     SLEEP: () => {},
     ArangoError,
+    internal,
     console: { log: (...a) => record.print(a), error: (...a) => record.print(a), warn: () => {} },
   };
 }

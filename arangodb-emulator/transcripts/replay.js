@@ -74,7 +74,8 @@ function startEmulator(bin, version, role) {
           stop: () =>
             new Promise((done) => {
               child.on('exit', () => done());
-              child.kill('SIGTERM');
+              if (child.exitCode !== null || child.signalCode !== null) done();
+              else child.kill('SIGKILL');
             }),
         });
       }
@@ -283,6 +284,7 @@ async function main() {
           continue;
         }
         ran++;
+        if (process.env.REPLAY_TRACE) process.stderr.write(`${key} ${name}\n`);
         let problem;
         let emu;
         try {
@@ -330,8 +332,10 @@ async function main() {
 /** The reason an example is excluded, or null. */
 function exclusionReason(exclusions, name, c) {
   if (exclusions.examples[name]) return exclusions.examples[name];
+  if (c.kind === 'http' && c.example.exchanges.length === 0) return 'no recorded exchange (the 4.x file was not fully regenerated)';
+  if (c.kind === 'http' && !c.example.exchanges.some((x) => 'status' in x)) return 'no recorded answer (the 4.x file was not fully regenerated)';
   const paths = c.kind === 'http' ? c.example.exchanges.map((x) => x.path) : [];
-  const text = c.example.script;
+  const text = c.example.script + (c.example.input ? '\n' + c.example.input : '');
   for (const rule of exclusions.rules) {
     if (rule.path && paths.some((p) => new RegExp(rule.path).test(p))) return rule.reason;
     if (rule.script && new RegExp(rule.script).test(text)) return rule.reason;
