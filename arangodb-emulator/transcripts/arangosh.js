@@ -42,7 +42,9 @@ const STATUS = { 1: 'new born', 2: 'unloaded', 3: 'loaded', 4: 'unloading', 5: '
  * `http` is a SyncHttp; `record` receives logCurlRequest exchanges and
  * logged responses; `printed` receives print() output.
  */
-function makeShim(http, record) {
+function makeShim(http, record, docsVersion) {
+  // arangosh 3.12.10 (the 3.12 examples) shows supportsRBAC in properties(); the 3.11 and 4.x (3.12.0 nightly) shells do not.
+  const shownProperties = docsVersion === '3.12' ? SHOWN_PROPERTIES : SHOWN_PROPERTIES.filter((k) => k !== 'supportsRBAC');
   let currentDb = '_system';
   const prefix = () => (currentDb === '_system' ? '' : `/_db/${encodeURIComponent(currentDb)}`);
 
@@ -119,7 +121,7 @@ function makeShim(http, record) {
         const change = Object.fromEntries(Object.entries(props).filter(([k]) => WRITABLE_PROPERTIES.includes(k)));
         body = api('PUT', `/_api/collection/${enc(this._name)}/properties`, change);
       }
-      return Object.fromEntries(Object.entries(body).filter(([k, v]) => SHOWN_PROPERTIES.includes(k) && v !== undefined));
+      return Object.fromEntries(Object.entries(body).filter(([k, v]) => shownProperties.includes(k) && v !== undefined));
     }
     ensureIndex(def) {
       return withoutError(api('POST', `/_api/index?collection=${enc(this._name)}`, def));

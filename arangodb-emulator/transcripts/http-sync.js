@@ -12,7 +12,15 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const flag = new Int32Array(workerData.sab);
 const port = workerData.port;
 port.on('message', (req) => {
-  const done = (res) => { port.postMessage(res); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
+  let answered = false;
+  const done = (res) => {
+    if (answered) return;
+    answered = true;
+    res.seq = req.seq;
+    port.postMessage(res);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
   const url = new URL(req.path, req.base);
   const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
   const headers = Object.assign({}, req.headers);
@@ -39,14 +47,18 @@ class SyncHttp {
     this.port = port1;
     this.worker = new Worker(WORKER, { eval: true, workerData: { sab: this.sab, port: port2 }, transferList: [port2] });
     this.worker.unref();
+    this.seq = 0;
   }
 
   /** Sends one request and waits for the whole answer: {status, headers, body}. */
   request(method, path, body, headers) {
+    const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ base: this.base, method, path, body, headers: headers || {} });
+    this.port.postMessage({ seq, base: this.base, method, path, body, headers: headers || {} });
     if (Atomics.wait(this.flag, 0, 0, 15000) === 'timed-out') throw new Error(`HTTP ${method} ${path}: no answer`);
-    const msg = receiveMessageOnPort(this.port);
+    // answers to earlier requests that timed out are skipped
+    let msg = receiveMessageOnPort(this.port);
+    while (msg && msg.message.seq !== seq) msg = receiveMessageOnPort(this.port);
     if (!msg) throw new Error(`HTTP ${method} ${path}: lost answer`);
     if (msg.message.error) throw new Error(`HTTP ${method} ${path}: ${msg.message.error}`);
     return msg.message;

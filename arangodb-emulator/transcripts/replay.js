@@ -93,7 +93,7 @@ function decodeCurlExample(e) {
     .filter((l) => /^\s*curl /.test(l))
     .map((l) => {
       const m = /-X (\w+)/.exec(l);
-      const url = /'https?:\/\/[^/']+([^']*)'/.exec(l);
+      const url = /'https?:\/\/[^/']+([^']*)'/.exec(l) || /\shttps?:\/\/[^/\s]+(\S*)/.exec(l);
       return { method: m ? m[1] : / --head\b| -I\b/.test(l) ? 'HEAD' : 'GET', path: url ? url[1] : '?' };
     });
   const answers = e.output
@@ -132,7 +132,7 @@ function replayHttp(example, http) {
     response: (res) => logged.push(res),
     print: () => {},
   };
-  const ctx = vm.createContext(makeShim(http, record));
+  const ctx = vm.createContext(makeShim(http, record, example.version));
   let scriptError = null;
   try {
     vm.runInContext(plainScript(example.script), ctx, { filename: example.name });
@@ -180,7 +180,7 @@ function replayArangosh(example, http) {
   if (expected.error) return `harness: cannot read the printout: ${expected.error}`;
   const printed = [];
   const record = { request: () => {}, response: () => {}, print: (a) => printed.push(a.map((x) => (typeof x === 'string' ? x : render(x))).join(' ')) };
-  const ctx = vm.createContext(makeShim(http, record));
+  const ctx = vm.createContext(makeShim(http, record, example.version));
   const hidden = new Set();
   const statements = splitStatements(example.script, hidden);
   const values = [];
@@ -195,9 +195,10 @@ function replayArangosh(example, http) {
     }
     if (st.hidden) continue;
     for (const p of printed.splice(0)) values.push({ text: p });
-    if (v !== undefined) values.push({ value: v });
+    // rendered now: a later statement may change the object (e.g. drop a collection)
+    if (v !== undefined) values.push({ value: render(v) });
   }
-  const got = values.map((v) => (v.text !== undefined ? { text: v.text } : render(v.value)));
+  const got = values.map((v) => (v.text !== undefined ? { text: v.text } : v.value));
   if (got.length !== expected.blocks.length) {
     return `printed ${got.length} values, transcript shows ${expected.blocks.length}`;
   }
