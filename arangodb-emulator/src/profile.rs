@@ -169,6 +169,45 @@ impl Profile {
     pub fn allows_user_functions(&self) -> bool {
         self.serves_aql_functions() && self.user_defined_functions
     }
+
+    /// Query statistics include `documentLookups`, `seeks` and
+    /// `searchParallelism` (3.12 transcripts; absent from 3.11's).
+    pub fn reports_lookup_statistics(&self) -> bool {
+        self.version.at_least(3, 12, 0)
+    }
+
+    /// `GET /_api/version` names the HTTP API versions (`apiVersions`,
+    /// `deprecatedApiVersions`, `requestedApiVersion`): the 3.12.10
+    /// transcripts show them, 3.11.14 and the 3.12.0 nightly do not.
+    pub fn reports_api_versions(&self) -> bool {
+        self.version.major == 3 && self.version.at_least(3, 12, 10)
+    }
+
+    /// The body of `GET /_api/engine`: the index types the storage engine
+    /// supports and their aliases. 3.11 lists `zkd` and `dfdb`; 3.12 renamed
+    /// `zkd` to `mdi` (kept as an alias), added `mdi-prefixed` and reports
+    /// the key `endianness` (transcripts `RestEngine_single`).
+    pub fn engine_description(&self) -> serde_json::Value {
+        if self.version.at_least(3, 12, 0) {
+            serde_json::json!({
+                "name": "rocksdb",
+                "supports": {
+                    "indexes": ["primary", "edge", "hash", "skiplist", "ttl", "persistent", "geo", "fulltext", "mdi", "mdi-prefixed", "inverted"],
+                    "aliases": {"indexes": {"hash": "persistent", "skiplist": "persistent", "zkd": "mdi"}},
+                },
+                "endianness": "big",
+            })
+        } else {
+            serde_json::json!({
+                "name": "rocksdb",
+                "supports": {
+                    "dfdb": false,
+                    "indexes": ["primary", "edge", "hash", "skiplist", "ttl", "persistent", "geo", "fulltext", "zkd", "inverted"],
+                    "aliases": {"indexes": {"hash": "persistent", "skiplist": "persistent"}},
+                },
+            })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -318,6 +318,20 @@ pub struct AsyncJob {
     pub done: bool,
 }
 
+/// A query cursor with results still to hand out.
+#[derive(Debug, Clone)]
+pub struct OpenCursor {
+    /// The results not handed out yet.
+    pub rest: Vec<Value>,
+    pub batch_size: usize,
+    /// The `count` answered with every batch when the query asked for it.
+    pub count: Option<usize>,
+    /// The query's `extra` (warnings and statistics), repeated with every batch.
+    pub extra: Value,
+    /// The id of the batch the next fetch returns (`nextBatchId`).
+    pub next_batch_id: u64,
+}
+
 #[derive(Debug)]
 pub struct Server {
     pub databases: BTreeMap<String, Database>,
@@ -325,8 +339,8 @@ pub struct Server {
     pub ids: Ids,
     pub batches: BTreeMap<String, Batch>,
     pub jobs: BTreeMap<String, AsyncJob>,
-    /// Open query cursors: the results still to hand out, and the batch size.
-    pub cursors: BTreeMap<String, (Vec<Value>, usize)>,
+    /// Open query cursors by id.
+    pub cursors: BTreeMap<String, OpenCursor>,
     /// Which server this is: version, role, startup options.
     pub profile: Profile,
 }

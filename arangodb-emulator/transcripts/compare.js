@@ -18,6 +18,9 @@ const MASKED_KEYS = new Set([
   'peakMemoryUsage',
   'planId',
   'jobId',
+  'revision',
+  // the documentation server is an Enterprise build; the emulator reports the Community licence
+  'license',
 ]);
 // Counters that depend on the server's global tick, not on the example.
 const MASKED_NONZERO_NUMBERS = new Set(['lastValue']);
@@ -30,7 +33,7 @@ function maskString(s) {
     .replace(/^\[ArangoCollection \d+,/, '[ArangoCollection <id>,')
     .replace(/^\[ArangoView \d+,/, '[ArangoView <id>,')
     .replace(/\bidx_\d{6,}\b/g, 'idx_<n>')
-    .replace(/(^|[/:' ])\d{4,}(?=$|[/' ,;:)])/g, '$1<id>')
+    .replace(/(^|[/:' ])\d{4,}(?=$|[/' ,;:)?&])/g, '$1<id>')
     .replace(/\bh[0-9A-F]{12}\//g, '<server>/');
 }
 

@@ -22,6 +22,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
                 "license": "community",
                 "version": version,
             });
+            if server.profile.reports_api_versions() {
+                body["apiVersions"] = json!(["v0"]);
+                body["deprecatedApiVersions"] = json!([]);
+                body["requestedApiVersion"] = json!("v0");
+            }
             if req.query_bool("details", false) {
                 body["details"] = json!({
                     "role": role,
@@ -32,12 +37,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
             }
             Ok(Reply::json(200, body))
         }
-        ["_api", "engine"] => Ok(Reply::json(
-            200,
-            json!({"name": "rocksdb", "supports": {"dfdb": false, "indexes": [
-                "primary", "edge", "persistent", "geo", "fulltext", "ttl", "mdi", "mdi-prefixed", "zkd", "inverted"
-            ]}}),
-        )),
+        ["_api", "engine"] => Ok(Reply::json(200, server.profile.engine_description())),
         ["_admin", "server", "role"] => Ok(Reply::envelope(200, json!({"role": role}))),
         ["_admin", "server", "mode"] => Ok(Reply::envelope(200, json!({"mode": "default"}))),
         ["_admin", "server", "id"] => Err(ArangoError::new(
