@@ -300,6 +300,15 @@ impl Ids {
         String::from_utf8(encoded).unwrap_or_default()
     }
 
+    /// The clock value a revision string encodes (None for a foreign one):
+    /// revisions order by this value, not by their text.
+    pub fn revision_value(revision: &str) -> Option<u64> {
+        revision.bytes().try_fold(0u64, |value, byte| {
+            let digit = REVISION_ALPHABET.iter().position(|&c| c == byte)?;
+            value.checked_mul(64)?.checked_add(digit as u64)
+        })
+    }
+
     pub fn index_name(&mut self) -> String {
         format!("idx_{}", self.clock())
     }
@@ -448,6 +457,9 @@ mod tests {
         assert_eq!(first.len(), 11, "{first}");
         assert!(first.starts_with('_'), "{first}");
         assert!(second > first, "{second} <= {first}");
+        assert!(Ids::revision_value(&second) > Ids::revision_value(&first));
+        assert_eq!(Ids::revision_value("_"), Some(1));
+        assert_eq!(Ids::revision_value("?"), None);
         let name = ids.index_name();
         assert_eq!(name.len(), "idx_".len() + 19, "{name}");
     }

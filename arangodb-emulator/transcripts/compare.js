@@ -19,6 +19,7 @@ const MASKED_KEYS = new Set([
   'planId',
   'jobId',
   'revision',
+  'checksum',
   // the documentation server is an Enterprise build; the emulator reports the Community licence
   'license',
 ]);
@@ -45,7 +46,7 @@ function mask(value, key) {
   if (Array.isArray(value)) return value.map((v) => mask(v));
   if (value && typeof value === 'object') {
     const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mask(v, k);
+    for (const [k, v] of Object.entries(value)) out[maskString(k)] = mask(v, k);
     return out;
   }
   return value;
