@@ -470,7 +470,6 @@ function makeShim(http, record, docsVersion) {
     _edgeDefinitions: (...defs) => defs,
     _extendEdgeDefinitions: (defs, ...more) => {
       defs.push(...more);
-      return defs;
     },
     _create: (name, edgeDefinitions, orphanCollections, options) => {
       const body = { name, edgeDefinitions: edgeDefinitions || [], orphanCollections: orphanCollections || [] };
@@ -495,7 +494,6 @@ function makeShim(http, record, docsVersion) {
     _listObjects: () => api('GET', '/_api/gharial').graphs,
     _drop: (name, dropCollections) => {
       api('DELETE', graphPath(name) + (dropCollections ? '?dropCollections=true' : ''));
-      return true;
     },
   };
 

@@ -34,7 +34,7 @@ function maskString(s) {
     .replace(/^\[ArangoCollection \d+,/, '[ArangoCollection <id>,')
     .replace(/^\[ArangoView \d+,/, '[ArangoView <id>,')
     .replace(/\bidx_\d{6,}\b/g, 'idx_<n>')
-    .replace(/(^|[/:' ])\d{4,}(?=$|[/' ,;:)?&])/g, '$1<id>')
+    .replace(/(^|[/:' ])(?<!ArangoError )\d{4,}(?=$|[/' ,;:)?&\]])/g, '$1<id>')
     .replace(/\bh[0-9A-F]{12}\//g, '<server>/');
 }
 
