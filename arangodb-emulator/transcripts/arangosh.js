@@ -300,9 +300,14 @@ function makeShim(http, record, docsVersion) {
     type() {
       return this._type;
     }
+    // arangosh shows a view's properties without its identity (name, id, type).
     properties(props, partial) {
-      if (props === undefined) return stripEnvelope(api('GET', `/_api/view/${enc(this._name)}/properties`));
-      return stripEnvelope(api(partial === false ? 'PUT' : 'PATCH', `/_api/view/${enc(this._name)}/properties`, props));
+      const body = props === undefined
+        ? api('GET', `/_api/view/${enc(this._name)}/properties`)
+        : api(partial === false ? 'PUT' : 'PATCH', `/_api/view/${enc(this._name)}/properties`, props);
+      const out = stripEnvelope(body);
+      for (const k of ['id', 'name', 'type', 'globallyUniqueId']) delete out[k];
+      return out;
     }
     rename(to) {
       api('PUT', `/_api/view/${enc(this._name)}/rename`, { name: to });
