@@ -7,7 +7,8 @@
 //                  [--update-baseline]
 //
 // Each example runs on a fresh emulator started for its version and
-// deployment. HTTP examples (`<v>.json`): the example's arangosh script runs
+// deployment. See README.md here. HTTP examples (`<v>.json`, and the GET
+// examples of `<v>-all.json` decoded from their curl lines): the example's arangosh script runs
 // in a sandbox with a shim of the arangosh API (arangosh.js); each
 // logCurlRequest is sent and each logged answer is compared with the
 // recorded one (status, errorNum, errorMessage, body), after masking what
@@ -22,7 +23,7 @@ const vm = require('node:vm');
 const { spawn } = require('node:child_process');
 const { SyncHttp } = require('./http-sync');
 const { makeShim, ShimUnsupported } = require('./arangosh');
-const { mask, diff, show } = require('./compare');
+const { mask, diff } = require('./compare');
 const { parsePrintout, render, selectArangosh } = require('./printout');
 
 const HERE = __dirname;
@@ -186,8 +187,7 @@ function replayArangosh(example, http) {
   const printed = [];
   const record = { request: () => {}, response: () => {}, print: (a) => printed.push(a.map((x) => (typeof x === 'string' ? x : render(x))).join(' ')) };
   const ctx = vm.createContext(makeShim(http, record, example.version));
-  const hidden = new Set();
-  const statements = splitStatements(example.script, hidden);
+  const statements = splitStatements(example.script);
   const values = [];
   for (const st of statements) {
     let v;
