@@ -7,9 +7,16 @@
 // properties, an index, a graph definition, a view, an analyzer.
 const MANAGED = /\[ArangoCollection |"keyOptions" :|"fields" :|"edgeDefinitions" :|\[ArangoView |"links" :|\[ArangoAnalyzer |"primarySort" :/;
 
-/** The arangosh examples (from `<v>-all.json`) whose printout shows a managed object. */
+// Scripts that manage databases, or collection properties whose effect shows
+// in what they print (computed values, schemas).
+const MANAGING = /_createDatabase|_useDatabase|_dropDatabase|_databases\(|computedValues|schema:/;
+
+/**
+ * The arangosh examples (from `<v>-all.json`) whose printout shows a managed
+ * object, or that manage databases or collection properties.
+ */
 function selectArangosh(examples) {
-  return examples.filter((e) => typeof e.output === 'string' && MANAGED.test(e.output));
+  return examples.filter((e) => typeof e.output === 'string' && (MANAGED.test(e.output) || MANAGING.test(e.script)));
 }
 
 // arangosh prints objects of its own classes between brackets, e.g.

@@ -343,6 +343,7 @@ function exclusionReason(exclusions, name, c) {
   const paths = c.kind === 'http' ? c.example.exchanges.map((x) => x.path) : [];
   const text = c.example.script + (c.example.input ? '\n' + c.example.input : '');
   for (const rule of exclusions.rules) {
+    if (rule.name && new RegExp(rule.name).test(name)) return rule.reason;
     if (rule.path && paths.some((p) => new RegExp(rule.path).test(p))) return rule.reason;
     if (rule.script && new RegExp(rule.script).test(text)) return rule.reason;
   }
