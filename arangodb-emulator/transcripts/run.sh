@@ -19,7 +19,8 @@ args+=("$@")
 
 (cd "$root" && cargo build --quiet --locked -p arangodb-emulator)
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-node --test "$here/harness.test.js" > /tmp/transcripts-harness-test.$$ 2>&1 || { cat /tmp/transcripts-harness-test.$$; rm -f /tmp/transcripts-harness-test.$$; echo "harness self-test failed" >&2; exit 1; }
-rm -f /tmp/transcripts-harness-test.$$
+selftest="$(mktemp)"
+node --test "$here/harness.test.js" > "$selftest" 2>&1 || { cat "$selftest"; rm -f "$selftest"; echo "harness self-test failed" >&2; exit 1; }
+rm -f "$selftest"
 echo "== transcript replay ($transcripts)"
 exec node "$here/replay.js" --emulator "$target_dir/debug/arangodb-emulator" --transcripts "$transcripts" "${args[@]}"
