@@ -382,6 +382,19 @@ impl Profile {
             ]
         }
     }
+
+    /// Query statistics include `documentLookups`, `seeks` and
+    /// `searchParallelism` (3.12 transcripts; absent from 3.11's).
+    pub fn reports_lookup_statistics(&self) -> bool {
+        self.version.at_least(3, 12, 0)
+    }
+
+    /// `GET /_api/version` names the HTTP API versions (`apiVersions`,
+    /// `deprecatedApiVersions`, `requestedApiVersion`): the 3.12.10
+    /// transcripts show them, 3.11.14 and the 3.12.0 nightly do not.
+    pub fn reports_api_versions(&self) -> bool {
+        self.version.major == 3 && self.version.at_least(3, 12, 10)
+    }
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ impl ApiRequest {
             return Ok(Value::Null);
         }
         serde_json::from_slice(&self.body)
-            .map_err(|err| ArangoError::corrupted_json(&err.to_string()))
+            .map_err(|err| ArangoError::corrupted_json(&vpack_message(&err)))
     }
 
     /// The body as a JSON object; anything else is a 400 with `message`.
@@ -76,6 +76,18 @@ impl ApiRequest {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+/// The VelocyPack parser's wording for a JSON syntax error where it is
+/// known from the transcripts (a non-string object key:
+/// RestDocumentHandlerPostBadJson1), serde_json's otherwise.
+fn vpack_message(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    if text.starts_with("key must be a string") {
+        "Expecting '\"' or '}'".to_string()
+    } else {
+        text
     }
 }
 
@@ -123,7 +135,13 @@ impl Reply {
 
 impl From<ArangoError> for Reply {
     fn from(err: ArangoError) -> Self {
-        Reply::json(err.status, err.to_body())
+        let reply = Reply::json(err.status, err.to_body());
+        // A revision conflict names the document's current revision, which
+        // the server also sends as the ETag.
+        match err.extra.get("_rev").and_then(Value::as_str) {
+            Some(rev) => reply.with_header("etag", format!("\"{rev}\"")),
+            None => reply,
+        }
     }
 }
 

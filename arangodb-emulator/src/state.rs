@@ -396,6 +396,15 @@ impl Ids {
         String::from_utf8(encoded).unwrap_or_default()
     }
 
+    /// The clock value a revision string encodes (None for a foreign one):
+    /// revisions order by this value, not by their text.
+    pub fn revision_value(revision: &str) -> Option<u64> {
+        revision.bytes().try_fold(0u64, |value, byte| {
+            let digit = REVISION_ALPHABET.iter().position(|&c| c == byte)?;
+            value.checked_mul(64)?.checked_add(digit as u64)
+        })
+    }
+
     pub fn index_name(&mut self) -> String {
         format!("idx_{}", self.clock())
     }
@@ -414,6 +423,20 @@ pub struct AsyncJob {
     pub done: bool,
 }
 
+/// A query cursor with results still to hand out.
+#[derive(Debug, Clone)]
+pub struct OpenCursor {
+    /// The results not handed out yet.
+    pub rest: Vec<Value>,
+    pub batch_size: usize,
+    /// The `count` answered with every batch when the query asked for it.
+    pub count: Option<usize>,
+    /// The query's `extra` (warnings and statistics), repeated with every batch.
+    pub extra: Value,
+    /// The id of the batch the next fetch returns (`nextBatchId`).
+    pub next_batch_id: u64,
+}
+
 #[derive(Debug)]
 pub struct Server {
     pub databases: BTreeMap<String, Database>,
@@ -421,8 +444,8 @@ pub struct Server {
     pub ids: Ids,
     pub batches: BTreeMap<String, Batch>,
     pub jobs: BTreeMap<String, AsyncJob>,
-    /// Open query cursors: the results still to hand out, and the batch size.
-    pub cursors: BTreeMap<String, (Vec<Value>, usize)>,
+    /// Open query cursors by id.
+    pub cursors: BTreeMap<String, OpenCursor>,
     /// Which server this is: version, role, startup options.
     pub profile: Profile,
 }
@@ -592,6 +615,9 @@ mod tests {
         assert_eq!(first.len(), 11, "{first}");
         assert!(first.starts_with('_'), "{first}");
         assert!(second > first, "{second} <= {first}");
+        assert!(Ids::revision_value(&second) > Ids::revision_value(&first));
+        assert_eq!(Ids::revision_value("_"), Some(1));
+        assert_eq!(Ids::revision_value("?"), None);
         let name = ids.index_name();
         assert_eq!(name.len(), "idx_".len() + 19, "{name}");
     }

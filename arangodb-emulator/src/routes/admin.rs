@@ -22,6 +22,11 @@ pub fn handle(server: &mut Server, req: &ApiRequest, path: &[&str]) -> HandlerRe
                 "license": "community",
                 "version": version,
             });
+            if server.profile.reports_api_versions() {
+                body["apiVersions"] = json!(["v0"]);
+                body["deprecatedApiVersions"] = json!([]);
+                body["requestedApiVersion"] = json!("v0");
+            }
             if req.query_bool("details", false) {
                 body["details"] = json!({
                     "role": role,

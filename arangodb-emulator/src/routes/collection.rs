@@ -22,6 +22,26 @@ const COMPUTE_ON: &[&str] = &["insert", "update", "replace"];
 const SYSTEM_ATTRIBUTES: &[&str] = &["_key", "_id", "_rev", "_from", "_to"];
 
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
+    // A collection can be named by its id as well (names never start with a digit).
+    let by_id = match rest.first() {
+        Some(first) if first.bytes().all(|b| b.is_ascii_digit()) && !first.is_empty() => server
+            .database(&req.database)?
+            .collections
+            .values()
+            .find(|collection| collection.id.to_string() == *first)
+            .map(|collection| collection.name.clone()),
+        _ => None,
+    };
+    let resolved: Vec<&str>;
+    let rest = match &by_id {
+        Some(name) => {
+            resolved = std::iter::once(name.as_str())
+                .chain(rest.iter().skip(1).copied())
+                .collect();
+            resolved.as_slice()
+        }
+        None => rest,
+    };
     match (&req.method, rest) {
         (&Method::GET, []) => {
             let exclude_system = req.query_bool("excludeSystem", false);
@@ -80,6 +100,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 .max()
                 .unwrap_or("0")
                 .to_string();
+            if rest[1] == "checksum" {
+                // The checksum answer names the collection but leaves out its properties.
+                body = collection.summary();
+            }
             body["revision"] = Value::from(revision);
             if rest[1] == "checksum" {
                 body["checksum"] = Value::from(checksum(
@@ -119,8 +143,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         ) => {
             let collection = server.database(&req.database)?.collection(name)?;
             let mut body = collection.summary();
-            if rest[1] == "loadIndexesIntoMemory" {
-                body = json!({ "result": true });
+            match rest[1] {
+                "loadIndexesIntoMemory" => body = json!({ "result": true }),
+                "load" => body["count"] = Value::from(collection.documents.len()),
+                _ => {}
             }
             Ok(Reply::envelope(200, body))
         }
@@ -128,6 +154,18 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         (_, [] | [_] | [_, _]) => Err(ArangoError::method_not_allowed()),
         _ => Err(ArangoError::unknown_path(&req.raw_path)),
     }
+}
+
+/// `GET /_api/key-generators`: the key generator names the server knows,
+/// in its order, as a plain JSON answer (transcript RestCollectionGetKeyGenerators).
+pub fn key_generators(req: &ApiRequest) -> HandlerResult {
+    if req.method != Method::GET {
+        return Err(ArangoError::method_not_allowed());
+    }
+    Ok(Reply::json(
+        200,
+        json!({"keyGenerators": ["upgrade", "padded", "uuid", "autoincrement", "traditional"]}),
+    ))
 }
 
 /// Creates a collection from a `POST /_api/collection` body and returns its

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::ArangoError;
 use crate::request::{ApiRequest, HandlerResult, Reply};
-use crate::state::Server;
+use crate::state::{OpenCursor, Server};
 
 const DEFAULT_BATCH_SIZE: usize = 1000;
 
@@ -30,14 +30,19 @@ fn unsupported() -> ArangoError {
 pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerResult {
     match (&req.method, rest) {
         (&Method::POST, []) => create(server, req),
+        (&Method::PUT, []) => Err(ArangoError::new(
+            400,
+            400,
+            "expecting POST /_api/cursor/<cursor-id>",
+        )),
         (&Method::PUT | &Method::POST, [id]) => {
-            let remaining = server
+            let open = server
                 .cursors
                 .remove(*id)
                 .ok_or_else(|| ArangoError::new(404, 1600, "cursor not found"))?;
             Ok(Reply::envelope(
                 200,
-                next_batch(server, id.to_string(), remaining.0, remaining.1),
+                next_batch(server, id.to_string(), open),
             ))
         }
         (&Method::DELETE, [id]) => {
@@ -52,7 +57,12 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
 }
 
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
-    let body = req.json_object("expecting JSON object body")?;
+    // An absent body is a query that is empty, as on the real server.
+    let body = if req.body.is_empty() {
+        Map::new()
+    } else {
+        req.json_object("expecting JSON object body")?
+    };
     let query = body
         .get("query")
         .and_then(Value::as_str)
@@ -72,15 +82,27 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     let plan = parse(query, &bind_vars)?;
     let database = server.database(&req.database)?;
     let collection = database.collection(&plan.collection)?;
-    let mut rows: Vec<&Value> = collection
-        .documents
-        .values()
-        .filter(|document| {
-            plan.filters
-                .iter()
-                .all(|(path, expected)| lookup(document, path) == Some(expected))
-        })
-        .collect();
+    // Without SORT the full scan stops once offset + limit documents matched.
+    let wanted = match (plan.sort.is_empty(), plan.limit) {
+        (true, Some(limit)) => plan.offset.saturating_add(limit),
+        _ => usize::MAX,
+    };
+    let mut scanned = 0usize;
+    let mut rows: Vec<&Value> = Vec::new();
+    for document in collection.documents.values() {
+        if rows.len() >= wanted {
+            break;
+        }
+        scanned += 1;
+        if plan
+            .filters
+            .iter()
+            .all(|(path, expected)| lookup(document, path) == Some(expected))
+        {
+            rows.push(document);
+        }
+    }
+    let filtered = scanned - rows.len();
     rows.sort_by(|a, b| {
         for (path, descending) in &plan.sort {
             let ordering = compare(lookup(a, path), lookup(b, path));
@@ -108,37 +130,79 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 .unwrap_or(Value::Null)
         })
         .collect();
-    let count = results.len();
+    let count = (body.get("count").and_then(Value::as_bool) == Some(true)).then_some(results.len());
+    let extra = json!({"warnings": [], "stats": query_stats(server, scanned, filtered)});
     let id = server.ids.next_id().to_string();
-    let mut reply = next_batch(server, id, results, batch_size);
-    if body.get("count").and_then(Value::as_bool) == Some(true) {
-        reply["count"] = Value::from(count);
-    }
-    Ok(Reply::envelope(201, reply))
+    let open = OpenCursor {
+        rest: results,
+        batch_size,
+        count,
+        extra,
+        next_batch_id: 1,
+    };
+    Ok(Reply::envelope(201, next_batch(server, id, open)))
 }
 
-/// Hands out one batch; keeps the rest under the cursor id when there is more.
-fn next_batch(
-    server: &mut Server,
-    id: String,
-    mut results: Vec<Value>,
-    batch_size: usize,
-) -> Value {
-    let rest = if results.len() > batch_size {
-        results.split_off(batch_size)
+/// The statistics of a read query that scanned `scanned` documents of a
+/// collection and dropped `filtered` of them, with the attributes the
+/// server's version reports.
+fn query_stats(server: &Server, scanned: usize, filtered: usize) -> Value {
+    let mut stats = Map::new();
+    let detailed = server.profile.reports_lookup_statistics();
+    let mut put = |key: &str, value: Value| {
+        stats.insert(key.to_string(), value);
+    };
+    put("writesExecuted", json!(0));
+    put("writesIgnored", json!(0));
+    if detailed {
+        put("documentLookups", json!(0));
+        put("seeks", json!(0));
+    }
+    put("scannedFull", json!(scanned));
+    put("scannedIndex", json!(0));
+    if detailed {
+        put("searchParallelism", json!(1));
+    }
+    for key in [
+        "cursorsCreated",
+        "cursorsRearmed",
+        "cacheHits",
+        "cacheMisses",
+    ] {
+        put(key, json!(0));
+    }
+    put("filtered", json!(filtered));
+    put("httpRequests", json!(0));
+    put("executionTime", json!(0.0));
+    put("peakMemoryUsage", json!(0));
+    put("intermediateCommits", json!(0));
+    Value::Object(stats)
+}
+
+/// Hands out one batch; keeps the rest under the cursor id when there is
+/// more. Batches after the first are numbered from 2 (`nextBatchId`).
+fn next_batch(server: &mut Server, id: String, mut open: OpenCursor) -> Value {
+    let rest = if open.rest.len() > open.batch_size {
+        open.rest.split_off(open.batch_size)
     } else {
         Vec::new()
     };
     let has_more = !rest.is_empty();
     let mut reply = json!({
-        "result": results,
+        "result": std::mem::take(&mut open.rest),
         "hasMore": has_more,
         "cached": false,
-        "extra": {"warnings": [], "stats": {"writesExecuted": 0, "writesIgnored": 0, "scannedFull": 0, "scannedIndex": 0, "filtered": 0}},
+        "extra": open.extra.clone(),
     });
+    if let Some(count) = open.count {
+        reply["count"] = Value::from(count);
+    }
     if has_more {
+        open.next_batch_id += 1;
         reply["id"] = Value::from(id.clone());
-        server.cursors.insert(id, (rest, batch_size));
+        reply["nextBatchId"] = Value::from(open.next_batch_id.to_string());
+        open.rest = rest;
+        server.cursors.insert(id, open);
     }
     reply
 }

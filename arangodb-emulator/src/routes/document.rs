@@ -98,6 +98,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 |collection, item| insert(collection, ids, item, &options),
                 &options,
                 database_name,
+                201,
             )
         }
         (&Method::PUT, [_]) if req.query_bool("onlyget", false) => read_many(collection, req),
@@ -115,6 +116,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 },
                 &options,
                 database_name,
+                201,
             )
         }
         (&Method::DELETE, [_]) => {
@@ -125,7 +127,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 collection,
                 &body,
                 |collection, item| {
-                    let key = key_of(item)?;
+                    let key = handle_key(collection, item)?;
                     let expected = (!options.ignore_revs)
                         .then(|| item.get("_rev").and_then(Value::as_str).map(str::to_string))
                         .flatten();
@@ -133,6 +135,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 },
                 &options,
                 database_name,
+                200,
             )
         }
         (&Method::PUT | &Method::PATCH, [_, key]) => {
@@ -179,6 +182,20 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
 fn if_match(req: &ApiRequest) -> Option<String> {
     req.header("if-match")
         .map(|rev| rev.trim_matches('"').to_string())
+}
+
+/// The key a removal names: a key, a document handle `collection/key`
+/// (a handle of another collection is not found, as in
+/// RestDocumentHandlerDeleteDocumentUnknownMulti) or an object with `_key`.
+fn handle_key(collection: &Collection, item: &Value) -> Result<String, ArangoError> {
+    match item {
+        Value::String(handle) => match handle.split_once('/') {
+            Some((name, key)) if name == collection.name => Ok(key.to_string()),
+            Some(_) => Err(ArangoError::document_not_found()),
+            None => Ok(handle.clone()),
+        },
+        _ => key_of(item),
+    }
 }
 
 fn key_of(item: &Value) -> Result<String, ArangoError> {
@@ -264,26 +281,31 @@ fn per_item(
     mut apply: impl FnMut(&mut Collection, &Value) -> Result<Written, ArangoError>,
     options: &WriteOptions,
     database: &str,
+    synced_status: u16,
 ) -> HandlerResult {
-    let success = if options.wait_for_sync || collection.wait_for_sync {
-        201
-    } else {
-        202
-    };
     match body {
         Value::Array(items) => {
+            // A collection's waitForSync only counts when something was
+            // written: a batch of failures answers 202 (transcripts
+            // RestDocumentHandlerDeleteDocument{Key,RevConflict,Unknown}Multi).
+            let mut wrote = false;
             let mut results = Vec::with_capacity(items.len());
             let mut error_codes: BTreeMap<String, u64> = BTreeMap::new();
             for item in items {
                 match apply(collection, item) {
-                    Ok(written) => results.push(result_body(collection, written, options)),
+                    Ok(written) => {
+                        wrote = true;
+                        results.push(result_body(collection, written, options));
+                    }
                     Err(err) => {
                         *error_codes.entry(err.error_num.to_string()).or_default() += 1;
                         results.push(item_error(&err));
                     }
                 }
             }
-            let mut reply = Reply::json(success, Value::Array(results));
+            let synced = options.wait_for_sync || (collection.wait_for_sync && wrote);
+            let status = if synced { synced_status } else { 202 };
+            let mut reply = Reply::json(status, Value::Array(results));
             if !error_codes.is_empty() {
                 reply = reply.with_header("x-arango-error-codes", json!(error_codes).to_string());
             }
@@ -291,7 +313,13 @@ fn per_item(
         }
         Value::Object(_) => {
             let written = apply(collection, body)?;
-            Ok(single_reply(database, collection, written, options, 201))
+            Ok(single_reply(
+                database,
+                collection,
+                written,
+                options,
+                synced_status,
+            ))
         }
         _ => Err(ArangoError::new(400, 1227, "invalid document type")),
     }

@@ -40,7 +40,7 @@ use super::collection;
 use crate::error::ArangoError;
 use crate::names;
 use crate::request::{ApiRequest, HandlerResult, Reply};
-use crate::state::{Database, Server, DOCUMENT_COLLECTION, EDGE_COLLECTION};
+use crate::state::{Database, Ids, Server, DOCUMENT_COLLECTION, EDGE_COLLECTION};
 
 const GRAPHS: &str = "_graphs";
 
@@ -579,8 +579,10 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
 // --- graphs ---
 
 fn list_graphs(server: &Server, req: &ApiRequest) -> HandlerResult {
-    // Like the server's `MERGE(g, {name: g._key})` over `_graphs`.
-    let graphs: Vec<Value> = graph_documents(server.database(&req.database)?)?
+    // Like the server's `MERGE(g, {name: g._key})` over `_graphs`, in the
+    // order of a full scan: the storage engine keeps documents by revision,
+    // so the most recently written graph comes last (HttpGharialList).
+    let mut graphs: Vec<Value> = graph_documents(server.database(&req.database)?)?
         .iter()
         .map(|(key, document)| {
             let mut graph = document.clone();
@@ -588,6 +590,10 @@ fn list_graphs(server: &Server, req: &ApiRequest) -> HandlerResult {
             graph
         })
         .collect();
+    graphs.sort_by(|a, b| {
+        let rev = |graph: &Value| graph["_rev"].as_str().and_then(Ids::revision_value);
+        rev(a).cmp(&rev(b))
+    });
     Ok(Reply::envelope(200, json!({ "graphs": graphs })))
 }
 

@@ -38,17 +38,27 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
             let user = server.users.get(*name).ok_or_else(user_not_found)?;
             let full = req.query_bool("full", false);
             let mut result = Map::new();
+            // The full listing shows, per collection and for `*`, the grant
+            // made on that collection itself ("undefined" without one).
+            let explicit = |database: &str, collection: &str| {
+                user.collections
+                    .get(&(database.to_string(), collection.to_string()))
+                    .map_or("undefined", |level| level.as_str())
+            };
             for database in server.databases.keys() {
                 let level = user.database_access(database);
                 if full {
-                    let collections: Map<String, Value> = server.databases[database]
+                    let mut collections: Map<String, Value> = server.databases[database]
                         .collections
                         .keys()
                         .map(|collection| {
-                            let level = user.collection_access(database, collection);
-                            (collection.clone(), Value::from(level.as_str()))
+                            (
+                                collection.clone(),
+                                Value::from(explicit(database, collection)),
+                            )
                         })
                         .collect();
+                    collections.insert("*".to_string(), Value::from(explicit(database, "*")));
                     result.insert(
                         database.clone(),
                         json!({"permission": level.as_str(), "collections": collections}),
@@ -56,6 +66,13 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 } else if level > AccessLevel::None {
                     result.insert(database.clone(), Value::from(level.as_str()));
                 }
+            }
+            if full {
+                let any = user
+                    .databases
+                    .get("*")
+                    .map_or("none", |level| level.as_str());
+                result.insert("*".to_string(), json!({ "permission": any }));
             }
             Ok(Reply::envelope(200, json!({ "result": result })))
         }
@@ -68,10 +85,14 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         }
         (&Method::GET, [name, "database", database, collection]) => {
             let user = server.users.get(*name).ok_or_else(user_not_found)?;
-            Ok(Reply::envelope(
-                200,
-                json!({ "result": user.collection_access(database, collection).as_str() }),
-            ))
+            // `_system/_users` holds the credentials: no user is granted
+            // access to it through permissions (RestFetchUserCollectionPermission).
+            let level = if *database == "_system" && *collection == "_users" {
+                AccessLevel::None
+            } else {
+                user.collection_access(database, collection)
+            };
+            Ok(Reply::envelope(200, json!({ "result": level.as_str() })))
         }
         (&Method::PUT, [name, "database", database]) => {
             let level = grant_level(req)?;

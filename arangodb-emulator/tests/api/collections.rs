@@ -302,3 +302,47 @@ async fn list_count_truncate_rename_drop() {
         200
     );
 }
+
+/// RestCollectionGetCollectionIdentifier / DeleteCollectionIdentifier: a
+/// collection can be named by its id. RestCollectionIdentifierLoad answers
+/// the count; the checksum answer carries no properties.
+#[tokio::test]
+async fn collections_by_id_load_checksum_and_key_generators() {
+    let emulator = start().await;
+    let created = emulator
+        .post("/_api/collection", json!({"name": "products"}))
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let by_id = emulator
+        .get(&format!("/_api/collection/{id}/properties"))
+        .await;
+    assert_eq!(
+        (by_id.status, &by_id.body["name"]),
+        (200, &json!("products"))
+    );
+    emulator.post("/_api/document/products", json!({})).await;
+    let load = emulator
+        .put("/_api/collection/products/load", json!({}))
+        .await;
+    assert_eq!(load.body["count"], 1, "{}", load.body);
+    let checksum = emulator.get("/_api/collection/products/checksum").await;
+    assert!(
+        checksum.body.get("keyOptions").is_none(),
+        "{}",
+        checksum.body
+    );
+    assert_eq!(checksum.body["name"], "products");
+    assert!(checksum.body["checksum"].is_string());
+    assert!(checksum.body["revision"].is_string());
+    let generators = emulator.get("/_api/key-generators").await;
+    assert_eq!(
+        generators.body,
+        json!({"keyGenerators": ["upgrade", "padded", "uuid", "autoincrement", "traditional"]})
+    );
+    let dropped = emulator.delete(&format!("/_api/collection/{id}")).await;
+    assert_eq!(dropped.status, 200, "{}", dropped.body);
+    emulator
+        .get("/_api/collection/products")
+        .await
+        .assert_error(404, 1203);
+}

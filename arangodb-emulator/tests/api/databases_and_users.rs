@@ -236,3 +236,42 @@ async fn users_and_their_access_levels() {
         .await
         .assert_error(401, 11);
 }
+
+/// RestFetchUserDatabaseListFull and RestFetchUserCollectionPermission
+/// (3.12.10): the full listing shows collection grants as made ("undefined"
+/// without one) plus `*`; nobody is granted `_system/_users`.
+#[tokio::test]
+async fn full_permission_listing_and_the_users_collection() {
+    let emulator = start().await;
+    emulator
+        .post("/_api/user", json!({"user": "admin@app", "passwd": "x"}))
+        .await;
+    emulator
+        .put(
+            "/_api/user/admin@app/database/_system",
+            json!({"grant": "rw"}),
+        )
+        .await;
+    emulator
+        .post("/_api/collection", json!({"name": "reports"}))
+        .await;
+    emulator
+        .put(
+            "/_api/user/admin@app/database/_system/reports",
+            json!({"grant": "ro"}),
+        )
+        .await;
+    let full = emulator
+        .get("/_api/user/admin@app/database?full=true")
+        .await;
+    let system = &full.body["result"]["_system"];
+    assert_eq!(system["permission"], "rw");
+    assert_eq!(system["collections"]["reports"], "ro");
+    assert_eq!(system["collections"]["_graphs"], "undefined");
+    assert_eq!(system["collections"]["*"], "undefined");
+    assert_eq!(full.body["result"]["*"], json!({"permission": "none"}));
+    let users = emulator
+        .get("/_api/user/admin@app/database/_system/_users")
+        .await;
+    assert_eq!(users.body["result"], "none");
+}

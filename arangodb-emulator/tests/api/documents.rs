@@ -324,3 +324,72 @@ async fn batches_report_errors_per_item() {
         0
     );
 }
+
+/// RestDocumentHandlerDeleteDocument{Identifier,RevConflict,Unknown}Multi:
+/// batch removals in a waitForSync collection answer 200 when something
+/// was removed, 202 when every item failed; handles of another collection
+/// are not found; a 412 carries the current revision as ETag.
+#[tokio::test]
+async fn batch_removals_answer_like_the_server() {
+    let emulator = start().await;
+    emulator
+        .post(
+            "/_api/collection",
+            json!({"name": "products", "waitForSync": true}),
+        )
+        .await;
+    emulator
+        .post("/_api/collection", json!({"name": "other"}))
+        .await;
+    emulator
+        .post(
+            "/_api/document/products",
+            json!([{"_key": "1"}, {"_key": "2"}, {"_key": "3"}]),
+        )
+        .await;
+    emulator
+        .post("/_api/document/other", json!({"_key": "3"}))
+        .await;
+
+    let conflict = emulator
+        .call(
+            Method::DELETE,
+            "/_api/document/products?ignoreRevs=false",
+            Some(json!([{"_key": "1", "_rev": "nope"}])),
+        )
+        .await;
+    assert_eq!(conflict.status, 202, "{}", conflict.body);
+    assert_eq!(conflict.body[0]["errorNum"], 1200);
+
+    let removed = emulator
+        .call(
+            Method::DELETE,
+            "/_api/document/products",
+            Some(json!(["products/1", "2", "other/3"])),
+        )
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(removed.body[0]["_key"], "1");
+    assert_eq!(removed.body[1]["_key"], "2");
+    assert_eq!(removed.body[2]["errorNum"], 1202);
+
+    let current = emulator.get("/_api/document/products/3").await;
+    let stale = emulator
+        .http
+        .delete(emulator.url("/_api/document/products/3"))
+        .basic_auth("root", Some(crate::support::ROOT_PASSWORD))
+        .header("if-match", "\"_stale------\"")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(stale.status().as_u16(), 412);
+    let etag = stale
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    assert_eq!(
+        etag,
+        Some(format!("\"{}\"", current.body["_rev"].as_str().unwrap()))
+    );
+}

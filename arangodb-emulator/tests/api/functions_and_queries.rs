@@ -254,3 +254,68 @@ async fn cursors_run_simple_queries_in_batches() {
     let stats = emulator.stats().await;
     assert_eq!(stats["writes"], 2, "read-only cursors are not writes");
 }
+
+/// The batch protocol of RestCursorForLimitReturnCont (3.12.10 transcript):
+/// every batch repeats `count` and `extra`, and names the next batch.
+#[tokio::test]
+async fn cursor_batches_repeat_count_and_name_the_next_batch() {
+    let emulator = start().await;
+    emulator
+        .post("/_api/collection", json!({"name": "products"}))
+        .await;
+    for n in 1..=5 {
+        emulator
+            .post("/_api/document/products", json!({"n": n}))
+            .await;
+    }
+    let first = emulator
+        .post(
+            "/_api/cursor",
+            json!({"query": "FOR p IN products LIMIT 5 RETURN p.n", "count": true, "batchSize": 2}),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["nextBatchId"], "2");
+    assert_eq!(first.body["extra"]["stats"]["scannedFull"], 5);
+    assert_eq!(first.body["extra"]["stats"]["searchParallelism"], 1);
+    let id = first.body["id"].as_str().unwrap().to_string();
+    let second = emulator.put(&format!("/_api/cursor/{id}"), json!({})).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(
+        (
+            &second.body["count"],
+            &second.body["nextBatchId"],
+            &second.body["hasMore"]
+        ),
+        (&json!(5), &json!("3"), &json!(true))
+    );
+    assert_eq!(second.body["extra"], first.body["extra"]);
+    let last = emulator.put(&format!("/_api/cursor/{id}"), json!({})).await;
+    assert_eq!(last.body["hasMore"], false);
+    assert!(last.body.get("nextBatchId").is_none(), "{}", last.body);
+
+    // A query without a LIMIT scans everything; FILTER counts what it drops.
+    let filtered = emulator
+        .post(
+            "/_api/cursor",
+            json!({"query": "FOR p IN products FILTER p.n == 2 RETURN p.n"}),
+        )
+        .await;
+    assert_eq!(filtered.body["extra"]["stats"]["scannedFull"], 5);
+    assert_eq!(filtered.body["extra"]["stats"]["filtered"], 4);
+    assert!(filtered.body.get("count").is_none());
+
+    // No body is an empty query; PUT needs a cursor id (RestCursorMissingBody,
+    // RestCursorMissingCursorIdentifier).
+    let empty = emulator
+        .call(reqwest::Method::POST, "/_api/cursor", None)
+        .await;
+    empty.assert_error(400, 1502);
+    assert_eq!(empty.body["errorMessage"], "query is empty");
+    let no_id = emulator.put("/_api/cursor", json!({})).await;
+    no_id.assert_error(400, 400);
+    assert_eq!(
+        no_id.body["errorMessage"],
+        "expecting POST /_api/cursor/<cursor-id>"
+    );
+}

@@ -183,3 +183,41 @@ async fn graphs_over_http() {
         .await
         .assert_error(404, 1203);
 }
+
+/// HttpGharialList: graphs come in storage order (by revision), so a graph
+/// changed last is listed last whatever its name.
+#[tokio::test]
+async fn graphs_are_listed_in_write_order() {
+    let emulator = start().await;
+    for name in ["social", "routeplanner"] {
+        let created = emulator
+            .post(
+                "/_api/gharial",
+                json!({"name": name, "edgeDefinitions": [{"collection": format!("{name}_e"), "from": [format!("{name}_v")], "to": [format!("{name}_v")]}]}),
+            )
+            .await;
+        assert_eq!(created.status, 202, "{}", created.body);
+    }
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list["graphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["_key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&emulator.get("/_api/gharial").await.body),
+        ["social", "routeplanner"]
+    );
+    emulator
+        .post(
+            "/_api/gharial/social/vertex",
+            json!({"collection": "extra"}),
+        )
+        .await;
+    assert_eq!(
+        names(&emulator.get("/_api/gharial").await.body),
+        ["routeplanner", "social"]
+    );
+}
