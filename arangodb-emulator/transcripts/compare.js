@@ -27,9 +27,15 @@ const MASKED_KEYS = new Set([
 const MASKED_NONZERO_NUMBERS = new Set(['lastValue']);
 
 const REV = /^_[A-Za-z0-9_-]{10}$/;
+// Cluster shard ids (`s8010039`: `s` and the shard's numeric id).
+const SHARD = /^s\d{4,}$/;
+// Cluster server ids (`PRMR-85cea042-59e3-4fa6-ba85-f1cef2e7f4c7`): role prefix and a UUID.
+const SERVER_ID = /^(PRMR|CRDN|AGNT|SNGL)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function maskString(s) {
   if (REV.test(s)) return '<rev>';
+  if (SHARD.test(s)) return 's<shard>';
+  if (SERVER_ID.test(s)) return s.slice(0, 5) + '<server>';
   return s
     .replace(/^\[ArangoCollection \d+,/, '[ArangoCollection <id>,')
     .replace(/^\[ArangoView \d+,/, '[ArangoView <id>,')
@@ -42,11 +48,22 @@ function maskString(s) {
 function mask(value, key) {
   if (key !== undefined && MASKED_KEYS.has(key) && value !== null && value !== undefined) return '<masked>';
   if (key !== undefined && MASKED_NONZERO_NUMBERS.has(key) && typeof value === 'number' && value !== 0) return '<n>';
+  if (key === 'id' && typeof value === 'string' && /^\d+$/.test(value)) return '<id>';
   if (typeof value === 'string') return maskString(value);
   if (Array.isArray(value)) return value.map((v) => mask(v));
   if (value && typeof value === 'object') {
     const out = {};
-    for (const [k, v] of Object.entries(value)) out[maskString(k)] = mask(v, k);
+    for (const [k, v] of Object.entries(value)) {
+      // Keys that mask alike (shard ids, document handles) stay distinct, so
+      // their number is still compared: the second is `<masked>#2`, ...
+      let masked = maskString(k);
+      if (masked !== k && masked in out) {
+        let n = 2;
+        while (`${masked}#${n}` in out) n++;
+        masked = `${masked}#${n}`;
+      }
+      out[masked] = mask(v, k);
+    }
     return out;
   }
   return value;

@@ -36,6 +36,28 @@ test('masking hides what varies between runs and nothing else', () => {
   assert.notStrictEqual(diff(mask('[ArangoError 1210: x]'), mask('[ArangoError 1200: x]')), null);
 });
 
+test('shard and server ids are masked, their number is not', () => {
+  const recorded = {
+    shards: { s8010046: ['PRMR-85cea042-59e3-4fa6-ba85-f1cef2e7f4c7'], s8010047: ['PRMR-8081ad8c-c762-4bbc-90dc-418a6673afce'] },
+    list: ['s8010039', 's8010040'],
+    shardId: 's8010034',
+    id: '148',
+  };
+  const emulated = {
+    shards: { s10028: ['PRMR-00000000-59e3-4fa6-ba85-f1cef2e7f4c7'], s10029: ['PRMR-11111111-c762-4bbc-90dc-418a6673afce'] },
+    list: ['s10028', 's10029'],
+    shardId: 's10030',
+    id: '75226',
+  };
+  assert.strictEqual(diff(mask(recorded), mask(emulated)), null);
+  const fewer = { ...emulated, shards: { s10028: emulated.shards.s10028 } };
+  assert.match(diff(mask(recorded), mask(fewer)), /\$\.shards: missing/);
+  assert.match(diff(mask(recorded), mask({ ...emulated, list: ['s10028'] })), /expected 2 elements, got 1/);
+  // a shard id is not any string starting with s, and only numeric `id`s are masked
+  assert.notStrictEqual(diff(mask({ name: 'sales' }), mask({ name: 's10028' })), null);
+  assert.notStrictEqual(diff(mask({ id: 'products/0' }), mask({ id: 'products/1' })), null);
+});
+
 test('objects compare without key order, arrays with order', () => {
   assert.strictEqual(diff({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }), null);
   assert.match(diff({ b: [1, 2] }, { b: [2, 1] }), /\$\.b\[0\]/);
