@@ -389,6 +389,58 @@ impl Profile {
         self.version.at_least(3, 12, 0)
     }
 
+    /// Collection properties report `supportsRBAC` from 3.12.8 on: the
+    /// documentation's recorded 3.12 examples first show it when regenerated
+    /// with 3.12.8 (docs-hugo `site/data/3.12/cache.json`, 2026-03), not with
+    /// 3.12.7; the 3.11 transcripts never show it. 4.0 is developed after
+    /// 3.12.8 and keeps it (the Go driver v3 lists it in the replication
+    /// inventory); the 4.x examples without it were recorded by older builds.
+    pub fn collections_report_supports_rbac(&self) -> bool {
+        self.version.at_least(3, 12, 8)
+    }
+
+    /// The system collections every database gets, in name order. 3.11 also
+    /// has `_pregel_queries` (the 3.11 transcript `arangosh_list_collections_single`);
+    /// Pregel is removed from 3.12 on ("deprecated and removed features").
+    pub fn system_collections(&self) -> &'static [&'static str] {
+        if self.version.at_least(3, 12, 0) {
+            &[
+                "_analyzers",
+                "_appbundles",
+                "_apps",
+                "_aqlfunctions",
+                "_frontend",
+                "_graphs",
+                "_jobs",
+                "_queues",
+            ]
+        } else {
+            &[
+                "_analyzers",
+                "_appbundles",
+                "_apps",
+                "_aqlfunctions",
+                "_frontend",
+                "_graphs",
+                "_jobs",
+                "_pregel_queries",
+                "_queues",
+            ]
+        }
+    }
+
+    /// The message of error 1203 when an AQL query names an unknown
+    /// collection: 3.11 prefixes `AQL: ` and appends ` (while parsing)`, 3.12
+    /// reports the plain message (`RestCursorCreateCursorUnknownCollection_single`
+    /// of each version's transcripts).
+    pub fn aql_collection_not_found_message(&self, name: &str) -> String {
+        if self.version.at_least(3, 12, 0) {
+            format!("collection or view not found: {name}")
+        } else {
+            format!("AQL: collection or view not found: {name} (while parsing)")
+        }
+    }
+
     /// `GET /_api/version` names the HTTP API versions (`apiVersions`,
     /// `deprecatedApiVersions`, `requestedApiVersion`): the 3.12.10
     /// transcripts show them, 3.11.14 and the 3.12.0 nightly do not.
@@ -444,6 +496,38 @@ mod tests {
             version: version.parse().unwrap(),
             ..Profile::default()
         }
+    }
+
+    #[test]
+    fn supports_rbac_from_3_12_8() {
+        assert!(!at("3.11.14").collections_report_supports_rbac());
+        assert!(!at("3.12.7").collections_report_supports_rbac());
+        assert!(at("3.12.8").collections_report_supports_rbac());
+        assert!(at("3.12.10").collections_report_supports_rbac());
+        assert!(at("4.0.0").collections_report_supports_rbac());
+    }
+
+    #[test]
+    fn aql_unknown_collection_message_by_version() {
+        assert_eq!(
+            at("3.11.14").aql_collection_not_found_message("c"),
+            "AQL: collection or view not found: c (while parsing)"
+        );
+        assert_eq!(
+            at("3.12.10").aql_collection_not_found_message("c"),
+            "collection or view not found: c"
+        );
+    }
+
+    #[test]
+    fn pregel_system_collection_only_before_3_12() {
+        assert!(at("3.11.14")
+            .system_collections()
+            .contains(&"_pregel_queries"));
+        assert!(!at("3.12.0")
+            .system_collections()
+            .contains(&"_pregel_queries"));
+        assert_eq!(at("3.12.10").system_collections().len(), 8);
     }
 
     #[test]

@@ -18,18 +18,6 @@ use crate::profile::Profile;
 pub const DOCUMENT_COLLECTION: u64 = 2;
 pub const EDGE_COLLECTION: u64 = 3;
 
-/// System collections every database of a fresh 3.12 single server has.
-pub const SYSTEM_COLLECTIONS: &[&str] = &[
-    "_analyzers",
-    "_appbundles",
-    "_apps",
-    "_aqlfunctions",
-    "_frontend",
-    "_graphs",
-    "_jobs",
-    "_queues",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AccessLevel {
     None,
@@ -191,6 +179,9 @@ pub struct Collection {
     pub documents: BTreeMap<String, Value>,
     /// Last generated key number (the `lastValue` of `keyOptions`).
     pub last_key_value: u64,
+    /// The properties carry `supportsRBAC` (the server's version has it:
+    /// [`Profile::collections_report_supports_rbac`]).
+    pub reports_supports_rbac: bool,
 }
 
 impl Collection {
@@ -223,7 +214,7 @@ impl Collection {
         if self.key_type() != "uuid" {
             key_options.insert("lastValue".into(), Value::from(self.last_key_value));
         }
-        json!({
+        let mut body = json!({
             "writeConcern": self.write_concern,
             "waitForSync": self.wait_for_sync,
             "usesRevisionsAsDocumentIds": true,
@@ -243,7 +234,18 @@ impl Collection {
             "keyOptions": key_options,
             "computedValues": self.computed_values.clone().unwrap_or(Value::Null),
             "objectId": (self.id + 1).to_string(),
-        })
+        });
+        self.drop_unreported(&mut body);
+        body
+    }
+
+    /// Removes the attributes the server's version does not report.
+    fn drop_unreported(&self, body: &mut Value) {
+        if let Value::Object(map) = body {
+            if !self.reports_supports_rbac {
+                map.shift_remove("supportsRBAC");
+            }
+        }
     }
 
     /// The properties object a coordinator reports: attribute set and order
@@ -286,6 +288,7 @@ impl Collection {
             map.insert("isDisjoint".into(), Value::Bool(false));
             map.insert("keyOptions".into(), Value::Object(self.key_options.clone()));
         }
+        self.drop_unreported(&mut body);
         body
     }
 
@@ -491,7 +494,7 @@ impl Server {
             analyzers: BTreeMap::new(),
             views: BTreeMap::new(),
         };
-        for system in SYSTEM_COLLECTIONS {
+        for system in self.profile.system_collections() {
             let collection = self.new_collection(system, DOCUMENT_COLLECTION, true);
             database.collections.insert(system.to_string(), collection);
         }
@@ -534,6 +537,7 @@ impl Server {
             indexes: Vec::new(),
             documents: BTreeMap::new(),
             last_key_value: 0,
+            reports_supports_rbac: self.profile.collections_report_supports_rbac(),
         }
     }
 

@@ -81,7 +81,19 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .map_or(DEFAULT_BATCH_SIZE, |size| size.max(1) as usize);
     let plan = parse(query, &bind_vars)?;
     let database = server.database(&req.database)?;
-    let collection = database.collection(&plan.collection)?;
+    let collection = database.collection(&plan.collection).map_err(|err| {
+        if err.error_num == 1203 {
+            ArangoError::new(
+                err.status,
+                err.error_num,
+                server
+                    .profile
+                    .aql_collection_not_found_message(&plan.collection),
+            )
+        } else {
+            err
+        }
+    })?;
     // Without SORT the full scan stops once offset + limit documents matched.
     let wanted = match (plan.sort.is_empty(), plan.limit) {
         (true, Some(limit)) => plan.offset.saturating_add(limit),

@@ -483,3 +483,61 @@ async fn vector_training_failures_and_shard_details() {
         .iter()
         .all(|index| index.get("shards").is_none()));
 }
+
+#[tokio::test]
+async fn supports_rbac_is_reported_from_3_12_8() {
+    // RestCollectionGetCollectionName_single: the 3.11 transcript has no
+    // `supportsRBAC`, the 3.12.10 one has it (first recorded with 3.12.8).
+    for (text, reported) in [("3.11.14", false), ("3.12.7", false), ("3.12.8", true)] {
+        let emulator = with_collection(version(text)).await;
+        let properties = emulator.get("/_api/collection/c/properties").await;
+        assert_eq!(properties.status, 200, "{}", properties.body);
+        assert_eq!(
+            properties.body.get("supportsRBAC").cloned(),
+            reported.then_some(Value::Bool(true)),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pregel_queries_collection_exists_only_on_3_11() {
+    // arangosh_list_collections_single (3.11 and 3.12 transcripts).
+    for (text, present) in [("3.11.14", true), ("3.12.10", false)] {
+        let emulator = start_as(version(text)).await;
+        let listed = emulator.get("/_api/collection").await;
+        let names: Vec<&str> = listed.body["result"]
+            .as_array()
+            .expect("result")
+            .iter()
+            .filter_map(|c| c["name"].as_str())
+            .collect();
+        assert_eq!(
+            names.contains(&"_pregel_queries"),
+            present,
+            "{text}: {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_collection_in_aql_is_worded_per_version() {
+    // RestCursorCreateCursorUnknownCollection_single of 3.11 and 3.12.
+    for (text, message) in [
+        (
+            "3.11.14",
+            "AQL: collection or view not found: unknowncoll (while parsing)",
+        ),
+        ("3.12.10", "collection or view not found: unknowncoll"),
+    ] {
+        let emulator = start_as(version(text)).await;
+        let answer = emulator
+            .post(
+                "/_api/cursor",
+                json!({"query": "FOR u IN unknowncoll LIMIT 2 RETURN u"}),
+            )
+            .await;
+        answer.assert_error(404, 1203);
+        assert_eq!(answer.body["errorMessage"], message);
+    }
+}
