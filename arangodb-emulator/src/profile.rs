@@ -441,6 +441,18 @@ impl Profile {
         }
     }
 
+    /// `GET /_api/key-generators`, in the server's order. The list leads
+    /// with `upgrade` from 3.12.6 on: the documentation's recorded 3.12
+    /// example shows it from its 3.12.6 regeneration (docs-hugo history of
+    /// `site/data/3.12/cache.json`), not with 3.12.0 to 3.12.5.
+    pub fn key_generators(&self) -> &'static [&'static str] {
+        if self.version.at_least(3, 12, 6) {
+            &["upgrade", "padded", "uuid", "autoincrement", "traditional"]
+        } else {
+            &["padded", "uuid", "autoincrement", "traditional"]
+        }
+    }
+
     /// `GET /_api/version` names the HTTP API versions (`apiVersions`,
     /// `deprecatedApiVersions`, `requestedApiVersion`): the 3.12.10
     /// transcripts show them, 3.11.14 and the 3.12.0 nightly do not.
@@ -517,6 +529,13 @@ mod tests {
             at("3.12.10").aql_collection_not_found_message("c"),
             "collection or view not found: c"
         );
+    }
+
+    #[test]
+    fn upgrade_key_generator_from_3_12_6() {
+        assert_eq!(at("3.12.5").key_generators()[0], "padded");
+        assert_eq!(at("3.12.6").key_generators()[0], "upgrade");
+        assert_eq!(at("4.0.0").key_generators().len(), 5);
     }
 
     #[test]

@@ -158,13 +158,13 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
 
 /// `GET /_api/key-generators`: the key generator names the server knows,
 /// in its order, as a plain JSON answer (transcript RestCollectionGetKeyGenerators).
-pub fn key_generators(req: &ApiRequest) -> HandlerResult {
+pub fn key_generators(server: &Server, req: &ApiRequest) -> HandlerResult {
     if req.method != Method::GET {
         return Err(ArangoError::method_not_allowed());
     }
     Ok(Reply::json(
         200,
-        json!({"keyGenerators": ["upgrade", "padded", "uuid", "autoincrement", "traditional"]}),
+        json!({"keyGenerators": server.profile.key_generators()}),
     ))
 }
 

@@ -34,7 +34,7 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         ["_api", "database", rest @ ..] => database::handle(server, req, rest),
         ["_api", "user", rest @ ..] => user::handle(server, req, rest),
         ["_api", "collection", rest @ ..] => collection::handle(server, req, rest),
-        ["_api", "key-generators"] => collection::key_generators(req),
+        ["_api", "key-generators"] => collection::key_generators(server, req),
         ["_api", "index", rest @ ..] => index::handle(server, req, rest),
         ["_api", "document", rest @ ..] => document::handle(server, req, rest),
         ["_api", "edges", rest @ ..] => edges::handle(server, req, rest),
