@@ -63,13 +63,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         );
     }
     let cursors = u64::from(outbound) + u64::from(inbound);
-    Ok(Reply::json(
-        200,
-        json!({
-            "edges": edges,
-            "error": false,
-            "code": 200,
-            "stats": {
+    let mut stats = json!({
                 "writesExecuted": 0,
                 "writesIgnored": 0,
                 "documentLookups": edges.len(),
@@ -86,7 +80,15 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
                 "executionTime": 0.0,
                 "peakMemoryUsage": 0,
                 "intermediateCommits": 0,
-            },
-        }),
+    });
+    // 3.11 reports no lookup statistics (RestEdgesReadEdges* of 3.11).
+    if let (Value::Object(map), false) = (&mut stats, server.profile.reports_lookup_statistics()) {
+        for name in ["documentLookups", "seeks", "searchParallelism"] {
+            map.shift_remove(name);
+        }
+    }
+    Ok(Reply::json(
+        200,
+        json!({"edges": edges, "error": false, "code": 200, "stats": stats}),
     ))
 }

@@ -243,6 +243,13 @@ fn parse_lines(text: &str) -> Result<Vec<Record>, ArangoError> {
 /// an error unless `ignoreMissing` (then missing values are left out and
 /// excess ones dropped).
 fn parse_tabular(text: &str, ignore_missing: bool) -> Result<Vec<Record>, ArangoError> {
+    // The header line must end in a newline before anything else is read
+    // (RestImportHandler::createFromKeyValueList; RestImportCsvInvalidBody_single).
+    if !text.contains('\n') {
+        return Err(ArangoError::http_bad_request(
+            "no JSON array found in second line",
+        ));
+    }
     let text = text.strip_suffix('\n').unwrap_or(text);
     let mut lines = text.split('\n').enumerate();
     let header = match lines

@@ -112,6 +112,23 @@ async fn import_reads_arrays_lines_and_tabular_bodies() {
         .post_raw("/_api/import?collection=products", "{ \"_key\": \"foo\" }")
         .await;
     not_tabular.assert_error(400, 400);
+    // A single line (no newline after the header) is refused before the
+    // header is read, as RestImportCsvInvalidBody_single (3.11, 3.12) shows.
+    assert_eq!(
+        not_tabular.body["errorMessage"],
+        "no JSON array found in second line"
+    );
+    let bad_header = emulator
+        .post_raw(
+            "/_api/import?collection=products",
+            "{ \"_key\": \"foo\" }\n[1]\n",
+        )
+        .await;
+    bad_header.assert_error(400, 400);
+    assert_eq!(
+        bad_header.body["errorMessage"],
+        "no JSON string array found in first line"
+    );
     let missing = emulator
         .post_raw("/_api/import?collection=nothing&type=documents", "{}")
         .await;

@@ -541,3 +541,26 @@ async fn unknown_collection_in_aql_is_worded_per_version() {
         assert_eq!(answer.body["errorMessage"], message);
     }
 }
+
+#[tokio::test]
+async fn edges_statistics_have_no_lookups_on_3_11() {
+    // RestEdgesReadEdgesAny_single: 3.11 reports no documentLookups, seeks
+    // or searchParallelism; 3.12.10 does.
+    for (text, reported) in [("3.11.14", false), ("3.12.10", true)] {
+        let emulator = start_as(version(text)).await;
+        let created = emulator
+            .post("/_api/collection", json!({"name": "e", "type": 3}))
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        let answer = emulator.get("/_api/edges/e?vertex=v/1").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        for name in ["documentLookups", "seeks", "searchParallelism"] {
+            assert_eq!(
+                answer.body["stats"].get(name).is_some(),
+                reported,
+                "{text} {name}"
+            );
+        }
+        assert_eq!(answer.body["stats"]["scannedIndex"], 0);
+    }
+}
