@@ -7,7 +7,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 workspace="$(cd "$here/../.." && pwd)"
 
 (cd "$workspace" && cargo build -p arangodb-emulator)
-export EMULATOR_BIN="${EMULATOR_BIN:-$workspace/target/debug/arangodb-emulator}"
+# Where cargo put it: honours CARGO_TARGET_DIR and .cargo/config.
+target_dir="$(cd "$workspace" && cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+export EMULATOR_BIN="${EMULATOR_BIN:-$target_dir/debug/arangodb-emulator}"
 
 python3 -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 

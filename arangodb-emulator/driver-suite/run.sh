@@ -12,7 +12,10 @@ password="driver-suite-root"
 secret="driver-suite-jwt-secret-0123456789abcdef"
 
 (cd "$workspace" && cargo build -q -p arangodb-emulator)
-binary="${EMULATOR_BIN:-$workspace/target/debug/arangodb-emulator}"
+# Where cargo put it: honours CARGO_TARGET_DIR and .cargo/config.
+target_dir="$(cd "$workspace" && cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+binary="${EMULATOR_BIN:-$target_dir/debug/arangodb-emulator}"
 
 # Same pinned driver, pytest and PyJWT as the conformance suite (the suite's
 # conftest also imports `packaging`, which pytest itself depends on).

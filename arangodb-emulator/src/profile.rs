@@ -46,7 +46,7 @@ impl fmt::Display for Version {
 
 /// Errors of [`Version::from_str`]: the text that is not `X.Y.Z` (or `X.Y`).
 #[derive(Debug, thiserror::Error)]
-#[error("'{0}' is not an ArangoDB version (expected X.Y.Z, e.g. 3.12.10)")]
+#[error("'{0}' is not an ArangoDB version (expected X.Y.Z, e.g. 3.12.10, or X.Y for X.Y.0)")]
 pub struct VersionParseError(String);
 
 impl FromStr for Version {
@@ -142,6 +142,12 @@ impl Profile {
         if !known {
             return Err(format!(
                 "ArangoDB {v} is not emulated; choose a 3.11.x, 3.12.x or 4.0.x version"
+            ));
+        }
+        // arangod refuses to start with an option it does not know.
+        if self.vector_index && !v.at_least(3, 12, 4) {
+            return Err(format!(
+                "--vector-index is an option of ArangoDB 3.12.4 and later, not of {v}"
             ));
         }
         Ok(())
@@ -501,6 +507,12 @@ mod tests {
         assert!(with("3.11.14").check().is_ok());
         assert!(with("4.0.0").check().is_ok());
         assert!(with("3.10.0").check().is_err());
+        let vector = |v: &str| Profile {
+            vector_index: true,
+            ..with(v)
+        };
+        assert!(vector("3.12.3").check().is_err());
+        assert!(vector("3.12.4").check().is_ok());
     }
 
     fn at(version: &str) -> Profile {
