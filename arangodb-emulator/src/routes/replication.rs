@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::error::ArangoError;
 use crate::indexes;
 use crate::request::{ApiRequest, HandlerResult, Reply};
-use crate::state::{Batch, Server};
+use crate::state::{Batch, Collection, Database, Server};
 
 const DEFAULT_BATCH_TTL_SECONDS: u64 = 300;
 
@@ -111,32 +111,10 @@ fn inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 map.remove("statusString");
                 map.insert("deleted".into(), Value::Bool(false));
             }
-            let user_indexes: Vec<Value> = collection
-                .indexes
-                .iter()
-                .map(|index| {
-                    let mut rendered = indexes::render(collection, index);
-                    // The inventory shows bare numeric ids, without `coll/`.
-                    rendered["id"] = Value::from(index.id.to_string());
-                    if let Value::Object(map) = &mut rendered {
-                        map.remove("selectivityEstimate");
-                    }
-                    rendered
-                })
-                .collect();
-            json!({"indexes": user_indexes, "parameters": parameters})
+            json!({"indexes": inventory_indexes(collection), "parameters": parameters})
         })
         .collect();
-    // Views are listed with their full definitions, as ArangoDB's
-    // `LogicalView::properties(Serialization::Inventory)` writes them (its
-    // IResearchViewTest checks the view-level keys); the extra per-link keys
-    // of that serialization (e.g. `analyzerDefinitions`) are not modelled.
-    // Arangosearch links are never listed as indexes here.
-    let views: Vec<Value> = database
-        .views
-        .values()
-        .map(|view| Value::Object(view.definition()))
-        .collect();
+    let views = inventory_views(database);
     let tick = server.ids.next_id().to_string();
     Ok(Reply::json(
         200,
@@ -192,33 +170,16 @@ fn cluster_inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
                 map.insert("planId".into(), Value::from(collection.id.to_string()));
                 map.insert("deleted".into(), Value::Bool(false));
             }
-            let user_indexes: Vec<Value> = collection
-                .indexes
-                .iter()
-                .map(|index| {
-                    let mut rendered = indexes::render(collection, index);
-                    rendered["id"] = Value::from(index.id.to_string());
-                    if let Value::Object(map) = &mut rendered {
-                        map.remove("selectivityEstimate");
-                    }
-                    rendered
-                })
-                .collect();
             json!({
                 "parameters": parameters,
-                "indexes": user_indexes,
+                "indexes": inventory_indexes(collection),
                 "planVersion": 1,
                 "isReady": true,
                 "allInSync": true,
             })
         })
         .collect();
-    // The same view definitions as the single-server inventory.
-    let views: Vec<Value> = database
-        .views
-        .values()
-        .map(|view| Value::Object(view.definition()))
-        .collect();
+    let views = inventory_views(database);
     let tick = server.ids.next_id().to_string();
     Ok(Reply::json(
         200,
@@ -230,4 +191,34 @@ fn cluster_inventory(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             "state": "unused",
         }),
     ))
+}
+
+/// A collection's user indexes as both inventories list them: bare numeric
+/// ids (without `coll/`) and no `selectivityEstimate`.
+fn inventory_indexes(collection: &Collection) -> Vec<Value> {
+    collection
+        .indexes
+        .iter()
+        .map(|index| {
+            let mut rendered = indexes::render(collection, index);
+            rendered["id"] = Value::from(index.id.to_string());
+            if let Value::Object(map) = &mut rendered {
+                map.remove("selectivityEstimate");
+            }
+            rendered
+        })
+        .collect()
+}
+
+/// The database's views with their full definitions, as ArangoDB's
+/// `LogicalView::properties(Serialization::Inventory)` writes them (its
+/// IResearchViewTest checks the view-level keys); the extra per-link keys of
+/// that serialization (e.g. `analyzerDefinitions`) are not modelled, and
+/// arangosearch links are never listed as indexes.
+fn inventory_views(database: &Database) -> Vec<Value> {
+    database
+        .views
+        .values()
+        .map(|view| Value::Object(view.definition()))
+        .collect()
 }
