@@ -471,6 +471,14 @@ impl Profile {
 mod tests {
     use super::*;
 
+    /// The default profile at `version`.
+    fn at(version: &str) -> Profile {
+        Profile {
+            version: version.parse().unwrap(),
+            ..Profile::default()
+        }
+    }
+
     #[test]
     fn versions_parse_and_order() {
         assert_eq!(
@@ -487,39 +495,24 @@ mod tests {
 
     #[test]
     fn named_inverted_index_recreate_is_refused_from_3_12_6() {
-        let with = |v: &str| Profile {
-            version: v.parse().unwrap(),
-            ..Profile::default()
-        };
-        assert!(!with("3.11.14").refuses_named_inverted_index_again());
-        assert!(!with("3.12.5").refuses_named_inverted_index_again());
-        assert!(with("3.12.6").refuses_named_inverted_index_again());
-        assert!(with("3.12.10").refuses_named_inverted_index_again());
-        assert!(with("4.0.0").refuses_named_inverted_index_again());
+        assert!(!at("3.11.14").refuses_named_inverted_index_again());
+        assert!(!at("3.12.5").refuses_named_inverted_index_again());
+        assert!(at("3.12.6").refuses_named_inverted_index_again());
+        assert!(at("3.12.10").refuses_named_inverted_index_again());
+        assert!(at("4.0.0").refuses_named_inverted_index_again());
     }
 
     #[test]
     fn only_modelled_versions_are_accepted() {
-        let with = |v: &str| Profile {
-            version: v.parse().unwrap(),
-            ..Profile::default()
-        };
-        assert!(with("3.11.14").check().is_ok());
-        assert!(with("4.0.0").check().is_ok());
-        assert!(with("3.10.0").check().is_err());
+        assert!(at("3.11.14").check().is_ok());
+        assert!(at("4.0.0").check().is_ok());
+        assert!(at("3.10.0").check().is_err());
         let vector = |v: &str| Profile {
             vector_index: true,
-            ..with(v)
+            ..at(v)
         };
         assert!(vector("3.12.3").check().is_err());
         assert!(vector("3.12.4").check().is_ok());
-    }
-
-    fn at(version: &str) -> Profile {
-        Profile {
-            version: version.parse().unwrap(),
-            ..Profile::default()
-        }
     }
 
     #[test]
