@@ -227,6 +227,14 @@ fn mutable_differences(want: &Collection, have: &Collection) -> Vec<(FieldChange
         ));
     }
     let (w, h) = (&want.cluster, &have.cluster);
+    if h.distribute_shards_like.is_some() {
+        // A follower takes replicationFactor and writeConcern from its
+        // prototype, and a coordinator refuses to change them on the
+        // follower (403/11, ARANGODB_API.md 3.4): planning an update there
+        // could never converge. Validation makes a follower state its
+        // prototype's values or none.
+        return fields;
+    }
     if let (Some(want_factor), Some(have_factor)) = (&w.replication_factor, &h.replication_factor) {
         if want_factor != have_factor {
             fields.push((

@@ -421,7 +421,40 @@ fn cluster_options(
                 "distributeShardsLike names the collection itself".into(),
                 None,
             );
-        } else if !state.collections.contains_key(prototype) {
+        } else if let Some(leader) = state.collections.get(prototype) {
+            // A coordinator refuses a follower whose sharding differs from
+            // its prototype's ("Cannot have a different X ... than the
+            // leading collection", ShardingInfo in ArangoDB's sources).
+            let inherited = [
+                (
+                    "numberOfShards",
+                    cluster.number_of_shards.map(Value::from),
+                    leader.cluster.number_of_shards.map(Value::from),
+                ),
+                (
+                    "replicationFactor",
+                    cluster.replication_factor.clone(),
+                    leader.cluster.replication_factor.clone(),
+                ),
+                (
+                    "writeConcern",
+                    cluster.write_concern.map(Value::from),
+                    leader.cluster.write_concern.map(Value::from),
+                ),
+            ];
+            for (option, own, leaders) in inherited {
+                if let (Some(own), Some(leaders)) = (own, leaders) {
+                    if own != leaders {
+                        invalid(
+                            report,
+                            option,
+                            format!("{option} is {own}, but `{prototype}`, whose shards it distributes like, has {leaders}"),
+                            Some(format!("a collection with distributeShardsLike takes {option} from `{prototype}`: state the same value or leave it out")),
+                        );
+                    }
+                }
+            }
+        } else {
             report.warning(
                 "undeclared-collection",
                 format!("collection `{name}` distributes its shards like `{prototype}`, which no spec declares"),
@@ -592,5 +625,38 @@ mod tests {
         collection.cluster.write_concern = Some(2);
         collection.cluster.distribute_shards_like = Some("other".into());
         assert!(codes(&collection).is_empty());
+    }
+
+    #[test]
+    fn a_follower_states_its_prototypes_sharding_or_nothing() {
+        let mut leader = users();
+        leader.name = "events".into();
+        leader.cluster.number_of_shards = Some(3);
+        leader.cluster.replication_factor = Some(json!(2));
+        let mut follower = users();
+        follower.name = "alerts".into();
+        follower.cluster.distribute_shards_like = Some("events".into());
+        let mut state = State::default();
+        state.collections.insert("events".into(), leader);
+        let codes_in = |follower: &Collection| {
+            let mut report = Report::default();
+            check(follower, None, &state, &mut report);
+            report
+                .diagnostics
+                .0
+                .iter()
+                .map(|d| d.code)
+                .collect::<Vec<_>>()
+        };
+        assert!(codes_in(&follower).is_empty());
+        follower.cluster.number_of_shards = Some(3);
+        follower.cluster.replication_factor = Some(json!(2));
+        assert!(codes_in(&follower).is_empty());
+        follower.cluster.number_of_shards = Some(4);
+        follower.cluster.replication_factor = Some(json!(3));
+        assert_eq!(
+            codes_in(&follower),
+            ["invalid-cluster-option", "invalid-cluster-option"]
+        );
     }
 }

@@ -268,3 +268,56 @@ fn a_collection_distributed_like_another_is_created_after_it() {
         );
     }
 }
+
+#[test]
+fn a_followers_replication_comes_from_its_prototype() {
+    const ALERTS: &str = "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: alerts\nspec:\n  distributeShardsLike: events\n  replicationFactor: 2\n";
+    let harness = coordinator();
+    harness.write("entities/events.yaml", EVENTS);
+    harness.write("entities/alerts.yaml", ALERTS);
+    let run = harness.run(&["apply", "--create-database"]);
+    assert_eq!(run.status, 0, "{run:?}");
+
+    // A follower stating other sharding than its prototype is invalid
+    // input: the coordinator would refuse to create it.
+    harness.write(
+        "entities/alerts.yaml",
+        &ALERTS.replace("replicationFactor: 2", "replicationFactor: 3"),
+    );
+    let invalid = harness.run(&["plan"]);
+    assert_eq!(invalid.status, 3, "{invalid:?}");
+    assert!(
+        invalid.stderr.contains(
+            "collection `alerts`: replicationFactor is 3, but `events`, whose shards it distributes like, has 2"
+        ),
+        "{}",
+        invalid.stderr
+    );
+
+    // Both changed together: only the prototype is updated (the server
+    // refuses the follower's update, 403/11), and the run converges.
+    harness.write(
+        "entities/events.yaml",
+        &EVENTS.replace("replicationFactor: 2", "replicationFactor: 3"),
+    );
+    let plan = harness.run(&["plan"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert!(
+        plan.stdout.contains("~ collection events (update)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("collection alerts"),
+        "{}",
+        plan.stdout
+    );
+    let applied = harness.run(&["apply"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(
+        harness.get("/_api/collection/events/properties")["replicationFactor"],
+        json!(3)
+    );
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
