@@ -52,8 +52,9 @@ pub struct SpecArgs {
 /// What the plan may do beyond creating and updating.
 #[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
-    /// Drop indexes and graphs that arangosync created and that are no
-    /// longer in the specs (collections also need --allow-destructive).
+    /// Drop indexes, graphs and feature functions that arangosync created
+    /// and that are no longer in the specs (collections also need
+    /// --allow-destructive).
     #[arg(long)]
     pub prune: bool,
     /// Allow changes that delete documents: replacing a collection whose
