@@ -690,6 +690,102 @@ fn inverted_primary_sort_and_stored_values_compare_in_the_server_shape() {
     );
 }
 
+#[test]
+fn a_partial_consolidation_policy_compares_by_the_keys_it_states() {
+    // ArangoDB completes a stated consolidationPolicy with its version's
+    // defaults: 3.12.10 reports type, segmentsBytesMax, maxSkewThreshold
+    // and minDeletionRatio (RestIndexCreateNewInverted_single).
+    let example = readbacks()
+        .into_iter()
+        .find(|e| {
+            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
+        })
+        .unwrap();
+    let recorded = example["readBack"].clone();
+    assert_eq!(
+        recorded["consolidationPolicy"],
+        json!({"type": "tier", "segmentsBytesMax": 8_589_934_592_u64,
+               "maxSkewThreshold": 0.4, "minDeletionRatio": 0.5})
+    );
+    let with_policy = |policy: Value| {
+        // Named as the live index, so a difference is a replace.
+        let mut spec = example["request"].clone();
+        spec["name"] = example["readBack"]["name"].clone();
+        spec["consolidationPolicy"] = policy;
+        spec_index("products", &spec)
+    };
+    // The server stored the stated segmentsBytesMax and filled in the rest.
+    let mut read_back = recorded.clone();
+    read_back["consolidationPolicy"]["segmentsBytesMax"] = json!(1_000_000_000);
+    let partial = json!({"type": "tier", "segmentsBytesMax": 1_000_000_000});
+    assert_eq!(
+        plan_index("products", with_policy(partial.clone()), &read_back),
+        vec![]
+    );
+    // Stated defaults, numbers by value (8589934592.0 is 8589934592).
+    for policy in [
+        json!({"segmentsBytesMax": 8_589_934_592.0_f64}),
+        json!({"type": "tier", "maxSkewThreshold": 0.4, "minDeletionRatio": 0.5}),
+        json!({}),
+    ] {
+        assert_eq!(
+            plan_index("products", with_policy(policy.clone()), &recorded),
+            vec![],
+            "{policy}"
+        );
+    }
+    // A stated key whose value differs, or that the server does not
+    // report, is still a change, and only that option is named.
+    for (policy, live) in [
+        (partial, &recorded),
+        (json!({"minDeletionRatio": 0.6}), &read_back),
+        (json!({"type": "tier", "segmentsMin": 1}), &recorded),
+    ] {
+        let changes = plan_index("products", with_policy(policy.clone()), live);
+        assert_eq!(changes.len(), 1, "{policy}");
+        assert_eq!(changes[0].action, Action::Replace, "{policy}");
+        let named: Vec<&str> = changes[0].fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(named, ["consolidationPolicy"], "{policy}");
+    }
+}
+
+#[test]
+fn cache_flags_the_server_leaves_out_when_off_are_off() {
+    // The 3.12.10 read-back of a default inverted index has no `cache` and
+    // no `primaryKeyCache`; the server reports them (and a primarySort or
+    // storedValues column's `cache`) only when switched on.
+    let example = readbacks()
+        .into_iter()
+        .find(|e| {
+            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
+        })
+        .unwrap();
+    let recorded = example["readBack"].clone();
+    assert_eq!(recorded.get("cache"), None);
+    assert_eq!(recorded.get("primaryKeyCache"), None);
+    let mut spec = example["request"].clone();
+    spec["name"] = recorded["name"].clone();
+    spec["cache"] = json!(false);
+    spec["primaryKeyCache"] = json!(false);
+    spec["primarySort"] = json!({"fields": [], "cache": false});
+    assert_eq!(
+        plan_index("products", spec_index("products", &spec), &recorded),
+        vec![]
+    );
+    spec["primarySort"] = json!({"fields": [], "cache": true});
+    let changes = plan_index("products", spec_index("products", &spec), &recorded);
+    assert_eq!(changes.len(), 1);
+    let named: Vec<&str> = changes[0].fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(named, ["primarySort"]);
+    spec["primarySort"] = json!({"fields": []});
+    spec["cache"] = json!(true);
+    let changes = plan_index("products", spec_index("products", &spec), &recorded);
+    assert_eq!(changes.len(), 1);
+    let named: Vec<&str> = changes[0].fields.iter().map(|f| f.field.as_str()).collect();
+    // The fields inherit the index-level `cache`, so they differ too.
+    assert_eq!(named, ["fields", "cache"]);
+}
+
 /// Collection properties real servers reported back, from the recorded
 /// transcripts (tests/fixtures/transcripts/collection-readbacks.json).
 const COLLECTION_READBACKS: &str =

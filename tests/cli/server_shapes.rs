@@ -101,6 +101,56 @@ fn an_inverted_index_stored_in_the_real_server_shape_plans_nothing() {
     assert!(plan.stdout.contains("idx_search"), "{plan:?}");
 }
 
+/// An inverted index stating part of its consolidation policy, and a
+/// `cache` flag at its off value, which the server leaves out.
+const PRODUCTS_WITH_POLICY: &str = r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: products
+spec:
+  indexes:
+    - type: inverted
+      name: idx_search
+      fields: [sku, {name: title, analyzer: text_en}]
+      consolidationPolicy: {type: tier, segmentsBytesMax: 1000000000}
+      primarySort: {fields: [{field: sku, direction: asc}], cache: false}
+"#;
+
+#[test]
+fn a_partial_consolidation_policy_plans_nothing_once_applied() {
+    let harness = Harness::new();
+    harness.write("products.yaml", PRODUCTS_WITH_POLICY);
+    let applied = harness.run(&["apply", "--create-database"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let index = harness
+        .indexes("products")
+        .into_iter()
+        .find(|index| index["name"] == "idx_search")
+        .expect("created");
+    // The server keeps the stated key and fills in its version's defaults
+    // (3.12.10: maxSkewThreshold, minDeletionRatio), and reports the
+    // primarySort without the `cache` that is off.
+    assert_eq!(
+        index["consolidationPolicy"],
+        json!({"type": "tier", "segmentsBytesMax": 1_000_000_000,
+               "maxSkewThreshold": 0.4, "minDeletionRatio": 0.5})
+    );
+    assert_eq!(
+        index["primarySort"],
+        json!({"fields": [{"field": "sku", "asc": true}], "compression": "lz4"})
+    );
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "second plan: {again:?}");
+    // A stated key with another value is still a change.
+    harness.write(
+        "products.yaml",
+        &PRODUCTS_WITH_POLICY.replace("1000000000", "2000000000"),
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    assert!(plan.stdout.contains("consolidationPolicy"), "{plan:?}");
+}
+
 fn set_faults(harness: &Harness, plan: Value) {
     let response = reqwest::blocking::Client::new()
         .put(format!("{}/_emulator/faults", harness.emulator.url()))
