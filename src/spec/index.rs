@@ -12,7 +12,11 @@
 //! * Each type accepts only its documented options; anything else is an
 //!   unknown field. A few contradictory options are accepted on purpose
 //!   (`unique` on ttl, `prefixFields` on mdi) so that `validate` can explain
-//!   them instead of calling them unknown.
+//!   them instead of calling them unknown. The mappings inside an inverted
+//!   index (field objects and their `nested` fields, `primarySort` and its
+//!   fields, `storedValues` columns, `consolidationPolicy`) accept only
+//!   their documented keys too: the server would drop a misspelt key, and
+//!   the plan would then show the index as changed on every run.
 //! * Where the server would reject or silently drop a value (e.g. `geoJson`
 //!   with two fields, an empty `storedValues`), the value is kept as written
 //!   and `validate` reports it; defaults only fill in what is missing.
@@ -146,6 +150,38 @@ const INVERTED_KEYS: &[&str] = &[
     "writebufferActive",
     "writebufferSizeMax",
     "optimizeTopK",
+];
+
+/// The keys of an inverted index's field object (ArangoDB 3.12 docs,
+/// "Inverted index options").
+const INVERTED_FIELD_KEYS: &[&str] = &[
+    "name",
+    "analyzer",
+    "features",
+    "includeAllFields",
+    "searchField",
+    "trackListPositions",
+    "cache",
+    "nested",
+];
+/// The keys of a field object inside `nested` (any depth).
+const NESTED_FIELD_KEYS: &[&str] = &["name", "analyzer", "features", "searchField", "nested"];
+const PRIMARY_SORT_KEYS: &[&str] = &["fields", "compression", "cache"];
+/// One `primarySort` field: `direction: asc|desc` or `asc: bool`.
+const PRIMARY_SORT_FIELD_KEYS: &[&str] = &["field", "direction", "asc"];
+const STORED_VALUES_COLUMN_KEYS: &[&str] = &["fields", "compression", "cache"];
+/// The tier policy's keys of 3.11 and of 3.12.7+ (which has
+/// `maxSkewThreshold` and `minDeletionRatio`); inverted indexes take no
+/// other policy type.
+const CONSOLIDATION_POLICY_KEYS: &[&str] = &[
+    "type",
+    "segmentsBytesFloor",
+    "segmentsBytesMax",
+    "segmentsMax",
+    "segmentsMin",
+    "minScore",
+    "maxSkewThreshold",
+    "minDeletionRatio",
 ];
 
 /// Geo index parameters ArangoDB always reports and does not take from users.
@@ -377,6 +413,7 @@ fn inverted_fields(reader: &mut Reader<'_>, node: &Node) -> Option<Vec<Value>> {
         match &item.kind {
             NodeKind::Str(path) => fields.push(json!({ "name": path })),
             NodeKind::Map(_) => {
+                check_field_object(reader, item, "an inverted index field", INVERTED_FIELD_KEYS);
                 if let Some(mut value) = reader.json(item) {
                     normalise_nested(&mut value);
                     fields.push(value);
@@ -399,6 +436,7 @@ fn inverted_options(
 ) {
     for key in INVERTED_OPTIONS {
         if let Some(node) = fields.take(key) {
+            check_option_object(reader, key, node);
             if let Some(value) = reader.json(node) {
                 options.insert((*key).to_string(), value);
             }
@@ -425,6 +463,91 @@ fn inverted_options(
     }
     options.insert("sparse".into(), Value::Bool(true));
     options.insert("unique".into(), Value::Bool(false));
+}
+
+/// Reports the unknown keys of one mapping (with the nearest valid name as
+/// a hint), as for the index itself. Anything but a mapping is left as
+/// written, for the server to judge.
+fn check_keys(reader: &mut Reader<'_>, node: &Node, what: &str, known: &'static [&'static str]) {
+    if !matches!(node.kind, NodeKind::Map(_)) {
+        return;
+    }
+    if let Some(mut fields) = reader.fields(node, what, known) {
+        for key in known {
+            fields.take(key);
+        }
+        reader.finish(fields);
+    }
+}
+
+/// The mappings in a list node; nothing for anything else.
+fn mappings(node: Option<&Node>) -> impl Iterator<Item = &Node> {
+    let items = match node.map(|node| &node.kind) {
+        Some(NodeKind::Seq(items)) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .filter(|item| matches!(item.kind, NodeKind::Map(_)))
+}
+
+/// An inverted index field object and its `nested` field objects, at any
+/// depth: a misspelt key would otherwise be passed on, dropped by the
+/// server and planned as a change on every run.
+fn check_field_object(
+    reader: &mut Reader<'_>,
+    node: &Node,
+    what: &str,
+    known: &'static [&'static str],
+) {
+    check_keys(reader, node, what, known);
+    for nested in mappings(node.get("nested")) {
+        check_field_object(
+            reader,
+            nested,
+            "a nested inverted index field",
+            NESTED_FIELD_KEYS,
+        );
+    }
+}
+
+/// The keys of an inverted index's object-valued options.
+fn check_option_object(reader: &mut Reader<'_>, key: &str, node: &Node) {
+    match key {
+        "primarySort" => {
+            check_keys(
+                reader,
+                node,
+                "the `primarySort` of an inverted index",
+                PRIMARY_SORT_KEYS,
+            );
+            for field in mappings(node.get("fields")) {
+                check_keys(
+                    reader,
+                    field,
+                    "a `primarySort` field",
+                    PRIMARY_SORT_FIELD_KEYS,
+                );
+            }
+        }
+        "storedValues" => {
+            for column in mappings(Some(node)) {
+                check_keys(
+                    reader,
+                    column,
+                    "a `storedValues` column",
+                    STORED_VALUES_COLUMN_KEYS,
+                );
+            }
+        }
+        "consolidationPolicy" => check_keys(
+            reader,
+            node,
+            "the `consolidationPolicy` of an inverted index",
+            CONSOLIDATION_POLICY_KEYS,
+        ),
+        _ => {}
+    }
 }
 
 /// The column compression ArangoDB uses when none is given.
@@ -657,6 +780,48 @@ mod tests {
                  hint: did you mean `geoJson`?",
             ]
         );
+    }
+
+    #[test]
+    fn inverted_sub_objects_take_only_documented_keys() {
+        let (index, diagnostics) = read_one(
+            "{type: inverted, fields: [sku, {name: title, analyzr: text_en, \
+             nested: [tags, {name: t, nested: [{name: u, cach: true}], includeAllFields: true}]}], \
+             primarySort: {fields: [{field: a, directon: asc}], compresion: none}, \
+             storedValues: [[a], {fields: [b], compession: none}], \
+             consolidationPolicy: {type: tier, segmentBytesMax: 1}}",
+        );
+        assert!(index.is_some());
+        assert_eq!(
+            diagnostics,
+            [
+                "i.yaml:1:46: error[unknown-field]: unknown field `analyzr` in an inverted index field\n  \
+                 hint: did you mean `analyzer`?",
+                "i.yaml:1:122: error[unknown-field]: unknown field `includeAllFields` in a nested inverted index field\n  \
+                 hint: expected one of: name, analyzer, features, searchField, nested",
+                "i.yaml:1:108: error[unknown-field]: unknown field `cach` in a nested inverted index field\n  \
+                 hint: expected one of: name, analyzer, features, searchField, nested",
+                "i.yaml:1:254: error[unknown-field]: unknown field `compession` in a `storedValues` column\n  \
+                 hint: did you mean `compression`?",
+                "i.yaml:1:201: error[unknown-field]: unknown field `compresion` in the `primarySort` of an inverted index\n  \
+                 hint: did you mean `compression`?",
+                "i.yaml:1:184: error[unknown-field]: unknown field `directon` in a `primarySort` field\n  \
+                 hint: did you mean `direction`?",
+                "i.yaml:1:308: error[unknown-field]: unknown field `segmentBytesMax` in the `consolidationPolicy` of an inverted index\n  \
+                 hint: did you mean `segmentsBytesMax`?",
+            ]
+        );
+        // The documented keys, at every level, are accepted.
+        let (_, diagnostics) = read_one(
+            "{type: inverted, fields: [{name: a, analyzer: text_en, features: [norm], includeAllFields: false, \
+             searchField: false, trackListPositions: false, cache: false, \
+             nested: [{name: b, analyzer: identity, features: [], searchField: false, nested: [c]}]}], \
+             primarySort: {fields: [{field: a, direction: desc}, {field: b, asc: true}], compression: lz4, cache: false}, \
+             storedValues: [{fields: [a], compression: none, cache: false}], \
+             consolidationPolicy: {type: tier, segmentsBytesFloor: 1, segmentsBytesMax: 2, segmentsMax: 3, \
+             segmentsMin: 1, minScore: 0, maxSkewThreshold: 0.4, minDeletionRatio: 0.5}}",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
     #[test]
