@@ -332,6 +332,9 @@ async function main() {
   for (const l of notInScope) console.log(l);
   console.log('== summary');
   for (const s of summary) console.log(s);
+  // The closing line in the plain form test-result readers understand.
+  const reproduced = Object.values(passing).reduce((n, names) => n + names.length, 0);
+  console.log(`transcripts: ${reproduced} passed, ${failures.length} failed, ${excludedLines.length} skipped`);
   if (args.updateBaseline) {
     fs.writeFileSync(baselineFile, JSON.stringify(passing, null, 1) + '\n');
     console.log(`baseline rewritten: ${baselineFile}`);
