@@ -37,19 +37,27 @@ pub struct ApplyArgs {
     /// How many independent changes run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
-    /// Seconds to wait for another arangosync run on the same database to
-    /// finish before giving up (exit status 1, naming the other run).
+    /// How long to wait for another arangosync run on the same database to
+    /// finish before giving up (exit status 1, naming the other run): a
+    /// number of seconds (120) or a duration with a unit (90s, 2m).
     #[arg(
         long,
-        default_value_t = 120,
-        value_name = "SECONDS",
-        env = "ARANGOSYNC_LOCK_TIMEOUT"
+        default_value = "120",
+        value_name = "DURATION",
+        env = "ARANGOSYNC_LOCK_TIMEOUT",
+        value_parser = super::duration::parse
     )]
-    pub lock_timeout: u64,
-    /// Seconds the apply lock stays valid without renewal: how long a
-    /// crashed run blocks the next one. A running apply renews it.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub lock_ttl: u64,
+    pub lock_timeout: Duration,
+    /// How long the apply lock stays valid without renewal (at least 1s):
+    /// how long a crashed run blocks the next one. A running apply renews
+    /// it. A number of seconds (120) or a duration with a unit (90s, 2m).
+    #[arg(
+        long,
+        default_value = "120",
+        value_name = "DURATION",
+        value_parser = super::duration::parse_at_least_one_second
+    )]
+    pub lock_ttl: Duration,
     #[command(flatten)]
     pub plan: PlanArgs,
     #[command(flatten)]
@@ -100,13 +108,9 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
             return Err(failure(&report, &setup_plan));
         }
     }
-    let lease = crate::lock::acquire(
-        &client,
-        Duration::from_secs(args.lock_ttl),
-        Duration::from_secs(args.lock_timeout),
-    )
-    .await
-    .map_err(CliError::runtime)?;
+    let lease = crate::lock::acquire(&client, args.lock_ttl, args.lock_timeout)
+        .await
+        .map_err(CliError::runtime)?;
     tracing::debug!(holder = lease.holder(), "apply lock taken");
 
     // Another run may have changed the database while we waited: plan again

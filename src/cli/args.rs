@@ -61,6 +61,12 @@ pub struct PlanArgs {
     /// immutable properties changed, pruning collections.
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Allow a prune that deletes more than half of the objects arangosync
+    /// owns in the database (collections, indexes, graphs, functions).
+    /// Without it such a plan is blocked: that is what a missing or partly
+    /// mounted spec directory looks like.
+    #[arg(long)]
+    pub allow_mass_prune: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
     /// The Git revision being applied, recorded in the feature registry
@@ -121,18 +127,26 @@ pub struct ConnectionArgs {
     /// PEM file with extra CA certificates to trust for https endpoints.
     #[arg(long, env = "ARANGO_CA_CERT")]
     pub ca_cert: Option<PathBuf>,
-    /// Seconds before one request times out.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
-    pub timeout: u64,
-    /// Seconds to wait for the server to become ready (connection refused,
-    /// 503 while starting) before giving up.
+    /// How long one request may take before it times out (at least 1s): a
+    /// number of seconds (30) or a duration with a unit (30s, 2m, 1h).
     #[arg(
         long,
-        default_value_t = 60,
-        value_name = "SECONDS",
-        env = "ARANGOSYNC_WAIT_TIMEOUT"
+        default_value = "30",
+        value_name = "DURATION",
+        value_parser = super::duration::parse_at_least_one_second
     )]
-    pub wait_timeout: u64,
+    pub timeout: Duration,
+    /// How long to wait for the server to become ready (connection refused,
+    /// 503 while starting) before giving up: a number of seconds (60) or a
+    /// duration with a unit (30s, 5m).
+    #[arg(
+        long,
+        default_value = "60",
+        value_name = "DURATION",
+        env = "ARANGOSYNC_WAIT_TIMEOUT",
+        value_parser = super::duration::parse
+    )]
+    pub wait_timeout: Duration,
     /// Attempts per request when the server is unavailable (503, refused or
     /// reset connections, timeouts), with exponential backoff and jitter.
     /// Errors the server reports (4xx) are never retried.
@@ -190,7 +204,7 @@ impl ConnectionArgs {
             database: self.database.clone(),
             credentials,
             ca_cert: self.ca_cert.clone(),
-            request_timeout: Duration::from_secs(self.timeout.max(1)),
+            request_timeout: self.timeout,
             retry: RetryPolicy {
                 attempts: self.retries,
                 ..RetryPolicy::default()
@@ -204,6 +218,7 @@ impl ConnectionArgs {
             create_database: self.create_database,
             prune: plan_args.prune,
             allow_destructive: plan_args.allow_destructive,
+            allow_mass_prune: plan_args.allow_mass_prune,
             revision: plan_args.revision(),
             offline: false,
         }

@@ -4,6 +4,7 @@
 
 mod apply;
 mod args;
+mod duration;
 mod error;
 mod features;
 mod output;
@@ -235,7 +236,7 @@ async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
     }
     let client = Client::new(&settings).map_err(CliError::runtime)?;
     client
-        .wait_until_ready(std::time::Duration::from_secs(args.wait_timeout))
+        .wait_until_ready(args.wait_timeout)
         .await
         .map_err(CliError::runtime)?;
     Ok(client)
