@@ -12,6 +12,7 @@ mod functions;
 mod graphs;
 mod indexes;
 mod model;
+mod prune;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
@@ -48,6 +49,9 @@ pub struct Options {
     pub create_database: bool,
     pub prune: bool,
     pub allow_destructive: bool,
+    /// Let a prune delete more than half of what arangosync owns
+    /// (`--allow-mass-prune`); otherwise such deletes are blocked.
+    pub allow_mass_prune: bool,
     /// The Git revision being applied, recorded with new registry entries.
     pub revision: Option<String>,
     /// The live side is another spec tree (`plan --offline-from`), which
@@ -81,6 +85,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     graphs::diff(desired, live_state, &live.owned, options, &mut changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
+    prune::guard(&mut changes, live_state, &live.owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,
         database: options.database.clone(),

@@ -176,6 +176,9 @@ pub enum Phase {
 pub enum Stage {
     Database,
     StateCollection,
+    /// Graphs a prune drops: before any collection, since the server
+    /// refuses to drop a collection a graph still uses (1942).
+    GraphDrops,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
     /// collection that places its shards like another
@@ -232,6 +235,7 @@ impl Change {
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
+            (Address::Graph(_), Action::Delete) => Stage::GraphDrops,
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
             (Address::Registry(_), _) => Stage::Registry,

@@ -35,9 +35,13 @@
 //! * Locations name files by the path walked (`dir` joined with the relative
 //!   path), never the canonical target of a symlink, so a ConfigMap volume
 //!   shows `users.yaml`, not `..2026_.../users.yaml`.
+//! * A tree with neither a spec nor an `.aql` file is an error (`no-specs`,
+//!   see [`empty`]): it is what a broken mount looks like, and a plan made
+//!   from it would delete everything arangosync manages.
 //! * Diagnostics are sorted by location. Nothing here panics on any input.
 
 mod collection;
+mod empty;
 mod graph;
 mod index;
 mod reader;
@@ -174,6 +178,9 @@ pub fn load(dir: &Path) -> Loaded {
     };
     for path in &found.yaml {
         load_file(&mut loaded, path);
+    }
+    if let Some(problem) = empty::check(dir, &found.yaml, &loaded) {
+        loaded.diagnostics.push(problem);
     }
     loaded.diagnostics.sort();
     loaded

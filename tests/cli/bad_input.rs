@@ -237,6 +237,12 @@ const CASES: &[Case] = &[
     ),
     generated("fifo-named-yaml", Expect::Unlocated, fifo_named_yaml),
     generated("device-named-yaml", Expect::Unlocated, device_named_yaml),
+    generated("no-specs-empty-dir", Expect::Unlocated, no_specs_empty_dir),
+    generated(
+        "no-specs-manifest-only",
+        Expect::Unlocated,
+        no_specs_manifest_only,
+    ),
     // Accepted on purpose, with a warning.
     generated("empty-yaml", Expect::Warning, empty_yaml),
     generated("binary-yaml", Expect::Warning, binary_yaml),
@@ -436,11 +442,28 @@ fn device_named_yaml(dir: &Path) {
     std::os::unix::fs::symlink("/dev/zero", dir.join("users.yaml")).expect("symlink");
 }
 
+/// An empty spec directory, as an empty ConfigMap mounts: nothing to plan
+/// from, and a plan would delete everything arangosync owns.
+fn no_specs_empty_dir(dir: &Path) {
+    fs::create_dir_all(dir).expect("mkdir");
+}
+
+/// A directory holding only a Kubernetes manifest (the wrong mount path).
+fn no_specs_manifest_only(dir: &Path) {
+    write(
+        &dir.join("deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+    );
+    write(&dir.join("README.md"), "not a spec\n");
+}
+
 /// A zero-byte `.yaml`: a YAML stream with no documents. Warned about (it
 /// may be a spec whose content was lost) but not an error: a repository
 /// root may hold empty YAML files that are none of arangosync's business.
 fn empty_yaml(dir: &Path) {
     write(&dir.join("users.yaml"), "");
+    // A tree with no spec at all is an error of its own (`no-specs`).
+    write(&dir.join("entities/users.yaml"), USERS);
 }
 
 /// Random bytes named `.yaml` that do not mention `db.feature-store/`:
@@ -449,6 +472,7 @@ fn binary_yaml(dir: &Path) {
     let mut bytes = pseudo_random_bytes(0xb1, 4096);
     bytes[0] = 0xff;
     write(&dir.join("logo.yaml"), bytes);
+    write(&dir.join("entities/users.yaml"), USERS);
 }
 
 /// An 11 MiB YAML data file that is not a spec: skipped with a warning.
@@ -459,6 +483,7 @@ fn huge_foreign_yaml(dir: &Path) {
         "  - [1, 2, 3, 4, 5, 6, 7, 8]\n",
         11 * 1024 * 1024,
     );
+    write(&dir.join("entities/users.yaml"), USERS);
 }
 
 /// A folder symlink that leads back to its own folder: walking it would never

@@ -256,9 +256,20 @@ fn a_collection_distributed_like_another_is_created_after_it() {
 
     // Pruned together, the follower goes first: a coordinator refuses to
     // drop a prototype others still follow (1485).
+    // (Another spec stays: a tree with no spec at all is refused, and
+    // dropping all that arangosync owns needs --allow-mass-prune.)
     harness.remove("entities/events.yaml");
     harness.remove("entities/alerts.yaml");
-    let pruned = harness.run(&["apply", "--prune", "--allow-destructive"]);
+    harness.write(
+        "entities/audit.yaml",
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: audit\n",
+    );
+    let pruned = harness.run(&[
+        "apply",
+        "--prune",
+        "--allow-destructive",
+        "--allow-mass-prune",
+    ]);
     assert_eq!(pruned.status, 0, "{pruned:?}");
     for name in ["events", "alerts"] {
         assert_eq!(

@@ -10,6 +10,7 @@ mod functions;
 mod packaging;
 mod performance;
 mod reliability;
+mod safety;
 mod server_shapes;
 mod support;
 mod versions;

@@ -1,0 +1,333 @@
+//! The mass-prune guard: a prune that would remove most of what arangosync
+//! owns is what a broken spec tree looks like (a ConfigMap mounted with
+//! only some of its files, a `--dir` pointing at the wrong folder), so it
+//! needs an extra, explicit `--allow-mass-prune`.
+//!
+//! The rule, stated once: the objects arangosync owns in the database are
+//! the collections, indexes and graphs its state collection records and
+//! that exist, and the functions of its namespace. When the plan's deletes
+//! would remove more than half of them (a dropped collection's owned
+//! indexes go with it and count), every delete of the plan is blocked with
+//! the counts and the flag to pass. Blocked deletes are counted too (a
+//! collection prune without `--allow-destructive`), so adding one flag
+//! never reveals the other block only on the next run.
+
+use super::model::{Action, Address, Change};
+use super::{Options, Ownership};
+use crate::model::State;
+
+/// What a prune would remove, out of what arangosync owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub removed: usize,
+    pub owned: usize,
+}
+
+impl Share {
+    /// More than half of the owned objects.
+    pub fn is_mass(self) -> bool {
+        self.removed * 2 > self.owned
+    }
+}
+
+/// Counts the owned objects of `live` and those the deletes in `changes`
+/// remove.
+pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
+    let owned_indexes = |collection: &str| {
+        live.collections.get(collection).map_or(0, |have| {
+            have.indexes
+                .iter()
+                .filter(|index| {
+                    index.name.as_ref().is_some_and(|name| {
+                        owned
+                            .indexes
+                            .contains(&(collection.to_string(), name.clone()))
+                    })
+                })
+                .count()
+        })
+    };
+    let owned_count = live
+        .collections
+        .keys()
+        .filter(|name| owned.collections.contains(*name))
+        .count()
+        + live
+            .collections
+            .keys()
+            .map(|name| owned_indexes(name))
+            .sum::<usize>()
+        + live
+            .graphs
+            .keys()
+            .filter(|name| owned.graphs.contains(*name))
+            .count()
+        + live.functions.len();
+    let removed = changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .map(|change| match &change.address {
+            Address::Collection(name) => 1 + owned_indexes(name),
+            Address::Index { .. } | Address::Graph(_) | Address::Function(_) => 1,
+            _ => 0,
+        })
+        .sum();
+    Share {
+        removed,
+        owned: owned_count,
+    }
+}
+
+/// Blocks every delete of `changes` when they remove more than half of
+/// what arangosync owns and `--allow-mass-prune` was not given.
+pub fn guard(changes: &mut [Change], live: &State, owned: &Ownership, options: &Options) {
+    if !options.prune || options.allow_mass_prune {
+        return;
+    }
+    let share = share(changes, live, owned);
+    if !share.is_mass() {
+        return;
+    }
+    let reason = format!(
+        "the prune would delete {} of the {} objects arangosync owns in this database, more than half, \
+         as a missing or partly mounted spec directory would; check --dir, and pass --allow-mass-prune \
+         if this is intended",
+        share.removed, share.owned
+    );
+    for change in changes
+        .iter_mut()
+        .filter(|change| change.action == Action::Delete)
+    {
+        change.blocked = Some(match change.blocked.take() {
+            Some(earlier) => format!("{earlier}; also, {reason}"),
+            None => reason.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::super::{diff, Live, Options, Ownership};
+    use crate::model::{Collection, CollectionType, Function, Index, State};
+
+    /// A persistent index as the server reports it.
+    fn index(collection: &str, name: &str, field: &str) -> Index {
+        Index {
+            name: Some(name.into()),
+            index_type: "persistent".into(),
+            fields: vec![json!(field)],
+            options: BTreeMap::from([
+                ("unique".to_string(), json!(false)),
+                ("sparse".to_string(), json!(false)),
+                ("deduplicate".to_string(), json!(true)),
+                ("estimates".to_string(), json!(true)),
+                ("cacheEnabled".to_string(), json!(false)),
+            ]),
+            id: Some(format!("{collection}/{name}")),
+        }
+    }
+
+    /// Four collections with one index each and two functions, all owned:
+    /// 10 objects.
+    fn owned_world() -> (State, Ownership) {
+        let mut state = State::default();
+        let mut owned = Ownership::default();
+        for name in ["a", "b", "c", "d"] {
+            let mut collection = Collection::new(name, CollectionType::Document);
+            collection
+                .indexes
+                .push(index(name, &format!("idx_{name}"), "x"));
+            owned.collections.insert(name.to_string());
+            owned
+                .indexes
+                .insert((name.to_string(), format!("idx_{name}")));
+            state.collections.insert(name.to_string(), collection);
+        }
+        for name in ["FEATURES::F_V1", "FEATURES::G_V1"] {
+            state.functions.insert(
+                name.to_string(),
+                Function {
+                    name: name.to_string(),
+                    code: "function () {}".into(),
+                    hash: Some("h".into()),
+                },
+            );
+        }
+        (state, owned)
+    }
+
+    fn options(allow_destructive: bool, allow_mass_prune: bool) -> Options {
+        Options {
+            database: "features".into(),
+            prune: true,
+            allow_destructive,
+            allow_mass_prune,
+            ..Options::default()
+        }
+    }
+
+    fn plan_for(
+        desired: &State,
+        allow_destructive: bool,
+        allow_mass_prune: bool,
+    ) -> super::super::Plan {
+        let (live, owned) = owned_world();
+        diff(
+            desired,
+            &Live {
+                state: Some(live),
+                owned,
+                has_state_collection: true,
+            },
+            &options(allow_destructive, allow_mass_prune),
+        )
+    }
+
+    /// The desired state keeps the named collections (with their index)
+    /// and functions of the owned world.
+    fn keep(collections: &[&str], functions: &[&str]) -> State {
+        let (mut state, _) = owned_world();
+        state
+            .collections
+            .retain(|name, _| collections.contains(&name.as_str()));
+        state
+            .functions
+            .retain(|name, _| functions.contains(&name.as_str()));
+        state
+    }
+
+    #[test]
+    fn half_or_less_is_an_ordinary_prune() {
+        // Drops c and d with their indexes (4) and one function: 5 of 10.
+        let plan = plan_for(&keep(&["a", "b"], &["FEATURES::F_V1"]), true, false);
+        assert_eq!(plan.changes.len(), 3, "{:#?}", plan.changes);
+        assert_eq!(plan.blocked().count(), 0, "{:#?}", plan.changes);
+    }
+
+    #[test]
+    fn more_than_half_blocks_every_delete_with_the_counts() {
+        // Drops b, c, d with their indexes (6) and one function: 7 of 10.
+        let plan = plan_for(&keep(&["a"], &["FEATURES::F_V1"]), true, false);
+        assert_eq!(plan.changes.len(), 4);
+        for change in &plan.changes {
+            assert_eq!(
+                change.blocked.as_deref(),
+                Some(
+                    "the prune would delete 7 of the 10 objects arangosync owns in this database, \
+                     more than half, as a missing or partly mounted spec directory would; check \
+                     --dir, and pass --allow-mass-prune if this is intended"
+                ),
+                "{change:#?}"
+            );
+        }
+        let allowed = plan_for(&keep(&["a"], &["FEATURES::F_V1"]), true, true);
+        assert_eq!(allowed.changes.len(), 4);
+        assert_eq!(allowed.blocked().count(), 0);
+    }
+
+    #[test]
+    fn blocked_collection_deletes_count_and_keep_their_own_reason() {
+        // Without --allow-destructive the collection drops are blocked for
+        // data loss, and still count: 7 of 10.
+        let plan = plan_for(&keep(&["a"], &["FEATURES::F_V1"]), false, false);
+        let collection = plan
+            .changes
+            .iter()
+            .find(|change| change.address == super::Address::Collection("b".into()))
+            .expect("b is deleted");
+        let reason = collection.blocked.as_deref().expect("blocked");
+        assert!(
+            reason.starts_with("deleting collection b would delete all its documents; pass --allow-destructive with --prune to allow it; also, the prune would delete 7 of the 10 objects"),
+            "{reason}"
+        );
+        // --allow-mass-prune lifts only the mass block.
+        let allowed = plan_for(&keep(&["a"], &["FEATURES::F_V1"]), false, true);
+        assert_eq!(allowed.blocked().count(), 3);
+        assert!(allowed.blocked().all(|change| !change
+            .blocked
+            .as_deref()
+            .unwrap_or("")
+            .contains("more than half")));
+    }
+
+    #[test]
+    fn graphs_are_dropped_before_collections() {
+        use super::super::model::{Stage, Step};
+        let drop = |address: super::Address, step: Step| super::Change {
+            address,
+            action: super::Action::Delete,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![step],
+            blocked: None,
+            destructive: false,
+        };
+        let graph = drop(
+            super::Address::Graph("g".into()),
+            Step::DropGraph { graph: "g".into() },
+        );
+        let collection = drop(
+            super::Address::Collection("c".into()),
+            Step::DropCollection {
+                collection: "c".into(),
+                prototype: false,
+            },
+        );
+        assert_eq!(graph.stage(), Stage::GraphDrops);
+        assert!(graph.stage() < collection.stage());
+        assert!(Stage::StateCollection < Stage::GraphDrops);
+    }
+
+    #[test]
+    fn without_prune_nothing_is_counted_or_blocked() {
+        let (live, owned) = owned_world();
+        let plan = diff(
+            &State::default(),
+            &Live {
+                state: Some(live),
+                owned,
+                has_state_collection: true,
+            },
+            &Options {
+                database: "features".into(),
+                ..Options::default()
+            },
+        );
+        assert_eq!(plan.changes, vec![]);
+    }
+
+    #[test]
+    fn unowned_objects_are_not_counted() {
+        let (live, mut owned) = owned_world();
+        owned.collections.clear();
+        owned.indexes.clear();
+        // Only the two functions are arangosync's; deleting one is half.
+        let desired = keep(&["a", "b", "c", "d"], &["FEATURES::F_V1"]);
+        let share = super::share(
+            &diff(
+                &desired,
+                &Live {
+                    state: Some(live.clone()),
+                    owned: owned.clone(),
+                    has_state_collection: true,
+                },
+                &options(true, false),
+            )
+            .changes,
+            &live,
+            &owned,
+        );
+        assert_eq!(
+            share,
+            super::Share {
+                removed: 1,
+                owned: 2
+            }
+        );
+        assert!(!share.is_mass());
+    }
+}
