@@ -335,5 +335,45 @@ fn bad_durations_are_usage_errors() {
         reports.push(format!("$ arangosync {}\n{}", args.join(" "), run.stderr));
     }
     snapshot_settings().bind(|| insta::assert_snapshot!("bad_durations", reports.join("\n")));
+    // The environment variables go through the same parser.
+    for (variable, value) in [
+        ("ARANGOSYNC_LOCK_TIMEOUT", "2 fortnights"),
+        ("ARANGOSYNC_WAIT_TIMEOUT", "5 mins later"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_arangosync"))
+            .args(["apply", "--dir"])
+            .arg(harness.specs())
+            .env_clear()
+            .env("ARANGO_HOST", harness.emulator.url())
+            .env(variable, value)
+            .output()
+            .expect("arangosync runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{variable}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{value}'"))
+                && stderr.contains("use a number of seconds (30) or a number with a unit"),
+            "{variable}: {stderr}"
+        );
+    }
+    assert_eq!(harness.stats()["total"], 0);
     assert_eq!(harness.get_status("/_api/collection/users"), 404);
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_arangosync"))
+        .args(["apply", "--create-database", "--dir"])
+        .arg(harness.specs())
+        .env_clear()
+        .env("ARANGO_HOST", harness.emulator.url())
+        .env("ARANGO_DATABASE", "features")
+        .env("ARANGO_PASSWORD", crate::support::ROOT_PASSWORD)
+        .env("ARANGOSYNC_LOCK_TIMEOUT", "2m")
+        .env("ARANGOSYNC_WAIT_TIMEOUT", "10s")
+        .output()
+        .expect("arangosync runs");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(harness.get_status("/_api/collection/users"), 200);
 }
