@@ -1,0 +1,126 @@
+//! Conflicts with objects arangosync does not own that the live state makes
+//! certain: the server would refuse the change, or it would change something
+//! arangosync did not create. Found here, at plan time, each blocks its
+//! change, so apply refuses the whole plan before any write instead of
+//! failing halfway.
+//!
+//! Checked: a collection to create whose name a view holds (collections and
+//! views share one namespace, 1207); a graph to create, or an edge
+//! definition to add, whose edge collection another live graph uses with
+//! other `from`/`to` (1921); a change to a graph arangosync did not create.
+//! An index whose name or server identity an index arangosync did not
+//! create holds (including a second TTL index, since a collection has at
+//! most one) is blocked where it is planned, in `indexes`. Not checked:
+//! analyzers in use (arangosync manages no analyzers), and conflicts that
+//! depend on the data (a unique index over duplicate values).
+
+use std::collections::BTreeSet;
+
+use super::model::{Action, Address, Change, Step};
+use super::Ownership;
+use crate::model::{EdgeDefinition, State};
+
+/// Blocks every change in `changes` that conflicts with an object of the
+/// live database. Changes already blocked keep their first reason.
+pub fn check(
+    desired: &State,
+    live: &State,
+    views: &BTreeSet<String>,
+    owned: &Ownership,
+    changes: &mut [Change],
+) {
+    for change in changes.iter_mut() {
+        if change.blocked.is_some() {
+            continue;
+        }
+        change.blocked = match &change.address {
+            Address::Collection(name) => view_clash(change, name, views),
+            Address::Graph(name) => graph_conflict(change, name, desired, live, owned),
+            _ => None,
+        };
+    }
+}
+
+fn view_clash(change: &Change, name: &str, views: &BTreeSet<String>) -> Option<String> {
+    let creates = change
+        .steps
+        .iter()
+        .any(|step| matches!(step, Step::CreateCollection { .. }));
+    (creates && views.contains(name)).then(|| {
+        format!(
+            "the name {name} is taken by a view that arangosync did not create (collections and views share one namespace; ArangoDB would refuse it, 1207); rename the collection in the spec or drop the view by hand"
+        )
+    })
+}
+
+fn graph_conflict(
+    change: &Change,
+    name: &str,
+    desired: &State,
+    live: &State,
+    owned: &Ownership,
+) -> Option<String> {
+    if change.action == Action::Update && !owned.graphs.contains(name) {
+        return Some(format!(
+            "graph {name} exists with another definition and was not created by arangosync, so arangosync will not change it; make the spec match it, or change the graph yourself"
+        ));
+    }
+    // Edge definitions this change puts into a graph without replacing one
+    // (a replace changes the definition in every graph that has it).
+    let added_collections: BTreeSet<&str> = change
+        .steps
+        .iter()
+        .flat_map(|step| match step {
+            Step::CreateGraph { body } => body["edgeDefinitions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|definition| definition["collection"].as_str())
+                .collect(),
+            Step::AddEdgeDefinition { body, .. } => {
+                body["collection"].as_str().into_iter().collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    let added = desired
+        .graphs
+        .get(name)
+        .into_iter()
+        .flat_map(|graph| &graph.edge_definitions)
+        .filter(|definition| added_collections.contains(definition.collection.as_str()));
+    for definition in added {
+        for (other_name, other) in &live.graphs {
+            if other_name == name {
+                continue;
+            }
+            let Some(theirs) = other
+                .edge_definitions
+                .iter()
+                .find(|theirs| theirs.collection == definition.collection)
+            else {
+                continue;
+            };
+            if theirs == definition || will_agree(desired, other_name, definition) {
+                continue;
+            }
+            return Some(format!(
+                "edge collection {} is used by graph {other_name} with from [{}] to [{}], and ArangoDB refuses another definition of it in graph {name} (conflicting edge definitions, 1921); make the definitions agree, or change graph {other_name} yourself",
+                definition.collection,
+                theirs.from.join(", "),
+                theirs.to.join(", "),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether the specs also manage graph `other` and give it `definition`, so
+/// the plan replaces its definition, which ArangoDB applies to every graph
+/// that uses the edge collection.
+fn will_agree(desired: &State, other: &str, definition: &EdgeDefinition) -> bool {
+    desired
+        .graphs
+        .get(other)
+        .is_some_and(|graph| graph.edge_definitions.contains(definition))
+}
