@@ -7,7 +7,9 @@
 //! Checked: a collection to create whose name a view holds (collections and
 //! views share one namespace, 1207); a graph to create, or an edge
 //! definition to add, whose edge collection another live graph uses with
-//! other `from`/`to` (1921); a change to a graph arangosync did not create.
+//! other `from`/`to` (1921); a replaced edge definition that would change a
+//! graph arangosync did not create (the server replaces it in every graph);
+//! a change to a graph arangosync did not create.
 //! An index whose name or server identity an index arangosync did not
 //! create holds (including a second TTL index, since a collection has at
 //! most one) is blocked where it is planned, in `indexes`. Not checked:
@@ -64,6 +66,31 @@ fn graph_conflict(
         return Some(format!(
             "graph {name} exists with another definition and was not created by arangosync, so arangosync will not change it; make the spec match it, or change the graph yourself"
         ));
+    }
+    // A replace changes the edge collection's definition in every graph that
+    // has it, also in graphs arangosync did not create.
+    for step in &change.steps {
+        let Step::ReplaceEdgeDefinition { collection, .. } = step else {
+            continue;
+        };
+        let touched: Vec<&str> = live
+            .graphs
+            .values()
+            .filter(|other| other.name != name && !owned.graphs.contains(&other.name))
+            .filter(|other| {
+                other
+                    .edge_definitions
+                    .iter()
+                    .any(|theirs| theirs.collection == *collection)
+            })
+            .map(|other| other.name.as_str())
+            .collect();
+        if !touched.is_empty() {
+            return Some(format!(
+                "replacing the definition of edge collection {collection} would change it in graph {} too, which arangosync did not create (ArangoDB keeps one definition per edge collection); make the definitions agree, or change that graph yourself",
+                touched.join(", ")
+            ));
+        }
     }
     // Edge definitions this change puts into a graph without replacing one
     // (a replace changes the definition in every graph that has it).
@@ -123,4 +150,113 @@ fn will_agree(desired: &State, other: &str, definition: &EdgeDefinition) -> bool
         .graphs
         .get(other)
         .is_some_and(|graph| graph.edge_definitions.contains(definition))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::Stage;
+    use super::super::{diff, Live, Options, Ownership};
+    use crate::model::{EdgeDefinition, Graph, State};
+
+    fn graph(name: &str, to: &str) -> Graph {
+        Graph {
+            name: name.into(),
+            edge_definitions: vec![EdgeDefinition {
+                collection: "viewed".into(),
+                from: vec!["users".into()],
+                to: vec![to.into()],
+            }],
+            orphan_collections: vec![],
+        }
+    }
+
+    fn live(graphs: &[Graph], owned: &[&str]) -> Live {
+        let mut state = State::default();
+        for graph in graphs {
+            state.graphs.insert(graph.name.clone(), graph.clone());
+        }
+        let mut ownership = Ownership::default();
+        ownership
+            .graphs
+            .extend(owned.iter().map(|name| name.to_string()));
+        Live {
+            state: Some(state),
+            owned: ownership,
+            has_state_collection: true,
+            views: Default::default(),
+        }
+    }
+
+    fn desired(graphs: &[Graph]) -> State {
+        let mut state = State::default();
+        for graph in graphs {
+            state.graphs.insert(graph.name.clone(), graph.clone());
+        }
+        state
+    }
+
+    #[test]
+    fn a_new_graph_against_another_graphs_edge_definition_is_blocked() {
+        let plan = diff(
+            &desired(&[graph("new", "items")]),
+            &live(&[graph("other", "products")], &[]),
+            &Options::default(),
+        );
+        let blocked = plan.changes[0].blocked.as_deref().unwrap_or_default();
+        assert!(blocked.contains("graph other"), "{blocked}");
+        assert!(blocked.contains("1921"), "{blocked}");
+    }
+
+    #[test]
+    fn the_same_edge_definition_in_another_graph_is_no_conflict() {
+        let plan = diff(
+            &desired(&[graph("new", "products")]),
+            &live(&[graph("other", "products")], &[]),
+            &Options::default(),
+        );
+        assert_eq!(plan.changes[0].blocked, None);
+    }
+
+    #[test]
+    fn replacing_a_shared_definition_runs_before_graphs_that_state_it() {
+        let plan = diff(
+            &desired(&[graph("managed", "items"), graph("new", "items")]),
+            &live(&[graph("managed", "products")], &["managed"]),
+            &Options::default(),
+        );
+        let stages: Vec<(String, Stage, bool)> = plan
+            .changes
+            .iter()
+            .map(|change| {
+                (
+                    change.address.to_string(),
+                    change.stage(),
+                    change.blocked.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            stages,
+            vec![
+                (
+                    "graph managed".to_string(),
+                    Stage::SharedEdgeDefinitions,
+                    false
+                ),
+                ("graph new".to_string(), Stage::Graphs, false),
+            ]
+        );
+        assert!(Stage::SharedEdgeDefinitions < Stage::Graphs);
+    }
+
+    #[test]
+    fn a_change_to_a_graph_arangosync_did_not_create_is_blocked() {
+        let plan = diff(
+            &desired(&[graph("hand", "items")]),
+            &live(&[graph("hand", "products")], &[]),
+            &Options::default(),
+        );
+        let blocked = plan.changes[0].blocked.as_deref().unwrap_or_default();
+        assert!(blocked.contains("not created by arangosync"), "{blocked}");
+    }
 }

@@ -186,6 +186,12 @@ pub enum Stage {
     DependentCollections,
     Indexes,
     Properties,
+    /// Graph changes that replace an edge definition, which the server
+    /// does in every graph that has the edge collection. They run before
+    /// the other graph changes, so a graph created or extended in the same
+    /// run with that definition finds every graph agreeing with it (the
+    /// server refuses a conflicting definition, 1921).
+    SharedEdgeDefinitions,
     Graphs,
     Functions,
     Registry,
@@ -224,6 +230,13 @@ impl Change {
         })
     }
 
+    /// True when the change replaces an edge definition (in every graph).
+    fn replaces_edge_definition(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step, Step::ReplaceEdgeDefinition { .. }))
+    }
+
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
@@ -232,6 +245,9 @@ impl Change {
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
+            (Address::Graph(_), _) if self.replaces_edge_definition() => {
+                Stage::SharedEdgeDefinitions
+            }
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
             (Address::Registry(_), _) => Stage::Registry,

@@ -155,6 +155,15 @@ fn graphs_that_will_agree_are_not_a_conflict() {
     let plan = harness.run(&["plan"]);
     assert_eq!(plan.status, 0, "{plan:?}");
     assert!(!plan.stdout.contains("BLOCKED"), "{}", plan.stdout);
+    let apply = harness.run(&["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    for name in ["interactions", "second"] {
+        let graph = harness.get(&format!("/_api/gharial/{name}"));
+        assert_eq!(
+            graph["graph"]["edgeDefinitions"],
+            json!([{"collection": "viewed_edge", "from": ["users"], "to": ["items"]}])
+        );
+    }
 }
 
 /// A collection whose name a view holds: collections and views share one
@@ -251,4 +260,24 @@ spec:
     let indexes = harness.indexes("users");
     assert_eq!(indexes.len(), 1, "{indexes:?}");
     assert_eq!(indexes[0]["unique"], false);
+}
+
+/// A changed edge definition of a graph arangosync created, whose edge
+/// collection a hand-made graph shares: ArangoDB would change the
+/// hand-made graph too.
+#[test]
+fn replaced_edge_definition_would_change_a_hand_made_graph() {
+    let harness = Harness::new();
+    harness.write("collections.yaml", USERS_PRODUCTS);
+    harness.write("graph.yaml", &graph("interactions", "products"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    hand_graph(&harness, "by_hand", "products");
+    harness.write("graph.yaml", &graph("interactions", "items"));
+    assert_refused(&harness, "replaced_edge_definition");
+    let by_hand = harness.get("/_api/gharial/by_hand");
+    assert_eq!(
+        by_hand["graph"]["edgeDefinitions"],
+        json!([{"collection": "viewed_edge", "from": ["users"], "to": ["products"]}])
+    );
 }
