@@ -12,6 +12,8 @@
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeSet;
 
