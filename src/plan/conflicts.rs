@@ -9,7 +9,9 @@
 //! definition to add, whose edge collection another live graph uses with
 //! other `from`/`to` (1921); a replaced edge definition that would change a
 //! graph arangosync did not create (the server replaces it in every graph);
-//! a change to a graph arangosync did not create.
+//! a change to a graph arangosync did not create; a collection dropped or
+//! replaced while a graph that stays uses it (1942 on 3.12; graphs the
+//! plan drops are dropped first).
 //! An index whose name or server identity an index arangosync did not
 //! create holds (including a second TTL index, since a collection has at
 //! most one) is blocked where it is planned, in `indexes`. Not checked:
@@ -31,12 +33,21 @@ pub fn check(
     owned: &Ownership,
     changes: &mut [Change],
 ) {
+    let dropped_graphs: BTreeSet<String> = changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .filter_map(|change| match &change.address {
+            Address::Graph(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     for change in changes.iter_mut() {
         if change.blocked.is_some() {
             continue;
         }
         change.blocked = match &change.address {
-            Address::Collection(name) => view_clash(change, name, views),
+            Address::Collection(name) => view_clash(change, name, views)
+                .or_else(|| graph_member_drop(change, name, live, &dropped_graphs)),
             Address::Graph(name) => graph_conflict(change, name, desired, live, owned),
             _ => None,
         };
@@ -51,6 +62,47 @@ fn view_clash(change: &Change, name: &str, views: &BTreeSet<String>) -> Option<S
     (creates && views.contains(name)).then(|| {
         format!(
             "the name {name} is taken by a view that arangosync did not create (collections and views share one namespace; ArangoDB would refuse it, 1207); rename the collection in the spec or drop the view by hand"
+        )
+    })
+}
+
+/// A collection the change drops (deleted, or replaced) that a graph kept
+/// by this plan uses: ArangoDB 3.12 refuses the drop (1942), and on 3.11 it
+/// would leave the graph pointing at a collection that is gone.
+fn graph_member_drop(
+    change: &Change,
+    name: &str,
+    live: &State,
+    dropped_graphs: &BTreeSet<String>,
+) -> Option<String> {
+    let drops = change
+        .steps
+        .iter()
+        .any(|step| matches!(step, Step::DropCollection { .. }));
+    if !drops {
+        return None;
+    }
+    let users: Vec<&str> = live
+        .graphs
+        .values()
+        .filter(|graph| !dropped_graphs.contains(&graph.name))
+        .filter(|graph| {
+            graph.orphan_collections.iter().any(|c| c == name)
+                || graph.edge_definitions.iter().any(|definition| {
+                    definition.collection == name
+                        || definition
+                            .from
+                            .iter()
+                            .chain(&definition.to)
+                            .any(|c| c == name)
+                })
+        })
+        .map(|graph| graph.name.as_str())
+        .collect();
+    (!users.is_empty()).then(|| {
+        format!(
+            "collection {name} would be dropped, but graph {} uses it and is kept (ArangoDB 3.12 refuses to drop a collection a graph uses, 1942); take it out of the graph first",
+            users.join(", ")
         )
     })
 }

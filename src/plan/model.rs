@@ -176,6 +176,9 @@ pub enum Phase {
 pub enum Stage {
     Database,
     StateCollection,
+    /// Graphs dropped with `--prune`: before any collection is dropped,
+    /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
+    GraphDrops,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
     /// collection that places its shards like another
@@ -245,6 +248,7 @@ impl Change {
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
+            (Address::Graph(_), Action::Delete) => Stage::GraphDrops,
             (Address::Graph(_), _) if self.replaces_edge_definition() => {
                 Stage::SharedEdgeDefinitions
             }

@@ -281,3 +281,70 @@ fn replaced_edge_definition_would_change_a_hand_made_graph() {
         json!([{"collection": "viewed_edge", "from": ["users"], "to": ["products"]}])
     );
 }
+
+/// Pruning a graph and its collections: ArangoDB 3.12 refuses to drop a
+/// collection a graph still uses (1942), so the graph goes first.
+#[test]
+fn pruning_a_graph_and_its_collections() {
+    let harness = Harness::new();
+    harness.write("collections.yaml", USERS_PRODUCTS);
+    harness.write("graph.yaml", &graph("interactions", "products"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.remove("graph.yaml");
+    harness.write(
+        "collections.yaml",
+        r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+"#,
+    );
+    let apply = harness.run(&["apply", "--prune", "--allow-destructive"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    assert_eq!(graph_names(&harness), Vec::<String>::new());
+    for gone in ["products", "items", "viewed_edge"] {
+        assert_eq!(harness.get_status(&format!("/_api/collection/{gone}")), 404);
+    }
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+/// A collection of a hand-made graph that arangosync would drop (replace):
+/// ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
+#[test]
+fn replacing_a_collection_a_hand_made_graph_uses() {
+    let harness = Harness::new();
+    harness.write("collections.yaml", USERS_PRODUCTS);
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    hand_graph(&harness, "by_hand", "products");
+    harness.write(
+        "collections.yaml",
+        &USERS_PRODUCTS.replace(
+            "  name: products\n",
+            "  name: products\nspec:\n  keyOptions: {type: uuid}\n",
+        ),
+    );
+    harness.reset_stats();
+    let plan = harness.run(&["plan", "--allow-destructive"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "conflict_graph_member_drop_plan",
+            stable(&plan.stdout, &harness)
+        );
+    });
+    let apply = harness.run(&["apply", "--allow-destructive"]);
+    assert_eq!(apply.status, 1, "{apply:?}");
+    assert!(
+        apply.stderr.contains("refusing to apply"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    assert_eq!(
+        harness.get("/_api/collection/products/properties")["keyOptions"]["type"],
+        "traditional"
+    );
+}
