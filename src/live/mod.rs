@@ -12,6 +12,10 @@
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -84,7 +88,7 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
-    let (collections, graphs) = (collections?, graphs?);
+    let ((collections, views), graphs) = (collections?, graphs?);
     let documents = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
@@ -151,11 +155,23 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         state: Some(state),
         owned,
         has_state_collection,
+        views,
     })
 }
 
-/// (collection parameters, user indexes) pairs from the inventory.
-type Inventory = Vec<(Value, Vec<Value>)>;
+/// (collection parameters, user indexes) pairs from the inventory, and the
+/// names of the database's views.
+type Inventory = (Vec<(Value, Vec<Value>)>, BTreeSet<String>);
+
+/// The names of the views an inventory or `GET /_api/view` lists: only the
+/// names, which collections share (1207).
+fn view_names(list: &Value) -> BTreeSet<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|view| view["name"].as_str().map(str::to_string))
+        .collect()
+}
 
 async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
     let query = [("includeSystem", "true".to_string())];
@@ -195,10 +211,11 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
     };
     // Taken apart, not cloned: with thousands of collections the inventory
     // is megabytes of JSON.
+    let views = view_names(&body["views"]);
     let Value::Array(collections) = body["collections"].take() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), views));
     };
-    Ok(collections
+    let collections = collections
         .into_iter()
         .map(|mut entry| {
             let indexes = match entry["indexes"].take() {
@@ -207,13 +224,21 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
             };
             (entry["parameters"].take(), indexes)
         })
-        .collect())
+        .collect();
+    Ok((collections, views))
 }
 
 async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
-    let list = client
-        .call(Method::GET, "/_api/collection", &[], None)
-        .await?;
+    let (list, views) = tokio::join!(
+        client.call(Method::GET, "/_api/collection", &[], None),
+        client.call(Method::GET, "/_api/view", &[], None)
+    );
+    let list = list?;
+    let views = match views {
+        Ok(views) => view_names(&views.body["result"]),
+        Err(err) if is_unknown_path(&err) => BTreeSet::new(),
+        Err(err) => return Err(err),
+    };
     let names: Vec<String> = list.body["result"]
         .as_array()
         .into_iter()
@@ -262,7 +287,7 @@ async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
         }
     }
     results.sort_by(|a, b| a.0["name"].as_str().cmp(&b.0["name"].as_str()));
-    Ok(results)
+    Ok((results, views))
 }
 
 /// Every document of arangosync's state collection: ownership records,

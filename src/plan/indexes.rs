@@ -109,7 +109,11 @@ pub fn diff(
             continue;
         }
         if let Some(live) = take(&mut unmatched, &|live| index.same_server_identity(live)) {
-            let reason = "ArangoDB treats the new definition as the existing index (same identity, other name or options), so the old one must be dropped first";
+            let reason = if index.index_type == "ttl" {
+                "a collection has at most one TTL index, so the old one must be dropped first"
+            } else {
+                "ArangoDB treats the new definition as the existing index (same identity, other name or options), so the old one must be dropped first"
+            };
             changes.push(replace(
                 collection,
                 index,

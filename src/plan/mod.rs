@@ -8,6 +8,7 @@
 //! with the reason in plain words, so the user sees it before anything runs.
 
 mod collections;
+mod conflicts;
 mod functions;
 mod graphs;
 mod indexes;
@@ -40,6 +41,10 @@ pub struct Live {
     pub owned: Ownership,
     /// Whether arangosync's state collection exists.
     pub has_state_collection: bool,
+    /// Names of the database's views (ArangoSearch and search-alias), which
+    /// share one namespace with collections. arangosync manages no views; a
+    /// collection cannot be created under a view's name.
+    pub views: BTreeSet<String>,
 }
 
 /// Choices the user made on the command line that change what is planned.
@@ -85,6 +90,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     graphs::diff(desired, live_state, &live.owned, options, &mut changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
+    conflicts::check(desired, live_state, &live.views, &live.owned, &mut changes);
     prune::guard(&mut changes, live_state, &live.owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,

@@ -176,8 +176,8 @@ pub enum Phase {
 pub enum Stage {
     Database,
     StateCollection,
-    /// Graphs a prune drops: before any collection, since the server
-    /// refuses to drop a collection a graph still uses (1942).
+    /// Graphs dropped with `--prune`: before any collection is dropped,
+    /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
@@ -189,6 +189,12 @@ pub enum Stage {
     DependentCollections,
     Indexes,
     Properties,
+    /// Graph changes that replace an edge definition, which the server
+    /// does in every graph that has the edge collection. They run before
+    /// the other graph changes, so a graph created or extended in the same
+    /// run with that definition finds every graph agreeing with it (the
+    /// server refuses a conflicting definition, 1921).
+    SharedEdgeDefinitions,
     Graphs,
     Functions,
     Registry,
@@ -227,6 +233,13 @@ impl Change {
         })
     }
 
+    /// True when the change replaces an edge definition (in every graph).
+    fn replaces_edge_definition(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step, Step::ReplaceEdgeDefinition { .. }))
+    }
+
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
@@ -236,6 +249,9 @@ impl Change {
             (Address::Collection(_), _) => Stage::Collections,
             (Address::Index { .. }, _) => Stage::Indexes,
             (Address::Graph(_), Action::Delete) => Stage::GraphDrops,
+            (Address::Graph(_), _) if self.replaces_edge_definition() => {
+                Stage::SharedEdgeDefinitions
+            }
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
             (Address::Registry(_), _) => Stage::Registry,

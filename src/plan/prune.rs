@@ -182,6 +182,7 @@ mod tests {
                 state: Some(live),
                 owned,
                 has_state_collection: true,
+                views: Default::default(),
             },
             &options(allow_destructive, allow_mass_prune),
         )
@@ -291,6 +292,7 @@ mod tests {
                 state: Some(live),
                 owned,
                 has_state_collection: true,
+                views: Default::default(),
             },
             &Options {
                 database: "features".into(),
@@ -314,6 +316,7 @@ mod tests {
                     state: Some(live.clone()),
                     owned: owned.clone(),
                     has_state_collection: true,
+                    views: Default::default(),
                 },
                 &options(true, false),
             )

@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod changes;
 mod cluster;
+mod conflicts;
 mod core;
 mod functions;
 mod packaging;

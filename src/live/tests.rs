@@ -1,0 +1,62 @@
+//! The view names both read paths (the replication inventory and the
+//! per-collection fallback) give the plan, against the emulator.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::{inventory, per_collection};
+use crate::client::{Client, ConnectionSettings, Credentials, RetryPolicy, Secret};
+
+#[tokio::test]
+async fn both_read_paths_list_the_views() {
+    let emulator = arangodb_emulator::start(arangodb_emulator::Config {
+        root_password: "pw".into(),
+        ..arangodb_emulator::Config::default()
+    })
+    .await
+    .expect("emulator starts");
+    let client = Client::new(&ConnectionSettings {
+        endpoints: vec![url::Url::parse(&emulator.url()).expect("url")],
+        database: "_system".into(),
+        credentials: Credentials::Basic {
+            username: "root".into(),
+            password: Secret::new("pw"),
+        },
+        ca_cert: None,
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy::default(),
+    })
+    .expect("client");
+    for body in [
+        json!({"name": "users"}),
+        json!({"name": "users_view", "type": "arangosearch"}),
+        json!({"name": "alias_view", "type": "search-alias"}),
+    ] {
+        let path = if body.get("type").is_some() {
+            "/_api/view"
+        } else {
+            "/_api/collection"
+        };
+        client
+            .call(Method::POST, path, &[], Some(&body))
+            .await
+            .expect("created");
+    }
+    let expected: Vec<&str> = vec!["alias_view", "users_view"];
+    let (_, views) = inventory(&client, false).await.expect("inventory");
+    assert_eq!(
+        views.iter().map(String::as_str).collect::<Vec<_>>(),
+        expected
+    );
+    let (collections, views) = per_collection(&client).await.expect("per collection");
+    assert_eq!(
+        views.iter().map(String::as_str).collect::<Vec<_>>(),
+        expected
+    );
+    assert!(collections
+        .iter()
+        .any(|(parameters, _)| parameters["name"] == "users"));
+    emulator.shutdown().await;
+}
