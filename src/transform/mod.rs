@@ -250,7 +250,15 @@ pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>
         vec![Diagnostic::error("not-utf8", problem, Some(location))
             .with_hint("save the file as UTF-8")]
     })?;
-    parse(&text, display)
+    parse(&normalize_text(&text), display)
+}
+
+/// The text as if saved with LF line ends and no byte order mark, so that
+/// the same query saved by a Windows editor (`\u{feff}`, CRLF) has the same
+/// header, the same positions and the same content hash.
+pub fn normalize_text(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.replace("\r\n", "\n")
 }
 
 /// Parses the text of one `.aql` file.
