@@ -1000,7 +1000,10 @@ mod tests {
     #[test]
     fn yaml11_booleans_are_strings_with_a_warning() {
         let document = single("a: yes\nb: [No, 'on', OFF]\nc: y\nn: true\non: x\nd: yess\n");
-        assert_eq!(document.root.get("a").unwrap().kind, NodeKind::Str("yes".into()));
+        assert_eq!(
+            document.root.get("a").unwrap().kind,
+            NodeKind::Str("yes".into())
+        );
         let warned: Vec<(Pos, bool)> = document
             .problems
             .iter()
@@ -1008,7 +1011,12 @@ mod tests {
             .collect();
         assert_eq!(
             warned,
-            [(pos(1, 4), true), (pos(2, 5), true), (pos(2, 15), true), (pos(3, 4), true)]
+            [
+                (pos(1, 4), true),
+                (pos(2, 5), true),
+                (pos(2, 15), true),
+                (pos(3, 4), true)
+            ]
         );
         assert_eq!(document.problems[0].code, "yaml11-boolean");
     }

@@ -201,7 +201,10 @@ fn bom_and_crlf_change_nothing() {
         ("lf", lf.as_bytes().to_vec()),
         ("crlf", lf.replace('\n', "\r\n").into_bytes()),
         ("bom", format!("\u{feff}{lf}").into_bytes()),
-        ("bom-crlf", format!("\u{feff}{}", lf.replace('\n', "\r\n")).into_bytes()),
+        (
+            "bom-crlf",
+            format!("\u{feff}{}", lf.replace('\n', "\r\n")).into_bytes(),
+        ),
     ] {
         let path = temp.path().join(format!("{name}_x_v1.aql"));
         std::fs::write(&path, bytes).unwrap();
