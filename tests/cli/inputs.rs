@@ -292,3 +292,18 @@ fn a_password_file_with_bom_and_crlf_works() {
         json!("users")
     );
 }
+
+/// The function namespace is a name too: a line break or a `/` in it is
+/// invalid input before any request.
+#[test]
+fn a_function_namespace_the_server_refuses_is_invalid_input() {
+    let harness = Harness::new();
+    harness.write("users.yaml", USERS);
+    for namespace in ["features\n", "feature/store", " features"] {
+        harness.reset_stats();
+        let run = harness.run(&["plan", "--namespace", namespace]);
+        assert_eq!(run.status, 3, "{namespace:?}: {run:?}");
+        assert!(run.stderr.contains("invalid --namespace"), "{run:?}");
+        assert_eq!(harness.stats()["total"].as_u64(), Some(0), "{namespace:?}");
+    }
+}
