@@ -382,8 +382,8 @@ mod tests {
     }
 
     #[test]
-    fn merge_keys_get_their_own_hint() {
-        let node = root("base: &b {type: edge}\nspec:\n  <<: *b\n");
+    fn quoted_merge_keys_get_their_own_hint() {
+        let node = root("base: &b {type: edge}\nspec:\n  \"<<\": *b\n");
         let spec = node.get("spec").unwrap();
         let path = Path::new("a.yaml");
         let mut reader = Reader::new(path);
@@ -393,7 +393,7 @@ mod tests {
             .hint
             .as_deref()
             .unwrap()
-            .contains("merge keys"));
+            .contains("unquoted"));
     }
 
     #[test]
