@@ -9,7 +9,13 @@
 //! Invariants:
 //! * Plain scalars are resolved with the YAML 1.2 core schema (`true`, `~`,
 //!   `0x1f`, `.inf`, ...); quoted and block scalars are always strings, and so
-//!   is anything tagged `!!str`. Other tags are ignored.
+//!   is anything tagged `!!str`. Other tags are ignored. A plain value YAML
+//!   1.1 reads as a boolean (`yes`, `no`, `on`, `off`, `y`, `n`, any case)
+//!   stays a string, with a warning, as yamllint's `truthy` rule gives.
+//! * Merge keys (`<<: *a`, `<<: [*a, *b]`, a plain `<<` only) are applied
+//!   although YAML 1.2 dropped them, since Kubernetes users write them: the
+//!   mapping's own keys win wherever they stand, then earlier sources; each
+//!   merged entry keeps the position it was written at (the anchor's).
 //! * Mapping keys are strings (a scalar key keeps its source text). Duplicate
 //!   keys and non-scalar keys are recorded as [`Problem`]s of the document and
 //!   the offending entry is left out, so a reader never sees two values for
