@@ -111,7 +111,9 @@ impl Diagnostics {
     }
 
     /// Sorts by file, line, column, so output order does not depend on the
-    /// order files were walked or checks ran.
+    /// order files were walked or checks ran, and drops repeats: a problem
+    /// inside an anchored value that aliases or merge keys reuse is one
+    /// problem at one place.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             (&a.location, a.severity, a.code, &a.message).cmp(&(
@@ -121,5 +123,6 @@ impl Diagnostics {
                 &b.message,
             ))
         });
+        self.0.dedup();
     }
 }

@@ -191,7 +191,10 @@ impl ConnectionArgs {
                 })?;
                 Credentials::Basic {
                     username: self.username.clone(),
-                    password: Secret::new(text.trim_end_matches(['\r', '\n'])),
+                    password: Secret::new(
+                        text.trim_start_matches('\u{feff}')
+                            .trim_end_matches(['\r', '\n']),
+                    ),
                 }
             }
             (None, None, password) => Credentials::Basic {

@@ -226,6 +226,12 @@ fn error_count(diagnostics: &Diagnostics) -> usize {
 
 /// Connects and waits for the server to be ready.
 async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
+    // Before any request: a name the server refuses is invalid input.
+    if let Some(warning) =
+        crate::validate::check_database(&args.database).map_err(CliError::usage)?
+    {
+        tracing::warn!("{warning}");
+    }
     let settings = args.settings()?;
     for endpoint in settings
         .endpoints

@@ -455,6 +455,9 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
             problem.message.clone(),
             Some(reader.location(problem.pos)),
         );
+        if problem.warning {
+            diagnostic.severity = crate::diag::Severity::Warning;
+        }
         diagnostic.hint = problem.hint.clone();
         reader.diagnostics.push(diagnostic);
     }

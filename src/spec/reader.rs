@@ -41,10 +41,10 @@ pub fn suggestion(word: &str, candidates: &[&str]) -> String {
     }
 }
 
-/// yaml-rust2 implements YAML 1.2, which has no merge keys, so `<<` is an
-/// ordinary key; say so instead of leaving the user puzzled.
+/// A plain `<<` key merges (see `yaml.rs`); a quoted one is an ordinary key
+/// that nobody expects, so say how to merge instead.
 pub const MERGE_KEY_HINT: &str =
-    "YAML merge keys (`<<`) are not supported; repeat the fields or use an alias for the whole value";
+    "a quoted `\"<<\"` is an ordinary key; write it unquoted (`<<: *anchor`) to merge a mapping";
 
 /// Diagnostics for one file, located in it.
 pub struct Reader<'a> {
@@ -382,8 +382,8 @@ mod tests {
     }
 
     #[test]
-    fn merge_keys_get_their_own_hint() {
-        let node = root("base: &b {type: edge}\nspec:\n  <<: *b\n");
+    fn quoted_merge_keys_get_their_own_hint() {
+        let node = root("base: &b {type: edge}\nspec:\n  \"<<\": *b\n");
         let spec = node.get("spec").unwrap();
         let path = Path::new("a.yaml");
         let mut reader = Reader::new(path);
@@ -393,7 +393,7 @@ mod tests {
             .hint
             .as_deref()
             .unwrap()
-            .contains("merge keys"));
+            .contains("unquoted"));
     }
 
     #[test]

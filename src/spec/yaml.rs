@@ -9,7 +9,13 @@
 //! Invariants:
 //! * Plain scalars are resolved with the YAML 1.2 core schema (`true`, `~`,
 //!   `0x1f`, `.inf`, ...); quoted and block scalars are always strings, and so
-//!   is anything tagged `!!str`. Other tags are ignored.
+//!   is anything tagged `!!str`. Other tags are ignored. A plain value YAML
+//!   1.1 reads as a boolean (`yes`, `no`, `on`, `off`, `y`, `n`, any case)
+//!   stays a string, with a warning, as yamllint's `truthy` rule gives.
+//! * Merge keys (`<<: *a`, `<<: [*a, *b]`, a plain `<<` only) are applied
+//!   although YAML 1.2 dropped them, since Kubernetes users write them: the
+//!   mapping's own keys win wherever they stand, then earlier sources; each
+//!   merged entry keeps the position it was written at (the anchor's).
 //! * Mapping keys are strings (a scalar key keeps its source text). Duplicate
 //!   keys and non-scalar keys are recorded as [`Problem`]s of the document and
 //!   the offending entry is left out, so a reader never sees two values for
@@ -198,6 +204,9 @@ pub struct Problem {
     pub message: String,
     pub pos: Pos,
     pub hint: Option<String>,
+    /// Only worth a warning: the document means what it says, but another
+    /// tool may read it differently (a YAML 1.1 boolean).
+    pub warning: bool,
 }
 
 /// One document of a (possibly multi-document) YAML file.
@@ -349,6 +358,11 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         key: PendingKey,
+        /// Entries brought in by a merge key (`<<`), in precedence order;
+        /// the mapping's own keys override them when it is closed.
+        merged: Vec<Entry>,
+        /// Where this mapping's merge key is, once one was seen.
+        merge_key: Option<Pos>,
     },
 }
 
@@ -360,6 +374,8 @@ enum PendingKey {
     Key(String, Pos),
     /// The next node is the value of a key that was rejected; drop it.
     Skip,
+    /// The next node is what a merge key (`<<`) at this position merges.
+    Merge(Pos),
 }
 
 struct Anchored {
@@ -377,6 +393,9 @@ struct Builder {
     problems: Vec<Problem>,
     anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
+    /// The node being completed is a plain `<<`, the YAML merge key when it
+    /// is a mapping key (a quoted `"<<"` is an ordinary key).
+    plain_merge_key: bool,
 }
 
 impl Builder {
@@ -424,6 +443,8 @@ impl Builder {
                         anchor,
                         entries: Vec::new(),
                         key: PendingKey::None,
+                        merged: Vec::new(),
+                        merge_key: None,
                     })?;
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close()?,
@@ -472,15 +493,25 @@ impl Builder {
             Some(Frame::Map {
                 pos,
                 anchor,
-                entries,
+                mut entries,
+                merged,
                 ..
-            }) => (
-                Node {
-                    pos,
-                    kind: NodeKind::Map(entries),
-                },
-                anchor,
-            ),
+            }) => {
+                // The mapping's own keys win over merged ones, wherever the
+                // merge key stands (YAML merge key semantics).
+                for entry in merged {
+                    if !entries.iter().any(|own| own.key == entry.key) {
+                        entries.push(entry);
+                    }
+                }
+                (
+                    Node {
+                        pos,
+                        kind: NodeKind::Map(entries),
+                    },
+                    anchor,
+                )
+            }
             // The parser never closes what it did not open; nothing to do if it did.
             None => return Ok(()),
         };
@@ -497,6 +528,21 @@ impl Builder {
         pos: Pos,
     ) -> Result<(), ParseError> {
         let plain = style == TScalarStyle::Plain && !forced_string;
+        let is_key = self.expects_key();
+        if plain && !is_key && is_yaml11_boolean(&text) {
+            self.problems.push(Problem {
+                code: "yaml11-boolean",
+                message: format!(
+                    "`{text}` is the string \"{text}\" here, but YAML 1.1 tools read it as a boolean"
+                ),
+                pos,
+                hint: Some(format!(
+                    "quote it ('{text}') to keep the string, or write true or false for a boolean"
+                )),
+                warning: true,
+            });
+        }
+        self.plain_merge_key = plain && is_key && text == "<<";
         // A key keeps its source text: `1: x` has the key "1", not 1.
         let raw_text = text.clone();
         let kind = if plain {
@@ -544,8 +590,20 @@ impl Builder {
         Ok(())
     }
 
+    /// Whether the next node completed is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.frames.last(),
+            Some(Frame::Map {
+                key: PendingKey::None,
+                ..
+            })
+        )
+    }
+
     /// Attaches a finished node to its parent (or makes it the document root).
     fn complete(&mut self, node: Node, anchor: usize, key_text: Option<String>) {
+        let merge_key = std::mem::take(&mut self.plain_merge_key);
         if anchor != 0 {
             self.anchors.insert(
                 anchor,
@@ -560,15 +618,42 @@ impl Builder {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                pos, entries, key, ..
+                pos,
+                entries,
+                key,
+                merged,
+                merge_key: merge_key_pos,
+                ..
             }) => match std::mem::replace(key, PendingKey::None) {
                 PendingKey::None => {
                     // A block mapping's start event points one column past its
                     // first key; the key itself is the better position.
-                    if entries.is_empty() && node.pos < *pos {
+                    if entries.is_empty() && merged.is_empty() && node.pos < *pos {
                         *pos = node.pos;
                     }
                     match key_text {
+                        Some(_) if merge_key => match merge_key_pos {
+                            Some(first) => {
+                                self.problems.push(Problem {
+                                    code: "duplicate-key",
+                                    message: format!(
+                                        "duplicate merge key `<<`; it is already set at line {}",
+                                        first.line
+                                    ),
+                                    pos: node.pos,
+                                    hint: Some(
+                                        "merge several mappings with one key: `<<: [*a, *b]`"
+                                            .into(),
+                                    ),
+                                    warning: false,
+                                });
+                                *key = PendingKey::Skip;
+                            }
+                            None => {
+                                *merge_key_pos = Some(node.pos);
+                                *key = PendingKey::Merge(node.pos);
+                            }
+                        },
                         Some(text) => *key = PendingKey::Key(text, node.pos),
                         None => {
                             self.problems.push(Problem {
@@ -579,6 +664,7 @@ impl Builder {
                                 ),
                                 pos: node.pos,
                                 hint: None,
+                                warning: false,
                             });
                             *key = PendingKey::Skip;
                         }
@@ -594,6 +680,7 @@ impl Builder {
                             ),
                             pos: key_pos,
                             hint: Some("remove one of the two entries".into()),
+                            warning: false,
                         });
                     } else {
                         entries.push(Entry {
@@ -603,10 +690,55 @@ impl Builder {
                         });
                     }
                 }
+                PendingKey::Merge(key_pos) => {
+                    // `<<: *a` merges one mapping, `<<: [*a, *b]` several,
+                    // the earlier ones first; each merged entry keeps the
+                    // position it was written at.
+                    let sources = match node.kind {
+                        NodeKind::Map(entries) => Some(vec![entries]),
+                        NodeKind::Seq(items) => items
+                            .into_iter()
+                            .map(|item| match item.kind {
+                                NodeKind::Map(entries) => Some(entries),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => None,
+                    };
+                    match sources {
+                        Some(sources) => {
+                            for entry in sources.into_iter().flatten() {
+                                if !merged.iter().any(|known| known.key == entry.key) {
+                                    merged.push(entry);
+                                }
+                            }
+                        }
+                        None => self.problems.push(Problem {
+                            code: "invalid-merge",
+                            message: "a merge key `<<` needs a mapping or a list of mappings"
+                                .into(),
+                            pos: key_pos,
+                            hint: Some(
+                                "write `<<: *anchor` or `<<: [*a, *b]`, where each anchor is a mapping"
+                                    .into(),
+                            ),
+                            warning: false,
+                        }),
+                    }
+                }
                 PendingKey::Skip => {}
             },
         }
     }
+}
+
+/// Whether YAML 1.1 reads this plain scalar as a boolean although YAML 1.2
+/// (and so arangosync) reads a string: the words yamllint's `truthy` rule
+/// flags, in any case.
+fn is_yaml11_boolean(text: &str) -> bool {
+    ["y", "n", "yes", "no", "on", "off"]
+        .iter()
+        .any(|word| text.eq_ignore_ascii_case(word))
 }
 
 /// The text a scalar node would have as a mapping key.
@@ -807,6 +939,7 @@ mod tests {
                 message: "duplicate key `a`; it is already set at line 1".into(),
                 pos: pos(3, 1),
                 hint: Some("remove one of the two entries".into()),
+                warning: false,
             }]
         );
     }
@@ -832,6 +965,66 @@ mod tests {
             NodeKind::Bool(true)
         );
         assert!(document.problems.is_empty());
+    }
+
+    #[test]
+    fn merge_keys_merge_and_keep_positions() {
+        let document = single(
+            "a: &a {x: 1, y: 2}\nb: &b\n  y: 3\n  z: 4\nc:\n  <<: [*a, *b]\n  x: 9\nd:\n  x: 0\n  <<: *b\n",
+        );
+        assert!(document.problems.is_empty(), "{:?}", document.problems);
+        let c = document.root.get("c").unwrap();
+        let value = |node: &Node, key: &str| node.get(key).unwrap().kind.clone();
+        // Own keys win wherever the merge key stands; earlier sources win.
+        assert_eq!(value(c, "x"), NodeKind::Int(9));
+        assert_eq!(value(c, "y"), NodeKind::Int(2));
+        assert_eq!(value(c, "z"), NodeKind::Int(4));
+        assert!(c.get("<<").is_none());
+        // A merged value points where it was written.
+        assert_eq!(c.get("z").unwrap().pos, pos(4, 6));
+        let z = c.as_map().unwrap().iter().find(|e| e.key == "z").unwrap();
+        assert_eq!(z.key_pos, pos(4, 3));
+        let d = document.root.get("d").unwrap();
+        assert_eq!(value(d, "x"), NodeKind::Int(0));
+        assert_eq!(value(d, "y"), NodeKind::Int(3));
+    }
+
+    #[test]
+    fn bad_merge_keys_are_problems() {
+        let document = single("a: &a [1]\nb:\n  <<: *a\n");
+        assert_eq!(document.problems[0].code, "invalid-merge");
+        assert_eq!(document.problems[0].pos, pos(3, 3));
+        let document = single("a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n");
+        assert_eq!(document.problems[0].code, "duplicate-key");
+        assert_eq!(document.problems[0].pos, pos(4, 3));
+        // A quoted `<<` is an ordinary key.
+        let document = single("b:\n  \"<<\": {x: 1}\n");
+        let b = document.root.get("b").unwrap();
+        assert!(b.get("<<").is_some() && b.get("x").is_none());
+    }
+
+    #[test]
+    fn yaml11_booleans_are_strings_with_a_warning() {
+        let document = single("a: yes\nb: [No, 'on', OFF]\nc: y\nn: true\non: x\nd: yess\n");
+        assert_eq!(
+            document.root.get("a").unwrap().kind,
+            NodeKind::Str("yes".into())
+        );
+        let warned: Vec<(Pos, bool)> = document
+            .problems
+            .iter()
+            .map(|problem| (problem.pos, problem.warning))
+            .collect();
+        assert_eq!(
+            warned,
+            [
+                (pos(1, 4), true),
+                (pos(2, 5), true),
+                (pos(2, 15), true),
+                (pos(3, 4), true)
+            ]
+        );
+        assert_eq!(document.problems[0].code, "yaml11-boolean");
     }
 
     #[test]

@@ -250,7 +250,35 @@ pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>
         vec![Diagnostic::error("not-utf8", problem, Some(location))
             .with_hint("save the file as UTF-8")]
     })?;
-    parse(&text, display)
+    // Valid UTF-8, but UTF-16 text saved without a byte order mark (every
+    // other byte of ASCII text is NUL) or a binary file.
+    if let Some(offset) = text.find('\0') {
+        let before = &text[..offset];
+        let location = Location {
+            file: display.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |last| last.chars().count())
+                + 1,
+        };
+        return Err(vec![Diagnostic::error(
+            "not-utf8",
+            "the file contains a NUL byte: it is UTF-16 text without a byte order mark, or binary, not UTF-8",
+            Some(location),
+        )
+        .with_hint("save the file as UTF-8")]);
+    }
+    parse(&normalize_text(&text), display)
+}
+
+/// The text as if saved with LF line ends and no byte order mark, so that
+/// the same query saved by a Windows editor (`\u{feff}`, CRLF) has the same
+/// header, the same positions and the same content hash.
+pub fn normalize_text(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.replace("\r\n", "\n")
 }
 
 /// Parses the text of one `.aql` file.

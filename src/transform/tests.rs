@@ -191,3 +191,31 @@ fn local_syntax_errors_point_at_the_character_column() {
     );
     assert!(!rendered.contains("at position"), "{rendered}");
 }
+
+#[test]
+fn bom_and_crlf_change_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let lf = "-- Feature: x\n-- Version: 1\n-- Params: @min\nFOR u IN users\n  FILTER u.age >= @min\n  RETURN u\n";
+    let mut features = Vec::new();
+    for (name, bytes) in [
+        ("lf", lf.as_bytes().to_vec()),
+        ("crlf", lf.replace('\n', "\r\n").into_bytes()),
+        ("bom", format!("\u{feff}{lf}").into_bytes()),
+        (
+            "bom-crlf",
+            format!("\u{feff}{}", lf.replace('\n', "\r\n")).into_bytes(),
+        ),
+    ] {
+        let path = temp.path().join(format!("{name}_x_v1.aql"));
+        std::fs::write(&path, bytes).unwrap();
+        let feature = load_file(&path, Path::new("x_v1.aql"))
+            .unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
+        features.push((name, feature));
+    }
+    let (_, first) = &features[0];
+    for (name, feature) in &features {
+        assert_eq!(feature.hash, first.hash, "{name}");
+        assert_eq!(feature.query, first.query, "{name}");
+        assert!(!feature.query.contains('\r'), "{name}");
+    }
+}

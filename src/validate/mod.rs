@@ -24,6 +24,8 @@ mod graphs;
 mod indexes;
 mod names;
 
+pub use names::check_database;
+
 #[cfg(test)]
 mod fixture_tests;
 

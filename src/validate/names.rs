@@ -1,10 +1,23 @@
-//! Names of collections, graphs and indexes.
+//! Names of databases, collections, graphs and indexes, checked offline.
 //!
 //! ArangoDB 3.12 turns on "extended" names by default, 3.11 does not, and a
-//! server that once used extended names cannot go back. The traditional rules
-//! are the common ground, so specs are held to them (shared/ARANGODB_API.md
-//! 10): a letter first, then letters, digits, `_` and `-`. A leading `_`
-//! marks system collections, which arangosync never manages.
+//! server that once used extended names cannot go back. Whether a server
+//! has them cannot be known without asking it, so:
+//! * Names a spec declares are held to the traditional rules, the common
+//!   ground (shared/ARANGODB_API.md 10): a letter first, then letters,
+//!   digits, `_` and `-`. A leading `_` marks system collections, which
+//!   arangosync never manages. A name only the extended rules allow is an
+//!   error that says so.
+//! * The database name (`--database`) names something that exists already
+//!   or is created on purpose, so a name only the extended rules allow is
+//!   accepted with a warning; one that no rule set allows (a trailing line
+//!   break from `echo`, outer spaces, a `/`, a name not in Unicode NFC form,
+//!   which the server refuses instead of normalising) is invalid input.
+//!
+//! The rules are the server's, as the emulator's `names.rs` implements them;
+//! the tests below use the same cases.
+
+use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 use super::{at, Report};
 use crate::spec::Origin;
@@ -13,6 +26,9 @@ const MAX_COLLECTION_NAME_BYTES: usize = 256;
 /// Graph names are document keys in `_graphs`, which allow at most 254 bytes.
 const MAX_GRAPH_NAME_BYTES: usize = 254;
 const MAX_INDEX_NAME_BYTES: usize = 256;
+/// Database names: 64 bytes under the traditional rules, 128 extended.
+const MAX_TRADITIONAL_DATABASE_NAME_BYTES: usize = 64;
+const MAX_EXTENDED_DATABASE_NAME_BYTES: usize = 128;
 /// Names the built-in indexes use.
 const RESERVED_INDEX_NAMES: &[&str] = &["primary", "edge"];
 
@@ -38,11 +54,115 @@ pub fn traditional_name_problem(name: &str, max_bytes: usize) -> Option<String> 
         .map(|c| format!("it contains `{}`", c.escape_debug()))
 }
 
-fn rules_hint(what: &str, max_bytes: usize) -> String {
+/// Why `name` breaks the extended naming rules (3.12's default) for
+/// databases and collections, or `None`: no `/`, `:` or control character,
+/// no leading digit, `.`, space or `_`, no trailing space, NFC-normalised.
+pub fn extended_name_problem(name: &str, max_bytes: usize) -> Option<String> {
+    let Some(first) = name.chars().next() else {
+        return Some("it is empty".into());
+    };
+    if name.len() > max_bytes {
+        return Some(format!("it is longer than {max_bytes} bytes"));
+    }
+    if let Some(c) = name.chars().find(|c| (*c as u32) < 32) {
+        let what = if matches!(c, '\n' | '\r') {
+            "a line break"
+        } else {
+            "a control character"
+        };
+        return Some(format!("it contains {what} (`{}`)", c.escape_debug()));
+    }
+    if first == ' ' || name.ends_with(' ') {
+        return Some("it starts or ends with a space".into());
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '/' | ':')) {
+        return Some(format!("it contains `{c}`"));
+    }
+    if first == '_' {
+        return Some("it starts with `_`, which marks system objects".into());
+    }
+    if first.is_ascii_digit() || first == '.' {
+        return Some(format!("it starts with `{first}`"));
+    }
+    if !is_nfc(name) {
+        return Some(
+            "it is not in Unicode NFC form, and the server does not normalise names".into(),
+        );
+    }
+    None
+}
+
+/// The names only the server's extended rules allow get this note.
+fn extended_only_note(name: &str, max_bytes: usize) -> Option<String> {
+    if extended_name_problem(name, max_bytes).is_none() {
+        return Some(
+            "; the name is valid only where the server has extended names (`--database.extended-names`, \
+             on by default in ArangoDB 3.12), which arangosync cannot know offline and does not assume"
+                .into(),
+        );
+    }
+    if !is_nfc(name) {
+        let nfc: String = name.nfc().collect();
+        return Some(format!(
+            "; it is also not in Unicode NFC form (its NFC form is `{}`)",
+            nfc.escape_debug()
+        ));
+    }
+    None
+}
+
+fn rules_hint(what: &str, name: &str, max_bytes: usize) -> String {
+    let note = extended_only_note(name, max_bytes).unwrap_or_default();
     format!(
         "{what} names must start with a letter, followed by letters, digits, `_` or `-`, at most {max_bytes} \
-         bytes (the traditional rules, which ArangoDB 3.11 and 3.12 both accept)"
+         bytes (the traditional rules, which ArangoDB 3.11 and 3.12 both accept){note}"
     )
+}
+
+/// What the database name `--database` (`ARANGO_DATABASE`) may be: `Ok`
+/// with a warning when only the extended rules allow it, an error message
+/// with a hint when the server would refuse it whatever its settings.
+pub fn check_database(name: &str) -> Result<Option<String>, String> {
+    if name == "_system"
+        || traditional_name_problem(name, MAX_TRADITIONAL_DATABASE_NAME_BYTES).is_none()
+    {
+        return Ok(None);
+    }
+    let Some(problem) = extended_name_problem(name, MAX_EXTENDED_DATABASE_NAME_BYTES) else {
+        return Ok(Some(format!(
+            "database name \"{}\" is valid only where the server has extended names \
+             (`--database.extended-names`, on by default in ArangoDB 3.12); a server without them refuses it",
+            name.escape_debug()
+        )));
+    };
+    let trimmed = name.trim();
+    let hint = if name.ends_with(['\n', '\r']) {
+        format!(
+            "the value ends with a line break, as a Secret or file made with `echo` does; \
+             create it with `echo -n` or `printf` (did you mean \"{}\"?)",
+            trimmed.escape_debug()
+        )
+    } else if trimmed != name {
+        format!(
+            "remove the spaces around it (did you mean \"{}\"?)",
+            trimmed.escape_debug()
+        )
+    } else if !is_nfc(name) {
+        let nfc: String = name.nfc().collect();
+        format!(
+            "the server accepts names only in Unicode NFC form; write \"{}\" in NFC (an editor or a file \
+             system on macOS may have decomposed it)",
+            nfc.escape_debug()
+        )
+    } else {
+        "database names start with a letter, followed by letters, digits, `_` or `-` (at most 64 bytes); \
+         extended names also allow other characters, but never `/`, `:`, control characters or outer spaces"
+            .into()
+    };
+    Err(format!(
+        "invalid --database \"{}\": {problem}\n  hint: {hint}",
+        name.escape_debug()
+    ))
 }
 
 pub fn check_collection(name: &str, origin: Option<&Origin>, report: &mut Report) {
@@ -54,7 +174,7 @@ pub fn check_collection(name: &str, origin: Option<&Origin>, report: &mut Report
                 name.escape_debug()
             ),
             origin.map(|origin| &origin.location),
-            Some(rules_hint("collection", MAX_COLLECTION_NAME_BYTES)),
+            Some(rules_hint("collection", name, MAX_COLLECTION_NAME_BYTES)),
         );
     }
 }
@@ -65,7 +185,7 @@ pub fn check_graph(name: &str, origin: Option<&Origin>, report: &mut Report) {
             "invalid-graph-name",
             format!("graph name `{}` is invalid: {problem}", name.escape_debug()),
             origin.map(|origin| &origin.location),
-            Some(rules_hint("graph", MAX_GRAPH_NAME_BYTES)),
+            Some(rules_hint("graph", name, MAX_GRAPH_NAME_BYTES)),
         );
     }
 }
@@ -87,7 +207,7 @@ pub fn check_index(name: &str, label: &str, origin: Option<&Origin>, report: &mu
             "invalid-index-name",
             format!("{label} has an invalid name: {problem}"),
             location,
-            Some(rules_hint("index", MAX_INDEX_NAME_BYTES)),
+            Some(rules_hint("index", name, MAX_INDEX_NAME_BYTES)),
         );
     }
 }
@@ -123,6 +243,84 @@ mod tests {
             traditional_name_problem(&"a".repeat(257), 256).as_deref(),
             Some("it is longer than 256 bytes")
         );
+    }
+
+    /// The emulator's cases (arangodb-emulator/src/names.rs).
+    #[test]
+    fn extended_names_as_the_server_checks_them() {
+        for good in [
+            "users",
+            "viewed_edge",
+            "a-b",
+            "Ünïcode",
+            "x1",
+            "feature-store",
+        ] {
+            assert_eq!(extended_name_problem(good, 256), None, "{good}");
+        }
+        for bad in [
+            "",
+            "_users",
+            "1abc",
+            " a",
+            "a ",
+            "a/b",
+            "a\u{1}b",
+            ".a",
+            "cafe\u{301}",
+            "a:b",
+        ] {
+            assert!(extended_name_problem(bad, 256).is_some(), "{bad:?}");
+        }
+        assert!(extended_name_problem(&"a".repeat(257), 256).is_some());
+        assert!(extended_name_problem(&"d".repeat(129), 128).is_some());
+    }
+
+    #[test]
+    fn database_names() {
+        for good in ["_system", "feature-store", "Products", &"d".repeat(64)] {
+            assert_eq!(check_database(good), Ok(None), "{good}");
+        }
+        // 3.12 with extended names accepts these, 3.11 refuses them.
+        for extended in ["Köln", "feature store", "fs.v2", &"d".repeat(65)] {
+            let warning = check_database(extended).unwrap().unwrap();
+            assert!(warning.contains("extended names"), "{warning}");
+        }
+        let cases = [
+            ("feature-store\n", "line break", "echo -n"),
+            (" feature-store", "space", "remove the spaces"),
+            ("feature-store ", "space", "remove the spaces"),
+            ("feature/store", "contains `/`", "never `/`"),
+            ("_other", "starts with `_`", "start with a letter"),
+            ("1st", "starts with `1`", "start with a letter"),
+            ("cafe\u{301}", "NFC", "\"café\""),
+            ("", "empty", "start with a letter"),
+        ];
+        for (bad, problem, hint) in cases {
+            let message = check_database(bad).unwrap_err();
+            assert!(message.contains(problem), "{bad:?}: {message}");
+            assert!(message.contains(hint), "{bad:?}: {message}");
+        }
+        assert!(check_database(&"d".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn spec_names_say_when_only_extended_rules_allow_them() {
+        let mut report = Report::default();
+        check_collection("Köln", None, &mut report);
+        check_collection("cafe\u{301}s", None, &mut report);
+        let hints: Vec<String> = report
+            .diagnostics
+            .0
+            .iter()
+            .map(|d| d.hint.clone().unwrap_or_default())
+            .collect();
+        assert!(
+            hints[0].contains("valid only where the server has extended names"),
+            "{}",
+            hints[0]
+        );
+        assert!(hints[1].contains("not in Unicode NFC form"), "{}", hints[1]);
     }
 
     #[test]

@@ -148,10 +148,15 @@ const CASES: &[Case] = &[
     checked_in("invalid-collection-name-chars"),
     checked_in("invalid-collection-name-digit"),
     checked_in("invalid-collection-name-empty"),
+    checked_in("invalid-collection-name-extended-only"),
+    checked_in("invalid-collection-name-nfd"),
+    checked_in("invalid-collection-name-outer-space"),
     checked_in("invalid-collection-name-system"),
     checked_in("invalid-collection-name-too-long"),
     checked_in("invalid-graph-name"),
+    checked_in("invalid-graph-name-newline"),
     checked_in("invalid-index-name"),
+    checked_in("invalid-index-name-slash"),
     checked_in("kind-missing"),
     checked_in("kind-unknown"),
     checked_in("metadata-key-typo"),
@@ -196,7 +201,9 @@ const CASES: &[Case] = &[
     checked_in("yaml-deep-nesting"),
     checked_in("yaml-duplicate-keys"),
     checked_in("yaml-duplicate-keys-nested"),
-    checked_in("yaml-merge-key"),
+    checked_in("yaml-merge-key-bad-merged-value"),
+    checked_in("yaml-merge-key-not-mapping"),
+    checked_in("yaml-merge-key-quoted"),
     checked_in("yaml-missing-space-after-colon"),
     checked_in("yaml-tab-indentation"),
     checked_in("yaml-unclosed-flow-mapping"),
@@ -209,6 +216,9 @@ const CASES: &[Case] = &[
     generated("non-utf8-aql", Expect::Located, non_utf8_aql),
     generated("utf16-yaml", Expect::Located, utf16_yaml),
     generated("utf16-aql", Expect::Located, utf16_aql),
+    generated("utf16be-aql", Expect::Located, utf16be_aql),
+    generated("utf16-no-bom-aql", Expect::Located, utf16_no_bom_aql),
+    generated("utf16be-yaml", Expect::Located, utf16be_yaml),
     generated("binary-aql", Expect::Located, binary_aql),
     generated("nul-byte-yaml", Expect::Located, nul_byte_yaml),
     generated(
@@ -285,6 +295,14 @@ fn utf16le_with_bom(text: &str) -> Vec<u8> {
     bytes
 }
 
+fn utf16be_with_bom(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xfe, 0xff];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    bytes
+}
+
 /// Writes `prefix`, then `line` repeated until the file exceeds `bytes`.
 fn write_big(path: &Path, prefix: &str, line: &str, bytes: usize) {
     fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -331,6 +349,26 @@ fn utf16_yaml(dir: &Path) {
 fn utf16_aql(dir: &Path) {
     write(&dir.join("users.yaml"), USERS);
     write(&dir.join("user_count_v1.aql"), utf16le_with_bom(QUERY));
+}
+
+fn utf16be_aql(dir: &Path) {
+    write(&dir.join("users.yaml"), USERS);
+    write(&dir.join("user_count_v1.aql"), utf16be_with_bom(QUERY));
+}
+
+/// UTF-16 without a byte order mark: valid UTF-8 byte by byte (ASCII and
+/// NUL), so it must be told apart by its NUL bytes.
+fn utf16_no_bom_aql(dir: &Path) {
+    write(&dir.join("users.yaml"), USERS);
+    let bytes: Vec<u8> = QUERY
+        .encode_utf16()
+        .flat_map(|unit| unit.to_le_bytes())
+        .collect();
+    write(&dir.join("user_count_v1.aql"), bytes);
+}
+
+fn utf16be_yaml(dir: &Path) {
+    write(&dir.join("users.yaml"), utf16be_with_bom(USERS));
 }
 
 /// 4 KiB of random bytes named like a transformation (every `.aql` file is

@@ -8,6 +8,7 @@ mod cluster;
 mod conflicts;
 mod core;
 mod functions;
+mod inputs;
 mod packaging;
 mod performance;
 mod reliability;
