@@ -300,7 +300,13 @@ metadata:
   name: users
 "#,
     );
-    let apply = harness.run(&["apply", "--prune", "--allow-destructive"]);
+    // Four of the five owned objects go: a mass prune, asked for.
+    let apply = harness.run(&[
+        "apply",
+        "--prune",
+        "--allow-destructive",
+        "--allow-mass-prune",
+    ]);
     assert_eq!(apply.status, 0, "{apply:?}");
     assert_eq!(graph_names(&harness), Vec::<String>::new());
     for gone in ["products", "items", "viewed_edge"] {
