@@ -59,6 +59,9 @@ pub struct FaultPlan {
     pub fail_after: u64,
     pub count: u64,
     pub mode: FaultMode,
+    /// Only requests whose path contains this take part (are counted and
+    /// failed); all others pass untouched. `None`: every request.
+    pub path: Option<String>,
 }
 
 impl FaultPlan {
@@ -92,15 +95,34 @@ impl FaultPlan {
                 )
             }
         };
+        let path = match object.get("path") {
+            None => None,
+            Some(Value::String(path)) => Some(path.clone()),
+            Some(_) => return Err("'path' must be a string".into()),
+        };
         Ok(FaultPlan {
             fail_after,
             count,
             mode,
+            path,
         })
     }
 
     /// Consumes one request's worth of the plan: the fault to inject, if any.
     pub fn next_request(&mut self) -> Option<FaultMode> {
+        self.next_request_to("")
+    }
+
+    /// As `next_request`, for a request to `path`: requests outside the
+    /// plan's `path` filter pass without being counted.
+    pub fn next_request_to(&mut self, path: &str) -> Option<FaultMode> {
+        if self
+            .path
+            .as_deref()
+            .is_some_and(|filter| !path.contains(filter))
+        {
+            return None;
+        }
         if self.fail_after > 0 {
             self.fail_after -= 1;
             return None;

@@ -11,5 +11,6 @@ mod packaging;
 mod performance;
 mod reliability;
 mod server_shapes;
+mod signals;
 mod support;
 mod versions;
