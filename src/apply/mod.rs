@@ -20,6 +20,7 @@
 //! trips of a large first apply.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -120,6 +121,8 @@ pub async fn execute_until(
             let progress = progress.clone();
             let interrupt = interrupt.clone();
             let address = change.address.clone();
+            let began = Arc::new(AtomicBool::new(false));
+            let began_here = began.clone();
             let handle = tasks.spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else {
                     return (
@@ -131,13 +134,14 @@ pub async fn execute_until(
                 if interrupt.stopped().is_some() {
                     return (change.address.clone(), Outcome::NotStarted, Vec::new());
                 }
+                began_here.store(true, Ordering::SeqCst);
                 progress.started(&change);
                 let mut created = Vec::new();
                 let outcome = run_change(&client, &change, &mut created).await;
                 progress.finished(&change, &outcome);
                 (change.address.clone(), Outcome::Ran(outcome), created)
             });
-            running.insert(handle.id(), address);
+            running.insert(handle.id(), (address, began));
         }
         let mut created = Vec::new();
         let mut watcher = interrupt.clone();
@@ -150,7 +154,14 @@ pub async fn execute_until(
                     tasks.abort_all();
                     while tasks.join_next().await.is_some() {}
                     report.stopped = Some(stop.reason);
-                    report.abandoned.extend(running.drain().map(|(_, address)| address));
+                    // Changes still waiting for their turn never started.
+                    for (_, (address, began)) in running.drain() {
+                        if began.load(Ordering::SeqCst) {
+                            report.abandoned.push(address);
+                        } else {
+                            report.not_started.push(address);
+                        }
+                    }
                     break;
                 }
             };
