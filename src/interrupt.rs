@@ -70,6 +70,11 @@ impl Trigger {
         });
     }
 
+    /// Whether a stop was requested.
+    pub fn is_stopped(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
     /// A new interrupt watching this trigger.
     pub fn subscribe(&self) -> Interrupt {
         Interrupt(self.0.subscribe())
@@ -138,6 +143,12 @@ pub fn listen(trigger: Trigger) -> std::io::Result<()> {
                     _ = terminate.recv() => Reason::Terminate,
                     _ = interrupt.recv() => Reason::Interrupt,
                 };
+                if trigger.is_stopped() {
+                    // A second signal: abandon running requests now.
+                    tracing::warn!(signal = reason.describe(), "stopping now");
+                    trigger.stop(reason, Instant::now());
+                    continue;
+                }
                 tracing::warn!(
                     signal = reason.describe(),
                     grace_seconds = SIGNAL_GRACE.as_secs(),
@@ -156,4 +167,58 @@ pub fn listen(trigger: Trigger) -> std::io::Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_reason_stays_and_a_later_stop_only_brings_the_abandon_moment_forward() {
+        let (trigger, interrupt) = channel();
+        assert_eq!(interrupt.stopped(), None);
+        let now = Instant::now();
+        trigger.stop(Reason::Terminate, now + Duration::from_secs(5));
+        trigger.stop(Reason::LeaseLost, now + Duration::from_secs(9));
+        assert_eq!(
+            interrupt.stopped(),
+            Some(Stop {
+                reason: Reason::Terminate,
+                abandon_at: now + Duration::from_secs(5)
+            })
+        );
+        trigger.stop(Reason::LeaseLost, now + Duration::from_secs(1));
+        assert_eq!(
+            interrupt
+                .stopped()
+                .map(|stop| (stop.reason, stop.abandon_at)),
+            Some((Reason::Terminate, now + Duration::from_secs(1)))
+        );
+    }
+
+    #[tokio::test]
+    async fn abandon_waits_for_the_moment_a_later_stop_brought_forward() {
+        let (trigger, interrupt) = channel();
+        let mut waiting = interrupt.clone();
+        let started = Instant::now();
+        trigger.stop(Reason::Interrupt, started + Duration::from_secs(30));
+        let later = trigger.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            later.stop(Reason::Interrupt, Instant::now());
+        });
+        let stop = tokio::time::timeout(Duration::from_secs(5), waiting.abandon())
+            .await
+            .expect("abandon returns once the moment is brought forward");
+        assert_eq!(stop.reason, Reason::Interrupt);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn never_never_stops() {
+        let mut interrupt = Interrupt::never();
+        assert_eq!(interrupt.stopped(), None);
+        let waited = tokio::time::timeout(Duration::from_millis(50), interrupt.wait()).await;
+        assert!(waited.is_err());
+    }
 }

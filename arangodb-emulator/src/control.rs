@@ -144,6 +144,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_path_filter_counts_and_fails_only_matching_requests() {
+        let mut plan = FaultPlan::from_json(
+            &json!({"count": 1, "mode": "status", "status": 503, "path": "_arangosync/lock"}),
+        )
+        .unwrap();
+        assert_eq!(plan.next_request_to("/_db/features/_api/collection"), None);
+        assert_eq!(
+            plan.next_request_to("/_db/features/_api/document/_arangosync/lock"),
+            Some(FaultMode::Status(503))
+        );
+        assert!(plan.is_exhausted());
+        assert!(FaultPlan::from_json(&json!({"mode": "reset", "path": 3})).is_err());
+    }
+
+    #[test]
     fn plan_lets_requests_through_then_fails_count_of_them() {
         let mut plan = FaultPlan::from_json(
             &json!({"failAfter": 2, "count": 2, "mode": "status", "status": 502}),
