@@ -339,17 +339,32 @@ fn a_dead_lease_written_by_a_clock_far_ahead_is_taken_over_after_its_ttl() {
 
 #[test]
 fn a_holder_whose_renewals_fail_stops_writing_before_its_lease_could_pass() {
-    // Every request takes 200 ms, so the apply runs far longer than the
-    // 3 s lease; every request to the lock document fails.
+    // Every request to the lock document fails.
+    renewal_trouble(
+        json!({"mode": "status", "status": 503, "count": 1000, "path": "_arangosync/lock"}),
+    );
+}
+
+#[test]
+fn a_holder_whose_renewal_hangs_stops_writing_before_its_lease_could_pass() {
+    // The first renewal is held 20 s: it would succeed long after the
+    // lease could have passed to another run.
+    renewal_trouble(
+        json!({"mode": "delay", "delayMs": 20_000, "count": 1, "path": "_arangosync/lock"}),
+    );
+}
+
+/// Applies the example tree with a 3 s lease while `fault` hits the lock
+/// document; every request takes 200 ms, so the apply would run far longer
+/// than the lease. Checks that nothing but the lock release reached the
+/// server after the lease could have passed.
+fn renewal_trouble(fault: Value) {
     let harness = Harness::with_config(Config {
         latency: Duration::from_millis(200),
         ..Config::default()
     });
     harness.create_database();
-    set_faults(
-        &harness,
-        json!({"mode": "status", "status": 503, "count": 1000, "path": "_arangosync/lock"}),
-    );
+    set_faults(&harness, fault);
     let dir = features_dir();
     let child = spawn(
         &harness,
