@@ -83,14 +83,18 @@ pub fn holder_identity() -> String {
 }
 
 /// The lock document. `acquiredAt` is the holder's wall clock, shown to
-/// people and never compared; `renewals` makes every renewal a new
-/// revision even where the server would keep one for an identical body.
+/// people and never compared; `expiresAt` (holder's clock + TTL) is never
+/// read by this version and is written only so that an older arangosync,
+/// which reads it, still waits for this lease during an upgrade;
+/// `renewals` makes every renewal a new revision even where the server
+/// would keep one for an identical body.
 fn lock_document(holder: &str, ttl: Duration, acquired_at: &str, renewals: u64) -> Value {
     json!({
         "_key": LOCK_KEY,
         "type": "lock",
         "holder": holder,
         "acquiredAt": acquired_at,
+        "expiresAt": now() + ttl.as_secs(),
         "ttlSeconds": ttl.as_secs(),
         "renewals": renewals,
     })
