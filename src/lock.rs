@@ -128,15 +128,19 @@ pub async fn acquire(
     }
 }
 
-async fn release_if_ours(client: &Client, holder: &str) {
-    if let Ok(current) = client.call(Method::GET, &lock_path(), &[], None).await {
-        if current.body["holder"].as_str() == Some(holder) {
-            let revision = revision_of(&current.body);
-            let _ = client
-                .call_if_match(Method::DELETE, &lock_path(), None, &revision)
-                .await;
-        }
+/// Deletes the lock if `holder` holds it; whether it did.
+async fn release_if_ours(client: &Client, holder: &str) -> bool {
+    let Ok(current) = client.call(Method::GET, &lock_path(), &[], None).await else {
+        return false;
+    };
+    if current.body["holder"].as_str() != Some(holder) {
+        return false;
     }
+    let revision = revision_of(&current.body);
+    client
+        .call_if_match(Method::DELETE, &lock_path(), None, &revision)
+        .await
+        .is_ok()
 }
 
 async fn acquire_as(
@@ -308,8 +312,15 @@ impl Lease {
             .await
         {
             Ok(_) => {}
-            Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => {
-                tracing::warn!("the apply lock was taken over before it was released");
+            Err(err) if err.error_num() == Some(NOT_FOUND) => {
+                tracing::warn!("the apply lock was gone before it was released");
+            }
+            // A renewal cut short by the release may have landed after all:
+            // the lock is still ours under a newer revision.
+            Err(err) if err.error_num() == Some(CONFLICT) => {
+                if !release_if_ours(&self.client, &self.holder).await {
+                    tracing::warn!("the apply lock was taken over before it was released");
+                }
             }
             Err(err) => {
                 tracing::warn!(error = %err, "could not release the apply lock; it expires on its own")
