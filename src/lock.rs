@@ -2,12 +2,21 @@
 //! collection.
 //!
 //! The lock is the document `_arangosync/lock` with the holder's identity
-//! and an expiry time. Taking it is an insert that fails on a duplicate key;
-//! taking over an expired lease is a replace guarded by the lease's `_rev`,
-//! so of two runs racing for a stale lock exactly one wins. A crashed run's
-//! lease simply expires. While applying, the holder renews the lease.
+//! and the lease's length (`ttlSeconds`). Taking it is an insert that fails
+//! on a duplicate key; taking over a stale lease is a replace guarded by the
+//! lease's `_rev`, so of two runs racing for a stale lock exactly one wins.
+//!
+//! No clock is compared with another machine's: the holder's wall-clock
+//! time in the document is for people only. A waiting run measures, on its
+//! own monotonic clock, how long it has seen the same revision of the lock
+//! unchanged, and takes the lease over only once that exceeds the lease's
+//! TTL. The holder renews the lease every third of the TTL and counts its
+//! own validity from the moment it *sent* the last successful renewal: if
+//! a renewal fails, or no renewal succeeds within three quarters of the TTL
+//! of that moment, it stops the apply (`interrupt::Reason::LeaseLost`) so
+//! no write of it runs after the lease could pass to another run.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -15,6 +24,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::client::{Client, ClientError};
+use crate::interrupt::{Interrupt, Reason, Trigger};
 use crate::ownership::STATE_COLLECTION;
 
 const LOCK_KEY: &str = "lock";
@@ -24,16 +34,20 @@ const NOT_FOUND: u64 = 1202;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("another arangosync run holds the lock on database \"{database}\": {holder}, since {since}, lease until {until}; waited {waited}s (raise --lock-timeout to wait longer)")]
+    #[error("another arangosync run holds the lock on database \"{database}\": {holder}, since {since}; its lease ({ttl}s) was last renewed {unchanged}s ago as seen from here; waited {waited}s (raise --lock-timeout to wait longer)")]
     Held {
         database: String,
         holder: String,
         since: String,
-        until: String,
+        ttl: u64,
+        unchanged: u64,
         waited: u64,
     },
     #[error("taking the apply lock: {0}")]
     Client(#[from] ClientError),
+    /// A signal arrived while waiting for the lock; any lock taken was given back.
+    #[error("stopped by {} while waiting for the apply lock; nothing was changed", .0.describe())]
+    Interrupted(Reason),
 }
 
 /// A held lease; `release` gives it back.
@@ -68,14 +82,21 @@ pub fn holder_identity() -> String {
     format!("{host} pid {} ({nonce:08x})", std::process::id())
 }
 
-fn lock_document(holder: &str, ttl: Duration) -> Value {
-    let now = now();
+/// The lock document. `acquiredAt` is the holder's wall clock, shown to
+/// people and never compared; `expiresAt` (holder's clock + TTL) is never
+/// read by this version and is written only so that an older arangosync,
+/// which reads it, still waits for this lease during an upgrade;
+/// `renewals` makes every renewal a new revision even where the server
+/// would keep one for an identical body.
+fn lock_document(holder: &str, ttl: Duration, acquired_at: &str, renewals: u64) -> Value {
     json!({
         "_key": LOCK_KEY,
         "type": "lock",
         "holder": holder,
-        "acquiredAt": crate::time::rfc3339(now),
-        "expiresAt": now + ttl.as_secs(),
+        "acquiredAt": acquired_at,
+        "expiresAt": now() + ttl.as_secs(),
+        "ttlSeconds": ttl.as_secs(),
+        "renewals": renewals,
     })
 }
 
@@ -83,17 +104,61 @@ fn lock_path() -> String {
     format!("/_api/document/{STATE_COLLECTION}/{LOCK_KEY}")
 }
 
-/// Takes the lock, waiting up to `timeout` for another holder.
+/// Takes the lock, waiting up to `timeout` for another holder. A stop
+/// request (`interrupt`) ends the wait at once and gives back a lock this
+/// call may have taken; a lost lease later stops the run through `trigger`.
 pub async fn acquire(
     client: &Client,
     ttl: Duration,
     timeout: Duration,
+    interrupt: &Interrupt,
+    trigger: &Trigger,
 ) -> Result<Lease, LockError> {
     let holder = holder_identity();
-    let started = std::time::Instant::now();
+    let mut watcher = interrupt.clone();
+    tokio::select! {
+        biased;
+        taken = acquire_as(client, &holder, ttl, timeout, trigger) => taken,
+        stop = watcher.wait() => {
+            // A request of ours may have taken the lock just before: give it back.
+            let cleanup = release_if_ours(client, &holder);
+            let _ = tokio::time::timeout(crate::interrupt::SIGNAL_GRACE, cleanup).await;
+            Err(LockError::Interrupted(stop.reason))
+        }
+    }
+}
+
+/// Deletes the lock if `holder` holds it; whether it did.
+async fn release_if_ours(client: &Client, holder: &str) -> bool {
+    let Ok(current) = client.call(Method::GET, &lock_path(), &[], None).await else {
+        return false;
+    };
+    if current.body["holder"].as_str() != Some(holder) {
+        return false;
+    }
+    let revision = revision_of(&current.body);
+    client
+        .call_if_match(Method::DELETE, &lock_path(), None, &revision)
+        .await
+        .is_ok()
+}
+
+async fn acquire_as(
+    client: &Client,
+    holder: &str,
+    ttl: Duration,
+    timeout: Duration,
+    trigger: &Trigger,
+) -> Result<Lease, LockError> {
+    let started = Instant::now();
+    let acquired_at = crate::time::rfc3339(now());
     let collection_path = format!("/_api/document/{STATE_COLLECTION}");
+    // The lock revision we watch, and when we first saw it (after the
+    // answer that showed it: it was written no later than that).
+    let mut watched: Option<(String, Instant)> = None;
     loop {
-        let document = lock_document(&holder, ttl);
+        let document = lock_document(holder, ttl, &acquired_at, 0);
+        let sent = Instant::now();
         match client
             .call(Method::POST, &collection_path, &[], Some(&document))
             .await
@@ -101,9 +166,11 @@ pub async fn acquire(
             Ok(response) => {
                 return Ok(Lease::start(
                     client,
-                    holder,
+                    holder.to_string(),
                     revision_of(&response.body),
+                    sent,
                     ttl,
+                    trigger.clone(),
                 ))
             }
             Err(err) if err.error_num() != Some(DUPLICATE_KEY) => return Err(err.into()),
@@ -116,36 +183,67 @@ pub async fn acquire(
             Err(err) => return Err(err.into()),
         };
         let current_holder = current["holder"].as_str().unwrap_or("unknown");
+        let revision = revision_of(&current);
         // Our own insert succeeded but its answer was lost (retried POST).
         if current_holder == holder {
-            return Ok(Lease::start(client, holder, revision_of(&current), ttl));
+            return Ok(Lease::start(
+                client,
+                holder.to_string(),
+                revision,
+                sent,
+                ttl,
+                trigger.clone(),
+            ));
         }
-        let expires_at = current["expiresAt"].as_u64().unwrap_or(0);
-        if expires_at <= now() {
-            let revision = revision_of(&current);
+        let seen = match &watched {
+            Some((watched_revision, seen)) if *watched_revision == revision => *seen,
+            _ => {
+                let seen = Instant::now();
+                watched = Some((revision.clone(), seen));
+                seen
+            }
+        };
+        // The lease's own length; a lock written by an older arangosync
+        // has none and gets ours.
+        let lease_ttl = current["ttlSeconds"]
+            .as_u64()
+            .map(Duration::from_secs)
+            .unwrap_or(ttl);
+        let until_stale = lease_ttl.saturating_sub(seen.elapsed());
+        if until_stale.is_zero() {
+            let sent = Instant::now();
             match client
                 .call_if_match(Method::PUT, &lock_path(), Some(&document), &revision)
                 .await
             {
                 Ok(response) => {
-                    tracing::warn!(previous = current_holder, "took over an expired apply lock");
+                    tracing::warn!(
+                        previous = current_holder,
+                        unchanged_seconds = seen.elapsed().as_secs(),
+                        "took over a stale apply lock (not renewed for its whole lease)"
+                    );
                     return Ok(Lease::start(
                         client,
-                        holder,
+                        holder.to_string(),
                         revision_of(&response.body),
+                        sent,
                         ttl,
+                        trigger.clone(),
                     ));
                 }
                 Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => continue,
                 Err(err) => return Err(err.into()),
             }
         }
-        if started.elapsed() >= timeout {
+        // Give up after the timeout, unless the watched lease goes stale
+        // within the second anyway.
+        if started.elapsed() >= timeout && until_stale > Duration::from_secs(1) {
             return Err(LockError::Held {
                 database: client.database().to_string(),
                 holder: current_holder.to_string(),
                 since: current["acquiredAt"].as_str().unwrap_or("?").to_string(),
-                until: crate::time::rfc3339(expires_at),
+                ttl: lease_ttl.as_secs(),
+                unchanged: seen.elapsed().as_secs(),
                 waited: started.elapsed().as_secs(),
             });
         }
@@ -154,14 +252,13 @@ pub async fn acquire(
             "waiting for another arangosync run to release the apply lock"
         );
         let pause = Duration::from_millis(250 + u64::from(rand::random::<u16>() % 500));
-        tokio::time::sleep(
-            pause.min(
-                timeout
-                    .saturating_sub(started.elapsed())
-                    .max(Duration::from_millis(10)),
-            ),
-        )
-        .await;
+        let until_timeout = timeout.saturating_sub(started.elapsed());
+        let until_next = if until_timeout.is_zero() {
+            until_stale
+        } else {
+            until_stale.min(until_timeout)
+        };
+        tokio::time::sleep(pause.min(until_next).max(Duration::from_millis(10))).await;
     }
 }
 
@@ -170,33 +267,27 @@ fn revision_of(body: &Value) -> String {
 }
 
 impl Lease {
-    fn start(client: &Client, holder: String, revision: String, ttl: Duration) -> Lease {
-        let (stop, mut stopped) = watch::channel(false);
+    /// Starts renewing a lease whose revision `revision` was written by a
+    /// request sent at `sent`.
+    fn start(
+        client: &Client,
+        holder: String,
+        revision: String,
+        sent: Instant,
+        ttl: Duration,
+        trigger: Trigger,
+    ) -> Lease {
+        let (stop, stopped) = watch::channel(false);
         let (revision_tx, revision) = watch::channel(revision);
-        let renew_client = client.clone();
-        let renew_holder = holder.clone();
-        let renewal = tokio::spawn(async move {
-            let period = (ttl / 3).max(Duration::from_secs(1));
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(period) => {}
-                    _ = stopped.changed() => return,
-                }
-                let current = revision_tx.borrow().clone();
-                let document = lock_document(&renew_holder, ttl);
-                match renew_client
-                    .call_if_match(Method::PUT, &lock_path(), Some(&document), &current)
-                    .await
-                {
-                    Ok(response) => {
-                        let _ = revision_tx.send(revision_of(&response.body));
-                    }
-                    Err(err) => {
-                        tracing::error!(error = %err, "could not renew the apply lock; another run may take it over")
-                    }
-                }
-            }
-        });
+        let renewal = tokio::spawn(renew(
+            client.clone(),
+            holder.clone(),
+            ttl,
+            sent,
+            revision_tx,
+            stopped,
+            trigger,
+        ));
         Lease {
             client: client.clone(),
             holder,
@@ -221,11 +312,91 @@ impl Lease {
             .await
         {
             Ok(_) => {}
-            Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => {
-                tracing::warn!("the apply lock was taken over before it was released");
+            Err(err) if err.error_num() == Some(NOT_FOUND) => {
+                tracing::warn!("the apply lock was gone before it was released");
+            }
+            // A renewal cut short by the release may have landed after all:
+            // the lock is still ours under a newer revision.
+            Err(err) if err.error_num() == Some(CONFLICT) => {
+                if !release_if_ours(&self.client, &self.holder).await {
+                    tracing::warn!("the apply lock was taken over before it was released");
+                }
             }
             Err(err) => {
                 tracing::warn!(error = %err, "could not release the apply lock; it expires on its own")
+            }
+        }
+    }
+}
+
+/// The part of the TTL, counted on our own clock from the sending of the
+/// last successful renewal, during which the holder may still write. The
+/// rest is the margin for abandoning requests before another run could
+/// take the lease over.
+fn safe_part(ttl: Duration) -> Duration {
+    ttl * 3 / 4
+}
+
+/// Renews the lease every third of the TTL until told to stop. A renewal
+/// that fails, or that has not succeeded by the end of the safe part of the
+/// lease, stops the apply through `trigger`.
+async fn renew(
+    client: Client,
+    holder: String,
+    ttl: Duration,
+    mut confirmed: Instant,
+    revision: watch::Sender<String>,
+    mut stopped: watch::Receiver<bool>,
+    trigger: Trigger,
+) {
+    let period = ttl / 3;
+    let acquired_at = crate::time::rfc3339(now());
+    let mut renewals = 0u64;
+    loop {
+        let safe_until = confirmed + safe_part(ttl);
+        tokio::select! {
+            _ = tokio::time::sleep_until((confirmed + period).into()) => {}
+            _ = stopped.changed() => return,
+        }
+        renewals += 1;
+        let current = revision.borrow().clone();
+        let document = lock_document(&holder, ttl, &acquired_at, renewals);
+        let sent = Instant::now();
+        let path = lock_path();
+        let call = client.call_if_match(Method::PUT, &path, Some(&document), &current);
+        let outcome = tokio::select! {
+            outcome = call => outcome,
+            _ = tokio::time::sleep_until(safe_until.into()) => {
+                tracing::error!("the apply lock could not be renewed in time; stopping before another run can take it over");
+                trigger.stop(Reason::LeaseLost, safe_until);
+                return;
+            }
+            _ = stopped.changed() => return,
+        };
+        match outcome {
+            Ok(response) => {
+                confirmed = sent;
+                let _ = revision.send(revision_of(&response.body));
+            }
+            // A retried renewal whose first attempt landed meets its own
+            // new revision: still ours.
+            Err(err) if err.error_num() == Some(CONFLICT) => {
+                match client.call(Method::GET, &lock_path(), &[], None).await {
+                    Ok(response) if response.body["holder"].as_str() == Some(holder.as_str()) => {
+                        confirmed = sent;
+                        let _ = revision.send(revision_of(&response.body));
+                    }
+                    _ => {
+                        tracing::error!("another run took the apply lock over; stopping");
+                        trigger.stop(Reason::LeaseLost, Instant::now());
+                        return;
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "could not renew the apply lock; stopping before another run can take it over");
+                trigger.stop(Reason::LeaseLost, safe_until);
+                return;
             }
         }
     }

@@ -59,6 +59,9 @@ pub struct FaultPlan {
     pub fail_after: u64,
     pub count: u64,
     pub mode: FaultMode,
+    /// Only requests whose path contains this take part (are counted and
+    /// failed); all others pass untouched. `None`: every request.
+    pub path: Option<String>,
 }
 
 impl FaultPlan {
@@ -92,15 +95,34 @@ impl FaultPlan {
                 )
             }
         };
+        let path = match object.get("path") {
+            None => None,
+            Some(Value::String(path)) => Some(path.clone()),
+            Some(_) => return Err("'path' must be a string".into()),
+        };
         Ok(FaultPlan {
             fail_after,
             count,
             mode,
+            path,
         })
     }
 
     /// Consumes one request's worth of the plan: the fault to inject, if any.
     pub fn next_request(&mut self) -> Option<FaultMode> {
+        self.next_request_to("")
+    }
+
+    /// As `next_request`, for a request to `path`: requests outside the
+    /// plan's `path` filter pass without being counted.
+    pub fn next_request_to(&mut self, path: &str) -> Option<FaultMode> {
+        if self
+            .path
+            .as_deref()
+            .is_some_and(|filter| !path.contains(filter))
+        {
+            return None;
+        }
         if self.fail_after > 0 {
             self.fail_after -= 1;
             return None;
@@ -120,6 +142,21 @@ impl FaultPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_filter_counts_and_fails_only_matching_requests() {
+        let mut plan = FaultPlan::from_json(
+            &json!({"count": 1, "mode": "status", "status": 503, "path": "_arangosync/lock"}),
+        )
+        .unwrap();
+        assert_eq!(plan.next_request_to("/_db/features/_api/collection"), None);
+        assert_eq!(
+            plan.next_request_to("/_db/features/_api/document/_arangosync/lock"),
+            Some(FaultMode::Status(503))
+        );
+        assert!(plan.is_exhausted());
+        assert!(FaultPlan::from_json(&json!({"mode": "reset", "path": 3})).is_err());
+    }
 
     #[test]
     fn plan_lets_requests_through_then_fails_count_of_them() {

@@ -83,7 +83,9 @@ pub async fn handle(
     }
     let fault = {
         let mut faults = lock(&shared.faults);
-        let fault = faults.as_mut().and_then(FaultPlan::next_request);
+        let fault = faults
+            .as_mut()
+            .and_then(|faults| faults.next_request_to(&path));
         if faults.as_ref().is_some_and(FaultPlan::is_exhausted) {
             *faults = None;
         }

@@ -8,12 +8,19 @@
 //! no new change starts; changes already running finish, and the report says
 //! what was done and what was not.
 //!
+//! A stop request (`interrupt`: SIGTERM, SIGINT, or a lost apply lock) works
+//! the same way: no change starts after it, running changes get until the
+//! stop's `abandon_at` to finish and are abandoned after that; the report
+//! names the abandoned ones, whose outcome is unknown.
+//!
 //! Ownership records of the objects a stage created are written together
 //! when the stage ends (one bulk insert per `RECORDS_PER_REQUEST`), also
 //! when some of its changes failed, and always before the next stage
 //! starts: one record request per created object would double the round
 //! trips of a large first apply.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +30,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
+use crate::interrupt::{Interrupt, Reason};
 use crate::live::index_from_api;
 use crate::ownership::{registry_key, Owned, STATE_COLLECTION};
 use crate::plan::{Address, Change, Plan, Stage, Step};
@@ -37,14 +45,30 @@ const RECORDS_PER_REQUEST: usize = 1000;
 pub struct Report {
     pub done: Vec<Address>,
     pub failed: Vec<(Address, ClientError)>,
-    /// Changes never started because an earlier one failed.
+    /// Changes never started because an earlier one failed or the run
+    /// was stopped.
     pub not_started: Vec<Address>,
+    /// Changes still running when a stop's grace ran out: abandoned, their
+    /// outcome unknown.
+    pub abandoned: Vec<Address>,
+    /// Why the run was stopped early, if it was.
+    pub stopped: Option<Reason>,
 }
 
 impl Report {
     pub fn succeeded(&self) -> bool {
-        self.failed.is_empty() && self.not_started.is_empty()
+        self.failed.is_empty()
+            && self.not_started.is_empty()
+            && self.abandoned.is_empty()
+            && self.stopped.is_none()
     }
+}
+
+/// What one change's task came back with.
+enum Outcome {
+    Ran(Result<(), ClientError>),
+    /// The run was stopped before the change started.
+    NotStarted,
 }
 
 /// Progress notifications, for logs.
@@ -53,11 +77,23 @@ pub trait Progress: Send + Sync {
     fn finished(&self, change: &Change, outcome: &Result<(), ClientError>);
 }
 
+/// Applies `plan`; cannot be stopped early.
 pub async fn execute(
     client: &Client,
     plan: &Plan,
     concurrency: usize,
     progress: Arc<dyn Progress>,
+) -> Report {
+    execute_until(client, plan, concurrency, progress, &Interrupt::never()).await
+}
+
+/// Applies `plan` until `interrupt` asks to stop (see the module notes).
+pub async fn execute_until(
+    client: &Client,
+    plan: &Plan,
+    concurrency: usize,
+    progress: Arc<dyn Progress>,
+    interrupt: &Interrupt,
 ) -> Report {
     let mut report = Report::default();
     let mut stages: Vec<Stage> = plan.changes.iter().map(Change::stage).collect();
@@ -70,52 +106,98 @@ pub async fn execute(
             .iter()
             .filter(|change| change.stage() == stage)
             .collect();
-        if !report.failed.is_empty() {
+        if !report.failed.is_empty() || interrupt.stopped().is_some() {
             report
                 .not_started
                 .extend(changes.iter().map(|change| change.address.clone()));
             continue;
         }
         let mut tasks = JoinSet::new();
+        let mut running = HashMap::new();
         for change in changes {
             let change = change.clone();
             let client = client.clone();
             let permits = permits.clone();
             let progress = progress.clone();
-            tasks.spawn(async move {
+            let interrupt = interrupt.clone();
+            let address = change.address.clone();
+            let began = Arc::new(AtomicBool::new(false));
+            let began_here = began.clone();
+            let handle = tasks.spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else {
                     return (
                         change.address.clone(),
-                        Err(ClientError::Config("apply was cancelled".into())),
+                        Outcome::Ran(Err(ClientError::Config("apply was cancelled".into()))),
                         Vec::new(),
                     );
                 };
+                if interrupt.stopped().is_some() {
+                    return (change.address.clone(), Outcome::NotStarted, Vec::new());
+                }
+                began_here.store(true, Ordering::SeqCst);
                 progress.started(&change);
                 let mut created = Vec::new();
                 let outcome = run_change(&client, &change, &mut created).await;
                 progress.finished(&change, &outcome);
-                (change.address.clone(), outcome, created)
+                (change.address.clone(), Outcome::Ran(outcome), created)
             });
+            running.insert(handle.id(), (address, began));
         }
         let mut created = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
+        let mut watcher = interrupt.clone();
+        loop {
+            let joined = tokio::select! {
+                biased;
+                joined = tasks.join_next_with_id() => joined,
+                stop = watcher.abandon() => {
+                    // The grace is over: abandon what still runs.
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                    report.stopped = Some(stop.reason);
+                    // Changes still waiting for their turn never started.
+                    for (_, (address, began)) in running.drain() {
+                        if began.load(Ordering::SeqCst) {
+                            report.abandoned.push(address);
+                        } else {
+                            report.not_started.push(address);
+                        }
+                    }
+                    break;
+                }
+            };
+            let Some(joined) = joined else { break };
             match joined {
-                Ok((address, outcome, records)) => {
+                Ok((id, (address, outcome, records))) => {
+                    running.remove(&id);
                     created.extend(records);
                     match outcome {
-                        Ok(()) => report.done.push(address),
-                        Err(err) => report.failed.push((address, err)),
+                        Outcome::Ran(Ok(())) => report.done.push(address),
+                        Outcome::Ran(Err(err)) => report.failed.push((address, err)),
+                        Outcome::NotStarted => report.not_started.push(address),
                     }
                 }
-                Err(err) => report.failed.push((
-                    Address::Database(plan.database.clone()),
-                    ClientError::Config(format!("an apply task failed: {err}")),
-                )),
+                Err(err) => {
+                    running.remove(&err.id());
+                    report.failed.push((
+                        Address::Database(plan.database.clone()),
+                        ClientError::Config(format!("an apply task failed: {err}")),
+                    ))
+                }
             }
         }
-        if let Err(err) = record_all(client, &created).await {
-            report.failed.push((Address::StateCollection, err));
+        // The records of what was created are written also after a
+        // signal (the lease is still ours), but not once the lease is lost.
+        let lease_lost = interrupt
+            .stopped()
+            .is_some_and(|stop| stop.reason == Reason::LeaseLost);
+        if !lease_lost {
+            if let Err(err) = record_all(client, &created).await {
+                report.failed.push((Address::StateCollection, err));
+            }
         }
+    }
+    if report.stopped.is_none() && !report.not_started.is_empty() {
+        report.stopped = interrupt.stopped().map(|stop| stop.reason);
     }
     report
 }

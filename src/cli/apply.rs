@@ -7,6 +7,7 @@ use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
 use crate::client::{encode_segment, Client};
+use crate::interrupt::{self, Interrupt};
 use std::time::Duration;
 
 use crate::plan::{self, Phase, Plan, Stage};
@@ -67,19 +68,82 @@ pub struct ApplyArgs {
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let namespace = &args.plan.features.namespace;
     let desired = super::load_specs(&args.spec.dir, namespace, out)?;
+    let (trigger, interrupt) = interrupt::channel();
+    interrupt::listen(trigger.clone()).map_err(|err| {
+        CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))
+    })?;
     let options = args.connection.plan_options(&args.plan);
+    // Before the lock, a signal ends the run at once: nothing of the plan
+    // was applied (creating the database and the state collection is
+    // harmless to repeat).
+    let Some((client, rest)) =
+        until_stopped(&interrupt, prepare(args, out, &desired, &options)).await??
+    else {
+        return Ok(ExitStatus::Success);
+    };
+    let lease = crate::lock::acquire(
+        &client,
+        args.lock_ttl,
+        args.lock_timeout,
+        &interrupt,
+        &trigger,
+    )
+    .await
+    .map_err(|err| match err {
+        crate::lock::LockError::Interrupted(reason) => CliError::Stopped(reason, err.to_string()),
+        other => CliError::runtime(other),
+    })?;
+    tracing::debug!(holder = lease.holder(), "apply lock taken");
+
+    // Another run may have changed the database while we waited: plan again
+    // under the lock and apply that plan.
+    let outcome = apply_under_lock(&client, &desired, &options, args, rest, &interrupt).await;
+    lease.release().await;
+    outcome
+}
+
+/// Runs `work` unless a stop request comes first; then the run ends with
+/// the stop's exit status, nothing of the plan applied.
+async fn until_stopped<T>(
+    interrupt: &Interrupt,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, CliError> {
+    let mut watcher = interrupt.clone();
+    tokio::select! {
+        stop = watcher.wait() => Err(CliError::Stopped(
+            stop.reason,
+            format!(
+                "stopped by {} before applying the plan; nothing of the plan was applied",
+                stop.reason.describe()
+            ),
+        )),
+        done = work => Ok(done),
+    }
+}
+
+/// Everything before the lock: plan, print the plan, check the server and
+/// create the database and state collection the lock lives in. `None`
+/// when there is nothing (more) to do; else the client and the changes
+/// planned without the lock.
+async fn prepare(
+    args: &ApplyArgs,
+    out: &Output,
+    desired: &super::Desired,
+    options: &plan::Options,
+) -> Result<Option<(Client, Vec<crate::plan::Change>)>, CliError> {
+    let namespace = &args.plan.features.namespace;
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace).await?;
-    let mut computed = plan::diff(&desired.loaded.state, &live, &options);
+    let mut computed = plan::diff(&desired.loaded.state, &live, options);
     match args.phase {
         PhaseArg::Pre => computed = computed.for_phase(Phase::Pre),
         PhaseArg::Post => computed = computed.for_phase(Phase::Post),
         PhaseArg::All => {}
     }
-    super::check_queries(&client, &desired, &computed, namespace, out).await?;
+    super::check_queries(&client, desired, &computed, namespace, out).await?;
     out.plan(&computed);
     if args.dry_run || !computed.has_writes() {
-        return Ok(ExitStatus::Success);
+        return Ok(None);
     }
     let blocked = computed.blocked().count();
     if blocked > 0 {
@@ -108,16 +172,7 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
             return Err(failure(&report, &setup_plan));
         }
     }
-    let lease = crate::lock::acquire(&client, args.lock_ttl, args.lock_timeout)
-        .await
-        .map_err(CliError::runtime)?;
-    tracing::debug!(holder = lease.holder(), "apply lock taken");
-
-    // Another run may have changed the database while we waited: plan again
-    // under the lock and apply that plan.
-    let outcome = apply_under_lock(&client, &desired, &options, args, rest).await;
-    lease.release().await;
-    outcome
+    Ok(Some((client, rest)))
 }
 
 async fn apply_under_lock(
@@ -126,8 +181,13 @@ async fn apply_under_lock(
     options: &plan::Options,
     args: &ApplyArgs,
     first_plan: Vec<crate::plan::Change>,
+    interrupt: &Interrupt,
 ) -> Result<ExitStatus, CliError> {
-    let live = super::read_live(client, &args.plan.features.namespace).await?;
+    let live = until_stopped(
+        interrupt,
+        super::read_live(client, &args.plan.features.namespace),
+    )
+    .await??;
     let mut fresh = plan::diff(&desired.loaded.state, &live, options);
     fresh = match args.phase {
         PhaseArg::Pre => fresh.for_phase(Phase::Pre),
@@ -149,11 +209,12 @@ async fn apply_under_lock(
         tracing::info!("nothing left to apply: another run made the same changes");
         return Ok(ExitStatus::Success);
     }
-    let report = crate::apply::execute(
+    let report = crate::apply::execute_until(
         client,
         &fresh,
         usize::from(args.concurrency),
         super::progress(),
+        interrupt,
     )
     .await;
     if report.succeeded() {
@@ -168,18 +229,42 @@ async fn apply_under_lock(
 }
 
 fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
-    let failures: Vec<String> = report
+    let mut lines: Vec<String> = report
         .failed
         .iter()
         .map(|(address, err)| format!("{address}: {err}"))
         .collect();
-    CliError::runtime(format!(
-        "apply failed after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
-        report.done.len(),
-        plan.changes.len(),
-        report.not_started.len(),
-        failures.join("\n  ")
-    ))
+    lines.extend(report.abandoned.iter().map(|address| {
+        format!(
+            "{address}: still running when the stop's grace ran out; abandoned, its outcome is unknown"
+        )
+    }));
+    let Some(reason) = report.stopped else {
+        return CliError::runtime(format!(
+            "apply failed after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
+            report.done.len(),
+            plan.changes.len(),
+            report.not_started.len(),
+            lines.join("\n  ")
+        ));
+    };
+    lines.extend(
+        report
+            .not_started
+            .iter()
+            .map(|address| format!("{address}: not started")),
+    );
+    CliError::Stopped(
+        reason,
+        format!(
+            "apply stopped by {} after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
+            reason.describe(),
+            report.done.len(),
+            plan.changes.len(),
+            report.not_started.len(),
+            lines.join("\n  ")
+        ),
+    )
 }
 
 /// Fails before the first write when the plan registers AQL functions on a

@@ -6,6 +6,8 @@
 //! | 1 | runtime failure: the server, the network, a refused or failed apply |
 //! | 2 | `plan --detailed-exitcode`: changes pending |
 //! | 3 | invalid input: specs, flags or files |
+//! | 130 | stopped by SIGINT (128 + 2, as shells report it) |
+//! | 143 | stopped by SIGTERM (128 + 15) |
 
 use crate::diag::Diagnostics;
 
@@ -15,6 +17,10 @@ pub enum ExitStatus {
     Failure = 1,
     ChangesPending = 2,
     InvalidInput = 3,
+    /// Stopped by SIGINT.
+    Interrupted = 130,
+    /// Stopped by SIGTERM.
+    Terminated = 143,
 }
 
 impl ExitStatus {
@@ -34,6 +40,9 @@ pub enum CliError {
     /// Something failed at run time.
     #[error("{0}")]
     Runtime(String),
+    /// A signal stopped the run; the message says what was done.
+    #[error("{1}")]
+    Stopped(crate::interrupt::Reason, String),
 }
 
 impl CliError {
@@ -49,6 +58,11 @@ impl CliError {
         match self {
             CliError::InvalidSpecs(..) | CliError::Usage(_) => ExitStatus::InvalidInput,
             CliError::Runtime(_) => ExitStatus::Failure,
+            CliError::Stopped(reason, _) => match reason {
+                crate::interrupt::Reason::Terminate => ExitStatus::Terminated,
+                crate::interrupt::Reason::Interrupt => ExitStatus::Interrupted,
+                crate::interrupt::Reason::LeaseLost => ExitStatus::Failure,
+            },
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::{live, render, spec};
 ///
 /// Exit status: 0 success, 1 runtime failure, 2 changes pending
 /// (plan --detailed-exitcode), 3 invalid input.
+/// An apply stopped by SIGTERM exits 143, by SIGINT 130.
 #[derive(Debug, Parser)]
 #[command(name = "arangosync", version, max_term_width = 100)]
 pub struct Cli {

@@ -14,5 +14,6 @@ mod performance;
 mod reliability;
 mod safety;
 mod server_shapes;
+mod signals;
 mod support;
 mod versions;

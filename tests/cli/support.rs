@@ -45,6 +45,21 @@ impl Harness {
         }
     }
 
+    /// A harness whose emulator runs with `config` (latency, startup delay);
+    /// the root password is the harness's.
+    pub fn with_config(config: Config) -> Harness {
+        let emulator = arangodb_emulator::spawn(Config {
+            root_password: ROOT_PASSWORD.into(),
+            ..config
+        })
+        .expect("emulator starts");
+        Harness {
+            emulator,
+            dir: tempfile::tempdir().expect("temp dir"),
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
     pub fn specs(&self) -> &Path {
         self.dir.path()
     }
