@@ -51,14 +51,22 @@ pub enum FaultMode {
     ResetAfter,
     /// Hold the request this long, then answer it normally.
     Delay(Duration),
+    /// Carry the request out, then hold the answer this long: the write
+    /// is done while the client still waits (a client killed meanwhile
+    /// never learns it happened).
+    DelayAfter(Duration),
 }
 
 /// "Let `fail_after` more requests succeed, then fail the next `count`."
+/// With `method` and/or `path`, only requests with that method and that
+/// exact path (without the query string) count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultPlan {
     pub fail_after: u64,
     pub count: u64,
     pub mode: FaultMode,
+    pub method: Option<String>,
+    pub path: Option<String>,
 }
 
 impl FaultPlan {
@@ -86,17 +94,35 @@ impl FaultPlan {
             Some("reset") => FaultMode::Reset,
             Some("reset-after") => FaultMode::ResetAfter,
             Some("delay") => FaultMode::Delay(Duration::from_millis(number("delayMs", 1000)?)),
+            Some("delay-after") => {
+                FaultMode::DelayAfter(Duration::from_millis(number("delayMs", 1000)?))
+            }
             _ => {
                 return Err(
-                    "'mode' must be \"status\", \"reset\", \"reset-after\" or \"delay\"".into(),
+                    "'mode' must be \"status\", \"reset\", \"reset-after\", \"delay\" or \"delay-after\"".into(),
                 )
+            }
+        };
+        let text = |key: &str| -> Result<Option<String>, String> {
+            match object.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.clone())),
+                Some(_) => Err(format!("'{key}' must be a string")),
             }
         };
         Ok(FaultPlan {
             fail_after,
             count,
             mode,
+            method: text("method")?.map(|method| method.to_ascii_uppercase()),
+            path: text("path")?,
         })
+    }
+
+    /// Whether a request counts towards the plan.
+    pub fn applies_to(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|want| want == method)
+            && self.path.as_deref().is_none_or(|want| want == path)
     }
 
     /// Consumes one request's worth of the plan: the fault to inject, if any.

@@ -81,5 +81,6 @@ fn offline_live(base: State) -> Live {
         state: Some(base),
         owned,
         has_state_collection: true,
+        pending: Vec::new(),
     }
 }

@@ -12,10 +12,13 @@ mod functions;
 mod graphs;
 mod indexes;
 mod model;
+mod pending;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
 };
+
+pub use pending::{Pending, PendingObject};
 
 use std::collections::BTreeSet;
 
@@ -39,6 +42,8 @@ pub struct Live {
     pub owned: Ownership,
     /// Whether arangosync's state collection exists.
     pub has_state_collection: bool,
+    /// Pending ownership records: creates sent but never confirmed.
+    pub pending: Vec<Pending>,
 }
 
 /// Choices the user made on the command line that change what is planned.
@@ -77,8 +82,10 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
             &empty
         }
     };
-    collections::diff(desired, live_state, &live.owned, options, &mut changes);
-    graphs::diff(desired, live_state, &live.owned, options, &mut changes);
+    let (owned, settle) = pending::resolve(live_state, live);
+    changes.extend(settle);
+    collections::diff(desired, live_state, &owned, options, &mut changes);
+    graphs::diff(desired, live_state, &owned, options, &mut changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     let mut plan = Plan {

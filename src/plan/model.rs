@@ -176,6 +176,10 @@ pub enum Phase {
 pub enum Stage {
     Database,
     StateCollection,
+    /// Settling the pending ownership records an earlier run left (its
+    /// create was sent, the answer never seen): under the lock, before
+    /// anything that could drop or re-create those objects.
+    Ownership,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
     /// collection that places its shards like another
@@ -227,6 +231,7 @@ impl Change {
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
+            (Address::StateCollection, Action::Update) => Stage::Ownership,
             (Address::StateCollection, _) => Stage::StateCollection,
             (Address::Collection(_), Action::Update) => Stage::Properties,
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
@@ -312,5 +317,14 @@ pub enum Step {
     },
     DeleteRegistryEntry {
         function: String,
+    },
+    /// Writes ownership records (apply adds the time) for objects whose
+    /// create an earlier run sent without seeing the answer.
+    ConfirmOwnership {
+        records: Vec<Value>,
+    },
+    /// Deletes settled pending records from the state collection.
+    ForgetIntents {
+        keys: Vec<String>,
     },
 }

@@ -51,6 +51,7 @@ fn live(state: State, owned: Ownership) -> Live {
         state: Some(state),
         owned,
         has_state_collection: true,
+        pending: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@ mod changes;
 mod cluster;
 mod core;
 mod functions;
+mod ownership;
 mod packaging;
 mod performance;
 mod reliability;
