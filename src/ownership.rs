@@ -210,9 +210,11 @@ impl Intent {
     }
 }
 
-impl std::fmt::Display for Intended {
+impl std::fmt::Display for Intent {
+    /// As the plan names the object: `index users/type[field,...]` for an
+    /// index the server names.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
+        match &self.subject {
             Intended::Collection(name) => write!(f, "collection {name}"),
             Intended::Graph(name) => write!(f, "graph {name}"),
             Intended::Index {
@@ -222,7 +224,16 @@ impl std::fmt::Display for Intended {
             Intended::Index {
                 collection,
                 name: None,
-            } => write!(f, "unnamed index on {collection}"),
+            } => {
+                let fields: Vec<&str> = self.definition["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|field| field.as_str().or_else(|| field["name"].as_str()))
+                    .collect();
+                let index_type = self.definition["type"].as_str().unwrap_or("index");
+                write!(f, "index {collection}/{index_type}[{}]", fields.join(","))
+            }
         }
     }
 }

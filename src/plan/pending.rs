@@ -50,7 +50,7 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
     let (mut adopted, mut dropped) = (0, 0);
     for pending in &live.pending {
         let key = pending.intent.key();
-        let field = pending.intent.subject.to_string();
+        let field = pending.intent.to_string();
         match find(state, pending) {
             Some(found) => {
                 adopted += 1;
@@ -101,12 +101,22 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
     if !keys.is_empty() {
         steps.push(Step::ForgetIntents { keys });
     }
+    let mut outcomes = Vec::new();
+    if adopted > 0 {
+        outcomes.push(format!(
+            "{adopted} exist as intended and are recorded as created by arangosync"
+        ));
+    }
+    if dropped > 0 {
+        outcomes.push(format!(
+            "{dropped} never appeared (or their name holds another object) and their pending record is dropped"
+        ));
+    }
     let reason = format!(
-        "{} create(s) of an earlier run were sent but never confirmed (answer lost, \
-         timed out or the run stopped): {adopted} exist as intended and are recorded as \
-         created by arangosync, {dropped} never appeared (or the name holds another \
-         object) and their pending record is dropped",
-        live.pending.len()
+        "{} create(s) of an earlier run were sent but never confirmed (the answer was lost, \
+         timed out or the run stopped): {}",
+        live.pending.len(),
+        outcomes.join("; ")
     );
     let change = Change {
         address: Address::StateCollection,
@@ -151,5 +161,136 @@ fn find(state: &State, pending: &Pending) -> Option<Owned> {
                 .then(|| Owned::Graph(name.clone()))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::Collection;
+
+    fn index(name: &str, field: &str, unique: bool) -> Index {
+        Index {
+            name: Some(name.into()),
+            index_type: "persistent".into(),
+            fields: vec![json!(field)],
+            options: [("unique".to_string(), json!(unique))].into(),
+            id: Some(format!("things/{name}")),
+        }
+    }
+
+    fn pending(name: Option<&str>, field: &str, unique: bool, supersedes: bool) -> Pending {
+        let mut body = json!({"type": "persistent", "fields": [field], "unique": unique});
+        if let Some(name) = name {
+            body["name"] = json!(name);
+        }
+        let mut object = index(name.unwrap_or("x"), field, unique);
+        object.name = name.map(str::to_string);
+        object.id = None;
+        Pending {
+            intent: Intent {
+                subject: Intended::Index {
+                    collection: "things".into(),
+                    name: name.map(str::to_string),
+                },
+                definition: body,
+                supersedes_owned: supersedes,
+            },
+            object: Some(PendingObject::Index(object)),
+        }
+    }
+
+    fn live(indexes: Vec<Index>, pending: Vec<Pending>) -> Live {
+        let mut things = Collection::new("things", CollectionType::Document);
+        things.indexes = indexes;
+        let mut state = State::default();
+        state.collections.insert("things".into(), things);
+        Live {
+            state: Some(state),
+            owned: Ownership::default(),
+            has_state_collection: true,
+            pending,
+        }
+    }
+
+    fn settle(live: &Live) -> (Ownership, Change) {
+        let state = live.state.clone().expect("state");
+        let (owned, change) = resolve(&state, live);
+        (owned, change.expect("a settle change"))
+    }
+
+    #[test]
+    fn an_index_that_exists_as_intended_is_owned() {
+        let live = live(
+            vec![index("idx_a", "a", false), index("idx_123", "b", true)],
+            vec![
+                pending(Some("idx_a"), "a", false, false),
+                pending(None, "b", true, false),
+            ],
+        );
+        let (owned, change) = settle(&live);
+        let expected: BTreeSet<(String, String)> = [
+            ("things".to_string(), "idx_123".to_string()),
+            ("things".to_string(), "idx_a".to_string()),
+        ]
+        .into();
+        assert_eq!(owned.indexes, expected);
+        assert_eq!(change.stage(), super::super::Stage::Ownership);
+        let Step::ConfirmOwnership { records } = &change.steps[0] else {
+            panic!("{:?}", change.steps)
+        };
+        assert_eq!(records.len(), 2);
+        // The named record overwrites its pending record; the unnamed
+        // one's pending record is deleted.
+        assert_eq!(
+            change.steps[1],
+            Step::ForgetIntents {
+                keys: vec![live.pending[1].intent.key()]
+            }
+        );
+        assert_eq!(change.fields[1].field, "index things/persistent[b]");
+        assert_eq!(change.fields[1].after, json!("owned (as idx_123)"));
+    }
+
+    #[test]
+    fn an_intent_whose_object_is_missing_or_different_is_dropped() {
+        let live = live(
+            vec![index("idx_a", "a", true)],
+            vec![
+                pending(Some("idx_a"), "a", false, false),
+                pending(Some("idx_c"), "c", false, false),
+            ],
+        );
+        let (owned, change) = settle(&live);
+        assert!(owned.indexes.is_empty());
+        assert_eq!(
+            change.steps,
+            vec![Step::ForgetIntents {
+                keys: live.pending.iter().map(|p| p.intent.key()).collect()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_replace_in_flight_keeps_the_name_owned() {
+        // The old index was dropped and the new one not yet confirmed, or
+        // the old one not yet dropped: either way the name is arangosync's.
+        let live = live(
+            vec![index("idx_a", "a", true)],
+            vec![pending(Some("idx_a"), "a", false, true)],
+        );
+        let (owned, _) = settle(&live);
+        assert!(owned
+            .indexes
+            .contains(&("things".to_string(), "idx_a".to_string())));
+    }
+
+    #[test]
+    fn no_pending_records_no_change() {
+        let live = live(vec![index("idx_a", "a", true)], Vec::new());
+        let state = live.state.clone().expect("state");
+        assert_eq!(resolve(&state, &live).1, None);
     }
 }

@@ -327,3 +327,50 @@ fn an_index_build_longer_than_the_timeout_is_waited_for() {
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status, 0, "{plan:?}");
 }
+
+#[test]
+fn the_next_plan_shows_how_pending_records_are_settled() {
+    let spec = collection(
+        "things",
+        "  indexes:\n    - {type: persistent, fields: [a], name: idx_things_a}\n",
+    );
+    // The write happens, the answer is lost: the next plan adopts it.
+    // The connection drops before the write: the next plan forgets the
+    // intent and creates the index.
+    for (mode, name) in [
+        ("reset-after", "pending_record_adopted_plan"),
+        ("reset", "pending_record_dropped_plan"),
+    ] {
+        let harness = Harness::new();
+        harness.create_database();
+        harness.write("specs.yaml", &spec);
+        set_faults(
+            &harness,
+            json!({"count": 1, "mode": mode, "method": "POST", "path": "/_db/features/_api/index"}),
+        );
+        let failed = apply(&harness, &["--retries", "1"]);
+        assert_eq!(failed.status, 1, "{mode}: {failed:?}");
+        clear_faults(&harness);
+        let (_, pending) = ownership(&harness);
+        assert_eq!(
+            pending, 1,
+            "{mode}: the intent was recorded before the create"
+        );
+        let plan = harness.run(&["plan", "--detailed-exitcode"]);
+        assert_eq!(plan.status, 2, "{mode}: {plan:?}");
+        crate::support::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(name, crate::support::stable(&plan.stdout, &harness));
+        });
+        let applied = apply(&harness, &[]);
+        assert_eq!(applied.status, 0, "{mode}: {applied:?}");
+        let (owned, pending) = ownership(&harness);
+        assert_eq!(pending, 0, "{mode}");
+        assert!(
+            owned.contains("index things/idx_things_a"),
+            "{mode}: {owned:?}"
+        );
+        assert_eq!(harness.indexes("things").len(), 1, "{mode}");
+        let plan = harness.run(&["plan", "--detailed-exitcode"]);
+        assert_eq!(plan.status, 0, "{mode}: {plan:?}");
+    }
+}
