@@ -374,3 +374,36 @@ fn the_next_plan_shows_how_pending_records_are_settled() {
         assert_eq!(plan.status, 0, "{mode}: {plan:?}");
     }
 }
+
+#[test]
+fn a_create_the_server_refuses_leaves_no_pending_record() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs_v1(&harness);
+    set_faults(
+        &harness,
+        json!({"count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/index"}),
+    );
+    let refused = apply(&harness, &[]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    clear_faults(&harness);
+    // The refusal is an answer: the create did not happen, and its
+    // pending record is dropped when the stage ends.
+    let (_, pending) = ownership(&harness);
+    assert_eq!(pending, 0);
+    let plan = harness.run(&["plan", "--format", "json"]);
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("json plan");
+    let changes = plan["changes"].as_array().expect("changes");
+    // The refused index and the graph of the stage that never started;
+    // nothing to settle.
+    let kinds: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|change| {
+            (
+                change["address"]["kind"].as_str().unwrap_or("?"),
+                change["action"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("index", "create"), ("graph", "create")], "{plan}");
+}
