@@ -4,6 +4,15 @@
 //! objects are ever dropped (with `--prune`). Keys are derived from what the
 //! record is about, so writing a record twice is harmless and a crashed run
 //! that re-creates an object simply overwrites it.
+//!
+//! A create whose answer never arrives (a lost connection, a timeout, a
+//! killed run) must not lose the object: before a stage's creates are sent,
+//! one bulk insert writes an `Intent` (a pending record naming the object
+//! and the exact create request) for each, and after the stage one bulk
+//! insert replaces them with ownership records. A later run resolves the
+//! pending records that remain (`plan::pending`): an object that exists as
+//! the intent describes is owned, an intent whose object never appeared is
+//! dropped.
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -43,11 +52,17 @@ impl Owned {
     }
 
     pub fn to_document(&self, created_at: &str) -> Value {
+        let mut document = self.record();
+        document["createdAt"] = Value::from(created_at);
+        document
+    }
+
+    /// The record without its time (the plan shows it; apply adds the time).
+    pub fn record(&self) -> Value {
         let mut document = json!({
             "_key": self.key(),
             "type": "owned",
             "kind": self.kind(),
-            "createdAt": created_at,
         });
         match self {
             Owned::Collection(name) | Owned::Graph(name) => {
@@ -80,6 +95,155 @@ impl Owned {
             _ => None,
         }
     }
+}
+
+/// What a create is about to make: the subject of a pending record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intended {
+    Collection(String),
+    /// `name` is `None` for an index the server names on creation.
+    Index {
+        collection: String,
+        name: Option<String>,
+    },
+    Graph(String),
+}
+
+/// A pending ownership record: written before a create request, replaced
+/// by the ownership record once the answer is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    pub subject: Intended,
+    /// The create request's body, to recognise the object by later.
+    pub definition: Value,
+    /// The same change dropped an object arangosync owned under this name
+    /// just before (a replace): whatever exists under the name afterwards
+    /// is arangosync's, old or new.
+    pub supersedes_owned: bool,
+}
+
+impl Intent {
+    /// The ownership record this intent becomes for a named subject: the
+    /// pending record shares its key, so confirming it is an overwrite.
+    pub fn named(&self) -> Option<Owned> {
+        match &self.subject {
+            Intended::Collection(name) => Some(Owned::Collection(name.clone())),
+            Intended::Graph(name) => Some(Owned::Graph(name.clone())),
+            Intended::Index {
+                collection,
+                name: Some(name),
+            } => Some(Owned::Index {
+                collection: collection.clone(),
+                name: name.clone(),
+            }),
+            Intended::Index { name: None, .. } => None,
+        }
+    }
+
+    /// The pending record's key: the ownership record's key for a named
+    /// subject; for an index the server names, one derived from its
+    /// collection and definition.
+    pub fn key(&self) -> String {
+        if let Some(owned) = self.named() {
+            return owned.key();
+        }
+        let collection = match &self.subject {
+            Intended::Index { collection, .. } => collection.as_str(),
+            Intended::Collection(name) | Intended::Graph(name) => name.as_str(),
+        };
+        let subject = format!("pending-index\u{0}{collection}\u{0}{}", self.definition);
+        format!("pending-{}", short_hash(&subject))
+    }
+
+    pub fn to_document(&self, created_at: &str) -> Value {
+        let (kind, collection, name) = match &self.subject {
+            Intended::Collection(name) => ("collection", None, Some(name)),
+            Intended::Graph(name) => ("graph", None, Some(name)),
+            Intended::Index { collection, name } => ("index", Some(collection), name.as_ref()),
+        };
+        let mut document = json!({
+            "_key": self.key(),
+            "type": "pending",
+            "kind": kind,
+            "definition": self.definition,
+            "supersedesOwned": self.supersedes_owned,
+            "createdAt": created_at,
+        });
+        if let Some(collection) = collection {
+            document["collection"] = Value::from(collection.clone());
+        }
+        if let Some(name) = name {
+            document["name"] = Value::from(name.clone());
+        }
+        document
+    }
+
+    /// Reads a pending record back; `None` for other documents.
+    pub fn from_document(document: &Value) -> Option<Intent> {
+        if document.get("type").and_then(Value::as_str) != Some("pending") {
+            return None;
+        }
+        let name = document
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let subject = match document.get("kind").and_then(Value::as_str)? {
+            "collection" => Intended::Collection(name?),
+            "graph" => Intended::Graph(name?),
+            "index" => Intended::Index {
+                collection: document
+                    .get("collection")
+                    .and_then(Value::as_str)?
+                    .to_string(),
+                name,
+            },
+            _ => return None,
+        };
+        Some(Intent {
+            subject,
+            definition: document.get("definition").cloned().unwrap_or(Value::Null),
+            supersedes_owned: document
+                .get("supersedesOwned")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}
+
+impl std::fmt::Display for Intent {
+    /// As the plan names the object: `index users/type[field,...]` for an
+    /// index the server names.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.subject {
+            Intended::Collection(name) => write!(f, "collection {name}"),
+            Intended::Graph(name) => write!(f, "graph {name}"),
+            Intended::Index {
+                collection,
+                name: Some(name),
+            } => write!(f, "index {collection}/{name}"),
+            Intended::Index {
+                collection,
+                name: None,
+            } => {
+                let fields: Vec<&str> = self.definition["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|field| field.as_str().or_else(|| field["name"].as_str()))
+                    .collect();
+                let index_type = self.definition["type"].as_str().unwrap_or("index");
+                write!(f, "index {collection}/{index_type}[{}]", fields.join(","))
+            }
+        }
+    }
+}
+
+fn short_hash(subject: &str) -> String {
+    Sha256::digest(subject.as_bytes())
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The document key of a function's feature-registry entry.
@@ -117,5 +281,40 @@ mod tests {
             );
         }
         assert_eq!(Owned::from_document(&json!({"type": "lock"})), None);
+    }
+
+    #[test]
+    fn intents_round_trip_and_share_the_owned_key_when_named() {
+        let named = Intent {
+            subject: Intended::Index {
+                collection: "users".into(),
+                name: Some("idx_email".into()),
+            },
+            definition: json!({"type": "persistent", "fields": ["email"], "name": "idx_email"}),
+            supersedes_owned: true,
+        };
+        let owned = Owned::Index {
+            collection: "users".into(),
+            name: "idx_email".into(),
+        };
+        assert_eq!(named.key(), owned.key());
+        let unnamed = Intent {
+            subject: Intended::Index {
+                collection: "users".into(),
+                name: None,
+            },
+            definition: json!({"type": "ttl", "fields": ["at"], "expireAfter": 0}),
+            supersedes_owned: false,
+        };
+        assert!(unnamed.key().starts_with("pending-"));
+        for intent in [named, unnamed] {
+            let document = intent.to_document("t");
+            assert_eq!(Intent::from_document(&document).as_ref(), Some(&intent));
+            assert_eq!(
+                Owned::from_document(&document),
+                None,
+                "pending is not owned"
+            );
+        }
     }
 }

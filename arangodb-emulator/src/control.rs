@@ -51,16 +51,25 @@ pub enum FaultMode {
     ResetAfter,
     /// Hold the request this long, then answer it normally.
     Delay(Duration),
+    /// Carry the request out, then hold the answer this long: the write
+    /// is done while the client still waits (a client killed meanwhile
+    /// never learns it happened).
+    DelayAfter(Duration),
 }
 
 /// "Let `fail_after` more requests succeed, then fail the next `count`."
+/// With `method` and/or `path`, only requests with that method and a path
+/// containing that text (without the query string) count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultPlan {
     pub fail_after: u64,
     pub count: u64,
     pub mode: FaultMode,
-    /// Only requests whose path contains this take part (are counted and
-    /// failed); all others pass untouched. `None`: every request.
+    /// Only requests with this method take part; `None`: any method.
+    pub method: Option<String>,
+    /// Only requests whose path (without the query string) contains this
+    /// take part (are counted and failed); all others pass untouched.
+    /// `None`: every request.
     pub path: Option<String>,
 }
 
@@ -89,40 +98,40 @@ impl FaultPlan {
             Some("reset") => FaultMode::Reset,
             Some("reset-after") => FaultMode::ResetAfter,
             Some("delay") => FaultMode::Delay(Duration::from_millis(number("delayMs", 1000)?)),
+            Some("delay-after") => {
+                FaultMode::DelayAfter(Duration::from_millis(number("delayMs", 1000)?))
+            }
             _ => {
                 return Err(
-                    "'mode' must be \"status\", \"reset\", \"reset-after\" or \"delay\"".into(),
+                    "'mode' must be \"status\", \"reset\", \"reset-after\", \"delay\" or \"delay-after\"".into(),
                 )
             }
         };
-        let path = match object.get("path") {
-            None => None,
-            Some(Value::String(path)) => Some(path.clone()),
-            Some(_) => return Err("'path' must be a string".into()),
+        let text = |key: &str| -> Result<Option<String>, String> {
+            match object.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.clone())),
+                Some(_) => Err(format!("'{key}' must be a string")),
+            }
         };
         Ok(FaultPlan {
             fail_after,
             count,
             mode,
-            path,
+            method: text("method")?.map(|method| method.to_ascii_uppercase()),
+            path: text("path")?,
         })
     }
 
-    /// Consumes one request's worth of the plan: the fault to inject, if any.
-    pub fn next_request(&mut self) -> Option<FaultMode> {
-        self.next_request_to("")
+    /// Whether a request counts towards the plan.
+    pub fn applies_to(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|want| want == method)
+            && self.path.as_deref().is_none_or(|want| path.contains(want))
     }
 
-    /// As `next_request`, for a request to `path`: requests outside the
-    /// plan's `path` filter pass without being counted.
-    pub fn next_request_to(&mut self, path: &str) -> Option<FaultMode> {
-        if self
-            .path
-            .as_deref()
-            .is_some_and(|filter| !path.contains(filter))
-        {
-            return None;
-        }
+    /// Consumes one request's worth of the plan: the fault to inject, if any.
+    /// The caller checks `applies_to` first.
+    pub fn next_request(&mut self) -> Option<FaultMode> {
         if self.fail_after > 0 {
             self.fail_after -= 1;
             return None;
@@ -149,11 +158,9 @@ mod tests {
             &json!({"count": 1, "mode": "status", "status": 503, "path": "_arangosync/lock"}),
         )
         .unwrap();
-        assert_eq!(plan.next_request_to("/_db/features/_api/collection"), None);
-        assert_eq!(
-            plan.next_request_to("/_db/features/_api/document/_arangosync/lock"),
-            Some(FaultMode::Status(503))
-        );
+        assert!(!plan.applies_to("PUT", "/_db/features/_api/collection"));
+        assert!(plan.applies_to("PUT", "/_db/features/_api/document/_arangosync/lock"));
+        assert_eq!(plan.next_request(), Some(FaultMode::Status(503)));
         assert!(plan.is_exhausted());
         assert!(FaultPlan::from_json(&json!({"mode": "reset", "path": 3})).is_err());
     }

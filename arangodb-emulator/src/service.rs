@@ -85,7 +85,8 @@ pub async fn handle(
         let mut faults = lock(&shared.faults);
         let fault = faults
             .as_mut()
-            .and_then(|faults| faults.next_request_to(&path));
+            .filter(|plan| plan.applies_to(parts.method.as_str(), &path))
+            .and_then(FaultPlan::next_request);
         if faults.as_ref().is_some_and(FaultPlan::is_exhausted) {
             *faults = None;
         }
@@ -98,7 +99,7 @@ pub async fn handle(
             return Ok(to_response(reply, is_head));
         }
         Some(FaultMode::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(FaultMode::ResetAfter) | None => {}
+        Some(FaultMode::ResetAfter | FaultMode::DelayAfter(_)) | None => {}
     }
 
     let reply = if Instant::now() < shared.ready_at {
@@ -111,6 +112,9 @@ pub async fn handle(
     };
     if fault == Some(FaultMode::ResetAfter) {
         return Err(ResetConnection);
+    }
+    if let Some(FaultMode::DelayAfter(delay)) = fault {
+        tokio::time::sleep(delay).await;
     }
     Ok(to_response(reply, is_head))
 }

@@ -13,16 +13,25 @@
 //! stop's `abandon_at` to finish and are abandoned after that; the report
 //! names the abandoned ones, whose outcome is unknown.
 //!
-//! Ownership records of the objects a stage created are written together
-//! when the stage ends (one bulk insert per `RECORDS_PER_REQUEST`), also
-//! when some of its changes failed, and always before the next stage
-//! starts: one record request per created object would double the round
-//! trips of a large first apply.
+//! Ownership is never lost between a create request and its answer:
+//! before a stage's first create, one bulk insert writes a pending record
+//! (an `Intent`: the object and its exact create request) for every create
+//! of the stage; when the stage ends, one bulk insert replaces them with
+//! ownership records (per `RECORDS_PER_REQUEST`), also when some of its
+//! changes failed, and always before the next stage starts. A run that dies
+//! in between leaves pending records that the next plan settles
+//! (`plan::pending`). One record request per created object would double
+//! the round trips of a large first apply.
+//!
+//! Index creates are not bound by the per-request timeout: ArangoDB
+//! answers `POST /_api/index` when the index is built, which can take
+//! minutes; apply waits, logging progress every `--timeout`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -32,7 +41,7 @@ use tokio::task::JoinSet;
 use crate::client::{encode_segment, Client, ClientError};
 use crate::interrupt::{Interrupt, Reason};
 use crate::live::index_from_api;
-use crate::ownership::{registry_key, Owned, STATE_COLLECTION};
+use crate::ownership::{registry_key, Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Address, Change, Plan, Stage, Step};
 
 /// Ownership records per bulk insert: large enough that a first apply of
@@ -112,6 +121,15 @@ pub async fn execute_until(
                 .extend(changes.iter().map(|change| change.address.clone()));
             continue;
         }
+        let intents = intents(&changes);
+        if let Err(err) = write_intents(client, &intents).await {
+            report.failed.push((Address::StateCollection, err));
+            report
+                .not_started
+                .extend(changes.iter().map(|change| change.address.clone()));
+            continue;
+        }
+        let intended: Arc<HashSet<String>> = Arc::new(intents.iter().map(Intent::key).collect());
         let mut tasks = JoinSet::new();
         let mut running = HashMap::new();
         for change in changes {
@@ -120,6 +138,7 @@ pub async fn execute_until(
             let permits = permits.clone();
             let progress = progress.clone();
             let interrupt = interrupt.clone();
+            let intended = intended.clone();
             let address = change.address.clone();
             let began = Arc::new(AtomicBool::new(false));
             let began_here = began.clone();
@@ -128,22 +147,30 @@ pub async fn execute_until(
                     return (
                         change.address.clone(),
                         Outcome::Ran(Err(ClientError::Config("apply was cancelled".into()))),
-                        Vec::new(),
+                        Ledger::default(),
                     );
                 };
                 if interrupt.stopped().is_some() {
-                    return (change.address.clone(), Outcome::NotStarted, Vec::new());
+                    return (
+                        change.address.clone(),
+                        Outcome::NotStarted,
+                        Ledger::default(),
+                    );
                 }
                 began_here.store(true, Ordering::SeqCst);
                 progress.started(&change);
-                let mut created = Vec::new();
-                let outcome = run_change(&client, &change, &mut created).await;
+                let mut ledger = Ledger {
+                    intended,
+                    ..Ledger::default()
+                };
+                let outcome = run_change(&client, &change, &mut ledger).await;
                 progress.finished(&change, &outcome);
-                (change.address.clone(), Outcome::Ran(outcome), created)
+                (change.address.clone(), Outcome::Ran(outcome), ledger)
             });
             running.insert(handle.id(), (address, began));
         }
         let mut created = Vec::new();
+        let mut settled = Vec::new();
         let mut watcher = interrupt.clone();
         loop {
             let joined = tokio::select! {
@@ -167,9 +194,10 @@ pub async fn execute_until(
             };
             let Some(joined) = joined else { break };
             match joined {
-                Ok((id, (address, outcome, records))) => {
+                Ok((id, (address, outcome, ledger))) => {
                     running.remove(&id);
-                    created.extend(records);
+                    created.extend(ledger.created);
+                    settled.extend(ledger.settled);
                     match outcome {
                         Outcome::Ran(Ok(())) => report.done.push(address),
                         Outcome::Ran(Err(err)) => report.failed.push((address, err)),
@@ -186,12 +214,22 @@ pub async fn execute_until(
             }
         }
         // The records of what was created are written also after a
-        // signal (the lease is still ours), but not once the lease is lost.
+        // signal (the lease is still ours), but not once the lease is lost:
+        // the pending records stay, and the next run settles them.
         let lease_lost = interrupt
             .stopped()
             .is_some_and(|stop| stop.reason == Reason::LeaseLost);
         if !lease_lost {
-            if let Err(err) = record_all(client, &created).await {
+            let now = now_rfc3339();
+            let records: Vec<Value> = created
+                .iter()
+                .map(|owned| owned.to_document(&now))
+                .collect();
+            let confirmed = match record_all(client, records).await {
+                Ok(()) => forget_all(client, &settled).await,
+                Err(err) => Err(err),
+            };
+            if let Err(err) = confirmed {
                 report.failed.push((Address::StateCollection, err));
             }
         }
@@ -202,17 +240,108 @@ pub async fn execute_until(
     report
 }
 
-/// Runs a change's steps in order; `created` collects the ownership
-/// records of what they created, also when a later step fails.
+/// What a change's steps did to ownership, for the records written when
+/// the stage ends.
+#[derive(Debug, Default)]
+struct Ledger {
+    /// Keys of the stage's pending records: a drop in the same stage
+    /// leaves the record alone (the create that follows confirms it).
+    intended: Arc<HashSet<String>>,
+    /// What was created, also when a later step failed.
+    created: Vec<Owned>,
+    /// Pending records settled otherwise than by an ownership record under
+    /// their own key: a create the server named, or one it refused.
+    settled: Vec<String>,
+}
+
+/// Runs a change's steps in order.
 async fn run_change(
     client: &Client,
     change: &Change,
-    created: &mut Vec<Owned>,
+    ledger: &mut Ledger,
 ) -> Result<(), ClientError> {
     for step in &change.steps {
-        run_step(client, step, created).await?;
+        let outcome = run_step(client, step, ledger).await;
+        if let (Err(err), Some(intent)) = (&outcome, intent_of(step, false)) {
+            // The server answered with a refusal: the create did not happen.
+            if err
+                .status()
+                .is_some_and(|status| (400..500).contains(&status))
+            {
+                ledger.settled.push(intent.key());
+            }
+        }
+        outcome?;
     }
     Ok(())
+}
+
+/// The pending record of a create step.
+fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
+    let (subject, body) = match step {
+        Step::CreateCollection { body } => (
+            Intended::Collection(body["name"].as_str()?.to_string()),
+            body,
+        ),
+        Step::CreateIndex { collection, body } => (
+            Intended::Index {
+                collection: collection.clone(),
+                name: body["name"].as_str().map(str::to_string),
+            },
+            body,
+        ),
+        Step::CreateGraph { body } => (Intended::Graph(body["name"].as_str()?.to_string()), body),
+        _ => return None,
+    };
+    Some(Intent {
+        subject,
+        definition: body.clone(),
+        supersedes_owned,
+    })
+}
+
+/// The ownership record a drop step removes.
+fn dropped(step: &Step) -> Option<Owned> {
+    match step {
+        Step::DropCollection { collection, .. } => Some(Owned::Collection(collection.clone())),
+        Step::DropIndex {
+            collection, name, ..
+        } => Some(Owned::Index {
+            collection: collection.clone(),
+            name: name.clone(),
+        }),
+        Step::DropGraph { graph } => Some(Owned::Graph(graph.clone())),
+        _ => None,
+    }
+}
+
+/// The pending records of a stage's creates. A create that follows a drop
+/// of the same name in its change replaces an object arangosync owned.
+fn intents(changes: &[&Change]) -> Vec<Intent> {
+    let mut intents = Vec::new();
+    for change in changes {
+        let mut drops = HashSet::new();
+        for step in &change.steps {
+            if let Some(owned) = dropped(step) {
+                drops.insert(owned.key());
+            }
+            if let Some(mut intent) = intent_of(step, false) {
+                intent.supersedes_owned = drops.contains(&intent.key());
+                intents.push(intent);
+            }
+        }
+    }
+    intents
+}
+
+/// Writes a stage's pending records before its first create.
+async fn write_intents(client: &Client, intents: &[Intent]) -> Result<(), ClientError> {
+    let now = now_rfc3339();
+    let documents = intents
+        .iter()
+        .map(|intent| intent.to_document(&now))
+        .collect();
+    record_all(client, documents).await
 }
 
 /// Treats one server error number as success (the object is already in
@@ -266,11 +395,7 @@ async fn adopt_index(
     Ok(want.satisfied_by(&have).then_some(existing))
 }
 
-async fn run_step(
-    client: &Client,
-    step: &Step,
-    created: &mut Vec<Owned>,
-) -> Result<(), ClientError> {
+async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(), ClientError> {
     const DUPLICATE_NAME: u64 = 1207;
     const NOT_FOUND: u64 = 1203;
     const INDEX_NOT_FOUND: u64 = 1212;
@@ -311,7 +436,7 @@ async fn run_step(
                     .await,
                 DUPLICATE_NAME,
             )?;
-            created.push(Owned::Collection(name));
+            ledger.created.push(Owned::Collection(name));
         }
         Step::UpdateProperties { collection, body } => {
             let path = format!("/_api/collection/{}/properties", encode_segment(collection));
@@ -323,17 +448,19 @@ async fn run_step(
                 client.call(Method::DELETE, &path, &[], None).await,
                 NOT_FOUND,
             )?;
-            forget(client, &Owned::Collection(collection.clone())).await?;
+            forget(client, &Owned::Collection(collection.clone()), ledger).await?;
         }
         Step::CreateIndex { collection, body } => {
-            let result = client
-                .call(
-                    Method::POST,
-                    "/_api/index",
-                    &[("collection", collection.clone())],
-                    Some(body),
-                )
-                .await;
+            // The server answers when the index is built: no per-request
+            // timeout, progress in the log meanwhile.
+            let patient = client.patient();
+            let query = [("collection", collection.clone())];
+            let request = patient.call(Method::POST, "/_api/index", &query, Some(body));
+            let what = match body["name"].as_str() {
+                Some(name) => format!("index {collection}/{name}"),
+                None => format!("unnamed index on {collection}"),
+            };
+            let result = with_progress(request, client.request_timeout(), &what).await;
             let index = match result {
                 Ok(response) => response.body,
                 Err(err) if err.error_num() == Some(DUPLICATE_IDENTIFIER) => {
@@ -342,10 +469,13 @@ async fn run_step(
                 Err(err) => return Err(err),
             };
             if let Some(name) = index["name"].as_str() {
-                created.push(Owned::Index {
+                ledger.created.push(Owned::Index {
                     collection: collection.clone(),
                     name: name.to_string(),
                 });
+            }
+            if let Some(intent) = intent_of(step, false).filter(|intent| intent.named().is_none()) {
+                ledger.settled.push(intent.key());
             }
         }
         Step::DropIndex {
@@ -370,6 +500,7 @@ async fn run_step(
                     collection: collection.clone(),
                     name: name.clone(),
                 },
+                ledger,
             )
             .await?;
         }
@@ -381,7 +512,7 @@ async fn run_step(
                     .await,
                 GRAPH_DUPLICATE,
             )?;
-            created.push(Owned::Graph(name));
+            ledger.created.push(Owned::Graph(name));
         }
         Step::AddEdgeDefinition { graph, body } => {
             let path = format!("/_api/gharial/{}/edge", encode_segment(graph));
@@ -432,7 +563,7 @@ async fn run_step(
                 client.call(Method::DELETE, &path, &[], None).await,
                 GRAPH_NOT_FOUND,
             )?;
-            forget(client, &Owned::Graph(graph.clone())).await?;
+            forget(client, &Owned::Graph(graph.clone()), ledger).await?;
         }
         Step::RegisterFunction { name, code } => {
             let body = json!({"name": name, "code": code, "isDeterministic": false});
@@ -463,6 +594,19 @@ async fn run_step(
                 )
                 .await?;
         }
+        Step::ConfirmOwnership { records } => {
+            let now = now_rfc3339();
+            let documents = records
+                .iter()
+                .map(|record| {
+                    let mut document = record.clone();
+                    document["createdAt"] = Value::from(now.clone());
+                    document
+                })
+                .collect();
+            record_all(client, documents).await?;
+        }
+        Step::ForgetIntents { keys } => forget_all(client, keys).await?,
         Step::DeleteRegistryEntry { function } => {
             let path = format!(
                 "/_api/document/{STATE_COLLECTION}/{}",
@@ -485,13 +629,30 @@ fn now_rfc3339() -> String {
     crate::time::rfc3339(seconds)
 }
 
-/// Writes ownership records in bulk. Keys are derived from the subject, so
-/// `overwriteMode=replace` makes a retried or repeated write harmless.
-async fn record_all(client: &Client, created: &[Owned]) -> Result<(), ClientError> {
+/// Waits for `request`, logging every `every` that it is still running.
+async fn with_progress<T>(request: impl Future<Output = T>, every: Duration, what: &str) -> T {
+    let every = every.max(Duration::from_secs(1));
+    let started = Instant::now();
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tokio::pin!(request);
+    loop {
+        tokio::select! {
+            outcome = &mut request => return outcome,
+            _ = ticks.tick() => tracing::info!(
+                elapsed_s = started.elapsed().as_secs(),
+                "{what}: the server is still building it; waiting (index builds are not bound by --timeout)"
+            ),
+        }
+    }
+}
+
+/// Writes state documents (ownership or pending records) in bulk. Keys are
+/// derived from the subject, so `overwriteMode=replace` makes a retried or
+/// repeated write harmless.
+async fn record_all(client: &Client, documents: Vec<Value>) -> Result<(), ClientError> {
     let path = format!("/_api/document/{STATE_COLLECTION}");
-    let now = now_rfc3339();
-    for chunk in created.chunks(RECORDS_PER_REQUEST) {
-        let documents: Vec<Value> = chunk.iter().map(|owned| owned.to_document(&now)).collect();
+    for chunk in documents.chunks(RECORDS_PER_REQUEST) {
+        let documents = chunk.to_vec();
         let response = client
             .call(
                 Method::POST,
@@ -527,7 +688,45 @@ async fn record_all(client: &Client, created: &[Owned]) -> Result<(), ClientErro
     Ok(())
 }
 
-async fn forget(client: &Client, owned: &Owned) -> Result<(), ClientError> {
+/// Deletes state documents by key in bulk; keys already gone are fine.
+async fn forget_all(client: &Client, keys: &[String]) -> Result<(), ClientError> {
+    const DOCUMENT_NOT_FOUND: u64 = 1202;
+    let path = format!("/_api/document/{STATE_COLLECTION}");
+    for chunk in keys.chunks(RECORDS_PER_REQUEST) {
+        let response = client
+            .call(Method::DELETE, &path, &[], Some(&json!(chunk)))
+            .await?;
+        let failed = response
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|result| {
+                result["error"].as_bool() == Some(true)
+                    && result["errorNum"].as_u64() != Some(DOCUMENT_NOT_FOUND)
+            });
+        if let Some(failed) = failed {
+            return Err(ClientError::Api {
+                method: Method::DELETE.to_string(),
+                path: path.clone(),
+                status: response.status,
+                error_num: failed["errorNum"].as_u64().unwrap_or(0),
+                message: failed["errorMessage"]
+                    .as_str()
+                    .unwrap_or("a pending ownership record was not deleted")
+                    .to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a dropped object's ownership record, unless a create in the
+/// same stage took its name (its pending record must stay until confirmed).
+async fn forget(client: &Client, owned: &Owned, ledger: &Ledger) -> Result<(), ClientError> {
+    if ledger.intended.contains(&owned.key()) {
+        return Ok(());
+    }
     let path = format!("/_api/document/{STATE_COLLECTION}/{}", owned.key());
     tolerate(client.call(Method::DELETE, &path, &[], None).await, 1202)?;
     Ok(())

@@ -82,5 +82,6 @@ fn offline_live(base: State) -> Live {
         owned,
         has_state_collection: true,
         views: Default::default(),
+        pending: Vec::new(),
     }
 }

@@ -87,7 +87,15 @@ pub struct Client {
     database: String,
     authorization: HeaderValue,
     retry: RetryPolicy,
+    request_timeout: Duration,
+    /// Requests wait as long as the server takes (see `patient`).
+    patient: bool,
 }
+
+/// How long a patient request may take: long enough for any index build,
+/// finite so a connection that silently died (and escaped TCP keepalive)
+/// cannot hold a run forever.
+const PATIENT_LIMIT: Duration = Duration::from_secs(24 * 3600);
 
 impl Client {
     pub fn new(settings: &ConnectionSettings) -> Result<Client, ClientError> {
@@ -98,6 +106,9 @@ impl Client {
             .use_rustls_tls()
             .timeout(settings.request_timeout)
             .connect_timeout(settings.request_timeout.min(Duration::from_secs(10)))
+            // Finds a dead server under a long-running request (an index
+            // build) that no per-request timeout bounds.
+            .tcp_keepalive(Duration::from_secs(30))
             .user_agent(concat!("arangosync/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &settings.ca_cert {
             let pem = std::fs::read(path).map_err(|err| {
@@ -138,7 +149,25 @@ impl Client {
             database: settings.database.clone(),
             authorization,
             retry: settings.retry.clone(),
+            request_timeout: settings.request_timeout,
+            patient: false,
         })
+    }
+
+    /// The per-request timeout (`--timeout`).
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The same connection, for requests the server answers only when a
+    /// long job is done (`POST /_api/index` blocks until the index is
+    /// built, which can take minutes): they are not bound by the
+    /// per-request timeout, only by TCP keepalive and a one-day limit.
+    pub fn patient(&self) -> Client {
+        Client {
+            patient: true,
+            ..self.clone()
+        }
     }
 
     pub fn database(&self) -> &str {
@@ -306,6 +335,9 @@ impl Client {
                 .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let mut builder = self.http.request(request.method.clone(), url);
+        if self.patient {
+            builder = builder.timeout(PATIENT_LIMIT);
+        }
         if request.authenticate {
             builder = builder.header(AUTHORIZATION, self.authorization.clone());
         }

@@ -22,9 +22,9 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
-use crate::model::State;
-use crate::ownership::{Owned, STATE_COLLECTION};
-use crate::plan::{Live, Ownership};
+use crate::model::{CollectionType, State};
+use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
+use crate::plan::{Live, Ownership, Pending, PendingObject};
 
 pub use convert::{collection_from_api, graph_from_api, index_from_api};
 
@@ -139,6 +139,11 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
     }
     // Documents read while the state collection was being created by
     // another run count only if the inventory saw the collection too.
+    let pending = if has_state_collection {
+        documents.iter().filter_map(pending).collect()
+    } else {
+        Vec::new()
+    };
     let owned = if has_state_collection {
         for document in &documents {
             if let Some(entry) = convert::registry_entry(document) {
@@ -156,6 +161,7 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         owned,
         has_state_collection,
         views,
+        pending,
     })
 }
 
@@ -343,4 +349,23 @@ fn ownership(documents: &[Value]) -> Ownership {
         }
     }
     owned
+}
+
+/// A pending ownership record with its create request read into the model.
+fn pending(document: &Value) -> Option<Pending> {
+    let intent = Intent::from_document(document)?;
+    let body = &intent.definition;
+    let object = match &intent.subject {
+        Intended::Collection(_) => Some(PendingObject::Collection(
+            body["type"]
+                .as_u64()
+                .and_then(CollectionType::from_api_number)
+                .unwrap_or(CollectionType::Document),
+        )),
+        Intended::Index { collection, .. } => {
+            index_from_api(collection, body).map(PendingObject::Index)
+        }
+        Intended::Graph(_) => graph_from_api(body).ok().map(PendingObject::Graph),
+    };
+    Some(Pending { intent, object })
 }

@@ -236,6 +236,7 @@ mod tests {
             owned: ownership,
             has_state_collection: true,
             views: Default::default(),
+            pending: Vec::new(),
         }
     }
 

@@ -13,11 +13,14 @@ mod functions;
 mod graphs;
 mod indexes;
 mod model;
+mod pending;
 mod prune;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
 };
+
+pub use pending::{Pending, PendingObject};
 
 use std::collections::BTreeSet;
 
@@ -45,6 +48,8 @@ pub struct Live {
     /// share one namespace with collections. arangosync manages no views; a
     /// collection cannot be created under a view's name.
     pub views: BTreeSet<String>,
+    /// Pending ownership records: creates sent but never confirmed.
+    pub pending: Vec<Pending>,
 }
 
 /// Choices the user made on the command line that change what is planned.
@@ -86,12 +91,14 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
             &empty
         }
     };
-    collections::diff(desired, live_state, &live.owned, options, &mut changes);
-    graphs::diff(desired, live_state, &live.owned, options, &mut changes);
+    let (owned, settle) = pending::resolve(live_state, live);
+    changes.extend(settle);
+    collections::diff(desired, live_state, &owned, options, &mut changes);
+    graphs::diff(desired, live_state, &owned, options, &mut changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
-    conflicts::check(desired, live_state, &live.views, &live.owned, &mut changes);
-    prune::guard(&mut changes, live_state, &live.owned, options);
+    conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
+    prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,
         database: options.database.clone(),

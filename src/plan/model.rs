@@ -176,6 +176,10 @@ pub enum Phase {
 pub enum Stage {
     Database,
     StateCollection,
+    /// Settling the pending ownership records an earlier run left (its
+    /// create was sent, the answer never seen): under the lock, before
+    /// anything that could drop or re-create those objects.
+    Ownership,
     /// Graphs dropped with `--prune`: before any collection is dropped,
     /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
@@ -243,6 +247,7 @@ impl Change {
     pub fn stage(&self) -> Stage {
         match (&self.address, self.action) {
             (Address::Database(_), _) => Stage::Database,
+            (Address::StateCollection, Action::Update) => Stage::Ownership,
             (Address::StateCollection, _) => Stage::StateCollection,
             (Address::Collection(_), Action::Update) => Stage::Properties,
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
@@ -332,5 +337,14 @@ pub enum Step {
     },
     DeleteRegistryEntry {
         function: String,
+    },
+    /// Writes ownership records (apply adds the time) for objects whose
+    /// create an earlier run sent without seeing the answer.
+    ConfirmOwnership {
+        records: Vec<Value>,
+    },
+    /// Deletes settled pending records from the state collection.
+    ForgetIntents {
+        keys: Vec<String>,
     },
 }

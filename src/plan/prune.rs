@@ -183,6 +183,7 @@ mod tests {
                 owned,
                 has_state_collection: true,
                 views: Default::default(),
+                pending: Vec::new(),
             },
             &options(allow_destructive, allow_mass_prune),
         )
@@ -293,6 +294,7 @@ mod tests {
                 owned,
                 has_state_collection: true,
                 views: Default::default(),
+                pending: Vec::new(),
             },
             &Options {
                 database: "features".into(),
@@ -317,6 +319,7 @@ mod tests {
                     owned: owned.clone(),
                     has_state_collection: true,
                     views: Default::default(),
+                    pending: Vec::new(),
                 },
                 &options(true, false),
             )

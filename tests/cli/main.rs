@@ -9,6 +9,7 @@ mod conflicts;
 mod core;
 mod functions;
 mod inputs;
+mod ownership;
 mod packaging;
 mod performance;
 mod reliability;

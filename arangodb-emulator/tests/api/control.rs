@@ -160,3 +160,51 @@ async fn reset_after_faults_do_the_work_but_drop_the_answer() {
         "but the collection exists"
     );
 }
+
+#[tokio::test]
+async fn delay_after_faults_do_the_work_then_hold_the_answer() {
+    let emulator = start().await;
+    set_faults(&emulator, json!({"mode": "delay-after", "delayMs": 800})).await;
+    let started = Instant::now();
+    let create = emulator
+        .http
+        .post(emulator.url("/_api/collection"))
+        .basic_auth("root", Some(ROOT_PASSWORD))
+        .json(&json!({"name": "held"}))
+        .send();
+    let check = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        emulator.get("/_api/collection/held").await.status
+    };
+    let (created, seen_while_held) = tokio::join!(create, check);
+    assert_eq!(seen_while_held, 200, "written before the answer");
+    assert_eq!(created.unwrap().status(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(800),
+        "answer held"
+    );
+}
+
+#[tokio::test]
+async fn faults_can_target_one_method_and_path() {
+    let emulator = start().await;
+    set_faults(
+        &emulator,
+        json!({"failAfter": 1, "count": 1, "mode": "status", "status": 503,
+               "method": "post", "path": "/_api/collection"}),
+    )
+    .await;
+    // Other requests neither count nor fail.
+    assert_eq!(emulator.get("/_api/collection").await.status, 200);
+    let create = |name: &'static str| {
+        emulator.call(
+            Method::POST,
+            "/_api/collection",
+            Some(json!({"name": name})),
+        )
+    };
+    assert_eq!(create("first").await.status, 200);
+    assert_eq!(emulator.get("/_api/version").await.status, 200);
+    assert_eq!(create("second").await.status, 503);
+    assert_eq!(create("third").await.status, 200);
+}
