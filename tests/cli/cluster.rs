@@ -4,32 +4,16 @@
 //! ones are updated in place, immutable ones need a replace, and what only
 //! a cluster refuses comes back as the server's error.
 
-use std::path::Path;
-
 use arangodb_emulator::{Profile, Role};
 use serde_json::json;
 
-use crate::support::{example_features, snapshot_settings, stable, Harness};
+use crate::support::{copy_tree, example_features, snapshot_settings, stable, Harness};
 
 fn coordinator() -> Harness {
     Harness::with_profile(Profile {
         role: Role::Coordinator,
         ..Profile::default()
     })
-}
-
-/// Copies the example feature tree into the harness's spec directory.
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read example dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy spec");
-        }
-    }
 }
 
 /// The lines of the final error report (after `error:`), which do not
