@@ -56,6 +56,7 @@ pub struct ApplyArgs {
         long,
         default_value = "120",
         value_name = "DURATION",
+        env = "ARANGOSYNC_LOCK_TTL",
         value_parser = super::duration::parse_at_least_one_second
     )]
     pub lock_ttl: Duration,

@@ -133,6 +133,7 @@ pub struct ConnectionArgs {
         long,
         default_value = "30",
         value_name = "DURATION",
+        env = "ARANGOSYNC_TIMEOUT",
         value_parser = super::duration::parse_at_least_one_second
     )]
     pub timeout: Duration,

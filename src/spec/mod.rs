@@ -196,7 +196,11 @@ pub fn load_contents(path: &Path, bytes: Vec<u8>) -> Loaded {
 }
 
 fn mentions_api_group(text: &str) -> bool {
-    text.contains(API_GROUP)
+    // NUL characters are dropped first: a spec saved as UTF-16 without a
+    // byte order mark (or as UTF-32) reads as ASCII with NULs between the
+    // letters, and must still count as a spec, never as a skippable file
+    // whose objects a prune would then drop.
+    text.contains(API_GROUP) || (text.contains('\0') && text.replace('\0', "").contains(API_GROUP))
 }
 
 /// The text of a UTF-16 file (one that starts with a byte order mark), so
@@ -315,12 +319,18 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
         Ok(text) => text,
         Err(error) => {
             if let Some(text) = utf16_text(error.as_bytes()) {
+                // A UTF-32 byte order mark starts like UTF-16's, then NULs.
+                let utf32 = matches!(error.as_bytes(), [0xff, 0xfe, 0, 0, ..]);
                 unusable_text(
                     loaded,
                     path,
                     mentions_api_group(&text),
                     "not-utf8",
-                    "is UTF-16 text, not UTF-8",
+                    if utf32 {
+                        "is UTF-32 text, not UTF-8"
+                    } else {
+                        "is UTF-16 text, not UTF-8"
+                    },
                     start,
                     "save the file as UTF-8",
                 );
@@ -772,6 +782,20 @@ mod tests {
         );
         assert_eq!(loaded.diagnostics.0[0].code, "invalid-character");
         assert_eq!(loaded.diagnostics.0[0].location.as_ref().unwrap().line, 5);
+        // A spec saved as UTF-16 without a byte order mark, or as UTF-32,
+        // is still a spec: an error, never a skipped file.
+        let utf16be: Vec<u8> = USERS.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let loaded = load_contents(&at("w.yaml"), utf16be);
+        assert_eq!(loaded.diagnostics.0[0].code, "invalid-character");
+        assert!(loaded.diagnostics.has_errors());
+        let mut utf32le = vec![0xff, 0xfe, 0, 0];
+        utf32le.extend(USERS.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+        let loaded = load_contents(&at("w.yaml"), utf32le);
+        assert!(
+            loaded.diagnostics.has_errors(),
+            "{:?}",
+            loaded.diagnostics.0
+        );
         let loaded = load_contents(&at("n.yaml"), b"a: \x01\n".to_vec());
         assert_eq!(
             render(loaded),

@@ -92,6 +92,15 @@ pub fn extended_name_problem(name: &str, max_bytes: usize) -> Option<String> {
     None
 }
 
+/// Characters that do not show when a name is printed: control characters
+/// (also DEL and NEL), whitespace other than the plain space, and format
+/// characters such as the byte order mark and zero-width spaces.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
 /// The names only the server's extended rules allow get this note.
 fn extended_only_note(name: &str, max_bytes: usize) -> Option<String> {
     if extended_name_problem(name, max_bytes).is_none() {
@@ -129,6 +138,19 @@ pub fn check_database(name: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let Some(problem) = extended_name_problem(name, MAX_EXTENDED_DATABASE_NAME_BYTES) else {
+        // Stricter than the server on purpose: a database name with a character
+        // one cannot see (a byte order mark, a no-break space, a line separator,
+        // DEL) comes from a Secret or a copied value, and would quietly make a
+        // second, look-alike database.
+        if let Some(c) = name.chars().find(|c| is_invisible(*c)) {
+            return Err(format!(
+                "invalid --database \"{}\": it contains the invisible character U+{:04X}\n  hint: \
+                 arangosync refuses invisible characters in database names (they come from a Secret or \
+                 a copied value, and would make a second, look-alike database); retype the name",
+                name.escape_debug(),
+                u32::from(c)
+            ));
+        }
         return Ok(Some(format!(
             "database name \"{}\" is valid only where the server has extended names \
              (`--database.extended-names`, on by default in ArangoDB 3.12); a server without them refuses it",
@@ -274,6 +296,22 @@ mod tests {
         }
         assert!(extended_name_problem(&"a".repeat(257), 256).is_some());
         assert!(extended_name_problem(&"d".repeat(129), 128).is_some());
+    }
+
+    #[test]
+    fn invisible_characters_in_database_names_are_refused() {
+        for name in [
+            "\u{feff}feat",
+            "feat\u{a0}",
+            "fe\u{2028}at",
+            "fe\u{7f}at",
+            "fe\u{85}at",
+            "fe\u{200b}at",
+        ] {
+            let error = check_database(name).unwrap_err();
+            assert!(error.contains("invisible character"), "{name:?}: {error}");
+        }
+        assert_eq!(check_database("kunden köln").map(|w| w.is_some()), Ok(true));
     }
 
     #[test]

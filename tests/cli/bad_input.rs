@@ -219,6 +219,8 @@ const CASES: &[Case] = &[
     generated("utf16be-aql", Expect::Located, utf16be_aql),
     generated("utf16-no-bom-aql", Expect::Located, utf16_no_bom_aql),
     generated("utf16be-yaml", Expect::Located, utf16be_yaml),
+    generated("utf16be-no-bom-yaml", Expect::Located, utf16be_no_bom_yaml),
+    generated("utf32-yaml", Expect::Located, utf32_yaml),
     generated("binary-aql", Expect::Located, binary_aql),
     generated("nul-byte-yaml", Expect::Located, nul_byte_yaml),
     generated(
@@ -369,6 +371,31 @@ fn utf16_no_bom_aql(dir: &Path) {
 
 fn utf16be_yaml(dir: &Path) {
     write(&dir.join("users.yaml"), utf16be_with_bom(USERS));
+}
+
+/// A spec beside one saved as UTF-16 without a byte order mark: still a
+/// spec (an error), never a skipped file whose collection a prune drops.
+fn utf16be_no_bom_yaml(dir: &Path) {
+    write(
+        &dir.join("products.yaml"),
+        USERS.replace("users", "products"),
+    );
+    let bytes: Vec<u8> = USERS
+        .encode_utf16()
+        .flat_map(|unit| unit.to_be_bytes())
+        .collect();
+    write(&dir.join("users.yaml"), bytes);
+}
+
+/// A spec saved as UTF-32 with a byte order mark.
+fn utf32_yaml(dir: &Path) {
+    write(
+        &dir.join("products.yaml"),
+        USERS.replace("users", "products"),
+    );
+    let mut bytes = vec![0xff, 0xfe, 0, 0];
+    bytes.extend(USERS.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+    write(&dir.join("users.yaml"), bytes);
 }
 
 /// 4 KiB of random bytes named like a transformation (every `.aql` file is

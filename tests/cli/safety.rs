@@ -325,6 +325,8 @@ fn bad_durations_are_usage_errors() {
     for (variable, value) in [
         ("ARANGOSYNC_LOCK_TIMEOUT", "2 fortnights"),
         ("ARANGOSYNC_WAIT_TIMEOUT", "5 mins later"),
+        ("ARANGOSYNC_TIMEOUT", "abc"),
+        ("ARANGOSYNC_LOCK_TTL", "a while"),
     ] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_arangosync"))
             .args(["apply", "--dir"])
@@ -353,6 +355,8 @@ fn bad_durations_are_usage_errors() {
         .env("ARANGO_PASSWORD", crate::support::ROOT_PASSWORD)
         .env("ARANGOSYNC_LOCK_TIMEOUT", "2m")
         .env("ARANGOSYNC_WAIT_TIMEOUT", "10s")
+        .env("ARANGOSYNC_TIMEOUT", "1m")
+        .env("ARANGOSYNC_LOCK_TTL", "90s")
         .output()
         .expect("arangosync runs");
     assert_eq!(
