@@ -6,7 +6,7 @@
 //! left out carry the server's default, lists whose order the server does not
 //! keep are sorted, so equal schemas compare equal with `==`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -145,6 +145,80 @@ pub struct ClusterOptions {
     pub write_concern: Option<u64>,
     pub sharding_strategy: Option<String>,
     pub distribute_shards_like: Option<String>,
+}
+
+/// ArangoSearch analyzers every database has (ArangoDB 3.11 to 4.0).
+pub const BUILTIN_ANALYZERS: &[&str] = &[
+    "identity", "text_de", "text_en", "text_es", "text_fi", "text_fr", "text_it", "text_nl",
+    "text_no", "text_pt", "text_ru", "text_sv", "text_zh",
+];
+
+/// The analyzers an inverted index names (index level, fields, nested
+/// fields), as written in the spec.
+pub fn analyzers_named(index: &Index) -> BTreeSet<String> {
+    if index.index_type != "inverted" {
+        return BTreeSet::new();
+    }
+    analyzers_in(index.options.get("analyzer"), &index.fields)
+}
+
+/// The analyzers named by an inverted-index create body
+/// (`POST /_api/index`); empty for other index types.
+pub fn analyzers_in_body(body: &Value) -> BTreeSet<String> {
+    if body["type"].as_str() != Some("inverted") {
+        return BTreeSet::new();
+    }
+    let fields = body["fields"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    analyzers_in(body.get("analyzer"), fields)
+}
+
+fn analyzers_in(index_level: Option<&Value>, fields: &[Value]) -> BTreeSet<String> {
+    fn walk(value: &Value, into: &mut BTreeSet<String>) {
+        if let Some(object) = value.as_object() {
+            if let Some(name) = object.get("analyzer").and_then(Value::as_str) {
+                into.insert(name.to_string());
+            }
+            for nested in object
+                .get("nested")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                walk(nested, into);
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    if let Some(name) = index_level.and_then(Value::as_str) {
+        names.insert(name.to_string());
+    }
+    for field in fields {
+        walk(field, &mut names);
+    }
+    names
+}
+
+impl State {
+    /// The custom (not built-in) analyzers the inverted indexes of these
+    /// specs name: the ones that must exist on the server first.
+    pub fn custom_analyzers(&self) -> BTreeSet<String> {
+        self.collections
+            .values()
+            .flat_map(|collection| collection.indexes.iter())
+            .flat_map(analyzers_named)
+            .filter(|name| {
+                // Built-ins live in `_system` and are visible everywhere.
+                let short = name
+                    .strip_prefix("_system::")
+                    .or_else(|| name.strip_prefix("::"))
+                    .unwrap_or(name);
+                !BUILTIN_ANALYZERS.contains(&short)
+            })
+            .collect()
+    }
 }
 
 /// One user-defined index.

@@ -134,7 +134,7 @@ async fn prepare(
 ) -> Result<Option<(Client, Vec<crate::plan::Change>)>, CliError> {
     let namespace = &args.plan.features.namespace;
     let client = super::connect(&args.connection).await?;
-    let live = super::read_live(&client, namespace).await?;
+    let live = super::read_live(&client, namespace, &desired.loaded.state).await?;
     let mut computed = plan::diff(&desired.loaded.state, &live, options);
     match args.phase {
         PhaseArg::Pre => computed = computed.for_phase(Phase::Pre),
@@ -186,7 +186,7 @@ async fn apply_under_lock(
 ) -> Result<ExitStatus, CliError> {
     let live = until_stopped(
         interrupt,
-        super::read_live(client, &args.plan.features.namespace),
+        super::read_live(client, &args.plan.features.namespace, &desired.loaded.state),
     )
     .await??;
     let mut fresh = plan::diff(&desired.loaded.state, &live, options);

@@ -260,8 +260,13 @@ fn sends_credentials_in_clear(endpoint: &url::Url) -> bool {
     endpoint.scheme() == "http" && !loopback
 }
 
-async fn read_live(client: &Client, namespace: &str) -> Result<crate::plan::Live, CliError> {
-    live::read(client, &namespace.to_ascii_uppercase())
+async fn read_live(
+    client: &Client,
+    namespace: &str,
+    desired: &crate::model::State,
+) -> Result<crate::plan::Live, CliError> {
+    let read_analyzers = !desired.custom_analyzers().is_empty();
+    live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
         .await
         .map_err(|err| {
             CliError::runtime(format!("reading database \"{}\": {err}", client.database()))

@@ -46,7 +46,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
         }
         None => {
             let client = super::connect(&args.connection).await?;
-            let live = super::read_live(&client, namespace).await?;
+            let live = super::read_live(&client, namespace, &desired.loaded.state).await?;
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
             computed
@@ -82,6 +82,7 @@ fn offline_live(base: State) -> Live {
         owned,
         has_state_collection: true,
         views: Default::default(),
+        analyzers: None,
         pending: Vec::new(),
     }
 }

@@ -52,7 +52,13 @@ const STATE_BATCH_SIZE: u64 = 100_000;
 
 /// Reads the database. `namespace` is arangosync's function namespace;
 /// functions of other namespaces are never read.
-pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
+/// With `read_analyzers`, the database's analyzers are read too (one more
+/// request, at the same time as the others).
+pub async fn read(
+    client: &Client,
+    namespace: &str,
+    read_analyzers: bool,
+) -> Result<Live, LiveError> {
     let role = match client
         .call(Method::GET, "/_admin/server/role", &[], None)
         .await
@@ -80,8 +86,31 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
     let graphs = client.call(Method::GET, "/_api/gharial", &[], None);
     let function_query = [("namespace", namespace.to_string())];
     let functions = client.call(Method::GET, "/_api/aqlfunction", &function_query, None);
-    let (collections, graphs, functions, documents) =
-        tokio::join!(collections, graphs, functions, state_documents(client));
+    let analyzers = async {
+        if read_analyzers {
+            Some(client.call(Method::GET, "/_api/analyzer", &[], None).await)
+        } else {
+            None
+        }
+    };
+    let (collections, graphs, functions, documents, analyzers) = tokio::join!(
+        collections,
+        graphs,
+        functions,
+        state_documents(client),
+        analyzers
+    );
+    let analyzers = match analyzers {
+        Some(answer) => Some(
+            answer?.body["result"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|analyzer| analyzer["name"].as_str().map(str::to_string))
+                .collect::<BTreeSet<String>>(),
+        ),
+        None => None,
+    };
     // ArangoDB 4.0 removed user-defined AQL functions and their endpoint: an
     // unknown path there means the server can hold none.
     let functions = match functions {
@@ -162,6 +191,7 @@ pub async fn read(client: &Client, namespace: &str) -> Result<Live, LiveError> {
         has_state_collection,
         views,
         pending,
+        analyzers,
     })
 }
 

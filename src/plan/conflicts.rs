@@ -14,9 +14,12 @@
 //! plan drops are dropped first).
 //! An index whose name or server identity an index arangosync did not
 //! create holds (including a second TTL index, since a collection has at
-//! most one) is blocked where it is planned, in `indexes`. Not checked:
-//! analyzers in use (arangosync manages no analyzers), and conflicts that
-//! depend on the data (a unique index over duplicate values).
+//! most one) is blocked where it is planned, in `indexes`. An inverted
+//! index naming an analyzer the database lacks is blocked too
+//! (`check_analyzers`; the analyzers are read only when specs name custom
+//! ones). Not checked: analyzers in use (arangosync manages no analyzers),
+//! and conflicts that depend on the data (a unique index over duplicate
+//! values).
 
 use std::collections::BTreeSet;
 
@@ -204,6 +207,42 @@ fn will_agree(desired: &State, other: &str, definition: &EdgeDefinition) -> bool
         .is_some_and(|graph| graph.edge_definitions.contains(definition))
 }
 
+/// Blocks index creates that name an analyzer the database does not have:
+/// ArangoDB refuses the index (error 10), and arangosync does not manage
+/// analyzers, so a re-run could never succeed. `analyzers` holds the full
+/// names the server lists (`db::name`, `_system::name`, built-ins bare).
+pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &mut [Change]) {
+    let exists = |name: &str| {
+        let full = match name.strip_prefix("::") {
+            Some(short) => format!("_system::{short}"),
+            None if name.contains("::") => name.to_string(),
+            None => format!("{database}::{name}"),
+        };
+        analyzers.contains(&full)
+            || analyzers.contains(name)
+            || crate::model::BUILTIN_ANALYZERS.contains(&full.rsplit("::").next().unwrap_or(&full))
+    };
+    for change in changes.iter_mut().filter(|change| change.blocked.is_none()) {
+        let missing: BTreeSet<String> = change
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::CreateIndex { body, .. } => Some(crate::model::analyzers_in_body(body)),
+                _ => None,
+            })
+            .flatten()
+            .filter(|name| !exists(name))
+            .collect();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+            change.blocked = Some(format!(
+                "the analyzer {} does not exist in database {database}; ArangoDB would refuse the index (error 10), and arangosync does not create analyzers: create it first",
+                names.join(", ")
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::model::Stage;
@@ -236,6 +275,7 @@ mod tests {
             owned: ownership,
             has_state_collection: true,
             views: Default::default(),
+            analyzers: None,
             pending: Vec::new(),
         }
     }

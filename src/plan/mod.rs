@@ -50,6 +50,10 @@ pub struct Live {
     pub views: BTreeSet<String>,
     /// Pending ownership records: creates sent but never confirmed.
     pub pending: Vec<Pending>,
+    /// The analyzers the database has, by full name (`db::name`,
+    /// `_system::name`, built-ins bare); read only when the specs name
+    /// custom ones (`None`: not read).
+    pub analyzers: Option<BTreeSet<String>>,
 }
 
 /// Choices the user made on the command line that change what is planned.
@@ -98,6 +102,9 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
+    if let Some(analyzers) = &live.analyzers {
+        conflicts::check_analyzers(&options.database, analyzers, &mut changes);
+    }
     prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,

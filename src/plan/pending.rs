@@ -212,6 +212,7 @@ mod tests {
             owned: Ownership::default(),
             has_state_collection: true,
             views: Default::default(),
+            analyzers: None,
             pending,
         }
     }

@@ -183,6 +183,7 @@ mod tests {
                 owned,
                 has_state_collection: true,
                 views: Default::default(),
+                analyzers: None,
                 pending: Vec::new(),
             },
             &options(allow_destructive, allow_mass_prune),
@@ -294,6 +295,7 @@ mod tests {
                 owned,
                 has_state_collection: true,
                 views: Default::default(),
+                analyzers: None,
                 pending: Vec::new(),
             },
             &Options {
@@ -319,6 +321,7 @@ mod tests {
                     owned: owned.clone(),
                     has_state_collection: true,
                     views: Default::default(),
+                    analyzers: None,
                     pending: Vec::new(),
                 },
                 &options(true, false),

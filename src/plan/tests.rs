@@ -52,6 +52,7 @@ fn live(state: State, owned: Ownership) -> Live {
         owned,
         has_state_collection: true,
         views: Default::default(),
+        analyzers: None,
         pending: Vec::new(),
     }
 }

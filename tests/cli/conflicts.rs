@@ -354,3 +354,34 @@ fn replacing_a_collection_a_hand_made_graph_uses() {
         "traditional"
     );
 }
+
+/// An inverted index naming an analyzer the database does not have: the
+/// server would refuse it (error 10) and arangosync creates no analyzers,
+/// so the plan blocks it. Once the analyzer exists, the index applies.
+#[test]
+fn an_analyzer_the_database_lacks() {
+    let harness = Harness::new();
+    harness.create_database();
+    harness.write(
+        "products.yaml",
+        r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: products
+spec:
+  indexes:
+    - {type: inverted, name: search, fields: [sku, {name: title, analyzer: text_en}, {name: tags, analyzer: tag_words}]}
+"#,
+    );
+    assert_refused(&harness, "missing_analyzer");
+    assert_eq!(harness.get_status("/_api/collection/products"), 404);
+    let created = harness.post(
+        "/_api/analyzer",
+        json!({"name": "tag_words", "type": "delimiter", "properties": {"delimiter": ","}}),
+    );
+    assert_eq!(created["name"], "features::tag_words", "{created}");
+    let apply = harness.run(&["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
