@@ -153,6 +153,13 @@ pub const BUILTIN_ANALYZERS: &[&str] = &[
     "text_no", "text_pt", "text_ru", "text_sv", "text_zh",
 ];
 
+/// Whether `name` (bare, `::name` or `db::name`) is a built-in analyzer:
+/// built-ins live in `_system` and are visible in every database.
+pub fn is_builtin_analyzer(name: &str) -> bool {
+    let short = name.rsplit("::").next().unwrap_or(name);
+    BUILTIN_ANALYZERS.contains(&short)
+}
+
 /// The analyzers an inverted index names (index level, fields, nested
 /// fields), as written in the spec.
 pub fn analyzers_named(index: &Index) -> BTreeSet<String> {
@@ -209,14 +216,7 @@ impl State {
             .values()
             .flat_map(|collection| collection.indexes.iter())
             .flat_map(analyzers_named)
-            .filter(|name| {
-                // Built-ins live in `_system` and are visible everywhere.
-                let short = name
-                    .strip_prefix("_system::")
-                    .or_else(|| name.strip_prefix("::"))
-                    .unwrap_or(name);
-                !BUILTIN_ANALYZERS.contains(&short)
-            })
+            .filter(|name| !is_builtin_analyzer(name))
             .collect()
     }
 }

@@ -220,7 +220,7 @@ pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &m
         };
         analyzers.contains(&full)
             || analyzers.contains(name)
-            || crate::model::BUILTIN_ANALYZERS.contains(&full.rsplit("::").next().unwrap_or(&full))
+            || crate::model::is_builtin_analyzer(name)
     };
     for change in changes.iter_mut().filter(|change| change.blocked.is_none()) {
         let missing: BTreeSet<String> = change
