@@ -513,6 +513,17 @@ fn readbacks() -> Vec<Value> {
     file["examples"].as_array().unwrap().clone()
 }
 
+/// The recorded 3.12.10 answer to creating an inverted index
+/// (`RestIndexCreateNewInverted_single`), from the read-back fixtures.
+fn inverted_3_12_10_example() -> Value {
+    readbacks()
+        .into_iter()
+        .find(|e| {
+            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
+        })
+        .expect("the fixture holds RestIndexCreateNewInverted_single")
+}
+
 #[test]
 fn recorded_server_read_backs_of_the_same_definition_plan_nothing() {
     let examples = readbacks();
@@ -529,12 +540,7 @@ fn recorded_server_read_backs_of_the_same_definition_plan_nothing() {
 fn the_real_inverted_read_back_matches_string_fields_and_analyzer_fields() {
     // The exact 3.12.10 answer: fields with the analyzer's features added,
     // every tuning default filled in.
-    let example = readbacks()
-        .into_iter()
-        .find(|e| {
-            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
-        })
-        .unwrap();
+    let example = inverted_3_12_10_example();
     let read_back = &example["readBack"];
     assert_eq!(
         read_back["fields"][1],
@@ -668,12 +674,7 @@ fn inverted_primary_sort_and_stored_values_compare_in_the_server_shape() {
     // ArangoDB reports primarySort fields as {field, asc} and stored values
     // as {fields, compression} (IResearchViewSort / IResearchViewStoredValues
     // toVelocyPack), whichever accepted form was sent.
-    let example = readbacks()
-        .into_iter()
-        .find(|e| {
-            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
-        })
-        .unwrap();
+    let example = inverted_3_12_10_example();
     let mut read_back = example["readBack"].clone();
     read_back["primarySort"] =
         json!({"fields": [{"field": "a", "asc": false}], "compression": "lz4"});
@@ -698,12 +699,7 @@ fn a_partial_consolidation_policy_compares_by_the_keys_it_states() {
     // ArangoDB completes a stated consolidationPolicy with its version's
     // defaults: 3.12.10 reports type, segmentsBytesMax, maxSkewThreshold
     // and minDeletionRatio (RestIndexCreateNewInverted_single).
-    let example = readbacks()
-        .into_iter()
-        .find(|e| {
-            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
-        })
-        .unwrap();
+    let example = inverted_3_12_10_example();
     let recorded = example["readBack"].clone();
     assert_eq!(
         recorded["consolidationPolicy"],
@@ -757,12 +753,7 @@ fn cache_flags_the_server_leaves_out_when_off_are_off() {
     // The 3.12.10 read-back of a default inverted index has no `cache` and
     // no `primaryKeyCache`; the server reports them (and a primarySort or
     // storedValues column's `cache`) only when switched on.
-    let example = readbacks()
-        .into_iter()
-        .find(|e| {
-            e["example"] == "RestIndexCreateNewInverted_single" && e["transcript"] == "3.12.json"
-        })
-        .unwrap();
+    let example = inverted_3_12_10_example();
     let recorded = example["readBack"].clone();
     assert_eq!(recorded.get("cache"), None);
     assert_eq!(recorded.get("primaryKeyCache"), None);
