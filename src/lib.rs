@@ -18,6 +18,7 @@ pub mod model;
 pub mod ownership;
 pub mod plan;
 pub mod render;
+pub mod server;
 pub mod spec;
 pub mod time;
 pub mod transform;

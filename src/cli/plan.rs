@@ -84,5 +84,6 @@ fn offline_live(base: State) -> Live {
         views: Default::default(),
         analyzers: None,
         pending: Vec::new(),
+        server: None,
     }
 }

@@ -192,6 +192,7 @@ pub async fn read(
         views,
         pending,
         analyzers,
+        server: None,
     })
 }
 

@@ -277,6 +277,7 @@ mod tests {
             views: Default::default(),
             analyzers: None,
             pending: Vec::new(),
+            server: None,
         }
     }
 

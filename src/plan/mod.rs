@@ -54,6 +54,10 @@ pub struct Live {
     /// `_system::name`, built-ins bare); read only when the specs name
     /// custom ones (`None`: not read).
     pub analyzers: Option<BTreeSet<String>>,
+    /// The server planned against: read once per run from a live server,
+    /// or the `--target-version` of an offline plan. `None`: unknown (an
+    /// offline plan without a target), nothing is gated by version.
+    pub server: Option<crate::server::Server>,
 }
 
 /// Choices the user made on the command line that change what is planned.

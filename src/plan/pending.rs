@@ -214,6 +214,7 @@ mod tests {
             views: Default::default(),
             analyzers: None,
             pending,
+            server: None,
         }
     }
 

@@ -185,6 +185,7 @@ mod tests {
                 views: Default::default(),
                 analyzers: None,
                 pending: Vec::new(),
+                server: None,
             },
             &options(allow_destructive, allow_mass_prune),
         )
@@ -297,6 +298,7 @@ mod tests {
                 views: Default::default(),
                 analyzers: None,
                 pending: Vec::new(),
+                server: None,
             },
             &Options {
                 database: "features".into(),
@@ -323,6 +325,7 @@ mod tests {
                     views: Default::default(),
                     analyzers: None,
                     pending: Vec::new(),
+                    server: None,
                 },
                 &options(true, false),
             )

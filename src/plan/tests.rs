@@ -54,6 +54,7 @@ fn live(state: State, owned: Ownership) -> Live {
         views: Default::default(),
         analyzers: None,
         pending: Vec::new(),
+        server: None,
     }
 }
 
