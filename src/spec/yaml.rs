@@ -732,13 +732,17 @@ impl Builder {
     }
 }
 
-/// Whether YAML 1.1 reads this plain scalar as a boolean although YAML 1.2
-/// (and so arangosync) reads a string: the words yamllint's `truthy` rule
-/// flags, in any case.
+/// Whether YAML 1.1 tools read this plain scalar as a boolean although YAML
+/// 1.2 (and so arangosync) reads a string: the spellings PyYAML's boolean
+/// resolver takes and yamllint's `truthy` rule flags (`yes`, `Yes`, `YES`,
+/// and so on for `no`, `on` and `off`). The YAML 1.1 type repository also
+/// lists `y` and `n`, but neither of those tools reads them as booleans, and
+/// warning on them would flag every `fields: [x, y]`.
 fn is_yaml11_boolean(text: &str) -> bool {
-    ["y", "n", "yes", "no", "on", "off"]
-        .iter()
-        .any(|word| text.eq_ignore_ascii_case(word))
+    ["yes", "no", "on", "off"].iter().any(|word| {
+        let capitalised = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
+        text == *word || text == capitalised || text == word.to_ascii_uppercase()
+    })
 }
 
 /// The text a scalar node would have as a mapping key.
@@ -1005,7 +1009,8 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_are_strings_with_a_warning() {
-        let document = single("a: yes\nb: [No, 'on', OFF]\nc: y\nn: true\non: x\nd: yess\n");
+        let document =
+            single("a: yes\nb: [No, 'on', OFF]\nc: y\nn: true\non: x\nd: yess\ne: [x, y, n, oN]\n");
         assert_eq!(
             document.root.get("a").unwrap().kind,
             NodeKind::Str("yes".into())
@@ -1017,12 +1022,7 @@ mod tests {
             .collect();
         assert_eq!(
             warned,
-            [
-                (pos(1, 4), true),
-                (pos(2, 5), true),
-                (pos(2, 15), true),
-                (pos(3, 4), true)
-            ]
+            [(pos(1, 4), true), (pos(2, 5), true), (pos(2, 15), true),]
         );
         assert_eq!(document.problems[0].code, "yaml11-boolean");
     }
