@@ -483,6 +483,9 @@ fn vector_params(reader: &mut Reader<'_>, node: &Node) -> Option<Value> {
     if let Some(nlists) = fields.take("nLists") {
         match &nlists.kind {
             NodeKind::Map(_) => {
+                // A misspelt key is reported here, once: the value is then
+                // left out, so `validate` does not also call a key missing.
+                let before = reader.diagnostics.0.len();
                 check_keys(
                     reader,
                     nlists,
@@ -492,8 +495,10 @@ fn vector_params(reader: &mut Reader<'_>, node: &Node) -> Option<Value> {
                 for tier in mappings(nlists.get("tiers")) {
                     check_keys(reader, tier, "an `nLists` tier", VECTOR_TIER_KEYS);
                 }
-                if let Some(value) = reader.json(nlists) {
-                    params.insert("nLists".into(), value);
+                if reader.diagnostics.0.len() == before {
+                    if let Some(value) = reader.json(nlists) {
+                        params.insert("nLists".into(), value);
+                    }
                 }
             }
             _ => {

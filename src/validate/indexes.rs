@@ -481,7 +481,11 @@ fn vector_scaling(
         .is_some_and(|multiplier| multiplier >= 1.0)
     {
         problem(
-            "params.nLists.multiplier",
+            if scaling.contains_key("multiplier") {
+                "params.nLists.multiplier"
+            } else {
+                "params.nLists"
+            },
             "`nLists.multiplier` must be a number of 1 or greater".into(),
             None,
         );
@@ -492,7 +496,11 @@ fn vector_scaling(
         .is_some_and(|minimum| minimum >= 1)
     {
         problem(
-            "params.nLists.minNLists",
+            if scaling.contains_key("minNLists") {
+                "params.nLists.minNLists"
+            } else {
+                "params.nLists"
+            },
             "`nLists.minNLists` must be a whole number of 1 or greater".into(),
             Some(
                 "it is the fewest centroids, and the number of documents training waits for".into(),
