@@ -50,7 +50,9 @@ pub(super) fn review(
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
 ) {
-    if let Some(server) = &live.server {
+    // A server that cannot hold vector indexes at all refuses them for
+    // another reason (the capabilities check), not for want of vectors.
+    if let Some(server) = live.server.as_ref().filter(|server| server.vector_index) {
         if !server.version.at_least(TRAINS_LATER) {
             defer(server.version, live, changes, notes);
         }
