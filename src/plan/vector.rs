@@ -148,8 +148,8 @@ fn not_ready(desired: &State, live_state: &State, changes: &[Change], notes: &mu
             notes.push(Note {
                 address,
                 message: format!(
-                    "not ready: trainingState {state}{reason}; the server trains it once the \
-                     collection holds enough documents with a vector"
+                    "not ready: trainingState {state}{reason}; queries cannot use it until the \
+                     server has trained it"
                 ),
             });
         }
@@ -307,8 +307,7 @@ mod tests {
                     index: "idx_emb".into()
                 },
                 message: "not ready: trainingState unusable: not enough training data for \
-                          vector index; the server trains it once the collection holds enough \
-                          documents with a vector"
+                          vector index; queries cannot use it until the server has trained it"
                     .into(),
             }]
         );

@@ -23,7 +23,13 @@
 //! * `hash` and `skiplist` are written as `persistent` (model invariant).
 //!   `zkd` stays `zkd`: 3.12 reports it under that name.
 //! * `inBackground` is accepted but dropped: it is how to build an index, not
-//!   a property of it.
+//!   a property of it. A vector index's `parallelism` is kept for the create
+//!   request but never compared ([`crate::model::is_creation_option`]).
+//! * Vector indexes take `params` with `defaultNProbe` (1) and
+//!   `trainingIterations` (25) filled in, as every 3.12.x reports them;
+//!   `nLists` (a number or the 3.12.10 scaling object), `factory` and
+//!   `numberOfDocsPerCentroid` only as written, since their defaults depend
+//!   on the version. Which version accepts which option is not checked here.
 //! * Inverted indexes are written in the shape ArangoDB reports them: field
 //!   paths (also inside `nested`) as `{"name": path}`, `primarySort` with its
 //!   `compression` and each field as `{field, asc}`, `storedValues` columns

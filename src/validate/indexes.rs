@@ -490,10 +490,10 @@ fn vector_scaling(
             None,
         );
     }
-    if !scaling
+    if scaling
         .get("minNLists")
         .and_then(Value::as_u64)
-        .is_some_and(|minimum| minimum >= 1)
+        .is_none_or(|minimum| minimum < 1)
     {
         problem(
             if scaling.contains_key("minNLists") {
@@ -512,7 +512,7 @@ fn vector_scaling(
         Some(Value::Array(tiers)) => {
             for (position, tier) in tiers.iter().enumerate() {
                 for key in ["threshold", "fixedValue"] {
-                    if !tier[key].as_u64().is_some_and(|number| number >= 1) {
+                    if tier[key].as_u64().is_none_or(|number| number < 1) {
                         problem(
                             &format!("params.nLists.tiers[{position}].{key}"),
                             format!(

@@ -236,7 +236,9 @@ pub fn example_without_vector_index(to: &Path) {
     copy_tree(&example_features(), to);
     let products = to.join("entities/products.yaml");
     let text = std::fs::read_to_string(&products).expect("products spec");
-    let start = text.find("    # Similarity search").expect("the vector index");
+    let start = text
+        .find("    # Similarity search")
+        .expect("the vector index");
     let end = text[start..]
         .find("nLists: 1}\n")
         .map(|at| start + at + "nLists: 1}\n".len())

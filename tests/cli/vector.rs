@@ -103,7 +103,11 @@ fn on_3_12_8_a_collection_without_enough_vectors_defers_the_index() {
     snapshot("vector_3_12_8_deferred_apply", &first.stdout, &harness);
     assert_eq!(vector_index(&harness), None);
     // A second plan has nothing to write and says the index still waits.
-    snapshot("vector_3_12_8_deferred_plan", &converged(&harness), &harness);
+    snapshot(
+        "vector_3_12_8_deferred_plan",
+        &converged(&harness),
+        &harness,
+    );
     let json_plan = run(&harness, &["plan", "--format", "json"]);
     let json_plan: Value = serde_json::from_str(&json_plan.stdout).expect("json plan");
     assert_eq!(json_plan["changes"], json!([]));
@@ -118,7 +122,10 @@ fn on_3_12_8_a_collection_without_enough_vectors_defers_the_index() {
         &harness,
         json!([{"_key": "a", "embedding": [1.0, 0.0, 0.0]}, {"_key": "b", "name": "no vector"}]),
     );
-    let plan = run(&harness, &["plan", "--detailed-exitcode", "--format", "json"]);
+    let plan = run(
+        &harness,
+        &["plan", "--detailed-exitcode", "--format", "json"],
+    );
     assert_eq!(plan.status, 2, "{plan:?}");
     let plan: Value = serde_json::from_str(&plan.stdout).expect("json plan");
     assert_eq!(plan["changes"][0]["steps"][0]["deferrable"], json!(true));
@@ -134,7 +141,10 @@ fn on_3_12_8_a_collection_without_enough_vectors_defers_the_index() {
     assert_eq!(vector_index(&harness), None);
 
     // Once the vectors are stored, a later run creates the index.
-    insert(&harness, json!([{"_key": "c", "embedding": [0.0, 1.0, 0.0]}]));
+    insert(
+        &harness,
+        json!([{"_key": "c", "embedding": [0.0, 1.0, 0.0]}]),
+    );
     let later = run(&harness, &["apply"]);
     assert_eq!(later.status, 0, "{later:?}");
     snapshot("vector_3_12_8_later_apply", &later.stdout, &harness);
@@ -161,9 +171,16 @@ fn on_3_12_10_the_plan_reports_an_untrained_index() {
             &json!("not enough training data for vector index")
         )
     );
-    snapshot("vector_3_12_10_not_ready_plan", &converged(&harness), &harness);
+    snapshot(
+        "vector_3_12_10_not_ready_plan",
+        &converged(&harness),
+        &harness,
+    );
     insert(&harness, embeddings(2));
-    assert_eq!(vector_index(&harness).expect("index")["trainingState"], "ready");
+    assert_eq!(
+        vector_index(&harness).expect("index")["trainingState"],
+        "ready"
+    );
     assert_eq!(
         converged(&harness),
         "No changes: database \"features\" matches the specs.\n"
@@ -179,4 +196,29 @@ fn on_3_12_10_the_plan_reports_an_untrained_index() {
     let index = vector_index(&harness).expect("replaced");
     assert_eq!(index["params"]["metric"], "l2");
     assert_eq!(harness.indexes("products").len(), 1);
+}
+
+/// The example repository on the 3.12 releases whose vector index rules
+/// differ: it applies with exit 0 and a second plan has nothing to write.
+/// Its products hold no embeddings, so up to 3.12.8 the vector index is
+/// deferred and from 3.12.9 it exists untrained.
+#[test]
+fn the_example_repository_on_vector_index_releases() {
+    let dir = crate::support::example_features();
+    let dir = dir.to_str().expect("utf-8 path");
+    for (version, created) in [("3.12.4", false), ("3.12.8", false), ("3.12.10", true)] {
+        let harness = harness(version);
+        let apply = harness.run(&["apply", "--dir", dir, "--create-database"]);
+        assert_eq!(apply.status, 0, "{version}: {apply:?}");
+        let plan = harness.run(&["plan", "--dir", dir, "--detailed-exitcode"]);
+        assert_eq!(plan.status, 0, "{version}: {plan:?}");
+        crate::support::assert_example_unchanged(&plan.stdout);
+        let note = if created {
+            "  index products/idx_products_embedding: not ready: trainingState unusable: not enough training data for vector index"
+        } else {
+            "  index products/idx_products_embedding: deferred: ArangoDB"
+        };
+        assert!(plan.stdout.contains(note), "{version}: {}", plan.stdout);
+        assert_eq!(vector_index(&harness).is_some(), created, "{version}");
+    }
 }

@@ -60,7 +60,7 @@ fn example_repository_on_3_11() {
 
 #[test]
 fn example_repository_on_3_12_patch_releases() {
-    for version in ["3.12.0", "3.12.4", "3.12.10"] {
+    for version in ["3.12.0", "3.12.4", "3.12.8", "3.12.10"] {
         applies_and_converges(&harness(version));
     }
 }
