@@ -262,15 +262,18 @@ impl Index {
             "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
             "geo" => same("geoJson"),
             "fulltext" => same("minLength"),
-            // `RocksDBVectorIndex::matchesDefinition` compares the field,
-            // `sparse`, `unique` and the normalised `params` (the emulator's
-            // reading; not checked against a real server). A spec states
-            // fewer `params` than the server reports (`nLists` and
-            // `numberOfDocsPerCentroid` defaults of 3.12.10), so params
-            // count as the same when one side's stated values are the
-            // other's: the broader reading, since calling two indexes
-            // different that the server takes for one would make a replace
-            // create nothing and then drop the only index.
+            // ArangoDB's `RocksDBVectorIndex::matchesDefinition` (3.12
+            // sources) takes the base index rule (type, fields, `unique`,
+            // `sparse`) and then compares the request's `params`, read with
+            // their defaults, to the index's; `storedValues` and the name
+            // do not count. A spec states fewer `params` than the server
+            // reports (the `nLists` and `numberOfDocsPerCentroid` defaults of
+            // 3.12.10), so params count as the same when one side's stated
+            // values are the other's: broader than the server's rule, on
+            // purpose, since calling two indexes different that the server
+            // takes for one would make a replace create nothing and then
+            // drop the only index; the other way round a replace only drops
+            // the old index first.
             "vector" => {
                 let params = |a: &Index, b: &Index| match a.options.get("params") {
                     Some(value) => option_matches("params", value, b.options.get("params")),
