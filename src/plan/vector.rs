@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::model::{Action, Address, Change, Note, Step};
 use super::Live;
 use crate::model::State;
-use crate::server::Version;
+use crate::server::{Source, Version};
 
 /// The first release that creates a vector index before it can train it.
 const TRAINS_LATER: Version = Version::new(3, 12, 9);
@@ -51,8 +51,13 @@ pub(super) fn review(
     notes: &mut Vec<Note>,
 ) {
     // A server that cannot hold vector indexes at all refuses them for
-    // another reason (the capabilities check), not for want of vectors.
-    if let Some(server) = live.server.as_ref().filter(|server| server.vector_index) {
+    // another reason (the capabilities check), not for want of vectors; an
+    // offline target (`--target-version`) has no documents to count.
+    let live_server = live
+        .server
+        .as_ref()
+        .filter(|server| server.vector_index && server.source == Source::Live);
+    if let Some(server) = live_server {
         if !server.version.at_least(TRAINS_LATER) {
             defer(server.version, live, changes, notes);
         }
@@ -163,7 +168,7 @@ mod tests {
     use super::*;
     use crate::model::{Collection, CollectionType, Index};
     use crate::plan::{diff, Options, Plan};
-    use crate::server::{Server, Source};
+    use crate::server::Server;
 
     /// The index a spec line gives, through the spec loader.
     fn spec_index(line: &str) -> Index {
@@ -262,6 +267,29 @@ mod tests {
         assert!(plan("3.12.8", vec![spec_index(scaling)], vec![], Some(4))
             .changes
             .is_empty());
+    }
+
+    #[test]
+    fn an_offline_target_or_a_server_without_vector_indexes_defers_nothing() {
+        let mut live = Live {
+            state: Some(state(vec![])),
+            has_state_collection: true,
+            server: Some(Server::target("3.12.8".parse().unwrap())),
+            ..Live::default()
+        };
+        let options = Options {
+            database: "features".into(),
+            ..Options::default()
+        };
+        let offline = diff(&state(vec![spec_index(SPEC)]), &live, &options);
+        assert!(!create_deferrable(&offline) && offline.notes.is_empty());
+        live.server = Some(Server {
+            vector_index: false,
+            source: Source::Live,
+            ..Server::target("3.12.8".parse().unwrap())
+        });
+        let without = diff(&state(vec![spec_index(SPEC)]), &live, &options);
+        assert!(!create_deferrable(&without) && without.notes.is_empty());
     }
 
     #[test]
