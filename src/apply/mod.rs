@@ -62,6 +62,10 @@ pub struct Report {
     pub abandoned: Vec<Address>,
     /// Why the run was stopped early, if it was.
     pub stopped: Option<Reason>,
+    /// Vector index creates the plan marked `deferrable` that the server
+    /// refused for want of training data (up to 3.12.8), with its answer:
+    /// not failures, a later run creates them.
+    pub deferred: Vec<(Address, String)>,
 }
 
 impl Report {
@@ -199,7 +203,10 @@ pub async fn execute_until(
                     created.extend(ledger.created);
                     settled.extend(ledger.settled);
                     match outcome {
-                        Outcome::Ran(Ok(())) => report.done.push(address),
+                        Outcome::Ran(Ok(())) => match ledger.deferred {
+                            Some(answer) => report.deferred.push((address, answer)),
+                            None => report.done.push(address),
+                        },
                         Outcome::Ran(Err(err)) => report.failed.push((address, err)),
                         Outcome::NotStarted => report.not_started.push(address),
                     }
@@ -252,6 +259,9 @@ struct Ledger {
     /// Pending records settled otherwise than by an ownership record under
     /// their own key: a create the server named, or one it refused.
     settled: Vec<String>,
+    /// The server's answer to a deferrable vector index create it refused
+    /// for want of training data; the change's later steps do not run.
+    deferred: Option<String>,
 }
 
 /// Runs a change's steps in order.
@@ -261,6 +271,10 @@ async fn run_change(
     ledger: &mut Ledger,
 ) -> Result<(), ClientError> {
     for step in &change.steps {
+        if ledger.deferred.is_some() {
+            // A deferred create: a drop after it would leave no index.
+            break;
+        }
         let outcome = run_step(client, step, ledger).await;
         if let (Err(err), Some(intent)) = (&outcome, intent_of(step, false)) {
             // The server answered with a refusal: the create did not happen.
@@ -276,6 +290,24 @@ async fn run_change(
     Ok(())
 }
 
+/// Whether the server refused a vector index create because the
+/// collection holds too few vectors to train on (up to 3.12.8, where the
+/// index is trained while it is created). ArangoDB passes Faiss's
+/// assertion text on ("Number of training points (n) should be at least
+/// as large as number of clusters (k)"); later versions say "not enough
+/// training data". Only a 400 with one of these texts counts.
+fn lacks_training_data(err: &ClientError) -> bool {
+    let ClientError::Api {
+        status: 400,
+        message,
+        ..
+    } = err
+    else {
+        return false;
+    };
+    message.contains("Number of training points") || message.contains("not enough training data")
+}
+
 /// The pending record of a create step.
 fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
     let (subject, body) = match step {
@@ -283,7 +315,9 @@ fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
             Intended::Collection(body["name"].as_str()?.to_string()),
             body,
         ),
-        Step::CreateIndex { collection, body } => (
+        Step::CreateIndex {
+            collection, body, ..
+        } => (
             Intended::Index {
                 collection: collection.clone(),
                 name: body["name"].as_str().map(str::to_string),
@@ -450,7 +484,11 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             )?;
             forget(client, &Owned::Collection(collection.clone()), ledger).await?;
         }
-        Step::CreateIndex { collection, body } => {
+        Step::CreateIndex {
+            collection,
+            body,
+            deferrable,
+        } => {
             // The server answers when the index is built: no per-request
             // timeout, progress in the log meanwhile.
             let patient = client.patient();
@@ -465,6 +503,15 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 Ok(response) => response.body,
                 Err(err) if err.error_num() == Some(DUPLICATE_IDENTIFIER) => {
                     adopt_index(client, collection, body).await?.ok_or(err)?
+                }
+                Err(err) if *deferrable && lacks_training_data(&err) => {
+                    // Refused, so nothing was created: the pending record
+                    // is settled, and the next run plans the create again.
+                    if let Some(intent) = intent_of(step, false) {
+                        ledger.settled.push(intent.key());
+                    }
+                    ledger.deferred = Some(err.to_string());
+                    return Ok(());
                 }
                 Err(err) => return Err(err),
             };
@@ -730,4 +777,46 @@ async fn forget(client: &Client, owned: &Owned, ledger: &Ledger) -> Result<(), C
     let path = format!("/_api/document/{STATE_COLLECTION}/{}", owned.key());
     tolerate(client.call(Method::DELETE, &path, &[], None).await, 1202)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    fn refusal(status: u16, error_num: u64, message: &str) -> ClientError {
+        ClientError::Api {
+            method: "POST".into(),
+            path: "/_api/index".into(),
+            status,
+            error_num,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn only_the_training_data_refusal_defers() {
+        assert!(lacks_training_data(&refusal(
+            400,
+            4,
+            "Error: 'nx >= k' failed: Number of training points (1) should be at least as large as number of clusters (2)"
+        )));
+        assert!(lacks_training_data(&refusal(
+            400,
+            10,
+            "not enough training data for vector index"
+        )));
+        assert!(!lacks_training_data(&refusal(
+            400,
+            10,
+            "dimension must be a number of 1 or greater"
+        )));
+        assert!(!lacks_training_data(&refusal(
+            500,
+            4,
+            "not enough training data for vector index"
+        )));
+        assert!(!lacks_training_data(&ClientError::Config(
+            "not enough training data".into()
+        )));
+    }
 }

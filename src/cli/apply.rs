@@ -218,6 +218,11 @@ async fn apply_under_lock(
         interrupt,
     )
     .await;
+    for (address, answer) in &report.deferred {
+        tracing::warn!(
+            "{address} deferred: the server has too few vectors to train it on yet ({answer}); a later run creates it"
+        );
+    }
     if report.succeeded() {
         tracing::info!(
             changes = report.done.len(),

@@ -266,11 +266,38 @@ async fn read_live(
     desired: &crate::model::State,
 ) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = !desired.custom_analyzers().is_empty();
-    live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
-        .await
-        .map_err(|err| {
-            CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
-        })
+    let failed = |err: &dyn std::fmt::Display| {
+        CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
+    };
+    // Counts only for collections with a vector index in the specs (none
+    // usually), at the same time as the rest of the read.
+    let vector_collections = live::vector::collections_with_vector_indexes(desired);
+    let counting = async {
+        if vector_collections.is_empty() {
+            Ok((Default::default(), None))
+        } else {
+            let (counts, version) = tokio::join!(
+                live::vector::document_counts(client, &vector_collections),
+                live::vector::server_version(client)
+            );
+            Ok::<_, crate::client::ClientError>((counts?, version?))
+        }
+    };
+    let namespace = namespace.to_ascii_uppercase();
+    let (read, counted) = tokio::join!(live::read(client, &namespace, read_analyzers), counting);
+    let mut live = read.map_err(|err| failed(&err))?;
+    let (counts, version) = counted.map_err(|err| failed(&err))?;
+    live.document_counts = counts;
+    // Until the live read reports the server's capabilities, the version is
+    // what vector index planning needs.
+    if let (None, Some(version)) = (&live.server, version) {
+        live.server = Some(crate::server::Server {
+            version,
+            source: crate::server::Source::Live,
+            ..crate::server::Server::target(version)
+        });
+    }
+    Ok(live)
 }
 
 /// Logs each change of an apply as it starts and ends.

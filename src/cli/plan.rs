@@ -85,5 +85,6 @@ fn offline_live(base: State) -> Live {
         analyzers: None,
         pending: Vec::new(),
         server: None,
+        document_counts: Default::default(),
     }
 }

@@ -14,6 +14,7 @@
 mod convert;
 #[cfg(test)]
 mod tests;
+pub mod vector;
 
 use std::collections::BTreeSet;
 
@@ -193,6 +194,7 @@ pub async fn read(
         pending,
         analyzers,
         server: None,
+        document_counts: Default::default(),
     })
 }
 

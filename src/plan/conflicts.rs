@@ -278,6 +278,7 @@ mod tests {
             analyzers: None,
             pending: Vec::new(),
             server: None,
+            document_counts: Default::default(),
         }
     }
 

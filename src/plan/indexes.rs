@@ -55,7 +55,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
             after: want.name.clone().map_or(Value::Null, Value::from),
         });
     }
-    for (key, value) in &want.options {
+    for (key, value) in want.compared_options() {
         if !option_matches(key, value, live.options.get(key)) {
             let before = live.options.get(key).cloned().unwrap_or(Value::Null);
             fields.push(FieldChange {
@@ -152,6 +152,7 @@ pub fn diff(
             steps: vec![Step::CreateIndex {
                 collection: collection.to_string(),
                 body: create_body(index),
+                deferrable: false,
             }],
             blocked: None,
             destructive: false,
@@ -196,6 +197,7 @@ fn replace(
     let create = Step::CreateIndex {
         collection: collection.to_string(),
         body: create_body(want),
+        deferrable: false,
     };
     let drop = Step::DropIndex {
         collection: collection.to_string(),

@@ -15,6 +15,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+mod vector;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
@@ -22,7 +23,7 @@ pub use model::{
 
 pub use pending::{Pending, PendingObject};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::State;
 
@@ -58,6 +59,11 @@ pub struct Live {
     /// or the `--target-version` of an offline plan. `None`: unknown (an
     /// offline plan without a target), nothing is gated by version.
     pub server: Option<crate::server::Server>,
+    /// Documents per collection, read only for the collections whose specs
+    /// hold a vector index: up to 3.12.8 a vector index cannot be created
+    /// before enough documents exist to train on (see `plan::vector`). A
+    /// collection not listed holds none (or does not exist).
+    pub document_counts: BTreeMap<String, u64>,
 }
 
 /// Choices the user made on the command line that change what is planned.
@@ -109,6 +115,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, &mut changes);
     }
+    vector::review(desired, live_state, live, &mut changes, &mut notes);
     prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,

@@ -289,6 +289,12 @@ pub enum Step {
     CreateIndex {
         collection: String,
         body: Value,
+        /// A vector index on a server that trains it while creating it (up
+        /// to 3.12.8): if the server refuses it for want of training data,
+        /// apply reports the index as deferred instead of failing, and runs
+        /// no further step of the change. Shown only when set.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        deferrable: bool,
     },
     /// `name` is what arangosync's ownership record knows the index by.
     DropIndex {

@@ -215,6 +215,7 @@ mod tests {
             analyzers: None,
             pending,
             server: None,
+            document_counts: Default::default(),
         }
     }
 

@@ -186,6 +186,7 @@ mod tests {
                 analyzers: None,
                 pending: Vec::new(),
                 server: None,
+                document_counts: Default::default(),
             },
             &options(allow_destructive, allow_mass_prune),
         )
@@ -299,6 +300,7 @@ mod tests {
                 analyzers: None,
                 pending: Vec::new(),
                 server: None,
+                document_counts: Default::default(),
             },
             &Options {
                 database: "features".into(),
@@ -326,6 +328,7 @@ mod tests {
                     analyzers: None,
                     pending: Vec::new(),
                     server: None,
+                    document_counts: Default::default(),
                 },
                 &options(true, false),
             )

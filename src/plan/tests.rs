@@ -55,6 +55,7 @@ fn live(state: State, owned: Ownership) -> Live {
         analyzers: None,
         pending: Vec::new(),
         server: None,
+        document_counts: Default::default(),
     }
 }
 

@@ -23,7 +23,13 @@
 //! * `hash` and `skiplist` are written as `persistent` (model invariant).
 //!   `zkd` stays `zkd`: 3.12 reports it under that name.
 //! * `inBackground` is accepted but dropped: it is how to build an index, not
-//!   a property of it.
+//!   a property of it. A vector index's `parallelism` is kept for the create
+//!   request but never compared ([`crate::model::is_creation_option`]).
+//! * Vector indexes take `params` with `defaultNProbe` (1) and
+//!   `trainingIterations` (25) filled in, as every 3.12.x reports them;
+//!   `nLists` (a number or the 3.12.10 scaling object), `factory` and
+//!   `numberOfDocsPerCentroid` only as written, since their defaults depend
+//!   on the version. Which version accepts which option is not checked here.
 //! * Inverted indexes are written in the shape ArangoDB reports them: field
 //!   paths (also inside `nested`) as `{"name": path}`, `primarySort` with its
 //!   `compression` and each field as `{field, asc}`, `storedValues` columns
@@ -51,6 +57,7 @@ pub const INDEX_TYPES: &[&str] = &[
     "mdi",
     "mdi-prefixed",
     "zkd",
+    "vector",
 ];
 
 const PERSISTENT_KEYS: &[&str] = &[
@@ -105,6 +112,41 @@ const MDI_PREFIXED_KEYS: &[&str] = &[
     "storedValues",
     "estimates",
 ];
+/// A vector index (ArangoDB 3.12.4+). `unique` is accepted so that
+/// `validate` can explain that a vector index cannot be unique;
+/// `parallelism` (threads used to build it) is a creation option like
+/// `inBackground`, sent with the create but never compared.
+const VECTOR_KEYS: &[&str] = &[
+    "type",
+    "name",
+    "fields",
+    "inBackground",
+    "params",
+    "sparse",
+    "unique",
+    "storedValues",
+    "parallelism",
+];
+/// The keys of a vector index's `params` (3.12 docs, "Vector indexes";
+/// `numberOfDocsPerCentroid` from 3.12.10).
+const VECTOR_PARAMS_KEYS: &[&str] = &[
+    "metric",
+    "dimension",
+    "nLists",
+    "defaultNProbe",
+    "trainingIterations",
+    "factory",
+    "numberOfDocsPerCentroid",
+];
+/// The keys of the scaling form of `params.nLists` (3.12.10).
+const VECTOR_NLISTS_KEYS: &[&str] = &["strategy", "multiplier", "minNLists", "tiers"];
+/// The keys of one `params.nLists.tiers` entry.
+const VECTOR_TIER_KEYS: &[&str] = &["threshold", "fixedValue"];
+/// What ArangoDB fills in for a vector index's `params` when they are left
+/// out, and reports back on every 3.12.x: `defaultNProbe` 1,
+/// `trainingIterations` 25.
+const VECTOR_PARAMS_DEFAULTS: &[(&str, u64)] = &[("defaultNProbe", 1), ("trainingIterations", 25)];
+
 /// The documented options of inverted indexes besides the common ones; they
 /// are passed on as written.
 const INVERTED_OPTIONS: &[&str] = &[
@@ -217,7 +259,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
             let hint = if node.get("<<").is_some() {
                 MERGE_KEY_HINT
             } else {
-                "persistent, ttl, geo, fulltext, inverted, mdi, mdi-prefixed or zkd"
+                "persistent, ttl, geo, fulltext, inverted, mdi, mdi-prefixed, zkd or vector"
             };
             reader.error_with_hint(
                 "missing-field",
@@ -247,6 +289,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
         "mdi" => ("mdi", MDI_KEYS),
         "zkd" => ("zkd", MDI_KEYS),
         "mdi-prefixed" => ("mdi-prefixed", MDI_PREFIXED_KEYS),
+        "vector" => ("vector", VECTOR_KEYS),
         other => {
             let type_pos = node.get("type").map_or(node.pos, |type_node| type_node.pos);
             reader.error_with_hint(
@@ -284,6 +327,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
         "geo" => geo_options(reader, &mut fields, &mut options),
         "fulltext" => fulltext_options(reader, &mut fields, &mut options),
         "inverted" => inverted_options(reader, &mut fields, &mut options),
+        "vector" => vector_options(reader, &mut fields, &mut options),
         _ => mdi_options(
             reader,
             &mut fields,
@@ -402,6 +446,103 @@ fn mdi_options(
     }
     flag(reader, fields, options, "sparse", false);
     flag(reader, fields, options, "unique", false);
+}
+
+/// A vector index's options: `params` with the server's defaults filled in
+/// (values kept as written for `validate` to judge), `sparse` and `unique`
+/// (false unless set), `storedValues` and `parallelism` when given.
+fn vector_options(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    options: &mut BTreeMap<String, Value>,
+) {
+    if let Some(node) = fields.require(reader, "params") {
+        if let Some(params) = vector_params(reader, node) {
+            options.insert("params".into(), params);
+        }
+    }
+    flag(reader, fields, options, "sparse", false);
+    flag(reader, fields, options, "unique", false);
+    paths(reader, fields, options, "storedValues");
+    if let Some(parallelism) = fields.uint(reader, "parallelism") {
+        options.insert("parallelism".into(), json!(parallelism));
+    }
+}
+
+/// `params` of a vector index as a JSON object, defaults filled in.
+fn vector_params(reader: &mut Reader<'_>, node: &Node) -> Option<Value> {
+    let mut fields = reader.fields(node, "the `params` of a vector index", VECTOR_PARAMS_KEYS)?;
+    let mut params = serde_json::Map::new();
+    if let Some(metric) = fields.string(reader, "metric") {
+        params.insert("metric".into(), Value::String(metric));
+    }
+    for key in [
+        "dimension",
+        "defaultNProbe",
+        "trainingIterations",
+        "numberOfDocsPerCentroid",
+    ] {
+        if let Some(number) = fields.uint(reader, key) {
+            params.insert(key.into(), json!(number));
+        }
+    }
+    if let Some(nlists) = fields.take("nLists") {
+        match &nlists.kind {
+            NodeKind::Map(_) => {
+                // A misspelt key is reported here, once: the value is then
+                // left out, so `validate` does not also call a key missing.
+                let before = reader.diagnostics.0.len();
+                check_keys(
+                    reader,
+                    nlists,
+                    "the scaling `nLists` of a vector index",
+                    VECTOR_NLISTS_KEYS,
+                );
+                for tier in mappings(nlists.get("tiers")) {
+                    check_keys(reader, tier, "an `nLists` tier", VECTOR_TIER_KEYS);
+                }
+                if reader.diagnostics.0.len() == before {
+                    if let Some(value) = reader.json(nlists) {
+                        params.insert("nLists".into(), value);
+                    }
+                }
+            }
+            _ => {
+                if let Some(number) = reader.uint(nlists, "`nLists`") {
+                    params.insert("nLists".into(), json!(number));
+                }
+            }
+        }
+    }
+    if let Some(factory) = fields.string(reader, "factory") {
+        params.insert("factory".into(), Value::String(factory));
+    }
+    // `metric` and `dimension` are required; their absence is reported
+    // here, with the same words as a missing index field.
+    for key in ["metric", "dimension"] {
+        if !params.contains_key(key) && !fields_mention(node, key) {
+            reader.error(
+                "missing-field",
+                format!("the `params` of a vector index is missing the required field `{key}`"),
+                node.pos,
+            );
+        }
+    }
+    reader.finish(fields);
+    for (key, default) in VECTOR_PARAMS_DEFAULTS {
+        params.entry(*key).or_insert_with(|| json!(default));
+    }
+    Some(Value::Object(params))
+}
+
+/// Whether a mapping writes `key`, or a misspelling of it (which
+/// [`Reader::finish`] reports with "did you mean"; one typo, one message).
+fn fields_mention(node: &Node, key: &str) -> bool {
+    node.as_map().unwrap_or_default().iter().any(|entry| {
+        entry.key == key
+            || (!VECTOR_PARAMS_KEYS.contains(&entry.key.as_str())
+                && nearest(&entry.key, VECTOR_PARAMS_KEYS) == Some(key))
+    })
 }
 
 /// Inverted index fields are attribute paths or field objects; the server
@@ -822,6 +963,76 @@ mod tests {
              segmentsMin: 1, minScore: 0, maxSkewThreshold: 0.4, minDeletionRatio: 0.5}}",
         );
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    #[test]
+    fn vector_defaults_and_creation_options() {
+        let (index, diagnostics) = read_one(
+            "{type: vector, name: byEmbedding, fields: [embedding], inBackground: true, parallelism: 2, \
+             params: {metric: cosine, dimension: 8, nLists: 2}}",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let index = index.unwrap();
+        assert_eq!(index.index_type, "vector");
+        assert_eq!(index.fields, vec![json!("embedding")]);
+        assert_eq!(
+            json!(index.options),
+            json!({"params": {"metric": "cosine", "dimension": 8, "nLists": 2,
+                              "defaultNProbe": 1, "trainingIterations": 25},
+                   "sparse": false, "unique": false, "parallelism": 2})
+        );
+        // Stated values win over defaults; the scaling form is kept as written.
+        assert_eq!(
+            options(
+                "{type: vector, fields: [v], sparse: true, storedValues: [sku], params: {metric: l2, \
+                 dimension: 3, defaultNProbe: 4, trainingIterations: 10, factory: 'IVF2,Flat', \
+                 numberOfDocsPerCentroid: 50, nLists: {strategy: autoSqrt, multiplier: 4, minNLists: 2, \
+                 tiers: [{threshold: 1000, fixedValue: 64}]}}}"
+            ),
+            json!({"params": {"metric": "l2", "dimension": 3, "defaultNProbe": 4,
+                              "trainingIterations": 10, "numberOfDocsPerCentroid": 50,
+                              "nLists": {"strategy": "autoSqrt", "multiplier": 4, "minNLists": 2,
+                                         "tiers": [{"threshold": 1000, "fixedValue": 64}]},
+                              "factory": "IVF2,Flat"},
+                   "sparse": true, "unique": false, "storedValues": ["sku"]})
+        );
+    }
+
+    #[test]
+    fn vector_unknown_keys_at_every_level() {
+        let (index, diagnostics) = read_one(
+            "{type: vector, fields: [v], nLists: 2, params: {metric: cosine, dimensions: 8, \
+             nLists: {strategy: autoSqrt, multiplier: 2, minNList: 1, tiers: [{threshold: 5, fixedvalue: 2}]}}}",
+        );
+        assert!(index.is_some());
+        assert_eq!(
+            diagnostics,
+            [
+                "i.yaml:1:124: error[unknown-field]: unknown field `minNList` in the scaling `nLists` of a vector index\n  \
+                 hint: did you mean `minNLists`?",
+                "i.yaml:1:160: error[unknown-field]: unknown field `fixedvalue` in an `nLists` tier\n  \
+                 hint: did you mean `fixedValue`?",
+                "i.yaml:1:65: error[unknown-field]: unknown field `dimensions` in the `params` of a vector index\n  \
+                 hint: did you mean `dimension`?",
+                "i.yaml:1:29: error[unknown-field]: unknown field `nLists` in a vector index\n  \
+                 hint: expected one of: type, name, fields, inBackground, params, sparse, unique, storedValues, parallelism",
+            ]
+        );
+        let (index, diagnostics) = read_one("{type: vector, fields: [v], params: {nLists: 1}}");
+        assert!(index.is_some());
+        assert_eq!(
+            diagnostics,
+            [
+                "i.yaml:1:37: error[missing-field]: the `params` of a vector index is missing the required field `metric`",
+                "i.yaml:1:37: error[missing-field]: the `params` of a vector index is missing the required field `dimension`",
+            ]
+        );
+        let (index, diagnostics) = read_one("{type: vector, fields: [v]}");
+        assert!(index.is_some());
+        assert_eq!(
+            diagnostics,
+            ["i.yaml:1:1: error[missing-field]: a vector index is missing the required field `params`"]
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ fn field_rules(index_type: &str) -> FieldRules {
         "ttl" => (1, 1, false, false),
         "geo" => (1, 2, false, true),
         "fulltext" => (1, 1, false, true),
+        "vector" => (1, 1, false, true),
         _ => (1, usize::MAX, false, true),
     };
     FieldRules {
@@ -137,6 +138,7 @@ fn identity_words(index_type: &str) -> &'static str {
         "geo" => "fields and geoJson",
         "fulltext" => "fields and minLength",
         "inverted" => "all of its definition",
+        "vector" => "field, unique, sparse and params",
         _ => "fields, unique and sparse",
     }
 }
@@ -207,6 +209,7 @@ fn attribute_fields(index: &Index, label: &str, origin: Option<&Origin>, report:
             "ttl" => "a ttl index covers the one attribute that holds the expiry time stamp",
             "geo" => "use one field holding [longitude, latitude] or GeoJSON, or two fields: latitude, longitude",
             "fulltext" => "a fulltext index covers one text attribute; use an inverted index for more",
+            "vector" => "a vector index covers the one attribute that holds the embedding; add one vector index per embedding",
             _ => "list the attributes to index",
         };
         report.error(
@@ -329,6 +332,7 @@ fn options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Rep
             ),
         ),
         "mdi" | "zkd" | "mdi-prefixed" => mdi_options(index, label, origin, report),
+        "vector" => vector_options(index, label, origin, report),
         _ => {}
     }
     stored_values(index, label, origin, report);
@@ -380,6 +384,151 @@ fn mdi_options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut
             at(origin, "prefixFields"),
             Some("use `type: mdi-prefixed` for an index with prefix fields".into()),
         );
+    }
+}
+
+/// The `params.metric` values of vector indexes in any 3.12.x
+/// (`innerProduct` from 3.12.6: gated by the server's capabilities, not here).
+const VECTOR_METRICS: &[&str] = &["cosine", "l2", "innerProduct"];
+
+/// What ArangoDB rejects in a vector index whatever its version: a unique
+/// one, a metric it does not know, numbers below 1, a scaling `nLists` of
+/// another strategy. Which version has which option is checked against
+/// the server (`crate::server`), not here.
+fn vector_options(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Report) {
+    let mut problem = |path: &str, message: String, hint: Option<String>| {
+        report.error(
+            "vector-index",
+            format!("{label}: {message}"),
+            at(origin, path),
+            hint,
+        );
+    };
+    if index.options.get("unique") == Some(&Value::Bool(true)) {
+        problem(
+            "unique",
+            "a vector index cannot be `unique`".into(),
+            Some("remove `unique`".into()),
+        );
+    }
+    if index.options.get("parallelism").and_then(Value::as_u64) == Some(0) {
+        problem(
+            "parallelism",
+            "`parallelism` must be 1 or greater".into(),
+            None,
+        );
+    }
+    // Absent: the loader has reported the missing or unreadable `params`.
+    let Some(params) = index.options.get("params") else {
+        return;
+    };
+    match params.get("metric").and_then(Value::as_str) {
+        Some(metric) if !VECTOR_METRICS.contains(&metric) => problem(
+            "params.metric",
+            format!("unknown metric `{metric}`"),
+            Some(crate::spec::suggestion(metric, VECTOR_METRICS)),
+        ),
+        _ => {}
+    }
+    for key in [
+        "dimension",
+        "defaultNProbe",
+        "trainingIterations",
+        "numberOfDocsPerCentroid",
+    ] {
+        if params.get(key).and_then(Value::as_u64) == Some(0) {
+            problem(
+                &format!("params.{key}"),
+                format!("`params.{key}` must be 1 or greater"),
+                None,
+            );
+        }
+    }
+    match params.get("nLists") {
+        Some(Value::Number(number)) if number.as_u64() == Some(0) => problem(
+            "params.nLists",
+            "`params.nLists` must be 1 or greater".into(),
+            Some("the index is trained on that many centroids; it needs at least one".into()),
+        ),
+        Some(Value::Object(scaling)) => vector_scaling(scaling, &mut problem),
+        _ => {}
+    }
+}
+
+/// The scaling form of `nLists` (3.12.10): `strategy: autoSqrt`,
+/// `multiplier` and `minNLists` of at least 1, tiers with `threshold` and
+/// `fixedValue` of at least 1.
+fn vector_scaling(
+    scaling: &serde_json::Map<String, Value>,
+    problem: &mut impl FnMut(&str, String, Option<String>),
+) {
+    match scaling.get("strategy") {
+        Some(Value::String(strategy)) if strategy == "autoSqrt" => {}
+        Some(other) => problem(
+            "params.nLists.strategy",
+            format!("`nLists.strategy` is {other}; the only strategy is `autoSqrt`"),
+            None,
+        ),
+        None => problem(
+            "params.nLists",
+            "the scaling `nLists` has no `strategy`".into(),
+            Some("set `strategy: autoSqrt`".into()),
+        ),
+    }
+    if !scaling
+        .get("multiplier")
+        .and_then(Value::as_f64)
+        .is_some_and(|multiplier| multiplier >= 1.0)
+    {
+        problem(
+            if scaling.contains_key("multiplier") {
+                "params.nLists.multiplier"
+            } else {
+                "params.nLists"
+            },
+            "`nLists.multiplier` must be a number of 1 or greater".into(),
+            None,
+        );
+    }
+    if scaling
+        .get("minNLists")
+        .and_then(Value::as_u64)
+        .is_none_or(|minimum| minimum < 1)
+    {
+        problem(
+            if scaling.contains_key("minNLists") {
+                "params.nLists.minNLists"
+            } else {
+                "params.nLists"
+            },
+            "`nLists.minNLists` must be a whole number of 1 or greater".into(),
+            Some(
+                "it is the fewest centroids, and the number of documents training waits for".into(),
+            ),
+        );
+    }
+    match scaling.get("tiers") {
+        None => {}
+        Some(Value::Array(tiers)) => {
+            for (position, tier) in tiers.iter().enumerate() {
+                for key in ["threshold", "fixedValue"] {
+                    if tier[key].as_u64().is_none_or(|number| number < 1) {
+                        problem(
+                            &format!("params.nLists.tiers[{position}].{key}"),
+                            format!(
+                                "`nLists.tiers[{position}].{key}` must be a whole number of 1 or greater"
+                            ),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
+        Some(_) => problem(
+            "params.nLists.tiers",
+            "`nLists.tiers` must be a list of {threshold, fixedValue}".into(),
+            None,
+        ),
     }
 }
 
@@ -673,6 +822,67 @@ mod tests {
         );
         let ttl = |field: &str| index("ttl", json!([field]), json!({"expireAfter": 1}));
         assert_eq!(codes(vec![ttl("a"), ttl("b")]), ["multiple-ttl-indexes"]);
+    }
+
+    fn vector(params: Value, extra: Value) -> Index {
+        let mut options = json!({"params": params, "sparse": false, "unique": false});
+        for (key, value) in extra.as_object().unwrap() {
+            options[key] = value.clone();
+        }
+        index("vector", json!(["embedding"]), options)
+    }
+
+    #[test]
+    fn vector_rules_of_every_version() {
+        let params = json!({"metric": "cosine", "dimension": 8, "nLists": 2,
+                            "defaultNProbe": 1, "trainingIterations": 25});
+        assert!(codes(vec![vector(params.clone(), json!({}))]).is_empty());
+        // The scaling form, innerProduct and storedValues are valid here;
+        // which server takes them is the capabilities' question.
+        let scaling = json!({"metric": "innerProduct", "dimension": 8,
+            "nLists": {"strategy": "autoSqrt", "multiplier": 4, "minNLists": 2,
+                       "tiers": [{"threshold": 1000, "fixedValue": 64}]}});
+        assert!(codes(vec![vector(scaling, json!({"storedValues": ["sku"]}))]).is_empty());
+        assert_eq!(
+            codes(vec![index(
+                "vector",
+                json!(["a", "b"]),
+                json!({"params": params})
+            )]),
+            ["index-field-count"]
+        );
+        assert_eq!(
+            codes(vec![index(
+                "vector",
+                json!(["v[*]"]),
+                json!({"params": params})
+            )]),
+            ["invalid-index-field"]
+        );
+        assert_eq!(
+            codes(vec![vector(
+                json!({"metric": "cosin", "dimension": 0, "nLists": 0, "defaultNProbe": 0,
+                       "trainingIterations": 0, "numberOfDocsPerCentroid": 0}),
+                json!({"unique": true, "parallelism": 0})
+            )]),
+            ["vector-index"; 8]
+        );
+        assert_eq!(
+            codes(vec![vector(
+                json!({"metric": "l2", "dimension": 4,
+                       "nLists": {"strategy": "fixed", "multiplier": 0.5,
+                                  "tiers": [{"threshold": 0}]}}),
+                json!({})
+            )]),
+            ["vector-index"; 5]
+        );
+        // Two vector indexes on one field with the same params are one
+        // index for ArangoDB; other params make another index.
+        let one = vector(params.clone(), json!({}));
+        assert_eq!(codes(vec![one.clone(), one.clone()]), ["duplicate-index"]);
+        let mut other_params = params.clone();
+        other_params["metric"] = json!("l2");
+        assert!(codes(vec![one, vector(other_params, json!({}))]).is_empty());
     }
 
     #[test]

@@ -118,10 +118,7 @@ fn a_second_apply_writes_nothing_and_detailed_exitcode_reports_drift() {
     harness.reset_stats();
     let second = harness.run(&["apply", "--dir", dir]);
     assert_eq!(second.status, 0, "{second:?}");
-    assert_eq!(
-        second.stdout,
-        "No changes: database \"features\" matches the specs.\n"
-    );
+    crate::support::assert_example_unchanged(&second.stdout);
     assert_eq!(harness.writes(), 0, "{}", harness.stats());
 
     let plan = harness.run(&["plan", "--dir", dir, "--detailed-exitcode"]);

@@ -17,4 +17,5 @@ mod safety;
 mod server_shapes;
 mod signals;
 mod support;
+mod vector;
 mod versions;

@@ -153,6 +153,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             cert: ca.clone(),
             key,
         }),
+        profile: crate::support::example_profile(),
         ..Config::default()
     })
     .expect("emulator");

@@ -53,7 +53,7 @@ fn assert_converged(harness: &Harness, context: &str) {
     );
     for (collection, expected) in [
         ("users", 3),
-        ("products", 4),
+        ("products", 5),
         ("user_sessions", 3),
         ("viewed_edge", 1),
         ("sessions", 0),

@@ -242,6 +242,7 @@ fn sigterm_while_waiting_for_the_lock_exits_143_at_once_and_leaves_the_other_loc
 fn sigint_while_planning_exits_130_promptly() {
     let harness = Harness::with_config(Config {
         latency: Duration::from_millis(400),
+        profile: crate::support::example_profile(),
         ..Config::default()
     });
     harness.create_database();
@@ -361,6 +362,7 @@ fn a_holder_whose_renewal_hangs_stops_writing_before_its_lease_could_pass() {
 fn renewal_trouble(fault: Value) {
     let harness = Harness::with_config(Config {
         latency: Duration::from_millis(200),
+        profile: crate::support::example_profile(),
         ..Config::default()
     });
     harness.create_database();

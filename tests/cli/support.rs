@@ -26,8 +26,10 @@ pub struct Run {
 }
 
 impl Harness {
+    /// The emulator's default version, started with `--vector-index` as the
+    /// example repository needs (it holds a vector index).
     pub fn new() -> Harness {
-        Harness::with_profile(arangodb_emulator::Profile::default())
+        Harness::with_profile(example_profile())
     }
 
     /// A harness whose emulator presents `profile` (version, role, options).
@@ -215,6 +217,54 @@ impl Harness {
         }
         indexes.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
         indexes
+    }
+}
+
+/// The emulator's defaults plus `--vector-index`, which the example
+/// repository's vector index needs (`Harness::new` uses it).
+pub fn example_profile() -> arangodb_emulator::Profile {
+    arangodb_emulator::Profile {
+        vector_index: true,
+        ..arangodb_emulator::Profile::default()
+    }
+}
+
+/// Copies the example repository into `to` without its vector index, for
+/// servers that cannot hold one (before 3.12.4, or without
+/// `--vector-index`).
+pub fn example_without_vector_index(to: &Path) {
+    copy_tree(&example_features(), to);
+    let products = to.join("entities/products.yaml");
+    let text = std::fs::read_to_string(&products).expect("products spec");
+    let start = text
+        .find("    # Similarity search")
+        .expect("the vector index");
+    let end = text[start..]
+        .find("nLists: 1}\n")
+        .map(|at| start + at + "nLists: 1}\n".len())
+        .expect("the vector index's end");
+    std::fs::write(&products, format!("{}{}", &text[..start], &text[end..])).expect("write");
+}
+
+/// Asserts that a plan or apply of the example repository found nothing to
+/// do. The only notes allowed are about its vector index, which waits for
+/// product embeddings (deferred up to 3.12.8, untrained from 3.12.9).
+pub fn assert_example_unchanged(stdout: &str) {
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("No changes: database \"features\" matches the specs."),
+        "{stdout}"
+    );
+    let notes: Vec<&str> = lines.filter(|line| !line.is_empty()).collect();
+    if let Some((header, notes)) = notes.split_first() {
+        assert_eq!(*header, "Left alone:", "{stdout}");
+        assert!(
+            notes
+                .iter()
+                .all(|note| note.starts_with("  index products/idx_products_embedding: ")),
+            "{stdout}"
+        );
     }
 }
 
