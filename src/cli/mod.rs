@@ -265,7 +265,7 @@ async fn read_live(
     namespace: &str,
     desired: &crate::model::State,
 ) -> Result<crate::plan::Live, CliError> {
-    let read_analyzers = !desired.custom_analyzers().is_empty();
+    let read_analyzers = !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty();
     live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
         .await
         .map_err(|err| {

@@ -7,6 +7,7 @@
 //! something arangosync did not create is kept in the plan but `blocked`,
 //! with the reason in plain words, so the user sees it before anything runs.
 
+mod analyzers;
 mod collections;
 mod conflicts;
 mod functions;
@@ -19,6 +20,8 @@ mod prune;
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
 };
+
+pub use analyzers::view_users;
 
 pub use pending::{Pending, PendingObject};
 
@@ -34,6 +37,8 @@ pub struct Ownership {
     /// (collection, index name)
     pub indexes: BTreeSet<(String, String)>,
     pub graphs: BTreeSet<String>,
+    /// Analyzers, by bare name.
+    pub analyzers: BTreeSet<String>,
 }
 
 /// The live side of a diff.
@@ -103,11 +108,19 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     changes.extend(settle);
     collections::diff(desired, live_state, &owned, options, &mut changes);
     graphs::diff(desired, live_state, &owned, options, &mut changes);
+    // Analyzer changes depend on the index and collection drops planned
+    // above; they are listed before the first change of a later stage.
+    let analyzer_changes = analyzers::diff(desired, live_state, &owned, options, &changes);
+    let at = changes
+        .iter()
+        .position(|change| change.stage() > Stage::Analyzers)
+        .unwrap_or(changes.len());
+    changes.splice(at..at, analyzer_changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
     if let Some(analyzers) = &live.analyzers {
-        conflicts::check_analyzers(&options.database, analyzers, &mut changes);
+        conflicts::check_analyzers(&options.database, analyzers, desired, &mut changes);
     }
     prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
