@@ -240,8 +240,10 @@ pub struct Analyzer {
     /// server (with its defaults filled in) for a live analyzer. Always an
     /// object.
     pub properties: Value,
-    /// `frequency`, `position`, `offset`, `norm`: sorted, no repeats (the
-    /// server keeps its own order, which means nothing).
+    /// `frequency`, `position`, `offset`, `norm`: as written in a spec
+    /// (so `validate` can point at each), sorted for a live analyzer (the
+    /// server keeps an order of its own, which means nothing); always
+    /// compared as a set.
     pub features: Vec<String>,
 }
 
@@ -255,8 +257,13 @@ impl Analyzer {
     /// `case`, `accent`, `stemming` and `stopwords` it was not given).
     pub fn satisfied_by(&self, live: &Analyzer) -> bool {
         self.analyzer_type == live.analyzer_type
-            && self.features == live.features
+            && self.feature_set() == live.feature_set()
             && option_matches("properties", &self.properties, Some(&live.properties))
+    }
+
+    /// The features, sorted and without repeats.
+    pub fn feature_set(&self) -> BTreeSet<&str> {
+        self.features.iter().map(String::as_str).collect()
     }
 
     /// The `POST /_api/analyzer` body.
@@ -265,7 +272,7 @@ impl Analyzer {
             "name": self.name,
             "type": self.analyzer_type,
             "properties": self.properties,
-            "features": self.features,
+            "features": self.feature_set(),
         })
     }
 

@@ -208,11 +208,11 @@ fn differences(want: &Analyzer, have: &Analyzer) -> Vec<FieldChange> {
             });
         }
     }
-    if want.features != have.features {
+    if want.feature_set() != have.feature_set() {
         fields.push(FieldChange {
             field: "features".into(),
-            before: Value::from(have.features.clone()),
-            after: Value::from(want.features.clone()),
+            before: Value::from(Vec::from_iter(have.feature_set())),
+            after: Value::from(Vec::from_iter(want.feature_set())),
         });
     }
     fields

@@ -18,8 +18,8 @@
 //!   `wildcard`) are checked the same way. Values are passed on as written:
 //!   the plan compares only what the spec states, as the server fills in
 //!   the defaults of the type.
-//! * `features` is a list of strings; the model keeps them sorted without
-//!   repeats (a set). Which names and combinations are valid is
+//! * `features` is a list of strings, kept as written (the plan compares
+//!   them as a set). Which names and combinations are valid is
 //!   `validate`'s business.
 
 use serde_json::Value;
@@ -134,12 +134,10 @@ pub fn read(reader: &mut Reader<'_>, name: &str, spec: &Node) -> Option<Analyzer
             None
         }
     };
-    let mut features = match features_node {
+    let features = match features_node {
         Some(node) => reader.strings(node, "`features`")?,
         None => Vec::new(),
     };
-    features.sort();
-    features.dedup();
     Some(Analyzer {
         name: name.to_string(),
         analyzer_type: analyzer_type?,
@@ -280,7 +278,7 @@ mod tests {
             analyzer.properties,
             json!({"locale": "en", "stemming": false})
         );
-        assert_eq!(analyzer.features, ["frequency", "position"]);
+        assert_eq!(analyzer.features, ["position", "frequency", "position"]);
         let (identity, _) = read_text("type: identity\n");
         assert_eq!(identity.unwrap().properties, json!({}));
     }

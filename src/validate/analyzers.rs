@@ -106,12 +106,12 @@ pub fn check(analyzer: &Analyzer, origin: Option<&Origin>, report: &mut Report) 
 fn check_features(analyzer: &Analyzer, origin: Option<&Origin>, report: &mut Report) {
     let has = |feature: &str| analyzer.features.iter().any(|f| f == feature);
     let location = at(origin, "features");
-    for feature in &analyzer.features {
+    for (position, feature) in analyzer.features.iter().enumerate() {
         if !FEATURES.contains(&feature.as_str()) {
             report.error(
                 "unknown-analyzer-feature",
                 format!("unknown analyzer feature `{feature}`"),
-                location,
+                at(origin, &format!("features[{position}]")),
                 Some(crate::spec::suggestion(feature, FEATURES)),
             );
         }
