@@ -242,10 +242,10 @@ fn replace(want: &Analyzer, have: &Analyzer, owned: bool, users: &[User]) -> Cha
     } else {
         None
     };
-    let mut reason = "ArangoDB cannot change an analyzer, so it is dropped and created again; until then nothing can use it".to_string();
+    let mut reason = "ArangoDB cannot change an analyzer, so it is dropped and created again under its name; searches through it fail in between".to_string();
     if !going.is_empty() {
         reason.push_str(&format!(
-            "; {} that use it are replaced by this plan too, after it (the drop is forced while they still exist)",
+            "; its users ({}) are replaced by this plan too, right after it, so the drop is forced (they still exist at that moment)",
             going.join(", ")
         ));
     }
@@ -512,12 +512,12 @@ mod tests {
         assert_eq!(
             summary(&pruned),
             [
-                ("analyzer old".into(), "delete", false),
                 ("index products/search".into(), "delete", false),
+                ("analyzer old".into(), "delete", false),
             ]
         );
-        assert_eq!(pruned.changes[0].stage(), Stage::AnalyzerDrops);
-        assert!(pruned.changes[1].stage() < pruned.changes[0].stage());
+        assert_eq!(pruned.changes[1].stage(), Stage::AnalyzerDrops);
+        assert!(pruned.changes[0].stage() < pruned.changes[1].stage());
         // An index arangosync did not create stays: blocked.
         let hand_live = with_index(
             state(vec![live_analyzer("old", "en")]),

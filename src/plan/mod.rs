@@ -109,13 +109,16 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     collections::diff(desired, live_state, &owned, options, &mut changes);
     graphs::diff(desired, live_state, &owned, options, &mut changes);
     // Analyzer changes depend on the index and collection drops planned
-    // above; they are listed before the first change of a later stage.
-    let analyzer_changes = analyzers::diff(desired, live_state, &owned, options, &changes);
-    let at = changes
-        .iter()
-        .position(|change| change.stage() > Stage::Analyzers)
-        .unwrap_or(changes.len());
-    changes.splice(at..at, analyzer_changes);
+    // above; each is listed before the first change of a later stage, so
+    // the plan reads in the order apply runs it.
+    for change in analyzers::diff(desired, live_state, &owned, options, &changes) {
+        let stage = change.stage();
+        let at = changes
+            .iter()
+            .position(|other| other.stage() > stage)
+            .unwrap_or(changes.len());
+        changes.insert(at, change);
+    }
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
