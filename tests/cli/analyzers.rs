@@ -306,3 +306,133 @@ fn a_builtin_analyzer_name_is_invalid_input() {
     }
     assert_eq!(harness.stats()["total"], 0);
 }
+
+fn set_faults(harness: &Harness, plan: Value) {
+    let response = reqwest::blocking::Client::new()
+        .put(format!("{}/_emulator/faults", harness.emulator.url()))
+        .json(&plan)
+        .send()
+        .expect("faults");
+    assert_eq!(response.status(), 200, "{plan}");
+}
+
+/// The `(type, kind, name)` of every record in the state collection that
+/// is about an analyzer.
+fn analyzer_records(harness: &Harness) -> Vec<(String, String)> {
+    let body = harness.post(
+        "/_api/cursor",
+        json!({"query": "FOR d IN _arangosync RETURN d", "batchSize": 10000}),
+    );
+    let mut records: Vec<(String, String)> = body["result"]
+        .as_array()
+        .expect("result")
+        .iter()
+        .filter(|document| document["kind"] == "analyzer")
+        .map(|document| {
+            (
+                document["type"].as_str().unwrap_or("?").to_string(),
+                document["name"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    records.sort();
+    records
+}
+
+/// Every answer to the analyzer create is lost (the server made it): the
+/// run fails with a pending record, the next run finds the analyzer as
+/// intended and records it as arangosync's, so a later prune drops it.
+#[test]
+fn a_lost_answer_to_an_analyzer_create_is_settled_as_owned() {
+    let harness = Harness::new();
+    harness.write("entities/products.yaml", &products(""));
+    harness.write(
+        "search/analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: en}"),
+    );
+    let first = harness.run(&["apply", "--create-database", "--phase", "pre"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write(
+        "search/more.yaml",
+        &analyzer_spec("product_words", "{locale: de}"),
+    );
+    set_faults(
+        &harness,
+        json!({"mode": "reset-after", "count": 100, "method": "POST", "path": "/_api/analyzer"}),
+    );
+    let lost = harness.run(&["apply"]);
+    assert_eq!(lost.status, 1, "{lost:?}");
+    assert!(
+        read_analyzer(&harness, "product_words").is_some(),
+        "the server made it"
+    );
+    assert_eq!(
+        analyzer_records(&harness),
+        [
+            ("owned".to_string(), "product_name".to_string()),
+            ("pending".to_string(), "product_words".to_string()),
+        ]
+    );
+    reqwest::blocking::Client::new()
+        .delete(format!("{}/_emulator/faults", harness.emulator.url()))
+        .send()
+        .expect("clear faults");
+
+    let settle = harness.run(&["apply"]);
+    assert_eq!(settle.status, 0, "{settle:?}");
+    assert_eq!(
+        analyzer_records(&harness),
+        [
+            ("owned".to_string(), "product_name".to_string()),
+            ("owned".to_string(), "product_words".to_string()),
+        ]
+    );
+    converged(&harness);
+    harness.remove("search/more.yaml");
+    let pruned = harness.run(&["apply", "--prune"]);
+    assert_eq!(pruned.status, 0, "{pruned:?}");
+    assert_eq!(read_analyzer(&harness, "product_words"), None);
+    assert!(read_analyzer(&harness, "product_name").is_some());
+}
+
+/// Analyzers belong to the pre phase: `--phase post` leaves them alone,
+/// `--phase pre` creates them; the JSON plan addresses them as
+/// `{kind: analyzer, name}` and shows the exact requests of a replace.
+#[test]
+fn analyzers_are_part_of_the_pre_phase() {
+    let harness = Harness::new();
+    harness.create_database();
+    harness.write(
+        "search/analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: en}"),
+    );
+    let post = harness.run(&["apply", "--phase", "post"]);
+    assert_eq!(post.status, 0, "{post:?}");
+    assert!(read_analyzer(&harness, "product_name").is_none());
+    let pre = harness.run(&["apply", "--phase", "pre"]);
+    assert_eq!(pre.status, 0, "{pre:?}");
+    assert!(read_analyzer(&harness, "product_name").is_some());
+    let json_plan = harness.run(&["plan", "--format", "json"]);
+    assert_eq!(json_plan.status, 0, "{json_plan:?}");
+    harness.write(
+        "search/analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: de}"),
+    );
+    let json_plan = harness.run(&["plan", "--format", "json"]);
+    let parsed: Value = serde_json::from_str(&json_plan.stdout).expect("JSON plan");
+    let change = &parsed["changes"][0];
+    assert_eq!(
+        change["address"],
+        json!({"kind": "analyzer", "name": "product_name"}),
+        "{parsed}"
+    );
+    assert_eq!(change["action"], "replace");
+    assert_eq!(
+        change["steps"],
+        json!([
+            {"op": "dropAnalyzer", "name": "product_name", "force": false},
+            {"op": "createAnalyzer", "body": {"name": "product_name", "type": "norm", "properties": {"locale": "de"}, "features": ["frequency", "norm"]}},
+        ]),
+        "{parsed}"
+    );
+}
