@@ -313,6 +313,54 @@ impl Analyzer {
     }
 }
 
+#[cfg(test)]
+mod analyzer_tests {
+    use serde_json::json;
+
+    use super::Analyzer;
+
+    #[test]
+    fn the_listing_yields_the_databases_own_analyzers_by_bare_name() {
+        let listed = |name: &str| json!({"name": name, "type": "norm", "properties": {"locale": "en", "case": "none", "accent": true}, "features": ["norm", "frequency"]});
+        let own = Analyzer::from_api("features", &listed("features::names")).unwrap();
+        assert_eq!(own.name, "names");
+        assert_eq!(own.features, ["frequency", "norm"]);
+        assert_eq!(
+            Analyzer::from_api("features", &listed("_system::names")),
+            None
+        );
+        assert_eq!(Analyzer::from_api("features", &listed("identity")), None);
+        assert!(Analyzer::from_api("_system", &listed("_system::names")).is_some());
+    }
+
+    #[test]
+    fn a_spec_is_satisfied_by_what_it_states() {
+        let live = Analyzer::from_api(
+            "features",
+            &json!({"name": "features::names", "type": "text", "properties": {"locale": "en", "case": "lower", "stopwords": [], "accent": false, "stemming": true}, "features": ["frequency", "position", "norm"]}),
+        )
+        .unwrap();
+        let want = |properties: serde_json::Value, features: &[&str]| Analyzer {
+            name: "names".into(),
+            analyzer_type: "text".into(),
+            properties,
+            features: features.iter().map(|f| f.to_string()).collect(),
+        };
+        assert!(
+            want(json!({"locale": "en"}), &["norm", "position", "frequency"]).satisfied_by(&live)
+        );
+        assert!(!want(
+            json!({"locale": "en", "stemming": false}),
+            &["norm", "position", "frequency"]
+        )
+        .satisfied_by(&live));
+        assert!(!want(json!({"locale": "en"}), &["frequency"]).satisfied_by(&live));
+        let mut other_type = want(json!({"locale": "en"}), &["norm", "position", "frequency"]);
+        other_type.analyzer_type = "norm".into();
+        assert!(!other_type.satisfied_by(&live));
+    }
+}
+
 /// One user-defined index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Index {

@@ -88,8 +88,10 @@ pub fn diff(
 
 /// What the plan drops (or replaces) before analyzers are dropped.
 struct Dropped {
-    /// Index ids (`coll/123`).
-    indexes: BTreeSet<String>,
+    /// (collection, index name): a `DropIndex` names the index as the
+    /// plan does, which for a live index is its name (an offline base
+    /// index has no id, but always the name its spec gives it).
+    indexes: BTreeSet<(String, String)>,
     collections: BTreeSet<String>,
 }
 
@@ -101,8 +103,10 @@ impl Dropped {
         };
         for step in changes.iter().flat_map(|change| &change.steps) {
             match step {
-                Step::DropIndex { id, .. } => {
-                    dropped.indexes.insert(id.clone());
+                Step::DropIndex {
+                    collection, name, ..
+                } => {
+                    dropped.indexes.insert((collection.clone(), name.clone()));
                 }
                 Step::DropCollection { collection, .. } => {
                     dropped.collections.insert(collection.clone());
@@ -148,10 +152,9 @@ fn users(name: &str, database: &str, live: &State, dropped: &Dropped) -> Vec<Use
             users.push(User {
                 what: format!("inverted index {}/{index_name}", collection.name),
                 goes: dropped.collections.contains(&collection.name)
-                    || index
-                        .id
-                        .as_ref()
-                        .is_some_and(|id| dropped.indexes.contains(id)),
+                    || dropped
+                        .indexes
+                        .contains(&(collection.name.clone(), index_name)),
             });
         }
     }

@@ -436,3 +436,82 @@ fn analyzers_are_part_of_the_pre_phase() {
         "{parsed}"
     );
 }
+
+/// `plan --offline-from` (CI, no database): the base tree counts as
+/// applied by arangosync, so the same rules hold: a changed analyzer whose
+/// index stays is refused, changed together with its index it is a
+/// replace.
+#[test]
+fn offline_plans_apply_the_same_rules() {
+    let harness = Harness::new();
+    let base = tempfile::tempdir().expect("base dir");
+    for (file, text) in [
+        (
+            "analyzers.yaml",
+            analyzer_spec("product_name", "{locale: en}"),
+        ),
+        ("products.yaml", products(NAME_FIELD)),
+    ] {
+        std::fs::write(base.path().join(file), text).expect("write base");
+    }
+    let base_dir = base.path().to_str().expect("utf-8");
+    let offline = |harness: &Harness| {
+        harness.run(&[
+            "plan",
+            "--offline-from",
+            base_dir,
+            "--format",
+            "json",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ])
+    };
+    let summary = |run: &crate::support::Run| -> Vec<(String, String, bool)> {
+        let parsed: Value = serde_json::from_str(&run.stdout).expect("JSON plan");
+        parsed["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|change| {
+                (
+                    format!(
+                        "{} {}",
+                        change["address"]["kind"].as_str().unwrap_or("?"),
+                        change["address"]["name"].as_str().unwrap_or("?")
+                    ),
+                    change["action"].as_str().unwrap_or("?").to_string(),
+                    !change["blocked"].is_null(),
+                )
+            })
+            .collect()
+    };
+    harness.write(
+        "analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: de}"),
+    );
+    harness.write("products.yaml", &products(NAME_FIELD));
+    let refused = offline(&harness);
+    assert_eq!(refused.status, 0, "{refused:?}");
+    assert_eq!(
+        summary(&refused),
+        [(
+            "analyzer product_name".to_string(),
+            "replace".to_string(),
+            true
+        )]
+    );
+    harness.write("products.yaml", &products(NAME_AND_BODY_FIELDS));
+    let together = offline(&harness);
+    assert_eq!(
+        summary(&together),
+        [
+            (
+                "analyzer product_name".to_string(),
+                "replace".to_string(),
+                false
+            ),
+            ("index search".to_string(), "replace".to_string(), false),
+        ]
+    );
+    assert_eq!(harness.stats()["total"], 0, "offline plans never connect");
+}
