@@ -5,8 +5,9 @@
 //! dump batch, read, close it). Where the inventory is not available the
 //! reader falls back to listing collections and reading each one's
 //! properties and indexes, a bounded number at a time. Graphs, the
-//! namespace's functions and arangosync's state collection (one cursor
-//! batch) are read at the same time as the inventory, so on a single server
+//! namespace's functions, arangosync's state collection (one cursor
+//! batch) and, when the specs use them, the database's analyzers are read
+//! at the same time as the inventory, so on a single server
 //! a whole read is the server role plus three round trips deep, whatever
 //! the number of objects. Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.

@@ -2,8 +2,9 @@
 //!
 //! `load` walks `--dir` ([`walk`]), parses each YAML file into a node tree
 //! with positions ([`yaml`]), and reads every `db.feature-store/*` document
-//! into the model ([`collection`], [`graph`], [`index`]) through a reader
-//! that reports unknown fields and wrong types ([`reader`]).
+//! into the model ([`collection`], [`graph`], [`index`], [`analyzer`])
+//! through a reader that reports unknown fields and wrong types
+//! ([`reader`]).
 //!
 //! Which problems are found where:
 //! * Here (`Loaded::diagnostics`): everything about the *shape* of the input:

@@ -5,7 +5,8 @@
 //! files (syntax, unknown fields, wrong types). What is left is what a
 //! server would reject, or would silently store differently from the spec:
 //! names, duplicates across files, contradictory index options, schema
-//! rules, computed value expressions and graph references. Each rule has its
+//! rules, computed value expressions, graph references and analyzers
+//! (built-in names, required properties, features). Each rule has its
 //! own module and a stable kebab-case code.
 //!
 //! Invariants:
