@@ -20,6 +20,9 @@ pub struct State {
     pub functions: BTreeMap<String, Function>,
     /// Feature registry entries, by upper-cased function name.
     pub registry: BTreeMap<String, RegistryEntry>,
+    /// The database's own ArangoSearch analyzers, by bare name (without
+    /// the `db::` prefix the server lists them with); never built-ins.
+    pub analyzers: BTreeMap<String, Analyzer>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -218,6 +221,143 @@ impl State {
             .flat_map(analyzers_named)
             .filter(|name| !is_builtin_analyzer(name))
             .collect()
+    }
+}
+
+/// A custom ArangoSearch analyzer of one database.
+///
+/// ArangoDB cannot change an analyzer: a create under a taken name with
+/// another definition fails (400, error 10, "Name collision detected"), so
+/// a changed analyzer is dropped and created again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analyzer {
+    /// The bare name (`product_name`, not `features::product_name`).
+    pub name: String,
+    /// `text`, `norm`, `delimiter`, ... (see `spec::ANALYZER_TYPES`).
+    #[serde(rename = "type")]
+    pub analyzer_type: String,
+    /// The type's properties: as written in a spec, as reported by the
+    /// server (with its defaults filled in) for a live analyzer. Always an
+    /// object.
+    pub properties: Value,
+    /// `frequency`, `position`, `offset`, `norm`: as written in a spec
+    /// (so `validate` can point at each), sorted for a live analyzer (the
+    /// server keeps an order of its own, which means nothing); always
+    /// compared as a set.
+    pub features: Vec<String>,
+}
+
+impl Analyzer {
+    /// Whether the live analyzer `live` is what this desired one states:
+    /// the same type and features, and every property the spec states with
+    /// the stated value, compared as [`option_matches`] compares index
+    /// options (objects by the keys stated, numbers by value). Properties
+    /// the spec leaves out are the server's defaults, filled in on read-back
+    /// (`RestAnalyzerPost_single` shows a `text` analyzer reported with
+    /// `case`, `accent`, `stemming` and `stopwords` it was not given).
+    pub fn satisfied_by(&self, live: &Analyzer) -> bool {
+        self.analyzer_type == live.analyzer_type
+            && self.feature_set() == live.feature_set()
+            && option_matches("properties", &self.properties, Some(&live.properties))
+    }
+
+    /// The features, sorted and without repeats.
+    pub fn feature_set(&self) -> BTreeSet<&str> {
+        self.features.iter().map(String::as_str).collect()
+    }
+
+    /// The `POST /_api/analyzer` body.
+    pub fn to_api_body(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "type": self.analyzer_type,
+            "properties": self.properties,
+            "features": self.feature_set(),
+        })
+    }
+
+    /// Reads one entry of `GET /_api/analyzer` (or a create answer);
+    /// `None` for built-ins, analyzers of other databases (`_system`'s are
+    /// visible everywhere) and entries without a name or type.
+    pub fn from_api(database: &str, value: &Value) -> Option<Analyzer> {
+        let full = value.get("name")?.as_str()?;
+        let (prefix, name) = full.split_once("::")?;
+        if prefix != database {
+            return None;
+        }
+        Analyzer::from_body(name, value)
+    }
+
+    /// Reads a create request body (`POST /_api/analyzer`) or a listed
+    /// definition, under the bare name `name`.
+    pub fn from_body(name: &str, value: &Value) -> Option<Analyzer> {
+        let mut features: Vec<String> = value
+            .get("features")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|feature| feature.as_str().map(str::to_string))
+            .collect();
+        features.sort();
+        features.dedup();
+        let properties = match value.get("properties") {
+            Some(Value::Object(object)) => Value::Object(object.clone()),
+            _ => Value::Object(serde_json::Map::new()),
+        };
+        Some(Analyzer {
+            name: name.to_string(),
+            analyzer_type: value.get("type")?.as_str()?.to_string(),
+            properties,
+            features,
+        })
+    }
+}
+
+#[cfg(test)]
+mod analyzer_tests {
+    use serde_json::json;
+
+    use super::Analyzer;
+
+    #[test]
+    fn the_listing_yields_the_databases_own_analyzers_by_bare_name() {
+        let listed = |name: &str| json!({"name": name, "type": "norm", "properties": {"locale": "en", "case": "none", "accent": true}, "features": ["norm", "frequency"]});
+        let own = Analyzer::from_api("features", &listed("features::names")).unwrap();
+        assert_eq!(own.name, "names");
+        assert_eq!(own.features, ["frequency", "norm"]);
+        assert_eq!(
+            Analyzer::from_api("features", &listed("_system::names")),
+            None
+        );
+        assert_eq!(Analyzer::from_api("features", &listed("identity")), None);
+        assert!(Analyzer::from_api("_system", &listed("_system::names")).is_some());
+    }
+
+    #[test]
+    fn a_spec_is_satisfied_by_what_it_states() {
+        let live = Analyzer::from_api(
+            "features",
+            &json!({"name": "features::names", "type": "text", "properties": {"locale": "en", "case": "lower", "stopwords": [], "accent": false, "stemming": true}, "features": ["frequency", "position", "norm"]}),
+        )
+        .unwrap();
+        let want = |properties: serde_json::Value, features: &[&str]| Analyzer {
+            name: "names".into(),
+            analyzer_type: "text".into(),
+            properties,
+            features: features.iter().map(|f| f.to_string()).collect(),
+        };
+        assert!(
+            want(json!({"locale": "en"}), &["norm", "position", "frequency"]).satisfied_by(&live)
+        );
+        assert!(!want(
+            json!({"locale": "en", "stemming": false}),
+            &["norm", "position", "frequency"]
+        )
+        .satisfied_by(&live));
+        assert!(!want(json!({"locale": "en"}), &["frequency"]).satisfied_by(&live));
+        let mut other_type = want(json!({"locale": "en"}), &["norm", "position", "frequency"]);
+        other_type.analyzer_type = "norm".into();
+        assert!(!other_type.satisfied_by(&live));
     }
 }
 

@@ -23,8 +23,13 @@ pub const STATE_COLLECTION: &str = "_arangosync";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owned {
     Collection(String),
-    Index { collection: String, name: String },
+    Index {
+        collection: String,
+        name: String,
+    },
     Graph(String),
+    /// A custom analyzer of the database, by bare name.
+    Analyzer(String),
 }
 
 impl Owned {
@@ -33,13 +38,16 @@ impl Owned {
             Owned::Collection(_) => "collection",
             Owned::Index { .. } => "index",
             Owned::Graph(_) => "graph",
+            Owned::Analyzer(_) => "analyzer",
         }
     }
 
     /// A document key that is a pure function of the record's subject.
     pub fn key(&self) -> String {
         let subject = match self {
-            Owned::Collection(name) | Owned::Graph(name) => format!("{}\u{0}{name}", self.kind()),
+            Owned::Collection(name) | Owned::Graph(name) | Owned::Analyzer(name) => {
+                format!("{}\u{0}{name}", self.kind())
+            }
             Owned::Index { collection, name } => format!("index\u{0}{collection}\u{0}{name}"),
         };
         let digest = Sha256::digest(subject.as_bytes());
@@ -65,7 +73,7 @@ impl Owned {
             "kind": self.kind(),
         });
         match self {
-            Owned::Collection(name) | Owned::Graph(name) => {
+            Owned::Collection(name) | Owned::Graph(name) | Owned::Analyzer(name) => {
                 document["name"] = Value::from(name.clone())
             }
             Owned::Index { collection, name } => {
@@ -85,6 +93,7 @@ impl Owned {
         match document.get("kind").and_then(Value::as_str)? {
             "collection" => Some(Owned::Collection(name)),
             "graph" => Some(Owned::Graph(name)),
+            "analyzer" => Some(Owned::Analyzer(name)),
             "index" => Some(Owned::Index {
                 collection: document
                     .get("collection")
@@ -107,6 +116,7 @@ pub enum Intended {
         name: Option<String>,
     },
     Graph(String),
+    Analyzer(String),
 }
 
 /// A pending ownership record: written before a create request, replaced
@@ -129,6 +139,7 @@ impl Intent {
         match &self.subject {
             Intended::Collection(name) => Some(Owned::Collection(name.clone())),
             Intended::Graph(name) => Some(Owned::Graph(name.clone())),
+            Intended::Analyzer(name) => Some(Owned::Analyzer(name.clone())),
             Intended::Index {
                 collection,
                 name: Some(name),
@@ -149,7 +160,9 @@ impl Intent {
         }
         let collection = match &self.subject {
             Intended::Index { collection, .. } => collection.as_str(),
-            Intended::Collection(name) | Intended::Graph(name) => name.as_str(),
+            Intended::Collection(name) | Intended::Graph(name) | Intended::Analyzer(name) => {
+                name.as_str()
+            }
         };
         let subject = format!("pending-index\u{0}{collection}\u{0}{}", self.definition);
         format!("pending-{}", short_hash(&subject))
@@ -159,6 +172,7 @@ impl Intent {
         let (kind, collection, name) = match &self.subject {
             Intended::Collection(name) => ("collection", None, Some(name)),
             Intended::Graph(name) => ("graph", None, Some(name)),
+            Intended::Analyzer(name) => ("analyzer", None, Some(name)),
             Intended::Index { collection, name } => ("index", Some(collection), name.as_ref()),
         };
         let mut document = json!({
@@ -190,6 +204,7 @@ impl Intent {
         let subject = match document.get("kind").and_then(Value::as_str)? {
             "collection" => Intended::Collection(name?),
             "graph" => Intended::Graph(name?),
+            "analyzer" => Intended::Analyzer(name?),
             "index" => Intended::Index {
                 collection: document
                     .get("collection")
@@ -217,6 +232,7 @@ impl std::fmt::Display for Intent {
         match &self.subject {
             Intended::Collection(name) => write!(f, "collection {name}"),
             Intended::Graph(name) => write!(f, "graph {name}"),
+            Intended::Analyzer(name) => write!(f, "analyzer {name}"),
             Intended::Index {
                 collection,
                 name: Some(name),
@@ -266,6 +282,7 @@ mod tests {
         let records = [
             Owned::Collection("users".into()),
             Owned::Graph("users".into()),
+            Owned::Analyzer("users".into()),
             Owned::Index {
                 collection: "users".into(),
                 name: "idx_email".into(),
@@ -273,6 +290,7 @@ mod tests {
         ];
         let keys: Vec<String> = records.iter().map(Owned::key).collect();
         assert_ne!(keys[0], keys[1], "kinds do not collide");
+        assert_ne!(keys[1], keys[2], "kinds do not collide");
         for record in &records {
             assert_eq!(record.key(), record.clone().key());
             assert_eq!(

@@ -325,6 +325,9 @@ fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
             body,
         ),
         Step::CreateGraph { body } => (Intended::Graph(body["name"].as_str()?.to_string()), body),
+        Step::CreateAnalyzer { body } => {
+            (Intended::Analyzer(body["name"].as_str()?.to_string()), body)
+        }
         _ => return None,
     };
     Some(Intent {
@@ -345,6 +348,7 @@ fn dropped(step: &Step) -> Option<Owned> {
             name: name.clone(),
         }),
         Step::DropGraph { graph } => Some(Owned::Graph(graph.clone())),
+        Step::DropAnalyzer { name, .. } => Some(Owned::Analyzer(name.clone())),
         _ => None,
     }
 }
@@ -438,6 +442,7 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
     const FUNCTION_NOT_FOUND: u64 = 1582;
     const DOCUMENT_NOT_FOUND: u64 = 1202;
     const DUPLICATE_IDENTIFIER: u64 = 1005;
+    const ANALYZER_NOT_FOUND: u64 = 1202;
     match step {
         Step::CreateDatabase { name } => {
             let system = client.for_database("_system");
@@ -654,6 +659,24 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             record_all(client, documents).await?;
         }
         Step::ForgetIntents { keys } => forget_all(client, keys).await?,
+        Step::CreateAnalyzer { body } => {
+            // An identical analyzer under the name is answered with 200
+            // (a re-run after a lost answer); another definition is 400/10.
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            client
+                .call(Method::POST, "/_api/analyzer", &[], Some(body))
+                .await?;
+            ledger.created.push(Owned::Analyzer(name));
+        }
+        Step::DropAnalyzer { name, force } => {
+            let path = format!("/_api/analyzer/{}", encode_segment(name));
+            let query = [("force", force.to_string())];
+            tolerate(
+                client.call(Method::DELETE, &path, &query, None).await,
+                ANALYZER_NOT_FOUND,
+            )?;
+            forget(client, &Owned::Analyzer(name.clone()), ledger).await?;
+        }
         Step::DeleteRegistryEntry { function } => {
             let path = format!(
                 "/_api/document/{STATE_COLLECTION}/{}",

@@ -265,7 +265,7 @@ async fn read_live(
     namespace: &str,
     desired: &crate::model::State,
 ) -> Result<crate::plan::Live, CliError> {
-    let read_analyzers = !desired.custom_analyzers().is_empty();
+    let read_analyzers = !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty();
     let failed = |err: &dyn std::fmt::Display| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
     };

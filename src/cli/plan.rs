@@ -77,6 +77,7 @@ fn offline_live(base: State) -> Live {
         }
     }
     owned.graphs.extend(base.graphs.keys().cloned());
+    owned.analyzers.extend(base.analyzers.keys().cloned());
     Live {
         state: Some(base),
         owned,

@@ -27,8 +27,14 @@ pub fn run(args: &ValidateArgs, out: &Output) -> Result<ExitStatus, CliError> {
             ));
         }
     } else {
+        // Analyzers are counted only where there are some, so the line of
+        // a tree without any reads as it always did.
+        let analyzers = match loaded.state.analyzers.len() {
+            0 => String::new(),
+            count => format!(", {count} analyzer(s)"),
+        };
         out.print(&format!(
-            "{} is valid: {} collection(s), {} graph(s), {} feature function(s) in {} file(s).\n",
+            "{} is valid: {} collection(s), {} graph(s){analyzers}, {} feature function(s) in {} file(s).\n",
             args.spec.dir.display(),
             loaded.state.collections.len(),
             loaded.state.graphs.len(),

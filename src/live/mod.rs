@@ -5,8 +5,9 @@
 //! dump batch, read, close it). Where the inventory is not available the
 //! reader falls back to listing collections and reading each one's
 //! properties and indexes, a bounded number at a time. Graphs, the
-//! namespace's functions and arangosync's state collection (one cursor
-//! batch) are read at the same time as the inventory, so on a single server
+//! namespace's functions, arangosync's state collection (one cursor
+//! batch) and, when the specs use them, the database's analyzers are read
+//! at the same time as the inventory, so on a single server
 //! a whole read is the server role plus three round trips deep, whatever
 //! the number of objects. Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
@@ -23,7 +24,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
-use crate::model::{CollectionType, State};
+use crate::model::{Analyzer, CollectionType, State};
 use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
 
@@ -54,7 +55,10 @@ const STATE_BATCH_SIZE: u64 = 100_000;
 /// Reads the database. `namespace` is arangosync's function namespace;
 /// functions of other namespaces are never read.
 /// With `read_analyzers`, the database's analyzers are read too (one more
-/// request, at the same time as the others).
+/// request, at the same time as the others); without it they are read
+/// only when the state collection records analyzers arangosync created
+/// (one request after the others), so a run that never uses analyzers
+/// sends no analyzer request.
 pub async fn read(
     client: &Client,
     namespace: &str,
@@ -101,15 +105,8 @@ pub async fn read(
         state_documents(client),
         analyzers
     );
-    let analyzers = match analyzers {
-        Some(answer) => Some(
-            answer?.body["result"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|analyzer| analyzer["name"].as_str().map(str::to_string))
-                .collect::<BTreeSet<String>>(),
-        ),
+    let mut analyzers = match analyzers {
+        Some(answer) => Some(answer?.body),
         None => None,
     };
     // ArangoDB 4.0 removed user-defined AQL functions and their endpoint: an
@@ -186,6 +183,26 @@ pub async fn read(
     } else {
         Ownership::default()
     };
+    if analyzers.is_none() && !owned.analyzers.is_empty() {
+        analyzers = Some(
+            client
+                .call(Method::GET, "/_api/analyzer", &[], None)
+                .await?
+                .body,
+        );
+    }
+    let analyzers = analyzers.map(|listing| {
+        let listed = listing["result"].as_array().cloned().unwrap_or_default();
+        for analyzer in &listed {
+            if let Some(analyzer) = Analyzer::from_api(client.database(), analyzer) {
+                state.analyzers.insert(analyzer.name.clone(), analyzer);
+            }
+        }
+        listed
+            .iter()
+            .filter_map(|analyzer| analyzer["name"].as_str().map(str::to_string))
+            .collect::<BTreeSet<String>>()
+    });
     Ok(Live {
         state: Some(state),
         owned,
@@ -378,6 +395,9 @@ fn ownership(documents: &[Value]) -> Ownership {
             Some(Owned::Graph(name)) => {
                 owned.graphs.insert(name);
             }
+            Some(Owned::Analyzer(name)) => {
+                owned.analyzers.insert(name);
+            }
             None => {}
         }
     }
@@ -399,6 +419,7 @@ fn pending(document: &Value) -> Option<Pending> {
             index_from_api(collection, body).map(PendingObject::Index)
         }
         Intended::Graph(_) => graph_from_api(body).ok().map(PendingObject::Graph),
+        Intended::Analyzer(name) => Analyzer::from_body(name, body).map(PendingObject::Analyzer),
     };
     Some(Pending { intent, object })
 }

@@ -17,8 +17,8 @@
 //! most one) is blocked where it is planned, in `indexes`. An inverted
 //! index naming an analyzer the database lacks is blocked too
 //! (`check_analyzers`; the analyzers are read only when specs name custom
-//! ones). Not checked: analyzers in use (arangosync manages no analyzers),
-//! and conflicts that depend on the data (a unique index over duplicate
+//! ones). Analyzers in use are checked where analyzers are planned
+//! (`analyzers`). Not checked: conflicts that depend on the data (a unique index over duplicate
 //! values).
 
 use std::collections::BTreeSet;
@@ -207,11 +207,17 @@ fn will_agree(desired: &State, other: &str, definition: &EdgeDefinition) -> bool
         .is_some_and(|graph| graph.edge_definitions.contains(definition))
 }
 
-/// Blocks index creates that name an analyzer the database does not have:
-/// ArangoDB refuses the index (error 10), and arangosync does not manage
-/// analyzers, so a re-run could never succeed. `analyzers` holds the full
-/// names the server lists (`db::name`, `_system::name`, built-ins bare).
-pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &mut [Change]) {
+/// Blocks index creates that name an analyzer neither the database nor the
+/// specs have: ArangoDB refuses the index (error 10), so a re-run could
+/// never succeed. `analyzers` holds the full names the server lists
+/// (`db::name`, `_system::name`, built-ins bare); the analyzers of
+/// `desired` are created first, in the `Analyzers` stage.
+pub fn check_analyzers(
+    database: &str,
+    analyzers: &BTreeSet<String>,
+    desired: &State,
+    changes: &mut [Change],
+) {
     let exists = |name: &str| {
         let full = match name.strip_prefix("::") {
             Some(short) => format!("_system::{short}"),
@@ -220,6 +226,10 @@ pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &m
         };
         analyzers.contains(&full)
             || analyzers.contains(name)
+            || full
+                .strip_prefix(database)
+                .and_then(|rest| rest.strip_prefix("::"))
+                .is_some_and(|short| desired.analyzers.contains_key(short))
             || crate::model::is_builtin_analyzer(name)
     };
     for change in changes.iter_mut().filter(|change| change.blocked.is_none()) {
@@ -236,7 +246,7 @@ pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &m
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(String::as_str).collect();
             change.blocked = Some(format!(
-                "the analyzer {} does not exist in database {database}; ArangoDB would refuse the index (error 10), and arangosync does not create analyzers: create it first",
+                "the analyzer {} does not exist in database {database} and no ArangoAnalyzer spec defines it; ArangoDB would refuse the index (error 10): add a spec for it, or create it first",
                 names.join(", ")
             ));
         }

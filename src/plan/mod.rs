@@ -7,6 +7,7 @@
 //! something arangosync did not create is kept in the plan but `blocked`,
 //! with the reason in plain words, so the user sees it before anything runs.
 
+mod analyzers;
 mod collections;
 mod conflicts;
 mod functions;
@@ -20,6 +21,8 @@ mod vector;
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
 };
+
+pub use analyzers::view_users;
 
 pub use pending::{Pending, PendingObject};
 
@@ -35,6 +38,8 @@ pub struct Ownership {
     /// (collection, index name)
     pub indexes: BTreeSet<(String, String)>,
     pub graphs: BTreeSet<String>,
+    /// Analyzers, by bare name.
+    pub analyzers: BTreeSet<String>,
 }
 
 /// The live side of a diff.
@@ -109,11 +114,22 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     changes.extend(settle);
     collections::diff(desired, live_state, &owned, options, &mut changes);
     graphs::diff(desired, live_state, &owned, options, &mut changes);
+    // Analyzer changes depend on the index and collection drops planned
+    // above; each is listed before the first change of a later stage, so
+    // the plan reads in the order apply runs it.
+    for change in analyzers::diff(desired, live_state, &owned, options, &changes) {
+        let stage = change.stage();
+        let at = changes
+            .iter()
+            .position(|other| other.stage() > stage)
+            .unwrap_or(changes.len());
+        changes.insert(at, change);
+    }
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
     if let Some(analyzers) = &live.analyzers {
-        conflicts::check_analyzers(&options.database, analyzers, &mut changes);
+        conflicts::check_analyzers(&options.database, analyzers, desired, &mut changes);
     }
     vector::review(desired, live_state, live, &mut changes, &mut notes);
     prune::guard(&mut changes, live_state, &owned, options);

@@ -67,6 +67,8 @@ pub enum Address {
     Function(String),
     /// The feature-registry entry of a function.
     Registry(String),
+    /// A custom ArangoSearch analyzer, by bare name.
+    Analyzer(String),
 }
 
 /// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
@@ -86,6 +88,7 @@ impl Serialize for Address {
             Address::Graph(name) => ("graph", None, name.as_str()),
             Address::Function(name) => ("function", None, name.as_str()),
             Address::Registry(name) => ("registryEntry", None, name.as_str()),
+            Address::Analyzer(name) => ("analyzer", None, name.as_str()),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("kind", kind)?;
@@ -116,6 +119,7 @@ impl fmt::Display for Address {
             Address::Graph(name) => write!(f, "graph {name}"),
             Address::Function(name) => write!(f, "function {name}"),
             Address::Registry(name) => write!(f, "registry entry {name}"),
+            Address::Analyzer(name) => write!(f, "analyzer {name}"),
         }
     }
 }
@@ -183,6 +187,9 @@ pub enum Stage {
     /// Graphs dropped with `--prune`: before any collection is dropped,
     /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
+    /// Analyzers created, and replaced (dropped and created again): before
+    /// the collections and inverted indexes that use them.
+    Analyzers,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
     /// collection that places its shards like another
@@ -200,6 +207,10 @@ pub enum Stage {
     /// server refuses a conflicting definition, 1921).
     SharedEdgeDefinitions,
     Graphs,
+    /// Analyzers dropped with `--prune`: after the indexes (and views)
+    /// that used them are dropped, since ArangoDB refuses to drop an
+    /// analyzer in use (409, error 1200).
+    AnalyzerDrops,
     Functions,
     Registry,
 }
@@ -260,6 +271,8 @@ impl Change {
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
             (Address::Registry(_), _) => Stage::Registry,
+            (Address::Analyzer(_), Action::Delete) => Stage::AnalyzerDrops,
+            (Address::Analyzer(_), _) => Stage::Analyzers,
         }
     }
 }
@@ -352,5 +365,16 @@ pub enum Step {
     /// Deletes settled pending records from the state collection.
     ForgetIntents {
         keys: Vec<String>,
+    },
+    /// `POST /_api/analyzer`.
+    CreateAnalyzer {
+        body: Value,
+    },
+    /// `DELETE /_api/analyzer/{name}`, by bare name; with `force` the
+    /// server drops it also while an index or view uses it (a replace whose
+    /// users the same plan replaces too).
+    DropAnalyzer {
+        name: String,
+        force: bool,
     },
 }

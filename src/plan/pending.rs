@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::model::{Action, Address, Change, FieldChange, Step};
 use super::{Live, Ownership};
-use crate::model::{CollectionType, Graph, Index, State};
+use crate::model::{Analyzer, CollectionType, Graph, Index, State};
 use crate::ownership::{Intended, Intent, Owned};
 
 /// A pending record as read from the state collection.
@@ -33,6 +33,7 @@ pub enum PendingObject {
     Collection(CollectionType),
     Index(Index),
     Graph(Graph),
+    Analyzer(Analyzer),
 }
 
 /// The ownership the plan works with (records plus pending creates whose
@@ -77,6 +78,9 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
                     }
                     Owned::Graph(name) => {
                         owned.graphs.insert(name.clone());
+                    }
+                    Owned::Analyzer(name) => {
+                        owned.analyzers.insert(name.clone());
                     }
                 }
                 if recorded.insert(found.key()) {
@@ -159,6 +163,10 @@ fn find(state: &State, pending: &Pending) -> Option<Owned> {
             let live = state.graphs.get(name)?;
             (supersedes || live.edge_definitions == want.edge_definitions)
                 .then(|| Owned::Graph(name.clone()))
+        }
+        (Intended::Analyzer(name), PendingObject::Analyzer(want)) => {
+            let live = state.analyzers.get(name)?;
+            (supersedes || want.satisfied_by(live)).then(|| Owned::Analyzer(name.clone()))
         }
         _ => None,
     }

@@ -2,8 +2,9 @@
 //!
 //! `load` walks `--dir` ([`walk`]), parses each YAML file into a node tree
 //! with positions ([`yaml`]), and reads every `db.feature-store/*` document
-//! into the model ([`collection`], [`graph`], [`index`]) through a reader
-//! that reports unknown fields and wrong types ([`reader`]).
+//! into the model ([`collection`], [`graph`], [`index`], [`analyzer`])
+//! through a reader that reports unknown fields and wrong types
+//! ([`reader`]).
 //!
 //! Which problems are found where:
 //! * Here (`Loaded::diagnostics`): everything about the *shape* of the input:
@@ -40,6 +41,7 @@
 //!   from it would delete everything arangosync manages.
 //! * Diagnostics are sorted by location. Nothing here panics on any input.
 
+mod analyzer;
 mod collection;
 mod empty;
 mod graph;
@@ -56,6 +58,7 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::model::State;
 
+pub use analyzer::{property_keys, ANALYZER_TYPES};
 pub use index::INDEX_TYPES;
 use reader::Reader;
 pub use reader::{nearest, suggestion};
@@ -66,7 +69,7 @@ use yaml::{Node, NodeKind, Pos};
 pub const API_GROUP: &str = "db.feature-store/";
 /// The only version this build reads.
 pub const API_VERSION: &str = "db.feature-store/v1alpha1";
-pub const KINDS: &[&str] = &["ArangoCollection", "ArangoGraph"];
+pub const KINDS: &[&str] = &["ArangoCollection", "ArangoGraph", "ArangoAnalyzer"];
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 const METADATA_KEYS: &[&str] = &["name", "labels", "annotations"];
@@ -91,6 +94,9 @@ pub struct Sources {
     /// Per collection, parallel to `Collection::indexes`.
     pub indexes: BTreeMap<String, Vec<Origin>>,
     pub graphs: BTreeMap<String, Origin>,
+    /// Analyzers: the location of `metadata.name`; attribute paths relative
+    /// to the `spec` (`type`, `properties.locale`, `features[1]`).
+    pub analyzers: BTreeMap<String, Origin>,
     /// Later definitions of names already taken; they are not in the state.
     pub duplicates: Vec<Duplicate>,
 }
@@ -111,6 +117,10 @@ impl Sources {
 
     pub fn graph(&self, name: &str) -> Option<&Location> {
         self.graphs.get(name).map(|origin| &origin.location)
+    }
+
+    pub fn analyzer(&self, name: &str) -> Option<&Location> {
+        self.analyzers.get(name).map(|origin| &origin.location)
     }
 }
 
@@ -148,6 +158,7 @@ impl Origin {
 pub enum ResourceKind {
     Collection,
     Graph,
+    Analyzer,
 }
 
 impl ResourceKind {
@@ -155,6 +166,7 @@ impl ResourceKind {
         match self {
             ResourceKind::Collection => "collection",
             ResourceKind::Graph => "graph",
+            ResourceKind::Analyzer => "analyzer",
         }
     }
 }
@@ -499,6 +511,7 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
     match kind.as_str() {
         "ArangoCollection" => add_collection(loaded, reader, name, spec),
         "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
+        "ArangoAnalyzer" => add_analyzer(loaded, reader, name, spec, root.pos),
         other => reader.error_with_hint(
             "unknown-kind",
             format!("unknown kind `{other}`"),
@@ -587,6 +600,46 @@ fn add_graph(
     };
     loaded.sources.graphs.insert(name.clone(), origin);
     loaded.state.graphs.insert(name, read.graph);
+}
+
+/// Reads an `ArangoAnalyzer` spec and adds it to the state unless its name
+/// is missing or taken, or the spec cannot be read.
+fn add_analyzer(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    name: Option<(String, Pos)>,
+    spec: Option<&Node>,
+    document_pos: Pos,
+) {
+    let Some(spec) = spec else {
+        reader.error(
+            "missing-field",
+            "the ArangoAnalyzer document is missing the required field `spec`",
+            document_pos,
+        );
+        return;
+    };
+    let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
+    let read = analyzer::read(reader, name_text, spec);
+    let Some((name, name_pos)) = name else {
+        return;
+    };
+    let location = reader.location(name_pos);
+    if loaded.state.analyzers.contains_key(&name) {
+        loaded.sources.duplicates.push(Duplicate {
+            kind: ResourceKind::Analyzer,
+            name,
+            location,
+        });
+        return;
+    }
+    let Some(analyzer) = read else {
+        return;
+    };
+    let mut origin = Origin::new(location);
+    record_attributes(reader, spec, "", &mut origin.attributes);
+    loaded.sources.analyzers.insert(name.clone(), origin);
+    loaded.state.analyzers.insert(name, analyzer);
 }
 
 /// A document that is not ours by its `apiVersion` but names one of our

@@ -5,7 +5,8 @@
 //! files (syntax, unknown fields, wrong types). What is left is what a
 //! server would reject, or would silently store differently from the spec:
 //! names, duplicates across files, contradictory index options, schema
-//! rules, computed value expressions and graph references. Each rule has its
+//! rules, computed value expressions, graph references and analyzers
+//! (built-in names, required properties, features). Each rule has its
 //! own module and a stable kebab-case code.
 //!
 //! Invariants:
@@ -19,6 +20,7 @@
 //!   names off by default) and 3.12 (on by default) both accept, so a spec
 //!   tree that validates works on either.
 
+mod analyzers;
 mod collections;
 mod graphs;
 mod indexes;
@@ -54,6 +56,9 @@ pub fn validate(loaded: &Loaded) -> Diagnostics {
         graphs::check(graph, origin, &loaded.state, &mut report);
     }
     graphs::check_across_graphs(&loaded.state, &loaded.sources, &mut report);
+    for (name, analyzer) in &loaded.state.analyzers {
+        analyzers::check(analyzer, loaded.sources.analyzers.get(name), &mut report);
+    }
     let mut diagnostics = report.diagnostics;
     diagnostics.sort();
     diagnostics
@@ -106,16 +111,21 @@ fn first_at(location: Option<&Location>) -> String {
 fn duplicates(loaded: &Loaded, report: &mut Report) {
     for duplicate in &loaded.sources.duplicates {
         let kind = duplicate.kind.as_str();
-        let first = match duplicate.kind {
-            crate::spec::ResourceKind::Collection => loaded.sources.collection(&duplicate.name),
-            crate::spec::ResourceKind::Graph => loaded.sources.graph(&duplicate.name),
+        let (first, code) = match duplicate.kind {
+            crate::spec::ResourceKind::Collection => (
+                loaded.sources.collection(&duplicate.name),
+                "duplicate-collection",
+            ),
+            crate::spec::ResourceKind::Graph => {
+                (loaded.sources.graph(&duplicate.name), "duplicate-graph")
+            }
+            crate::spec::ResourceKind::Analyzer => (
+                loaded.sources.analyzer(&duplicate.name),
+                "duplicate-analyzer",
+            ),
         };
         report.error(
-            if kind == "graph" {
-                "duplicate-graph"
-            } else {
-                "duplicate-collection"
-            },
+            code,
             format!(
                 "{kind} `{}` is defined more than once{}",
                 duplicate.name,

@@ -83,6 +83,13 @@ const fn generated(name: &'static str, expect: Expect, build: fn(&Path)) -> Case
 }
 
 const CASES: &[Case] = &[
+    checked_in("analyzer-builtin-name"),
+    checked_in("analyzer-duplicate"),
+    checked_in("analyzer-feature-dependency"),
+    checked_in("analyzer-invalid-name"),
+    checked_in("analyzer-missing-property"),
+    checked_in("analyzer-unknown-field"),
+    checked_in("analyzer-unknown-type"),
     checked_in("api-version-missing"),
     checked_in("api-version-typo"),
     checked_in("api-version-unsupported"),

@@ -70,7 +70,8 @@ fn the_example_repo_applies_on_a_coordinator_and_a_second_plan_is_empty() {
     assert_eq!(second.status, 0, "{second:?}");
     crate::support::assert_example_unchanged(&second.stdout);
     // availability, version, role, then at once: clusterInventory (one
-    // request, no batch), gharial, aqlfunction, one cursor batch. A reader
+    // request, no batch), gharial, aqlfunction, the analyzers (the example
+    // defines one), one cursor batch. A reader
     // that tried the single-server batch would have fallen back to
     // per-collection reads and made dozens. The products spec holds a
     // vector index: its document count and the server version (for vector
@@ -78,7 +79,7 @@ fn the_example_repo_applies_on_a_coordinator_and_a_second_plan_is_empty() {
     let stats = harness.stats();
     assert_eq!(
         (stats["total"].as_u64(), stats["writes"].as_u64()),
-        (Some(9), Some(0)),
+        (Some(10), Some(0)),
         "{stats}"
     );
     let again = harness.run(&["apply"]);

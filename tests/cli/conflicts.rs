@@ -355,9 +355,9 @@ fn replacing_a_collection_a_hand_made_graph_uses() {
     );
 }
 
-/// An inverted index naming an analyzer the database does not have: the
-/// server would refuse it (error 10) and arangosync creates no analyzers,
-/// so the plan blocks it. Once the analyzer exists, the index applies.
+/// An inverted index naming an analyzer neither the database nor the specs
+/// have: the server would refuse it (error 10), so the plan blocks it.
+/// Once the analyzer exists, the index applies.
 #[test]
 fn an_analyzer_the_database_lacks() {
     let harness = Harness::new();
