@@ -100,9 +100,10 @@ fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desir
 /// round trip each would make a large first apply wait for them in turn.
 const QUERY_CHECKS_AT_ONCE: usize = 8;
 
-/// Has the server parse every query whose function the plan registers, so
-/// a syntax error stops the run with the file's line and column before
-/// anything is written.
+/// Has the server parse every query whose function or registry entry the
+/// plan writes, so a syntax error stops the run with the file's line and
+/// column before anything is written (the registry entry is the serving
+/// path where the server has no user functions).
 async fn check_queries(
     client: &Client,
     desired: &Desired,
@@ -122,18 +123,26 @@ async fn check_queries(
     } else {
         client.clone()
     };
-    let checks: Vec<(&String, &crate::transform::Feature)> = plan
-        .changes
-        .iter()
-        .filter_map(|change| match &change.address {
-            crate::plan::Address::Function(name) => desired
-                .features
-                .iter()
-                .find(|f| &f.function_name(&namespace) == name)
-                .map(|feature| (name, feature)),
-            _ => None,
-        })
-        .collect();
+    let mut checks: Vec<(&String, &crate::transform::Feature)> = Vec::new();
+    for change in &plan.changes {
+        let name = match (&change.address, change.action) {
+            (_, crate::plan::Action::Delete) => continue,
+            (crate::plan::Address::Function(name) | crate::plan::Address::Registry(name), _) => {
+                name
+            }
+            _ => continue,
+        };
+        if checks.iter().any(|(checked, _)| *checked == name) {
+            continue;
+        }
+        if let Some(feature) = desired
+            .features
+            .iter()
+            .find(|f| &f.function_name(&namespace) == name)
+        {
+            checks.push((name, feature));
+        }
+    }
     let permits = Arc::new(tokio::sync::Semaphore::new(QUERY_CHECKS_AT_ONCE));
     let mut tasks = tokio::task::JoinSet::new();
     for (position, (_, feature)) in checks.iter().enumerate() {
@@ -266,11 +275,24 @@ async fn read_live(
     desired: &crate::model::State,
 ) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = !desired.custom_analyzers().is_empty();
-    live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
+    let reading = |err: live::LiveError| {
+        CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
+    };
+    let mut read = live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
         .await
-        .map_err(|err| {
-            CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
-        })
+        .map_err(reading)?;
+    // MERGE NOTE (serving): a stand-in while live::read leaves the server
+    // unknown; see live/server_probe.rs. A database that does not exist yet
+    // cannot parse queries, so `_system` is asked then.
+    if read.server.is_none() {
+        let probe = if read.state.is_none() {
+            client.for_database("_system")
+        } else {
+            client.clone()
+        };
+        read.server = Some(live::minimal_server(&probe).await.map_err(reading)?);
+    }
+    Ok(read)
 }
 
 /// Logs each change of an apply as it starts and ends.

@@ -3,20 +3,41 @@
 //! Functions of the namespace that are not in the specs are deleted only
 //! with `--prune`; otherwise the plan notes them. Functions of other
 //! namespaces are never looked at.
+//!
+//! On a server without user functions (ArangoDB 4.0, or 3.10+ started with
+//! `--javascript.user-defined-functions false`) only the registry entries
+//! are planned, and one note says so. A feature that demands a function
+//! (`Serve: function`, or `--require-functions` for all) is then a blocked
+//! change naming its file, so apply refuses before any write. Functions of
+//! the namespace registered while the server still ran them are kept (they
+//! cannot be called) unless `--prune` deletes them.
 
 use serde_json::json;
 
 use super::model::{Action, Address, Change, Note, Step};
 use super::Options;
 use crate::model::State;
+use crate::server::Server;
 
 pub fn diff(
     desired: &State,
     live: &State,
+    server: Option<&Server>,
     options: &Options,
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
 ) {
+    match server.filter(|server| !server.user_functions) {
+        Some(server) => registry_only(desired, live, server, options, changes, notes),
+        None => functions(desired, live, options, changes),
+    }
+    registry(desired, live, options, changes);
+    prune_functions(desired, live, options, changes, notes);
+    prune_registry(desired, live, options, changes);
+}
+
+/// The function changes on a server that runs user functions.
+fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for (name, want) in &desired.functions {
         let (action, reason) = match live.functions.get(name) {
             None => (Action::Create, options.missing_reason()),
@@ -40,6 +61,118 @@ pub fn diff(
             destructive: false,
         });
     }
+}
+
+/// On a server without user functions: no function is registered; a
+/// feature that demands one is a blocked change naming its file; one note
+/// says how the features are served, and what became of functions
+/// registered before (kept, or deleted with `--prune`).
+fn registry_only(
+    desired: &State,
+    live: &State,
+    server: &Server,
+    options: &Options,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+) {
+    let why = if server.version.at_least(crate::server::Version::new(4, 0, 0)) {
+        format!(
+            "the server has no JavaScript user functions (ArangoDB {} removed them)",
+            server.version
+        )
+    } else {
+        format!(
+            "the server has JavaScript user functions turned off (ArangoDB {} started with \
+             --javascript.user-defined-functions false)",
+            server.version
+        )
+    };
+    let mut skipped = 0usize;
+    for (name, want) in &desired.functions {
+        let entry = desired.registry.get(name);
+        let demanded_by_file = entry.is_some_and(|entry| entry.serve == "function");
+        if !(demanded_by_file || options.require_functions) {
+            skipped += 1;
+            continue;
+        }
+        let file = entry.map_or(name.as_str(), |entry| entry.source.as_str());
+        let demand = if demanded_by_file {
+            format!("{file} says `Serve: function`")
+        } else {
+            format!("--require-functions demands it for {file}")
+        };
+        changes.push(Change {
+            address: Address::Function(name.clone()),
+            action: if live.functions.contains_key(name) {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            reason: "the feature must be callable as an AQL user function".into(),
+            fields: Vec::new(),
+            steps: vec![Step::RegisterFunction {
+                name: name.clone(),
+                code: want.code.clone(),
+            }],
+            blocked: Some(format!(
+                "{why}, and {demand}; serve it from the registry (remove the demand) or \
+                 apply to a server with user functions"
+            )),
+            destructive: false,
+        });
+    }
+    // Functions of the namespace that are in the specs but were registered
+    // while the server still ran them: not callable now. The others (not
+    // in the specs) are handled as on any server.
+    let stale: Vec<&String> = live
+        .functions
+        .keys()
+        .filter(|name| desired.functions.contains_key(*name))
+        .collect();
+    if options.prune {
+        for name in &stale {
+            changes.push(Change {
+                address: Address::Function((*name).clone()),
+                action: Action::Delete,
+                reason: "registered before user functions were turned off; no query can call it"
+                    .into(),
+                fields: Vec::new(),
+                steps: vec![Step::DeleteFunction {
+                    name: (*name).clone(),
+                }],
+                blocked: None,
+                destructive: false,
+            });
+        }
+    }
+    let mut line = format!(
+        "{why}: features are served from the registry only; {skipped} function(s) not registered"
+    );
+    if !stale.is_empty() && !options.prune {
+        line.push_str(&format!(
+            "; {} registered earlier kept, not callable (--prune deletes them)",
+            stale.len()
+        ));
+    }
+    // The namespace, from the names (`NAMESPACE::FEATURE_VN`); no feature
+    // and no function left: nothing is served, nothing to say.
+    let Some(namespace) = desired
+        .functions
+        .keys()
+        .chain(live.functions.keys())
+        .find_map(|name| name.rsplit_once("::").map(|(namespace, _)| namespace))
+    else {
+        return;
+    };
+    notes.push(Note {
+        address: Address::Serving(namespace.to_string()),
+        message: line,
+    });
+}
+
+/// The registry entries, planned whatever the server: they are how a
+/// feature is served through the cursor API.
+fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for (name, want) in &desired.registry {
         let action = match live.registry.get(name) {
             None => Action::Create,
@@ -66,6 +199,16 @@ pub fn diff(
             destructive: false,
         });
     }
+}
+
+/// Functions of the namespace that are no longer in the specs.
+fn prune_functions(
+    desired: &State,
+    live: &State,
+    options: &Options,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+) {
     for name in live.functions.keys() {
         if desired.functions.contains_key(name) {
             continue;
@@ -87,6 +230,10 @@ pub fn diff(
             });
         }
     }
+}
+
+/// Registry entries of features no longer in the specs (with `--prune`).
+fn prune_registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for name in live.registry.keys() {
         if !desired.registry.contains_key(name)
             && options.prune

@@ -67,6 +67,9 @@ pub enum Address {
     Function(String),
     /// The feature-registry entry of a function.
     Registry(String),
+    /// How the features of a function namespace are served (notes only):
+    /// through AQL user functions and the registry, or the registry alone.
+    Serving(String),
 }
 
 /// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
@@ -86,6 +89,7 @@ impl Serialize for Address {
             Address::Graph(name) => ("graph", None, name.as_str()),
             Address::Function(name) => ("function", None, name.as_str()),
             Address::Registry(name) => ("registryEntry", None, name.as_str()),
+            Address::Serving(namespace) => ("featureServing", None, namespace.as_str()),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("kind", kind)?;
@@ -100,7 +104,7 @@ impl Serialize for Address {
 impl Address {
     pub fn phase(&self) -> Phase {
         match self {
-            Address::Function(_) | Address::Registry(_) => Phase::Post,
+            Address::Function(_) | Address::Registry(_) | Address::Serving(_) => Phase::Post,
             _ => Phase::Pre,
         }
     }
@@ -116,6 +120,7 @@ impl fmt::Display for Address {
             Address::Graph(name) => write!(f, "graph {name}"),
             Address::Function(name) => write!(f, "function {name}"),
             Address::Registry(name) => write!(f, "registry entry {name}"),
+            Address::Serving(namespace) => write!(f, "features {namespace}::*"),
         }
     }
 }
@@ -259,7 +264,7 @@ impl Change {
             }
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
-            (Address::Registry(_), _) => Stage::Registry,
+            (Address::Registry(_) | Address::Serving(_), _) => Stage::Registry,
         }
     }
 }
