@@ -146,6 +146,7 @@ async fn prepare(
     if args.dry_run || !computed.has_writes() {
         return Ok(None);
     }
+    refuse_demanded_functions(&computed, desired, namespace)?;
     let blocked = computed.blocked().count();
     if blocked > 0 {
         return Err(CliError::runtime(format!(
@@ -265,6 +266,44 @@ fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
             lines.join("\n  ")
         ),
     )
+}
+
+/// Fails before the first write when the plan blocks function changes: on
+/// a server without AQL user functions, features that demand one
+/// (`Serve: function`, `--require-functions`). Names the files.
+fn refuse_demanded_functions(
+    plan: &Plan,
+    desired: &super::Desired,
+    namespace: &str,
+) -> Result<(), CliError> {
+    let namespace = namespace.to_ascii_uppercase();
+    let files: Vec<String> = plan
+        .blocked()
+        .filter(|change| change.action != plan::Action::Delete)
+        .filter_map(|change| match &change.address {
+            plan::Address::Function(name) => Some(
+                desired
+                    .features
+                    .iter()
+                    .find(|feature| &feature.function_name(&namespace) == name)
+                    .map_or_else(
+                        || name.clone(),
+                        |feature| feature.path.display().to_string(),
+                    ),
+            ),
+            _ => None,
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::runtime(format!(
+        "refusing to apply: the server cannot run AQL user functions, and {} feature(s) must be \
+         served as one: {}; nothing was changed. Remove `-- Serve: function` (or \
+         --require-functions) to serve them from the feature registry",
+        files.len(),
+        files.join(", ")
+    )))
 }
 
 /// Fails before the first write when the user can only read: a CI

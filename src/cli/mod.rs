@@ -9,6 +9,7 @@ mod error;
 mod features;
 mod output;
 mod plan;
+mod serving;
 mod validate;
 
 use std::path::Path;
@@ -278,19 +279,29 @@ async fn read_live(
     let reading = |err: live::LiveError| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
     };
-    let mut read = live::read(client, &namespace.to_ascii_uppercase(), read_analyzers)
-        .await
-        .map_err(reading)?;
     // MERGE NOTE (serving): a stand-in while live::read leaves the server
-    // unknown; see live/server_probe.rs. A database that does not exist yet
-    // cannot parse queries, so `_system` is asked then.
+    // unknown; see live/server_probe.rs. Only features depend on it, so a
+    // spec tree without any does not ask. It runs at the same time as the
+    // read, so a read takes no longer.
+    let probe = async {
+        if desired.functions.is_empty() {
+            return Ok(None);
+        }
+        match live::minimal_server(client).await {
+            // A database that does not exist yet cannot parse queries.
+            Err(live::LiveError::Client(err)) if err.error_num() == Some(1228) => {
+                live::minimal_server(&client.for_database("_system"))
+                    .await
+                    .map(Some)
+            }
+            other => other.map(Some),
+        }
+    };
+    let namespace = namespace.to_ascii_uppercase();
+    let (read, server) = tokio::join!(live::read(client, &namespace, read_analyzers), probe);
+    let mut read = read.map_err(reading)?;
     if read.server.is_none() {
-        let probe = if read.state.is_none() {
-            client.for_database("_system")
-        } else {
-            client.clone()
-        };
-        read.server = Some(live::minimal_server(&probe).await.map_err(reading)?);
+        read.server = server.map_err(reading)?;
     }
     Ok(read)
 }

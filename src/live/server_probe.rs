@@ -3,31 +3,29 @@
 //! [`minimal_server`] only while `Live.server` is `None`, so once
 //! `live::read` fills it this module is unused and can be deleted.
 //!
-//! It derives only what serving needs: the version (`GET /_api/version`),
-//! the role, and whether AQL user functions can be called. ArangoDB 4.0
-//! has no `/_api/aqlfunction` (an unknown path); a 3.10+ server started
-//! with `--javascript.user-defined-functions false` still serves that API
-//! but refuses to parse a query that calls a user function (400/1501), so
-//! parsing `RETURN ARANGOSYNC_PROBE::PROBE()` (`POST /_api/query`, which
-//! runs nothing) tells. A server with functions parses it: user functions
-//! are looked up when a query runs, not when it is parsed.
+//! It derives only what serving needs, in two requests made at once: the
+//! version (`GET /_api/version`) and whether a query may call a user
+//! function. ArangoDB 4.0 has none (the version says so, as
+//! `Server::target` has it); a 3.10+ server started with
+//! `--javascript.user-defined-functions false` refuses to parse a query
+//! that calls one (400/1501), so parsing `RETURN ARANGOSYNC_PROBE::PROBE()`
+//! (`POST /_api/query`, which runs nothing) tells. A server with functions
+//! parses it: user functions are looked up when a query runs, not when it
+//! is parsed.
 
 use reqwest::Method;
 use serde_json::json;
 
-use super::{is_unknown_path, LiveError};
+use super::LiveError;
 use crate::client::Client;
 use crate::server::{Server, Source, Version};
 
-/// The server behind `client`, minimally: `vector_index` is what the
-/// version allows (the startup option is not read here).
+/// The server behind `client`, minimally: `cluster` is false and
+/// `vector_index` is what the version allows (neither is read here).
 pub async fn minimal_server(client: &Client) -> Result<Server, LiveError> {
     let parse = json!({"query": "RETURN ARANGOSYNC_PROBE::PROBE()"});
-    let namespace = [("namespace", "ARANGOSYNC_PROBE".to_string())];
-    let (version, role, functions, parsed) = tokio::join!(
+    let (version, parsed) = tokio::join!(
         client.call(Method::GET, "/_api/version", &[], None),
-        client.call(Method::GET, "/_admin/server/role", &[], None),
-        client.call(Method::GET, "/_api/aqlfunction", &namespace, None),
         client.call(Method::POST, "/_api/query", &[], Some(&parse)),
     );
     let text = version?.body["version"]
@@ -38,22 +36,15 @@ pub async fn minimal_server(client: &Client) -> Result<Server, LiveError> {
         what: "GET /_api/version".into(),
         detail: format!("{err}"),
     })?;
-    let cluster = matches!(role, Ok(answer) if answer.body["role"].as_str() == Some("COORDINATOR"));
-    let api = match functions {
-        Ok(_) => true,
-        Err(err) if is_unknown_path(&err) => false,
-        Err(err) => return Err(err.into()),
-    };
     let callable = match parsed {
         Ok(_) => true,
         Err(err) if err.error_num() == Some(1501) => false,
         Err(err) => return Err(err.into()),
     };
+    let target = Server::target(version);
     Ok(Server {
-        version,
-        cluster,
-        user_functions: api && callable,
-        vector_index: version.at_least(Version::new(3, 12, 4)),
+        user_functions: target.user_functions && callable,
         source: Source::Live,
+        ..target
     })
 }

@@ -75,7 +75,10 @@ fn registry_only(
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
 ) {
-    let why = if server.version.at_least(crate::server::Version::new(4, 0, 0)) {
+    let why = if server
+        .version
+        .at_least(crate::server::Version::new(4, 0, 0))
+    {
         format!(
             "the server has no JavaScript user functions (ArangoDB {} removed them)",
             server.version

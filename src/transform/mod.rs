@@ -127,9 +127,10 @@ pub fn load_into(
     for path in paths {
         match load_file(path, path) {
             Ok(mut feature) => {
-                feature.source = path
-                    .file_name()
-                    .map_or_else(|| path.strip_prefix(base).unwrap_or(path).to_path_buf(), PathBuf::from);
+                feature.source = path.file_name().map_or_else(
+                    || path.strip_prefix(base).unwrap_or(path).to_path_buf(),
+                    PathBuf::from,
+                );
                 features.push(feature)
             }
             Err(problems) => problems

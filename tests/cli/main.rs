@@ -15,6 +15,7 @@ mod performance;
 mod reliability;
 mod safety;
 mod server_shapes;
+mod serving;
 mod signals;
 mod support;
 mod versions;
