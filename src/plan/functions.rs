@@ -256,3 +256,177 @@ fn prune_registry(desired: &State, live: &State, options: &Options, changes: &mu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Function, RegistryEntry};
+    use crate::server::Version;
+
+    fn feature(name: &str, serve: &str) -> (Function, RegistryEntry) {
+        let function = format!("FEATURES::{}_V1", name.to_ascii_uppercase());
+        (
+            Function {
+                name: function.clone(),
+                code: "function () {}".into(),
+                hash: Some(format!("hash-{name}")),
+            },
+            RegistryEntry {
+                feature: name.into(),
+                version: 1,
+                function,
+                description: String::new(),
+                owner: None,
+                query: "RETURN 1".into(),
+                params: Vec::new(),
+                collections: Vec::new(),
+                returns: "all".into(),
+                serve: serve.into(),
+                hash: format!("hash-{name}"),
+                source: format!("{name}_v1.aql"),
+                format_version: crate::model::REGISTRY_FORMAT_VERSION,
+            },
+        )
+    }
+
+    fn desired(features: &[(&str, &str)]) -> State {
+        let mut state = State::default();
+        for (name, serve) in features {
+            let (function, entry) = feature(name, serve);
+            state.registry.insert(function.name.clone(), entry);
+            state.functions.insert(function.name.clone(), function);
+        }
+        state
+    }
+
+    fn server(version: &str, user_functions: bool) -> Server {
+        let target = Server::target(version.parse::<Version>().unwrap());
+        Server {
+            user_functions: target.user_functions && user_functions,
+            ..target
+        }
+    }
+
+    fn plan(
+        desired: &State,
+        live: &State,
+        server: Option<&Server>,
+        options: &Options,
+    ) -> (Vec<String>, Vec<String>) {
+        let (mut changes, mut notes) = (Vec::new(), Vec::new());
+        diff(desired, live, server, options, &mut changes, &mut notes);
+        let changes = changes
+            .iter()
+            .map(|change| {
+                let blocked = if change.blocked.is_some() {
+                    " BLOCKED"
+                } else {
+                    ""
+                };
+                format!("{} {}{blocked}", change.action.as_str(), change.address)
+            })
+            .collect();
+        let notes = notes
+            .iter()
+            .map(|note| format!("{}: {}", note.address, note.message))
+            .collect();
+        (changes, notes)
+    }
+
+    #[test]
+    fn without_user_functions_only_the_registry_is_planned_and_one_note_says_so() {
+        let desired = desired(&[("a", "registry"), ("b", "registry")]);
+        let four = server("4.0.0", true);
+        let (changes, notes) = plan(
+            &desired,
+            &State::default(),
+            Some(&four),
+            &Options::default(),
+        );
+        assert_eq!(
+            changes,
+            vec![
+                "create registry entry FEATURES::A_V1",
+                "create registry entry FEATURES::B_V1"
+            ]
+        );
+        assert_eq!(
+            notes,
+            vec!["features FEATURES::*: the server has no JavaScript user functions (ArangoDB 4.0.0 removed them): features are served from the registry only; 2 function(s) not registered"]
+        );
+        // Where the server runs functions, or is unknown: both, no note.
+        for server in [Some(server("3.12.10", true)), None] {
+            let (changes, notes) = plan(
+                &desired,
+                &State::default(),
+                server.as_ref(),
+                &Options::default(),
+            );
+            assert_eq!(changes.len(), 4, "{changes:?}");
+            assert!(notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_demanded_function_is_blocked_naming_its_file() {
+        let desired = desired(&[("a", "function"), ("b", "registry")]);
+        let off = server("3.12.10", false);
+        let mut changes = Vec::new();
+        let mut notes = Vec::new();
+        diff(
+            &desired,
+            &State::default(),
+            Some(&off),
+            &Options::default(),
+            &mut changes,
+            &mut notes,
+        );
+        let blocked: Vec<&String> = changes.iter().filter_map(|c| c.blocked.as_ref()).collect();
+        assert_eq!(blocked.len(), 1);
+        assert!(
+            blocked[0].contains("a_v1.aql says `Serve: function`")
+                && blocked[0].contains("--javascript.user-defined-functions false"),
+            "{blocked:?}"
+        );
+        let all = Options {
+            require_functions: true,
+            ..Options::default()
+        };
+        let (changes, _) = plan(&desired, &State::default(), Some(&off), &all);
+        assert_eq!(
+            changes.iter().filter(|c| c.ends_with("BLOCKED")).count(),
+            2,
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn functions_left_from_before_are_kept_unless_pruned() {
+        let desired = desired(&[("a", "registry")]);
+        let mut live = desired.clone();
+        live.registry.clear();
+        let off = server("3.12.10", false);
+        let (changes, notes) = plan(&desired, &live, Some(&off), &Options::default());
+        assert_eq!(changes, vec!["create registry entry FEATURES::A_V1"]);
+        assert!(
+            notes[0].ends_with("1 function(s) not registered; 1 registered earlier kept, not callable (--prune deletes them)"),
+            "{notes:?}"
+        );
+        let prune = Options {
+            prune: true,
+            ..Options::default()
+        };
+        let (changes, notes) = plan(&desired, &live, Some(&off), &prune);
+        assert_eq!(
+            changes,
+            vec![
+                "delete function FEATURES::A_V1",
+                "create registry entry FEATURES::A_V1"
+            ]
+        );
+        assert!(
+            notes[0].ends_with("1 function(s) not registered"),
+            "{notes:?}"
+        );
+    }
+}
