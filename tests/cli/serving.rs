@@ -217,6 +217,21 @@ fn require_functions_refuses_every_feature_on_a_server_with_udfs_off() {
             "{file}: {blocked:?}"
         );
     }
+    // The same from the environment (a Helm value, say).
+    let from_env = harness.run_with_env(
+        "root",
+        crate::support::ROOT_PASSWORD,
+        &[("ARANGOSYNC_REQUIRE_FUNCTIONS", "true")],
+        &["apply"],
+    );
+    assert_eq!(from_env.status, 1, "{from_env:?}");
+    assert!(
+        from_env
+            .stderr
+            .contains("3 feature(s) must be served as one"),
+        "{from_env:?}"
+    );
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
     // Without the flag the same server is served from the registry.
     let served = harness.run(&["apply"]);
     assert_eq!(served.status, 0, "{served:?}");
