@@ -746,20 +746,39 @@ pub struct Function {
     pub hash: Option<String>,
 }
 
-/// What the feature registry records about one registered function, less
-/// the revision and time of the apply (which change without the feature
-/// changing, and so are not compared).
+/// The version of the registry document's shape
+/// (`schemas/registry-entry.v1.schema.json`); raised only when a field is
+/// removed or changes meaning, never when one is added.
+pub const REGISTRY_FORMAT_VERSION: u32 = 1;
+
+/// What the feature registry records about one feature version, less the
+/// revision and time of the apply (which change without the feature
+/// changing, and so are not compared). The stored document adds `_key`,
+/// `type: "feature"`, `revision` and `appliedAt`; the README's "Serving
+/// features" section and the JSON Schema describe it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryEntry {
     pub feature: String,
     pub version: u32,
+    /// The AQL user function's name (`NAMESPACE::FEATURE_VN`): the entry's
+    /// identity, also where the server has no user functions.
     pub function: String,
     pub description: String,
     pub owner: Option<String>,
     pub query: String,
     /// Bind variable keys in parameter order (`@name` for collections).
     pub params: Vec<String>,
+    /// Collections the query reads: literal names, then collection bind
+    /// parameters as `@@name`.
+    pub collections: Vec<String>,
+    /// `all` (the result array) or `one` (the first row, or null).
+    pub returns: String,
+    /// `registry` or `function` (the header's `Serve:`).
+    pub serve: String,
     pub hash: String,
+    /// The file name (not its path, which differs between layouts).
     pub source: String,
+    /// [`REGISTRY_FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
 }

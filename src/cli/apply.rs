@@ -147,13 +147,13 @@ async fn prepare(
     if args.dry_run || !computed.has_writes() {
         return Ok(None);
     }
+    refuse_demanded_functions(&computed, desired, namespace)?;
     let blocked = computed.blocked().count();
     if blocked > 0 {
         return Err(CliError::runtime(format!(
             "refusing to apply: {blocked} change(s) are blocked (see BLOCKED above); nothing was changed"
         )));
     }
-    check_function_api(&client, &computed, &args.plan.features.namespace).await?;
     check_write_access(&client, &args.connection).await?;
 
     // The lock lives in the database's state collection, so both must exist
@@ -274,46 +274,42 @@ fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
     )
 }
 
-/// Fails before the first write when the plan registers AQL functions on a
-/// server without the function API (ArangoDB 4.0 removed user-defined AQL
-/// functions and `/_api/aqlfunction`), so such a server is never left
-/// half-applied. The database that will hold the functions is asked; while
-/// it does not exist yet, `_system` is, as for the query checks.
-async fn check_function_api(client: &Client, plan: &Plan, namespace: &str) -> Result<(), CliError> {
-    let writes = plan
-        .changes
-        .iter()
-        .filter(|change| {
-            matches!(change.address, plan::Address::Function(_))
-                && change.action != plan::Action::Delete
+/// Fails before the first write when the plan blocks function changes: on
+/// a server without AQL user functions, features that demand one
+/// (`Serve: function`, `--require-functions`). Names the files.
+fn refuse_demanded_functions(
+    plan: &Plan,
+    desired: &super::Desired,
+    namespace: &str,
+) -> Result<(), CliError> {
+    let namespace = namespace.to_ascii_uppercase();
+    let files: Vec<String> = plan
+        .blocked()
+        .filter(|change| change.action != plan::Action::Delete)
+        .filter_map(|change| match &change.address {
+            plan::Address::Function(name) => Some(
+                desired
+                    .features
+                    .iter()
+                    .find(|feature| &feature.function_name(&namespace) == name)
+                    .map_or_else(
+                        || name.clone(),
+                        |feature| feature.path.display().to_string(),
+                    ),
+            ),
+            _ => None,
         })
-        .count();
-    if writes == 0 {
+        .collect();
+    if files.is_empty() {
         return Ok(());
     }
-    let database_missing = plan
-        .changes
-        .iter()
-        .any(|change| matches!(change.address, plan::Address::Database(_)));
-    let probe = if database_missing {
-        client.for_database("_system")
-    } else {
-        client.clone()
-    };
-    let query = [("namespace", namespace.to_string())];
-    match probe
-        .call(Method::GET, "/_api/aqlfunction", &query, None)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) if crate::live::is_unknown_path(&err) => Err(CliError::runtime(format!(
-            "refusing to apply: the server has no AQL user-function API (GET /_api/aqlfunction \
-             is an unknown path; ArangoDB 4.0 removed user-defined AQL functions), so the \
-             {writes} function change(s) of this plan cannot be applied; nothing was changed. \
-             `apply --phase pre` applies the collections, indexes and graphs alone"
-        ))),
-        Err(err) => Err(CliError::runtime(err)),
-    }
+    Err(CliError::runtime(format!(
+        "refusing to apply: the server cannot run AQL user functions, and {} feature(s) must be \
+         served as one: {}; nothing was changed. Remove `-- Serve: function` (or \
+         --require-functions) to serve them from the feature registry",
+        files.len(),
+        files.join(", ")
+    )))
 }
 
 /// Fails before the first write when the user can only read: a CI

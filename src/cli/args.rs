@@ -73,6 +73,13 @@ pub struct PlanArgs {
     /// (default: $ARGOCD_APP_REVISION, then $GIT_COMMIT).
     #[arg(long, env = "ARANGOSYNC_REVISION")]
     pub revision: Option<String>,
+    /// Every feature must be callable as an AQL user function: on a server
+    /// without user functions (ArangoDB 4.0, or UDFs turned off) the apply
+    /// is refused before any write, naming the files. Without it such a
+    /// server is served from the feature registry alone (one file can
+    /// demand a function with the header line `-- Serve: function`).
+    #[arg(long, env = "ARANGOSYNC_REQUIRE_FUNCTIONS")]
+    pub require_functions: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -225,6 +232,7 @@ impl ConnectionArgs {
             allow_mass_prune: plan_args.allow_mass_prune,
             revision: plan_args.revision(),
             offline: false,
+            require_functions: plan_args.require_functions,
         }
     }
 }

@@ -1,6 +1,8 @@
-//! `arangosync features`: list the feature registry.
+//! `arangosync features`: the feature registry. `features` (or `features
+//! list`) lists it; `features show` and `features run` (src/cli/serving.rs)
+//! print one entry and run its query through the cursor API.
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -8,12 +10,34 @@ use super::args::{ConnectionArgs, FeatureArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
 use super::Format;
+use crate::client::{Client, ClientError};
 use crate::ownership::STATE_COLLECTION;
 
-/// List the registered feature functions: feature, version, function,
-/// owner, source hash, revision and when it was applied.
+/// The feature registry: list the registered features (the default), show
+/// one entry with its query, or run a feature's query through the cursor
+/// API (the serving path that works on every server).
 #[derive(Debug, Args)]
 pub struct FeaturesArgs {
+    #[command(subcommand)]
+    pub command: Option<FeaturesCommand>,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeaturesCommand {
+    List(ListArgs),
+    Show(super::serving::ShowArgs),
+    Run(super::serving::RunArgs),
+}
+
+/// List the registered features: feature, version, function, owner,
+/// source hash, revision and when it was applied (the default of
+/// `arangosync features`).
+#[derive(Debug, Args)]
+pub struct ListArgs {
     #[command(flatten)]
     pub features: FeatureArgs,
     #[command(flatten)]
@@ -21,49 +45,72 @@ pub struct FeaturesArgs {
 }
 
 pub async fn run(args: &FeaturesArgs, out: &Output) -> Result<ExitStatus, CliError> {
-    let client = super::connect(&args.connection).await?;
+    match &args.command {
+        None => list(&args.features, &args.connection, out).await,
+        Some(FeaturesCommand::List(list_args)) => {
+            list(&list_args.features, &list_args.connection, out).await
+        }
+        Some(FeaturesCommand::Show(show)) => super::serving::show(show, out).await,
+        Some(FeaturesCommand::Run(run)) => super::serving::run(run, out).await,
+    }
+}
+
+/// Every row of a cursor query, batch after batch.
+pub(super) async fn cursor_rows(client: &Client, body: &Value) -> Result<Vec<Value>, ClientError> {
+    let mut response = client
+        .call(Method::POST, "/_api/cursor", &[], Some(body))
+        .await?;
+    let mut rows = Vec::new();
+    loop {
+        if let Value::Array(batch) = response.body["result"].take() {
+            rows.extend(batch);
+        }
+        match (
+            response.body["hasMore"].as_bool(),
+            response.body["id"].as_str(),
+        ) {
+            (Some(true), Some(id)) => {
+                let path = format!("/_api/cursor/{}", crate::client::encode_segment(id));
+                response = client.call(Method::PUT, &path, &[], None).await?;
+            }
+            _ => return Ok(rows),
+        }
+    }
+}
+
+/// The registry entries of `namespace`, sorted by function name; none when
+/// nothing was registered yet (no state collection).
+pub(super) async fn registry_entries(
+    client: &Client,
+    namespace: &str,
+) -> Result<Vec<Value>, CliError> {
     let body = json!({
         "query": "FOR d IN @@state FILTER d.type == \"feature\" SORT d.function RETURN d",
         "bindVars": {"@state": STATE_COLLECTION},
         "batchSize": 1000,
     });
-    let mut entries: Vec<Value> = Vec::new();
-    match client
-        .call(Method::POST, "/_api/cursor", &[], Some(&body))
-        .await
-    {
-        Ok(mut response) => loop {
-            entries.extend(
-                response.body["result"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .cloned(),
-            );
-            match (
-                response.body["hasMore"].as_bool(),
-                response.body["id"].as_str(),
-            ) {
-                (Some(true), Some(id)) => {
-                    let path = format!("/_api/cursor/{}", crate::client::encode_segment(id));
-                    response = client
-                        .call(Method::PUT, &path, &[], None)
-                        .await
-                        .map_err(CliError::runtime)?;
-                }
-                _ => break,
-            }
-        },
+    let mut entries = match cursor_rows(client, &body).await {
+        Ok(entries) => entries,
         // No state collection yet: nothing has been registered.
-        Err(err) if err.error_num() == Some(1203) => {}
+        Err(err) if err.error_num() == Some(1203) => Vec::new(),
         Err(err) => return Err(CliError::runtime(err)),
-    }
-    let prefix = format!("{}::", args.features.namespace.to_ascii_uppercase());
+    };
+    let prefix = format!("{}::", namespace.to_ascii_uppercase());
     entries.retain(|entry| {
         entry["function"]
             .as_str()
-            .is_some_and(|f| f.starts_with(&prefix))
+            .is_some_and(|f| f.to_ascii_uppercase().starts_with(&prefix))
     });
+    Ok(entries)
+}
+
+async fn list(
+    features: &FeatureArgs,
+    connection: &ConnectionArgs,
+    out: &Output,
+) -> Result<ExitStatus, CliError> {
+    let client = super::connect(connection).await?;
+    let mut entries = registry_entries(&client, &features.namespace).await?;
     for entry in &mut entries {
         if let Value::Object(map) = entry {
             map.retain(|key, _| !key.starts_with('_') && key != "type");

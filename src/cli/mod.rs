@@ -9,6 +9,7 @@ mod error;
 mod features;
 mod output;
 mod plan;
+mod serving;
 mod validate;
 
 use std::path::Path;
@@ -100,9 +101,10 @@ fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desir
 /// round trip each would make a large first apply wait for them in turn.
 const QUERY_CHECKS_AT_ONCE: usize = 8;
 
-/// Has the server parse every query whose function the plan registers, so
-/// a syntax error stops the run with the file's line and column before
-/// anything is written.
+/// Has the server parse every query whose function or registry entry the
+/// plan writes, so a syntax error stops the run with the file's line and
+/// column before anything is written (the registry entry is the serving
+/// path where the server has no user functions).
 async fn check_queries(
     client: &Client,
     desired: &Desired,
@@ -122,18 +124,26 @@ async fn check_queries(
     } else {
         client.clone()
     };
-    let checks: Vec<(&String, &crate::transform::Feature)> = plan
-        .changes
-        .iter()
-        .filter_map(|change| match &change.address {
-            crate::plan::Address::Function(name) => desired
-                .features
-                .iter()
-                .find(|f| &f.function_name(&namespace) == name)
-                .map(|feature| (name, feature)),
-            _ => None,
-        })
-        .collect();
+    let mut checks: Vec<(&String, &crate::transform::Feature)> = Vec::new();
+    for change in &plan.changes {
+        let name = match (&change.address, change.action) {
+            (_, crate::plan::Action::Delete) => continue,
+            (crate::plan::Address::Function(name) | crate::plan::Address::Registry(name), _) => {
+                name
+            }
+            _ => continue,
+        };
+        if checks.iter().any(|(checked, _)| *checked == name) {
+            continue;
+        }
+        if let Some(feature) = desired
+            .features
+            .iter()
+            .find(|f| &f.function_name(&namespace) == name)
+        {
+            checks.push((name, feature));
+        }
+    }
     let permits = Arc::new(tokio::sync::Semaphore::new(QUERY_CHECKS_AT_ONCE));
     let mut tasks = tokio::task::JoinSet::new();
     for (position, (_, feature)) in checks.iter().enumerate() {
@@ -283,11 +293,36 @@ async fn read_live(
             Ok::<_, crate::client::ClientError>((counts?, version?))
         }
     };
+    // MERGE NOTE (serving): a stand-in while live::read leaves the server
+    // unknown; see live/server_probe.rs. Only features depend on it, so a
+    // spec tree without any does not ask. It runs at the same time as the
+    // read, so a read takes no longer.
+    let probe = async {
+        if desired.functions.is_empty() {
+            return Ok(None);
+        }
+        match live::minimal_server(client).await {
+            // A database that does not exist yet cannot parse queries.
+            Err(live::LiveError::Client(err)) if err.error_num() == Some(1228) => {
+                live::minimal_server(&client.for_database("_system"))
+                    .await
+                    .map(Some)
+            }
+            other => other.map(Some),
+        }
+    };
     let namespace = namespace.to_ascii_uppercase();
-    let (read, counted) = tokio::join!(live::read(client, &namespace, read_analyzers), counting);
+    let (read, counted, server) = tokio::join!(
+        live::read(client, &namespace, read_analyzers),
+        counting,
+        probe
+    );
     let mut live = read.map_err(|err| failed(&err))?;
     let (counts, version) = counted.map_err(|err| failed(&err))?;
     live.document_counts = counts;
+    if live.server.is_none() {
+        live.server = server.map_err(|err| failed(&err))?;
+    }
     // Until the live read reports the server's capabilities, the version is
     // what vector index planning needs.
     if let (None, Some(version)) = (&live.server, version) {

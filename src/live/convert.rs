@@ -214,7 +214,21 @@ pub fn registry_entry(document: &Value) -> Option<RegistryEntry> {
             .flatten()
             .filter_map(|param| param.as_str().map(str::to_string))
             .collect(),
+        collections: document["collections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|collection| collection.as_str().map(str::to_string))
+            .collect(),
+        returns: document["returns"].as_str().unwrap_or_default().to_string(),
+        serve: document["serve"].as_str().unwrap_or_default().to_string(),
         hash: document["hash"].as_str().unwrap_or_default().to_string(),
         source: document["source"].as_str().unwrap_or_default().to_string(),
+        // Entries written before the format was versioned read as 0, so
+        // the plan rewrites them in the current format.
+        format_version: document["formatVersion"]
+            .as_u64()
+            .and_then(|version| u32::try_from(version).ok())
+            .unwrap_or(0),
     })
 }

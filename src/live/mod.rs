@@ -13,6 +13,7 @@
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
+mod server_probe;
 #[cfg(test)]
 mod tests;
 pub mod vector;
@@ -29,6 +30,7 @@ use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
 
 pub use convert::{collection_from_api, graph_from_api, index_from_api};
+pub use server_probe::minimal_server;
 
 /// Why the live state could not be read.
 #[derive(Debug, thiserror::Error)]

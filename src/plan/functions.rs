@@ -3,20 +3,41 @@
 //! Functions of the namespace that are not in the specs are deleted only
 //! with `--prune`; otherwise the plan notes them. Functions of other
 //! namespaces are never looked at.
+//!
+//! On a server without user functions (ArangoDB 4.0, or 3.10+ started with
+//! `--javascript.user-defined-functions false`) only the registry entries
+//! are planned, and one note says so. A feature that demands a function
+//! (`Serve: function`, or `--require-functions` for all) is then a blocked
+//! change naming its file, so apply refuses before any write. Functions of
+//! the namespace registered while the server still ran them are kept (they
+//! cannot be called) unless `--prune` deletes them.
 
 use serde_json::json;
 
 use super::model::{Action, Address, Change, Note, Step};
 use super::Options;
 use crate::model::State;
+use crate::server::Server;
 
 pub fn diff(
     desired: &State,
     live: &State,
+    server: Option<&Server>,
     options: &Options,
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
 ) {
+    match server.filter(|server| !server.user_functions) {
+        Some(server) => registry_only(desired, live, server, options, changes, notes),
+        None => functions(desired, live, options, changes),
+    }
+    registry(desired, live, options, changes);
+    prune_functions(desired, live, options, changes, notes);
+    prune_registry(desired, live, options, changes);
+}
+
+/// The function changes on a server that runs user functions.
+fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for (name, want) in &desired.functions {
         let (action, reason) = match live.functions.get(name) {
             None => (Action::Create, options.missing_reason()),
@@ -40,6 +61,121 @@ pub fn diff(
             destructive: false,
         });
     }
+}
+
+/// On a server without user functions: no function is registered; a
+/// feature that demands one is a blocked change naming its file; one note
+/// says how the features are served, and what became of functions
+/// registered before (kept, or deleted with `--prune`).
+fn registry_only(
+    desired: &State,
+    live: &State,
+    server: &Server,
+    options: &Options,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+) {
+    let why = if server
+        .version
+        .at_least(crate::server::Version::new(4, 0, 0))
+    {
+        format!(
+            "the server has no JavaScript user functions (ArangoDB {} removed them)",
+            server.version
+        )
+    } else {
+        format!(
+            "the server has JavaScript user functions turned off (ArangoDB {} started with \
+             --javascript.user-defined-functions false)",
+            server.version
+        )
+    };
+    let mut skipped = 0usize;
+    for (name, want) in &desired.functions {
+        let entry = desired.registry.get(name);
+        let demanded_by_file = entry.is_some_and(|entry| entry.serve == "function");
+        if !(demanded_by_file || options.require_functions) {
+            skipped += 1;
+            continue;
+        }
+        let file = entry.map_or(name.as_str(), |entry| entry.source.as_str());
+        let demand = if demanded_by_file {
+            format!("{file} says `Serve: function`")
+        } else {
+            format!("--require-functions demands it for {file}")
+        };
+        changes.push(Change {
+            address: Address::Function(name.clone()),
+            action: if live.functions.contains_key(name) {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            reason: "the feature must be callable as an AQL user function".into(),
+            fields: Vec::new(),
+            steps: vec![Step::RegisterFunction {
+                name: name.clone(),
+                code: want.code.clone(),
+            }],
+            blocked: Some(format!(
+                "{why}, and {demand}; serve it from the registry (remove the demand) or \
+                 apply to a server with user functions"
+            )),
+            destructive: false,
+        });
+    }
+    // Functions of the namespace that are in the specs but were registered
+    // while the server still ran them: not callable now. The others (not
+    // in the specs) are handled as on any server.
+    let stale: Vec<&String> = live
+        .functions
+        .keys()
+        .filter(|name| desired.functions.contains_key(*name))
+        .collect();
+    if options.prune {
+        for name in &stale {
+            changes.push(Change {
+                address: Address::Function((*name).clone()),
+                action: Action::Delete,
+                reason: "registered before user functions were turned off; no query can call it"
+                    .into(),
+                fields: Vec::new(),
+                steps: vec![Step::DeleteFunction {
+                    name: (*name).clone(),
+                }],
+                blocked: None,
+                destructive: false,
+            });
+        }
+    }
+    let mut line = format!(
+        "{why}: features are served from the registry only; {skipped} function(s) not registered"
+    );
+    if !stale.is_empty() && !options.prune {
+        line.push_str(&format!(
+            "; {} registered earlier kept, not callable (--prune deletes them)",
+            stale.len()
+        ));
+    }
+    // The namespace, from the names (`NAMESPACE::FEATURE_VN`); no feature
+    // and no function left: nothing is served, nothing to say.
+    let Some(namespace) = desired
+        .functions
+        .keys()
+        .chain(live.functions.keys())
+        .find_map(|name| name.rsplit_once("::").map(|(namespace, _)| namespace))
+    else {
+        return;
+    };
+    notes.push(Note {
+        address: Address::Serving(namespace.to_string()),
+        message: line,
+    });
+}
+
+/// The registry entries, planned whatever the server: they are how a
+/// feature is served through the cursor API.
+fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for (name, want) in &desired.registry {
         let action = match live.registry.get(name) {
             None => Action::Create,
@@ -66,6 +202,16 @@ pub fn diff(
             destructive: false,
         });
     }
+}
+
+/// Functions of the namespace that are no longer in the specs.
+fn prune_functions(
+    desired: &State,
+    live: &State,
+    options: &Options,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+) {
     for name in live.functions.keys() {
         if desired.functions.contains_key(name) {
             continue;
@@ -87,6 +233,10 @@ pub fn diff(
             });
         }
     }
+}
+
+/// Registry entries of features no longer in the specs (with `--prune`).
+fn prune_registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
     for name in live.registry.keys() {
         if !desired.registry.contains_key(name)
             && options.prune
@@ -104,5 +254,179 @@ pub fn diff(
                 destructive: false,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Function, RegistryEntry};
+    use crate::server::Version;
+
+    fn feature(name: &str, serve: &str) -> (Function, RegistryEntry) {
+        let function = format!("FEATURES::{}_V1", name.to_ascii_uppercase());
+        (
+            Function {
+                name: function.clone(),
+                code: "function () {}".into(),
+                hash: Some(format!("hash-{name}")),
+            },
+            RegistryEntry {
+                feature: name.into(),
+                version: 1,
+                function,
+                description: String::new(),
+                owner: None,
+                query: "RETURN 1".into(),
+                params: Vec::new(),
+                collections: Vec::new(),
+                returns: "all".into(),
+                serve: serve.into(),
+                hash: format!("hash-{name}"),
+                source: format!("{name}_v1.aql"),
+                format_version: crate::model::REGISTRY_FORMAT_VERSION,
+            },
+        )
+    }
+
+    fn desired(features: &[(&str, &str)]) -> State {
+        let mut state = State::default();
+        for (name, serve) in features {
+            let (function, entry) = feature(name, serve);
+            state.registry.insert(function.name.clone(), entry);
+            state.functions.insert(function.name.clone(), function);
+        }
+        state
+    }
+
+    fn server(version: &str, user_functions: bool) -> Server {
+        let target = Server::target(version.parse::<Version>().unwrap());
+        Server {
+            user_functions: target.user_functions && user_functions,
+            ..target
+        }
+    }
+
+    fn plan(
+        desired: &State,
+        live: &State,
+        server: Option<&Server>,
+        options: &Options,
+    ) -> (Vec<String>, Vec<String>) {
+        let (mut changes, mut notes) = (Vec::new(), Vec::new());
+        diff(desired, live, server, options, &mut changes, &mut notes);
+        let changes = changes
+            .iter()
+            .map(|change| {
+                let blocked = if change.blocked.is_some() {
+                    " BLOCKED"
+                } else {
+                    ""
+                };
+                format!("{} {}{blocked}", change.action.as_str(), change.address)
+            })
+            .collect();
+        let notes = notes
+            .iter()
+            .map(|note| format!("{}: {}", note.address, note.message))
+            .collect();
+        (changes, notes)
+    }
+
+    #[test]
+    fn without_user_functions_only_the_registry_is_planned_and_one_note_says_so() {
+        let desired = desired(&[("a", "registry"), ("b", "registry")]);
+        let four = server("4.0.0", true);
+        let (changes, notes) = plan(
+            &desired,
+            &State::default(),
+            Some(&four),
+            &Options::default(),
+        );
+        assert_eq!(
+            changes,
+            vec![
+                "create registry entry FEATURES::A_V1",
+                "create registry entry FEATURES::B_V1"
+            ]
+        );
+        assert_eq!(
+            notes,
+            vec!["features FEATURES::*: the server has no JavaScript user functions (ArangoDB 4.0.0 removed them): features are served from the registry only; 2 function(s) not registered"]
+        );
+        // Where the server runs functions, or is unknown: both, no note.
+        for server in [Some(server("3.12.10", true)), None] {
+            let (changes, notes) = plan(
+                &desired,
+                &State::default(),
+                server.as_ref(),
+                &Options::default(),
+            );
+            assert_eq!(changes.len(), 4, "{changes:?}");
+            assert!(notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_demanded_function_is_blocked_naming_its_file() {
+        let desired = desired(&[("a", "function"), ("b", "registry")]);
+        let off = server("3.12.10", false);
+        let mut changes = Vec::new();
+        let mut notes = Vec::new();
+        diff(
+            &desired,
+            &State::default(),
+            Some(&off),
+            &Options::default(),
+            &mut changes,
+            &mut notes,
+        );
+        let blocked: Vec<&String> = changes.iter().filter_map(|c| c.blocked.as_ref()).collect();
+        assert_eq!(blocked.len(), 1);
+        assert!(
+            blocked[0].contains("a_v1.aql says `Serve: function`")
+                && blocked[0].contains("--javascript.user-defined-functions false"),
+            "{blocked:?}"
+        );
+        let all = Options {
+            require_functions: true,
+            ..Options::default()
+        };
+        let (changes, _) = plan(&desired, &State::default(), Some(&off), &all);
+        assert_eq!(
+            changes.iter().filter(|c| c.ends_with("BLOCKED")).count(),
+            2,
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn functions_left_from_before_are_kept_unless_pruned() {
+        let desired = desired(&[("a", "registry")]);
+        let mut live = desired.clone();
+        live.registry.clear();
+        let off = server("3.12.10", false);
+        let (changes, notes) = plan(&desired, &live, Some(&off), &Options::default());
+        assert_eq!(changes, vec!["create registry entry FEATURES::A_V1"]);
+        assert!(
+            notes[0].ends_with("1 function(s) not registered; 1 registered earlier kept, not callable (--prune deletes them)"),
+            "{notes:?}"
+        );
+        let prune = Options {
+            prune: true,
+            ..Options::default()
+        };
+        let (changes, notes) = plan(&desired, &live, Some(&off), &prune);
+        assert_eq!(
+            changes,
+            vec![
+                "delete function FEATURES::A_V1",
+                "create registry entry FEATURES::A_V1"
+            ]
+        );
+        assert!(
+            notes[0].ends_with("1 function(s) not registered"),
+            "{notes:?}"
+        );
     }
 }

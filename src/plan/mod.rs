@@ -86,6 +86,10 @@ pub struct Options {
     /// The live side is another spec tree (`plan --offline-from`), which
     /// changes how reasons are worded.
     pub offline: bool,
+    /// Every feature must be callable as an AQL user function
+    /// (`--require-functions`): on a server without user functions the
+    /// function changes are blocked, as for files with `Serve: function`.
+    pub require_functions: bool,
 }
 
 impl Options {
@@ -126,7 +130,14 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         changes.insert(at, change);
     }
     let mut notes = Vec::new();
-    functions::diff(desired, live_state, options, &mut changes, &mut notes);
+    functions::diff(
+        desired,
+        live_state,
+        live.server.as_ref(),
+        options,
+        &mut changes,
+        &mut notes,
+    );
     conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, desired, &mut changes);

@@ -69,6 +69,9 @@ pub enum Address {
     Registry(String),
     /// A custom ArangoSearch analyzer, by bare name.
     Analyzer(String),
+    /// How the features of a function namespace are served (notes only):
+    /// through AQL user functions and the registry, or the registry alone.
+    Serving(String),
 }
 
 /// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
@@ -89,6 +92,7 @@ impl Serialize for Address {
             Address::Function(name) => ("function", None, name.as_str()),
             Address::Registry(name) => ("registryEntry", None, name.as_str()),
             Address::Analyzer(name) => ("analyzer", None, name.as_str()),
+            Address::Serving(namespace) => ("featureServing", None, namespace.as_str()),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("kind", kind)?;
@@ -103,7 +107,7 @@ impl Serialize for Address {
 impl Address {
     pub fn phase(&self) -> Phase {
         match self {
-            Address::Function(_) | Address::Registry(_) => Phase::Post,
+            Address::Function(_) | Address::Registry(_) | Address::Serving(_) => Phase::Post,
             _ => Phase::Pre,
         }
     }
@@ -120,6 +124,7 @@ impl fmt::Display for Address {
             Address::Function(name) => write!(f, "function {name}"),
             Address::Registry(name) => write!(f, "registry entry {name}"),
             Address::Analyzer(name) => write!(f, "analyzer {name}"),
+            Address::Serving(namespace) => write!(f, "features {namespace}::*"),
         }
     }
 }
@@ -270,7 +275,7 @@ impl Change {
             }
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
-            (Address::Registry(_), _) => Stage::Registry,
+            (Address::Registry(_) | Address::Serving(_), _) => Stage::Registry,
             (Address::Analyzer(_), Action::Delete) => Stage::AnalyzerDrops,
             (Address::Analyzer(_), _) => Stage::Analyzers,
         }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 
-use super::Returns;
+use super::{Returns, Serve};
 
 const KEYS: &[&str] = &[
     "Feature",
@@ -13,6 +13,7 @@ const KEYS: &[&str] = &[
     "Owner",
     "Params",
     "Returns",
+    "Serve",
 ];
 
 pub struct Header {
@@ -24,6 +25,7 @@ pub struct Header {
     /// line they were declared on.
     pub params: Option<(Vec<(String, usize)>, usize)>,
     pub returns: Returns,
+    pub serve: Serve,
     pub query: String,
     pub query_line: usize,
 }
@@ -72,6 +74,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
     let mut owner = None;
     let mut params = None;
     let mut returns = Returns::All;
+    let mut serve = Serve::Registry;
     let mut seen: Vec<&str> = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut body_start = lines.len();
@@ -157,6 +160,18 @@ pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
                     location(number, column),
                 )),
             },
+            "Serve" => match value.to_ascii_lowercase().as_str() {
+                "function" => serve = Serve::Function,
+                "registry" => serve = Serve::Registry,
+                _ => problems.push(
+                    Diagnostic::error(
+                        "invalid-serve",
+                        format!("Serve must be `registry` or `function`, not `{value}`"),
+                        location(number, column),
+                    )
+                    .with_hint("`function`: the feature must be callable as an AQL user function; `registry` (the default): the registry entry is enough"),
+                ),
+            },
             _ => {}
         }
     }
@@ -189,6 +204,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
         owner,
         params,
         returns,
+        serve,
         query: query.trim_end().to_string(),
         query_line: body_start + 1,
     })

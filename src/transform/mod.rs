@@ -33,6 +33,29 @@ pub enum Returns {
     One,
 }
 
+/// How a feature must be served (header `Serve:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Serve {
+    /// The registry entry, run through the cursor API, is enough; the AQL
+    /// user function is registered where the server has user functions
+    /// (the default).
+    Registry,
+    /// The feature must be callable as an AQL user function: an apply to a
+    /// server without user functions is refused before any write.
+    Function,
+}
+
+impl Serve {
+    /// The header value, as the registry records it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Serve::Registry => "registry",
+            Serve::Function => "function",
+        }
+    }
+}
+
 /// One function parameter: a bind parameter of the query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Param {
@@ -61,17 +84,22 @@ pub struct Feature {
     pub owner: Option<String>,
     pub params: Vec<Param>,
     pub returns: Returns,
+    /// Whether the feature demands an AQL user function (`Serve:`).
+    pub serve: Serve,
     /// The query without the header.
     pub query: String,
     /// File line of the query's first line (1-based), to map server
     /// parse errors back to the file.
     pub query_line: usize,
-    /// The file relative to the spec directory, as the registry records it
-    /// (the same in a checkout and in a ConfigMap volume).
+    /// The file's name, as the registry records it. The name is fixed by
+    /// the header (`<feature>_v<version>.aql`), so it is unique in a spec
+    /// tree and the same in every layout: a checkout read from its root or
+    /// from `features/`, and a flat ConfigMap volume.
     pub source: PathBuf,
     /// The file as found, for diagnostics (like the YAML files' paths).
     pub path: PathBuf,
-    /// Collections the query names literally.
+    /// Collections the query names literally, then its collection bind
+    /// parameters as `@@name`, each once, in order of first appearance.
     pub collections: Vec<String>,
     /// sha256 of what the function does, hex.
     pub hash: String,
@@ -99,7 +127,10 @@ pub fn load_into(
     for path in paths {
         match load_file(path, path) {
             Ok(mut feature) => {
-                feature.source = path.strip_prefix(base).unwrap_or(path).to_path_buf();
+                feature.source = path.file_name().map_or_else(
+                    || path.strip_prefix(base).unwrap_or(path).to_path_buf(),
+                    PathBuf::from,
+                );
                 features.push(feature)
             }
             Err(problems) => problems
@@ -130,7 +161,7 @@ pub fn load_into(
                 continue;
             }
         }
-        for collection in &feature.collections {
+        for collection in feature.collections.iter().filter(|c| !c.starts_with('@')) {
             if !state.collections.contains_key(collection) {
                 diagnostics.push(
                     Diagnostic::warning(
@@ -166,12 +197,24 @@ pub fn load_into(
                 owner: feature.owner.clone(),
                 query: feature.query.clone(),
                 params: feature.params.iter().map(Param::bind_key).collect(),
+                collections: feature.collections.clone(),
+                returns: returns_name(feature.returns).to_string(),
+                serve: feature.serve.as_str().to_string(),
                 hash: feature.hash.clone(),
                 source: feature.source.display().to_string(),
+                format_version: crate::model::REGISTRY_FORMAT_VERSION,
             },
         );
     }
     (features, diagnostics)
+}
+
+/// `Returns:` as the registry records it.
+fn returns_name(returns: Returns) -> &'static str {
+    match returns {
+        Returns::All => "all",
+        Returns::One => "one",
+    }
 }
 
 /// Checks a namespace given on the command line: one or more `::`-joined
@@ -399,15 +442,32 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
         owner: parsed.owner,
         params,
         returns: parsed.returns,
+        serve: parsed.serve,
         query,
         query_line: parsed.query_line,
         source: source.to_path_buf(),
         path: source.to_path_buf(),
-        collections: info.collections,
+        collections: read_collections(&info),
         hash: String::new(),
     };
     feature.hash = codegen::content_hash(&feature);
     Ok(feature)
+}
+
+/// The collections a query reads: the literal names the tokenizer found,
+/// then each collection bind parameter as `@@name` (a collection name never
+/// starts with `@`, so the two cannot be confused).
+fn read_collections(info: &aql_lexer::QueryInfo) -> Vec<String> {
+    let mut collections = info.collections.clone();
+    for parameter in &info.bind_parameters {
+        if parameter.kind == aql_lexer::BindParameterKind::Collection {
+            let name = format!("@@{}", parameter.name);
+            if !collections.contains(&name) {
+                collections.push(name);
+            }
+        }
+    }
+    collections
 }
 
 #[cfg(test)]

@@ -26,11 +26,50 @@ fn header_and_parameters() {
     assert!(feature.query.starts_with("FOR u IN users"));
     let params: Vec<String> = feature.params.iter().map(Param::bind_key).collect();
     assert_eq!(params, vec!["user_key", "@sessions", "since"]);
-    assert_eq!(feature.collections, vec!["users"]);
+    // Literal collections, then collection parameters as `@@name`.
+    assert_eq!(feature.collections, vec!["users", "@@sessions"]);
+    assert_eq!(feature.serve, Serve::Registry);
     assert_eq!(
         feature.function_name("features"),
         "FEATURES::USER_SESSION_COUNT_V2"
     );
+}
+
+#[test]
+fn serve_header_demands_a_function_or_names_the_choices() {
+    let text = "-- Feature: x\n-- Version: 1\n-- Serve: Function\nRETURN 1\n";
+    assert_eq!(
+        parse_named(text, "x_v1.aql").unwrap().serve,
+        Serve::Function
+    );
+    let text = "-- Feature: x\n-- Version: 1\n-- Serve: udf\nRETURN 1\n";
+    let problems = parse_named(text, "x_v1.aql").unwrap_err();
+    assert_eq!(
+        problems[0].to_string().lines().next(),
+        Some(
+            "x_v1.aql:3:4: error[invalid-serve]: Serve must be `registry` or `function`, not `udf`"
+        )
+    );
+}
+
+#[test]
+fn the_registry_records_the_file_name_whatever_the_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "-- Feature: x\n-- Version: 1\nRETURN 1\n";
+    let nested = dir.path().join("features/transformations/x_v1.aql");
+    std::fs::create_dir_all(nested.parent().unwrap()).unwrap();
+    std::fs::write(&nested, text).unwrap();
+    let flat = dir.path().join("x_v1.aql");
+    std::fs::write(&flat, text).unwrap();
+    let entry = |path: &std::path::Path| {
+        let mut state = State::default();
+        let (_, problems) = load_into(&mut state, &[path.to_path_buf()], dir.path(), "FEATURES");
+        assert!(problems.is_empty());
+        state.registry.remove("FEATURES::X_V1").unwrap()
+    };
+    let (from_repo, from_configmap) = (entry(&nested), entry(&flat));
+    assert_eq!(from_repo.source, "x_v1.aql");
+    assert_eq!(from_repo, from_configmap);
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn the_example_repo_applies_on_a_coordinator_and_a_second_plan_is_empty() {
     let stats = harness.stats();
     assert_eq!(
         (stats["total"].as_u64(), stats["writes"].as_u64()),
-        (Some(10), Some(0)),
+        (Some(12), Some(0)),
         "{stats}"
     );
     let again = harness.run(&["apply"]);

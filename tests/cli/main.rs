@@ -16,6 +16,7 @@ mod performance;
 mod reliability;
 mod safety;
 mod server_shapes;
+mod serving;
 mod signals;
 mod support;
 mod vector;

@@ -83,6 +83,17 @@ impl Harness {
     }
 
     pub fn run_as(&self, user: &str, password: &str, args: &[&str]) -> Run {
+        self.run_with_env(user, password, &[], args)
+    }
+
+    /// Runs `arangosync ARGS` as `user` with extra environment variables.
+    pub fn run_with_env(
+        &self,
+        user: &str,
+        password: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_arangosync"))
             .args(args)
             .env_clear()
@@ -93,6 +104,7 @@ impl Harness {
             .env("ARANGOSYNC_DIR", self.dir.path())
             .env("ARANGOSYNC_WAIT_TIMEOUT", "5")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .expect("arangosync runs");
         Run {

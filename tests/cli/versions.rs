@@ -1,13 +1,14 @@
 //! arangosync against the ArangoDB versions the emulator presents (3.11.x,
 //! 3.12.x, 4.0) and against a server started with
 //! `--javascript.user-defined-functions false`: the example repository is
-//! applied and a second run finds nothing to do.
+//! applied and a second run finds nothing to do (the full apply where user
+//! functions are missing is in serving.rs).
 
 use arangodb_emulator::{Profile, Version};
 
 use crate::support::{
     assert_example_unchanged, example_features, example_profile, example_without_vector_index,
-    snapshot_settings, Harness,
+    Harness,
 };
 
 /// A server of `version`, started with `--vector-index` where the version
@@ -96,54 +97,14 @@ fn pre_phase_on_4_0() {
     pre_phase_converges(&harness("4.0.0"));
 }
 
-#[test]
-fn full_apply_on_4_0_refuses_before_any_write() {
-    let harness = harness("4.0.0");
-    let dir = example_dir(&harness);
-    // On an empty server: nothing is created, not even the database.
-    let refused = harness.run(&["apply", "--dir", &dir, "--create-database"]);
-    assert_eq!(refused.status, 1, "{refused:?}");
-    assert_eq!(harness.writes(), 0, "{}", harness.stats());
-    assert_eq!(harness.get_status("/_api/collection"), 404);
-
-    // After the pre phase: the function changes are refused as a whole.
-    let pre = harness.run(&[
-        "apply",
-        "--dir",
-        &dir,
-        "--create-database",
-        "--phase",
-        "pre",
-    ]);
-    assert_eq!(pre.status, 0, "{pre:?}");
-    harness.reset_stats();
-    let refused = harness.run(&["apply", "--dir", &dir]);
-    assert_eq!(refused.status, 1, "{refused:?}");
-    assert_eq!(harness.writes(), 0, "{}", harness.stats());
-    snapshot_settings()
-        .bind(|| insta::assert_snapshot!("full_apply_on_4_0_stderr", refused.stderr));
-}
+// The full apply on 4.0 and with user functions turned off (registry
+// only, one plan note, a second plan empty) is in serving.rs.
 
 #[test]
-fn user_defined_functions_off() {
+fn pre_phase_with_user_defined_functions_off() {
     let harness = Harness::with_profile(Profile {
         user_defined_functions: false,
         ..example_profile()
     });
     pre_phase_converges(&harness);
-    // The server still stores functions with the option off (as ArangoDB's
-    // own test of the option shows), so the full apply converges too ...
-    applies_and_converges(&harness);
-    let functions = harness.get("/_api/aqlfunction?namespace=features");
-    assert_eq!(
-        functions["result"].as_array().map(Vec::len),
-        Some(3),
-        "{functions}"
-    );
-    // ... but no query can call them: a parse error.
-    let (status, body) = harness.try_post(
-        "/_api/cursor",
-        serde_json::json!({"query": "RETURN features::user_session_count_v2('u1')"}),
-    );
-    assert_eq!((status, &body["errorNum"]), (400, &serde_json::json!(1501)));
 }
