@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+mod view;
+
 /// Everything arangosync manages in one database.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
@@ -20,6 +22,9 @@ pub struct State {
     pub functions: BTreeMap<String, Function>,
     /// Feature registry entries, by upper-cased function name.
     pub registry: BTreeMap<String, RegistryEntry>,
+    /// ArangoSearch views (`arangosearch` and `search-alias`), by name.
+    /// Views and collections share one namespace.
+    pub views: BTreeMap<String, View>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -209,17 +214,24 @@ fn analyzers_in(index_level: Option<&Value>, fields: &[Value]) -> BTreeSet<Strin
 }
 
 impl State {
-    /// The custom (not built-in) analyzers the inverted indexes of these
-    /// specs name: the ones that must exist on the server first.
+    /// The custom (not built-in) analyzers the inverted indexes and view
+    /// links of these specs name: the ones that must exist on the server
+    /// first.
     pub fn custom_analyzers(&self) -> BTreeSet<String> {
         self.collections
             .values()
             .flat_map(|collection| collection.indexes.iter())
             .flat_map(analyzers_named)
+            .chain(self.views.values().flat_map(View::analyzers))
             .filter(|name| !is_builtin_analyzer(name))
             .collect()
     }
 }
+
+pub use view::{
+    link_matches, view_property_matches, AliasIndex, View, INHERITED_LINK_ATTRIBUTES,
+    VIEW_IMMUTABLE_PROPERTIES, VIEW_MUTABLE_PROPERTIES,
+};
 
 /// One user-defined index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -366,7 +378,7 @@ const OFF_WHEN_ABSENT: &[&str] = &["cache", "primaryKeyCache"];
 
 /// Whether a stated `key: want` is what the server means by leaving `key`
 /// out.
-fn off_when_absent(key: &str, want: &Value) -> bool {
+pub(crate) fn off_when_absent(key: &str, want: &Value) -> bool {
     OFF_WHEN_ABSENT.contains(&key) && *want == Value::Bool(false)
 }
 
@@ -377,7 +389,7 @@ fn off_when_absent(key: &str, want: &Value) -> bool {
 /// in a spec is the live one when every stated key has the stated value.
 /// Lists compare item by item and must have the same length; numbers
 /// compare by value; anything else as written.
-fn stated_within(want: &Value, live: &Value) -> bool {
+pub(crate) fn stated_within(want: &Value, live: &Value) -> bool {
     match (want, live) {
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
         (Value::Array(a), Value::Array(b)) => {

@@ -25,6 +25,7 @@ pub enum Owned {
     Collection(String),
     Index { collection: String, name: String },
     Graph(String),
+    View(String),
 }
 
 impl Owned {
@@ -33,13 +34,16 @@ impl Owned {
             Owned::Collection(_) => "collection",
             Owned::Index { .. } => "index",
             Owned::Graph(_) => "graph",
+            Owned::View(_) => "view",
         }
     }
 
     /// A document key that is a pure function of the record's subject.
     pub fn key(&self) -> String {
         let subject = match self {
-            Owned::Collection(name) | Owned::Graph(name) => format!("{}\u{0}{name}", self.kind()),
+            Owned::Collection(name) | Owned::Graph(name) | Owned::View(name) => {
+                format!("{}\u{0}{name}", self.kind())
+            }
             Owned::Index { collection, name } => format!("index\u{0}{collection}\u{0}{name}"),
         };
         let digest = Sha256::digest(subject.as_bytes());
@@ -65,7 +69,7 @@ impl Owned {
             "kind": self.kind(),
         });
         match self {
-            Owned::Collection(name) | Owned::Graph(name) => {
+            Owned::Collection(name) | Owned::Graph(name) | Owned::View(name) => {
                 document["name"] = Value::from(name.clone())
             }
             Owned::Index { collection, name } => {
@@ -85,6 +89,7 @@ impl Owned {
         match document.get("kind").and_then(Value::as_str)? {
             "collection" => Some(Owned::Collection(name)),
             "graph" => Some(Owned::Graph(name)),
+            "view" => Some(Owned::View(name)),
             "index" => Some(Owned::Index {
                 collection: document
                     .get("collection")
@@ -107,6 +112,7 @@ pub enum Intended {
         name: Option<String>,
     },
     Graph(String),
+    View(String),
 }
 
 /// A pending ownership record: written before a create request, replaced
@@ -129,6 +135,7 @@ impl Intent {
         match &self.subject {
             Intended::Collection(name) => Some(Owned::Collection(name.clone())),
             Intended::Graph(name) => Some(Owned::Graph(name.clone())),
+            Intended::View(name) => Some(Owned::View(name.clone())),
             Intended::Index {
                 collection,
                 name: Some(name),
@@ -149,7 +156,9 @@ impl Intent {
         }
         let collection = match &self.subject {
             Intended::Index { collection, .. } => collection.as_str(),
-            Intended::Collection(name) | Intended::Graph(name) => name.as_str(),
+            Intended::Collection(name) | Intended::Graph(name) | Intended::View(name) => {
+                name.as_str()
+            }
         };
         let subject = format!("pending-index\u{0}{collection}\u{0}{}", self.definition);
         format!("pending-{}", short_hash(&subject))
@@ -159,6 +168,7 @@ impl Intent {
         let (kind, collection, name) = match &self.subject {
             Intended::Collection(name) => ("collection", None, Some(name)),
             Intended::Graph(name) => ("graph", None, Some(name)),
+            Intended::View(name) => ("view", None, Some(name)),
             Intended::Index { collection, name } => ("index", Some(collection), name.as_ref()),
         };
         let mut document = json!({
@@ -190,6 +200,7 @@ impl Intent {
         let subject = match document.get("kind").and_then(Value::as_str)? {
             "collection" => Intended::Collection(name?),
             "graph" => Intended::Graph(name?),
+            "view" => Intended::View(name?),
             "index" => Intended::Index {
                 collection: document
                     .get("collection")
@@ -217,6 +228,7 @@ impl std::fmt::Display for Intent {
         match &self.subject {
             Intended::Collection(name) => write!(f, "collection {name}"),
             Intended::Graph(name) => write!(f, "graph {name}"),
+            Intended::View(name) => write!(f, "view {name}"),
             Intended::Index {
                 collection,
                 name: Some(name),

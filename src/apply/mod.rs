@@ -291,6 +291,7 @@ fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
             body,
         ),
         Step::CreateGraph { body } => (Intended::Graph(body["name"].as_str()?.to_string()), body),
+        Step::CreateView { body } => (Intended::View(body["name"].as_str()?.to_string()), body),
         _ => return None,
     };
     Some(Intent {
@@ -311,6 +312,7 @@ fn dropped(step: &Step) -> Option<Owned> {
             name: name.clone(),
         }),
         Step::DropGraph { graph } => Some(Owned::Graph(graph.clone())),
+        Step::DropView { view } => Some(Owned::View(view.clone())),
         _ => None,
     }
 }
@@ -607,6 +609,30 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             record_all(client, documents).await?;
         }
         Step::ForgetIntents { keys } => forget_all(client, keys).await?,
+        Step::CreateView { body } => {
+            const VIEW_DUPLICATE: u64 = 1207;
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            tolerate(
+                client
+                    .call(Method::POST, "/_api/view", &[], Some(body))
+                    .await,
+                VIEW_DUPLICATE,
+            )?;
+            ledger.created.push(Owned::View(name));
+        }
+        Step::UpdateViewProperties { view, body } => {
+            let path = format!("/_api/view/{}/properties", encode_segment(view));
+            client.call(Method::PATCH, &path, &[], Some(body)).await?;
+        }
+        Step::DropView { view } => {
+            const VIEW_NOT_FOUND: u64 = 1203;
+            let path = format!("/_api/view/{}", encode_segment(view));
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                VIEW_NOT_FOUND,
+            )?;
+            forget(client, &Owned::View(view.clone()), ledger).await?;
+        }
         Step::DeleteRegistryEntry { function } => {
             let path = format!(
                 "/_api/document/{STATE_COLLECTION}/{}",

@@ -26,7 +26,7 @@ use crate::model::{CollectionType, State};
 use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
 
-pub use convert::{collection_from_api, graph_from_api, index_from_api};
+pub use convert::{collection_from_api, graph_from_api, index_from_api, view_from_api};
 
 /// Why the live state could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +142,15 @@ pub async fn read(
             .collections
             .insert(collection.name.clone(), collection);
     }
+    let mut view_names = BTreeSet::new();
+    for definition in &views {
+        let view = view_from_api(definition).map_err(|detail| LiveError::Unexpected {
+            what: "view list".into(),
+            detail,
+        })?;
+        view_names.insert(view.name.clone());
+        state.views.insert(view.name.clone(), view);
+    }
     for graph in graphs.body["graphs"].as_array().into_iter().flatten() {
         let graph = graph_from_api(graph).map_err(|detail| LiveError::Unexpected {
             what: "graph list".into(),
@@ -189,7 +198,7 @@ pub async fn read(
         state: Some(state),
         owned,
         has_state_collection,
-        views,
+        views: view_names,
         pending,
         analyzers,
         server: None,
@@ -197,18 +206,8 @@ pub async fn read(
 }
 
 /// (collection parameters, user indexes) pairs from the inventory, and the
-/// names of the database's views.
-type Inventory = (Vec<(Value, Vec<Value>)>, BTreeSet<String>);
-
-/// The names of the views an inventory or `GET /_api/view` lists: only the
-/// names, which collections share (1207).
-fn view_names(list: &Value) -> BTreeSet<String> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|view| view["name"].as_str().map(str::to_string))
-        .collect()
-}
+/// full definitions of the database's views.
+type Inventory = (Vec<(Value, Vec<Value>)>, Vec<Value>);
 
 async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
     let query = [("includeSystem", "true".to_string())];
@@ -248,7 +247,10 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
     };
     // Taken apart, not cloned: with thousands of collections the inventory
     // is megabytes of JSON.
-    let views = view_names(&body["views"]);
+    let views = match body["views"].take() {
+        Value::Array(views) => views,
+        _ => Vec::new(),
+    };
     let Value::Array(collections) = body["collections"].take() else {
         return Ok((Vec::new(), views));
     };
@@ -271,11 +273,21 @@ async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
         client.call(Method::GET, "/_api/view", &[], None)
     );
     let list = list?;
-    let views = match views {
-        Ok(views) => view_names(&views.body["result"]),
-        Err(err) if is_unknown_path(&err) => BTreeSet::new(),
+    let names: Vec<String> = match views {
+        Ok(views) => views.body["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|view| view["name"].as_str().map(str::to_string))
+            .collect(),
+        Err(err) if is_unknown_path(&err) => Vec::new(),
         Err(err) => return Err(err),
     };
+    let mut views = Vec::with_capacity(names.len());
+    for name in &names {
+        let path = format!("/_api/view/{}/properties", encode_segment(name));
+        views.push(client.call(Method::GET, &path, &[], None).await?.body);
+    }
     let names: Vec<String> = list.body["result"]
         .as_array()
         .into_iter()
@@ -376,6 +388,9 @@ fn ownership(documents: &[Value]) -> Ownership {
             Some(Owned::Graph(name)) => {
                 owned.graphs.insert(name);
             }
+            Some(Owned::View(name)) => {
+                owned.views.insert(name);
+            }
             None => {}
         }
     }
@@ -397,6 +412,9 @@ fn pending(document: &Value) -> Option<Pending> {
             index_from_api(collection, body).map(PendingObject::Index)
         }
         Intended::Graph(_) => graph_from_api(body).ok().map(PendingObject::Graph),
+        Intended::View(_) => body["type"]
+            .as_str()
+            .map(|view_type| PendingObject::View(view_type.to_string())),
     };
     Some(Pending { intent, object })
 }

@@ -15,6 +15,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+mod views;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
@@ -34,6 +35,7 @@ pub struct Ownership {
     /// (collection, index name)
     pub indexes: BTreeSet<(String, String)>,
     pub graphs: BTreeSet<String>,
+    pub views: BTreeSet<String>,
 }
 
 /// The live side of a diff.
@@ -45,8 +47,10 @@ pub struct Live {
     /// Whether arangosync's state collection exists.
     pub has_state_collection: bool,
     /// Names of the database's views (ArangoSearch and search-alias), which
-    /// share one namespace with collections. arangosync manages no views; a
-    /// collection cannot be created under a view's name.
+    /// share one namespace with collections: a collection cannot be created
+    /// under a view's name. `live::read` fills it from the views it reads
+    /// (`State::views`); names listed here without a definition in the
+    /// state (a view the reader could not read) still count.
     pub views: BTreeSet<String>,
     /// Pending ownership records: creates sent but never confirmed.
     pub pending: Vec<Pending>,
@@ -103,9 +107,16 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     changes.extend(settle);
     collections::diff(desired, live_state, &owned, options, &mut changes);
     graphs::diff(desired, live_state, &owned, options, &mut changes);
+    views::diff(desired, live_state, &owned, options, &mut changes);
     let mut notes = Vec::new();
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
-    conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
+    let view_names: BTreeSet<String> = live
+        .views
+        .iter()
+        .chain(live_state.views.keys())
+        .cloned()
+        .collect();
+    conflicts::check(desired, live_state, &view_names, &owned, &mut changes);
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, &mut changes);
     }

@@ -67,6 +67,8 @@ pub enum Address {
     Function(String),
     /// The feature-registry entry of a function.
     Registry(String),
+    /// An ArangoSearch view (`arangosearch` or `search-alias`).
+    View(String),
 }
 
 /// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
@@ -86,6 +88,7 @@ impl Serialize for Address {
             Address::Graph(name) => ("graph", None, name.as_str()),
             Address::Function(name) => ("function", None, name.as_str()),
             Address::Registry(name) => ("registryEntry", None, name.as_str()),
+            Address::View(name) => ("view", None, name.as_str()),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("kind", kind)?;
@@ -116,6 +119,7 @@ impl fmt::Display for Address {
             Address::Graph(name) => write!(f, "graph {name}"),
             Address::Function(name) => write!(f, "function {name}"),
             Address::Registry(name) => write!(f, "registry entry {name}"),
+            Address::View(name) => write!(f, "view {name}"),
         }
     }
 }
@@ -183,6 +187,10 @@ pub enum Stage {
     /// Graphs dropped with `--prune`: before any collection is dropped,
     /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
+    /// Views dropped with `--prune`: before the collections and inverted
+    /// indexes they use are dropped, so a view never points at something
+    /// gone.
+    ViewDrops,
     Collections,
     /// Collection changes that depend on others on a cluster: creating a
     /// collection that places its shards like another
@@ -193,6 +201,9 @@ pub enum Stage {
     DependentCollections,
     Indexes,
     Properties,
+    /// View creates, updates and replaces: after the collections and
+    /// inverted indexes they use exist, before graphs.
+    Views,
     /// Graph changes that replace an edge definition, which the server
     /// does in every graph that has the edge collection. They run before
     /// the other graph changes, so a graph created or extended in the same
@@ -260,6 +271,8 @@ impl Change {
             (Address::Graph(_), _) => Stage::Graphs,
             (Address::Function(_), _) => Stage::Functions,
             (Address::Registry(_), _) => Stage::Registry,
+            (Address::View(_), Action::Delete) => Stage::ViewDrops,
+            (Address::View(_), _) => Stage::Views,
         }
     }
 }
@@ -346,5 +359,20 @@ pub enum Step {
     /// Deletes settled pending records from the state collection.
     ForgetIntents {
         keys: Vec<String>,
+    },
+    /// `POST /_api/view`.
+    CreateView {
+        body: Value,
+    },
+    /// `PATCH /_api/view/{view}/properties`: a partial update (links and
+    /// properties not named stay; a `null` link is removed; search-alias
+    /// entries carry `operation: add|del`).
+    UpdateViewProperties {
+        view: String,
+        body: Value,
+    },
+    /// `DELETE /_api/view/{view}`.
+    DropView {
+        view: String,
     },
 }

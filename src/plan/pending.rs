@@ -33,6 +33,8 @@ pub enum PendingObject {
     Collection(CollectionType),
     Index(Index),
     Graph(Graph),
+    /// A view, by its type (`arangosearch` or `search-alias`).
+    View(String),
 }
 
 /// The ownership the plan works with (records plus pending creates whose
@@ -77,6 +79,9 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
                     }
                     Owned::Graph(name) => {
                         owned.graphs.insert(name.clone());
+                    }
+                    Owned::View(name) => {
+                        owned.views.insert(name.clone());
                     }
                 }
                 if recorded.insert(found.key()) {
@@ -159,6 +164,10 @@ fn find(state: &State, pending: &Pending) -> Option<Owned> {
             let live = state.graphs.get(name)?;
             (supersedes || live.edge_definitions == want.edge_definitions)
                 .then(|| Owned::Graph(name.clone()))
+        }
+        (Intended::View(name), PendingObject::View(view_type)) => {
+            let live = state.views.get(name)?;
+            (supersedes || live.view_type == *view_type).then(|| Owned::View(name.clone()))
         }
         _ => None,
     }

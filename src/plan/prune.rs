@@ -4,7 +4,7 @@
 //! needs an extra, explicit `--allow-mass-prune`.
 //!
 //! The rule, stated once: the objects arangosync owns in the database are
-//! the collections, indexes and graphs its state collection records and
+//! the collections, indexes, graphs and views its state collection records and
 //! that exist, and the functions of its namespace. When the plan's deletes
 //! would remove more than half of them (a dropped collection's owned
 //! indexes go with it and count), every delete of the plan is blocked with
@@ -62,13 +62,20 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
             .keys()
             .filter(|name| owned.graphs.contains(*name))
             .count()
+        + live
+            .views
+            .keys()
+            .filter(|name| owned.views.contains(*name))
+            .count()
         + live.functions.len();
     let removed = changes
         .iter()
         .filter(|change| change.action == Action::Delete)
         .map(|change| match &change.address {
             Address::Collection(name) => 1 + owned_indexes(name),
-            Address::Index { .. } | Address::Graph(_) | Address::Function(_) => 1,
+            Address::Index { .. } | Address::Graph(_) | Address::View(_) | Address::Function(_) => {
+                1
+            }
             _ => 0,
         })
         .sum();

@@ -45,6 +45,7 @@ mod empty;
 mod graph;
 mod index;
 mod reader;
+mod view;
 mod walk;
 pub mod yaml;
 
@@ -59,6 +60,7 @@ use crate::model::State;
 pub use index::INDEX_TYPES;
 use reader::Reader;
 pub use reader::{nearest, suggestion};
+pub use view::VIEW_TYPES;
 pub use walk::{read_file, too_large_message, ReadError, MAX_FILE_BYTES};
 use yaml::{Node, NodeKind, Pos};
 
@@ -66,7 +68,7 @@ use yaml::{Node, NodeKind, Pos};
 pub const API_GROUP: &str = "db.feature-store/";
 /// The only version this build reads.
 pub const API_VERSION: &str = "db.feature-store/v1alpha1";
-pub const KINDS: &[&str] = &["ArangoCollection", "ArangoGraph"];
+pub const KINDS: &[&str] = &["ArangoCollection", "ArangoGraph", "ArangoView"];
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 const METADATA_KEYS: &[&str] = &["name", "labels", "annotations"];
@@ -91,6 +93,7 @@ pub struct Sources {
     /// Per collection, parallel to `Collection::indexes`.
     pub indexes: BTreeMap<String, Vec<Origin>>,
     pub graphs: BTreeMap<String, Origin>,
+    pub views: BTreeMap<String, Origin>,
     /// Later definitions of names already taken; they are not in the state.
     pub duplicates: Vec<Duplicate>,
 }
@@ -111,6 +114,10 @@ impl Sources {
 
     pub fn graph(&self, name: &str) -> Option<&Location> {
         self.graphs.get(name).map(|origin| &origin.location)
+    }
+
+    pub fn view(&self, name: &str) -> Option<&Location> {
+        self.views.get(name).map(|origin| &origin.location)
     }
 }
 
@@ -148,6 +155,7 @@ impl Origin {
 pub enum ResourceKind {
     Collection,
     Graph,
+    View,
 }
 
 impl ResourceKind {
@@ -155,6 +163,7 @@ impl ResourceKind {
         match self {
             ResourceKind::Collection => "collection",
             ResourceKind::Graph => "graph",
+            ResourceKind::View => "view",
         }
     }
 }
@@ -499,6 +508,7 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
     match kind.as_str() {
         "ArangoCollection" => add_collection(loaded, reader, name, spec),
         "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
+        "ArangoView" => add_view(loaded, reader, name, spec, root.pos),
         other => reader.error_with_hint(
             "unknown-kind",
             format!("unknown kind `{other}`"),
@@ -587,6 +597,46 @@ fn add_graph(
     };
     loaded.sources.graphs.insert(name.clone(), origin);
     loaded.state.graphs.insert(name, read.graph);
+}
+
+/// Reads an `ArangoView` spec and adds it to the state unless its name is
+/// missing or taken, or its type unusable.
+fn add_view(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    name: Option<(String, Pos)>,
+    spec: Option<&Node>,
+    document_pos: Pos,
+) {
+    let Some(spec) = spec else {
+        reader.error_with_hint(
+            "missing-field",
+            "the ArangoView document is missing the required field `spec`",
+            document_pos,
+            "add `spec:` with `type: arangosearch` (and `links`) or `type: search-alias` (and `indexes`)",
+        );
+        return;
+    };
+    let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
+    let read = view::read(reader, name_text, spec);
+    let (Some((name, name_pos)), Some(read)) = (name, read) else {
+        return;
+    };
+    let location = reader.location(name_pos);
+    if loaded.state.views.contains_key(&name) {
+        loaded.sources.duplicates.push(Duplicate {
+            kind: ResourceKind::View,
+            name,
+            location,
+        });
+        return;
+    }
+    let origin = Origin {
+        location,
+        attributes: read.attributes,
+    };
+    loaded.sources.views.insert(name.clone(), origin);
+    loaded.state.views.insert(name, read.view);
 }
 
 /// A document that is not ours by its `apiVersion` but names one of our

@@ -23,6 +23,9 @@ mod collections;
 mod graphs;
 mod indexes;
 mod names;
+mod views;
+
+pub use views::defined_analyzers;
 
 pub use names::check_database;
 
@@ -54,6 +57,14 @@ pub fn validate(loaded: &Loaded) -> Diagnostics {
         graphs::check(graph, origin, &loaded.state, &mut report);
     }
     graphs::check_across_graphs(&loaded.state, &loaded.sources, &mut report);
+    for (name, view) in &loaded.state.views {
+        views::check(
+            view,
+            loaded.sources.views.get(name),
+            &loaded.state,
+            &mut report,
+        );
+    }
     let mut diagnostics = report.diagnostics;
     diagnostics.sort();
     diagnostics
@@ -109,12 +120,13 @@ fn duplicates(loaded: &Loaded, report: &mut Report) {
         let first = match duplicate.kind {
             crate::spec::ResourceKind::Collection => loaded.sources.collection(&duplicate.name),
             crate::spec::ResourceKind::Graph => loaded.sources.graph(&duplicate.name),
+            crate::spec::ResourceKind::View => loaded.sources.view(&duplicate.name),
         };
         report.error(
-            if kind == "graph" {
-                "duplicate-graph"
-            } else {
-                "duplicate-collection"
+            match kind {
+                "graph" => "duplicate-graph",
+                "view" => "duplicate-view",
+                _ => "duplicate-collection",
             },
             format!(
                 "{kind} `{}` is defined more than once{}",
