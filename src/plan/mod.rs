@@ -106,9 +106,16 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let (owned, settle) = pending::resolve(live_state, live);
     changes.extend(settle);
     collections::diff(desired, live_state, &owned, options, &mut changes);
-    graphs::diff(desired, live_state, &owned, options, &mut changes);
-    views::diff(desired, live_state, &owned, options, &mut changes);
     let mut notes = Vec::new();
+    views::diff(
+        desired,
+        live_state,
+        &owned,
+        options,
+        &mut changes,
+        &mut notes,
+    );
+    graphs::diff(desired, live_state, &owned, options, &mut changes);
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     let view_names: BTreeSet<String> = live
         .views

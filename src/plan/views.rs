@@ -16,7 +16,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, FieldChange, Note, Step};
 use super::{Options, Ownership};
 use crate::model::{
     link_matches, view_property_matches, AliasIndex, State, View, VIEW_IMMUTABLE_PROPERTIES,
@@ -29,8 +29,21 @@ pub fn diff(
     owned: &Ownership,
     options: &Options,
     changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
 ) {
     for (name, want) in &desired.views {
+        if let Some(have) = live.views.get(name) {
+            let unkept = unkept_policy_keys(want, have);
+            if !unkept.is_empty() {
+                notes.push(Note {
+                    address: Address::View(name.clone()),
+                    message: format!(
+                        "this server does not keep consolidationPolicy {} (the tier policy's keys differ between ArangoDB versions: 3.12.7+ has segmentsBytesMax, maxSkewThreshold and minDeletionRatio); they are not compared: remove them from the spec",
+                        unkept.join(", ")
+                    ),
+                });
+            }
+        }
         match live.views.get(name) {
             None => changes.push(Change {
                 address: Address::View(name.clone()),
@@ -105,12 +118,19 @@ fn compare(want: &View, have: &View) -> Option<Change> {
     }
     let mut body = Map::new();
     let mut fields = Vec::new();
+    let unkept = unkept_policy_keys(want, have);
     for key in VIEW_MUTABLE_PROPERTIES {
         let Some(value) = want.properties.get(*key) else {
             continue;
         };
         let live = have.properties.get(*key);
-        if !view_property_matches(key, value, live) {
+        let mut compared = value.clone();
+        if *key == "consolidationPolicy" {
+            if let Value::Object(policy) = &mut compared {
+                policy.retain(|key, _| !unkept.contains(key));
+            }
+        }
+        if !view_property_matches(key, &compared, live) {
             body.insert((*key).to_string(), value.clone());
             fields.push(FieldChange {
                 field: (*key).to_string(),
@@ -167,6 +187,34 @@ fn compare(want: &View, have: &View) -> Option<Change> {
         blocked: None,
         destructive: false,
     })
+}
+
+/// The keys of the spec's `consolidationPolicy` that the live policy of the
+/// same type does not have: the server drops keys its version does not
+/// know (3.12.7 replaced the tier policy's `segmentsMin`, `segmentsMax`,
+/// `segmentsBytesFloor` and `minScore` with `maxSkewThreshold` and
+/// `minDeletionRatio`), so no update could ever make them match.
+fn unkept_policy_keys(want: &View, have: &View) -> Vec<String> {
+    let (Some(Value::Object(want)), Some(Value::Object(live))) = (
+        want.properties.get("consolidationPolicy"),
+        have.properties.get("consolidationPolicy"),
+    ) else {
+        return Vec::new();
+    };
+    let kind = |policy: &Map<String, Value>| {
+        policy
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("tier")
+            .to_string()
+    };
+    if kind(want) != kind(live) {
+        return Vec::new();
+    }
+    want.keys()
+        .filter(|key| *key != "type" && !live.contains_key(*key))
+        .cloned()
+        .collect()
 }
 
 /// A `search-alias` view's index list, changed in place: removed entries

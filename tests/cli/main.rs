@@ -18,3 +18,4 @@ mod server_shapes;
 mod signals;
 mod support;
 mod versions;
+mod views;
