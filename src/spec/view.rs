@@ -53,6 +53,26 @@ const ARANGOSEARCH_KEYS: &[&str] = &[
     "consolidationPolicy",
 ];
 const SEARCH_ALIAS_KEYS: &[&str] = &["type", "indexes"];
+/// Every key of either type: a key of the other type is reported as such,
+/// not as unknown.
+const VIEW_KEYS: &[&str] = &[
+    "type",
+    "links",
+    "primarySort",
+    "primarySortCompression",
+    "primarySortCache",
+    "primaryKeyCache",
+    "storedValues",
+    "optimizeTopK",
+    "writebufferIdle",
+    "writebufferActive",
+    "writebufferSizeMax",
+    "cleanupIntervalStep",
+    "commitIntervalMsec",
+    "consolidationIntervalMsec",
+    "consolidationPolicy",
+    "indexes",
+];
 const ALIAS_INDEX_KEYS: &[&str] = &["collection", "index"];
 const LINK_KEYS: &[&str] = &[
     "analyzers",
@@ -157,8 +177,35 @@ pub fn read(reader: &mut Reader<'_>, name: &str, spec: &Node) -> Option<ReadView
         id: None,
     };
     let mut attributes = BTreeMap::new();
+    let own_keys = if view_type == "search-alias" {
+        SEARCH_ALIAS_KEYS
+    } else {
+        ARANGOSEARCH_KEYS
+    };
+    let (this, other) = if view_type == "search-alias" {
+        ("search-alias", "arangosearch")
+    } else {
+        ("arangosearch", "search-alias")
+    };
+    let mut fields = reader.fields(spec, &format!("the {this} view spec"), VIEW_KEYS)?;
+    for key in VIEW_KEYS.iter().filter(|key| !own_keys.contains(key)) {
+        if let Some(node) = fields.take(key) {
+            let key_pos = match &spec.kind {
+                NodeKind::Map(entries) => entries
+                    .iter()
+                    .find(|entry| entry.key == *key)
+                    .map_or(node.pos, |entry| entry.key_pos),
+                _ => node.pos,
+            };
+            reader.error_with_hint(
+                "wrong-view-type-field",
+                format!("`{key}` is a field of {other} views, not of {this} views"),
+                key_pos,
+                format!("remove it, or make the view `type: {other}`"),
+            );
+        }
+    }
     if view_type == "search-alias" {
-        let mut fields = reader.fields(spec, "a search-alias view spec", SEARCH_ALIAS_KEYS)?;
         fields.take("type");
         let mut entries = Vec::new();
         if let Some(node) = fields.take("indexes") {
@@ -180,7 +227,6 @@ pub fn read(reader: &mut Reader<'_>, name: &str, spec: &Node) -> Option<ReadView
         return Some(ReadView { view, attributes });
     }
 
-    let mut fields = reader.fields(spec, "an arangosearch view spec", ARANGOSEARCH_KEYS)?;
     fields.take("type");
     if let Some(node) = fields.take("links") {
         record(reader, node, "links", &mut attributes);
@@ -565,7 +611,7 @@ mod tests {
                  hint: did you mean `segmentsMin`?",
                 "v.yaml:6:11: error[unknown-field]: unknown field `analyser` in a view link field\n  \
                  hint: did you mean `analyzers`?",
-                "v.yaml:7:1: error[unknown-field]: unknown field `primarySorts` in an arangosearch view spec\n  \
+                "v.yaml:7:1: error[unknown-field]: unknown field `primarySorts` in the arangosearch view spec\n  \
                  hint: did you mean `primarySort`?",
             ]
         );

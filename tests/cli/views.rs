@@ -160,9 +160,20 @@ fn lifecycle(harness: &Harness) -> (String, String) {
     let stats = harness.stats();
     assert_eq!(stats["byMethod"]["PATCH"], 1, "{stats}");
     // Neither dropped nor created: only the properties were patched.
-    assert_eq!(stats["byPath"].get("/_db/features/_api/view/catalog"), None, "{stats}");
-    assert_eq!(stats["byPath"].get("/_db/features/_api/view"), None, "{stats}");
-    assert_eq!(stats["byPath"]["/_db/features/_api/view/catalog/properties"], 1, "{stats}");
+    assert_eq!(
+        stats["byPath"].get("/_db/features/_api/view/catalog"),
+        None,
+        "{stats}"
+    );
+    assert_eq!(
+        stats["byPath"].get("/_db/features/_api/view"),
+        None,
+        "{stats}"
+    );
+    assert_eq!(
+        stats["byPath"]["/_db/features/_api/view/catalog/properties"], 1,
+        "{stats}"
+    );
     let catalog = properties(harness, "catalog");
     assert_eq!(
         catalog["consolidationPolicy"]["segmentsBytesMax"],
