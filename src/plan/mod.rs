@@ -116,6 +116,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         &mut notes,
     );
     graphs::diff(desired, live_state, &owned, options, &mut changes);
+    views::rebuild_dependents(desired, live_state, &owned, &mut changes);
     functions::diff(desired, live_state, options, &mut changes, &mut notes);
     let view_names: BTreeSet<String> = live
         .views

@@ -68,9 +68,10 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
             .filter(|name| owned.views.contains(*name))
             .count()
         + live.functions.len();
+    let rebuilt = rebuilt(changes);
     let removed = changes
         .iter()
-        .filter(|change| change.action == Action::Delete)
+        .filter(|change| change.action == Action::Delete && !rebuilt.contains(&change.address))
         .map(|change| match &change.address {
             Address::Collection(name) => 1 + owned_indexes(name),
             Address::Index { .. } | Address::Graph(_) | Address::View(_) | Address::Function(_) => {
@@ -83,6 +84,22 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
         removed,
         owned: owned_count,
     }
+}
+
+/// Objects the plan deletes and creates again (a view dropped before an
+/// inverted index it uses is replaced, and created again after): not a
+/// removal, so not a prune.
+fn rebuilt(changes: &[Change]) -> std::collections::BTreeSet<Address> {
+    changes
+        .iter()
+        .filter(|change| change.action == Action::Create)
+        .map(|change| change.address.clone())
+        .filter(|address| {
+            changes
+                .iter()
+                .any(|change| change.action == Action::Delete && change.address == *address)
+        })
+        .collect()
 }
 
 /// Blocks every delete of `changes` when they remove more than half of
@@ -101,9 +118,10 @@ pub fn guard(changes: &mut [Change], live: &State, owned: &Ownership, options: &
          if this is intended",
         share.removed, share.owned
     );
+    let rebuilt = rebuilt(changes);
     for change in changes
         .iter_mut()
-        .filter(|change| change.action == Action::Delete)
+        .filter(|change| change.action == Action::Delete && !rebuilt.contains(&change.address))
     {
         change.blocked = Some(match change.blocked.take() {
             Some(earlier) => format!("{earlier}; also, {reason}"),

@@ -87,6 +87,91 @@ pub fn diff(
     }
 }
 
+/// Views the plan keeps whose inverted indexes or linked collections the
+/// plan drops (replaced or deleted): the server takes a dropped index or
+/// collection out of the views that use it, so such a view is dropped
+/// before (stage `ViewDrops`) and created again from its spec after
+/// (stage `Views`), replacing whatever change was planned for it. A view
+/// arangosync did not create is not rebuilt: both changes are blocked.
+pub fn rebuild_dependents(
+    desired: &State,
+    live: &State,
+    owned: &Ownership,
+    changes: &mut Vec<Change>,
+) {
+    let mut dropped_indexes = std::collections::BTreeSet::new();
+    let mut dropped_collections = std::collections::BTreeSet::new();
+    for step in changes.iter().flat_map(|change| &change.steps) {
+        match step {
+            Step::DropIndex {
+                collection, name, ..
+            } => {
+                dropped_indexes.insert((collection.clone(), name.clone()));
+            }
+            Step::DropCollection { collection, .. } => {
+                dropped_collections.insert(collection.clone());
+            }
+            _ => {}
+        }
+    }
+    if dropped_indexes.is_empty() && dropped_collections.is_empty() {
+        return;
+    }
+    for (name, want) in &desired.views {
+        let Some(have) = live.views.get(name) else {
+            continue;
+        };
+        let mut uses: Vec<String> = have
+            .indexes
+            .iter()
+            .filter(|entry| {
+                dropped_collections.contains(&entry.collection)
+                    || dropped_indexes.contains(&(entry.collection.clone(), entry.index.clone()))
+            })
+            .map(|entry| format!("index {}/{}", entry.collection, entry.index))
+            .collect();
+        uses.extend(
+            have.links
+                .keys()
+                .filter(|collection| dropped_collections.contains(*collection))
+                .map(|collection| format!("collection {collection}")),
+        );
+        if uses.is_empty() {
+            continue;
+        }
+        let address = Address::View(name.clone());
+        changes.retain(|change| change.address != address);
+        let uses = uses.join(", ");
+        let blocked = (!owned.views.contains(name)).then(|| {
+            format!(
+                "view {name} uses {uses}, which this plan drops, but arangosync did not create the view, so it will not drop and re-create it; change the view yourself, or keep what it uses"
+            )
+        });
+        changes.push(Change {
+            address: address.clone(),
+            action: Action::Delete,
+            reason: format!(
+                "it uses {uses}, which this plan drops: the view is dropped first and created again afterwards (no documents are lost; queries naming the view fail in between)"
+            ),
+            fields: Vec::new(),
+            steps: vec![Step::DropView { view: name.clone() }],
+            blocked: blocked.clone(),
+            destructive: false,
+        });
+        changes.push(Change {
+            address,
+            action: Action::Create,
+            reason: format!("created again after {uses} is in place"),
+            fields: Vec::new(),
+            steps: vec![Step::CreateView {
+                body: want.to_create_body(),
+            }],
+            blocked,
+            destructive: false,
+        });
+    }
+}
+
 /// The change that makes `have` into `want`, if they differ.
 fn compare(want: &View, have: &View) -> Option<Change> {
     if want.view_type != have.view_type {
@@ -365,7 +450,7 @@ mod tests {
     fn the_servers_defaults_are_no_change() {
         let want = base();
         let plan = plan(
-            &state(&[want.clone()]),
+            &state(std::slice::from_ref(&want)),
             &live(&[served(&want)], true),
             &Options::default(),
         );
@@ -376,7 +461,7 @@ mod tests {
     fn a_new_view_is_created_in_the_views_stage() {
         let want = base();
         let plan = plan(
-            &state(&[want.clone()]),
+            &state(std::slice::from_ref(&want)),
             &live(&[], true),
             &Options::default(),
         );
@@ -447,7 +532,7 @@ mod tests {
         want.properties
             .insert("consolidationPolicy".into(), json!({"segmentsMin": 2}));
         let plan = plan(
-            &state(&[want.clone()]),
+            &state(std::slice::from_ref(&want)),
             &live(&[have], true),
             &Options::default(),
         );
@@ -553,6 +638,65 @@ mod tests {
                 && Stage::Views > Stage::Indexes
                 && Stage::Views < Stage::Graphs
         );
+    }
+
+    #[test]
+    fn a_view_over_a_dropped_index_is_dropped_first_and_created_again() {
+        let alias = View {
+            name: "alias".into(),
+            view_type: "search-alias".into(),
+            properties: BTreeMap::new(),
+            links: BTreeMap::new(),
+            indexes: vec![AliasIndex {
+                collection: "p".into(),
+                index: "inv".into(),
+            }],
+            id: None,
+        };
+        let desired = state(std::slice::from_ref(&alias));
+        let live_state = state(std::slice::from_ref(&alias));
+        let mut changes = vec![Change {
+            address: Address::Index {
+                collection: "p".into(),
+                index: "inv".into(),
+            },
+            action: Action::Replace,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::DropIndex {
+                collection: "p".into(),
+                id: "p/1".into(),
+                name: "inv".into(),
+            }],
+            blocked: None,
+            destructive: false,
+        }];
+        let mut owned = Ownership::default();
+        owned.views.insert("alias".into());
+        rebuild_dependents(&desired, &live_state, &owned, &mut changes);
+        let summary: Vec<(Action, Stage, Option<String>)> = changes[1..]
+            .iter()
+            .map(|change| (change.action, change.stage(), change.blocked.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (Action::Delete, Stage::ViewDrops, None),
+                (Action::Create, Stage::Views, None)
+            ]
+        );
+        assert!(
+            changes[1].reason.contains("index p/inv"),
+            "{}",
+            changes[1].reason
+        );
+        // A rebuild is not a prune: the mass-prune guard does not count it.
+        let share = super::super::prune::share(&changes, &live_state, &owned);
+        assert_eq!(share.removed, 0);
+        // Not owned: both halves blocked.
+        let mut changes = changes[..1].to_vec();
+        rebuild_dependents(&desired, &live_state, &Ownership::default(), &mut changes);
+        assert!(changes[1..].iter().all(|change| change.blocked.is_some()));
     }
 
     #[test]

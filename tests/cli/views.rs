@@ -360,3 +360,61 @@ fn a_view_and_a_collection_cannot_share_a_name() {
     assert_eq!(apply.status, 1, "{apply:?}");
     assert_eq!(harness.writes(), 0, "{}", harness.stats());
 }
+
+/// Replacing an inverted index a search-alias view uses: the view is
+/// dropped before the index and created again after it, and ends up
+/// pointing at the new index.
+#[test]
+fn a_view_over_a_replaced_inverted_index_is_rebuilt_around_it() {
+    let harness = harness("3.12.10", Role::Single);
+    let dir = harness.specs().to_str().expect("utf-8").to_string();
+    harness.write("collections.yaml", COLLECTIONS);
+    harness.write("product_search.yaml", PRODUCT_SEARCH);
+    let first = harness.run(&["apply", "--dir", &dir, "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let id = properties(&harness, "product_search")["id"].clone();
+
+    harness.write(
+        "collections.yaml",
+        &COLLECTIONS.replace("description]}", "description, brand]}"),
+    );
+    let plan = harness.run(&["plan", "--dir", &dir]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    let lines: Vec<&str> = plan
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with("    ") && line.ends_with(')'))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "-/+ index products/inv_products_text (replace)",
+            "  - view product_search (delete)",
+            "  + view product_search (create)",
+        ],
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(
+            "it uses index products/inv_products_text, which this plan drops: the view is dropped first and created again afterwards"
+        ),
+        "{}",
+        plan.stdout
+    );
+    let applied = harness.run(&["apply", "--dir", &dir]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let view = properties(&harness, "product_search");
+    assert_ne!(view["id"], id);
+    assert_eq!(
+        view["indexes"],
+        json!([{"collection": "products", "index": "inv_products_text"}])
+    );
+    let index = harness
+        .indexes("products")
+        .into_iter()
+        .find(|index| index["name"] == "inv_products_text")
+        .expect("the new index");
+    assert_eq!(index["fields"].as_array().map(Vec::len), Some(3));
+    converged(&harness, &["--prune"]);
+}
