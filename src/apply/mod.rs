@@ -1,5 +1,5 @@
-//! Executes a plan, stage by stage (database, collections, indexes,
-//! properties, graphs), running the changes of a stage concurrently up to a
+//! Executes a plan, stage by stage (database, view drops, collections,
+//! indexes, properties, views, graphs), running the changes of a stage concurrently up to a
 //! bound. It decides nothing: every request comes from a `Step` in the plan.
 //!
 //! Each step is idempotent towards a re-run: creations that find their
@@ -610,14 +610,22 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
         }
         Step::ForgetIntents { keys } => forget_all(client, keys).await?,
         Step::CreateView { body } => {
-            const VIEW_DUPLICATE: u64 = 1207;
             let name = body["name"].as_str().unwrap_or_default().to_string();
-            tolerate(
-                client
-                    .call(Method::POST, "/_api/view", &[], Some(body))
-                    .await,
-                VIEW_DUPLICATE,
-            )?;
+            match client
+                .call(Method::POST, "/_api/view", &[], Some(body))
+                .await
+            {
+                Ok(_) => {}
+                // The name is taken: done only if a view holds it (an
+                // earlier attempt whose answer was lost), not a collection.
+                Err(err) if err.error_num() == Some(DUPLICATE_NAME) => {
+                    let path = format!("/_api/view/{}", encode_segment(&name));
+                    if client.call(Method::GET, &path, &[], None).await.is_err() {
+                        return Err(err);
+                    }
+                }
+                Err(err) => return Err(err),
+            }
             ledger.created.push(Owned::View(name));
         }
         Step::UpdateViewProperties { view, body } => {
@@ -625,11 +633,10 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             client.call(Method::PATCH, &path, &[], Some(body)).await?;
         }
         Step::DropView { view } => {
-            const VIEW_NOT_FOUND: u64 = 1203;
             let path = format!("/_api/view/{}", encode_segment(view));
             tolerate(
                 client.call(Method::DELETE, &path, &[], None).await,
-                VIEW_NOT_FOUND,
+                NOT_FOUND,
             )?;
             forget(client, &Owned::View(view.clone()), ledger).await?;
         }

@@ -2,7 +2,7 @@
 //!
 //! `load` walks `--dir` ([`walk`]), parses each YAML file into a node tree
 //! with positions ([`yaml`]), and reads every `db.feature-store/*` document
-//! into the model ([`collection`], [`graph`], [`index`]) through a reader
+//! into the model ([`collection`], [`graph`], [`index`], [`view`]) through a reader
 //! that reports unknown fields and wrong types ([`reader`]).
 //!
 //! Which problems are found where:
