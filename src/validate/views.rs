@@ -28,6 +28,21 @@ pub fn defined_analyzers(_state: &State) -> BTreeSet<String> {
     BTreeSet::new()
 }
 
+/// Every analyzer a link (or a field of it, any depth) names, with the
+/// attribute path of its `analyzers` list, in link order.
+fn analyzer_paths(link: &serde_json::Value, path: &str, into: &mut Vec<(String, String)>) {
+    for name in link["analyzers"].as_array().into_iter().flatten() {
+        if let Some(name) = name.as_str() {
+            into.push((name.to_string(), format!("{path}.analyzers")));
+        }
+    }
+    for key in ["fields", "nested"] {
+        for (field, value) in link[key].as_object().into_iter().flatten() {
+            analyzer_paths(value, &format!("{path}.{key}.{field}"), into);
+        }
+    }
+}
+
 pub fn check(view: &View, origin: Option<&Origin>, state: &State, report: &mut Report) {
     let name = &view.name;
     let location = origin.map(|origin| &origin.location);
@@ -62,15 +77,23 @@ pub fn check(view: &View, origin: Option<&Origin>, state: &State, report: &mut R
         }
     }
     let defined = defined_analyzers(state);
-    for analyzer in view.analyzers() {
+    let mut named = Vec::new();
+    for (collection, link) in &view.links {
+        analyzer_paths(link, &format!("links.{collection}"), &mut named);
+    }
+    let mut warned = BTreeSet::new();
+    for (analyzer, path) in named {
         let short = analyzer.rsplit("::").next().unwrap_or(&analyzer);
-        if crate::model::is_builtin_analyzer(&analyzer) || defined.contains(short) {
+        if crate::model::is_builtin_analyzer(&analyzer)
+            || defined.contains(short)
+            || !warned.insert(analyzer.clone())
+        {
             continue;
         }
         report.warning(
             "analyzer-not-in-specs",
             format!("view `{name}` uses analyzer `{analyzer}`, which is not built in and no spec defines"),
-            at(origin, "links"),
+            at(origin, &path),
             Some("it must already exist in the database (the plan checks); define it in an ArangoAnalyzer spec to manage it".into()),
         );
     }

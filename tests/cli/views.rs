@@ -418,3 +418,40 @@ fn a_view_over_a_replaced_inverted_index_is_rebuilt_around_it() {
     assert_eq!(index["fields"].as_array().map(Vec::len), Some(3));
     converged(&harness, &["--prune"]);
 }
+
+/// A link naming an analyzer that is neither built in nor defined by a
+/// spec: a warning offline, and a blocked create when the database lacks
+/// it (ArangoDB would refuse the link).
+#[test]
+fn a_link_to_a_missing_analyzer_is_blocked_before_any_write() {
+    let harness = harness("3.12.10", Role::Single);
+    let dir = harness.specs().to_str().expect("utf-8").to_string();
+    harness.write("collections.yaml", COLLECTIONS);
+    harness.write(
+        "catalog.yaml",
+        &CATALOG.replace(
+            "analyzers: [text_en, identity]",
+            "analyzers: [product_terms]",
+        ),
+    );
+    let validate = harness.run(&["validate", "--dir", &dir]);
+    assert_eq!(validate.status, 0, "{validate:?}");
+    assert!(
+        stable(&validate.stderr, &harness).contains(
+            "[specs]/catalog.yaml:18:34: warning[analyzer-not-in-specs]: view `catalog` uses analyzer `product_terms`, which is not built in and no spec defines"
+        ),
+        "{}",
+        validate.stderr
+    );
+    harness.create_database();
+    let plan = harness.run(&["plan", "--dir", &dir]);
+    assert!(
+        plan.stdout
+            .contains("BLOCKED: the analyzer product_terms does not exist in database features"),
+        "{plan:?}"
+    );
+    harness.reset_stats();
+    let apply = harness.run(&["apply", "--dir", &dir]);
+    assert_eq!(apply.status, 1, "{apply:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+}
