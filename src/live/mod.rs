@@ -117,7 +117,8 @@ pub async fn read(
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
-    let ((collections, views), graphs) = (collections?, graphs?);
+    let ((collections, mut views), graphs) = (collections?, graphs?);
+    complete_views(client, &mut views).await?;
     let documents = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
@@ -265,6 +266,23 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
         })
         .collect();
     Ok((collections, views))
+}
+
+/// Reads the properties of every `arangosearch` view whose definition came
+/// without `links` (an inventory that leaves them to the collections), so
+/// the plan never sees a view's links as missing.
+async fn complete_views(client: &Client, views: &mut [Value]) -> Result<(), ClientError> {
+    for view in views.iter_mut() {
+        if view["type"] != "arangosearch" || view.get("links").is_some() {
+            continue;
+        }
+        let Some(name) = view["name"].as_str() else {
+            continue;
+        };
+        let path = format!("/_api/view/{}/properties", encode_segment(name));
+        *view = client.call(Method::GET, &path, &[], None).await?.body;
+    }
+    Ok(())
 }
 
 async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{inventory, per_collection, view_from_api};
+use super::{complete_views, inventory, per_collection, view_from_api};
 use crate::client::{Client, ConnectionSettings, Credentials, RetryPolicy, Secret};
 
 #[tokio::test]
@@ -63,5 +63,20 @@ async fn both_read_paths_list_the_views() {
     assert!(collections
         .iter()
         .any(|(parameters, _)| parameters["name"] == "users"));
+    // An arangosearch definition without `links` is completed from the
+    // view's properties; a search-alias one is left as it is.
+    let mut partial = vec![
+        json!({"name": "users_view", "type": "arangosearch"}),
+        json!({"name": "alias_view", "type": "search-alias"}),
+    ];
+    complete_views(&client, &mut partial)
+        .await
+        .expect("completed");
+    assert_eq!(partial[0]["links"], json!({}));
+    assert_eq!(partial[0]["primarySortCompression"], "lz4");
+    assert_eq!(
+        partial[1],
+        json!({"name": "alias_view", "type": "search-alias"})
+    );
     emulator.shutdown().await;
 }
