@@ -300,6 +300,43 @@ mod tests {
     }
 
     #[test]
+    fn a_view_that_exists_with_the_intended_type_is_owned() {
+        let view = |view_type: &str| crate::model::View {
+            name: "search".into(),
+            view_type: view_type.into(),
+            properties: Default::default(),
+            links: Default::default(),
+            indexes: Vec::new(),
+            id: Some("1".into()),
+        };
+        let intent = |view_type: &str| Pending {
+            intent: Intent {
+                subject: Intended::View("search".into()),
+                definition: json!({"name": "search", "type": view_type}),
+                supersedes_owned: false,
+            },
+            object: Some(PendingObject::View(view_type.into())),
+        };
+        let mut live = live(Vec::new(), vec![intent("search-alias")]);
+        if let Some(state) = live.state.as_mut() {
+            state.views.insert("search".into(), view("search-alias"));
+        }
+        let (owned, change) = settle(&live);
+        assert!(owned.views.contains("search"));
+        assert_eq!(change.fields[0].field, "view search");
+        // Another object under the name: the record is dropped.
+        live.pending = vec![intent("arangosearch")];
+        let (owned, change) = settle(&live);
+        assert!(owned.views.is_empty());
+        assert_eq!(
+            change.steps,
+            vec![Step::ForgetIntents {
+                keys: vec![live.pending[0].intent.key()]
+            }]
+        );
+    }
+
+    #[test]
     fn no_pending_records_no_change() {
         let live = live(vec![index("idx_a", "a", true)], Vec::new());
         let state = live.state.clone().expect("state");
