@@ -32,7 +32,7 @@ pub fn diff(
     notes: &mut Vec<Note>,
 ) {
     for (name, want) in &desired.views {
-        if let Some(have) = live.views.get(name) {
+        if let Some(have) = live.views.get(name).filter(|_| !options.offline) {
             let unkept = unkept_policy_keys(want, have);
             if !unkept.is_empty() {
                 notes.push(Note {
@@ -40,6 +40,16 @@ pub fn diff(
                     message: format!(
                         "this server does not keep consolidationPolicy {} (the tier policy's keys differ between ArangoDB versions: 3.12.7+ has segmentsBytesMax, maxSkewThreshold and minDeletionRatio); they are not compared: remove them from the spec",
                         unkept.join(", ")
+                    ),
+                });
+            }
+            let unreported = unreported_properties(want, have);
+            if !unreported.is_empty() {
+                notes.push(Note {
+                    address: Address::View(name.clone()),
+                    message: format!(
+                        "this server does not report {} (a property of another ArangoDB version or edition); not compared: remove it from the spec",
+                        unreported.join(", ")
                     ),
                 });
             }
@@ -57,7 +67,7 @@ pub fn diff(
                 destructive: false,
             }),
             Some(have) => {
-                if let Some(mut change) = compare(want, have) {
+                if let Some(mut change) = compare(want, have, !options.offline) {
                     if !owned.views.contains(name) {
                         change.blocked = Some(format!(
                             "view {name} exists with another definition and was not created by arangosync, so arangosync will not change it; make the spec match it, or change the view yourself"
@@ -172,8 +182,10 @@ pub fn rebuild_dependents(
     }
 }
 
-/// The change that makes `have` into `want`, if they differ.
-fn compare(want: &View, have: &View) -> Option<Change> {
+/// The change that makes `have` into `want`, if they differ. With
+/// `server_shape`, `have` was read from a server: what it leaves out of a
+/// view it does not know, and is not compared (see [`unreported_properties`]).
+fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
     if want.view_type != have.view_type {
         let fields = vec![FieldChange {
             field: "type".into(),
@@ -185,8 +197,17 @@ fn compare(want: &View, have: &View) -> Option<Change> {
     if want.is_search_alias() {
         return alias_update(want, have);
     }
+    let (unreported, unkept) = if server_shape {
+        (
+            unreported_properties(want, have),
+            unkept_policy_keys(want, have),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let fixed: Vec<FieldChange> = VIEW_IMMUTABLE_PROPERTIES
         .iter()
+        .filter(|key| !unreported.iter().any(|name| name == *key))
         .filter_map(|key| {
             let value = want.properties.get(*key)?;
             let live = have.properties.get(*key);
@@ -203,8 +224,10 @@ fn compare(want: &View, have: &View) -> Option<Change> {
     }
     let mut body = Map::new();
     let mut fields = Vec::new();
-    let unkept = unkept_policy_keys(want, have);
-    for key in VIEW_MUTABLE_PROPERTIES {
+    for key in VIEW_MUTABLE_PROPERTIES
+        .iter()
+        .filter(|key| !unreported.iter().any(|name| name == *key))
+    {
         let Some(value) = want.properties.get(*key) else {
             continue;
         };
@@ -272,6 +295,24 @@ fn compare(want: &View, have: &View) -> Option<Change> {
         blocked: None,
         destructive: false,
     })
+}
+
+/// The properties the spec states that the live view of the same type does
+/// not report at all: a server leaves out what its version or edition does
+/// not have (`optimizeTopK` before 3.12, the cache flags without the
+/// Enterprise features), so no create or update could make them match. A
+/// cache flag stated `false` is what its absence means, and matches.
+fn unreported_properties(want: &View, have: &View) -> Vec<String> {
+    if want.view_type != have.view_type || want.is_search_alias() {
+        return Vec::new();
+    }
+    want.properties
+        .iter()
+        .filter(|(key, value)| {
+            !have.properties.contains_key(*key) && !view_property_matches(key, value, None)
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// The keys of the spec's `consolidationPolicy` that the live policy of the
@@ -697,6 +738,52 @@ mod tests {
         let mut changes = changes[..1].to_vec();
         rebuild_dependents(&desired, &live_state, &Ownership::default(), &mut changes);
         assert!(changes[1..].iter().all(|change| change.blocked.is_some()));
+    }
+
+    #[test]
+    fn what_the_server_does_not_keep_is_a_note_not_endless_drift() {
+        // A 3.11 server reports no optimizeTopK; 3.12.10 keeps no segmentsMin.
+        let mut have = served(&base());
+        have.properties.remove("optimizeTopK");
+        have.properties.insert(
+            "consolidationPolicy".into(),
+            json!({"type": "tier", "segmentsBytesMax": 8589934592_u64, "maxSkewThreshold": 0.4, "minDeletionRatio": 0.5}),
+        );
+        let mut want = base();
+        want.properties
+            .insert("optimizeTopK".into(), json!(["BM25(@doc) DESC"]));
+        want.properties.insert(
+            "consolidationPolicy".into(),
+            json!({"type": "tier", "segmentsMin": 1, "segmentsMax": 10}),
+        );
+        let from_server = plan(
+            &state(std::slice::from_ref(&want)),
+            &live(std::slice::from_ref(&have), true),
+            &Options::default(),
+        );
+        assert_eq!(from_server.changes, Vec::new());
+        let notes: Vec<&str> = from_server
+            .notes
+            .iter()
+            .map(|note| note.message.as_str())
+            .collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[1].starts_with("this server does not report optimizeTopK"),
+            "{notes:?}"
+        );
+        // Against a base spec tree, a property the base leaves out is a change.
+        let offline = Options {
+            offline: true,
+            ..Options::default()
+        };
+        let against_base = plan(
+            &state(std::slice::from_ref(&want)),
+            &live(&[base()], true),
+            &offline,
+        );
+        assert_eq!(against_base.changes[0].action, Action::Replace);
+        assert!(against_base.notes.is_empty());
     }
 
     #[test]

@@ -392,6 +392,9 @@ fn check_link_keys(
     known: &'static [&'static str],
 ) {
     check_keys(reader, node, what, known);
+    if let Some(analyzers) = node.get("analyzers") {
+        reader.strings(analyzers, "`analyzers`");
+    }
     for key in ["fields", "nested"] {
         let Some(NodeKind::Map(entries)) = node.get(key).map(|n| &n.kind) else {
             continue;
@@ -619,6 +622,11 @@ mod tests {
             read_text("type: search-alias\nindexes: [{collection: c, idx: i}]\nlinks: {}\n");
         assert!(view.is_some());
         assert_eq!(problems.len(), 3, "{problems:?}");
+        let (_, problems) = read_text("type: arangosearch\nlinks: {p: {analyzers: text_en}}\n");
+        assert_eq!(
+            problems,
+            ["v.yaml:2:24: error[wrong-type]: `analyzers`: expected a list, found a string"]
+        );
         let (view, problems) = read_text("type: arangosearh\n");
         assert!(view.is_none());
         assert_eq!(
