@@ -294,8 +294,13 @@ pub fn check_analyzers(database: &str, analyzers: &BTreeSet<String>, changes: &m
             .collect();
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+            let refused = if matches!(change.address, Address::View(_)) {
+                "the view link"
+            } else {
+                "the index"
+            };
             change.blocked = Some(format!(
-                "the analyzer {} does not exist in database {database}; ArangoDB would refuse the index or view link (error 10), and arangosync does not create analyzers: create it first",
+                "the analyzer {} does not exist in database {database}; ArangoDB would refuse {refused} (error 10), and arangosync does not create analyzers: create it first",
                 names.join(", ")
             ));
         }
