@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+mod view;
+
 /// Everything arangosync manages in one database.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
@@ -23,6 +25,9 @@ pub struct State {
     /// The database's own ArangoSearch analyzers, by bare name (without
     /// the `db::` prefix the server lists them with); never built-ins.
     pub analyzers: BTreeMap<String, Analyzer>,
+    /// ArangoSearch views (`arangosearch` and `search-alias`), by name.
+    /// Views and collections share one namespace.
+    pub views: BTreeMap<String, View>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -212,13 +217,15 @@ fn analyzers_in(index_level: Option<&Value>, fields: &[Value]) -> BTreeSet<Strin
 }
 
 impl State {
-    /// The custom (not built-in) analyzers the inverted indexes of these
-    /// specs name: the ones that must exist on the server first.
+    /// The custom (not built-in) analyzers the inverted indexes and view
+    /// links of these specs name: the ones that must exist on the server
+    /// first.
     pub fn custom_analyzers(&self) -> BTreeSet<String> {
         self.collections
             .values()
             .flat_map(|collection| collection.indexes.iter())
             .flat_map(analyzers_named)
+            .chain(self.views.values().flat_map(View::analyzers))
             .filter(|name| !is_builtin_analyzer(name))
             .collect()
     }
@@ -360,6 +367,10 @@ mod analyzer_tests {
         assert!(!other_type.satisfied_by(&live));
     }
 }
+pub use view::{
+    link_matches, view_property_matches, AliasIndex, View, INHERITED_LINK_ATTRIBUTES,
+    VIEW_IMMUTABLE_PROPERTIES, VIEW_MUTABLE_PROPERTIES,
+};
 
 /// One user-defined index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -542,7 +553,7 @@ const OFF_WHEN_ABSENT: &[&str] = &["cache", "primaryKeyCache"];
 
 /// Whether a stated `key: want` is what the server means by leaving `key`
 /// out.
-fn off_when_absent(key: &str, want: &Value) -> bool {
+pub(crate) fn off_when_absent(key: &str, want: &Value) -> bool {
     OFF_WHEN_ABSENT.contains(&key) && *want == Value::Bool(false)
 }
 
@@ -553,7 +564,7 @@ fn off_when_absent(key: &str, want: &Value) -> bool {
 /// in a spec is the live one when every stated key has the stated value.
 /// Lists compare item by item and must have the same length; numbers
 /// compare by value; anything else as written.
-fn stated_within(want: &Value, live: &Value) -> bool {
+pub(crate) fn stated_within(want: &Value, live: &Value) -> bool {
     match (want, live) {
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
         (Value::Array(a), Value::Array(b)) => {

@@ -30,6 +30,7 @@ pub enum Owned {
     Graph(String),
     /// A custom analyzer of the database, by bare name.
     Analyzer(String),
+    View(String),
 }
 
 impl Owned {
@@ -39,13 +40,17 @@ impl Owned {
             Owned::Index { .. } => "index",
             Owned::Graph(_) => "graph",
             Owned::Analyzer(_) => "analyzer",
+            Owned::View(_) => "view",
         }
     }
 
     /// A document key that is a pure function of the record's subject.
     pub fn key(&self) -> String {
         let subject = match self {
-            Owned::Collection(name) | Owned::Graph(name) | Owned::Analyzer(name) => {
+            Owned::Collection(name)
+            | Owned::Graph(name)
+            | Owned::Analyzer(name)
+            | Owned::View(name) => {
                 format!("{}\u{0}{name}", self.kind())
             }
             Owned::Index { collection, name } => format!("index\u{0}{collection}\u{0}{name}"),
@@ -73,9 +78,10 @@ impl Owned {
             "kind": self.kind(),
         });
         match self {
-            Owned::Collection(name) | Owned::Graph(name) | Owned::Analyzer(name) => {
-                document["name"] = Value::from(name.clone())
-            }
+            Owned::Collection(name)
+            | Owned::Graph(name)
+            | Owned::Analyzer(name)
+            | Owned::View(name) => document["name"] = Value::from(name.clone()),
             Owned::Index { collection, name } => {
                 document["collection"] = Value::from(collection.clone());
                 document["name"] = Value::from(name.clone());
@@ -94,6 +100,7 @@ impl Owned {
             "collection" => Some(Owned::Collection(name)),
             "graph" => Some(Owned::Graph(name)),
             "analyzer" => Some(Owned::Analyzer(name)),
+            "view" => Some(Owned::View(name)),
             "index" => Some(Owned::Index {
                 collection: document
                     .get("collection")
@@ -117,6 +124,7 @@ pub enum Intended {
     },
     Graph(String),
     Analyzer(String),
+    View(String),
 }
 
 /// A pending ownership record: written before a create request, replaced
@@ -140,6 +148,7 @@ impl Intent {
             Intended::Collection(name) => Some(Owned::Collection(name.clone())),
             Intended::Graph(name) => Some(Owned::Graph(name.clone())),
             Intended::Analyzer(name) => Some(Owned::Analyzer(name.clone())),
+            Intended::View(name) => Some(Owned::View(name.clone())),
             Intended::Index {
                 collection,
                 name: Some(name),
@@ -160,9 +169,10 @@ impl Intent {
         }
         let collection = match &self.subject {
             Intended::Index { collection, .. } => collection.as_str(),
-            Intended::Collection(name) | Intended::Graph(name) | Intended::Analyzer(name) => {
-                name.as_str()
-            }
+            Intended::Collection(name)
+            | Intended::Graph(name)
+            | Intended::Analyzer(name)
+            | Intended::View(name) => name.as_str(),
         };
         let subject = format!("pending-index\u{0}{collection}\u{0}{}", self.definition);
         format!("pending-{}", short_hash(&subject))
@@ -173,6 +183,7 @@ impl Intent {
             Intended::Collection(name) => ("collection", None, Some(name)),
             Intended::Graph(name) => ("graph", None, Some(name)),
             Intended::Analyzer(name) => ("analyzer", None, Some(name)),
+            Intended::View(name) => ("view", None, Some(name)),
             Intended::Index { collection, name } => ("index", Some(collection), name.as_ref()),
         };
         let mut document = json!({
@@ -205,6 +216,7 @@ impl Intent {
             "collection" => Intended::Collection(name?),
             "graph" => Intended::Graph(name?),
             "analyzer" => Intended::Analyzer(name?),
+            "view" => Intended::View(name?),
             "index" => Intended::Index {
                 collection: document
                     .get("collection")
@@ -233,6 +245,7 @@ impl std::fmt::Display for Intent {
             Intended::Collection(name) => write!(f, "collection {name}"),
             Intended::Graph(name) => write!(f, "graph {name}"),
             Intended::Analyzer(name) => write!(f, "analyzer {name}"),
+            Intended::View(name) => write!(f, "view {name}"),
             Intended::Index {
                 collection,
                 name: Some(name),

@@ -1,5 +1,5 @@
-//! Executes a plan, stage by stage (database, collections, indexes,
-//! properties, graphs), running the changes of a stage concurrently up to a
+//! Executes a plan, stage by stage (database, view drops, collections,
+//! indexes, properties, views, graphs), running the changes of a stage concurrently up to a
 //! bound. It decides nothing: every request comes from a `Step` in the plan.
 //!
 //! Each step is idempotent towards a re-run: creations that find their
@@ -328,6 +328,7 @@ fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
         Step::CreateAnalyzer { body } => {
             (Intended::Analyzer(body["name"].as_str()?.to_string()), body)
         }
+        Step::CreateView { body } => (Intended::View(body["name"].as_str()?.to_string()), body),
         _ => return None,
     };
     Some(Intent {
@@ -349,6 +350,7 @@ fn dropped(step: &Step) -> Option<Owned> {
         }),
         Step::DropGraph { graph } => Some(Owned::Graph(graph.clone())),
         Step::DropAnalyzer { name, .. } => Some(Owned::Analyzer(name.clone())),
+        Step::DropView { view } => Some(Owned::View(view.clone())),
         _ => None,
     }
 }
@@ -676,6 +678,37 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 ANALYZER_NOT_FOUND,
             )?;
             forget(client, &Owned::Analyzer(name.clone()), ledger).await?;
+        }
+        Step::CreateView { body } => {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            match client
+                .call(Method::POST, "/_api/view", &[], Some(body))
+                .await
+            {
+                Ok(_) => {}
+                // The name is taken: done only if a view holds it (an
+                // earlier attempt whose answer was lost), not a collection.
+                Err(err) if err.error_num() == Some(DUPLICATE_NAME) => {
+                    let path = format!("/_api/view/{}", encode_segment(&name));
+                    if client.call(Method::GET, &path, &[], None).await.is_err() {
+                        return Err(err);
+                    }
+                }
+                Err(err) => return Err(err),
+            }
+            ledger.created.push(Owned::View(name));
+        }
+        Step::UpdateViewProperties { view, body } => {
+            let path = format!("/_api/view/{}/properties", encode_segment(view));
+            client.call(Method::PATCH, &path, &[], Some(body)).await?;
+        }
+        Step::DropView { view } => {
+            let path = format!("/_api/view/{}", encode_segment(view));
+            tolerate(
+                client.call(Method::DELETE, &path, &[], None).await,
+                NOT_FOUND,
+            )?;
+            forget(client, &Owned::View(view.clone()), ledger).await?;
         }
         Step::DeleteRegistryEntry { function } => {
             let path = format!(

@@ -78,11 +78,13 @@ fn offline_live(base: State) -> Live {
     }
     owned.graphs.extend(base.graphs.keys().cloned());
     owned.analyzers.extend(base.analyzers.keys().cloned());
+    owned.views.extend(base.views.keys().cloned());
+    let base_views = base.views.keys().cloned().collect();
     Live {
         state: Some(base),
         owned,
         has_state_collection: true,
-        views: Default::default(),
+        views: base_views,
         analyzers: None,
         pending: Vec::new(),
         server: None,

@@ -232,3 +232,63 @@ pub fn registry_entry(document: &Value) -> Option<RegistryEntry> {
             .unwrap_or(0),
     })
 }
+
+/// View attributes that describe the view object, not its definition.
+const VIEW_METADATA: &[&str] = &[
+    "name",
+    "type",
+    "id",
+    "globallyUniqueId",
+    "links",
+    "indexes",
+    "error",
+    "code",
+    "isSystem",
+    "deleted",
+    "planId",
+];
+
+/// A view's full definition (`GET /_api/view/{name}/properties`, or an
+/// entry of a replication inventory's `views`) into the model. Links and
+/// properties are kept as reported; the plan compares them by what the
+/// spec states (`model::link_matches`, `model::view_property_matches`).
+pub fn view_from_api(definition: &Value) -> Result<crate::model::View, String> {
+    let name = definition["name"].as_str().ok_or("view without a name")?;
+    let view_type = definition["type"]
+        .as_str()
+        .ok_or_else(|| format!("view {name} has no type"))?;
+    let mut view = crate::model::View {
+        name: name.to_string(),
+        view_type: view_type.to_string(),
+        properties: BTreeMap::new(),
+        links: BTreeMap::new(),
+        indexes: Vec::new(),
+        id: definition["id"].as_str().map(str::to_string),
+    };
+    if view.is_search_alias() {
+        for entry in definition["indexes"].as_array().into_iter().flatten() {
+            let (Some(collection), Some(index)) =
+                (entry["collection"].as_str(), entry["index"].as_str())
+            else {
+                return Err(format!(
+                    "view {name} has an index entry without collection or index"
+                ));
+            };
+            view.indexes.push(crate::model::AliasIndex {
+                collection: collection.to_string(),
+                index: index.to_string(),
+            });
+        }
+        view.indexes.sort();
+        return Ok(view);
+    }
+    for (key, value) in definition.as_object().into_iter().flatten() {
+        if !VIEW_METADATA.contains(&key.as_str()) {
+            view.properties.insert(key.clone(), value.clone());
+        }
+    }
+    for (collection, link) in definition["links"].as_object().into_iter().flatten() {
+        view.links.insert(collection.clone(), link.clone());
+    }
+    Ok(view)
+}

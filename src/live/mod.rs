@@ -29,7 +29,7 @@ use crate::model::{Analyzer, CollectionType, State};
 use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
 
-pub use convert::{collection_from_api, graph_from_api, index_from_api};
+pub use convert::{collection_from_api, graph_from_api, index_from_api, view_from_api};
 pub use server_probe::minimal_server;
 
 /// Why the live state could not be read.
@@ -117,7 +117,8 @@ pub async fn read(
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
-    let ((collections, views), graphs) = (collections?, graphs?);
+    let ((collections, mut views), graphs) = (collections?, graphs?);
+    complete_views(client, &mut views).await?;
     let documents = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
@@ -141,6 +142,15 @@ pub async fn read(
         state
             .collections
             .insert(collection.name.clone(), collection);
+    }
+    let mut view_names = BTreeSet::new();
+    for definition in &views {
+        let view = view_from_api(definition).map_err(|detail| LiveError::Unexpected {
+            what: "view list".into(),
+            detail,
+        })?;
+        view_names.insert(view.name.clone());
+        state.views.insert(view.name.clone(), view);
     }
     for graph in graphs.body["graphs"].as_array().into_iter().flatten() {
         let graph = graph_from_api(graph).map_err(|detail| LiveError::Unexpected {
@@ -209,7 +219,7 @@ pub async fn read(
         state: Some(state),
         owned,
         has_state_collection,
-        views,
+        views: view_names,
         pending,
         analyzers,
         server: None,
@@ -218,18 +228,8 @@ pub async fn read(
 }
 
 /// (collection parameters, user indexes) pairs from the inventory, and the
-/// names of the database's views.
-type Inventory = (Vec<(Value, Vec<Value>)>, BTreeSet<String>);
-
-/// The names of the views an inventory or `GET /_api/view` lists: only the
-/// names, which collections share (1207).
-fn view_names(list: &Value) -> BTreeSet<String> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|view| view["name"].as_str().map(str::to_string))
-        .collect()
-}
+/// full definitions of the database's views.
+type Inventory = (Vec<(Value, Vec<Value>)>, Vec<Value>);
 
 async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
     let query = [("includeSystem", "true".to_string())];
@@ -269,7 +269,10 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
     };
     // Taken apart, not cloned: with thousands of collections the inventory
     // is megabytes of JSON.
-    let views = view_names(&body["views"]);
+    let views = match body["views"].take() {
+        Value::Array(views) => views,
+        _ => Vec::new(),
+    };
     let Value::Array(collections) = body["collections"].take() else {
         return Ok((Vec::new(), views));
     };
@@ -286,17 +289,44 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
     Ok((collections, views))
 }
 
+/// Reads the properties of every `arangosearch` view whose definition came
+/// without `links` (an inventory that leaves them to the collections), so
+/// the plan never sees a view's links as missing.
+async fn complete_views(client: &Client, views: &mut [Value]) -> Result<(), ClientError> {
+    for view in views.iter_mut() {
+        if view["type"] != "arangosearch" || view.get("links").is_some() {
+            continue;
+        }
+        let Some(name) = view["name"].as_str() else {
+            continue;
+        };
+        let path = format!("/_api/view/{}/properties", encode_segment(name));
+        *view = client.call(Method::GET, &path, &[], None).await?.body;
+    }
+    Ok(())
+}
+
 async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
     let (list, views) = tokio::join!(
         client.call(Method::GET, "/_api/collection", &[], None),
         client.call(Method::GET, "/_api/view", &[], None)
     );
     let list = list?;
-    let views = match views {
-        Ok(views) => view_names(&views.body["result"]),
-        Err(err) if is_unknown_path(&err) => BTreeSet::new(),
+    let names: Vec<String> = match views {
+        Ok(views) => views.body["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|view| view["name"].as_str().map(str::to_string))
+            .collect(),
+        Err(err) if is_unknown_path(&err) => Vec::new(),
         Err(err) => return Err(err),
     };
+    let mut views = Vec::with_capacity(names.len());
+    for name in &names {
+        let path = format!("/_api/view/{}/properties", encode_segment(name));
+        views.push(client.call(Method::GET, &path, &[], None).await?.body);
+    }
     let names: Vec<String> = list.body["result"]
         .as_array()
         .into_iter()
@@ -400,6 +430,9 @@ fn ownership(documents: &[Value]) -> Ownership {
             Some(Owned::Analyzer(name)) => {
                 owned.analyzers.insert(name);
             }
+            Some(Owned::View(name)) => {
+                owned.views.insert(name);
+            }
             None => {}
         }
     }
@@ -422,6 +455,9 @@ fn pending(document: &Value) -> Option<Pending> {
         }
         Intended::Graph(_) => graph_from_api(body).ok().map(PendingObject::Graph),
         Intended::Analyzer(name) => Analyzer::from_body(name, body).map(PendingObject::Analyzer),
+        Intended::View(_) => body["type"]
+            .as_str()
+            .map(|view_type| PendingObject::View(view_type.to_string())),
     };
     Some(Pending { intent, object })
 }

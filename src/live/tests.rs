@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{inventory, per_collection};
+use super::{complete_views, inventory, per_collection, view_from_api};
 use crate::client::{Client, ConnectionSettings, Credentials, RetryPolicy, Secret};
 
 #[tokio::test]
@@ -45,18 +45,38 @@ async fn both_read_paths_list_the_views() {
             .expect("created");
     }
     let expected: Vec<&str> = vec!["alias_view", "users_view"];
-    let (_, views) = inventory(&client, false).await.expect("inventory");
-    assert_eq!(
-        views.iter().map(String::as_str).collect::<Vec<_>>(),
-        expected
-    );
+    let names = |views: &[serde_json::Value]| -> Vec<String> {
+        views
+            .iter()
+            .map(|view| view_from_api(view).expect("a view").name)
+            .collect()
+    };
+    // Both paths read whole definitions, in one shape.
+    let (_, from_inventory) = inventory(&client, false).await.expect("inventory");
+    assert_eq!(names(&from_inventory), expected);
     let (collections, views) = per_collection(&client).await.expect("per collection");
+    assert_eq!(names(&views), expected);
     assert_eq!(
-        views.iter().map(String::as_str).collect::<Vec<_>>(),
-        expected
+        view_from_api(&views[1]).expect("view"),
+        view_from_api(&from_inventory[1]).expect("view")
     );
     assert!(collections
         .iter()
         .any(|(parameters, _)| parameters["name"] == "users"));
+    // An arangosearch definition without `links` is completed from the
+    // view's properties; a search-alias one is left as it is.
+    let mut partial = vec![
+        json!({"name": "users_view", "type": "arangosearch"}),
+        json!({"name": "alias_view", "type": "search-alias"}),
+    ];
+    complete_views(&client, &mut partial)
+        .await
+        .expect("completed");
+    assert_eq!(partial[0]["links"], json!({}));
+    assert_eq!(partial[0]["primarySortCompression"], "lz4");
+    assert_eq!(
+        partial[1],
+        json!({"name": "alias_view", "type": "search-alias"})
+    );
     emulator.shutdown().await;
 }

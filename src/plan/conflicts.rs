@@ -36,6 +36,24 @@ pub fn check(
     owned: &Ownership,
     changes: &mut [Change],
 ) {
+    let dropped_views: BTreeSet<String> = changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .filter_map(|change| match &change.address {
+            Address::View(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let views: BTreeSet<String> = views.difference(&dropped_views).cloned().collect();
+    let views = &views;
+    let dropped_collections: BTreeSet<String> = changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .filter_map(|change| match &change.address {
+            Address::Collection(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     let dropped_graphs: BTreeSet<String> = changes
         .iter()
         .filter(|change| change.action == Action::Delete)
@@ -52,6 +70,7 @@ pub fn check(
             Address::Collection(name) => view_clash(change, name, views)
                 .or_else(|| graph_member_drop(change, name, live, &dropped_graphs)),
             Address::Graph(name) => graph_conflict(change, name, desired, live, owned),
+            Address::View(name) => collection_clash(change, name, live, &dropped_collections),
             _ => None,
         };
     }
@@ -65,6 +84,25 @@ fn view_clash(change: &Change, name: &str, views: &BTreeSet<String>) -> Option<S
     (creates && views.contains(name)).then(|| {
         format!(
             "the name {name} is taken by a view that arangosync did not create (collections and views share one namespace; ArangoDB would refuse it, 1207); rename the collection in the spec or drop the view by hand"
+        )
+    })
+}
+
+/// A view to create whose name a live collection holds (one namespace,
+/// 1207), unless this plan drops that collection first.
+fn collection_clash(
+    change: &Change,
+    name: &str,
+    live: &State,
+    dropped_collections: &BTreeSet<String>,
+) -> Option<String> {
+    let creates = change
+        .steps
+        .iter()
+        .any(|step| matches!(step, Step::CreateView { .. }));
+    (creates && live.collections.contains_key(name) && !dropped_collections.contains(name)).then(|| {
+        format!(
+            "the name {name} is taken by a collection (collections and views share one namespace; ArangoDB would refuse it, 1207); rename the view in the spec"
         )
     })
 }
@@ -207,6 +245,24 @@ fn will_agree(desired: &State, other: &str, definition: &EdgeDefinition) -> bool
         .is_some_and(|graph| graph.edge_definitions.contains(definition))
 }
 
+/// The analyzers the links of a view create or update body name.
+fn view_analyzers(body: &serde_json::Value) -> BTreeSet<String> {
+    let view = crate::model::View {
+        name: String::new(),
+        view_type: "arangosearch".into(),
+        properties: Default::default(),
+        links: body["links"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(collection, link)| (collection.clone(), link.clone()))
+            .collect(),
+        indexes: Vec::new(),
+        id: None,
+    };
+    view.analyzers()
+}
+
 /// Blocks index creates that name an analyzer neither the database nor the
 /// specs have: ArangoDB refuses the index (error 10), so a re-run could
 /// never succeed. `analyzers` holds the full names the server lists
@@ -238,6 +294,9 @@ pub fn check_analyzers(
             .iter()
             .filter_map(|step| match step {
                 Step::CreateIndex { body, .. } => Some(crate::model::analyzers_in_body(body)),
+                Step::CreateView { body } | Step::UpdateViewProperties { body, .. } => {
+                    Some(view_analyzers(body))
+                }
                 _ => None,
             })
             .flatten()
@@ -245,8 +304,13 @@ pub fn check_analyzers(
             .collect();
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+            let refused = if matches!(change.address, Address::View(_)) {
+                "the view link"
+            } else {
+                "the index"
+            };
             change.blocked = Some(format!(
-                "the analyzer {} does not exist in database {database} and no ArangoAnalyzer spec defines it; ArangoDB would refuse the index (error 10): add a spec for it, or create it first",
+                "the analyzer {} does not exist in database {database} and no ArangoAnalyzer spec defines it; ArangoDB would refuse {refused} (error 10): add a spec for it, or create it first",
                 names.join(", ")
             ));
         }

@@ -17,6 +17,7 @@ mod model;
 mod pending;
 mod prune;
 mod vector;
+mod views;
 
 pub use model::{
     Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
@@ -40,6 +41,7 @@ pub struct Ownership {
     pub graphs: BTreeSet<String>,
     /// Analyzers, by bare name.
     pub analyzers: BTreeSet<String>,
+    pub views: BTreeSet<String>,
 }
 
 /// The live side of a diff.
@@ -51,8 +53,10 @@ pub struct Live {
     /// Whether arangosync's state collection exists.
     pub has_state_collection: bool,
     /// Names of the database's views (ArangoSearch and search-alias), which
-    /// share one namespace with collections. arangosync manages no views; a
-    /// collection cannot be created under a view's name.
+    /// share one namespace with collections: a collection cannot be created
+    /// under a view's name. `live::read` fills it from the views it reads
+    /// (`State::views`); names listed here without a definition in the
+    /// state (a view the reader could not read) still count.
     pub views: BTreeSet<String>,
     /// Pending ownership records: creates sent but never confirmed.
     pub pending: Vec<Pending>,
@@ -117,9 +121,19 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let (owned, settle) = pending::resolve(live_state, live);
     changes.extend(settle);
     collections::diff(desired, live_state, &owned, options, &mut changes);
+    let mut notes = Vec::new();
+    views::diff(
+        desired,
+        live_state,
+        &owned,
+        options,
+        &mut changes,
+        &mut notes,
+    );
     graphs::diff(desired, live_state, &owned, options, &mut changes);
-    // Analyzer changes depend on the index and collection drops planned
-    // above; each is listed before the first change of a later stage, so
+    views::rebuild_dependents(desired, live_state, &owned, &mut changes);
+    // Analyzer changes depend on the index, view and collection drops
+    // planned above; each is listed before the first change of a later stage, so
     // the plan reads in the order apply runs it.
     for change in analyzers::diff(desired, live_state, &owned, options, &changes) {
         let stage = change.stage();
@@ -129,7 +143,6 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
             .unwrap_or(changes.len());
         changes.insert(at, change);
     }
-    let mut notes = Vec::new();
     functions::diff(
         desired,
         live_state,
@@ -138,7 +151,13 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         &mut changes,
         &mut notes,
     );
-    conflicts::check(desired, live_state, &live.views, &owned, &mut changes);
+    let view_names: BTreeSet<String> = live
+        .views
+        .iter()
+        .chain(live_state.views.keys())
+        .cloned()
+        .collect();
+    conflicts::check(desired, live_state, &view_names, &owned, &mut changes);
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, desired, &mut changes);
     }

@@ -72,6 +72,8 @@ pub enum Address {
     /// How the features of a function namespace are served (notes only):
     /// through AQL user functions and the registry, or the registry alone.
     Serving(String),
+    /// An ArangoSearch view (`arangosearch` or `search-alias`).
+    View(String),
 }
 
 /// `{"kind": "index", "collection": "users", "name": "idx_email"}`: one
@@ -93,6 +95,7 @@ impl Serialize for Address {
             Address::Registry(name) => ("registryEntry", None, name.as_str()),
             Address::Analyzer(name) => ("analyzer", None, name.as_str()),
             Address::Serving(namespace) => ("featureServing", None, namespace.as_str()),
+            Address::View(name) => ("view", None, name.as_str()),
         };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("kind", kind)?;
@@ -125,6 +128,7 @@ impl fmt::Display for Address {
             Address::Registry(name) => write!(f, "registry entry {name}"),
             Address::Analyzer(name) => write!(f, "analyzer {name}"),
             Address::Serving(namespace) => write!(f, "features {namespace}::*"),
+            Address::View(name) => write!(f, "view {name}"),
         }
     }
 }
@@ -192,6 +196,10 @@ pub enum Stage {
     /// Graphs dropped with `--prune`: before any collection is dropped,
     /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
+    /// Views dropped with `--prune`: before the collections and inverted
+    /// indexes they use are dropped, so a view never points at something
+    /// gone.
+    ViewDrops,
     /// Analyzers created, and replaced (dropped and created again): before
     /// the collections and inverted indexes that use them.
     Analyzers,
@@ -205,6 +213,9 @@ pub enum Stage {
     DependentCollections,
     Indexes,
     Properties,
+    /// View creates, updates and replaces: after the collections and
+    /// inverted indexes they use exist, before graphs.
+    Views,
     /// Graph changes that replace an edge definition, which the server
     /// does in every graph that has the edge collection. They run before
     /// the other graph changes, so a graph created or extended in the same
@@ -278,6 +289,8 @@ impl Change {
             (Address::Registry(_) | Address::Serving(_), _) => Stage::Registry,
             (Address::Analyzer(_), Action::Delete) => Stage::AnalyzerDrops,
             (Address::Analyzer(_), _) => Stage::Analyzers,
+            (Address::View(_), Action::Delete) => Stage::ViewDrops,
+            (Address::View(_), _) => Stage::Views,
         }
     }
 }
@@ -381,5 +394,20 @@ pub enum Step {
     DropAnalyzer {
         name: String,
         force: bool,
+    },
+    /// `POST /_api/view`.
+    CreateView {
+        body: Value,
+    },
+    /// `PATCH /_api/view/{view}/properties`: a partial update (links and
+    /// properties not named stay; a `null` link is removed; search-alias
+    /// entries carry `operation: add|del`).
+    UpdateViewProperties {
+        view: String,
+        body: Value,
+    },
+    /// `DELETE /_api/view/{view}`.
+    DropView {
+        view: String,
     },
 }

@@ -34,6 +34,8 @@ pub enum PendingObject {
     Index(Index),
     Graph(Graph),
     Analyzer(Analyzer),
+    /// A view, by its type (`arangosearch` or `search-alias`).
+    View(String),
 }
 
 /// The ownership the plan works with (records plus pending creates whose
@@ -81,6 +83,9 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
                     }
                     Owned::Analyzer(name) => {
                         owned.analyzers.insert(name.clone());
+                    }
+                    Owned::View(name) => {
+                        owned.views.insert(name.clone());
                     }
                 }
                 if recorded.insert(found.key()) {
@@ -167,6 +172,10 @@ fn find(state: &State, pending: &Pending) -> Option<Owned> {
         (Intended::Analyzer(name), PendingObject::Analyzer(want)) => {
             let live = state.analyzers.get(name)?;
             (supersedes || want.satisfied_by(live)).then(|| Owned::Analyzer(name.clone()))
+        }
+        (Intended::View(name), PendingObject::View(view_type)) => {
+            let live = state.views.get(name)?;
+            (supersedes || live.view_type == *view_type).then(|| Owned::View(name.clone()))
         }
         _ => None,
     }
@@ -297,6 +306,43 @@ mod tests {
         assert!(owned
             .indexes
             .contains(&("things".to_string(), "idx_a".to_string())));
+    }
+
+    #[test]
+    fn a_view_that_exists_with_the_intended_type_is_owned() {
+        let view = |view_type: &str| crate::model::View {
+            name: "search".into(),
+            view_type: view_type.into(),
+            properties: Default::default(),
+            links: Default::default(),
+            indexes: Vec::new(),
+            id: Some("1".into()),
+        };
+        let intent = |view_type: &str| Pending {
+            intent: Intent {
+                subject: Intended::View("search".into()),
+                definition: json!({"name": "search", "type": view_type}),
+                supersedes_owned: false,
+            },
+            object: Some(PendingObject::View(view_type.into())),
+        };
+        let mut live = live(Vec::new(), vec![intent("search-alias")]);
+        if let Some(state) = live.state.as_mut() {
+            state.views.insert("search".into(), view("search-alias"));
+        }
+        let (owned, change) = settle(&live);
+        assert!(owned.views.contains("search"));
+        assert_eq!(change.fields[0].field, "view search");
+        // Another object under the name: the record is dropped.
+        live.pending = vec![intent("arangosearch")];
+        let (owned, change) = settle(&live);
+        assert!(owned.views.is_empty());
+        assert_eq!(
+            change.steps,
+            vec![Step::ForgetIntents {
+                keys: vec![live.pending[0].intent.key()]
+            }]
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! needs an extra, explicit `--allow-mass-prune`.
 //!
 //! The rule, stated once: the objects arangosync owns in the database are
-//! the collections, indexes, graphs and analyzers its state collection
-//! records and that exist, and the functions of its namespace. When the plan's deletes
+//! the collections, indexes, graphs, analyzers and views its state
+//! collection records and that exist, and the functions of its namespace. When the plan's deletes
 //! would remove more than half of them (a dropped collection's owned
 //! indexes go with it and count), every delete of the plan is blocked with
 //! the counts and the flag to pass. Blocked deletes are counted too (a
@@ -67,16 +67,23 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
             .keys()
             .filter(|name| owned.analyzers.contains(*name))
             .count()
+        + live
+            .views
+            .keys()
+            .filter(|name| owned.views.contains(*name))
+            .count()
         + live.functions.len();
+    let rebuilt = rebuilt(changes);
     let removed = changes
         .iter()
-        .filter(|change| change.action == Action::Delete)
+        .filter(|change| change.action == Action::Delete && !rebuilt.contains(&change.address))
         .map(|change| match &change.address {
             Address::Collection(name) => 1 + owned_indexes(name),
             Address::Index { .. }
             | Address::Graph(_)
             | Address::Function(_)
-            | Address::Analyzer(_) => 1,
+            | Address::Analyzer(_)
+            | Address::View(_) => 1,
             _ => 0,
         })
         .sum();
@@ -84,6 +91,22 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
         removed,
         owned: owned_count,
     }
+}
+
+/// Objects the plan deletes and creates again (a view dropped before an
+/// inverted index it uses is replaced, and created again after): not a
+/// removal, so not a prune.
+fn rebuilt(changes: &[Change]) -> std::collections::BTreeSet<Address> {
+    changes
+        .iter()
+        .filter(|change| change.action == Action::Create)
+        .map(|change| change.address.clone())
+        .filter(|address| {
+            changes
+                .iter()
+                .any(|change| change.action == Action::Delete && change.address == *address)
+        })
+        .collect()
 }
 
 /// Blocks every delete of `changes` when they remove more than half of
@@ -102,9 +125,10 @@ pub fn guard(changes: &mut [Change], live: &State, owned: &Ownership, options: &
          if this is intended",
         share.removed, share.owned
     );
+    let rebuilt = rebuilt(changes);
     for change in changes
         .iter_mut()
-        .filter(|change| change.action == Action::Delete)
+        .filter(|change| change.action == Action::Delete && !rebuilt.contains(&change.address))
     {
         change.blocked = Some(match change.blocked.take() {
             Some(earlier) => format!("{earlier}; also, {reason}"),

@@ -2,8 +2,8 @@
 //!
 //! `load` walks `--dir` ([`walk`]), parses each YAML file into a node tree
 //! with positions ([`yaml`]), and reads every `db.feature-store/*` document
-//! into the model ([`collection`], [`graph`], [`index`], [`analyzer`])
-//! through a reader that reports unknown fields and wrong types
+//! into the model ([`collection`], [`graph`], [`index`], [`analyzer`],
+//! [`view`]) through a reader that reports unknown fields and wrong types
 //! ([`reader`]).
 //!
 //! Which problems are found where:
@@ -47,6 +47,7 @@ mod empty;
 mod graph;
 mod index;
 mod reader;
+mod view;
 mod walk;
 pub mod yaml;
 
@@ -62,6 +63,7 @@ pub use analyzer::{property_keys, ANALYZER_TYPES};
 pub use index::INDEX_TYPES;
 use reader::Reader;
 pub use reader::{nearest, suggestion};
+pub use view::VIEW_TYPES;
 pub use walk::{read_file, too_large_message, ReadError, MAX_FILE_BYTES};
 use yaml::{Node, NodeKind, Pos};
 
@@ -69,7 +71,12 @@ use yaml::{Node, NodeKind, Pos};
 pub const API_GROUP: &str = "db.feature-store/";
 /// The only version this build reads.
 pub const API_VERSION: &str = "db.feature-store/v1alpha1";
-pub const KINDS: &[&str] = &["ArangoCollection", "ArangoGraph", "ArangoAnalyzer"];
+pub const KINDS: &[&str] = &[
+    "ArangoCollection",
+    "ArangoGraph",
+    "ArangoAnalyzer",
+    "ArangoView",
+];
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 const METADATA_KEYS: &[&str] = &["name", "labels", "annotations"];
@@ -97,6 +104,7 @@ pub struct Sources {
     /// Analyzers: the location of `metadata.name`; attribute paths relative
     /// to the `spec` (`type`, `properties.locale`, `features[1]`).
     pub analyzers: BTreeMap<String, Origin>,
+    pub views: BTreeMap<String, Origin>,
     /// Later definitions of names already taken; they are not in the state.
     pub duplicates: Vec<Duplicate>,
 }
@@ -121,6 +129,10 @@ impl Sources {
 
     pub fn analyzer(&self, name: &str) -> Option<&Location> {
         self.analyzers.get(name).map(|origin| &origin.location)
+    }
+
+    pub fn view(&self, name: &str) -> Option<&Location> {
+        self.views.get(name).map(|origin| &origin.location)
     }
 }
 
@@ -159,6 +171,7 @@ pub enum ResourceKind {
     Collection,
     Graph,
     Analyzer,
+    View,
 }
 
 impl ResourceKind {
@@ -167,6 +180,7 @@ impl ResourceKind {
             ResourceKind::Collection => "collection",
             ResourceKind::Graph => "graph",
             ResourceKind::Analyzer => "analyzer",
+            ResourceKind::View => "view",
         }
     }
 }
@@ -512,6 +526,7 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         "ArangoCollection" => add_collection(loaded, reader, name, spec),
         "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
         "ArangoAnalyzer" => add_analyzer(loaded, reader, name, spec, root.pos),
+        "ArangoView" => add_view(loaded, reader, name, spec, root.pos),
         other => reader.error_with_hint(
             "unknown-kind",
             format!("unknown kind `{other}`"),
@@ -640,6 +655,46 @@ fn add_analyzer(
     record_attributes(reader, spec, "", &mut origin.attributes);
     loaded.sources.analyzers.insert(name.clone(), origin);
     loaded.state.analyzers.insert(name, analyzer);
+}
+
+/// Reads an `ArangoView` spec and adds it to the state unless its name is
+/// missing or taken, or its type unusable.
+fn add_view(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    name: Option<(String, Pos)>,
+    spec: Option<&Node>,
+    document_pos: Pos,
+) {
+    let Some(spec) = spec else {
+        reader.error_with_hint(
+            "missing-field",
+            "the ArangoView document is missing the required field `spec`",
+            document_pos,
+            "add `spec:` with `type: arangosearch` (and `links`) or `type: search-alias` (and `indexes`)",
+        );
+        return;
+    };
+    let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
+    let read = view::read(reader, name_text, spec);
+    let (Some((name, name_pos)), Some(read)) = (name, read) else {
+        return;
+    };
+    let location = reader.location(name_pos);
+    if loaded.state.views.contains_key(&name) {
+        loaded.sources.duplicates.push(Duplicate {
+            kind: ResourceKind::View,
+            name,
+            location,
+        });
+        return;
+    }
+    let origin = Origin {
+        location,
+        attributes: read.attributes,
+    };
+    loaded.sources.views.insert(name.clone(), origin);
+    loaded.state.views.insert(name, read.view);
 }
 
 /// A document that is not ours by its `apiVersion` but names one of our

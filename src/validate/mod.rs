@@ -25,8 +25,10 @@ mod collections;
 mod graphs;
 mod indexes;
 mod names;
+mod views;
 
 pub use names::check_database;
+pub use views::defined_analyzers;
 
 #[cfg(test)]
 mod fixture_tests;
@@ -58,6 +60,14 @@ pub fn validate(loaded: &Loaded) -> Diagnostics {
     graphs::check_across_graphs(&loaded.state, &loaded.sources, &mut report);
     for (name, analyzer) in &loaded.state.analyzers {
         analyzers::check(analyzer, loaded.sources.analyzers.get(name), &mut report);
+    }
+    for (name, view) in &loaded.state.views {
+        views::check(
+            view,
+            loaded.sources.views.get(name),
+            &loaded.state,
+            &mut report,
+        );
     }
     let mut diagnostics = report.diagnostics;
     diagnostics.sort();
@@ -123,6 +133,9 @@ fn duplicates(loaded: &Loaded, report: &mut Report) {
                 loaded.sources.analyzer(&duplicate.name),
                 "duplicate-analyzer",
             ),
+            crate::spec::ResourceKind::View => {
+                (loaded.sources.view(&duplicate.name), "duplicate-view")
+            }
         };
         report.error(
             code,

@@ -23,6 +23,8 @@ use super::{at, Report};
 use crate::spec::Origin;
 
 const MAX_COLLECTION_NAME_BYTES: usize = 256;
+/// Views follow the collection rules (they share one namespace).
+pub const MAX_VIEW_NAME_BYTES: usize = MAX_COLLECTION_NAME_BYTES;
 /// Graph names are document keys in `_graphs`, which allow at most 254 bytes.
 const MAX_GRAPH_NAME_BYTES: usize = 254;
 const MAX_INDEX_NAME_BYTES: usize = 256;

@@ -21,3 +21,4 @@ mod signals;
 mod support;
 mod vector;
 mod versions;
+mod views;

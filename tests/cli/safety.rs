@@ -169,6 +169,7 @@ fn a_prune_of_most_of_what_arangosync_owns_is_blocked_until_allowed() {
     for file in [
         "entities/products.yaml",
         "entities/interactions.yaml",
+        "search/product_search.yaml",
         "transformations/product_graph_centrality_v1.aql",
         "transformations/user_session_count_v1.aql",
         "transformations/user_session_count_v2.aql",
