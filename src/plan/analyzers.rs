@@ -12,8 +12,8 @@
 //!   something else is blocked.
 //! * Built-in analyzers never reach the plan (`validate` refuses a spec
 //!   naming one, and the live read lists only the database's own).
-//! * A replace is blocked while an inverted index (or, once views are
-//!   managed, a view: [`view_users`]) uses the analyzer, unless the same
+//! * A replace is blocked while an inverted index or an `arangosearch`
+//!   view ([`view_users`]) uses the analyzer, unless the same
 //!   plan drops or replaces every such user: dropping the analyzer under a
 //!   live index would leave the index pointing at a definition that is
 //!   gone (ArangoDB refuses the drop, 409/1200, without `force`), and
@@ -93,6 +93,8 @@ struct Dropped {
     /// index has no id, but always the name its spec gives it).
     indexes: BTreeSet<(String, String)>,
     collections: BTreeSet<String>,
+    /// Views dropped, or replaced (dropped and created again).
+    views: BTreeSet<String>,
 }
 
 impl Dropped {
@@ -100,6 +102,7 @@ impl Dropped {
         let mut dropped = Dropped {
             indexes: BTreeSet::new(),
             collections: BTreeSet::new(),
+            views: BTreeSet::new(),
         };
         for step in changes.iter().flat_map(|change| &change.steps) {
             match step {
@@ -110,6 +113,9 @@ impl Dropped {
                 }
                 Step::DropCollection { collection, .. } => {
                     dropped.collections.insert(collection.clone());
+                }
+                Step::DropView { view } => {
+                    dropped.views.insert(view.clone());
                 }
                 _ => {}
             }
@@ -163,20 +169,26 @@ fn users(name: &str, database: &str, live: &State, dropped: &Dropped) -> Vec<Use
             .into_iter()
             .map(|view| User {
                 what: format!("view {view}"),
-                goes: false,
+                goes: dropped.views.contains(&view),
             }),
     );
     users
 }
 
-/// The views of `live` whose links or indexes use analyzer `name`: the
-/// hook where managed views join the in-use rule. Views are not part of
-/// the model on this branch, so no view is known to use an analyzer yet;
-/// once `State.views` exists, this returns the views that name it (and the
-/// `goes` of their `User` comes from the plan's view drops and replaces).
+/// The live `arangosearch` views whose links (or their fields, at any
+/// depth) name analyzer `name`. A `search-alias` view names no analyzer
+/// itself: it uses them through its inverted indexes, which are users of
+/// their own.
 pub fn view_users(name: &str, database: &str, live: &State) -> Vec<String> {
-    let _ = (name, database, live);
-    Vec::new()
+    live.views
+        .values()
+        .filter(|view| {
+            view.analyzers()
+                .iter()
+                .any(|reference| refers_to(reference, name, database))
+        })
+        .map(|view| view.name.clone())
+        .collect()
 }
 
 /// The custom analyzers the desired inverted indexes name.
