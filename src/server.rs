@@ -284,6 +284,10 @@ pub struct Requirement {
     pub startup_option: Option<StartupOption>,
     /// What to write instead, for messages ("" when nothing).
     pub instead: &'static str,
+    /// Where in the object the feature is written (`type`, `params.metric`),
+    /// for diagnostics' locations.
+    #[serde(skip)]
+    pub attribute: &'static str,
 }
 
 /// Whether a server can hold a feature.
@@ -298,17 +302,13 @@ pub enum Verdict {
 
 impl Requirement {
     /// Checks the row against `server`. An offline target assumes the
-    /// startup options are on ([`Server::target`]).
+    /// startup options are on ([`Server::target`]). The messages do not
+    /// include [`Requirement::instead`]; callers add it as a hint.
     pub fn check(&self, server: &Server) -> Verdict {
         let version = server.version;
-        let instead = if self.instead.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", self.instead)
-        };
         if let Some(removed) = self.removed_in.filter(|removed| version >= *removed) {
             return Verdict::Refused(format!(
-                "{} was removed in ArangoDB {removed}; {}{instead}",
+                "{} was removed in ArangoDB {removed}; {}",
                 self.what,
                 server.subject()
             ));
@@ -338,7 +338,7 @@ impl Requirement {
                 .map(|removed| format!(" and removed in ArangoDB {removed}"))
                 .unwrap_or_default();
             return Verdict::Deprecated(format!(
-                "{} is deprecated since ArangoDB {deprecated}{removal}; {}{instead}",
+                "{} is deprecated since ArangoDB {deprecated}{removal}; {}",
                 self.what,
                 server.subject()
             ));
@@ -356,6 +356,7 @@ struct IndexRow {
 }
 
 const fn row(
+    attribute: &'static str,
     what: &'static str,
     since: Option<Version>,
     deprecated_in: Option<Version>,
@@ -370,6 +371,7 @@ const fn row(
         removed_in,
         startup_option,
         instead,
+        attribute,
     }
 }
 
@@ -397,6 +399,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // the emulator models no longer lists it).
     IndexRow {
         requirement: row(
+            "type",
             "index type `fulltext`",
             None,
             Some(V3_10),
@@ -413,6 +416,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // `validate` reports only the removal from this row.
     IndexRow {
         requirement: row(
+            "type",
             "index type `hash`",
             None,
             Some(V3_9),
@@ -424,6 +428,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     },
     IndexRow {
         requirement: row(
+            "type",
             "index type `skiplist`",
             None,
             Some(V3_9),
@@ -437,11 +442,20 @@ const INDEX_ROWS: &[IndexRow] = &[
     // `zkd` type is renamed `mdi`, and `mdi-prefixed` is added; the 3.11
     // `GET /_api/engine` transcript lists only `zkd`).
     IndexRow {
-        requirement: row("index type `mdi`", Some(V3_12), None, None, None, ""),
+        requirement: row(
+            "type",
+            "index type `mdi`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
         applies: |index, _| index.index_type == "mdi",
     },
     IndexRow {
         requirement: row(
+            "type",
             "index type `mdi-prefixed`",
             Some(V3_12),
             None,
@@ -457,6 +471,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // 3.12, use ensureMDIndex").
     IndexRow {
         requirement: row(
+            "type",
             "index type `zkd`",
             None,
             Some(V3_12),
@@ -471,6 +486,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // `--vector-index`, `--experimental-vector-index` before).
     IndexRow {
         requirement: row(
+            "type",
             "index type `vector`",
             Some(V3_12_4),
             None,
@@ -484,6 +500,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // ArangoDB 3.12.6"; the emulator's profile (vector_metrics).
     IndexRow {
         requirement: row(
+            "params.metric",
             "vector metric `innerProduct`",
             Some(V3_12_6),
             None,
@@ -502,6 +519,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // index).
     IndexRow {
         requirement: row(
+            "storedValues",
             "vector index `storedValues`",
             Some(V3_12_7),
             None,
@@ -520,6 +538,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     // numberOfDocsPerCentroid" for 3.12.10.
     IndexRow {
         requirement: row(
+            "params",
             "vector index without `params.nLists`",
             Some(V3_12_10),
             None,
@@ -533,6 +552,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     },
     IndexRow {
         requirement: row(
+            "params.nLists",
             "vector index `params.nLists` scaling",
             Some(V3_12_10),
             None,
@@ -547,6 +567,7 @@ const INDEX_ROWS: &[IndexRow] = &[
     },
     IndexRow {
         requirement: row(
+            "params.numberOfDocsPerCentroid",
             "vector index `params.numberOfDocsPerCentroid`",
             Some(V3_12_10),
             None,
@@ -658,16 +679,14 @@ mod tests {
             verdicts(&fulltext, None, &at("3.12")),
             [Verdict::Deprecated(
                 "index type `fulltext` is deprecated since ArangoDB 3.10.0 and removed in \
-                 ArangoDB 4.0.0; the target is 3.12.0; use an inverted index or an \
-                 ArangoSearch view"
+                 ArangoDB 4.0.0; the target is 3.12.0"
                     .into()
             )]
         );
         assert_eq!(
             verdicts(&fulltext, None, &at("4.0")),
             [refused(
-                "index type `fulltext` was removed in ArangoDB 4.0.0; the target is 4.0.0; \
-                 use an inverted index or an ArangoSearch view"
+                "index type `fulltext` was removed in ArangoDB 4.0.0; the target is 4.0.0"
             )]
         );
     }
@@ -682,8 +701,7 @@ mod tests {
             assert_eq!(
                 found,
                 [refused(&format!(
-                    "index type `{alias}` was removed in ArangoDB 4.0.0; the target is 4.0.0; \
-                     write `type: persistent`"
+                    "index type `{alias}` was removed in ArangoDB 4.0.0; the target is 4.0.0"
                 ))]
             );
             assert!(matches!(

@@ -70,10 +70,21 @@ pub struct Desired {
 /// Loads and validates a spec tree with its transformations; prints the
 /// diagnostics (warnings too) and fails with exit status 3 on errors.
 fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desired, CliError> {
+    load_specs_for(dir, namespace, out, None)
+}
+
+/// Like `load_specs`, and also checks the specs against `target`
+/// (`--target-version`).
+fn load_specs_for(
+    dir: &Path,
+    namespace: &str,
+    out: &output::Output,
+    target: Option<&crate::server::Server>,
+) -> Result<Desired, CliError> {
     let namespace = crate::transform::check_namespace(namespace).map_err(CliError::usage)?;
     let mut loaded = spec::load(dir);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    diagnostics.extend(crate::validate::validate(&loaded));
+    diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
     let (features, problems) =
         crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace);

@@ -67,7 +67,15 @@ pub async fn read(
             .as_str()
             .unwrap_or("SINGLE")
             .to_string(),
-        Err(err) if err.error_num() == Some(1228) => return Ok(Live::default()),
+        Err(err) if err.error_num() == Some(1228) => {
+            // The database does not exist yet: the server's facts come from
+            // `_system`, so what the plan creates is still gated by them.
+            let server = read_server(&client.for_database("_system"), namespace).await?;
+            return Ok(Live {
+                server: Some(server),
+                ..Live::default()
+            });
+        }
         Err(err) => return Err(err.into()),
     };
     let cluster = role == "COORDINATOR";
@@ -93,12 +101,13 @@ pub async fn read(
             None
         }
     };
-    let (collections, graphs, functions, documents, analyzers) = tokio::join!(
+    let (collections, graphs, functions, documents, analyzers, facts) = tokio::join!(
         collections,
         graphs,
         functions,
         state_documents(client),
-        analyzers
+        analyzers,
+        server_answers(client, namespace)
     );
     let analyzers = match analyzers {
         Some(answer) => Some(
@@ -117,6 +126,7 @@ pub async fn read(
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
+    let server = facts.into_server(cluster, functions.is_some())?;
     let ((collections, views), graphs) = (collections?, graphs?);
     let documents = documents?;
     let mut state = State::default();
@@ -192,8 +202,80 @@ pub async fn read(
         views,
         pending,
         analyzers,
-        server: None,
+        server: Some(server),
     })
+}
+
+/// The answers a server's facts are read from: `GET /_api/version`,
+/// `GET /_api/engine` and the user-function probe, asked at once.
+struct ServerAnswers {
+    version: Result<Value, ClientError>,
+    engine: Result<Value, ClientError>,
+    probe: Result<(), ClientError>,
+}
+
+async fn server_answers(client: &Client, namespace: &str) -> ServerAnswers {
+    let probe_body = json!({"query": crate::server::function_probe_query(namespace)});
+    let (version, engine, probe) = tokio::join!(
+        client.call(Method::GET, "/_api/version", &[], None),
+        client.call(Method::GET, "/_api/engine", &[], None),
+        client.call(Method::POST, "/_api/query", &[], Some(&probe_body)),
+    );
+    ServerAnswers {
+        version: version.map(|response| response.body),
+        engine: engine.map(|response| response.body),
+        probe: probe.map(|_| ()),
+    }
+}
+
+impl ServerAnswers {
+    /// The server's facts. `function_api`: `/_api/aqlfunction` is served
+    /// (not 4.0); only then does the probe count, and only its 400/1501
+    /// ("cannot call a user function") means the functions are off.
+    fn into_server(
+        self,
+        cluster: bool,
+        function_api: bool,
+    ) -> Result<crate::server::Server, LiveError> {
+        use crate::server::{user_functions_available, FunctionProbe, Server};
+        let probe = match self.probe {
+            _ if !function_api => FunctionProbe::Refused,
+            Ok(()) => FunctionProbe::Parsed,
+            Err(err) if err.status() == Some(400) && err.error_num() == Some(1501) => {
+                FunctionProbe::Refused
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let (version, engine) = (self.version?, self.engine?);
+        Server::from_live(
+            &version,
+            &engine,
+            cluster,
+            user_functions_available(function_api, probe),
+        )
+        .map_err(|detail| LiveError::Unexpected {
+            what: "the server version".into(),
+            detail,
+        })
+    }
+}
+
+/// The server's facts alone, through a database that exists (`_system`
+/// when the target database is still to be created): role, function API,
+/// version, engine and the probe at once, one round trip deep.
+async fn read_server(client: &Client, namespace: &str) -> Result<crate::server::Server, LiveError> {
+    let function_query = [("namespace", namespace.to_string())];
+    let (role, functions, answers) = tokio::join!(
+        client.call(Method::GET, "/_admin/server/role", &[], None),
+        client.call(Method::GET, "/_api/aqlfunction", &function_query, None),
+        server_answers(client, namespace)
+    );
+    let cluster = role?.body["role"].as_str() == Some("COORDINATOR");
+    let function_api = match functions {
+        Err(err) if is_unknown_path(&err) => false,
+        other => other.map(|_| true)?,
+    };
+    answers.into_server(cluster, function_api)
 }
 
 /// (collection parameters, user indexes) pairs from the inventory, and the
