@@ -7,6 +7,7 @@
 //! something arangosync did not create is kept in the plan but `blocked`,
 //! with the reason in plain words, so the user sees it before anything runs.
 
+mod capabilities;
 mod collections;
 mod conflicts;
 mod functions;
@@ -109,12 +110,16 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, &mut changes);
     }
+    if let Some(server) = &live.server {
+        capabilities::check(server, &mut changes);
+    }
     prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,
         database: options.database.clone(),
         changes,
         notes,
+        server: live.server.clone(),
     };
     if plan.has_writes() && !live.has_state_collection {
         plan.changes.insert(

@@ -50,6 +50,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             plan.database
         );
         notes_text(plan, &mut out);
+        server_text(plan, &mut out);
         return out;
     }
     let _ = writeln!(out, "Plan for database \"{}\":\n", plan.database);
@@ -92,7 +93,15 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     }
     let _ = writeln!(out, "\nPlan: {}.", Summary::of(plan).sentence());
     notes_text(plan, &mut out);
+    server_text(plan, &mut out);
     out
+}
+
+/// The server the plan was computed against, once per plan.
+fn server_text(plan: &Plan, out: &mut String) {
+    if let Some(server) = &plan.server {
+        let _ = writeln!(out, "\nServer: {server}.");
+    }
 }
 
 fn notes_text(plan: &Plan, out: &mut String) {
