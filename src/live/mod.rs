@@ -6,9 +6,11 @@
 //! reader falls back to listing collections and reading each one's
 //! properties and indexes, a bounded number at a time. Graphs, the
 //! namespace's functions and arangosync's state collection (one cursor
-//! batch) are read at the same time as the inventory, so on a single server
-//! a whole read is the server role plus three round trips deep, whatever
-//! the number of objects. Values are normalised the way the spec loader
+//! batch) are read at the same time as the inventory, and so are the
+//! server's facts (`crate::server::Server`: the version the readiness wait
+//! already read, `GET /_api/engine`, and a parse-only probe of a
+//! user-function call), so on a single server a whole read is the server
+//! role plus three round trips deep, whatever the number of objects. Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
@@ -216,13 +218,24 @@ struct ServerAnswers {
 
 async fn server_answers(client: &Client, namespace: &str) -> ServerAnswers {
     let probe_body = json!({"query": crate::server::function_probe_query(namespace)});
+    // The readiness wait already asked for the version; only a client
+    // that skipped it asks again.
+    let version = async {
+        match client.version_answer() {
+            Some(answer) => Ok(answer.clone()),
+            None => client
+                .call(Method::GET, "/_api/version", &[], None)
+                .await
+                .map(|response| response.body),
+        }
+    };
     let (version, engine, probe) = tokio::join!(
-        client.call(Method::GET, "/_api/version", &[], None),
+        version,
         client.call(Method::GET, "/_api/engine", &[], None),
         client.call(Method::POST, "/_api/query", &[], Some(&probe_body)),
     );
     ServerAnswers {
-        version: version.map(|response| response.body),
+        version,
         engine: engine.map(|response| response.body),
         probe: probe.map(|_| ()),
     }

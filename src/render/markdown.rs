@@ -12,10 +12,12 @@ pub fn plan_markdown(plan: &Plan) -> String {
     if plan.changes.is_empty() {
         let _ = writeln!(out, "No changes: the database matches the specs.");
         notes_markdown(plan, &mut out);
-        server_markdown(plan, &mut out);
         return out;
     }
     let _ = writeln!(out, "**{}.**\n", Summary::of(plan).sentence());
+    if let Some(server) = &plan.server {
+        let _ = writeln!(out, "Server: {}.\n", escape(&server.to_string()));
+    }
     let _ = writeln!(out, "| | change | why |");
     let _ = writeln!(out, "|---|---|---|");
     for change in &plan.changes {
@@ -55,15 +57,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "```\n\n</details>");
     }
     notes_markdown(plan, &mut out);
-    server_markdown(plan, &mut out);
     out
-}
-
-/// The server the plan was computed against, once per plan.
-fn server_markdown(plan: &Plan, out: &mut String) {
-    if let Some(server) = &plan.server {
-        let _ = writeln!(out, "\nServer: {}.", escape(&server.to_string()));
-    }
 }
 
 fn notes_markdown(plan: &Plan, out: &mut String) {

@@ -50,10 +50,16 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             plan.database
         );
         notes_text(plan, &mut out);
-        server_text(plan, &mut out);
         return out;
     }
-    let _ = writeln!(out, "Plan for database \"{}\":\n", plan.database);
+    // The server the plan was computed against, once, where it can
+    // matter: a plan with nothing to do needs no server.
+    let server = plan
+        .server
+        .as_ref()
+        .map(|server| format!(" ({server})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Plan for database \"{}\"{server}:\n", plan.database);
     for change in &plan.changes {
         let symbol = format!("{:>3}", change.action.symbol());
         let _ = writeln!(
@@ -93,15 +99,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     }
     let _ = writeln!(out, "\nPlan: {}.", Summary::of(plan).sentence());
     notes_text(plan, &mut out);
-    server_text(plan, &mut out);
     out
-}
-
-/// The server the plan was computed against, once per plan.
-fn server_text(plan: &Plan, out: &mut String) {
-    if let Some(server) = &plan.server {
-        let _ = writeln!(out, "\nServer: {server}.");
-    }
 }
 
 fn notes_text(plan: &Plan, out: &mut String) {
