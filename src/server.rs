@@ -182,8 +182,8 @@ impl Server {
 }
 
 /// One line for plan output: "ArangoDB 3.12.10, single server, vector
-/// indexes on, user functions on" (a target: "ArangoDB 3.12.0 (target
-/// version; startup options assumed on)").
+/// indexes on, user functions on" (a target: "ArangoDB 3.12.0 as the
+/// target version, startup options assumed on").
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let on = |flag: bool| if flag { "on" } else { "off" };
@@ -202,7 +202,7 @@ impl fmt::Display for Server {
             ),
             Source::Target => write!(
                 f,
-                "ArangoDB {} (target version; startup options assumed on)",
+                "ArangoDB {} as the target version, startup options assumed on",
                 self.version
             ),
         }

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod capabilities;
 mod changes;
 mod cluster;
 mod conflicts;
