@@ -8,6 +8,7 @@
 
 use super::indexes::label;
 use super::{at, Report};
+use crate::model::Index;
 use crate::server::{index_requirements, Server, Verdict};
 use crate::spec::Loaded;
 
@@ -18,6 +19,17 @@ pub fn check(loaded: &Loaded, target: &Server, report: &mut Report) {
         for (position, index) in collection.indexes.iter().enumerate() {
             let origin = loaded.sources.index_origin(name, position);
             let written = origin.and_then(|origin| origin.written_type.as_deref());
+            // Named the way the spec writes it (`the hash index on ...`).
+            let subject = match written {
+                Some(written) => label(
+                    name,
+                    &Index {
+                        index_type: written.to_string(),
+                        ..index.clone()
+                    },
+                ),
+                None => label(name, index),
+            };
             for requirement in index_requirements(index, written) {
                 let location = at(origin, requirement.attribute);
                 let instead =
@@ -26,7 +38,7 @@ pub fn check(loaded: &Loaded, target: &Server, report: &mut Report) {
                     Verdict::Holds => {}
                     Verdict::Refused(message) => report.error(
                         "version-unsupported",
-                        format!("{}: {message}", label(name, index)),
+                        format!("{subject}: {message}"),
                         location,
                         instead.or_else(|| {
                             Some(format!(
@@ -38,7 +50,7 @@ pub fn check(loaded: &Loaded, target: &Server, report: &mut Report) {
                     Verdict::Deprecated(_) if written.is_some() => {}
                     Verdict::Deprecated(message) => report.warning(
                         "version-deprecated",
-                        format!("{}: {message}", label(name, index)),
+                        format!("{subject}: {message}"),
                         location,
                         instead,
                     ),
