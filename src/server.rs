@@ -601,6 +601,31 @@ pub fn version_matrix() -> impl Iterator<Item = &'static Requirement> {
     INDEX_ROWS.iter().map(|row| &row.requirement)
 }
 
+/// The version table as a Markdown table (feature, since, deprecated,
+/// removed, startup option), for the README's version matrix.
+pub fn version_matrix_markdown() -> String {
+    let cell = |version: Option<Version>| version.map_or("".to_string(), |v| v.to_string());
+    let mut out = String::from(
+        "| Spec feature | Needs ArangoDB | Deprecated in | Removed in | Startup option |\n\
+         |---|---|---|---|---|\n",
+    );
+    for row in version_matrix() {
+        let option = row
+            .startup_option
+            .map(|option| format!("`{}`", option.current_flag()))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            row.what,
+            cell(row.since),
+            cell(row.deprecated_in),
+            cell(row.removed_in),
+            option
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -866,5 +891,13 @@ mod tests {
             function_probe_query("features"),
             "RETURN FEATURES::ARANGOSYNC_PROBE()"
         );
+    }
+
+    #[test]
+    fn the_matrix_has_a_line_per_row() {
+        let matrix = version_matrix_markdown();
+        assert_eq!(matrix.lines().count(), INDEX_ROWS.len() + 2);
+        assert!(matrix.contains("| index type `fulltext` |  | 3.10.0 | 4.0.0 |  |\n"));
+        assert!(matrix.contains("| index type `vector` | 3.12.4 |  |  | `--vector-index` |\n"));
     }
 }
