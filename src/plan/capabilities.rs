@@ -168,4 +168,29 @@ mod tests {
         let desired = state(vec![vector_index("innerProduct")]);
         assert_eq!(blocked(&desired, &live(None)), [None]);
     }
+
+    #[test]
+    fn only_what_the_plan_creates_is_gated() {
+        let fulltext = Index {
+            name: Some("byText".into()),
+            index_type: "fulltext".into(),
+            fields: vec![json!("text")],
+            options: [("minLength".to_string(), json!(2))].into_iter().collect(),
+            id: None,
+        };
+        let four = Some(server(Version::new(4, 0, 0), false));
+        // An index the live database already holds is left alone.
+        let desired = state(vec![fulltext.clone()]);
+        let mut existing = live(four.clone());
+        existing.state = Some(desired.clone());
+        assert!(blocked(&desired, &existing).is_empty());
+        // One to create is refused, with what to use instead.
+        assert_eq!(
+            blocked(&desired, &live(four)),
+            [Some(
+                "index type `fulltext` was removed in ArangoDB 4.0.0; the server is 4.0.0 (use an inverted index or an ArangoSearch view)"
+                    .to_string()
+            )]
+        );
+    }
 }
