@@ -13,10 +13,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
-/// An ArangoDB release, `major.minor.patch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+use crate::model::Index;
+
+/// An ArangoDB release, `major.minor.patch`. Serialised as its text
+/// (`"3.12.10"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {
     pub major: u32,
     pub minor: u32,
@@ -35,6 +39,12 @@ impl Version {
     /// True from `other` on.
     pub fn at_least(self, other: Version) -> bool {
         self >= other
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -119,6 +129,503 @@ impl Server {
     }
 }
 
+impl Server {
+    /// What a live server can hold, from its answers (pure, so the reading
+    /// is unit-tested without a server):
+    /// * `version`: the body of `GET /_api/version` (`version`, e.g.
+    ///   `"3.12.10"`);
+    /// * `engine`: the body of `GET /_api/engine`, whose `supports.indexes`
+    ///   lists `vector` only when the server was started with the vector
+    ///   index option;
+    /// * `cluster`: `/_admin/server/role` said `COORDINATOR`;
+    /// * `user_functions`: see [`user_functions_available`].
+    ///
+    /// Errors: the version is missing or not a version.
+    pub fn from_live(
+        version: &Value,
+        engine: &Value,
+        cluster: bool,
+        user_functions: bool,
+    ) -> Result<Server, String> {
+        let text = version["version"]
+            .as_str()
+            .ok_or_else(|| format!("no `version` in {version}"))?;
+        let version: Version = text.parse().map_err(|err: VersionError| err.to_string())?;
+        let vector_index = engine["supports"]["indexes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|index_type| index_type.as_str() == Some("vector"));
+        Ok(Server {
+            version,
+            cluster,
+            user_functions,
+            vector_index,
+            source: Source::Live,
+        })
+    }
+
+    /// "the server is 3.12.10" or "the target is 3.12.0": who the version
+    /// belongs to, for messages.
+    fn subject(&self) -> String {
+        match self.source {
+            Source::Live => format!("the server is {}", self.version),
+            Source::Target => format!("the target is {}", self.version),
+        }
+    }
+
+    fn has(&self, option: StartupOption) -> bool {
+        match option {
+            StartupOption::VectorIndex => self.vector_index,
+        }
+    }
+}
+
+/// One line for plan output: "ArangoDB 3.12.10, single server, vector
+/// indexes on, user functions on" (a target: "ArangoDB 3.12.0 as the
+/// target version, startup options assumed on").
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let on = |flag: bool| if flag { "on" } else { "off" };
+        match self.source {
+            Source::Live => write!(
+                f,
+                "ArangoDB {}, {}, vector indexes {}, user functions {}",
+                self.version,
+                if self.cluster {
+                    "cluster coordinator"
+                } else {
+                    "single server"
+                },
+                on(self.vector_index),
+                on(self.user_functions)
+            ),
+            Source::Target => write!(
+                f,
+                "ArangoDB {} as the target version, startup options assumed on",
+                self.version
+            ),
+        }
+    }
+}
+
+/// How the user-function probe (`POST /_api/query` parsing a call of a
+/// function in arangosync's namespace) came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionProbe {
+    /// The query parsed: calls of user functions are allowed.
+    Parsed,
+    /// 400 with errorNum 1501: the server refuses to parse calls of user
+    /// functions (`--javascript.user-defined-functions false`).
+    Refused,
+}
+
+/// Whether user-defined AQL functions can be registered and called:
+/// `function_api` is false when `/_api/aqlfunction` is an unknown path
+/// (ArangoDB 4.0 removed it); a 3.10+ server started with
+/// `--javascript.user-defined-functions false` still serves that API but
+/// refuses to parse a query that calls one (shared/ARANGODB_API.md 5.4 and
+/// 6; the emulator's `check_user_function_calls`).
+pub fn user_functions_available(function_api: bool, probe: FunctionProbe) -> bool {
+    function_api && probe == FunctionProbe::Parsed
+}
+
+/// The query the user-function probe parses (never runs): a call of a
+/// function that need not exist, since the parser does not look user
+/// functions up (shared/ARANGODB_API.md 5.4).
+pub fn function_probe_query(namespace: &str) -> String {
+    format!(
+        "RETURN {}::ARANGOSYNC_PROBE()",
+        namespace.to_ascii_uppercase()
+    )
+}
+
+/// A startup option a feature needs besides the version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StartupOption {
+    /// `--vector-index` (`--experimental-vector-index` in 3.12.4 and
+    /// 3.12.5, per the emulator's profile notes and the 3.12 docs change
+    /// that renamed it, arangodb/docs-hugo#803).
+    VectorIndex,
+}
+
+impl StartupOption {
+    /// The option as current releases spell it.
+    pub fn current_flag(self) -> &'static str {
+        match self {
+            StartupOption::VectorIndex => "--vector-index",
+        }
+    }
+
+    /// The option as a server of `version` spells it.
+    pub fn flag(self, version: Version) -> &'static str {
+        match self {
+            StartupOption::VectorIndex if version < Version::new(3, 12, 6) => {
+                "--experimental-vector-index"
+            }
+            StartupOption::VectorIndex => "--vector-index",
+        }
+    }
+}
+
+/// What one spec feature needs from the server: a row of the version
+/// table. `what` is user-facing ("index type `fulltext`").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Requirement {
+    pub what: &'static str,
+    /// The first release that accepts it (`None`: every supported one).
+    pub since: Option<Version>,
+    /// The first release that warns about it (still accepted).
+    pub deprecated_in: Option<Version>,
+    /// The first release that refuses it.
+    pub removed_in: Option<Version>,
+    /// Needed on top of `since`.
+    pub startup_option: Option<StartupOption>,
+    /// What to write instead, for messages ("" when nothing).
+    pub instead: &'static str,
+    /// Where in the object the feature is written (`type`, `params.metric`),
+    /// for diagnostics' locations.
+    #[serde(skip)]
+    pub attribute: &'static str,
+}
+
+/// Whether a server can hold a feature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    /// Accepted, with this warning.
+    Deprecated(String),
+    /// Refused, for this reason (names the version and option needed).
+    Refused(String),
+}
+
+impl Requirement {
+    /// Checks the row against `server`. An offline target assumes the
+    /// startup options are on ([`Server::target`]). The messages do not
+    /// include [`Requirement::instead`]; callers add it as a hint.
+    pub fn check(&self, server: &Server) -> Verdict {
+        let version = server.version;
+        if let Some(removed) = self.removed_in.filter(|removed| version >= *removed) {
+            return Verdict::Refused(format!(
+                "{} was removed in ArangoDB {removed}; {}",
+                self.what,
+                server.subject()
+            ));
+        }
+        if let Some(since) = self.since.filter(|since| version < *since) {
+            let option = self
+                .startup_option
+                .map(|option| format!(" started with `{}`", option.current_flag()))
+                .unwrap_or_default();
+            return Verdict::Refused(format!(
+                "{} needs ArangoDB {since} or later{option}; {}",
+                self.what,
+                server.subject()
+            ));
+        }
+        if let Some(option) = self.startup_option.filter(|option| !server.has(*option)) {
+            let flag = option.flag(version);
+            return Verdict::Refused(format!(
+                "{} needs the server started with `{flag}`; {} without {flag}",
+                self.what,
+                server.subject()
+            ));
+        }
+        if let Some(deprecated) = self.deprecated_in.filter(|since| version >= *since) {
+            let removal = self
+                .removed_in
+                .map(|removed| format!(" and removed in ArangoDB {removed}"))
+                .unwrap_or_default();
+            return Verdict::Deprecated(format!(
+                "{} is deprecated since ArangoDB {deprecated}{removal}; {}",
+                self.what,
+                server.subject()
+            ));
+        }
+        Verdict::Holds
+    }
+}
+
+/// A row of the index table: the requirement, and which indexes it is
+/// about. `written_type` is the type as the spec wrote it (`hash` and
+/// `skiplist` are read as `persistent`, see `spec/index.rs`).
+struct IndexRow {
+    requirement: Requirement,
+    applies: fn(index: &Index, written_type: &str) -> bool,
+}
+
+const fn row(
+    attribute: &'static str,
+    what: &'static str,
+    since: Option<Version>,
+    deprecated_in: Option<Version>,
+    removed_in: Option<Version>,
+    startup_option: Option<StartupOption>,
+    instead: &'static str,
+) -> Requirement {
+    Requirement {
+        what,
+        since,
+        deprecated_in,
+        removed_in,
+        startup_option,
+        instead,
+        attribute,
+    }
+}
+
+const V3_9: Version = Version::new(3, 9, 0);
+const V3_10: Version = Version::new(3, 10, 0);
+const V3_12: Version = Version::new(3, 12, 0);
+const V3_12_4: Version = Version::new(3, 12, 4);
+const V3_12_6: Version = Version::new(3, 12, 6);
+const V3_12_7: Version = Version::new(3, 12, 7);
+const V3_12_10: Version = Version::new(3, 12, 10);
+const V4_0: Version = Version::new(4, 0, 0);
+
+fn vector_params(index: &Index) -> Option<&serde_json::Map<String, Value>> {
+    if index.index_type != "vector" {
+        return None;
+    }
+    index.options.get("params").and_then(Value::as_object)
+}
+
+/// The version table for indexes. Each row names its source.
+const INDEX_ROWS: &[IndexRow] = &[
+    // Deprecated in 3.10 (3.10 HTTP API docs: "The fulltext index type is
+    // deprecated from version 3.10 onwards"); removed in 4.0 (4.x release
+    // notes, deprecated-and-removed-features; the 4.x `GET /_api/engine`
+    // the emulator models no longer lists it).
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `fulltext`",
+            None,
+            Some(V3_10),
+            Some(V4_0),
+            None,
+            "use an inverted index or an ArangoSearch view",
+        ),
+        applies: |index, _| index.index_type == "fulltext",
+    },
+    // Aliases of `persistent`, deprecated in 3.9 (3.10 "Deprecated and
+    // removed features": "Skiplist and hash indexes have been deprecated
+    // in 3.9"); creating them is an error in 4.0 (4.x API changes). The
+    // loader already warns about the alias whatever the target, so
+    // `validate` reports only the removal from this row.
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `hash`",
+            None,
+            Some(V3_9),
+            Some(V4_0),
+            None,
+            "write `type: persistent`",
+        ),
+        applies: |_, written| written == "hash",
+    },
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `skiplist`",
+            None,
+            Some(V3_9),
+            Some(V4_0),
+            None,
+            "write `type: persistent`",
+        ),
+        applies: |_, written| written == "skiplist",
+    },
+    // New in 3.12.0 (3.12 release notes, "Multi-dimensional indexes": the
+    // `zkd` type is renamed `mdi`, and `mdi-prefixed` is added; the 3.11
+    // `GET /_api/engine` transcript lists only `zkd`).
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `mdi`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| index.index_type == "mdi",
+    },
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `mdi-prefixed`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| index.index_type == "mdi-prefixed",
+    },
+    // 3.12 keeps `zkd` as an alias of `mdi` (3.12 `GET /_api/engine`
+    // transcript: aliases.indexes.zkd = "mdi") and deprecates the name
+    // (ArangoDB's Java driver: ensureZKDIndex "deprecated since ArangoDB
+    // 3.12, use ensureMDIndex").
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `zkd`",
+            None,
+            Some(V3_12),
+            None,
+            None,
+            "write `type: mdi`",
+        ),
+        applies: |index, _| index.index_type == "zkd",
+    },
+    // 3.12.4, behind a startup option (HTTP API docs, "Create a vector
+    // index": "Introduced in: v3.12.4"; 3.12 docs: enable it with
+    // `--vector-index`, `--experimental-vector-index` before).
+    IndexRow {
+        requirement: row(
+            "type",
+            "index type `vector`",
+            Some(V3_12_4),
+            None,
+            None,
+            Some(StartupOption::VectorIndex),
+            "",
+        ),
+        applies: |index, _| index.index_type == "vector",
+    },
+    // arangojs EnsureVectorIndexOptions: "innerProduct was introduced in
+    // ArangoDB 3.12.6"; the emulator's profile (vector_metrics).
+    IndexRow {
+        requirement: row(
+            "params.metric",
+            "vector metric `innerProduct`",
+            Some(V3_12_6),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            vector_params(index).is_some_and(|params| {
+                params.get("metric").and_then(Value::as_str) == Some("innerProduct")
+            })
+        },
+    },
+    // arangojs VectorIndexDescription.storedValues: "Introduced in:
+    // ArangoDB 3.12.7"; 3.12.7 changelog (FE-914, storedValues in vector
+    // index).
+    IndexRow {
+        requirement: row(
+            "storedValues",
+            "vector index `storedValues`",
+            Some(V3_12_7),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            index.index_type == "vector" && index.options.contains_key("storedValues")
+        },
+    },
+    // HTTP API docs, "Create a vector index": the scaling mode of nLists
+    // "from v3.12.10 onward"; arangojs VectorIndexNListsScaling:
+    // "Introduced in: ArangoDB 3.12.10"; arangojs 10.5.0 notes "optional
+    // and automatically scaled nLists, configurable
+    // numberOfDocsPerCentroid" for 3.12.10.
+    IndexRow {
+        requirement: row(
+            "params",
+            "vector index without `params.nLists`",
+            Some(V3_12_10),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            vector_params(index).is_some_and(|params| !params.contains_key("nLists"))
+        },
+    },
+    IndexRow {
+        requirement: row(
+            "params.nLists",
+            "vector index `params.nLists` scaling",
+            Some(V3_12_10),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            vector_params(index)
+                .is_some_and(|params| params.get("nLists").is_some_and(Value::is_object))
+        },
+    },
+    IndexRow {
+        requirement: row(
+            "params.numberOfDocsPerCentroid",
+            "vector index `params.numberOfDocsPerCentroid`",
+            Some(V3_12_10),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            vector_params(index)
+                .is_some_and(|params| params.contains_key("numberOfDocsPerCentroid"))
+        },
+    },
+];
+
+/// The rows of the version table that apply to `index`. `written_type` is
+/// the type as the spec wrote it, when it differs from the model's
+/// (`hash`/`skiplist`); `None` uses `index.index_type`.
+pub fn index_requirements<'a>(
+    index: &'a Index,
+    written_type: Option<&'a str>,
+) -> impl Iterator<Item = &'static Requirement> + 'a {
+    let written = written_type.unwrap_or(&index.index_type);
+    INDEX_ROWS
+        .iter()
+        .filter(move |row| (row.applies)(index, written))
+        .map(|row| &row.requirement)
+}
+
+/// Every row of the version table, in table order: the version matrix.
+pub fn version_matrix() -> impl Iterator<Item = &'static Requirement> {
+    INDEX_ROWS.iter().map(|row| &row.requirement)
+}
+
+/// The version table as a Markdown table (feature, since, deprecated,
+/// removed, startup option), for the README's version matrix.
+pub fn version_matrix_markdown() -> String {
+    let cell = |version: Option<Version>| version.map_or("".to_string(), |v| v.to_string());
+    let mut out = String::from(
+        "| Spec feature | Needs ArangoDB | Deprecated in | Removed in | Startup option |\n\
+         |---|---|---|---|---|\n",
+    );
+    for row in version_matrix() {
+        let option = row
+            .startup_option
+            .map(|option| format!("`{}`", option.current_flag()))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            row.what,
+            cell(row.since),
+            cell(row.deprecated_in),
+            cell(row.removed_in),
+            option
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +649,255 @@ mod tests {
         assert!(old.user_functions && !old.vector_index);
         let four = Server::target(Version::new(4, 0, 0));
         assert!(!four.user_functions && four.vector_index);
+    }
+
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn index(index_type: &str, options: Value) -> Index {
+        let options: BTreeMap<String, Value> = match options {
+            Value::Object(map) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        Index {
+            name: Some("i".into()),
+            index_type: index_type.into(),
+            fields: vec![json!("a")],
+            options,
+            id: None,
+        }
+    }
+
+    fn vector(params: Value) -> Index {
+        index("vector", json!({"params": params}))
+    }
+
+    fn at(version: &str) -> Server {
+        Server::target(version.parse().expect("version"))
+    }
+
+    fn live(version: &str, vector_index: bool) -> Server {
+        Server {
+            vector_index,
+            source: Source::Live,
+            ..at(version)
+        }
+    }
+
+    /// Every verdict of the rows that apply, in table order.
+    fn verdicts(index: &Index, written: Option<&str>, server: &Server) -> Vec<Verdict> {
+        index_requirements(index, written)
+            .map(|requirement| requirement.check(server))
+            .filter(|verdict| *verdict != Verdict::Holds)
+            .collect()
+    }
+
+    fn refused(text: &str) -> Verdict {
+        Verdict::Refused(text.into())
+    }
+
+    #[test]
+    fn fulltext_is_deprecated_from_3_10_and_removed_in_4_0() {
+        let fulltext = index("fulltext", json!({"minLength": 2}));
+        assert!(verdicts(&fulltext, None, &at("3.9")).is_empty());
+        assert_eq!(
+            verdicts(&fulltext, None, &at("3.12")),
+            [Verdict::Deprecated(
+                "index type `fulltext` is deprecated since ArangoDB 3.10.0 and removed in \
+                 ArangoDB 4.0.0; the target is 3.12.0"
+                    .into()
+            )]
+        );
+        assert_eq!(
+            verdicts(&fulltext, None, &at("4.0")),
+            [refused(
+                "index type `fulltext` was removed in ArangoDB 4.0.0; the target is 4.0.0"
+            )]
+        );
+    }
+
+    #[test]
+    fn hash_and_skiplist_rows_follow_the_written_spelling() {
+        let persistent = index("persistent", json!({"unique": false}));
+        assert!(verdicts(&persistent, None, &at("4.0")).is_empty());
+        assert!(verdicts(&persistent, Some("persistent"), &at("4.0")).is_empty());
+        for alias in ["hash", "skiplist"] {
+            let found = verdicts(&persistent, Some(alias), &at("4.0"));
+            assert_eq!(
+                found,
+                [refused(&format!(
+                    "index type `{alias}` was removed in ArangoDB 4.0.0; the target is 4.0.0"
+                ))]
+            );
+            assert!(matches!(
+                verdicts(&persistent, Some(alias), &at("3.12")).as_slice(),
+                [Verdict::Deprecated(_)]
+            ));
+        }
+    }
+
+    #[test]
+    fn mdi_arrives_in_3_12_and_zkd_is_deprecated_there() {
+        for mdi in ["mdi", "mdi-prefixed"] {
+            assert_eq!(
+                verdicts(&index(mdi, json!({})), None, &at("3.11.14")),
+                [refused(&format!(
+                    "index type `{mdi}` needs ArangoDB 3.12.0 or later; the target is 3.11.14"
+                ))]
+            );
+            assert!(verdicts(&index(mdi, json!({})), None, &at("3.12")).is_empty());
+        }
+        let zkd = index("zkd", json!({}));
+        assert!(verdicts(&zkd, None, &at("3.11")).is_empty());
+        assert!(matches!(
+            verdicts(&zkd, None, &at("3.12")).as_slice(),
+            [Verdict::Deprecated(_)]
+        ));
+    }
+
+    #[test]
+    fn vector_indexes_need_3_12_4_and_the_startup_option() {
+        let plain = vector(json!({"metric": "cosine", "dimension": 3, "nLists": 2}));
+        assert_eq!(
+            verdicts(&plain, None, &at("3.12.3")),
+            [refused(
+                "index type `vector` needs ArangoDB 3.12.4 or later started with \
+                 `--vector-index`; the target is 3.12.3"
+            )]
+        );
+        assert!(verdicts(&plain, None, &at("3.12.4")).is_empty());
+        assert_eq!(
+            verdicts(&plain, None, &live("3.12.10", false)),
+            [refused(
+                "index type `vector` needs the server started with `--vector-index`; the \
+                 server is 3.12.10 without --vector-index"
+            )]
+        );
+        assert_eq!(
+            verdicts(&plain, None, &live("3.12.5", false)),
+            [refused(
+                "index type `vector` needs the server started with \
+                 `--experimental-vector-index`; the server is 3.12.5 without \
+                 --experimental-vector-index"
+            )]
+        );
+        assert!(verdicts(&plain, None, &live("3.12.10", true)).is_empty());
+    }
+
+    #[test]
+    fn vector_options_arrive_with_their_patch_releases() {
+        let inner = vector(json!({"metric": "innerProduct", "dimension": 3, "nLists": 2}));
+        assert_eq!(
+            verdicts(&inner, None, &at("3.12.4")),
+            [refused(
+                "vector metric `innerProduct` needs ArangoDB 3.12.6 or later; the target is \
+                 3.12.4"
+            )]
+        );
+        assert!(verdicts(&inner, None, &at("3.12.6")).is_empty());
+        let mut stored = vector(json!({"metric": "l2", "dimension": 3, "nLists": 2}));
+        stored.options.insert("storedValues".into(), json!(["x"]));
+        assert_eq!(verdicts(&stored, None, &at("3.12.6")).len(), 1);
+        assert!(verdicts(&stored, None, &at("3.12.7")).is_empty());
+        let scaling = vector(json!({"metric": "l2", "dimension": 3,
+            "nLists": {"strategy": "autoSqrt", "multiplier": 1, "minNLists": 1},
+            "numberOfDocsPerCentroid": 50}));
+        let without = vector(json!({"metric": "l2", "dimension": 3}));
+        let old: Vec<String> = [&scaling, &without]
+            .iter()
+            .flat_map(|index| verdicts(index, None, &at("3.12.9")))
+            .map(|verdict| match verdict {
+                Verdict::Refused(text) => text,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            old,
+            [
+                "vector index `params.nLists` scaling needs ArangoDB 3.12.10 or later; the target is 3.12.9",
+                "vector index `params.numberOfDocsPerCentroid` needs ArangoDB 3.12.10 or later; the target is 3.12.9",
+                "vector index without `params.nLists` needs ArangoDB 3.12.10 or later; the target is 3.12.9",
+            ]
+        );
+        assert!(verdicts(&scaling, None, &at("3.12.10")).is_empty());
+        assert!(verdicts(&without, None, &at("3.12.10")).is_empty());
+    }
+
+    #[test]
+    fn every_row_is_in_the_matrix_and_every_row_is_reachable() {
+        let rows: Vec<&str> = version_matrix().map(|row| row.what).collect();
+        assert_eq!(rows.len(), INDEX_ROWS.len());
+        for row in version_matrix() {
+            assert!(
+                row.since.is_some() || row.deprecated_in.is_some() || row.removed_in.is_some(),
+                "{} gates nothing",
+                row.what
+            );
+        }
+    }
+
+    #[test]
+    fn a_live_server_is_read_from_its_answers() {
+        let engine_312 = json!({"name": "rocksdb", "supports": {"indexes": ["primary", "edge", "persistent", "mdi", "inverted"]}});
+        let mut engine_vector = engine_312.clone();
+        engine_vector["supports"]["indexes"]
+            .as_array_mut()
+            .expect("list")
+            .push(json!("vector"));
+        let server = Server::from_live(
+            &json!({"server": "arango", "version": "3.12.10", "license": "enterprise"}),
+            &engine_vector,
+            false,
+            true,
+        )
+        .expect("server");
+        assert_eq!(
+            server,
+            Server {
+                version: Version::new(3, 12, 10),
+                cluster: false,
+                user_functions: true,
+                vector_index: true,
+                source: Source::Live,
+            }
+        );
+        assert_eq!(
+            server.to_string(),
+            "ArangoDB 3.12.10, single server, vector indexes on, user functions on"
+        );
+        let coordinator =
+            Server::from_live(&json!({"version": "3.11.14"}), &engine_312, true, false)
+                .expect("server");
+        assert!(!coordinator.vector_index && coordinator.cluster);
+        assert_eq!(
+            coordinator.to_string(),
+            "ArangoDB 3.11.14, cluster coordinator, vector indexes off, user functions off"
+        );
+        assert!(Server::from_live(&json!({}), &engine_312, false, true).is_err());
+        assert!(Server::from_live(&json!({"version": "x"}), &engine_312, false, true).is_err());
+        assert_eq!(
+            serde_json::to_value(&server).expect("json"),
+            json!({"version": "3.12.10", "cluster": false, "userFunctions": true,
+                   "vectorIndex": true, "source": "live"})
+        );
+    }
+
+    #[test]
+    fn user_functions_need_the_api_and_a_parsing_probe() {
+        assert!(user_functions_available(true, FunctionProbe::Parsed));
+        assert!(!user_functions_available(true, FunctionProbe::Refused));
+        assert!(!user_functions_available(false, FunctionProbe::Parsed));
+        assert_eq!(
+            function_probe_query("features"),
+            "RETURN FEATURES::ARANGOSYNC_PROBE()"
+        );
+    }
+
+    #[test]
+    fn the_matrix_has_a_line_per_row() {
+        let matrix = version_matrix_markdown();
+        assert_eq!(matrix.lines().count(), INDEX_ROWS.len() + 2);
+        assert!(matrix.contains("| index type `fulltext` |  | 3.10.0 | 4.0.0 |  |\n"));
+        assert!(matrix.contains("| index type `vector` | 3.12.4 |  |  | `--vector-index` |\n"));
     }
 }

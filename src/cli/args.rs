@@ -49,6 +49,26 @@ pub struct SpecArgs {
     pub dir: PathBuf,
 }
 
+/// The ArangoDB version offline checks hold the specs to.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Check the specs against this ArangoDB version (what production
+    /// runs): a feature the version cannot hold is an error naming the
+    /// version it needs, a deprecated one a warning. `X.Y` means `X.Y.0`,
+    /// the first release of that line, so a tree valid for `3.12` holds on
+    /// every 3.12.x. Startup options (`--vector-index`) are assumed on.
+    /// Without it, nothing is checked against a version offline.
+    #[arg(long, value_name = "X.Y[.Z]", env = "ARANGOSYNC_TARGET_VERSION")]
+    pub target_version: Option<crate::server::Version>,
+}
+
+impl TargetArgs {
+    /// The offline server the version stands for.
+    pub fn server(&self) -> Option<crate::server::Server> {
+        self.target_version.map(crate::server::Server::target)
+    }
+}
+
 /// What the plan may do beyond creating and updating.
 #[derive(Debug, Clone, Args)]
 pub struct PlanArgs {

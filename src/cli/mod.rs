@@ -71,10 +71,21 @@ pub struct Desired {
 /// Loads and validates a spec tree with its transformations; prints the
 /// diagnostics (warnings too) and fails with exit status 3 on errors.
 fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desired, CliError> {
+    load_specs_for(dir, namespace, out, None)
+}
+
+/// Like `load_specs`, and also checks the specs against `target`
+/// (`--target-version`).
+fn load_specs_for(
+    dir: &Path,
+    namespace: &str,
+    out: &output::Output,
+    target: Option<&crate::server::Server>,
+) -> Result<Desired, CliError> {
     let namespace = crate::transform::check_namespace(namespace).map_err(CliError::usage)?;
     let mut loaded = spec::load(dir);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    diagnostics.extend(crate::validate::validate(&loaded));
+    diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
     let (features, problems) =
         crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace);
@@ -284,54 +295,15 @@ async fn read_live(
     let vector_collections = live::vector::collections_with_vector_indexes(desired);
     let counting = async {
         if vector_collections.is_empty() {
-            Ok((Default::default(), None))
+            Ok(Default::default())
         } else {
-            let (counts, version) = tokio::join!(
-                live::vector::document_counts(client, &vector_collections),
-                live::vector::server_version(client)
-            );
-            Ok::<_, crate::client::ClientError>((counts?, version?))
-        }
-    };
-    // MERGE NOTE (serving): a stand-in while live::read leaves the server
-    // unknown; see live/server_probe.rs. Only features depend on it, so a
-    // spec tree without any does not ask. It runs at the same time as the
-    // read, so a read takes no longer.
-    let probe = async {
-        if desired.functions.is_empty() {
-            return Ok(None);
-        }
-        match live::minimal_server(client).await {
-            // A database that does not exist yet cannot parse queries.
-            Err(live::LiveError::Client(err)) if err.error_num() == Some(1228) => {
-                live::minimal_server(&client.for_database("_system"))
-                    .await
-                    .map(Some)
-            }
-            other => other.map(Some),
+            live::vector::document_counts(client, &vector_collections).await
         }
     };
     let namespace = namespace.to_ascii_uppercase();
-    let (read, counted, server) = tokio::join!(
-        live::read(client, &namespace, read_analyzers),
-        counting,
-        probe
-    );
+    let (read, counts) = tokio::join!(live::read(client, &namespace, read_analyzers), counting);
     let mut live = read.map_err(|err| failed(&err))?;
-    let (counts, version) = counted.map_err(|err| failed(&err))?;
-    live.document_counts = counts;
-    if live.server.is_none() {
-        live.server = server.map_err(|err| failed(&err))?;
-    }
-    // Until the live read reports the server's capabilities, the version is
-    // what vector index planning needs.
-    if let (None, Some(version)) = (&live.server, version) {
-        live.server = Some(crate::server::Server {
-            version,
-            source: crate::server::Source::Live,
-            ..crate::server::Server::target(version)
-        });
-    }
+    live.document_counts = counts.map_err(|err| failed(&err))?;
     Ok(live)
 }
 

@@ -25,6 +25,8 @@ pub struct PlanCommandArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     #[command(flatten)]
+    pub target: super::args::TargetArgs,
+    #[command(flatten)]
     pub plan: PlanArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -32,7 +34,10 @@ pub struct PlanCommandArgs {
 
 pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let namespace = &args.plan.features.namespace;
-    let desired = super::load_specs(&args.spec.dir, namespace, out)?;
+    // With a database too, the specs are held to the target before
+    // connecting; the live server then gates the plan by its own facts.
+    let target = args.target.server();
+    let desired = super::load_specs_for(&args.spec.dir, namespace, out, target.as_ref())?;
     let mut options = args.connection.plan_options(&args.plan);
     options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
@@ -40,7 +45,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             let base = super::load_specs(base_dir, namespace, out)?;
             plan::diff(
                 &desired.loaded.state,
-                &offline_live(base.loaded.state),
+                &offline_live(base.loaded.state, target),
                 &options,
             )
         }
@@ -66,7 +71,9 @@ pub fn exit_status(plan: &Plan, detailed: bool) -> ExitStatus {
 
 /// A base spec tree as if arangosync had applied it: everything in it exists
 /// and is owned.
-fn offline_live(base: State) -> Live {
+/// `target`: the `--target-version` server, which gates the plan like a
+/// live server's facts would.
+fn offline_live(base: State, target: Option<crate::server::Server>) -> Live {
     let mut owned = Ownership::default();
     for (name, collection) in &base.collections {
         owned.collections.insert(name.clone());
@@ -87,7 +94,7 @@ fn offline_live(base: State) -> Live {
         views: base_views,
         analyzers: None,
         pending: Vec::new(),
-        server: None,
+        server: target,
         document_counts: Default::default(),
     }
 }

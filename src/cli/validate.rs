@@ -14,10 +14,18 @@ pub struct ValidateArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub features: super::args::FeatureArgs,
+    #[command(flatten)]
+    pub target: super::args::TargetArgs,
 }
 
 pub fn run(args: &ValidateArgs, out: &Output) -> Result<ExitStatus, CliError> {
-    let desired = super::load_specs(&args.spec.dir, &args.features.namespace, out)?;
+    let target = args.target.server();
+    let desired = super::load_specs_for(
+        &args.spec.dir,
+        &args.features.namespace,
+        out,
+        target.as_ref(),
+    )?;
     let loaded = &desired.loaded;
     if out.format == super::Format::Json {
         if loaded.diagnostics.is_empty() {

@@ -90,6 +90,9 @@ pub struct Client {
     request_timeout: Duration,
     /// Requests wait as long as the server takes (see `patient`).
     patient: bool,
+    /// The `GET /_api/version` answer the readiness check got (shared by
+    /// clones), so reading the server's facts needs no second request.
+    version: std::sync::Arc<std::sync::OnceLock<Value>>,
 }
 
 /// How long a patient request may take: long enough for any index build,
@@ -151,6 +154,7 @@ impl Client {
             retry: settings.retry.clone(),
             request_timeout: settings.request_timeout,
             patient: false,
+            version: Default::default(),
         })
     }
 
@@ -168,6 +172,13 @@ impl Client {
             patient: true,
             ..self.clone()
         }
+    }
+
+    /// The body of `GET /_api/version` as the readiness wait read it
+    /// through this database; `None` before, or when the database did not
+    /// exist then.
+    pub fn version_answer(&self) -> Option<&Value> {
+        self.version.get()
     }
 
     pub fn database(&self) -> &str {
@@ -241,7 +252,10 @@ impl Client {
             if_match: None,
         };
         match self.once_any_endpoint(&version).await {
-            Ok(_) => Ok(()),
+            Ok(response) => {
+                let _ = self.version.set(response.body);
+                Ok(())
+            }
             Err(err) if err.error_num() == Some(1228) => Ok(()),
             Err(err) => Err(err),
         }

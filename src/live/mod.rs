@@ -6,14 +6,15 @@
 //! reader falls back to listing collections and reading each one's
 //! properties and indexes, a bounded number at a time. Graphs, the
 //! namespace's functions, arangosync's state collection (one cursor
-//! batch) and, when the specs use them, the database's analyzers are read
-//! at the same time as the inventory, so on a single server
-//! a whole read is the server role plus three round trips deep, whatever
-//! the number of objects. Values are normalised the way the spec loader
+//! batch), when the specs use them the database's analyzers, and the
+//! server's facts (`crate::server::Server`: the version the readiness wait
+//! already read, `GET /_api/engine`, and a parse-only probe of a
+//! user-function call) are read at the same time as the inventory, so on a
+//! single server a whole read is the server role plus three round trips
+//! deep, whatever the number of objects. Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
-mod server_probe;
 #[cfg(test)]
 mod tests;
 pub mod vector;
@@ -30,7 +31,6 @@ use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
 
 pub use convert::{collection_from_api, graph_from_api, index_from_api, view_from_api};
-pub use server_probe::minimal_server;
 
 /// Why the live state could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,15 @@ pub async fn read(
             .as_str()
             .unwrap_or("SINGLE")
             .to_string(),
-        Err(err) if err.error_num() == Some(1228) => return Ok(Live::default()),
+        Err(err) if err.error_num() == Some(1228) => {
+            // The database does not exist yet: the server's facts come from
+            // `_system`, so what the plan creates is still gated by them.
+            let server = read_server(&client.for_database("_system"), namespace).await?;
+            return Ok(Live {
+                server: Some(server),
+                ..Live::default()
+            });
+        }
         Err(err) => return Err(err.into()),
     };
     let cluster = role == "COORDINATOR";
@@ -100,12 +108,13 @@ pub async fn read(
             None
         }
     };
-    let (collections, graphs, functions, documents, analyzers) = tokio::join!(
+    let (collections, graphs, functions, documents, analyzers, facts) = tokio::join!(
         collections,
         graphs,
         functions,
         state_documents(client),
-        analyzers
+        analyzers,
+        server_answers(client, namespace)
     );
     let mut analyzers = match analyzers {
         Some(answer) => Some(answer?.body),
@@ -117,6 +126,7 @@ pub async fn read(
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
+    let server = facts.into_server(cluster, functions.is_some())?;
     let ((collections, mut views), graphs) = (collections?, graphs?);
     complete_views(client, &mut views).await?;
     let documents = documents?;
@@ -222,9 +232,92 @@ pub async fn read(
         views: view_names,
         pending,
         analyzers,
-        server: None,
+        server: Some(server),
         document_counts: Default::default(),
     })
+}
+
+/// The answers a server's facts are read from: `GET /_api/version`,
+/// `GET /_api/engine` and the user-function probe, asked at once.
+struct ServerAnswers {
+    version: Result<Value, ClientError>,
+    engine: Result<Value, ClientError>,
+    probe: Result<(), ClientError>,
+}
+
+async fn server_answers(client: &Client, namespace: &str) -> ServerAnswers {
+    let probe_body = json!({"query": crate::server::function_probe_query(namespace)});
+    // The readiness wait already asked for the version; only a client
+    // that skipped it asks again.
+    let version = async {
+        match client.version_answer() {
+            Some(answer) => Ok(answer.clone()),
+            None => client
+                .call(Method::GET, "/_api/version", &[], None)
+                .await
+                .map(|response| response.body),
+        }
+    };
+    let (version, engine, probe) = tokio::join!(
+        version,
+        client.call(Method::GET, "/_api/engine", &[], None),
+        client.call(Method::POST, "/_api/query", &[], Some(&probe_body)),
+    );
+    ServerAnswers {
+        version,
+        engine: engine.map(|response| response.body),
+        probe: probe.map(|_| ()),
+    }
+}
+
+impl ServerAnswers {
+    /// The server's facts. `function_api`: `/_api/aqlfunction` is served
+    /// (not 4.0); only then does the probe count, and only its 400/1501
+    /// ("cannot call a user function") means the functions are off.
+    fn into_server(
+        self,
+        cluster: bool,
+        function_api: bool,
+    ) -> Result<crate::server::Server, LiveError> {
+        use crate::server::{user_functions_available, FunctionProbe, Server};
+        let probe = match self.probe {
+            _ if !function_api => FunctionProbe::Refused,
+            Ok(()) => FunctionProbe::Parsed,
+            Err(err) if err.status() == Some(400) && err.error_num() == Some(1501) => {
+                FunctionProbe::Refused
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let (version, engine) = (self.version?, self.engine?);
+        Server::from_live(
+            &version,
+            &engine,
+            cluster,
+            user_functions_available(function_api, probe),
+        )
+        .map_err(|detail| LiveError::Unexpected {
+            what: "the server version".into(),
+            detail,
+        })
+    }
+}
+
+/// The server's facts alone, through a database that exists (`_system`
+/// when the target database is still to be created): role, function API,
+/// version, engine and the probe at once, one round trip deep.
+async fn read_server(client: &Client, namespace: &str) -> Result<crate::server::Server, LiveError> {
+    let function_query = [("namespace", namespace.to_string())];
+    let (role, functions, answers) = tokio::join!(
+        client.call(Method::GET, "/_admin/server/role", &[], None),
+        client.call(Method::GET, "/_api/aqlfunction", &function_query, None),
+        server_answers(client, namespace)
+    );
+    let cluster = role?.body["role"].as_str() == Some("COORDINATOR");
+    let function_api = match functions {
+        Err(err) if is_unknown_path(&err) => false,
+        other => other.map(|_| true)?,
+    };
+    answers.into_server(cluster, function_api)
 }
 
 /// (collection parameters, user indexes) pairs from the inventory, and the

@@ -13,7 +13,6 @@ use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
 use crate::model::State;
-use crate::server::Version;
 
 /// ArangoDB's "collection or view not found".
 const NOT_FOUND: u64 = 1203;
@@ -63,17 +62,4 @@ pub async fn document_counts(
         counts.extend(counted);
     }
     Ok(counts)
-}
-
-/// The server's version (`GET /_api/version`), or `None` when it reports
-/// none arangosync can read. Used only until the live read fills
-/// `Live::server` with the server's capabilities.
-pub async fn server_version(client: &Client) -> Result<Option<Version>, ClientError> {
-    // Server-level: the database may not exist yet.
-    let response = client
-        .call_path(Method::GET, "/_api/version", &[], None)
-        .await?;
-    Ok(response.body["version"]
-        .as_str()
-        .and_then(|text| text.parse().ok()))
 }

@@ -8,6 +8,7 @@
 //! with the reason in plain words, so the user sees it before anything runs.
 
 mod analyzers;
+mod capabilities;
 mod collections;
 mod conflicts;
 mod functions;
@@ -161,6 +162,9 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     if let Some(analyzers) = &live.analyzers {
         conflicts::check_analyzers(&options.database, analyzers, desired, &mut changes);
     }
+    if let Some(server) = &live.server {
+        capabilities::check(server, &mut changes);
+    }
     vector::review(desired, live_state, live, &mut changes, &mut notes);
     prune::guard(&mut changes, live_state, &owned, options);
     let mut plan = Plan {
@@ -168,6 +172,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         database: options.database.clone(),
         changes,
         notes,
+        server: live.server.clone(),
     };
     if plan.has_writes() && !live.has_state_collection {
         plan.changes.insert(

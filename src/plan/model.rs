@@ -16,6 +16,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Things worth knowing that are not changes (objects left alone).
     pub notes: Vec<Note>,
+    /// The server planned against (read live, or the offline
+    /// `--target-version`); `None` when unknown.
+    pub server: Option<crate::server::Server>,
 }
 
 /// Something the plan leaves alone on purpose, and why.

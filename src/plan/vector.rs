@@ -81,6 +81,11 @@ fn vector_create(change: &mut Change) -> Option<(&str, &Value, &mut bool)> {
 
 fn defer(version: Version, live: &Live, changes: &mut Vec<Change>, notes: &mut Vec<Note>) {
     changes.retain_mut(|change| {
+        // A create the server refuses anyway (the capabilities check: an
+        // option this version lacks) stays blocked, never deferred.
+        if change.blocked.is_some() {
+            return true;
+        }
         let address = change.address.clone();
         let kept = if change.action == Action::Replace {
             " The index there now stays until then."
@@ -261,12 +266,13 @@ mod tests {
             vec![],
             Some(2)
         )));
-        // The scaling form waits for `minNLists`.
+        // The scaling form arrives in 3.12.10: before, the create is
+        // blocked as unsupported (the capabilities check), never deferred.
         let scaling = "{type: vector, name: idx_emb, fields: [embedding], parallelism: 2, \
                        params: {metric: cosine, dimension: 8, nLists: {strategy: autoSqrt, multiplier: 1, minNLists: 5}}}";
-        assert!(plan("3.12.8", vec![spec_index(scaling)], vec![], Some(4))
-            .changes
-            .is_empty());
+        let refused = plan("3.12.8", vec![spec_index(scaling)], vec![], Some(4));
+        assert_eq!(refused.changes.len(), 1);
+        assert!(refused.changes[0].blocked.is_some() && refused.notes.is_empty());
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub fn plan_json(plan: &Plan) -> Value {
         "changes": plan.changes,
         "notes": plan.notes,
         "summary": Summary::of(plan),
+        // Added in format 1 (a new key, not a change of shape): the server
+        // planned against, or null when unknown.
+        "server": plan.server,
     })
 }
 

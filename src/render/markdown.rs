@@ -15,6 +15,9 @@ pub fn plan_markdown(plan: &Plan) -> String {
         return out;
     }
     let _ = writeln!(out, "**{}.**\n", Summary::of(plan).sentence());
+    if let Some(server) = &plan.server {
+        let _ = writeln!(out, "Server: {}.\n", escape(&server.to_string()));
+    }
     let _ = writeln!(out, "| | change | why |");
     let _ = writeln!(out, "|---|---|---|");
     for change in &plan.changes {

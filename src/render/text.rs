@@ -52,7 +52,14 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         notes_text(plan, &mut out);
         return out;
     }
-    let _ = writeln!(out, "Plan for database \"{}\":\n", plan.database);
+    // The server the plan was computed against, once, where it can
+    // matter: a plan with nothing to do needs no server.
+    let server = plan
+        .server
+        .as_ref()
+        .map(|server| format!(" ({server})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Plan for database \"{}\"{server}:\n", plan.database);
     for change in &plan.changes {
         let symbol = format!("{:>3}", change.action.symbol());
         let _ = writeln!(

@@ -149,6 +149,11 @@ pub struct Origin {
     /// for sorted lists (graph `from`/`to`/orphans, edge definitions) differ
     /// from the order in the file.
     pub attributes: BTreeMap<String, Location>,
+    /// Indexes: the `type` as written, where the model holds another
+    /// spelling (`hash`/`skiplist`, read as `persistent`); the version
+    /// table gates the written one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_type: Option<String>,
 }
 
 impl Origin {
@@ -156,6 +161,7 @@ impl Origin {
         Origin {
             location,
             attributes: BTreeMap::new(),
+            written_type: None,
         }
     }
 
@@ -570,6 +576,11 @@ fn add_collection(
         .map(|node| {
             let mut origin = Origin::new(reader.location(node.pos));
             record_attributes(reader, node, "", &mut origin.attributes);
+            origin.written_type = node
+                .get("type")
+                .and_then(yaml::Node::as_str)
+                .filter(|written| matches!(*written, "hash" | "skiplist"))
+                .map(str::to_string);
             origin
         })
         .collect();
@@ -612,6 +623,7 @@ fn add_graph(
     let origin = Origin {
         location,
         attributes: read.attributes,
+        written_type: None,
     };
     loaded.sources.graphs.insert(name.clone(), origin);
     loaded.state.graphs.insert(name, read.graph);
@@ -692,6 +704,7 @@ fn add_view(
     let origin = Origin {
         location,
         attributes: read.attributes,
+        written_type: None,
     };
     loaded.sources.views.insert(name.clone(), origin);
     loaded.state.views.insert(name, read.view);

@@ -46,7 +46,7 @@ fn field_rules(index_type: &str) -> FieldRules {
 
 /// The index in words: "index `byEmail` of collection `users`" or, without
 /// a name, "the persistent index on [email] of collection `users`".
-fn label(collection: &str, index: &Index) -> String {
+pub(super) fn label(collection: &str, index: &Index) -> String {
     match &index.name {
         Some(name) => format!("index `{name}` of collection `{collection}`"),
         None => format!(

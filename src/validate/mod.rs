@@ -25,6 +25,7 @@ mod collections;
 mod graphs;
 mod indexes;
 mod names;
+mod versions;
 mod views;
 
 pub use names::check_database;
@@ -38,7 +39,16 @@ use crate::spec::{Loaded, Origin};
 
 /// Every problem with the meaning of `loaded`, sorted by location.
 pub fn validate(loaded: &Loaded) -> Diagnostics {
+    validate_for(loaded, None)
+}
+
+/// Like [`validate`], and with a `target` (`--target-version`) also what
+/// that server version cannot hold ([`versions`]).
+pub fn validate_for(loaded: &Loaded, target: Option<&crate::server::Server>) -> Diagnostics {
     let mut report = Report::default();
+    if let Some(target) = target {
+        versions::check(loaded, target, &mut report);
+    }
     duplicates(loaded, &mut report);
     for (name, collection) in &loaded.state.collections {
         let origin = loaded.sources.collections.get(name);

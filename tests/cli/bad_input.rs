@@ -18,6 +18,10 @@
 //! [`Expect::Warning`]): they are listed too, so that what happens to them
 //! is pinned down as well.
 //!
+//! A case folder with a `target-version` file (`target-*` cases) is run with
+//! that version in `ARANGOSYNC_TARGET_VERSION`: the spec is fine in itself
+//! but holds something that version cannot.
+//!
 //! [`fuzz_smoke_run`] is the stable stand-in for the cargo-fuzz targets in
 //! `fuzz/`: it runs their code on deterministic mutations of the example
 //! specs and the AQL corpus.
@@ -70,6 +74,15 @@ const fn checked_in(name: &'static str) -> Case {
     Case {
         name,
         expect: Expect::Located,
+        source: Source::CheckedIn,
+    }
+}
+
+/// A checked-in case that is accepted with a warning.
+const fn checked_in_warning(name: &'static str) -> Case {
+    Case {
+        name,
+        expect: Expect::Warning,
         source: Source::CheckedIn,
     }
 }
@@ -178,6 +191,9 @@ const CASES: &[Case] = &[
     checked_in("schema-invalid-rule-type"),
     checked_in("schema-missing-rule"),
     checked_in("schema-nan"),
+    checked_in("target-3.11-mdi"),
+    checked_in("target-4.0-fulltext-and-hash"),
+    checked_in_warning("target-3.12-deprecated-fulltext-and-hash"),
     checked_in("type-computed-values-map"),
     checked_in("type-edge-from-string"),
     checked_in("type-expire-after-string"),
@@ -622,10 +638,14 @@ struct Run {
 /// Runs `arangosync ARGS` against the emulator like `Harness::run`, but
 /// gives up after a minute: a case that hangs (a FIFO opened, a huge file
 /// parsed) must fail, not stall the suite.
-fn run(harness: &Harness, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arangosync"))
+fn run(harness: &Harness, args: &[&str], target_version: Option<&str>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_arangosync"));
+    command.env_clear();
+    if let Some(version) = target_version {
+        command.env("ARANGOSYNC_TARGET_VERSION", version);
+    }
+    let mut child = command
         .args(args)
-        .env_clear()
         .env("ARANGO_HOST", harness.emulator.url())
         .env("ARANGO_DATABASE", "features")
         .env("ARANGO_USER", "root")
@@ -691,9 +711,16 @@ fn check_case(harness: &Harness, case: &Case, dir: &Path, privileged: bool) -> V
         &["validate", "plan"]
     };
     let mut first_stderr: Option<String> = None;
+    let target_version = fs::read_to_string(dir.join("target-version"))
+        .ok()
+        .map(|text| text.trim().to_string());
     for command in commands {
         harness.reset_stats();
-        let run = run(harness, &[command, "--dir", &dir_text]);
+        let run = run(
+            harness,
+            &[command, "--dir", &dir_text],
+            target_version.as_deref(),
+        );
         let what = format!("`{command}`");
         if run.status == 101 || run.stderr.contains("panicked") {
             problems.push(format!("{what} panicked: {}", run.stderr));

@@ -4,6 +4,7 @@
 mod access;
 mod analyzers;
 mod bad_input;
+mod capabilities;
 mod changes;
 mod cluster;
 mod conflicts;

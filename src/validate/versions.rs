@@ -1,0 +1,61 @@
+//! What the target version (`--target-version`) cannot hold: every index
+//! feature the version table (`crate::server`) refuses for the target is an
+//! error at the place the spec writes it, every deprecated one a warning.
+//!
+//! Without a target nothing is gated here (the live server gates the plan
+//! instead). The `hash`/`skiplist` aliases are warned about by the loader
+//! whatever the target, so only their removal (4.0) is reported here.
+
+use super::indexes::label;
+use super::{at, Report};
+use crate::model::Index;
+use crate::server::{index_requirements, Server, Verdict};
+use crate::spec::Loaded;
+
+/// Reports, per index, every row of the version table `target` refuses
+/// (`version-unsupported`) or warns about (`version-deprecated`).
+pub fn check(loaded: &Loaded, target: &Server, report: &mut Report) {
+    for (name, collection) in &loaded.state.collections {
+        for (position, index) in collection.indexes.iter().enumerate() {
+            let origin = loaded.sources.index_origin(name, position);
+            let written = origin.and_then(|origin| origin.written_type.as_deref());
+            // Named the way the spec writes it (`the hash index on ...`).
+            let subject = match written {
+                Some(written) => label(
+                    name,
+                    &Index {
+                        index_type: written.to_string(),
+                        ..index.clone()
+                    },
+                ),
+                None => label(name, index),
+            };
+            for requirement in index_requirements(index, written) {
+                let location = at(origin, requirement.attribute);
+                let instead =
+                    (!requirement.instead.is_empty()).then(|| requirement.instead.to_string());
+                match requirement.check(target) {
+                    Verdict::Holds => {}
+                    Verdict::Refused(message) => report.error(
+                        "version-unsupported",
+                        format!("{subject}: {message}"),
+                        location,
+                        instead.or_else(|| {
+                            Some(format!(
+                                "leave it out of the spec, or target a newer server than {}",
+                                target.version
+                            ))
+                        }),
+                    ),
+                    Verdict::Deprecated(_) if written.is_some() => {}
+                    Verdict::Deprecated(message) => report.warning(
+                        "version-deprecated",
+                        format!("{subject}: {message}"),
+                        location,
+                        instead,
+                    ),
+                }
+            }
+        }
+    }
+}
