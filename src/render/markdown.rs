@@ -64,7 +64,7 @@ fn notes_markdown(plan: &Plan, out: &mut String) {
     if plan.notes.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nLeft alone:\n");
+    let _ = writeln!(out, "\nNotes:\n");
     for note in &plan.notes {
         let _ = writeln!(
             out,

@@ -106,7 +106,7 @@ fn notes_text(plan: &Plan, out: &mut String) {
     if plan.notes.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nLeft alone:");
+    let _ = writeln!(out, "\nNotes:");
     for note in &plan.notes {
         let _ = writeln!(out, "  {}: {}", note.address, note.message);
     }

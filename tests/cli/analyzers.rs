@@ -515,3 +515,73 @@ fn offline_plans_apply_the_same_rules() {
     );
     assert_eq!(harness.stats()["total"], 0, "offline plans never connect");
 }
+
+/// `catalog`, an arangosearch view linking `products.title` through the
+/// analyzer `product_name`, with `primarySort` (fixed at creation).
+fn catalog_view(direction: &str) -> String {
+    format!(
+        r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoView
+metadata:
+  name: catalog
+spec:
+  type: arangosearch
+  primarySort: [{{field: title, direction: {direction}}}]
+  links:
+    products:
+      fields:
+        title: {{analyzers: [product_name]}}
+"#
+    )
+}
+
+/// Issue 12's acceptance: changing an analyzer a view uses is refused with
+/// the reason, and nothing is written, unless the same plan replaces the
+/// view too (here through its `primarySort`); then both are replaced,
+/// analyzer first.
+#[test]
+fn an_analyzer_a_view_uses_changes_only_with_the_view() {
+    let harness = profile("3.12.10", Role::Single);
+    harness.write(
+        "analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: en, case: lower}"),
+    );
+    harness.write("products.yaml", &products(""));
+    harness.write("catalog.yaml", &catalog_view("asc"));
+    let created = harness.run(&["apply", "--create-database"]);
+    assert_eq!(created.status, 0, "{created:?}");
+    let view_id = harness.get("/_api/view/catalog")["id"].clone();
+
+    harness.write(
+        "analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: en, case: upper}"),
+    );
+    harness.reset_stats();
+    let refused = harness.run(&["apply"]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    let blocked: Vec<&str> = refused
+        .stdout
+        .lines()
+        .filter(|line| line.contains("BLOCKED"))
+        .collect();
+    snapshot_settings()
+        .bind(|| insta::assert_snapshot!("analyzers_used_by_view_refused", blocked.join("\n")));
+    assert_eq!(
+        harness.get("/_api/analyzer/product_name")["properties"]["case"],
+        "lower"
+    );
+
+    harness.write("catalog.yaml", &catalog_view("desc"));
+    let replaced = harness.run(&["apply"]);
+    assert_eq!(replaced.status, 0, "{replaced:?}");
+    assert_eq!(
+        harness.get("/_api/analyzer/product_name")["properties"]["case"],
+        "upper"
+    );
+    let view = harness.get("/_api/view/catalog/properties");
+    assert_ne!(view["id"], view_id, "the view was created anew");
+    assert_eq!(view["primarySort"][0]["asc"], false, "{view}");
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}

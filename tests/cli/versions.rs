@@ -108,3 +108,73 @@ fn pre_phase_with_user_defined_functions_off() {
     });
     pre_phase_converges(&harness);
 }
+
+/// Issue 12's acceptance, server by server: the example repository (with
+/// its vector index, custom analyzer and search-alias view) applies with
+/// exit 0 and a second plan has no changes. What each server says about it
+/// is part of the contract, so the second plan is a snapshot: the index is
+/// deferred on 3.12.8 (no embeddings yet), untrained on 3.12.10, and 4.0
+/// serves features from the registry alone.
+#[test]
+fn the_example_applies_on_every_server_that_can_hold_it() {
+    for version in ["3.12.4", "3.12.8", "3.12.10", "4.0.0"] {
+        let harness = Harness::with_profile(Profile {
+            version: version.parse::<Version>().expect("version"),
+            ..example_profile()
+        });
+        let dir = example_features().to_str().expect("utf-8").to_string();
+        let first = harness.run(&["apply", "--dir", &dir, "--create-database"]);
+        assert_eq!(first.status, 0, "{version}: {first:?}");
+        assert_eq!(
+            harness.get("/_api/view/product_search")["type"],
+            "search-alias"
+        );
+        assert_eq!(
+            harness.get("/_api/analyzer/product_text")["type"],
+            "text",
+            "{version}"
+        );
+        harness.reset_stats();
+        let second = harness.run(&["plan", "--dir", &dir, "--detailed-exitcode"]);
+        assert_eq!(second.status, 0, "{version}: {second:?}");
+        assert_eq!(harness.writes(), 0, "{}", harness.stats());
+        crate::support::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(format!("example_second_plan_{version}"), second.stdout)
+        });
+    }
+}
+
+/// Against a server that cannot hold a vector index (3.11, or 3.12 started
+/// without `--vector-index`) the plan blocks the index, naming the version
+/// and option it needs, and apply writes nothing; without the index the
+/// rest of the repository applies there.
+#[test]
+fn servers_without_vector_indexes_refuse_the_index_before_any_write() {
+    for (version, vector_index) in [("3.11.14", false), ("3.12.10", false)] {
+        let harness = Harness::with_profile(Profile {
+            version: version.parse::<Version>().expect("version"),
+            vector_index,
+            ..Profile::default()
+        });
+        let dir = example_features().to_str().expect("utf-8").to_string();
+        let plan = harness.run(&["plan", "--dir", &dir, "--create-database"]);
+        let blocked: Vec<&str> = plan
+            .stdout
+            .lines()
+            .filter(|line| line.contains("BLOCKED"))
+            .collect();
+        crate::support::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(
+                format!("example_vector_index_refused_{version}"),
+                blocked.join("\n")
+            )
+        });
+        let refused = harness.run(&["apply", "--dir", &dir, "--create-database"]);
+        assert_eq!(refused.status, 1, "{version}: {refused:?}");
+        assert_eq!(harness.writes(), 0, "{}", harness.stats());
+        assert_eq!(harness.get_status("/_api/collection"), 404, "no database");
+
+        example_without_vector_index(harness.specs());
+        applies_and_converges(&harness);
+    }
+}
