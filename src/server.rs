@@ -900,4 +900,16 @@ mod tests {
         assert!(matrix.contains("| index type `fulltext` |  | 3.10.0 | 4.0.0 |  |\n"));
         assert!(matrix.contains("| index type `vector` | 3.12.4 |  |  | `--vector-index` |\n"));
     }
+
+    /// README's "Server versions" section shows this table as generated,
+    /// so the documented matrix and the one arangosync enforces are one.
+    #[test]
+    fn the_readme_shows_the_matrix_as_generated() {
+        let readme = include_str!("../README.md");
+        assert!(
+            readme.contains(&version_matrix_markdown()),
+            "README.md's version matrix differs from the table; paste this:\n{}",
+            version_matrix_markdown()
+        );
+    }
 }

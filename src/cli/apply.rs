@@ -14,7 +14,7 @@ use crate::plan::{self, Phase, Plan, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PhaseArg {
-    /// Analyzers, collections, indexes, schemas and graphs (an Argo CD
+    /// Analyzers, collections, indexes, schemas, views and graphs (an Argo CD
     /// PreSync hook).
     Pre,
     /// AQL functions and the feature registry (an Argo CD PostSync hook).

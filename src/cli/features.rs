@@ -16,7 +16,11 @@ use crate::ownership::STATE_COLLECTION;
 /// The feature registry: list the registered features (the default), show
 /// one entry with its query, or run a feature's query through the cursor
 /// API (the serving path that works on every server).
+///
+/// Options go after the subcommand (`features show --database d X`); given
+/// before it they would be ignored, so clap refuses them there.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct FeaturesArgs {
     #[command(subcommand)]
     pub command: Option<FeaturesCommand>,

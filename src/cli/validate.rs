@@ -35,14 +35,16 @@ pub fn run(args: &ValidateArgs, out: &Output) -> Result<ExitStatus, CliError> {
             ));
         }
     } else {
-        // Analyzers are counted only where there are some, so the line of
-        // a tree without any reads as it always did.
-        let analyzers = match loaded.state.analyzers.len() {
+        // Analyzers and views are counted only where there are some, so the
+        // line of a tree without any reads as it always did.
+        let counted = |count: usize, what: &str| match count {
             0 => String::new(),
-            count => format!(", {count} analyzer(s)"),
+            count => format!(", {count} {what}(s)"),
         };
+        let analyzers = counted(loaded.state.analyzers.len(), "analyzer");
+        let views = counted(loaded.state.views.len(), "view");
         out.print(&format!(
-            "{} is valid: {} collection(s), {} graph(s){analyzers}, {} feature function(s) in {} file(s).\n",
+            "{} is valid: {} collection(s), {} graph(s){analyzers}{views}, {} feature function(s) in {} file(s).\n",
             args.spec.dir.display(),
             loaded.state.collections.len(),
             loaded.state.graphs.len(),
