@@ -558,12 +558,8 @@ fn add_collection(
         return;
     };
     let location = reader.location(name_pos);
-    if loaded.state.collections.contains_key(&name) {
-        loaded.sources.duplicates.push(Duplicate {
-            kind: ResourceKind::Collection,
-            name,
-            location,
-        });
+    let taken = loaded.state.collections.contains_key(&name);
+    if is_duplicate(loaded, ResourceKind::Collection, taken, &name, &location) {
         return;
     }
     let mut origin = Origin::new(location);
@@ -589,6 +585,45 @@ fn add_collection(
     loaded.state.collections.insert(name, read.collection);
 }
 
+/// The `spec` of a `kind` document, or an error at the document (with
+/// `hint` where one helps) when it has none.
+fn required_spec<'n>(
+    reader: &mut Reader<'_>,
+    kind: &str,
+    spec: Option<&'n Node>,
+    document_pos: Pos,
+    hint: Option<&str>,
+) -> Option<&'n Node> {
+    if spec.is_none() {
+        let message = format!("the {kind} document is missing the required field `spec`");
+        match hint {
+            Some(hint) => reader.error_with_hint("missing-field", message, document_pos, hint),
+            None => reader.error("missing-field", message, document_pos),
+        }
+    }
+    spec
+}
+
+/// Whether an earlier document already defines a `kind` named `name`
+/// (`taken`); the duplicate is then recorded, for `validate` to report with
+/// both locations, and the later document is left out.
+fn is_duplicate(
+    loaded: &mut Loaded,
+    kind: ResourceKind,
+    taken: bool,
+    name: &str,
+    location: &Location,
+) -> bool {
+    if taken {
+        loaded.sources.duplicates.push(Duplicate {
+            kind,
+            name: name.to_string(),
+            location: location.clone(),
+        });
+    }
+    taken
+}
+
 /// Reads an `ArangoGraph` spec and adds it to the state unless its name is
 /// missing or taken.
 fn add_graph(
@@ -598,12 +633,7 @@ fn add_graph(
     spec: Option<&Node>,
     document_pos: Pos,
 ) {
-    let Some(spec) = spec else {
-        reader.error(
-            "missing-field",
-            "the ArangoGraph document is missing the required field `spec`",
-            document_pos,
-        );
+    let Some(spec) = required_spec(reader, "ArangoGraph", spec, document_pos, None) else {
         return;
     };
     let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
@@ -612,12 +642,8 @@ fn add_graph(
         return;
     };
     let location = reader.location(name_pos);
-    if loaded.state.graphs.contains_key(&name) {
-        loaded.sources.duplicates.push(Duplicate {
-            kind: ResourceKind::Graph,
-            name,
-            location,
-        });
+    let taken = loaded.state.graphs.contains_key(&name);
+    if is_duplicate(loaded, ResourceKind::Graph, taken, &name, &location) {
         return;
     }
     let origin = Origin {
@@ -638,12 +664,7 @@ fn add_analyzer(
     spec: Option<&Node>,
     document_pos: Pos,
 ) {
-    let Some(spec) = spec else {
-        reader.error(
-            "missing-field",
-            "the ArangoAnalyzer document is missing the required field `spec`",
-            document_pos,
-        );
+    let Some(spec) = required_spec(reader, "ArangoAnalyzer", spec, document_pos, None) else {
         return;
     };
     let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
@@ -652,12 +673,8 @@ fn add_analyzer(
         return;
     };
     let location = reader.location(name_pos);
-    if loaded.state.analyzers.contains_key(&name) {
-        loaded.sources.duplicates.push(Duplicate {
-            kind: ResourceKind::Analyzer,
-            name,
-            location,
-        });
+    let taken = loaded.state.analyzers.contains_key(&name);
+    if is_duplicate(loaded, ResourceKind::Analyzer, taken, &name, &location) {
         return;
     }
     let Some(analyzer) = read else {
@@ -678,13 +695,8 @@ fn add_view(
     spec: Option<&Node>,
     document_pos: Pos,
 ) {
-    let Some(spec) = spec else {
-        reader.error_with_hint(
-            "missing-field",
-            "the ArangoView document is missing the required field `spec`",
-            document_pos,
-            "add `spec:` with `type: arangosearch` (and `links`) or `type: search-alias` (and `indexes`)",
-        );
+    let hint = "add `spec:` with `type: arangosearch` (and `links`) or `type: search-alias` (and `indexes`)";
+    let Some(spec) = required_spec(reader, "ArangoView", spec, document_pos, Some(hint)) else {
         return;
     };
     let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
@@ -693,12 +705,8 @@ fn add_view(
         return;
     };
     let location = reader.location(name_pos);
-    if loaded.state.views.contains_key(&name) {
-        loaded.sources.duplicates.push(Duplicate {
-            kind: ResourceKind::View,
-            name,
-            location,
-        });
+    let taken = loaded.state.views.contains_key(&name);
+    if is_duplicate(loaded, ResourceKind::View, taken, &name, &location) {
         return;
     }
     let origin = Origin {
