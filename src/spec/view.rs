@@ -24,55 +24,45 @@
 //! * `search-alias` indexes are sorted; duplicates are kept for `validate`.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde_json::{json, Map, Value};
 
 use crate::diag::Location;
-use crate::model::View;
+use crate::model::{View, VIEW_IMMUTABLE_PROPERTIES, VIEW_MUTABLE_PROPERTIES};
 use crate::spec::reader::{suggestion, Reader};
 use crate::spec::yaml::{Node, NodeKind, Pos};
 
 /// The view types a spec may name.
 pub const VIEW_TYPES: &[&str] = &["arangosearch", "search-alias"];
 
-const ARANGOSEARCH_KEYS: &[&str] = &[
-    "type",
-    "links",
-    "primarySort",
-    "primarySortCompression",
-    "primarySortCache",
-    "primaryKeyCache",
-    "storedValues",
-    "optimizeTopK",
-    "writebufferIdle",
-    "writebufferActive",
-    "writebufferSizeMax",
-    "cleanupIntervalStep",
-    "commitIntervalMsec",
-    "consolidationIntervalMsec",
-    "consolidationPolicy",
-];
 const SEARCH_ALIAS_KEYS: &[&str] = &["type", "indexes"];
+
+/// The view properties of an `arangosearch` spec: those fixed at creation,
+/// then those a partial update changes (the model's two lists, so a
+/// property is known here exactly when the plan knows how to change it).
+fn arangosearch_properties() -> impl Iterator<Item = &'static str> {
+    VIEW_IMMUTABLE_PROPERTIES
+        .iter()
+        .chain(VIEW_MUTABLE_PROPERTIES)
+        .copied()
+}
+
+/// Every key an `arangosearch` spec takes.
+static ARANGOSEARCH_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    ["type", "links"]
+        .into_iter()
+        .chain(arangosearch_properties())
+        .collect()
+});
+
 /// Every key of either type: a key of the other type is reported as such,
 /// not as unknown.
-const VIEW_KEYS: &[&str] = &[
-    "type",
-    "links",
-    "primarySort",
-    "primarySortCompression",
-    "primarySortCache",
-    "primaryKeyCache",
-    "storedValues",
-    "optimizeTopK",
-    "writebufferIdle",
-    "writebufferActive",
-    "writebufferSizeMax",
-    "cleanupIntervalStep",
-    "commitIntervalMsec",
-    "consolidationIntervalMsec",
-    "consolidationPolicy",
-    "indexes",
-];
+static VIEW_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut keys = ARANGOSEARCH_KEYS.clone();
+    keys.push("indexes");
+    keys
+});
 const ALIAS_INDEX_KEYS: &[&str] = &["collection", "index"];
 const LINK_KEYS: &[&str] = &[
     "analyzers",
@@ -177,17 +167,17 @@ pub fn read(reader: &mut Reader<'_>, name: &str, spec: &Node) -> Option<ReadView
         id: None,
     };
     let mut attributes = BTreeMap::new();
-    let own_keys = if view_type == "search-alias" {
+    let own_keys: &[&str] = if view_type == "search-alias" {
         SEARCH_ALIAS_KEYS
     } else {
-        ARANGOSEARCH_KEYS
+        &ARANGOSEARCH_KEYS
     };
     let (this, other) = if view_type == "search-alias" {
         ("search-alias", "arangosearch")
     } else {
         ("arangosearch", "search-alias")
     };
-    let mut fields = reader.fields(spec, &format!("the {this} view spec"), VIEW_KEYS)?;
+    let mut fields = reader.fields(spec, &format!("the {this} view spec"), &VIEW_KEYS)?;
     for key in VIEW_KEYS.iter().filter(|key| !own_keys.contains(key)) {
         if let Some(node) = fields.take(key) {
             let key_pos = match &spec.kind {
@@ -240,15 +230,12 @@ pub fn read(reader: &mut Reader<'_>, name: &str, spec: &Node) -> Option<ReadView
             reader.wrong_type(node, "`links`", "a mapping of collection names to links");
         }
     }
-    for key in ARANGOSEARCH_KEYS
-        .iter()
-        .filter(|key| !matches!(**key, "type" | "links"))
-    {
+    for key in arangosearch_properties() {
         let Some(node) = fields.take(key) else {
             continue;
         };
         record(reader, node, key, &mut attributes);
-        let value = match *key {
+        let value = match key {
             "primarySort" => primary_sort(reader, node),
             "storedValues" => stored_values(reader, node),
             "consolidationPolicy" => {
