@@ -11,6 +11,7 @@ use crate::interrupt::{self, Interrupt};
 use std::time::Duration;
 
 use crate::plan::{self, Phase, Plan, Stage};
+use crate::server::Server;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PhaseArg {
@@ -78,7 +79,7 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
     // Before the lock, a signal ends the run at once: nothing of the plan
     // was applied (creating the database and the state collection is
     // harmless to repeat).
-    let Some((client, rest)) =
+    let Some((client, rest, server)) =
         until_stopped(&interrupt, prepare(args, out, &desired, &options)).await??
     else {
         return Ok(ExitStatus::Success);
@@ -99,7 +100,11 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
 
     // Another run may have changed the database while we waited: plan again
     // under the lock and apply that plan.
-    let outcome = apply_under_lock(&client, &desired, &options, args, rest, &interrupt).await;
+    let first = FirstPlan {
+        changes: rest,
+        server,
+    };
+    let outcome = apply_under_lock(&client, &desired, &options, args, first, &interrupt).await;
     lease.release().await;
     outcome
 }
@@ -132,10 +137,10 @@ async fn prepare(
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
-) -> Result<Option<(Client, Vec<crate::plan::Change>)>, CliError> {
+) -> Result<Option<(Client, Vec<crate::plan::Change>, Option<Server>)>, CliError> {
     let namespace = &args.plan.features.namespace;
     let client = super::connect(&args.connection).await?;
-    let live = super::read_live(&client, namespace, &desired.loaded.state).await?;
+    let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
     let mut computed = plan::diff(&desired.loaded.state, &live, options);
     match args.phase {
         PhaseArg::Pre => computed = computed.for_phase(Phase::Pre),
@@ -174,7 +179,15 @@ async fn prepare(
             return Err(failure(&report, &setup_plan));
         }
     }
-    Ok(Some((client, rest)))
+    Ok(Some((client, rest, live.server)))
+}
+
+/// What the plan before the lock found: its changes (what the user saw)
+/// and the server's facts, which a run reads once (they cannot change
+/// while the server runs).
+struct FirstPlan {
+    changes: Vec<crate::plan::Change>,
+    server: Option<Server>,
 }
 
 async fn apply_under_lock(
@@ -182,12 +195,21 @@ async fn apply_under_lock(
     desired: &super::Desired,
     options: &plan::Options,
     args: &ApplyArgs,
-    first_plan: Vec<crate::plan::Change>,
+    first: FirstPlan,
     interrupt: &Interrupt,
 ) -> Result<ExitStatus, CliError> {
+    let FirstPlan {
+        changes: first_plan,
+        server,
+    } = first;
     let live = until_stopped(
         interrupt,
-        super::read_live(client, &args.plan.features.namespace, &desired.loaded.state),
+        super::read_live(
+            client,
+            &args.plan.features.namespace,
+            &desired.loaded.state,
+            server.as_ref(),
+        ),
     )
     .await??;
     let mut fresh = plan::diff(&desired.loaded.state, &live, options);

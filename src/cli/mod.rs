@@ -285,6 +285,7 @@ async fn read_live(
     client: &Client,
     namespace: &str,
     desired: &crate::model::State,
+    known_server: Option<&crate::server::Server>,
 ) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty();
     let failed = |err: &dyn std::fmt::Display| {
@@ -301,7 +302,10 @@ async fn read_live(
         }
     };
     let namespace = namespace.to_ascii_uppercase();
-    let (read, counts) = tokio::join!(live::read(client, &namespace, read_analyzers), counting);
+    let (read, counts) = tokio::join!(
+        live::read(client, &namespace, read_analyzers, known_server),
+        counting
+    );
     let mut live = read.map_err(|err| failed(&err))?;
     live.document_counts = counts.map_err(|err| failed(&err))?;
     Ok(live)

@@ -51,7 +51,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
         }
         None => {
             let client = super::connect(&args.connection).await?;
-            let live = super::read_live(&client, namespace, &desired.loaded.state).await?;
+            let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
             computed

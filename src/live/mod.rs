@@ -60,11 +60,14 @@ const STATE_BATCH_SIZE: u64 = 100_000;
 /// request, at the same time as the others); without it they are read
 /// only when the state collection records analyzers arangosync created
 /// (one request after the others), so a run that never uses analyzers
-/// sends no analyzer request.
+/// sends no analyzer request. `known_server`: the server's facts an
+/// earlier read of this run found (apply's read under the lock), which are
+/// then not asked again.
 pub async fn read(
     client: &Client,
     namespace: &str,
     read_analyzers: bool,
+    known_server: Option<&crate::server::Server>,
 ) -> Result<Live, LiveError> {
     let role = match client
         .call(Method::GET, "/_admin/server/role", &[], None)
@@ -114,7 +117,7 @@ pub async fn read(
         functions,
         state_documents(client),
         analyzers,
-        server_answers(client, namespace)
+        server_facts(client, namespace, known_server)
     );
     let mut analyzers = match analyzers {
         Some(answer) => Some(answer?.body),
@@ -126,7 +129,10 @@ pub async fn read(
         Err(err) if is_unknown_path(&err) => None,
         other => Some(other?),
     };
-    let server = facts.into_server(cluster, functions.is_some())?;
+    let server = match facts {
+        ServerFacts::Known(server) => server,
+        ServerFacts::Asked(answers) => answers.into_server(cluster, functions.is_some())?,
+    };
     let ((collections, mut views), graphs) = (collections?, graphs?);
     complete_views(client, &mut views).await?;
     let documents = documents?;
@@ -235,6 +241,25 @@ pub async fn read(
         server: Some(server),
         document_counts: Default::default(),
     })
+}
+
+/// The server's facts: known from earlier in the run (they cannot change
+/// while the server runs, so a run reads them once), or the answers to
+/// read them from.
+enum ServerFacts {
+    Known(crate::server::Server),
+    Asked(ServerAnswers),
+}
+
+async fn server_facts(
+    client: &Client,
+    namespace: &str,
+    known: Option<&crate::server::Server>,
+) -> ServerFacts {
+    match known {
+        Some(server) => ServerFacts::Known(server.clone()),
+        None => ServerFacts::Asked(server_answers(client, namespace).await),
+    }
 }
 
 /// The answers a server's facts are read from: `GET /_api/version`,
