@@ -248,7 +248,7 @@ pub async fn read(
 /// read them from.
 enum ServerFacts {
     Known(crate::server::Server),
-    Asked(ServerAnswers),
+    Asked(Box<ServerAnswers>),
 }
 
 async fn server_facts(
@@ -258,7 +258,7 @@ async fn server_facts(
 ) -> ServerFacts {
     match known {
         Some(server) => ServerFacts::Known(server.clone()),
-        None => ServerFacts::Asked(server_answers(client, namespace).await),
+        None => ServerFacts::Asked(Box::new(server_answers(client, namespace).await)),
     }
 }
 
