@@ -1,9 +1,12 @@
 //! `/_api/cursor`: a deliberately small AQL executor.
 //!
 //! The emulator runs only the query shape clients of a state collection
-//! need: `FOR v IN coll|@@c [FILTER v.a.b == value [AND ...]] [SORT v.a
-//! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a`. Anything else is
-//! answered with 501 "not implemented" rather than a wrong result. Results
+//! need: `FOR v IN coll|@@c [FILTER v.a.b ==|!= value [AND ...]] [SORT v.a
+//! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a|literal`.
+//! An attribute name may be a bind parameter (`v.@attr`). Comparisons follow
+//! AQL: a missing attribute is `null`, so `v.a == null` holds for documents
+//! without `a` and `v.a != null` for those with a non-null `a`. Anything else
+//! is answered with 501 "not implemented" rather than a wrong result. Results
 //! come in batches of `batchSize` like the real cursor API.
 
 use std::cmp::Ordering;
@@ -106,11 +109,7 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             break;
         }
         scanned += 1;
-        if plan
-            .filters
-            .iter()
-            .all(|(path, expected)| lookup(document, path) == Some(expected))
-        {
+        if plan.filters.iter().all(|filter| filter.holds(document)) {
             rows.push(document);
         }
     }
@@ -136,10 +135,9 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .into_iter()
         .skip(plan.offset)
         .take(plan.limit.unwrap_or(usize::MAX))
-        .map(|document| {
-            lookup(document, &plan.projection)
-                .cloned()
-                .unwrap_or(Value::Null)
+        .map(|document| match &plan.projection {
+            Projection::Path(path) => lookup(document, path).cloned().unwrap_or(Value::Null),
+            Projection::Literal(value) => value.clone(),
         })
         .collect();
     let count = (body.get("count").and_then(Value::as_bool) == Some(true)).then_some(results.len());
@@ -219,17 +217,42 @@ fn next_batch(server: &mut Server, id: String, mut open: OpenCursor) -> Value {
     reply
 }
 
+/// One `v.path == value` or `v.path != value` condition of a FILTER.
+#[derive(Debug, PartialEq)]
+struct Filter {
+    path: Vec<String>,
+    value: Value,
+    /// `!=` rather than `==`.
+    negated: bool,
+}
+
+impl Filter {
+    /// AQL's equality: a missing attribute compares as `null`.
+    fn holds(&self, document: &Value) -> bool {
+        let found = lookup(document, &self.path).unwrap_or(&Value::Null);
+        (found == &self.value) != self.negated
+    }
+}
+
+/// What a query returns per document.
+#[derive(Debug, PartialEq)]
+enum Projection {
+    /// The document (empty path) or one of its attributes.
+    Path(Vec<String>),
+    /// A constant (`RETURN 1`), e.g. to count matching documents.
+    Literal(Value),
+}
+
 #[derive(Debug)]
 struct QueryPlan {
     collection: String,
-    filters: Vec<(Vec<String>, Value)>,
+    filters: Vec<Filter>,
     sort: Vec<(Vec<String>, bool)>,
     /// `SORT RAND()`: the rows in random order.
     random: bool,
     offset: usize,
     limit: Option<usize>,
-    /// Attribute path returned; empty returns the whole document.
-    projection: Vec<String>,
+    projection: Projection,
 }
 
 /// Reads the supported query shape from the query's tokens.
@@ -273,15 +296,23 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
         random: false,
         offset: 0,
         limit: None,
-        projection: Vec::new(),
+        projection: Projection::Path(Vec::new()),
     };
     while cursor.peek_keyword("FILTER") {
         cursor.keyword("FILTER")?;
         loop {
-            let path = cursor.attribute_path(&variable)?;
-            cursor.operator("==")?;
+            let path = cursor.attribute_path(&variable, bind_vars)?;
+            let negated = match cursor.next()?.text {
+                "==" => false,
+                "!=" => true,
+                _ => return Err(unsupported()),
+            };
             let value = cursor.value(bind_vars)?;
-            plan.filters.push((path, value));
+            plan.filters.push(Filter {
+                path,
+                value,
+                negated,
+            });
             if !cursor.peek_keyword("AND") {
                 break;
             }
@@ -297,7 +328,7 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
             plan.random = true;
         } else {
             loop {
-                let path = cursor.attribute_path(&variable)?;
+                let path = cursor.attribute_path(&variable, bind_vars)?;
                 let descending = if cursor.peek_keyword("DESC") {
                     cursor.keyword("DESC")?;
                     true
@@ -317,17 +348,21 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
     }
     if cursor.peek_keyword("LIMIT") {
         cursor.keyword("LIMIT")?;
-        let first = cursor.number()?;
+        let first = cursor.number(bind_vars)?;
         if cursor.peek_punctuation(",") {
             cursor.next()?;
             plan.offset = first;
-            plan.limit = Some(cursor.number()?);
+            plan.limit = Some(cursor.number(bind_vars)?);
         } else {
             plan.limit = Some(first);
         }
     }
     cursor.keyword("RETURN")?;
-    plan.projection = cursor.attribute_path(&variable)?;
+    plan.projection = if cursor.peek_name(&variable) {
+        Projection::Path(cursor.attribute_path(&variable, bind_vars)?)
+    } else {
+        Projection::Literal(cursor.value(bind_vars)?)
+    };
     if cursor.at != tokens.len() {
         return Err(unsupported());
     }
@@ -350,6 +385,13 @@ impl<'q> Tokens<'_, 'q> {
         self.tokens
             .get(self.at)
             .is_some_and(|token| token.text.eq_ignore_ascii_case(keyword))
+    }
+
+    /// Whether the next token is the name `name` (the loop variable).
+    fn peek_name(&self, name: &str) -> bool {
+        self.tokens
+            .get(self.at)
+            .is_some_and(|token| token.is_name() && token.value() == name)
     }
 
     fn peek_punctuation(&self, text: &str) -> bool {
@@ -383,19 +425,44 @@ impl<'q> Tokens<'_, 'q> {
         }
     }
 
-    fn number(&mut self) -> Result<usize, ArangoError> {
-        self.next()?.text.parse().map_err(|_| unsupported())
+    /// A count: a number literal or a bind parameter holding one.
+    fn number(&mut self, bind_vars: &Map<String, Value>) -> Result<usize, ArangoError> {
+        let token = self.next()?;
+        if token.kind == TokenKind::BindParameter {
+            let name = token.value().into_owned();
+            let value = bind_vars.get(&name).ok_or_else(|| undeclared(&name))?;
+            return value
+                .as_u64()
+                .and_then(|number| usize::try_from(number).ok())
+                .ok_or_else(unsupported);
+        }
+        token.text.parse().map_err(|_| unsupported())
     }
 
-    /// `v` or `v.a.b`, relative to the loop variable.
-    fn attribute_path(&mut self, variable: &str) -> Result<Vec<String>, ArangoError> {
+    /// `v` or `v.a.b`, relative to the loop variable; a name may be a
+    /// bind parameter holding a string (`v.@attr`).
+    fn attribute_path(
+        &mut self,
+        variable: &str,
+        bind_vars: &Map<String, Value>,
+    ) -> Result<Vec<String>, ArangoError> {
         if self.name()? != variable {
             return Err(unsupported());
         }
         let mut path = Vec::new();
         while self.peek_punctuation(".") {
             self.next()?;
-            path.push(self.name()?);
+            let is_parameter = self
+                .tokens
+                .get(self.at)
+                .is_some_and(|token| token.kind == TokenKind::BindParameter);
+            if is_parameter {
+                let name = self.next()?.value().into_owned();
+                let attribute = bind_vars.get(&name).ok_or_else(|| undeclared(&name))?;
+                path.push(attribute.as_str().ok_or_else(unsupported)?.to_string());
+            } else {
+                path.push(self.name()?);
+            }
         }
         Ok(path)
     }
@@ -407,13 +474,10 @@ impl<'q> Tokens<'_, 'q> {
             TokenKind::Number => serde_json::from_str(token.text).map_err(|_| unsupported()),
             TokenKind::BindParameter => {
                 let name = token.value().into_owned();
-                bind_vars.get(&name).cloned().ok_or_else(|| {
-                    ArangoError::new(
-                        400,
-                        1552,
-                        format!("bind parameter '{name}' was not declared in the query"),
-                    )
-                })
+                bind_vars
+                    .get(&name)
+                    .cloned()
+                    .ok_or_else(|| undeclared(&name))
             }
             TokenKind::Keyword if token.is_keyword("true") => Ok(Value::Bool(true)),
             TokenKind::Keyword if token.is_keyword("false") => Ok(Value::Bool(false)),
@@ -421,6 +485,15 @@ impl<'q> Tokens<'_, 'q> {
             _ => Err(unsupported()),
         }
     }
+}
+
+/// A bind parameter the query uses but the request does not declare.
+fn undeclared(name: &str) -> ArangoError {
+    ArangoError::new(
+        400,
+        1552,
+        format!("bind parameter '{name}' was not declared in the query"),
+    )
 }
 
 fn lookup<'v>(document: &'v Value, path: &[String]) -> Option<&'v Value> {
@@ -468,8 +541,16 @@ mod tests {
         assert_eq!(
             plan.filters,
             vec![
-                (vec!["kind".to_string()], json!("owned")),
-                (vec!["meta".into(), "v".into()], json!(2))
+                Filter {
+                    path: vec!["kind".to_string()],
+                    value: json!("owned"),
+                    negated: false
+                },
+                Filter {
+                    path: vec!["meta".into(), "v".into()],
+                    value: json!(2),
+                    negated: false
+                }
             ]
         );
         assert_eq!(
@@ -480,7 +561,7 @@ mod tests {
             ]
         );
         assert_eq!((plan.offset, plan.limit), (5, Some(10)));
-        assert_eq!(plan.projection, vec!["name".to_string()]);
+        assert_eq!(plan.projection, Projection::Path(vec!["name".to_string()]));
     }
 
     #[test]
@@ -489,6 +570,9 @@ mod tests {
         for query in [
             "RETURN 1",
             "FOR d IN c FILTER d.a > 1 RETURN d",
+            "FOR d IN c FILTER d.a != null OR d.b == 1 RETURN d",
+            "FOR d IN c FILTER d.a != null RETURN d.a + 1",
+            "FOR d IN c RETURN e",
             "FOR d IN c RETURN {a: d.a}",
             "FOR d IN c INSERT d INTO e",
         ] {
@@ -516,5 +600,62 @@ mod tests {
         ] {
             assert_eq!(parse(query, &none).unwrap_err().error_num, 9, "{query}");
         }
+    }
+
+    #[test]
+    fn counting_documents_with_an_attribute_by_bind_parameter() {
+        // arangosync's count of the documents that carry a vector.
+        let bind_vars = json!({"@c": "items", "a0": "meta", "a1": "embedding", "n": 3});
+        let plan = parse(
+            "FOR d IN @@c FILTER d.@a0.@a1 != null LIMIT @n RETURN 1",
+            bind_vars.as_object().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            plan.filters,
+            [Filter {
+                path: vec!["meta".into(), "embedding".into()],
+                value: Value::Null,
+                negated: true
+            }]
+        );
+        assert_eq!(plan.projection, Projection::Literal(json!(1)));
+        assert_eq!(plan.limit, Some(3));
+        let undeclared = parse(
+            "FOR d IN @@c FILTER d.@other != null RETURN 1",
+            bind_vars.as_object().unwrap(),
+        );
+        assert_eq!(undeclared.unwrap_err().error_num, 1552);
+        let not_a_name = parse(
+            "FOR d IN @@c FILTER d.@n != null RETURN 1",
+            bind_vars.as_object().unwrap(),
+        );
+        assert_eq!(not_a_name.unwrap_err().error_num, 9);
+    }
+
+    #[test]
+    fn a_missing_attribute_compares_as_null() {
+        let filter = |value: Value, negated| Filter {
+            path: vec!["a".into(), "b".into()],
+            value,
+            negated,
+        };
+        let missing = json!({"x": 1});
+        let null = json!({"a": {"b": null}});
+        let not_an_object = json!({"a": [1]});
+        let vector = json!({"a": {"b": [1, 0]}});
+        let zero = json!({"a": {"b": 0}});
+        for document in [&missing, &null, &not_an_object] {
+            assert!(filter(Value::Null, false).holds(document), "{document}");
+            assert!(!filter(Value::Null, true).holds(document), "{document}");
+        }
+        for document in [&vector, &zero] {
+            assert!(!filter(Value::Null, false).holds(document), "{document}");
+            assert!(filter(Value::Null, true).holds(document), "{document}");
+        }
+        assert!(filter(json!(0), false).holds(&zero));
+        assert!(!filter(json!(0), true).holds(&zero));
+        // `!= 0` holds where the attribute is missing (null != 0).
+        assert!(filter(json!(0), true).holds(&missing));
     }
 }
