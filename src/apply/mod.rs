@@ -84,10 +84,14 @@ enum Outcome {
     NotStarted,
 }
 
-/// Progress notifications, for logs.
+/// Progress notifications, for logs. Each started change ends with one of
+/// `finished` or `deferred`.
 pub trait Progress: Send + Sync {
     fn started(&self, change: &Change);
     fn finished(&self, change: &Change, outcome: &Result<(), ClientError>);
+    /// A deferrable vector index create the server refused for want of
+    /// training data (`Report::deferred`): not done, not failed.
+    fn deferred(&self, change: &Change, answer: &str);
 }
 
 /// Applies `plan`; cannot be stopped early.
@@ -168,7 +172,10 @@ pub async fn execute_until(
                     ..Ledger::default()
                 };
                 let outcome = run_change(&client, &change, &mut ledger).await;
-                progress.finished(&change, &outcome);
+                match (&outcome, &ledger.deferred) {
+                    (Ok(()), Some(answer)) => progress.deferred(&change, answer),
+                    _ => progress.finished(&change, &outcome),
+                }
                 (change.address.clone(), Outcome::Ran(outcome), ledger)
             });
             running.insert(handle.id(), (address, began));
@@ -262,6 +269,9 @@ struct Ledger {
     /// The server's answer to a deferrable vector index create it refused
     /// for want of training data; the change's later steps do not run.
     deferred: Option<String>,
+    /// An index was dropped by an earlier step of the change (a replace
+    /// that drops first): a refusal of its create is then never a deferral.
+    dropped_index: bool,
 }
 
 /// Runs a change's steps in order.
@@ -306,6 +316,23 @@ fn lacks_training_data(err: &ClientError) -> bool {
         return false;
     };
     message.contains("Number of training points") || message.contains("not enough training data")
+}
+
+/// The failure of a vector index create the server could not train and
+/// the plan did not mark deferrable (a replace): says whether the old
+/// index is gone and what to do.
+fn untrained(body: &Value, dropped: bool, err: &ClientError) -> ClientError {
+    let field = body["fields"][0].as_str().unwrap_or("?");
+    let old = if dropped {
+        "the old index was dropped first, so the collection has no such index now"
+    } else {
+        "the old index is still there"
+    };
+    ClientError::Config(format!(
+        "the server could not train the new vector index ({err}); {old}. Store \
+         enough documents with a vector in `{field}` (nLists of them) and run apply again, or \
+         put the previous definition back in the specs and apply it"
+    ))
 }
 
 /// The pending record of a create step.
@@ -511,7 +538,7 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 Err(err) if err.error_num() == Some(DUPLICATE_IDENTIFIER) => {
                     adopt_index(client, collection, body).await?.ok_or(err)?
                 }
-                Err(err) if *deferrable && lacks_training_data(&err) => {
+                Err(err) if *deferrable && !ledger.dropped_index && lacks_training_data(&err) => {
                     // Refused, so nothing was created: the pending record
                     // is settled, and the next run plans the create again.
                     if let Some(intent) = intent_of(step, false) {
@@ -519,6 +546,12 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                     }
                     ledger.deferred = Some(err.to_string());
                     return Ok(());
+                }
+                Err(err) if lacks_training_data(&err) => {
+                    if let Some(intent) = intent_of(step, false) {
+                        ledger.settled.push(intent.key());
+                    }
+                    return Err(untrained(body, ledger.dropped_index, &err));
                 }
                 Err(err) => return Err(err),
             };
@@ -548,6 +581,7 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 client.call(Method::DELETE, &path, &[], None).await,
                 INDEX_NOT_FOUND,
             )?;
+            ledger.dropped_index = true;
             forget(
                 client,
                 &Owned::Index {

@@ -291,14 +291,21 @@ async fn read_live(
     let failed = |err: &dyn std::fmt::Display| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
     };
-    // Counts only for collections with a vector index in the specs (none
-    // usually), at the same time as the rest of the read.
-    let vector_collections = live::vector::collections_with_vector_indexes(desired);
+    // Vectors counted only before 3.12.9, for collections with a vector
+    // index in the specs (none usually), at the same time as the rest of
+    // the read.
+    let version = known_server
+        .map(|server| server.version)
+        .or_else(|| live::vector::version_read(client));
+    let mut wanted = live::vector::vector_counts_wanted(desired, version);
+    if known_server.is_some_and(|server| !server.vector_index) {
+        wanted.clear();
+    }
     let counting = async {
-        if vector_collections.is_empty() {
+        if wanted.is_empty() {
             Ok(Default::default())
         } else {
-            live::vector::document_counts(client, &vector_collections).await
+            live::vector::vector_counts(client, &wanted).await
         }
     };
     let namespace = namespace.to_ascii_uppercase();
@@ -330,6 +337,11 @@ impl crate::apply::Progress for LogProgress {
             }
             Err(err) => tracing::error!(change = %change.address, error = %err, "failed"),
         }
+    }
+
+    fn deferred(&self, change: &crate::plan::Change, _answer: &str) {
+        // Reported once, as a warning, when the apply ends.
+        tracing::debug!(change = %change.address, action = change.action.as_str(), "deferred");
     }
 }
 

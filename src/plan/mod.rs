@@ -69,11 +69,13 @@ pub struct Live {
     /// or the `--target-version` of an offline plan. `None`: unknown (an
     /// offline plan without a target), nothing is gated by version.
     pub server: Option<crate::server::Server>,
-    /// Documents per collection, read only for the collections whose specs
-    /// hold a vector index: up to 3.12.8 a vector index cannot be created
-    /// before enough documents exist to train on (see `plan::vector`). A
-    /// collection not listed holds none (or does not exist).
-    pub document_counts: BTreeMap<String, u64>,
+    /// Documents carrying a vector, per (collection, attribute path), counted
+    /// up to the largest training threshold of the specs' vector indexes
+    /// there; read only before 3.12.9, for the collections whose specs hold
+    /// a vector index (`live::vector`): up to 3.12.8 a vector index cannot
+    /// be created before enough vectors exist to train on (see
+    /// `plan::vector`). A pair not listed has none (or does not exist).
+    pub document_counts: BTreeMap<(String, String), u64>,
 }
 
 /// Choices the user made on the command line that change what is planned.

@@ -10,17 +10,21 @@
 //!   reached; meanwhile it reports `trainingState` (`unusable`, later
 //!   `ready`) and an `errorMessage`.
 //!
-//! So on a server up to 3.12.8 a missing vector index on a collection with
-//! fewer documents than the threshold is *deferred*: the change becomes a
-//! [`Note`] (no write, so a second plan is empty and `apply` exits 0), and
-//! a later run creates it. With enough documents the create is planned
-//! with `deferrable: true`, since documents may lack the vector: then the
-//! server's "not enough training data" answer is reported by apply as a
-//! deferral, not a failure. From 3.12.9 on, an existing index that is not
-//! ready is reported as a note with its state.
+//! So on a server up to 3.12.8 a vector index to create or replace while
+//! fewer documents carry a vector in its attribute than the threshold is
+//! *deferred*: the change becomes a [`Note`] (no write, so a second plan is
+//! empty and `apply` exits 0; a replaced index stays as it is), and a later
+//! run makes it. With enough vectors a create is planned with
+//! `deferrable: true`, since the server may still find too few it can train
+//! on (vectors of another dimension): apply then reports the server's "not
+//! enough training data" answer as a deferral, not a failure. A replace is
+//! never deferrable: when it drops the old index first, a deferral would
+//! leave none, so apply reports such a refusal as a failure. From 3.12.9 on,
+//! an existing index that is not ready is reported as a note with its state.
 //!
-//! The document count is the collection's, read only for collections whose
-//! specs hold a vector index (`Live::document_counts`).
+//! The counts are of documents with a non-null value at the indexed
+//! attribute, up to the threshold (`Live::document_counts`, read by
+//! `live::vector` before 3.12.9).
 
 use serde_json::Value;
 
@@ -36,8 +40,7 @@ const TRAINS_LATER: Version = Version::new(3, 12, 9);
 /// for: a fixed `nLists`, or the `minNLists` of the scaling form. `None`
 /// when `nLists` is absent (3.12.10 defaults; never deferred) or unreadable.
 pub fn training_threshold(body: &Value) -> Option<u64> {
-    let nlists = &body["params"]["nLists"];
-    nlists.as_u64().or_else(|| nlists["minNLists"].as_u64())
+    crate::live::vector::params_threshold(&body["params"])
 }
 
 /// Defers the vector index creates the server cannot run yet, marks the
@@ -87,30 +90,32 @@ fn defer(version: Version, live: &Live, changes: &mut Vec<Change>, notes: &mut V
             return true;
         }
         let address = change.address.clone();
-        let kept = if change.action == Action::Replace {
-            " The index there now stays until then."
-        } else {
-            ""
-        };
+        let replace = change.action == Action::Replace;
         let Some((collection, body, deferrable)) = vector_create(change) else {
             return true;
         };
         let Some(threshold) = training_threshold(body) else {
             return true;
         };
-        let count = live.document_counts.get(collection).copied().unwrap_or(0);
+        let field = body["fields"][0].as_str().unwrap_or("?");
+        let counted = (collection.to_string(), field.to_string());
+        let count = live.document_counts.get(&counted).copied().unwrap_or(0);
         if count >= threshold {
-            *deferrable = true;
+            // A replace is never deferred at apply time: see the module notes.
+            *deferrable = !replace;
             return true;
         }
-        let field = body["fields"][0].as_str().unwrap_or("?");
+        let (makes, kept) = if replace {
+            ("replaces it", " Until then the index there stays as it is.")
+        } else {
+            ("creates it", "")
+        };
         notes.push(Note {
             address,
             message: format!(
                 "deferred: ArangoDB {version} trains a vector index when it creates it, on at \
                  least {threshold} document(s) with a vector in `{field}` (nLists); collection \
-                 {collection} holds {count} document(s) now. A later run creates it once they \
-                 are stored.{kept}"
+                 {collection} has {count} now. A later run {makes} once they are stored.{kept}"
             ),
         });
         false
@@ -207,8 +212,12 @@ mod tests {
                 ..Server::target(version)
             }),
             document_counts: count
-                .map(|count| [("products".to_string(), count)].into())
+                .map(|count| [(("products".to_string(), "embedding".to_string()), count)].into())
                 .unwrap_or_default(),
+            owned: crate::plan::Ownership {
+                indexes: [("products".to_string(), "idx_emb".to_string())].into(),
+                ..Default::default()
+            },
             ..Live::default()
         };
         let options = Options {
@@ -249,8 +258,7 @@ mod tests {
                     message: format!(
                         "deferred: ArangoDB 3.12.8 trains a vector index when it creates it, on at \
                          least 2 document(s) with a vector in `embedding` (nLists); collection \
-                         products holds {} document(s) now. A later run creates it once they \
-                         are stored.",
+                         products has {} now. A later run creates it once they are stored.",
                         count.unwrap_or(0)
                     ),
                 }]
@@ -396,6 +404,42 @@ mod tests {
                               "defaultNProbe": 1, "trainingIterations": 25}}])
         );
         // A replace of an unready index is the replace, not a note.
+        assert!(planned.notes.is_empty());
+    }
+
+    #[test]
+    fn up_to_3_12_8_a_replace_waits_for_the_vectors_and_is_never_deferrable() {
+        let changed = SPEC.replace("nLists: 2", "nLists: 3");
+        let mut have = read_back("ready", None);
+        have.options.remove("trainingState");
+        // Two vectors for a threshold of 3: the old index stays, noted.
+        let planned = plan(
+            "3.12.8",
+            vec![spec_index(&changed)],
+            vec![have.clone()],
+            Some(2),
+        );
+        assert!(planned.changes.is_empty(), "{planned:?}");
+        assert_eq!(
+            planned.notes[0].message,
+            "deferred: ArangoDB 3.12.8 trains a vector index when it creates it, on at least 3 \
+             document(s) with a vector in `embedding` (nLists); collection products has 2 now. \
+             A later run replaces it once they are stored. Until then the index there stays as \
+             it is."
+        );
+        // Enough vectors: the replace, whose create apply never defers.
+        let planned = plan("3.12.8", vec![spec_index(&changed)], vec![have], Some(3));
+        let [change] = planned.changes.as_slice() else {
+            panic!("{planned:?}");
+        };
+        assert_eq!((change.action, &change.blocked), (Action::Replace, &None));
+        assert!(change.steps.iter().all(|step| !matches!(
+            step,
+            Step::CreateIndex {
+                deferrable: true,
+                ..
+            }
+        )));
         assert!(planned.notes.is_empty());
     }
 }
