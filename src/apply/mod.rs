@@ -323,15 +323,25 @@ fn lacks_training_data(err: &ClientError) -> bool {
 /// index is gone and what to do.
 fn untrained(body: &Value, dropped: bool, err: &ClientError) -> ClientError {
     let field = body["fields"][0].as_str().unwrap_or("?");
+    let params = &body["params"];
+    let enough = match (
+        crate::live::vector::params_threshold(params),
+        params["dimension"].as_u64(),
+    ) {
+        (Some(threshold), Some(dimension)) => {
+            format!("at least {threshold} documents with a vector of {dimension} numbers")
+        }
+        _ => "enough documents with a vector".to_string(),
+    };
     let old = if dropped {
         "the old index was dropped first, so the collection has no such index now"
     } else {
         "the old index is still there"
     };
     ClientError::Config(format!(
-        "the server could not train the new vector index ({err}); {old}. Store \
-         enough documents with a vector in `{field}` (nLists of them) and run apply again, or \
-         put the previous definition back in the specs and apply it"
+        "the server could not train the new vector index ({err}); {old}. Store {enough} in \
+         `{field}` and run apply again, or put the previous definition back in the specs and \
+         apply it"
     ))
 }
 

@@ -115,7 +115,8 @@ fn defer(version: Version, live: &Live, changes: &mut Vec<Change>, notes: &mut V
             message: format!(
                 "deferred: ArangoDB {version} trains a vector index when it creates it, on at \
                  least {threshold} document(s) with a vector in `{field}` (nLists); collection \
-                 {collection} has {count} now. A later run {makes} once they are stored.{kept}"
+                 {collection} has {count} such document(s) now. A later run {makes} once they \
+                 are stored.{kept}"
             ),
         });
         false
@@ -258,7 +259,8 @@ mod tests {
                     message: format!(
                         "deferred: ArangoDB 3.12.8 trains a vector index when it creates it, on at \
                          least 2 document(s) with a vector in `embedding` (nLists); collection \
-                         products has {} now. A later run creates it once they are stored.",
+                         products has {} such document(s) now. A later run creates it once \
+                         they are stored.",
                         count.unwrap_or(0)
                     ),
                 }]
@@ -423,9 +425,9 @@ mod tests {
         assert_eq!(
             planned.notes[0].message,
             "deferred: ArangoDB 3.12.8 trains a vector index when it creates it, on at least 3 \
-             document(s) with a vector in `embedding` (nLists); collection products has 2 now. \
-             A later run replaces it once they are stored. Until then the index there stays as \
-             it is."
+             document(s) with a vector in `embedding` (nLists); collection products has 2 such \
+             document(s) now. A later run replaces it once they are stored. Until then the index \
+             there stays as it is."
         );
         // Enough vectors: the replace, whose create apply never defers.
         let planned = plan("3.12.8", vec![spec_index(&changed)], vec![have], Some(3));

@@ -116,11 +116,12 @@ fn on_3_12_8_a_collection_without_enough_vectors_defers_the_index() {
         json!({"kind": "index", "collection": "products", "name": "idx_products_embedding"})
     );
 
-    // Enough documents, but one has no vector: the server refuses for
-    // want of training data, and apply reports the deferral, exit 0.
+    // Enough documents with a vector, but one of another dimension: the
+    // server refuses for want of training data, and apply reports the
+    // deferral, exit 0.
     insert(
         &harness,
-        json!([{"_key": "a", "embedding": [1.0, 0.0, 0.0]}, {"_key": "b", "name": "no vector"}]),
+        json!([{"_key": "a", "embedding": [1.0, 0.0, 0.0]}, {"_key": "b", "embedding": [1.0]}]),
     );
     let plan = run(
         &harness,
@@ -138,6 +139,8 @@ fn on_3_12_8_a_collection_without_enough_vectors_defers_the_index() {
         "{}",
         refused.stderr
     );
+    // A deferred change is not logged as done.
+    assert!(!refused.stderr.contains("done"), "{}", refused.stderr);
     assert_eq!(vector_index(&harness), None);
 
     // Once the vectors are stored, a later run creates the index.
@@ -221,4 +224,161 @@ fn the_example_repository_on_vector_index_releases() {
         assert!(plan.stdout.contains(note), "{version}: {}", plan.stdout);
         assert_eq!(vector_index(&harness).is_some(), created, "{version}");
     }
+}
+
+/// An `items` collection with a vector index over 2-dimensional
+/// embeddings; `params` completes its definition.
+fn items_spec(params: &str) -> String {
+    format!(
+        "\
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: items
+spec:
+  indexes:
+    - type: vector
+      name: idx_emb
+      fields: [embedding]
+      params: {{{params}}}
+"
+    )
+}
+
+/// The vector index of `items` as the database reports it.
+fn items_index(harness: &Harness) -> Option<Value> {
+    harness
+        .indexes("items")
+        .into_iter()
+        .find(|index| index["type"] == "vector")
+}
+
+/// Review finding A: on 3.12.8 a changed vector index on a collection of
+/// 7 documents of which 2 carry a vector is not replaced (the new nLists
+/// needs 3): the plan defers it, apply writes nothing and the old index
+/// stays. With the third vector the replace runs. A replace the server
+/// still cannot train (a vector of another dimension) is a failure that
+/// says the old index is gone, never a deferral.
+#[test]
+fn on_3_12_8_a_replace_waits_for_enough_vectors_and_never_loses_the_index_to_a_deferral() {
+    let harness = harness("3.12.8");
+    harness.write(
+        "items.yaml",
+        &items_spec("metric: l2, dimension: 2, nLists: 2"),
+    );
+    harness.create_database();
+    harness.post("/_api/collection", json!({"name": "items"}));
+    let mut documents: Vec<Value> = (0..5).map(|n| json!({"n": n})).collect();
+    documents.push(json!({"embedding": [0.0, 1.0]}));
+    documents.push(json!({"embedding": [1.0, 0.0]}));
+    harness.post("/_api/document/items", Value::Array(documents));
+    let created = run(&harness, &["apply"]);
+    assert_eq!(created.status, 0, "{created:?}");
+    assert_eq!(
+        items_index(&harness).expect("created")["params"]["nLists"],
+        2
+    );
+
+    harness.write(
+        "items.yaml",
+        &items_spec("metric: l2, dimension: 2, nLists: 3"),
+    );
+    let plan = run(&harness, &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot(
+        "vector_3_12_8_replace_deferred_plan",
+        &plan.stdout,
+        &harness,
+    );
+    harness.reset_stats();
+    let apply = run(&harness, &["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    assert_eq!(
+        items_index(&harness).expect("the old index stays")["params"]["nLists"],
+        2
+    );
+
+    // A third document with a vector, but of 3 dimensions: the count says
+    // 3, the server trains on 2 and refuses the create after the drop.
+    harness.post(
+        "/_api/document/items",
+        json!({"_key": "odd", "embedding": [1.0, 1.0, 1.0]}),
+    );
+    let plan = run(
+        &harness,
+        &["plan", "--detailed-exitcode", "--format", "json"],
+    );
+    assert_eq!(plan.status, 2, "{plan:?}");
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("json plan");
+    assert_eq!(plan["changes"][0]["action"], "replace");
+    assert_eq!(plan["changes"][0]["steps"][1]["op"], "createIndex");
+    assert_eq!(plan["changes"][0]["steps"][1].get("deferrable"), None);
+    let failed = run(&harness, &["apply"]);
+    assert_eq!(failed.status, 1, "{failed:?}");
+    assert!(
+        failed.stderr.contains(
+            "index items/idx_emb: the server could not train the new vector index (POST /_db/features/_api/index: ArangoDB error 4 (HTTP 400): Error: 'nx >= k' failed: Number of training points (2) should be at least as large as number of clusters (3)); the old index was dropped first, so the collection has no such index now. Store at least 3 documents with a vector of 2 numbers in `embedding` and run apply again, or put the previous definition back in the specs and apply it"
+        ),
+        "{}",
+        failed.stderr
+    );
+    assert!(!failed.stderr.contains("deferred"), "{}", failed.stderr);
+    assert!(!failed.stderr.contains("\"done\""), "{}", failed.stderr);
+    assert_eq!(items_index(&harness), None);
+    // The index is missing now; with a third vector of 2 numbers the next
+    // run creates it.
+    harness.post(
+        "/_api/document/items",
+        json!({"_key": "third", "embedding": [1.0, 1.0]}),
+    );
+    let later = run(&harness, &["apply"]);
+    assert_eq!(later.status, 0, "{later:?}");
+    assert_eq!(
+        items_index(&harness).expect("created again")["params"]["nLists"],
+        3
+    );
+    assert_eq!(
+        converged(&harness),
+        "No changes: database \"features\" matches the specs.\n"
+    );
+}
+
+/// Review finding B: on 3.12.8 a collection of 3 documents of which one
+/// carries a vector does not hold enough to train nLists 2: every plan is
+/// empty (exit 0 with --detailed-exitcode) with the deferral note, and
+/// apply writes nothing, until the second vector is stored.
+#[test]
+fn on_3_12_8_documents_without_a_vector_do_not_count_towards_training() {
+    let harness = harness("3.12.8");
+    harness.write(
+        "items.yaml",
+        &items_spec("metric: cosine, dimension: 2, nLists: 2"),
+    );
+    harness.create_database();
+    harness.post("/_api/collection", json!({"name": "items"}));
+    harness.post(
+        "/_api/document/items",
+        json!([{"a": 1}, {"a": 2}, {"a": 3, "embedding": [1, 0]}]),
+    );
+    for _ in 0..2 {
+        let plan = run(&harness, &["plan", "--detailed-exitcode"]);
+        assert_eq!(plan.status, 0, "{plan:?}");
+        snapshot("vector_3_12_8_one_vector_plan", &plan.stdout, &harness);
+        harness.reset_stats();
+        let apply = run(&harness, &["apply"]);
+        assert_eq!(apply.status, 0, "{apply:?}");
+        assert_eq!(harness.writes(), 0, "{}", harness.stats());
+        assert!(!apply.stderr.contains("WARN"), "{}", apply.stderr);
+        assert_eq!(items_index(&harness), None);
+    }
+    harness.post("/_api/document/items", json!({"embedding": [0, 1]}));
+    let apply = run(&harness, &["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    let index = items_index(&harness).expect("created");
+    assert_eq!(index["params"]["metric"], "cosine");
+    assert_eq!(
+        converged(&harness),
+        "No changes: database \"features\" matches the specs.\n"
+    );
 }
