@@ -362,8 +362,13 @@ fn on_3_12_8_documents_without_a_vector_do_not_count_towards_training() {
         json!([{"a": 1}, {"a": 2}, {"a": 3, "embedding": [1, 0]}]),
     );
     for _ in 0..2 {
+        harness.reset_stats();
         let plan = run(&harness, &["plan", "--detailed-exitcode"]);
         assert_eq!(plan.status, 0, "{plan:?}");
+        // Two cursors: the state collection and the count of vectors.
+        let stats = harness.stats();
+        assert_eq!(stats["byPath"]["/_db/features/_api/cursor"], 2, "{stats}");
+        assert_eq!(stats["writes"], 0, "{stats}");
         snapshot("vector_3_12_8_one_vector_plan", &plan.stdout, &harness);
         harness.reset_stats();
         let apply = run(&harness, &["apply"]);
