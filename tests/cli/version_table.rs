@@ -149,3 +149,70 @@ fn targets_arangosync_does_not_support_are_refused() {
     }
     assert_eq!(harness.stats()["total"], 0, "validate never connects");
 }
+
+const TWO_INDEXES: &str = "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  indexes:
+    - type: persistent
+      fields: [email]
+      name: byEmail
+    - type: persistent
+      fields: [age]
+      name: byAge
+";
+
+const ONE_INDEX: &str = "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  indexes:
+    - type: persistent
+      fields: [email]
+      name: byEmail
+";
+
+/// `plan --offline-from BASE --prune` shows the indexes BASE has and the PR
+/// dropped, like every other kind: the base's indexes have no server id,
+/// and the plan addresses them by `collection/name`.
+#[test]
+fn an_offline_prune_plan_shows_index_deletes() {
+    let harness = Harness::new();
+    let base = tempfile::tempdir().expect("base dir");
+    std::fs::write(base.path().join("users.yaml"), TWO_INDEXES).expect("write base");
+    let base_dir = base.path().to_str().expect("utf-8");
+    harness.write("users.yaml", ONE_INDEX);
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--offline-from", base_dir, "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = harness.run(&args);
+        assert_eq!(run.status, 0, "{run:?}");
+        let parsed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON plan");
+        parsed["changes"].as_array().expect("changes").clone()
+    };
+    assert_eq!(plan(&[]), Vec::<serde_json::Value>::new());
+    let pruned = plan(&["--prune"]);
+    assert_eq!(pruned.len(), 1, "{pruned:?}");
+    assert_eq!(pruned[0]["action"], "delete");
+    assert_eq!(
+        pruned[0]["address"],
+        serde_json::json!({"kind": "index", "collection": "users", "name": "byAge"}),
+        "{pruned:?}"
+    );
+    assert_eq!(
+        pruned[0]["steps"],
+        serde_json::json!([{"op": "dropIndex", "collection": "users", "id": "users/byAge", "name": "byAge"}]),
+        "{pruned:?}"
+    );
+    let text = harness.run(&["plan", "--offline-from", base_dir, "--prune"]);
+    assert_eq!(text.status, 0, "{text:?}");
+    assert!(text.stdout.contains("byAge"), "{}", text.stdout);
+    assert_eq!(
+        harness.stats()["total"],
+        0,
+        "an offline plan never connects"
+    );
+}
