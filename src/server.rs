@@ -688,9 +688,13 @@ fn uses_analyzer_type(analyzer: &Analyzer, wanted: &str) -> bool {
     types.contains(&wanted)
 }
 
-/// The version table for analyzers. Each row names its source. Types older
-/// than every supported server (`minhash`, `classification`,
-/// `nearest_neighbors` 3.10; `geo_s2` 3.10.5) have no row.
+/// The version table for analyzers. Each row names its source. No row for
+/// `minhash`, `classification` and `nearest_neighbors`: arangojs 8.0.0-rc.1
+/// (for ArangoDB 3.10) already creates them, so every supported server
+/// knows them. No row for `geo_s2` either: arangojs added it in 8.3.0
+/// without naming the server version, so a row could not be sourced.
+/// Before 3.12 these four are Enterprise Edition only; arangosync does not
+/// model editions.
 const ANALYZER_ROWS: &[AnalyzerRow] = &[
     // New in 3.12.0: docs-hugo#392 adds the `wildcard` Analyzer to the 3.12
     // Analyzers page only; arangodb-java-driver 7.6.0 "added support to
@@ -739,9 +743,12 @@ struct ViewRow {
     applies: fn(view: &View) -> bool,
 }
 
-/// The version table for views. Each row names its source. The cache
-/// properties (`primarySortCache`, `primaryKeyCache`, `storedValues[].cache`:
-/// 3.9.5 and 3.10.2) are older than every supported server and have no row.
+/// The version table for views. Each row names its source. No rows for the
+/// cache properties: `storedValues[].cache` is in arangojs 8.2.0's view
+/// options, older than 3.11; `primarySortCache` and `primaryKeyCache`
+/// appear in arangojs 8.3.0 (as does `optimizeTopK`) without a server
+/// version, and the transcripts cannot tell (servers report them only when
+/// on), so a row could not be sourced.
 const VIEW_ROWS: &[ViewRow] = &[
     // WAND (`optimizeTopK`) arrived in 3.11 for the Enterprise Edition only
     // (3.11 release notes, "WAND optimization (Enterprise Edition)", cited by
