@@ -125,4 +125,62 @@ impl Diagnostics {
         });
         self.0.dedup();
     }
+
+    /// Drops every `warning` diagnostic at a location that also has an
+    /// `error` one: the error says all there is to say there (a `hash`
+    /// index is refused for a 4.0 target, so the loader's "deprecated
+    /// alias" warning at the same place would only repeat it). One
+    /// diagnostic per location, the error.
+    pub fn supersede(&mut self, error: &str, warning: &str) {
+        let refused: Vec<Option<Location>> = self
+            .0
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.code == error)
+            .map(|d| d.location.clone())
+            .collect();
+        self.0.retain(|d| {
+            !(d.severity == Severity::Warning
+                && d.code == warning
+                && d.location.is_some()
+                && refused.contains(&d.location))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_supersedes_the_named_warning_at_its_location() {
+        let here = Location {
+            file: PathBuf::from("users.yaml"),
+            line: 10,
+            column: 13,
+        };
+        let elsewhere = Location {
+            line: 20,
+            ..here.clone()
+        };
+        let mut diagnostics = Diagnostics(vec![
+            Diagnostic::error("version-unsupported", "removed", Some(here.clone())),
+            Diagnostic::warning("deprecated-index-type", "alias", Some(here.clone())),
+            Diagnostic::warning("other-warning", "kept", Some(here.clone())),
+            Diagnostic::warning("deprecated-index-type", "alias", Some(elsewhere)),
+        ]);
+        diagnostics.supersede("version-unsupported", "deprecated-index-type");
+        let left: Vec<(&str, usize)> = diagnostics
+            .0
+            .iter()
+            .map(|d| (d.code, d.location.as_ref().map_or(0, |l| l.line)))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ("version-unsupported", 10),
+                ("other-warning", 10),
+                ("deprecated-index-type", 20)
+            ]
+        );
+    }
 }

@@ -16,7 +16,7 @@ use std::str::FromStr;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::model::Index;
+use crate::model::{Analyzer, Index, View};
 
 /// An ArangoDB release, `major.minor.patch`. Serialised as its text
 /// (`"3.12.10"`).
@@ -84,6 +84,41 @@ impl FromStr for Version {
             return Err(error());
         }
         Ok(version)
+    }
+}
+
+/// The oldest release arangosync supports.
+const OLDEST_SUPPORTED: Version = Version::new(3, 11, 0);
+/// The newest major line arangosync knows (`4.x`); a later major is a
+/// server whose differences are not in the version table.
+const NEWEST_KNOWN_MAJOR: u32 = 4;
+
+/// Why a target version is not one arangosync can check specs against.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "ArangoDB {0} is not a version arangosync supports: the supported servers are 3.11, \
+     3.12.x and 4.x"
+)]
+pub struct UnsupportedVersion(pub Version);
+
+impl Version {
+    /// This version when arangosync supports servers of it: 3.11.x, 3.12.x
+    /// and 4.x, the lines the version table describes and the emulator
+    /// models. Older lines predate features the table assumes every
+    /// server has (inverted indexes and `search-alias` views are 3.10,
+    /// the 3.11 ArangoSearch answers); a later line may change anything.
+    ///
+    /// Errors: [`UnsupportedVersion`], naming the supported lines.
+    pub fn supported(self) -> Result<Version, UnsupportedVersion> {
+        let known_line = match self.major {
+            3 => matches!(self.minor, 11 | 12),
+            major => major == NEWEST_KNOWN_MAJOR,
+        };
+        if self >= OLDEST_SUPPORTED && known_line {
+            Ok(self)
+        } else {
+            Err(UnsupportedVersion(self))
+        }
     }
 }
 
@@ -257,6 +292,17 @@ impl StartupOption {
         }
     }
 
+    /// The option as every version that has it spells it, for messages
+    /// that name no one version: "`--vector-index`
+    /// (`--experimental-vector-index` on 3.12.4 and 3.12.5)".
+    pub fn every_spelling(self) -> &'static str {
+        match self {
+            StartupOption::VectorIndex => {
+                "`--vector-index` (`--experimental-vector-index` on 3.12.4 and 3.12.5)"
+            }
+        }
+    }
+
     /// The option as a server of `version` spells it.
     pub fn flag(self, version: Version) -> &'static str {
         match self {
@@ -316,7 +362,7 @@ impl Requirement {
         if let Some(since) = self.since.filter(|since| version < *since) {
             let option = self
                 .startup_option
-                .map(|option| format!(" started with `{}`", option.current_flag()))
+                .map(|option| format!(" started with {}", option.every_spelling()))
                 .unwrap_or_default();
             return Verdict::Refused(format!(
                 "{} needs ArangoDB {since} or later{option}; {}",
@@ -580,6 +626,22 @@ const INDEX_ROWS: &[IndexRow] = &[
                 .is_some_and(|params| params.contains_key("numberOfDocsPerCentroid"))
         },
     },
+    // WAND: see the `optimizeTopK` row of [`VIEW_ROWS`]; inverted indexes
+    // take the same option (3.12 HTTP API docs, "Create an inverted index").
+    IndexRow {
+        requirement: row(
+            "optimizeTopK",
+            "inverted index `optimizeTopK`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |index, _| {
+            index.index_type == "inverted" && index.options.contains_key("optimizeTopK")
+        },
+    },
 ];
 
 /// The rows of the version table that apply to `index`. `written_type` is
@@ -596,9 +658,134 @@ pub fn index_requirements<'a>(
         .map(|row| &row.requirement)
 }
 
-/// Every row of the version table, in table order: the version matrix.
+/// A row of the analyzer table: the requirement, and which analyzers it is
+/// about.
+struct AnalyzerRow {
+    requirement: Requirement,
+    applies: fn(analyzer: &Analyzer) -> bool,
+}
+
+/// The analyzer types an analyzer definition uses: its own, those of its
+/// `pipeline` members and the nested `analyzer` of `minhash`/`wildcard`,
+/// any depth. `properties` is the definition's `properties` object.
+fn analyzer_types<'a>(analyzer_type: &'a str, properties: &'a Value, into: &mut Vec<&'a str>) {
+    into.push(analyzer_type);
+    let nested = properties["pipeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(properties.get("analyzer"));
+    for member in nested {
+        if let Some(member_type) = member["type"].as_str() {
+            analyzer_types(member_type, &member["properties"], into);
+        }
+    }
+}
+
+fn uses_analyzer_type(analyzer: &Analyzer, wanted: &str) -> bool {
+    let mut types = Vec::new();
+    analyzer_types(&analyzer.analyzer_type, &analyzer.properties, &mut types);
+    types.contains(&wanted)
+}
+
+/// The version table for analyzers. Each row names its source. No row for
+/// `minhash`, `classification` and `nearest_neighbors`: arangojs 8.0.0-rc.1
+/// (for ArangoDB 3.10) already creates them, so every supported server
+/// knows them. No row for `geo_s2` either: arangojs added it in 8.3.0
+/// without naming the server version, so a row could not be sourced.
+/// Before 3.12 these four are Enterprise Edition only; arangosync does not
+/// model editions.
+const ANALYZER_ROWS: &[AnalyzerRow] = &[
+    // New in 3.12.0: docs-hugo#392 adds the `wildcard` Analyzer to the 3.12
+    // Analyzers page only; arangodb-java-driver 7.6.0 "added support to
+    // wildcard analyzer (ArangoDB 3.12)" and to "multi_delimiter analyzer
+    // (ArangoDB 3.12)"; the 3.11 transcripts' analyzer answers know neither.
+    AnalyzerRow {
+        requirement: row(
+            "type",
+            "analyzer type `multi_delimiter`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |analyzer| uses_analyzer_type(analyzer, "multi_delimiter"),
+    },
+    AnalyzerRow {
+        requirement: row(
+            "type",
+            "analyzer type `wildcard`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |analyzer| uses_analyzer_type(analyzer, "wildcard"),
+    },
+];
+
+/// The rows of the version table that apply to `analyzer` (nested
+/// `pipeline` members and `analyzer` definitions included).
+pub fn analyzer_requirements(
+    analyzer: &Analyzer,
+) -> impl Iterator<Item = &'static Requirement> + '_ {
+    ANALYZER_ROWS
+        .iter()
+        .filter(move |row| (row.applies)(analyzer))
+        .map(|row| &row.requirement)
+}
+
+/// A row of the view table: the requirement, and which views it is about.
+struct ViewRow {
+    requirement: Requirement,
+    applies: fn(view: &View) -> bool,
+}
+
+/// The version table for views. Each row names its source. No rows for the
+/// cache properties: `storedValues[].cache` is in arangojs 8.2.0's view
+/// options, older than 3.11; `primarySortCache` and `primaryKeyCache`
+/// appear in arangojs 8.3.0 (as does `optimizeTopK`) without a server
+/// version, and the transcripts cannot tell (servers report them only when
+/// on), so a row could not be sourced.
+const VIEW_ROWS: &[ViewRow] = &[
+    // WAND (`optimizeTopK`) arrived in 3.11 for the Enterprise Edition only
+    // (3.11 release notes, "WAND optimization (Enterprise Edition)", cited by
+    // arangodb-java-driver#504); arangosync does not know the edition, the
+    // 3.11 transcripts' views do not report it, and arangodb-java-driver
+    // 7.6.0 lists "WAND optimization" among its ArangoDB 3.12 additions: a
+    // server holds it for sure from 3.12.0.
+    ViewRow {
+        requirement: row(
+            "optimizeTopK",
+            "view property `optimizeTopK`",
+            Some(V3_12),
+            None,
+            None,
+            None,
+            "",
+        ),
+        applies: |view| view.properties.contains_key("optimizeTopK"),
+    },
+];
+
+/// The rows of the version table that apply to `view`.
+pub fn view_requirements(view: &View) -> impl Iterator<Item = &'static Requirement> + '_ {
+    VIEW_ROWS
+        .iter()
+        .filter(move |row| (row.applies)(view))
+        .map(|row| &row.requirement)
+}
+
+/// Every row of the version table, in table order (indexes, analyzers,
+/// views): the version matrix.
 pub fn version_matrix() -> impl Iterator<Item = &'static Requirement> {
-    INDEX_ROWS.iter().map(|row| &row.requirement)
+    INDEX_ROWS
+        .iter()
+        .map(|row| &row.requirement)
+        .chain(ANALYZER_ROWS.iter().map(|row| &row.requirement))
+        .chain(VIEW_ROWS.iter().map(|row| &row.requirement))
 }
 
 /// The version table as a Markdown table (feature, since, deprecated,
@@ -762,7 +949,8 @@ mod tests {
             verdicts(&plain, None, &at("3.12.3")),
             [refused(
                 "index type `vector` needs ArangoDB 3.12.4 or later started with \
-                 `--vector-index`; the target is 3.12.3"
+                 `--vector-index` (`--experimental-vector-index` on 3.12.4 and 3.12.5); the \
+                 target is 3.12.3"
             )]
         );
         assert!(verdicts(&plain, None, &at("3.12.4")).is_empty());
@@ -824,9 +1012,116 @@ mod tests {
     }
 
     #[test]
+    fn only_3_11_3_12_and_4_x_are_supported() {
+        for text in ["3.11", "3.11.14", "3.12", "3.12.10", "4.0", "4.0.1"] {
+            let version: Version = text.parse().expect("version");
+            assert_eq!(version.supported(), Ok(version), "{text}");
+        }
+        for text in ["3.9", "3.10.13", "3.13", "5.0", "2.8"] {
+            let version: Version = text.parse().expect("version");
+            assert_eq!(
+                version.supported(),
+                Err(UnsupportedVersion(version)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            UnsupportedVersion(Version::new(3, 9, 0)).to_string(),
+            "ArangoDB 3.9.0 is not a version arangosync supports: the supported servers are \
+             3.11, 3.12.x and 4.x"
+        );
+    }
+
+    fn analyzer(analyzer_type: &str, properties: Value) -> Analyzer {
+        Analyzer {
+            name: "a".into(),
+            analyzer_type: analyzer_type.into(),
+            properties,
+            features: Vec::new(),
+        }
+    }
+
+    fn analyzer_verdicts(analyzer: &Analyzer, server: &Server) -> Vec<Verdict> {
+        analyzer_requirements(analyzer)
+            .map(|requirement| requirement.check(server))
+            .filter(|verdict| *verdict != Verdict::Holds)
+            .collect()
+    }
+
+    #[test]
+    fn analyzer_types_of_3_12_are_refused_before_it_nested_ones_too() {
+        let wildcard = analyzer("wildcard", json!({"ngramSize": 3}));
+        assert_eq!(
+            analyzer_verdicts(&wildcard, &at("3.11")),
+            [refused(
+                "analyzer type `wildcard` needs ArangoDB 3.12.0 or later; the target is 3.11.0"
+            )]
+        );
+        assert!(analyzer_verdicts(&wildcard, &at("3.12")).is_empty());
+        let multi = analyzer("multi_delimiter", json!({"delimiters": [",", ";"]}));
+        assert_eq!(analyzer_verdicts(&multi, &at("3.11.14")).len(), 1);
+        let pipeline = analyzer(
+            "pipeline",
+            json!({"pipeline": [{"type": "norm", "properties": {"locale": "en"}},
+                                {"type": "multi_delimiter", "properties": {"delimiters": [","]}}]}),
+        );
+        assert_eq!(
+            analyzer_verdicts(&pipeline, &at("3.11")),
+            [refused(
+                "analyzer type `multi_delimiter` needs ArangoDB 3.12.0 or later; the target is \
+                 3.11.0"
+            )]
+        );
+        let minhash = analyzer(
+            "minhash",
+            json!({"numHashes": 2, "analyzer": {"type": "wildcard", "properties": {"ngramSize": 3}}}),
+        );
+        assert_eq!(analyzer_verdicts(&minhash, &at("3.11")).len(), 1);
+        let text = analyzer("text", json!({"locale": "en"}));
+        assert!(analyzer_verdicts(&text, &at("3.11")).is_empty());
+    }
+
+    #[test]
+    fn optimize_top_k_needs_3_12_on_views_and_inverted_indexes() {
+        let mut view = View {
+            name: "v".into(),
+            view_type: "arangosearch".into(),
+            properties: BTreeMap::new(),
+            links: BTreeMap::new(),
+            indexes: Vec::new(),
+            id: None,
+        };
+        assert_eq!(view_requirements(&view).count(), 0);
+        view.properties
+            .insert("optimizeTopK".into(), json!(["BM25(@doc) DESC"]));
+        let on_3_11: Vec<Verdict> = view_requirements(&view)
+            .map(|requirement| requirement.check(&at("3.11")))
+            .collect();
+        assert_eq!(
+            on_3_11,
+            [refused(
+                "view property `optimizeTopK` needs ArangoDB 3.12.0 or later; the target is 3.11.0"
+            )]
+        );
+        assert!(view_requirements(&view).all(|row| row.check(&at("3.12")) == Verdict::Holds));
+        let inverted = index("inverted", json!({"optimizeTopK": ["BM25(@doc) DESC"]}));
+        assert_eq!(
+            verdicts(&inverted, None, &at("3.11")),
+            [refused(
+                "inverted index `optimizeTopK` needs ArangoDB 3.12.0 or later; the target is \
+                 3.11.0"
+            )]
+        );
+        assert!(verdicts(&index("inverted", json!({})), None, &at("3.11")).is_empty());
+    }
+
+    #[test]
     fn every_row_is_in_the_matrix_and_every_row_is_reachable() {
         let rows: Vec<&str> = version_matrix().map(|row| row.what).collect();
-        assert_eq!(rows.len(), INDEX_ROWS.len());
+        assert_eq!(
+            rows.len(),
+            INDEX_ROWS.len() + ANALYZER_ROWS.len() + VIEW_ROWS.len()
+        );
         for row in version_matrix() {
             assert!(
                 row.since.is_some() || row.deprecated_in.is_some() || row.removed_in.is_some(),
@@ -896,7 +1191,12 @@ mod tests {
     #[test]
     fn the_matrix_has_a_line_per_row() {
         let matrix = version_matrix_markdown();
-        assert_eq!(matrix.lines().count(), INDEX_ROWS.len() + 2);
+        assert_eq!(
+            matrix.lines().count(),
+            INDEX_ROWS.len() + ANALYZER_ROWS.len() + VIEW_ROWS.len() + 2
+        );
+        assert!(matrix.contains("| analyzer type `wildcard` | 3.12.0 |  |  |  |\n"));
+        assert!(matrix.contains("| view property `optimizeTopK` | 3.12.0 |  |  |  |\n"));
         assert!(matrix.contains("| index type `fulltext` |  | 3.10.0 | 4.0.0 |  |\n"));
         assert!(matrix.contains("| index type `vector` | 3.12.4 |  |  | `--vector-index` |\n"));
     }

@@ -409,8 +409,13 @@ pub fn normalize_properties(analyzer_type: &str, given: Option<&Value>) -> Optio
 }
 
 /// A create request checked and turned into the analyzer to store.
-/// `database` is the current database; the name may carry its prefix.
-pub fn from_request(body: &Value, database: &str) -> Result<Analyzer, ArangoError> {
+/// `database` is the current database; the name may carry its prefix. A
+/// type `profile`'s version does not know is refused like an unknown one.
+pub fn from_request(
+    body: &Value,
+    database: &str,
+    profile: &Profile,
+) -> Result<Analyzer, ArangoError> {
     let Some(object) = body.as_object() else {
         return Err(ArangoError::bad_parameter(CREATE_FORM));
     };
@@ -466,7 +471,7 @@ pub fn from_request(body: &Value, database: &str) -> Result<Analyzer, ArangoErro
         )));
     }
     let features = parse_features(object.get("features"), analyzer_type)?;
-    if !TYPES.contains(&analyzer_type) {
+    if !profile.knows_analyzer_type(analyzer_type) {
         return Err(ArangoError::new(
             501,
             1003,
@@ -568,19 +573,58 @@ mod tests {
 
     #[test]
     fn requests_are_checked() {
+        let profile = Profile::default();
         let analyzer = from_request(
             &json!({"name": "csv", "type": "delimiter",
             "properties": {"delimiter": ","}, "features": ["frequency", "norm", "position"]}),
             "_system",
+            &profile,
         )
         .expect("valid");
         assert_eq!(analyzer.features, ["frequency", "position", "norm"]);
-        let bad_name = from_request(&json!({"name": "1x", "type": "identity"}), "db").unwrap_err();
+        let bad_name =
+            from_request(&json!({"name": "1x", "type": "identity"}), "db", &profile).unwrap_err();
         assert_eq!(bad_name.message, "invalid characters in analyzer name '1x'");
-        let bad_type = from_request(&json!({"name": "x", "type": "nope"}), "db").unwrap_err();
+        let bad_type =
+            from_request(&json!({"name": "x", "type": "nope"}), "db", &profile).unwrap_err();
         assert_eq!((bad_type.status, bad_type.error_num), (501, 1003));
-        let foreign =
-            from_request(&json!({"name": "other::x", "type": "identity"}), "db").unwrap_err();
+        let foreign = from_request(
+            &json!({"name": "other::x", "type": "identity"}),
+            "db",
+            &profile,
+        )
+        .unwrap_err();
         assert_eq!((foreign.status, foreign.error_num), (403, 11));
+    }
+
+    #[test]
+    fn a_3_11_server_does_not_know_the_3_12_types() {
+        let old = Profile {
+            version: "3.11.14".parse().expect("version"),
+            ..Profile::default()
+        };
+        for (body, new_type) in [
+            (
+                json!({"name": "w", "type": "wildcard", "properties": {"ngramSize": 3}}),
+                "wildcard",
+            ),
+            (
+                json!({"name": "m", "type": "multi_delimiter", "properties": {"delimiters": [","]}}),
+                "multi_delimiter",
+            ),
+        ] {
+            let refused = from_request(&body, "db", &old).unwrap_err();
+            let unknown =
+                from_request(&json!({"name": "x", "type": "nope"}), "db", &old).unwrap_err();
+            assert_eq!(
+                (refused.status, refused.error_num),
+                (unknown.status, unknown.error_num)
+            );
+            assert_eq!(
+                refused.message,
+                format!("Not implemented analyzer type '{new_type}'.")
+            );
+            assert!(from_request(&body, "db", &Profile::default()).is_ok());
+        }
     }
 }

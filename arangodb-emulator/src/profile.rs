@@ -245,6 +245,18 @@ impl Profile {
         }
     }
 
+    /// Whether this version knows the analyzer type (one of
+    /// [`crate::analyzers::TYPES`], the 3.12 list): `multi_delimiter` and
+    /// `wildcard` are new in 3.12.0 (docs-hugo#392 adds `wildcard` to the
+    /// 3.12 Analyzers page; arangodb-java-driver 7.6.0 supports both "for
+    /// ArangoDB 3.12"), so a 3.11 server answers a create of either as it
+    /// answers any type it does not know.
+    pub fn knows_analyzer_type(&self, analyzer_type: &str) -> bool {
+        const SINCE_3_12: &[&str] = &["multi_delimiter", "wildcard"];
+        crate::analyzers::TYPES.contains(&analyzer_type)
+            && (self.version.at_least(3, 12, 0) || !SINCE_3_12.contains(&analyzer_type))
+    }
+
     /// Vector indexes can be created: the version has them and the server
     /// was started with `--vector-index`.
     pub fn vector_indexes_enabled(&self) -> bool {
@@ -491,6 +503,18 @@ mod tests {
         assert!("3.12.1.2".parse::<Version>().is_err());
         assert!(Version::new(3, 12, 10) > Version::new(3, 12, 9));
         assert!(Version::new(3, 12, 9).at_least(3, 12, 6));
+    }
+
+    #[test]
+    fn analyzer_types_of_3_12_are_unknown_to_3_11() {
+        for new_type in ["multi_delimiter", "wildcard"] {
+            assert!(!at("3.11.14").knows_analyzer_type(new_type));
+            assert!(at("3.12.0").knows_analyzer_type(new_type));
+            assert!(at("4.0.0").knows_analyzer_type(new_type));
+        }
+        assert!(at("3.11.14").knows_analyzer_type("text"));
+        assert!(at("3.11.14").knows_analyzer_type("geo_s2"));
+        assert!(!at("3.12.10").knows_analyzer_type("nope"));
     }
 
     #[test]

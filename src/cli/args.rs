@@ -58,8 +58,21 @@ pub struct TargetArgs {
     /// the first release of that line, so a tree valid for `3.12` holds on
     /// every 3.12.x. Startup options (`--vector-index`) are assumed on.
     /// Without it, nothing is checked against a version offline.
-    #[arg(long, value_name = "X.Y[.Z]", env = "ARANGOSYNC_TARGET_VERSION")]
+    /// Only versions arangosync supports are accepted (3.11, 3.12.x, 4.x).
+    #[arg(
+        long,
+        value_name = "X.Y[.Z]",
+        env = "ARANGOSYNC_TARGET_VERSION",
+        value_parser = supported_version
+    )]
     pub target_version: Option<crate::server::Version>,
+}
+
+/// Reads `--target-version`: a version (`3.12`, `3.12.10`) of a line
+/// arangosync supports. Errors name the supported lines.
+fn supported_version(text: &str) -> Result<crate::server::Version, String> {
+    let version: crate::server::Version = text.parse().map_err(|err| format!("{err}"))?;
+    version.supported().map_err(|err| err.to_string())
 }
 
 impl TargetArgs {

@@ -91,6 +91,7 @@ fn load_specs_for(
         crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace);
     diagnostics.extend(problems);
     diagnostics.sort();
+    diagnostics.supersede("version-unsupported", "deprecated-index-type");
     if !diagnostics.is_empty() {
         out.diagnostics(&diagnostics);
     }

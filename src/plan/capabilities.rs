@@ -1,8 +1,8 @@
-//! What the server planned against cannot hold: every index the plan
-//! creates (or re-creates in a replace) is matched against the version
-//! table (`crate::server`), and a change the server would refuse is kept
-//! but blocked, naming the version and startup option it needs, so apply
-//! refuses the plan before any write.
+//! What the server planned against cannot hold: every index, analyzer and
+//! view the plan creates (or re-creates in a replace) is matched against
+//! the version table (`crate::server`), and a change the server would
+//! refuse is kept but blocked, naming the version and startup option it
+//! needs, so apply refuses the plan before any write.
 //!
 //! Deprecated features pass: the server still accepts them (`validate
 //! --target-version` warns about them).
@@ -10,21 +10,31 @@
 use serde_json::Value;
 
 use super::model::{Change, Step};
-use crate::model::Index;
-use crate::server::{index_requirements, Server, Verdict};
+use crate::model::{Analyzer, Index, View};
+use crate::server::{
+    analyzer_requirements, index_requirements, view_requirements, Requirement, Server, Verdict,
+};
 
-/// Blocks every not yet blocked change whose index creates `server`
-/// refuses. Changes already blocked keep their first reason.
+/// Blocks every not yet blocked change whose index, analyzer or view
+/// creates `server` refuses. Changes already blocked keep their first
+/// reason.
 pub fn check(server: &Server, changes: &mut [Change]) {
     for change in changes.iter_mut().filter(|change| change.blocked.is_none()) {
         let reasons: Vec<String> = change
             .steps
             .iter()
-            .filter_map(|step| match step {
-                Step::CreateIndex { body, .. } => index_from_body(body),
-                _ => None,
+            .flat_map(|step| match step {
+                Step::CreateIndex { body, .. } => index_from_body(body)
+                    .map(|index| refusals(index_requirements(&index, None), server))
+                    .unwrap_or_default(),
+                Step::CreateAnalyzer { body } => analyzer_from_body(body)
+                    .map(|analyzer| refusals(analyzer_requirements(&analyzer), server))
+                    .unwrap_or_default(),
+                Step::CreateView { body } => view_from_body(body)
+                    .map(|view| refusals(view_requirements(&view), server))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
             })
-            .flat_map(|index| refusals(&index, server))
             .collect();
         if !reasons.is_empty() {
             change.blocked = Some(reasons.join("; "));
@@ -32,15 +42,46 @@ pub fn check(server: &Server, changes: &mut [Change]) {
     }
 }
 
-/// Why `server` cannot hold `index`, one reason per refusing row.
-fn refusals(index: &Index, server: &Server) -> Vec<String> {
-    index_requirements(index, None)
-        .filter_map(|requirement| match requirement.check(server) {
-            Verdict::Refused(reason) if requirement.instead.is_empty() => Some(reason),
-            Verdict::Refused(reason) => Some(format!("{reason} ({})", requirement.instead)),
-            Verdict::Holds | Verdict::Deprecated(_) => None,
-        })
-        .collect()
+/// Why `server` cannot hold an object, one reason per refusing row of
+/// those that apply to it.
+fn refusals<'a>(rows: impl Iterator<Item = &'a Requirement>, server: &Server) -> Vec<String> {
+    rows.filter_map(|requirement| match requirement.check(server) {
+        Verdict::Refused(reason) if requirement.instead.is_empty() => Some(reason),
+        Verdict::Refused(reason) => Some(format!("{reason} ({})", requirement.instead)),
+        Verdict::Holds | Verdict::Deprecated(_) => None,
+    })
+    .collect()
+}
+
+/// The model form of a `POST /_api/analyzer` body (`name`, `type`,
+/// `properties`, `features`): what the analyzer rows look at.
+fn analyzer_from_body(body: &Value) -> Option<Analyzer> {
+    Some(Analyzer {
+        name: body.get("name")?.as_str()?.to_string(),
+        analyzer_type: body.get("type")?.as_str()?.to_string(),
+        properties: body.get("properties").cloned().unwrap_or(Value::Null),
+        features: Vec::new(),
+    })
+}
+
+/// The model form of a `POST /_api/view` body ([`View::to_create_body`]
+/// turned back): the properties are every key but `name`, `type`, `links`
+/// and `indexes`, which is what the view rows look at.
+fn view_from_body(body: &Value) -> Option<View> {
+    let object = body.as_object()?;
+    let properties = object
+        .iter()
+        .filter(|(key, _)| !matches!(key.as_str(), "name" | "type" | "links" | "indexes"))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    Some(View {
+        name: object.get("name")?.as_str()?.to_string(),
+        view_type: object.get("type")?.as_str()?.to_string(),
+        properties,
+        links: Default::default(),
+        indexes: Vec::new(),
+        id: None,
+    })
 }
 
 /// The model form of a create request body (`Index::to_api_body` turned
@@ -145,7 +186,7 @@ mod tests {
         assert_eq!(
             blocked(&desired, &live(Some(server(Version::new(3, 11, 14), false)))),
             [Some(
-                "index type `vector` needs ArangoDB 3.12.4 or later started with `--vector-index`; the server is 3.11.14"
+                "index type `vector` needs ArangoDB 3.12.4 or later started with `--vector-index` (`--experimental-vector-index` on 3.12.4 and 3.12.5); the server is 3.11.14"
                     .to_string()
             )]
         );
@@ -161,6 +202,63 @@ mod tests {
                     .to_string()
             )]
         );
+    }
+
+    #[test]
+    fn analyzers_and_views_the_server_cannot_hold_are_blocked() {
+        let mut desired = state(Vec::new());
+        desired.analyzers.insert(
+            "codes".into(),
+            crate::model::Analyzer {
+                name: "codes".into(),
+                analyzer_type: "multi_delimiter".into(),
+                properties: json!({"delimiters": [",", ";"]}),
+                features: Vec::new(),
+            },
+        );
+        desired.views.insert(
+            "search".into(),
+            crate::model::View {
+                name: "search".into(),
+                view_type: "arangosearch".into(),
+                properties: [("optimizeTopK".to_string(), json!(["BM25(@doc) DESC"]))]
+                    .into_iter()
+                    .collect(),
+                links: Default::default(),
+                indexes: Vec::new(),
+                id: None,
+            },
+        );
+        let blocked_of = |server: Server| -> Vec<(Address, Option<String>)> {
+            let plan = diff(&desired, &live(Some(server)), &Options::default());
+            plan.changes
+                .iter()
+                .filter(|change| matches!(change.address, Address::Analyzer(_) | Address::View(_)))
+                .map(|change| (change.address.clone(), change.blocked.clone()))
+                .collect()
+        };
+        assert_eq!(
+            blocked_of(server(Version::new(3, 11, 14), false)),
+            [
+                (
+                    Address::Analyzer("codes".into()),
+                    Some(
+                        "analyzer type `multi_delimiter` needs ArangoDB 3.12.0 or later; the server is 3.11.14"
+                            .to_string()
+                    )
+                ),
+                (
+                    Address::View("search".into()),
+                    Some(
+                        "view property `optimizeTopK` needs ArangoDB 3.12.0 or later; the server is 3.11.14"
+                            .to_string()
+                    )
+                ),
+            ]
+        );
+        assert!(blocked_of(server(Version::new(3, 12, 0), false))
+            .iter()
+            .all(|(_, blocked)| blocked.is_none()));
     }
 
     #[test]

@@ -26,6 +26,21 @@ fn describe(index: &Index) -> String {
     }
 }
 
+/// The handle a drop addresses `index` by: the server's id when the index
+/// was read from a server, else `collection/name`, which ArangoDB accepts
+/// as a handle too (`DELETE /_api/index/{collection}/{name}`). The second
+/// is what an offline base (`plan --offline-from`) has, whose indexes come
+/// from specs and carry no id; such a plan is shown, never applied. `None`
+/// for an index with neither (unnamed, not read from a server).
+fn handle(collection: &str, index: &Index) -> Option<String> {
+    index.id.clone().or_else(|| {
+        index
+            .name
+            .as_ref()
+            .map(|name| format!("{collection}/{name}"))
+    })
+}
+
 fn create_body(index: &Index) -> Value {
     let mut body = index.to_api_body();
     body["inBackground"] = Value::Bool(true);
@@ -165,7 +180,9 @@ pub fn diff(
         if !is_owned(live) {
             continue;
         }
-        let Some(id) = live.id.clone() else { continue };
+        let Some(id) = handle(collection, live) else {
+            continue;
+        };
         changes.push(Change {
             address: Address::Index {
                 collection: collection.to_string(),

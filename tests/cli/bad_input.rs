@@ -191,6 +191,7 @@ const CASES: &[Case] = &[
     checked_in("schema-invalid-rule-type"),
     checked_in("schema-missing-rule"),
     checked_in("schema-nan"),
+    checked_in("target-3.11-analyzer-and-view"),
     checked_in("target-3.11-mdi"),
     checked_in("target-4.0-fulltext-and-hash"),
     checked_in_warning("target-3.12-deprecated-fulltext-and-hash"),

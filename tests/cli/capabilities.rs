@@ -206,9 +206,7 @@ fn validate_for_4_0_refuses_fulltext_and_hash_at_their_locations() {
   hint: use an inverted index or an ArangoSearch view
 [specs]/users.yaml:10:13: error[version-unsupported]: index `byEmail` of collection `users`: index type `hash` was removed in ArangoDB 4.0.0; the target is 4.0.0
   hint: write `type: persistent`
-[specs]/users.yaml:10:13: warning[deprecated-index-type]: index type `hash` is a deprecated alias of `persistent`
-  hint: write `type: persistent`; the alias is removed in ArangoDB 4.0
-2 error(s), 1 warning(s)
+2 error(s), 0 warning(s)
 error: [specs] has 2 error(s); nothing was changed
 "
     );

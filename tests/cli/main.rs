@@ -21,5 +21,6 @@ mod serving;
 mod signals;
 mod support;
 mod vector;
+mod version_table;
 mod versions;
 mod views;

@@ -104,7 +104,7 @@ fn read(server: &Server, req: &ApiRequest, name: &str) -> HandlerResult {
 
 fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     let body = req.json()?;
-    let analyzer = analyzers::from_request(&body, &req.database)?;
+    let analyzer = analyzers::from_request(&body, &req.database, &server.profile)?;
     let full_name = format!("{}::{}", req.database, analyzer.name);
     let database = server.database_mut(&req.database)?;
     if let Some(existing) = database.analyzers.get(&analyzer.name) {

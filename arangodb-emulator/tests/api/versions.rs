@@ -564,3 +564,40 @@ async fn edges_statistics_have_no_lookups_on_3_11() {
         assert_eq!(answer.body["stats"]["scannedIndex"], 0);
     }
 }
+
+/// `multi_delimiter` and `wildcard` are 3.12 analyzer types: 3.11 answers
+/// a create of either as it answers a type it does not know.
+#[tokio::test]
+async fn analyzer_types_of_3_12_are_unknown_to_3_11() {
+    let definitions = [
+        json!({"name": "codes", "type": "multi_delimiter", "properties": {"delimiters": [",", ";"]}}),
+        json!({"name": "pattern", "type": "wildcard", "properties": {"ngramSize": 3}}),
+    ];
+    let old = start_as(version("3.11.14")).await;
+    let unknown = old
+        .post("/_api/analyzer", json!({"name": "x", "type": "nope"}))
+        .await;
+    unknown.assert_error(501, 1003);
+    for definition in &definitions {
+        let refused = old.post("/_api/analyzer", definition.clone()).await;
+        refused.assert_error(501, 1003);
+        assert_eq!(
+            refused.body["errorMessage"],
+            format!(
+                "Not implemented analyzer type '{}'.",
+                definition["type"].as_str().expect("type")
+            )
+        );
+    }
+    let listed = old.get("/_api/analyzer").await;
+    assert!(
+        !listed.body.to_string().contains("codes"),
+        "{}",
+        listed.body
+    );
+    let new = start_as(version("3.12.0")).await;
+    for definition in definitions {
+        let created = new.post("/_api/analyzer", definition).await;
+        assert!(created.status < 300, "{}", created.body);
+    }
+}
