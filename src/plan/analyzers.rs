@@ -71,7 +71,7 @@ pub fn diff(
         ));
     }
     if options.prune {
-        let named_by_specs = named_by_specs(desired);
+        let named_by_specs = named_by_specs(desired, &options.database);
         for name in live.analyzers.keys() {
             if desired.analyzers.contains_key(name) || !owned.analyzers.contains(name) {
                 continue;
@@ -191,11 +191,13 @@ pub fn view_users(name: &str, database: &str, live: &State) -> Vec<String> {
         .collect()
 }
 
-/// The custom analyzers the desired inverted indexes name.
-fn named_by_specs(desired: &State) -> BTreeSet<String> {
+/// The analyzers of `database` (bare names) that the desired inverted
+/// indexes and view links name; `_system`'s (`::x`) are not among them.
+fn named_by_specs(desired: &State, database: &str) -> BTreeSet<String> {
     desired
         .custom_analyzers()
         .into_iter()
+        .filter(|reference| crate::model::analyzer_database(reference, database) == database)
         .map(|reference| match reference.split_once("::") {
             Some((_, short)) => short.to_string(),
             None => reference,

@@ -112,7 +112,14 @@ impl Options {
 pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let mut changes = Vec::new();
     let empty = State::default();
-    let live_state = match &live.state {
+    // Both sides name analyzers as the server reports them (`db::x` of the
+    // database in use is `x`), so one analyzer spelt two ways is no change.
+    let desired = &desired.with_analyzers_as_reported(&options.database);
+    let reported_live = live
+        .state
+        .as_ref()
+        .map(|state| state.with_analyzers_as_reported(&options.database));
+    let live_state = match &reported_live {
         Some(state) => state,
         None => {
             changes.push(database_change(options));

@@ -2,6 +2,7 @@
 //! statuses, exact output (insta snapshots) and the database state read back.
 
 mod access;
+mod analyzer_refs;
 mod analyzers;
 mod bad_input;
 mod capabilities;
