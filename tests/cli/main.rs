@@ -23,4 +23,5 @@ mod signals;
 mod support;
 mod vector;
 mod versions;
+mod view_plans;
 mod views;
