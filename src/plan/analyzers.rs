@@ -551,4 +551,36 @@ mod tests {
         // Without --prune nothing is dropped.
         assert_eq!(summary(&plan(&desired, live, &["old"], false)), []);
     }
+
+    #[test]
+    fn prefixed_names_count_for_the_database_they_name() {
+        let live = with_index(
+            state(vec![live_analyzer("old", "en")]),
+            inverted("search", "old", Some("products/1")),
+        );
+        // `features::old` is the database's own `old`: the index is
+        // unchanged, and the drop is blocked since a spec still names it.
+        let own = with_index(State::default(), inverted("search", "features::old", None));
+        let blocked = plan(&own, live.clone(), &["old"], true);
+        assert_eq!(summary(&blocked), [("analyzer old".into(), "delete", true)]);
+        assert!(
+            blocked.changes[0]
+                .blocked
+                .as_deref()
+                .unwrap_or_default()
+                .contains("an inverted index in the specs still names it"),
+            "{blocked:?}"
+        );
+        // `::old` is `_system`'s: the database's own `old` may go.
+        for system in ["::old", "_system::old"] {
+            let other = with_index(State::default(), inverted("search", system, None));
+            let pruned = plan(&other, live.clone(), &["old"], true);
+            let drop = pruned
+                .changes
+                .iter()
+                .find(|change| change.address.to_string() == "analyzer old")
+                .expect("the drop");
+            assert_eq!(drop.blocked, None, "{system}");
+        }
+    }
 }
