@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+mod analyzer_refs;
 mod view;
+
+pub use analyzer_refs::{analyzer_as_reported, analyzer_database, SYSTEM_DATABASE};
 
 /// Everything arangosync manages in one database.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

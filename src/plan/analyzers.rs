@@ -71,7 +71,7 @@ pub fn diff(
         ));
     }
     if options.prune {
-        let named_by_specs = named_by_specs(desired);
+        let named_by_specs = named_by_specs(desired, &options.database);
         for name in live.analyzers.keys() {
             if desired.analyzers.contains_key(name) || !owned.analyzers.contains(name) {
                 continue;
@@ -191,11 +191,13 @@ pub fn view_users(name: &str, database: &str, live: &State) -> Vec<String> {
         .collect()
 }
 
-/// The custom analyzers the desired inverted indexes name.
-fn named_by_specs(desired: &State) -> BTreeSet<String> {
+/// The analyzers of `database` (bare names) that the desired inverted
+/// indexes and view links name; `_system`'s (`::x`) are not among them.
+fn named_by_specs(desired: &State, database: &str) -> BTreeSet<String> {
     desired
         .custom_analyzers()
         .into_iter()
+        .filter(|reference| crate::model::analyzer_database(reference, database) == database)
         .map(|reference| match reference.split_once("::") {
             Some((_, short)) => short.to_string(),
             None => reference,
@@ -548,5 +550,37 @@ mod tests {
         assert_eq!(summary(&blocked), [("analyzer old".into(), "delete", true)]);
         // Without --prune nothing is dropped.
         assert_eq!(summary(&plan(&desired, live, &["old"], false)), []);
+    }
+
+    #[test]
+    fn prefixed_names_count_for_the_database_they_name() {
+        let live = with_index(
+            state(vec![live_analyzer("old", "en")]),
+            inverted("search", "old", Some("products/1")),
+        );
+        // `features::old` is the database's own `old`: the index is
+        // unchanged, and the drop is blocked since a spec still names it.
+        let own = with_index(State::default(), inverted("search", "features::old", None));
+        let blocked = plan(&own, live.clone(), &["old"], true);
+        assert_eq!(summary(&blocked), [("analyzer old".into(), "delete", true)]);
+        assert!(
+            blocked.changes[0]
+                .blocked
+                .as_deref()
+                .unwrap_or_default()
+                .contains("an inverted index in the specs still names it"),
+            "{blocked:?}"
+        );
+        // `::old` is `_system`'s: the database's own `old` may go.
+        for system in ["::old", "_system::old"] {
+            let other = with_index(State::default(), inverted("search", system, None));
+            let pruned = plan(&other, live.clone(), &["old"], true);
+            let drop = pruned
+                .changes
+                .iter()
+                .find(|change| change.address.to_string() == "analyzer old")
+                .expect("the drop");
+            assert_eq!(drop.blocked, None, "{system}");
+        }
     }
 }

@@ -263,30 +263,29 @@ fn view_analyzers(body: &serde_json::Value) -> BTreeSet<String> {
     view.analyzers()
 }
 
-/// Blocks index creates that name an analyzer neither the database nor the
-/// specs have: ArangoDB refuses the index (error 10), so a re-run could
-/// never succeed. `analyzers` holds the full names the server lists
-/// (`db::name`, `_system::name`, built-ins bare); the analyzers of
-/// `desired` are created first, in the `Analyzers` stage.
+/// Blocks index creates and view links that name an analyzer neither the
+/// database nor the specs have: ArangoDB refuses them (error 10), so a
+/// re-run could never succeed. `analyzers` holds the full names the server
+/// lists (`db::name`, `_system::name`, built-ins bare); the analyzers of
+/// `desired` are created first, in the `Analyzers` stage. The names in the
+/// steps are spelt as the server reports them (`x` for the database's own,
+/// `::x` for `_system`'s, a prefix naming another database kept, which
+/// ArangoDB refuses).
 pub fn check_analyzers(
     database: &str,
     analyzers: &BTreeSet<String>,
     desired: &State,
     changes: &mut [Change],
 ) {
+    use crate::model::{analyzer_database, SYSTEM_DATABASE};
+    let short = |name: &str| name.rsplit("::").next().unwrap_or(name).to_string();
     let exists = |name: &str| {
-        let full = match name.strip_prefix("::") {
-            Some(short) => format!("_system::{short}"),
-            None if name.contains("::") => name.to_string(),
-            None => format!("{database}::{name}"),
-        };
-        analyzers.contains(&full)
+        let home = analyzer_database(name, database);
+        let short = short(name);
+        crate::model::is_builtin_analyzer(name)
             || analyzers.contains(name)
-            || full
-                .strip_prefix(database)
-                .and_then(|rest| rest.strip_prefix("::"))
-                .is_some_and(|short| desired.analyzers.contains_key(short))
-            || crate::model::is_builtin_analyzer(name)
+            || analyzers.contains(&format!("{home}::{short}"))
+            || (home == database && desired.analyzers.contains_key(&short))
     };
     for change in changes.iter_mut().filter(|change| change.blocked.is_none()) {
         let missing: BTreeSet<String> = change
@@ -302,18 +301,42 @@ pub fn check_analyzers(
             .flatten()
             .filter(|name| !exists(name))
             .collect();
-        if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(String::as_str).collect();
-            let refused = if matches!(change.address, Address::View(_)) {
-                "the view link"
-            } else {
-                "the index"
-            };
-            change.blocked = Some(format!(
+        if missing.is_empty() {
+            continue;
+        }
+        let refused = if matches!(change.address, Address::View(_)) {
+            "the view link"
+        } else {
+            "the index"
+        };
+        let (mut own, mut system, mut other) = (Vec::new(), Vec::new(), Vec::new());
+        for name in &missing {
+            match analyzer_database(name, database) {
+                home if home == database => own.push(name.as_str()),
+                SYSTEM_DATABASE => system.push(name.as_str()),
+                _ => other.push(name.as_str()),
+            }
+        }
+        let mut problems = Vec::new();
+        if !own.is_empty() {
+            problems.push(format!(
                 "the analyzer {} does not exist in database {database} and no ArangoAnalyzer spec defines it; ArangoDB would refuse {refused} (error 10): add a spec for it, or create it first",
-                names.join(", ")
+                own.join(", ")
             ));
         }
+        if !system.is_empty() {
+            problems.push(format!(
+                "the analyzer {} does not exist in database {SYSTEM_DATABASE} (a `::` or `_system::` prefix names an analyzer of {SYSTEM_DATABASE}); ArangoDB would refuse {refused} (error 10): create it in {SYSTEM_DATABASE} first, or name an analyzer of database {database} without the prefix",
+                system.join(", ")
+            ));
+        }
+        if !other.is_empty() {
+            problems.push(format!(
+                "the analyzer {} names another database, and a definition in database {database} can use only the analyzers of {database} and {SYSTEM_DATABASE}; ArangoDB would refuse {refused} (error 10): name an analyzer of database {database} or {SYSTEM_DATABASE}",
+                other.join(", ")
+            ));
+        }
+        change.blocked = Some(problems.join("; "));
     }
 }
 

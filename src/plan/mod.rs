@@ -114,7 +114,14 @@ impl Options {
 pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let mut changes = Vec::new();
     let empty = State::default();
-    let live_state = match &live.state {
+    // Both sides name analyzers as the server reports them (`db::x` of the
+    // database in use is `x`), so one analyzer spelt two ways is no change.
+    let desired = &desired.with_analyzers_as_reported(&options.database);
+    let reported_live = live
+        .state
+        .as_ref()
+        .map(|state| state.with_analyzers_as_reported(&options.database));
+    let live_state = match &reported_live {
         Some(state) => state,
         None => {
             changes.push(database_change(options));
@@ -136,16 +143,9 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     graphs::diff(desired, live_state, &owned, options, &mut changes);
     views::rebuild_dependents(desired, live_state, &owned, &mut changes);
     // Analyzer changes depend on the index, view and collection drops
-    // planned above; each is listed before the first change of a later stage, so
-    // the plan reads in the order apply runs it.
-    for change in analyzers::diff(desired, live_state, &owned, options, &changes) {
-        let stage = change.stage();
-        let at = changes
-            .iter()
-            .position(|other| other.stage() > stage)
-            .unwrap_or(changes.len());
-        changes.insert(at, change);
-    }
+    // planned above.
+    let analyzer_changes = analyzers::diff(desired, live_state, &owned, options, &changes);
+    changes.extend(analyzer_changes);
     functions::diff(
         desired,
         live_state,
@@ -190,6 +190,9 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
             },
         );
     }
+    // The plan reads in the order apply runs it: stage by stage, each
+    // stage's changes in the order they were planned (a stable sort).
+    plan.changes.sort_by_key(Change::stage);
     plan
 }
 

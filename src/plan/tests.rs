@@ -371,8 +371,9 @@ fn pruning_drops_only_owned_objects() {
         .iter()
         .map(|c| c.address.to_string())
         .collect();
-    assert_eq!(addresses, vec!["index users/mine", "collection old"]);
-    assert!(pruned.changes[1]
+    // In the order apply runs them: collections before indexes.
+    assert_eq!(addresses, vec!["collection old", "index users/mine"]);
+    assert!(pruned.changes[0]
         .blocked
         .as_deref()
         .unwrap()

@@ -81,20 +81,71 @@ pub fn diff(
     if !options.prune {
         return;
     }
-    for name in live.views.keys() {
+    for (name, have) in &live.views {
         if desired.views.contains_key(name) || !owned.views.contains(name) {
             continue;
         }
+        let reason = prune_reason(have, changes);
         changes.push(Change {
             address: Address::View(name.clone()),
             action: Action::Delete,
-            reason: "arangosync created it and it is no longer in the specs; its collections and indexes are kept".into(),
+            reason,
             fields: Vec::new(),
             steps: vec![Step::DropView { view: name.clone() }],
             blocked: None,
             destructive: false,
         });
     }
+}
+
+/// Why a view is pruned, and what becomes of what it uses: the collections
+/// it links (or whose inverted indexes it lists) and those indexes are
+/// named as deleted where `changes` (the collection and index changes,
+/// planned before views) deletes them, and said to be kept otherwise.
+fn prune_reason(view: &View, changes: &[Change]) -> String {
+    let deleted = |address: &Address| {
+        changes
+            .iter()
+            .any(|change| change.action == Action::Delete && change.address == *address)
+    };
+    let mut used: Vec<(String, bool)> = Vec::new();
+    let collections: std::collections::BTreeSet<&String> = view
+        .links
+        .keys()
+        .chain(view.indexes.iter().map(|entry| &entry.collection))
+        .collect();
+    for collection in &collections {
+        let gone = deleted(&Address::Collection((*collection).clone()));
+        used.push((format!("collection {collection}"), gone));
+    }
+    for entry in &view.indexes {
+        if deleted(&Address::Collection(entry.collection.clone())) {
+            // Goes with its collection, which is named already.
+            continue;
+        }
+        let gone = deleted(&Address::Index {
+            collection: entry.collection.clone(),
+            index: entry.index.clone(),
+        });
+        used.push((format!("index {}/{}", entry.collection, entry.index), gone));
+    }
+    let names = |gone: bool| -> Vec<&str> {
+        used.iter()
+            .filter(|(_, goes)| *goes == gone)
+            .map(|(what, _)| what.as_str())
+            .collect()
+    };
+    let (dropped, kept) = (names(true), names(false));
+    let mut reason = "arangosync created it and it is no longer in the specs".to_string();
+    if dropped.is_empty() {
+        reason.push_str("; its collections and indexes are kept");
+        return reason;
+    }
+    reason.push_str(&format!("; this plan deletes {} too", dropped.join(", ")));
+    if !kept.is_empty() {
+        reason.push_str(&format!(" and keeps {}", kept.join(", ")));
+    }
+    reason
 }
 
 /// Views the plan keeps whose inverted indexes or linked collections the
@@ -205,23 +256,6 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
     } else {
         (Vec::new(), Vec::new())
     };
-    let fixed: Vec<FieldChange> = VIEW_IMMUTABLE_PROPERTIES
-        .iter()
-        .filter(|key| !unreported.iter().any(|name| name == *key))
-        .filter_map(|key| {
-            let value = want.properties.get(*key)?;
-            let live = have.properties.get(*key);
-            (!view_property_matches(key, value, live)).then(|| FieldChange {
-                field: (*key).to_string(),
-                before: live.cloned().unwrap_or(Value::Null),
-                after: value.clone(),
-            })
-        })
-        .collect();
-    if !fixed.is_empty() {
-        let names: Vec<String> = fixed.iter().map(|field| field.field.clone()).collect();
-        return Some(replace(want, fixed, &names.join(", ")));
-    }
     let mut body = Map::new();
     let mut fields = Vec::new();
     for key in VIEW_MUTABLE_PROPERTIES
@@ -269,6 +303,27 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
                 after: Value::Null,
             });
         }
+    }
+    let fixed: Vec<FieldChange> = VIEW_IMMUTABLE_PROPERTIES
+        .iter()
+        .filter(|key| !unreported.iter().any(|name| name == *key))
+        .filter_map(|key| {
+            let value = want.properties.get(*key)?;
+            let live = have.properties.get(*key);
+            (!view_property_matches(key, value, live)).then(|| FieldChange {
+                field: (*key).to_string(),
+                before: live.cloned().unwrap_or(Value::Null),
+                after: value.clone(),
+            })
+        })
+        .collect();
+    if !fixed.is_empty() {
+        let names: Vec<String> = fixed.iter().map(|field| field.field.clone()).collect();
+        // The create body applies every property and link, so the
+        // replace lists each field that differs, not only those forcing it.
+        let mut all = fixed;
+        all.extend(fields);
+        return Some(replace(want, all, &names.join(", ")));
     }
     if fields.is_empty() {
         return None;
@@ -812,5 +867,94 @@ mod tests {
             "{:?}",
             plan.changes
         );
+    }
+
+    #[test]
+    fn a_replace_lists_every_field_that_differs() {
+        let mut want = base();
+        want.properties.insert(
+            "primarySort".into(),
+            json!([{"field": "price", "asc": false}]),
+        );
+        want.properties
+            .insert("commitIntervalMsec".into(), json!(5));
+        want.links
+            .insert("products".into(), link(json!(["text_en"])));
+        let plan = plan(
+            &state(std::slice::from_ref(&want)),
+            &live(&[served(&base())], true),
+            &Options::default(),
+        );
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Replace);
+        let fields: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["primarySort", "commitIntervalMsec", "links.products"]
+        );
+        // Only the immutable property is named as forcing the replace.
+        assert!(
+            change.reason.starts_with("primarySort cannot change"),
+            "{}",
+            change.reason
+        );
+    }
+
+    #[test]
+    fn a_pruned_views_reason_says_what_happens_to_what_it_uses() {
+        let mut two = base();
+        two.links
+            .insert("reviews".into(), link(json!(["identity"])));
+        let mut live = live(&[served(&two)], true);
+        let state = live.state.as_mut().expect("state");
+        for name in ["products", "reviews"] {
+            state.collections.insert(
+                name.into(),
+                crate::model::Collection::new(name, crate::model::CollectionType::Document),
+            );
+        }
+        live.owned.collections.insert("products".into());
+        let prune = Options {
+            prune: true,
+            allow_mass_prune: true,
+            allow_destructive: true,
+            ..Options::default()
+        };
+        let mut desired = State::default();
+        desired.collections.insert(
+            "reviews".into(),
+            crate::model::Collection::new("reviews", crate::model::CollectionType::Document),
+        );
+        let plan = plan(&desired, &live, &prune);
+        let order: Vec<(String, Action)> = plan
+            .changes
+            .iter()
+            .map(|change| (change.address.to_string(), change.action))
+            .collect();
+        // In the order apply runs them: the view is dropped first.
+        assert_eq!(
+            order,
+            [
+                ("view search".to_string(), Action::Delete),
+                ("collection products".to_string(), Action::Delete),
+            ]
+        );
+        assert_eq!(
+            plan.changes[0].reason,
+            "arangosync created it and it is no longer in the specs; this plan deletes collection products too and keeps collection reviews"
+        );
+        // Nothing it uses goes: they are kept.
+        let kept = super::super::diff(&desired, &live_without_products(&live), &prune);
+        assert_eq!(
+            kept.changes[0].reason,
+            "arangosync created it and it is no longer in the specs; its collections and indexes are kept"
+        );
+    }
+
+    /// `live`, with `products` not owned (so not pruned).
+    fn live_without_products(live: &Live) -> Live {
+        let mut live = live.clone();
+        live.owned.collections.clear();
+        live
     }
 }

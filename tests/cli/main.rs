@@ -2,6 +2,7 @@
 //! statuses, exact output (insta snapshots) and the database state read back.
 
 mod access;
+mod analyzer_refs;
 mod analyzers;
 mod bad_input;
 mod capabilities;
@@ -23,4 +24,5 @@ mod support;
 mod vector;
 mod version_table;
 mod versions;
+mod view_plans;
 mod views;

@@ -114,7 +114,8 @@ impl Harness {
         }
     }
 
-    fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    /// One request as root to any path of the emulator; the status and body.
+    pub fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.emulator.url()))

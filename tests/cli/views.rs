@@ -387,9 +387,11 @@ fn a_view_over_a_replaced_inverted_index_is_rebuilt_around_it() {
         .collect();
     assert_eq!(
         lines,
+        // In the order apply runs them: the view is dropped before the
+        // index and created again after it.
         [
-            "-/+ index products/inv_products_text (replace)",
             "  - view product_search (delete)",
+            "-/+ index products/inv_products_text (replace)",
             "  + view product_search (create)",
         ],
         "{}",
