@@ -11,6 +11,7 @@ mod conflicts;
 mod core;
 mod functions;
 mod inputs;
+mod kept;
 mod ownership;
 mod packaging;
 mod performance;

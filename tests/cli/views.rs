@@ -226,8 +226,14 @@ fn lifecycle(harness: &Harness) -> (String, String) {
     let without = harness.run(&["apply", "--dir", &dir]);
     assert_eq!(
         (without.status, without.stdout.as_str()),
-        (0, NO_CHANGES),
-        "no prune without --prune"
+        (
+            0,
+            format!(
+                "{NO_CHANGES}\nNotes:\n  view catalog: not in the specs; kept (unmanaged). --prune deletes it\n"
+            )
+            .as_str()
+        ),
+        "no prune without --prune, and a note saying so (the hand-made view is not named)"
     );
     let pruned = harness.run(&["apply", "--dir", &dir, "--prune"]);
     assert_eq!(pruned.status, 0, "{pruned:?}");
