@@ -229,14 +229,12 @@ fn guard_views_left_alone(
                         collection,
                         name: index,
                         ..
-                    } => {
-                        if have
-                            .indexes
-                            .iter()
-                            .any(|entry| entry.collection == *collection && entry.index == *index)
-                        {
-                            taken.push(format!("index {collection}/{index}"));
-                        }
+                    } if have
+                        .indexes
+                        .iter()
+                        .any(|entry| entry.collection == *collection && entry.index == *index) =>
+                    {
+                        taken.push(format!("index {collection}/{index}"));
                     }
                     Step::DropCollection { collection, .. } => {
                         if have.links.contains_key(collection) {
