@@ -21,10 +21,13 @@
 //!   replaced too, the drop is sent with `force=true` (the old users go
 //!   later in the same run) and the reason says so.
 //! * A prune (`--prune`) drops owned analyzers that left the specs, in the
-//!   `AnalyzerDrops` stage after the index and view drops; it is blocked
-//!   while a live user stays or a spec still names the analyzer.
+//!   `AnalyzerDrops` stage after the index and view drops and the view
+//!   updates; it is blocked while a live user stays or a spec still names
+//!   the analyzer. A view whose links this plan moves to other analyzers
+//!   (in place) no longer uses the old one by then; it still does when an
+//!   analyzer is replaced, which happens before the views change.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -43,7 +46,7 @@ pub fn diff(
     options: &Options,
     changes: &[Change],
 ) -> Vec<Change> {
-    let dropped = Dropped::from(changes);
+    let dropped = Dropped::from(changes, live);
     let mut planned = Vec::new();
     for (name, want) in &desired.analyzers {
         let Some(have) = live.analyzers.get(name) else {
@@ -86,7 +89,7 @@ pub fn diff(
     planned
 }
 
-/// What the plan drops (or replaces) before analyzers are dropped.
+/// What the plan does to the users of analyzers, read from its steps.
 struct Dropped {
     /// (collection, index name): a `DropIndex` names the index as the
     /// plan does, which for a live index is its name (an offline base
@@ -95,14 +98,33 @@ struct Dropped {
     collections: BTreeSet<String>,
     /// Views dropped, or replaced (dropped and created again).
     views: BTreeSet<String>,
+    /// The links each view the plan changes has once the `Views` stage
+    /// has run (`None`: dropped and not created again): the live links
+    /// with the partial updates laid over them, or a create's links. A
+    /// view that moves its links to another analyzer in place stops using
+    /// the old one before the `AnalyzerDrops` stage, but not before the
+    /// `Analyzers` stage, where a replace happens.
+    links_after: BTreeMap<String, Option<BTreeMap<String, Value>>>,
 }
 
 impl Dropped {
-    fn from(changes: &[Change]) -> Dropped {
+    fn from(changes: &[Change], live: &State) -> Dropped {
         let mut dropped = Dropped {
             indexes: BTreeSet::new(),
             collections: BTreeSet::new(),
             views: BTreeSet::new(),
+            links_after: BTreeMap::new(),
+        };
+        let links = |object: Option<&Value>| -> BTreeMap<String, Value> {
+            object
+                .and_then(Value::as_object)
+                .map(|links| {
+                    links
+                        .iter()
+                        .map(|(collection, link)| (collection.clone(), link.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         for step in changes.iter().flat_map(|change| &change.steps) {
             match step {
@@ -116,12 +138,69 @@ impl Dropped {
                 }
                 Step::DropView { view } => {
                     dropped.views.insert(view.clone());
+                    dropped.links_after.insert(view.clone(), None);
+                }
+                Step::CreateView { body } => {
+                    if let Some(view) = body["name"].as_str() {
+                        dropped
+                            .links_after
+                            .insert(view.to_string(), Some(links(body.get("links"))));
+                    }
+                }
+                Step::UpdateViewProperties { view, body } => {
+                    let Some(changed) = body.get("links").and_then(Value::as_object) else {
+                        continue;
+                    };
+                    let before = match dropped.links_after.get(view) {
+                        Some(after) => after.clone(),
+                        None => live
+                            .views
+                            .get(view)
+                            .map(|have| have.links.clone().into_iter().collect()),
+                    };
+                    let Some(mut after) = before else { continue };
+                    for (collection, link) in changed {
+                        if link.is_null() {
+                            after.remove(collection);
+                        } else {
+                            after.insert(collection.clone(), link.clone());
+                        }
+                    }
+                    dropped.links_after.insert(view.clone(), Some(after));
                 }
                 _ => {}
             }
         }
         dropped
     }
+
+    /// Whether view `view` no longer names analyzer `name` once the plan's
+    /// view changes have run.
+    fn view_stops_using(&self, view: &str, name: &str, database: &str) -> bool {
+        match self.links_after.get(view) {
+            None => false,
+            Some(None) => true,
+            Some(Some(links)) => !crate::model::View {
+                name: view.to_string(),
+                view_type: "arangosearch".into(),
+                properties: BTreeMap::new(),
+                links: links.clone().into_iter().collect(),
+                indexes: Vec::new(),
+                id: None,
+            }
+            .analyzers()
+            .iter()
+            .any(|reference| refers_to(reference, name, database)),
+        }
+    }
+}
+
+/// What kind of object uses an analyzer: what lets a change through
+/// differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    InvertedIndex,
+    View,
 }
 
 /// One live object that uses an analyzer.
@@ -129,8 +208,14 @@ impl Dropped {
 struct User {
     /// As the plan names it: `inverted index products/idx_search`.
     what: String,
-    /// Whether this plan drops or replaces it before the analyzer goes.
+    kind: Kind,
+    /// Whether this plan drops or replaces it before the analyzer is
+    /// replaced (`Analyzers` stage).
     goes: bool,
+    /// Whether it no longer uses the analyzer once this plan's index and
+    /// view changes have run (`AnalyzerDrops` stage): dropped, or a view
+    /// whose links were moved to other analyzers.
+    gone: bool,
 }
 
 /// Whether `reference` (as an index or view names an analyzer: bare for
@@ -155,12 +240,15 @@ fn users(name: &str, database: &str, live: &State, dropped: &Dropped) -> Vec<Use
                 continue;
             }
             let index_name = index.name.clone().unwrap_or_else(|| "?".into());
+            let goes = dropped.collections.contains(&collection.name)
+                || dropped
+                    .indexes
+                    .contains(&(collection.name.clone(), index_name.clone()));
             users.push(User {
                 what: format!("inverted index {}/{index_name}", collection.name),
-                goes: dropped.collections.contains(&collection.name)
-                    || dropped
-                        .indexes
-                        .contains(&(collection.name.clone(), index_name)),
+                kind: Kind::InvertedIndex,
+                goes,
+                gone: goes,
             });
         }
     }
@@ -169,7 +257,9 @@ fn users(name: &str, database: &str, live: &State, dropped: &Dropped) -> Vec<Use
             .into_iter()
             .map(|view| User {
                 what: format!("view {view}"),
+                kind: Kind::View,
                 goes: dropped.views.contains(&view),
+                gone: dropped.view_stops_using(&view, name, database),
             }),
     );
     users
@@ -252,10 +342,12 @@ fn replace(want: &Analyzer, have: &Analyzer, owned: bool, users: &[User]) -> Cha
             "analyzer {name} exists with another definition and was not created by arangosync, so arangosync will not change it; make the spec match it, or give the spec another name"
         ))
     } else if !staying.is_empty() {
-        Some(format!(
-            "analyzer {name} is used by {}, which this plan keeps; ArangoDB cannot change an analyzer, and dropping it under its users would leave them searching with a definition that is gone. Give the changed analyzer a new name and point its users at it (the plan then creates it, replaces the users, and --prune drops the old one later), or change the users in the same commit so the plan replaces them too",
-            staying.join(", ")
-        ))
+        let kinds: BTreeSet<Kind> = users
+            .iter()
+            .filter(|user| !user.goes)
+            .map(|user| user.kind)
+            .collect();
+        Some(replace_refusal(name, &staying, &kinds))
     } else {
         None
     };
@@ -285,10 +377,32 @@ fn replace(want: &Analyzer, have: &Analyzer, owned: bool, users: &[User]) -> Cha
     }
 }
 
+/// Why a replace is refused while `staying` (of `kinds`) keep using the
+/// analyzer: the rename route, which always works, then what makes this
+/// plan replace each kind of user, and only that.
+fn replace_refusal(name: &str, staying: &[&str], kinds: &BTreeSet<Kind>) -> String {
+    let mut message = format!(
+        "analyzer {name} is used by {}, which this plan does not replace; ArangoDB cannot change an analyzer, and dropping it under its users would leave them searching with a definition that is gone. \
+         Give the changed analyzer a new name and point its users at it: the plan creates the new analyzer before its users change, and with --prune drops the old one once nothing uses it",
+        staying.join(", ")
+    );
+    if kinds.contains(&Kind::InvertedIndex) {
+        message.push_str(
+            ". An inverted index is replaced when its own definition changes in the same commit, which lets the analyzer change through",
+        );
+    }
+    if kinds.contains(&Kind::View) {
+        message.push_str(
+            ". A view is replaced only when a property fixed at creation (primarySort, primarySortCompression, storedValues) changes in the same commit; a change to its links or other properties is made in place and keeps it using the analyzer",
+        );
+    }
+    message
+}
+
 fn delete(name: &str, users: &[User], named_by_specs: bool) -> Change {
     let staying: Vec<&str> = users
         .iter()
-        .filter(|user| !user.goes)
+        .filter(|user| !user.gone)
         .map(|user| user.what.as_str())
         .collect();
     let blocked = if named_by_specs {
@@ -450,7 +564,7 @@ mod tests {
         let blocked = plan.changes[0].blocked.as_deref().unwrap();
         assert!(
             blocked.starts_with(
-                "analyzer names is used by inverted index products/search, which this plan keeps;"
+                "analyzer names is used by inverted index products/search, which this plan does not replace;"
             ),
             "{blocked}"
         );
@@ -582,5 +696,141 @@ mod tests {
                 .expect("the drop");
             assert_eq!(drop.blocked, None, "{system}");
         }
+    }
+
+    fn catalog(analyzer: &str) -> crate::model::View {
+        crate::model::View {
+            name: "catalog".into(),
+            view_type: "arangosearch".into(),
+            properties: BTreeMap::new(),
+            links: BTreeMap::from([(
+                "products".to_string(),
+                json!({"fields": {"title": {"analyzers": [analyzer]}}}),
+            )]),
+            indexes: Vec::new(),
+            id: None,
+        }
+    }
+
+    fn with_view(mut state: State, view: crate::model::View) -> State {
+        state.views.insert(view.name.clone(), view);
+        state
+    }
+
+    fn owning_catalog(
+        desired: &State,
+        live: State,
+        owned: &[&str],
+        prune: bool,
+    ) -> super::super::Plan {
+        let mut ownership = Ownership::default();
+        ownership
+            .analyzers
+            .extend(owned.iter().map(|name| name.to_string()));
+        ownership.views.insert("catalog".into());
+        diff(
+            desired,
+            &Live {
+                state: Some(live),
+                owned: ownership,
+                has_state_collection: true,
+                ..Live::default()
+            },
+            &Options {
+                database: "features".into(),
+                prune,
+                allow_mass_prune: true,
+                ..Options::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_view_moved_off_an_analyzer_in_place_lets_the_prune_through() {
+        let live = with_view(state(vec![live_analyzer("txt1", "en")]), catalog("txt1"));
+        let desired = with_view(
+            state(vec![analyzer("txt2", json!({"locale": "en"}))]),
+            catalog("txt2"),
+        );
+        let plan = owning_catalog(&desired, live, &["txt1"], true);
+        assert_eq!(
+            summary(&plan),
+            [
+                ("analyzer txt2".into(), "create", false),
+                ("view catalog".into(), "update", false),
+                ("analyzer txt1".into(), "delete", false),
+            ]
+        );
+        assert!(plan.changes[1].stage() < plan.changes[2].stage());
+    }
+
+    #[test]
+    fn a_view_updated_in_place_still_holds_a_replace() {
+        // The update runs after the Analyzers stage, so it cannot free
+        // the analyzer for a replace, even when it moves the link away.
+        let live = with_view(
+            state(vec![
+                live_analyzer("txt1", "en"),
+                live_analyzer("txt2", "en"),
+            ]),
+            catalog("txt1"),
+        );
+        let desired = with_view(
+            state(vec![
+                analyzer("txt1", json!({"locale": "de"})),
+                analyzer("txt2", json!({"locale": "en"})),
+            ]),
+            catalog("txt2"),
+        );
+        let plan = owning_catalog(&desired, live, &["txt1", "txt2"], false);
+        assert_eq!(
+            summary(&plan),
+            [
+                ("analyzer txt1".into(), "replace", true),
+                ("view catalog".into(), "update", false),
+            ]
+        );
+        let blocked = plan.changes[0].blocked.as_deref().unwrap_or_default();
+        assert!(
+            blocked.starts_with(
+                "analyzer txt1 is used by view catalog, which this plan does not replace;"
+            ),
+            "{blocked}"
+        );
+        assert!(blocked.contains("primarySort"), "{blocked}");
+        assert!(!blocked.contains("inverted index is replaced"), "{blocked}");
+        // A link kept on the pruned analyzer still blocks the prune.
+        let live = with_view(state(vec![live_analyzer("txt1", "en")]), catalog("txt1"));
+        let mut kept = catalog("txt1");
+        kept.properties
+            .insert("commitIntervalMsec".into(), json!(5));
+        let plan = owning_catalog(&with_view(State::default(), kept), live, &["txt1"], true);
+        let delete = plan
+            .changes
+            .iter()
+            .find(|change| change.address.to_string() == "analyzer txt1")
+            .expect("the prune is planned");
+        assert!(delete.blocked.is_some(), "{delete:?}");
+    }
+
+    #[test]
+    fn an_index_replaced_without_the_analyzer_lets_the_prune_through() {
+        let live = with_index(
+            state(vec![live_analyzer("txt1", "en")]),
+            inverted("search", "txt1", Some("products/1")),
+        );
+        let desired = with_index(
+            state(vec![analyzer("txt2", json!({"locale": "en"}))]),
+            inverted("search", "txt2", None),
+        );
+        let plan = plan(&desired, live, &["txt1"], true);
+        assert_eq!(
+            summary(&plan),
+            [
+                ("analyzer txt2".into(), "create", false),
+                ("index products/search".into(), "replace", false),
+                ("analyzer txt1".into(), "delete", false),
+            ]
+        );
     }
 }

@@ -154,6 +154,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         &mut changes,
         &mut notes,
     );
+    notes.extend(prune::kept_notes(desired, live_state, &owned, options));
     let view_names: BTreeSet<String> = live
         .views
         .iter()

@@ -12,9 +12,56 @@
 //! collection prune without `--allow-destructive`), so adding one flag
 //! never reveals the other block only on the next run.
 
-use super::model::{Action, Address, Change};
+use super::model::{Action, Address, Change, Note};
 use super::{Options, Ownership};
 use crate::model::State;
+
+/// One note for each object arangosync owns that left the specs, when the
+/// plan runs without `--prune`: the collections, indexes, graphs, views
+/// and analyzers a prune would delete, found by planning that prune (so
+/// the notes name exactly what `--prune` deletes). Functions have their
+/// own notes (see `plan::functions`).
+pub fn kept_notes(
+    desired: &State,
+    live: &State,
+    owned: &Ownership,
+    options: &Options,
+) -> Vec<Note> {
+    if options.prune {
+        return Vec::new();
+    }
+    let pruning = Options {
+        prune: true,
+        ..options.clone()
+    };
+    let mut changes = Vec::new();
+    super::collections::diff(desired, live, owned, &pruning, &mut changes);
+    super::views::diff(
+        desired,
+        live,
+        owned,
+        &pruning,
+        &mut changes,
+        &mut Vec::new(),
+    );
+    super::graphs::diff(desired, live, owned, &pruning, &mut changes);
+    let analyzers = super::analyzers::diff(desired, live, owned, &pruning, &changes);
+    changes
+        .iter()
+        .chain(&analyzers)
+        .filter(|change| change.action == Action::Delete)
+        .map(|change| Note {
+            address: change.address.clone(),
+            message: match change.address {
+                Address::Collection(_) => {
+                    "not in the specs; kept (unmanaged). --prune --allow-destructive deletes it with its documents"
+                }
+                _ => "not in the specs; kept (unmanaged). --prune deletes it",
+            }
+            .into(),
+        })
+        .collect()
+}
 
 /// What a prune would remove, out of what arangosync owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,5 +423,37 @@ mod tests {
             }
         );
         assert!(!share.is_mass());
+    }
+
+    #[test]
+    fn without_prune_what_a_prune_would_delete_is_a_note() {
+        let (live, owned) = owned_world();
+        let mut desired = keep(&["a", "b"], &["FEATURES::F_V1", "FEATURES::G_V1"]);
+        // b keeps its collection but loses its index.
+        if let Some(b) = desired.collections.get_mut("b") {
+            b.indexes.clear();
+        }
+        let plain = Options {
+            prune: false,
+            ..options(false, false)
+        };
+        let notes: Vec<(String, String)> = super::kept_notes(&desired, &live, &owned, &plain)
+            .into_iter()
+            .map(|note| (note.address.to_string(), note.message))
+            .collect();
+        let kept = "not in the specs; kept (unmanaged). --prune deletes it".to_string();
+        let with_documents = "not in the specs; kept (unmanaged). --prune --allow-destructive deletes it with its documents".to_string();
+        assert_eq!(
+            notes,
+            [
+                ("index b/idx_b".to_string(), kept),
+                ("collection c".to_string(), with_documents.clone()),
+                ("collection d".to_string(), with_documents),
+            ]
+        );
+        // With --prune they are the deletes, not notes.
+        assert!(super::kept_notes(&desired, &live, &owned, &options(true, true)).is_empty());
+        // What arangosync did not create gets no note.
+        assert!(super::kept_notes(&desired, &live, &Ownership::default(), &plain).is_empty());
     }
 }

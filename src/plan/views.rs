@@ -12,7 +12,9 @@
 //! of the documents.
 //!
 //! A view arangosync did not create is never changed or dropped: a spec
-//! naming one that differs is planned but blocked (as for graphs).
+//! naming one that differs is planned but blocked (as for graphs), and so
+//! is a drop or replace of an inverted index or collection such a view
+//! uses, which the server would take out of the view.
 
 use serde_json::{json, Map, Value};
 
@@ -178,6 +180,7 @@ pub fn rebuild_dependents(
     if dropped_indexes.is_empty() && dropped_collections.is_empty() {
         return;
     }
+    guard_views_left_alone(desired, live, owned, changes);
     for (name, want) in &desired.views {
         let Some(have) = live.views.get(name) else {
             continue;
@@ -230,6 +233,86 @@ pub fn rebuild_dependents(
             blocked,
             destructive: false,
         });
+    }
+}
+
+/// Blocks the index and collection drops (replaces and deletes) that would
+/// change a view this plan leaves alone: one not in the specs, which the
+/// plan does not drop. ArangoDB takes a dropped inverted index out of the
+/// `search-alias` views that list it, and a dropped collection's link out
+/// of the `arangosearch` views, silently; arangosync never changes a view
+/// it did not create, and one it created but that left the specs is kept
+/// as it is until `--prune` deletes it.
+fn guard_views_left_alone(
+    desired: &State,
+    live: &State,
+    owned: &Ownership,
+    changes: &mut [Change],
+) {
+    let planned_drops: std::collections::BTreeSet<String> = changes
+        .iter()
+        .flat_map(|change| &change.steps)
+        .filter_map(|step| match step {
+            Step::DropView { view } => Some(view.clone()),
+            _ => None,
+        })
+        .collect();
+    for (name, have) in &live.views {
+        if desired.views.contains_key(name) || planned_drops.contains(name) {
+            continue;
+        }
+        let (whose, rule) = if owned.views.contains(name) {
+            (
+                "which arangosync created but which is no longer in the specs",
+                "arangosync keeps such a view as it is until --prune deletes it",
+            )
+        } else {
+            (
+                "which arangosync did not create",
+                "arangosync never changes a view it did not create",
+            )
+        };
+        for change in changes.iter_mut() {
+            let mut taken = Vec::new();
+            for step in &change.steps {
+                match step {
+                    Step::DropIndex {
+                        collection,
+                        name: index,
+                        ..
+                    } if have
+                        .indexes
+                        .iter()
+                        .any(|entry| entry.collection == *collection && entry.index == *index) =>
+                    {
+                        taken.push(format!("index {collection}/{index}"));
+                    }
+                    Step::DropCollection { collection, .. } => {
+                        if have.links.contains_key(collection) {
+                            taken.push(format!("the link of collection {collection}"));
+                        }
+                        taken.extend(
+                            have.indexes
+                                .iter()
+                                .filter(|entry| entry.collection == *collection)
+                                .map(|entry| format!("index {collection}/{}", entry.index)),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            if taken.is_empty() {
+                continue;
+            }
+            let reason = format!(
+                "{} is used by view {name}, {whose}; this plan drops it (a replace drops the old one too), ArangoDB would then take it out of {name}, and {rule}. Take it out of {name} yourself (or drop {name}), or keep it as it is",
+                taken.join(", ")
+            );
+            change.blocked = Some(match change.blocked.take() {
+                Some(earlier) => format!("{earlier}; also, {reason}"),
+                None => reason,
+            });
+        }
     }
 }
 
@@ -956,5 +1039,73 @@ mod tests {
         let mut live = live.clone();
         live.owned.collections.clear();
         live
+    }
+
+    #[test]
+    fn a_view_left_alone_holds_the_drop_of_what_it_uses() {
+        let alias = View {
+            name: "alias".into(),
+            view_type: "search-alias".into(),
+            properties: BTreeMap::new(),
+            links: BTreeMap::new(),
+            indexes: vec![AliasIndex {
+                collection: "p".into(),
+                index: "inv".into(),
+            }],
+            id: None,
+        };
+        let live_state = state(std::slice::from_ref(&alias));
+        let drop = vec![Change {
+            address: Address::Index {
+                collection: "p".into(),
+                index: "inv".into(),
+            },
+            action: Action::Delete,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::DropIndex {
+                collection: "p".into(),
+                id: "p/1".into(),
+                name: "inv".into(),
+            }],
+            blocked: None,
+            destructive: false,
+        }];
+        // Not in the specs, not created by arangosync: blocked.
+        let mut changes = drop.clone();
+        rebuild_dependents(
+            &State::default(),
+            &live_state,
+            &Ownership::default(),
+            &mut changes,
+        );
+        let blocked = changes[0].blocked.as_deref().unwrap_or_default();
+        assert!(
+            blocked
+                .starts_with("index p/inv is used by view alias, which arangosync did not create;"),
+            "{blocked}"
+        );
+        // Created by arangosync, left the specs, kept (no --prune): blocked.
+        let mut owned = Ownership::default();
+        owned.views.insert("alias".into());
+        let mut changes = drop.clone();
+        rebuild_dependents(&State::default(), &live_state, &owned, &mut changes);
+        let blocked = changes[0].blocked.as_deref().unwrap_or_default();
+        assert!(blocked.contains("until --prune deletes it"), "{blocked}");
+        // Dropped by the same plan (--prune): nothing left to change.
+        let mut changes = drop;
+        changes.push(Change {
+            address: Address::View("alias".into()),
+            action: Action::Delete,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::DropView {
+                view: "alias".into(),
+            }],
+            blocked: None,
+            destructive: false,
+        });
+        rebuild_dependents(&State::default(), &live_state, &owned, &mut changes);
+        assert!(changes.iter().all(|change| change.blocked.is_none()));
     }
 }

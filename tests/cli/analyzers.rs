@@ -133,7 +133,7 @@ fn lifecycle(harness: &Harness, snapshots: bool) {
     harness.reset_stats();
     let plan = harness.run(&["plan"]);
     assert_eq!(plan.status, 0, "{plan:?}");
-    assert!(plan.stdout.contains("BLOCKED: analyzer product_name is used by inverted index products/search, which this plan keeps"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("BLOCKED: analyzer product_name is used by inverted index products/search, which this plan does not replace"), "{}", plan.stdout);
     if snapshots {
         snapshot_settings().bind(|| {
             insta::assert_snapshot!(
@@ -584,4 +584,70 @@ fn an_analyzer_a_view_uses_changes_only_with_the_view() {
     assert_eq!(view["primarySort"][0]["asc"], false, "{view}");
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
+}
+
+/// `catalog` linking `products.title` through `analyzer` alone (no
+/// property fixed at creation), so a change of analyzer is an in-place
+/// update of the link.
+fn catalog_linking(analyzer: &str) -> String {
+    format!(
+        r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoView
+metadata:
+  name: catalog
+spec:
+  type: arangosearch
+  links:
+    products:
+      fields:
+        title: {{analyzers: [{analyzer}]}}
+"#
+    )
+}
+
+/// The README's route for a changed analyzer a view uses: a new name,
+/// the view pointed at it. With `--prune` one apply creates the new
+/// analyzer, moves the link in place, and then drops the old one (the
+/// view no longer uses it by the time analyzers are dropped).
+#[test]
+fn renaming_an_analyzer_a_view_uses_prunes_the_old_one_in_one_run() {
+    let harness = profile("3.12.10", Role::Single);
+    harness.write(
+        "analyzers.yaml",
+        &analyzer_spec("txt1", "{locale: en, case: lower}"),
+    );
+    harness.write("products.yaml", &products(""));
+    harness.write("catalog.yaml", &catalog_linking("txt1"));
+    let created = harness.run(&["apply", "--create-database"]);
+    assert_eq!(created.status, 0, "{created:?}");
+    let view_id = harness.get("/_api/view/catalog")["id"].clone();
+
+    harness.write(
+        "analyzers.yaml",
+        &analyzer_spec("txt2", "{locale: en, case: lower}"),
+    );
+    harness.write("catalog.yaml", &catalog_linking("txt2"));
+    let plan = harness.run(&["plan", "--prune"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "analyzers_renamed_for_a_view_plan",
+            stable(&plan.stdout, &harness)
+        );
+    });
+    let applied = harness.run(&["apply", "--prune"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(read_analyzer(&harness, "txt1"), None);
+    assert_eq!(
+        read_analyzer(&harness, "txt2").expect("txt2 exists")["properties"]["case"],
+        "lower"
+    );
+    let view = harness.get("/_api/view/catalog/properties");
+    assert_eq!(view["id"], view_id, "the view was updated in place");
+    assert_eq!(
+        view["links"]["products"]["fields"]["title"]["analyzers"],
+        json!(["txt2"]),
+        "{view}"
+    );
+    converged(&harness);
 }

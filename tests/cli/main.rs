@@ -12,6 +12,7 @@ mod conflicts;
 mod core;
 mod functions;
 mod inputs;
+mod kept;
 mod ownership;
 mod packaging;
 mod performance;

@@ -226,8 +226,14 @@ fn lifecycle(harness: &Harness) -> (String, String) {
     let without = harness.run(&["apply", "--dir", &dir]);
     assert_eq!(
         (without.status, without.stdout.as_str()),
-        (0, NO_CHANGES),
-        "no prune without --prune"
+        (
+            0,
+            format!(
+                "{NO_CHANGES}\nNotes:\n  view catalog: not in the specs; kept (unmanaged). --prune deletes it\n"
+            )
+            .as_str()
+        ),
+        "no prune without --prune, and a note saying so (the hand-made view is not named)"
     );
     let pruned = harness.run(&["apply", "--dir", &dir, "--prune"]);
     assert_eq!(pruned.status, 0, "{pruned:?}");
@@ -456,4 +462,75 @@ fn a_link_to_a_missing_analyzer_is_blocked_before_any_write() {
     let apply = harness.run(&["apply", "--dir", &dir]);
     assert_eq!(apply.status, 1, "{apply:?}");
     assert_eq!(harness.writes(), 0, "{}", harness.stats());
+}
+
+/// A view made by hand over what arangosync replaces or drops: ArangoDB
+/// would take the index (or the collection's link) out of it silently, so
+/// the replace or drop is refused, naming the view, and nothing is
+/// written. The example repository, plus a hand-made `search-alias` view
+/// over its inverted index.
+#[test]
+fn a_view_arangosync_did_not_create_keeps_what_it_uses() {
+    let harness = Harness::with_profile(crate::support::example_profile());
+    crate::support::copy_tree(&crate::support::example_features(), harness.specs());
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.post(
+        "/_api/view",
+        json!({"name": "hand_alias", "type": "search-alias", "indexes": [{"collection": "products", "index": "idx_products_search"}]}),
+    );
+    let products = harness.specs().join("entities/products.yaml");
+    let text = std::fs::read_to_string(&products).expect("products spec");
+    std::fs::write(
+        &products,
+        text.replace(
+            "{name: title, analyzer: product_text}, description]}",
+            "{name: title, analyzer: product_text}, description, brand]}",
+        ),
+    )
+    .expect("write");
+    harness.reset_stats();
+    let refused = harness.run(&["apply"]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    let blocked: Vec<&str> = refused
+        .stdout
+        .lines()
+        .filter(|line| line.contains("BLOCKED"))
+        .collect();
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("views_unowned_alias_keeps_its_index", blocked.join("\n"))
+    });
+    assert_eq!(
+        properties(&harness, "hand_alias")["indexes"],
+        json!([{"collection": "products", "index": "idx_products_search"}])
+    );
+
+    // The same for an arangosearch view linking a collection a prune drops.
+    let linked = self::harness("3.12.10", Role::Single);
+    linked.write("collections.yaml", COLLECTIONS);
+    let first = linked.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    linked.post(
+        "/_api/view",
+        json!({"name": "hand_search", "type": "arangosearch", "links": {"reviews": {"includeAllFields": true}}}),
+    );
+    let (end, _) = COLLECTIONS.split_once("---").expect("two collections");
+    linked.write("collections.yaml", end);
+    linked.reset_stats();
+    let refused = linked.run(&[
+        "apply",
+        "--prune",
+        "--allow-destructive",
+        "--allow-mass-prune",
+    ]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(linked.writes(), 0, "{}", linked.stats());
+    assert!(
+        refused.stdout.contains("BLOCKED: the link of collection reviews is used by view hand_search, which arangosync did not create;"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(linked.get_status("/_api/collection/reviews"), 200);
+    assert!(properties(&linked, "hand_search")["links"]["reviews"].is_object());
 }
