@@ -141,18 +141,24 @@ async fn prepare(
     let namespace = &args.plan.features.namespace;
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
-    let mut computed = plan::diff(&desired.loaded.state, &live, options);
-    match args.phase {
-        PhaseArg::Pre => computed = computed.for_phase(Phase::Pre),
-        PhaseArg::Post => computed = computed.for_phase(Phase::Post),
-        PhaseArg::All => {}
-    }
+    let whole = plan::diff(&desired.loaded.state, &live, options);
+    let computed = match args.phase {
+        PhaseArg::Pre => whole.clone().for_phase(Phase::Pre),
+        PhaseArg::Post => whole.clone().for_phase(Phase::Post),
+        PhaseArg::All => whole.clone(),
+    };
     super::check_queries(&client, desired, &computed, namespace, out).await?;
     out.plan(&computed);
-    if args.dry_run || !computed.has_writes() {
+    if args.dry_run {
         return Ok(None);
     }
-    refuse_demanded_functions(&computed, desired, namespace)?;
+    // Functions the server cannot hold but the specs demand fail the
+    // PostSync phase; the PreSync phase refuses too, before its writes,
+    // so a sync that cannot finish does not start.
+    refuse_demanded_functions(&whole, desired, namespace)?;
+    if !computed.has_writes() {
+        return Ok(None);
+    }
     let blocked = computed.blocked().count();
     if blocked > 0 {
         return Err(CliError::runtime(format!(
