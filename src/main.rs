@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            report_error(&format!("cannot start the async runtime: {err}"));
             return ExitCode::from(ExitStatus::Failure.code());
         }
     };
@@ -47,11 +47,19 @@ fn main() -> ExitCode {
             if json_logs {
                 tracing::error!(exit_status = err.exit_status().code(), "{message}");
             } else {
-                eprintln!("error: {message}");
+                report_error(&message);
             }
             ExitCode::from(err.exit_status().code())
         }
     }
+}
+
+/// Writes `error: MESSAGE` to stderr. A stderr nobody reads any more (a
+/// closed pipe) is no reason to change the exit status, so a failed write
+/// is ignored (`eprintln!` would panic, exit 101).
+fn report_error(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
 }
 
 fn init_logging(output: &cli::OutputArgs) {

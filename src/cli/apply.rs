@@ -141,18 +141,24 @@ async fn prepare(
     let namespace = &args.plan.features.namespace;
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
-    let mut computed = plan::diff(&desired.loaded.state, &live, options);
-    match args.phase {
-        PhaseArg::Pre => computed = computed.for_phase(Phase::Pre),
-        PhaseArg::Post => computed = computed.for_phase(Phase::Post),
-        PhaseArg::All => {}
-    }
+    let whole = plan::diff(&desired.loaded.state, &live, options);
+    let computed = match args.phase {
+        PhaseArg::Pre => whole.clone().for_phase(Phase::Pre),
+        PhaseArg::Post => whole.clone().for_phase(Phase::Post),
+        PhaseArg::All => whole.clone(),
+    };
     super::check_queries(&client, desired, &computed, namespace, out).await?;
     out.plan(&computed);
-    if args.dry_run || !computed.has_writes() {
+    if args.dry_run {
         return Ok(None);
     }
-    refuse_demanded_functions(&computed, desired, namespace)?;
+    // Functions the server cannot hold but the specs demand fail the
+    // PostSync phase; the PreSync phase refuses too, before its writes,
+    // so a sync that cannot finish does not start.
+    refuse_demanded_functions(&whole, desired, namespace)?;
+    if !computed.has_writes() {
+        return Ok(None);
+    }
     let blocked = computed.blocked().count();
     if blocked > 0 {
         return Err(CliError::runtime(format!(
@@ -218,10 +224,14 @@ async fn apply_under_lock(
         PhaseArg::Post => fresh.for_phase(Phase::Post),
         PhaseArg::All => fresh,
     };
-    if fresh.changes != first_plan {
+    if let Some(differences) = plan_differences(&first_plan, &fresh.changes) {
+        // What differs may come from another run (it changed the database
+        // while this one waited) or from what the first read could not see;
+        // the log says what differs, not why.
         tracing::info!(
             summary = %super::summary_line(&fresh),
-            "the database changed while waiting for the lock; applying the plan made under the lock"
+            differences = %differences,
+            "the plan made under the lock differs from the plan shown"
         );
     }
     if fresh.blocked().count() > 0 {
@@ -363,5 +373,75 @@ async fn check_write_access(client: &Client, args: &ConnectionArgs) -> Result<()
             args.database
         ))),
         _ => Ok(()),
+    }
+}
+
+/// How the plan made under the lock differs from the plan shown before it,
+/// one `address: what` item per differing change (`newly planned`, `no
+/// longer planned`, `now blocked: reason`, `no longer blocked`, `planned
+/// differently: reason`), or `None` when they are the same.
+fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Option<String> {
+    let find = |changes: &[plan::Change], address: &plan::Address| {
+        changes
+            .iter()
+            .find(|change| &change.address == address)
+            .cloned()
+    };
+    let mut items = Vec::new();
+    for change in fresh {
+        let item = match find(first, &change.address) {
+            None => "newly planned".to_string(),
+            Some(before) if before == *change => continue,
+            Some(before) => match (&before.blocked, &change.blocked) {
+                (None, Some(reason)) => format!("now blocked: {reason}"),
+                (Some(_), None) => "no longer blocked".to_string(),
+                _ => format!("planned differently: {}", change.reason),
+            },
+        };
+        items.push(format!("{}: {item}", change.address));
+    }
+    for change in first {
+        if find(fresh, &change.address).is_none() {
+            items.push(format!("{}: no longer planned", change.address));
+        }
+    }
+    (!items.is_empty()).then(|| items.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plan_differences;
+    use crate::plan::{Action, Address, Change};
+
+    fn change(name: &str, blocked: Option<&str>) -> Change {
+        Change {
+            address: Address::Collection(name.into()),
+            action: Action::Create,
+            reason: "not in the database".into(),
+            fields: Vec::new(),
+            steps: Vec::new(),
+            blocked: blocked.map(str::to_string),
+            destructive: false,
+        }
+    }
+
+    #[test]
+    fn the_same_plan_has_no_differences() {
+        let plan = vec![change("a", None), change("b", None)];
+        assert_eq!(plan_differences(&plan, &plan.clone()), None);
+    }
+
+    #[test]
+    fn each_differing_change_is_named_with_what_differs() {
+        let first = vec![change("a", None), change("b", None), change("gone", None)];
+        let fresh = vec![
+            change("a", Some("the analyzer x is missing")),
+            change("b", None),
+            change("new", None),
+        ];
+        assert_eq!(
+            plan_differences(&first, &fresh).as_deref(),
+            Some("collection a: now blocked: the analyzer x is missing; collection new: newly planned; collection gone: no longer planned")
+        );
     }
 }

@@ -85,9 +85,9 @@ impl TargetArgs {
 /// What the plan may do beyond creating and updating.
 #[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
-    /// Drop indexes, graphs and feature functions that arangosync created
-    /// and that are no longer in the specs (collections also need
-    /// --allow-destructive).
+    /// Drop indexes, analyzers, views, graphs and feature functions (with
+    /// their registry entries) that arangosync created and that are no
+    /// longer in the specs (collections also need --allow-destructive).
     #[arg(long)]
     pub prune: bool,
     /// Allow changes that delete documents: replacing a collection whose
@@ -95,7 +95,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub allow_destructive: bool,
     /// Allow a prune that deletes more than half of the objects arangosync
-    /// owns in the database (collections, indexes, graphs, functions).
+    /// owns in the database (collections, indexes, analyzers, views, graphs,
+    /// functions).
     /// Without it such a plan is blocked: that is what a missing or partly
     /// mounted spec directory looks like.
     #[arg(long)]

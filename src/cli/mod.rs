@@ -27,8 +27,8 @@ use crate::{live, render, spec};
 /// Make a live ArangoDB match a directory of feature-store specs.
 ///
 /// arangosync reads YAML specs (collections, edge collections, indexes,
-/// schemas, graphs), compares them with the database, shows the plan and
-/// applies it. It never deletes documents or objects it did not create
+/// schemas, ArangoSearch analyzers and views, graphs) and .aql features,
+/// compares them with the database, shows the plan and applies it. It never deletes documents or objects it did not create
 /// without being told to.
 ///
 /// Exit status: 0 success, 1 runtime failure, 2 changes pending

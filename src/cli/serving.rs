@@ -31,8 +31,9 @@ pub struct ShowArgs {
 }
 
 /// Run a registered feature's query through the cursor API and print the
-/// result rows (json: one document with the rows; text: one JSON row per
-/// line). Every bind parameter of the query needs one --param; a missing or
+/// result (json: one document with the rows, and for a `Returns: one`
+/// feature `result`: the first row or null; text: one JSON row per line,
+/// or for `Returns: one` the single value, `null` when there is no row). Every bind parameter of the query needs one --param; a missing or
 /// unknown one is invalid input (exit 3), found after reading the entry,
 /// before the query runs.
 #[derive(Debug, Args)]
@@ -91,25 +92,41 @@ pub async fn run(args: &RunArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let rows = super::features::cursor_rows(&client, &body)
         .await
         .map_err(|err| query_error(&label, &err))?;
-    match out.format {
-        Format::Json => out.print(&format!(
-            "{:#}\n",
-            json!({
+    out.print(&run_output(out.format, &entry, &rows));
+    Ok(ExitStatus::Success)
+}
+
+/// What `features run` prints for `rows`. A `Returns: one` feature gives a
+/// single value, as its function would: the first row, or `null` when
+/// there is none (text: that value on one line; json: `result` beside the
+/// rows). Otherwise text prints one row per line (nothing for no rows) and
+/// json the rows.
+fn run_output(format: Format, entry: &Value, rows: &[Value]) -> String {
+    let single = (entry["returns"] == "one").then(|| rows.first().cloned().unwrap_or(Value::Null));
+    match format {
+        Format::Json => {
+            let mut document = json!({
                 "feature": entry["feature"],
                 "version": entry["version"],
                 "returns": entry["returns"],
                 "rows": rows,
-            })
-        )),
-        Format::Text | Format::Markdown => {
-            let mut text = String::new();
-            for row in &rows {
-                let _ = writeln!(text, "{row}");
+            });
+            if let Some(value) = single {
+                document["result"] = value;
             }
-            out.print(&text);
+            format!("{document:#}\n")
         }
+        Format::Text | Format::Markdown => match single {
+            Some(value) => format!("{value}\n"),
+            None => {
+                let mut text = String::new();
+                for row in rows {
+                    let _ = writeln!(text, "{row}");
+                }
+                text
+            }
+        },
     }
-    Ok(ExitStatus::Success)
 }
 
 /// A failed query run, in words: a server that does not implement the

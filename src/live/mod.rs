@@ -80,9 +80,26 @@ pub async fn read(
         Err(err) if err.error_num() == Some(1228) => {
             // The database does not exist yet: the server's facts come from
             // `_system`, so what the plan creates is still gated by them.
-            let server = read_server(&client.for_database("_system"), namespace).await?;
+            // A new database has no analyzers of its own: it can use the
+            // built-in ones and `_system`'s, which `_system` lists (built-ins
+            // bare, its own as `_system::name`), so an analyzer no spec
+            // defines is found missing before anything is written.
+            let system = client.for_database("_system");
+            let listing = async {
+                if read_analyzers {
+                    Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
+                } else {
+                    None
+                }
+            };
+            let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
+            let analyzers = match listing {
+                Some(answer) => Some(analyzer_names(&answer?.body)),
+                None => None,
+            };
             return Ok(Live {
-                server: Some(server),
+                server: Some(server?),
+                analyzers,
                 ..Live::default()
             });
         }
@@ -226,10 +243,7 @@ pub async fn read(
                 state.analyzers.insert(analyzer.name.clone(), analyzer);
             }
         }
-        listed
-            .iter()
-            .filter_map(|analyzer| analyzer["name"].as_str().map(str::to_string))
-            .collect::<BTreeSet<String>>()
+        analyzer_names(&listing)
     });
     Ok(Live {
         state: Some(state),
@@ -241,6 +255,17 @@ pub async fn read(
         server: Some(server),
         document_counts: Default::default(),
     })
+}
+
+/// The full names in a `GET /_api/analyzer` answer (`db::name` for custom
+/// analyzers, bare for built-ins).
+fn analyzer_names(listing: &Value) -> BTreeSet<String> {
+    listing["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|analyzer| analyzer["name"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// The server's facts: known from earlier in the run (they cannot change

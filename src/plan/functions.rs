@@ -27,6 +27,25 @@ pub fn diff(
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
 ) {
+    // ArangoDB 4.0 holds no user functions at all: any a live state lists
+    // (an offline state exported from an older server) are gone there, so
+    // none is kept, noted or deleted.
+    let without_functions;
+    let live = match server {
+        Some(server)
+            if !live.functions.is_empty()
+                && server
+                    .version
+                    .at_least(crate::server::Version::new(4, 0, 0)) =>
+        {
+            without_functions = State {
+                functions: Default::default(),
+                ..live.clone()
+            };
+            &without_functions
+        }
+        _ => live,
+    };
     match server.filter(|server| !server.user_functions) {
         Some(server) => registry_only(desired, live, server, options, changes, notes),
         None => functions(desired, live, options, changes),
@@ -90,14 +109,14 @@ fn registry_only(
             server.version
         )
     };
-    let mut skipped = 0usize;
+    let mut demanded = 0usize;
     for (name, want) in &desired.functions {
         let entry = desired.registry.get(name);
         let demanded_by_file = entry.is_some_and(|entry| entry.serve == "function");
         if !(demanded_by_file || options.require_functions) {
-            skipped += 1;
             continue;
         }
+        demanded += 1;
         let file = entry.map_or(name.as_str(), |entry| entry.source.as_str());
         let demand = if demanded_by_file {
             format!("{file} says `Serve: function`")
@@ -148,9 +167,17 @@ fn registry_only(
             });
         }
     }
+    // No function is registered here, demanded or not: the demanded ones
+    // are blocked changes (apply refuses), the others are skipped.
     let mut line = format!(
-        "{why}: features are served from the registry only; {skipped} function(s) not registered"
+        "{why}: features are served from the registry only; {} function(s) not registered",
+        desired.functions.len()
     );
+    if demanded > 0 {
+        line.push_str(&format!(
+            " ({demanded} of them demanded as functions: apply refuses)"
+        ));
+    }
     if !stale.is_empty() && !options.prune {
         line.push_str(&format!(
             "; {} registered earlier kept, not callable (--prune deletes them)",
@@ -392,12 +419,46 @@ mod tests {
             require_functions: true,
             ..Options::default()
         };
-        let (changes, _) = plan(&desired, &State::default(), Some(&off), &all);
+        let (changes, notes) = plan(&desired, &State::default(), Some(&off), &all);
         assert_eq!(
             changes.iter().filter(|c| c.ends_with("BLOCKED")).count(),
             2,
             "{changes:?}"
         );
+        // The note counts every function, demanded ones too: none is
+        // registered.
+        assert!(
+            notes[0].ends_with(
+                "2 function(s) not registered (2 of them demanded as functions: apply refuses)"
+            ),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn on_4_0_no_function_is_left_from_before() {
+        // A state exported from a 3.x server lists functions; a 4.0 server
+        // has none, so none is kept, noted or deleted.
+        let desired = desired(&[("a", "registry")]);
+        let mut live = desired.clone();
+        live.registry.clear();
+        live.functions.insert(
+            "FEATURES::GONE_V1".into(),
+            live.functions["FEATURES::A_V1"].clone(),
+        );
+        let four = server("4.0.0", true);
+        for prune in [false, true] {
+            let options = Options {
+                prune,
+                ..Options::default()
+            };
+            let (changes, notes) = plan(&desired, &live, Some(&four), &options);
+            assert_eq!(changes, vec!["create registry entry FEATURES::A_V1"]);
+            assert_eq!(
+                notes,
+                vec!["features FEATURES::*: the server has no JavaScript user functions (ArangoDB 4.0.0 removed them): features are served from the registry only; 1 function(s) not registered"]
+            );
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ fn code_of(harness: &Harness, name: &str) -> String {
 }
 
 #[test]
-fn the_seed_transformations_register_as_three_functions() {
+fn the_seed_transformations_register_as_four_functions() {
     let harness = with_examples();
     let run = harness.run(&["apply", "--create-database", "--revision", "r1"]);
     assert_eq!(run.status, 0, "{run:?}");
@@ -56,6 +56,7 @@ fn the_seed_transformations_register_as_three_functions() {
         names,
         vec![
             "FEATURES::PRODUCT_GRAPH_CENTRALITY_V1",
+            "FEATURES::USER_PROFILE_V1",
             "FEATURES::USER_SESSION_COUNT_V1",
             "FEATURES::USER_SESSION_COUNT_V2"
         ]
@@ -89,7 +90,7 @@ fn the_seed_transformations_register_as_three_functions() {
     assert_eq!(listed.status, 0, "{listed:?}");
     let registry: Value = serde_json::from_str(&listed.stdout).expect("json");
     let entries = registry["features"].as_array().expect("features");
-    assert_eq!(entries.len(), 3);
+    assert_eq!(entries.len(), 4);
     let v2_entry = entries
         .iter()
         .find(|entry| entry["function"] == "FEATURES::USER_SESSION_COUNT_V2")
@@ -219,12 +220,12 @@ fn deleting_a_file_deletes_its_function_only_with_prune_and_never_outside_the_na
         !names.contains(&"FEATURES::USER_SESSION_COUNT_V1".to_string()),
         "{names:?}"
     );
-    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
     let other = harness.get("/_api/aqlfunction?namespace=OTHER");
     assert_eq!(other["result"].as_array().expect("other").len(), 1);
     let registry: Value =
         serde_json::from_str(&harness.run(&["features", "--format", "json"]).stdout).expect("json");
-    assert_eq!(registry["features"].as_array().expect("features").len(), 2);
+    assert_eq!(registry["features"].as_array().expect("features").len(), 3);
 }
 
 #[test]
@@ -264,10 +265,10 @@ fn phases_split_schema_objects_from_functions() {
     harness.reset_stats();
     let post = harness.run(&["apply", "--phase", "post", "--revision", "abc"]);
     assert_eq!(post.status, 0, "{post:?}");
-    assert_eq!(functions(&harness).len(), 3);
-    // The apply lock (taken and released), three functions and three
+    assert_eq!(functions(&harness).len(), 4);
+    // The apply lock (taken and released), four functions and four
     // registry entries, nothing else.
-    assert_eq!(harness.writes(), 8, "{}", harness.stats());
+    assert_eq!(harness.writes(), 10, "{}", harness.stats());
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
 }

@@ -10,6 +10,7 @@ mod changes;
 mod cluster;
 mod conflicts;
 mod core;
+mod firstrun;
 mod functions;
 mod inputs;
 mod kept;

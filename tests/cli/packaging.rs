@@ -224,7 +224,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             .as_array()
             .expect("functions")
             .len(),
-        3
+        4
     );
 
     // A second sync changes nothing.
@@ -244,7 +244,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
     let registry: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("registry json");
     let entries = registry["features"].as_array().expect("entries");
-    assert_eq!(entries.len(), 3);
+    assert_eq!(entries.len(), 4);
     assert!(
         entries.iter().all(|entry| entry["revision"] == "0123abc"),
         "{registry}"

@@ -68,7 +68,7 @@ fn assert_converged(harness: &Harness, context: &str) {
         .as_array()
         .expect("functions")
         .len();
-    assert_eq!(functions, 3, "{context}");
+    assert_eq!(functions, 4, "{context}");
     assert_eq!(
         harness.get("/_api/collection/users/count")["count"],
         2,

@@ -115,7 +115,7 @@ fn a_tree_with_no_specs_is_invalid_input_and_deletes_nothing() {
     let before = managed_state(&harness);
     assert_eq!(
         before["functions"].as_array().expect("functions").len(),
-        3,
+        4,
         "{before}"
     );
     let root = tempfile::tempdir().expect("temp dir");
@@ -171,6 +171,7 @@ fn a_prune_of_most_of_what_arangosync_owns_is_blocked_until_allowed() {
         "entities/interactions.yaml",
         "search/product_search.yaml",
         "transformations/product_graph_centrality_v1.aql",
+        "transformations/user_profile_v1.aql",
         "transformations/user_session_count_v1.aql",
         "transformations/user_session_count_v2.aql",
     ] {
@@ -255,6 +256,7 @@ fn an_ordinary_prune_needs_no_extra_flag() {
         after["functions"],
         json!([
             "FEATURES::PRODUCT_GRAPH_CENTRALITY_V1",
+            "FEATURES::USER_PROFILE_V1",
             "FEATURES::USER_SESSION_COUNT_V2"
         ]),
         "{after}"
@@ -285,7 +287,7 @@ fn duration_flags_take_units() {
             .as_array()
             .expect("functions")
             .len(),
-        3
+        4
     );
 
     // The unit is honoured: 1500ms of waiting for a server that refuses

@@ -83,7 +83,7 @@ fn applies_registry_and_converges(harness: &Harness) -> (String, String) {
     let first = harness.run(&["apply", "--create-database", "--revision", "r1"]);
     assert_eq!(first.status, 0, "{first:?}");
     let entries = registry(harness);
-    assert_eq!(entries.len(), 3, "{entries:#?}");
+    assert_eq!(entries.len(), 4, "{entries:#?}");
     assert_valid_entries(&entries);
     harness.reset_stats();
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
@@ -135,7 +135,7 @@ fn with_user_functions_off_the_registry_is_written_and_no_function() {
 fn with_user_functions_on_both_are_written_and_nothing_is_noted() {
     let harness = with_examples("3.12.10", true);
     let (_, second) = applies_registry_and_converges(&harness);
-    assert_eq!(functions(&harness), Some(3));
+    assert_eq!(functions(&harness), Some(4));
     assert_eq!(
         second,
         "No changes: database \"features\" matches the specs.\n"
@@ -159,7 +159,7 @@ fn functions_registered_before_udfs_were_turned_off_are_kept_unless_pruned() {
             json!({"name": entry["function"], "code": code}),
         );
     }
-    assert_eq!(functions(&harness), Some(3));
+    assert_eq!(functions(&harness), Some(4));
     let kept = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(kept.status, 0, "{kept:?}");
     snapshot_settings().bind(|| insta::assert_snapshot!("serving_udf_off_stale_kept", kept.stdout));
@@ -168,7 +168,7 @@ fn functions_registered_before_udfs_were_turned_off_are_kept_unless_pruned() {
     snapshot_settings()
         .bind(|| insta::assert_snapshot!("serving_udf_off_stale_pruned", pruned.stdout));
     assert_eq!(functions(&harness), Some(0));
-    assert_eq!(registry(&harness).len(), 3);
+    assert_eq!(registry(&harness).len(), 4);
 }
 
 #[test]
@@ -208,9 +208,10 @@ fn require_functions_refuses_every_feature_on_a_server_with_udfs_off() {
         .lines()
         .filter(|line| line.contains("BLOCKED"))
         .collect();
-    assert_eq!(blocked.len(), 3, "{}", refused.stdout);
+    assert_eq!(blocked.len(), 4, "{}", refused.stdout);
     for file in [
         "product_graph_centrality_v1.aql",
+        "user_profile_v1.aql",
         "user_session_count_v1.aql",
         "user_session_count_v2.aql",
     ] {
@@ -230,14 +231,14 @@ fn require_functions_refuses_every_feature_on_a_server_with_udfs_off() {
     assert!(
         from_env
             .stderr
-            .contains("3 feature(s) must be served as one"),
+            .contains("4 feature(s) must be served as one"),
         "{from_env:?}"
     );
     assert_eq!(harness.writes(), 0, "{}", harness.stats());
     // Without the flag the same server is served from the registry.
     let served = harness.run(&["apply"]);
     assert_eq!(served.status, 0, "{served:?}");
-    assert_eq!(registry(&harness).len(), 3);
+    assert_eq!(registry(&harness).len(), 4);
 }
 
 #[test]
@@ -269,6 +270,7 @@ fn the_registry_is_the_same_from_the_repository_and_a_flat_configmap() {
         sources,
         vec![
             json!("product_graph_centrality_v1.aql"),
+            json!("user_profile_v1.aql"),
             json!("user_session_count_v1.aql"),
             json!("user_session_count_v2.aql")
         ]
@@ -466,4 +468,90 @@ fn features_run_reports_the_server_error_number() {
     ]);
     assert_eq!(failed.status, 1, "{failed:?}");
     snapshot_settings().bind(|| insta::assert_snapshot!("serving_run_server_error", failed.stderr));
+}
+
+#[test]
+fn a_demanded_function_refuses_the_pre_phase_before_any_write() {
+    // On 4.0 the PostSync phase could never register the function: the
+    // PreSync phase refuses too, before its schema writes.
+    let harness = with_examples("4.0.0", true);
+    let path = harness
+        .specs()
+        .join("transformations/user_session_count_v2.aql");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("-- Serve: function\n{text}")).expect("write");
+    let pre = harness.run(&["apply", "--create-database", "--phase", "pre"]);
+    assert_eq!(pre.status, 1, "{pre:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    assert!(
+        stable(&pre.stderr, &harness).ends_with(
+            "error: refusing to apply: the server cannot run AQL user functions, and 1 feature(s) must be served as one: [specs]/transformations/user_session_count_v2.aql; nothing was changed. Remove `-- Serve: function` (or --require-functions) to serve them from the feature registry\n"
+        ),
+        "{}",
+        pre.stderr
+    );
+    // --require-functions on a 3.12 server with functions switched off: the
+    // same, and the plan's note counts every function it does not register.
+    let off = with_examples("3.12.10", false);
+    let pre = off.run(&[
+        "apply",
+        "--create-database",
+        "--phase",
+        "pre",
+        "--require-functions",
+    ]);
+    assert_eq!(pre.status, 1, "{pre:?}");
+    assert_eq!(off.writes(), 0, "{}", off.stats());
+    assert!(
+        pre.stderr.contains("4 feature(s) must be served as one"),
+        "{}",
+        pre.stderr
+    );
+    let plan = off.run(&["plan", "--create-database", "--require-functions"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert!(
+        plan.stdout.lines().any(|line| line
+            == "  features FEATURES::*: the server has JavaScript user functions turned off (ArangoDB 3.12.10 started with --javascript.user-defined-functions false): features are served from the registry only; 4 function(s) not registered (4 of them demanded as functions: apply refuses)"),
+        "{}",
+        plan.stdout
+    );
+}
+
+#[test]
+fn a_returns_one_feature_prints_one_value_null_when_no_row_matches() {
+    // The example's key lookup, as the README runs it after the main job.
+    let harness = with_examples("3.12.10", true);
+    let applied = harness.run(&["apply", "--create-database"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let args = ["features", "run", "user_profile", "--param", "user_key=u1"];
+    let none = harness.run(&args);
+    assert_eq!(
+        (none.status, none.stdout.as_str()),
+        (0, "null\n"),
+        "{none:?}"
+    );
+    let none_json = harness.run(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(none_json.status, 0, "{none_json:?}");
+    let document: Value = serde_json::from_str(&none_json.stdout).expect("json");
+    assert_eq!(
+        document,
+        json!({"feature": "user_profile", "version": 1, "returns": "one", "rows": [], "result": null})
+    );
+    harness.post(
+        "/_api/document/users",
+        json!({"_key": "u1", "email": "ada@example.com", "created_at": "2026-01-05T09:00:00Z"}),
+    );
+    let one = harness.run(&args);
+    assert_eq!(one.status, 0, "{one:?}");
+    let value: Value = serde_json::from_str(one.stdout.trim_end()).expect("one json value");
+    assert_eq!(
+        (&value["_key"], &value["email"], one.stdout.lines().count()),
+        (&json!("u1"), &json!("ada@example.com"), 1),
+        "{}",
+        one.stdout
+    );
+    let one_json = harness.run(&[&args[..], &["--format", "json"]].concat());
+    let document: Value = serde_json::from_str(&one_json.stdout).expect("json");
+    assert_eq!(document["result"], document["rows"][0], "{document:#}");
+    assert_eq!(document["result"]["_key"], "u1", "{document:#}");
 }
