@@ -41,16 +41,15 @@ pub fn diff(
     if !options.prune {
         return;
     }
-    for name in live.graphs.keys() {
+    for (name, have) in &live.graphs {
         if desired.graphs.contains_key(name) || !owned.graphs.contains(name) {
             continue;
         }
+        let reason = prune_reason(have, changes);
         changes.push(Change {
             address: Address::Graph(name.clone()),
             action: Action::Delete,
-            reason:
-                "arangosync created it and it is no longer in the specs; its collections are kept"
-                    .into(),
+            reason,
             fields: Vec::new(),
             steps: vec![Step::DropGraph {
                 graph: name.clone(),
@@ -58,6 +57,43 @@ pub fn diff(
             blocked: None,
             destructive: false,
         });
+    }
+}
+
+/// Why a graph is pruned, and what becomes of its collections: dropping a
+/// graph keeps them, but this plan may delete some of them on its own
+/// account (collections planned before graphs), and the reason must not
+/// say they are kept then.
+fn prune_reason(graph: &Graph, changes: &[Change]) -> String {
+    let members: BTreeSet<String> = vertices(&graph.edge_definitions)
+        .into_iter()
+        .chain(graph.edge_definitions.iter().map(|d| d.collection.clone()))
+        .chain(graph.orphan_collections.iter().cloned())
+        .collect();
+    let deleted: Vec<&str> = members
+        .iter()
+        .filter(|member| {
+            changes.iter().any(|change| {
+                change.action == Action::Delete
+                    && change.address == Address::Collection((*member).clone())
+            })
+        })
+        .map(String::as_str)
+        .collect();
+    let base = "arangosync created it and it is no longer in the specs";
+    if deleted.is_empty() {
+        format!("{base}; its collections are kept")
+    } else if deleted.len() == members.len() {
+        format!("{base}; this plan deletes its collections too")
+    } else {
+        format!(
+            "{base}; this plan deletes {} too and keeps its other collections",
+            deleted
+                .iter()
+                .map(|name| format!("collection {name}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -170,5 +206,41 @@ fn update(want: &Graph, have: &Graph) -> Change {
         steps,
         blocked: None,
         destructive: false,
+    }
+}
+
+#[cfg(test)]
+mod prune_reason_tests {
+    use super::*;
+
+    fn delete(collection: &str) -> Change {
+        Change {
+            address: Address::Collection(collection.into()),
+            action: Action::Delete,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: Vec::new(),
+            blocked: None,
+            destructive: true,
+        }
+    }
+
+    #[test]
+    fn a_pruned_graph_says_which_of_its_collections_this_plan_deletes() {
+        let graph = Graph {
+            name: "g".into(),
+            edge_definitions: vec![EdgeDefinition {
+                collection: "viewed".into(),
+                from: vec!["users".into()],
+                to: vec!["products".into()],
+            }],
+            orphan_collections: vec![],
+        };
+        assert!(prune_reason(&graph, &[]).ends_with("; its collections are kept"));
+        assert!(prune_reason(&graph, &[delete("viewed")]).ends_with(
+            "; this plan deletes collection viewed too and keeps its other collections"
+        ));
+        let all = [delete("viewed"), delete("users"), delete("products")];
+        assert!(prune_reason(&graph, &all).ends_with("; this plan deletes its collections too"));
     }
 }
