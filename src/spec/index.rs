@@ -210,8 +210,8 @@ const INVERTED_FIELD_KEYS: &[&str] = &[
 const NESTED_FIELD_KEYS: &[&str] = &["name", "analyzer", "features", "searchField", "nested"];
 const PRIMARY_SORT_KEYS: &[&str] = &["fields", "compression", "cache"];
 /// One `primarySort` field: `direction: asc|desc` or `asc: bool`.
-const PRIMARY_SORT_FIELD_KEYS: &[&str] = &["field", "direction", "asc"];
-const STORED_VALUES_COLUMN_KEYS: &[&str] = &["fields", "compression", "cache"];
+pub(super) const PRIMARY_SORT_FIELD_KEYS: &[&str] = &["field", "direction", "asc"];
+pub(super) const STORED_VALUES_COLUMN_KEYS: &[&str] = &["fields", "compression", "cache"];
 /// The tier policy's keys of 3.11 and of 3.12.7+ (which has
 /// `maxSkewThreshold` and `minDeletionRatio`); inverted indexes take no
 /// other policy type.

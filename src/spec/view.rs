@@ -30,6 +30,7 @@ use serde_json::{json, Map, Value};
 
 use crate::diag::Location;
 use crate::model::{View, VIEW_IMMUTABLE_PROPERTIES, VIEW_MUTABLE_PROPERTIES};
+use crate::spec::index::{PRIMARY_SORT_FIELD_KEYS, STORED_VALUES_COLUMN_KEYS};
 use crate::spec::reader::{suggestion, Reader};
 use crate::spec::yaml::{Node, NodeKind, Pos};
 
@@ -83,10 +84,11 @@ const FIELD_KEYS: &[&str] = &[
     "nested",
     "cache",
 ];
-const PRIMARY_SORT_KEYS: &[&str] = &["field", "direction", "asc"];
-const STORED_VALUES_KEYS: &[&str] = &["fields", "compression", "cache"];
 /// The `tier` policy's keys (3.12.7+ adds `maxSkewThreshold` and
-/// `minDeletionRatio`) and the `bytes_accum` policy's `threshold`.
+/// `minDeletionRatio`) and the `bytes_accum` policy's `threshold`: an
+/// inverted index's list (`spec::index`) plus the policy type views alone
+/// take. (`primarySort` and `storedValues` entries take the same keys as
+/// an inverted index's, and use its lists.)
 const CONSOLIDATION_POLICY_KEYS: &[&str] = &[
     "type",
     "segmentsBytesFloor",
@@ -459,7 +461,7 @@ fn primary_sort(reader: &mut Reader<'_>, node: &Node) -> Option<Value> {
     let items = reader.list(node, "`primarySort`")?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let mut fields = reader.fields(item, "a `primarySort` entry", PRIMARY_SORT_KEYS)?;
+        let mut fields = reader.fields(item, "a `primarySort` entry", PRIMARY_SORT_FIELD_KEYS)?;
         let field = fields.require(reader, "field");
         let direction = fields.take("direction");
         let asc = fields.take("asc");
@@ -516,7 +518,12 @@ fn stored_values(reader: &mut Reader<'_>, node: &Node) -> Option<Value> {
                 json!({"fields": paths, "compression": DEFAULT_COMPRESSION})
             }
             NodeKind::Map(_) => {
-                check_keys(reader, item, "a `storedValues` column", STORED_VALUES_KEYS);
+                check_keys(
+                    reader,
+                    item,
+                    "a `storedValues` column",
+                    STORED_VALUES_COLUMN_KEYS,
+                );
                 let mut column = reader.json(item)?;
                 if let Value::Object(object) = &mut column {
                     object
