@@ -565,6 +565,24 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 }
                 Err(err) => return Err(err),
             };
+            // The server's "ensure" answers a definition it already holds
+            // under another name with that index: nothing was created, and
+            // recording (or later dropping) the other index as this one
+            // would lose it. The plan drops such an index first; meeting
+            // one here means the database changed or the rule differs.
+            if let (Some(wanted), Some(got)) = (body["name"].as_str(), index["name"].as_str()) {
+                if wanted != got && index["isNewlyCreated"] == Value::Bool(false) {
+                    if let Some(intent) = intent_of(step, false) {
+                        ledger.settled.push(intent.key());
+                    }
+                    return Err(ClientError::Config(format!(
+                        "the server answered the create of index {collection}/{wanted} with its \
+                         existing index {collection}/{got}, which it takes for the same \
+                         definition; nothing was created. Drop or rename {got} first, or \
+                         give {wanted} a definition that differs"
+                    )));
+                }
+            }
             if let Some(name) = index["name"].as_str() {
                 ledger.created.push(Owned::Index {
                     collection: collection.clone(),

@@ -20,12 +20,18 @@ pub const SYSTEM_DATABASE: &str = "_system";
 
 /// `name` as the server reports it inside a definition of `database`:
 /// `database::x` → `x`; `::x` and `_system::x` → `::x` (or `x` when
-/// `database` is `_system`); a bare name and a prefix naming another
-/// database stay as written.
+/// `database` is `_system`); a built-in with any prefix → its bare name; a
+/// bare name and a prefix naming another database stay as written.
 pub fn analyzer_as_reported(name: &str, database: &str) -> String {
     let Some((prefix, short)) = name.split_once("::") else {
         return name.to_string();
     };
+    // Built-in analyzers belong to no database: every database names them
+    // bare, and the server resolves only that form (the emulator refuses
+    // `::text_en`; a prefixed built-in means the bare one in any case).
+    if super::is_builtin_analyzer(short) {
+        return short.to_string();
+    }
     let prefix = if prefix.is_empty() {
         SYSTEM_DATABASE
     } else {
@@ -153,6 +159,9 @@ mod tests {
             ("_system::txt1", "_system", "txt1"),
             ("other::txt1", "features", "other::txt1"),
             ("identity", "features", "identity"),
+            ("::text_en", "features", "text_en"),
+            ("_system::identity", "features", "identity"),
+            ("features::text_en", "features", "text_en"),
         ];
         for (name, database, reported) in cases {
             assert_eq!(analyzer_as_reported(name, database), reported, "{name}");

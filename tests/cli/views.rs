@@ -534,3 +534,49 @@ fn a_view_arangosync_did_not_create_keeps_what_it_uses() {
     assert_eq!(linked.get_status("/_api/collection/reviews"), 200);
     assert!(properties(&linked, "hand_search")["links"]["reviews"].is_object());
 }
+
+/// Renaming an inverted index (nothing else changes) that a search-alias
+/// view lists: ArangoDB takes the renamed definition for the index it
+/// holds, so the old one is dropped first, the view is rebuilt around the
+/// new one, and the next plan is empty. With `--prune` too. (A fresh
+/// reviewer found the create answered with the old index, which the prune
+/// then dropped, leaving neither index nor view.)
+#[test]
+fn renaming_an_inverted_index_a_view_lists_converges() {
+    for prune in [false, true] {
+        let harness = Harness::with_profile(crate::support::example_profile());
+        crate::support::copy_tree(&crate::support::example_features(), harness.specs());
+        let first = harness.run(&["apply", "--create-database"]);
+        assert_eq!(first.status, 0, "{first:?}");
+        for file in ["entities/products.yaml", "search/product_search.yaml"] {
+            let path = harness.specs().join(file);
+            let text = std::fs::read_to_string(&path).expect("spec");
+            std::fs::write(
+                &path,
+                text.replace("idx_products_search", "idx_products_search2"),
+            )
+            .expect("write");
+        }
+        let mut args = vec!["apply"];
+        if prune {
+            args.push("--prune");
+        }
+        let renamed = harness.run(&args);
+        assert_eq!(renamed.status, 0, "prune={prune}: {renamed:?}");
+        let inverted: Vec<String> = harness
+            .indexes("products")
+            .iter()
+            .filter(|index| index["type"] == "inverted")
+            .map(|index| index["name"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(inverted, ["idx_products_search2"], "prune={prune}");
+        let view = properties(&harness, "product_search");
+        assert_eq!(
+            view["indexes"],
+            json!([{"collection": "products", "index": "idx_products_search2"}]),
+            "prune={prune}: {view}"
+        );
+        let again = harness.run(&["plan", "--detailed-exitcode"]);
+        assert_eq!(again.status, 0, "prune={prune}: {again:?}");
+    }
+}
