@@ -381,15 +381,18 @@ async fn check_write_access(client: &Client, args: &ConnectionArgs) -> Result<()
 /// longer planned`, `now blocked: reason`, `no longer blocked`, `planned
 /// differently: reason`), or `None` when they are the same.
 fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Option<String> {
-    let find = |changes: &[plan::Change], address: &plan::Address| {
+    // A plan may hold two changes of one object (a view dropped before an
+    // index it lists is replaced, and created again after): they are told
+    // apart by their action.
+    let find = |changes: &[plan::Change], like: &plan::Change| {
         changes
             .iter()
-            .find(|change| &change.address == address)
+            .find(|change| change.address == like.address && change.action == like.action)
             .cloned()
     };
     let mut items = Vec::new();
     for change in fresh {
-        let item = match find(first, &change.address) {
+        let item = match find(first, change) {
             None => "newly planned".to_string(),
             Some(before) if before == *change => continue,
             Some(before) => match (&before.blocked, &change.blocked) {
@@ -401,7 +404,7 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Option<St
         items.push(format!("{}: {item}", change.address));
     }
     for change in first {
-        if find(fresh, &change.address).is_none() {
+        if find(fresh, change).is_none() {
             items.push(format!("{}: no longer planned", change.address));
         }
     }
@@ -429,6 +432,11 @@ mod tests {
     fn the_same_plan_has_no_differences() {
         let plan = vec![change("a", None), change("b", None)];
         assert_eq!(plan_differences(&plan, &plan.clone()), None);
+        // One object dropped and created again: two changes, one address.
+        let mut dropped = change("a", None);
+        dropped.action = Action::Delete;
+        let rebuilt = vec![dropped, change("a", None)];
+        assert_eq!(plan_differences(&rebuilt, &rebuilt.clone()), None);
     }
 
     #[test]

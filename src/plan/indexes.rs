@@ -125,9 +125,9 @@ pub fn diff(
         }
         if let Some(live) = take(&mut unmatched, &|live| index.same_server_identity(live)) {
             let reason = if index.index_type == "ttl" {
-                "a collection has at most one TTL index, so the old one must be dropped first"
+                "a collection has at most one TTL index"
             } else {
-                "ArangoDB treats the new definition as the existing index (same identity, other name or options), so the old one must be dropped first"
+                "ArangoDB treats the new definition as the existing index (same identity, other name or options)"
             };
             changes.push(replace(
                 collection,

@@ -225,7 +225,9 @@ pub fn rebuild_dependents(
         changes.push(Change {
             address,
             action: Action::Create,
-            reason: format!("created again after {uses} is in place"),
+            reason: format!(
+                "created again as the specs define it, once {uses} is replaced or dropped"
+            ),
             fields: Vec::new(),
             steps: vec![Step::CreateView {
                 body: want.to_create_body(),
