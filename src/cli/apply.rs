@@ -142,6 +142,12 @@ async fn prepare(
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
     let whole = plan::diff(&desired.loaded.state, &live, options);
+    let whole = super::narrow(
+        whole,
+        &args.plan.targets,
+        &desired.loaded.state,
+        live.state.as_ref(),
+    )?;
     let computed = match args.phase {
         PhaseArg::Pre => whole.clone().for_phase(Phase::Pre),
         PhaseArg::Post => whole.clone().for_phase(Phase::Post),
@@ -218,7 +224,12 @@ async fn apply_under_lock(
         ),
     )
     .await??;
-    let mut fresh = plan::diff(&desired.loaded.state, &live, options);
+    let mut fresh = super::narrow(
+        plan::diff(&desired.loaded.state, &live, options),
+        &args.plan.targets,
+        &desired.loaded.state,
+        live.state.as_ref(),
+    )?;
     fresh = match args.phase {
         PhaseArg::Pre => fresh.for_phase(Phase::Pre),
         PhaseArg::Post => fresh.for_phase(Phase::Post),

@@ -114,6 +114,17 @@ pub struct PlanArgs {
     /// demand a function with the header line `-- Serve: function`).
     #[arg(long, env = "ARANGOSYNC_REQUIRE_FUNCTIONS")]
     pub require_functions: bool,
+    /// Limit the plan (and apply) to this object and what it depends on;
+    /// repeatable. Written as the plan's addresses: `collection/NAME`,
+    /// `index/COLLECTION/NAME`, `graph/NAME`, `analyzer/NAME`, `view/NAME`,
+    /// `function/NAMESPACE::NAME`, `registryEntry/NAMESPACE::NAME`. An
+    /// index needs its collection (and an inverted one its analyzers), a
+    /// graph its collections, a view its collections, analyzers and
+    /// inverted indexes, a registry entry its function. --prune drops only
+    /// within the targets. An address neither the specs nor the database
+    /// hold is an error (exit status 3).
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -350,6 +350,26 @@ fn progress() -> Arc<dyn crate::apply::Progress> {
     Arc::new(LogProgress)
 }
 
+/// Narrows a plan to the `--target`s and their dependencies (unchanged
+/// without targets). An unknown or malformed target is invalid input.
+/// `live`: the state the plan was computed against, if any.
+fn narrow(
+    plan: crate::plan::Plan,
+    targets: &[String],
+    desired: &crate::model::State,
+    live: Option<&crate::model::State>,
+) -> Result<crate::plan::Plan, CliError> {
+    if targets.is_empty() {
+        return Ok(plan);
+    }
+    // Analyzers named as the plan names them (bare for this database).
+    let desired = desired.with_analyzers_as_reported(&plan.database);
+    let live = live.map(|state| state.with_analyzers_as_reported(&plan.database));
+    let resolved = crate::plan::targets::resolve(targets, &desired, live.as_ref())
+        .map_err(|err| CliError::usage(err.to_string()))?;
+    Ok(crate::plan::targets::restrict(plan, &resolved, &desired))
+}
+
 fn summary_line(plan: &crate::plan::Plan) -> String {
     render::Summary::of(plan).sentence()
 }

@@ -46,6 +46,49 @@ impl Output {
         }
     }
 
+    /// With `--log-format json`, the last log line of `plan`: what a
+    /// scheduled drift check alerts on. Fields (under `fields`):
+    /// `message` "plan finished", `database`, `exit_status` (2: changes
+    /// pending with --detailed-exitcode), `changes` (count), `create`,
+    /// `update`, `replace`, `delete`, `blocked` (counts), `addresses`
+    /// (the changed addresses, `action kind/name`, comma-separated; empty
+    /// when none), `partial` (whether --target narrowed the plan). Text
+    /// logs print nothing: the plan on stdout ends with the summary.
+    pub fn plan_finished(&self, plan: &Plan, status: super::error::ExitStatus) {
+        if !self.json_logs {
+            return;
+        }
+        let summary = render::Summary::of(plan);
+        let addresses: Vec<String> =
+            plan.changes
+                .iter()
+                .map(|change| {
+                    let address = crate::plan::targets::target_text(&change.address)
+                        .unwrap_or_else(|| match &change.address {
+                            crate::plan::Address::Database(name) => format!("database/{name}"),
+                            crate::plan::Address::StateCollection => {
+                                format!("collection/{}", crate::ownership::STATE_COLLECTION)
+                            }
+                            other => other.to_string(),
+                        });
+                    format!("{} {address}", change.action.as_str())
+                })
+                .collect();
+        tracing::info!(
+            database = %plan.database,
+            exit_status = status.code(),
+            changes = plan.changes.len(),
+            create = summary.create,
+            update = summary.update,
+            replace = summary.replace,
+            delete = summary.delete,
+            blocked = summary.blocked,
+            addresses = %addresses.join(", "),
+            partial = !plan.targets.is_empty(),
+            "plan finished"
+        );
+    }
+
     /// Diagnostics: JSON on stdout for `--format json`, text on stderr otherwise.
     pub fn diagnostics(&self, diagnostics: &Diagnostics) {
         match self.format {

@@ -43,22 +43,33 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
     let computed = match &args.offline_from {
         Some(base_dir) => {
             let base = super::load_specs(base_dir, namespace, out)?;
-            plan::diff(
+            let live = offline_live(base.loaded.state, target);
+            let computed = plan::diff(&desired.loaded.state, &live, &options);
+            super::narrow(
+                computed,
+                &args.plan.targets,
                 &desired.loaded.state,
-                &offline_live(base.loaded.state, target),
-                &options,
-            )
+                live.state.as_ref(),
+            )?
         }
         None => {
             let client = super::connect(&args.connection).await?;
             let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
             let computed = plan::diff(&desired.loaded.state, &live, &options);
+            let computed = super::narrow(
+                computed,
+                &args.plan.targets,
+                &desired.loaded.state,
+                live.state.as_ref(),
+            )?;
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
             computed
         }
     };
     out.plan(&computed);
-    Ok(exit_status(&computed, args.detailed_exitcode))
+    let status = exit_status(&computed, args.detailed_exitcode);
+    out.plan_finished(&computed, status);
+    Ok(status)
 }
 
 pub fn exit_status(plan: &Plan, detailed: bool) -> ExitStatus {

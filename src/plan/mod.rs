@@ -17,6 +17,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+pub mod targets;
 mod vector;
 mod views;
 
@@ -176,6 +177,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         changes,
         notes,
         server: live.server.clone(),
+        targets: Vec::new(),
     };
     if plan.has_writes() && !live.has_state_collection {
         plan.changes.insert(

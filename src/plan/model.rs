@@ -19,6 +19,9 @@ pub struct Plan {
     /// The server planned against (read live, or the offline
     /// `--target-version`); `None` when unknown.
     pub server: Option<crate::server::Server>,
+    /// The `--target` addresses (`index/users/idx_email`) this plan was
+    /// narrowed to; empty for a whole plan.
+    pub targets: Vec<String>,
 }
 
 /// Something the plan leaves alone on purpose, and why.

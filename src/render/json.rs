@@ -8,7 +8,7 @@ use crate::diag::Diagnostics;
 use crate::plan::{Plan, FORMAT_VERSION};
 
 pub fn plan_json(plan: &Plan) -> Value {
-    json!({
+    let mut document = json!({
         "formatVersion": FORMAT_VERSION,
         "database": plan.database,
         "changes": plan.changes,
@@ -17,7 +17,13 @@ pub fn plan_json(plan: &Plan) -> Value {
         // Added in format 1 (a new key, not a change of shape): the server
         // planned against, or null when unknown.
         "server": plan.server,
-    })
+    });
+    // Added in format 1 (a new key, only on a partial plan): the
+    // `--target` addresses the plan was narrowed to.
+    if !plan.targets.is_empty() {
+        document["targets"] = json!(plan.targets);
+    }
+    document
 }
 
 pub fn diagnostics_json(diagnostics: &Diagnostics) -> Value {

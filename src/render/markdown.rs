@@ -9,6 +9,9 @@ use crate::plan::Plan;
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### arangosync plan for `{}`\n", plan.database);
+    if let Some(line) = super::text::partial_line(plan) {
+        let _ = writeln!(out, "{}\n", escape(&line));
+    }
     if plan.changes.is_empty() {
         let _ = writeln!(out, "No changes: the database matches the specs.");
         notes_markdown(plan, &mut out);

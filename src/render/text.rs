@@ -49,6 +49,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             "No changes: database \"{}\" matches the specs.",
             plan.database
         );
+        partial_text(plan, &mut out);
         notes_text(plan, &mut out);
         return out;
     }
@@ -59,7 +60,9 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         .as_ref()
         .map(|server| format!(" ({server})"))
         .unwrap_or_default();
-    let _ = writeln!(out, "Plan for database \"{}\"{server}:\n", plan.database);
+    let _ = writeln!(out, "Plan for database \"{}\"{server}:", plan.database);
+    partial_text(plan, &mut out);
+    out.push('\n');
     for change in &plan.changes {
         let symbol = format!("{:>3}", change.action.symbol());
         let _ = writeln!(
@@ -100,6 +103,22 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     let _ = writeln!(out, "\nPlan: {}.", Summary::of(plan).sentence());
     notes_text(plan, &mut out);
     out
+}
+
+/// The line a `--target` plan carries, saying it is partial.
+pub(super) fn partial_line(plan: &Plan) -> Option<String> {
+    (!plan.targets.is_empty()).then(|| {
+        format!(
+            "Partial plan: only {} and what they depend on (--target).",
+            plan.targets.join(", ")
+        )
+    })
+}
+
+fn partial_text(plan: &Plan, out: &mut String) {
+    if let Some(line) = partial_line(plan) {
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 fn notes_text(plan: &Plan, out: &mut String) {

@@ -46,7 +46,7 @@ mod collection;
 mod empty;
 mod graph;
 mod index;
-mod reader;
+pub(crate) mod reader;
 mod view;
 mod walk;
 pub mod yaml;

@@ -23,6 +23,7 @@ mod server_shapes;
 mod serving;
 mod signals;
 mod support;
+mod targets;
 mod vector;
 mod version_table;
 mod versions;
