@@ -14,10 +14,15 @@ use yaml_rust2::{Yaml, YamlLoader};
 use crate::support::ROOT_PASSWORD;
 
 const OVERLAY: &str = "infrastructure/schema-reconciler/overlays/dev";
+const DRIFT_OVERLAY: &str = "infrastructure/drift/overlays/dev";
 
 fn render() -> Vec<Yaml> {
+    render_overlay(OVERLAY)
+}
+
+fn render_overlay(overlay: &str) -> Vec<Yaml> {
     let output = Command::new("kubectl")
-        .args(["kustomize", OVERLAY])
+        .args(["kustomize", overlay])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("kubectl must be installed to render the kustomization (it is on the project's machines)");
@@ -64,7 +69,15 @@ fn job(
     ca: &Path,
     endpoint: &str,
 ) -> Job {
-    let container = &find(objects, "Job", name)["spec"]["template"]["spec"]["containers"][0];
+    // A Job's pod, or the pod of a CronJob's Job.
+    let pod = objects
+        .iter()
+        .find(|o| {
+            o["kind"].as_str() == Some("CronJob") && o["metadata"]["name"].as_str() == Some(name)
+        })
+        .map(|cron| &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+        .unwrap_or_else(|| &find(objects, "Job", name)["spec"]["template"]["spec"]);
+    let container = &pod["containers"][0];
     let args = container["args"]
         .as_vec()
         .expect("args")
@@ -255,4 +268,110 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             .all(|entry| !entry["source"].as_str().unwrap_or("/").contains('/')),
         "flat ConfigMap keys: {registry}"
     );
+}
+
+/// The drift CronJob's command against a database: 0 while it matches the
+/// synced specs, 2 after a change by hand, with the summary in the last JSON
+/// log line.
+#[test]
+fn the_drift_cronjob_exits_2_when_the_database_was_changed_by_hand() {
+    let objects = render_overlay(DRIFT_OVERLAY);
+    let cron = find(&objects, "CronJob", "arangosync-drift-check");
+    let pod = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    let specs_name = pod["volumes"]
+        .as_vec()
+        .expect("volumes")
+        .iter()
+        .find(|volume| volume["name"].as_str() == Some("specs"))
+        .and_then(|volume| volume["configMap"]["name"].as_str())
+        .expect("a specs ConfigMap volume")
+        .to_string();
+    assert!(
+        specs_name.starts_with("arangosync-drift-feature-specs-"),
+        "{specs_name}"
+    );
+    let work = tempfile::tempdir().expect("dir");
+    let specs: PathBuf = work.path().join("specs");
+    std::fs::create_dir(&specs).expect("specs dir");
+    configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+            .expect("cert");
+    let ca = work.path().join("ca.crt");
+    let key = work.path().join("server.key");
+    std::fs::write(&ca, certified.cert.pem()).expect("ca");
+    std::fs::write(&key, certified.key_pair.serialize_pem()).expect("key");
+    let password_file = work.path().join("password");
+    std::fs::write(&password_file, ROOT_PASSWORD).expect("password");
+    let emulator = arangodb_emulator::spawn(Config {
+        root_password: ROOT_PASSWORD.into(),
+        tls: Some(TlsFiles {
+            cert: ca.clone(),
+            key,
+        }),
+        profile: crate::support::example_profile(),
+        ..Config::default()
+    })
+    .expect("emulator");
+    let check = job(
+        &objects,
+        "arangosync-drift-check",
+        &specs,
+        &password_file,
+        &ca,
+        emulator.url(),
+    );
+    assert_eq!(
+        check.args,
+        vec![
+            "plan".to_string(),
+            format!("--dir={}", specs.display()),
+            "--detailed-exitcode".into(),
+            "--log-format=json".into()
+        ]
+    );
+    // Bring the database in line with the specs, as the hook Jobs would.
+    let apply = Job {
+        args: vec![
+            "apply".into(),
+            format!("--dir={}", specs.display()),
+            "--create-database".into(),
+        ],
+        env: check.env.clone(),
+    };
+    let (status, stderr) = run(&apply);
+    assert_eq!(status, 0, "{stderr}");
+    let last_line = |stderr: &str| -> serde_json::Value {
+        let line = stderr.lines().last().expect("a log line");
+        serde_json::from_str(line).expect("a JSON log line")
+    };
+    let (status, stderr) = run(&check);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(last_line(&stderr)["fields"]["changes"], 0);
+
+    // Someone drops a collection by hand.
+    let database = check.env["ARANGO_DATABASE"].clone();
+    let http = reqwest::blocking::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).expect("pem"),
+        )
+        .build()
+        .expect("client");
+    let dropped = http
+        .delete(format!(
+            "{}/_db/{database}/_api/view/product_search",
+            emulator.url()
+        ))
+        .basic_auth("root", Some(ROOT_PASSWORD))
+        .send()
+        .expect("delete");
+    assert_eq!(dropped.status().as_u16(), 200);
+    let (status, stderr) = run(&check);
+    assert_eq!(status, 2, "{stderr}");
+    let fields = &last_line(&stderr)["fields"];
+    assert_eq!(fields["message"], "plan finished");
+    assert_eq!(fields["exit_status"], 2);
+    assert_eq!(fields["changes"], 1);
+    assert_eq!(fields["create"], 1);
+    assert_eq!(fields["addresses"], "create view/product_search");
 }
