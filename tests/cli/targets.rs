@@ -254,3 +254,55 @@ fn the_json_log_of_a_plan_ends_with_its_summary() {
         })
     );
 }
+
+/// The example repository on an empty database: a view brings its inverted
+/// index, that index's collection and analyzer; a registry entry brings its
+/// function, and nothing schema-wise.
+#[test]
+fn targets_follow_views_to_indexes_and_analyzers_and_registry_entries_to_functions() {
+    let harness = Harness::new();
+    crate::support::copy_tree(&crate::support::example_features(), harness.specs());
+    let view = harness.run(&[
+        "plan",
+        "--create-database",
+        "--target",
+        "view/product_search",
+    ]);
+    assert_eq!(view.status, 0, "{view:?}");
+    let registry = harness.run(&[
+        "plan",
+        "--create-database",
+        "--target",
+        "registryEntry/features::user_profile_v1",
+    ]);
+    assert_eq!(registry.status, 0, "{registry:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("target_view_plan", stable(&view.stdout, &harness));
+        insta::assert_snapshot!("target_registry_plan", stable(&registry.stdout, &harness));
+    });
+    let applied = harness.run(&[
+        "apply",
+        "--create-database",
+        "--target",
+        "view/product_search",
+    ]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(collections(&harness), vec!["products"]);
+    let analyzers = harness.get("/_api/analyzer");
+    let custom: Vec<&str> = analyzers["result"]
+        .as_array()
+        .expect("analyzers")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .filter(|name| name.contains("::"))
+        .collect();
+    assert_eq!(custom, vec!["features::product_text"]);
+    assert_eq!(
+        harness.get("/_api/view/product_search")["type"],
+        "search-alias"
+    );
+    assert_eq!(
+        harness.get("/_api/aqlfunction?namespace=FEATURES")["result"],
+        serde_json::json!([])
+    );
+}
