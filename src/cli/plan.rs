@@ -18,7 +18,8 @@ pub struct PlanCommandArgs {
     pub spec: SpecArgs,
     /// Compare with this spec tree instead of a database (e.g. the base
     /// branch of a pull request); needs no database or credentials. Every
-    /// object in it counts as created by arangosync.
+    /// object in it counts as created by arangosync. `--overlay` applies to
+    /// this tree too.
     #[arg(long, value_name = "DIR")]
     pub offline_from: Option<PathBuf>,
     /// Exit with status 2 when there are changes (0 when there are none).
@@ -37,12 +38,20 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
     // With a database too, the specs are held to the target before
     // connecting; the live server then gates the plan by its own facts.
     let target = args.target.server();
-    let desired = super::load_specs_for(&args.spec.dir, namespace, out, target.as_ref())?;
+    let desired = super::load_specs_for(
+        &args.spec.dir,
+        args.spec.overlay.as_deref(),
+        namespace,
+        out,
+        target.as_ref(),
+    )?;
     let mut options = args.connection.plan_options(&args.plan);
     options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
         Some(base_dir) => {
-            let base = super::load_specs(base_dir, namespace, out)?;
+            // The base tree gets the same overlay: the plan then shows what
+            // the change does in this environment, not the overlay itself.
+            let base = super::load_specs(base_dir, args.spec.overlay.as_deref(), namespace, out)?;
             plan::diff(
                 &desired.loaded.state,
                 &offline_live(base.loaded.state, target),
