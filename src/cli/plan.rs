@@ -22,6 +22,12 @@ pub struct PlanCommandArgs {
     /// this tree too.
     #[arg(long, value_name = "DIR")]
     pub offline_from: Option<PathBuf>,
+    /// The overlay for the --offline-from tree when it differs from
+    /// --overlay (e.g. the base branch's copy of the environment's overlay,
+    /// so a pull request that changes the overlay shows its effect).
+    /// Without it the --offline-from tree gets --overlay.
+    #[arg(long, value_name = "DIR", requires = "offline_from")]
+    pub offline_overlay: Option<PathBuf>,
     /// Exit with status 2 when there are changes (0 when there are none).
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -49,9 +55,14 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
     options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
         Some(base_dir) => {
-            // The base tree gets the same overlay: the plan then shows what
-            // the change does in this environment, not the overlay itself.
-            let base = super::load_specs(base_dir, args.spec.overlay.as_deref(), namespace, out)?;
+            // The base tree gets the same overlay unless told otherwise: the
+            // plan then shows what the change does in this environment, not
+            // the overlay itself.
+            let base_overlay = args
+                .offline_overlay
+                .as_deref()
+                .or(args.spec.overlay.as_deref());
+            let base = super::load_specs(base_dir, base_overlay, namespace, out)?;
             plan::diff(
                 &desired.loaded.state,
                 &offline_live(base.loaded.state, target),

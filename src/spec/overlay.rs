@@ -157,8 +157,11 @@ impl Overlay {
                 continue;
             }
             for problem in &document.problems {
-                let mut diagnostic =
-                    Diagnostic::error(problem.code, problem.message.clone(), Some(location(problem.pos)));
+                let mut diagnostic = Diagnostic::error(
+                    problem.code,
+                    problem.message.clone(),
+                    Some(location(problem.pos)),
+                );
                 if problem.warning {
                     diagnostic.severity = crate::diag::Severity::Warning;
                 }
@@ -166,7 +169,9 @@ impl Overlay {
                 self.diagnostics.push(diagnostic);
             }
             let kind = root.get("kind").and_then(Node::as_str);
-            let name_node = root.get("metadata").and_then(|metadata| metadata.get("name"));
+            let name_node = root
+                .get("metadata")
+                .and_then(|metadata| metadata.get("name"));
             let name = name_node.and_then(Node::as_str);
             let (Some(kind), Some(name), Some(name_node)) = (kind, name, name_node) else {
                 self.diagnostics.push(
@@ -236,7 +241,11 @@ impl Overlay {
     /// spec file was loaded.
     pub fn unmatched(&self) -> Diagnostics {
         let mut diagnostics = Diagnostics::default();
-        for patch in self.patches.iter().filter(|patch| patch.applied_to.is_empty()) {
+        for patch in self
+            .patches
+            .iter()
+            .filter(|patch| patch.applied_to.is_empty())
+        {
             let hint = if KINDS.contains(&patch.kind.as_str()) {
                 format!(
                     "the specs define no {} named `{}`; remove the patch or fix its name",

@@ -229,7 +229,9 @@ pub fn merge_patch(target: &mut Node, patch: &Node) {
         return;
     };
     for patch_entry in patch_entries {
-        let existing = entries.iter().position(|entry| entry.key == patch_entry.key);
+        let existing = entries
+            .iter()
+            .position(|entry| entry.key == patch_entry.key);
         match (existing, &patch_entry.value.kind) {
             (Some(at), NodeKind::Null) => {
                 entries.remove(at);
