@@ -1177,4 +1177,58 @@ mod tests {
             let _ = parse(text);
         }
     }
+
+    /// The RFC 7386 appendix A cases, checked against the json-patch
+    /// crate's `merge` on the same values.
+    #[test]
+    fn merge_patch_agrees_with_rfc_7386() {
+        let cases = [
+            ("{a: b}", "{a: c}"),
+            ("{a: b}", "{b: c}"),
+            ("{a: b}", "{a: null}"),
+            ("{a: b, b: c}", "{a: null}"),
+            ("{a: [b]}", "{a: c}"),
+            ("{a: c}", "{a: [b]}"),
+            ("{a: {b: c}}", "{a: {b: d, c: null}}"),
+            ("{a: [{b: c}]}", "{a: [1]}"),
+            ("[a, b]", "[c, d]"),
+            ("{a: b}", "[c]"),
+            ("{a: foo}", "null"),
+            ("{a: foo}", "bar"),
+            ("{e: null}", "{a: 1}"),
+            ("[1, 2]", "{a: b, c: null}"),
+            ("{}", "{a: {bb: {ccc: null}}}"),
+        ];
+        for (target, patch) in cases {
+            let mut merged = single(target).root;
+            let patch = single(patch).root;
+            merge_patch(&mut merged, &patch);
+            let mut expected = single(target).root.to_json().unwrap();
+            json_patch::merge(&mut expected, &patch.to_json().unwrap());
+            assert_eq!(merged.to_json().unwrap(), expected, "{target} + {patch:?}");
+        }
+    }
+
+    #[test]
+    fn merged_nodes_keep_the_position_and_source_they_came_from() {
+        let mut target = single("spec:\n  a: 1\n  b: 2\n").root;
+        let mut patch = single("spec:\n  b: 3\n  c: {d: 4}\n").root;
+        patch.set_source(2);
+        merge_patch(&mut target, &patch);
+        let spec = target.get("spec").unwrap();
+        let a = spec.get("a").unwrap();
+        assert_eq!((a.pos, a.kind.clone()), (pos(2, 6), NodeKind::Int(1)));
+        let b = spec.get("b").unwrap();
+        let from_patch = |line, column| Pos {
+            line,
+            column,
+            source: 2,
+        };
+        assert_eq!((b.pos, b.kind.clone()), (from_patch(2, 6), NodeKind::Int(3)));
+        let entries = spec.as_map().unwrap();
+        assert_eq!(entries[1].key_pos, pos(3, 3), "a merged key keeps the base's");
+        assert_eq!(entries[2].key_pos, from_patch(3, 3), "a new key is the patch's");
+        let d = spec.get("c").unwrap().get("d").unwrap();
+        assert_eq!(d.pos, from_patch(3, 10));
+    }
 }
