@@ -276,6 +276,9 @@ impl Overlay {
             let Some(location) = &diagnostic.location else {
                 continue;
             };
+            if diagnostic.code == "overlay-unmatched" {
+                continue;
+            }
             let mut bases: Vec<&PathBuf> = self
                 .patches
                 .iter()

@@ -1224,10 +1224,21 @@ mod tests {
             column,
             source: 2,
         };
-        assert_eq!((b.pos, b.kind.clone()), (from_patch(2, 6), NodeKind::Int(3)));
+        assert_eq!(
+            (b.pos, b.kind.clone()),
+            (from_patch(2, 6), NodeKind::Int(3))
+        );
         let entries = spec.as_map().unwrap();
-        assert_eq!(entries[1].key_pos, pos(3, 3), "a merged key keeps the base's");
-        assert_eq!(entries[2].key_pos, from_patch(3, 3), "a new key is the patch's");
+        assert_eq!(
+            entries[1].key_pos,
+            pos(3, 3),
+            "a merged key keeps the base's"
+        );
+        assert_eq!(
+            entries[2].key_pos,
+            from_patch(3, 3),
+            "a new key is the patch's"
+        );
         let d = spec.get("c").unwrap().get("d").unwrap();
         assert_eq!(d.pos, from_patch(3, 10));
     }
