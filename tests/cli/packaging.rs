@@ -1,8 +1,9 @@
 //! The Argo CD hook Jobs, run the way Kubernetes runs them: the rendered
 //! kustomization's ConfigMap laid out as a ConfigMap volume (files are
 //! symlinks into a hidden timestamped directory through `..data`), the Jobs'
-//! own arguments and settings, the password as a mounted file, TLS with the
-//! cluster's CA.
+//! own arguments and settings, the environment's spec overlay as a second
+//! ConfigMap volume, the password as a mounted file, TLS with the cluster's
+//! CA, against a cluster coordinator.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,7 @@ fn job(
     objects: &[Yaml],
     name: &str,
     specs: &Path,
+    overlay: &Path,
     password_file: &Path,
     ca: &Path,
     endpoint: &str,
@@ -95,6 +97,7 @@ fn job(
             "ARANGO_USER" => "root".to_string(),
             "ARANGO_PASSWORD_FILE" => password_file.display().to_string(),
             "ARANGOSYNC_REVISION" => "0123abc".to_string(),
+            "ARANGOSYNC_OVERLAY" => overlay.display().to_string(),
             _ => variable["value"].as_str().unwrap_or_default().to_string(),
         };
         env.insert(name, value);
@@ -102,6 +105,10 @@ fn job(
     assert!(
         env.contains_key("ARANGO_PASSWORD_FILE"),
         "the password comes from a mounted file"
+    );
+    assert!(
+        env.contains_key("ARANGOSYNC_OVERLAY"),
+        "the environment's overlay is applied"
     );
     env.insert("ARANGO_HOST".into(), endpoint.to_string());
     env.insert("ARANGO_CA_CERT".into(), ca.display().to_string());
@@ -137,6 +144,21 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
     let specs: PathBuf = work.path().join("specs");
     std::fs::create_dir(&specs).expect("specs dir");
     configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
+    let overlay_name = find(&objects, "Job", "arangosync-presync")["spec"]["template"]["spec"]
+        ["volumes"]
+        .as_vec()
+        .expect("volumes")
+        .iter()
+        .find(|volume| volume["name"].as_str() == Some("overlay"))
+        .and_then(|volume| volume["configMap"]["name"].as_str())
+        .expect("an overlay ConfigMap volume")
+        .to_string();
+    let overlay: PathBuf = work.path().join("overlay");
+    std::fs::create_dir(&overlay).expect("overlay dir");
+    configmap_volume(
+        &find(&objects, "ConfigMap", &overlay_name)["data"],
+        &overlay,
+    );
 
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
@@ -153,7 +175,10 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             cert: ca.clone(),
             key,
         }),
-        profile: crate::support::example_profile(),
+        profile: arangodb_emulator::Profile {
+            role: arangodb_emulator::Role::Coordinator,
+            ..crate::support::example_profile()
+        },
         ..Config::default()
     })
     .expect("emulator");
@@ -162,6 +187,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
         &objects,
         "arangosync-presync",
         &specs,
+        &overlay,
         &password_file,
         &ca,
         emulator.url(),
@@ -194,6 +220,11 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             .expect("json")
     };
     assert_eq!(get("/_api/collection/users")["name"], "users");
+    // The dev overlay's one copy, not the base spec's two.
+    assert_eq!(
+        get("/_api/collection/users/properties")["replicationFactor"],
+        1
+    );
     assert_eq!(
         get("/_api/gharial/interactions")["graph"]["name"],
         "interactions"
@@ -208,6 +239,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
         &objects,
         "arangosync-postsync",
         &specs,
+        &overlay,
         &password_file,
         &ca,
         emulator.url(),
