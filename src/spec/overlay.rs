@@ -302,3 +302,83 @@ impl Overlay {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    const USERS: &str = "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 1
+  waitForSync: true
+";
+
+    /// Loads `USERS` with `patch` as the only overlay file.
+    fn load(patch: &str) -> (super::super::Loaded, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let specs = dir.path().join("specs");
+        let overlay = dir.path().join("overlay");
+        std::fs::create_dir_all(&specs).expect("specs");
+        std::fs::create_dir_all(&overlay).expect("overlay");
+        std::fs::write(specs.join("users.yaml"), USERS).expect("spec");
+        std::fs::write(overlay.join("users.yaml"), patch).expect("patch");
+        let loaded = super::super::load_with_overlay(&specs, Some(&overlay));
+        (loaded, dir)
+    }
+
+    fn codes(loaded: &super::super::Loaded) -> Vec<&'static str> {
+        loaded.diagnostics.0.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_patch_merges_and_deletes_but_keeps_kind_and_name() {
+        let (loaded, _dir) = load(
+            "apiVersion: db.feature-store/v1alpha2
+kind: ArangoCollection
+metadata:
+  name: users
+  labels: {team: growth}
+spec:
+  numberOfShards: 4
+  waitForSync: null
+",
+        );
+        assert_eq!(codes(&loaded), Vec::<&str>::new());
+        let users = &loaded.state.collections["users"];
+        assert_eq!(users.cluster.number_of_shards, Some(4));
+        assert!(!users.wait_for_sync, "deleted: the default");
+        // The name is the base file's; the patched value the overlay's.
+        let origin = &loaded.sources.collections["users"];
+        assert!(origin.location.file.ends_with("specs/users.yaml"));
+        let shards = origin.at("numberOfShards");
+        assert!(shards.file.ends_with("overlay/users.yaml"), "{shards}");
+        assert_eq!((shards.line, shards.column), (7, 19));
+    }
+
+    #[test]
+    fn patches_without_a_target_or_an_address_are_errors() {
+        let (loaded, _dir) = load(
+            "apiVersion: db.feature-store/v1alpha1
+kind: ArangoGraph
+metadata:
+  name: users
+spec: {}
+---
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+spec: {numberOfShards: 2}
+",
+        );
+        assert_eq!(
+            codes(&loaded),
+            vec!["overlay-unmatched", "overlay-patch-unaddressed"]
+        );
+    }
+
+    #[test]
+    fn an_overlay_without_patches_is_an_error() {
+        let (loaded, _dir) = load("apiVersion: v1\nkind: ConfigMap\n");
+        assert_eq!(codes(&loaded), vec!["overlay-empty"]);
+    }
+}
