@@ -70,7 +70,7 @@ pub struct ApplyArgs {
 
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let namespace = &args.plan.features.namespace;
-    let desired = super::load_specs(&args.spec.dir, namespace, out)?;
+    let desired = super::load_specs(&args.spec.dir, args.spec.overlay.as_deref(), namespace, out)?;
     let (trigger, interrupt) = interrupt::channel();
     interrupt::listen(trigger.clone()).map_err(|err| {
         CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))

@@ -47,6 +47,13 @@ pub struct SpecArgs {
     /// directory, or a mounted ConfigMap.
     #[arg(long, default_value = "features", env = "ARANGOSYNC_DIR")]
     pub dir: PathBuf,
+    /// Directory of environment patch documents (YAML, `apiVersion:
+    /// db.feature-store/v1alpha1`, matched to a spec by `kind` and
+    /// `metadata.name`), applied to the specs as JSON merge patches before
+    /// they are checked: maps merge, lists and scalars replace, `null`
+    /// deletes a key. A patch that matches no spec is an error.
+    #[arg(long, value_name = "DIR", env = "ARANGOSYNC_OVERLAY")]
+    pub overlay: Option<PathBuf>,
 }
 
 /// The ArangoDB version offline checks hold the specs to.

@@ -70,20 +70,26 @@ pub struct Desired {
 
 /// Loads and validates a spec tree with its transformations; prints the
 /// diagnostics (warnings too) and fails with exit status 3 on errors.
-fn load_specs(dir: &Path, namespace: &str, out: &output::Output) -> Result<Desired, CliError> {
-    load_specs_for(dir, namespace, out, None)
+fn load_specs(
+    dir: &Path,
+    overlay: Option<&Path>,
+    namespace: &str,
+    out: &output::Output,
+) -> Result<Desired, CliError> {
+    load_specs_for(dir, overlay, namespace, out, None)
 }
 
 /// Like `load_specs`, and also checks the specs against `target`
 /// (`--target-version`).
 fn load_specs_for(
     dir: &Path,
+    overlay: Option<&Path>,
     namespace: &str,
     out: &output::Output,
     target: Option<&crate::server::Server>,
 ) -> Result<Desired, CliError> {
     let namespace = crate::transform::check_namespace(namespace).map_err(CliError::usage)?;
-    let mut loaded = spec::load(dir);
+    let mut loaded = spec::load_with_overlay(dir, overlay);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
@@ -92,6 +98,7 @@ fn load_specs_for(
     diagnostics.extend(problems);
     diagnostics.sort();
     diagnostics.supersede("version-unsupported", "deprecated-index-type");
+    loaded.overlay.name_base_files(&mut diagnostics);
     if !diagnostics.is_empty() {
         out.diagnostics(&diagnostics);
     }

@@ -18,9 +18,16 @@ pub struct PlanCommandArgs {
     pub spec: SpecArgs,
     /// Compare with this spec tree instead of a database (e.g. the base
     /// branch of a pull request); needs no database or credentials. Every
-    /// object in it counts as created by arangosync.
+    /// object in it counts as created by arangosync. `--overlay` applies to
+    /// this tree too.
     #[arg(long, value_name = "DIR")]
     pub offline_from: Option<PathBuf>,
+    /// The overlay for the --offline-from tree when it differs from
+    /// --overlay (e.g. the base branch's copy of the environment's overlay,
+    /// so a pull request that changes the overlay shows its effect).
+    /// Without it the --offline-from tree gets --overlay.
+    #[arg(long, value_name = "DIR", requires = "offline_from")]
+    pub offline_overlay: Option<PathBuf>,
     /// Exit with status 2 when there are changes (0 when there are none).
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -37,12 +44,25 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
     // With a database too, the specs are held to the target before
     // connecting; the live server then gates the plan by its own facts.
     let target = args.target.server();
-    let desired = super::load_specs_for(&args.spec.dir, namespace, out, target.as_ref())?;
+    let desired = super::load_specs_for(
+        &args.spec.dir,
+        args.spec.overlay.as_deref(),
+        namespace,
+        out,
+        target.as_ref(),
+    )?;
     let mut options = args.connection.plan_options(&args.plan);
     options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
         Some(base_dir) => {
-            let base = super::load_specs(base_dir, namespace, out)?;
+            // The base tree gets the same overlay unless told otherwise: the
+            // plan then shows what the change does in this environment, not
+            // the overlay itself.
+            let base_overlay = args
+                .offline_overlay
+                .as_deref()
+                .or(args.spec.overlay.as_deref());
+            let base = super::load_specs(base_dir, base_overlay, namespace, out)?;
             let live = offline_live(base.loaded.state, target);
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             super::narrow(

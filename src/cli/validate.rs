@@ -22,6 +22,7 @@ pub fn run(args: &ValidateArgs, out: &Output) -> Result<ExitStatus, CliError> {
     let target = args.target.server();
     let desired = super::load_specs_for(
         &args.spec.dir,
+        args.spec.overlay.as_deref(),
         &args.features.namespace,
         out,
         target.as_ref(),

@@ -46,6 +46,7 @@ mod collection;
 mod empty;
 mod graph;
 mod index;
+pub mod overlay;
 pub(crate) mod reader;
 mod view;
 mod walk;
@@ -92,6 +93,8 @@ pub struct Loaded {
     /// `.aql` files found, sorted, for the transformations stage.
     pub transformations: Vec<PathBuf>,
     pub diagnostics: Diagnostics,
+    /// The overlay applied (`--overlay`); empty without one.
+    pub overlay: overlay::Overlay,
 }
 
 /// Where each resource of [`Loaded::state`] is written.
@@ -202,14 +205,30 @@ pub struct Duplicate {
 /// Loads every spec under `dir`. Never fails: problems are in
 /// `Loaded::diagnostics`, and whatever could be read is in the state.
 pub fn load(dir: &Path) -> Loaded {
+    load_with_overlay(dir, None)
+}
+
+/// Like [`load`], with the patches of the overlay directory `overlay`
+/// applied to the spec documents before they are read (see [`overlay`]);
+/// the overlay's own problems and unmatched patches are diagnostics too.
+pub fn load_with_overlay(dir: &Path, overlay: Option<&Path>) -> Loaded {
     let found = walk::walk(dir);
     let mut loaded = Loaded {
         transformations: found.aql,
         diagnostics: found.diagnostics,
         ..Loaded::default()
     };
+    if let Some(overlay_dir) = overlay {
+        loaded.overlay = overlay::Overlay::load(overlay_dir);
+        let problems = std::mem::take(&mut loaded.overlay.diagnostics);
+        loaded.diagnostics.extend(problems);
+    }
     for path in &found.yaml {
         load_file(&mut loaded, path);
+    }
+    if overlay.is_some() {
+        let unmatched = loaded.overlay.unmatched();
+        loaded.diagnostics.extend(unmatched);
     }
     if let Some(problem) = empty::check(dir, &found.yaml, &loaded) {
         loaded.diagnostics.push(problem);
@@ -423,7 +442,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
         return;
     }
 
-    let documents = match yaml::parse(text) {
+    let mut documents = match yaml::parse(text) {
         Ok(documents) => documents,
         Err(error) => {
             let location = Some(Location {
@@ -454,7 +473,11 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
         }
     };
 
-    let mut reader = Reader::new(path);
+    for document in &mut documents {
+        loaded.overlay.apply(path, &mut document.root);
+    }
+    let overlay_files = loaded.overlay.files.clone();
+    let mut reader = Reader::with_overlays(path, &overlay_files);
     let mut is_spec_file = false;
     for document in &documents {
         is_spec_file |= load_document(loaded, &mut reader, document);

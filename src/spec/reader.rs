@@ -49,6 +49,9 @@ pub const MERGE_KEY_HINT: &str =
 /// Diagnostics for one file, located in it.
 pub struct Reader<'a> {
     file: &'a Path,
+    /// Overlay files, for positions whose `source` is not 0 (`source` `n`
+    /// is `overlays[n - 1]`).
+    overlays: &'a [std::path::PathBuf],
     pub diagnostics: Diagnostics,
 }
 
@@ -56,13 +59,28 @@ impl<'a> Reader<'a> {
     pub fn new(file: &'a Path) -> Reader<'a> {
         Reader {
             file,
+            overlays: &[],
             diagnostics: Diagnostics::default(),
         }
     }
 
+    /// A reader for a file whose nodes may come from these overlay files.
+    pub fn with_overlays(file: &'a Path, overlays: &'a [std::path::PathBuf]) -> Reader<'a> {
+        Reader {
+            overlays,
+            ..Reader::new(file)
+        }
+    }
+
+    /// Where `pos` is: in the file being read, or in the overlay file the
+    /// node was patched in from.
     pub fn location(&self, pos: Pos) -> Location {
+        let file = usize::from(pos.source)
+            .checked_sub(1)
+            .and_then(|at| self.overlays.get(at))
+            .map_or(self.file, |path| path.as_path());
         Location {
-            file: self.file.to_path_buf(),
+            file: file.to_path_buf(),
             line: pos.line,
             column: pos.column,
         }

@@ -50,6 +50,10 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 pub struct Pos {
     pub line: usize,
     pub column: usize,
+    /// Which file the position is in: 0 for the file being read, `n` for
+    /// the `n`th overlay file whose patch put the node there (see
+    /// [`merge_patch`] and `spec::overlay`).
+    pub source: u16,
 }
 
 impl Pos {
@@ -58,6 +62,7 @@ impl Pos {
         Pos {
             line: marker.line().max(1),
             column: marker.col() + 1,
+            source: 0,
         }
     }
 }
@@ -160,6 +165,22 @@ impl Node {
         }
     }
 
+    /// Marks this node and everything under it as coming from file
+    /// `source` (see [`Pos::source`]).
+    pub fn set_source(&mut self, source: u16) {
+        self.pos.source = source;
+        match &mut self.kind {
+            NodeKind::Seq(items) => items.iter_mut().for_each(|item| item.set_source(source)),
+            NodeKind::Map(entries) => {
+                for entry in entries {
+                    entry.key_pos.source = source;
+                    entry.value.set_source(source);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The value as JSON, for parts of a spec that are passed to ArangoDB
     /// as they are (schema rules, inverted index options). Fails, with the
     /// position, on numbers JSON cannot represent (`.inf`, `.nan`).
@@ -183,6 +204,57 @@ impl Node {
                 Value::Object(object)
             }
         })
+    }
+}
+
+/// Applies `patch` to `target` as a JSON merge patch (RFC 7386): a mapping
+/// patch merges key by key, a `null` value deletes its key, anything else
+/// (scalars, lists, a mapping patched onto a non-mapping) replaces the
+/// target. Positions survive: nodes and keys the patch brings keep the
+/// patch's positions (and so its [`Pos::source`]), everything left alone
+/// keeps the target's. Recursion is bounded by the patch's depth, which
+/// [`parse`] limits to [`MAX_DEPTH`].
+pub fn merge_patch(target: &mut Node, patch: &Node) {
+    let NodeKind::Map(patch_entries) = &patch.kind else {
+        *target = patch.clone();
+        return;
+    };
+    if !matches!(target.kind, NodeKind::Map(_)) {
+        *target = Node {
+            pos: patch.pos,
+            kind: NodeKind::Map(Vec::new()),
+        };
+    }
+    let NodeKind::Map(entries) = &mut target.kind else {
+        return;
+    };
+    for patch_entry in patch_entries {
+        let existing = entries
+            .iter()
+            .position(|entry| entry.key == patch_entry.key);
+        match (existing, &patch_entry.value.kind) {
+            (Some(at), NodeKind::Null) => {
+                entries.remove(at);
+            }
+            (None, NodeKind::Null) => {}
+            (Some(at), _) => {
+                if let Some(entry) = entries.get_mut(at) {
+                    merge_patch(&mut entry.value, &patch_entry.value);
+                }
+            }
+            (None, _) => {
+                let mut value = Node {
+                    pos: patch_entry.value.pos,
+                    kind: NodeKind::Null,
+                };
+                merge_patch(&mut value, &patch_entry.value);
+                entries.push(Entry {
+                    key: patch_entry.key.clone(),
+                    key_pos: patch_entry.key_pos,
+                    value,
+                });
+            }
+        }
     }
 }
 
@@ -238,7 +310,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
         Ok(result) => result,
         Err(_) => Err(ParseError {
             message: "the YAML parser failed on this input".into(),
-            pos: Pos { line: 1, column: 1 },
+            pos: Pos {
+                line: 1,
+                column: 1,
+                source: 0,
+            },
             hint: None,
         }),
     }
@@ -275,6 +351,7 @@ fn unclosed_flow(lines: &[&str], pos: Pos) -> Option<(char, Pos)> {
             let here = Pos {
                 line: index + 1,
                 column: column + 1,
+                source: pos.source,
             };
             if here >= pos {
                 break;
@@ -848,7 +925,11 @@ mod tests {
     use super::*;
 
     fn pos(line: usize, column: usize) -> Pos {
-        Pos { line, column }
+        Pos {
+            line,
+            column,
+            source: 0,
+        }
     }
 
     fn single(text: &str) -> Document {
@@ -1095,5 +1176,70 @@ mod tests {
         ] {
             let _ = parse(text);
         }
+    }
+
+    /// The RFC 7386 appendix A cases, checked against the json-patch
+    /// crate's `merge` on the same values.
+    #[test]
+    fn merge_patch_agrees_with_rfc_7386() {
+        let cases = [
+            ("{a: b}", "{a: c}"),
+            ("{a: b}", "{b: c}"),
+            ("{a: b}", "{a: null}"),
+            ("{a: b, b: c}", "{a: null}"),
+            ("{a: [b]}", "{a: c}"),
+            ("{a: c}", "{a: [b]}"),
+            ("{a: {b: c}}", "{a: {b: d, c: null}}"),
+            ("{a: [{b: c}]}", "{a: [1]}"),
+            ("[a, b]", "[c, d]"),
+            ("{a: b}", "[c]"),
+            ("{a: foo}", "null"),
+            ("{a: foo}", "bar"),
+            ("{e: null}", "{a: 1}"),
+            ("[1, 2]", "{a: b, c: null}"),
+            ("{}", "{a: {bb: {ccc: null}}}"),
+        ];
+        for (target, patch) in cases {
+            let mut merged = single(target).root;
+            let patch = single(patch).root;
+            merge_patch(&mut merged, &patch);
+            let mut expected = single(target).root.to_json().unwrap();
+            json_patch::merge(&mut expected, &patch.to_json().unwrap());
+            assert_eq!(merged.to_json().unwrap(), expected, "{target} + {patch:?}");
+        }
+    }
+
+    #[test]
+    fn merged_nodes_keep_the_position_and_source_they_came_from() {
+        let mut target = single("spec:\n  a: 1\n  b: 2\n").root;
+        let mut patch = single("spec:\n  b: 3\n  c: {d: 4}\n").root;
+        patch.set_source(2);
+        merge_patch(&mut target, &patch);
+        let spec = target.get("spec").unwrap();
+        let a = spec.get("a").unwrap();
+        assert_eq!((a.pos, a.kind.clone()), (pos(2, 6), NodeKind::Int(1)));
+        let b = spec.get("b").unwrap();
+        let from_patch = |line, column| Pos {
+            line,
+            column,
+            source: 2,
+        };
+        assert_eq!(
+            (b.pos, b.kind.clone()),
+            (from_patch(2, 6), NodeKind::Int(3))
+        );
+        let entries = spec.as_map().unwrap();
+        assert_eq!(
+            entries[1].key_pos,
+            pos(3, 3),
+            "a merged key keeps the base's"
+        );
+        assert_eq!(
+            entries[2].key_pos,
+            from_patch(3, 3),
+            "a new key is the patch's"
+        );
+        let d = spec.get("c").unwrap().get("d").unwrap();
+        assert_eq!(d.pos, from_patch(3, 10));
     }
 }

@@ -14,6 +14,7 @@ mod firstrun;
 mod functions;
 mod inputs;
 mod kept;
+mod overlays;
 mod ownership;
 mod packaging;
 mod performance;

@@ -1,8 +1,9 @@
 //! The Argo CD hook Jobs, run the way Kubernetes runs them: the rendered
 //! kustomization's ConfigMap laid out as a ConfigMap volume (files are
 //! symlinks into a hidden timestamped directory through `..data`), the Jobs'
-//! own arguments and settings, the password as a mounted file, TLS with the
-//! cluster's CA.
+//! own arguments and settings, the environment's spec overlay as a second
+//! ConfigMap volume, the password as a mounted file, TLS with the cluster's
+//! CA, against a cluster coordinator.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,7 @@ fn job(
     objects: &[Yaml],
     name: &str,
     specs: &Path,
+    overlay: &Path,
     password_file: &Path,
     ca: &Path,
     endpoint: &str,
@@ -108,6 +110,7 @@ fn job(
             "ARANGO_USER" => "root".to_string(),
             "ARANGO_PASSWORD_FILE" => password_file.display().to_string(),
             "ARANGOSYNC_REVISION" => "0123abc".to_string(),
+            "ARANGOSYNC_OVERLAY" => overlay.display().to_string(),
             _ => variable["value"].as_str().unwrap_or_default().to_string(),
         };
         env.insert(name, value);
@@ -115,6 +118,10 @@ fn job(
     assert!(
         env.contains_key("ARANGO_PASSWORD_FILE"),
         "the password comes from a mounted file"
+    );
+    assert!(
+        env.contains_key("ARANGOSYNC_OVERLAY"),
+        "the environment's overlay is applied"
     );
     env.insert("ARANGO_HOST".into(), endpoint.to_string());
     env.insert("ARANGO_CA_CERT".into(), ca.display().to_string());
@@ -150,6 +157,21 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
     let specs: PathBuf = work.path().join("specs");
     std::fs::create_dir(&specs).expect("specs dir");
     configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
+    let overlay_name = find(&objects, "Job", "arangosync-presync")["spec"]["template"]["spec"]
+        ["volumes"]
+        .as_vec()
+        .expect("volumes")
+        .iter()
+        .find(|volume| volume["name"].as_str() == Some("overlay"))
+        .and_then(|volume| volume["configMap"]["name"].as_str())
+        .expect("an overlay ConfigMap volume")
+        .to_string();
+    let overlay: PathBuf = work.path().join("overlay");
+    std::fs::create_dir(&overlay).expect("overlay dir");
+    configmap_volume(
+        &find(&objects, "ConfigMap", &overlay_name)["data"],
+        &overlay,
+    );
 
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
@@ -166,7 +188,10 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             cert: ca.clone(),
             key,
         }),
-        profile: crate::support::example_profile(),
+        profile: arangodb_emulator::Profile {
+            role: arangodb_emulator::Role::Coordinator,
+            ..crate::support::example_profile()
+        },
         ..Config::default()
     })
     .expect("emulator");
@@ -175,6 +200,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
         &objects,
         "arangosync-presync",
         &specs,
+        &overlay,
         &password_file,
         &ca,
         emulator.url(),
@@ -207,6 +233,11 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
             .expect("json")
     };
     assert_eq!(get("/_api/collection/users")["name"], "users");
+    // The dev overlay's one copy, not the base spec's two.
+    assert_eq!(
+        get("/_api/collection/users/properties")["replicationFactor"],
+        1
+    );
     assert_eq!(
         get("/_api/gharial/interactions")["graph"]["name"],
         "interactions"
@@ -221,6 +252,7 @@ fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
         &objects,
         "arangosync-postsync",
         &specs,
+        &overlay,
         &password_file,
         &ca,
         emulator.url(),
@@ -294,6 +326,25 @@ fn the_drift_cronjob_exits_2_when_the_database_was_changed_by_hand() {
     let specs: PathBuf = work.path().join("specs");
     std::fs::create_dir(&specs).expect("specs dir");
     configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
+    // The environment's spec overlay, mounted as the hook Jobs mount theirs.
+    let overlay_name = pod["volumes"]
+        .as_vec()
+        .expect("volumes")
+        .iter()
+        .find(|volume| volume["name"].as_str() == Some("overlay"))
+        .and_then(|volume| volume["configMap"]["name"].as_str())
+        .expect("an overlay ConfigMap volume")
+        .to_string();
+    assert!(
+        overlay_name.starts_with("arangosync-drift-spec-overlay-"),
+        "{overlay_name}"
+    );
+    let overlay: PathBuf = work.path().join("overlay");
+    std::fs::create_dir(&overlay).expect("overlay dir");
+    configmap_volume(
+        &find(&objects, "ConfigMap", &overlay_name)["data"],
+        &overlay,
+    );
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
             .expect("cert");
@@ -317,6 +368,7 @@ fn the_drift_cronjob_exits_2_when_the_database_was_changed_by_hand() {
         &objects,
         "arangosync-drift-check",
         &specs,
+        &overlay,
         &password_file,
         &ca,
         emulator.url(),
