@@ -17,6 +17,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+pub mod saved;
 mod vector;
 mod views;
 
