@@ -334,14 +334,21 @@ impl Source<'_> {
         if !changed.is_empty() {
             return Err(refusal(
                 &file,
-                "object(s) it changes were changed since it was made",
+                &format!(
+                    "{} of the objects it changes {} changed in the database since it was planned",
+                    changed.len(),
+                    if changed.len() == 1 { "was" } else { "were" }
+                ),
                 &changed,
             ));
         }
         let changes = saved.select(&whole.changes).map_err(|problems| {
             refusal(
                 &file,
-                "change(s) would now be planned differently",
+                &format!(
+                    "{} of its changes would now be planned differently",
+                    problems.len()
+                ),
                 &problems,
             )
         })?;
@@ -352,9 +359,8 @@ impl Source<'_> {
 /// The refusal of a saved plan: exit status 1, one item per reason.
 fn refusal(file: &str, what: &str, items: &[String]) -> CliError {
     CliError::runtime(format!(
-        "refusing to apply the saved plan {file}: {} {what}; nothing was changed. \
+        "refusing to apply the saved plan {file}: {what}; nothing was changed. \
          Plan again (plan --out) and review the new plan:\n  {}",
-        items.len(),
         items.join("\n  ")
     ))
 }

@@ -161,7 +161,7 @@ impl SavedPlan {
             .map_err(|err| invalid(format!("a damaged saved plan: {err}")))?;
         if saved.database != database {
             return Err(invalid(format!(
-                "the saved plan is for database \"{}\", not \"{database}\"",
+                "the saved plan is for database \"{}\", but --database is \"{database}\"",
                 saved.database
             )));
         }
