@@ -251,8 +251,14 @@ async fn apply_under_lock(
         ),
     )
     .await??;
-    // With a saved plan, the objects it touches are checked again here:
-    // another run may have changed them while this one waited.
+    // With a saved plan, the objects it touches are checked again here
+    // (another run may have changed them while this one waited), all but
+    // the database and state collection created before the lock.
+    let after_setup = source.saved.map(SavedPlan::after_setup);
+    let source = Source {
+        saved: after_setup.as_ref(),
+        namespace: source.namespace,
+    };
     let fresh = source.select(
         args,
         plan::diff(&desired.loaded.state, &live, options),

@@ -178,6 +178,29 @@ impl SavedPlan {
         self.plan["changes"].as_array().map_or(&[], Vec::as_slice)
     }
 
+    /// The saved plan without the changes apply makes before taking the
+    /// lock (creating the database and the state collection, which the
+    /// lock lives in): what is left to check and apply under the lock.
+    pub fn after_setup(&self) -> SavedPlan {
+        let setup = |change: &Value| {
+            let kind = change["address"]["kind"].as_str();
+            kind == Some("database")
+                || (kind == Some("stateCollection") && change["action"] == "create")
+        };
+        let mut rest = self.clone();
+        let mut setup_addresses = Vec::new();
+        if let Some(changes) = rest.plan["changes"].as_array_mut() {
+            for change in changes.iter().filter(|change| setup(change)) {
+                setup_addresses.push(describe(&change["address"]));
+            }
+            changes.retain(|change| !setup(change));
+        }
+        for address in setup_addresses {
+            rest.fingerprints.remove(&address);
+        }
+        rest
+    }
+
     /// The fingerprints of the objects the saved plan touches, as `live`
     /// has them now. Fails on a change whose address cannot be read back.
     pub fn fingerprints_now(&self, live: &Live) -> Result<BTreeMap<String, String>, String> {

@@ -101,6 +101,23 @@ fn a_saved_plan_applies_and_leaves_nothing_to_do() {
 }
 
 #[test]
+fn a_saved_first_run_creates_the_database_too() {
+    let harness = Harness::new();
+    harness.write("users.yaml", &users_with_place());
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--create-database", "--out", &file]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert_eq!(harness.get_status("/_api/collection/users"), 404);
+    // --create-database is the saved plan's choice, not repeated here.
+    let applied = apply_saved(&harness, &file);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert!(place_index(&harness).is_some());
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
 fn an_unrelated_change_by_hand_does_not_stop_a_saved_plan() {
     let (harness, _out, file) = planned();
     // `orders` is not in the saved plan; changed by hand, a new plan would
