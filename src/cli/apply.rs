@@ -385,13 +385,22 @@ fn check_specs_digest(
         .plan_file
         .as_ref()
         .map_or_else(String::new, |file| file.display().to_string());
-    Err(CliError::runtime(format!(
-        "refusing to apply the saved plan {file}: the specs in {} changed since it was made \
-         (specs digest {now}, saved {}); nothing was changed. Plan again (plan --out) and \
-         review the new plan",
-        args.spec.dir.display(),
-        saved.specs_digest
-    )))
+    let mut changed = plan::saved::changed_specs(
+        &saved.specs_objects,
+        &plan::saved::specs_objects(&desired.loaded.state),
+    );
+    if changed.is_empty() {
+        // Only what no single object holds differs.
+        changed.push(format!("specs digest {now}, saved {}", saved.specs_digest));
+    }
+    Err(refusal(
+        &file,
+        &format!(
+            "the specs in {} changed since it was planned",
+            args.spec.dir.display()
+        ),
+        &changed,
+    ))
 }
 
 fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {

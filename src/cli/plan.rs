@@ -63,7 +63,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 let saved = super::saved::SavedPlan::new(
                     &computed,
                     &live,
-                    plan::saved::specs_digest(&desired.loaded.state),
+                    &desired.loaded.state,
                     super::saved::SavedOptions::of(&options, namespace),
                 );
                 saved.write(file)?;

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::CliError;
-use crate::plan::saved::{digest, fingerprint, fingerprints};
+use crate::plan::saved::{digest, fingerprint, fingerprints, specs_digest, specs_objects};
 use crate::plan::{Address, Change, Live, Plan};
 
 /// The `kind` every saved plan file carries.
@@ -91,6 +91,9 @@ pub struct SavedPlan {
     pub database: String,
     /// `plan::saved::specs_digest` of the desired state.
     pub specs_digest: String,
+    /// `plan::saved::specs_objects` of the desired state: names what
+    /// changed in the specs when the digest differs.
+    pub specs_objects: BTreeMap<String, String>,
     pub options: SavedOptions,
     /// The server planned against (informational).
     pub server: Value,
@@ -103,13 +106,19 @@ pub struct SavedPlan {
 
 impl SavedPlan {
     /// The saved plan of `plan`, computed from `live`.
-    pub fn new(plan: &Plan, live: &Live, specs_digest: String, options: SavedOptions) -> SavedPlan {
+    pub fn new(
+        plan: &Plan,
+        live: &Live,
+        desired: &crate::model::State,
+        options: SavedOptions,
+    ) -> SavedPlan {
         SavedPlan {
             kind: KIND.to_string(),
             saved_plan_version: SAVED_PLAN_VERSION,
             arangosync_version: env!("CARGO_PKG_VERSION").to_string(),
             database: plan.database.clone(),
-            specs_digest,
+            specs_digest: specs_digest(desired),
+            specs_objects: specs_objects(desired),
             options,
             server: serde_json::to_value(&plan.server).unwrap_or(Value::Null),
             fingerprints: fingerprints(&plan.changes, live),

@@ -60,6 +60,62 @@ pub fn specs_digest(desired: &State) -> String {
     digest(&serde_json::to_value(desired).unwrap_or(Value::Null))
 }
 
+/// The digest of each object the specs ask for, by address as the plan
+/// prints it (`collection users` with its indexes, `graph g`, `function
+/// NS::F_V1`, `registry entry NS::F_V1`, `analyzer a`, `view v`): what
+/// names the objects whose specs changed when [`specs_digest`] differs.
+pub fn specs_objects(desired: &State) -> BTreeMap<String, String> {
+    fn add<T: serde::Serialize>(
+        objects: &mut BTreeMap<String, String>,
+        address: Address,
+        definition: &T,
+    ) {
+        let value = serde_json::to_value(definition).unwrap_or(Value::Null);
+        objects.insert(address.to_string(), digest(&value));
+    }
+    let mut objects = BTreeMap::new();
+    for (name, definition) in &desired.collections {
+        add(&mut objects, Address::Collection(name.clone()), definition);
+    }
+    for (name, definition) in &desired.graphs {
+        add(&mut objects, Address::Graph(name.clone()), definition);
+    }
+    for (name, definition) in &desired.functions {
+        add(&mut objects, Address::Function(name.clone()), definition);
+    }
+    for (name, definition) in &desired.registry {
+        add(&mut objects, Address::Registry(name.clone()), definition);
+    }
+    for (name, definition) in &desired.analyzers {
+        add(&mut objects, Address::Analyzer(name.clone()), definition);
+    }
+    for (name, definition) in &desired.views {
+        add(&mut objects, Address::View(name.clone()), definition);
+    }
+    objects
+}
+
+/// What differs between the spec objects saved with a plan and those
+/// loaded now, one `address: what` item per object (`changed in the
+/// specs`, `added to the specs`, `removed from the specs`).
+pub fn changed_specs(
+    saved: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut items = Vec::new();
+    for (address, before) in saved {
+        match now.get(address) {
+            Some(after) if after == before => {}
+            Some(_) => items.push(format!("{address}: changed in the specs")),
+            None => items.push(format!("{address}: removed from the specs")),
+        }
+    }
+    for address in now.keys().filter(|address| !saved.contains_key(*address)) {
+        items.push(format!("{address}: added to the specs"));
+    }
+    items
+}
+
 /// The fingerprint of the live object at `address`: the digest of its
 /// definition and whether arangosync owns it, or [`ABSENT`].
 pub fn fingerprint(live: &Live, address: &Address) -> String {
@@ -216,6 +272,34 @@ mod tests {
             ),
             ABSENT
         );
+    }
+
+    #[test]
+    fn changed_specs_name_the_objects() {
+        let mut before = State::default();
+        for name in ["a", "b", "c"] {
+            before
+                .collections
+                .insert(name.into(), Collection::new(name, CollectionType::Document));
+        }
+        let mut after = before.clone();
+        after.collections.remove("b");
+        if let Some(c) = after.collections.get_mut("c") {
+            c.wait_for_sync = true;
+        }
+        after
+            .collections
+            .insert("d".into(), Collection::new("d", CollectionType::Edge));
+        assert_eq!(
+            changed_specs(&specs_objects(&before), &specs_objects(&after)),
+            vec![
+                "collection b: removed from the specs",
+                "collection c: changed in the specs",
+                "collection d: added to the specs",
+            ]
+        );
+        assert!(changed_specs(&specs_objects(&before), &specs_objects(&before)).is_empty());
+        assert_ne!(specs_digest(&before), specs_digest(&after));
     }
 
     #[test]
