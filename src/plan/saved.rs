@@ -24,6 +24,11 @@ use crate::model::State;
 /// The fingerprint of an object that does not exist.
 pub const ABSENT: &str = "absent";
 
+/// The fingerprint of an index whose collection does not exist: creating
+/// it then needs the collection first, which a saved plan that only
+/// creates the index does not do.
+pub const COLLECTION_ABSENT: &str = "absent (and its collection too)";
+
 /// `sha256:` and the hex digest of `value` with every object's keys sorted,
 /// so the digest does not depend on the order attributes were written in.
 pub fn digest(value: &Value) -> String {
@@ -120,7 +125,10 @@ pub fn changed_specs(
 /// definition and whether arangosync owns it, or [`ABSENT`].
 pub fn fingerprint(live: &Live, address: &Address) -> String {
     let Some(state) = &live.state else {
-        return ABSENT.to_string();
+        return match address {
+            Address::Index { .. } => COLLECTION_ABSENT.to_string(),
+            _ => ABSENT.to_string(),
+        };
     };
     let owned = &live.owned;
     let described = match address {
@@ -141,6 +149,9 @@ pub fn fingerprint(live: &Live, address: &Address) -> String {
             definition.indexes.clear();
             json!({"definition": definition, "owned": owned.collections.contains(name)})
         }),
+        Address::Index { collection, .. } if !state.collections.contains_key(collection) => {
+            return COLLECTION_ABSENT.to_string();
+        }
         Address::Index { collection, index } => state
             .collections
             .get(collection)
@@ -204,7 +215,11 @@ pub fn changed_objects(
         if before == after {
             continue;
         }
-        let what = if before == ABSENT {
+        let what = if after == COLLECTION_ABSENT {
+            "its collection was dropped since the plan was made"
+        } else if before == COLLECTION_ABSENT && after == ABSENT {
+            "its collection was created since the plan was made"
+        } else if before == ABSENT || before == COLLECTION_ABSENT {
             "created since the plan was made"
         } else if after == ABSENT {
             "dropped since the plan was made"
@@ -265,6 +280,11 @@ mod tests {
             ABSENT,
             "no database: absent"
         );
+        let index = Address::Index {
+            collection: "users".into(),
+            index: "idx".into(),
+        };
+        assert_eq!(fingerprint(&Live::default(), &index), COLLECTION_ABSENT);
         assert_eq!(
             fingerprint(
                 &live_with(Collection::new("other", CollectionType::Document)),
@@ -309,6 +329,8 @@ mod tests {
             ("collection b".to_string(), ABSENT.to_string()),
             ("collection c".to_string(), "sha256:3".to_string()),
             ("collection d".to_string(), "sha256:4".to_string()),
+            ("index d/i".to_string(), ABSENT.to_string()),
+            ("index e/i".to_string(), COLLECTION_ABSENT.to_string()),
         ]
         .into();
         let now: BTreeMap<String, String> = [
@@ -316,6 +338,8 @@ mod tests {
             ("collection b".to_string(), "sha256:2".to_string()),
             ("collection c".to_string(), ABSENT.to_string()),
             ("collection d".to_string(), "sha256:5".to_string()),
+            ("index d/i".to_string(), COLLECTION_ABSENT.to_string()),
+            ("index e/i".to_string(), ABSENT.to_string()),
         ]
         .into();
         assert_eq!(
@@ -324,6 +348,8 @@ mod tests {
                 "collection b: created since the plan was made",
                 "collection c: dropped since the plan was made",
                 "collection d: changed since the plan was made",
+                "index d/i: its collection was dropped since the plan was made",
+                "index e/i: its collection was created since the plan was made",
             ]
         );
     }

@@ -160,6 +160,27 @@ fn a_touched_object_changed_by_hand_refuses_the_saved_plan() {
 }
 
 #[test]
+fn a_dropped_collection_of_a_touched_index_refuses_the_saved_plan() {
+    let (harness, _out, file) = planned();
+    let (status, body) = harness.api(
+        reqwest::Method::DELETE,
+        "/_db/features/_api/collection/users",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    harness.reset_stats();
+    let refused = apply_saved(&harness, &file);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "nothing written");
+    assert!(
+        refused.stderr.contains(
+            "index users/idx_users_place: its collection was dropped since the plan was made"
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
 fn specs_edited_after_planning_refuse_the_saved_plan() {
     let (harness, _out, file) = planned();
     // Moving a spec to another file is no change of the specs.
