@@ -6,6 +6,7 @@ use reqwest::Method;
 use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
+use super::saved::SavedPlan;
 use crate::client::{encode_segment, Client};
 use crate::interrupt::{self, Interrupt};
 use std::time::Duration;
@@ -31,6 +32,19 @@ pub enum PhaseArg {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
+    /// Apply the plan saved by `plan --out FILE` instead of a new one: the
+    /// specs in --dir must be the ones it was made from, and no object it
+    /// changes may have changed since (else exit 1, naming what changed,
+    /// nothing written). Objects it does not touch may have changed. The
+    /// plan's choices (--prune, --allow-destructive, --allow-mass-prune,
+    /// --target, --require-functions, --namespace, --revision,
+    /// --create-database) come from the file.
+    #[arg(
+        long = "plan",
+        value_name = "FILE",
+        conflicts_with_all = ["dry_run", "phase", "prune", "allow_destructive", "allow_mass_prune", "targets"]
+    )]
+    pub plan_file: Option<std::path::PathBuf>,
     /// Print the plan and stop: the same as `arangosync plan`.
     #[arg(long)]
     pub dry_run: bool,
@@ -69,18 +83,36 @@ pub struct ApplyArgs {
 }
 
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
-    let namespace = &args.plan.features.namespace;
+    let saved = match &args.plan_file {
+        Some(file) => Some(SavedPlan::read(file, &args.connection.database)?),
+        None => None,
+    };
+    let namespace = saved
+        .as_ref()
+        .map_or(&args.plan.features.namespace, |saved| {
+            &saved.options.namespace
+        });
     let desired = super::load_specs(&args.spec.dir, args.spec.overlay.as_deref(), namespace, out)?;
+    if let Some(saved) = &saved {
+        check_specs_digest(args, saved, &desired)?;
+    }
+    let source = Source {
+        saved: saved.as_ref(),
+        namespace,
+    };
     let (trigger, interrupt) = interrupt::channel();
     interrupt::listen(trigger.clone()).map_err(|err| {
         CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))
     })?;
-    let options = args.connection.plan_options(&args.plan);
+    let options = match &saved {
+        Some(saved) => saved.options.plan_options(&args.connection.database),
+        None => args.connection.plan_options(&args.plan),
+    };
     // Before the lock, a signal ends the run at once: nothing of the plan
     // was applied (creating the database and the state collection is
     // harmless to repeat).
     let Some((client, rest, server)) =
-        until_stopped(&interrupt, prepare(args, out, &desired, &options)).await??
+        until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
     else {
         return Ok(ExitStatus::Success);
     };
@@ -104,7 +136,10 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         changes: rest,
         server,
     };
-    let outcome = apply_under_lock(&client, &desired, &options, args, first, &interrupt).await;
+    let outcome = apply_under_lock(
+        &client, &source, &desired, &options, args, first, &interrupt,
+    )
+    .await;
     lease.release().await;
     outcome
 }
@@ -134,25 +169,28 @@ async fn until_stopped<T>(
 /// planned without the lock.
 async fn prepare(
     args: &ApplyArgs,
+    source: &Source<'_>,
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
 ) -> Result<Option<(Client, Vec<crate::plan::Change>, Option<Server>)>, CliError> {
-    let namespace = &args.plan.features.namespace;
+    let namespace = source.namespace;
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
     let whole = plan::diff(&desired.loaded.state, &live, options);
-    let whole = super::narrow(
-        whole,
-        &args.plan.targets,
-        &desired.loaded.state,
-        live.state.as_ref(),
-    )?;
-    let computed = match args.phase {
-        PhaseArg::Pre => whole.clone().for_phase(Phase::Pre),
-        PhaseArg::Post => whole.clone().for_phase(Phase::Post),
-        PhaseArg::All => whole.clone(),
+    // A saved plan was narrowed when it was made; --target does not
+    // combine with --plan.
+    let whole = if source.saved.is_none() {
+        super::narrow(
+            whole,
+            &args.plan.targets,
+            &desired.loaded.state,
+            live.state.as_ref(),
+        )?
+    } else {
+        whole
     };
+    let computed = source.select(args, whole.clone(), &live)?;
     super::check_queries(&client, desired, &computed, namespace, out).await?;
     out.plan(&computed);
     if args.dry_run {
@@ -204,6 +242,7 @@ struct FirstPlan {
 
 async fn apply_under_lock(
     client: &Client,
+    source: &Source<'_>,
     desired: &super::Desired,
     options: &plan::Options,
     args: &ApplyArgs,
@@ -218,23 +257,32 @@ async fn apply_under_lock(
         interrupt,
         super::read_live(
             client,
-            &args.plan.features.namespace,
+            source.namespace,
             &desired.loaded.state,
             server.as_ref(),
         ),
     )
     .await??;
-    let mut fresh = super::narrow(
-        plan::diff(&desired.loaded.state, &live, options),
-        &args.plan.targets,
-        &desired.loaded.state,
-        live.state.as_ref(),
-    )?;
-    fresh = match args.phase {
-        PhaseArg::Pre => fresh.for_phase(Phase::Pre),
-        PhaseArg::Post => fresh.for_phase(Phase::Post),
-        PhaseArg::All => fresh,
+    // With a saved plan, the objects it touches are checked again here
+    // (another run may have changed them while this one waited), all but
+    // the database and state collection created before the lock.
+    let after_setup = source.saved.map(SavedPlan::after_setup);
+    let source = Source {
+        saved: after_setup.as_ref(),
+        namespace: source.namespace,
     };
+    let fresh = plan::diff(&desired.loaded.state, &live, options);
+    let fresh = if source.saved.is_none() {
+        super::narrow(
+            fresh,
+            &args.plan.targets,
+            &desired.loaded.state,
+            live.state.as_ref(),
+        )?
+    } else {
+        fresh
+    };
+    let fresh = source.select(args, fresh, &live)?;
     if let Some(differences) = plan_differences(&first_plan, &fresh.changes) {
         // What differs may come from another run (it changed the database
         // while this one waited) or from what the first read could not see;
@@ -276,6 +324,102 @@ async fn apply_under_lock(
         return Ok(ExitStatus::Success);
     }
     Err(failure(&report, &fresh))
+}
+
+/// Where the changes to apply come from: a new plan (of `--phase`), or a
+/// saved plan (`--plan FILE`) held to the live state.
+struct Source<'a> {
+    saved: Option<&'a SavedPlan>,
+    /// The function namespace: the saved plan's, or `--namespace`.
+    namespace: &'a str,
+}
+
+impl Source<'_> {
+    /// The changes to apply, from `whole`, the plan just computed from the
+    /// specs and `live`. For a saved plan: refuses (exit 1, naming them)
+    /// when an object the saved plan touches changed since it was saved,
+    /// or when a saved change would no longer be planned just so; else the
+    /// saved changes, exactly, and none other.
+    fn select(&self, args: &ApplyArgs, whole: Plan, live: &plan::Live) -> Result<Plan, CliError> {
+        let Some(saved) = self.saved else {
+            return Ok(match args.phase {
+                PhaseArg::Pre => whole.for_phase(Phase::Pre),
+                PhaseArg::Post => whole.for_phase(Phase::Post),
+                PhaseArg::All => whole,
+            });
+        };
+        let file = args
+            .plan_file
+            .as_ref()
+            .map_or_else(String::new, |file| file.display().to_string());
+        let now = saved.fingerprints_now(live).map_err(|problem| {
+            CliError::usage(format!("{file}: {problem}; nothing was changed"))
+        })?;
+        let changed = plan::saved::changed_objects(&saved.fingerprints, &now);
+        if !changed.is_empty() {
+            return Err(refusal(
+                &file,
+                &format!(
+                    "{} of the objects it changes {} changed in the database since it was planned",
+                    changed.len(),
+                    if changed.len() == 1 { "was" } else { "were" }
+                ),
+                &changed,
+            ));
+        }
+        let changes = saved.select(&whole.changes).map_err(|problems| {
+            refusal(
+                &file,
+                &format!(
+                    "{} of its changes would now be planned differently",
+                    problems.len()
+                ),
+                &problems,
+            )
+        })?;
+        Ok(Plan { changes, ..whole })
+    }
+}
+
+/// The refusal of a saved plan: exit status 1, one item per reason.
+fn refusal(file: &str, what: &str, items: &[String]) -> CliError {
+    CliError::runtime(format!(
+        "refusing to apply the saved plan {file}: {what}; nothing was changed. \
+         Plan again (plan --out) and review the new plan:\n  {}",
+        items.join("\n  ")
+    ))
+}
+
+/// Refuses a saved plan made from other specs than those in --dir.
+fn check_specs_digest(
+    args: &ApplyArgs,
+    saved: &SavedPlan,
+    desired: &super::Desired,
+) -> Result<(), CliError> {
+    let now = plan::saved::specs_digest(&desired.loaded.state);
+    if now == saved.specs_digest {
+        return Ok(());
+    }
+    let file = args
+        .plan_file
+        .as_ref()
+        .map_or_else(String::new, |file| file.display().to_string());
+    let mut changed = plan::saved::changed_specs(
+        &saved.specs_objects,
+        &plan::saved::specs_objects(&desired.loaded.state),
+    );
+    if changed.is_empty() {
+        // Only what no single object holds differs.
+        changed.push(format!("specs digest {now}, saved {}", saved.specs_digest));
+    }
+    Err(refusal(
+        &file,
+        &format!(
+            "the specs in {} changed since it was planned",
+            args.spec.dir.display()
+        ),
+        &changed,
+    ))
 }
 
 fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {

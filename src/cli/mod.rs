@@ -9,6 +9,7 @@ mod error;
 mod features;
 mod output;
 mod plan;
+mod saved;
 mod serving;
 mod validate;
 

@@ -28,6 +28,11 @@ pub struct PlanCommandArgs {
     /// Without it the --offline-from tree gets --overlay.
     #[arg(long, value_name = "DIR", requires = "offline_from")]
     pub offline_overlay: Option<PathBuf>,
+    /// Also save the plan to FILE for `apply --plan FILE`: the plan, a
+    /// digest of the specs and a fingerprint of every live object it
+    /// touches (no credentials). The apply refuses when either changed.
+    #[arg(long, value_name = "FILE", conflicts_with = "offline_from")]
+    pub out: Option<PathBuf>,
     /// Exit with status 2 when there are changes (0 when there are none).
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -83,6 +88,16 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 live.state.as_ref(),
             )?;
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
+            if let Some(file) = &args.out {
+                let saved = super::saved::SavedPlan::new(
+                    &computed,
+                    &live,
+                    &desired.loaded.state,
+                    super::saved::SavedOptions::of(&options, namespace),
+                );
+                saved.write(file)?;
+                tracing::info!(file = %file.display(), "plan saved");
+            }
             computed
         }
     };

@@ -17,6 +17,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+pub mod saved;
 pub mod targets;
 mod vector;
 mod views;

@@ -20,6 +20,7 @@ mod packaging;
 mod performance;
 mod reliability;
 mod safety;
+mod saved_plans;
 mod server_shapes;
 mod serving;
 mod signals;

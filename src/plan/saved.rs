@@ -1,0 +1,356 @@
+//! Saved plans (`plan --out`, `apply --plan`): the pure part.
+//!
+//! A saved plan is checked against two things before it is applied:
+//!
+//! - the digest of the desired state (`specs_digest`): a SHA-256 of the
+//!   loaded model, not of file bytes, so moving a spec between files,
+//!   reordering documents or reformatting YAML leaves it unchanged, while
+//!   any change to what the specs ask for changes it;
+//! - the fingerprint of each live object the plan touches
+//!   (`fingerprints`): a SHA-256 of the object's normalised definition as
+//!   read from the server (and whether arangosync owns it), or `absent`.
+//!
+//! Objects the plan does not touch are not fingerprinted, so a change to
+//! them never refuses a saved plan.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{Address, Change, Live};
+use crate::model::State;
+
+/// The fingerprint of an object that does not exist.
+pub const ABSENT: &str = "absent";
+
+/// The fingerprint of an index whose collection does not exist: creating
+/// it then needs the collection first, which a saved plan that only
+/// creates the index does not do.
+pub const COLLECTION_ABSENT: &str = "absent (and its collection too)";
+
+/// `sha256:` and the hex digest of `value` with every object's keys sorted,
+/// so the digest does not depend on the order attributes were written in.
+pub fn digest(value: &Value) -> String {
+    let canonical = canonical(value);
+    let mut hasher = Sha256::new();
+    hasher.update(canonical.to_string().as_bytes());
+    let bytes = hasher.finalize();
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// `value` with the keys of every object in sorted order.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut sorted = serde_json::Map::new();
+            for key in keys {
+                sorted.insert(key.clone(), canonical(&map[key]));
+            }
+            Value::Object(sorted)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The digest of the desired state: every collection, index, graph,
+/// function, registry entry, analyzer and view the specs ask for (after
+/// the feature files are turned into functions). Independent of the file
+/// layout and of key order.
+pub fn specs_digest(desired: &State) -> String {
+    digest(&serde_json::to_value(desired).unwrap_or(Value::Null))
+}
+
+/// The digest of each object the specs ask for, by address as the plan
+/// prints it (`collection users` with its indexes, `graph g`, `function
+/// NS::F_V1`, `registry entry NS::F_V1`, `analyzer a`, `view v`): what
+/// names the objects whose specs changed when [`specs_digest`] differs.
+pub fn specs_objects(desired: &State) -> BTreeMap<String, String> {
+    fn add<T: serde::Serialize>(
+        objects: &mut BTreeMap<String, String>,
+        address: Address,
+        definition: &T,
+    ) {
+        let value = serde_json::to_value(definition).unwrap_or(Value::Null);
+        objects.insert(address.to_string(), digest(&value));
+    }
+    let mut objects = BTreeMap::new();
+    for (name, definition) in &desired.collections {
+        add(&mut objects, Address::Collection(name.clone()), definition);
+    }
+    for (name, definition) in &desired.graphs {
+        add(&mut objects, Address::Graph(name.clone()), definition);
+    }
+    for (name, definition) in &desired.functions {
+        add(&mut objects, Address::Function(name.clone()), definition);
+    }
+    for (name, definition) in &desired.registry {
+        add(&mut objects, Address::Registry(name.clone()), definition);
+    }
+    for (name, definition) in &desired.analyzers {
+        add(&mut objects, Address::Analyzer(name.clone()), definition);
+    }
+    for (name, definition) in &desired.views {
+        add(&mut objects, Address::View(name.clone()), definition);
+    }
+    objects
+}
+
+/// What differs between the spec objects saved with a plan and those
+/// loaded now, one `address: what` item per object (`changed in the
+/// specs`, `added to the specs`, `removed from the specs`).
+pub fn changed_specs(
+    saved: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut items = Vec::new();
+    for (address, before) in saved {
+        match now.get(address) {
+            Some(after) if after == before => {}
+            Some(_) => items.push(format!("{address}: changed in the specs")),
+            None => items.push(format!("{address}: removed from the specs")),
+        }
+    }
+    for address in now.keys().filter(|address| !saved.contains_key(*address)) {
+        items.push(format!("{address}: added to the specs"));
+    }
+    items
+}
+
+/// The fingerprint of the live object at `address`: the digest of its
+/// definition and whether arangosync owns it, or [`ABSENT`].
+pub fn fingerprint(live: &Live, address: &Address) -> String {
+    let Some(state) = &live.state else {
+        return match address {
+            Address::Index { .. } => COLLECTION_ABSENT.to_string(),
+            _ => ABSENT.to_string(),
+        };
+    };
+    let owned = &live.owned;
+    let described = match address {
+        Address::Database(_) => Some(json!({"database": "exists"})),
+        Address::StateCollection => live.has_state_collection.then(|| {
+            // Pending records decide the ownership changes planned.
+            let pending: Vec<String> = live
+                .pending
+                .iter()
+                .map(|pending| format!("{pending:?}"))
+                .collect();
+            json!({"pending": pending})
+        }),
+        Address::Collection(name) => state.collections.get(name).map(|collection| {
+            // Its indexes have their own addresses: an index added by hand
+            // is not a change of the collection.
+            let mut definition = collection.clone();
+            definition.indexes.clear();
+            json!({"definition": definition, "owned": owned.collections.contains(name)})
+        }),
+        Address::Index { collection, .. } if !state.collections.contains_key(collection) => {
+            return COLLECTION_ABSENT.to_string();
+        }
+        Address::Index { collection, index } => state
+            .collections
+            .get(collection)
+            .and_then(|live| {
+                live.indexes
+                    .iter()
+                    .find(|candidate| candidate.name.as_deref() == Some(index.as_str()))
+            })
+            .map(|definition| {
+                let key = (collection.clone(), index.clone());
+                json!({"definition": definition, "owned": owned.indexes.contains(&key)})
+            }),
+        Address::Graph(name) => state.graphs.get(name).map(
+            |definition| json!({"definition": definition, "owned": owned.graphs.contains(name)}),
+        ),
+        Address::Function(name) => state
+            .functions
+            .get(name)
+            .map(|definition| json!({"definition": definition})),
+        Address::Registry(name) => state
+            .registry
+            .get(name)
+            .map(|definition| json!({"definition": definition})),
+        Address::Analyzer(name) => state.analyzers.get(name).map(
+            |definition| json!({"definition": definition, "owned": owned.analyzers.contains(name)}),
+        ),
+        Address::View(name) => state.views.get(name).map(
+            |definition| json!({"definition": definition, "owned": owned.views.contains(name)}),
+        ),
+        // Notes only, never a change.
+        Address::Serving(_) => None,
+    };
+    described.map_or_else(|| ABSENT.to_string(), |value| digest(&value))
+}
+
+/// The fingerprint of every object `changes` touch, by address as the plan
+/// prints it (`collection users`, `index users/idx_users_email`).
+pub fn fingerprints(changes: &[Change], live: &Live) -> BTreeMap<String, String> {
+    changes
+        .iter()
+        .map(|change| {
+            (
+                change.address.to_string(),
+                fingerprint(live, &change.address),
+            )
+        })
+        .collect()
+}
+
+/// What differs between the fingerprints saved with a plan and those read
+/// now, one `address: what` item per object, in address order: `changed
+/// since the plan was made`, `created since the plan was made`, `dropped
+/// since the plan was made`. Empty when nothing the plan touches changed.
+pub fn changed_objects(
+    saved: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut items = Vec::new();
+    for (address, before) in saved {
+        let after = now.get(address).map_or(ABSENT, String::as_str);
+        if before == after {
+            continue;
+        }
+        let what = if after == COLLECTION_ABSENT {
+            "its collection was dropped since the plan was made"
+        } else if before == COLLECTION_ABSENT && after == ABSENT {
+            "its collection was created since the plan was made"
+        } else if before == ABSENT || before == COLLECTION_ABSENT {
+            "created since the plan was made"
+        } else if after == ABSENT {
+            "dropped since the plan was made"
+        } else {
+            "changed since the plan was made"
+        };
+        items.push(format!("{address}: {what}"));
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Collection, CollectionType};
+
+    fn live_with(collection: Collection) -> Live {
+        let mut state = State::default();
+        state
+            .collections
+            .insert(collection.name.clone(), collection);
+        Live {
+            state: Some(state),
+            has_state_collection: true,
+            ..Live::default()
+        }
+    }
+
+    #[test]
+    fn digests_ignore_key_order() {
+        let one = json!({"a": 1, "b": {"c": [1, 2], "d": null}});
+        let two: Value =
+            serde_json::from_str(r#"{"b": {"d": null, "c": [1, 2]}, "a": 1}"#).expect("json");
+        assert_eq!(digest(&one), digest(&two));
+        assert_ne!(digest(&one), digest(&json!({"a": 2, "b": {"c": [1, 2]}})));
+        assert!(digest(&one).starts_with("sha256:"));
+    }
+
+    #[test]
+    fn a_collection_fingerprint_follows_its_definition_not_its_indexes() {
+        let users = Collection::new("users", CollectionType::Document);
+        let address = Address::Collection("users".into());
+        let before = fingerprint(&live_with(users.clone()), &address);
+        let mut synced = users.clone();
+        synced.wait_for_sync = true;
+        assert_ne!(before, fingerprint(&live_with(synced), &address));
+        let mut indexed = users;
+        indexed.indexes.push(crate::model::Index {
+            name: Some("idx_by_hand".into()),
+            index_type: "persistent".into(),
+            fields: vec![json!("email")],
+            options: BTreeMap::new(),
+            id: Some("users/1".into()),
+        });
+        assert_eq!(before, fingerprint(&live_with(indexed), &address));
+        assert_eq!(
+            fingerprint(&Live::default(), &address),
+            ABSENT,
+            "no database: absent"
+        );
+        let index = Address::Index {
+            collection: "users".into(),
+            index: "idx".into(),
+        };
+        assert_eq!(fingerprint(&Live::default(), &index), COLLECTION_ABSENT);
+        assert_eq!(
+            fingerprint(
+                &live_with(Collection::new("other", CollectionType::Document)),
+                &address
+            ),
+            ABSENT
+        );
+    }
+
+    #[test]
+    fn changed_specs_name_the_objects() {
+        let mut before = State::default();
+        for name in ["a", "b", "c"] {
+            before
+                .collections
+                .insert(name.into(), Collection::new(name, CollectionType::Document));
+        }
+        let mut after = before.clone();
+        after.collections.remove("b");
+        if let Some(c) = after.collections.get_mut("c") {
+            c.wait_for_sync = true;
+        }
+        after
+            .collections
+            .insert("d".into(), Collection::new("d", CollectionType::Edge));
+        assert_eq!(
+            changed_specs(&specs_objects(&before), &specs_objects(&after)),
+            vec![
+                "collection b: removed from the specs",
+                "collection c: changed in the specs",
+                "collection d: added to the specs",
+            ]
+        );
+        assert!(changed_specs(&specs_objects(&before), &specs_objects(&before)).is_empty());
+        assert_ne!(specs_digest(&before), specs_digest(&after));
+    }
+
+    #[test]
+    fn changed_objects_say_how() {
+        let saved: BTreeMap<String, String> = [
+            ("collection a".to_string(), "sha256:1".to_string()),
+            ("collection b".to_string(), ABSENT.to_string()),
+            ("collection c".to_string(), "sha256:3".to_string()),
+            ("collection d".to_string(), "sha256:4".to_string()),
+            ("index d/i".to_string(), ABSENT.to_string()),
+            ("index e/i".to_string(), COLLECTION_ABSENT.to_string()),
+        ]
+        .into();
+        let now: BTreeMap<String, String> = [
+            ("collection a".to_string(), "sha256:1".to_string()),
+            ("collection b".to_string(), "sha256:2".to_string()),
+            ("collection c".to_string(), ABSENT.to_string()),
+            ("collection d".to_string(), "sha256:5".to_string()),
+            ("index d/i".to_string(), COLLECTION_ABSENT.to_string()),
+            ("index e/i".to_string(), ABSENT.to_string()),
+        ]
+        .into();
+        assert_eq!(
+            changed_objects(&saved, &now),
+            vec![
+                "collection b: created since the plan was made",
+                "collection c: dropped since the plan was made",
+                "collection d: changed since the plan was made",
+                "index d/i: its collection was dropped since the plan was made",
+                "index e/i: its collection was created since the plan was made",
+            ]
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Saved plans: `plan --out FILE`, then `apply --plan FILE`, with the
+//! specs and the live database changed (or not) in between.
+
+use serde_json::{json, Value};
+
+use crate::support::{snapshot_settings, stable, Harness, Run, ROOT_PASSWORD};
+
+const USERS: &str = r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  indexes:
+    - {type: persistent, fields: [email], unique: true, sparse: true, name: idx_users_email}
+"#;
+
+const ORDERS: &str = r#"apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: orders
+"#;
+
+/// The users spec with one more index, the change every test plans.
+fn users_with_place() -> String {
+    format!("{USERS}    - {{type: persistent, fields: [country, city], name: idx_users_place}}\n")
+}
+
+/// A database with `users` and `orders` applied, the specs then changed to
+/// add an index to `users`, and that change saved as a plan in a directory
+/// of its own (returned, with the plan file's path).
+fn planned() -> (Harness, tempfile::TempDir, String) {
+    let harness = Harness::new();
+    harness.write("users.yaml", USERS);
+    harness.write("orders.yaml", ORDERS);
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("users.yaml", &users_with_place());
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--detailed-exitcode", "--out", &file]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    assert!(plan.stdout.contains("idx_users_place"), "{plan:?}");
+    (harness, out, file)
+}
+
+fn apply_saved(harness: &Harness, file: &str) -> Run {
+    harness.run(&["apply", "--plan", file])
+}
+
+fn place_index(harness: &Harness) -> Option<Value> {
+    harness
+        .indexes("users")
+        .into_iter()
+        .find(|index| index["name"] == "idx_users_place")
+}
+
+fn refusal(run: &Run, harness: &Harness, file: &str) -> String {
+    stable(&run.stderr, harness).replace(file, "[plan.json]")
+}
+
+#[test]
+fn a_saved_plan_applies_and_leaves_nothing_to_do() {
+    let (harness, _out, file) = planned();
+    let text = std::fs::read_to_string(&file).expect("the plan file");
+    assert!(!text.contains(ROOT_PASSWORD), "no credentials in {text}");
+    assert!(
+        !text.contains(harness.emulator.url()),
+        "no endpoint in {text}"
+    );
+    let saved: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(saved["kind"], "arangosync-saved-plan");
+    assert_eq!(saved["savedPlanVersion"], 1);
+    assert_eq!(saved["database"], "features");
+    assert_eq!(saved["plan"]["formatVersion"], 1);
+    assert!(saved["specsDigest"]
+        .as_str()
+        .is_some_and(|digest| digest.starts_with("sha256:")));
+    // One object touched, absent when planned.
+    assert_eq!(
+        saved["fingerprints"],
+        json!({"index users/idx_users_place": "absent"})
+    );
+
+    harness.reset_stats();
+    let applied = apply_saved(&harness, &file);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert!(harness.writes() > 0);
+    let index = place_index(&harness).expect("created");
+    assert_eq!(index["fields"], json!(["country", "city"]));
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+    // Applied once, the saved plan is out of date: its index exists now.
+    let twice = apply_saved(&harness, &file);
+    assert_eq!(twice.status, 1, "{twice:?}");
+    assert!(
+        twice
+            .stderr
+            .contains("index users/idx_users_place: created since the plan was made"),
+        "{twice:?}"
+    );
+}
+
+#[test]
+fn a_saved_first_run_creates_the_database_too() {
+    let harness = Harness::new();
+    harness.write("users.yaml", &users_with_place());
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--create-database", "--out", &file]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert_eq!(harness.get_status("/_api/collection/users"), 404);
+    // --create-database is the saved plan's choice, not repeated here.
+    let applied = apply_saved(&harness, &file);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert!(place_index(&harness).is_some());
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
+fn an_unrelated_change_by_hand_does_not_stop_a_saved_plan() {
+    let (harness, _out, file) = planned();
+    // `orders` is not in the saved plan; changed by hand, a new plan would
+    // put it back.
+    harness.put(
+        "/_api/collection/orders/properties",
+        json!({"waitForSync": true}),
+    );
+    let applied = apply_saved(&harness, &file);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert!(place_index(&harness).is_some());
+    // Exactly the saved plan: the drift of `orders` was not corrected.
+    let orders = harness.get("/_api/collection/orders/properties");
+    assert_eq!(orders["waitForSync"], true);
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    assert!(plan.stdout.contains("collection orders"), "{plan:?}");
+    assert!(!plan.stdout.contains("idx_users_place"), "{plan:?}");
+}
+
+#[test]
+fn a_touched_object_changed_by_hand_refuses_the_saved_plan() {
+    let (harness, _out, file) = planned();
+    harness.post(
+        "/_api/index?collection=users",
+        json!({"type": "persistent", "fields": ["country"], "name": "idx_users_place"}),
+    );
+    harness.reset_stats();
+    let refused = apply_saved(&harness, &file);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "nothing written");
+    let index = place_index(&harness).expect("the hand-made index");
+    assert_eq!(index["fields"], json!(["country"]));
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "saved_plan_touched_object_changed",
+            refusal(&refused, &harness, &file)
+        );
+    });
+}
+
+#[test]
+fn a_dropped_collection_of_a_touched_index_refuses_the_saved_plan() {
+    let (harness, _out, file) = planned();
+    let (status, body) = harness.api(
+        reqwest::Method::DELETE,
+        "/_db/features/_api/collection/users",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    harness.reset_stats();
+    let refused = apply_saved(&harness, &file);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "nothing written");
+    assert!(
+        refused.stderr.contains(
+            "index users/idx_users_place: its collection was dropped since the plan was made"
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn specs_edited_after_planning_refuse_the_saved_plan() {
+    let (harness, _out, file) = planned();
+    // Moving a spec to another file is no change of the specs.
+    harness.remove("orders.yaml");
+    harness.write("more/orders.yaml", ORDERS);
+    // Editing one is.
+    harness.write(
+        "users.yaml",
+        &users_with_place().replace("[country, city]", "[country]"),
+    );
+    harness.reset_stats();
+    let refused = apply_saved(&harness, &file);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "nothing written");
+    assert!(place_index(&harness).is_none());
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "saved_plan_specs_changed",
+            refusal(&refused, &harness, &file)
+        );
+    });
+
+    // Back as planned (in the new layout), the saved plan applies.
+    harness.write("users.yaml", &users_with_place());
+    let applied = apply_saved(&harness, &file);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert!(place_index(&harness).is_some());
+}
+
+#[test]
+fn a_bad_plan_file_is_invalid_input() {
+    let (harness, out, file) = planned();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+    let write = |name: &str, text: &str| {
+        let path = out.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let mut other_version = saved.clone();
+    other_version["savedPlanVersion"] = json!(99);
+    let mut damaged = saved.clone();
+    damaged["fingerprints"] = json!(["not", "a", "map"]);
+    let cases = [
+        (
+            "corrupt",
+            write("corrupt.json", "{\"kind\": \"arangosync-saved"),
+        ),
+        ("plan_json", {
+            let plan = harness.run(&["plan", "--format", "json"]);
+            write("plain.json", &plan.stdout)
+        }),
+        ("version", write("version.json", &other_version.to_string())),
+        ("damaged", write("damaged.json", &damaged.to_string())),
+        (
+            "missing",
+            out.path().join("nope.json").display().to_string(),
+        ),
+    ];
+    harness.reset_stats();
+    let mut messages = String::new();
+    for (name, path) in &cases {
+        let run = apply_saved(&harness, path);
+        assert_eq!(run.status, 3, "{name}: {run:?}");
+        messages.push_str(&format!(
+            "{name}: {}",
+            stable(&run.stderr, &harness).replace(&out.path().display().to_string(), "[out]")
+        ));
+    }
+    // Another database.
+    let other = harness.run_with_env(
+        "root",
+        ROOT_PASSWORD,
+        &[("ARANGO_DATABASE", "other")],
+        &["apply", "--plan", &file],
+    );
+    assert_eq!(other.status, 3, "{other:?}");
+    messages.push_str(&format!(
+        "database: {}",
+        stable(&other.stderr, &harness).replace(&out.path().display().to_string(), "[out]")
+    ));
+    assert_eq!(harness.writes(), 0, "nothing written");
+    assert!(place_index(&harness).is_none());
+    // Flags that shape a plan are the saved plan's, not apply's.
+    let flags = harness.run(&["apply", "--plan", &file, "--prune"]);
+    assert_eq!(flags.status, 3, "{flags:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("saved_plan_bad_files", messages);
+    });
+}
