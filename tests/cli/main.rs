@@ -18,6 +18,7 @@ mod ownership;
 mod packaging;
 mod performance;
 mod reliability;
+mod renames;
 mod safety;
 mod server_shapes;
 mod serving;
