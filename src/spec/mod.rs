@@ -887,6 +887,35 @@ mod tests {
         "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n";
 
     #[test]
+    fn renamed_from_is_read_for_collections_and_graphs_and_an_error_elsewhere() {
+        let (temp, loaded) = load_text(&[(
+            "specs.yaml",
+            "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: members\n  renamedFrom: people\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoGraph\nmetadata: {name: network, renamedFrom: net}\n\
+             spec: {edgeDefinitions: [{collection: knows, from: [members], to: [members]}]}\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {name: same, renamedFrom: same}\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata: {name: v, renamedFrom: w}\nspec: {type: arangosearch}\n",
+        )]);
+        assert_eq!(
+            rendered(&temp, &loaded),
+            [
+                "specs.yaml:14:37: error[invalid-value]: `metadata.renamedFrom` is `same`, the resource's own name",
+                "specs.yaml:18:34: error[unsupported-field]: `metadata.renamedFrom` is not supported for kind ArangoView\n  \
+                 hint: only ArangoCollection and ArangoGraph documents can be renamed; remove the field",
+            ]
+        );
+        let renames = &loaded.state.renames;
+        assert_eq!(
+            renames.collections,
+            BTreeMap::from([("members".to_string(), "people".to_string())])
+        );
+        assert_eq!(
+            renames.graphs,
+            BTreeMap::from([("network".to_string(), "net".to_string())])
+        );
+    }
+
+    #[test]
     fn foreign_documents_are_skipped_silently() {
         let (temp, loaded) = load_text(&[
             (
