@@ -783,10 +783,9 @@ fn read_metadata(reader: &mut Reader<'_>, metadata: &Node) -> (NameAt, NameAt) {
 /// A name as written, and where.
 type NameAt = Option<(String, Pos)>;
 
-/// Records `metadata.renamedFrom` of a collection or graph; any other kind
-/// (ArangoDB renames neither analyzers nor views in a way arangosync
-/// manages), or a resource renamed from its own name, is an error at the
-/// field. The first document of a name wins, as for the resource itself.
+/// Records `metadata.renamedFrom` of a collection or graph; on any other
+/// kind (arangosync renames only those two), or naming the resource's own
+/// name, it is an error at the field. The first document of a name wins, as for the resource itself.
 fn add_rename(
     loaded: &mut Loaded,
     reader: &mut Reader<'_>,

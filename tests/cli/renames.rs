@@ -43,6 +43,9 @@ fn specs(harness: &Harness, renamed: bool, scratch: bool) {
     }
     let vertices = if renamed { "members" } else { "people" };
     text.push_str(&graph("net", None, vertices));
+    text.push_str(&format!(
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata:\n  name: people_search\nspec:\n  type: arangosearch\n  links:\n    {vertices}:\n      fields:\n        email: {{analyzers: [identity]}}\n"
+    ));
     harness.write("specs.yaml", &text);
 }
 
@@ -84,6 +87,25 @@ fn a_collection_holding_documents_is_renamed_in_place_and_ownership_follows() {
     snapshot_settings().bind(|| {
         insta::assert_snapshot!("rename_collection_plan", stable(&plan.stdout, &harness));
     });
+    // The JSON plan carries the exact steps: the rename, then the
+    // ownership records moved to the new name.
+    let json_plan = harness.run(&["plan", "--format", "json"]);
+    let parsed: Value = serde_json::from_str(&json_plan.stdout).expect("json plan");
+    let ops: Vec<Value> = parsed["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .flat_map(|change| change["steps"].as_array().expect("steps").clone())
+        .map(|step| step["op"].clone())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            json!("renameCollection"),
+            json!("confirmOwnership"),
+            json!("forgetIntents")
+        ]
+    );
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 0, "{apply:?}");
 
@@ -108,6 +130,15 @@ fn a_collection_holding_documents_is_renamed_in_place_and_ownership_follows() {
         json!([{"collection": "knows", "from": ["members"], "to": ["members"]}])
     );
 
+    // ... and the view's link.
+    let view = harness.get("/_api/view/people_search/properties");
+    assert_eq!(
+        view["links"]
+            .as_object()
+            .map(|links| links.keys().collect::<Vec<_>>()),
+        Some(vec![&"members".to_string()])
+    );
+
     // Converged: nothing to do, and a note that the field can go.
     let second = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(second.status, 0, "{second:?}");
@@ -125,11 +156,14 @@ fn a_collection_holding_documents_is_renamed_in_place_and_ownership_follows() {
 
     // Ownership followed: the index, now out of the specs, is arangosync's
     // to prune under the new collection name.
+    let written = std::fs::read_to_string(harness.specs().join("specs.yaml")).expect("specs");
+    let view = written.split("---\n").last().expect("the view spec");
     harness.write(
         "specs.yaml",
         &(collection("members", Some("people"), "  waitForSync: false\n")
             + &collection("knows", None, "  type: edge\n")
-            + &graph("net", None, "members")),
+            + &graph("net", None, "members")
+            + view),
     );
     let drop_index = harness.run(&["apply", "--prune"]);
     assert_eq!(drop_index.status, 0, "{drop_index:?}");
