@@ -1083,7 +1083,7 @@ mod tests {
                 "a.yaml:6:7: error[unknown-kind]: unknown kind `ArangoColection`\n  hint: did you mean `ArangoCollection`?",
                 "a.yaml:9:1: error[missing-field]: the document is missing the required field `kind`",
                 "a.yaml:10:21: error[unknown-field]: unknown field `namespace` in `metadata`\n  \
-                 hint: expected one of: name, labels, annotations",
+                 hint: expected one of: name, renamedFrom, labels, annotations",
             ]
         );
     }
