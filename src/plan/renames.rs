@@ -98,8 +98,13 @@ fn rename_collection(
         });
         return;
     }
-    let cluster =
-        server.is_some_and(|server| server.cluster) || have.cluster.number_of_shards.is_some();
+    // The server read (or the offline target) says whether it is a
+    // coordinator; without one, a live collection reporting shards is on a
+    // cluster (an offline base spec may state shards for any deployment).
+    let cluster = match server {
+        Some(server) => server.cluster,
+        None => !options.offline && have.cluster.number_of_shards.is_some(),
+    };
     let is_owned = resolved.owned.collections.contains(old);
     let blocked = if cluster {
         Some(format!(

@@ -333,3 +333,28 @@ fn a_graph_is_dropped_under_its_old_name_and_created_under_the_new_one() {
         .unwrap_or_default()
         .starts_with("graph net was not created by arangosync"));
 }
+
+#[test]
+fn without_a_server_shards_mean_a_cluster_only_when_read_live() {
+    let mut have = world(false, true);
+    if let Some(people) = have.collections.get_mut("people") {
+        people.cluster.number_of_shards = Some(3);
+    }
+    let owned = owning(&have);
+    let mut without_server = live(have, owned, false);
+    without_server.server = None;
+    let blocked = |offline: bool| {
+        let plan = diff(
+            &world(true, false),
+            &without_server,
+            &Options {
+                offline,
+                ..options(false)
+            },
+        );
+        plan.changes[0].blocked.is_some()
+    };
+    // Read from a server: blocked. A base spec stating shards: not.
+    assert!(blocked(false));
+    assert!(!blocked(true));
+}
