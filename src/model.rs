@@ -31,6 +31,17 @@ pub struct State {
     /// ArangoSearch views (`arangosearch` and `search-alias`), by name.
     /// Views and collections share one namespace.
     pub views: BTreeMap<String, View>,
+    /// Specs only: the names collections and graphs had before
+    /// (`metadata.renamedFrom`). Empty in a live state.
+    #[serde(skip)]
+    pub renames: Renames,
+}
+
+/// What `metadata.renamedFrom` says: by new name, the old name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Renames {
+    pub collections: BTreeMap<String, String>,
+    pub graphs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -520,6 +520,17 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             let path = format!("/_api/collection/{}/properties", encode_segment(collection));
             client.call(Method::PUT, &path, &[], Some(body)).await?;
         }
+        Step::RenameCollection { collection, name } => {
+            // A repeated rename after a lost answer meets no collection
+            // under the old name (1203): the rename was done.
+            let path = format!("/_api/collection/{}/rename", encode_segment(collection));
+            tolerate(
+                client
+                    .call(Method::PUT, &path, &[], Some(&json!({"name": name})))
+                    .await,
+                NOT_FOUND,
+            )?;
+        }
         Step::DropCollection { collection, .. } => {
             let path = format!("/_api/collection/{}", encode_segment(collection));
             tolerate(

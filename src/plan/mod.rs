@@ -17,6 +17,7 @@ mod indexes;
 mod model;
 mod pending;
 mod prune;
+mod renames;
 pub mod saved;
 pub mod targets;
 mod vector;
@@ -132,8 +133,11 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     };
     let (owned, settle) = pending::resolve(live_state, live);
     changes.extend(settle);
+    let renamed = renames::resolve(desired, live_state, &owned, live.server.as_ref(), options);
+    let (live_state, owned) = (&renamed.live, renamed.owned);
+    changes.extend(renamed.changes);
+    let mut notes = renamed.notes;
     collections::diff(desired, live_state, &owned, options, &mut changes);
-    let mut notes = Vec::new();
     views::diff(
         desired,
         live_state,
@@ -143,6 +147,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         &mut notes,
     );
     graphs::diff(desired, live_state, &owned, options, &mut changes);
+    renames::word_graph_creates(&renamed.graphs, &mut changes);
     views::rebuild_dependents(desired, live_state, &owned, &mut changes);
     // Analyzer changes depend on the index, view and collection drops
     // planned above.

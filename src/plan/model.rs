@@ -199,6 +199,9 @@ pub enum Stage {
     /// create was sent, the answer never seen): under the lock, before
     /// anything that could drop or re-create those objects.
     Ownership,
+    /// Collections renamed (`metadata.renamedFrom`): before anything else
+    /// touches them under their new name.
+    Renames,
     /// Graphs dropped with `--prune`: before any collection is dropped,
     /// since ArangoDB 3.12 refuses to drop a collection a graph uses (1942).
     GraphDrops,
@@ -270,6 +273,13 @@ impl Change {
         })
     }
 
+    /// True when the change renames a collection.
+    fn renames(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step, Step::RenameCollection { .. }))
+    }
+
     /// True when the change replaces an edge definition (in every graph).
     fn replaces_edge_definition(&self) -> bool {
         self.steps
@@ -282,6 +292,7 @@ impl Change {
             (Address::Database(_), _) => Stage::Database,
             (Address::StateCollection, Action::Update) => Stage::Ownership,
             (Address::StateCollection, _) => Stage::StateCollection,
+            (Address::Collection(_), _) if self.renames() => Stage::Renames,
             (Address::Collection(_), Action::Update) => Stage::Properties,
             (Address::Collection(_), _) if self.depends_on_others() => Stage::DependentCollections,
             (Address::Collection(_), _) => Stage::Collections,
@@ -315,6 +326,13 @@ pub enum Step {
     UpdateProperties {
         collection: String,
         body: Value,
+    },
+    /// `PUT /_api/collection/{collection}/rename` with `{"name": name}`
+    /// (single server only). The server keeps documents and indexes, and
+    /// updates named graphs and view links that use the collection.
+    RenameCollection {
+        collection: String,
+        name: String,
     },
     DropCollection {
         collection: String,
@@ -381,12 +399,14 @@ pub enum Step {
     DeleteRegistryEntry {
         function: String,
     },
-    /// Writes ownership records (apply adds the time) for objects whose
-    /// create an earlier run sent without seeing the answer.
+    /// Writes ownership records (apply adds the time): for objects whose
+    /// create an earlier run sent without seeing the answer, and for a
+    /// renamed collection and its indexes under the new name.
     ConfirmOwnership {
         records: Vec<Value>,
     },
-    /// Deletes settled pending records from the state collection.
+    /// Deletes records from the state collection by key: settled pending
+    /// records, and a renamed collection's records under the old name.
     ForgetIntents {
         keys: Vec<String>,
     },

@@ -80,7 +80,7 @@ pub const KINDS: &[&str] = &[
 ];
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
-const METADATA_KEYS: &[&str] = &["name", "labels", "annotations"];
+const METADATA_KEYS: &[&str] = &["name", "renamedFrom", "labels", "annotations"];
 
 /// Everything read from a spec directory.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -542,15 +542,18 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
     fields.take("apiVersion");
     let kind_node = fields.require(reader, "kind");
     let kind = kind_node.and_then(|node| reader.string(node, "`kind`"));
-    let name = fields
+    let (name, renamed_from) = fields
         .require(reader, "metadata")
-        .and_then(|metadata| read_metadata(reader, metadata));
+        .map_or((None, None), |metadata| read_metadata(reader, metadata));
     let spec = fields.take("spec");
     reader.finish(fields);
 
     let (Some(kind), Some(kind_node)) = (kind, kind_node) else {
         return true;
     };
+    if let Some((old_name, pos)) = renamed_from {
+        add_rename(loaded, reader, &kind, name.as_ref(), old_name, pos);
+    }
     match kind.as_str() {
         "ArangoCollection" => add_collection(loaded, reader, name, spec),
         "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
@@ -775,17 +778,72 @@ fn misaddressed_document(reader: &mut Reader<'_>, root: &Node, api_version: Opti
     true
 }
 
-/// `metadata.name` and its position; labels and annotations are allowed
-/// (Kustomize and Argo CD add them) and ignored.
-fn read_metadata(reader: &mut Reader<'_>, metadata: &Node) -> Option<(String, Pos)> {
-    let mut fields = reader.fields(metadata, "`metadata`", METADATA_KEYS)?;
+/// `metadata.name` and `metadata.renamedFrom`, each with its position;
+/// labels and annotations are allowed (Kustomize and Argo CD add them) and
+/// ignored.
+fn read_metadata(reader: &mut Reader<'_>, metadata: &Node) -> (NameAt, NameAt) {
+    let Some(mut fields) = reader.fields(metadata, "`metadata`", METADATA_KEYS) else {
+        return (None, None);
+    };
     let name_node = fields.require(reader, "name");
+    let renamed_node = fields.take("renamedFrom");
     fields.take("labels");
     fields.take("annotations");
     reader.finish(fields);
-    let name_node = name_node?;
-    let name = reader.string(name_node, "`metadata.name`")?;
-    Some((name, name_node.pos))
+    let name = name_node.and_then(|node| {
+        reader
+            .string(node, "`metadata.name`")
+            .map(|name| (name, node.pos))
+    });
+    let renamed_from = renamed_node.and_then(|node| {
+        reader
+            .string(node, "`metadata.renamedFrom`")
+            .map(|old| (old, node.pos))
+    });
+    (name, renamed_from)
+}
+
+/// A name as written, and where.
+type NameAt = Option<(String, Pos)>;
+
+/// Records `metadata.renamedFrom` of a collection or graph; on any other
+/// kind (arangosync renames only those two), or naming the resource's own
+/// name, it is an error at the field. The first document of a name wins, as for the resource itself.
+fn add_rename(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    kind: &str,
+    name: Option<&(String, Pos)>,
+    old_name: String,
+    pos: Pos,
+) {
+    let renames = match kind {
+        "ArangoCollection" => &mut loaded.state.renames.collections,
+        "ArangoGraph" => &mut loaded.state.renames.graphs,
+        "ArangoAnalyzer" | "ArangoView" => {
+            reader.error_with_hint(
+                "unsupported-field",
+                format!("`metadata.renamedFrom` is not supported for kind {kind}"),
+                pos,
+                "only ArangoCollection and ArangoGraph documents can be renamed; remove the field",
+            );
+            return;
+        }
+        // An unknown kind is reported once, at `kind`.
+        _ => return,
+    };
+    let Some((name, _)) = name else {
+        return;
+    };
+    if *name == old_name {
+        reader.error(
+            "invalid-value",
+            format!("`metadata.renamedFrom` is `{old_name}`, the resource's own name"),
+            pos,
+        );
+        return;
+    }
+    renames.entry(name.clone()).or_insert(old_name);
 }
 
 /// Records the location of `node` under `path` and of everything inside it
@@ -849,6 +907,35 @@ mod tests {
 
     const USERS: &str =
         "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n";
+
+    #[test]
+    fn renamed_from_is_read_for_collections_and_graphs_and_an_error_elsewhere() {
+        let (temp, loaded) = load_text(&[(
+            "specs.yaml",
+            "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: members\n  renamedFrom: people\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoGraph\nmetadata: {name: network, renamedFrom: net}\n\
+             spec: {edgeDefinitions: [{collection: knows, from: [members], to: [members]}]}\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {name: same, renamedFrom: same}\n---\n\
+             apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata: {name: v, renamedFrom: w}\nspec: {type: arangosearch}\n",
+        )]);
+        assert_eq!(
+            rendered(&temp, &loaded),
+            [
+                "specs.yaml:14:37: error[invalid-value]: `metadata.renamedFrom` is `same`, the resource's own name",
+                "specs.yaml:18:34: error[unsupported-field]: `metadata.renamedFrom` is not supported for kind ArangoView\n  \
+                 hint: only ArangoCollection and ArangoGraph documents can be renamed; remove the field",
+            ]
+        );
+        let renames = &loaded.state.renames;
+        assert_eq!(
+            renames.collections,
+            BTreeMap::from([("members".to_string(), "people".to_string())])
+        );
+        assert_eq!(
+            renames.graphs,
+            BTreeMap::from([("network".to_string(), "net".to_string())])
+        );
+    }
 
     #[test]
     fn foreign_documents_are_skipped_silently() {
@@ -1019,7 +1106,7 @@ mod tests {
                 "a.yaml:6:7: error[unknown-kind]: unknown kind `ArangoColection`\n  hint: did you mean `ArangoCollection`?",
                 "a.yaml:9:1: error[missing-field]: the document is missing the required field `kind`",
                 "a.yaml:10:21: error[unknown-field]: unknown field `namespace` in `metadata`\n  \
-                 hint: expected one of: name, labels, annotations",
+                 hint: expected one of: name, renamedFrom, labels, annotations",
             ]
         );
     }

@@ -19,6 +19,7 @@ mod ownership;
 mod packaging;
 mod performance;
 mod reliability;
+mod renames;
 mod safety;
 mod saved_plans;
 mod server_shapes;
