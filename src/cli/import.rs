@@ -145,7 +145,8 @@ fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
         std::fs::create_dir_all(dir).map_err(|err| failed(dir, err))?;
         let mut text = String::from(
             "# AQL user functions with no arangosync feature registry entry: their\n\
-             # JavaScript cannot be turned back into a query, so no .aql file was written.\n",
+             # JavaScript cannot be turned back into a query, so no .aql file was written.\n\
+             # They are in arangosync's namespace: `apply --prune` would delete them.\n",
         );
         for name in &exported.unconvertible {
             text.push_str(name);

@@ -664,4 +664,3 @@ fn to_node(value: &Value) -> Yaml {
         }
     }
 }
-
