@@ -14,25 +14,18 @@ use crate::support::{example_profile, snapshot_settings, Harness};
 /// A feature applied by arangosync, so the registry has an entry to write back.
 const FEATURE: &str = "-- Feature: doubled\n-- Version: 1\n-- Description: Twice the input.\n-- Owner: ml@example.com\n-- Returns: one\nRETURN @x * 2\n";
 
-/// Builds every kind of object arangosync manages over the HTTP API.
-fn build_by_hand(harness: &Harness, cluster: bool) {
+/// Builds every kind of object arangosync manages over the raw HTTP API
+/// (the same database as tests/import/build_database.py builds with
+/// python-arango), then applies one feature with arangosync.
+fn build_by_hand(harness: &Harness) {
     harness.create_database();
-    let mut users = json!({
+    let users = json!({
         "name": "users",
         "waitForSync": true,
         "keyOptions": {"type": "autoincrement", "increment": 5, "offset": 10, "allowUserKeys": false},
         "schema": {"rule": {"type": "object", "properties": {"email": {"type": "string"}}, "required": ["email"]}, "level": "moderate", "message": "needs an email"},
         "computedValues": [{"name": "seen_at", "expression": "RETURN DATE_NOW()", "overwrite": true, "computeOn": ["insert"], "keepNull": false}],
     });
-    if cluster {
-        // More than one shard takes no autoincrement keys.
-        users["keyOptions"] = json!({"type": "padded", "allowUserKeys": false});
-        // A unique index must contain the shard keys.
-        users["shardKeys"] = json!(["email"]);
-        users["numberOfShards"] = json!(3);
-        users["replicationFactor"] = json!(2);
-        users["writeConcern"] = json!(2);
-    }
     harness.post("/_api/collection", users);
     harness.post("/_api/collection", json!({"name": "products"}));
     harness.post("/_api/collection", json!({"name": "viewed", "type": 3}));
@@ -96,6 +89,29 @@ fn build_by_hand(harness: &Harness, cluster: bool) {
     );
 }
 
+/// Builds the same database with the official python-arango driver
+/// (tests/import/build_database.py), then applies the feature with
+/// arangosync, as `build_by_hand` does.
+fn build_with_python_arango(harness: &Harness, cluster: bool) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/build_database.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(harness.url())
+        .arg(crate::support::ROOT_PASSWORD)
+        .arg(if cluster { "cluster" } else { "single" })
+        .output()
+        .expect("python3 runs (the import tests need python3 with python-arango)");
+    assert!(
+        output.status.success(),
+        "{} failed (needs `pip install python-arango`): {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    harness.write("transformations/doubled_v1.aql", FEATURE);
+    let applied = harness.run(&["apply", "--dir", &harness.specs().display().to_string()]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+}
+
 fn read_tree(dir: &Path) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for entry in walk(dir) {
@@ -151,9 +167,9 @@ fn round_trip(harness: &Harness, scratch: &Path) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn import_round_trips_a_hand_built_single_server() {
+fn import_round_trips_a_python_arango_built_single_server() {
     let harness = Harness::new();
-    build_by_hand(&harness, false);
+    build_with_python_arango(&harness, false);
     let scratch = tempfile::tempdir().expect("temp dir");
     let files = round_trip(&harness, scratch.path());
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -207,7 +223,7 @@ fn import_round_trips_a_hand_built_single_server() {
 #[test]
 fn import_without_adopt_writes_nothing_and_adopt_records_ownership() {
     let harness = Harness::new();
-    build_by_hand(&harness, false);
+    build_by_hand(&harness);
     // `--prune` deletes any function of the namespace without a spec,
     // adopted or not (the report says so); this test is about the rest.
     let (status, body) = harness.api(
@@ -287,12 +303,12 @@ fn import_without_adopt_writes_nothing_and_adopt_records_ownership() {
 }
 
 #[test]
-fn import_round_trips_on_a_coordinator() {
+fn import_round_trips_a_python_arango_built_coordinator() {
     let harness = Harness::with_profile(Profile {
         role: Role::Coordinator,
         ..example_profile()
     });
-    build_by_hand(&harness, true);
+    build_with_python_arango(&harness, true);
     let scratch = tempfile::tempdir().expect("temp dir");
     let files = round_trip(&harness, scratch.path());
     let users = &files["entities/users.yaml"];
