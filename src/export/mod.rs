@@ -664,3 +664,6 @@ fn to_node(value: &Value) -> Yaml {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
