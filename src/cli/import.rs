@@ -102,6 +102,7 @@ pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError
     if args.adopt {
         summary.push_str(&format!(" Recorded {adopted} object(s) as owned."));
     }
+    summary.push('\n');
     out.print(&summary);
     Ok(ExitStatus::Success)
 }

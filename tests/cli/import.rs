@@ -146,6 +146,10 @@ fn round_trip(harness: &Harness, scratch: &Path) -> BTreeMap<String, String> {
     let first_text = first.display().to_string();
     let imported = harness.run(&["import", "--out", &first_text]);
     assert_eq!(imported.status, 0, "{imported:?}");
+    assert_eq!(
+        imported.stdout,
+        format!("Imported database \"features\" into {first_text}: 8 file(s), 1 function(s) not imported (listed in import-report.txt).\n")
+    );
     assert!(
         imported.stderr.contains("FEATURES::HAND_WRITTEN"),
         "{}",
@@ -153,6 +157,7 @@ fn round_trip(harness: &Harness, scratch: &Path) -> BTreeMap<String, String> {
     );
     let plan = harness.run(&["plan", "--dir", &first_text, "--detailed-exitcode"]);
     assert_eq!(plan.status, 0, "{}\n{}", plan.stdout, plan.stderr);
+    assert_eq!(plan.stderr, "", "no warning about the imported specs");
     assert!(
         plan.stdout
             .starts_with("No changes: database \"features\" matches the specs."),
@@ -213,7 +218,7 @@ fn import_round_trips_a_python_arango_built_single_server() {
     // Without --force a non-empty directory is refused, and nothing changes.
     let first = scratch.path().join("first").display().to_string();
     let refused = harness.run(&["import", "--out", &first]);
-    assert_ne!(refused.status, 0, "{refused:?}");
+    assert_eq!(refused.status, 3, "{refused:?}");
     assert!(refused.stderr.contains("not empty"), "{}", refused.stderr);
     let forced = harness.run(&["import", "--out", &first, "--force"]);
     assert_eq!(forced.status, 0, "{forced:?}");
