@@ -324,4 +324,24 @@ fn import_round_trips_a_python_arango_built_coordinator() {
     ] {
         assert!(users.contains(line), "{users}");
     }
+    // Adopted on the coordinator too: the whole tree then plans clean with
+    // --prune, so every owned object is in it.
+    let first = scratch.path().join("first").display().to_string();
+    let adopted = harness.run(&["import", "--out", &first, "--force", "--adopt"]);
+    assert_eq!(adopted.status, 0, "{adopted:?}");
+    assert!(
+        adopted
+            .stdout
+            .ends_with(" Recorded 16 object(s) as owned.\n"),
+        "{}",
+        adopted.stdout
+    );
+    let (status, body) = harness.api(
+        reqwest::Method::DELETE,
+        "/_db/features/_api/aqlfunction/FEATURES::HAND_WRITTEN",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let whole = harness.run(&["plan", "--dir", &first, "--prune", "--detailed-exitcode"]);
+    assert_eq!(whole.status, 0, "{}\n{}", whole.stdout, whole.stderr);
 }
