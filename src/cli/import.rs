@@ -58,7 +58,39 @@ pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError
         .map_err(CliError::usage)?
         .to_ascii_uppercase();
     let client = super::connect(&args.connection).await?;
-    let live = crate::live::read(&client, &namespace, true, None)
+    // With --adopt the read and the records happen under the apply lock, so
+    // no apply changes the database between what is written to DIR and
+    // what is recorded as owned.
+    let lease = if args.adopt {
+        create_state_collection(&client).await?;
+        let (trigger, interrupt) = crate::interrupt::channel();
+        let lease = crate::lock::acquire(&client, LOCK_TTL, LOCK_TIMEOUT, &interrupt, &trigger)
+            .await
+            .map_err(CliError::runtime)?;
+        Some(lease)
+    } else {
+        None
+    };
+    let outcome = import_and_adopt(args, out, &client, &namespace).await;
+    if let Some(lease) = lease {
+        lease.release().await;
+    }
+    outcome
+}
+
+/// How long the lock taken by `--adopt` is held without renewal; the
+/// import renews nothing, and takes far less.
+const LOCK_TTL: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long `--adopt` waits for a running apply to give the lock back.
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+async fn import_and_adopt(
+    args: &ImportArgs,
+    out: &Output,
+    client: &crate::client::Client,
+    namespace: &str,
+) -> Result<ExitStatus, CliError> {
+    let live = crate::live::read(client, namespace, true, None)
         .await
         .map_err(|err| {
             CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
@@ -82,7 +114,7 @@ pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError
         );
     }
     let adopted = if args.adopt {
-        adopt(&client, &state).await?
+        adopt(client, &state).await?
     } else {
         0
     };
@@ -177,20 +209,24 @@ pub fn owned_objects(state: &State) -> Vec<Owned> {
     owned
 }
 
-/// Records every object of `state` as owned; creates the state collection
-/// when missing. Returns how many records were written.
-async fn adopt(client: &crate::client::Client, state: &State) -> Result<usize, CliError> {
+/// Creates arangosync's state collection unless it exists.
+async fn create_state_collection(client: &crate::client::Client) -> Result<(), CliError> {
     const DUPLICATE_NAME: u64 = 1207;
-    const RECORDS_PER_REQUEST: usize = 500;
     let body = json!({"name": STATE_COLLECTION, "isSystem": true, "waitForSync": true});
     match client
         .call(Method::POST, "/_api/collection", &[], Some(&body))
         .await
     {
-        Ok(_) => {}
-        Err(err) if err.error_num() == Some(DUPLICATE_NAME) => {}
-        Err(err) => return Err(CliError::runtime(err)),
+        Ok(_) => Ok(()),
+        Err(err) if err.error_num() == Some(DUPLICATE_NAME) => Ok(()),
+        Err(err) => Err(CliError::runtime(err)),
     }
+}
+
+/// Records every object of `state` as owned (the state collection exists).
+/// Returns how many records were written.
+async fn adopt(client: &crate::client::Client, state: &State) -> Result<usize, CliError> {
+    const RECORDS_PER_REQUEST: usize = 500;
     let now = crate::time::rfc3339(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
