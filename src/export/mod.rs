@@ -513,15 +513,41 @@ fn graph_spec(graph: &Graph) -> Map<String, Value> {
     spec
 }
 
+/// Analyzer properties the server fills in when they are left out, by
+/// type (ArangoDB 3.11/3.12 docs, "Analyzers"; transcript
+/// `RestAnalyzerPost_single`): left out of the spec, which the plan
+/// compares by the properties it states.
+fn analyzer_property_defaults(analyzer_type: &str) -> Vec<(&'static str, Value)> {
+    match analyzer_type {
+        "text" => vec![
+            ("case", json!("lower")),
+            ("accent", json!(false)),
+            ("stemming", json!(true)),
+            ("stopwords", json!([])),
+        ],
+        "norm" => vec![("case", json!("none")), ("accent", json!(true))],
+        "ngram" => vec![
+            ("streamType", json!("binary")),
+            ("startMarker", json!("")),
+            ("endMarker", json!("")),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 fn analyzer_spec(analyzer: &Analyzer) -> Map<String, Value> {
     let mut spec = Map::new();
     spec.insert("type".into(), json!(analyzer.analyzer_type));
-    if analyzer
-        .properties
-        .as_object()
-        .is_some_and(|p| !p.is_empty())
-    {
-        spec.insert("properties".into(), analyzer.properties.clone());
+    if let Some(properties) = analyzer.properties.as_object() {
+        let mut properties = properties.clone();
+        for (key, default) in analyzer_property_defaults(&analyzer.analyzer_type) {
+            if properties.get(key) == Some(&default) {
+                properties.remove(key);
+            }
+        }
+        if !properties.is_empty() {
+            spec.insert("properties".into(), Value::Object(properties));
+        }
     }
     if !analyzer.features.is_empty() {
         spec.insert("features".into(), json!(analyzer.features));
