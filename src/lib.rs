@@ -11,6 +11,7 @@ pub mod apply;
 pub mod cli;
 pub mod client;
 pub mod diag;
+pub mod export;
 pub mod interrupt;
 pub mod live;
 pub mod lock;

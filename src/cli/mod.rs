@@ -7,6 +7,7 @@ mod args;
 mod duration;
 mod error;
 mod features;
+mod import;
 mod output;
 mod plan;
 mod saved;
@@ -51,6 +52,7 @@ pub enum Command {
     Plan(plan::PlanCommandArgs),
     Apply(apply::ApplyArgs),
     Features(features::FeaturesArgs),
+    Import(import::ImportArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
@@ -60,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Plan(args) => plan::run(&args, &out).await,
         Command::Apply(args) => apply::run(&args, &out).await,
         Command::Features(args) => features::run(&args, &out).await,
+        Command::Import(args) => import::run(&args, &out).await,
     }
 }
 

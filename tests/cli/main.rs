@@ -12,6 +12,7 @@ mod conflicts;
 mod core;
 mod firstrun;
 mod functions;
+mod import;
 mod inputs;
 mod kept;
 mod overlays;

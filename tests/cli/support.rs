@@ -66,6 +66,11 @@ impl Harness {
         self.dir.path()
     }
 
+    /// The emulator's base URL, for clients other than arangosync.
+    pub fn url(&self) -> &str {
+        self.emulator.url()
+    }
+
     /// Writes a spec file (relative to the spec directory).
     pub fn write(&self, relative: &str, content: &str) {
         let path = self.dir.path().join(relative);
