@@ -843,6 +843,20 @@ fn add_rename(
         );
         return;
     }
+    // One object has one new name: a second spec renamed from the same old
+    // name would be created empty while the plan claims it was renamed.
+    if let Some((other, _)) = renames
+        .iter()
+        .find(|(other, old)| **old == old_name && *other != name)
+    {
+        reader.error_with_hint(
+            "duplicate-rename",
+            format!("`metadata.renamedFrom: {old_name}` is also the old name of `{other}`"),
+            pos,
+            "an object can be renamed to one name only; remove the field from one of the specs",
+        );
+        return;
+    }
     renames.entry(name.clone()).or_insert(old_name);
 }
 

@@ -222,6 +222,7 @@ const CASES: &[Case] = &[
     checked_in("unknown-field-schema"),
     checked_in("unknown-field-spec"),
     checked_in("unknown-field-vector-params"),
+    checked_in("rename-twice-from-one-name"),
     checked_in("view-alias-unknown-index"),
     checked_in("view-duplicate-across-files"),
     checked_in("view-invalid-name"),
