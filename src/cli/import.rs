@@ -113,6 +113,12 @@ async fn import_and_adopt(
             "AQL user function has no feature registry entry: not imported (see {REPORT_FILE})"
         );
     }
+    for name in &exported.changed_by_hand {
+        tracing::warn!(
+            function = %name,
+            "AQL user function differs from its registered feature (changed by hand): its .aql file holds the registered query, and a plan replaces the function with it (see {REPORT_FILE})"
+        );
+    }
     let adopted = if args.adopt {
         adopt(client, &state).await?
     } else {
@@ -128,6 +134,12 @@ async fn import_and_adopt(
         summary.push_str(&format!(
             ", {} function(s) not imported (listed in {REPORT_FILE})",
             exported.unconvertible.len()
+        ));
+    }
+    if !exported.changed_by_hand.is_empty() {
+        summary.push_str(&format!(
+            ", {} function(s) changed by hand (listed in {REPORT_FILE})",
+            exported.changed_by_hand.len()
         ));
     }
     summary.push('.');
@@ -168,7 +180,7 @@ fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
         std::fs::write(&path, text).map_err(|err| failed(&path, err))?;
     }
     let report = dir.join(REPORT_FILE);
-    if exported.unconvertible.is_empty() {
+    if exported.unconvertible.is_empty() && exported.changed_by_hand.is_empty() {
         match std::fs::remove_file(&report) {
             Ok(()) => Ok(()),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -176,14 +188,28 @@ fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
         }
     } else {
         std::fs::create_dir_all(dir).map_err(|err| failed(dir, err))?;
-        let mut text = String::from(
-            "# AQL user functions with no arangosync feature registry entry: their\n\
-             # JavaScript cannot be turned back into a query, so no .aql file was written.\n\
-             # They are in arangosync's namespace: `apply --prune` would delete them.\n",
-        );
-        for name in &exported.unconvertible {
-            text.push_str(name);
-            text.push('\n');
+        let mut text = String::new();
+        if !exported.unconvertible.is_empty() {
+            text.push_str(
+                "# AQL user functions with no arangosync feature registry entry: their\n\
+                 # JavaScript cannot be turned back into a query, so no .aql file was written.\n\
+                 # They are in arangosync's namespace: `apply --prune` would delete them.\n",
+            );
+            for name in &exported.unconvertible {
+                text.push_str(name);
+                text.push('\n');
+            }
+        }
+        if !exported.changed_by_hand.is_empty() {
+            text.push_str(
+                "# AQL user functions whose code differs from their registered feature\n\
+                 # (changed by hand): the .aql file holds the registered query, and a plan of\n\
+                 # this tree replaces the function with it.\n",
+            );
+            for name in &exported.changed_by_hand {
+                text.push_str(name);
+                text.push('\n');
+            }
         }
         std::fs::write(&report, text).map_err(|err| failed(&report, err))
     }

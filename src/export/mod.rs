@@ -51,6 +51,11 @@ pub struct Exported {
     /// Upper-cased names of the namespace's AQL user functions that have no
     /// registry entry, so no query to write back; sorted.
     pub unconvertible: Vec<String>,
+    /// Upper-cased names of registered features whose AQL user function no
+    /// longer carries the registered content hash (its code was changed by
+    /// hand): the `.aql` file describes the registered query, and a plan of
+    /// the tree replaces the function with it; sorted.
+    pub changed_by_hand: Vec<String>,
 }
 
 /// Renders `state` as a spec tree.
@@ -111,6 +116,16 @@ pub fn render(state: &State, source: &Source) -> Exported {
         })
         .cloned()
         .collect();
+    exported.changed_by_hand = state
+        .registry
+        .values()
+        .filter_map(|entry| {
+            let name = entry.function.to_ascii_uppercase();
+            let function = state.functions.get(&name)?;
+            (function.hash.as_deref() != Some(entry.hash.as_str())).then_some(name)
+        })
+        .collect();
+    exported.changed_by_hand.sort();
     exported
 }
 

@@ -347,3 +347,43 @@ fn import_round_trips_a_python_arango_built_coordinator() {
     let whole = harness.run(&["plan", "--dir", &first, "--prune", "--detailed-exitcode"]);
     assert_eq!(whole.status, 0, "{}\n{}", whole.stdout, whole.stderr);
 }
+
+/// A registered feature whose AQL user function was changed by hand: the
+/// `.aql` file holds the registered query (the function's new code cannot
+/// be turned back into one), and import says so on stdout and in the
+/// report instead of presenting the file as what the database holds.
+#[test]
+fn a_function_changed_by_hand_is_reported() {
+    let harness = Harness::new();
+    harness.write(
+        "transformations/user_profile_v1.aql",
+        "-- Feature: user_profile\n-- Version: 1\n-- Description: one user\nFOR u IN users FILTER u._key == @user_key RETURN u\n",
+    );
+    harness.write(
+        "entities/users.yaml",
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n",
+    );
+    let applied = harness.run(&["apply", "--create-database"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    harness.post(
+        "/_api/aqlfunction",
+        json!({"name": "FEATURES::USER_PROFILE_V1", "code": "function () { return 42; }"}),
+    );
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("out");
+    let out_text = out.display().to_string();
+    let imported = harness.run(&["import", "--out", &out_text]);
+    assert_eq!(imported.status, 0, "{imported:?}");
+    assert!(
+        imported
+            .stdout
+            .contains(", 1 function(s) changed by hand (listed in import-report.txt)."),
+        "{imported:?}"
+    );
+    let report = std::fs::read_to_string(out.join("import-report.txt")).expect("report");
+    assert!(
+        report.ends_with("(changed by hand): the .aql file holds the registered query, and a plan of\n# this tree replaces the function with it.\nFEATURES::USER_PROFILE_V1\n"),
+        "{report}"
+    );
+    assert!(out.join("transformations/user_profile_v1.aql").is_file());
+}
