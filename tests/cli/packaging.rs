@@ -43,6 +43,24 @@ fn find<'a>(objects: &'a [Yaml], kind: &str, name: &str) -> &'a Yaml {
 }
 
 /// Lays out `data` the way the kubelet mounts a ConfigMap.
+/// Mounts the ConfigMap that `pod`'s volume `volume` names at
+/// `work/volume`, as Kubernetes does; returns the ConfigMap's name and the
+/// mount path.
+fn mount_volume(objects: &[Yaml], pod: &Yaml, volume: &str, work: &Path) -> (String, PathBuf) {
+    let name = pod["volumes"]
+        .as_vec()
+        .expect("volumes")
+        .iter()
+        .find(|entry| entry["name"].as_str() == Some(volume))
+        .and_then(|entry| entry["configMap"]["name"].as_str())
+        .unwrap_or_else(|| panic!("a {volume} ConfigMap volume"))
+        .to_string();
+    let path = work.join(volume);
+    std::fs::create_dir(&path).expect("mount dir");
+    configmap_volume(&find(objects, "ConfigMap", &name)["data"], &path);
+    (name, path)
+}
+
 fn configmap_volume(data: &Yaml, root: &Path) {
     let hidden = root.join("..2026_11_22_21_36_00.123456789");
     std::fs::create_dir_all(&hidden).expect("hidden dir");
@@ -144,34 +162,10 @@ fn run(job: &Job) -> (i32, String) {
 #[test]
 fn the_presync_and_postsync_jobs_apply_the_specs_from_a_configmap_volume() {
     let objects = render();
-    let specs_name = find(&objects, "Job", "arangosync-presync")["spec"]["template"]["spec"]
-        ["volumes"]
-        .as_vec()
-        .expect("volumes")
-        .iter()
-        .find(|volume| volume["name"].as_str() == Some("specs"))
-        .and_then(|volume| volume["configMap"]["name"].as_str())
-        .expect("a specs ConfigMap volume")
-        .to_string();
+    let pod = &find(&objects, "Job", "arangosync-presync")["spec"]["template"]["spec"];
     let work = tempfile::tempdir().expect("dir");
-    let specs: PathBuf = work.path().join("specs");
-    std::fs::create_dir(&specs).expect("specs dir");
-    configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
-    let overlay_name = find(&objects, "Job", "arangosync-presync")["spec"]["template"]["spec"]
-        ["volumes"]
-        .as_vec()
-        .expect("volumes")
-        .iter()
-        .find(|volume| volume["name"].as_str() == Some("overlay"))
-        .and_then(|volume| volume["configMap"]["name"].as_str())
-        .expect("an overlay ConfigMap volume")
-        .to_string();
-    let overlay: PathBuf = work.path().join("overlay");
-    std::fs::create_dir(&overlay).expect("overlay dir");
-    configmap_volume(
-        &find(&objects, "ConfigMap", &overlay_name)["data"],
-        &overlay,
-    );
+    let (_, specs) = mount_volume(&objects, pod, "specs", work.path());
+    let (_, overlay) = mount_volume(&objects, pod, "overlay", work.path());
 
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
@@ -310,40 +304,17 @@ fn the_drift_cronjob_exits_2_when_the_database_was_changed_by_hand() {
     let objects = render_overlay(DRIFT_OVERLAY);
     let cron = find(&objects, "CronJob", "arangosync-drift-check");
     let pod = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"];
-    let specs_name = pod["volumes"]
-        .as_vec()
-        .expect("volumes")
-        .iter()
-        .find(|volume| volume["name"].as_str() == Some("specs"))
-        .and_then(|volume| volume["configMap"]["name"].as_str())
-        .expect("a specs ConfigMap volume")
-        .to_string();
+    let work = tempfile::tempdir().expect("dir");
+    let (specs_name, specs) = mount_volume(&objects, pod, "specs", work.path());
     assert!(
         specs_name.starts_with("arangosync-drift-feature-specs-"),
         "{specs_name}"
     );
-    let work = tempfile::tempdir().expect("dir");
-    let specs: PathBuf = work.path().join("specs");
-    std::fs::create_dir(&specs).expect("specs dir");
-    configmap_volume(&find(&objects, "ConfigMap", &specs_name)["data"], &specs);
     // The environment's spec overlay, mounted as the hook Jobs mount theirs.
-    let overlay_name = pod["volumes"]
-        .as_vec()
-        .expect("volumes")
-        .iter()
-        .find(|volume| volume["name"].as_str() == Some("overlay"))
-        .and_then(|volume| volume["configMap"]["name"].as_str())
-        .expect("an overlay ConfigMap volume")
-        .to_string();
+    let (overlay_name, overlay) = mount_volume(&objects, pod, "overlay", work.path());
     assert!(
         overlay_name.starts_with("arangosync-drift-spec-overlay-"),
         "{overlay_name}"
-    );
-    let overlay: PathBuf = work.path().join("overlay");
-    std::fs::create_dir(&overlay).expect("overlay dir");
-    configmap_volume(
-        &find(&objects, "ConfigMap", &overlay_name)["data"],
-        &overlay,
     );
     let certified =
         rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
