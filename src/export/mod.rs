@@ -19,6 +19,14 @@
 //! * AQL user functions of the namespace without a registry entry cannot be
 //!   turned back into a query; they are listed in
 //!   [`Exported::unconvertible`], never guessed.
+//! * [`render`] writes every object of the state it is given; the caller
+//!   first takes out what no spec may declare with [`importable`] (names
+//!   only extended naming allows, user system collections, and what
+//!   refers to them), so every name written is a safe file name too.
+//! * Every file starts with a header comment naming the source database
+//!   ([`HEADER_START`]); `import --force` removes only files that carry it.
+
+mod select;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +37,8 @@ use yaml_rust2::{Yaml, YamlEmitter};
 use crate::model::{
     Analyzer, Collection, CollectionType, Graph, Index, RegistryEntry, State, View,
 };
+
+pub use select::{importable, Skipped};
 
 /// The API version written into every document.
 const API_VERSION: &str = "db.feature-store/v1alpha1";
@@ -95,7 +105,7 @@ pub fn render(state: &State, source: &Source) -> Exported {
         );
     }
     for entry in state.registry.values() {
-        let file = if entry.source.ends_with(".aql") && !entry.source.contains('/') {
+        let file = if safe_file_name(&entry.source) && entry.source.ends_with(".aql") {
             entry.source.clone()
         } else {
             format!("{}_v{}.aql", entry.feature, entry.version)
@@ -129,12 +139,33 @@ pub fn render(state: &State, source: &Source) -> Exported {
     exported
 }
 
+/// Whether `name` can be used as a file name on every system as it is:
+/// ASCII letters, digits, `_`, `-` and `.`, not starting with `.`. Names of
+/// imported objects pass (a spec name follows the traditional rules, see
+/// [`importable`]); a registry entry's recorded source file name is used
+/// only when it passes too.
+fn safe_file_name(name: &str) -> bool {
+    !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The first line of every file an import writes: `# ` before it in YAML
+/// files, `-- ` in `.aql` files. `import --force` recognises the files an
+/// earlier import wrote by it.
+pub const HEADER_START: &str = "Imported by arangosync from database ";
+
+/// Whether `text` starts the way a file written by an import does.
+pub fn written_by_import(text: &str) -> bool {
+    text.strip_prefix("# ")
+        .or_else(|| text.strip_prefix("-- "))
+        .is_some_and(|rest| rest.starts_with(HEADER_START))
+}
+
 /// The comment at the top of every YAML file.
 fn header(source: &Source) -> String {
-    let mut text = format!(
-        "# Imported by arangosync from database \"{}\".\n",
-        source.database
-    );
+    let mut text = format!("# {HEADER_START}\"{}\".\n", source.database);
     if let Some(time) = &source.timestamp {
         text.push_str(&format!("# Imported at {time}.\n"));
     }
@@ -642,10 +673,7 @@ fn link_spec(link: &Value) -> Value {
 
 /// The `.aql` file of one registry entry: the header, then the query.
 fn feature_file(entry: &RegistryEntry, source: &Source) -> String {
-    let mut text = format!(
-        "-- Imported by arangosync from database \"{}\".\n",
-        source.database
-    );
+    let mut text = format!("-- {HEADER_START}\"{}\".\n", source.database);
     if let Some(time) = &source.timestamp {
         text.push_str(&format!("-- Imported at {time}.\n"));
     }

@@ -138,3 +138,155 @@ fn functions_without_a_registry_entry_are_listed_not_written() {
         )
     );
 }
+
+fn analyzer(name: &str) -> crate::model::Analyzer {
+    crate::model::Analyzer {
+        name: name.into(),
+        analyzer_type: "identity".into(),
+        properties: json!({}),
+        features: Vec::new(),
+    }
+}
+
+#[test]
+fn objects_no_spec_may_declare_are_left_out_with_what_refers_to_them() {
+    use crate::model::{EdgeDefinition, Graph, View};
+    let mut state = State::default();
+    for name in ["users", "café", "follower", "edges"] {
+        state
+            .collections
+            .insert(name.into(), Collection::new(name, CollectionType::Document));
+    }
+    // Sharded like a left-out collection: left out too.
+    if let Some(follower) = state.collections.get_mut("follower") {
+        follower.cluster.distribute_shards_like = Some("café".into());
+    }
+    let mut inverted = index("inverted", &[], json!({"analyzer": "features::normé"}));
+    inverted.name = Some("idx_inverted".into());
+    if let Some(users) = state.collections.get_mut("users") {
+        users.indexes = vec![index("persistent", &["a"], json!({})), inverted];
+    }
+    state.analyzers.insert("normé".into(), analyzer("normé"));
+    state.analyzers.insert("plain".into(), analyzer("plain"));
+    state.graphs.insert(
+        "g".into(),
+        Graph {
+            name: "g".into(),
+            edge_definitions: vec![EdgeDefinition {
+                collection: "edges".into(),
+                from: vec!["users".into()],
+                to: vec!["users".into()],
+            }],
+            orphan_collections: vec!["follower".into()],
+        },
+    );
+    let link_view = View {
+        name: "by_link".into(),
+        view_type: "arangosearch".into(),
+        properties: BTreeMap::new(),
+        links: [(
+            "users".to_string(),
+            json!({"fields": {"bio": {"analyzers": ["features::normé"]}}}),
+        )]
+        .into_iter()
+        .collect(),
+        indexes: Vec::new(),
+        id: None,
+    };
+    state.views.insert("by_link".into(), link_view);
+    let (kept, skipped) = super::importable(
+        &state,
+        &["_graphs".into(), "_audit".into(), "_arangosync".into()],
+    );
+    let objects: Vec<String> = skipped.iter().map(|s| s.object.clone()).collect();
+    assert_eq!(
+        objects,
+        [
+            "analyzer \"normé\"",
+            "collection \"_audit\"",
+            "collection \"café\"",
+            "collection \"follower\"",
+            "graph \"g\"",
+            "index \"idx_inverted\" of collection \"users\"",
+            "view \"by_link\"",
+        ]
+    );
+    assert_eq!(
+        skipped[3].reason,
+        "it is sharded like collection \"café\" (`distributeShardsLike`), which is not imported"
+    );
+    assert_eq!(
+        skipped[4].reason,
+        "it names collection \"follower\", which is not imported"
+    );
+    assert_eq!(
+        skipped[6].reason,
+        "it uses analyzer \"normé\", which is not imported"
+    );
+    assert_eq!(
+        kept.collections.keys().collect::<Vec<_>>(),
+        ["edges", "users"]
+    );
+    assert_eq!(kept.collections["users"].indexes.len(), 1);
+    assert_eq!(kept.analyzers.keys().collect::<Vec<_>>(), ["plain"]);
+    assert!(kept.graphs.is_empty() && kept.views.is_empty());
+    // Nothing left out: the state is kept as it is.
+    let (same, none) = super::importable(&kept, &["_graphs".into()]);
+    assert_eq!(same, kept);
+    assert!(none.is_empty());
+}
+
+#[test]
+fn files_an_import_wrote_are_recognised_by_their_header() {
+    assert!(super::written_by_import(
+        "# Imported by arangosync from database \"features\".\napiVersion: x\n"
+    ));
+    assert!(super::written_by_import(
+        "-- Imported by arangosync from database \"x\".\n-- Feature: a\n"
+    ));
+    for text in [
+        "apiVersion: db.feature-store/v1alpha1\n",
+        "# My notes. Imported by arangosync from database \"features\".\n",
+        "",
+    ] {
+        assert!(!super::written_by_import(text), "{text}");
+    }
+}
+
+#[test]
+fn a_recorded_source_that_is_no_safe_file_name_is_not_used() {
+    for (recorded, file) in [
+        ("a_v1.aql", "transformations/a_v1.aql"),
+        ("../a_v1.aql", "transformations/a_v1.aql"),
+        (".hidden.aql", "transformations/a_v1.aql"),
+        ("dir\\a.aql", "transformations/a_v1.aql"),
+        ("é.aql", "transformations/a_v1.aql"),
+        ("own_name.aql", "transformations/own_name.aql"),
+    ] {
+        let mut state = State::default();
+        state.registry.insert(
+            "FEATURES::A_V1".into(),
+            RegistryEntry {
+                feature: "a".into(),
+                version: 1,
+                function: "FEATURES::A_V1".into(),
+                description: "A.".into(),
+                owner: None,
+                query: "RETURN 1".into(),
+                params: Vec::new(),
+                collections: Vec::new(),
+                returns: "all".into(),
+                serve: "registry".into(),
+                hash: "0".repeat(64),
+                source: recorded.into(),
+                format_version: 1,
+            },
+        );
+        let exported = render(&state, &source());
+        assert_eq!(
+            exported.files.keys().collect::<Vec<_>>(),
+            [file],
+            "{recorded}"
+        );
+    }
+}

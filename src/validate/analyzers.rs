@@ -20,7 +20,7 @@ use crate::model::{is_builtin_analyzer, Analyzer};
 use crate::spec::Origin;
 
 /// ArangoDB stores analyzers as documents of `_analyzers`: 254 bytes.
-const MAX_ANALYZER_NAME_BYTES: usize = 254;
+pub(super) const MAX_ANALYZER_NAME_BYTES: usize = 254;
 
 /// The analyzer features ArangoDB knows.
 const FEATURES: &[&str] = &["frequency", "position", "offset", "norm"];

@@ -28,7 +28,7 @@ mod names;
 mod versions;
 mod views;
 
-pub use names::check_database;
+pub use names::{check_database, spec_name_problem, SpecName};
 pub use views::defined_analyzers;
 
 #[cfg(test)]

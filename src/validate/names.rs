@@ -189,6 +189,34 @@ pub fn check_database(name: &str) -> Result<Option<String>, String> {
     ))
 }
 
+/// The kinds of named objects a spec declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecName {
+    Collection,
+    View,
+    Graph,
+    Index,
+    Analyzer,
+}
+
+/// Why `validate` would reject `name` for an object of `kind` (the
+/// traditional rules every spec name is held to, with the kind's byte
+/// limit), or `None` when a spec may declare it. `arangosync import` uses
+/// it to leave out what the server holds but a spec cannot state.
+pub fn spec_name_problem(kind: SpecName, name: &str) -> Option<String> {
+    let max_bytes = match kind {
+        SpecName::Collection => MAX_COLLECTION_NAME_BYTES,
+        SpecName::View => MAX_VIEW_NAME_BYTES,
+        SpecName::Graph => MAX_GRAPH_NAME_BYTES,
+        SpecName::Index => MAX_INDEX_NAME_BYTES,
+        SpecName::Analyzer => super::analyzers::MAX_ANALYZER_NAME_BYTES,
+    };
+    if kind == SpecName::Index && RESERVED_INDEX_NAMES.contains(&name) {
+        return Some(format!("`{name}` belongs to a built-in index"));
+    }
+    traditional_name_problem(name, max_bytes)
+}
+
 pub fn check_collection(name: &str, origin: Option<&Origin>, report: &mut Report) {
     if let Some(problem) = traditional_name_problem(name, MAX_COLLECTION_NAME_BYTES) {
         report.error(
