@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::args::{ConnectionArgs, FeatureArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
-use crate::export::{self, Exported, Source};
+use crate::export::{self, Exported, Skipped, Source};
 use crate::model::State;
 use crate::ownership::{Owned, STATE_COLLECTION};
 
@@ -23,16 +23,22 @@ const REPORT_FILE: &str = "import-report.txt";
 /// feature in arangosync's registry. Values equal to the server's defaults
 /// are left out. AQL user functions of the namespace that have no registry
 /// entry cannot be turned back into a query: they are listed on stderr and
-/// in import-report.txt, not guessed. Writes nothing to the database unless
-/// --adopt is given.
+/// in import-report.txt, not guessed. Objects no spec may declare (names
+/// only the server's extended naming rules allow, system collections
+/// created by users) and what refers to them are not imported: each is
+/// listed on stdout and in import-report.txt with the reason. Writes nothing
+/// to the database unless --adopt is given.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Directory to write the spec tree into; created when missing. A
     /// directory that is not empty is refused unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Write into a non-empty directory, replacing files of the same name
-    /// (other files are left as they are).
+    /// Write into a non-empty directory, replacing files of the same name.
+    /// Files an earlier import wrote (recognised by the header comment
+    /// import writes) that this import does not write, because their
+    /// object is gone from the database, are removed and listed on stdout;
+    /// other files are left as they are.
     #[arg(long)]
     pub force: bool,
     /// Also record every imported collection, index, graph, analyzer and
@@ -53,6 +59,7 @@ pub struct ImportArgs {
 }
 
 pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError> {
+    check_flags(args, out)?;
     check_out_dir(&args.out, args.force)?;
     let namespace = crate::transform::check_namespace(&args.features.namespace)
         .map_err(CliError::usage)?
@@ -101,12 +108,16 @@ async fn import_and_adopt(
             client.database()
         )));
     };
+    let system_collections = system_collections(client).await?;
+    let (state, skipped) = export::importable(&state, &system_collections);
     let source = Source {
         database: client.database().to_string(),
         timestamp: args.timestamp.clone(),
     };
     let exported = export::render(&state, &source);
-    write_tree(&args.out, &exported)?;
+    let stale = stale_files(&args.out, &exported)?;
+    write_tree(&args.out, &exported, &skipped)?;
+    remove_files(&args.out, &stale)?;
     for name in &exported.unconvertible {
         tracing::warn!(
             function = %name,
@@ -130,6 +141,18 @@ async fn import_and_adopt(
         args.out.display(),
         exported.files.len()
     );
+    if !skipped.is_empty() {
+        summary.push_str(&format!(
+            ", {} object(s) not imported (listed in {REPORT_FILE})",
+            skipped.len()
+        ));
+    }
+    if !stale.is_empty() {
+        summary.push_str(&format!(
+            ", {} file(s) of an earlier import removed",
+            stale.len()
+        ));
+    }
     if !exported.unconvertible.is_empty() {
         summary.push_str(&format!(
             ", {} function(s) not imported (listed in {REPORT_FILE})",
@@ -147,8 +170,114 @@ async fn import_and_adopt(
         summary.push_str(&format!(" Recorded {adopted} object(s) as owned."));
     }
     summary.push('\n');
+    if !skipped.is_empty() {
+        summary.push_str("Not imported (no spec may declare them):\n");
+        for object in &skipped {
+            summary.push_str(&format!("  {object}\n"));
+        }
+    }
+    if !stale.is_empty() {
+        summary.push_str(
+            "Removed (written by an earlier import; their objects are no longer in the database):\n",
+        );
+        for file in &stale {
+            summary.push_str(&format!("  {file}\n"));
+        }
+    }
     out.print(&summary);
     Ok(ExitStatus::Success)
+}
+
+/// Refuses the global flags import has no use for (invalid input, exit 3),
+/// rather than ignoring them.
+fn check_flags(args: &ImportArgs, out: &Output) -> Result<(), CliError> {
+    if out.format != super::Format::Text {
+        return Err(CliError::usage(
+            "--format does not apply to import: it writes YAML and .aql files, and its summary \
+             on stdout is text only; leave --format out",
+        ));
+    }
+    if args.connection.create_database {
+        return Err(CliError::usage(
+            "--create-database does not apply to import: it reads an existing database and \
+             never creates one; leave --create-database out",
+        ));
+    }
+    Ok(())
+}
+
+/// The names of the database's system collections (`isSystem`), which
+/// the live state leaves out, so that those created by users are reported.
+async fn system_collections(client: &crate::client::Client) -> Result<Vec<String>, CliError> {
+    let response = client
+        .call(Method::GET, "/_api/collection", &[], None)
+        .await
+        .map_err(|err| {
+            CliError::runtime(format!(
+                "listing the collections of database \"{}\": {err}",
+                client.database()
+            ))
+        })?;
+    Ok(response.body["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|collection| collection["isSystem"].as_bool() == Some(true))
+        .filter_map(|collection| collection["name"].as_str().map(str::to_string))
+        .collect())
+}
+
+/// The files under `dir` an earlier import wrote (their first line is the
+/// header import writes) that `exported` does not hold, as `/`-separated
+/// paths relative to `dir`, sorted. Hidden directories (`.git`) are not
+/// looked into, and only `.yaml` and `.aql` files are.
+fn stale_files(dir: &Path, exported: &Exported) -> Result<Vec<String>, CliError> {
+    let mut found = Vec::new();
+    collect_imported(dir, "", &mut found)?;
+    found.retain(|relative| !exported.files.contains_key(relative));
+    found.sort();
+    Ok(found)
+}
+
+fn collect_imported(dir: &Path, prefix: &str, found: &mut Vec<String>) -> Result<(), CliError> {
+    let failed = |path: &Path, err: std::io::Error| {
+        CliError::runtime(format!("reading {}: {err}", path.display()))
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(failed(dir, err)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|err| failed(dir, err))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|err| failed(&path, err))?;
+        let relative = format!("{prefix}{name}");
+        if kind.is_dir() {
+            if !name.starts_with('.') {
+                collect_imported(&path, &format!("{relative}/"), found)?;
+            }
+        } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".aql")) {
+            let text = std::fs::read(&path).map_err(|err| failed(&path, err))?;
+            let head = &text[..text.len().min(200)];
+            if export::written_by_import(&String::from_utf8_lossy(head)) {
+                found.push(relative);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn remove_files(dir: &Path, relative: &[String]) -> Result<(), CliError> {
+    for file in relative {
+        let path = dir.join(file);
+        std::fs::remove_file(&path)
+            .map_err(|err| CliError::runtime(format!("removing {}: {err}", path.display())))?;
+    }
+    Ok(())
 }
 
 /// Refuses a non-empty output directory without `--force`.
@@ -168,7 +297,7 @@ fn check_out_dir(dir: &Path, force: bool) -> Result<(), CliError> {
     }
 }
 
-fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
+fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<(), CliError> {
     let failed = |path: &Path, err: std::io::Error| {
         CliError::runtime(format!("writing {}: {err}", path.display()))
     };
@@ -180,7 +309,10 @@ fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
         std::fs::write(&path, text).map_err(|err| failed(&path, err))?;
     }
     let report = dir.join(REPORT_FILE);
-    if exported.unconvertible.is_empty() && exported.changed_by_hand.is_empty() {
+    if exported.unconvertible.is_empty()
+        && exported.changed_by_hand.is_empty()
+        && skipped.is_empty()
+    {
         match std::fs::remove_file(&report) {
             Ok(()) => Ok(()),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -189,6 +321,15 @@ fn write_tree(dir: &Path, exported: &Exported) -> Result<(), CliError> {
     } else {
         std::fs::create_dir_all(dir).map_err(|err| failed(dir, err))?;
         let mut text = String::new();
+        if !skipped.is_empty() {
+            text.push_str(
+                "# Objects of the database no spec may declare, and what refers to them: no\n\
+                 # file was written for them, and a plan of this tree leaves them as they are.\n",
+            );
+            for object in skipped {
+                text.push_str(&format!("{object}\n"));
+            }
+        }
         if !exported.unconvertible.is_empty() {
             text.push_str(
                 "# AQL user functions with no arangosync feature registry entry: their\n\
