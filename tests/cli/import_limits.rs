@@ -214,6 +214,17 @@ fn force_removes_files_an_earlier_import_wrote_for_dropped_objects() {
         insta::assert_snapshot!("import_force_plan", plan.stdout);
     });
     assert!(!plan.stdout.contains("gone"), "{}", plan.stdout);
+    // Without the hand-written spec, the tree is the database: no change.
+    std::fs::remove_file(out.join("entities/planned.yaml")).expect("remove");
+    let clean = harness.run(&["plan", "--dir", &out_text, "--detailed-exitcode"]);
+    assert_eq!(clean.status, 0, "{}\n{}", clean.stdout, clean.stderr);
+    assert!(
+        clean
+            .stdout
+            .starts_with("No changes: database \"features\" matches the specs."),
+        "{}",
+        clean.stdout
+    );
 }
 
 #[test]
