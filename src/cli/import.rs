@@ -171,7 +171,7 @@ async fn import_and_adopt(
     }
     summary.push('\n');
     if !skipped.is_empty() {
-        summary.push_str("Not imported (no spec may declare them):\n");
+        summary.push_str("Not imported:\n");
         for object in &skipped {
             summary.push_str(&format!("  {object}\n"));
         }
