@@ -19,6 +19,7 @@ mod overlays;
 mod ownership;
 mod packaging;
 mod performance;
+mod plan_exit;
 mod reliability;
 mod renames;
 mod safety;
