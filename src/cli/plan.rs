@@ -29,8 +29,9 @@ pub struct PlanCommandArgs {
     #[arg(long, value_name = "DIR", requires = "offline_from")]
     pub offline_overlay: Option<PathBuf>,
     /// Also save the plan to FILE for `apply --plan FILE`: the plan, a
-    /// digest of the specs and a fingerprint of every live object it
-    /// touches (no credentials). The apply refuses when either changed.
+    /// digest of the specs (and of --overlay), and a fingerprint of every
+    /// live object it touches or depends on (no credentials). The apply
+    /// refuses when any of them changed.
     #[arg(long, value_name = "FILE", conflicts_with = "offline_from")]
     pub out: Option<PathBuf>,
     /// Exit with status 2 when there are changes (0 when there are none),
@@ -95,6 +96,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                     &live,
                     &desired.loaded.state,
                     super::saved::SavedOptions::of(&options, namespace),
+                    super::saved::SavedOverlay::of(args.spec.overlay.as_deref(), &desired.loaded),
                 );
                 saved.write(file)?;
                 tracing::info!(file = %file.display(), "plan saved");
