@@ -76,7 +76,11 @@ fn init_logging(output: &cli::OutputArgs) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(!no_color && std::io::stderr().is_terminal())
-        .with_target(false);
+        .with_target(false)
+        // A log line that cannot be written (stderr closed) is dropped:
+        // tracing would otherwise report it with `eprintln!`, which
+        // panics on a closed stderr and turns any status into 101.
+        .log_internal_errors(false);
     match output.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.without_time().init(),

@@ -6,7 +6,7 @@ use reqwest::Method;
 use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
-use super::saved::SavedPlan;
+use super::saved::{SavedOverlay, SavedPlan};
 use crate::client::{encode_segment, Client};
 use crate::interrupt::{self, Interrupt};
 use std::time::Duration;
@@ -33,9 +33,11 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
     /// Apply the plan saved by `plan --out FILE` instead of a new one: the
-    /// specs in --dir must be the ones it was made from, and no object it
-    /// changes may have changed since (else exit 1, naming what changed,
-    /// nothing written). Objects it does not touch may have changed. The
+    /// specs in --dir (with the same --overlay) must be the ones it was
+    /// made from, and no object it changes or depends on (the collection of
+    /// a new index, the collections, analyzers and inverted indexes of a
+    /// new view, ...) may have changed since (else exit 1, naming what
+    /// changed, nothing written). Other objects may have changed. The
     /// plan's choices (--prune, --allow-destructive, --allow-mass-prune,
     /// --target, --require-functions, --namespace, --revision,
     /// --create-database) come from the file.
@@ -190,7 +192,7 @@ async fn prepare(
     } else {
         whole
     };
-    let computed = source.select(args, whole.clone(), &live)?;
+    let computed = source.select(args, whole.clone(), &desired.loaded.state, &live)?;
     super::check_queries(&client, desired, &computed, namespace, out).await?;
     out.plan(&computed);
     if args.dry_run {
@@ -282,7 +284,7 @@ async fn apply_under_lock(
     } else {
         fresh
     };
-    let fresh = source.select(args, fresh, &live)?;
+    let fresh = source.select(args, fresh, &desired.loaded.state, &live)?;
     if let Some(differences) = plan_differences(&first_plan, &fresh.changes) {
         // What differs may come from another run (it changed the database
         // while this one waited) or from what the first read could not see;
@@ -337,10 +339,18 @@ struct Source<'a> {
 impl Source<'_> {
     /// The changes to apply, from `whole`, the plan just computed from the
     /// specs and `live`. For a saved plan: refuses (exit 1, naming them)
-    /// when an object the saved plan touches changed since it was saved,
+    /// when an object the saved plan touches, or one its changes depend
+    /// on, changed since it was saved,
     /// or when a saved change would no longer be planned just so; else the
     /// saved changes, exactly, and none other.
-    fn select(&self, args: &ApplyArgs, whole: Plan, live: &plan::Live) -> Result<Plan, CliError> {
+    /// `desired`: the specs (already held to the saved plan's digest).
+    fn select(
+        &self,
+        args: &ApplyArgs,
+        whole: Plan,
+        desired: &crate::model::State,
+        live: &plan::Live,
+    ) -> Result<Plan, CliError> {
         let Some(saved) = self.saved else {
             return Ok(match args.phase {
                 PhaseArg::Pre => whole.for_phase(Phase::Pre),
@@ -356,15 +366,37 @@ impl Source<'_> {
             CliError::usage(format!("{file}: {problem}; nothing was changed"))
         })?;
         let changed = plan::saved::changed_objects(&saved.fingerprints, &now);
-        if !changed.is_empty() {
+        let (dependencies_now, needed_by) =
+            saved.dependencies_now(desired, live).map_err(|problem| {
+                CliError::usage(format!("{file}: {problem}; nothing was changed"))
+            })?;
+        let changed_dependencies =
+            plan::saved::changed_dependencies(&saved.dependencies, &dependencies_now, &needed_by);
+        if !changed.is_empty() || !changed_dependencies.is_empty() {
+            let was = |count: usize| if count == 1 { "was" } else { "were" };
+            let mut what = Vec::new();
+            if !changed.is_empty() {
+                what.push(format!(
+                    "{} of the objects it changes {} changed",
+                    changed.len(),
+                    was(changed.len())
+                ));
+            }
+            if !changed_dependencies.is_empty() {
+                what.push(format!(
+                    "{} of the objects its changes depend on {} changed",
+                    changed_dependencies.len(),
+                    was(changed_dependencies.len())
+                ));
+            }
+            let items: Vec<String> = changed.into_iter().chain(changed_dependencies).collect();
             return Err(refusal(
                 &file,
                 &format!(
-                    "{} of the objects it changes {} changed in the database since it was planned",
-                    changed.len(),
-                    if changed.len() == 1 { "was" } else { "were" }
+                    "{} in the database since it was planned",
+                    what.join(" and ")
                 ),
-                &changed,
+                &items,
             ));
         }
         let changes = saved.select(&whole.changes).map_err(|problems| {
@@ -412,14 +444,23 @@ fn check_specs_digest(
         // Only what no single object holds differs.
         changed.push(format!("specs digest {now}, saved {}", saved.specs_digest));
     }
-    Err(refusal(
-        &file,
-        &format!(
+    // The digest is of the specs after the overlay: name an overlay that
+    // differs first, the likely cause.
+    let overlay_now = SavedOverlay::of(args.spec.overlay.as_deref(), &desired.loaded);
+    let what = match SavedOverlay::difference(saved.overlay.as_ref(), overlay_now.as_ref()) {
+        Some(overlay) => {
+            changed.insert(0, overlay);
+            format!(
+                "the specs in {} with this apply's overlay differ from those it was planned with",
+                args.spec.dir.display()
+            )
+        }
+        None => format!(
             "the specs in {} changed since it was planned",
             args.spec.dir.display()
         ),
-        &changed,
-    ))
+    };
+    Err(refusal(&file, &what, &changed))
 }
 
 fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {

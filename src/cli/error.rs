@@ -3,8 +3,8 @@
 //! | status | meaning |
 //! |---|---|
 //! | 0 | success (for `plan`: no changes, or changes without --detailed-exitcode) |
-//! | 1 | runtime failure: the server, the network, a refused or failed apply |
-//! | 2 | `plan --detailed-exitcode`: changes pending |
+//! | 1 | runtime failure: the server, the network, a refused or failed apply; `plan --detailed-exitcode`: a plan with blocked changes (apply would refuse it) |
+//! | 2 | `plan --detailed-exitcode`: changes pending, none blocked |
 //! | 3 | invalid input: specs, flags or files |
 //! | 130 | stopped by SIGINT (128 + 2, as shells report it) |
 //! | 143 | stopped by SIGTERM (128 + 15) |
@@ -26,6 +26,23 @@ pub enum ExitStatus {
 impl ExitStatus {
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// The status of a `plan` that succeeded: with `--detailed-exitcode`
+    /// (`detailed`), [`ExitStatus::Failure`] when any change is blocked
+    /// (apply would refuse the plan, so it is not "changes pending"),
+    /// [`ExitStatus::ChangesPending`] when it writes anything, else
+    /// success; without it always success.
+    pub fn of_plan(plan: &crate::plan::Plan, detailed: bool) -> ExitStatus {
+        if !detailed {
+            ExitStatus::Success
+        } else if plan.blocked().count() > 0 {
+            ExitStatus::Failure
+        } else if plan.has_writes() {
+            ExitStatus::ChangesPending
+        } else {
+            ExitStatus::Success
+        }
     }
 }
 

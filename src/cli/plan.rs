@@ -8,7 +8,7 @@ use super::args::{ConnectionArgs, PlanArgs, SpecArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
 use crate::model::State;
-use crate::plan::{self, Live, Ownership, Plan};
+use crate::plan::{self, Live, Ownership};
 
 /// Read the live database (or a second spec tree), compare, print the plan.
 /// Writes nothing.
@@ -29,11 +29,13 @@ pub struct PlanCommandArgs {
     #[arg(long, value_name = "DIR", requires = "offline_from")]
     pub offline_overlay: Option<PathBuf>,
     /// Also save the plan to FILE for `apply --plan FILE`: the plan, a
-    /// digest of the specs and a fingerprint of every live object it
-    /// touches (no credentials). The apply refuses when either changed.
+    /// digest of the specs (and of --overlay), and a fingerprint of every
+    /// live object it touches or depends on (no credentials). The apply
+    /// refuses when any of them changed.
     #[arg(long, value_name = "FILE", conflicts_with = "offline_from")]
     pub out: Option<PathBuf>,
-    /// Exit with status 2 when there are changes (0 when there are none).
+    /// Exit with status 2 when there are changes (0 when there are none),
+    /// or 1 when any change is blocked: apply would refuse that plan.
     #[arg(long)]
     pub detailed_exitcode: bool,
     #[command(flatten)]
@@ -94,6 +96,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                     &live,
                     &desired.loaded.state,
                     super::saved::SavedOptions::of(&options, namespace),
+                    super::saved::SavedOverlay::of(args.spec.overlay.as_deref(), &desired.loaded),
                 );
                 saved.write(file)?;
                 tracing::info!(file = %file.display(), "plan saved");
@@ -102,17 +105,17 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
         }
     };
     out.plan(&computed);
-    let status = exit_status(&computed, args.detailed_exitcode);
+    let status = ExitStatus::of_plan(&computed, args.detailed_exitcode);
+    let blocked = computed.blocked().count();
+    if status == ExitStatus::Failure && blocked > 0 {
+        // Before "plan finished", which stays the last log line.
+        tracing::error!(
+            blocked,
+            "{blocked} change(s) of this plan are blocked (see BLOCKED above); apply would refuse it"
+        );
+    }
     out.plan_finished(&computed, status);
     Ok(status)
-}
-
-pub fn exit_status(plan: &Plan, detailed: bool) -> ExitStatus {
-    if detailed && plan.has_writes() {
-        ExitStatus::ChangesPending
-    } else {
-        ExitStatus::Success
-    }
 }
 
 /// A base spec tree as if arangosync had applied it: everything in it exists

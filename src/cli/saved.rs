@@ -6,12 +6,14 @@
 //! ```json
 //! {
 //!   "kind": "arangosync-saved-plan",
-//!   "savedPlanVersion": 1,
+//!   "savedPlanVersion": 2,
 //!   "arangosyncVersion": "0.1.0",
 //!   "database": "features",
 //!   "specsDigest": "sha256:…",
+//!   "overlay": {"dir": "environments/overlays/prod", "digest": "sha256:…"},
 //!   "options": {"namespace": "FEATURES", "prune": false, …},
-//!   "fingerprints": {"collection users": "sha256:…", "index users/idx": "absent"},
+//!   "fingerprints": {"index users/idx": "absent"},
+//!   "dependencies": {"collection users": "sha256:…"},
 //!   "plan": { … the `plan --format json` document … }
 //! }
 //! ```
@@ -26,15 +28,69 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::CliError;
-use crate::plan::saved::{digest, fingerprint, fingerprints, specs_digest, specs_objects};
+use crate::plan::saved::{
+    dependencies, dependency_fingerprints, digest, fingerprint, fingerprints, specs_digest,
+    specs_objects,
+};
 use crate::plan::{Address, Change, Live, Plan};
+
+/// Address (as the plan prints it) to fingerprint.
+pub type Fingerprints = BTreeMap<String, String>;
 
 /// The `kind` every saved plan file carries.
 pub const KIND: &str = "arangosync-saved-plan";
 
 /// Bumped whenever the saved plan file changes shape; `apply --plan`
-/// refuses other versions.
-pub const SAVED_PLAN_VERSION: u32 = 1;
+/// refuses other versions. Version 2 added `dependencies` and `overlay`
+/// (a version 1 file does not hold what its changes depend on).
+pub const SAVED_PLAN_VERSION: u32 = 2;
+
+/// The `--overlay` a saved plan was made with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SavedOverlay {
+    /// The directory, as given to `--overlay`.
+    pub dir: String,
+    /// `plan::saved::digest` of the overlay's patch documents
+    /// (`spec::overlay::Overlay::documents`).
+    pub digest: String,
+}
+
+impl SavedOverlay {
+    /// The overlay of a spec tree loaded with `--overlay dir`; `None`
+    /// without one.
+    pub fn of(dir: Option<&Path>, loaded: &crate::spec::Loaded) -> Option<SavedOverlay> {
+        dir.map(|dir| SavedOverlay {
+            dir: dir.display().to_string(),
+            digest: digest(&Value::Array(loaded.overlay.documents())),
+        })
+    }
+
+    /// Why the overlay `now` (this apply's) differs from `saved` (the
+    /// plan's); `None` when their documents are the same.
+    pub fn difference(saved: Option<&SavedOverlay>, now: Option<&SavedOverlay>) -> Option<String> {
+        match (saved, now) {
+            (None, None) => None,
+            (Some(saved), Some(now)) if saved.digest == now.digest => None,
+            (Some(saved), Some(now)) if saved.dir == now.dir => Some(format!(
+                "the overlay {} changed since the plan was made",
+                saved.dir
+            )),
+            (Some(saved), Some(now)) => Some(format!(
+                "the plan was made with --overlay {}; this apply has --overlay {}",
+                saved.dir, now.dir
+            )),
+            (Some(saved), None) => Some(format!(
+                "the plan was made with --overlay {}; this apply has none",
+                saved.dir
+            )),
+            (None, Some(now)) => Some(format!(
+                "the plan was made without --overlay; this apply has --overlay {}",
+                now.dir
+            )),
+        }
+    }
+}
 
 /// The plan-shaping choices a saved plan was made with; `apply --plan`
 /// plans with these, not with flags of its own.
@@ -94,24 +150,39 @@ pub struct SavedPlan {
     /// `plan::saved::specs_objects` of the desired state: names what
     /// changed in the specs when the digest differs.
     pub specs_objects: BTreeMap<String, String>,
+    /// The `--overlay` the specs were loaded with (`null` without one):
+    /// names an overlay that differs when the digest does.
+    pub overlay: Option<SavedOverlay>,
     pub options: SavedOptions,
     /// The server planned against (informational).
     pub server: Value,
     /// Address (as the plan prints it) to fingerprint, for every object
     /// the plan touches.
     pub fingerprints: BTreeMap<String, String>,
+    /// Address to fingerprint, for every object the plan's changes depend
+    /// on without touching it (`plan::saved::dependencies`).
+    pub dependencies: BTreeMap<String, String>,
     /// The plan, as `plan --format json` prints it.
     pub plan: Value,
 }
 
 impl SavedPlan {
-    /// The saved plan of `plan`, computed from `live`.
+    /// The saved plan of `plan`, computed from `desired` (the specs) and
+    /// `live`; `overlay`: the `--overlay` the specs were loaded with.
     pub fn new(
         plan: &Plan,
         live: &Live,
         desired: &crate::model::State,
         options: SavedOptions,
+        overlay: Option<SavedOverlay>,
     ) -> SavedPlan {
+        let touched: Vec<Address> = plan
+            .changes
+            .iter()
+            .map(|change| change.address.clone())
+            .collect();
+        let reported = desired.with_analyzers_as_reported(&plan.database);
+        let needed = dependencies(&touched, &reported);
         SavedPlan {
             kind: KIND.to_string(),
             saved_plan_version: SAVED_PLAN_VERSION,
@@ -119,9 +190,11 @@ impl SavedPlan {
             database: plan.database.clone(),
             specs_digest: specs_digest(desired),
             specs_objects: specs_objects(desired),
+            overlay,
             options,
             server: serde_json::to_value(&plan.server).unwrap_or(Value::Null),
             fingerprints: fingerprints(&plan.changes, live),
+            dependencies: dependency_fingerprints(&needed, live),
             plan: crate::render::plan_json(plan),
         }
     }
@@ -210,21 +283,49 @@ impl SavedPlan {
         rest
     }
 
-    /// The fingerprints of the objects the saved plan touches, as `live`
-    /// has them now. Fails on a change whose address cannot be read back.
-    pub fn fingerprints_now(&self, live: &Live) -> Result<BTreeMap<String, String>, String> {
+    /// The addresses of the saved changes, in order. Fails on a change
+    /// whose address cannot be read back.
+    fn touched(&self) -> Result<Vec<Address>, String> {
         self.changes()
             .iter()
             .map(|change| {
-                let address = address(&change["address"]).ok_or_else(|| {
+                address(&change["address"]).ok_or_else(|| {
                     format!(
                         "a damaged saved plan: a change has the unknown address {}",
                         change["address"]
                     )
-                })?;
-                Ok((address.to_string(), fingerprint(live, &address)))
+                })
             })
             .collect()
+    }
+
+    /// The fingerprints of the objects the saved plan touches, as `live`
+    /// has them now. Fails on a change whose address cannot be read back.
+    pub fn fingerprints_now(&self, live: &Live) -> Result<BTreeMap<String, String>, String> {
+        Ok(self
+            .touched()?
+            .iter()
+            .map(|address| (address.to_string(), fingerprint(live, address)))
+            .collect())
+    }
+
+    /// The fingerprints of the objects the saved changes depend on, as
+    /// `live` has them now, and for each the change that needs it (both
+    /// as the plan prints them). `desired`: the specs, which the caller
+    /// has checked against `specs_digest`, so the dependencies are the
+    /// ones the plan was saved with.
+    pub fn dependencies_now(
+        &self,
+        desired: &crate::model::State,
+        live: &Live,
+    ) -> Result<(Fingerprints, BTreeMap<String, String>), String> {
+        let reported = desired.with_analyzers_as_reported(&self.database);
+        let needed = dependencies(&self.touched()?, &reported);
+        let needed_by = needed
+            .iter()
+            .map(|(address, change)| (address.to_string(), change.to_string()))
+            .collect();
+        Ok((dependency_fingerprints(&needed, live), needed_by))
     }
 
     /// The changes of `fresh` (a plan just computed from the same specs)
@@ -312,6 +413,39 @@ mod tests {
         assert_eq!(
             address(&serde_json::json!({"kind": "table", "name": "x"})),
             None
+        );
+    }
+
+    #[test]
+    fn an_overlay_difference_says_which_overlay() {
+        let overlay = |dir: &str, digest: &str| SavedOverlay {
+            dir: dir.into(),
+            digest: digest.into(),
+        };
+        let prod = overlay("overlays/prod", "sha256:1");
+        let difference =
+            |a: Option<&SavedOverlay>, b: Option<&SavedOverlay>| SavedOverlay::difference(a, b);
+        assert_eq!(difference(None, None), None);
+        assert_eq!(
+            difference(Some(&prod), Some(&overlay("elsewhere/prod", "sha256:1"))),
+            None,
+            "the same documents in another directory are the same overlay"
+        );
+        assert_eq!(
+            difference(Some(&prod), None).as_deref(),
+            Some("the plan was made with --overlay overlays/prod; this apply has none")
+        );
+        assert_eq!(
+            difference(None, Some(&prod)).as_deref(),
+            Some("the plan was made without --overlay; this apply has --overlay overlays/prod")
+        );
+        assert_eq!(
+            difference(Some(&prod), Some(&overlay("overlays/dev", "sha256:2"))).as_deref(),
+            Some("the plan was made with --overlay overlays/prod; this apply has --overlay overlays/dev")
+        );
+        assert_eq!(
+            difference(Some(&prod), Some(&overlay("overlays/prod", "sha256:2"))).as_deref(),
+            Some("the overlay overlays/prod changed since the plan was made")
         );
     }
 }

@@ -10,10 +10,19 @@
 //!   (`fingerprints`): a SHA-256 of the object's normalised definition as
 //!   read from the server (and whether arangosync owns it), or `absent`.
 //!
-//! Objects the plan does not touch are not fingerprinted, so a change to
-//! them never refuses a saved plan.
+//! - the fingerprint of each live object those changes depend on but do
+//!   not touch (`dependencies`): the collection an index is created on,
+//!   the collections a graph names, the collections, analyzers and
+//!   inverted indexes a view uses, the analyzers of an inverted index, a
+//!   registry entry's function. The dependencies are those `--target`
+//!   follows ([`super::targets::closure`]), read from the desired state,
+//!   so a dependency dropped or changed by hand refuses the saved plan
+//!   before it writes anything instead of failing half-way through.
+//!
+//! Objects neither touched nor depended on are not fingerprinted, so a
+//! change to them never refuses a saved plan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -201,6 +210,58 @@ pub fn fingerprints(changes: &[Change], live: &Live) -> BTreeMap<String, String>
         .collect()
 }
 
+/// The objects the changes at `touched` depend on without touching them,
+/// each with the first of those changes (in the given order) that needs
+/// it. `desired` names analyzers as the plan does
+/// (`State::with_analyzers_as_reported`). Dependencies are followed
+/// transitively, as `--target` follows them; built-in analyzers, which
+/// every database has and no one can change, are left out.
+pub fn dependencies(touched: &[Address], desired: &State) -> BTreeMap<Address, Address> {
+    let touched_set: BTreeSet<&Address> = touched.iter().collect();
+    let mut needed = BTreeMap::new();
+    for address in touched {
+        for dependency in super::targets::closure(std::slice::from_ref(address), desired) {
+            // Built-in analyzers exist in every database and never change.
+            let builtin = matches!(&dependency, Address::Analyzer(name)
+                if crate::model::is_builtin_analyzer(name));
+            if !builtin && !touched_set.contains(&dependency) {
+                needed.entry(dependency).or_insert_with(|| address.clone());
+            }
+        }
+    }
+    needed
+}
+
+/// The fingerprint of every object in `dependencies` (see
+/// [`dependencies`]), by address as the plan prints it.
+pub fn dependency_fingerprints(
+    dependencies: &BTreeMap<Address, Address>,
+    live: &Live,
+) -> BTreeMap<String, String> {
+    dependencies
+        .keys()
+        .map(|address| (address.to_string(), fingerprint(live, address)))
+        .collect()
+}
+
+/// How an object changed between two fingerprints; `None` when it did not.
+fn how_changed(before: &str, after: &str) -> Option<&'static str> {
+    if before == after {
+        return None;
+    }
+    Some(if after == COLLECTION_ABSENT {
+        "its collection was dropped since the plan was made"
+    } else if before == COLLECTION_ABSENT && after == ABSENT {
+        "its collection was created since the plan was made"
+    } else if before == ABSENT || before == COLLECTION_ABSENT {
+        "created since the plan was made"
+    } else if after == ABSENT {
+        "dropped since the plan was made"
+    } else {
+        "changed since the plan was made"
+    })
+}
+
 /// What differs between the fingerprints saved with a plan and those read
 /// now, one `address: what` item per object, in address order: `changed
 /// since the plan was made`, `created since the plan was made`, `dropped
@@ -209,26 +270,35 @@ pub fn changed_objects(
     saved: &BTreeMap<String, String>,
     now: &BTreeMap<String, String>,
 ) -> Vec<String> {
-    let mut items = Vec::new();
-    for (address, before) in saved {
-        let after = now.get(address).map_or(ABSENT, String::as_str);
-        if before == after {
-            continue;
-        }
-        let what = if after == COLLECTION_ABSENT {
-            "its collection was dropped since the plan was made"
-        } else if before == COLLECTION_ABSENT && after == ABSENT {
-            "its collection was created since the plan was made"
-        } else if before == ABSENT || before == COLLECTION_ABSENT {
-            "created since the plan was made"
-        } else if after == ABSENT {
-            "dropped since the plan was made"
-        } else {
-            "changed since the plan was made"
-        };
-        items.push(format!("{address}: {what}"));
-    }
-    items
+    saved
+        .iter()
+        .filter_map(|(address, before)| {
+            let after = now.get(address).map_or(ABSENT, String::as_str);
+            how_changed(before, after).map(|what| format!("{address}: {what}"))
+        })
+        .collect()
+}
+
+/// Like [`changed_objects`], for the dependencies saved with a plan:
+/// each item also names the planned change that needs the object
+/// (`index products/inv (view search needs it): dropped since the plan
+/// was made`). `needed_by`: address to the change that needs it, both as
+/// the plan prints them.
+pub fn changed_dependencies(
+    saved: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+    needed_by: &BTreeMap<String, String>,
+) -> Vec<String> {
+    saved
+        .iter()
+        .filter_map(|(address, before)| {
+            let after = now.get(address).map_or(ABSENT, String::as_str);
+            how_changed(before, after).map(|what| match needed_by.get(address) {
+                Some(change) => format!("{address} ({change} needs it): {what}"),
+                None => format!("{address}: {what}"),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -350,6 +420,106 @@ mod tests {
                 "collection d: changed since the plan was made",
                 "index d/i: its collection was dropped since the plan was made",
                 "index e/i: its collection was created since the plan was made",
+            ]
+        );
+    }
+
+    #[test]
+    fn dependencies_are_what_changes_need_but_do_not_touch() {
+        use crate::model::{AliasIndex, EdgeDefinition, Graph, View};
+        let mut desired = State::default();
+        desired.views.insert(
+            "catalog".into(),
+            View {
+                name: "catalog".into(),
+                view_type: "arangosearch".into(),
+                properties: BTreeMap::new(),
+                links: [(
+                    "products".to_string(),
+                    json!({"fields": {"title": {"analyzers": ["product_text", "identity"]}}}),
+                )]
+                .into(),
+                indexes: Vec::new(),
+                id: None,
+            },
+        );
+        desired.views.insert(
+            "alias".into(),
+            View {
+                name: "alias".into(),
+                view_type: "search-alias".into(),
+                properties: BTreeMap::new(),
+                links: BTreeMap::new(),
+                indexes: vec![AliasIndex {
+                    collection: "products".into(),
+                    index: "inv".into(),
+                }],
+                id: None,
+            },
+        );
+        desired.graphs.insert(
+            "g".into(),
+            Graph {
+                name: "g".into(),
+                edge_definitions: vec![EdgeDefinition {
+                    collection: "viewed".into(),
+                    from: vec!["users".into()],
+                    to: vec!["products".into()],
+                }],
+                orphan_collections: Vec::new(),
+            },
+        );
+        let touched = [
+            Address::View("catalog".into()),
+            Address::View("alias".into()),
+            Address::Graph("g".into()),
+            Address::Collection("viewed".into()),
+        ];
+        let needed = dependencies(&touched, &desired);
+        let described: Vec<(String, String)> = needed
+            .iter()
+            .map(|(address, by)| (address.to_string(), by.to_string()))
+            .collect();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        // The built-in `identity` and the touched `viewed` are left out;
+        // `products` is needed first by the first change that needs it.
+        assert_eq!(
+            described,
+            vec![
+                pair("collection products", "view catalog"),
+                pair("collection users", "graph g"),
+                pair("index products/inv", "view alias"),
+                pair("analyzer product_text", "view catalog"),
+            ]
+        );
+        // Nothing touched, nothing needed.
+        assert!(dependencies(&[], &desired).is_empty());
+    }
+
+    #[test]
+    fn changed_dependencies_name_the_change_that_needs_them() {
+        let saved: BTreeMap<String, String> = [
+            ("index p/inv".to_string(), "sha256:1".to_string()),
+            ("collection p".to_string(), "sha256:2".to_string()),
+            ("collection q".to_string(), "sha256:3".to_string()),
+        ]
+        .into();
+        let now: BTreeMap<String, String> = [
+            ("index p/inv".to_string(), ABSENT.to_string()),
+            ("collection p".to_string(), "sha256:2".to_string()),
+            ("collection q".to_string(), "sha256:4".to_string()),
+        ]
+        .into();
+        let needed_by: BTreeMap<String, String> = [
+            ("index p/inv".to_string(), "view v".to_string()),
+            ("collection p".to_string(), "view v".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            changed_dependencies(&saved, &now, &needed_by),
+            vec![
+                "collection q: changed since the plan was made",
+                "index p/inv (view v needs it): dropped since the plan was made",
             ]
         );
     }

@@ -237,6 +237,27 @@ impl Overlay {
         }
     }
 
+    /// The patch documents as JSON, one `{"kind", "name", "patch"}` object
+    /// each (the patch without `apiVersion`, `kind` and `metadata.name`),
+    /// sorted by kind and name with patches to one spec in the order they
+    /// apply: what the overlay asks for, independent of its file names and
+    /// layout. A value JSON cannot hold (`.nan`) is written as `null`
+    /// (loading reports it as an error anyway).
+    pub fn documents(&self) -> Vec<serde_json::Value> {
+        let mut patches: Vec<&Patch> = self.patches.iter().collect();
+        patches.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        patches
+            .into_iter()
+            .map(|patch| {
+                serde_json::json!({
+                    "kind": patch.kind,
+                    "name": patch.name,
+                    "patch": patch.body.to_json().unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .collect()
+    }
+
     /// Errors for patches that matched no spec document; call after every
     /// spec file was loaded.
     pub fn unmatched(&self) -> Diagnostics {

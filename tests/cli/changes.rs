@@ -43,7 +43,8 @@ spec:
 "#;
 
 /// Applies `before`, writes `after`, snapshots `plan` in text and JSON
-/// (`plan --detailed-exitcode` must exit 2), then applies with `flags` and
+/// (`plan --detailed-exitcode` must exit 2, or 1 when a change is
+/// blocked: apply would refuse the plan), then applies with `flags` and
 /// returns the harness and the apply run.
 fn scenario(
     name: &str,
@@ -67,12 +68,21 @@ fn scenario(
     let mut plan_args = vec!["plan", "--detailed-exitcode"];
     plan_args.extend_from_slice(flags);
     let text = harness.run(&plan_args);
-    assert_eq!(text.status, 2, "{text:?}");
     let mut json_args = plan_args.clone();
     json_args.extend_from_slice(&["--format", "json"]);
     let json_plan = harness.run(&json_args);
-    assert_eq!(json_plan.status, 2, "{json_plan:?}");
     let parsed: Value = serde_json::from_str(&json_plan.stdout).expect("the JSON plan parses");
+    let blocked = parsed["summary"]["blocked"]
+        .as_u64()
+        .expect("a blocked count");
+    let expected = if blocked > 0 { 1 } else { 2 };
+    assert_eq!(text.status, expected, "{text:?}");
+    assert_eq!(json_plan.status, expected, "{json_plan:?}");
+    assert_eq!(
+        text.stderr.contains("apply would refuse it"),
+        blocked > 0,
+        "{text:?}"
+    );
     assert_eq!(parsed["formatVersion"], 1);
     snapshot_settings().bind(|| {
         insta::assert_snapshot!(format!("{name}_plan"), stable(&text.stdout, &harness));

@@ -142,8 +142,10 @@ fn shard_changes_plan_a_replace_that_needs_allow_destructive() {
             "numberOfShards: 4\n  shardKeys: [kind]\n",
         ),
     );
+    // Blocked without --allow-destructive: apply would refuse it, so the
+    // check fails (1) rather than reporting changes pending (2).
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.status, 2, "{plan:?}");
+    assert_eq!(plan.status, 1, "{plan:?}");
     let refused = harness.run(&["apply"]);
     assert_ne!(refused.status, 0, "{refused:?}");
     snapshot_settings().bind(|| {

@@ -158,9 +158,24 @@ fn a_closed_pipe_keeps_the_exit_status() {
         status_with_closed_pipe(&harness, &["validate", "--dir", dir]),
         Some(0)
     );
-    // Changes pending: a long plan into a closed pipe.
+    // A long plan into a closed pipe, with blocked changes (the database
+    // does not exist): 1, and the line saying so cannot be written either.
     assert_eq!(
         status_with_closed_pipe(&harness, &["plan", "--dir", dir, "--detailed-exitcode"]),
+        Some(1)
+    );
+    // Changes pending, none blocked.
+    assert_eq!(
+        status_with_closed_pipe(
+            &harness,
+            &[
+                "plan",
+                "--dir",
+                dir,
+                "--create-database",
+                "--detailed-exitcode"
+            ]
+        ),
         Some(2)
     );
     // A runtime failure whose message cannot be written.

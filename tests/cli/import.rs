@@ -295,8 +295,10 @@ fn import_without_adopt_writes_nothing_and_adopt_records_ownership() {
     // ... and after it, --prune manages what the specs no longer hold.
     std::fs::remove_file(out.join("entities/viewed.yaml")).expect("remove");
     std::fs::remove_file(out.join("entities/interactions.graph.yaml")).expect("remove");
+    // Dropping the collection deletes documents: blocked without
+    // --allow-destructive, so a plan apply would refuse (exit 1).
     let after = harness.run(&["plan", "--dir", &out_text, "--prune", "--detailed-exitcode"]);
-    assert_eq!(after.status, 2, "{}\n{}", after.stdout, after.stderr);
+    assert_eq!(after.status, 1, "{}\n{}", after.stdout, after.stderr);
     assert!(
         after.stdout.contains("collection viewed"),
         "{}",

@@ -20,6 +20,7 @@ mod overlays;
 mod ownership;
 mod packaging;
 mod performance;
+mod plan_exit;
 mod reliability;
 mod renames;
 mod safety;

@@ -96,8 +96,10 @@ fn an_inverted_index_stored_in_the_real_server_shape_plans_nothing() {
         "products.yaml",
         &PRODUCTS_WITH_SEARCH.replace("text_en", "text_de"),
     );
+    // (Blocked: arangosync did not create the index, so it will not
+    // replace it; apply would refuse the plan.)
     let plan = harness.run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.status, 2, "{plan:?}");
+    assert_eq!(plan.status, 1, "{plan:?}");
     assert!(plan.stdout.contains("idx_search"), "{plan:?}");
 }
 
