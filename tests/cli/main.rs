@@ -15,6 +15,7 @@ mod functions;
 mod import;
 mod inputs;
 mod kept;
+mod numbers;
 mod overlays;
 mod ownership;
 mod packaging;
