@@ -185,7 +185,14 @@ impl<'a> Reader<'a> {
             NodeKind::Int(number) => match u64::try_from(number) {
                 Ok(number) => Some(number),
                 Err(_) => {
-                    self.error("invalid-value", format!("{what}: {OUT_OF_RANGE}"), node.pos);
+                    self.error(
+                        "invalid-value",
+                        format!(
+                            "{what}: expected a non-negative integer up to {}, found a larger one",
+                            u64::MAX
+                        ),
+                        node.pos,
+                    );
                     None
                 }
             },
@@ -450,6 +457,9 @@ mod tests {
             ["wrong-type", "invalid-value", "invalid-value", "wrong-type"]
         );
         assert!(reader.diagnostics.0[1]
+            .message
+            .starts_with("`e`: expected a non-negative integer up to 18446744073709551615"));
+        assert!(reader.diagnostics.0[2]
             .message
             .starts_with("`e`: integer out of range"));
         assert!(reader.diagnostics.0[3].message.starts_with("`c`[1]"));

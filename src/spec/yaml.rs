@@ -307,7 +307,7 @@ pub const OUT_OF_RANGE: &str = "integer out of range: arangosync passes integers
 /// Why a float [`json_number`] refuses is invalid.
 pub fn not_finite(number: f64) -> String {
     if number.is_nan() {
-        "`.nan` cannot be represented in JSON".to_string()
+        "NaN cannot be represented in JSON".to_string()
     } else {
         "number out of range: infinite (`.inf`, or beyond the largest double, about 1.8e308), \
          which JSON cannot hold"
@@ -1233,7 +1233,7 @@ mod tests {
         let problems = document.root.to_json().unwrap_err();
         let positions: Vec<Pos> = problems.iter().map(|(at, _)| *at).collect();
         assert_eq!(positions, [pos(1, 4), pos(2, 8)], "every one, in order");
-        assert!(problems[0].1.contains(".nan"));
+        assert!(problems[0].1.contains("NaN"));
     }
 
     #[test]
