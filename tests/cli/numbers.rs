@@ -4,6 +4,8 @@
 //! are neither rounded on import nor on apply. Integers no JSON integer
 //! holds are invalid input, not silently rounded.
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 use crate::support::{snapshot_settings, Harness};
@@ -48,8 +50,34 @@ fn import_keeps_floats_and_big_integers_exact_and_plans_no_change() {
         "/_api/collection",
         json!({"name": "readings", "schema": {"rule": rule(), "level": "strict", "message": ""}}),
     );
+    round_trip(&harness);
+}
+
+#[test]
+fn import_round_trips_the_numbers_python_arango_sends() {
+    let harness = Harness::new();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/build_numbers.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(harness.url())
+        .arg(crate::support::ROOT_PASSWORD)
+        .output()
+        .expect("python3 runs (the import tests need python3 with python-arango)");
+    assert!(
+        output.status.success(),
+        "{} failed (needs `pip install python-arango`): {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    round_trip(&harness);
+}
+
+/// Imports the database holding `readings` with [`rule`], checks the
+/// imported YAML holds every number as the server does, and plans it
+/// against the same database: no change.
+fn round_trip(harness: &Harness) {
     // serde_json's Value tells `1.0` from `1`: the emulator stored the floats.
-    assert_eq!(stored_rule(&harness), rule());
+    assert_eq!(stored_rule(harness), rule());
 
     let scratch = tempfile::tempdir().expect("temp dir");
     let out = scratch.path().join("imported");
