@@ -12,6 +12,12 @@
 //!   is anything tagged `!!str`. Other tags are ignored. A plain value YAML
 //!   1.1 reads as a boolean (`yes`, `no`, `on`, `off`, `y`, `n`, any case)
 //!   stays a string, with a warning, as yamllint's `truthy` rule gives.
+//! * Numbers keep the value written: an integer is an integer however large
+//!   (in `i128`; [`json_integer`] passes `i64::MIN..=u64::MAX` on exactly
+//!   and refuses the rest), a float stays a float (`1.0` is not turned into
+//!   `1`; [`json_number`]). Nothing is rounded on the way to a server;
+//!   comparisons with what a server reports go by value
+//!   (`crate::model::json_eq`).
 //! * Merge keys (`<<: *a`, `<<: [*a, *b]`, a plain `<<` only) are applied
 //!   although YAML 1.2 dropped them, since Kubernetes users write them: the
 //!   mapping's own keys win wherever they stand, then earlier sources; each
