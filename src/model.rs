@@ -143,6 +143,15 @@ pub struct Schema {
     pub message: String,
 }
 
+impl Schema {
+    /// Whether `live` is this schema: the rule by value ([`json_eq`]: a
+    /// stored `minimum: 1.0` is the spec's `1`), level and message as
+    /// written.
+    pub fn matches(&self, live: &Schema) -> bool {
+        json_eq(&self.rule, &live.rule) && self.level == live.level && self.message == live.message
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComputedValue {
@@ -421,7 +430,10 @@ impl Index {
         if !self.fields_match(other) {
             return false;
         }
-        let same = |key: &str| self.options.get(key) == other.options.get(key);
+        let same = |key: &str| match (self.options.get(key), other.options.get(key)) {
+            (Some(a), Some(b)) => json_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
         match self.index_type.as_str() {
             "persistent" | "mdi" | "zkd" => same("unique") && same("sparse"),
             "mdi-prefixed" => same("unique") && same("sparse") && same("prefixFields"),
@@ -500,7 +512,7 @@ impl Index {
     /// inheriting from their parent.
     pub fn fields_match(&self, live: &Index) -> bool {
         if self.index_type != "inverted" {
-            return self.fields == live.fields;
+            return json_slices_eq(&self.fields, &live.fields);
         }
         let want_root = Inherited::root(&self.options);
         let live_root = Inherited::root(&live.options);
@@ -586,7 +598,7 @@ pub(crate) fn off_when_absent(key: &str, want: &Value) -> bool {
 /// compare by value; anything else as written.
 pub(crate) fn stated_within(want: &Value, live: &Value) -> bool {
     match (want, live) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Number(a), Value::Number(b)) => number_eq(a, b),
         (Value::Array(a), Value::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| stated_within(a, b))
         }
@@ -598,19 +610,158 @@ pub(crate) fn stated_within(want: &Value, live: &Value) -> bool {
     }
 }
 
-/// JSON equality with numbers compared by value.
-fn json_equal(left: &Value, right: &Value) -> bool {
+/// Whether two JSON values are the same value: what every comparison of a
+/// desired value with a live one uses. Numbers compare by their exact
+/// value, not by their JSON spelling: `1` is `1.0` and `3600.0` is `3600`
+/// (a spec loaded from YAML and a server that stored a double say the same
+/// thing differently), while integers beyond 2^53 are not rounded to the
+/// nearest `f64` first (`9007199254740993` is not `9007199254740992`).
+/// Lists compare item by item, objects key by key (key order does not
+/// count); anything else as `==` does.
+pub fn json_eq(left: &Value, right: &Value) -> bool {
     match (left, right) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_equal(a, b))
-        }
+        (Value::Number(a), Value::Number(b)) => number_eq(a, b),
+        (Value::Array(a), Value::Array(b)) => json_slices_eq(a, b),
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
                 && a.iter()
-                    .all(|(key, value)| b.get(key).is_some_and(|other| json_equal(value, other)))
+                    .all(|(key, value)| b.get(key).is_some_and(|other| json_eq(value, other)))
         }
         _ => left == right,
+    }
+}
+
+/// A non-negative whole number however it is spelled (`2`, `2.0`): how a
+/// count in passed-through JSON (vector index `params`) is read, since a
+/// spec's `2.0` stays a float (see `spec::yaml::json_number`) and means
+/// what the server reads as 2. `None` for anything else, and for floats
+/// beyond 2^53, which are no exact count.
+pub fn whole_number(value: &Value) -> Option<u64> {
+    if let Some(number) = value.as_u64() {
+        return Some(number);
+    }
+    // 2^53: every integral f64 up to it is an exact count.
+    const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+    let float = value.as_f64()?;
+    (float.fract() == 0.0 && (0.0..=EXACT_LIMIT).contains(&float)).then_some(float as u64)
+}
+
+/// [`json_eq`] for two lists: same length, items equal in order.
+pub fn json_slices_eq(left: &[Value], right: &[Value]) -> bool {
+    left.len() == right.len() && left.iter().zip(right).all(|(a, b)| json_eq(a, b))
+}
+
+/// Whether two JSON numbers have the same exact value. serde_json keeps an
+/// integer as `i64` or `u64` and anything else as `f64`; integral values of
+/// either kind compare as integers (exactly, in `i128`), anything else as
+/// `f64`. `1` equals `1.0`; `2^53 + 1` differs from the float `2^53`.
+pub fn number_eq(left: &serde_json::Number, right: &serde_json::Number) -> bool {
+    match (integral_value(left), integral_value(right)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => left.as_f64() == right.as_f64(),
+        _ => false,
+    }
+}
+
+/// The exact integer a JSON number is, when it is one: any `i64` or `u64`,
+/// and a float without a fractional part (within `i128`, which holds every
+/// integer JSON gives us).
+fn integral_value(number: &serde_json::Number) -> Option<i128> {
+    if let Some(integer) = number.as_i64() {
+        return Some(i128::from(integer));
+    }
+    if let Some(integer) = number.as_u64() {
+        return Some(i128::from(integer));
+    }
+    // 2^127: every integral f64 below it converts to i128 exactly.
+    const I128_LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+    let float = number.as_f64()?;
+    (float.fract() == 0.0 && float.abs() < I128_LIMIT).then_some(float as i128)
+}
+
+#[cfg(test)]
+mod number_tests {
+    use serde_json::{json, Value};
+
+    use super::{json_eq, stated_within, whole_number, Schema};
+
+    #[test]
+    fn integral_floats_are_the_integers() {
+        assert!(json_eq(&json!(1), &json!(1.0)));
+        assert!(json_eq(&json!(3600.0), &json!(3600)));
+        assert!(json_eq(&json!(-2), &json!(-2.0)));
+        assert!(json_eq(&json!(0.1), &json!(0.1)));
+        assert!(!json_eq(&json!(1), &json!(1.5)));
+        assert!(!json_eq(&json!(0.1), &json!(0.2)));
+        assert!(!json_eq(&json!(1), &json!("1")));
+        // serde_json's own `==` tells them apart; this is why json_eq exists.
+        assert_ne!(json!(1), json!(1.0));
+    }
+
+    #[test]
+    fn big_integers_compare_exactly() {
+        let above = json!(9_007_199_254_740_993_u64);
+        assert!(!json_eq(&above, &json!(9_007_199_254_740_992_u64)));
+        assert!(
+            !json_eq(&above, &json!(9_007_199_254_740_992.0)),
+            "2^53 + 1 is not the float 2^53, though it rounds to it"
+        );
+        assert!(json_eq(&json!(u64::MAX), &json!(u64::MAX)));
+        assert!(!json_eq(&json!(u64::MAX), &json!(u64::MAX - 1)));
+        assert!(!json_eq(
+            &json!(u64::MAX),
+            &json!(18_446_744_073_709_551_615.0)
+        ));
+        assert!(json_eq(
+            &json!(i64::MIN),
+            &json!(-9_223_372_036_854_775_808.0)
+        ));
+        assert!(!json_eq(&json!(i64::MAX), &json!(u64::MAX)));
+    }
+
+    #[test]
+    fn containers_compare_by_value_and_key() {
+        let want = json!({"properties": {"a": {"minimum": 1, "enum": [1, 2.5]}}, "type": "object"});
+        let live =
+            json!({"type": "object", "properties": {"a": {"enum": [1.0, 2.5], "minimum": 1.0}}});
+        assert!(json_eq(&want, &live));
+        assert!(!json_eq(&want, &json!({"type": "object"})));
+        assert!(!json_eq(&json!([1, 2]), &json!([1])));
+        assert!(stated_within(
+            &json!({"minimum": 1}),
+            &live["properties"]["a"]
+        ));
+        assert!(!stated_within(
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992_u64)
+        ));
+    }
+
+    #[test]
+    fn schemas_match_by_value() {
+        let schema = |rule: Value| Schema {
+            rule,
+            level: "strict".into(),
+            message: String::new(),
+        };
+        let want = schema(json!({"minimum": 1}));
+        assert!(want.matches(&schema(json!({"minimum": 1.0}))));
+        assert!(!want.matches(&schema(json!({"minimum": 1.5}))));
+        let mut other_level = schema(json!({"minimum": 1}));
+        other_level.level = "moderate".into();
+        assert!(!want.matches(&other_level));
+    }
+
+    #[test]
+    fn whole_numbers_in_either_spelling() {
+        assert_eq!(whole_number(&json!(2)), Some(2));
+        assert_eq!(whole_number(&json!(2.0)), Some(2));
+        assert_eq!(whole_number(&json!(u64::MAX)), Some(u64::MAX));
+        assert_eq!(whole_number(&json!(2.5)), None);
+        assert_eq!(whole_number(&json!(-1)), None);
+        assert_eq!(whole_number(&json!(-1.0)), None);
+        assert_eq!(whole_number(&json!(1e300)), None);
+        assert_eq!(whole_number(&json!("2")), None);
     }
 }
 
@@ -687,7 +838,7 @@ impl Inherited {
             other
                 .values
                 .get(key)
-                .is_some_and(|theirs| json_equal(value, theirs))
+                .is_some_and(|theirs| json_eq(value, theirs))
         })
     }
 }
@@ -720,7 +871,7 @@ fn inverted_field_matches(
         _ => None,
     };
     let (Some(want), Some(live)) = (as_object(want), as_object(live)) else {
-        return want == live;
+        return json_eq(want, live);
     };
     let (want_values, live_values) = (want_parent.within(&want), live_parent.within(&live));
     if want.get("name") != live.get("name") || !want_values.same(&live_values) {
@@ -745,7 +896,7 @@ fn inverted_field_matches(
     // Any other attribute the spec states compares as written.
     want.iter()
         .filter(|(key, _)| !known(key))
-        .all(|(key, value)| live.get(key).is_some_and(|other| json_equal(value, other)))
+        .all(|(key, value)| live.get(key).is_some_and(|other| json_eq(value, other)))
         && inverted_fields_match(&nested(&want), &want_values, &nested(&live), &live_values)
 }
 

@@ -411,23 +411,11 @@ fn is_tuning_default(key: &str, value: &Value) -> bool {
         .iter()
         .find(|(name, _)| *name == key)
         .and_then(|(_, defaults)| defaults.as_array().cloned())
-        .is_some_and(|defaults| defaults.iter().any(|default| json_same(default, value)))
-}
-
-/// JSON equality with numbers compared by value.
-fn json_same(left: &Value, right: &Value) -> bool {
-    match (left, right) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_same(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(key, value)| b.get(key).is_some_and(|other| json_same(value, other)))
-        }
-        _ => left == right,
-    }
+        .is_some_and(|defaults| {
+            defaults
+                .iter()
+                .any(|default| crate::model::json_eq(default, value))
+        })
 }
 
 /// Whether two feature lists hold the same features.
@@ -714,6 +702,11 @@ fn to_node(value: &Value) -> Yaml {
     match value {
         Value::Null => Yaml::Null,
         Value::Bool(flag) => Yaml::Boolean(*flag),
+        // Exact: an `i64` as itself; a larger `u64` (yaml-rust2 holds
+        // integers as `i64`) and a float as serde_json spells them, its
+        // digits for the one, the shortest text that reads back as the same
+        // `f64` for the other, always with a `.` or an exponent (`1.0`,
+        // `0.1`, `1e300`), so the loader reads each back as it was.
         Value::Number(number) => match number.as_i64() {
             Some(integer) => Yaml::Integer(integer),
             None => Yaml::Real(number.to_string()),

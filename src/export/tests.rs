@@ -290,3 +290,33 @@ fn a_recorded_source_that_is_no_safe_file_name_is_not_used() {
         );
     }
 }
+
+#[test]
+fn numbers_are_written_as_they_read_back() {
+    // Every spelling the server may report, through the YAML text and the
+    // spec loader, comes back as the same serde_json value (which tells
+    // `1.0` from `1`), and so is what a plan of the import compares.
+    let value = json!({
+        "float_integral": 1.0,
+        "float": 0.1,
+        "tiny": 1e-7,
+        "huge": 1e300,
+        "negative": -2.5,
+        "above_2_53": 9_007_199_254_740_993_u64,
+        "u64_max": u64::MAX,
+        "i64_min": i64::MIN,
+        "zero": 0,
+    });
+    let text = super::to_yaml(&value);
+    for line in [
+        "float_integral: 1.0",
+        "float: 0.1",
+        "above_2_53: 9007199254740993",
+        "u64_max: 18446744073709551615",
+        "i64_min: -9223372036854775808",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
+    let documents = crate::spec::yaml::parse(&text).expect("parses");
+    assert_eq!(documents[0].root.to_json(), Ok(value));
+}

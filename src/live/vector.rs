@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
-use crate::model::State;
+use crate::model::{whole_number, State};
 use crate::server::Version;
 
 /// ArangoDB's "collection or view not found" (also AQL's 1203).
@@ -70,7 +70,7 @@ pub fn vector_counts_wanted(desired: &State, version: Option<Version>) -> BTreeM
 /// absent (3.12.10 defaults; never deferred) or unreadable.
 pub fn params_threshold(params: &Value) -> Option<u64> {
     let nlists = &params["nLists"];
-    nlists.as_u64().or_else(|| nlists["minNLists"].as_u64())
+    whole_number(nlists).or_else(|| whole_number(&nlists["minNLists"]))
 }
 
 /// The version the readiness wait read, if it did.

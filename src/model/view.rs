@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::stated_within;
+use super::{json_eq, stated_within};
 
 /// The `arangosearch` properties a partial update can change.
 pub const VIEW_MUTABLE_PROPERTIES: &[&str] = &[
@@ -158,7 +158,7 @@ pub fn view_property_matches(key: &str, want: &Value, live: Option<&Value>) -> b
 /// do not count.
 pub fn link_matches(want: &Value, live: &Value) -> bool {
     let (Some(want), Some(live)) = (want.as_object(), live.as_object()) else {
-        return want == live;
+        return json_eq(want, live);
     };
     for key in INHERITED_LINK_ATTRIBUTES {
         let same = match (want.get(*key), live.get(*key)) {

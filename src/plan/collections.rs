@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::indexes;
 use super::model::{Action, Address, Change, FieldChange, Step};
 use super::{Options, Ownership};
-use crate::model::{Collection, State};
+use crate::model::{json_eq, Collection, State};
 
 pub fn diff(
     desired: &State,
@@ -144,8 +144,7 @@ fn immutable_differences(want: &Collection, have: &Collection) -> Vec<FieldChang
     let (w, h) = (&want.cluster, &have.cluster);
     // Cluster options count only where both sides state them: a single
     // server reports none, a spec may leave them out.
-    let both =
-        |a: &Option<Value>, b: &Option<Value>| matches!((a, b), (Some(a), Some(b)) if a != b);
+    let both = |a: &Option<Value>, b: &Option<Value>| matches!((a, b), (Some(a), Some(b)) if !json_eq(a, b));
     if both(
         &w.number_of_shards.map(Value::from),
         &h.number_of_shards.map(Value::from),
@@ -208,7 +207,11 @@ fn mutable_differences(want: &Collection, have: &Collection) -> Vec<(FieldChange
             json!(want.cache_enabled),
         ));
     }
-    if want.schema != have.schema {
+    let same_schema = match (&want.schema, &have.schema) {
+        (Some(want), Some(have)) => want.matches(have),
+        (want, have) => want.is_none() && have.is_none(),
+    };
+    if !same_schema {
         // `null` removes a schema.
         fields.push((
             field("schema", json!(have.schema), json!(want.schema)),
@@ -236,7 +239,7 @@ fn mutable_differences(want: &Collection, have: &Collection) -> Vec<(FieldChange
         return fields;
     }
     if let (Some(want_factor), Some(have_factor)) = (&w.replication_factor, &h.replication_factor) {
-        if want_factor != have_factor {
+        if !json_eq(want_factor, have_factor) {
             fields.push((
                 field(
                     "replicationFactor",

@@ -194,7 +194,9 @@ fn computed_values(reader: &mut Reader<'_>, node: &Node) -> Vec<ComputedValue> {
 /// `replicationFactor` is a number or the word `satellite`.
 fn replication_factor(reader: &mut Reader<'_>, node: &Node) -> Option<serde_json::Value> {
     match &node.kind {
-        NodeKind::Int(number) if *number >= 0 => Some(serde_json::Value::from(*number)),
+        NodeKind::Int(_) => reader
+            .uint(node, "`replicationFactor`")
+            .map(serde_json::Value::from),
         NodeKind::Str(text) if text == "satellite" => Some(serde_json::Value::from("satellite")),
         NodeKind::Str(text) => {
             reader.error_with_hint(

@@ -832,7 +832,12 @@ mod tests {
     fn ttl_defaults() {
         assert_eq!(
             options("{type: ttl, fields: [t], expireAfter: 3600.0}"),
-            json!({"expireAfter": 3600, "sparse": true, "unique": false, "estimates": false})
+            json!({"expireAfter": 3600.0, "sparse": true, "unique": false, "estimates": false}),
+            "sent as the spec states it"
+        );
+        assert!(
+            crate::model::option_matches("expireAfter", &json!(3600.0), Some(&json!(3600))),
+            "and the server's 3600 is that value"
         );
         assert_eq!(
             options("{type: ttl, fields: [t], expireAfter: 0.5}"),

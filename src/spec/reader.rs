@@ -15,7 +15,9 @@
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::spec::yaml::{Entry, Node, NodeKind, Pos};
+use crate::spec::yaml::{
+    json_integer, json_number, not_finite, Entry, Node, NodeKind, Pos, OUT_OF_RANGE,
+};
 
 /// The candidate closest to `word`, if it is close enough to be a likely
 /// typo: the same letters in another case, or at most a third of the letters
@@ -168,10 +170,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A non-negative integer up to `u64::MAX`. A float is not one, even
+    /// an integral one (`3.0`): a count is written as a count.
     pub fn uint(&mut self, node: &Node, what: &str) -> Option<u64> {
         match node.kind {
-            NodeKind::Int(number) if number >= 0 => u64::try_from(number).ok(),
-            NodeKind::Int(number) => {
+            NodeKind::Int(number) if number < 0 => {
                 self.error(
                     "wrong-type",
                     format!("{what}: expected a non-negative integer, found {number}"),
@@ -179,6 +182,20 @@ impl<'a> Reader<'a> {
                 );
                 None
             }
+            NodeKind::Int(number) => match u64::try_from(number) {
+                Ok(number) => Some(number),
+                Err(_) => {
+                    self.error(
+                        "invalid-value",
+                        format!(
+                            "{what}: expected a non-negative integer up to {}, found a larger one",
+                            u64::MAX
+                        ),
+                        node.pos,
+                    );
+                    None
+                }
+            },
             _ => {
                 self.wrong_type(node, what, "a non-negative integer");
                 None
@@ -186,26 +203,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Any number, as JSON (integral values as integers).
+    /// Any number, as JSON, exactly as written: integers as integers (up
+    /// to `u64::MAX`), floats as floats (`1.0` stays `1.0`).
     pub fn number(&mut self, node: &Node, what: &str) -> Option<serde_json::Value> {
-        match node.kind {
-            NodeKind::Int(number) => Some(serde_json::Value::from(number)),
-            NodeKind::Float(number) => match crate::spec::yaml::json_number(number) {
-                Some(value) => Some(value),
-                None => {
-                    self.error(
-                        "invalid-value",
-                        format!("{what}: {number} is not a usable number"),
-                        node.pos,
-                    );
-                    None
-                }
-            },
+        let (value, problem) = match node.kind {
+            NodeKind::Int(number) => (json_integer(number), OUT_OF_RANGE.to_string()),
+            NodeKind::Float(number) => (json_number(number), not_finite(number)),
             _ => {
                 self.wrong_type(node, what, "a number");
-                None
+                return None;
             }
+        };
+        if value.is_none() {
+            self.error("invalid-value", format!("{what}: {problem}"), node.pos);
         }
+        value
     }
 
     pub fn list<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
@@ -234,8 +246,10 @@ impl<'a> Reader<'a> {
     pub fn json(&mut self, node: &Node) -> Option<serde_json::Value> {
         match node.to_json() {
             Ok(value) => Some(value),
-            Err((pos, message)) => {
-                self.error("invalid-value", message, pos);
+            Err(problems) => {
+                for (pos, message) in problems {
+                    self.error("invalid-value", message, pos);
+                }
                 None
             }
         }
@@ -416,20 +430,38 @@ mod tests {
 
     #[test]
     fn numbers_and_strings() {
-        let node = root("a: -1\nb: 2.0\nc: [x, 1, y]\n");
+        let node =
+            root("a: -1\nb: 2.0\nc: [x, 1, y]\nd: 18446744073709551615\ne: 18446744073709551616\n");
         let path = Path::new("a.yaml");
         let mut reader = Reader::new(path);
         assert_eq!(reader.uint(node.get("a").unwrap(), "`a`"), None);
         assert_eq!(
             reader.number(node.get("b").unwrap(), "`b`"),
-            Some(serde_json::json!(2))
+            Some(serde_json::json!(2.0)),
+            "the float the spec states, not the integer 2"
         );
+        assert_eq!(reader.uint(node.get("d").unwrap(), "`d`"), Some(u64::MAX));
+        assert_eq!(
+            reader.number(node.get("d").unwrap(), "`d`"),
+            Some(serde_json::json!(u64::MAX))
+        );
+        assert_eq!(reader.uint(node.get("e").unwrap(), "`e`"), None);
+        assert_eq!(reader.number(node.get("e").unwrap(), "`e`"), None);
         assert_eq!(
             reader.strings(node.get("c").unwrap(), "`c`"),
             Some(vec!["x".to_string(), "y".to_string()])
         );
         let codes: Vec<&str> = reader.diagnostics.0.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["wrong-type", "wrong-type"]);
-        assert!(reader.diagnostics.0[1].message.starts_with("`c`[1]"));
+        assert_eq!(
+            codes,
+            ["wrong-type", "invalid-value", "invalid-value", "wrong-type"]
+        );
+        assert!(reader.diagnostics.0[1]
+            .message
+            .starts_with("`e`: expected a non-negative integer up to 18446744073709551615"));
+        assert!(reader.diagnostics.0[2]
+            .message
+            .starts_with("`e`: integer out of range"));
+        assert!(reader.diagnostics.0[3].message.starts_with("`c`[1]"));
     }
 }

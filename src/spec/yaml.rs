@@ -12,6 +12,12 @@
 //!   is anything tagged `!!str`. Other tags are ignored. A plain value YAML
 //!   1.1 reads as a boolean (`yes`, `no`, `on`, `off`, `y`, `n`, any case)
 //!   stays a string, with a warning, as yamllint's `truthy` rule gives.
+//! * Numbers keep the value written: an integer is an integer however large
+//!   (in `i128`; [`json_integer`] passes `i64::MIN..=u64::MAX` on exactly
+//!   and refuses the rest), a float stays a float (`1.0` is not turned into
+//!   `1`; [`json_number`]). Nothing is rounded on the way to a server;
+//!   comparisons with what a server reports go by value
+//!   (`crate::model::json_eq`).
 //! * Merge keys (`<<: *a`, `<<: [*a, *b]`, a plain `<<` only) are applied
 //!   although YAML 1.2 dropped them, since Kubernetes users write them: the
 //!   mapping's own keys win wherever they stand, then earlier sources; each
@@ -84,7 +90,11 @@ pub struct Node {
 pub enum NodeKind {
     Null,
     Bool(bool),
-    Int(i64),
+    /// An integer exactly as written. Those outside the range JSON
+    /// integers are passed on in (`i64::MIN..=u64::MAX`, see
+    /// [`json_integer`]) are invalid wherever they are read; beyond `i128`
+    /// the value saturates (it is invalid either way).
+    Int(i128),
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
@@ -182,28 +192,47 @@ impl Node {
     }
 
     /// The value as JSON, for parts of a spec that are passed to ArangoDB
-    /// as they are (schema rules, inverted index options). Fails, with the
-    /// position, on numbers JSON cannot represent (`.inf`, `.nan`).
-    pub fn to_json(&self) -> Result<serde_json::Value, (Pos, String)> {
+    /// as they are (schema rules, inverted index options), with every
+    /// number exactly as written ([`json_integer`], [`json_number`]).
+    /// Fails with the position and reason of every number JSON cannot
+    /// carry exactly (`.inf`, `.nan`, `1e400`, an integer beyond
+    /// `u64::MAX`), in document order.
+    pub fn to_json(&self) -> Result<serde_json::Value, Vec<(Pos, String)>> {
+        let mut problems = Vec::new();
+        let value = self.json_into(&mut problems);
+        if problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// [`Node::to_json`]'s walk: unusable numbers become `null` and a
+    /// problem each, so one pass finds them all.
+    fn json_into(&self, problems: &mut Vec<(Pos, String)>) -> serde_json::Value {
         use serde_json::Value;
-        Ok(match &self.kind {
+        match &self.kind {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(flag) => Value::Bool(*flag),
-            NodeKind::Int(number) => Value::from(*number),
-            NodeKind::Float(number) => json_number(*number)
-                .ok_or_else(|| (self.pos, format!("{number} cannot be represented in JSON")))?,
+            NodeKind::Int(number) => json_integer(*number).unwrap_or_else(|| {
+                problems.push((self.pos, OUT_OF_RANGE.to_string()));
+                Value::Null
+            }),
+            NodeKind::Float(number) => json_number(*number).unwrap_or_else(|| {
+                problems.push((self.pos, not_finite(*number)));
+                Value::Null
+            }),
             NodeKind::Str(text) => Value::String(text.clone()),
             NodeKind::Seq(items) => {
-                Value::Array(items.iter().map(Node::to_json).collect::<Result<_, _>>()?)
+                Value::Array(items.iter().map(|item| item.json_into(problems)).collect())
             }
-            NodeKind::Map(entries) => {
-                let mut object = serde_json::Map::new();
-                for entry in entries {
-                    object.insert(entry.key.clone(), entry.value.to_json()?);
-                }
-                Value::Object(object)
-            }
-        })
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|entry| (entry.key.clone(), entry.value.json_into(problems)))
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -258,15 +287,38 @@ pub fn merge_patch(target: &mut Node, patch: &Node) {
     }
 }
 
-/// A finite float as a JSON number; integral values become integers, so
-/// `3600.0` in YAML compares equal to the `3600` a server reports.
+/// A finite float as a JSON number, kept a float: `1.0` is sent as `1.0`,
+/// the number the spec states. Comparisons with what a server reports go
+/// by value (`crate::model::json_eq`), so `3600.0` still matches `3600`.
+/// `None` for infinities and NaN, which JSON cannot hold.
 pub fn json_number(number: f64) -> Option<serde_json::Value> {
-    // 2^53: beyond it not every integer is exactly representable as f64.
-    const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
-    if number.fract() == 0.0 && number.abs() <= EXACT_INTEGER_LIMIT {
-        return Some(serde_json::Value::from(number as i64));
-    }
     serde_json::Number::from_f64(number).map(serde_json::Value::Number)
+}
+
+/// An integer as a JSON number, exactly: anything an `i64` or a `u64`
+/// holds (as serde_json keeps it, and as ArangoDB's VelocyPack stores
+/// integers). `None` outside `i64::MIN..=u64::MAX`.
+pub fn json_integer(number: i128) -> Option<serde_json::Value> {
+    i64::try_from(number)
+        .map(serde_json::Value::from)
+        .or_else(|_| u64::try_from(number).map(serde_json::Value::from))
+        .ok()
+}
+
+/// Why an integer [`json_integer`] refuses is invalid.
+pub const OUT_OF_RANGE: &str = "integer out of range: arangosync passes integers on exactly, \
+     from -9223372036854775808 to 18446744073709551615 (i64 and u64), and would have to round \
+     this one; write a float (e.g. `1.8e19`) if an approximate value will do";
+
+/// Why a float [`json_number`] refuses is invalid.
+pub fn not_finite(number: f64) -> String {
+    if number.is_nan() {
+        "NaN cannot be represented in JSON".to_string()
+    } else {
+        "number out of range: infinite (`.inf`, or beyond the largest double, about 1.8e308), \
+         which JSON cannot hold"
+            .to_string()
+    }
 }
 
 /// A problem inside an otherwise parsable document.
@@ -864,13 +916,10 @@ fn resolve_integer(text: &str) -> Option<NodeKind> {
         if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
             return None;
         }
-        Some(match i64::from_str_radix(digits, radix) {
-            Ok(number) => NodeKind::Int(number),
-            // Too large for i64: keep the magnitude, lose exactness.
-            Err(_) => NodeKind::Float(
-                u128::from_str_radix(digits, radix).map_or(f64::INFINITY, |n| n as f64),
-            ),
-        })
+        // Too large for i128: saturated, and so out of range for JSON.
+        Some(NodeKind::Int(
+            i128::from_str_radix(digits, radix).unwrap_or(i128::MAX),
+        ))
     };
     if let Some(kind) = radix_digits("0x", 16).or_else(|| radix_digits("0o", 8)) {
         return Some(kind);
@@ -879,10 +928,13 @@ fn resolve_integer(text: &str) -> Option<NodeKind> {
     if unsigned.is_empty() || !unsigned.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
-    Some(match text.parse::<i64>() {
-        Ok(number) => NodeKind::Int(number),
-        Err(_) => NodeKind::Float(text.parse::<f64>().unwrap_or(f64::INFINITY)),
-    })
+    // Too long for i128: saturated, and so out of range for JSON.
+    let saturated = if text.starts_with('-') {
+        i128::MIN
+    } else {
+        i128::MAX
+    };
+    Some(NodeKind::Int(text.parse::<i128>().unwrap_or(saturated)))
 }
 
 /// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
@@ -989,7 +1041,45 @@ mod tests {
         assert_eq!(value("q"), NodeKind::Str("1".into()));
         assert_eq!(value("u"), NodeKind::Str("2".into()));
         assert_eq!(value("v"), NodeKind::Str("1.2.3".into()));
-        assert_eq!(value("big"), NodeKind::Float(1e20));
+        assert_eq!(value("big"), NodeKind::Int(99_999_999_999_999_999_999));
+    }
+
+    #[test]
+    fn integers_stay_exact_to_u64_max_and_beyond_are_refused() {
+        let document = single(
+            "a: 9007199254740993\nb: 18446744073709551615\nc: -9223372036854775808\n\
+             d: 0xffffffffffffffff\ne: 18446744073709551616\nf: -9223372036854775809\n\
+             g: 1234567890123456789012345678901234567890123\nh: 0x1ffffffffffffffffffffffffffffffff\n",
+        );
+        let json = |key: &str| document.root.get(key).unwrap().to_json();
+        assert_eq!(json("a"), Ok(serde_json::json!(9_007_199_254_740_993_u64)));
+        assert_eq!(json("b"), Ok(serde_json::json!(u64::MAX)));
+        assert_eq!(json("c"), Ok(serde_json::json!(i64::MIN)));
+        assert_eq!(json("d"), Ok(serde_json::json!(u64::MAX)));
+        for (key, line) in [("e", 5), ("f", 6), ("g", 7), ("h", 8)] {
+            assert_eq!(
+                json(key),
+                Err(vec![(pos(line, 4), OUT_OF_RANGE.to_string())]),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn floats_stay_floats_and_overflow_is_refused() {
+        let document = single("a: 1.0\nb: 0.1\nc: 3600.0\nd: 1e400\ne: -1e400\n");
+        let json = |key: &str| document.root.get(key).unwrap().to_json();
+        // serde_json's Value tells `1.0` from `1`: the float is kept.
+        assert_eq!(json("a"), Ok(serde_json::json!(1.0)));
+        assert_eq!(json("a").unwrap().to_string(), "1.0");
+        assert_eq!(json("b").unwrap().to_string(), "0.1");
+        assert_eq!(json("c").unwrap().to_string(), "3600.0");
+        for (key, line) in [("d", 4), ("e", 5)] {
+            let problems = json(key).unwrap_err();
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].0, pos(line, 4));
+            assert!(problems[0].1.contains("out of range"), "{problems:?}");
+        }
     }
 
     #[test]
@@ -1143,12 +1233,13 @@ mod tests {
         let document = single("a: [1, 2.5, 3.0, null, x]\nb: {c: true}\n");
         assert_eq!(
             document.root.to_json().unwrap(),
-            serde_json::json!({"a": [1, 2.5, 3, null, "x"], "b": {"c": true}})
+            serde_json::json!({"a": [1, 2.5, 3.0, null, "x"], "b": {"c": true}})
         );
-        let document = single("a: .nan\n");
-        let (at, message) = document.root.to_json().unwrap_err();
-        assert_eq!(at, pos(1, 4));
-        assert!(message.contains("JSON"));
+        let document = single("a: .nan\nb: [1, .inf]\n");
+        let problems = document.root.to_json().unwrap_err();
+        let positions: Vec<Pos> = problems.iter().map(|(at, _)| *at).collect();
+        assert_eq!(positions, [pos(1, 4), pos(2, 8)], "every one, in order");
+        assert!(problems[0].1.contains("NaN"));
     }
 
     #[test]

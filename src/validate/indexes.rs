@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{at, first_at, names, Report};
 use crate::diag::Location;
-use crate::model::{Collection, Index};
+use crate::model::{whole_number, Collection, Index};
 use crate::spec::Origin;
 
 const MAX_STORED_VALUES: usize = 32;
@@ -411,7 +411,7 @@ fn vector_options(index: &Index, label: &str, origin: Option<&Origin>, report: &
             Some("remove `unique`".into()),
         );
     }
-    if index.options.get("parallelism").and_then(Value::as_u64) == Some(0) {
+    if index.options.get("parallelism").and_then(whole_number) == Some(0) {
         problem(
             "parallelism",
             "`parallelism` must be 1 or greater".into(),
@@ -436,7 +436,7 @@ fn vector_options(index: &Index, label: &str, origin: Option<&Origin>, report: &
         "trainingIterations",
         "numberOfDocsPerCentroid",
     ] {
-        if params.get(key).and_then(Value::as_u64) == Some(0) {
+        if params.get(key).and_then(whole_number) == Some(0) {
             problem(
                 &format!("params.{key}"),
                 format!("`params.{key}` must be 1 or greater"),
@@ -445,7 +445,7 @@ fn vector_options(index: &Index, label: &str, origin: Option<&Origin>, report: &
         }
     }
     match params.get("nLists") {
-        Some(Value::Number(number)) if number.as_u64() == Some(0) => problem(
+        Some(number @ Value::Number(_)) if whole_number(number) == Some(0) => problem(
             "params.nLists",
             "`params.nLists` must be 1 or greater".into(),
             Some("the index is trained on that many centroids; it needs at least one".into()),
@@ -492,7 +492,7 @@ fn vector_scaling(
     }
     if scaling
         .get("minNLists")
-        .and_then(Value::as_u64)
+        .and_then(whole_number)
         .is_none_or(|minimum| minimum < 1)
     {
         problem(
@@ -512,7 +512,7 @@ fn vector_scaling(
         Some(Value::Array(tiers)) => {
             for (position, tier) in tiers.iter().enumerate() {
                 for key in ["threshold", "fixedValue"] {
-                    if tier[key].as_u64().is_none_or(|number| number < 1) {
+                    if whole_number(&tier[key]).is_none_or(|number| number < 1) {
                         problem(
                             &format!("params.nLists.tiers[{position}].{key}"),
                             format!(
