@@ -339,8 +339,20 @@ impl Overlay {
     /// located in an overlay file gets the base files its patches changed;
     /// one located in a base document a patch changed gets the patch's
     /// place and the keys its `null`s deleted there.
-    pub fn name_base_files(&self, diagnostics: &mut Diagnostics) {
+    ///
+    /// `without` is what the same tree gives without the overlay: a
+    /// diagnostic in a base document no patch touched that only the
+    /// overlay brings (a graph naming a collection a patch made a document
+    /// collection) names the patches of the objects it mentions, or all.
+    pub fn name_base_files(&self, diagnostics: &mut Diagnostics, without: Option<&Diagnostics>) {
         for diagnostic in &mut diagnostics.0 {
+            let new = without.is_some_and(|without| {
+                !without.0.iter().any(|old| {
+                    old.code == diagnostic.code
+                        && old.location == diagnostic.location
+                        && old.message == diagnostic.message
+                })
+            });
             let Some(location) = &diagnostic.location else {
                 continue;
             };
@@ -373,7 +385,10 @@ impl Overlay {
                 );
                 continue;
             }
-            let notes = self.notes_for_base(location);
+            let mut notes = self.notes_for_base(location);
+            if notes.is_empty() && new {
+                notes = self.causes(&diagnostic.message);
+            }
             if !notes.is_empty() {
                 diagnostic.message = format!("{} ({})", diagnostic.message, notes.join("; "));
             }
@@ -414,6 +429,43 @@ impl Overlay {
             }
         }
         notes
+    }
+}
+
+impl Overlay {
+    /// For a diagnostic only the overlay brings, in a document no patch
+    /// changed: the applied patches of the objects its message names (as
+    /// `` `name` ``), or every applied patch when it names none of them.
+    fn causes(&self, message: &str) -> Vec<String> {
+        let applied = || {
+            self.patches
+                .iter()
+                .filter(|patch| !patch.applied_to.is_empty())
+        };
+        let named: Vec<&Patch> = applied()
+            .filter(|patch| message.contains(&format!("`{}`", patch.name)))
+            .collect();
+        let patches = if named.is_empty() {
+            applied().collect()
+        } else {
+            named
+        };
+        let list: Vec<String> = patches
+            .iter()
+            .map(|patch| {
+                format!(
+                    "{} `{}` at `{}`",
+                    patch.kind, patch.name, patch.name_location
+                )
+            })
+            .collect();
+        if list.is_empty() {
+            return Vec::new();
+        }
+        vec![format!(
+            "only with the overlay, which patches {}",
+            list.join(", ")
+        )]
     }
 }
 

@@ -310,6 +310,37 @@ spec:
 ",
     );
     harness.write("words.yaml", ANALYZER);
+    harness.write(
+        "graph.yaml",
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: knows
+spec:
+  type: edge
+---
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoGraph
+metadata:
+  name: net
+spec:
+  edgeDefinitions:
+    - {collection: knows, from: [users], to: [users]}
+",
+    );
+    // A patch of one document breaking a rule checked at another: the
+    // graph names an edge collection the overlay makes a document one.
+    std::fs::write(
+        overlay.path().join("knows.yaml"),
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: knows
+spec:
+  type: null
+",
+    )
+    .expect("write overlay");
     std::fs::write(
         overlay.path().join("words.yaml"),
         "apiVersion: db.feature-store/v1alpha1
