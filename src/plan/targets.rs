@@ -12,6 +12,10 @@
 //! declared in its spec): their creates, updates and, with `--prune`,
 //! deletes of indexes its spec no longer lists. A collection that is only
 //! a dependency (of a graph, a view, an index) brings no indexes.
+//! A kept drop or replace of an inverted index brings the search-alias
+//! views that use it (and what they need): the whole plan drops and
+//! creates such a view around the index, and without that the view
+//! would lose the index.
 //!
 //! Dependencies come from the desired state (what the change will create
 //! must find its prerequisites): an index needs its collection and, when
@@ -23,7 +27,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Address, Plan, Stage};
+use super::model::{Action, Address, Plan, Stage};
 use crate::model::State;
 
 /// The kinds a target may name, as written before the first `/`.
@@ -277,7 +281,36 @@ pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
             .any(|target| matches!(target, Address::Collection(name) if name == collection)),
         _ => false,
     };
-    let keep_address = |address: &Address| keep.contains(address) || covered(address);
+    let kept = |address: &Address| keep.contains(address) || covered(address);
+    // A kept drop or replace of an index a search-alias view uses brings
+    // the view's changes (it is dropped and created around the index, as
+    // the whole plan does) and what the view needs; without them the view
+    // would lose the index.
+    let dropped: BTreeSet<&Address> = plan
+        .changes
+        .iter()
+        .filter(|change| {
+            matches!(change.address, Address::Index { .. })
+                && matches!(change.action, Action::Replace | Action::Delete)
+                && kept(&change.address)
+        })
+        .map(|change| &change.address)
+        .collect();
+    let views: Vec<Address> = desired
+        .views
+        .iter()
+        .filter(|(_, view)| {
+            view.indexes.iter().any(|alias| {
+                dropped.contains(&Address::Index {
+                    collection: alias.collection.clone(),
+                    index: alias.index.clone(),
+                })
+            })
+        })
+        .map(|(name, _)| Address::View(name.clone()))
+        .collect();
+    let dependents = closure(&views, desired);
+    let keep_address = |address: &Address| kept(address) || dependents.contains(address);
     let setup = |stage: Stage| {
         matches!(
             stage,

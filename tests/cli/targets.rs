@@ -371,3 +371,40 @@ fn targets_follow_views_to_indexes_and_analyzers_and_registry_entries_to_functio
         serde_json::json!([])
     );
 }
+
+/// A collection target replacing an inverted index a search-alias view
+/// uses brings the view's drop and create, as the whole plan does: the
+/// view keeps the index.
+#[test]
+fn a_collection_target_replacing_a_views_index_brings_the_view() {
+    let harness = Harness::new();
+    crate::support::copy_tree(&crate::support::example_features(), harness.specs());
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let path = harness.specs().join("entities/products.yaml");
+    let text = std::fs::read_to_string(&path).expect("products spec");
+    let changed = text.replace(
+        "fields: [{name: title, analyzer: product_text}, description]}",
+        "fields: [{name: title, analyzer: product_text}]}",
+    );
+    assert_ne!(changed, text, "the example's inverted index changed");
+    std::fs::write(&path, changed).expect("write spec");
+
+    let plan = harness.run(&["plan", "--target", "collection/products"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "target_collection_view_index",
+            stable(&plan.stdout, &harness)
+        );
+    });
+    let applied = harness.run(&["apply", "--target", "collection/products"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let view = harness.get("/_api/view/product_search/properties");
+    assert_eq!(
+        view["indexes"],
+        serde_json::json!([{"collection": "products", "index": "idx_products_search"}])
+    );
+    let whole = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(whole.status, 0, "{whole:?}");
+}
