@@ -51,7 +51,8 @@ pub struct SpecArgs {
     /// db.feature-store/v1alpha1`, matched to a spec by `kind` and
     /// `metadata.name`), applied to the specs as JSON merge patches before
     /// they are checked: maps merge, lists and scalars replace, `null`
-    /// deletes a key. A patch that matches no spec is an error.
+    /// deletes a key. A patch that matches no spec, two patches for one
+    /// spec and a missing directory are errors (exit status 3).
     #[arg(long, value_name = "DIR", env = "ARANGOSYNC_OVERLAY")]
     pub overlay: Option<PathBuf>,
 }
@@ -124,7 +125,9 @@ pub struct PlanArgs {
     /// Limit the plan (and apply) to this object and what it depends on;
     /// repeatable. Written as the plan's addresses: `collection/NAME`,
     /// `index/COLLECTION/NAME`, `graph/NAME`, `analyzer/NAME`, `view/NAME`,
-    /// `function/NAMESPACE::NAME`, `registryEntry/NAMESPACE::NAME`. An
+    /// `function/NAMESPACE::NAME`, `registryEntry/NAMESPACE::NAME`. A
+    /// collection covers its indexes (created, updated, and with --prune
+    /// dropped when its spec no longer lists them). An
     /// index needs its collection (and an inverted one its analyzers), a
     /// graph its collections, a view its collections, analyzers and
     /// inverted indexes, a registry entry its function. --prune drops only

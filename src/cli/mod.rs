@@ -102,7 +102,20 @@ fn load_specs_for(
     diagnostics.extend(problems);
     diagnostics.sort();
     diagnostics.supersede("version-unsupported", "deprecated-index-type");
-    loaded.overlay.name_base_files(&mut diagnostics);
+    // What the tree gives without the overlay, so an error only the
+    // overlay brings names it even where no patch changed the document.
+    let without = overlay.map(|_| {
+        let mut base = spec::load(dir);
+        let mut found = std::mem::take(&mut base.diagnostics);
+        found.extend(crate::validate::validate_for(&base, target));
+        let (_, problems) =
+            crate::transform::load_into(&mut base.state, &transformations, dir, &namespace);
+        found.extend(problems);
+        found
+    });
+    loaded
+        .overlay
+        .name_base_files(&mut diagnostics, without.as_ref());
     if !diagnostics.is_empty() {
         out.diagnostics(&diagnostics);
     }

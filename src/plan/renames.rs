@@ -15,12 +15,20 @@
 //! name with the spec's definitions and the old graph is dropped; the
 //! collections (and their documents) are kept, since dropping a graph does
 //! not drop them. An object arangosync did not create is never renamed.
+//!
+//! ArangoDB does not rewrite documents on a rename: edges whose `_from` or
+//! `_to` name the renamed collection (`people/a`) keep naming the old one.
+//! The plan says so for every renamed document collection, naming the
+//! edge collections that graphs (live under the old name, desired under
+//! the new one) declare pointing at it; edges outside graphs cannot be
+//! seen from the definitions, so the warning stands for any document
+//! collection.
 
 use std::collections::BTreeSet;
 
 use super::model::{Action, Address, Change, FieldChange, Note, Step};
 use super::{Options, Ownership};
-use crate::model::{Graph, State};
+use crate::model::{CollectionType, Graph, State};
 use crate::ownership::Owned;
 use crate::server::Server;
 
@@ -53,7 +61,7 @@ pub fn resolve(
         if !desired.collections.contains_key(name) {
             continue;
         }
-        rename_collection(&mut resolved, name, old, server, options);
+        rename_collection(&mut resolved, desired, name, old, server, options);
     }
     for (name, old) in &desired.renames.graphs {
         if !desired.graphs.contains_key(name) {
@@ -66,6 +74,7 @@ pub fn resolve(
 
 fn rename_collection(
     resolved: &mut Resolved,
+    desired: &State,
     name: &str,
     old: &str,
     server: Option<&Server>,
@@ -165,11 +174,22 @@ fn rename_collection(
     } else {
         "the database"
     };
+    let (edges, edges_note) = if have.collection_type == CollectionType::Document {
+        edges_warning(&edges_pointing_at(desired, live, old, name), old, name)
+    } else {
+        (String::new(), String::new())
+    };
+    if !edges_note.is_empty() {
+        resolved.notes.push(Note {
+            address: Address::Collection(name.to_string()),
+            message: edges_note,
+        });
+    }
     resolved.changes.push(Change {
         address: Address::Collection(name.to_string()),
         action: Action::Update,
         reason: format!(
-            "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow"
+            "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow{edges}"
         ),
         fields: vec![FieldChange {
             field: "name".into(),
@@ -199,6 +219,49 @@ fn rename_collection(
         }
         view.indexes.sort();
     }
+}
+
+/// The edge collections that graph definitions declare pointing at the
+/// renamed collection: in live graphs under its old name, in desired ones
+/// under its new name.
+fn edges_pointing_at(desired: &State, live: &State, old: &str, name: &str) -> BTreeSet<String> {
+    let mut edges = BTreeSet::new();
+    for (graphs, vertex) in [(&live.graphs, old), (&desired.graphs, name)] {
+        for definition in graphs.values().flat_map(|graph| &graph.edge_definitions) {
+            if definition
+                .from
+                .iter()
+                .chain(&definition.to)
+                .any(|v| v == vertex)
+            {
+                edges.insert(definition.collection.clone());
+            }
+        }
+    }
+    edges
+}
+
+/// The rename's warning that edges still point at the old name: a clause
+/// for the reason (naming `edges` when graph definitions declare some)
+/// and a note with the AQL that repoints them.
+fn edges_warning(edges: &BTreeSet<String>, old: &str, name: &str) -> (String, String) {
+    let holders = if edges.is_empty() {
+        "edges pointing at its documents".to_string()
+    } else {
+        let names: Vec<&str> = edges.iter().map(String::as_str).collect();
+        format!(
+            "edges in {} (graph edge definitions point them at it) and any other edges pointing at it",
+            names.join(", ")
+        )
+    };
+    let clause = format!(
+        "; ArangoDB does not rewrite edges: {holders} keep `_from`/`_to` values `{old}/<key>`, which no longer resolve (see the note)"
+    );
+    let note = format!(
+        "renamed from {old}: edges are not rewritten; after the apply, repoint them per edge collection EDGES, e.g. `FOR e IN EDGES FILTER STARTS_WITH(e._from, '{old}/') UPDATE e WITH {{_from: CONCAT('{name}/', SUBSTRING(e._from, {len}))}} IN EDGES`, and the same for `_to`",
+        len = old.chars().count() + 1
+    );
+    (clause, note)
 }
 
 /// A graph as the server keeps it after a member collection is renamed.

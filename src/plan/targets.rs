@@ -8,6 +8,15 @@
 //! and of their dependencies, in the plan's order, and drops the rest, so
 //! a partial plan never holds a change the whole plan would not.
 //!
+//! A collection target also covers the collection's indexes (they are
+//! declared in its spec): their creates, updates and, with `--prune`,
+//! deletes of indexes its spec no longer lists. A collection that is only
+//! a dependency (of a graph, a view, an index) brings no indexes.
+//! A kept drop or replace of an inverted index brings the search-alias
+//! views that use it (and what they need): the whole plan drops and
+//! creates such a view around the index, and without that the view
+//! would lose the index.
+//!
 //! Dependencies come from the desired state (what the change will create
 //! must find its prerequisites): an index needs its collection and, when
 //! inverted, its analyzers; a collection the prototype it distributes its
@@ -18,7 +27,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Address, Plan, Stage};
+use super::model::{Action, Address, Plan, Stage};
 use crate::model::State;
 
 /// The kinds a target may name, as written before the first `/`.
@@ -160,10 +169,25 @@ pub fn resolve(
     Ok(resolved)
 }
 
-/// The targets and everything they depend on in `desired`, transitively.
+/// The targets, the indexes `desired` declares in targeted collections,
+/// and everything they depend on in `desired`, transitively.
 pub fn closure(targets: &[Address], desired: &State) -> BTreeSet<Address> {
     let mut seen = BTreeSet::new();
     let mut queue: Vec<Address> = targets.to_vec();
+    for target in targets {
+        let Address::Collection(name) = target else {
+            continue;
+        };
+        let Some(collection) = desired.collections.get(name) else {
+            continue;
+        };
+        queue.extend(collection.indexes.iter().filter_map(|index| {
+            Some(Address::Index {
+                collection: name.clone(),
+                index: index.name.clone()?,
+            })
+        }));
+    }
     while let Some(address) = queue.pop() {
         if seen.insert(address.clone()) {
             queue.extend(dependencies(&address, desired));
@@ -249,6 +273,44 @@ fn dependencies(address: &Address, desired: &State) -> Vec<Address> {
 /// plan does. Marks the plan as partial.
 pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
     let keep = closure(targets, desired);
+    // Indexes of a targeted collection the specs no longer declare (to be
+    // dropped with --prune) are not in `desired`, so not in `keep`.
+    let covered = |address: &Address| match address {
+        Address::Index { collection, .. } => targets
+            .iter()
+            .any(|target| matches!(target, Address::Collection(name) if name == collection)),
+        _ => false,
+    };
+    let kept = |address: &Address| keep.contains(address) || covered(address);
+    // A kept drop or replace of an index a search-alias view uses brings
+    // the view's changes (it is dropped and created around the index, as
+    // the whole plan does) and what the view needs; without them the view
+    // would lose the index.
+    let dropped: BTreeSet<&Address> = plan
+        .changes
+        .iter()
+        .filter(|change| {
+            matches!(change.address, Address::Index { .. })
+                && matches!(change.action, Action::Replace | Action::Delete)
+                && kept(&change.address)
+        })
+        .map(|change| &change.address)
+        .collect();
+    let views: Vec<Address> = desired
+        .views
+        .iter()
+        .filter(|(_, view)| {
+            view.indexes.iter().any(|alias| {
+                dropped.contains(&Address::Index {
+                    collection: alias.collection.clone(),
+                    index: alias.index.clone(),
+                })
+            })
+        })
+        .map(|(name, _)| Address::View(name.clone()))
+        .collect();
+    let dependents = closure(&views, desired);
+    let keep_address = |address: &Address| kept(address) || dependents.contains(address);
     let setup = |stage: Stage| {
         matches!(
             stage,
@@ -256,11 +318,11 @@ pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
         )
     };
     plan.changes
-        .retain(|change| setup(change.stage()) || keep.contains(&change.address));
+        .retain(|change| setup(change.stage()) || keep_address(&change.address));
     if plan.changes.iter().all(|change| setup(change.stage())) {
         plan.changes.clear();
     }
-    plan.notes.retain(|note| keep.contains(&note.address));
+    plan.notes.retain(|note| keep_address(&note.address));
     plan.targets = targets.iter().filter_map(target_text).collect();
     plan
 }
@@ -361,5 +423,19 @@ mod tests {
         assert!(keep.contains(&Address::Analyzer("text_en".into())));
         assert!(keep.contains(&Address::Collection("users".into())));
         assert!(!keep.contains(&Address::Collection("follows".into())));
+    }
+
+    #[test]
+    fn a_collection_target_covers_its_indexes_and_their_analyzers() {
+        let inv = Address::Index {
+            collection: "users".into(),
+            index: "inv".into(),
+        };
+        let keep = closure(&[Address::Collection("users".into())], &state());
+        assert!(keep.contains(&inv), "{keep:?}");
+        assert!(keep.contains(&Address::Analyzer("text_en".into())));
+        // A collection brought in by a graph brings no indexes.
+        let keep = closure(&[Address::Graph("social".into())], &state());
+        assert!(!keep.contains(&inv), "{keep:?}");
     }
 }

@@ -17,8 +17,16 @@
 //!   `metadata.name`: an overlay for a renamed or deleted collection would
 //!   otherwise be silently ignored.
 //! * An overlay directory without any patch is an error: it is what a
-//!   broken mount looks like.
+//!   broken mount looks like; so is a missing one, named as the overlay
+//!   (`--overlay`, `ARANGOSYNC_OVERLAY`, `--offline-overlay`), not as the
+//!   spec directory.
+//! * Two patches for one object (same `kind` and `metadata.name`) are an
+//!   error naming both places: which one wins would depend on file order.
+//! * A diagnostic located in a base document that a patch changed names
+//!   the patch (overlay file, line:col) and the keys its `null`s deleted
+//!   there, since a deleted key leaves no node to point at.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -36,8 +44,20 @@ struct Patch {
     name_location: Location,
     /// The document without `apiVersion`, `kind` and `metadata.name`.
     body: Node,
-    /// Base files it was applied to.
-    applied_to: Vec<PathBuf>,
+    /// The base documents it was applied to.
+    applied_to: Vec<Applied>,
+}
+
+/// One application of a patch to a base document.
+#[derive(Debug, Clone, PartialEq)]
+struct Applied {
+    /// The base file.
+    file: PathBuf,
+    /// The line the patched document starts on in `file`.
+    line: usize,
+    /// Keys the patch's `null`s removed from that document: the dotted path
+    /// (`spec.schema.rule`) and where the `null` is in the overlay file.
+    deleted: Vec<(String, Location)>,
 }
 
 /// The patches of an overlay directory, and what happened to them.
@@ -47,6 +67,9 @@ pub struct Overlay {
     /// is `files[n - 1]`.
     pub files: Vec<PathBuf>,
     patches: Vec<Patch>,
+    /// The start line of every spec document seen, per base file, so a
+    /// diagnostic's line tells which document it is in.
+    documents: BTreeMap<PathBuf, Vec<usize>>,
     /// Problems of the overlay files themselves.
     pub diagnostics: Diagnostics,
 }
@@ -55,14 +78,17 @@ impl Overlay {
     /// Reads every `.yaml`/`.yml` file under `dir`. Never fails: problems
     /// are in [`Overlay::diagnostics`].
     pub fn load(dir: &Path) -> Overlay {
+        let mut overlay = Overlay::default();
+        if let Some(problem) = missing_dir(dir) {
+            overlay.diagnostics.push(problem);
+            return overlay;
+        }
         let found = walk::walk(dir);
-        let mut overlay = Overlay {
-            diagnostics: found.diagnostics,
-            ..Overlay::default()
-        };
+        overlay.diagnostics = found.diagnostics;
         for path in &found.yaml {
             overlay.load_file(path);
         }
+        overlay.duplicates();
         if overlay.patches.is_empty() && !overlay.diagnostics.has_errors() {
             overlay.diagnostics.push(
                 Diagnostic::error(
@@ -80,6 +106,30 @@ impl Overlay {
             );
         }
         overlay
+    }
+
+    /// Errors for a second patch of the same object, at its
+    /// `metadata.name`, naming the first.
+    fn duplicates(&mut self) {
+        for (at, patch) in self.patches.iter().enumerate() {
+            let first = self.patches[..at]
+                .iter()
+                .find(|other| other.kind == patch.kind && other.name == patch.name);
+            let Some(first) = first else {
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "overlay-duplicate-patch",
+                    format!(
+                        "a second overlay patch for {} `{}`; the first is at `{}`",
+                        patch.kind, patch.name, first.name_location
+                    ),
+                    Some(patch.name_location.clone()),
+                )
+                .with_hint("merge the two patches into one document"),
+            );
+        }
     }
 
     fn load_file(&mut self, path: &Path) {
@@ -226,13 +276,29 @@ impl Overlay {
             .and_then(|metadata| metadata.get("name"))
             .and_then(Node::as_str)
             .map(str::to_string);
+        let line = root.pos.line;
+        self.documents
+            .entry(file.to_path_buf())
+            .or_default()
+            .push(line);
         let (true, Some(kind), Some(name)) = (ours, kind, name) else {
             return;
         };
+        let files = &self.files;
         for patch in &mut self.patches {
             if patch.kind == kind && patch.name == name {
+                let mut deleted = Vec::new();
+                deletions(root, &patch.body, "", &mut deleted);
+                let deleted = deleted
+                    .into_iter()
+                    .filter_map(|(path, pos)| Some((path, overlay_location(files, pos)?)))
+                    .collect();
                 yaml::merge_patch(root, &patch.body);
-                patch.applied_to.push(file.to_path_buf());
+                patch.applied_to.push(Applied {
+                    file: file.to_path_buf(),
+                    line,
+                    deleted,
+                });
             }
         }
     }
@@ -290,38 +356,194 @@ impl Overlay {
         diagnostics
     }
 
-    /// Names the patched base file in every diagnostic located in an
-    /// overlay file, so a message names both files.
-    pub fn name_base_files(&self, diagnostics: &mut Diagnostics) {
+    /// Names both files in every diagnostic about a patched spec: one
+    /// located in an overlay file gets the base files its patches changed;
+    /// one located in a base document a patch changed gets the patch's
+    /// place and the keys its `null`s deleted there.
+    ///
+    /// `without` is what the same tree gives without the overlay: a
+    /// diagnostic in a base document no patch touched that only the
+    /// overlay brings (a graph naming a collection a patch made a document
+    /// collection) names the patches of the objects it mentions, or all.
+    pub fn name_base_files(&self, diagnostics: &mut Diagnostics, without: Option<&Diagnostics>) {
         for diagnostic in &mut diagnostics.0 {
+            let new = without.is_some_and(|without| {
+                !without.0.iter().any(|old| {
+                    old.code == diagnostic.code
+                        && old.location == diagnostic.location
+                        && old.message == diagnostic.message
+                })
+            });
             let Some(location) = &diagnostic.location else {
                 continue;
             };
-            if diagnostic.code == "overlay-unmatched" {
+            if matches!(
+                diagnostic.code,
+                "overlay-unmatched" | "overlay-duplicate-patch"
+            ) {
                 continue;
             }
-            let mut bases: Vec<&PathBuf> = self
-                .patches
-                .iter()
-                .filter(|patch| patch.name_location.file == location.file)
-                .flat_map(|patch| &patch.applied_to)
-                .collect();
-            bases.sort();
-            bases.dedup();
-            if bases.is_empty() {
+            if self.files.contains(&location.file) {
+                let mut bases: Vec<&PathBuf> = self
+                    .patches
+                    .iter()
+                    .filter(|patch| patch.name_location.file == location.file)
+                    .flat_map(|patch| patch.applied_to.iter().map(|applied| &applied.file))
+                    .collect();
+                bases.sort();
+                bases.dedup();
+                if bases.is_empty() {
+                    continue;
+                }
+                let names: Vec<String> = bases
+                    .iter()
+                    .map(|base| format!("`{}`", base.display()))
+                    .collect();
+                diagnostic.message = format!(
+                    "{} (overlay patch of {})",
+                    diagnostic.message,
+                    names.join(", ")
+                );
                 continue;
             }
-            let names: Vec<String> = bases
-                .iter()
-                .map(|base| format!("`{}`", base.display()))
-                .collect();
-            diagnostic.message = format!(
-                "{} (overlay patch of {})",
-                diagnostic.message,
-                names.join(", ")
-            );
+            let mut notes = self.notes_for_base(location);
+            if notes.is_empty() && new {
+                notes = self.causes(&diagnostic.message);
+            }
+            if !notes.is_empty() {
+                diagnostic.message = format!("{} ({})", diagnostic.message, notes.join("; "));
+            }
         }
     }
+
+    /// What the patches applied to the base document holding `location`
+    /// did: `patched by the overlay at `O:4:9`, which deleted `spec.x` at
+    /// `O:7:5``. Empty when no patch touched that document.
+    fn notes_for_base(&self, location: &Location) -> Vec<String> {
+        let Some(starts) = self.documents.get(&location.file) else {
+            return Vec::new();
+        };
+        let Some(start) = starts
+            .iter()
+            .copied()
+            .filter(|start| *start <= location.line)
+            .max()
+        else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        for patch in &self.patches {
+            for applied in &patch.applied_to {
+                if applied.file != location.file || applied.line != start {
+                    continue;
+                }
+                let mut note = format!("patched by the overlay at `{}`", patch.name_location);
+                if !applied.deleted.is_empty() {
+                    let deleted: Vec<String> = applied
+                        .deleted
+                        .iter()
+                        .map(|(path, at)| format!("`{path}` at `{at}`"))
+                        .collect();
+                    note.push_str(&format!(", which deletes {}", deleted.join(", ")));
+                }
+                notes.push(note);
+            }
+        }
+        notes
+    }
+}
+
+impl Overlay {
+    /// For a diagnostic only the overlay brings, in a document no patch
+    /// changed: the applied patches of the objects its message names (as
+    /// `` `name` ``), or every applied patch when it names none of them.
+    fn causes(&self, message: &str) -> Vec<String> {
+        let applied = || {
+            self.patches
+                .iter()
+                .filter(|patch| !patch.applied_to.is_empty())
+        };
+        let named: Vec<&Patch> = applied()
+            .filter(|patch| message.contains(&format!("`{}`", patch.name)))
+            .collect();
+        let patches = if named.is_empty() {
+            applied().collect()
+        } else {
+            named
+        };
+        let list: Vec<String> = patches
+            .iter()
+            .map(|patch| {
+                format!(
+                    "{} `{}` at `{}`",
+                    patch.kind, patch.name, patch.name_location
+                )
+            })
+            .collect();
+        if list.is_empty() {
+            return Vec::new();
+        }
+        vec![format!(
+            "only with the overlay, which patches {}",
+            list.join(", ")
+        )]
+    }
+}
+
+/// The overlay file place of a node a patch brought (`pos.source` `n` is
+/// `files[n - 1]`).
+fn overlay_location(files: &[PathBuf], pos: Pos) -> Option<Location> {
+    let file = files.get(usize::from(pos.source).checked_sub(1)?)?;
+    Some(Location {
+        file: file.clone(),
+        line: pos.line,
+        column: pos.column,
+    })
+}
+
+/// The keys of `target` that merging `patch` deletes (a `null` in the
+/// patch for a key the target has), as dotted paths below `prefix` with
+/// the `null`'s position. Mirrors [`yaml::merge_patch`].
+fn deletions(target: &Node, patch: &Node, prefix: &str, out: &mut Vec<(String, Pos)>) {
+    let (NodeKind::Map(patch_entries), NodeKind::Map(entries)) = (&patch.kind, &target.kind) else {
+        return;
+    };
+    for patch_entry in patch_entries {
+        let Some(existing) = entries.iter().find(|entry| entry.key == patch_entry.key) else {
+            continue;
+        };
+        let path = if prefix.is_empty() {
+            patch_entry.key.clone()
+        } else {
+            format!("{prefix}.{}", patch_entry.key)
+        };
+        if matches!(patch_entry.value.kind, NodeKind::Null) {
+            out.push((path, patch_entry.value.pos));
+        } else {
+            deletions(&existing.value, &patch_entry.value, &path, out);
+        }
+    }
+}
+
+/// The error for an overlay directory that does not exist or is not a
+/// directory, naming it as the overlay, not as the spec directory.
+fn missing_dir(dir: &Path) -> Option<Diagnostic> {
+    let problem = match std::fs::metadata(dir) {
+        Ok(metadata) if metadata.is_dir() => return None,
+        Ok(_) => "is not a directory".to_string(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+        Err(error) => format!("cannot be read: {error}"),
+    };
+    Some(
+        Diagnostic::error(
+            "overlay-dir-not-found",
+            format!("the overlay directory `{}` {problem}", dir.display()),
+            None,
+        )
+        .with_hint(
+            "the overlay directory comes from --overlay or ARANGOSYNC_OVERLAY (for the --offline-from tree: --offline-overlay, else the same); pass a directory of patch documents, or neither to use the specs as they are",
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -401,5 +623,41 @@ spec: {numberOfShards: 2}
     fn an_overlay_without_patches_is_an_error() {
         let (loaded, _dir) = load("apiVersion: v1\nkind: ConfigMap\n");
         assert_eq!(codes(&loaded), vec!["overlay-empty"]);
+    }
+
+    #[test]
+    fn two_patches_for_one_object_are_an_error() {
+        let (loaded, _dir) = load(
+            "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec: {numberOfShards: 2}
+---
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec: {numberOfShards: 3}
+",
+        );
+        assert_eq!(codes(&loaded), vec!["overlay-duplicate-patch"]);
+        let diagnostic = &loaded.diagnostics.0[0];
+        assert!(
+            diagnostic.message.contains("users.yaml:4:9"),
+            "{diagnostic}"
+        );
+        let location = diagnostic.location.as_ref().expect("located");
+        assert_eq!((location.line, location.column), (10, 9));
+    }
+
+    #[test]
+    fn deletions_are_the_nulls_that_remove_an_existing_key() {
+        let target = super::yaml::parse("{a: 1, b: {c: 2, d: 3}}").expect("yaml");
+        let patch = super::yaml::parse("{a: null, b: {c: null, e: null}, f: null}").expect("yaml");
+        let mut out = Vec::new();
+        super::deletions(&target[0].root, &patch[0].root, "", &mut out);
+        let paths: Vec<&str> = out.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(paths, vec!["a", "b.c"]);
     }
 }

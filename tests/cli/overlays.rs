@@ -251,3 +251,142 @@ fn an_offline_plan_applies_the_overlay_to_both_trees() {
         insta::assert_snapshot!("overlay_offline_dev_to_prod", stable(&run.stdout, &harness));
     });
 }
+
+const ANALYZER: &str = "apiVersion: db.feature-store/v1alpha1
+kind: ArangoAnalyzer
+metadata:
+  name: words
+spec:
+  type: text
+  properties:
+    locale: en
+";
+
+#[test]
+fn two_patches_for_one_object_are_invalid_input_naming_both() {
+    let (harness, overlay) = with_overlay(
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 2
+",
+    );
+    std::fs::create_dir(overlay.path().join("more")).expect("mkdir");
+    std::fs::write(
+        overlay.path().join("more/users-again.yaml"),
+        "# the same collection once more
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 3
+",
+    )
+    .expect("write overlay");
+    let overlay_dir = overlay.path().to_str().expect("utf-8 path");
+    let run = harness.run(&["apply", "--create-database", "--overlay", overlay_dir]);
+    assert_eq!(run.status, 3, "{run:?}");
+    assert_eq!(harness.get_status("/_api/database/current"), 404);
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "overlay_duplicate_patch",
+            stable_both(&run.stderr, &harness, &overlay)
+        );
+    });
+}
+
+#[test]
+fn a_rule_broken_by_an_overlay_names_the_base_file_and_the_overlay() {
+    let (harness, overlay) = with_overlay(
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  schema:
+    rule: null
+",
+    );
+    harness.write("words.yaml", ANALYZER);
+    harness.write(
+        "graph.yaml",
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: knows
+spec:
+  type: edge
+---
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoGraph
+metadata:
+  name: net
+spec:
+  edgeDefinitions:
+    - {collection: knows, from: [users], to: [users]}
+",
+    );
+    // A patch of one document breaking a rule checked at another: the
+    // graph names an edge collection the overlay makes a document one.
+    std::fs::write(
+        overlay.path().join("knows.yaml"),
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: knows
+spec:
+  type: null
+",
+    )
+    .expect("write overlay");
+    std::fs::write(
+        overlay.path().join("words.yaml"),
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoAnalyzer
+metadata:
+  name: words
+spec:
+  type: ngram
+  properties:
+    locale: null
+",
+    )
+    .expect("write overlay");
+    // The base specs are valid: every error below comes from the overlay.
+    let valid = harness.run(&["validate"]);
+    assert_eq!(valid.status, 0, "{valid:?}");
+
+    let overlay_dir = overlay.path().to_str().expect("utf-8 path");
+    let run = harness.run(&["apply", "--create-database", "--overlay", overlay_dir]);
+    assert_eq!(run.status, 3, "{run:?}");
+    assert_eq!(harness.get_status("/_api/database/current"), 404);
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "overlay_breaks_a_rule",
+            stable_both(&run.stderr, &harness, &overlay)
+        );
+    });
+}
+
+#[test]
+fn a_missing_overlay_directory_is_named_as_the_overlay() {
+    let harness = Harness::new();
+    harness.write("users.yaml", USERS);
+    let missing = harness.specs().join("../no-such-overlay");
+    let missing = missing.to_str().expect("utf-8 path");
+    let run = harness.run_with_env(
+        "root",
+        ROOT_PASSWORD,
+        &[("ARANGOSYNC_OVERLAY", missing)],
+        &["plan", "--create-database"],
+    );
+    assert_eq!(run.status, 3, "{run:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("overlay_dir_missing", stable(&run.stderr, &harness));
+    });
+    // The spec directory exists and is not what the message names.
+    assert!(!run.stderr.contains("spec directory"), "{}", run.stderr);
+}

@@ -130,6 +130,23 @@ fn a_collection_holding_documents_is_renamed_in_place_and_ownership_follows() {
         json!([{"collection": "knows", "from": ["members"], "to": ["members"]}])
     );
 
+    // ArangoDB does not rewrite documents: the edge still names `people`,
+    // as the plan warned.
+    let edges = harness.post("/_api/cursor", json!({"query": "FOR e IN knows RETURN e"}));
+    let edges: Vec<Value> = edges["result"]
+        .as_array()
+        .expect("result")
+        .iter()
+        .map(|edge| json!([edge["_from"], edge["_to"]]))
+        .collect();
+    assert_eq!(edges, vec![json!(["people/a", "people/b"])]);
+    assert!(
+        plan.stdout
+            .contains("edges in knows (graph edge definitions point them at it)"),
+        "{}",
+        plan.stdout
+    );
+
     // ... and the view's link.
     let view = harness.get("/_api/view/people_search/properties");
     assert_eq!(

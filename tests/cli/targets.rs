@@ -172,6 +172,71 @@ fn prune_within_targets_drops_only_targeted_objects() {
     assert_eq!(names, vec!["idx_users_email"]);
 }
 
+/// The names of a collection's indexes other than the primary (and edge)
+/// index, read back from the database.
+fn index_names(harness: &Harness, collection: &str) -> Vec<String> {
+    harness
+        .indexes(collection)
+        .iter()
+        .filter_map(|index| index["name"].as_str().map(String::from))
+        .filter(|name| name != "primary" && name != "edge")
+        .collect()
+}
+
+#[test]
+fn a_collection_target_covers_its_indexes_creates_and_prune_deletes() {
+    let harness = harness();
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    // users: idx_users_city leaves the spec and idx_users_name joins it;
+    // products gains an index too, but products is not targeted.
+    harness.write(
+        "entities/all.yaml",
+        &SPECS
+            .replace(
+                "    - {type: persistent, fields: [city], name: idx_users_city}\n",
+                "    - {type: persistent, fields: [name], name: idx_users_name}\n",
+            )
+            .replace(
+                "  name: products\n",
+                "  name: products\nspec:\n  indexes:\n    - {type: persistent, fields: [sku], name: idx_products_sku}\n",
+            ),
+    );
+    let args = [
+        "plan",
+        "--prune",
+        "--detailed-exitcode",
+        "--target",
+        "collection/users",
+    ];
+    let plan = harness.run(&args);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("target_collection_indexes", stable(&plan.stdout, &harness));
+    });
+
+    let applied = harness.run(&["apply", "--prune", "--target", "collection/users"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let mut users = index_names(&harness, "users");
+    users.sort();
+    assert_eq!(users, vec!["idx_users_email", "idx_users_name"]);
+    assert_eq!(index_names(&harness, "products"), Vec::<String>::new());
+
+    // Nothing left for the target; products' index still pending overall.
+    let again = harness.run(&args);
+    assert_eq!(again.status, 0, "{again:?}");
+    let whole = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
+    assert_eq!(whole.status, 2, "{whole:?}");
+    assert!(
+        whole
+            .stdout
+            .contains("+ index products/idx_products_sku (create)"),
+        "{}",
+        whole.stdout
+    );
+    assert!(!whole.stdout.contains("index users/"), "{}", whole.stdout);
+}
+
 /// The last stderr line of a run with `--log-format json`, parsed, without
 /// its timestamp.
 fn last_log_line(stderr: &str) -> Value {
@@ -305,4 +370,41 @@ fn targets_follow_views_to_indexes_and_analyzers_and_registry_entries_to_functio
         harness.get("/_api/aqlfunction?namespace=FEATURES")["result"],
         serde_json::json!([])
     );
+}
+
+/// A collection target replacing an inverted index a search-alias view
+/// uses brings the view's drop and create, as the whole plan does: the
+/// view keeps the index.
+#[test]
+fn a_collection_target_replacing_a_views_index_brings_the_view() {
+    let harness = Harness::new();
+    crate::support::copy_tree(&crate::support::example_features(), harness.specs());
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let path = harness.specs().join("entities/products.yaml");
+    let text = std::fs::read_to_string(&path).expect("products spec");
+    let changed = text.replace(
+        "fields: [{name: title, analyzer: product_text}, description]}",
+        "fields: [{name: title, analyzer: product_text}]}",
+    );
+    assert_ne!(changed, text, "the example's inverted index changed");
+    std::fs::write(&path, changed).expect("write spec");
+
+    let plan = harness.run(&["plan", "--target", "collection/products"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "target_collection_view_index",
+            stable(&plan.stdout, &harness)
+        );
+    });
+    let applied = harness.run(&["apply", "--target", "collection/products"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let view = harness.get("/_api/view/product_search/properties");
+    assert_eq!(
+        view["indexes"],
+        serde_json::json!([{"collection": "products", "index": "idx_products_search"}])
+    );
+    let whole = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(whole.status, 0, "{whole:?}");
 }

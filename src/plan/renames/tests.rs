@@ -358,3 +358,57 @@ fn without_a_server_shards_mean_a_cluster_only_when_read_live() {
     assert!(blocked(false));
     assert!(!blocked(true));
 }
+
+#[test]
+fn the_edges_warning_names_the_edge_collections_graphs_point_at_it() {
+    let mut edges = std::collections::BTreeSet::new();
+    edges.insert("knows".to_string());
+    let (clause, note) = super::edges_warning(&edges, "people", "members");
+    assert!(clause.contains("edges in knows"), "{clause}");
+    assert!(
+        note.contains("CONCAT('members/', SUBSTRING(e._from, 7))"),
+        "{note}"
+    );
+    let (general, _) = super::edges_warning(&Default::default(), "people", "members");
+    assert!(
+        general.contains("edges pointing at its documents"),
+        "{general}"
+    );
+
+    let desired = world(true, false);
+    let live = world(false, true);
+    assert_eq!(
+        super::edges_pointing_at(&desired, &live, "people", "members"),
+        edges
+    );
+}
+
+#[test]
+fn renaming_an_edge_collection_does_not_warn_about_edges() {
+    let mut desired = State::default();
+    desired.collections.insert(
+        "follows".into(),
+        Collection::new("follows", CollectionType::Edge),
+    );
+    desired
+        .renames
+        .collections
+        .insert("follows".into(), "knows".into());
+    let mut have = State::default();
+    have.collections.insert(
+        "knows".into(),
+        Collection::new("knows", CollectionType::Edge),
+    );
+    let owned = owning(&have);
+    let plan = diff(&desired, &live(have, owned, false), &options(false));
+    let rename = plan
+        .changes
+        .iter()
+        .find(|change| change.address == Address::Collection("follows".into()))
+        .expect("the rename");
+    assert!(!rename.reason.contains("rewrite"), "{}", rename.reason);
+    assert!(plan
+        .notes
+        .iter()
+        .all(|note| !note.message.contains("_from")));
+}
