@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{EdgeDefinition, Graph, State};
 
@@ -125,6 +125,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
                 collection: definition.collection.clone(),
             });
             fields.push(FieldChange {
+                compare: Compare::Exact,
                 field: format!("edgeDefinitions[{}]", definition.collection),
                 before: edge_body(definition),
                 after: Value::Null,
@@ -139,6 +140,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
                     body: edge_body(definition),
                 });
                 fields.push(FieldChange {
+                    compare: Compare::Exact,
                     field: format!("edgeDefinitions[{}]", definition.collection),
                     before: Value::Null,
                     after: edge_body(definition),
@@ -151,6 +153,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
                     body: edge_body(definition),
                 });
                 fields.push(FieldChange {
+                    compare: Compare::Exact,
                     field: format!("edgeDefinitions[{}]", definition.collection),
                     before: edge_body(&existing),
                     after: edge_body(definition),
@@ -185,6 +188,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
     }
     if have.orphan_collections != want.orphan_collections {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "orphanCollections".into(),
             before: json!(have.orphan_collections),
             after: json!(want.orphan_collections),

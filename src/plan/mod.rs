@@ -19,12 +19,14 @@ mod pending;
 mod prune;
 mod renames;
 pub mod saved;
+pub mod structural;
 pub mod targets;
 mod vector;
 mod views;
 
 pub use model::{
-    Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
+    Action, Address, Change, FieldChange, Note, PathChange, Phase, Plan, Stage, Step,
+    FORMAT_VERSION,
 };
 
 pub use analyzers::view_users;

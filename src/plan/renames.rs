@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Action, Address, Change, FieldChange, Note, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Note, Step};
 use super::{Options, Ownership};
 use crate::model::{Graph, State};
 use crate::ownership::Owned;
@@ -172,6 +172,7 @@ fn rename_collection(
             "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow"
         ),
         fields: vec![FieldChange {
+            compare: Compare::Exact,
             field: "name".into(),
             before: old.into(),
             after: name.into(),

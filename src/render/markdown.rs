@@ -2,9 +2,8 @@
 
 use std::fmt::Write;
 
-use super::text::show;
 use super::Summary;
-use crate::plan::Plan;
+use crate::plan::{Change, FieldChange, Plan};
 
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = String::new();
@@ -46,21 +45,69 @@ pub fn plan_markdown(plan: &Plan) -> String {
         .filter(|change| !change.fields.is_empty())
         .collect();
     if !detailed.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Field changes</summary>\n\n```diff"
-        );
+        let _ = writeln!(out, "\n#### Changed attributes");
         for change in detailed {
-            let _ = writeln!(out, "# {}", change.address);
-            for field in &change.fields {
-                let _ = writeln!(out, "- {}: {}", field.field, show(&field.before));
-                let _ = writeln!(out, "+ {}: {}", field.field, show(&field.after));
-            }
+            diff_block(change, &mut out);
         }
-        let _ = writeln!(out, "```\n\n</details>");
     }
     notes_markdown(plan, &mut out);
     out
+}
+
+/// Above this many diff lines a change's block is collapsed.
+const COLLAPSE_ABOVE: usize = 20;
+
+/// One change's changed paths as a `diff` block: `-` the old value, `+`
+/// the new one, a path absent on one side only on the other side's line.
+/// Collapsed in `<details>` when longer than [`COLLAPSE_ABOVE`] lines.
+fn diff_block(change: &Change, out: &mut String) {
+    let mut lines = Vec::new();
+    for path in change.fields.iter().flat_map(FieldChange::paths) {
+        if let Some(before) = &path.before {
+            lines.push(format!("- {}: {}", path.path, before));
+        }
+        if let Some(after) = &path.after {
+            lines.push(format!("+ {}: {}", path.path, after));
+        }
+    }
+    let title = format!("{} {}", change.action.symbol(), change.address);
+    // A fence longer than any backtick run in the values keeps it closed.
+    let fence = "`".repeat(3.max(longest_backtick_run(&lines) + 1));
+    let collapsed = lines.len() > COLLAPSE_ABOVE;
+    if collapsed {
+        let _ = writeln!(
+            out,
+            "\n<details><summary><code>{}</code>: {} changed lines</summary>\n",
+            escape_html(&title),
+            lines.len()
+        );
+    } else {
+        let _ = writeln!(out, "\n`{title}`\n");
+    }
+    let _ = writeln!(out, "{fence}diff");
+    for line in &lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "{fence}");
+    if collapsed {
+        let _ = writeln!(out, "\n</details>");
+    }
+}
+
+fn longest_backtick_run(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .flat_map(|line| line.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Keeps an address literal inside HTML (`<summary>`).
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn notes_markdown(plan: &Plan, out: &mut String) {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Summary;
 use crate::diag::{Diagnostics, Severity};
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, FieldChange, PathChange, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -33,12 +33,23 @@ fn action_color(action: Action) -> &'static str {
     }
 }
 
-/// Compact JSON for one value in a field diff.
-pub(crate) fn show(value: &Value) -> String {
-    match value {
-        Value::Null => "(none)".to_string(),
-        other => other.to_string(),
-    }
+/// How a side of a changed path where the path does not exist is shown (a
+/// present `null` shows as `null`).
+const ABSENT: &str = "(absent)";
+
+/// `path: before -> after`, the old value red and the new one green (an
+/// absent side dim) when coloured.
+fn path_line(change: &PathChange, style: Style) -> String {
+    let side = |value: Option<&Value>, color: &str| match value {
+        Some(value) => style.paint(color, &value.to_string()),
+        None => style.paint("2", ABSENT),
+    };
+    format!(
+        "{}: {} -> {}",
+        change.path,
+        side(change.before.as_ref(), "31"),
+        side(change.after.as_ref(), "32")
+    )
 }
 
 pub fn plan_text(plan: &Plan, style: Style) -> String {
@@ -73,14 +84,8 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             style.paint("2", &format!("({})", change.action.as_str()))
         );
         let _ = writeln!(out, "      {}", change.reason);
-        for field in &change.fields {
-            let _ = writeln!(
-                out,
-                "      {}: {} -> {}",
-                field.field,
-                show(&field.before),
-                show(&field.after)
-            );
+        for path in change.fields.iter().flat_map(FieldChange::paths) {
+            let _ = writeln!(out, "      {}", path_line(&path, style));
         }
         if change.destructive {
             let _ = writeln!(
