@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
+use super::structural::item_path;
 use super::{Options, Ownership};
 use crate::model::{EdgeDefinition, Graph, State};
 
@@ -126,7 +127,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
             });
             fields.push(FieldChange {
                 compare: Compare::Exact,
-                field: format!("edgeDefinitions[{}]", definition.collection),
+                field: item_path("edgeDefinitions", "collection", &definition.collection),
                 before: edge_body(definition),
                 after: Value::Null,
             });
@@ -141,7 +142,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
                 });
                 fields.push(FieldChange {
                     compare: Compare::Exact,
-                    field: format!("edgeDefinitions[{}]", definition.collection),
+                    field: item_path("edgeDefinitions", "collection", &definition.collection),
                     before: Value::Null,
                     after: edge_body(definition),
                 });
@@ -154,7 +155,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
                 });
                 fields.push(FieldChange {
                     compare: Compare::Exact,
-                    field: format!("edgeDefinitions[{}]", definition.collection),
+                    field: item_path("edgeDefinitions", "collection", &definition.collection),
                     before: edge_body(&existing),
                     after: edge_body(definition),
                 });

@@ -336,6 +336,18 @@ pub fn render_path(prefix: &str, segments: &[Segment]) -> String {
     out
 }
 
+/// The path of a list item by its natural key: `edgeDefinitions` +
+/// (`collection`, `viewed`) = `edgeDefinitions[collection=viewed]`.
+pub fn item_path(list: &str, key: &'static str, value: &str) -> String {
+    render_path(
+        list,
+        &[Segment::Item {
+            key,
+            value: value.to_string(),
+        }],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,7 +73,7 @@ fn scenario(
     let json_plan = harness.run(&json_args);
     assert_eq!(json_plan.status, 2, "{json_plan:?}");
     let parsed: Value = serde_json::from_str(&json_plan.stdout).expect("the JSON plan parses");
-    assert_eq!(parsed["formatVersion"], 1);
+    assert_eq!(parsed["formatVersion"], 2);
     snapshot_settings().bind(|| {
         insta::assert_snapshot!(format!("{name}_plan"), stable(&text.stdout, &harness));
         insta::assert_snapshot!(
