@@ -25,7 +25,7 @@ mod vector;
 mod views;
 
 pub use model::{
-    Action, Address, Change, FieldChange, Note, PathChange, Phase, Plan, Stage, Step,
+    Action, Address, Change, Compare, FieldChange, Note, PathChange, Phase, Plan, Stage, Step,
     FORMAT_VERSION,
 };
 

@@ -534,3 +534,63 @@ pub enum Step {
         view: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn field(before: Value, after: Value, compare: Compare) -> FieldChange {
+        FieldChange {
+            field: "links.users".into(),
+            before,
+            after,
+            compare,
+        }
+    }
+
+    #[test]
+    fn json_fields_are_paths_with_an_explicit_op() {
+        let change = field(
+            json!({"fields": {"a": {}}, "x": null, "gone": 1}),
+            json!({"fields": {"a": {"analyzers": ["t"]}}, "x": 0, "y": null}),
+            Compare::Exact,
+        );
+        assert_eq!(
+            serde_json::to_value(change.paths()).unwrap(),
+            json!([
+                {"field": "links.users", "path": "links.users.fields.a.analyzers", "op": "add",
+                 "after": ["t"]},
+                {"field": "links.users", "path": "links.users.x", "op": "replace",
+                 "before": null, "after": 0},
+                {"field": "links.users", "path": "links.users.y", "op": "add", "after": null},
+                {"field": "links.users", "path": "links.users.gone", "op": "remove", "before": 1},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_top_level_null_is_absent() {
+        let added = field(Value::Null, json!({"a": 1}), Compare::Exact);
+        assert_eq!(
+            serde_json::to_value(added.paths()).unwrap(),
+            json!([{"field": "links.users", "path": "links.users", "op": "add", "after": {"a": 1}}])
+        );
+    }
+
+    #[test]
+    fn a_difference_only_the_plan_sees_shows_the_whole_attribute() {
+        // Stated: the server's extra key is no difference to the diff, but
+        // the plan said the attribute changed (here: reordered items).
+        let change = field(
+            json!([{"name": "a", "v": 1}, {"name": "b"}]),
+            json!([{"name": "b"}, {"name": "a"}]),
+            Compare::Stated,
+        );
+        let paths = change.paths();
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0].path, "links.users");
+        assert_eq!(paths[0].op(), "replace");
+    }
+}

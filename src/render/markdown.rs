@@ -129,3 +129,89 @@ fn notes_markdown(plan: &Plan, out: &mut String) {
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+    use crate::plan::{Action, Address, Compare};
+
+    fn plan_with(fields: Vec<FieldChange>) -> Plan {
+        Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            database: "features".into(),
+            changes: vec![Change {
+                address: Address::Collection("users".into()),
+                action: Action::Update,
+                reason: "schema changed".into(),
+                fields,
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+            }],
+            notes: vec![],
+            server: None,
+            targets: vec![],
+        }
+    }
+
+    /// A schema whose properties `p0`..`p{count}` change type.
+    fn schema_change(count: usize, text: &str) -> FieldChange {
+        let properties = |kind: &str| -> Value {
+            let mut map = Map::new();
+            for index in 0..count {
+                map.insert(format!("p{index}"), json!({"type": kind}));
+            }
+            Value::Object(map)
+        };
+        FieldChange {
+            field: "schema".into(),
+            before: json!({"rule": {"properties": properties("string")}, "message": "old"}),
+            after: json!({"rule": {"properties": properties("number")}, "message": text}),
+            compare: Compare::Exact,
+        }
+    }
+
+    #[test]
+    fn a_short_diff_is_an_open_diff_block() {
+        let markdown = plan_markdown(&plan_with(vec![FieldChange {
+            field: "computedValues".into(),
+            before: json!([{"name": "a", "expression": "RETURN 1"}]),
+            after: json!([{"name": "a", "expression": "RETURN 2"}, {"name": "b"}]),
+            compare: Compare::Exact,
+        }]));
+        assert!(
+            markdown.ends_with(
+                "#### Changed attributes\n\n`~ collection users`\n\n```diff\n\
+                 - computedValues[name=a].expression: \"RETURN 1\"\n\
+                 + computedValues[name=a].expression: \"RETURN 2\"\n\
+                 + computedValues[name=b]: {\"name\":\"b\"}\n```\n"
+            ),
+            "{markdown}"
+        );
+    }
+
+    #[test]
+    fn a_long_diff_is_collapsed() {
+        // 10 paths of two lines each, and the message: 22 lines.
+        let markdown = plan_markdown(&plan_with(vec![schema_change(10, "new")]));
+        assert!(
+            markdown.contains(
+                "\n<details><summary><code>~ collection users</code>: 22 changed lines</summary>\n\n```diff\n- schema.rule.properties.p0.type: \"string\"\n"
+            ),
+            "{markdown}"
+        );
+        assert!(markdown.ends_with("```\n\n</details>\n"), "{markdown}");
+        // 20 lines stay open.
+        let open = plan_markdown(&plan_with(vec![schema_change(9, "new")]));
+        assert!(!open.contains("<details>"), "{open}");
+    }
+
+    #[test]
+    fn backticks_in_values_cannot_close_the_block() {
+        let markdown = plan_markdown(&plan_with(vec![schema_change(1, "use ``` here")]));
+        assert!(markdown.contains("````diff\n"), "{markdown}");
+        assert!(markdown.ends_with("\n````\n"), "{markdown}");
+    }
+}

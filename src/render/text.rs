@@ -155,3 +155,73 @@ pub fn diagnostics_text(diagnostics: &Diagnostics, style: Style) -> String {
     let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::{Address, Change, Compare};
+
+    fn plan_with(fields: Vec<FieldChange>) -> Plan {
+        Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            database: "features".into(),
+            changes: vec![Change {
+                address: Address::Collection("users".into()),
+                action: Action::Update,
+                reason: "schema changed".into(),
+                fields,
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+            }],
+            notes: vec![],
+            server: None,
+            targets: vec![],
+        }
+    }
+
+    fn schema_change() -> FieldChange {
+        FieldChange {
+            field: "schema".into(),
+            before: json!({"rule": {"properties": {"email": {"type": "string"}, "age": {"type": "integer"}}},
+                           "message": null}),
+            after: json!({"rule": {"properties": {"email": {"type": "string", "format": "email"},
+                                                  "age": {"type": "number"}}}}),
+            compare: Compare::Exact,
+        }
+    }
+
+    #[test]
+    fn one_line_per_changed_path_absent_and_null_apart() {
+        let text = plan_text(&plan_with(vec![schema_change()]), Style { color: false });
+        assert_eq!(
+            text,
+            "Plan for database \"features\":\n\n  \
+             ~ collection users (update)\n      \
+             schema changed\n      \
+             schema.rule.properties.email.format: (absent) -> \"email\"\n      \
+             schema.rule.properties.age.type: \"integer\" -> \"number\"\n      \
+             schema.message: null -> (absent)\n\n\
+             Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.\n"
+        );
+    }
+
+    #[test]
+    fn on_a_terminal_old_values_are_red_new_ones_green_absent_dim() {
+        let text = plan_text(&plan_with(vec![schema_change()]), Style { color: true });
+        assert!(
+            text.contains(
+                "schema.rule.properties.email.format: \x1b[2m(absent)\x1b[0m -> \x1b[32m\"email\"\x1b[0m\n"
+            ),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(
+                "schema.rule.properties.age.type: \x1b[31m\"integer\"\x1b[0m -> \x1b[32m\"number\"\x1b[0m\n"
+            ),
+            "{text:?}"
+        );
+    }
+}
