@@ -6,7 +6,7 @@
 //! ```json
 //! {
 //!   "kind": "arangosync-saved-plan",
-//!   "savedPlanVersion": 1,
+//!   "savedPlanVersion": 2,
 //!   "arangosyncVersion": "0.1.0",
 //!   "database": "features",
 //!   "specsDigest": "sha256:…",
@@ -33,8 +33,9 @@ use crate::plan::{Address, Change, Live, Plan};
 pub const KIND: &str = "arangosync-saved-plan";
 
 /// Bumped whenever the saved plan file changes shape; `apply --plan`
-/// refuses other versions.
-pub const SAVED_PLAN_VERSION: u32 = 1;
+/// refuses other versions. 2: the embedded plan is plan format 2 (its
+/// `fields` are changed paths), which a saved change is compared in.
+pub const SAVED_PLAN_VERSION: u32 = 2;
 
 /// The plan-shaping choices a saved plan was made with; `apply --plan`
 /// plans with these, not with flags of its own.

@@ -69,7 +69,7 @@ fn a_saved_plan_applies_and_leaves_nothing_to_do() {
     );
     let saved: Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(saved["kind"], "arangosync-saved-plan");
-    assert_eq!(saved["savedPlanVersion"], 1);
+    assert_eq!(saved["savedPlanVersion"], 2);
     assert_eq!(saved["database"], "features");
     assert_eq!(saved["plan"]["formatVersion"], 2);
     assert!(saved["specsDigest"]
