@@ -2,7 +2,8 @@
 //! plain data computed by a pure function of (desired, live).
 //!
 //! Every change carries its address, action, the reason the action was
-//! chosen, a field-level diff and the exact steps `apply` will run in order;
+//! chosen, the attributes that differ (shown path by path, see
+//! [`structural`]) and the exact steps `apply` will run in order;
 //! `apply` never decides anything. A change that would destroy data or touch
 //! something arangosync did not create is kept in the plan but `blocked`,
 //! with the reason in plain words, so the user sees it before anything runs.

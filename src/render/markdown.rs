@@ -1,4 +1,6 @@
-//! The plan as Markdown, for a pull-request comment.
+//! The plan as Markdown, for a pull-request comment: a table of the
+//! changes, then each changed object's changed paths as a `diff` block
+//! (collapsed when long).
 
 use std::fmt::Write;
 
