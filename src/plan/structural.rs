@@ -15,12 +15,14 @@
 //!   then addressed as `[name=updated_at]`. A keyed list whose items are
 //!   all the same but in another order is one entry for the whole list.
 //! - Every other list is positional, aligned by a longest common
-//!   subsequence (`similar`'s Myers diff): an item inserted or removed in
-//!   the middle is one entry, not a change of every item after it.
+//!   subsequence (`similar`'s Myers diff, items equal as the comparison
+//!   below says): an item inserted or removed in the middle is one entry,
+//!   not a change of every item after it.
 //!   Positions are the new list's for added and changed items, the old
 //!   list's for removed ones (`fields[1]`).
 //! - Numbers are compared by value (`1` equals `1.0`), objects regardless
-//!   of key order.
+//!   of key order. With [`Compare::Stated`] (values the server completes
+//!   with defaults), only what the new value states counts.
 //! - An absent value (`None`) differs from `null`.
 //!
 //! Path syntax: keys that are plain names (`[A-Za-z0-9_$@-]`, not starting
@@ -32,7 +34,8 @@
 use std::fmt::Write;
 
 use serde_json::{Map, Number, Value};
-use similar::{capture_diff_slices, Algorithm, DiffTag};
+use similar::algorithms::{myers, Capture, Replace};
+use similar::DiffTag;
 
 /// How the plan compared the two values, which decides what counts as a
 /// difference.
@@ -168,9 +171,14 @@ impl Differ {
     }
 
     fn positional(&mut self, old: &[Value], new: &[Value]) {
-        let old_keys: Vec<String> = old.iter().map(canonical).collect();
-        let new_keys: Vec<String> = new.iter().map(canonical).collect();
-        for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
+        let olds: Vec<OldItem> = old.iter().map(OldItem).collect();
+        let news: Vec<NewItem> = new
+            .iter()
+            .map(|value| NewItem(value, self.compare))
+            .collect();
+        let mut hook = Replace::new(Capture::new());
+        let Ok(()) = myers::diff(&mut hook, &olds, 0..olds.len(), &news, 0..news.len());
+        for op in hook.into_inner().into_ops() {
             let (tag, old_range, new_range) = op.as_tag_tuple();
             if tag == DiffTag::Equal {
                 continue;
@@ -190,6 +198,21 @@ impl Differ {
             for at in new_range.clone().skip(paired) {
                 self.below(Segment::Position(at), None, new.get(at));
             }
+        }
+    }
+}
+
+/// An item of the old list, for the alignment of a positional list.
+struct OldItem<'a>(&'a Value);
+
+/// An item of the new list and how it is compared with an old one.
+struct NewItem<'a>(&'a Value, Compare);
+
+impl PartialEq<OldItem<'_>> for NewItem<'_> {
+    fn eq(&self, old: &OldItem<'_>) -> bool {
+        match self.1 {
+            Compare::Exact => same(old.0, self.0),
+            Compare::Stated => stated_same(self.0, old.0),
         }
     }
 }
@@ -240,55 +263,21 @@ fn same_number(a: &Number, b: &Number) -> bool {
     }
 }
 
-/// A string that is equal for two values exactly when [`same`] holds
-/// (up to the precision of `f64` for numbers beyond 2^53): sorted keys,
-/// whole floats written as integers.
-fn canonical(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Number(number) => match (number.as_i64(), number.as_u64(), number.as_f64()) {
-            (Some(int), _, _) => {
-                let _ = write!(out, "{int}");
-            }
-            (None, Some(int), _) => {
-                let _ = write!(out, "{int}");
-            }
-            // 2^53: below it every whole float is exactly an integer.
-            (None, None, Some(float)) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
-                let _ = write!(out, "{}", float as i64);
-            }
-            _ => out.push_str(&number.to_string()),
-        },
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
+/// Whether the old value holds what the new one states, as the plan's
+/// `stated_within` compares: objects by the new value's keys (a stated
+/// `false` the server leaves out counts as held), lists item by item.
+fn stated_same(new: &Value, old: &Value) -> bool {
+    match (new, old) {
+        (Value::Object(new), Value::Object(old)) => {
+            new.iter().all(|(key, value)| match old.get(key) {
+                Some(other) => stated_same(value, other),
+                None => crate::model::off_when_absent(key, value),
+            })
         }
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (index, key) in keys.into_iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::from(key.as_str()).to_string());
-                out.push(':');
-                write_canonical(&map[key], out);
-            }
-            out.push('}');
+        (Value::Array(new), Value::Array(old)) => {
+            new.len() == old.len() && new.iter().zip(old).all(|(new, old)| stated_same(new, old))
         }
-        other => out.push_str(&other.to_string()),
+        _ => same(new, old),
     }
 }
 
@@ -581,6 +570,25 @@ mod tests {
             diff(Some(&json!({})), Some(&json!({"x": 1})), Compare::Stated).len(),
             1
         );
+    }
+
+    #[test]
+    fn stated_positional_lists_align_on_what_the_spec_states() {
+        // The server reports `asc` beside the stated `field`; the spec
+        // dropped the first column.
+        let live = json!([{"field": "a", "asc": true}, {"field": "b", "asc": true}]);
+        let spec = json!([{"field": "b"}]);
+        let entries = diff(Some(&live), Some(&spec), Compare::Stated);
+        assert_eq!(
+            entries,
+            [PathDiff {
+                path: vec![Segment::Position(0)],
+                before: Some(json!({"field": "a", "asc": true})),
+                after: None,
+            }]
+        );
+        // Exact: `b` differs too (the server's `asc`), so both are paired.
+        assert_eq!(diff(Some(&live), Some(&spec), Compare::Exact).len(), 3);
     }
 
     #[test]
