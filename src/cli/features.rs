@@ -123,7 +123,7 @@ async fn list(
     match out.format {
         Format::Json => out.print(&format!(
             "{:#}\n",
-            json!({"formatVersion": crate::plan::FORMAT_VERSION, "features": entries})
+            json!({"formatVersion": crate::render::REPORT_FORMAT_VERSION, "features": entries})
         )),
         Format::Text | Format::Markdown => {
             out.print(&table(&entries, out.format == Format::Markdown))

@@ -42,7 +42,9 @@ pub const KIND: &str = "arangosync-saved-plan";
 
 /// Bumped whenever the saved plan file changes shape; `apply --plan`
 /// refuses other versions. Version 2 added `dependencies` and `overlay`
-/// (a version 1 file does not hold what its changes depend on).
+/// (a version 1 file does not hold what its changes depend on) and embeds
+/// plan format 2 (its `fields` are changed paths, which a saved change is
+/// compared in).
 pub const SAVED_PLAN_VERSION: u32 = 2;
 
 /// The `--overlay` a saved plan was made with.

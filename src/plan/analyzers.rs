@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{analyzers_named, Analyzer, State};
 
@@ -299,6 +299,7 @@ fn differences(want: &Analyzer, have: &Analyzer) -> Vec<FieldChange> {
     let mut fields = Vec::new();
     if want.analyzer_type != have.analyzer_type {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "type".into(),
             before: Value::from(have.analyzer_type.clone()),
             after: Value::from(want.analyzer_type.clone()),
@@ -309,6 +310,7 @@ fn differences(want: &Analyzer, have: &Analyzer) -> Vec<FieldChange> {
     for (key, value) in &want_properties {
         if !crate::model::option_matches(key, value, have_properties.get(key)) {
             fields.push(FieldChange {
+                compare: Compare::Stated,
                 field: format!("properties.{key}"),
                 before: have_properties.get(key).cloned().unwrap_or(Value::Null),
                 after: value.clone(),
@@ -317,6 +319,7 @@ fn differences(want: &Analyzer, have: &Analyzer) -> Vec<FieldChange> {
     }
     if want.feature_set() != have.feature_set() {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "features".into(),
             before: Value::from(Vec::from_iter(have.feature_set())),
             after: Value::from(Vec::from_iter(want.feature_set())),

@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::indexes;
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{json_eq, Collection, State};
 
@@ -122,6 +122,7 @@ fn create(want: &Collection, options: &Options) -> Change {
 
 fn field(name: &str, before: Value, after: Value) -> FieldChange {
     FieldChange {
+        compare: Compare::Exact,
         field: name.to_string(),
         before,
         after,

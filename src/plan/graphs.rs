@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
+use super::structural::item_path;
 use super::{Options, Ownership};
 use crate::model::{EdgeDefinition, Graph, State};
 
@@ -125,7 +126,8 @@ fn update(want: &Graph, have: &Graph) -> Change {
                 collection: definition.collection.clone(),
             });
             fields.push(FieldChange {
-                field: format!("edgeDefinitions[{}]", definition.collection),
+                compare: Compare::Exact,
+                field: item_path("edgeDefinitions", "collection", &definition.collection),
                 before: edge_body(definition),
                 after: Value::Null,
             });
@@ -139,7 +141,8 @@ fn update(want: &Graph, have: &Graph) -> Change {
                     body: edge_body(definition),
                 });
                 fields.push(FieldChange {
-                    field: format!("edgeDefinitions[{}]", definition.collection),
+                    compare: Compare::Exact,
+                    field: item_path("edgeDefinitions", "collection", &definition.collection),
                     before: Value::Null,
                     after: edge_body(definition),
                 });
@@ -151,7 +154,8 @@ fn update(want: &Graph, have: &Graph) -> Change {
                     body: edge_body(definition),
                 });
                 fields.push(FieldChange {
-                    field: format!("edgeDefinitions[{}]", definition.collection),
+                    compare: Compare::Exact,
+                    field: item_path("edgeDefinitions", "collection", &definition.collection),
                     before: edge_body(&existing),
                     after: edge_body(definition),
                 });
@@ -185,6 +189,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
     }
     if have.orphan_collections != want.orphan_collections {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "orphanCollections".into(),
             before: json!(have.orphan_collections),
             after: json!(want.orphan_collections),

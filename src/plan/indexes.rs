@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{option_matches, Collection, Index};
 
@@ -51,6 +51,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
     let mut fields = Vec::new();
     if want.index_type != live.index_type {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "type".into(),
             before: Value::from(live.index_type.clone()),
             after: Value::from(want.index_type.clone()),
@@ -58,6 +59,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
     }
     if !want.fields_match(live) {
         fields.push(FieldChange {
+            compare: Compare::Stated,
             field: "fields".into(),
             before: Value::Array(live.fields.clone()),
             after: Value::Array(want.fields.clone()),
@@ -65,6 +67,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
     }
     if want.name.is_some() && want.name != live.name {
         fields.push(FieldChange {
+            compare: Compare::Exact,
             field: "name".into(),
             before: live.name.clone().map_or(Value::Null, Value::from),
             after: want.name.clone().map_or(Value::Null, Value::from),
@@ -74,6 +77,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
         if !option_matches(key, value, live.options.get(key)) {
             let before = live.options.get(key).cloned().unwrap_or(Value::Null);
             fields.push(FieldChange {
+                compare: Compare::Stated,
                 field: key.clone(),
                 before,
                 after: value.clone(),

@@ -2,7 +2,8 @@
 //! plain data computed by a pure function of (desired, live).
 //!
 //! Every change carries its address, action, the reason the action was
-//! chosen, a field-level diff and the exact steps `apply` will run in order;
+//! chosen, the attributes that differ (shown path by path, see
+//! [`structural`]) and the exact steps `apply` will run in order;
 //! `apply` never decides anything. A change that would destroy data or touch
 //! something arangosync did not create is kept in the plan but `blocked`,
 //! with the reason in plain words, so the user sees it before anything runs.
@@ -19,12 +20,14 @@ mod pending;
 mod prune;
 mod renames;
 pub mod saved;
+pub mod structural;
 pub mod targets;
 mod vector;
 mod views;
 
 pub use model::{
-    Action, Address, Change, FieldChange, Note, Phase, Plan, Stage, Step, FORMAT_VERSION,
+    Action, Address, Change, Compare, FieldChange, Note, PathChange, Phase, Plan, Stage, Step,
+    FORMAT_VERSION,
 };
 
 pub use analyzers::view_users;

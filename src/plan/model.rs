@@ -6,8 +6,10 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Bumped whenever the JSON rendering of a plan changes shape.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the JSON rendering of a plan changes shape. 2: each
+/// entry of a change's `fields` is one changed path ([`PathChange`]), with
+/// `path` and `op`, and `before`/`after` left out where the path is absent.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
@@ -170,13 +172,106 @@ impl Action {
     }
 }
 
-/// One attribute that differs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One attribute that differs, as the plan compared it: the whole value on
+/// each side. What the plan shows are its [`FieldChange::paths`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {
+    /// The attribute's name as the plan shows it; already a path for some
+    /// (`links.users`, `properties.locale`, `edgeDefinitions[collection=e]`).
     pub field: String,
-    /// `null` when the attribute is absent.
+    /// `null` when the attribute is absent: at this level arangosync, like
+    /// the server, does not tell an absent attribute from a `null` one.
     pub before: Value,
     pub after: Value,
+    /// How the plan compared the values: what [`FieldChange::paths`]
+    /// counts as a difference.
+    pub compare: Compare,
+}
+
+pub use super::structural::Compare;
+
+impl FieldChange {
+    /// One entry per changed path inside the attribute (see
+    /// [`super::structural`]), at least one: when the values compare equal
+    /// there although the plan found them different (its comparison knows
+    /// server defaults and equivalent forms), the attribute as a whole.
+    pub fn paths(&self) -> Vec<PathChange> {
+        let side = |value: &Value| (!value.is_null()).then(|| value.clone());
+        let (before, after) = (side(&self.before), side(&self.after));
+        let mut paths: Vec<PathChange> =
+            super::structural::diff(before.as_ref(), after.as_ref(), self.compare)
+                .into_iter()
+                .map(|entry| PathChange {
+                    field: self.field.clone(),
+                    path: super::structural::render_path(&self.field, &entry.path),
+                    before: entry.before,
+                    after: entry.after,
+                })
+                .collect();
+        if paths.is_empty() {
+            paths.push(PathChange {
+                field: self.field.clone(),
+                path: self.field.clone(),
+                before,
+                after,
+            });
+        }
+        paths
+    }
+}
+
+/// One changed path of an attribute: what the plan shows, one line each.
+///
+/// In JSON: `{"field", "path", "op", "before", "after"}`, where `op` is
+/// `add` (the path is absent before: no `before` key), `remove` (absent
+/// after: no `after` key) or `replace` (both keys); a `null` value is a
+/// present `null`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathChange {
+    /// The attribute ([`FieldChange::field`]) the path lies in.
+    pub field: String,
+    /// The attribute name and the path inside it
+    /// (`schema.rule.properties.email.format`, `computedValues[name=at]`).
+    pub path: String,
+    /// `None` where the path does not exist.
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl PathChange {
+    /// `add`, `remove` or `replace`, as in JSON Patch (RFC 6902).
+    pub fn op(&self) -> &'static str {
+        match (&self.before, &self.after) {
+            (None, _) => "add",
+            (_, None) => "remove",
+            _ => "replace",
+        }
+    }
+}
+
+impl Serialize for PathChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("field", &self.field)?;
+        map.serialize_entry("path", &self.path)?;
+        map.serialize_entry("op", self.op())?;
+        if let Some(before) = &self.before {
+            map.serialize_entry("before", before)?;
+        }
+        if let Some(after) = &self.after {
+            map.serialize_entry("after", after)?;
+        }
+        map.end()
+    }
+}
+
+/// A change's `fields` in JSON: every changed path of every attribute.
+fn serialize_fields<S: serde::Serializer>(
+    fields: &[FieldChange],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(fields.iter().flat_map(FieldChange::paths))
 }
 
 /// The phases of `apply --phase`: schema objects before the application
@@ -246,6 +341,8 @@ pub struct Change {
     pub action: Action,
     /// Why this action: what differs, or why the server forces it.
     pub reason: String,
+    /// What differs; serialized as one entry per changed path.
+    #[serde(serialize_with = "serialize_fields")]
     pub fields: Vec<FieldChange>,
     /// What `apply` does, in order.
     pub steps: Vec<Step>,
@@ -436,4 +533,64 @@ pub enum Step {
     DropView {
         view: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn field(before: Value, after: Value, compare: Compare) -> FieldChange {
+        FieldChange {
+            field: "links.users".into(),
+            before,
+            after,
+            compare,
+        }
+    }
+
+    #[test]
+    fn json_fields_are_paths_with_an_explicit_op() {
+        let change = field(
+            json!({"fields": {"a": {}}, "x": null, "gone": 1}),
+            json!({"fields": {"a": {"analyzers": ["t"]}}, "x": 0, "y": null}),
+            Compare::Exact,
+        );
+        assert_eq!(
+            serde_json::to_value(change.paths()).unwrap(),
+            json!([
+                {"field": "links.users", "path": "links.users.fields.a.analyzers", "op": "add",
+                 "after": ["t"]},
+                {"field": "links.users", "path": "links.users.x", "op": "replace",
+                 "before": null, "after": 0},
+                {"field": "links.users", "path": "links.users.y", "op": "add", "after": null},
+                {"field": "links.users", "path": "links.users.gone", "op": "remove", "before": 1},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_top_level_null_is_absent() {
+        let added = field(Value::Null, json!({"a": 1}), Compare::Exact);
+        assert_eq!(
+            serde_json::to_value(added.paths()).unwrap(),
+            json!([{"field": "links.users", "path": "links.users", "op": "add", "after": {"a": 1}}])
+        );
+    }
+
+    #[test]
+    fn a_difference_only_the_plan_sees_shows_the_whole_attribute() {
+        // Stated: the server's extra key is no difference to the diff, but
+        // the plan said the attribute changed (here: reordered items).
+        let change = field(
+            json!([{"name": "a", "v": 1}, {"name": "b"}]),
+            json!([{"name": "b"}, {"name": "a"}]),
+            Compare::Stated,
+        );
+        let paths = change.paths();
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0].path, "links.users");
+        assert_eq!(paths[0].op(), "replace");
+    }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::model::{Action, Address, Change, FieldChange, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Live, Ownership};
 use crate::model::{Analyzer, CollectionType, Graph, Index, State};
 use crate::ownership::{Intended, Intent, Owned};
@@ -64,6 +64,7 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
                     _ => "owned".to_string(),
                 };
                 fields.push(FieldChange {
+                    compare: Compare::Exact,
                     field,
                     before: Value::from("pending"),
                     after: Value::from(after),
@@ -95,6 +96,7 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
             None => {
                 dropped += 1;
                 fields.push(FieldChange {
+                    compare: Compare::Exact,
                     field,
                     before: Value::from("pending"),
                     after: Value::Null,

@@ -26,7 +26,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Action, Address, Change, FieldChange, Note, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Note, Step};
 use super::{Options, Ownership};
 use crate::model::{CollectionType, Graph, State};
 use crate::ownership::Owned;
@@ -192,6 +192,7 @@ fn rename_collection(
             "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow{edges}"
         ),
         fields: vec![FieldChange {
+            compare: Compare::Exact,
             field: "name".into(),
             before: old.into(),
             after: name.into(),

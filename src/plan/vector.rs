@@ -178,7 +178,7 @@ mod tests {
 
     use super::*;
     use crate::model::{Collection, CollectionType, Index};
-    use crate::plan::{diff, Options, Plan};
+    use crate::plan::{diff, FieldChange, Options, Plan};
     use crate::server::Server;
 
     /// The index a spec line gives, through the spec loader.
@@ -398,12 +398,16 @@ mod tests {
         };
         assert_eq!(change.action, Action::Replace);
         assert_eq!(
-            serde_json::to_value(&change.fields).unwrap(),
-            json!([{"field": "params",
-                    "before": {"dimension": 8, "metric": "cosine", "nLists": 2, "defaultNProbe": 1,
-                               "trainingIterations": 25, "numberOfDocsPerCentroid": 100},
-                    "after": {"metric": "cosine", "dimension": 16, "nLists": 2,
-                              "defaultNProbe": 1, "trainingIterations": 25}}])
+            serde_json::to_value(
+                change
+                    .fields
+                    .iter()
+                    .flat_map(FieldChange::paths)
+                    .collect::<Vec<_>>()
+            )
+            .unwrap(),
+            json!([{"field": "params", "path": "params.dimension", "op": "replace",
+                    "before": 8, "after": 16}])
         );
         // A replace of an unready index is the replace, not a note.
         assert!(planned.notes.is_empty());

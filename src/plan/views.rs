@@ -18,7 +18,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::model::{Action, Address, Change, FieldChange, Note, Step};
+use super::model::{Action, Address, Change, Compare, FieldChange, Note, Step};
 use super::{Options, Ownership};
 use crate::model::{
     link_matches, view_property_matches, AliasIndex, State, View, VIEW_IMMUTABLE_PROPERTIES,
@@ -324,6 +324,7 @@ fn guard_views_left_alone(
 fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
     if want.view_type != have.view_type {
         let fields = vec![FieldChange {
+            compare: Compare::Exact,
             field: "type".into(),
             before: Value::from(have.view_type.clone()),
             after: Value::from(want.view_type.clone()),
@@ -360,6 +361,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
         if !view_property_matches(key, &compared, live) {
             body.insert((*key).to_string(), value.clone());
             fields.push(FieldChange {
+                compare: Compare::Stated,
                 field: (*key).to_string(),
                 before: live.cloned().unwrap_or(Value::Null),
                 after: value.clone(),
@@ -374,6 +376,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
         }
         links.insert(collection.clone(), link.clone());
         fields.push(FieldChange {
+            compare: Compare::Stated,
             field: format!("links.{collection}"),
             before: live.cloned().unwrap_or(Value::Null),
             after: link.clone(),
@@ -383,6 +386,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
         if !want.links.contains_key(collection) {
             links.insert(collection.clone(), Value::Null);
             fields.push(FieldChange {
+                compare: Compare::Stated,
                 field: format!("links.{collection}"),
                 before: link.clone(),
                 after: Value::Null,
@@ -396,6 +400,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
             let value = want.properties.get(*key)?;
             let live = have.properties.get(*key);
             (!view_property_matches(key, value, live)).then(|| FieldChange {
+                compare: Compare::Stated,
                 field: (*key).to_string(),
                 before: live.cloned().unwrap_or(Value::Null),
                 after: value.clone(),
@@ -511,6 +516,7 @@ fn alias_update(want: &View, have: &View) -> Option<Change> {
         action: Action::Update,
         reason: "its inverted indexes changed; changed in place with a partial update".into(),
         fields: vec![FieldChange {
+            compare: Compare::Exact,
             field: "indexes".into(),
             before: json!(have.indexes),
             after: json!(want.indexes),

@@ -7,6 +7,12 @@ use super::Summary;
 use crate::diag::Diagnostics;
 use crate::plan::{Plan, FORMAT_VERSION};
 
+/// `formatVersion` of arangosync's JSON documents other than the plan
+/// (`validate`'s diagnostics, `features --format json`): their shape is
+/// still that of version 1, which the plan left with its path-level
+/// `fields` (plan format 2).
+pub const REPORT_FORMAT_VERSION: u32 = 1;
+
 pub fn plan_json(plan: &Plan) -> Value {
     let mut document = json!({
         "formatVersion": FORMAT_VERSION,
@@ -28,7 +34,7 @@ pub fn plan_json(plan: &Plan) -> Value {
 
 pub fn diagnostics_json(diagnostics: &Diagnostics) -> Value {
     json!({
-        "formatVersion": FORMAT_VERSION,
+        "formatVersion": REPORT_FORMAT_VERSION,
         "diagnostics": diagnostics.0,
     })
 }

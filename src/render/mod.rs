@@ -7,7 +7,7 @@ mod text;
 
 use crate::plan::{Action, Plan};
 
-pub use json::{diagnostics_json, plan_json};
+pub use json::{diagnostics_json, plan_json, REPORT_FORMAT_VERSION};
 pub use markdown::plan_markdown;
 pub use text::{diagnostics_text, plan_text, Style};
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Summary;
 use crate::diag::{Diagnostics, Severity};
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, FieldChange, PathChange, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -33,12 +33,23 @@ fn action_color(action: Action) -> &'static str {
     }
 }
 
-/// Compact JSON for one value in a field diff.
-pub(crate) fn show(value: &Value) -> String {
-    match value {
-        Value::Null => "(none)".to_string(),
-        other => other.to_string(),
-    }
+/// How a side of a changed path where the path does not exist is shown (a
+/// present `null` shows as `null`).
+const ABSENT: &str = "(absent)";
+
+/// `path: before -> after`, the old value red and the new one green (an
+/// absent side dim) when coloured.
+fn path_line(change: &PathChange, style: Style) -> String {
+    let side = |value: Option<&Value>, color: &str| match value {
+        Some(value) => style.paint(color, &value.to_string()),
+        None => style.paint("2", ABSENT),
+    };
+    format!(
+        "{}: {} -> {}",
+        change.path,
+        side(change.before.as_ref(), "31"),
+        side(change.after.as_ref(), "32")
+    )
 }
 
 pub fn plan_text(plan: &Plan, style: Style) -> String {
@@ -73,14 +84,8 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             style.paint("2", &format!("({})", change.action.as_str()))
         );
         let _ = writeln!(out, "      {}", change.reason);
-        for field in &change.fields {
-            let _ = writeln!(
-                out,
-                "      {}: {} -> {}",
-                field.field,
-                show(&field.before),
-                show(&field.after)
-            );
+        for path in change.fields.iter().flat_map(FieldChange::paths) {
+            let _ = writeln!(out, "      {}", path_line(&path, style));
         }
         if change.destructive {
             let _ = writeln!(
@@ -149,4 +154,74 @@ pub fn diagnostics_text(diagnostics: &Diagnostics, style: Style) -> String {
     let warnings = diagnostics.0.len() - errors;
     let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::{Address, Change, Compare};
+
+    fn plan_with(fields: Vec<FieldChange>) -> Plan {
+        Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            database: "features".into(),
+            changes: vec![Change {
+                address: Address::Collection("users".into()),
+                action: Action::Update,
+                reason: "schema changed".into(),
+                fields,
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+            }],
+            notes: vec![],
+            server: None,
+            targets: vec![],
+        }
+    }
+
+    fn schema_change() -> FieldChange {
+        FieldChange {
+            field: "schema".into(),
+            before: json!({"rule": {"properties": {"email": {"type": "string"}, "age": {"type": "integer"}}},
+                           "message": null}),
+            after: json!({"rule": {"properties": {"email": {"type": "string", "format": "email"},
+                                                  "age": {"type": "number"}}}}),
+            compare: Compare::Exact,
+        }
+    }
+
+    #[test]
+    fn one_line_per_changed_path_absent_and_null_apart() {
+        let text = plan_text(&plan_with(vec![schema_change()]), Style { color: false });
+        assert_eq!(
+            text,
+            "Plan for database \"features\":\n\n  \
+             ~ collection users (update)\n      \
+             schema changed\n      \
+             schema.rule.properties.email.format: (absent) -> \"email\"\n      \
+             schema.rule.properties.age.type: \"integer\" -> \"number\"\n      \
+             schema.message: null -> (absent)\n\n\
+             Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.\n"
+        );
+    }
+
+    #[test]
+    fn on_a_terminal_old_values_are_red_new_ones_green_absent_dim() {
+        let text = plan_text(&plan_with(vec![schema_change()]), Style { color: true });
+        assert!(
+            text.contains(
+                "schema.rule.properties.email.format: \x1b[2m(absent)\x1b[0m -> \x1b[32m\"email\"\x1b[0m\n"
+            ),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(
+                "schema.rule.properties.age.type: \x1b[31m\"integer\"\x1b[0m -> \x1b[32m\"number\"\x1b[0m\n"
+            ),
+            "{text:?}"
+        );
+    }
 }

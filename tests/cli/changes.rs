@@ -83,7 +83,7 @@ fn scenario(
         blocked > 0,
         "{text:?}"
     );
-    assert_eq!(parsed["formatVersion"], 1);
+    assert_eq!(parsed["formatVersion"], 2);
     snapshot_settings().bind(|| {
         insta::assert_snapshot!(format!("{name}_plan"), stable(&text.stdout, &harness));
         insta::assert_snapshot!(

@@ -29,6 +29,7 @@ mod saved_plans;
 mod server_shapes;
 mod serving;
 mod signals;
+mod structural;
 mod support;
 mod targets;
 mod vector;

@@ -72,7 +72,7 @@ fn a_saved_plan_applies_and_leaves_nothing_to_do() {
     assert_eq!(saved["savedPlanVersion"], 2);
     assert_eq!(saved["overlay"], Value::Null);
     assert_eq!(saved["database"], "features");
-    assert_eq!(saved["plan"]["formatVersion"], 1);
+    assert_eq!(saved["plan"]["formatVersion"], 2);
     assert!(saved["specsDigest"]
         .as_str()
         .is_some_and(|digest| digest.starts_with("sha256:")));
