@@ -208,7 +208,7 @@ async fn prepare(
     let blocked = computed.blocked().count();
     if blocked > 0 {
         return Err(CliError::runtime(format!(
-            "refusing to apply: {blocked} change(s) are blocked (see BLOCKED above); nothing was changed"
+            "refusing to apply: {blocked} change(s) are blocked (marked BLOCKED in the plan); nothing was changed"
         )));
     }
     check_write_access(&client, &args.connection).await?;

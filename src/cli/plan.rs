@@ -111,7 +111,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
         // Before "plan finished", which stays the last log line.
         tracing::error!(
             blocked,
-            "{blocked} change(s) of this plan are blocked (see BLOCKED above); apply would refuse it"
+            "{blocked} change(s) of this plan are blocked (marked BLOCKED in the plan); apply would refuse it"
         );
     }
     out.plan_finished(&computed, status);

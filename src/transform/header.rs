@@ -142,6 +142,13 @@ pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
             }
             "Version" => match value.parse::<u32>() {
                 Ok(number) if number > 0 => version = Some(number),
+                Err(error) if *error.kind() == std::num::IntErrorKind::PosOverflow => {
+                    problems.push(Diagnostic::error(
+                        "invalid-version",
+                        format!("version `{value}` is too large (at most {})", u32::MAX),
+                        location(number, column),
+                    ))
+                }
                 _ => problems.push(Diagnostic::error(
                     "invalid-version",
                     format!("version `{value}` is not a positive whole number"),

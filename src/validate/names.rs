@@ -47,7 +47,7 @@ pub fn traditional_name_problem(name: &str, max_bytes: usize) -> Option<String> 
     }
     if !first.is_ascii_alphabetic() {
         return Some(format!(
-            "it starts with `{}`, not a letter",
+            "it starts with `{}`, not an ASCII letter (a-z, A-Z)",
             first.escape_debug()
         ));
     }
@@ -276,12 +276,18 @@ mod tests {
         let cases = [
             ("", "it is empty"),
             ("_users", "it starts with `_`, which marks system objects"),
-            ("1users", "it starts with `1`, not a letter"),
-            ("-a", "it starts with `-`, not a letter"),
+            (
+                "1users",
+                "it starts with `1`, not an ASCII letter (a-z, A-Z)",
+            ),
+            ("-a", "it starts with `-`, not an ASCII letter (a-z, A-Z)"),
             ("user s", "it contains ` `"),
             ("a/b", "it contains `/`"),
             ("a.b", "it contains `.`"),
-            ("Ünïcode", "it starts with `Ü`, not a letter"),
+            (
+                "Ünïcode",
+                "it starts with `Ü`, not an ASCII letter (a-z, A-Z)",
+            ),
             ("a\u{1}", "it contains `\\u{1}`"),
         ];
         for (bad, problem) in cases {

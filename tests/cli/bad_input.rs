@@ -107,6 +107,7 @@ const CASES: &[Case] = &[
     checked_in("api-version-typo"),
     checked_in("api-version-unsupported"),
     checked_in("aql-bad-version"),
+    checked_in("aql-version-too-large"),
     checked_in("aql-duplicate-header-field"),
     checked_in("aql-error-after-blank-lines"),
     checked_in("aql-extra-closing-bracket"),

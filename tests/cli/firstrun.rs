@@ -68,7 +68,7 @@ fn an_analyzer_no_spec_defines_is_blocked_before_the_database_is_created() {
     );
     assert!(
         apply.stderr.ends_with(
-            "error: refusing to apply: 1 change(s) are blocked (see BLOCKED above); nothing was changed\n"
+            "error: refusing to apply: 1 change(s) are blocked (marked BLOCKED in the plan); nothing was changed\n"
         ),
         "{}",
         apply.stderr

@@ -51,7 +51,7 @@ fn last_log_line(stderr: &str) -> Value {
 }
 
 const REFUSE_LINE: &str =
-    "1 change(s) of this plan are blocked (see BLOCKED above); apply would refuse it";
+    "1 change(s) of this plan are blocked (marked BLOCKED in the plan); apply would refuse it";
 
 #[test]
 fn a_blocked_plan_exits_1_with_detailed_exitcode_and_0_without() {

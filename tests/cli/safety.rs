@@ -193,9 +193,9 @@ fn a_prune_of_most_of_what_arangosync_owns_is_blocked_until_allowed() {
         assert_eq!(run.status, 1, "{args:?}: {run:?}");
         assert!(
             run.stderr.contains("refusing to apply: ")
-                && run
-                    .stderr
-                    .contains("change(s) are blocked (see BLOCKED above); nothing was changed"),
+                && run.stderr.contains(
+                    "change(s) are blocked (marked BLOCKED in the plan); nothing was changed"
+                ),
             "{args:?}: {}",
             run.stderr
         );
