@@ -339,7 +339,8 @@ async fn apply_under_lock(
         )));
     }
     if !fresh.has_writes() {
-        tracing::info!("nothing left to apply: the database changed while this run waited for the lock, and matches the specs now");
+        // Only the database and the state collection were planned, or
+        // another run made the rest (said above).
         report_applied(&shown, Summary::of_changes(setup_done), 0);
         return Ok(ExitStatus::Success);
     }
@@ -410,10 +411,12 @@ fn report_differences(differences: &[Difference], fresh: &Plan, applying: bool) 
             .filter(|difference| difference.kind == kind)
             .count()
     };
-    let decision = if applying {
+    let decision = if !applying {
+        "it has blocked changes: refusing to apply it"
+    } else if fresh.has_writes() {
         "applying the plan made under the lock"
     } else {
-        "it has blocked changes: refusing to apply it"
+        "nothing is left to apply"
     };
     tracing::warn!(
         appeared = count(DifferenceKind::Appeared),

@@ -208,20 +208,15 @@ fn spawn(harness: &Harness, args: &[&str]) -> Child {
         .expect("arangosync starts")
 }
 
-/// An apply whose database changes between the plan it shows and the
-/// plan it makes under the lock: it shows `create alpha` and `create
-/// beta`; while it waits for a lock another run holds, collection alpha is
-/// created as the specs say, beta with another `waitForSync`, and gamma
-/// (created by an earlier apply) is dropped; then the other run's lock is
-/// released. Returns the exit status, stdout and stderr, and checks the
-/// database afterwards.
-fn replan_differs(extra: &[&str]) -> (i32, String, String, Harness) {
-    let harness = Harness::new();
-    harness.write("gamma.yaml", &collection("gamma", "  waitForSync: false\n"));
-    let first = harness.run(&["apply", "--create-database"]);
-    assert_eq!(first.status, 0, "{first:?}");
-    harness.write("alpha.yaml", &collection("alpha", "  waitForSync: false\n"));
-    harness.write("beta.yaml", &collection("beta", "  waitForSync: true\n"));
+/// Runs `apply EXTRA` while another run holds the lock; once it waits for
+/// the lock (its plan shown), `meanwhile` changes the database, and the
+/// other run's lock is released. Returns the exit status, stdout and
+/// stderr.
+fn race(
+    harness: &Harness,
+    extra: &[&str],
+    meanwhile: impl FnOnce(&Harness),
+) -> (i32, String, String) {
     harness.post(
         "/_api/document/_arangosync",
         json!({
@@ -236,22 +231,11 @@ fn replan_differs(extra: &[&str]) -> (i32, String, String, Harness) {
     );
     let mut args = vec!["apply", "--lock-timeout", "60", "--concurrency", "1"];
     args.extend_from_slice(extra);
-    // The first apply's lock requests are not this run's.
+    // Earlier runs' lock requests are not this run's.
     harness.reset_stats();
-    let child = spawn(&harness, &args);
-    wait_for("the wait for the lock", || requests_to(&harness, LOCK) > 0);
-    // Another run (or a person) changes the database meanwhile.
-    harness.post("/_api/collection", json!({"name": "alpha"}));
-    harness.post(
-        "/_api/collection",
-        json!({"name": "beta", "waitForSync": false}),
-    );
-    let (status, _) = harness.api(
-        reqwest::Method::DELETE,
-        "/_db/features/_api/collection/gamma",
-        None,
-    );
-    assert_eq!(status, 200);
+    let child = spawn(harness, &args);
+    wait_for("the wait for the lock", || requests_to(harness, LOCK) > 0);
+    meanwhile(harness);
     let (status, _) = harness.api(
         reqwest::Method::DELETE,
         &format!("/_db/features{LOCK}"),
@@ -259,10 +243,39 @@ fn replan_differs(extra: &[&str]) -> (i32, String, String, Harness) {
     );
     assert_eq!(status, 200);
     let output = child.wait_with_output().expect("wait");
-    let status = output.status.code().unwrap_or(-1);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    // The plan made under the lock was applied.
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// An apply whose database changes between the plan it shows and the
+/// plan it makes under the lock: it shows `create alpha` and `create
+/// beta`; while it waits for a lock another run holds, collection alpha is
+/// created as the specs say, beta with another `waitForSync`, and gamma
+/// (created by an earlier apply) is dropped. Checks that the plan made
+/// under the lock was applied; returns stdout and stderr.
+fn replan_differs(extra: &[&str]) -> (String, String, Harness) {
+    let harness = Harness::new();
+    harness.write("gamma.yaml", &collection("gamma", "  waitForSync: false\n"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("alpha.yaml", &collection("alpha", "  waitForSync: false\n"));
+    harness.write("beta.yaml", &collection("beta", "  waitForSync: true\n"));
+    let (status, stdout, stderr) = race(&harness, extra, |harness| {
+        harness.post("/_api/collection", json!({"name": "alpha"}));
+        harness.post(
+            "/_api/collection",
+            json!({"name": "beta", "waitForSync": false}),
+        );
+        let (status, _) = harness.api(
+            reqwest::Method::DELETE,
+            "/_db/features/_api/collection/gamma",
+            None,
+        );
+        assert_eq!(status, 200);
+    });
     assert_eq!(status, 0, "{stdout}{stderr}");
     for name in ["alpha", "beta", "gamma"] {
         let properties = harness.get(&format!("/_api/collection/{name}/properties"));
@@ -275,12 +288,56 @@ fn replan_differs(extra: &[&str]) -> (i32, String, String, Harness) {
     assert_eq!(harness.get_status(LOCK), 404, "the lock is released");
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
-    (status, stdout, stderr, harness)
+    (stdout, stderr, harness)
+}
+
+#[test]
+fn a_replan_with_a_blocked_change_is_refused_naming_it() {
+    let harness = Harness::new();
+    harness.write("gamma.yaml", &collection("gamma", "  waitForSync: false\n"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("alpha.yaml", &collection("alpha", "  waitForSync: false\n"));
+    harness.write("beta.yaml", &collection("beta", "  type: document\n"));
+    // Someone creates beta as an edge collection: it cannot become a
+    // document collection in place, and arangosync did not create it.
+    let (status, stdout, stderr) = race(&harness, &[], |harness| {
+        harness.post("/_api/collection", json!({"name": "beta", "type": 3}));
+    });
+    assert_eq!(status, 1, "{stdout}{stderr}");
+    assert_eq!(text_plan_counts(&stdout), [2, 0, 0, 0], "{stdout}");
+    let differences: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with(" WARN "))
+        .collect();
+    assert_eq!(differences.len(), 2, "{stderr}");
+    assert!(
+        differences[0].starts_with(
+            " WARN the plan made under the lock differs from the plan shown change=collection beta action=\"replace\" difference=\"now blocked\" why="
+        ),
+        "{stderr}"
+    );
+    assert!(
+        differences[1].starts_with(
+            " WARN the database changed while this run waited for the lock; it has blocked changes: refusing to apply it appeared=0 vanished=0 changed=1 "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: refusing to apply: the plan made under the lock has 1 blocked change(s); nothing of it was applied:\n  collection beta (replace): "
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("apply finished"), "{stderr}");
+    // Nothing of the plan was applied, and the lock is released.
+    assert_eq!(harness.get_status("/_api/collection/alpha"), 404);
+    assert_eq!(harness.get_status(LOCK), 404);
 }
 
 #[test]
 fn an_apply_whose_replan_differs_names_each_difference_and_why_and_counts_what_it_applied() {
-    let (_, stdout, stderr, harness) = replan_differs(&[]);
+    let (stdout, stderr, harness) = replan_differs(&[]);
     // How often the run saw the other lock varies; once is enough here.
     let mut waited = false;
     let stderr: Vec<&str> = stderr
@@ -302,7 +359,7 @@ fn an_apply_whose_replan_differs_names_each_difference_and_why_and_counts_what_i
 
 #[test]
 fn in_json_logs_each_difference_of_the_replan_is_one_line_with_its_fields() {
-    let (_, stdout, stderr, _harness) = replan_differs(&["--log-format", "json"]);
+    let (stdout, stderr, _harness) = replan_differs(&["--log-format", "json"]);
     assert_eq!(
         text_plan_counts(&stdout),
         [2, 0, 0, 0],
@@ -333,4 +390,31 @@ fn in_json_logs_each_difference_of_the_replan_is_one_line_with_its_fields() {
         }})
     );
     snapshot_settings().bind(|| insta::assert_json_snapshot!("replan_differs_json_logs", fields));
+}
+
+#[test]
+fn when_another_run_made_every_change_meanwhile_nothing_is_applied_and_the_report_says_so() {
+    let harness = Harness::new();
+    harness.write("gamma.yaml", &collection("gamma", "  waitForSync: false\n"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("alpha.yaml", &collection("alpha", "  waitForSync: false\n"));
+    let (status, stdout, stderr) = race(&harness, &[], |harness| {
+        harness.post("/_api/collection", json!({"name": "alpha"}));
+    });
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert_eq!(text_plan_counts(&stdout), [1, 0, 0, 0], "{stdout}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| !line.contains("waiting for another arangosync run"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\" why=it exists now: another run or someone created it while this run waited for the lock",
+            " WARN the database changed while this run waited for the lock; nothing is left to apply appeared=0 vanished=1 changed=0 summary=0 to create, 0 to update, 0 to replace, 0 to delete",
+            " INFO apply finished changes=0 create=0 update=0 replace=0 delete=0 deferred=0 summary=0 created, 0 updated, 0 replaced, 0 deleted planned=1 to create, 0 to update, 0 to replace, 0 to delete as_planned=false",
+        ]
+    );
+    assert_eq!(harness.get_status(LOCK), 404);
 }
