@@ -1,4 +1,13 @@
 //! `arangosync apply`: plan, then carry the plan out.
+//!
+//! The run prints the plan, creates the database and state collection the
+//! apply lock lives in, takes the lock, plans again (another run may have
+//! changed the database meanwhile), logs each change in which that plan
+//! differs from the one shown and why, and applies it (a saved plan is
+//! refused instead when an object it touches changed). The last log line,
+//! `apply finished`, counts what was applied as the plan summary counts
+//! its changes (`render::Summary`, the database and state collection
+//! included), beside the summary of the plan shown.
 
 use clap::{Args, ValueEnum};
 use reqwest::Method;

@@ -418,3 +418,25 @@ fn when_another_run_made_every_change_meanwhile_nothing_is_applied_and_the_repor
     );
     assert_eq!(harness.get_status(LOCK), 404);
 }
+
+#[test]
+fn a_saved_plan_of_the_example_reports_the_counts_it_was_saved_with() {
+    let harness = Harness::new();
+    let dir = example_features();
+    let dir = dir.to_str().expect("utf-8");
+    let file = harness.dir.path().join("plan.json");
+    let file = file.to_str().expect("utf-8");
+    let plan = harness.run(&["plan", "--dir", dir, "--create-database", "--out", file]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert_eq!(text_plan_counts(&plan.stdout), [30, 0, 0, 0], "{plan:?}");
+    let apply = harness.run(&["apply", "--dir", dir, "--plan", file]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    assert_eq!(text_plan_counts(&apply.stdout), [30, 0, 0, 0], "{apply:?}");
+    assert_eq!(
+        text_report_counts(&apply.stderr),
+        [30, 0, 0, 0],
+        "{apply:?}"
+    );
+    let after = harness.run(&["plan", "--dir", dir]);
+    assert_example_unchanged(&after.stdout);
+}
