@@ -69,6 +69,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// The changes of `plan` (the plan this report is of) that were
+    /// carried out, for counting them as the plan counts its changes.
+    /// `done` holds addresses; one object can have two changes (a view
+    /// dropped in an early stage and created again in a later one), so
+    /// done addresses are matched to changes in the order stages run.
+    pub fn applied<'a>(&self, plan: &'a Plan) -> Vec<&'a Change> {
+        let mut unclaimed: Vec<&Address> = self.done.iter().collect();
+        let mut in_order: Vec<&Change> = plan.changes.iter().collect();
+        in_order.sort_by_key(|change| change.stage());
+        in_order
+            .into_iter()
+            .filter(|change| {
+                let claimed = unclaimed
+                    .iter()
+                    .position(|address| **address == change.address);
+                claimed.map(|at| unclaimed.swap_remove(at)).is_some()
+            })
+            .collect()
+    }
+
     pub fn succeeded(&self) -> bool {
         self.failed.is_empty()
             && self.not_started.is_empty()
@@ -947,5 +967,68 @@ mod vector_tests {
         assert!(!lacks_training_data(&ClientError::Config(
             "not enough training data".into()
         )));
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+    use crate::plan::Action;
+
+    fn change(address: Address, action: Action) -> Change {
+        Change {
+            address,
+            action,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: Vec::new(),
+            blocked: None,
+            destructive: false,
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            database: "features".into(),
+            changes,
+            notes: Vec::new(),
+            server: None,
+            targets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn applied_changes_are_matched_by_address_in_stage_order() {
+        let view = || Address::View("search".into());
+        // The plan lists the re-creation before the drop; stages order them.
+        let plan = plan(vec![
+            change(view(), Action::Create),
+            change(Address::Collection("users".into()), Action::Create),
+            change(view(), Action::Delete),
+        ]);
+        // The drop and the collection ran; the re-creation did not.
+        let report = Report {
+            done: vec![Address::Collection("users".into()), view()],
+            ..Report::default()
+        };
+        let applied: Vec<(String, Action)> = report
+            .applied(&plan)
+            .into_iter()
+            .map(|change| (change.address.to_string(), change.action))
+            .collect();
+        assert_eq!(
+            applied,
+            [
+                ("view search".to_string(), Action::Delete),
+                ("collection users".to_string(), Action::Create)
+            ]
+        );
+        // Both ran: both count.
+        let report = Report {
+            done: vec![view(), Address::Collection("users".into()), view()],
+            ..Report::default()
+        };
+        assert_eq!(report.applied(&plan).len(), 3);
     }
 }

@@ -1,4 +1,13 @@
 //! `arangosync apply`: plan, then carry the plan out.
+//!
+//! The run prints the plan, creates the database and state collection the
+//! apply lock lives in, takes the lock, plans again (another run may have
+//! changed the database meanwhile), logs each change in which that plan
+//! differs from the one shown and why, and applies it (a saved plan is
+//! refused instead when an object it touches changed). The last log line,
+//! `apply finished`, counts what was applied as the plan summary counts
+//! its changes (`render::Summary`, the database and state collection
+//! included), beside the summary of the plan shown.
 
 use clap::{Args, ValueEnum};
 use reqwest::Method;
@@ -12,6 +21,7 @@ use crate::interrupt::{self, Interrupt};
 use std::time::Duration;
 
 use crate::plan::{self, Phase, Plan, Stage};
+use crate::render::Summary;
 use crate::server::Server;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,8 +123,11 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
     // Before the lock, a signal ends the run at once: nothing of the plan
     // was applied (creating the database and the state collection is
     // harmless to repeat).
-    let Some((client, rest, server)) =
-        until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
+    let Some(Prepared {
+        client,
+        first,
+        setup_done,
+    }) = until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
     else {
         return Ok(ExitStatus::Success);
     };
@@ -134,12 +147,15 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
 
     // Another run may have changed the database while we waited: plan again
     // under the lock and apply that plan.
-    let first = FirstPlan {
-        changes: rest,
-        server,
-    };
     let outcome = apply_under_lock(
-        &client, &source, &desired, &options, args, first, &interrupt,
+        &client,
+        &source,
+        &desired,
+        &options,
+        args,
+        first,
+        &setup_done,
+        &interrupt,
     )
     .await;
     lease.release().await;
@@ -165,17 +181,25 @@ async fn until_stopped<T>(
     }
 }
 
+/// What the run has when it goes for the lock.
+struct Prepared {
+    client: Client,
+    first: FirstPlan,
+    /// The database and state collection changes of the plan shown,
+    /// applied before the lock (they hold it).
+    setup_done: Vec<plan::Change>,
+}
+
 /// Everything before the lock: plan, print the plan, check the server and
 /// create the database and state collection the lock lives in. `None`
-/// when there is nothing (more) to do; else the client and the changes
-/// planned without the lock.
+/// when there is nothing (more) to do.
 async fn prepare(
     args: &ApplyArgs,
     source: &Source<'_>,
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
-) -> Result<Option<(Client, Vec<crate::plan::Change>, Option<Server>)>, CliError> {
+) -> Result<Option<Prepared>, CliError> {
     let namespace = source.namespace;
     let client = super::connect(&args.connection).await?;
     let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
@@ -222,26 +246,41 @@ async fn prepare(
         .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
     if !setup.is_empty() {
         let setup_plan = Plan {
-            changes: setup,
+            changes: setup.clone(),
             notes: Vec::new(),
             ..computed.clone()
         };
         let report = crate::apply::execute(&client, &setup_plan, 1, super::progress()).await;
         if !report.succeeded() {
-            return Err(failure(&report, &setup_plan));
+            return Err(failure(&report, &setup_plan, 0));
         }
     }
-    Ok(Some((client, rest, live.server)))
+    Ok(Some(Prepared {
+        client,
+        first: FirstPlan {
+            shown: Summary::of(&computed),
+            changes: rest,
+            server: live.server,
+        },
+        setup_done: setup,
+    }))
 }
 
-/// What the plan before the lock found: its changes (what the user saw)
-/// and the server's facts, which a run reads once (they cannot change
-/// while the server runs).
+/// What the plan before the lock found: the counts of the plan shown, its
+/// changes but those applied before the lock (the database and the state
+/// collection), and the server's facts, which a run reads once (they
+/// cannot change while the server runs).
 struct FirstPlan {
+    shown: Summary,
     changes: Vec<crate::plan::Change>,
     server: Option<Server>,
 }
 
+/// Plans again under the lock, says how that plan differs from the one
+/// shown (and why), applies it and reports what was applied, counted as
+/// the plan shown counted its changes (`Summary`), the changes applied
+/// before the lock (`setup_done`) included.
+#[allow(clippy::too_many_arguments)]
 async fn apply_under_lock(
     client: &Client,
     source: &Source<'_>,
@@ -249,9 +288,11 @@ async fn apply_under_lock(
     options: &plan::Options,
     args: &ApplyArgs,
     first: FirstPlan,
+    setup_done: &[plan::Change],
     interrupt: &Interrupt,
 ) -> Result<ExitStatus, CliError> {
     let FirstPlan {
+        shown,
         changes: first_plan,
         server,
     } = first;
@@ -285,23 +326,31 @@ async fn apply_under_lock(
         fresh
     };
     let fresh = source.select(args, fresh, &desired.loaded.state, &live)?;
-    if let Some(differences) = plan_differences(&first_plan, &fresh.changes) {
-        // What differs may come from another run (it changed the database
-        // while this one waited) or from what the first read could not see;
-        // the log says what differs, not why.
-        tracing::info!(
-            summary = %super::summary_line(&fresh),
-            differences = %differences,
-            "the plan made under the lock differs from the plan shown"
-        );
-    }
-    if fresh.blocked().count() > 0 {
-        return Err(CliError::runtime(
-            "refusing to apply: the plan made under the lock has blocked changes; run plan again to see them",
-        ));
+    let differences = plan_differences(&first_plan, &fresh.changes);
+    let blocked: Vec<String> = fresh
+        .blocked()
+        .map(|change| {
+            format!(
+                "{} ({}): {}",
+                change.address,
+                change.action.as_str(),
+                change.blocked.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    report_differences(&differences, &fresh, blocked.is_empty());
+    if !blocked.is_empty() {
+        return Err(CliError::runtime(format!(
+            "refusing to apply: the plan made under the lock has {} blocked change(s); nothing of it \
+             was applied:\n  {}",
+            blocked.len(),
+            blocked.join("\n  ")
+        )));
     }
     if !fresh.has_writes() {
-        tracing::info!("nothing left to apply: another run made the same changes");
+        // Only the database and the state collection were planned, or
+        // another run made the rest (said above).
+        report_applied(&shown, Summary::of_changes(setup_done), 0);
         return Ok(ExitStatus::Success);
     }
     let report = crate::apply::execute_until(
@@ -318,14 +367,75 @@ async fn apply_under_lock(
         );
     }
     if report.succeeded() {
-        tracing::info!(
-            changes = report.done.len(),
-            summary = %super::summary_line(&fresh),
-            "apply finished"
-        );
+        let applied = Summary::of_changes(setup_done.iter().chain(report.applied(&fresh)));
+        report_applied(&shown, applied, report.deferred.len());
         return Ok(ExitStatus::Success);
     }
-    Err(failure(&report, &fresh))
+    Err(failure(&report, &fresh, setup_done.len()))
+}
+
+/// The last line of a successful apply: what was applied, counted as the
+/// plan counts its changes, next to the counts of the plan shown.
+/// Fields: `changes` (applied), `create`, `update`, `replace`, `delete`
+/// (applied, per action), `deferred` (vector indexes left for a later
+/// run), `summary` (the applied counts as a sentence), `planned` (the
+/// summary of the plan shown), `as_planned` (the applied counts are
+/// those of the plan shown).
+fn report_applied(shown: &Summary, applied: Summary, deferred: usize) {
+    let as_planned = applied == *shown;
+    tracing::info!(
+        changes = applied.total(),
+        create = applied.create,
+        update = applied.update,
+        replace = applied.replace,
+        delete = applied.delete,
+        deferred,
+        summary = %applied.done_sentence(),
+        planned = %shown.sentence(),
+        as_planned,
+        "apply finished"
+    );
+}
+
+/// Logs how the plan made under the lock differs from the plan shown: one
+/// warning per differing change (fields `change`, `action`, `difference`,
+/// `why`), then what apply does about it. `applying`: the plan made under
+/// the lock will be applied (it has no blocked change).
+fn report_differences(differences: &[Difference], fresh: &Plan, applying: bool) {
+    if differences.is_empty() {
+        return;
+    }
+    for difference in differences {
+        tracing::warn!(
+            change = %difference.address,
+            action = difference.action.as_str(),
+            difference = difference.kind.as_str(),
+            why = %difference.why,
+            "the plan made under the lock differs from the plan shown"
+        );
+    }
+    let count = |kind: DifferenceKind| {
+        differences
+            .iter()
+            .filter(|difference| difference.kind == kind)
+            .count()
+    };
+    let decision = if !applying {
+        "it has blocked changes: refusing to apply it"
+    } else if fresh.has_writes() {
+        "applying the plan made under the lock"
+    } else {
+        "nothing is left to apply"
+    };
+    tracing::warn!(
+        appeared = count(DifferenceKind::Appeared),
+        vanished = count(DifferenceKind::Vanished),
+        changed = differences.len()
+            - count(DifferenceKind::Appeared)
+            - count(DifferenceKind::Vanished),
+        summary = %Summary::of(fresh).sentence(),
+        "the database changed while this run waited for the lock; {decision}"
+    );
 }
 
 /// Where the changes to apply come from: a new plan (of `--phase`), or a
@@ -463,7 +573,9 @@ fn check_specs_digest(
     Err(refusal(&file, &what, &changed))
 }
 
-fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
+/// An apply that did not finish, as an error: how many changes of `plan`
+/// (plus the `setup_done` changes applied before the lock) were done.
+fn failure(report: &crate::apply::Report, plan: &Plan, setup_done: usize) -> CliError {
     let mut lines: Vec<String> = report
         .failed
         .iter()
@@ -477,8 +589,8 @@ fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
     let Some(reason) = report.stopped else {
         return CliError::runtime(format!(
             "apply failed after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
-            report.done.len(),
-            plan.changes.len(),
+            setup_done + report.done.len(),
+            setup_done + plan.changes.len(),
             report.not_started.len(),
             lines.join("\n  ")
         ));
@@ -494,8 +606,8 @@ fn failure(report: &crate::apply::Report, plan: &Plan) -> CliError {
         format!(
             "apply stopped by {} after {} of {} change(s) ({} not started); re-run apply to converge:\n  {}",
             reason.describe(),
-            report.done.len(),
-            plan.changes.len(),
+            setup_done + report.done.len(),
+            setup_done + plan.changes.len(),
             report.not_started.len(),
             lines.join("\n  ")
         ),
@@ -572,44 +684,157 @@ async fn check_write_access(client: &Client, args: &ConnectionArgs) -> Result<()
     }
 }
 
-/// How the plan made under the lock differs from the plan shown before it,
-/// one `address: what` item per differing change (`newly planned`, `no
-/// longer planned`, `now blocked: reason`, `no longer blocked`, `planned
-/// differently: reason`), or `None` when they are the same.
-fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Option<String> {
+/// How one change of the plan made under the lock differs from the plan
+/// shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DifferenceKind {
+    /// Planned now, not in the plan shown.
+    Appeared,
+    /// In the plan shown, not planned now.
+    Vanished,
+    /// Planned now with another action, other steps or another reason.
+    Changed,
+    /// Blocked now, not in the plan shown.
+    NowBlocked,
+    /// Blocked in the plan shown, not now.
+    NoLongerBlocked,
+}
+
+impl DifferenceKind {
+    /// The `difference` field of the log line.
+    fn as_str(self) -> &'static str {
+        match self {
+            DifferenceKind::Appeared => "appeared",
+            DifferenceKind::Vanished => "vanished",
+            DifferenceKind::Changed => "changed",
+            DifferenceKind::NowBlocked => "now blocked",
+            DifferenceKind::NoLongerBlocked => "no longer blocked",
+        }
+    }
+}
+
+/// One change that differs between the plan shown and the plan made under
+/// the lock: its object, its action (the new plan's, or the shown plan's
+/// for a change that vanished), what differs and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Difference {
+    address: plan::Address,
+    action: plan::Action,
+    kind: DifferenceKind,
+    why: String,
+}
+
+/// What made the plans differ: both are pure functions of the same specs
+/// and of the database as read, so the database changed in between.
+const MEANWHILE: &str = "while this run waited for the lock";
+
+/// How the plan made under the lock (`fresh`) differs from the plan shown
+/// before it (`first`, without the changes applied before the lock), one
+/// `Difference` per differing change, in the new plan's order, then the
+/// vanished ones in the shown plan's order; empty when they are the same.
+fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Difference> {
+    use plan::Action;
     // A plan may hold two changes of one object (a view dropped before an
     // index it lists is replaced, and created again after): they are told
-    // apart by their action.
-    let find = |changes: &[plan::Change], like: &plan::Change| {
-        changes
-            .iter()
-            .find(|change| change.address == like.address && change.action == like.action)
-            .cloned()
+    // apart by their action. A change of an object whose only change now
+    // has another action is one `Changed` difference.
+    let same = |a: &plan::Change, b: &plan::Change| a.address == b.address && a.action == b.action;
+    let only = |changes: &[plan::Change], address: &plan::Address| {
+        let mut of = changes.iter().filter(|change| &change.address == address);
+        match (of.next(), of.next()) {
+            (Some(change), None) => Some(change.clone()),
+            _ => None,
+        }
     };
     let mut items = Vec::new();
     for change in fresh {
-        let item = match find(first, change) {
-            None => "newly planned".to_string(),
+        let before = first
+            .iter()
+            .find(|before| same(before, change))
+            .cloned()
+            .or_else(|| {
+                only(first, &change.address).filter(|_| only(fresh, &change.address).is_some())
+            });
+        let (kind, why) = match before {
             Some(before) if before == *change => continue,
+            None => {
+                let why = match change.action {
+                    Action::Create => format!(
+                        "{}: it was there when the plan was shown; another run or someone \
+                         dropped it {MEANWHILE}",
+                        change.reason
+                    ),
+                    _ => format!(
+                        "{}: it changed in the database {MEANWHILE} (another run, or by hand)",
+                        change.reason
+                    ),
+                };
+                (DifferenceKind::Appeared, why)
+            }
             Some(before) => match (&before.blocked, &change.blocked) {
-                (None, Some(reason)) => format!("now blocked: {reason}"),
-                (Some(_), None) => "no longer blocked".to_string(),
-                _ => format!("planned differently: {}", change.reason),
+                (None, Some(reason)) => (
+                    DifferenceKind::NowBlocked,
+                    format!("{reason} (the database changed {MEANWHILE})"),
+                ),
+                (Some(_), None) => (
+                    DifferenceKind::NoLongerBlocked,
+                    format!("the database changed {MEANWHILE}"),
+                ),
+                _ if before.action != change.action => (
+                    DifferenceKind::Changed,
+                    format!(
+                        "was {}, now {}: {} (it changed in the database {MEANWHILE})",
+                        before.action.as_str(),
+                        change.action.as_str(),
+                        change.reason
+                    ),
+                ),
+                _ => (
+                    DifferenceKind::Changed,
+                    format!(
+                        "planned differently: {} (it changed in the database {MEANWHILE})",
+                        change.reason
+                    ),
+                ),
             },
         };
-        items.push(format!("{}: {item}", change.address));
+        items.push(Difference {
+            address: change.address.clone(),
+            action: change.action,
+            kind,
+            why,
+        });
     }
     for change in first {
-        if find(fresh, change).is_none() {
-            items.push(format!("{}: no longer planned", change.address));
+        let paired = fresh.iter().any(|now| same(now, change))
+            || (only(first, &change.address).is_some() && only(fresh, &change.address).is_some());
+        if paired {
+            continue;
         }
+        let why = match change.action {
+            Action::Create => {
+                format!("it exists now: another run or someone created it {MEANWHILE}")
+            }
+            Action::Delete => {
+                format!("it is gone now: another run or someone dropped it {MEANWHILE}")
+            }
+            Action::Update | Action::Replace => {
+                format!("it matches the specs now: another run or someone changed it {MEANWHILE}")
+            }
+        };
+        items.push(Difference {
+            address: change.address.clone(),
+            action: change.action,
+            kind: DifferenceKind::Vanished,
+            why,
+        });
     }
-    (!items.is_empty()).then(|| items.join("; "))
+    items
 }
 
 #[cfg(test)]
 mod tests {
-    use super::plan_differences;
+    use super::{plan_differences, DifferenceKind};
     use crate::plan::{Action, Address, Change};
 
     fn change(name: &str, blocked: Option<&str>) -> Change {
@@ -624,28 +849,69 @@ mod tests {
         }
     }
 
+    /// `address (action) kind: why` per difference.
+    fn described(first: &[Change], fresh: &[Change]) -> Vec<String> {
+        plan_differences(first, fresh)
+            .into_iter()
+            .map(|difference| {
+                format!(
+                    "{} ({}) {}: {}",
+                    difference.address,
+                    difference.action.as_str(),
+                    difference.kind.as_str(),
+                    difference.why
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn the_same_plan_has_no_differences() {
         let plan = vec![change("a", None), change("b", None)];
-        assert_eq!(plan_differences(&plan, &plan.clone()), None);
+        assert_eq!(plan_differences(&plan, &plan.clone()), []);
         // One object dropped and created again: two changes, one address.
         let mut dropped = change("a", None);
         dropped.action = Action::Delete;
         let rebuilt = vec![dropped, change("a", None)];
-        assert_eq!(plan_differences(&rebuilt, &rebuilt.clone()), None);
+        assert_eq!(plan_differences(&rebuilt, &rebuilt.clone()), []);
     }
 
     #[test]
-    fn each_differing_change_is_named_with_what_differs() {
-        let first = vec![change("a", None), change("b", None), change("gone", None)];
+    fn each_differing_change_is_named_with_what_differs_and_why() {
+        let mut updated = change("c", None);
+        updated.action = Action::Update;
+        updated.reason = "schema changed".into();
+        let mut dropped = change("d", None);
+        dropped.action = Action::Delete;
+        let first = vec![
+            change("a", None),
+            change("b", None),
+            change("gone", None),
+            updated,
+            dropped,
+        ];
         let fresh = vec![
             change("a", Some("the analyzer x is missing")),
             change("b", None),
+            change("c", None),
             change("new", None),
         ];
         assert_eq!(
-            plan_differences(&first, &fresh).as_deref(),
-            Some("collection a: now blocked: the analyzer x is missing; collection new: newly planned; collection gone: no longer planned")
+            described(&first, &fresh),
+            [
+                "collection a (create) now blocked: the analyzer x is missing (the database changed while this run waited for the lock)",
+                "collection c (create) changed: was update, now create: not in the database (it changed in the database while this run waited for the lock)",
+                "collection new (create) appeared: not in the database: it was there when the plan was shown; another run or someone dropped it while this run waited for the lock",
+                "collection gone (create) vanished: it exists now: another run or someone created it while this run waited for the lock",
+                "collection d (delete) vanished: it is gone now: another run or someone dropped it while this run waited for the lock",
+            ]
+        );
+        assert_eq!(
+            plan_differences(&first, &fresh)
+                .iter()
+                .filter(|difference| difference.kind == DifferenceKind::Vanished)
+                .count(),
+            2
         );
     }
 }

@@ -24,7 +24,7 @@ pub use error::{CliError, ExitStatus};
 
 use crate::client::Client;
 use crate::diag::Diagnostics;
-use crate::{live, render, spec};
+use crate::{live, spec};
 
 /// Make a live ArangoDB match a directory of feature-store specs.
 ///
@@ -392,10 +392,6 @@ fn narrow(
     let resolved = crate::plan::targets::resolve(targets, &desired, live.as_ref())
         .map_err(|err| CliError::usage(err.to_string()))?;
     Ok(crate::plan::targets::restrict(plan, &resolved, &desired))
-}
-
-fn summary_line(plan: &crate::plan::Plan) -> String {
-    render::Summary::of(plan).sentence()
 }
 
 #[cfg(test)]

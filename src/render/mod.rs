@@ -5,13 +5,17 @@ mod json;
 mod markdown;
 mod text;
 
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Change, Plan};
 
 pub use json::{diagnostics_json, plan_json, REPORT_FORMAT_VERSION};
 pub use markdown::plan_markdown;
 pub use text::{diagnostics_text, plan_text, Style};
 
-/// Counts per action, for summary lines.
+/// Counts per action, for summary lines: the one definition of what a
+/// change is, used by every plan summary (text, Markdown, JSON, the `plan
+/// finished` log line) and by the apply report. A change is one entry of
+/// `Plan::changes`, the database and the state collection included; notes
+/// are not changes.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub create: usize,
@@ -22,9 +26,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts of a plan's changes.
     pub fn of(plan: &Plan) -> Summary {
+        Summary::of_changes(&plan.changes)
+    }
+
+    /// The counts of some changes: a plan's, or those an apply carried out.
+    pub fn of_changes<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Summary {
         let mut summary = Summary::default();
-        for change in &plan.changes {
+        for change in changes {
             match change.action {
                 Action::Create => summary.create += 1,
                 Action::Update => summary.update += 1,
@@ -48,5 +58,20 @@ impl Summary {
             sentence.push_str(&format!("; {} blocked", self.blocked));
         }
         sentence
+    }
+
+    /// How many changes were counted.
+    pub fn total(&self) -> usize {
+        self.create + self.update + self.replace + self.delete
+    }
+
+    /// The same counts as done: `2 created, 1 updated, 0 replaced, 0
+    /// deleted` (the apply report; what it counts never includes blocked
+    /// changes, which are never applied).
+    pub fn done_sentence(&self) -> String {
+        format!(
+            "{} created, {} updated, {} replaced, {} deleted",
+            self.create, self.update, self.replace, self.delete
+        )
     }
 }

@@ -10,6 +10,7 @@ mod changes;
 mod cluster;
 mod conflicts;
 mod core;
+mod counts;
 mod firstrun;
 mod functions;
 mod import;
