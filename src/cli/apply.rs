@@ -240,8 +240,8 @@ async fn prepare(
             notes: Vec::new(),
             ..computed.clone()
         };
-        let progress =
-            super::progress::ApplyProgress::start(setup_plan.changes.len(), args.progress_interval);
+        // Logged only: the bar counts the plan made under the lock.
+        let progress = super::progress::ApplyProgress::log_only(args.progress_interval);
         let report = crate::apply::execute(&client, &setup_plan, 1, progress.observer()).await;
         progress.finish();
         if !report.succeeded() {

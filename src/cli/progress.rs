@@ -299,9 +299,20 @@ impl ApplyProgress {
     /// An observer for a plan of `total` changes, with a progress bar if
     /// `allow_bar` allowed one; `interval`: `--progress-interval`.
     pub fn start(total: usize, interval: Duration) -> ApplyProgress {
-        let bar = BAR_ALLOWED.load(Ordering::SeqCst).then(|| {
+        ApplyProgress::new(total, interval, BAR_ALLOWED.load(Ordering::SeqCst))
+    }
+
+    /// An observer that only logs (for the few quick changes before the
+    /// lock, so that one bar counts the plan made under the lock).
+    pub fn log_only(interval: Duration) -> ApplyProgress {
+        ApplyProgress::new(0, interval, false)
+    }
+
+    fn new(total: usize, interval: Duration, bar: bool) -> ApplyProgress {
+        let bar = bar.then(|| {
+            // The message gets what the terminal's width leaves.
             let style = ProgressStyle::with_template(
-                "{spinner} applying [{bar:24}] {pos}/{len} {elapsed} {wide_msg}",
+                "{spinner} applying {pos}/{len} [{bar:20}] {wide_msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
