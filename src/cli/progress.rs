@@ -12,7 +12,7 @@
 //! - Elsewhere (a pipe, a file, a Kubernetes log, JSON logs): no bar and no
 //!   escape codes; a step still running after `--progress-interval` is
 //!   logged as `still building index users/idx (10 s)`, and again after
-//!   each further interval.
+//!   each further interval (`(20 s)`, ...: the intervals' ends).
 //!
 //! Nothing of it goes to stdout, and a stderr that cannot be written to (a
 //! closed pipe, a terminal that went away) is ignored: indicatif drops its
@@ -215,11 +215,11 @@ impl Shared {
                 let intervals = (elapsed.as_millis() / self.interval.as_millis().max(1)) as u64;
                 if intervals > entry.logged {
                     entry.logged = intervals;
-                    due.push((
-                        entry.address.clone(),
-                        entry.activity.clone(),
-                        elapsed.as_secs(),
-                    ));
+                    // The interval's end, not the tick's time: 10 s, 20 s.
+                    let seconds = u32::try_from(intervals)
+                        .map_or(elapsed, |count| self.interval * count)
+                        .as_secs();
+                    due.push((entry.address.clone(), entry.activity.clone(), seconds));
                 }
             }
         }

@@ -116,15 +116,21 @@ fn a_slow_index_build_is_logged_with_its_elapsed_time() {
     slow_index_build(&harness, 2400);
     let run = apply(&harness, &[], &["--progress-interval", "1s"]);
     assert_eq!(run.status, 0, "{run:?}");
-    assert_eq!(
-        still_lines(&run.stderr),
-        vec![
-            " INFO still building index things/idx_things_a (1 s) change=index things/idx_things_a elapsed_s=1",
-            " INFO still building index things/idx_things_a (2 s) change=index things/idx_things_a elapsed_s=2",
-        ],
-        "{}",
-        run.stderr
-    );
+    // One line per interval crossed (a loaded machine may take longer
+    // than the 2.4 s the server holds the answer: then more follow).
+    let still = still_lines(&run.stderr);
+    assert!(still.len() >= 2, "{}", run.stderr);
+    for (at, line) in still.iter().enumerate() {
+        let seconds = at + 1;
+        assert_eq!(
+            *line,
+            format!(
+                " INFO still building index things/idx_things_a ({seconds} s) change=index things/idx_things_a elapsed_s={seconds}"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
     // Progress is on stderr only: stdout is what a quick apply prints.
     assert_eq!(run.stdout, reference.stdout);
     assert!(index_exists(&harness));
@@ -150,7 +156,7 @@ fn the_elapsed_time_is_a_json_log_line_with_json_logs() {
                 .is_some_and(|message| message.starts_with("still "))
         })
         .collect();
-    assert_eq!(still.len(), 1, "{}", run.stderr);
+    assert!(!still.is_empty(), "{}", run.stderr);
     assert_eq!(
         still[0]["fields"],
         json!({
@@ -177,7 +183,13 @@ fn a_progress_interval_under_a_second_is_invalid_input() {
     let harness = harness();
     let run = apply(&harness, &[], &["--progress-interval", "500ms"]);
     assert_eq!(run.status, 3, "{run:?}");
-    assert!(run.stderr.contains("--progress-interval"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "invalid value '500ms' for '--progress-interval <DURATION>': less than one second"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Apply with stderr into a pipe whose reading end is closed, while a slow
