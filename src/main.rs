@@ -74,7 +74,8 @@ fn init_logging(output: &cli::OutputArgs) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Stderr, around the progress bar when apply draws one.
+        .with_writer(cli::progress::log_writer)
         .with_ansi(!no_color && std::io::stderr().is_terminal())
         .with_target(false)
         // A log line that cannot be written (stderr closed) is dropped:

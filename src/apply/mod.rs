@@ -25,13 +25,15 @@
 //!
 //! Index creates are not bound by the per-request timeout: ArangoDB
 //! answers `POST /_api/index` when the index is built, which can take
-//! minutes; apply waits, logging progress every `--timeout`.
+//! minutes; apply waits. What a waiting run shows meanwhile (a progress
+//! bar, log lines with the elapsed time) is the caller's business: the
+//! executor only reports, through `Progress`, when each change and each of
+//! its steps starts and when each change ends.
 
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -104,10 +106,21 @@ enum Outcome {
     NotStarted,
 }
 
-/// Progress notifications, for logs. Each started change ends with one of
-/// `finished` or `deferred`.
+/// Progress notifications, for logs and progress bars: the observer the
+/// caller hands to `execute`. It is told, never asked: nothing it does
+/// changes what the executor does. Calls come from the tasks that run
+/// the changes, several at once (`concurrency`), so an implementation
+/// must be cheap and must not block.
+///
+/// For each change that starts: `started`, then `step_started` for each
+/// step as it is sent (in plan order; a change stops at its first failed
+/// step), then exactly one of `finished` or `deferred`. Changes that never
+/// start (an earlier failure, a stop) get no call.
 pub trait Progress: Send + Sync {
     fn started(&self, change: &Change);
+    /// `change.steps[index]` is about to be sent; the change's previous
+    /// step, if any, has succeeded.
+    fn step_started(&self, change: &Change, index: usize);
     fn finished(&self, change: &Change, outcome: &Result<(), ClientError>);
     /// A deferrable vector index create the server refused for want of
     /// training data (`Report::deferred`): not done, not failed.
@@ -191,7 +204,7 @@ pub async fn execute_until(
                     intended,
                     ..Ledger::default()
                 };
-                let outcome = run_change(&client, &change, &mut ledger).await;
+                let outcome = run_change(&client, &change, &mut ledger, progress.as_ref()).await;
                 match (&outcome, &ledger.deferred) {
                     (Ok(()), Some(answer)) => progress.deferred(&change, answer),
                     _ => progress.finished(&change, &outcome),
@@ -299,12 +312,14 @@ async fn run_change(
     client: &Client,
     change: &Change,
     ledger: &mut Ledger,
+    progress: &dyn Progress,
 ) -> Result<(), ClientError> {
-    for step in &change.steps {
+    for (index, step) in change.steps.iter().enumerate() {
         if ledger.deferred.is_some() {
             // A deferred create: a drop after it would leave no index.
             break;
         }
+        progress.step_started(change, index);
         let outcome = run_step(client, step, ledger).await;
         if let (Err(err), Some(intent)) = (&outcome, intent_of(step, false)) {
             // The server answered with a refusal: the create did not happen.
@@ -565,15 +580,12 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             deferrable,
         } => {
             // The server answers when the index is built: no per-request
-            // timeout, progress in the log meanwhile.
-            let patient = client.patient();
+            // timeout (the caller's `Progress` shows the wait).
             let query = [("collection", collection.clone())];
-            let request = patient.call(Method::POST, "/_api/index", &query, Some(body));
-            let what = match body["name"].as_str() {
-                Some(name) => format!("index {collection}/{name}"),
-                None => format!("unnamed index on {collection}"),
-            };
-            let result = with_progress(request, client.request_timeout(), &what).await;
+            let result = client
+                .patient()
+                .call(Method::POST, "/_api/index", &query, Some(body))
+                .await;
             let index = match result {
                 Ok(response) => response.body,
                 Err(err) if err.error_num() == Some(DUPLICATE_IDENTIFIER) => {
@@ -825,23 +837,6 @@ fn now_rfc3339() -> String {
     crate::time::rfc3339(seconds)
 }
 
-/// Waits for `request`, logging every `every` that it is still running.
-async fn with_progress<T>(request: impl Future<Output = T>, every: Duration, what: &str) -> T {
-    let every = every.max(Duration::from_secs(1));
-    let started = Instant::now();
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    tokio::pin!(request);
-    loop {
-        tokio::select! {
-            outcome = &mut request => return outcome,
-            _ = ticks.tick() => tracing::info!(
-                elapsed_s = started.elapsed().as_secs(),
-                "{what}: the server is still building it; waiting (index builds are not bound by --timeout)"
-            ),
-        }
-    }
-}
-
 /// Writes state documents (ownership or pending records) in bulk. Keys are
 /// derived from the subject, so `overwriteMode=replace` makes a retried or
 /// repeated write harmless.
@@ -1030,5 +1025,187 @@ mod report_tests {
             ..Report::default()
         };
         assert_eq!(report.applied(&plan).len(), 3);
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    //! The events the executor reports, against the emulator, through a
+    //! fake observer that records them.
+
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::client::{ConnectionSettings, Credentials, RetryPolicy, Secret};
+    use crate::plan::Action;
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Event {
+        Started,
+        StepSent(usize),
+        Done,
+        Failed,
+        Deferred,
+    }
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(String, Event)>>);
+
+    impl Recorder {
+        fn push(&self, change: &Change, event: Event) {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .push((change.address.to_string(), event));
+        }
+
+        fn events(&self) -> Vec<(String, Event)> {
+            self.0.lock().expect("not poisoned").clone()
+        }
+    }
+
+    impl Progress for Recorder {
+        fn started(&self, change: &Change) {
+            self.push(change, Event::Started);
+        }
+        fn step_started(&self, change: &Change, index: usize) {
+            self.push(change, Event::StepSent(index));
+        }
+        fn finished(&self, change: &Change, outcome: &Result<(), ClientError>) {
+            let event = if outcome.is_ok() {
+                Event::Done
+            } else {
+                Event::Failed
+            };
+            self.push(change, event);
+        }
+        fn deferred(&self, change: &Change, _answer: &str) {
+            self.push(change, Event::Deferred);
+        }
+    }
+
+    fn change(address: Address, steps: Vec<Step>) -> Change {
+        Change {
+            address,
+            action: Action::Create,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps,
+            blocked: None,
+            destructive: false,
+        }
+    }
+
+    fn index(collection: &str, name: &str) -> (Address, Step) {
+        (
+            Address::Index {
+                collection: collection.into(),
+                index: name.into(),
+            },
+            Step::CreateIndex {
+                collection: collection.into(),
+                // One field per index: the server takes equal definitions
+                // for one index.
+                body: json!({"name": name, "type": "persistent", "fields": [name]}),
+                deferrable: false,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn each_started_change_reports_its_steps_then_one_end() {
+        let emulator = arangodb_emulator::start(arangodb_emulator::Config {
+            root_password: "pw".into(),
+            ..arangodb_emulator::Config::default()
+        })
+        .await
+        .expect("emulator starts");
+        let client = Client::new(&ConnectionSettings {
+            endpoints: vec![url::Url::parse(&emulator.url()).expect("url")],
+            database: "_system".into(),
+            credentials: Credentials::Basic {
+                username: "root".into(),
+                password: Secret::new("pw"),
+            },
+            ca_cert: None,
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default(),
+        })
+        .expect("client");
+        let (good, good_step) = index("things", "idx_good");
+        let (two, two_first) = index("things", "idx_two");
+        // The second step drops an index that is not there: tolerated.
+        let two_second = Step::DropIndex {
+            collection: "things".into(),
+            id: "things/999999".into(),
+            name: "idx_old".into(),
+        };
+        // A collection nobody creates: the server refuses the index (404).
+        let (bad, bad_step) = index("missing", "idx_bad");
+        let plan = Plan {
+            format_version: 2,
+            database: "_system".into(),
+            changes: vec![
+                change(Address::StateCollection, vec![Step::CreateStateCollection]),
+                change(
+                    Address::Collection("things".into()),
+                    vec![Step::CreateCollection {
+                        body: json!({"name": "things"}),
+                    }],
+                ),
+                change(good.clone(), vec![good_step]),
+                change(two.clone(), vec![two_first, two_second]),
+                change(bad.clone(), vec![bad_step]),
+                // A later stage: never started after the failure.
+                change(
+                    Address::View("later".into()),
+                    vec![Step::CreateView {
+                        body: json!({"name": "later", "type": "arangosearch"}),
+                    }],
+                ),
+            ],
+            notes: Vec::new(),
+            server: None,
+            targets: Vec::new(),
+        };
+        let recorder = Arc::new(Recorder::default());
+        let report = execute(&client, &plan, 4, recorder.clone()).await;
+        assert_eq!(report.failed.len(), 1, "{report:?}");
+        assert_eq!(report.not_started, vec![Address::View("later".into())]);
+
+        let events = recorder.events();
+        let of = |address: &Address| -> Vec<Event> {
+            let address = address.to_string();
+            events
+                .iter()
+                .filter(|(which, _)| *which == address)
+                .map(|(_, event)| event.clone())
+                .collect()
+        };
+        use Event::*;
+        assert_eq!(of(&Address::StateCollection), [Started, StepSent(0), Done]);
+        assert_eq!(
+            of(&Address::Collection("things".into())),
+            [Started, StepSent(0), Done]
+        );
+        assert_eq!(of(&good), [Started, StepSent(0), Done]);
+        assert_eq!(of(&two), [Started, StepSent(0), StepSent(1), Done]);
+        assert_eq!(of(&bad), [Started, StepSent(0), Failed]);
+        assert_eq!(of(&Address::View("later".into())), []);
+        // Stages one after the other: the collection was done before any
+        // index started.
+        let position = |address: &Address, event: Event| {
+            let address = address.to_string();
+            events
+                .iter()
+                .position(|(which, seen)| *which == address && *seen == event)
+                .expect("reported")
+        };
+        let collection_done = position(&Address::Collection("things".into()), Done);
+        for index in [&good, &two, &bad] {
+            assert!(position(index, Started) > collection_done, "{events:?}");
+        }
+        assert_eq!(events.len(), 3 + 3 + 3 + 4 + 3, "{events:?}");
     }
 }

@@ -88,6 +88,20 @@ pub struct ApplyArgs {
         value_parser = super::duration::parse_at_least_one_second
     )]
     pub lock_ttl: Duration,
+    /// How often a step that is still running is reported (an index build
+    /// can take minutes): when stderr is not a terminal, or logs are JSON,
+    /// a log line `still building index users/idx (10 s)` after each
+    /// interval; on a terminal the progress bar shows the elapsed time
+    /// instead. A number of seconds (10) or a duration with a unit (30s,
+    /// 1m); at least 1s.
+    #[arg(
+        long,
+        default_value = "10",
+        value_name = "DURATION",
+        env = "ARANGOSYNC_PROGRESS_INTERVAL",
+        value_parser = super::duration::parse_at_least_one_second
+    )]
+    pub progress_interval: Duration,
     #[command(flatten)]
     pub plan: PlanArgs,
     #[command(flatten)]
@@ -250,7 +264,10 @@ async fn prepare(
             notes: Vec::new(),
             ..computed.clone()
         };
-        let report = crate::apply::execute(&client, &setup_plan, 1, super::progress()).await;
+        // Logged only: the bar counts the plan made under the lock.
+        let progress = super::progress::ApplyProgress::log_only(args.progress_interval);
+        let report = crate::apply::execute(&client, &setup_plan, 1, progress.observer()).await;
+        progress.finish();
         if !report.succeeded() {
             return Err(failure(&report, &setup_plan, 0));
         }
@@ -353,14 +370,17 @@ async fn apply_under_lock(
         report_applied(&shown, Summary::of_changes(setup_done), 0);
         return Ok(ExitStatus::Success);
     }
+    let progress =
+        super::progress::ApplyProgress::start(fresh.changes.len(), args.progress_interval);
     let report = crate::apply::execute_until(
         client,
         &fresh,
         usize::from(args.concurrency),
-        super::progress(),
+        progress.observer(),
         interrupt,
     )
     .await;
+    progress.finish();
     for (address, answer) in &report.deferred {
         tracing::warn!(
             "{address} deferred: the server has too few vectors to train it on yet ({answer}); a later run creates it"

@@ -10,6 +10,7 @@ mod features;
 mod import;
 mod output;
 mod plan;
+pub mod progress;
 mod saved;
 mod serving;
 mod validate;
@@ -56,7 +57,9 @@ pub enum Command {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
-    let out = output::Output::new(cli.output.format, cli.output.log_format == LogFormat::Json);
+    let json_logs = cli.output.log_format == LogFormat::Json;
+    progress::allow_bar(progress::bar_wanted(cli.output.quiet, json_logs));
+    let out = output::Output::new(cli.output.format, json_logs);
     match cli.command {
         Command::Validate(args) => validate::run(&args, &out),
         Command::Plan(args) => plan::run(&args, &out).await,
@@ -341,37 +344,6 @@ async fn read_live(
     let mut live = read.map_err(|err| failed(&err))?;
     live.document_counts = counts.map_err(|err| failed(&err))?;
     Ok(live)
-}
-
-/// Logs each change of an apply as it starts and ends.
-struct LogProgress;
-
-impl crate::apply::Progress for LogProgress {
-    fn started(&self, change: &crate::plan::Change) {
-        tracing::debug!(change = %change.address, action = change.action.as_str(), "applying");
-    }
-
-    fn finished(
-        &self,
-        change: &crate::plan::Change,
-        outcome: &Result<(), crate::client::ClientError>,
-    ) {
-        match outcome {
-            Ok(()) => {
-                tracing::info!(change = %change.address, action = change.action.as_str(), "done")
-            }
-            Err(err) => tracing::error!(change = %change.address, error = %err, "failed"),
-        }
-    }
-
-    fn deferred(&self, change: &crate::plan::Change, _answer: &str) {
-        // Reported once, as a warning, when the apply ends.
-        tracing::debug!(change = %change.address, action = change.action.as_str(), "deferred");
-    }
-}
-
-fn progress() -> Arc<dyn crate::apply::Progress> {
-    Arc::new(LogProgress)
 }
 
 /// Narrows a plan to the `--target`s and their dependencies (unchanged

@@ -23,6 +23,7 @@ mod ownership;
 mod packaging;
 mod performance;
 mod plan_exit;
+mod progress;
 mod reliability;
 mod renames;
 mod safety;

@@ -302,14 +302,28 @@ fn an_index_build_longer_than_the_timeout_is_waited_for() {
         json!({"failAfter": 0, "count": 1, "mode": "delay", "delayMs": 2500, "method": "POST", "path": "/_db/features/_api/index"}),
     );
     harness.reset_stats();
-    let run = apply(&harness, &["--timeout", "1", "--retries", "1"]);
+    let run = apply(
+        &harness,
+        &[
+            "--timeout",
+            "1",
+            "--retries",
+            "1",
+            "--progress-interval",
+            "1",
+        ],
+    );
     assert_eq!(run.status, 0, "{run:?}");
     let progress = run
         .stderr
         .lines()
-        .filter(|line| line.contains("the server is still building it"))
+        .filter(|line| line.contains("still building index things/idx_things_a ("))
         .count();
-    assert!(progress >= 2, "progress every --timeout: {}", run.stderr);
+    assert!(
+        progress >= 2,
+        "progress every --progress-interval: {}",
+        run.stderr
+    );
     assert!(
         !run.stderr.contains("retrying"),
         "waited, not retried: {}",
