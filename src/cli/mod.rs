@@ -56,7 +56,8 @@ pub enum Command {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
-    let out = output::Output::new(cli.output.format, cli.output.log_format == LogFormat::Json);
+    let out = output::Output::new(cli.output.format, cli.output.log_format == LogFormat::Json)
+        .with_markdown_limits(cli.output.markdown_limits());
     match cli.command {
         Command::Validate(args) => validate::run(&args, &out),
         Command::Plan(args) => plan::run(&args, &out).await,

@@ -1,59 +1,404 @@
 //! The plan as Markdown, for a pull-request comment: a table of the
 //! changes, then each changed object's changed paths as a `diff` block
 //! (collapsed when long).
+//!
+//! A comment has a size limit (GitHub refuses a comment body over 65,536
+//! characters), so [`plan_markdown_limited`] cuts the plan to fit: the
+//! heading and summary stay, every blocked or destructive change stays in
+//! full, other changes follow in plan order as long as they fit, and a
+//! closing notice counts what was left out and says where the full plan
+//! is. The output is assembled from whole pieces (a table row, a `diff`
+//! block, a note), never cut inside one, so every fence and `<details>`
+//! it opens is closed.
 
 use std::fmt::Write;
 
 use super::Summary;
 use crate::plan::{Change, FieldChange, Plan};
 
+/// GitHub's limit for an issue or pull-request comment body: 65,536
+/// characters (the API answers "body is too long (maximum is 65536
+/// characters)"). A byte limit of the same number is at least as strict,
+/// since a character is one or more bytes of UTF-8.
+pub const GITHUB_COMMENT_MAX: usize = 65_536;
+
+/// The smallest byte limit [`plan_markdown_limited`] honours: room for the
+/// heading, the summary and the notice.
+pub const MIN_MAX_BYTES: usize = 4_096;
+
+/// How to cut the Markdown plan for a comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MarkdownLimits {
+    /// The most bytes (UTF-8) the output may take; `None` for no limit.
+    /// Values under [`MIN_MAX_BYTES`] are treated as [`MIN_MAX_BYTES`].
+    pub max_bytes: Option<usize>,
+    /// Where the whole plan can be read (e.g. a CI artifact), linked from
+    /// the notice of a cut plan; an absolute http(s) URL without `<`, `>`
+    /// or whitespace (the CLI checks it).
+    pub full_plan_url: Option<String>,
+}
+
+/// The whole plan as Markdown, however long.
 pub fn plan_markdown(plan: &Plan) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "### arangosync plan for `{}`\n", plan.database);
-    if let Some(line) = super::text::partial_line(plan) {
-        let _ = writeln!(out, "{}\n", escape(&line));
+    let parts = Parts::of(plan);
+    parts.assemble(&Selection::all(&parts), None)
+}
+
+/// The plan as Markdown within `limits`: the whole plan when it fits, else
+/// the cut described in the module note, never over `limits.max_bytes`
+/// (unless even the heading, summary and notice alone are longer).
+pub fn plan_markdown_limited(plan: &Plan, limits: &MarkdownLimits) -> String {
+    let parts = Parts::of(plan);
+    let full = parts.assemble(&Selection::all(&parts), None);
+    let Some(max) = limits.max_bytes.map(|max| max.max(MIN_MAX_BYTES)) else {
+        return full;
+    };
+    if full.len() <= max {
+        return full;
     }
-    if plan.changes.is_empty() {
-        let _ = writeln!(out, "No changes: the database matches the specs.");
-        notes_markdown(plan, &mut out);
-        return out;
-    }
-    let _ = writeln!(out, "**{}.**\n", Summary::of(plan).sentence());
-    if let Some(server) = &plan.server {
-        let _ = writeln!(out, "Server: {}.\n", escape(&server.to_string()));
-    }
-    let _ = writeln!(out, "| | change | why |");
-    let _ = writeln!(out, "|---|---|---|");
-    for change in &plan.changes {
-        let mut why = escape(&change.reason);
-        if change.destructive {
-            why.push_str(" **Destroys data.**");
-        }
-        if let Some(blocked) = &change.blocked {
-            why.push_str(&format!(" :no_entry: **Blocked:** {}", escape(blocked)));
-        }
-        let _ = writeln!(
-            out,
-            "| `{}` | {} {} | {} |",
-            change.action.symbol(),
-            change.action.as_str(),
-            escape(&change.address.to_string()),
-            why
-        );
-    }
-    let detailed: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|change| !change.fields.is_empty())
-        .collect();
-    if !detailed.is_empty() {
-        let _ = writeln!(out, "\n#### Changed attributes");
-        for change in detailed {
-            diff_block(change, &mut out);
+    let cut = Cut {
+        max,
+        total_changes: plan.changes.len(),
+        url: limits.full_plan_url.as_deref(),
+    };
+    let mut selection = parts.select(&cut);
+    loop {
+        let text = parts.assemble(&selection, Some(&cut));
+        if text.len() <= max || !selection.drop_last() {
+            return text;
         }
     }
-    notes_markdown(plan, &mut out);
-    out
+}
+
+/// More rows than this and the table is split: blocked or destructive
+/// changes in an open table, the others in a collapsed one.
+const TABLE_OPEN_MAX: usize = 30;
+
+/// More notes than this and they are collapsed.
+const NOTES_OPEN_MAX: usize = 10;
+
+/// Bytes kept free for the pieces' surroundings (headings, table heads,
+/// `<details>` wrappers, the notice) while choosing pieces; the exact size
+/// is checked after assembling.
+const FRAME_RESERVE: usize = 1_024;
+
+/// The plan rendered piece by piece; [`Parts::assemble`] puts a selection
+/// of them together.
+struct Parts {
+    /// The heading, the partial-plan line, the summary, the server.
+    head: String,
+    /// Whether the plan has changes (else `head` says so).
+    empty: bool,
+    /// One table row per change, in plan order, with its newline.
+    rows: Vec<String>,
+    /// Each change's `diff` block, when it has changed attributes.
+    details: Vec<Option<String>>,
+    /// Whether each change is blocked or destructive: it is never left
+    /// out while anything else is shown.
+    attention: Vec<bool>,
+    /// One list item per note, with its newline.
+    notes: Vec<String>,
+}
+
+/// Which pieces are shown, and the order they were chosen in (the last
+/// chosen is the first dropped when the assembled text is too long).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Selection {
+    rows: Vec<bool>,
+    details: Vec<bool>,
+    notes: Vec<bool>,
+    chosen: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Row(usize),
+    Detail(usize),
+    Note(usize),
+}
+
+/// A cut in progress: its byte limit, and what the notice says.
+struct Cut<'a> {
+    max: usize,
+    total_changes: usize,
+    url: Option<&'a str>,
+}
+
+impl Selection {
+    fn none(parts: &Parts) -> Selection {
+        Selection {
+            rows: vec![false; parts.rows.len()],
+            details: vec![false; parts.rows.len()],
+            notes: vec![false; parts.notes.len()],
+            chosen: Vec::new(),
+        }
+    }
+
+    fn all(parts: &Parts) -> Selection {
+        Selection {
+            rows: vec![true; parts.rows.len()],
+            details: parts.details.iter().map(Option::is_some).collect(),
+            notes: vec![true; parts.notes.len()],
+            chosen: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, piece: Piece) {
+        match piece {
+            Piece::Row(index) => self.rows[index] = true,
+            Piece::Detail(index) => self.details[index] = true,
+            Piece::Note(index) => self.notes[index] = true,
+        }
+        self.chosen.push(piece);
+    }
+
+    /// Un-chooses the last chosen piece (a row takes its `diff` block
+    /// along); false when nothing is left to drop.
+    fn drop_last(&mut self) -> bool {
+        let Some(piece) = self.chosen.pop() else {
+            return false;
+        };
+        match piece {
+            Piece::Row(index) => {
+                self.rows[index] = false;
+                self.details[index] = false;
+            }
+            Piece::Detail(index) => self.details[index] = false,
+            Piece::Note(index) => self.notes[index] = false,
+        }
+        true
+    }
+}
+
+impl Parts {
+    fn of(plan: &Plan) -> Parts {
+        let mut head = String::new();
+        let _ = writeln!(head, "### arangosync plan for `{}`\n", plan.database);
+        if let Some(line) = super::text::partial_line(plan) {
+            let _ = writeln!(head, "{}\n", escape(&line));
+        }
+        let empty = plan.changes.is_empty();
+        if empty {
+            let _ = writeln!(head, "No changes: the database matches the specs.");
+        } else {
+            let _ = writeln!(head, "**{}.**\n", Summary::of(plan).sentence());
+            if let Some(server) = &plan.server {
+                let _ = writeln!(head, "Server: {}.\n", escape(&server.to_string()));
+            }
+        }
+        Parts {
+            head,
+            empty,
+            rows: plan.changes.iter().map(table_row).collect(),
+            details: plan
+                .changes
+                .iter()
+                .map(|change| (!change.fields.is_empty()).then(|| diff_block(change)))
+                .collect(),
+            attention: plan
+                .changes
+                .iter()
+                .map(|change| change.destructive || change.blocked.is_some())
+                .collect(),
+            notes: plan
+                .notes
+                .iter()
+                .map(|note| {
+                    format!(
+                        "- {}: {}\n",
+                        escape(&note.address.to_string()),
+                        escape(&note.message)
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Chooses the pieces of a cut plan by their sizes: blocked and
+    /// destructive changes in full (or, when they do not all fit, their
+    /// rows first and then as many of their `diff` blocks as fit), then
+    /// other changes in plan order, each whole or not at all, then notes.
+    fn select(&self, cut: &Cut) -> Selection {
+        let mut selection = Selection::none(self);
+        let reserve = FRAME_RESERVE + cut.url.map_or(0, str::len);
+        let mut left = cut.max.saturating_sub(self.head.len() + reserve);
+        let detail_len = |index: usize| self.details[index].as_ref().map_or(0, String::len);
+        let full_len = |index: usize| self.rows[index].len() + detail_len(index);
+        let attention: Vec<usize> = (0..self.rows.len())
+            .filter(|&index| self.attention[index])
+            .collect();
+        let attention_len: usize = attention.iter().map(|&index| full_len(index)).sum();
+        let all_attention_fits = attention_len <= left;
+        let mut take = |selection: &mut Selection, pieces: &[Piece], len: usize| {
+            if len <= left {
+                left -= len;
+                for &piece in pieces {
+                    selection.add(piece);
+                }
+            }
+        };
+        let whole = |index: usize| -> Vec<Piece> {
+            let mut pieces = vec![Piece::Row(index)];
+            if self.details[index].is_some() {
+                pieces.push(Piece::Detail(index));
+            }
+            pieces
+        };
+        if all_attention_fits {
+            for &index in &attention {
+                take(&mut selection, &whole(index), full_len(index));
+            }
+        } else {
+            for &index in &attention {
+                take(&mut selection, &[Piece::Row(index)], self.rows[index].len());
+            }
+            for &index in &attention {
+                if selection.rows[index] && self.details[index].is_some() {
+                    take(&mut selection, &[Piece::Detail(index)], detail_len(index));
+                }
+            }
+        }
+        for index in (0..self.rows.len()).filter(|&index| !self.attention[index]) {
+            take(&mut selection, &whole(index), full_len(index));
+        }
+        for (index, note) in self.notes.iter().enumerate() {
+            take(&mut selection, &[Piece::Note(index)], note.len());
+        }
+        selection
+    }
+
+    /// The selected pieces in their sections; with `cut`, the notice of
+    /// what was left out at the end.
+    fn assemble(&self, selection: &Selection, cut: Option<&Cut>) -> String {
+        let mut out = self.head.clone();
+        if !self.empty {
+            let shown: Vec<usize> = (0..self.rows.len())
+                .filter(|&index| selection.rows[index])
+                .collect();
+            if shown.len() <= TABLE_OPEN_MAX {
+                self.table(&shown, &mut out);
+            } else {
+                let (attention, others): (Vec<usize>, Vec<usize>) =
+                    shown.iter().partition(|&&index| self.attention[index]);
+                if !attention.is_empty() {
+                    let _ = writeln!(out, "**Needs attention** (blocked or destroys data):\n");
+                    self.table(&attention, &mut out);
+                    out.push('\n');
+                }
+                let label = if attention.is_empty() { "" } else { "other " };
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{} {label}changes</summary>\n",
+                    others.len()
+                );
+                self.table(&others, &mut out);
+                let _ = writeln!(out, "\n</details>");
+            }
+            let detailed: Vec<&String> = (0..self.rows.len())
+                .filter(|&index| selection.details[index])
+                .filter_map(|index| self.details[index].as_ref())
+                .collect();
+            if !detailed.is_empty() {
+                let _ = writeln!(out, "\n#### Changed attributes");
+                for block in detailed {
+                    out.push_str(block);
+                }
+            }
+        }
+        let notes: Vec<&String> = self
+            .notes
+            .iter()
+            .zip(&selection.notes)
+            .filter_map(|(note, shown)| shown.then_some(note))
+            .collect();
+        if notes.len() > NOTES_OPEN_MAX {
+            let _ = writeln!(out, "\n<details><summary>{} notes</summary>\n", notes.len());
+            notes.iter().for_each(|note| out.push_str(note));
+            let _ = writeln!(out, "\n</details>");
+        } else if !notes.is_empty() {
+            let _ = writeln!(out, "\nNotes:\n");
+            notes.iter().for_each(|note| out.push_str(note));
+        }
+        if let Some(cut) = cut {
+            let _ = writeln!(out, "\n{}", self.notice(selection, cut));
+        }
+        out
+    }
+
+    fn table(&self, indexes: &[usize], out: &mut String) {
+        let _ = writeln!(out, "| | change | why |");
+        let _ = writeln!(out, "|---|---|---|");
+        for &index in indexes {
+            out.push_str(&self.rows[index]);
+        }
+    }
+
+    /// One paragraph: what the cut left out, and where the whole plan is.
+    fn notice(&self, selection: &Selection, cut: &Cut) -> String {
+        let hidden: Vec<usize> = (0..self.rows.len())
+            .filter(|&index| !selection.rows[index])
+            .collect();
+        let hidden_attention = hidden
+            .iter()
+            .filter(|&&index| self.attention[index])
+            .count();
+        let hidden_details = (0..self.rows.len())
+            .filter(|&index| {
+                selection.rows[index] && self.details[index].is_some() && !selection.details[index]
+            })
+            .count();
+        let hidden_notes = selection.notes.iter().filter(|shown| !**shown).count();
+        let mut parts = Vec::new();
+        if !hidden.is_empty() {
+            let mut part = format!(
+                "{} of {} changes are not shown",
+                hidden.len(),
+                cut.total_changes
+            );
+            if hidden_attention > 0 {
+                let _ = write!(part, " ({hidden_attention} of them blocked or destructive)");
+            }
+            parts.push(part);
+        }
+        if hidden_details > 0 {
+            parts.push(format!(
+                "the changed attributes of {hidden_details} shown changes are not shown"
+            ));
+        }
+        if hidden_notes > 0 {
+            parts.push(format!(
+                "{hidden_notes} of {} notes are not shown",
+                self.notes.len()
+            ));
+        }
+        let pointer = match cut.url {
+            Some(url) => format!("[Read the full plan](<{url}>)."),
+            None => "Run the plan with `--markdown-max-bytes 0` to see all of it.".to_string(),
+        };
+        format!(
+            "> :scissors: **Shortened to fit {} bytes:** {}. {pointer}",
+            cut.max,
+            parts.join("; ")
+        )
+    }
+}
+
+/// A change's row of the table, with its newline.
+fn table_row(change: &Change) -> String {
+    let mut why = escape(&change.reason);
+    if change.destructive {
+        why.push_str(" **Destroys data.**");
+    }
+    if let Some(blocked) = &change.blocked {
+        why.push_str(&format!(" :no_entry: **Blocked:** {}", escape(blocked)));
+    }
+    format!(
+        "| `{}` | {} {} | {} |\n",
+        change.action.symbol(),
+        change.action.as_str(),
+        escape(&change.address.to_string()),
+        why
+    )
 }
 
 /// Above this many diff lines a change's block is collapsed.
@@ -62,7 +407,8 @@ const COLLAPSE_ABOVE: usize = 20;
 /// One change's changed paths as a `diff` block: `-` the old value, `+`
 /// the new one, a path absent on one side only on the other side's line.
 /// Collapsed in `<details>` when longer than [`COLLAPSE_ABOVE`] lines.
-fn diff_block(change: &Change, out: &mut String) {
+fn diff_block(change: &Change) -> String {
+    let mut out = String::new();
     let mut lines = Vec::new();
     for path in change.fields.iter().flat_map(FieldChange::paths) {
         if let Some(before) = &path.before {
@@ -94,6 +440,7 @@ fn diff_block(change: &Change, out: &mut String) {
     if collapsed {
         let _ = writeln!(out, "\n</details>");
     }
+    out
 }
 
 fn longest_backtick_run(lines: &[String]) -> usize {
@@ -110,21 +457,6 @@ fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-fn notes_markdown(plan: &Plan, out: &mut String) {
-    if plan.notes.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "\nNotes:\n");
-    for note in &plan.notes {
-        let _ = writeln!(
-            out,
-            "- {}: {}",
-            escape(&note.address.to_string()),
-            escape(&note.message)
-        );
-    }
 }
 
 /// Keeps table cells intact: pipes and line breaks would end the cell.
