@@ -548,4 +548,257 @@ mod tests {
         assert!(markdown.contains("````diff\n"), "{markdown}");
         assert!(markdown.ends_with("\n````\n"), "{markdown}");
     }
+
+    /// Whether `markdown` is well-formed as far as a cut can break it:
+    /// every fence closed by a fence at least as long, `<details>` and
+    /// `<summary>` balanced and never closed before they open, no tag
+    /// inside a fenced block. The problem found, if any.
+    pub(crate) fn malformed(markdown: &str) -> Option<String> {
+        let mut fence: Option<usize> = None;
+        let (mut details, mut summaries) = (0i64, 0i64);
+        for (number, line) in markdown.lines().enumerate() {
+            let ticks = line.len() - line.trim_start_matches('`').len();
+            match fence {
+                Some(open) if ticks >= open && line[ticks..].trim().is_empty() => fence = None,
+                Some(_) => {}
+                None if ticks >= 3 => fence = Some(ticks),
+                None => {
+                    details += (line.matches("<details>").count() as i64)
+                        - (line.matches("</details>").count() as i64);
+                    summaries += (line.matches("<summary>").count() as i64)
+                        - (line.matches("</summary>").count() as i64);
+                    if details < 0 || summaries != 0 {
+                        return Some(format!("line {}: unbalanced tag: {line}", number + 1));
+                    }
+                }
+            }
+        }
+        if fence.is_some() {
+            return Some("a fenced block is not closed".into());
+        }
+        (details != 0).then(|| format!("{details} <details> not closed"))
+    }
+
+    fn change(name: &str, action: Action, fields: Vec<FieldChange>) -> Change {
+        Change {
+            address: Address::Collection(name.into()),
+            action,
+            reason: format!("reason for {name}"),
+            fields,
+            steps: vec![],
+            blocked: None,
+            destructive: false,
+        }
+    }
+
+    /// `creates` plain creates `c0000`.., then a blocked replace `sharded`
+    /// and a destructive delete `old`, each with a diff, then `notes` notes.
+    fn big_plan(creates: usize, notes: usize) -> Plan {
+        let mut plan = plan_with(vec![]);
+        plan.changes = (0..creates)
+            .map(|index| change(&format!("c{index:04}"), Action::Create, vec![]))
+            .collect();
+        let mut replace = change("sharded", Action::Replace, vec![schema_change(2, "x")]);
+        replace.blocked = Some("pass --allow-destructive".into());
+        replace.destructive = true;
+        let mut delete = change("old", Action::Delete, vec![schema_change(1, "y")]);
+        delete.destructive = true;
+        plan.changes.push(replace);
+        plan.changes.push(delete);
+        plan.notes = (0..notes)
+            .map(|index| crate::plan::Note {
+                address: Address::Collection(format!("n{index}")),
+                message: "kept".into(),
+            })
+            .collect();
+        plan
+    }
+
+    fn limited(plan: &Plan, max: usize, url: Option<&str>) -> String {
+        let markdown = plan_markdown_limited(
+            plan,
+            &MarkdownLimits {
+                max_bytes: Some(max),
+                full_plan_url: url.map(str::to_string),
+            },
+        );
+        assert!(markdown.len() <= max, "{} > {max}", markdown.len());
+        assert_eq!(malformed(&markdown), None, "{markdown}");
+        markdown
+    }
+
+    #[test]
+    fn a_plan_that_fits_is_not_changed() {
+        let plan = big_plan(5, 2);
+        let full = plan_markdown(&plan);
+        assert_eq!(limited(&plan, GITHUB_COMMENT_MAX, None), full);
+        let unlimited = plan_markdown_limited(&big_plan(3000, 0), &MarkdownLimits::default());
+        assert_eq!(unlimited, plan_markdown(&big_plan(3000, 0)));
+        assert!(!full.contains(":scissors:"), "{full}");
+        assert_eq!(malformed(&full), None, "{full}");
+    }
+
+    #[test]
+    fn a_long_plan_keeps_summary_blocked_and_destructive_changes_and_says_what_is_left_out() {
+        let plan = big_plan(3000, 40);
+        let full = plan_markdown(&plan);
+        assert!(full.len() > 100_000, "{}", full.len());
+        let markdown = limited(&plan, 8_000, Some("https://example.org/runs/1?a=b"));
+        assert!(markdown.starts_with(
+            "### arangosync plan for `features`\n\n**3000 to create, 0 to update, 1 to replace, \
+             1 to delete; 1 blocked.**\n\n**Needs attention** (blocked or destroys data):\n\n\
+             | | change | why |\n|---|---|---|\n\
+             | `-/+` | replace collection sharded | reason for sharded **Destroys data.** \
+             :no_entry: **Blocked:** pass --allow-destructive |\n\
+             | `-` | delete collection old | reason for old **Destroys data.** |\n\n\
+             <details><summary>"
+        ), "{markdown}");
+        // Both diff blocks survive whole.
+        for block in [diff_block(&plan.changes[3000]), diff_block(&plan.changes[3001])] {
+            assert!(markdown.contains(&block), "{markdown}");
+        }
+        // Other changes in plan order, as many as fit: a prefix here.
+        let shown = markdown.matches("| `+` | create collection c").count();
+        assert!(shown > 50, "{shown}");
+        assert!(markdown.contains(&format!("create collection c{:04} |", shown - 1)));
+        assert!(!markdown.contains(&format!("create collection c{:04} |", shown)));
+        assert!(markdown.ends_with(&format!(
+            "\n> :scissors: **Shortened to fit 8000 bytes:** {} of 3002 changes are not \
+             shown; 40 of 40 notes are not shown. \
+             [Read the full plan](<https://example.org/runs/1?a=b>).\n",
+            3000 - shown
+        )), "{markdown}");
+        // Nothing is lost that fit: the space left is less than a row and
+        // the frame reserve.
+        assert!(markdown.len() > 8_000 - FRAME_RESERVE - 100, "{}", markdown.len());
+    }
+
+    #[test]
+    fn without_a_url_the_notice_says_how_to_see_everything() {
+        let markdown = limited(&big_plan(3000, 0), 4_096, None);
+        assert!(
+            markdown.ends_with(
+                " changes are not shown. Run the plan with `--markdown-max-bytes 0` to see all of it.\n"
+            ),
+            "{markdown}"
+        );
+    }
+
+    #[test]
+    fn blocked_changes_too_long_in_full_keep_their_rows() {
+        // 100 destructive deletes whose diffs (each collapsed, ~2 kB) do not
+        // fit together: every row stays, diffs as they fit.
+        let mut plan = plan_with(vec![]);
+        plan.changes = (0..100)
+            .map(|index| {
+                let mut delete = change(
+                    &format!("d{index:03}"),
+                    Action::Delete,
+                    vec![schema_change(30, "z")],
+                );
+                delete.destructive = true;
+                delete
+            })
+            .collect();
+        let markdown = limited(&plan, 20_000, None);
+        for index in 0..100 {
+            assert!(
+                markdown.contains(&format!("| `-` | delete collection d{index:03} |")),
+                "{index}: {markdown}"
+            );
+        }
+        let diffs = markdown.matches("```diff").count();
+        assert!((1..100).contains(&diffs), "{diffs}");
+        assert!(
+            markdown.contains(&format!(
+                "**Shortened to fit 20000 bytes:** the changed attributes of {} shown changes are not shown.",
+                100 - diffs
+            )),
+            "{markdown}"
+        );
+    }
+
+    #[test]
+    fn blocked_changes_beyond_the_limit_are_counted() {
+        // 1000 destructive rows of ~70 bytes cannot fit into 4096 bytes.
+        let mut plan = plan_with(vec![]);
+        plan.changes = (0..1000)
+            .map(|index| {
+                let mut delete = change(&format!("d{index:04}"), Action::Delete, vec![]);
+                delete.destructive = true;
+                delete
+            })
+            .collect();
+        let markdown = limited(&plan, 4_096, None);
+        let shown = markdown.matches("| `-` | delete collection").count();
+        assert!(shown > 10, "{shown}");
+        assert!(
+            markdown.contains(&format!(
+                "{} of 1000 changes are not shown ({} of them blocked or destructive)",
+                1000 - shown,
+                1000 - shown
+            )),
+            "{markdown}"
+        );
+    }
+
+    #[test]
+    fn a_change_too_long_to_fit_is_skipped_and_later_ones_shown() {
+        let mut plan = plan_with(vec![]);
+        plan.changes = vec![
+            change("small_a", Action::Update, vec![schema_change(1, "a")]),
+            change("huge", Action::Update, vec![schema_change(2000, "b")]),
+            change("small_b", Action::Update, vec![schema_change(1, "c")]),
+        ];
+        let markdown = limited(&plan, 6_000, None);
+        assert!(markdown.contains("update collection small_a"), "{markdown}");
+        assert!(markdown.contains("update collection small_b"), "{markdown}");
+        assert!(!markdown.contains("collection huge"), "{markdown}");
+        assert!(markdown.contains("1 of 3 changes are not shown."), "{markdown}");
+    }
+
+    #[test]
+    fn a_limit_under_the_minimum_is_raised_to_it() {
+        let markdown = plan_markdown_limited(
+            &big_plan(3000, 0),
+            &MarkdownLimits {
+                max_bytes: Some(10),
+                full_plan_url: None,
+            },
+        );
+        assert!(markdown.len() <= MIN_MAX_BYTES, "{}", markdown.len());
+        assert!(markdown.contains("**Shortened to fit 4096 bytes:**"), "{markdown}");
+    }
+
+    #[test]
+    fn many_rows_split_the_table_and_many_notes_collapse() {
+        let markdown = plan_markdown(&big_plan(40, 11));
+        assert_eq!(malformed(&markdown), None, "{markdown}");
+        assert!(markdown.contains(
+            "| `-` | delete collection old | reason for old **Destroys data.** |\n\n\
+             <details><summary>40 other changes</summary>\n\n| | change | why |\n|---|---|---|\n\
+             | `+` | create collection c0000 |"
+        ), "{markdown}");
+        assert!(markdown.contains(
+            "| `+` | create collection c0039 | reason for c0039 |\n\n</details>\n"
+        ), "{markdown}");
+        assert!(
+            markdown.contains("\n<details><summary>11 notes</summary>\n\n- collection n0: kept\n"),
+            "{markdown}"
+        );
+        assert!(markdown.ends_with("- collection n10: kept\n\n</details>\n"), "{markdown}");
+        // 30 rows stay one open table.
+        let open = plan_markdown(&big_plan(28, 10));
+        assert!(!open.contains("<details><summary>"), "{open}");
+        assert!(open.contains("\nNotes:\n\n"), "{open}");
+    }
+
+    #[test]
+    fn the_checker_finds_what_a_bad_cut_would_leave() {
+        assert!(malformed("```diff\n- a\n").is_some());
+        assert!(malformed("````diff\n```\n").is_some());
+        assert!(malformed("<details><summary>x</summary>\n\nbody\n").is_some());
+        assert!(malformed("</details>\n<details>\n").is_some());
+        assert_eq!(malformed("```diff\n<details>\n```\n"), None);
+    }
 }
