@@ -654,7 +654,10 @@ mod tests {
              <details><summary>"
         ), "{markdown}");
         // Both diff blocks survive whole.
-        for block in [diff_block(&plan.changes[3000]), diff_block(&plan.changes[3001])] {
+        for block in [
+            diff_block(&plan.changes[3000]),
+            diff_block(&plan.changes[3001]),
+        ] {
             assert!(markdown.contains(&block), "{markdown}");
         }
         // Other changes in plan order, as many as fit: a prefix here.
@@ -662,15 +665,22 @@ mod tests {
         assert!(shown > 50, "{shown}");
         assert!(markdown.contains(&format!("create collection c{:04} |", shown - 1)));
         assert!(!markdown.contains(&format!("create collection c{:04} |", shown)));
-        assert!(markdown.ends_with(&format!(
-            "\n> :scissors: **Shortened to fit 8000 bytes:** {} of 3002 changes are not \
+        assert!(
+            markdown.ends_with(&format!(
+                "\n> :scissors: **Shortened to fit 8000 bytes:** {} of 3002 changes are not \
              shown; 40 of 40 notes are not shown. \
              [Read the full plan](<https://example.org/runs/1?a=b>).\n",
-            3000 - shown
-        )), "{markdown}");
+                3000 - shown
+            )),
+            "{markdown}"
+        );
         // Nothing is lost that fit: the space left is less than a row and
         // the frame reserve.
-        assert!(markdown.len() > 8_000 - FRAME_RESERVE - 100, "{}", markdown.len());
+        assert!(
+            markdown.len() > 8_000 - FRAME_RESERVE - 100,
+            "{}",
+            markdown.len()
+        );
     }
 
     #[test]
@@ -754,7 +764,10 @@ mod tests {
         assert!(markdown.contains("update collection small_a"), "{markdown}");
         assert!(markdown.contains("update collection small_b"), "{markdown}");
         assert!(!markdown.contains("collection huge"), "{markdown}");
-        assert!(markdown.contains("1 of 3 changes are not shown."), "{markdown}");
+        assert!(
+            markdown.contains("1 of 3 changes are not shown."),
+            "{markdown}"
+        );
     }
 
     #[test]
@@ -767,26 +780,37 @@ mod tests {
             },
         );
         assert!(markdown.len() <= MIN_MAX_BYTES, "{}", markdown.len());
-        assert!(markdown.contains("**Shortened to fit 4096 bytes:**"), "{markdown}");
+        assert!(
+            markdown.contains("**Shortened to fit 4096 bytes:**"),
+            "{markdown}"
+        );
     }
 
     #[test]
     fn many_rows_split_the_table_and_many_notes_collapse() {
         let markdown = plan_markdown(&big_plan(40, 11));
         assert_eq!(malformed(&markdown), None, "{markdown}");
-        assert!(markdown.contains(
-            "| `-` | delete collection old | reason for old **Destroys data.** |\n\n\
+        assert!(
+            markdown.contains(
+                "| `-` | delete collection old | reason for old **Destroys data.** |\n\n\
              <details><summary>40 other changes</summary>\n\n| | change | why |\n|---|---|---|\n\
              | `+` | create collection c0000 |"
-        ), "{markdown}");
-        assert!(markdown.contains(
-            "| `+` | create collection c0039 | reason for c0039 |\n\n</details>\n"
-        ), "{markdown}");
+            ),
+            "{markdown}"
+        );
+        assert!(
+            markdown
+                .contains("| `+` | create collection c0039 | reason for c0039 |\n\n</details>\n"),
+            "{markdown}"
+        );
         assert!(
             markdown.contains("\n<details><summary>11 notes</summary>\n\n- collection n0: kept\n"),
             "{markdown}"
         );
-        assert!(markdown.ends_with("- collection n10: kept\n\n</details>\n"), "{markdown}");
+        assert!(
+            markdown.ends_with("- collection n10: kept\n\n</details>\n"),
+            "{markdown}"
+        );
         // 30 rows stay one open table.
         let open = plan_markdown(&big_plan(28, 10));
         assert!(!open.contains("<details><summary>"), "{open}");
