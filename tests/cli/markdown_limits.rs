@@ -229,4 +229,14 @@ fn bad_limits_are_invalid_input() {
         assert!(run.stdout.is_empty(), "{run:?}");
         assert!(run.stderr.contains(message), "{message}: {run:?}");
     }
+    // Both flags are documented in --help, with the default.
+    let help = harness.run(&["plan", "--help"]);
+    let text = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("--markdown-max-bytes <N>")
+            && text.contains("0: no limit; otherwise at least 4096 [default: 65536]")
+            && text.contains("--markdown-full-plan-url <URL>"),
+        "{}",
+        help.stdout
+    );
 }
