@@ -62,17 +62,39 @@ pub fn plan_markdown_limited(plan: &Plan, limits: &MarkdownLimits) -> String {
         url: limits.full_plan_url.as_deref(),
     };
     let mut selection = parts.select(&cut);
+    let text = fit(&parts, &mut selection, &cut);
+    // The reserve for the frame was generous: what it left over takes
+    // more pieces, within a smaller margin for the frame they may add.
+    let slack = max.saturating_sub(text.len());
+    if slack <= REFILL_MARGIN {
+        return text;
+    }
+    parts.fill(&mut selection, slack - REFILL_MARGIN);
+    fit(&parts, &mut selection, &cut)
+}
+
+/// The selection assembled, dropping the last chosen pieces until it is
+/// within the cut's limit (or nothing is left to drop).
+fn fit(parts: &Parts, selection: &mut Selection, cut: &Cut) -> String {
     loop {
-        let text = parts.assemble(&selection, Some(&cut));
-        if text.len() <= max || !selection.drop_last() {
+        let text = parts.assemble(selection, Some(cut));
+        if text.len() <= cut.max || !selection.drop_last() {
             return text;
         }
     }
 }
 
+/// Bytes kept free when refilling: what a table split, a `<details>`
+/// wrapper or a section heading added by the new pieces may take.
+const REFILL_MARGIN: usize = 256;
+
 /// More rows than this and the table is split: blocked or destructive
 /// changes in an open table, the others in a collapsed one.
 const TABLE_OPEN_MAX: usize = 30;
+
+/// More `diff` blocks than this and those of changes neither blocked nor
+/// destructive are collapsed together.
+const BLOCKS_OPEN_MAX: usize = 10;
 
 /// More notes than this and they are collapsed.
 const NOTES_OPEN_MAX: usize = 10;
@@ -258,13 +280,31 @@ impl Parts {
                 }
             }
         }
+        self.fill(&mut selection, left);
+        selection
+    }
+
+    /// Adds the changes neither blocked nor destructive (each whole, in
+    /// plan order), then the notes, that are not shown yet, as long as
+    /// their sizes fit in `left` bytes.
+    fn fill(&self, selection: &mut Selection, mut left: usize) {
         for index in (0..self.rows.len()).filter(|&index| !self.attention[index]) {
-            take(&mut selection, &whole(index), full_len(index));
+            let detail = self.details[index].as_ref().map(String::len);
+            let len = self.rows[index].len() + detail.unwrap_or(0);
+            if !selection.rows[index] && len <= left {
+                left -= len;
+                selection.add(Piece::Row(index));
+                if detail.is_some() {
+                    selection.add(Piece::Detail(index));
+                }
+            }
         }
         for (index, note) in self.notes.iter().enumerate() {
-            take(&mut selection, &[Piece::Note(index)], note.len());
+            if !selection.notes[index] && note.len() <= left {
+                left -= note.len();
+                selection.add(Piece::Note(index));
+            }
         }
-        selection
     }
 
     /// The selected pieces in their sections; with `cut`, the notice of
@@ -294,15 +334,32 @@ impl Parts {
                 self.table(&others, &mut out);
                 let _ = writeln!(out, "\n</details>");
             }
-            let detailed: Vec<&String> = (0..self.rows.len())
-                .filter(|&index| selection.details[index])
-                .filter_map(|index| self.details[index].as_ref())
+            let detailed: Vec<usize> = (0..self.rows.len())
+                .filter(|&index| selection.details[index] && self.details[index].is_some())
                 .collect();
             if !detailed.is_empty() {
                 let _ = writeln!(out, "\n#### Changed attributes");
-                for block in detailed {
-                    out.push_str(block);
-                }
+            }
+            let block = |index: usize| self.details[index].as_deref().unwrap_or_default();
+            if detailed.len() <= BLOCKS_OPEN_MAX {
+                detailed
+                    .iter()
+                    .for_each(|&index| out.push_str(block(index)));
+            } else {
+                // Blocked and destructive changes' blocks stay in view.
+                let (attention, others): (Vec<usize>, Vec<usize>) =
+                    detailed.iter().partition(|&&index| self.attention[index]);
+                attention
+                    .iter()
+                    .for_each(|&index| out.push_str(block(index)));
+                let label = if attention.is_empty() { "" } else { "other " };
+                let _ = writeln!(
+                    out,
+                    "\n<details><summary>Changed attributes of {} {label}changes</summary>",
+                    others.len()
+                );
+                others.iter().for_each(|&index| out.push_str(block(index)));
+                let _ = writeln!(out, "\n</details>");
             }
         }
         let notes: Vec<&String> = self
@@ -668,16 +725,17 @@ mod tests {
         assert!(
             markdown.ends_with(&format!(
                 "\n> :scissors: **Shortened to fit 8000 bytes:** {} of 3002 changes are not \
-             shown; 40 of 40 notes are not shown. \
+             shown; {} of 40 notes are not shown. \
              [Read the full plan](<https://example.org/runs/1?a=b>).\n",
-                3000 - shown
+                3000 - shown,
+                40 - markdown.matches("\n- collection n").count()
             )),
             "{markdown}"
         );
         // Nothing is lost that fit: the space left is less than a row and
-        // the frame reserve.
+        // the refill margin.
         assert!(
-            markdown.len() > 8_000 - FRAME_RESERVE - 100,
+            markdown.len() > 8_000 - REFILL_MARGIN - 100,
             "{}",
             markdown.len()
         );
@@ -815,6 +873,38 @@ mod tests {
         let open = plan_markdown(&big_plan(28, 10));
         assert!(!open.contains("<details><summary>"), "{open}");
         assert!(open.contains("\nNotes:\n\n"), "{open}");
+    }
+
+    #[test]
+    fn many_diff_blocks_are_collapsed_but_blocked_ones_stay_open() {
+        let mut plan = big_plan(0, 0);
+        for index in 0..11 {
+            plan.changes.push(change(
+                &format!("u{index:02}"),
+                Action::Update,
+                vec![schema_change(1, "w")],
+            ));
+        }
+        let markdown = plan_markdown(&plan);
+        assert_eq!(malformed(&markdown), None, "{markdown}");
+        let sharded = diff_block(&plan.changes[0]);
+        let old = diff_block(&plan.changes[1]);
+        let first = diff_block(&plan.changes[2]);
+        let last = diff_block(&plan.changes[12]);
+        assert!(
+            markdown.contains(&format!(
+            "\n#### Changed attributes\n{sharded}{old}\n<details><summary>Changed attributes of \
+             11 other changes</summary>\n{first}"
+        )),
+            "{markdown}"
+        );
+        assert!(
+            markdown.ends_with(&format!("{last}\n</details>\n")),
+            "{markdown}"
+        );
+        // Ten blocks stay open.
+        plan.changes.truncate(10);
+        assert!(!plan_markdown(&plan).contains("Changed attributes of"));
     }
 
     #[test]
