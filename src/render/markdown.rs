@@ -326,11 +326,14 @@ impl Parts {
                     out.push('\n');
                 }
                 let label = if attention.is_empty() { "" } else { "other " };
-                let _ = writeln!(
-                    out,
-                    "<details><summary>{} {label}changes</summary>\n",
-                    others.len()
-                );
+                // In a cut plan, of how many.
+                let all_others = self.attention.iter().filter(|shown| !**shown).count();
+                let count = if others.len() < all_others {
+                    format!("{} of {all_others}", others.len())
+                } else {
+                    others.len().to_string()
+                };
+                let _ = writeln!(out, "<details><summary>{count} {label}changes</summary>\n");
                 self.table(&others, &mut out);
                 let _ = writeln!(out, "\n</details>");
             }
@@ -720,6 +723,9 @@ mod tests {
         // Other changes in plan order, as many as fit: a prefix here.
         let shown = markdown.matches("| `+` | create collection c").count();
         assert!(shown > 50, "{shown}");
+        assert!(markdown.contains(&format!(
+            "<details><summary>{shown} of 3000 other changes</summary>"
+        )));
         assert!(markdown.contains(&format!("create collection c{:04} |", shown - 1)));
         assert!(!markdown.contains(&format!("create collection c{:04} |", shown)));
         assert!(
