@@ -39,6 +39,71 @@ pub struct OutputArgs {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// With --format markdown, the most bytes (UTF-8) the plan may take;
+    /// the default fits a GitHub comment (65,536 characters at most). A
+    /// longer plan is shortened: the summary and every blocked or
+    /// destructive change stay, other changes follow in plan order as long
+    /// as they fit, and a closing notice counts what is left out. 0: no
+    /// limit; otherwise at least 4096.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::render::GITHUB_COMMENT_MAX,
+        value_parser = markdown_max_bytes,
+        global = true
+    )]
+    pub markdown_max_bytes: usize,
+    /// With --format markdown, where the full plan can be read (an http or
+    /// https URL, e.g. the CI run's artifact): the notice of a shortened
+    /// plan links to it. Without it the notice says to run the plan with
+    /// --markdown-max-bytes 0.
+    #[arg(long, value_name = "URL", value_parser = full_plan_url, global = true)]
+    pub markdown_full_plan_url: Option<String>,
+}
+
+impl OutputArgs {
+    /// How to cut a Markdown plan.
+    pub fn markdown_limits(&self) -> crate::render::MarkdownLimits {
+        crate::render::MarkdownLimits {
+            max_bytes: (self.markdown_max_bytes > 0).then_some(self.markdown_max_bytes),
+            full_plan_url: self.markdown_full_plan_url.clone(),
+        }
+    }
+}
+
+/// `--markdown-max-bytes`: 0 (no limit) or at least
+/// [`crate::render::MIN_MAX_BYTES`].
+fn markdown_max_bytes(text: &str) -> Result<usize, String> {
+    let bytes: usize = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of bytes"))?;
+    if bytes != 0 && bytes < crate::render::MIN_MAX_BYTES {
+        return Err(format!(
+            "{bytes} is too small: 0 (no limit) or at least {}",
+            crate::render::MIN_MAX_BYTES
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The longest `--markdown-full-plan-url` accepted, so the notice stays
+/// small next to the limit.
+const FULL_PLAN_URL_MAX: usize = 2_048;
+
+/// `--markdown-full-plan-url`: an absolute http(s) URL, normalised (so it
+/// holds no whitespace, `<` or `>` and can stand in a Markdown link).
+fn full_plan_url(text: &str) -> Result<String, String> {
+    let url = Url::parse(text).map_err(|err| format!("{text:?} is not a URL: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{text:?} is not an http or https URL"));
+    }
+    let url = url.to_string();
+    if url.len() > FULL_PLAN_URL_MAX || url.contains(['<', '>', ' ', '\n']) {
+        return Err(format!(
+            "{text:?}: at most {FULL_PLAN_URL_MAX} characters, without spaces, < or >"
+        ));
+    }
+    Ok(url)
 }
 
 #[derive(Debug, Clone, Args)]

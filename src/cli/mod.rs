@@ -59,7 +59,8 @@ pub enum Command {
 pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     let json_logs = cli.output.log_format == LogFormat::Json;
     progress::allow_bar(progress::bar_wanted(cli.output.quiet, json_logs));
-    let out = output::Output::new(cli.output.format, json_logs);
+    let out = output::Output::new(cli.output.format, json_logs)
+        .with_markdown_limits(cli.output.markdown_limits());
     match cli.command {
         Command::Validate(args) => validate::run(&args, &out),
         Command::Plan(args) => plan::run(&args, &out).await,

@@ -14,6 +14,9 @@ pub struct Output {
     json_logs: bool,
     style: Style,
     stderr_style: Style,
+    /// How to cut a Markdown plan (`--markdown-max-bytes`,
+    /// `--markdown-full-plan-url`).
+    markdown: render::MarkdownLimits,
 }
 
 impl Output {
@@ -28,6 +31,15 @@ impl Output {
             stderr_style: Style {
                 color: !no_color && std::io::stderr().is_terminal(),
             },
+            markdown: render::MarkdownLimits::default(),
+        }
+    }
+
+    /// The same output, with Markdown plans cut to `limits`.
+    pub fn with_markdown_limits(self, limits: render::MarkdownLimits) -> Output {
+        Output {
+            markdown: limits,
+            ..self
         }
     }
 
@@ -42,7 +54,7 @@ impl Output {
         match self.format {
             Format::Text => self.print(&render::plan_text(plan, self.style)),
             Format::Json => self.print(&format!("{:#}\n", render::plan_json(plan))),
-            Format::Markdown => self.print(&render::plan_markdown(plan)),
+            Format::Markdown => self.print(&render::plan_markdown_limited(plan, &self.markdown)),
         }
     }
 

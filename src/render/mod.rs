@@ -8,7 +8,9 @@ mod text;
 use crate::plan::{Action, Change, Plan};
 
 pub use json::{diagnostics_json, plan_json, REPORT_FORMAT_VERSION};
-pub use markdown::plan_markdown;
+pub use markdown::{
+    plan_markdown, plan_markdown_limited, MarkdownLimits, GITHUB_COMMENT_MAX, MIN_MAX_BYTES,
+};
 pub use text::{diagnostics_text, plan_text, Style};
 
 /// Counts per action, for summary lines: the one definition of what a

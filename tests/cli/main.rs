@@ -17,6 +17,7 @@ mod import;
 mod import_limits;
 mod inputs;
 mod kept;
+mod markdown_limits;
 mod numbers;
 mod overlays;
 mod ownership;
