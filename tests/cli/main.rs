@@ -13,6 +13,7 @@ mod core;
 mod firstrun;
 mod functions;
 mod import;
+mod import_force;
 mod import_limits;
 mod inputs;
 mod kept;
