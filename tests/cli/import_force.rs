@@ -302,3 +302,47 @@ fn a_timestamp_with_a_line_break_is_invalid_input() {
     );
     assert_eq!(validate(&harness, &out_text).status, 0);
 }
+
+#[test]
+fn a_registry_entry_naming_a_path_outside_out_is_refused() {
+    let harness = Harness::new();
+    harness.write(
+        "transformations/doubled_v1.aql",
+        "-- Feature: doubled\n-- Version: 1\n-- Description: Twice the input.\nRETURN @x * 2\n",
+    );
+    let applied = harness.run(&["apply", "--create-database"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    // A registry record edited on the server: its feature name (and so the
+    // file name import falls back to) climbs out of the directory.
+    let rows = harness.post(
+        "/_api/cursor",
+        json!({"query": "FOR d IN _arangosync FILTER d.type == 'feature' RETURN d"}),
+    );
+    let mut record = rows["result"][0].clone();
+    record["feature"] = json!("../../escape");
+    record["source"] = json!("");
+    let key = record["_key"].as_str().expect("key").to_string();
+    let (status, body) = harness.api(
+        reqwest::Method::PUT,
+        &format!("/_db/features/_api/document/_arangosync/{key}"),
+        Some(record),
+    );
+    assert!(status < 300, "{status} {body}");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("deep/out");
+    let out_text = out.display().to_string();
+    let refused = harness.run(&["import", "--out", &out_text]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(refused.stdout, "");
+    assert_eq!(
+        refused.stderr.replace(&out_text, "OUT"),
+        "error: refusing to import: the database's registry asks for a file at \"transformations/../../escape_v1.aql\", which is not a plain path inside OUT; nothing was written\n"
+    );
+    assert!(!out.exists(), "nothing written");
+    assert!(!scratch.path().join("deep/escape_v1.aql").exists());
+    assert_eq!(
+        std::fs::read_dir(scratch.path()).expect("read").count(),
+        0,
+        "nothing written anywhere"
+    );
+}
