@@ -325,12 +325,20 @@ fn scan_into(
         let relative = format!("{prefix}{name}");
         let lower = name.to_ascii_lowercase();
         let is_aql = lower.ends_with(".aql");
+        let spec_like = is_aql || lower.ends_with(".yaml") || lower.ends_with(".yml");
         if kind.is_dir() {
-            if !name.starts_with('.') {
+            // Hidden directories and build output, as the spec walk skips.
+            if !name.starts_with('.') && !matches!(name.as_str(), "target" | "node_modules") {
                 scan_into(&path, &format!("{relative}/"), database, existing)?;
             }
-        } else if kind.is_file() && (is_aql || lower.ends_with(".yaml") || lower.ends_with(".yml"))
-        {
+        } else if spec_like && (kind.is_file() || kind.is_symlink()) {
+            // A linked spec (a ConfigMap's layout) is read, as validate
+            // reads it, but only when it leads to a regular file (never a
+            // FIFO); it is always kept as written by hand: never removed,
+            // never written through.
+            if kind.is_symlink() && !std::fs::metadata(&path).is_ok_and(|meta| meta.is_file()) {
+                continue;
+            }
             let bytes = match crate::spec::read_file(&path) {
                 Ok(bytes) => bytes,
                 Err(crate::spec::ReadError::TooLarge { prefix }) => prefix,
@@ -338,9 +346,11 @@ fn scan_into(
             };
             let text = String::from_utf8_lossy(&bytes);
             match export::imported_from(&text) {
-                Some(from) if from == database => existing.ours.push(relative),
-                Some(from) => existing.foreign.push((relative, from.to_string())),
-                None => {
+                Some(from) if from == database && kind.is_file() => existing.ours.push(relative),
+                Some(from) if from != database => {
+                    existing.foreign.push((relative, from.to_string()))
+                }
+                _ => {
                     let declared = if is_aql {
                         feature_declared(&path, &text)
                     } else {
@@ -431,6 +441,10 @@ fn refusals(dir: &Path, exported: &Exported, existing: &Existing, database: &str
     }
     for (relative, declared) in &existing.hand_written {
         if exported.files.contains_key(relative) {
+            // A link there is named once, above.
+            if link_on_the_way(dir, relative).is_some() {
+                continue;
+            }
             lines.insert(format!(
                 "{relative}: has no import header (written by hand?); import would overwrite it"
             ));
@@ -482,6 +496,21 @@ fn check_out_dir(dir: &Path, force: bool) -> Result<(), CliError> {
     }
 }
 
+/// Writes `text` to `path`, replacing a regular file; on Unix a symbolic
+/// link at `path` is an error (`O_NOFOLLOW`), never followed, even if one
+/// appeared after [`refusals`] looked.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 /// Writes the files and the report (removing an earlier report when there
 /// is nothing to report); true when an earlier report was removed.
 fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<bool, CliError> {
@@ -493,7 +522,7 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<bo
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|err| failed(parent, err))?;
         }
-        std::fs::write(&path, text).map_err(|err| failed(&path, err))?;
+        write_file(&path, text).map_err(|err| failed(&path, err))?;
     }
     let report = dir.join(REPORT_FILE);
     if exported.unconvertible.is_empty()
@@ -539,7 +568,7 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<bo
                 text.push('\n');
             }
         }
-        std::fs::write(&report, text).map_err(|err| failed(&report, err))?;
+        write_file(&report, &text).map_err(|err| failed(&report, err))?;
         Ok(false)
     }
 }

@@ -120,6 +120,27 @@ fn force_never_writes_through_a_symbolic_link() {
         std::fs::read_to_string(&precious).expect("read"),
         "precious\n"
     );
+
+    // A linked spec (as in a ConfigMap) is read like validate reads it: one
+    // declaring the collection import writes is refused, and kept.
+    let shared = outside.join("shared.yaml");
+    let declares =
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: plain\n";
+    std::fs::write(&shared, declares).expect("write");
+    std::os::unix::fs::symlink(&shared, out.join("entities/shared.yaml")).expect("link");
+    let refused = harness.run(&["import", "--out", &out_text, "--force"]);
+    assert_eq!(refused.status, 3, "{refused:?}");
+    assert_eq!(
+        refused.stderr.replace(&out_text, "OUT"),
+        "error: import --force would destroy or duplicate files in OUT; nothing was written:\n  \
+         entities/shared.yaml: declares collection `plain`, which import writes to entities/plain.yaml\n\
+         hint: import into an empty directory and merge by hand, or move these files away\n"
+    );
+    assert_eq!(std::fs::read_to_string(&shared).expect("read"), declares);
+    assert!(std::fs::symlink_metadata(out.join("entities/shared.yaml"))
+        .expect("link")
+        .file_type()
+        .is_symlink());
 }
 
 #[test]
