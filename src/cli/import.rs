@@ -1,5 +1,15 @@
 //! `arangosync import`: write the spec tree that describes a live database
 //! (`export::render`), and with `--adopt` record its objects as owned.
+//!
+//! Invariants of writing into `--out`:
+//! * Every refusal is found before the first file is written (exit 3):
+//!   a symbolic link where a file goes, a file without the import header
+//!   where a file goes, a kept file declaring an object written elsewhere,
+//!   a file imported from another database.
+//! * No symbolic link is ever written through or removed; files are
+//!   opened with `O_NOFOLLOW` on Unix, and only regular files an import of
+//!   the same database wrote are removed.
+//! * No path leaves `--out` (`export::stays_inside`, exit 1 otherwise).
 
 use std::path::{Path, PathBuf};
 

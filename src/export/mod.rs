@@ -24,7 +24,11 @@
 //!   only extended naming allows, user system collections, and what
 //!   refers to them), so every name written is a safe file name too.
 //! * Every file starts with a header comment naming the source database
-//!   ([`HEADER_START`]); `import --force` removes only files that carry it.
+//!   ([`HEADER_START`], read back by [`imported_from`]); `import --force`
+//!   replaces or removes only files whose header names the same database.
+//! * Every path in [`Exported::files`] is meant to pass [`stays_inside`];
+//!   the caller checks it before writing, since a registry entry's feature
+//!   name comes from the server.
 
 mod select;
 
