@@ -1,5 +1,15 @@
 //! `arangosync import`: write the spec tree that describes a live database
 //! (`export::render`), and with `--adopt` record its objects as owned.
+//!
+//! Invariants of writing into `--out`:
+//! * Every refusal is found before the first file is written (exit 3):
+//!   a symbolic link where a file goes, a file without the import header
+//!   where a file goes, a kept file declaring an object written elsewhere,
+//!   a file imported from another database.
+//! * No symbolic link is ever written through or removed; files are
+//!   opened with `O_NOFOLLOW` on Unix, and only regular files an import of
+//!   the same database wrote are removed.
+//! * No path leaves `--out` (`export::stays_inside`, exit 1 otherwise).
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +20,7 @@ use serde_json::{json, Value};
 use super::args::{ConnectionArgs, FeatureArgs};
 use super::error::{CliError, ExitStatus};
 use super::output::Output;
-use crate::export::{self, Exported, Skipped, Source};
+use crate::export::{self, Declared, Exported, Skipped, Source};
 use crate::model::State;
 use crate::ownership::{Owned, STATE_COLLECTION};
 
@@ -34,11 +44,15 @@ pub struct ImportArgs {
     /// directory that is not empty is refused unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Write into a non-empty directory, replacing files of the same name.
-    /// Files an earlier import wrote (recognised by the header comment
-    /// import writes) that this import does not write, because their
-    /// object is gone from the database, are removed and listed on stdout;
-    /// other files are left as they are.
+    /// Write into a non-empty directory, replacing the files an earlier
+    /// import of the same database wrote (recognised by the header comment
+    /// naming the database). Those this import does not write, because
+    /// their object is gone from the database, are removed and listed on
+    /// stdout; other files are left as they are. The whole import is
+    /// refused (exit 3, nothing written) when it would write through a
+    /// symbolic link, overwrite a file without the header (a spec written
+    /// by hand), leave a kept file declaring an object it writes to
+    /// another file, or meet files imported from another database.
     #[arg(long)]
     pub force: bool,
     /// Also record every imported collection, index, graph, analyzer and
@@ -49,7 +63,8 @@ pub struct ImportArgs {
     pub adopt: bool,
     /// Write this time (e.g. `$(date -u +%FT%TZ)`) into each file's header
     /// comment. Left out by default, so that importing an unchanged database
-    /// twice gives byte-identical files.
+    /// twice gives byte-identical files. One line of text: control
+    /// characters (line breaks) are invalid input.
     #[arg(long, value_name = "TEXT")]
     pub timestamp: Option<String>,
     #[command(flatten)]
@@ -60,6 +75,13 @@ pub struct ImportArgs {
 
 pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError> {
     check_flags(args, out)?;
+    if let Some(problem) = args
+        .timestamp
+        .as_deref()
+        .and_then(export::timestamp_problem)
+    {
+        return Err(CliError::usage(problem));
+    }
     check_out_dir(&args.out, args.force)?;
     let namespace = crate::transform::check_namespace(&args.features.namespace)
         .map_err(CliError::usage)?
@@ -115,8 +137,38 @@ async fn import_and_adopt(
         timestamp: args.timestamp.clone(),
     };
     let exported = export::render(&state, &source);
-    let stale = stale_files(&args.out, &exported)?;
-    write_tree(&args.out, &exported, &skipped)?;
+    if let Some(outside) = exported
+        .files
+        .keys()
+        .find(|relative| !export::stays_inside(relative))
+    {
+        return Err(CliError::runtime(format!(
+            "refusing to import: the database's registry asks for a file at {outside:?}, \
+             which is not a plain path inside {}; nothing was written",
+            args.out.display()
+        )));
+    }
+    let existing = scan(&args.out, &source.database)?;
+    let refused = refusals(&args.out, &exported, &existing, &source.database);
+    if !refused.is_empty() {
+        let mut message = format!(
+            "import --force would destroy or duplicate files in {}; nothing was written:\n",
+            args.out.display()
+        );
+        for line in &refused {
+            message.push_str(&format!("  {line}\n"));
+        }
+        message.push_str(
+            "hint: import into an empty directory and merge by hand, or move these files away",
+        );
+        return Err(CliError::usage(message));
+    }
+    let stale: Vec<String> = existing
+        .ours
+        .into_iter()
+        .filter(|relative| !exported.files.contains_key(relative))
+        .collect();
+    let report_removed = write_tree(&args.out, &exported, &skipped)?;
     remove_files(&args.out, &stale)?;
     for name in &exported.unconvertible {
         tracing::warn!(
@@ -184,6 +236,11 @@ async fn import_and_adopt(
             summary.push_str(&format!("  {file}\n"));
         }
     }
+    if report_removed {
+        summary.push_str(&format!(
+            "Removed {REPORT_FILE} of an earlier import: nothing to report this time.\n"
+        ));
+    }
     out.print(&summary);
     Ok(ExitStatus::Success)
 }
@@ -227,19 +284,37 @@ async fn system_collections(client: &crate::client::Client) -> Result<Vec<String
         .collect())
 }
 
-/// The files under `dir` an earlier import wrote (their first line is the
-/// header import writes) that `exported` does not hold, as `/`-separated
-/// paths relative to `dir`, sorted. Hidden directories (`.git`) are not
-/// looked into, and only `.yaml` and `.aql` files are.
-fn stale_files(dir: &Path, exported: &Exported) -> Result<Vec<String>, CliError> {
-    let mut found = Vec::new();
-    collect_imported(dir, "", &mut found)?;
-    found.retain(|relative| !exported.files.contains_key(relative));
-    found.sort();
-    Ok(found)
+/// What the output directory already holds, as far as import is concerned:
+/// its `.yaml`, `.yml` and `.aql` files, found without following symbolic
+/// links and without entering hidden directories (`.git`). Paths are
+/// `/`-separated, relative to the directory, sorted.
+#[derive(Debug, Default)]
+struct Existing {
+    /// Files an earlier import of the same database wrote.
+    ours: Vec<String>,
+    /// Files an import of another database wrote, with that database.
+    foreign: Vec<(String, String)>,
+    /// Files without the import header (written by hand), with the objects
+    /// each declares.
+    hand_written: Vec<(String, Vec<Declared>)>,
 }
 
-fn collect_imported(dir: &Path, prefix: &str, found: &mut Vec<String>) -> Result<(), CliError> {
+/// Reads what `dir` holds (nothing when it does not exist).
+fn scan(dir: &Path, database: &str) -> Result<Existing, CliError> {
+    let mut existing = Existing::default();
+    scan_into(dir, "", database, &mut existing)?;
+    existing.ours.sort();
+    existing.foreign.sort();
+    existing.hand_written.sort();
+    Ok(existing)
+}
+
+fn scan_into(
+    dir: &Path,
+    prefix: &str,
+    database: &str,
+    existing: &mut Existing,
+) -> Result<(), CliError> {
     let failed = |path: &Path, err: std::io::Error| {
         CliError::runtime(format!("reading {}: {err}", path.display()))
     };
@@ -254,23 +329,157 @@ fn collect_imported(dir: &Path, prefix: &str, found: &mut Vec<String>) -> Result
             continue;
         };
         let path = entry.path();
+        // The entry itself, never what a symbolic link points to: a link
+        // is neither a directory nor a regular file here.
         let kind = entry.file_type().map_err(|err| failed(&path, err))?;
         let relative = format!("{prefix}{name}");
+        let lower = name.to_ascii_lowercase();
+        let is_aql = lower.ends_with(".aql");
+        let spec_like = is_aql || lower.ends_with(".yaml") || lower.ends_with(".yml");
         if kind.is_dir() {
-            if !name.starts_with('.') {
-                collect_imported(&path, &format!("{relative}/"), found)?;
+            // Hidden directories and build output, as the spec walk skips.
+            if !name.starts_with('.') && !matches!(name.as_str(), "target" | "node_modules") {
+                scan_into(&path, &format!("{relative}/"), database, existing)?;
             }
-        } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".aql")) {
-            let text = std::fs::read(&path).map_err(|err| failed(&path, err))?;
-            let head = &text[..text.len().min(200)];
-            if export::written_by_import(&String::from_utf8_lossy(head)) {
-                found.push(relative);
+        } else if spec_like && (kind.is_file() || kind.is_symlink()) {
+            // A linked spec (a ConfigMap's layout) is read, as validate
+            // reads it, but only when it leads to a regular file (never a
+            // FIFO); it is always kept as written by hand: never removed,
+            // never written through.
+            if kind.is_symlink() && !std::fs::metadata(&path).is_ok_and(|meta| meta.is_file()) {
+                continue;
+            }
+            let bytes = match crate::spec::read_file(&path) {
+                Ok(bytes) => bytes,
+                Err(crate::spec::ReadError::TooLarge { prefix }) => prefix,
+                Err(crate::spec::ReadError::Io(err)) => return Err(failed(&path, err)),
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match export::imported_from(&text) {
+                Some(from) if from == database && kind.is_file() => existing.ours.push(relative),
+                Some(from) if from != database => {
+                    existing.foreign.push((relative, from.to_string()))
+                }
+                _ => {
+                    let declared = if is_aql {
+                        feature_declared(&path, &text)
+                    } else {
+                        specs_declared(&path, bytes.clone())
+                    };
+                    existing.hand_written.push((relative, declared));
+                }
             }
         }
     }
     Ok(())
 }
 
+/// The collections, graphs, analyzers and views a YAML file declares, as
+/// the spec loader reads it (nothing when it does not load).
+fn specs_declared(path: &Path, bytes: Vec<u8>) -> Vec<Declared> {
+    let sources = crate::spec::load_contents(path, bytes).sources;
+    let mut declared: Vec<Declared> = Vec::new();
+    declared.extend(sources.collections.into_keys().map(Declared::Collection));
+    declared.extend(sources.graphs.into_keys().map(Declared::Graph));
+    declared.extend(sources.analyzers.into_keys().map(Declared::Analyzer));
+    declared.extend(sources.views.into_keys().map(Declared::View));
+    declared
+}
+
+/// The feature an `.aql` file declares (nothing when it does not parse).
+fn feature_declared(path: &Path, text: &str) -> Vec<Declared> {
+    crate::transform::parse(&crate::transform::normalize_text(text), path)
+        .map(|feature| {
+            vec![Declared::Feature {
+                feature: feature.feature,
+                version: feature.version,
+            }]
+        })
+        .unwrap_or_default()
+}
+
+/// Whether two declarations name the same object: features as the
+/// function name is made (case-insensitive), the rest exactly.
+fn same_object(left: &Declared, right: &Declared) -> bool {
+    match (left, right) {
+        (
+            Declared::Feature { feature, version },
+            Declared::Feature {
+                feature: other,
+                version: other_version,
+            },
+        ) => feature.eq_ignore_ascii_case(other) && version == other_version,
+        _ => left == right,
+    }
+}
+
+/// The first part of `relative` (under `dir`) that is a symbolic link.
+fn link_on_the_way(dir: &Path, relative: &str) -> Option<String> {
+    let mut walked = String::new();
+    for part in relative.split('/') {
+        if !walked.is_empty() {
+            walked.push('/');
+        }
+        walked.push_str(part);
+        let metadata = std::fs::symlink_metadata(dir.join(&walked)).ok()?;
+        if metadata.file_type().is_symlink() {
+            return Some(walked);
+        }
+    }
+    None
+}
+
+/// Every reason not to write `exported` into `dir`, one line each, sorted:
+/// a symbolic link where a file is to be written (import never writes
+/// through one), a file without the import header where a file is to be
+/// written, a kept file without the header that declares an object the
+/// import writes to another file, and files an import of another database
+/// wrote. Empty when the import may go ahead.
+fn refusals(dir: &Path, exported: &Exported, existing: &Existing, database: &str) -> Vec<String> {
+    let mut lines = std::collections::BTreeSet::new();
+    for relative in exported
+        .files
+        .keys()
+        .map(String::as_str)
+        .chain([REPORT_FILE])
+    {
+        if let Some(link) = link_on_the_way(dir, relative) {
+            lines.insert(format!(
+                "{link}: a symbolic link; import never writes through one"
+            ));
+        }
+    }
+    for (relative, declared) in &existing.hand_written {
+        if exported.files.contains_key(relative) {
+            // A link there is named once, above.
+            if link_on_the_way(dir, relative).is_some() {
+                continue;
+            }
+            lines.insert(format!(
+                "{relative}: has no import header (written by hand?); import would overwrite it"
+            ));
+            continue;
+        }
+        for object in declared {
+            for (path, written) in &exported.declared {
+                if same_object(object, written) {
+                    lines.insert(format!(
+                        "{relative}: declares {object}, which import writes to {path}"
+                    ));
+                }
+            }
+        }
+    }
+    for (relative, from) in &existing.foreign {
+        lines.insert(format!(
+            "{relative}: written by an import of database \"{from}\", not \"{database}\""
+        ));
+    }
+    lines.into_iter().collect()
+}
+
+/// Removes the given files of an earlier import; never a symbolic link
+/// (the scan lists regular files only).
 fn remove_files(dir: &Path, relative: &[String]) -> Result<(), CliError> {
     for file in relative {
         let path = dir.join(file);
@@ -297,7 +506,24 @@ fn check_out_dir(dir: &Path, force: bool) -> Result<(), CliError> {
     }
 }
 
-fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<(), CliError> {
+/// Writes `text` to `path`, replacing a regular file; on Unix a symbolic
+/// link at `path` is an error (`O_NOFOLLOW`), never followed, even if one
+/// appeared after [`refusals`] looked.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// Writes the files and the report (removing an earlier report when there
+/// is nothing to report); true when an earlier report was removed.
+fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<bool, CliError> {
     let failed = |path: &Path, err: std::io::Error| {
         CliError::runtime(format!("writing {}: {err}", path.display()))
     };
@@ -306,7 +532,7 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<()
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|err| failed(parent, err))?;
         }
-        std::fs::write(&path, text).map_err(|err| failed(&path, err))?;
+        write_file(&path, text).map_err(|err| failed(&path, err))?;
     }
     let report = dir.join(REPORT_FILE);
     if exported.unconvertible.is_empty()
@@ -314,8 +540,8 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<()
         && skipped.is_empty()
     {
         match std::fs::remove_file(&report) {
-            Ok(()) => Ok(()),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(err) => Err(failed(&report, err)),
         }
     } else {
@@ -352,7 +578,8 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<()
                 text.push('\n');
             }
         }
-        std::fs::write(&report, text).map_err(|err| failed(&report, err))
+        write_file(&report, &text).map_err(|err| failed(&report, err))?;
+        Ok(false)
     }
 }
 

@@ -24,7 +24,11 @@
 //!   only extended naming allows, user system collections, and what
 //!   refers to them), so every name written is a safe file name too.
 //! * Every file starts with a header comment naming the source database
-//!   ([`HEADER_START`]); `import --force` removes only files that carry it.
+//!   ([`HEADER_START`], read back by [`imported_from`]); `import --force`
+//!   replaces or removes only files whose header names the same database.
+//! * Every path in [`Exported::files`] is meant to pass [`stays_inside`];
+//!   the caller checks it before writing, since a registry entry's feature
+//!   name comes from the server.
 
 mod select;
 
@@ -66,6 +70,38 @@ pub struct Exported {
     /// hand): the `.aql` file describes the registered query, and a plan of
     /// the tree replaces the function with it; sorted.
     pub changed_by_hand: Vec<String>,
+    /// What each file of [`Exported::files`] declares, by the same path, so
+    /// that `import --force` can tell when a file it keeps already
+    /// declares the same object.
+    pub declared: BTreeMap<String, Declared>,
+}
+
+/// The object one imported file declares.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Declared {
+    Collection(String),
+    Graph(String),
+    Analyzer(String),
+    View(String),
+    /// A feature of the registry, by name and version (one `.aql` file).
+    Feature {
+        feature: String,
+        version: u32,
+    },
+}
+
+impl std::fmt::Display for Declared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Declared::Collection(name) => write!(f, "collection `{name}`"),
+            Declared::Graph(name) => write!(f, "graph `{name}`"),
+            Declared::Analyzer(name) => write!(f, "analyzer `{name}`"),
+            Declared::View(name) => write!(f, "view `{name}`"),
+            Declared::Feature { feature, version } => {
+                write!(f, "feature `{feature}` version {version}")
+            }
+        }
+    }
 }
 
 /// Renders `state` as a spec tree.
@@ -78,31 +114,43 @@ pub fn render(state: &State, source: &Source) -> Exported {
             &collection.name,
             collection_spec(collection, &state.analyzers),
         );
-        exported.files.insert(
-            format!("entities/{}.yaml", collection.name),
-            format!("{header}{}", to_yaml(&document)),
-        );
+        let path = format!("entities/{}.yaml", collection.name);
+        exported
+            .declared
+            .insert(path.clone(), Declared::Collection(collection.name.clone()));
+        exported
+            .files
+            .insert(path, format!("{header}{}", to_yaml(&document)));
     }
     for graph in state.graphs.values() {
         let document = document("ArangoGraph", &graph.name, graph_spec(graph));
-        exported.files.insert(
-            format!("entities/{}.graph.yaml", graph.name),
-            format!("{header}{}", to_yaml(&document)),
-        );
+        let path = format!("entities/{}.graph.yaml", graph.name);
+        exported
+            .declared
+            .insert(path.clone(), Declared::Graph(graph.name.clone()));
+        exported
+            .files
+            .insert(path, format!("{header}{}", to_yaml(&document)));
     }
     for analyzer in state.analyzers.values() {
         let document = document("ArangoAnalyzer", &analyzer.name, analyzer_spec(analyzer));
-        exported.files.insert(
-            format!("search/{}.analyzer.yaml", analyzer.name),
-            format!("{header}{}", to_yaml(&document)),
-        );
+        let path = format!("search/{}.analyzer.yaml", analyzer.name);
+        exported
+            .declared
+            .insert(path.clone(), Declared::Analyzer(analyzer.name.clone()));
+        exported
+            .files
+            .insert(path, format!("{header}{}", to_yaml(&document)));
     }
     for view in state.views.values() {
         let document = document("ArangoView", &view.name, view_spec(view));
-        exported.files.insert(
-            format!("search/{}.view.yaml", view.name),
-            format!("{header}{}", to_yaml(&document)),
-        );
+        let path = format!("search/{}.view.yaml", view.name);
+        exported
+            .declared
+            .insert(path.clone(), Declared::View(view.name.clone()));
+        exported
+            .files
+            .insert(path, format!("{header}{}", to_yaml(&document)));
     }
     for entry in state.registry.values() {
         let file = if safe_file_name(&entry.source) && entry.source.ends_with(".aql") {
@@ -110,10 +158,15 @@ pub fn render(state: &State, source: &Source) -> Exported {
         } else {
             format!("{}_v{}.aql", entry.feature, entry.version)
         };
-        exported.files.insert(
-            format!("transformations/{file}"),
-            feature_file(entry, source),
+        let path = format!("transformations/{file}");
+        exported.declared.insert(
+            path.clone(),
+            Declared::Feature {
+                feature: entry.feature.clone(),
+                version: entry.version,
+            },
         );
+        exported.files.insert(path, feature_file(entry, source));
     }
     exported.unconvertible = state
         .functions
@@ -158,9 +211,40 @@ pub const HEADER_START: &str = "Imported by arangosync from database ";
 
 /// Whether `text` starts the way a file written by an import does.
 pub fn written_by_import(text: &str) -> bool {
-    text.strip_prefix("# ")
-        .or_else(|| text.strip_prefix("-- "))
-        .is_some_and(|rest| rest.starts_with(HEADER_START))
+    imported_from(text).is_some()
+}
+
+/// The database named in the header of a file an import wrote (the first
+/// line of `text`), or `None` when `text` does not start with that header.
+/// The header holds the database only, not the endpoint.
+pub fn imported_from(text: &str) -> Option<&str> {
+    let line = text.lines().next()?;
+    let rest = line
+        .strip_prefix("# ")
+        .or_else(|| line.strip_prefix("-- "))?
+        .strip_prefix(HEADER_START)?;
+    rest.strip_prefix('"')?.strip_suffix("\".")
+}
+
+/// Whether `relative`, a `/`-separated path an import writes, stays inside
+/// the output directory: every part a [`safe_file_name`], so neither `..`,
+/// an absolute path, nor a separator of another system can take it out.
+pub fn stays_inside(relative: &str) -> bool {
+    relative
+        .split('/')
+        .all(|part| !part.is_empty() && safe_file_name(part))
+}
+
+/// Why `text` cannot be a `--timestamp`: it holds a control character (a
+/// line break would end the header comment and start YAML or AQL of its
+/// own). `None` when it is fine.
+pub fn timestamp_problem(text: &str) -> Option<String> {
+    text.chars().find(|c| c.is_control()).map(|c| {
+        format!(
+            "--timestamp must be one line of text without control characters; it holds {}",
+            c.escape_default()
+        )
+    })
 }
 
 /// The comment at the top of every YAML file.

@@ -320,3 +320,49 @@ fn numbers_are_written_as_they_read_back() {
     let documents = crate::spec::yaml::parse(&text).expect("parses");
     assert_eq!(documents[0].root.to_json(), Ok(value));
 }
+
+#[test]
+fn the_header_names_the_source_database() {
+    assert_eq!(
+        super::imported_from("# Imported by arangosync from database \"t4\".\nkind: x\n"),
+        Some("t4")
+    );
+    assert_eq!(
+        super::imported_from("-- Imported by arangosync from database \"features\".\n"),
+        Some("features")
+    );
+    assert_eq!(
+        super::imported_from("# Imported by arangosync from database t4\n"),
+        None
+    );
+    assert_eq!(super::imported_from("apiVersion: v1\n"), None);
+}
+
+#[test]
+fn only_plain_relative_paths_stay_inside_the_output_directory() {
+    for inside in ["entities/users.yaml", "transformations/a_v1.aql", "x"] {
+        assert!(super::stays_inside(inside), "{inside}");
+    }
+    for outside in [
+        "",
+        "../x.yaml",
+        "entities/../../x.yaml",
+        "/etc/passwd",
+        "entities//x.yaml",
+        "transformations/..\\x.aql",
+        "entities/.hidden.yaml",
+    ] {
+        assert!(!super::stays_inside(outside), "{outside}");
+    }
+}
+
+#[test]
+fn a_timestamp_with_a_control_character_is_refused() {
+    assert_eq!(super::timestamp_problem("2026-11-30T01:00:00Z"), None);
+    assert_eq!(
+        super::timestamp_problem("now\nmetadata: {name: hijack}").as_deref(),
+        Some("--timestamp must be one line of text without control characters; it holds \\n")
+    );
+    assert!(super::timestamp_problem("a\rb").is_some());
+    assert!(super::timestamp_problem("a\u{7f}b").is_some());
+}

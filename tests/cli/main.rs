@@ -14,6 +14,7 @@ mod counts;
 mod firstrun;
 mod functions;
 mod import;
+mod import_force;
 mod import_limits;
 mod inputs;
 mod kept;
