@@ -1,11 +1,12 @@
 //! The plan as Markdown, for a pull-request comment: a table of the
 //! changes, then each changed object's changed paths as a `diff` block
-//! (collapsed when long).
+//! (collapsed when long), then each created object's definition as a
+//! `diff` block of `+` lines (all collapsed together when there are many).
 
 use std::fmt::Write;
 
 use super::Summary;
-use crate::plan::{Change, FieldChange, Plan};
+use crate::plan::{Action, Change, FieldChange, Plan};
 
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = String::new();
@@ -41,17 +42,18 @@ pub fn plan_markdown(plan: &Plan) -> String {
             why
         );
     }
-    let detailed: Vec<_> = plan
+    let (created, changed): (Vec<&Change>, Vec<&Change>) = plan
         .changes
         .iter()
         .filter(|change| !change.fields.is_empty())
-        .collect();
-    if !detailed.is_empty() {
+        .partition(|change| change.action == Action::Create);
+    if !changed.is_empty() {
         let _ = writeln!(out, "\n#### Changed attributes");
-        for change in detailed {
-            diff_block(change, &mut out);
+        for change in changed {
+            diff_block(change, true, &mut out);
         }
     }
+    new_objects(&created, &mut out);
     notes_markdown(plan, &mut out);
     out
 }
@@ -59,10 +61,39 @@ pub fn plan_markdown(plan: &Plan) -> String {
 /// Above this many diff lines a change's block is collapsed.
 const COLLAPSE_ABOVE: usize = 20;
 
+/// Above this many created objects their definitions are collapsed
+/// together, so a first deploy's comment opens on its table.
+const COMPACT_ABOVE: usize = 10;
+
+/// The definitions of the created objects: a `diff` block of `+` lines
+/// each, under "New objects"; all of them in one `<details>` when there
+/// are more than [`COMPACT_ABOVE`].
+fn new_objects(created: &[&Change], out: &mut String) {
+    if created.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n#### New objects");
+    let compact = created.len() > COMPACT_ABOVE;
+    if compact {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Definitions of the {} new objects</summary>",
+            created.len()
+        );
+    }
+    for change in created {
+        diff_block(change, !compact, out);
+    }
+    if compact {
+        let _ = writeln!(out, "\n</details>");
+    }
+}
+
 /// One change's changed paths as a `diff` block: `-` the old value, `+`
 /// the new one, a path absent on one side only on the other side's line.
-/// Collapsed in `<details>` when longer than [`COLLAPSE_ABOVE`] lines.
-fn diff_block(change: &Change, out: &mut String) {
+/// Collapsed in `<details>` when longer than [`COLLAPSE_ABOVE`] lines and
+/// `collapsible` (not already inside a `<details>`).
+fn diff_block(change: &Change, collapsible: bool, out: &mut String) {
     let mut lines = Vec::new();
     for path in change.fields.iter().flat_map(FieldChange::paths) {
         if let Some(before) = &path.before {
@@ -75,7 +106,7 @@ fn diff_block(change: &Change, out: &mut String) {
     let title = format!("{} {}", change.action.symbol(), change.address);
     // A fence longer than any backtick run in the values keeps it closed.
     let fence = "`".repeat(3.max(longest_backtick_run(&lines) + 1));
-    let collapsed = lines.len() > COLLAPSE_ABOVE;
+    let collapsed = collapsible && lines.len() > COLLAPSE_ABOVE;
     if collapsed {
         let _ = writeln!(
             out,
@@ -137,7 +168,7 @@ mod tests {
     use serde_json::{json, Map, Value};
 
     use super::*;
-    use crate::plan::{Action, Address, Compare};
+    use crate::plan::{Address, Compare};
 
     fn plan_with(fields: Vec<FieldChange>) -> Plan {
         Plan {
@@ -215,5 +246,42 @@ mod tests {
         let markdown = plan_markdown(&plan_with(vec![schema_change(1, "use ``` here")]));
         assert!(markdown.contains("````diff\n"), "{markdown}");
         assert!(markdown.ends_with("\n````\n"), "{markdown}");
+    }
+
+    /// A plan creating `count` collections, each with its type shown.
+    fn creates(count: usize) -> Plan {
+        let mut plan = plan_with(Vec::new());
+        plan.changes = (0..count)
+            .map(|at| Change {
+                address: Address::Collection(format!("c{at}")),
+                action: Action::Create,
+                reason: "not in the database".into(),
+                fields: crate::plan::definition::collection(&json!({"type": 3})),
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+            })
+            .collect();
+        plan
+    }
+
+    #[test]
+    fn created_objects_show_their_definitions_collapsed_together_when_many() {
+        let few = plan_markdown(&creates(COMPACT_ABOVE));
+        assert!(
+            few.contains(
+                "\n#### New objects\n\n`+ collection c0`\n\n```diff\n+ type: \"edge\"\n```\n"
+            ),
+            "{few}"
+        );
+        assert!(!few.contains("<details>"), "{few}");
+        assert!(!few.contains("#### Changed attributes"), "{few}");
+        let many = plan_markdown(&creates(COMPACT_ABOVE + 1));
+        assert!(
+            many.contains("\n#### New objects\n\n<details><summary>Definitions of the 11 new objects</summary>\n\n`+ collection c0`\n"),
+            "{many}"
+        );
+        assert!(many.ends_with("```\n\n</details>\n"), "{many}");
+        assert_eq!(many.matches("<details>").count(), 1, "{many}");
     }
 }

@@ -10,6 +10,7 @@ mod changes;
 mod cluster;
 mod conflicts;
 mod core;
+mod definitions;
 mod firstrun;
 mod functions;
 mod import;
