@@ -108,9 +108,13 @@ fn diff_block(change: &Change, collapsible: bool, out: &mut String) {
     let fence = "`".repeat(3.max(longest_backtick_run(&lines) + 1));
     let collapsed = collapsible && lines.len() > COLLAPSE_ABOVE;
     if collapsed {
+        let what = match change.action {
+            Action::Create => "lines of definition",
+            _ => "changed lines",
+        };
         let _ = writeln!(
             out,
-            "\n<details><summary><code>{}</code>: {} changed lines</summary>\n",
+            "\n<details><summary><code>{}</code>: {} {what}</summary>\n",
             escape_html(&title),
             lines.len()
         );
@@ -282,6 +286,21 @@ mod tests {
             "{many}"
         );
         assert!(many.ends_with("```\n\n</details>\n"), "{many}");
+        // A long definition alone is collapsed on its own.
+        let mut long = creates(1);
+        long.changes[0].fields = crate::plan::definition::collection(&json!({
+            "type": 2,
+            "schema": {"rule": {"required": (0..21).map(|at| format!("p{at}")).collect::<Vec<_>>()},
+                       "properties": (0..21).map(|at| (format!("p{at}"), json!({"type": "string"})))
+                                            .collect::<Map<String, Value>>()}
+        }));
+        let long = plan_markdown(&long);
+        assert!(
+            long.contains(
+                "<details><summary><code>+ collection c0</code>: 23 lines of definition</summary>"
+            ),
+            "{long}"
+        );
         assert_eq!(many.matches("<details>").count(), 1, "{many}");
     }
 }
