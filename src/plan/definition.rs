@@ -174,6 +174,26 @@ pub fn index(index: &Index) -> Vec<FieldChange> {
     attributes(&body)
 }
 
+/// The key facts of an index that goes, for the one line of its delete:
+/// `a persistent index on email, created_at` (inverted-index fields by
+/// name), `, unique` when it is.
+pub fn index_facts(index: &Index) -> String {
+    let article = match index.index_type.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    };
+    let unique = if index.options.get("unique") == Some(&Value::Bool(true)) {
+        ", unique"
+    } else {
+        ""
+    };
+    format!(
+        "it was {article} {} index on {}{unique}",
+        index.index_type,
+        index.field_names().join(", ")
+    )
+}
+
 /// A graph from its create body: edge definitions (by edge collection) and
 /// orphan collections when there are any.
 pub fn graph(body: &Value) -> Vec<FieldChange> {
@@ -330,6 +350,30 @@ mod tests {
                 "unique: true",
             ]
         );
+    }
+
+    #[test]
+    fn a_deleted_index_is_named_by_its_type_and_fields() {
+        let mut options = BTreeMap::new();
+        options.insert("unique".to_string(), json!(true));
+        let unique = Index {
+            name: Some("idx_email".into()),
+            index_type: "persistent".into(),
+            fields: vec![json!("email"), json!("created_at")],
+            options,
+            id: None,
+        };
+        assert_eq!(
+            index_facts(&unique),
+            "it was a persistent index on email, created_at, unique"
+        );
+        let inverted = Index {
+            index_type: "inverted".into(),
+            fields: vec![json!({"name": "title", "analyzer": "text_en"})],
+            options: BTreeMap::new(),
+            ..unique
+        };
+        assert_eq!(index_facts(&inverted), "it was an inverted index on title");
     }
 
     #[test]

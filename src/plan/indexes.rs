@@ -194,7 +194,10 @@ pub fn diff(
                 index: describe(live),
             },
             action: Action::Delete,
-            reason: "arangosync created it and it is no longer in the specs".into(),
+            reason: format!(
+                "arangosync created it and it is no longer in the specs; {}",
+                definition::index_facts(live)
+            ),
             fields: Vec::new(),
             steps: vec![Step::DropIndex {
                 collection: collection.to_string(),
