@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::definition;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{analyzers_named, Analyzer, State};
@@ -54,7 +55,7 @@ pub fn diff(
                 address: Address::Analyzer(name.clone()),
                 action: Action::Create,
                 reason: options.missing_reason(),
-                fields: Vec::new(),
+                fields: definition::analyzer(&want.to_api_body()),
                 steps: vec![Step::CreateAnalyzer {
                     body: want.to_api_body(),
                 }],

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::definition;
 use super::indexes;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
@@ -111,7 +112,7 @@ fn create(want: &Collection, options: &Options) -> Change {
         address: Address::Collection(want.name.clone()),
         action: Action::Create,
         reason: options.missing_reason(),
-        fields: Vec::new(),
+        fields: definition::collection(&create_body(want)),
         steps: vec![Step::CreateCollection {
             body: create_body(want),
         }],

@@ -14,6 +14,7 @@
 
 use serde_json::json;
 
+use super::definition;
 use super::model::{Action, Address, Change, Note, Step};
 use super::Options;
 use crate::model::State;
@@ -67,11 +68,15 @@ fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec
             ),
             Some(_) => (Action::Update, "the query or its parameters changed (content hash differs)".to_string()),
         };
+        let fields = match (action, desired.registry.get(name)) {
+            (Action::Create, Some(entry)) => definition::function(entry),
+            _ => Vec::new(),
+        };
         changes.push(Change {
             address: Address::Function(name.clone()),
             action,
             reason,
-            fields: Vec::new(),
+            fields,
             steps: vec![Step::RegisterFunction {
                 name: name.clone(),
                 code: want.code.clone(),
@@ -209,6 +214,16 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
             Some(have) if have == want => continue,
             Some(_) => Action::Update,
         };
+        // Where no function is created for it, the entry is what serves
+        // the feature: it shows the definition.
+        let function_created = changes.iter().any(|change| {
+            change.address == Address::Function(name.clone()) && change.action == Action::Create
+        });
+        let fields = if action == Action::Create && !function_created {
+            definition::function(want)
+        } else {
+            Vec::new()
+        };
         changes.push(Change {
             address: Address::Registry(name.clone()),
             action,
@@ -217,7 +232,7 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
             } else {
                 "the feature's metadata or query changed".into()
             },
-            fields: Vec::new(),
+            fields,
             steps: vec![Step::WriteRegistryEntry {
                 entry: {
                     let mut entry = json!(want);

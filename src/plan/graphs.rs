@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::definition;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::structural::item_path;
 use super::{Options, Ownership};
@@ -20,21 +21,22 @@ pub fn diff(
 ) {
     for (name, want) in &desired.graphs {
         match live.graphs.get(name) {
-            None => changes.push(Change {
-                address: Address::Graph(name.clone()),
-                action: Action::Create,
-                reason: options.missing_reason(),
-                fields: Vec::new(),
-                steps: vec![Step::CreateGraph {
-                    body: json!({
-                        "name": want.name,
-                        "edgeDefinitions": want.edge_definitions,
-                        "orphanCollections": want.orphan_collections,
-                    }),
-                }],
-                blocked: None,
-                destructive: false,
-            }),
+            None => {
+                let body = json!({
+                    "name": want.name,
+                    "edgeDefinitions": want.edge_definitions,
+                    "orphanCollections": want.orphan_collections,
+                });
+                changes.push(Change {
+                    address: Address::Graph(name.clone()),
+                    action: Action::Create,
+                    reason: options.missing_reason(),
+                    fields: definition::graph(&body),
+                    steps: vec![Step::CreateGraph { body }],
+                    blocked: None,
+                    destructive: false,
+                })
+            }
             Some(have) if have != want => changes.push(update(want, have)),
             Some(_) => {}
         }

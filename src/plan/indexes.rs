@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::definition;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{option_matches, Collection, Index};
@@ -167,7 +168,7 @@ pub fn diff(
             },
             action: Action::Create,
             reason: options.missing_reason(),
-            fields: Vec::new(),
+            fields: definition::index(index),
             steps: vec![Step::CreateIndex {
                 collection: collection.to_string(),
                 body: create_body(index),
@@ -193,7 +194,10 @@ pub fn diff(
                 index: describe(live),
             },
             action: Action::Delete,
-            reason: "arangosync created it and it is no longer in the specs".into(),
+            reason: format!(
+                "arangosync created it and it is no longer in the specs; {}",
+                definition::index_facts(live)
+            ),
             fields: Vec::new(),
             steps: vec![Step::DropIndex {
                 collection: collection.to_string(),

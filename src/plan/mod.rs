@@ -12,6 +12,7 @@ mod analyzers;
 mod capabilities;
 mod collections;
 mod conflicts;
+pub mod definition;
 mod functions;
 mod graphs;
 mod indexes;

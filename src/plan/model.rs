@@ -9,6 +9,8 @@ use serde_json::Value;
 /// Bumped whenever the JSON rendering of a plan changes shape. 2: each
 /// entry of a change's `fields` is one changed path ([`PathChange`]), with
 /// `path` and `op`, and `before`/`after` left out where the path is absent.
+/// Within 2 (an addition): a create's `fields` list the created object's
+/// definition, one `op: add` entry per leaf path ([`super::definition`]).
 pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

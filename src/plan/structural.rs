@@ -50,6 +50,13 @@ pub enum Compare {
     /// the live value (`before`) has is a server default, not a change, and
     /// so is a stated `false` for a flag the server leaves out when off.
     Stated,
+    /// The definition of an object the plan creates (`before` absent): the
+    /// new value is shown leaf by leaf, as the paths a structural diff
+    /// would add, so a created object reads like an update's added paths.
+    /// Objects are walked key by key; lists holding objects item by item
+    /// (by natural key where the items have one, else by position); other
+    /// lists, scalars and empty objects are one entry.
+    Definition,
 }
 
 /// One step into a value.
@@ -109,10 +116,43 @@ impl Differ {
     fn at(&mut self, before: Option<&Value>, after: Option<&Value>) {
         match (before, after) {
             (None, None) => {}
+            (None, Some(new)) if self.compare == Compare::Definition => self.define(new),
             (Some(Value::Object(old)), Some(Value::Object(new))) => self.objects(old, new),
             (Some(Value::Array(old)), Some(Value::Array(new))) => self.lists(old, new),
             (Some(old), Some(new)) if same(old, new) => {}
             _ => self.push(before, after),
+        }
+    }
+
+    /// A created value, leaf by leaf ([`Compare::Definition`]).
+    fn define(&mut self, new: &Value) {
+        match new {
+            Value::Object(map) if !map.is_empty() => {
+                for (key, value) in map {
+                    self.below(Segment::Key(key.clone()), None, Some(value));
+                }
+            }
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                let key = natural_key(&[], items);
+                for (at, item) in items.iter().enumerate() {
+                    let Some(key) = key else {
+                        self.below(Segment::Position(at), None, Some(item));
+                        continue;
+                    };
+                    // The key is in the path (`[name=at]`), not repeated.
+                    let value = item[key].as_str().unwrap_or_default().to_string();
+                    let mut rest = item.as_object().cloned().unwrap_or_default();
+                    rest.shift_remove(key);
+                    self.path.push(Segment::Item { key, value });
+                    if rest.is_empty() {
+                        self.push(None, Some(item));
+                    } else {
+                        self.define(&Value::Object(rest));
+                    }
+                    self.path.pop();
+                }
+            }
+            _ => self.push(None, Some(new)),
         }
     }
 
@@ -211,7 +251,7 @@ struct NewItem<'a>(&'a Value, Compare);
 impl PartialEq<OldItem<'_>> for NewItem<'_> {
     fn eq(&self, old: &OldItem<'_>) -> bool {
         match self.1 {
-            Compare::Exact => same(old.0, self.0),
+            Compare::Exact | Compare::Definition => same(old.0, self.0),
             Compare::Stated => stated_same(self.0, old.0),
         }
     }
@@ -614,5 +654,40 @@ mod tests {
         );
         assert_eq!(render_path("", &path[..1]), "properties");
         assert_eq!(render_path("links.users", &[]), "links.users");
+    }
+
+    #[test]
+    fn a_definition_is_shown_leaf_by_leaf() {
+        let value = json!({
+            "rule": {"properties": {"email": {"type": "string"}}, "required": ["email"]},
+            "computed": [{"name": "at", "expression": "RETURN 1"}],
+            "tiers": [{"a": 1}, {"a": 2}],
+            "empty": {},
+        });
+        let entries: Vec<String> = diff(None, Some(&value), Compare::Definition)
+            .iter()
+            .map(|entry| {
+                assert!(entry.before.is_none());
+                let after = entry.after.as_ref().map(Value::to_string);
+                format!(
+                    "{} {}",
+                    render_path("x", &entry.path),
+                    after.unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                "x.rule.properties.email.type \"string\"",
+                "x.rule.required [\"email\"]",
+                "x.computed[name=at].expression \"RETURN 1\"",
+                "x.tiers[0].a 1",
+                "x.tiers[1].a 2",
+                "x.empty {}",
+            ]
+        );
+        // Outside a definition an added value stays one entry.
+        assert_eq!(diff(None, Some(&value), Compare::Exact).len(), 1);
     }
 }

@@ -18,6 +18,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::definition;
 use super::model::{Action, Address, Change, Compare, FieldChange, Note, Step};
 use super::{Options, Ownership};
 use crate::model::{
@@ -61,7 +62,7 @@ pub fn diff(
                 address: Address::View(name.clone()),
                 action: Action::Create,
                 reason: options.missing_reason(),
-                fields: Vec::new(),
+                fields: definition::view(&want.to_create_body()),
                 steps: vec![Step::CreateView {
                     body: want.to_create_body(),
                 }],
@@ -228,7 +229,7 @@ pub fn rebuild_dependents(
             reason: format!(
                 "created again as the specs define it, once {uses} is replaced or dropped"
             ),
-            fields: Vec::new(),
+            fields: definition::view(&want.to_create_body()),
             steps: vec![Step::CreateView {
                 body: want.to_create_body(),
             }],

@@ -1,6 +1,7 @@
 //! The plan as Markdown, for a pull-request comment: a table of the
 //! changes, then each changed object's changed paths as a `diff` block
-//! (collapsed when long).
+//! (collapsed when long), then each created object's definition as a
+//! `diff` block of `+` lines (all collapsed together when there are many).
 //!
 //! A comment has a size limit (GitHub refuses a comment body over 65,536
 //! characters), so [`plan_markdown_limited`] cuts the plan to fit: the
@@ -14,7 +15,7 @@
 use std::fmt::Write;
 
 use super::Summary;
-use crate::plan::{Change, FieldChange, Plan};
+use crate::plan::{Action, Change, FieldChange, Plan};
 
 /// GitHub's limit for an issue or pull-request comment body: 65,536
 /// characters (the API answers "body is too long (maximum is 65536
@@ -99,6 +100,11 @@ const BLOCKS_OPEN_MAX: usize = 10;
 /// More notes than this and they are collapsed.
 const NOTES_OPEN_MAX: usize = 10;
 
+/// More created objects than this and the definitions of those neither
+/// blocked nor destructive are collapsed together, so a first deploy's
+/// comment opens on its table.
+const COMPACT_ABOVE: usize = 10;
+
 /// Bytes kept free for the pieces' surroundings (headings, table heads,
 /// `<details>` wrappers, the notice) while choosing pieces; the exact size
 /// is checked after assembling.
@@ -118,6 +124,9 @@ struct Parts {
     /// Whether each change is blocked or destructive: it is never left
     /// out while anything else is shown.
     attention: Vec<bool>,
+    /// Whether each change is a create: its `diff` block is its
+    /// definition, shown under "New objects".
+    created: Vec<bool>,
     /// One list item per note, with its newline.
     notes: Vec<String>,
 }
@@ -222,6 +231,11 @@ impl Parts {
                 .iter()
                 .map(|change| change.destructive || change.blocked.is_some())
                 .collect(),
+            created: plan
+                .changes
+                .iter()
+                .map(|change| change.action == Action::Create)
+                .collect(),
             notes: plan
                 .notes
                 .iter()
@@ -284,12 +298,17 @@ impl Parts {
         selection
     }
 
-    /// Adds the changes neither blocked nor destructive (each whole, in
-    /// plan order), then the notes, that are not shown yet, as long as
-    /// their sizes fit in `left` bytes.
+    /// Adds the changes neither blocked nor destructive (in plan order;
+    /// an update or replace whole, a create by its row), then the created
+    /// objects' definitions, then the notes, that are not shown yet, as
+    /// long as their sizes fit in `left` bytes. A create's row says more
+    /// to a reviewer of a cut plan than another create's definition.
     fn fill(&self, selection: &mut Selection, mut left: usize) {
         for index in (0..self.rows.len()).filter(|&index| !self.attention[index]) {
-            let detail = self.details[index].as_ref().map(String::len);
+            let detail = self.details[index]
+                .as_ref()
+                .filter(|_| !self.created[index])
+                .map(String::len);
             let len = self.rows[index].len() + detail.unwrap_or(0);
             if !selection.rows[index] && len <= left {
                 left -= len;
@@ -297,6 +316,15 @@ impl Parts {
                 if detail.is_some() {
                     selection.add(Piece::Detail(index));
                 }
+            }
+        }
+        for index in (0..self.rows.len()).filter(|&index| self.created[index]) {
+            let Some(detail) = self.details[index].as_ref().map(String::len) else {
+                continue;
+            };
+            if selection.rows[index] && !selection.details[index] && detail <= left {
+                left -= detail;
+                selection.add(Piece::Detail(index));
             }
         }
         for (index, note) in self.notes.iter().enumerate() {
@@ -340,18 +368,18 @@ impl Parts {
             let detailed: Vec<usize> = (0..self.rows.len())
                 .filter(|&index| selection.details[index] && self.details[index].is_some())
                 .collect();
-            if !detailed.is_empty() {
+            let (created, changed): (Vec<usize>, Vec<usize>) =
+                detailed.iter().partition(|&&index| self.created[index]);
+            if !changed.is_empty() {
                 let _ = writeln!(out, "\n#### Changed attributes");
             }
             let block = |index: usize| self.details[index].as_deref().unwrap_or_default();
-            if detailed.len() <= BLOCKS_OPEN_MAX {
-                detailed
-                    .iter()
-                    .for_each(|&index| out.push_str(block(index)));
+            if changed.len() <= BLOCKS_OPEN_MAX {
+                changed.iter().for_each(|&index| out.push_str(block(index)));
             } else {
                 // Blocked and destructive changes' blocks stay in view.
                 let (attention, others): (Vec<usize>, Vec<usize>) =
-                    detailed.iter().partition(|&&index| self.attention[index]);
+                    changed.iter().partition(|&&index| self.attention[index]);
                 attention
                     .iter()
                     .for_each(|&index| out.push_str(block(index)));
@@ -359,6 +387,26 @@ impl Parts {
                 let _ = writeln!(
                     out,
                     "\n<details><summary>Changed attributes of {} {label}changes</summary>",
+                    others.len()
+                );
+                others.iter().for_each(|&index| out.push_str(block(index)));
+                let _ = writeln!(out, "\n</details>");
+            }
+            if !created.is_empty() {
+                let _ = writeln!(out, "\n#### New objects");
+            }
+            if created.len() <= COMPACT_ABOVE {
+                created.iter().for_each(|&index| out.push_str(block(index)));
+            } else {
+                let (attention, others): (Vec<usize>, Vec<usize>) =
+                    created.iter().partition(|&&index| self.attention[index]);
+                attention
+                    .iter()
+                    .for_each(|&index| out.push_str(block(index)));
+                let label = if attention.is_empty() { "" } else { "other " };
+                let _ = writeln!(
+                    out,
+                    "\n<details><summary>Definitions of the {} {label}new objects</summary>",
                     others.len()
                 );
                 others.iter().for_each(|&index| out.push_str(block(index)));
@@ -422,7 +470,7 @@ impl Parts {
         }
         if hidden_details > 0 {
             parts.push(format!(
-                "the changed attributes of {hidden_details} shown changes are not shown"
+                "the `diff` blocks of {hidden_details} shown changes are not shown"
             ));
         }
         if hidden_notes > 0 {
@@ -483,9 +531,13 @@ fn diff_block(change: &Change) -> String {
     let fence = "`".repeat(3.max(longest_backtick_run(&lines) + 1));
     let collapsed = lines.len() > COLLAPSE_ABOVE;
     if collapsed {
+        let what = match change.action {
+            Action::Create => "lines of definition",
+            _ => "changed lines",
+        };
         let _ = writeln!(
             out,
-            "\n<details><summary><code>{}</code>: {} changed lines</summary>\n",
+            "\n<details><summary><code>{}</code>: {} {what}</summary>\n",
             escape_html(&title),
             lines.len()
         );
@@ -785,7 +837,7 @@ mod tests {
         assert!((1..100).contains(&diffs), "{diffs}");
         assert!(
             markdown.contains(&format!(
-                "**Shortened to fit 20000 bytes:** the changed attributes of {} shown changes are not shown.",
+                "**Shortened to fit 20000 bytes:** the `diff` blocks of {} shown changes are not shown.",
                 100 - diffs
             )),
             "{markdown}"
@@ -920,5 +972,57 @@ mod tests {
         assert!(malformed("<details><summary>x</summary>\n\nbody\n").is_some());
         assert!(malformed("</details>\n<details>\n").is_some());
         assert_eq!(malformed("```diff\n<details>\n```\n"), None);
+    }
+
+    /// A plan creating `count` collections, each with its type shown.
+    fn creates(count: usize) -> Plan {
+        let mut plan = plan_with(Vec::new());
+        plan.changes = (0..count)
+            .map(|at| Change {
+                address: Address::Collection(format!("c{at}")),
+                action: Action::Create,
+                reason: "not in the database".into(),
+                fields: crate::plan::definition::collection(&json!({"type": 3})),
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+            })
+            .collect();
+        plan
+    }
+
+    #[test]
+    fn created_objects_show_their_definitions_collapsed_together_when_many() {
+        let few = plan_markdown(&creates(COMPACT_ABOVE));
+        assert!(
+            few.contains(
+                "\n#### New objects\n\n`+ collection c0`\n\n```diff\n+ type: \"edge\"\n```\n"
+            ),
+            "{few}"
+        );
+        assert!(!few.contains("<details>"), "{few}");
+        assert!(!few.contains("#### Changed attributes"), "{few}");
+        let many = plan_markdown(&creates(COMPACT_ABOVE + 1));
+        assert!(
+            many.contains("\n#### New objects\n\n<details><summary>Definitions of the 11 new objects</summary>\n\n`+ collection c0`\n"),
+            "{many}"
+        );
+        assert!(many.ends_with("```\n\n</details>\n"), "{many}");
+        // A long definition alone is collapsed on its own.
+        let mut long = creates(1);
+        long.changes[0].fields = crate::plan::definition::collection(&json!({
+            "type": 2,
+            "schema": {"rule": {"required": (0..21).map(|at| format!("p{at}")).collect::<Vec<_>>()},
+                       "properties": (0..21).map(|at| (format!("p{at}"), json!({"type": "string"})))
+                                            .collect::<Map<String, Value>>()}
+        }));
+        let long = plan_markdown(&long);
+        assert!(
+            long.contains(
+                "<details><summary><code>+ collection c0</code>: 23 lines of definition</summary>"
+            ),
+            "{long}"
+        );
+        assert_eq!(many.matches("<details>").count(), 1, "{many}");
     }
 }

@@ -52,6 +52,16 @@ fn path_line(change: &PathChange, style: Style) -> String {
     )
 }
 
+/// `path: value`, one attribute of a created object's definition (the
+/// value green when coloured).
+fn definition_line(change: &PathChange, style: Style) -> String {
+    let value = change.after.as_ref().map_or_else(
+        || ABSENT.to_string(),
+        |value| style.paint("32", &value.to_string()),
+    );
+    format!("{}: {value}", change.path)
+}
+
 pub fn plan_text(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     if plan.changes.is_empty() {
@@ -85,7 +95,11 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         );
         let _ = writeln!(out, "      {}", change.reason);
         for path in change.fields.iter().flat_map(FieldChange::paths) {
-            let _ = writeln!(out, "      {}", path_line(&path, style));
+            let line = match change.action {
+                Action::Create => definition_line(&path, style),
+                _ => path_line(&path, style),
+            };
+            let _ = writeln!(out, "      {line}");
         }
         if change.destructive {
             let _ = writeln!(
@@ -222,6 +236,26 @@ mod tests {
                 "schema.rule.properties.age.type: \x1b[31m\"integer\"\x1b[0m -> \x1b[32m\"number\"\x1b[0m\n"
             ),
             "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_create_shows_its_definition_as_path_value_lines() {
+        let mut plan = plan_with(vec![FieldChange {
+            field: "schema".into(),
+            before: Value::Null,
+            after: json!({"rule": {"properties": {"email": {"type": "string"}}}}),
+            compare: Compare::Definition,
+        }]);
+        plan.changes[0].action = Action::Create;
+        plan.changes[0].reason = "not in the database".into();
+        let text = plan_text(&plan, Style { color: false });
+        assert!(
+            text.contains(
+                "  + collection users (create)\n      not in the database\n      \
+                 schema.rule.properties.email.type: \"string\"\n\n"
+            ),
+            "{text}"
         );
     }
 }

@@ -970,6 +970,58 @@ mod tests {
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
+    /// The plan leaves out of a created index what equals the defaults in
+    /// `plan::definition::index_defaults`; those must be the defaults this
+    /// loader fills in, so a minimal spec shows only what it states.
+    #[test]
+    fn a_created_index_shows_only_what_a_minimal_spec_states() {
+        let cases = [
+            ("{type: persistent, fields: [a]}", vec!["type", "fields"]),
+            (
+                "{type: ttl, fields: [a], expireAfter: 5}",
+                vec!["type", "fields", "expireAfter"],
+            ),
+            ("{type: geo, fields: [a]}", vec!["type", "fields"]),
+            ("{type: fulltext, fields: [a]}", vec!["type", "fields"]),
+            (
+                "{type: mdi, fields: [a, b], fieldValueTypes: double}",
+                vec!["type", "fields", "fieldValueTypes"],
+            ),
+            (
+                "{type: zkd, fields: [a, b], fieldValueTypes: double}",
+                vec!["type", "fields", "fieldValueTypes"],
+            ),
+            (
+                "{type: mdi-prefixed, fields: [a, b], fieldValueTypes: double, prefixFields: [c]}",
+                vec!["type", "fields", "fieldValueTypes", "prefixFields"],
+            ),
+            (
+                "{type: inverted, fields: [a]}",
+                vec!["type", "fields[name=a]"],
+            ),
+            (
+                "{type: vector, fields: [e], params: {metric: cosine, dimension: 3, nLists: 1}}",
+                vec![
+                    "type",
+                    "fields",
+                    "params.metric",
+                    "params.dimension",
+                    "params.nLists",
+                ],
+            ),
+        ];
+        for (spec, shown) in cases {
+            let (index, diagnostics) = read_one(spec);
+            assert!(diagnostics.is_empty(), "{spec}: {diagnostics:?}");
+            let paths: Vec<String> = crate::plan::definition::index(&index.unwrap())
+                .iter()
+                .flat_map(crate::plan::FieldChange::paths)
+                .map(|path| path.path)
+                .collect();
+            assert_eq!(paths, shown, "{spec}");
+        }
+    }
+
     #[test]
     fn vector_defaults_and_creation_options() {
         let (index, diagnostics) = read_one(

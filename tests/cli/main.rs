@@ -11,6 +11,7 @@ mod cluster;
 mod conflicts;
 mod core;
 mod counts;
+mod definitions;
 mod firstrun;
 mod functions;
 mod import;
