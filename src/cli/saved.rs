@@ -196,7 +196,7 @@ impl SavedPlan {
             options,
             server: serde_json::to_value(&plan.server).unwrap_or(Value::Null),
             fingerprints: fingerprints(&plan.changes, live),
-            dependencies: dependency_fingerprints(&needed, live),
+            dependencies: dependency_fingerprints(&needed, &reported, live),
             plan: crate::render::plan_json(plan),
         }
     }
@@ -327,7 +327,7 @@ impl SavedPlan {
             .iter()
             .map(|(address, change)| (address.to_string(), change.to_string()))
             .collect();
-        Ok((dependency_fingerprints(&needed, live), needed_by))
+        Ok((dependency_fingerprints(&needed, &reported, live), needed_by))
     }
 
     /// The changes of `fresh` (a plan just computed from the same specs)

@@ -22,6 +22,7 @@ mod ownership;
 mod packaging;
 mod performance;
 mod plan_exit;
+mod plan_fixes;
 mod reliability;
 mod renames;
 mod safety;

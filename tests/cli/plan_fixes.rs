@@ -1,0 +1,97 @@
+//! Issue 13 review fixes to saved plans, renames, targets and the
+//! command line: a saved rename fingerprints the old collection, bad
+//! `renamedFrom` values are invalid input, `--target` syntax is checked
+//! before connecting, and `apply --plan` records `--revision`.
+
+use crate::support::{snapshot_settings, stable, Harness};
+
+fn collection(name: &str, renamed_from: Option<&str>, spec: &str) -> String {
+    let renamed = renamed_from
+        .map(|old| format!("  renamedFrom: {old}\n"))
+        .unwrap_or_default();
+    format!(
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: {name}\n{renamed}spec:\n{spec}---\n"
+    )
+}
+
+const INDEX: &str = "  indexes:\n    - {type: persistent, fields: [email], name: idx_email}\n";
+
+#[test]
+fn a_saved_rename_is_refused_when_the_old_collection_lost_an_index_since() {
+    let harness = Harness::new();
+    harness.write("specs.yaml", &collection("people", None, INDEX));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("specs.yaml", &collection("members", Some("people"), INDEX));
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--detailed-exitcode", "--out", &file]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("plan file")).expect("json");
+    assert!(
+        saved["dependencies"]["collection people"]
+            .as_str()
+            .is_some_and(|print| print.starts_with("sha256:")),
+        "{saved}"
+    );
+    let indexes = harness.get("/_api/index?collection=people");
+    let id = indexes["indexes"]
+        .as_array()
+        .expect("indexes")
+        .iter()
+        .find(|index| index["name"] == "idx_email")
+        .expect("idx_email")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (status, _) = harness.api(
+        reqwest::Method::DELETE,
+        &format!("/_db/features/_api/index/{id}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    harness.reset_stats();
+    let refused = harness.run(&["apply", "--plan", &file]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    assert_eq!(harness.get_status("/_api/collection/people"), 200);
+    assert_eq!(harness.get_status("/_api/collection/members"), 404);
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "saved_rename_old_collection_changed",
+            stable(&refused.stderr, &harness).replace(&file, "[plan.json]")
+        );
+    });
+    // Without the change by hand the same saved plan renames.
+    harness.run(&["plan", "--out", &file]);
+    let applied = harness.run(&["apply", "--plan", &file]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(harness.get_status("/_api/collection/people"), 404);
+    assert_eq!(harness.get_status("/_api/collection/members"), 200);
+}
+
+#[test]
+fn a_rename_from_a_declared_name_a_swap_or_an_invalid_name_is_invalid_input() {
+    let harness = Harness::new();
+    harness.write(
+        "a.yaml",
+        &(collection("a", Some("b"), "  waitForSync: false\n")
+            + &collection("b", Some("a"), "  waitForSync: false\n")),
+    );
+    harness.write(
+        "c.yaml",
+        &(collection("c", None, "  waitForSync: false\n")
+            + &collection("d", Some("c"), "  waitForSync: false\n")
+            + &collection("e", Some("_sys"), "  waitForSync: false\n")),
+    );
+    let run = harness.run(&["validate"]);
+    assert_eq!(run.status, 3, "{run:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("rename_invalid_input", stable(&run.stderr, &harness));
+    });
+    harness.reset_stats();
+    let plan = harness.run(&["apply", "--create-database"]);
+    assert_eq!(plan.status, 3, "{plan:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+}
