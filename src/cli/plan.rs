@@ -47,6 +47,7 @@ pub struct PlanCommandArgs {
 }
 
 pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, CliError> {
+    args.plan.check_target_syntax()?;
     let namespace = &args.plan.features.namespace;
     // With a database too, the specs are held to the target before
     // connecting; the live server then gates the plan by its own facts.

@@ -95,3 +95,72 @@ fn a_rename_from_a_declared_name_a_swap_or_an_invalid_name_is_invalid_input() {
     assert_eq!(plan.status, 3, "{plan:?}");
     assert_eq!(harness.writes(), 0, "{}", harness.stats());
 }
+
+#[test]
+fn a_malformed_target_is_invalid_input_before_connecting() {
+    let harness = Harness::new();
+    harness.write("specs.yaml", &collection("people", None, INDEX));
+    // Nothing listens on port 9 of localhost: a run that connected first
+    // would wait the full minute and exit 1.
+    let started = std::time::Instant::now();
+    for command in ["plan", "apply"] {
+        let run = harness.run_with_env(
+            "root",
+            crate::support::ROOT_PASSWORD,
+            &[
+                ("ARANGO_HOST", "http://127.0.0.1:9"),
+                ("ARANGOSYNC_WAIT_TIMEOUT", "60"),
+            ],
+            &[
+                command,
+                "--target",
+                "bogus",
+                "--target",
+                "collection/people",
+            ],
+        );
+        assert_eq!(run.status, 3, "{run:?}");
+        assert_eq!(run.stdout, "", "{run:?}");
+        snapshot_settings().bind(|| {
+            insta::assert_snapshot!(
+                format!("target_syntax_before_connecting_{command}"),
+                stable(&run.stderr, &harness)
+            );
+        });
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+const FEATURE: &str = "-- Feature: people_count\n-- Version: 1\n-- Description: Counts people.\n-- Owner: ml@example.com\nFOR p IN people\n  FILTER p._key == @key\n  RETURN {key: p._key}\n";
+
+#[test]
+fn apply_of_a_saved_plan_records_the_revision_it_is_given() {
+    let harness = Harness::new();
+    harness.write("specs.yaml", &collection("people", None, INDEX));
+    harness.write("transformations/people_count_v1.aql", FEATURE);
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--create-database", "--out", &file]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    let applied = harness.run_with_env(
+        "root",
+        crate::support::ROOT_PASSWORD,
+        &[("ARANGOSYNC_REVISION", "0a1b2c3")],
+        &["apply", "--plan", &file],
+    );
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&harness.run(&["features", "--format", "json"]).stdout).expect("json");
+    let revisions: Vec<(&str, &str)> = listed["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|entry| {
+            (
+                entry["function"].as_str().expect("function"),
+                entry["revision"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(revisions, vec![("FEATURES::PEOPLE_COUNT_V1", "0a1b2c3")]);
+}
