@@ -197,7 +197,8 @@ async fn prepare(
             whole,
             &args.plan.targets,
             &desired.loaded.state,
-            live.state.as_ref(),
+            &live,
+            &options,
         )?
     } else {
         whole
@@ -289,7 +290,8 @@ async fn apply_under_lock(
             fresh,
             &args.plan.targets,
             &desired.loaded.state,
-            live.state.as_ref(),
+            &live,
+            &options,
         )?
     } else {
         fresh

@@ -77,7 +77,8 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
-                live.state.as_ref(),
+                &live,
+                &options,
             )?
         }
         None => {
@@ -88,7 +89,8 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
-                live.state.as_ref(),
+                &live,
+                &options,
             )?;
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
             if let Some(file) = &args.out {

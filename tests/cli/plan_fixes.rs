@@ -164,3 +164,113 @@ fn apply_of_a_saved_plan_records_the_revision_it_is_given() {
         .collect();
     assert_eq!(revisions, vec![("FEATURES::PEOPLE_COUNT_V1", "0a1b2c3")]);
 }
+
+const VIEW: &str = "apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata:\n  name: search\nspec:\n  type: search-alias\n  indexes:\n    - {collection: items, index: inv}\n---\n";
+
+#[test]
+fn a_targeted_prune_of_an_index_an_owned_view_outside_the_specs_uses_drops_the_view_too() {
+    let harness = Harness::new();
+    let kept = "  indexes:\n    - {type: persistent, fields: [a], name: idx_a}\n    - {type: persistent, fields: [b], name: idx_b}\n";
+    harness.write(
+        "specs.yaml",
+        &(collection(
+            "items",
+            None,
+            &format!("{kept}    - {{type: inverted, fields: [title], name: inv}}\n"),
+        ) + VIEW),
+    );
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    // The view leaves the specs, and so does its index.
+    harness.write("specs.yaml", &collection("items", None, kept));
+    let plan = harness.run(&["plan", "--prune", "--target", "collection/items"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "target_prune_index_of_a_view_outside_the_specs",
+            stable(&plan.stdout, &harness)
+        );
+    });
+    let applied = harness.run(&["apply", "--prune", "--target", "collection/items"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(harness.get_status("/_api/view/search"), 404);
+    let names: Vec<String> = harness
+        .indexes("items")
+        .iter()
+        .map(|index| index["name"].as_str().expect("name").to_string())
+        .collect();
+    assert_eq!(names, ["idx_a", "idx_b"]);
+    let whole = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
+    assert_eq!(whole.status, 0, "{whole:?}");
+}
+
+fn indexed(name: &str, indexes: &[&str]) -> String {
+    let mut spec = String::from("  indexes:\n");
+    for index in indexes {
+        spec.push_str(&format!(
+            "    - {{type: persistent, fields: [{index}], name: {index}}}\n"
+        ));
+    }
+    collection(name, None, &spec)
+}
+
+#[test]
+fn the_mass_prune_guard_of_a_targeted_plan_counts_within_the_targets() {
+    let harness = Harness::new();
+    harness.write(
+        "specs.yaml",
+        &(indexed("c1", &["a", "b", "c"]) + &indexed("c2", &["d"]) + &indexed("c3", &["e"])),
+    );
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    // The whole prune would delete c2, c3 with their indexes and c1's `a`:
+    // 5 of the 9 owned objects. Within collection/c1 it deletes 1 of 4.
+    harness.write("specs.yaml", &indexed("c1", &["b", "c"]));
+    let args = [
+        "plan",
+        "--prune",
+        "--allow-destructive",
+        "--detailed-exitcode",
+        "--target",
+        "collection/c1",
+    ];
+    let one = harness.run(&args);
+    assert_eq!(one.status, 2, "{one:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "target_mass_prune_one_of_four",
+            stable(&one.stdout, &harness)
+        );
+    });
+    // c1 leaves the specs: dropping it and its three indexes is 4 of the
+    // 4 objects the target covers.
+    harness.write(
+        "specs.yaml",
+        &(indexed("c2", &["d"]) + &indexed("c3", &["e"])),
+    );
+    let three = harness.run(&args);
+    assert_eq!(three.status, 1, "{three:?}");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "target_mass_prune_four_of_four",
+            stable(&three.stdout, &harness)
+        );
+    });
+    harness.write("specs.yaml", &indexed("c1", &["b", "c"]));
+    let applied = harness.run(&[
+        "apply",
+        "--prune",
+        "--allow-destructive",
+        "--target",
+        "collection/c1",
+    ]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    let names: Vec<String> = harness
+        .indexes("c1")
+        .iter()
+        .map(|index| index["name"].as_str().expect("name").to_string())
+        .collect();
+    assert_eq!(names, ["b", "c"]);
+    assert_eq!(harness.indexes("c2").len(), 1);
+    assert_eq!(harness.get_status("/_api/collection/c3"), 200);
+}
