@@ -140,6 +140,7 @@ fn offline_live(base: State, target: Option<crate::server::Server>) -> Live {
     owned.views.extend(base.views.keys().cloned());
     let base_views = base.views.keys().cloned().collect();
     Live {
+        system_analyzers: Default::default(),
         state: Some(base),
         owned,
         has_state_collection: true,

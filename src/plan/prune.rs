@@ -325,6 +325,7 @@ mod tests {
         diff(
             desired,
             &Live {
+                system_analyzers: Default::default(),
                 state: Some(live),
                 owned,
                 has_state_collection: true,
@@ -439,6 +440,7 @@ mod tests {
         let plan = diff(
             &State::default(),
             &Live {
+                system_analyzers: Default::default(),
                 state: Some(live),
                 owned,
                 has_state_collection: true,
@@ -467,6 +469,7 @@ mod tests {
             &diff(
                 &desired,
                 &Live {
+                    system_analyzers: Default::default(),
                     state: Some(live.clone()),
                     owned: owned.clone(),
                     has_state_collection: true,

@@ -184,9 +184,23 @@ pub fn fingerprint(live: &Live, address: &Address) -> String {
             .registry
             .get(name)
             .map(|definition| json!({"definition": definition})),
-        Address::Analyzer(name) => state.analyzers.get(name).map(
-            |definition| json!({"definition": definition, "owned": owned.analyzers.contains(name)}),
-        ),
+        Address::Analyzer(name) => state
+            .analyzers
+            .get(name)
+            .map(|definition| {
+                json!({"definition": definition, "owned": owned.analyzers.contains(name)})
+            })
+            .or_else(|| {
+                // `::name` or `_system::name`: another database's, never
+                // arangosync's.
+                let full = match name.strip_prefix("::") {
+                    Some(bare) => format!("_system::{bare}"),
+                    None => name.clone(),
+                };
+                live.system_analyzers
+                    .get(&full)
+                    .map(|definition| json!({"definition": definition, "owned": false}))
+            }),
         Address::View(name) => state.views.get(name).map(
             |definition| json!({"definition": definition, "owned": owned.views.contains(name)}),
         ),

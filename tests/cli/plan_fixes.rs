@@ -274,3 +274,61 @@ fn the_mass_prune_guard_of_a_targeted_plan_counts_within_the_targets() {
     assert_eq!(harness.indexes("c2").len(), 1);
     assert_eq!(harness.get_status("/_api/collection/c3"), 200);
 }
+
+#[test]
+fn a_saved_plan_is_refused_when_a_system_analyzer_its_view_uses_changed() {
+    let harness = Harness::new();
+    let sysan = |locale: &str| serde_json::json!({"name": "sysan", "type": "norm", "properties": {"locale": locale, "case": "lower"}, "features": []});
+    let (status, body) = harness.api(
+        reqwest::Method::POST,
+        "/_db/_system/_api/analyzer",
+        Some(sysan("en")),
+    );
+    assert_eq!(status, 201, "{body}");
+    harness.write(
+        "specs.yaml",
+        &(collection("items", None, "  waitForSync: false\n")
+            + "apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata:\n  name: v\nspec:\n  type: arangosearch\n  links:\n    items:\n      fields:\n        title: {analyzers: [\"::sysan\"]}\n        body: {analyzers: [\"_system::sysan\"]}\n"),
+    );
+    let first = harness.run(&["apply", "--create-database", "--target", "collection/items"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("plan.json").display().to_string();
+    let plan = harness.run(&["plan", "--out", &file]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("plan file")).expect("json");
+    // Both spellings are the plan's `::sysan`.
+    for address in ["analyzer ::sysan"] {
+        assert!(
+            saved["dependencies"][address]
+                .as_str()
+                .is_some_and(|print| print.starts_with("sha256:")),
+            "{address}: {saved}"
+        );
+    }
+    // Changed by hand in `_system`: dropped and created with another locale.
+    let (status, body) = harness.api(
+        reqwest::Method::DELETE,
+        "/_db/_system/_api/analyzer/sysan",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = harness.api(
+        reqwest::Method::POST,
+        "/_db/_system/_api/analyzer",
+        Some(sysan("de")),
+    );
+    assert_eq!(status, 201, "{body}");
+    harness.reset_stats();
+    let refused = harness.run(&["apply", "--plan", &file]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
+    assert_eq!(harness.get_status("/_api/view/v"), 404);
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "saved_plan_system_analyzer_changed",
+            stable(&refused.stderr, &harness).replace(&file, "[plan.json]")
+        );
+    });
+}
