@@ -198,7 +198,7 @@ async fn prepare(
             &args.plan.targets,
             &desired.loaded.state,
             &live,
-            &options,
+            options,
         )?
     } else {
         whole
@@ -291,7 +291,7 @@ async fn apply_under_lock(
             &args.plan.targets,
             &desired.loaded.state,
             &live,
-            &options,
+            options,
         )?
     } else {
         fresh
