@@ -49,8 +49,9 @@ pub struct ApplyArgs {
     /// new view, ...) may have changed since (else exit 1, naming what
     /// changed, nothing written). Other objects may have changed. The
     /// plan's choices (--prune, --allow-destructive, --allow-mass-prune,
-    /// --target, --require-functions, --namespace, --revision,
-    /// --create-database) come from the file.
+    /// --target, --require-functions, --namespace, --create-database)
+    /// come from the file; --revision is this apply's (the plan's when
+    /// none is given).
     #[arg(
         long = "plan",
         value_name = "FILE",
@@ -109,6 +110,7 @@ pub struct ApplyArgs {
 }
 
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
+    args.plan.check_target_syntax()?;
     let saved = match &args.plan_file {
         Some(file) => Some(SavedPlan::read(file, &args.connection.database)?),
         None => None,
@@ -131,7 +133,15 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))
     })?;
     let options = match &saved {
-        Some(saved) => saved.options.plan_options(&args.connection.database),
+        // The revision is the apply's (`--revision`, $ARANGOSYNC_REVISION,
+        // ...); the plan's only when the apply names none.
+        Some(saved) => {
+            let mut options = saved.options.plan_options(&args.connection.database);
+            if let Some(revision) = args.plan.revision() {
+                options.revision = Some(revision);
+            }
+            options
+        }
         None => args.connection.plan_options(&args.plan),
     };
     // Before the lock, a signal ends the run at once: nothing of the plan
@@ -225,7 +235,8 @@ async fn prepare(
             whole,
             &args.plan.targets,
             &desired.loaded.state,
-            live.state.as_ref(),
+            &live,
+            options,
         )?
     } else {
         whole
@@ -337,7 +348,8 @@ async fn apply_under_lock(
             fresh,
             &args.plan.targets,
             &desired.loaded.state,
-            live.state.as_ref(),
+            &live,
+            options,
         )?
     } else {
         fresh

@@ -211,6 +211,17 @@ pub struct FeatureArgs {
 }
 
 impl PlanArgs {
+    /// Checks the syntax of every `--target` (`KIND/NAME`, a known kind)
+    /// before anything connects, so a typo is invalid input (exit status
+    /// 3) at once; whether the address exists is checked once the specs
+    /// and the database are read.
+    pub fn check_target_syntax(&self) -> Result<(), CliError> {
+        for text in &self.targets {
+            crate::plan::targets::parse(text).map_err(|err| CliError::usage(err.to_string()))?;
+        }
+        Ok(())
+    }
+
     pub fn revision(&self) -> Option<String> {
         self.revision
             .clone()

@@ -354,17 +354,23 @@ fn narrow(
     plan: crate::plan::Plan,
     targets: &[String],
     desired: &crate::model::State,
-    live: Option<&crate::model::State>,
+    live: &crate::plan::Live,
+    options: &crate::plan::Options,
 ) -> Result<crate::plan::Plan, CliError> {
     if targets.is_empty() {
         return Ok(plan);
     }
     // Analyzers named as the plan names them (bare for this database).
     let desired = desired.with_analyzers_as_reported(&plan.database);
-    let live = live.map(|state| state.with_analyzers_as_reported(&plan.database));
-    let resolved = crate::plan::targets::resolve(targets, &desired, live.as_ref())
+    let live_state = live
+        .state
+        .as_ref()
+        .map(|state| state.with_analyzers_as_reported(&plan.database));
+    let resolved = crate::plan::targets::resolve(targets, &desired, live_state.as_ref())
         .map_err(|err| CliError::usage(err.to_string()))?;
-    Ok(crate::plan::targets::restrict(plan, &resolved, &desired))
+    Ok(crate::plan::targets::restrict(
+        plan, &resolved, &desired, live, options,
+    ))
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ pub struct PlanCommandArgs {
 }
 
 pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, CliError> {
+    args.plan.check_target_syntax()?;
     let namespace = &args.plan.features.namespace;
     // With a database too, the specs are held to the target before
     // connecting; the live server then gates the plan by its own facts.
@@ -76,7 +77,8 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
-                live.state.as_ref(),
+                &live,
+                &options,
             )?
         }
         None => {
@@ -87,7 +89,8 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
-                live.state.as_ref(),
+                &live,
+                &options,
             )?;
             super::check_queries(&client, &desired, &computed, namespace, out).await?;
             if let Some(file) = &args.out {
@@ -137,6 +140,7 @@ fn offline_live(base: State, target: Option<crate::server::Server>) -> Live {
     owned.views.extend(base.views.keys().cloned());
     let base_views = base.views.keys().cloned().collect();
     Live {
+        system_analyzers: Default::default(),
         state: Some(base),
         owned,
         has_state_collection: true,

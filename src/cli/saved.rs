@@ -196,7 +196,7 @@ impl SavedPlan {
             options,
             server: serde_json::to_value(&plan.server).unwrap_or(Value::Null),
             fingerprints: fingerprints(&plan.changes, live),
-            dependencies: dependency_fingerprints(&needed, live),
+            dependencies: dependency_fingerprints(&needed, &reported, live),
             plan: crate::render::plan_json(plan),
         }
     }
@@ -327,7 +327,7 @@ impl SavedPlan {
             .iter()
             .map(|(address, change)| (address.to_string(), change.to_string()))
             .collect();
-        Ok((dependency_fingerprints(&needed, live), needed_by))
+        Ok((dependency_fingerprints(&needed, &reported, live), needed_by))
     }
 
     /// The changes of `fresh` (a plan just computed from the same specs)
@@ -339,9 +339,10 @@ impl SavedPlan {
         let mut selected = Vec::new();
         let mut problems = Vec::new();
         for saved in self.changes() {
-            let wanted = digest(saved);
+            let wanted = digest(&without_revision(saved));
             let found = fresh.iter().find(|change| {
-                serde_json::to_value(change).is_ok_and(|value| digest(&value) == wanted)
+                serde_json::to_value(change)
+                    .is_ok_and(|value| digest(&without_revision(&value)) == wanted)
             });
             match found {
                 Some(change) => selected.push(change.clone()),
@@ -357,6 +358,23 @@ impl SavedPlan {
             Err(problems)
         }
     }
+}
+
+/// A change's JSON form without the Git revision its registry-entry
+/// writes record: the revision is the apply's (`--revision`), not a
+/// choice that shapes the plan, so it may differ from the plan's.
+fn without_revision(change: &Value) -> Value {
+    let mut change = change.clone();
+    if let Some(steps) = change.get_mut("steps").and_then(Value::as_array_mut) {
+        for step in steps {
+            if step["op"] == "writeRegistryEntry" {
+                if let Some(entry) = step.get_mut("entry").and_then(Value::as_object_mut) {
+                    entry.remove("revision");
+                }
+            }
+        }
+    }
+    change
 }
 
 /// A saved change's address as the plan prints it, from its JSON form.

@@ -19,7 +19,7 @@ mod convert;
 mod tests;
 pub mod vector;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -236,11 +236,16 @@ pub async fn read(
                 .body,
         );
     }
+    let mut system_analyzers = BTreeMap::new();
     let analyzers = analyzers.map(|listing| {
         let listed = listing["result"].as_array().cloned().unwrap_or_default();
         for analyzer in &listed {
             if let Some(analyzer) = Analyzer::from_api(client.database(), analyzer) {
                 state.analyzers.insert(analyzer.name.clone(), analyzer);
+            } else if let Some(system) = Analyzer::from_api(SYSTEM, analyzer) {
+                // Listed in another database: `_system`'s own, which views
+                // and inverted indexes may use as `::name`.
+                system_analyzers.insert(format!("{SYSTEM}::{}", system.name), system);
             }
         }
         analyzer_names(&listing)
@@ -252,10 +257,14 @@ pub async fn read(
         views: view_names,
         pending,
         analyzers,
+        system_analyzers,
         server: Some(server),
         document_counts: Default::default(),
     })
 }
+
+/// The database whose analyzers every database can use (`::name`).
+const SYSTEM: &str = "_system";
 
 /// The full names in a `GET /_api/analyzer` answer (`db::name` for custom
 /// analyzers, bare for built-ins).

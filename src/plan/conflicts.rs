@@ -368,6 +368,7 @@ mod tests {
             .graphs
             .extend(owned.iter().map(|name| name.to_string()));
         Live {
+            system_analyzers: Default::default(),
             state: Some(state),
             owned: ownership,
             has_state_collection: true,

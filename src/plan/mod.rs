@@ -72,6 +72,12 @@ pub struct Live {
     /// `_system::name`, built-ins bare); read only when the specs name
     /// custom ones (`None`: not read).
     pub analyzers: Option<BTreeSet<String>>,
+    /// The `_system` database's analyzers, by full name (`_system::name`),
+    /// as another database's analyzer listing shows them; read with
+    /// `analyzers`. Only saved plans use them (to fingerprint an analyzer
+    /// of `_system` a view or inverted index names): the plan never
+    /// changes another database's analyzers.
+    pub system_analyzers: BTreeMap<String, crate::model::Analyzer>,
     /// The server planned against: read once per run from a live server,
     /// or the `--target-version` of an offline plan. `None`: unknown (an
     /// offline plan without a target), nothing is gated by version.

@@ -227,6 +227,7 @@ mod tests {
         let mut state = State::default();
         state.collections.insert("things".into(), things);
         Live {
+            system_analyzers: Default::default(),
             state: Some(state),
             owned: Ownership::default(),
             has_state_collection: true,

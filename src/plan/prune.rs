@@ -80,6 +80,17 @@ impl Share {
 /// Counts the owned objects of `live` and those the deletes in `changes`
 /// remove.
 pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
+    share_within(changes, live, owned, &|_| true)
+}
+
+/// Like [`share`], counting only the owned objects whose address is in
+/// `scope` (what `--target` covers).
+pub fn share_within(
+    changes: &[Change],
+    live: &State,
+    owned: &Ownership,
+    scope: &dyn Fn(&Address) -> bool,
+) -> Share {
     let owned_indexes = |collection: &str| {
         live.collections.get(collection).map_or(0, |have| {
             have.indexes
@@ -89,37 +100,47 @@ pub fn share(changes: &[Change], live: &State, owned: &Ownership) -> Share {
                         owned
                             .indexes
                             .contains(&(collection.to_string(), name.clone()))
+                            && scope(&Address::Index {
+                                collection: collection.to_string(),
+                                index: name.clone(),
+                            })
                     })
                 })
                 .count()
         })
     };
-    let owned_count = live
+    let counted = |names: &mut dyn Iterator<Item = &String>,
+                   owns: &dyn Fn(&String) -> bool,
+                   address: &dyn Fn(String) -> Address| {
+        names
+            .filter(|name| owns(name) && scope(&address((*name).clone())))
+            .count()
+    };
+    let owned_count = counted(
+        &mut live.collections.keys(),
+        &|name| owned.collections.contains(name),
+        &Address::Collection,
+    ) + live
         .collections
         .keys()
-        .filter(|name| owned.collections.contains(*name))
-        .count()
-        + live
-            .collections
-            .keys()
-            .map(|name| owned_indexes(name))
-            .sum::<usize>()
-        + live
-            .graphs
-            .keys()
-            .filter(|name| owned.graphs.contains(*name))
-            .count()
-        + live
-            .analyzers
-            .keys()
-            .filter(|name| owned.analyzers.contains(*name))
-            .count()
-        + live
-            .views
-            .keys()
-            .filter(|name| owned.views.contains(*name))
-            .count()
-        + live.functions.len();
+        .map(|name| owned_indexes(name))
+        .sum::<usize>()
+        + counted(
+            &mut live.graphs.keys(),
+            &|name| owned.graphs.contains(name),
+            &Address::Graph,
+        )
+        + counted(
+            &mut live.analyzers.keys(),
+            &|name| owned.analyzers.contains(name),
+            &Address::Analyzer,
+        )
+        + counted(
+            &mut live.views.keys(),
+            &|name| owned.views.contains(name),
+            &Address::View,
+        )
+        + counted(&mut live.functions.keys(), &|_| true, &Address::Function);
     let rebuilt = rebuilt(changes);
     let removed = changes
         .iter()
@@ -167,11 +188,57 @@ pub fn guard(changes: &mut [Change], live: &State, owned: &Ownership, options: &
         return;
     }
     let reason = format!(
-        "the prune would delete {} of the {} objects arangosync owns in this database, more than half, \
+        "{MASS}{} of the {} objects arangosync owns in this database, more than half, \
          as a missing or partly mounted spec directory would; check --dir, and pass --allow-mass-prune \
          if this is intended",
         share.removed, share.owned
     );
+    block_deletes(changes, &reason);
+}
+
+/// How the mass-prune reason starts.
+const MASS: &str = "the prune would delete ";
+
+/// The guard for a partial plan (`--target`): the whole plan's guard
+/// counted objects outside the targets, so its reason is taken off
+/// `changes` (what the partial plan keeps) and the deletes are counted
+/// again against the owned objects in `scope` (what the targets cover).
+pub fn guard_within(
+    changes: &mut [Change],
+    live: &State,
+    owned: &Ownership,
+    options: &Options,
+    scope: &dyn Fn(&Address) -> bool,
+) {
+    for change in changes.iter_mut() {
+        change.blocked = change.blocked.take().and_then(|blocked| {
+            if blocked.starts_with(MASS) {
+                None
+            } else if let Some(at) = blocked.find(&format!("; also, {MASS}")) {
+                Some(blocked[..at].to_string())
+            } else {
+                Some(blocked)
+            }
+        });
+    }
+    if !options.prune || options.allow_mass_prune {
+        return;
+    }
+    let share = share_within(changes, live, owned, scope);
+    if !share.is_mass() {
+        return;
+    }
+    let reason = format!(
+        "{MASS}{} of the {} objects arangosync owns within the targets (--target), more than half; \
+         check --dir and --target, and pass --allow-mass-prune if this is intended",
+        share.removed, share.owned
+    );
+    block_deletes(changes, &reason);
+}
+
+/// Blocks every delete of `changes` that is not a rebuild, for `reason`
+/// (after any reason it already has).
+fn block_deletes(changes: &mut [Change], reason: &str) {
     let rebuilt = rebuilt(changes);
     for change in changes
         .iter_mut()
@@ -179,7 +246,7 @@ pub fn guard(changes: &mut [Change], live: &State, owned: &Ownership, options: &
     {
         change.blocked = Some(match change.blocked.take() {
             Some(earlier) => format!("{earlier}; also, {reason}"),
-            None => reason.clone(),
+            None => reason.to_string(),
         });
     }
 }
@@ -258,6 +325,7 @@ mod tests {
         diff(
             desired,
             &Live {
+                system_analyzers: Default::default(),
                 state: Some(live),
                 owned,
                 has_state_collection: true,
@@ -372,6 +440,7 @@ mod tests {
         let plan = diff(
             &State::default(),
             &Live {
+                system_analyzers: Default::default(),
                 state: Some(live),
                 owned,
                 has_state_collection: true,
@@ -400,6 +469,7 @@ mod tests {
             &diff(
                 &desired,
                 &Live {
+                    system_analyzers: Default::default(),
                     state: Some(live.clone()),
                     owned: owned.clone(),
                     has_state_collection: true,

@@ -174,7 +174,11 @@ fn rename_collection(
     } else {
         "the database"
     };
-    let (edges, edges_note) = if have.collection_type == CollectionType::Document {
+    // A blocked rename says only why and what to do: the reason of a
+    // rename that happens (documents kept, edges to repoint) is not its.
+    let (edges, edges_note) = if blocked.is_some() {
+        (String::new(), String::new())
+    } else if have.collection_type == CollectionType::Document {
         edges_warning(&edges_pointing_at(desired, live, old, name), old, name)
     } else {
         (String::new(), String::new())
@@ -188,9 +192,13 @@ fn rename_collection(
     resolved.changes.push(Change {
         address: Address::Collection(name.to_string()),
         action: Action::Update,
-        reason: format!(
-            "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow{edges}"
-        ),
+        reason: if blocked.is_some() {
+            format!("the spec says it was renamed from {old} (`metadata.renamedFrom`), which {what} has")
+        } else {
+            format!(
+                "renamed from {old} (`metadata.renamedFrom`), which {what} has; renamed in place, documents and indexes are kept, and graphs and views that use it follow{edges}"
+            )
+        },
         fields: vec![FieldChange {
             compare: Compare::Exact,
             field: "name".into(),
@@ -258,10 +266,28 @@ fn edges_warning(edges: &BTreeSet<String>, old: &str, name: &str) -> (String, St
     let clause = format!(
         "; ArangoDB does not rewrite edges: {holders} keep `_from`/`_to` values `{old}/<key>`, which no longer resolve (see the note)"
     );
-    let note = format!(
-        "renamed from {old}: edges are not rewritten; after the apply, repoint them per edge collection EDGES, e.g. `FOR e IN EDGES FILTER STARTS_WITH(e._from, '{old}/') UPDATE e WITH {{_from: CONCAT('{name}/', SUBSTRING(e._from, {len}))}} IN EDGES`, and the same for `_to`",
-        len = old.chars().count() + 1
-    );
+    let len = old.chars().count() + 1;
+    let query = |edge: &str, side: &str| {
+        format!(
+            "`FOR e IN {edge} FILTER STARTS_WITH(e.{side}, '{old}/') UPDATE e WITH {{{side}: CONCAT('{name}/', SUBSTRING(e.{side}, {len}))}} IN {edge}`"
+        )
+    };
+    let note = if edges.is_empty() {
+        format!(
+            "renamed from {old}: edges are not rewritten; after the apply, run for each edge collection E that has edges pointing at it {} and {}",
+            query("E", "_from"),
+            query("E", "_to")
+        )
+    } else {
+        let queries: Vec<String> = edges
+            .iter()
+            .flat_map(|edge| [query(edge, "_from"), query(edge, "_to")])
+            .collect();
+        format!(
+            "renamed from {old}: edges are not rewritten; after the apply, run {} (and the same for any other edge collection with edges pointing at it)",
+            queries.join(", ")
+        )
+    };
     (clause, note)
 }
 

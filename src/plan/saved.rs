@@ -184,9 +184,23 @@ pub fn fingerprint(live: &Live, address: &Address) -> String {
             .registry
             .get(name)
             .map(|definition| json!({"definition": definition})),
-        Address::Analyzer(name) => state.analyzers.get(name).map(
-            |definition| json!({"definition": definition, "owned": owned.analyzers.contains(name)}),
-        ),
+        Address::Analyzer(name) => state
+            .analyzers
+            .get(name)
+            .map(|definition| {
+                json!({"definition": definition, "owned": owned.analyzers.contains(name)})
+            })
+            .or_else(|| {
+                // `::name` or `_system::name`: another database's, never
+                // arangosync's.
+                let full = match name.strip_prefix("::") {
+                    Some(bare) => format!("_system::{bare}"),
+                    None => name.clone(),
+                };
+                live.system_analyzers
+                    .get(&full)
+                    .map(|definition| json!({"definition": definition, "owned": false}))
+            }),
         Address::View(name) => state.views.get(name).map(
             |definition| json!({"definition": definition, "owned": owned.views.contains(name)}),
         ),
@@ -219,6 +233,11 @@ pub fn fingerprints(changes: &[Change], live: &Live) -> BTreeMap<String, String>
 pub fn dependencies(touched: &[Address], desired: &State) -> BTreeMap<Address, Address> {
     let touched_set: BTreeSet<&Address> = touched.iter().collect();
     let mut needed = BTreeMap::new();
+    // A renamed collection's old name is what the rename moves: the
+    // rename depends on it (with its indexes, see `dependency_fingerprints`).
+    for (source, change) in rename_sources(touched, desired) {
+        needed.entry(source).or_insert(change);
+    }
     for address in touched {
         for dependency in super::targets::closure(std::slice::from_ref(address), desired) {
             // Built-in analyzers exist in every database and never change.
@@ -232,16 +251,73 @@ pub fn dependencies(touched: &[Address], desired: &State) -> BTreeMap<Address, A
     needed
 }
 
+/// The old collections of the collection renames among `touched`
+/// (`metadata.renamedFrom` in `desired`), each with the rename's address
+/// (the collection under its new name).
+pub fn rename_sources(touched: &[Address], desired: &State) -> BTreeMap<Address, Address> {
+    touched
+        .iter()
+        .filter_map(|address| match address {
+            Address::Collection(name) => desired
+                .renames
+                .collections
+                .get(name)
+                .filter(|old| *old != name)
+                .map(|old| (Address::Collection(old.clone()), address.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The fingerprint of every object in `dependencies` (see
-/// [`dependencies`]), by address as the plan prints it.
+/// [`dependencies`]), by address as the plan prints it. The old
+/// collection of a rename in `desired` is fingerprinted with its indexes,
+/// since the rename moves them all.
 pub fn dependency_fingerprints(
     dependencies: &BTreeMap<Address, Address>,
+    desired: &State,
     live: &Live,
 ) -> BTreeMap<String, String> {
+    let touched: Vec<Address> = dependencies.values().cloned().collect();
+    let sources = rename_sources(&touched, desired);
     dependencies
         .keys()
-        .map(|address| (address.to_string(), fingerprint(live, address)))
+        .map(|address| {
+            let print = if sources.contains_key(address) {
+                whole_collection_fingerprint(live, address)
+            } else {
+                fingerprint(live, address)
+            };
+            (address.to_string(), print)
+        })
         .collect()
+}
+
+/// The fingerprint of a collection with its indexes: [`fingerprint`]
+/// leaves indexes out, since they have their own addresses.
+fn whole_collection_fingerprint(live: &Live, address: &Address) -> String {
+    let Address::Collection(name) = address else {
+        return fingerprint(live, address);
+    };
+    let Some(collection) = live
+        .state
+        .as_ref()
+        .and_then(|state| state.collections.get(name))
+    else {
+        return ABSENT.to_string();
+    };
+    let owned_indexes: Vec<&String> = live
+        .owned
+        .indexes
+        .iter()
+        .filter(|(of, _)| of == name)
+        .map(|(_, index)| index)
+        .collect();
+    digest(&json!({
+        "definition": collection,
+        "owned": live.owned.collections.contains(name),
+        "ownedIndexes": owned_indexes,
+    }))
 }
 
 /// How an object changed between two fingerprints; `None` when it did not.

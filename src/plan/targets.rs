@@ -15,7 +15,9 @@
 //! A kept drop or replace of an inverted index brings the search-alias
 //! views that use it (and what they need): the whole plan drops and
 //! creates such a view around the index, and without that the view
-//! would lose the index.
+//! would lose the index. That holds for views the database has and the
+//! specs no longer declare (the whole plan prunes them with the index).
+//! The mass-prune guard is counted again within what the targets cover.
 //!
 //! Dependencies come from the desired state (what the change will create
 //! must find its prerequisites): an index needs its collection and, when
@@ -28,6 +30,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Action, Address, Plan, Stage};
+use super::{Live, Options};
 use crate::model::State;
 
 /// The kinds a target may name, as written before the first `/`.
@@ -270,8 +273,22 @@ fn dependencies(address: &Address, desired: &State) -> Vec<Address> {
 /// Keeps the changes (and notes) of `targets` and their dependencies, in
 /// the plan's order; the database, state-collection and ownership changes
 /// stay only when something else does. `desired` names analyzers as the
-/// plan does. Marks the plan as partial.
-pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
+/// plan does; `live` and `options` are what the plan was made from (the
+/// views that use a dropped index, the mass-prune guard counted again
+/// within the targets). Marks the plan as partial.
+pub fn restrict(
+    mut plan: Plan,
+    targets: &[Address],
+    desired: &State,
+    live: &Live,
+    options: &Options,
+) -> Plan {
+    let reported = live
+        .state
+        .as_ref()
+        .map(|state| state.with_analyzers_as_reported(&options.database))
+        .unwrap_or_default();
+    let (owned, _) = super::pending::resolve(&reported, live);
     let keep = closure(targets, desired);
     // Indexes of a targeted collection the specs no longer declare (to be
     // dropped with --prune) are not in `desired`, so not in `keep`.
@@ -296,9 +313,13 @@ pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
         })
         .map(|change| &change.address)
         .collect();
-    let views: Vec<Address> = desired
+    // The views of the specs and those only the database has (an owned
+    // view that left the specs: the whole plan drops it with the index,
+    // or blocks the index's change).
+    let views: BTreeSet<Address> = desired
         .views
         .iter()
+        .chain(&reported.views)
         .filter(|(_, view)| {
             view.indexes.iter().any(|alias| {
                 dropped.contains(&Address::Index {
@@ -309,6 +330,7 @@ pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
         })
         .map(|(name, _)| Address::View(name.clone()))
         .collect();
+    let views: Vec<Address> = views.into_iter().collect();
     let dependents = closure(&views, desired);
     let keep_address = |address: &Address| kept(address) || dependents.contains(address);
     let setup = |stage: Stage| {
@@ -319,6 +341,8 @@ pub fn restrict(mut plan: Plan, targets: &[Address], desired: &State) -> Plan {
     };
     plan.changes
         .retain(|change| setup(change.stage()) || keep_address(&change.address));
+    let in_scope = |address: &Address| keep_address(address);
+    super::prune::guard_within(&mut plan.changes, &reported, &owned, options, &in_scope);
     if plan.changes.iter().all(|change| setup(change.stage())) {
         plan.changes.clear();
     }

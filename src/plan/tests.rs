@@ -48,6 +48,7 @@ fn state(collections: Vec<Collection>) -> State {
 
 fn live(state: State, owned: Ownership) -> Live {
     Live {
+        system_analyzers: Default::default(),
         state: Some(state),
         owned,
         has_state_collection: true,

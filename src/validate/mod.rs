@@ -25,6 +25,7 @@ mod collections;
 mod graphs;
 mod indexes;
 mod names;
+mod renames;
 mod versions;
 mod views;
 
@@ -50,6 +51,7 @@ pub fn validate_for(loaded: &Loaded, target: Option<&crate::server::Server>) -> 
         versions::check(loaded, target, &mut report);
     }
     duplicates(loaded, &mut report);
+    renames::check(loaded, &mut report);
     for (name, collection) in &loaded.state.collections {
         let origin = loaded.sources.collections.get(name);
         names::check_collection(name, origin, &mut report);

@@ -26,6 +26,7 @@ mod ownership;
 mod packaging;
 mod performance;
 mod plan_exit;
+mod plan_fixes;
 mod progress;
 mod reliability;
 mod renames;

@@ -146,6 +146,20 @@ fn a_collection_holding_documents_is_renamed_in_place_and_ownership_follows() {
         "{}",
         plan.stdout
     );
+    // The note gives one query per edge collection and side (the
+    // emulator runs no UPDATE queries; the snapshot holds their text).
+    let queries: Vec<&str> = plan
+        .stdout
+        .split('`')
+        .filter(|part| part.starts_with("FOR e IN "))
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "FOR e IN knows FILTER STARTS_WITH(e._from, 'people/') UPDATE e WITH {_from: CONCAT('members/', SUBSTRING(e._from, 7))} IN knows",
+            "FOR e IN knows FILTER STARTS_WITH(e._to, 'people/') UPDATE e WITH {_to: CONCAT('members/', SUBSTRING(e._to, 7))} IN knows",
+        ]
+    );
 
     // ... and the view's link.
     let view = harness.get("/_api/view/people_search/properties");
