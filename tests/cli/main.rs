@@ -16,6 +16,7 @@ mod import;
 mod import_limits;
 mod inputs;
 mod kept;
+mod load_fixes;
 mod numbers;
 mod overlays;
 mod ownership;
