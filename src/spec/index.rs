@@ -883,7 +883,7 @@ mod tests {
         );
         assert_eq!(
             options("{type: zkd, fields: [x], fieldValueTypes: double}"),
-            json!({"fieldValueTypes": "double", "estimates": false, "sparse": false, "unique": false})
+            json!({"fieldValueTypes": "double", "sparse": false, "unique": false})
         );
         assert_eq!(
             options("{type: mdi-prefixed, fields: [x], fieldValueTypes: double, prefixFields: [p], storedValues: [s]}"),
