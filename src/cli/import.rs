@@ -114,7 +114,8 @@ async fn import_and_adopt(
         database: client.database().to_string(),
         timestamp: args.timestamp.clone(),
     };
-    let exported = export::render(&state, &source);
+    let exported =
+        export::render(&state, &source).map_err(|err| CliError::runtime(err.to_string()))?;
     let stale = stale_files(&args.out, &exported)?;
     write_tree(&args.out, &exported, &skipped)?;
     remove_files(&args.out, &stale)?;

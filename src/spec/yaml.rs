@@ -887,6 +887,15 @@ fn scalar_text(node: &Node) -> Option<String> {
 }
 
 /// A plain scalar under the YAML 1.2 core schema.
+/// Whether `text`, written as a plain (unquoted) scalar, reads back as the
+/// string `text` by this loader's YAML 1.2 core schema: `false` for `null`,
+/// `~`, `true`, `0o17`, `0x1F`, `1e3`, `+.inf`, `.NaN`, and for the empty
+/// string. Only the resolution is judged; whether the characters may stand
+/// unquoted at all (`#`, `: `, leading `- `) is the emitter's concern.
+pub fn plain_is_string(text: &str) -> bool {
+    !text.is_empty() && matches!(resolve_plain(text.to_string()), NodeKind::Str(_))
+}
+
 fn resolve_plain(text: String) -> NodeKind {
     match text.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,

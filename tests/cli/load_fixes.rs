@@ -51,3 +51,46 @@ fn zkd_index_settles_on_3_11_and_3_12() {
         }
     }
 }
+
+/// Schema strings that YAML could read as numbers, booleans or null.
+const LOOK_ALIKES: &[&str] = &[
+    "0o17", "+.inf", ".NaN", "0x1F", "1e3", "1_000", "yes", "no", "on", "off", "~", "null",
+    "12:30", "<<", "", " x", "x ", "#", "- x", ": x", "a\tb", "a\nb", "\n", "café €",
+];
+
+/// Import writes every string so that it reads back as itself: a schema
+/// whose enum holds YAML look-alikes is imported, the tree validates and
+/// a plan of it against the same database finds nothing to change.
+#[test]
+fn imported_look_alike_strings_read_back_as_strings() {
+    let harness = Harness::new();
+    harness.create_database();
+    let mut properties = serde_json::Map::new();
+    for (index, text) in LOOK_ALIKES.iter().enumerate() {
+        properties.insert((*text).to_string(), serde_json::json!({"const": index}));
+    }
+    harness.post(
+        "/_api/collection",
+        serde_json::json!({
+            "name": "looks",
+            "schema": {
+                "rule": {"properties": {"k": {"enum": LOOK_ALIKES}, "p": {"properties": properties}}},
+                "level": "moderate",
+                "message": "0o17",
+            },
+        }),
+    );
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("out").display().to_string();
+    let imported = harness.run(&["import", "--out", &out]);
+    assert_eq!(imported.status, 0, "{imported:?}");
+    let text = std::fs::read_to_string(scratch.path().join("out/entities/looks.yaml"))
+        .expect("imported file");
+    insta::assert_snapshot!("imported_look_alikes", text);
+    let plan = harness.run(&["plan", "--dir", &out, "--detailed-exitcode"]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    assert_eq!(
+        plan.stdout,
+        "No changes: database \"features\" matches the specs.\n"
+    );
+}
