@@ -323,16 +323,82 @@ fn numbers_are_written_as_they_read_back() {
     assert_eq!(documents[0].root.to_json(), Ok(value));
 }
 
-
 /// Strings that YAML could read as something else, or that need quoting
 /// for their characters; each is used as a value and as a key.
 const LOOK_ALIKES: &[&str] = &[
-    "0o17", "+.inf", "-.inf", ".inf", ".NaN", ".nan", "0x1F", "1e3", "1_000", "+1", "-1", ".5",
-    "1.", "12", "3.0", "yes", "no", "on", "off", "y", "n", "Yes", "NO", "true", "False", "~",
-    "null", "Null", "12:30", "<<", "", " x", "x ", "#", "a #b", "- x", ": x", "x: y", "-", "?",
-    "? x", "*a", "&a", "!t", "%x", "@x", "`x", "|", ">", "'", "\"", "{", "[x]", "\t", "a\tb",
-    "\ttab", "a\nb", "a\n", "\n", "line\r\n", "caf\u{e9} \u{20ac} \u{1f600}", "\u{0}",
-    "\u{1b}[0m", "\u{feff}x", "\u{2028}", "\\", "x\\n", "a\n\n", "a \nb", "  in\nx", "x\n  y\n", "FOR d IN c\n  RETURN d\n", "ArangosyncQuoted0ArangosyncQuoted",
+    "0o17",
+    "+.inf",
+    "-.inf",
+    ".inf",
+    ".NaN",
+    ".nan",
+    "0x1F",
+    "1e3",
+    "1_000",
+    "+1",
+    "-1",
+    ".5",
+    "1.",
+    "12",
+    "3.0",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Yes",
+    "NO",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "12:30",
+    "<<",
+    "",
+    " x",
+    "x ",
+    "#",
+    "a #b",
+    "- x",
+    ": x",
+    "x: y",
+    "-",
+    "?",
+    "? x",
+    "*a",
+    "&a",
+    "!t",
+    "%x",
+    "@x",
+    "`x",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "{",
+    "[x]",
+    "\t",
+    "a\tb",
+    "\ttab",
+    "a\nb",
+    "a\n",
+    "\n",
+    "line\r\n",
+    "caf\u{e9} \u{20ac} \u{1f600}",
+    "\u{0}",
+    "\u{1b}[0m",
+    "\u{feff}x",
+    "\u{2028}",
+    "\\",
+    "x\\n",
+    "a\n\n",
+    "a \nb",
+    "  in\nx",
+    "x\n  y\n",
+    "FOR d IN c\n  RETURN d\n",
+    "ArangosyncQuoted0ArangosyncQuoted",
 ];
 
 #[test]
@@ -381,4 +447,20 @@ fn a_text_that_reads_back_differently_is_refused() {
     // Exact: the integer 15 is not the float 15.0, two documents are not one.
     assert!(!reads_back_as("n: 15.0\n", &json!({"n": 15})));
     assert!(!reads_back_as("n: 15\n---\nn: 15\n", &json!({"n": 15})));
+}
+
+#[test]
+fn only_server_generated_index_names_are_left_out() {
+    use super::server_generated_name;
+    assert!(server_generated_name("idx_1872607108349820928"));
+    assert!(server_generated_name("idx_1793257667569909760"));
+    for kept in [
+        "idx_1",
+        "idx_users_email",
+        "idx_187260710834982092x",
+        "ix_1872607108349820928",
+        "idx_",
+    ] {
+        assert!(!server_generated_name(kept), "{kept}");
+    }
 }

@@ -36,8 +36,7 @@ fn zkd_index_settles_on_3_11_and_3_12() {
         let plan = harness.run(&["plan", "--detailed-exitcode"]);
         assert_eq!(plan.status, 0, "{version}: {plan:?}");
         assert_eq!(
-            plan.stdout,
-            "No changes: database \"features\" matches the specs.\n",
+            plan.stdout, "No changes: database \"features\" matches the specs.\n",
             "{version}"
         );
         let index = harness
@@ -54,8 +53,30 @@ fn zkd_index_settles_on_3_11_and_3_12() {
 
 /// Schema strings that YAML could read as numbers, booleans or null.
 const LOOK_ALIKES: &[&str] = &[
-    "0o17", "+.inf", ".NaN", "0x1F", "1e3", "1_000", "yes", "no", "on", "off", "~", "null",
-    "12:30", "<<", "", " x", "x ", "#", "- x", ": x", "a\tb", "a\nb", "\n", "café €",
+    "0o17",
+    "+.inf",
+    ".NaN",
+    "0x1F",
+    "1e3",
+    "1_000",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "~",
+    "null",
+    "12:30",
+    "<<",
+    "",
+    " x",
+    "x ",
+    "#",
+    "- x",
+    ": x",
+    "a\tb",
+    "a\nb",
+    "\n",
+    "café €",
 ];
 
 /// Import writes every string so that it reads back as itself: a schema
@@ -93,4 +114,60 @@ fn imported_look_alike_strings_read_back_as_strings() {
         plan.stdout,
         "No changes: database \"features\" matches the specs.\n"
     );
+}
+
+/// Indexes created without a name are imported without the name the
+/// server generated (`idx_<digits>`), explicit names are kept: the tree
+/// imported from one database fits another built from the same specs.
+#[test]
+fn imported_unnamed_indexes_fit_another_database() {
+    let harness = Harness::new();
+    let example = crate::support::example_features().display().to_string();
+    for database in ["features", "other"] {
+        let apply = harness.run(&[
+            "apply",
+            "--dir",
+            &example,
+            "--database",
+            database,
+            "--create-database",
+        ]);
+        assert_eq!(apply.status, 0, "{apply:?}");
+    }
+    let generated: Vec<String> = harness
+        .indexes("users")
+        .iter()
+        .filter_map(|index| index["name"].as_str())
+        .filter(|name| name.starts_with("idx_1"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(generated.len(), 2, "{generated:?}");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("out").display().to_string();
+    let imported = harness.run(&["import", "--out", &out]);
+    assert_eq!(imported.status, 0, "{imported:?}");
+    let users = std::fs::read_to_string(scratch.path().join("out/entities/users.yaml"))
+        .expect("imported users");
+    // The server lists indexes in the order apply created them, which
+    // varies from run to run; each entry is checked whole.
+    for entry in [
+        "    - fields:\n        - last_seen_at\n      type: persistent\n",
+        "    - expireAfter: 0\n      fields:\n        - expires_at\n      type: ttl\n",
+        "    - fields:\n        - email\n      name: idx_users_email\n      sparse: true\n      type: persistent\n      unique: true\n",
+    ] {
+        assert!(users.contains(entry), "{entry}\nin\n{users}");
+    }
+    for name in &generated {
+        assert!(!users.contains(name.as_str()), "{users}");
+    }
+    let plan = harness.run(&[
+        "plan",
+        "--dir",
+        &out,
+        "--database",
+        "other",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status, 0, "{plan:?}");
+    crate::support::assert_example_unchanged(&plan.stdout.replace("\"other\"", "\"features\""));
 }
