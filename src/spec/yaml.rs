@@ -321,6 +321,25 @@ pub fn not_finite(number: f64) -> String {
     }
 }
 
+/// Why a float literal that is not zero but reads as 0.0 (`1e-400`) is
+/// invalid: like [`not_finite`] at the other end of the range, the number
+/// cannot be sent as written.
+pub fn underflow(literal: &str) -> String {
+    format!(
+        "number out of range: `{literal}` is not zero but below the smallest double \
+         (about 4.9e-324), so it would be sent as 0"
+    )
+}
+
+/// Whether a number literal's mantissa (before any exponent) has a digit
+/// other than 0: `1e-400` has, `0.0e5` has not.
+fn has_nonzero_digit(literal: &str) -> bool {
+    literal
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|mantissa| mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+}
+
 /// A problem inside an otherwise parsable document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -679,6 +698,15 @@ impl Builder {
         } else {
             NodeKind::Str(text)
         };
+        if !is_key && kind == NodeKind::Float(0.0) && has_nonzero_digit(&raw_text) {
+            self.problems.push(Problem {
+                code: "invalid-value",
+                message: underflow(&raw_text),
+                pos,
+                hint: Some("write 0 if zero is meant, or a value of at least 4.9e-324".to_string()),
+                warning: false,
+            });
+        }
         self.complete(Node { pos, kind }, anchor, Some(raw_text));
         Ok(())
     }
@@ -1022,6 +1050,24 @@ mod tests {
         assert_eq!(items[1].get("d").unwrap().pos, pos(3, 14));
         let f = b.get("f").unwrap();
         assert_eq!(f.pos, pos(5, 5));
+    }
+
+    #[test]
+    fn a_nonzero_float_below_the_smallest_double_is_a_problem() {
+        let document = single("a: 1e-400\nb: 0.0e-400\nc: 5e-324\nd: -2e-324\ne: 0\n'1e-400': x\n");
+        let problems: Vec<(Pos, &str)> = document
+            .problems
+            .iter()
+            .map(|problem| (problem.pos, problem.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (pos(1, 4), underflow("1e-400").as_str()),
+                (pos(4, 4), underflow("-2e-324").as_str())
+            ]
+        );
+        assert!(underflow("1e-400").contains("below the smallest double (about 4.9e-324)"));
     }
 
     #[test]

@@ -186,6 +186,7 @@ const CASES: &[Case] = &[
     checked_in("metadata-key-typo"),
     checked_in("metadata-missing"),
     checked_in("metadata-name-missing"),
+    checked_in("schema-float-below-smallest-double"),
     checked_in("schema-integer-beyond-u64"),
     checked_in("schema-invalid-level"),
     checked_in("schema-invalid-pattern"),
