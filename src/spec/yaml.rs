@@ -691,6 +691,16 @@ impl Builder {
             });
         }
         self.plain_merge_key = plain && is_key && text == "<<";
+        // An empty value (`indexes:` and nothing after it) is reported by
+        // the parser where the next token starts, possibly the next
+        // document's `---`; its key is where it was (not) written.
+        let pos = match self.frames.last() {
+            Some(Frame::Map {
+                key: PendingKey::Key(_, key_pos),
+                ..
+            }) if plain && text.is_empty() => *key_pos,
+            _ => pos,
+        };
         // A key keeps its source text: `1: x` has the key "1", not 1.
         let raw_text = text.clone();
         let kind = if plain {
@@ -1068,6 +1078,17 @@ mod tests {
             ]
         );
         assert!(underflow("1e-400").contains("below the smallest double (about 4.9e-324)"));
+    }
+
+    #[test]
+    fn an_empty_value_is_placed_at_its_key() {
+        let documents = parse("a: 1\nb:\n---\nc: 2\n").unwrap();
+        let b = documents[0].root.get("b").unwrap();
+        assert_eq!((b.pos, &b.kind), (pos(2, 1), &NodeKind::Null));
+        let documents = parse("m:\n  x:\n  y: ~\n").unwrap();
+        let m = documents[0].root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().pos, pos(2, 3));
+        assert_eq!(m.get("y").unwrap().pos, pos(3, 6));
     }
 
     #[test]

@@ -148,6 +148,7 @@ const CASES: &[Case] = &[
     checked_in("graph-undeclared-edge-collection"),
     checked_in("graph-undeclared-vertex-collections"),
     checked_in("index-bad-expansion"),
+    checked_in("indexes-empty-value"),
     checked_in("index-fulltext-two-fields"),
     checked_in("index-geo-json-two-fields"),
     checked_in("index-geo-three-fields"),
