@@ -526,13 +526,9 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         diagnostic.hint = problem.hint.clone();
         reader.diagnostics.push(diagnostic);
     }
-    if api_version != API_VERSION {
-        reader.error_with_hint(
-            "unsupported-api-version",
-            format!("unsupported apiVersion `{api_version}`"),
-            api_version_node.pos,
-            format!("this version of arangosync reads `{API_VERSION}`"),
-        );
+    if let Some(problem) = unsupported_version(api_version, api_version_node.pos) {
+        let diagnostic = problem.into_diagnostic(|pos| reader.location(pos));
+        reader.diagnostics.push(diagnostic);
         return true;
     }
 
@@ -750,32 +746,82 @@ fn add_view(
 /// manifest and skipping it would silently drop a collection or graph.
 /// Returns whether the document was reported (and so counts as ours).
 fn misaddressed_document(reader: &mut Reader<'_>, root: &Node, api_version: Option<&Node>) -> bool {
-    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
-        return false;
-    };
+    match misaddressed(root, api_version) {
+        Some(problem) => {
+            let diagnostic = problem.into_diagnostic(|pos| reader.location(pos));
+            reader.diagnostics.push(diagnostic);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Why a document's `apiVersion` makes it invalid, at `pos`: the rules
+/// spec files and overlay patches share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiVersionProblem {
+    pub code: &'static str,
+    pub message: String,
+    pub pos: Pos,
+    pub hint: Option<String>,
+}
+
+impl ApiVersionProblem {
+    /// The problem as a diagnostic, located by `location`.
+    pub fn into_diagnostic(self, location: impl FnOnce(Pos) -> Location) -> Diagnostic {
+        let mut diagnostic = Diagnostic::error(self.code, self.message, Some(location(self.pos)));
+        diagnostic.hint = self.hint;
+        diagnostic
+    }
+}
+
+/// For a document whose `apiVersion` is not of our group: the problem when
+/// it names one of our [`KINDS`] with a missing, non-string or near-miss
+/// `apiVersion`; `None` when it is someone else's document.
+pub(crate) fn misaddressed(root: &Node, api_version: Option<&Node>) -> Option<ApiVersionProblem> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
     if !KINDS.contains(&kind) {
-        return false;
+        return None;
     }
     match api_version {
-        None => reader.error_with_hint(
-            "missing-field",
-            format!("the {kind} document is missing the required field `apiVersion`"),
-            root.pos,
-            format!("add `apiVersion: {API_VERSION}`; without it the document would be skipped as someone else's"),
-        ),
+        None => Some(ApiVersionProblem {
+            code: "missing-field",
+            message: format!("the {kind} document is missing the required field `apiVersion`"),
+            pos: root.pos,
+            hint: Some(format!("add `apiVersion: {API_VERSION}`; without it the document would be skipped as someone else's")),
+        }),
         Some(node) => match node.as_str() {
-            None => reader.wrong_type(node, "`apiVersion`", "a string"),
-            Some(api_version) if nearest(api_version, &[API_VERSION]).is_some() => reader
-                .error_with_hint(
-                    "unsupported-api-version",
-                    format!("unsupported apiVersion `{api_version}` for kind {kind}"),
-                    node.pos,
-                    format!("did you mean `{API_VERSION}`?"),
+            None => Some(ApiVersionProblem {
+                code: "wrong-type",
+                message: format!(
+                    "`apiVersion`: expected a string, found {}",
+                    node.kind.describe()
                 ),
-            Some(_) => return false,
+                pos: node.pos,
+                hint: None,
+            }),
+            Some(api_version) if nearest(api_version, &[API_VERSION]).is_some() => {
+                Some(ApiVersionProblem {
+                    code: "unsupported-api-version",
+                    message: format!("unsupported apiVersion `{api_version}` for kind {kind}"),
+                    pos: node.pos,
+                    hint: Some(format!("did you mean `{API_VERSION}`?")),
+                })
+            }
+            Some(_) => None,
         },
     }
-    true
+}
+
+/// For a document of our group: the problem when its version is not the
+/// one this arangosync reads.
+pub(crate) fn unsupported_version(api_version: &str, pos: Pos) -> Option<ApiVersionProblem> {
+    (api_version != API_VERSION).then(|| ApiVersionProblem {
+        code: "unsupported-api-version",
+        message: format!("unsupported apiVersion `{api_version}`"),
+        pos,
+        hint: Some(format!("this version of arangosync reads `{API_VERSION}`")),
+    })
 }
 
 /// `metadata.name` and `metadata.renamedFrom`, each with its position;

@@ -12,7 +12,10 @@
 //!   ([`yaml::Pos::source`]), so a problem in a patched value is reported
 //!   at the overlay file's line:col; the rest keeps the base file's.
 //! * `apiVersion`, `kind` and `metadata.name` of a patch only select its
-//!   target; they are never merged, so a patch cannot change them.
+//!   target; they are never merged, so a patch cannot change them. A patch
+//!   follows the spec loader's `apiVersion` rules: one of our kinds
+//!   without an `apiVersion` (or with a near miss) and a version of our
+//!   group this arangosync does not read are errors, not skipped.
 //! * A patch that matches no spec document is an error at its
 //!   `metadata.name`: an overlay for a renamed or deleted collection would
 //!   otherwise be silently ignored.
@@ -199,11 +202,21 @@ impl Overlay {
         let mut any = false;
         for document in documents {
             let root = &document.root;
-            let ours = root
-                .get("apiVersion")
+            // The spec loader's `apiVersion` rules: a document of one of
+            // our kinds without one, or with a near miss, is an error, and
+            // so is a version of our group this arangosync does not read.
+            let api_version_node = root.get("apiVersion");
+            let ours = api_version_node
                 .and_then(Node::as_str)
-                .is_some_and(|api_version| api_version.starts_with(API_GROUP));
-            if !ours {
+                .filter(|api_version| api_version.starts_with(API_GROUP));
+            let (Some(api_version), Some(api_version_node)) = (ours, api_version_node) else {
+                if let Some(problem) = super::misaddressed(root, api_version_node) {
+                    self.diagnostics.push(problem.into_diagnostic(location));
+                }
+                continue;
+            };
+            if let Some(problem) = super::unsupported_version(api_version, api_version_node.pos) {
+                self.diagnostics.push(problem.into_diagnostic(location));
                 continue;
             }
             for problem in &document.problems {
@@ -577,7 +590,7 @@ spec:
     #[test]
     fn a_patch_merges_and_deletes_but_keeps_kind_and_name() {
         let (loaded, _dir) = load(
-            "apiVersion: db.feature-store/v1alpha2
+            "apiVersion: db.feature-store/v1alpha1
 kind: ArangoCollection
 metadata:
   name: users

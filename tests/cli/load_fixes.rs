@@ -171,3 +171,66 @@ fn imported_unnamed_indexes_fit_another_database() {
     assert_eq!(plan.status, 0, "{plan:?}");
     crate::support::assert_example_unchanged(&plan.stdout.replace("\"other\"", "\"features\""));
 }
+
+const USERS: &str = "\
+apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 1
+";
+
+/// Overlay patch documents follow the spec loader's `apiVersion` rules: a
+/// patch without one, and one of a version arangosync does not read, are
+/// invalid input at the overlay file's line:col instead of being ignored
+/// or applied.
+#[test]
+fn overlay_patches_follow_the_api_version_rules() {
+    let harness = Harness::new();
+    harness.write("users.yaml", USERS);
+    let overlay = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        overlay.path().join("patches.yaml"),
+        "kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 2
+---
+apiVersion: db.feature-store/v1alpha2
+kind: ArangoCollection
+metadata:
+  name: users
+spec:
+  numberOfShards: 3
+---
+apiVersion: db.feature-store/v1alpha
+kind: ArangoCollection
+metadata:
+  name: users
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: not-ours
+",
+    )
+    .expect("write overlay");
+    let dir = overlay.path().display().to_string();
+    let run = harness.run(&["validate", "--overlay", &dir]);
+    assert_eq!(run.status, 3, "{run:?}");
+    assert_eq!(
+        run.stderr.replace(&dir, "[overlay]"),
+        "[overlay]/patches.yaml:1:1: error[missing-field]: the ArangoCollection document is missing the required field `apiVersion`
+  hint: add `apiVersion: db.feature-store/v1alpha1`; without it the document would be skipped as someone else's
+[overlay]/patches.yaml:7:13: error[unsupported-api-version]: unsupported apiVersion `db.feature-store/v1alpha2`
+  hint: this version of arangosync reads `db.feature-store/v1alpha1`
+[overlay]/patches.yaml:14:13: error[unsupported-api-version]: unsupported apiVersion `db.feature-store/v1alpha`
+  hint: this version of arangosync reads `db.feature-store/v1alpha1`
+3 error(s), 0 warning(s)
+error: [specs] has 3 error(s); nothing was changed
+"
+        .replace("[specs]", &harness.specs().display().to_string())
+    );
+}
