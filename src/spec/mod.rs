@@ -212,6 +212,21 @@ pub fn load(dir: &Path) -> Loaded {
 /// applied to the spec documents before they are read (see [`overlay`]);
 /// the overlay's own problems and unmatched patches are diagnostics too.
 pub fn load_with_overlay(dir: &Path, overlay: Option<&Path>) -> Loaded {
+    load_with_overlay_for(dir, overlay, true)
+}
+
+/// [`load_with_overlay`], with a patch that matches no document of this
+/// tree an error only when `unmatched_is_error`. `plan --offline-from`
+/// loads the base tree with the pull request's overlay (when no
+/// `--offline-overlay` is given) without it: a patch for an object the
+/// pull request adds has nothing to match in the base, and a patch that
+/// matches nothing in either tree is already an error of the pull
+/// request's tree.
+pub fn load_with_overlay_for(
+    dir: &Path,
+    overlay: Option<&Path>,
+    unmatched_is_error: bool,
+) -> Loaded {
     let found = walk::walk(dir);
     let mut loaded = Loaded {
         transformations: found.aql,
@@ -226,7 +241,7 @@ pub fn load_with_overlay(dir: &Path, overlay: Option<&Path>) -> Loaded {
     for path in &found.yaml {
         load_file(&mut loaded, path);
     }
-    if overlay.is_some() {
+    if overlay.is_some() && unmatched_is_error {
         let unmatched = loaded.overlay.unmatched();
         loaded.diagnostics.extend(unmatched);
     }

@@ -234,3 +234,79 @@ error: [specs] has 3 error(s); nothing was changed
         .replace("[specs]", &harness.specs().display().to_string())
     );
 }
+
+/// `plan --offline-from` with the pull request's overlay on both trees:
+/// a patch for a collection the pull request adds has nothing to match in
+/// the base tree, which is no error there; an error of the base tree says
+/// it is in the `--offline-from` tree.
+#[test]
+fn an_offline_base_with_the_pull_requests_overlay() {
+    let harness = Harness::new();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let base = scratch.path().join("base");
+    let pr = scratch.path().join("pr");
+    let overlay = scratch.path().join("overlay");
+    for dir in [&base, &pr, &overlay] {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    std::fs::write(base.join("users.yaml"), USERS).expect("base");
+    std::fs::write(pr.join("users.yaml"), USERS).expect("pr");
+    std::fs::write(
+        pr.join("extra.yaml"),
+        USERS.replace("name: users", "name: extra"),
+    )
+    .expect("pr extra");
+    std::fs::write(
+        overlay.join("extra.yaml"),
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: extra
+spec:
+  numberOfShards: 2
+",
+    )
+    .expect("overlay");
+    let text = |path: &std::path::Path| path.display().to_string();
+    let (base_text, pr_text, overlay_text) = (text(&base), text(&pr), text(&overlay));
+    let run = harness.run(&[
+        "plan",
+        "--dir",
+        &pr_text,
+        "--offline-from",
+        &base_text,
+        "--overlay",
+        &overlay_text,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "Plan for database \"features\":\n\n  + collection extra (create)\n      not in the base specs\n\n\
+         Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.\n"
+    );
+
+    // An error in the base tree names that tree as the --offline-from one.
+    std::fs::write(
+        base.join("users.yaml"),
+        USERS.replace("numberOfShards: 1", "numberOfShards: x"),
+    )
+    .expect("broken base");
+    let run = harness.run(&[
+        "plan",
+        "--dir",
+        &pr_text,
+        "--offline-from",
+        &base_text,
+        "--overlay",
+        &overlay_text,
+    ]);
+    assert_eq!(run.status, 3, "{run:?}");
+    assert!(
+        run.stderr.ends_with(&format!(
+            "error: the --offline-from tree {base_text} has 1 error(s); nothing was changed\n"
+        )),
+        "{}",
+        run.stderr
+    );
+}
