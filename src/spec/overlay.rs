@@ -421,7 +421,17 @@ impl Overlay {
             }
             let mut notes = self.notes_for_base(location);
             if notes.is_empty() && new {
-                notes = self.causes(&diagnostic.message);
+                let (causes, deletes) = self.causes(&diagnostic.message);
+                notes = causes;
+                if deletes {
+                    // The base declares what the rule needs; pointing the
+                    // reader at the base spec would mislead.
+                    diagnostic.hint = Some(
+                        "the base specs satisfy this; the overlay's `null` deletes what they declare: \
+                         remove that `null` from the patch, or change what relies on it"
+                            .to_string(),
+                    );
+                }
             }
             if !notes.is_empty() {
                 diagnostic.message = format!("{} ({})", diagnostic.message, notes.join("; "));
@@ -469,8 +479,10 @@ impl Overlay {
 impl Overlay {
     /// For a diagnostic only the overlay brings, in a document no patch
     /// changed: the applied patches of the objects its message names (as
-    /// `` `name` ``), or every applied patch when it names none of them.
-    fn causes(&self, message: &str) -> Vec<String> {
+    /// `` `name` ``), or every applied patch when it names none of them,
+    /// each with the keys its `null`s deleted and where those `null`s are;
+    /// and whether any of them deleted a key.
+    fn causes(&self, message: &str) -> (Vec<String>, bool) {
         let applied = || {
             self.patches
                 .iter()
@@ -484,22 +496,42 @@ impl Overlay {
         } else {
             named
         };
+        let mut deletes = false;
         let list: Vec<String> = patches
             .iter()
             .map(|patch| {
-                format!(
-                    "{} `{}` at `{}`",
-                    patch.kind, patch.name, patch.name_location
-                )
+                let deleted: Vec<String> = patch
+                    .applied_to
+                    .iter()
+                    .flat_map(|applied| &applied.deleted)
+                    .map(|(path, at)| format!("`{path}` with the `null` at `{at}`"))
+                    .collect();
+                if deleted.is_empty() {
+                    format!(
+                        "{} `{}` at `{}`",
+                        patch.kind, patch.name, patch.name_location
+                    )
+                } else {
+                    deletes = true;
+                    format!(
+                        "{} `{}`, deleting {}",
+                        patch.kind,
+                        patch.name,
+                        deleted.join(", ")
+                    )
+                }
             })
             .collect();
         if list.is_empty() {
-            return Vec::new();
+            return (Vec::new(), false);
         }
-        vec![format!(
-            "only with the overlay, which patches {}",
-            list.join(", ")
-        )]
+        (
+            vec![format!(
+                "only with the overlay, which patches {}",
+                list.join(", ")
+            )],
+            deletes,
+        )
     }
 }
 

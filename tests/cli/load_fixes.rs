@@ -310,3 +310,37 @@ spec:
         run.stderr
     );
 }
+
+/// A `null` in an overlay that breaks a rule spanning objects (the graph
+/// needs `viewed_edge` to be an edge collection) is named at the `null`,
+/// and the hint says the overlay deletes what the base declares.
+#[test]
+fn a_null_breaking_another_objects_rule_is_named_at_the_null() {
+    let harness = Harness::new();
+    let overlay = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        overlay.path().join("edges.yaml"),
+        "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: viewed_edge
+spec:
+  type: null
+",
+    )
+    .expect("overlay");
+    let features = crate::support::example_features().display().to_string();
+    let overlay_text = overlay.path().display().to_string();
+    let run = harness.run(&["validate", "--dir", &features, "--overlay", &overlay_text]);
+    assert_eq!(run.status, 3, "{run:?}");
+    assert_eq!(
+        run.stderr
+            .replace(&overlay_text, "[overlay]")
+            .replace(&features, "[features]"),
+        "[features]/entities/interactions.yaml:41:20: error[not-an-edge-collection]: graph `interactions` uses `viewed_edge` in an edge definition, but it is a document collection (only with the overlay, which patches ArangoCollection `viewed_edge`, deleting `spec.type` with the `null` at `[overlay]/edges.yaml:6:9`)
+  hint: the base specs satisfy this; the overlay's `null` deletes what they declare: remove that `null` from the patch, or change what relies on it
+1 error(s), 0 warning(s)
+error: [features] has 1 error(s); nothing was changed
+"
+    );
+}
