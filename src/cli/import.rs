@@ -136,7 +136,8 @@ async fn import_and_adopt(
         database: client.database().to_string(),
         timestamp: args.timestamp.clone(),
     };
-    let exported = export::render(&state, &source);
+    let exported =
+        export::render(&state, &source).map_err(|err| CliError::runtime(err.to_string()))?;
     if let Some(outside) = exported
         .files
         .keys()

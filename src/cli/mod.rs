@@ -96,8 +96,54 @@ fn load_specs_for(
     out: &output::Output,
     target: Option<&crate::server::Server>,
 ) -> Result<Desired, CliError> {
+    load_tree(dir, overlay, namespace, out, target, Tree::Specs)
+}
+
+/// Which spec tree is loaded, for what its errors say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    /// The specs of `--dir`.
+    Specs,
+    /// The base tree of `plan --offline-from`; `borrowed_overlay` when it
+    /// gets the pull request's `--overlay` (no `--offline-overlay`).
+    OfflineBase { borrowed_overlay: bool },
+}
+
+/// The `plan --offline-from` base tree: loaded and checked like the specs,
+/// its summary naming it as the `--offline-from` tree; with the pull
+/// request's overlay (`borrowed_overlay`), a patch for an object only the
+/// pull request declares is no error here.
+fn load_offline_base(
+    dir: &Path,
+    overlay: Option<&Path>,
+    borrowed_overlay: bool,
+    namespace: &str,
+    out: &output::Output,
+) -> Result<Desired, CliError> {
+    load_tree(
+        dir,
+        overlay,
+        namespace,
+        out,
+        None,
+        Tree::OfflineBase { borrowed_overlay },
+    )
+}
+
+fn load_tree(
+    dir: &Path,
+    overlay: Option<&Path>,
+    namespace: &str,
+    out: &output::Output,
+    target: Option<&crate::server::Server>,
+    tree: Tree,
+) -> Result<Desired, CliError> {
     let namespace = crate::transform::check_namespace(namespace).map_err(CliError::usage)?;
-    let mut loaded = spec::load_with_overlay(dir, overlay);
+    let unmatched_is_error = tree
+        != Tree::OfflineBase {
+            borrowed_overlay: true,
+        };
+    let mut loaded = spec::load_with_overlay_for(dir, overlay, unmatched_is_error);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
@@ -125,9 +171,13 @@ fn load_specs_for(
     }
     if diagnostics.has_errors() {
         let count = error_count(&diagnostics);
+        let which = match tree {
+            Tree::Specs => String::new(),
+            Tree::OfflineBase { .. } => "the --offline-from tree ".to_string(),
+        };
         return Err(CliError::InvalidSpecs(
             format!(
-                "{} has {count} error(s); nothing was changed",
+                "{which}{} has {count} error(s); nothing was changed",
                 dir.display()
             ),
             diagnostics,

@@ -70,7 +70,8 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 .offline_overlay
                 .as_deref()
                 .or(args.spec.overlay.as_deref());
-            let base = super::load_specs(base_dir, base_overlay, namespace, out)?;
+            let borrowed = args.offline_overlay.is_none() && base_overlay.is_some();
+            let base = super::load_offline_base(base_dir, base_overlay, borrowed, namespace, out)?;
             let live = offline_live(base.loaded.state, target);
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             super::narrow(

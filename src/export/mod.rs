@@ -104,53 +104,92 @@ impl std::fmt::Display for Declared {
     }
 }
 
-/// Renders `state` as a spec tree.
-pub fn render(state: &State, source: &Source) -> Exported {
+/// A rendered document that the spec loader would not read back as the
+/// value it was rendered from: import writes nothing rather than a
+/// changed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfaithful {
+    /// The document's kind (`ArangoCollection`, ...).
+    pub kind: &'static str,
+    /// The object's name.
+    pub name: String,
+    /// The file it would have been written to, relative to `--out`.
+    pub file: String,
+}
+
+impl std::fmt::Display for Unfaithful {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}`: its rendered YAML ({}) does not read back as the value read from the \
+             server, so nothing was written; please report this as a bug",
+            self.kind, self.name, self.file
+        )
+    }
+}
+
+impl std::error::Error for Unfaithful {}
+
+/// Renders `state` as a spec tree. Every YAML file is read back with the
+/// spec loader ([`crate::spec::yaml::parse`]) and must give exactly the
+/// value it was rendered from (serde_json equality: same strings, same
+/// numbers of the same kind); the first one that does not is the error.
+pub fn render(state: &State, source: &Source) -> Result<Exported, Unfaithful> {
     let mut exported = Exported::default();
     let header = header(source);
+    let mut add = |kind: &'static str,
+                   name: &str,
+                   file: String,
+                   declared: Declared,
+                   spec: Map<String, Value>| {
+        let document = document(kind, name, spec);
+        let text = format!("{header}{}", to_yaml(&document));
+        if !reads_back_as(&text, &document) {
+            return Err(Unfaithful {
+                kind,
+                name: name.to_string(),
+                file,
+            });
+        }
+        exported.declared.insert(file.clone(), declared);
+        exported.files.insert(file, text);
+        Ok(())
+    };
     for collection in state.collections.values() {
-        let document = document(
+        add(
             "ArangoCollection",
             &collection.name,
+            format!("entities/{}.yaml", collection.name),
+            Declared::Collection(collection.name.clone()),
             collection_spec(collection, &state.analyzers),
-        );
-        let path = format!("entities/{}.yaml", collection.name);
-        exported
-            .declared
-            .insert(path.clone(), Declared::Collection(collection.name.clone()));
-        exported
-            .files
-            .insert(path, format!("{header}{}", to_yaml(&document)));
+        )?;
     }
     for graph in state.graphs.values() {
-        let document = document("ArangoGraph", &graph.name, graph_spec(graph));
-        let path = format!("entities/{}.graph.yaml", graph.name);
-        exported
-            .declared
-            .insert(path.clone(), Declared::Graph(graph.name.clone()));
-        exported
-            .files
-            .insert(path, format!("{header}{}", to_yaml(&document)));
+        add(
+            "ArangoGraph",
+            &graph.name,
+            format!("entities/{}.graph.yaml", graph.name),
+            Declared::Graph(graph.name.clone()),
+            graph_spec(graph),
+        )?;
     }
     for analyzer in state.analyzers.values() {
-        let document = document("ArangoAnalyzer", &analyzer.name, analyzer_spec(analyzer));
-        let path = format!("search/{}.analyzer.yaml", analyzer.name);
-        exported
-            .declared
-            .insert(path.clone(), Declared::Analyzer(analyzer.name.clone()));
-        exported
-            .files
-            .insert(path, format!("{header}{}", to_yaml(&document)));
+        add(
+            "ArangoAnalyzer",
+            &analyzer.name,
+            format!("search/{}.analyzer.yaml", analyzer.name),
+            Declared::Analyzer(analyzer.name.clone()),
+            analyzer_spec(analyzer),
+        )?;
     }
     for view in state.views.values() {
-        let document = document("ArangoView", &view.name, view_spec(view));
-        let path = format!("search/{}.view.yaml", view.name);
-        exported
-            .declared
-            .insert(path.clone(), Declared::View(view.name.clone()));
-        exported
-            .files
-            .insert(path, format!("{header}{}", to_yaml(&document)));
+        add(
+            "ArangoView",
+            &view.name,
+            format!("search/{}.view.yaml", view.name),
+            Declared::View(view.name.clone()),
+            view_spec(view),
+        )?;
     }
     for entry in state.registry.values() {
         let file = if safe_file_name(&entry.source) && entry.source.ends_with(".aql") {
@@ -189,7 +228,19 @@ pub fn render(state: &State, source: &Source) -> Exported {
         })
         .collect();
     exported.changed_by_hand.sort();
-    exported
+    Ok(exported)
+}
+
+/// Whether `text` is one YAML document that the spec loader reads back as
+/// exactly `value`.
+fn reads_back_as(text: &str, value: &Value) -> bool {
+    let Ok(documents) = crate::spec::yaml::parse(text) else {
+        return false;
+    };
+    match documents.as_slice() {
+        [document] => document.problems.is_empty() && document.root.to_json().as_ref() == Ok(value),
+        _ => false,
+    }
 }
 
 /// Whether `name` can be used as a file name on every system as it is:
@@ -557,10 +608,27 @@ fn field_spec(field: &Value, analyzers: &BTreeMap<String, Analyzer>) -> Value {
     Value::Object(object)
 }
 
+/// Whether `name` is one ArangoDB gave an index created without a name:
+/// `idx_` and a hybrid logical clock value, 19 digits in every transcript
+/// (`idx_1872607108349820928`, shared/ARANGODB_API.md 4.2); 16 or more
+/// digits are taken as generated. Such a name is left out of the spec, so
+/// the index is identified by its definition (`plan::indexes`) and the
+/// imported tree fits any database holding the same unnamed index, not
+/// only the one imported from. Shorter ones (`idx_1`) were chosen by
+/// someone and are kept.
+fn server_generated_name(name: &str) -> bool {
+    name.strip_prefix("idx_")
+        .is_some_and(|digits| digits.len() >= 16 && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn index_spec(index: &Index, analyzers: &BTreeMap<String, Analyzer>) -> Value {
     let mut spec = Map::new();
     spec.insert("type".into(), json!(index.index_type));
-    if let Some(name) = &index.name {
+    if let Some(name) = index
+        .name
+        .as_ref()
+        .filter(|name| !server_generated_name(name))
+    {
         spec.insert("name".into(), json!(name));
     }
     let fields: Vec<Value> = if index.index_type == "inverted" {
@@ -772,17 +840,113 @@ fn feature_file(entry: &RegistryEntry, source: &Source) -> String {
 }
 
 /// JSON as YAML, keys sorted, without the document marker.
+///
+/// yaml-rust2's emitter decides quoting by YAML 1.1-ish rules of its own
+/// and writes e.g. `0o17` and `+.inf` plain, which the loader's YAML 1.2
+/// core schema reads as numbers. Strings that a plain scalar would not
+/// give back ([`crate::spec::yaml::plain_is_string`]) are therefore
+/// written double-quoted in JSON's spelling (valid YAML: JSON's escapes
+/// are a subset of YAML's). The emitter cannot be told to quote one
+/// string, so it gets a placeholder of ASCII letters and digits that it
+/// writes plain, and the quoted text replaces it afterwards. The
+/// placeholder's stem occurs in no string of `value`, so it matches
+/// nothing else; [`render`] still reads every file back.
 fn to_yaml(value: &Value) -> String {
+    let mut quoting = Quoting {
+        stem: placeholder_stem(value),
+        quoted: Vec::new(),
+    };
+    let node = to_node(value, &mut quoting);
     let mut out = String::new();
     let mut emitter = YamlEmitter::new(&mut out);
     emitter.multiline_strings(true);
     // Writing into a String cannot fail.
-    let _ = emitter.dump(&to_node(value));
+    let _ = emitter.dump(&node);
+    for (index, quoted) in quoting.quoted.iter().enumerate() {
+        out = out.replace(&quoting.placeholder(index), quoted);
+    }
     let body = out.strip_prefix("---\n").unwrap_or(&out);
     format!("{body}\n")
 }
 
-fn to_node(value: &Value) -> Yaml {
+/// Strings to be written double-quoted, and the stem of their placeholders.
+struct Quoting {
+    stem: String,
+    quoted: Vec<String>,
+}
+
+impl Quoting {
+    /// The placeholder of the `index`th quoted string: the stem, the
+    /// index, the stem again (so `1` is no prefix of `10`).
+    fn placeholder(&self, index: usize) -> String {
+        format!("{}{index}{}", self.stem, self.stem)
+    }
+
+    /// `text` as the emitter should get it: itself when a plain scalar
+    /// reads back as it and it holds no control character but newlines
+    /// and tabs (the emitter quotes what YAML syntax needs and writes
+    /// multi-line text as a block scalar), else a placeholder for its JSON
+    /// spelling.
+    fn string(&mut self, text: &str) -> Yaml {
+        let unusual = text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || invisible_break(c));
+        if !unusual && literal_block_safe(text) && crate::spec::yaml::plain_is_string(text) {
+            return Yaml::String(text.to_string());
+        }
+        self.quote(text)
+    }
+
+    /// A mapping key: as [`Quoting::string`], and quoted when it holds a
+    /// line break, a tab or another control character too (yaml-rust2 would
+    /// write such a key as a block scalar, which is no valid key).
+    fn key(&mut self, text: &str) -> Yaml {
+        if text.chars().any(|c| c.is_control() || invisible_break(c)) {
+            return self.quote(text);
+        }
+        self.string(text)
+    }
+
+    fn quote(&mut self, text: &str) -> Yaml {
+        let placeholder = self.placeholder(self.quoted.len());
+        self.quoted.push(Value::from(text).to_string());
+        Yaml::String(placeholder)
+    }
+}
+
+/// Whether yaml-rust2's literal block scalar (`|`) gives `text` back: true
+/// for single-line text (not written as a block) and for multi-line text
+/// that starts with a visible character, ends in at most one newline and
+/// has no whitespace before a line break. Anything else is quoted.
+fn literal_block_safe(text: &str) -> bool {
+    if !text.contains('\n') {
+        return true;
+    }
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.starts_with(|c: char| !c.is_whitespace())
+        && !body.ends_with('\n')
+        && !body.contains(" \n")
+        && !body.contains("\t\n")
+        && !body.ends_with([' ', '\t'])
+}
+
+/// Characters YAML treats as line breaks or a byte order mark that
+/// yaml-rust2 would write as they are: U+0085, U+2028, U+2029, U+FEFF.
+fn invisible_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+/// A run of ASCII letters found in no string (key or value) of `value`.
+fn placeholder_stem(value: &Value) -> String {
+    let text = value.to_string();
+    let mut stem = String::from("ArangosyncQuoted");
+    while text.contains(&stem) {
+        stem.push('Q');
+    }
+    stem
+}
+
+fn to_node(value: &Value, quoting: &mut Quoting) -> Yaml {
     match value {
         Value::Null => Yaml::Null,
         Value::Bool(flag) => Yaml::Boolean(*flag),
@@ -795,8 +959,10 @@ fn to_node(value: &Value) -> Yaml {
             Some(integer) => Yaml::Integer(integer),
             None => Yaml::Real(number.to_string()),
         },
-        Value::String(text) => Yaml::String(text.clone()),
-        Value::Array(items) => Yaml::Array(items.iter().map(to_node).collect()),
+        Value::String(text) => quoting.string(text),
+        Value::Array(items) => {
+            Yaml::Array(items.iter().map(|item| to_node(item, quoting)).collect())
+        }
         Value::Object(object) => {
             let mut keys: Vec<&String> = object.keys().collect();
             keys.sort();
@@ -804,7 +970,8 @@ fn to_node(value: &Value) -> Yaml {
             // the order Kubernetes manifests use, and the rest is stable.
             let mut hash = Hash::new();
             for key in keys {
-                hash.insert(Yaml::String(key.clone()), to_node(&object[key]));
+                let value = to_node(&object[key], quoting);
+                hash.insert(quoting.key(key), value);
             }
             Yaml::Hash(hash)
         }

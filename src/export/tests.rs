@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
+use serde_json::{json, Map};
 
-use super::{render, Source};
+use super::{reads_back_as, render, to_yaml, Source};
 use crate::model::{Collection, CollectionType, Function, Index, KeyOptions, RegistryEntry, State};
 
 fn source() -> Source {
@@ -33,7 +33,7 @@ fn a_collection_at_the_defaults_is_its_name_alone() {
         "plain".into(),
         Collection::new("plain", CollectionType::Document),
     );
-    let exported = render(&state, &source());
+    let exported = render(&state, &source()).expect("renders");
     assert_eq!(
         exported.files["entities/plain.yaml"],
         "# Imported by arangosync from database \"features\".\n\
@@ -69,7 +69,7 @@ fn index_options_at_the_loaders_defaults_are_left_out() {
     ];
     let mut state = State::default();
     state.collections.insert("c".into(), collection);
-    let text = &render(&state, &source()).files["entities/c.yaml"];
+    let text = &render(&state, &source()).expect("renders").files["entities/c.yaml"];
     let spec = &text[text.find("spec:").expect("a spec")..];
     assert_eq!(
         spec,
@@ -117,7 +117,8 @@ fn functions_without_a_registry_entry_are_listed_not_written() {
             database: "features".into(),
             timestamp: Some("2026-11-29T23:50:00Z".into()),
         },
-    );
+    )
+    .expect("renders");
     assert_eq!(exported.unconvertible, ["FEATURES::B"]);
     assert_eq!(
         exported.files["transformations/a_v1.aql"],
@@ -136,6 +137,7 @@ fn functions_without_a_registry_entry_are_listed_not_written() {
                 timestamp: Some("2026-11-29T23:50:00Z".into())
             }
         )
+        .expect("renders")
     );
 }
 
@@ -282,7 +284,7 @@ fn a_recorded_source_that_is_no_safe_file_name_is_not_used() {
                 format_version: 1,
             },
         );
-        let exported = render(&state, &source());
+        let exported = render(&state, &source()).expect("renders");
         assert_eq!(
             exported.files.keys().collect::<Vec<_>>(),
             [file],
@@ -365,4 +367,146 @@ fn a_timestamp_with_a_control_character_is_refused() {
     );
     assert!(super::timestamp_problem("a\rb").is_some());
     assert!(super::timestamp_problem("a\u{7f}b").is_some());
+}
+
+/// Strings that YAML could read as something else, or that need quoting
+/// for their characters; each is used as a value and as a key.
+const LOOK_ALIKES: &[&str] = &[
+    "0o17",
+    "+.inf",
+    "-.inf",
+    ".inf",
+    ".NaN",
+    ".nan",
+    "0x1F",
+    "1e3",
+    "1_000",
+    "+1",
+    "-1",
+    ".5",
+    "1.",
+    "12",
+    "3.0",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Yes",
+    "NO",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "12:30",
+    "<<",
+    "",
+    " x",
+    "x ",
+    "#",
+    "a #b",
+    "- x",
+    ": x",
+    "x: y",
+    "-",
+    "?",
+    "? x",
+    "*a",
+    "&a",
+    "!t",
+    "%x",
+    "@x",
+    "`x",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "{",
+    "[x]",
+    "\t",
+    "a\tb",
+    "\ttab",
+    "a\nb",
+    "a\n",
+    "\n",
+    "line\r\n",
+    "caf\u{e9} \u{20ac} \u{1f600}",
+    "\u{0}",
+    "\u{1b}[0m",
+    "\u{feff}x",
+    "\u{2028}",
+    "\\",
+    "x\\n",
+    "a\n\n",
+    "a \nb",
+    "  in\nx",
+    "x\n  y\n",
+    "FOR d IN c\n  RETURN d\n",
+    "ArangosyncQuoted0ArangosyncQuoted",
+];
+
+#[test]
+fn every_string_reads_back_as_itself() {
+    let mut values = Map::new();
+    for (index, text) in LOOK_ALIKES.iter().enumerate() {
+        values.insert((*text).to_string(), json!(index));
+    }
+    let value = json!({
+        "list": LOOK_ALIKES,
+        "keys": values,
+        "nested": {"enum": [LOOK_ALIKES[0], LOOK_ALIKES[1], 15, 1.5, null, true]},
+    });
+    let mut failed = Vec::new();
+    for text in LOOK_ALIKES {
+        let one = json!({ "v": text });
+        let yaml = to_yaml(&one);
+        if !reads_back_as(&yaml, &one) {
+            failed.push(format!("{text:?} as {yaml:?}"));
+        }
+        let key = json!({ *text: 1 });
+        let yaml = to_yaml(&key);
+        if !reads_back_as(&yaml, &key) {
+            failed.push(format!("key {text:?} as {yaml:?}"));
+        }
+    }
+    assert_eq!(failed, Vec::<String>::new());
+    let text = to_yaml(&value);
+    assert!(reads_back_as(&text, &value), "{text}");
+}
+
+#[test]
+fn look_alikes_are_double_quoted_and_ordinary_strings_stay_plain() {
+    assert_eq!(
+        to_yaml(&json!({"enum": ["0o17", "+.inf", ".NaN", "1e3", "null", "", "plain", "1_000"]})),
+        "enum:\n  - \"0o17\"\n  - \"+.inf\"\n  - \".NaN\"\n  - \"1e3\"\n  - \"null\"\n  - \"\"\n  - plain\n  - 1_000\n"
+    );
+    assert_eq!(to_yaml(&json!({"0x1F": "~"})), "\"0x1F\": \"~\"\n");
+}
+
+#[test]
+fn a_text_that_reads_back_differently_is_refused() {
+    let value = json!({"enum": ["0o17"]});
+    assert!(!reads_back_as("enum:\n  - 0o17\n", &value));
+    assert!(reads_back_as("enum:\n  - \"0o17\"\n", &value));
+    // Exact: the integer 15 is not the float 15.0, two documents are not one.
+    assert!(!reads_back_as("n: 15.0\n", &json!({"n": 15})));
+    assert!(!reads_back_as("n: 15\n---\nn: 15\n", &json!({"n": 15})));
+}
+
+#[test]
+fn only_server_generated_index_names_are_left_out() {
+    use super::server_generated_name;
+    assert!(server_generated_name("idx_1872607108349820928"));
+    assert!(server_generated_name("idx_1793257667569909760"));
+    for kept in [
+        "idx_1",
+        "idx_users_email",
+        "idx_187260710834982092x",
+        "ix_1872607108349820928",
+        "idx_",
+    ] {
+        assert!(!server_generated_name(kept), "{kept}");
+    }
 }

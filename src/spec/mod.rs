@@ -212,6 +212,21 @@ pub fn load(dir: &Path) -> Loaded {
 /// applied to the spec documents before they are read (see [`overlay`]);
 /// the overlay's own problems and unmatched patches are diagnostics too.
 pub fn load_with_overlay(dir: &Path, overlay: Option<&Path>) -> Loaded {
+    load_with_overlay_for(dir, overlay, true)
+}
+
+/// [`load_with_overlay`], with a patch that matches no document of this
+/// tree an error only when `unmatched_is_error`. `plan --offline-from`
+/// loads the base tree with the pull request's overlay (when no
+/// `--offline-overlay` is given) without it: a patch for an object the
+/// pull request adds has nothing to match in the base, and a patch that
+/// matches nothing in either tree is already an error of the pull
+/// request's tree.
+pub fn load_with_overlay_for(
+    dir: &Path,
+    overlay: Option<&Path>,
+    unmatched_is_error: bool,
+) -> Loaded {
     let found = walk::walk(dir);
     let mut loaded = Loaded {
         transformations: found.aql,
@@ -226,7 +241,7 @@ pub fn load_with_overlay(dir: &Path, overlay: Option<&Path>) -> Loaded {
     for path in &found.yaml {
         load_file(&mut loaded, path);
     }
-    if overlay.is_some() {
+    if overlay.is_some() && unmatched_is_error {
         let unmatched = loaded.overlay.unmatched();
         loaded.diagnostics.extend(unmatched);
     }
@@ -526,13 +541,9 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         diagnostic.hint = problem.hint.clone();
         reader.diagnostics.push(diagnostic);
     }
-    if api_version != API_VERSION {
-        reader.error_with_hint(
-            "unsupported-api-version",
-            format!("unsupported apiVersion `{api_version}`"),
-            api_version_node.pos,
-            format!("this version of arangosync reads `{API_VERSION}`"),
-        );
+    if let Some(problem) = unsupported_version(api_version, api_version_node.pos) {
+        let diagnostic = problem.into_diagnostic(|pos| reader.location(pos));
+        reader.diagnostics.push(diagnostic);
         return true;
     }
 
@@ -750,32 +761,82 @@ fn add_view(
 /// manifest and skipping it would silently drop a collection or graph.
 /// Returns whether the document was reported (and so counts as ours).
 fn misaddressed_document(reader: &mut Reader<'_>, root: &Node, api_version: Option<&Node>) -> bool {
-    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
-        return false;
-    };
+    match misaddressed(root, api_version) {
+        Some(problem) => {
+            let diagnostic = problem.into_diagnostic(|pos| reader.location(pos));
+            reader.diagnostics.push(diagnostic);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Why a document's `apiVersion` makes it invalid, at `pos`: the rules
+/// spec files and overlay patches share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiVersionProblem {
+    pub code: &'static str,
+    pub message: String,
+    pub pos: Pos,
+    pub hint: Option<String>,
+}
+
+impl ApiVersionProblem {
+    /// The problem as a diagnostic, located by `location`.
+    pub fn into_diagnostic(self, location: impl FnOnce(Pos) -> Location) -> Diagnostic {
+        let mut diagnostic = Diagnostic::error(self.code, self.message, Some(location(self.pos)));
+        diagnostic.hint = self.hint;
+        diagnostic
+    }
+}
+
+/// For a document whose `apiVersion` is not of our group: the problem when
+/// it names one of our [`KINDS`] with a missing, non-string or near-miss
+/// `apiVersion`; `None` when it is someone else's document.
+pub(crate) fn misaddressed(root: &Node, api_version: Option<&Node>) -> Option<ApiVersionProblem> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
     if !KINDS.contains(&kind) {
-        return false;
+        return None;
     }
     match api_version {
-        None => reader.error_with_hint(
-            "missing-field",
-            format!("the {kind} document is missing the required field `apiVersion`"),
-            root.pos,
-            format!("add `apiVersion: {API_VERSION}`; without it the document would be skipped as someone else's"),
-        ),
+        None => Some(ApiVersionProblem {
+            code: "missing-field",
+            message: format!("the {kind} document is missing the required field `apiVersion`"),
+            pos: root.pos,
+            hint: Some(format!("add `apiVersion: {API_VERSION}`; without it the document would be skipped as someone else's")),
+        }),
         Some(node) => match node.as_str() {
-            None => reader.wrong_type(node, "`apiVersion`", "a string"),
-            Some(api_version) if nearest(api_version, &[API_VERSION]).is_some() => reader
-                .error_with_hint(
-                    "unsupported-api-version",
-                    format!("unsupported apiVersion `{api_version}` for kind {kind}"),
-                    node.pos,
-                    format!("did you mean `{API_VERSION}`?"),
+            None => Some(ApiVersionProblem {
+                code: "wrong-type",
+                message: format!(
+                    "`apiVersion`: expected a string, found {}",
+                    node.kind.describe()
                 ),
-            Some(_) => return false,
+                pos: node.pos,
+                hint: None,
+            }),
+            Some(api_version) if nearest(api_version, &[API_VERSION]).is_some() => {
+                Some(ApiVersionProblem {
+                    code: "unsupported-api-version",
+                    message: format!("unsupported apiVersion `{api_version}` for kind {kind}"),
+                    pos: node.pos,
+                    hint: Some(format!("did you mean `{API_VERSION}`?")),
+                })
+            }
+            Some(_) => None,
         },
     }
-    true
+}
+
+/// For a document of our group: the problem when its version is not the
+/// one this arangosync reads.
+pub(crate) fn unsupported_version(api_version: &str, pos: Pos) -> Option<ApiVersionProblem> {
+    (api_version != API_VERSION).then(|| ApiVersionProblem {
+        code: "unsupported-api-version",
+        message: format!("unsupported apiVersion `{api_version}`"),
+        pos,
+        hint: Some(format!("this version of arangosync reads `{API_VERSION}`")),
+    })
 }
 
 /// `metadata.name` and `metadata.renamedFrom`, each with its position;

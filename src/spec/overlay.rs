@@ -12,7 +12,10 @@
 //!   ([`yaml::Pos::source`]), so a problem in a patched value is reported
 //!   at the overlay file's line:col; the rest keeps the base file's.
 //! * `apiVersion`, `kind` and `metadata.name` of a patch only select its
-//!   target; they are never merged, so a patch cannot change them.
+//!   target; they are never merged, so a patch cannot change them. A patch
+//!   follows the spec loader's `apiVersion` rules: one of our kinds
+//!   without an `apiVersion` (or with a near miss) and a version of our
+//!   group this arangosync does not read are errors, not skipped.
 //! * A patch that matches no spec document is an error at its
 //!   `metadata.name`: an overlay for a renamed or deleted collection would
 //!   otherwise be silently ignored.
@@ -199,11 +202,21 @@ impl Overlay {
         let mut any = false;
         for document in documents {
             let root = &document.root;
-            let ours = root
-                .get("apiVersion")
+            // The spec loader's `apiVersion` rules: a document of one of
+            // our kinds without one, or with a near miss, is an error, and
+            // so is a version of our group this arangosync does not read.
+            let api_version_node = root.get("apiVersion");
+            let ours = api_version_node
                 .and_then(Node::as_str)
-                .is_some_and(|api_version| api_version.starts_with(API_GROUP));
-            if !ours {
+                .filter(|api_version| api_version.starts_with(API_GROUP));
+            let (Some(api_version), Some(api_version_node)) = (ours, api_version_node) else {
+                if let Some(problem) = super::misaddressed(root, api_version_node) {
+                    self.diagnostics.push(problem.into_diagnostic(location));
+                }
+                continue;
+            };
+            if let Some(problem) = super::unsupported_version(api_version, api_version_node.pos) {
+                self.diagnostics.push(problem.into_diagnostic(location));
                 continue;
             }
             for problem in &document.problems {
@@ -408,7 +421,17 @@ impl Overlay {
             }
             let mut notes = self.notes_for_base(location);
             if notes.is_empty() && new {
-                notes = self.causes(&diagnostic.message);
+                let (causes, deletes) = self.causes(&diagnostic.message);
+                notes = causes;
+                if deletes {
+                    // The base declares what the rule needs; pointing the
+                    // reader at the base spec would mislead.
+                    diagnostic.hint = Some(
+                        "the base specs satisfy this; the overlay's `null` deletes what they declare: \
+                         remove that `null` from the patch, or change what relies on it"
+                            .to_string(),
+                    );
+                }
             }
             if !notes.is_empty() {
                 diagnostic.message = format!("{} ({})", diagnostic.message, notes.join("; "));
@@ -456,8 +479,10 @@ impl Overlay {
 impl Overlay {
     /// For a diagnostic only the overlay brings, in a document no patch
     /// changed: the applied patches of the objects its message names (as
-    /// `` `name` ``), or every applied patch when it names none of them.
-    fn causes(&self, message: &str) -> Vec<String> {
+    /// `` `name` ``), or every applied patch when it names none of them,
+    /// each with the keys its `null`s deleted and where those `null`s are;
+    /// and whether any of them deleted a key.
+    fn causes(&self, message: &str) -> (Vec<String>, bool) {
         let applied = || {
             self.patches
                 .iter()
@@ -471,22 +496,42 @@ impl Overlay {
         } else {
             named
         };
+        let mut deletes = false;
         let list: Vec<String> = patches
             .iter()
             .map(|patch| {
-                format!(
-                    "{} `{}` at `{}`",
-                    patch.kind, patch.name, patch.name_location
-                )
+                let deleted: Vec<String> = patch
+                    .applied_to
+                    .iter()
+                    .flat_map(|applied| &applied.deleted)
+                    .map(|(path, at)| format!("`{path}` with the `null` at `{at}`"))
+                    .collect();
+                if deleted.is_empty() {
+                    format!(
+                        "{} `{}` at `{}`",
+                        patch.kind, patch.name, patch.name_location
+                    )
+                } else {
+                    deletes = true;
+                    format!(
+                        "{} `{}`, deleting {}",
+                        patch.kind,
+                        patch.name,
+                        deleted.join(", ")
+                    )
+                }
             })
             .collect();
         if list.is_empty() {
-            return Vec::new();
+            return (Vec::new(), false);
         }
-        vec![format!(
-            "only with the overlay, which patches {}",
-            list.join(", ")
-        )]
+        (
+            vec![format!(
+                "only with the overlay, which patches {}",
+                list.join(", ")
+            )],
+            deletes,
+        )
     }
 }
 
@@ -577,7 +622,7 @@ spec:
     #[test]
     fn a_patch_merges_and_deletes_but_keeps_kind_and_name() {
         let (loaded, _dir) = load(
-            "apiVersion: db.feature-store/v1alpha2
+            "apiVersion: db.feature-store/v1alpha1
 kind: ArangoCollection
 metadata:
   name: users

@@ -321,6 +321,25 @@ pub fn not_finite(number: f64) -> String {
     }
 }
 
+/// Why a float literal that is not zero but reads as 0.0 (`1e-400`) is
+/// invalid: like [`not_finite`] at the other end of the range, the number
+/// cannot be sent as written.
+pub fn underflow(literal: &str) -> String {
+    format!(
+        "number out of range: `{literal}` is not zero but below the smallest double \
+         (about 4.9e-324), so it would be sent as 0"
+    )
+}
+
+/// Whether a number literal's mantissa (before any exponent) has a digit
+/// other than 0: `1e-400` has, `0.0e5` has not.
+fn has_nonzero_digit(literal: &str) -> bool {
+    literal
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|mantissa| mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+}
+
 /// A problem inside an otherwise parsable document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -672,6 +691,16 @@ impl Builder {
             });
         }
         self.plain_merge_key = plain && is_key && text == "<<";
+        // An empty value (`indexes:` and nothing after it) is reported by
+        // the parser where the next token starts, possibly the next
+        // document's `---`; its key is where it was (not) written.
+        let pos = match self.frames.last() {
+            Some(Frame::Map {
+                key: PendingKey::Key(_, key_pos),
+                ..
+            }) if plain && text.is_empty() => *key_pos,
+            _ => pos,
+        };
         // A key keeps its source text: `1: x` has the key "1", not 1.
         let raw_text = text.clone();
         let kind = if plain {
@@ -679,6 +708,15 @@ impl Builder {
         } else {
             NodeKind::Str(text)
         };
+        if !is_key && kind == NodeKind::Float(0.0) && has_nonzero_digit(&raw_text) {
+            self.problems.push(Problem {
+                code: "invalid-value",
+                message: underflow(&raw_text),
+                pos,
+                hint: Some("write 0 if zero is meant, or a value of at least 4.9e-324".to_string()),
+                warning: false,
+            });
+        }
         self.complete(Node { pos, kind }, anchor, Some(raw_text));
         Ok(())
     }
@@ -887,6 +925,15 @@ fn scalar_text(node: &Node) -> Option<String> {
 }
 
 /// A plain scalar under the YAML 1.2 core schema.
+/// Whether `text`, written as a plain (unquoted) scalar, reads back as the
+/// string `text` by this loader's YAML 1.2 core schema: `false` for `null`,
+/// `~`, `true`, `0o17`, `0x1F`, `1e3`, `+.inf`, `.NaN`, and for the empty
+/// string. Only the resolution is judged; whether the characters may stand
+/// unquoted at all (`#`, `: `, leading `- `) is the emitter's concern.
+pub fn plain_is_string(text: &str) -> bool {
+    !text.is_empty() && matches!(resolve_plain(text.to_string()), NodeKind::Str(_))
+}
+
 fn resolve_plain(text: String) -> NodeKind {
     match text.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
@@ -1013,6 +1060,35 @@ mod tests {
         assert_eq!(items[1].get("d").unwrap().pos, pos(3, 14));
         let f = b.get("f").unwrap();
         assert_eq!(f.pos, pos(5, 5));
+    }
+
+    #[test]
+    fn a_nonzero_float_below_the_smallest_double_is_a_problem() {
+        let document = single("a: 1e-400\nb: 0.0e-400\nc: 5e-324\nd: -2e-324\ne: 0\n'1e-400': x\n");
+        let problems: Vec<(Pos, &str)> = document
+            .problems
+            .iter()
+            .map(|problem| (problem.pos, problem.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (pos(1, 4), underflow("1e-400").as_str()),
+                (pos(4, 4), underflow("-2e-324").as_str())
+            ]
+        );
+        assert!(underflow("1e-400").contains("below the smallest double (about 4.9e-324)"));
+    }
+
+    #[test]
+    fn an_empty_value_is_placed_at_its_key() {
+        let documents = parse("a: 1\nb:\n---\nc: 2\n").unwrap();
+        let b = documents[0].root.get("b").unwrap();
+        assert_eq!((b.pos, &b.kind), (pos(2, 1), &NodeKind::Null));
+        let documents = parse("m:\n  x:\n  y: ~\n").unwrap();
+        let m = documents[0].root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().pos, pos(2, 3));
+        assert_eq!(m.get("y").unwrap().pos, pos(3, 6));
     }
 
     #[test]
