@@ -621,6 +621,7 @@ mod tests {
             steps: Vec::new(),
             blocked: blocked.map(str::to_string),
             destructive: false,
+            risk: None,
         }
     }
 

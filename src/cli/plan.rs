@@ -72,12 +72,22 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             let base = super::load_specs(base_dir, base_overlay, namespace, out)?;
             let live = offline_live(base.loaded.state, target);
             let computed = plan::diff(&desired.loaded.state, &live, &options);
-            super::narrow(
+            let mut computed = super::narrow(
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
                 live.state.as_ref(),
-            )?
+            )?;
+            // No server to count on: every count is "unknown offline".
+            let assessments =
+                plan::risk::assess(&computed, &desired.loaded.state, live.state.as_ref());
+            plan::risk::attach(
+                &mut computed,
+                &assessments,
+                &Default::default(),
+                &plan::risk::Count::Offline,
+            );
+            computed
         }
         None => {
             let client = super::connect(&args.connection).await?;
@@ -101,6 +111,23 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 saved.write(file)?;
                 tracing::info!(file = %file.display(), "plan saved");
             }
+            // After saving: the saved plan is what apply re-plans against,
+            // and the counts are for the reviewer.
+            let mut computed = computed;
+            let assessments =
+                plan::risk::assess(&computed, &desired.loaded.state, live.state.as_ref());
+            let probes = plan::risk::probes(&assessments);
+            let counts = if probes.is_empty() {
+                Default::default()
+            } else {
+                crate::live::risk::counts(&client, &probes).await
+            };
+            plan::risk::attach(
+                &mut computed,
+                &assessments,
+                &counts,
+                &plan::risk::Count::Failed("no answer".into()),
+            );
             computed
         }
     };

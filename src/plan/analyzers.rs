@@ -60,6 +60,7 @@ pub fn diff(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
             continue;
         };
@@ -377,6 +378,7 @@ fn replace(want: &Analyzer, have: &Analyzer, owned: bool, users: &[User]) -> Cha
         ],
         blocked,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -431,6 +433,7 @@ fn delete(name: &str, users: &[User], named_by_specs: bool) -> Change {
         }],
         blocked,
         destructive: false,
+        risk: None,
     }
 }
 

@@ -63,6 +63,7 @@ pub fn diff(
             }],
             blocked,
             destructive: true,
+            risk: None,
         });
     }
 }
@@ -117,6 +118,7 @@ fn create(want: &Collection, options: &Options) -> Change {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -284,6 +286,7 @@ fn update(want: &Collection, differences: Vec<(FieldChange, Value)>) -> Change {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -352,5 +355,6 @@ fn replace(
         ],
         blocked,
         destructive: true,
+        risk: None,
     }
 }

@@ -78,6 +78,7 @@ fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -141,6 +142,7 @@ fn registry_only(
                  apply to a server with user functions"
             )),
             destructive: false,
+            risk: None,
         });
     }
     // Functions of the namespace that are in the specs but were registered
@@ -164,6 +166,7 @@ fn registry_only(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         }
     }
@@ -227,6 +230,7 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -252,6 +256,7 @@ fn prune_functions(
                 steps: vec![Step::DeleteFunction { name: name.clone() }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         } else {
             notes.push(Note {
@@ -279,6 +284,7 @@ fn prune_registry(desired: &State, live: &State, options: &Options, changes: &mu
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         }
     }

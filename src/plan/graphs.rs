@@ -34,6 +34,7 @@ pub fn diff(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }),
             Some(have) if have != want => changes.push(update(want, have)),
             Some(_) => {}
@@ -57,6 +58,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -211,6 +213,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
         steps,
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -227,6 +230,7 @@ mod prune_reason_tests {
             steps: Vec::new(),
             blocked: None,
             destructive: true,
+            risk: None,
         }
     }
 

@@ -175,6 +175,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
     if !options.prune {
@@ -202,6 +203,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -250,5 +252,6 @@ fn replace(
         steps,
         blocked,
         destructive: false,
+        risk: None,
     }
 }

@@ -19,6 +19,7 @@ mod model;
 mod pending;
 mod prune;
 mod renames;
+pub mod risk;
 pub mod saved;
 pub mod structural;
 pub mod targets;
@@ -199,6 +200,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
                 steps: vec![Step::CreateStateCollection],
                 blocked: None,
                 destructive: false,
+                risk: None,
             },
         );
     }
@@ -221,6 +223,7 @@ fn database_change(options: &Options) -> Change {
             "the database does not exist; pass --create-database to create it".to_string()
         }),
         destructive: false,
+        risk: None,
     }
 }
 

@@ -67,6 +67,7 @@ pub fn diff(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }),
             Some(have) => {
                 if let Some(mut change) = compare(want, have, !options.offline) {
@@ -96,6 +97,7 @@ pub fn diff(
             steps: vec![Step::DropView { view: name.clone() }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -221,6 +223,7 @@ pub fn rebuild_dependents(
             steps: vec![Step::DropView { view: name.clone() }],
             blocked: blocked.clone(),
             destructive: false,
+            risk: None,
         });
         changes.push(Change {
             address,
@@ -234,6 +237,7 @@ pub fn rebuild_dependents(
             }],
             blocked,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -439,6 +443,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     })
 }
 
@@ -527,6 +532,7 @@ fn alias_update(want: &View, have: &View) -> Option<Change> {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     })
 }
 
@@ -549,6 +555,7 @@ fn replace(want: &View, fields: Vec<FieldChange>, what: &str) -> Change {
         ],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -857,6 +864,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         }];
         let mut owned = Ownership::default();
         owned.views.insert("alias".into());
@@ -1078,6 +1086,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         }];
         // Not in the specs, not created by arangosync: blocked.
         let mut changes = drop.clone();
@@ -1112,6 +1121,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
         rebuild_dependents(&State::default(), &live_state, &owned, &mut changes);
         assert!(changes.iter().all(|change| change.blocked.is_none()));

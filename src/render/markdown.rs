@@ -29,6 +29,14 @@ pub fn plan_markdown(plan: &Plan) -> String {
         if change.destructive {
             why.push_str(" **Destroys data.**");
         }
+        if let Some(risk) = &change.risk {
+            for warning in &risk.warnings {
+                why.push_str(&format!(" :warning: {}.", escape(warning)));
+            }
+            if let Some(hint) = &risk.hint {
+                why.push_str(&format!(" *Hint: {}.*", escape(hint)));
+            }
+        }
         if let Some(blocked) = &change.blocked {
             why.push_str(&format!(" :no_entry: **Blocked:** {}", escape(blocked)));
         }
@@ -151,6 +159,7 @@ mod tests {
                 steps: vec![],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }],
             notes: vec![],
             server: None,

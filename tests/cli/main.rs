@@ -24,6 +24,7 @@ mod performance;
 mod plan_exit;
 mod reliability;
 mod renames;
+mod risk;
 mod safety;
 mod saved_plans;
 mod server_shapes;
