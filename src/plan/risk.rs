@@ -371,11 +371,13 @@ fn assess_index(
 /// The way around a named index dropped before its replacement is built:
 /// another name makes it a new index, built before the old one is dropped.
 /// None where the server would take the new definition for the old index
-/// whatever its name (same identity, or a TTL index: one per collection).
+/// whatever its name (same identity, or a TTL index: one per collection),
+/// and for inverted indexes, which views name (a new name means changing
+/// the views too) and whose analyzers a plan may be replacing under them.
 fn rename_hint(want: Option<&Index>, live: Option<&Index>) -> Option<String> {
     let (want, live) = (want?, live?);
     let name = want.name.as_deref()?;
-    if want.index_type == "ttl" || want.same_server_identity(live) {
+    if matches!(want.index_type.as_str(), "ttl" | "inverted") || want.same_server_identity(live) {
         return None;
     }
     Some(format!(
@@ -437,6 +439,12 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
     let documents = documents.unwrap_or(&Count::Counted(0));
     let violating = violations.unwrap_or(&Count::Counted(0));
     Some(match kind {
+        Kind::CollectionDropped { collection, again } if *documents == Count::Counted(0) => {
+            format!(
+                "collection {collection} holds no documents; it is dropped{}",
+                if *again { " and created again" } else { "" }
+            )
+        }
         Kind::CollectionDropped { collection, again } => format!(
             "collection {collection} holds {}; {} deleted{}",
             documents.documents(),
