@@ -113,22 +113,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             }
             // After saving: the saved plan is what apply re-plans against,
             // and the counts are for the reviewer.
-            let mut computed = computed;
-            let assessments =
-                plan::risk::assess(&computed, &desired.loaded.state, live.state.as_ref());
-            let probes = plan::risk::probes(&assessments);
-            let counts = if probes.is_empty() {
-                Default::default()
-            } else {
-                crate::live::risk::counts(&client, &probes).await
-            };
-            plan::risk::attach(
-                &mut computed,
-                &assessments,
-                &counts,
-                &plan::risk::Count::Failed("no answer".into()),
-            );
-            computed
+            super::with_risk(&client, computed, &desired.loaded.state, &live).await
         }
     };
     out.plan(&computed);

@@ -114,6 +114,9 @@ fn a_blocked_collection_replace_states_the_documents_it_would_delete() {
 fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
     let harness = applied("");
     let without = plan_cursors(&harness);
+    // A plan with nothing to do reads only the ownership records (one
+    // cursor batch of the state collection): no count query.
+    assert_eq!(without, 1);
     harness.write(
         "users.yaml",
         &users(
@@ -135,9 +138,17 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
     // One read-only query per index, nothing else.
     assert_eq!(plan_cursors(&harness), without + 2);
 
-    // The server refuses the index, as the plan said.
+    // The server refuses the index, as the plan (which apply prints too)
+    // said.
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 1, "{apply:?}");
+    assert!(
+        apply
+            .stdout
+            .contains("! 5 documents share their value of (email)"),
+        "{}",
+        apply.stdout
+    );
     assert!(
         apply.stderr.contains("unique constraint violated"),
         "{}",
