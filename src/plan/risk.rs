@@ -549,6 +549,90 @@ mod tests {
         assert!(!tightens(None, Some(&a)));
     }
 
+    fn change(address: Address, action: Action, steps: Vec<Step>) -> Change {
+        Change {
+            address,
+            action,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps,
+            blocked: None,
+            destructive: false,
+            risk: None,
+        }
+    }
+
+    #[test]
+    fn only_changes_at_risk_are_probed_and_the_counts_attach_to_them() {
+        use crate::model::{Collection, CollectionType};
+        let mut live = State::default();
+        for name in ["users", "events"] {
+            live.collections
+                .insert(name.into(), Collection::new(name, CollectionType::Document));
+        }
+        let unique_body = json!({"type": "persistent", "fields": ["email"], "unique": true});
+        let mut plan = Plan {
+            format_version: super::super::FORMAT_VERSION,
+            database: "features".into(),
+            changes: vec![
+                change(Address::Collection("events".into()), Action::Delete, vec![]),
+                change(
+                    Address::Index {
+                        collection: "users".into(),
+                        index: "idx_email".into(),
+                    },
+                    Action::Create,
+                    vec![Step::CreateIndex {
+                        collection: "users".into(),
+                        body: unique_body.clone(),
+                        deferrable: false,
+                    }],
+                ),
+                // A new collection's unique index meets no documents.
+                change(Address::Collection("fresh".into()), Action::Create, vec![]),
+                change(
+                    Address::Index {
+                        collection: "fresh".into(),
+                        index: "idx_email".into(),
+                    },
+                    Action::Create,
+                    vec![Step::CreateIndex {
+                        collection: "fresh".into(),
+                        body: unique_body,
+                        deferrable: false,
+                    }],
+                ),
+            ],
+            notes: vec![],
+            server: None,
+            targets: vec![],
+        };
+        let assessments = assess(&plan, &State::default(), Some(&live));
+        let duplicates = Probe::Duplicates {
+            collection: "users".into(),
+            fields: vec!["email".into()],
+            sparse: false,
+        };
+        assert_eq!(
+            probes(&assessments),
+            BTreeSet::from([Probe::Documents("events".into()), duplicates.clone()])
+        );
+        assert!(assess(&plan, &State::default(), None).is_empty());
+        let counts = BTreeMap::from([(duplicates, Count::Counted(3))]);
+        attach(
+            &mut plan,
+            &assessments,
+            &counts,
+            &Count::Failed("no answer".into()),
+        );
+        let events = plan.changes[0].risk.as_ref().expect("risk");
+        assert_eq!(events.documents, Some(Count::Failed("no answer".into())));
+        let users = plan.changes[1].risk.as_ref().expect("risk");
+        assert_eq!(users.violations, Some(Count::Counted(3)));
+        assert!(users.warnings[0].starts_with("3 documents share their value of (email)"));
+        assert!(plan.changes[2].risk.is_none() && plan.changes[3].risk.is_none());
+    }
+
     #[test]
     fn no_duplicates_and_no_violations_say_nothing() {
         let unique = Kind::Unique {
