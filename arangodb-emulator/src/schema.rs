@@ -95,6 +95,21 @@ pub fn validate(
     Ok(())
 }
 
+/// Checks the schema argument of AQL's `SCHEMA_VALIDATE`: an object with
+/// a `rule` that compiles as draft-04 (what a collection schema must be).
+pub fn check_rule(schema: &Value) -> Result<(), ArangoError> {
+    normalize(schema)?
+        .map(|_| ())
+        .ok_or_else(|| ArangoError::schema_bad_parameter("Schema description is not an object."))
+}
+
+/// Whether `document` satisfies the `rule` of `schema` (`{rule, ...}`),
+/// system attributes left out; the answer of AQL's
+/// `SCHEMA_VALIDATE(document, schema).valid`.
+pub fn accepts(schema: &Value, document: &Value) -> bool {
+    is_valid(schema, document)
+}
+
 fn is_valid(schema: &Value, document: &Value) -> bool {
     let Some(rule) = schema.get("rule") else {
         return true;

@@ -979,6 +979,7 @@ mod report_tests {
             steps: Vec::new(),
             blocked: None,
             destructive: false,
+            risk: None,
         }
     }
 
@@ -1094,6 +1095,7 @@ mod progress_tests {
             steps,
             blocked: None,
             destructive: false,
+            risk: None,
         }
     }
 

@@ -243,7 +243,9 @@ async fn prepare(
     };
     let computed = source.select(args, whole.clone(), &desired.loaded.state, &live)?;
     super::check_queries(&client, desired, &computed, namespace, out).await?;
-    out.plan(&computed);
+    // The printed plan carries the risk; what is applied is `computed`.
+    let shown = super::with_risk(&client, computed.clone(), &desired.loaded.state, &live).await;
+    out.plan(&shown);
     if args.dry_run {
         return Ok(None);
     }
@@ -878,6 +880,7 @@ mod tests {
             steps: Vec::new(),
             blocked: blocked.map(str::to_string),
             destructive: false,
+            risk: None,
         }
     }
 

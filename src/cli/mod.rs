@@ -397,6 +397,33 @@ async fn read_live(
     Ok(live)
 }
 
+/// The plan with each change's risk given the data (`plan::risk`): the
+/// counts it needs read from the server, read-only and all at once; no
+/// request when no change needs one. A count that fails is shown as not
+/// counted, never an error.
+async fn with_risk(
+    client: &Client,
+    mut computed: crate::plan::Plan,
+    desired: &crate::model::State,
+    live: &crate::plan::Live,
+) -> crate::plan::Plan {
+    use crate::plan::risk;
+    let assessments = risk::assess(&computed, desired, live.state.as_ref());
+    let probes = risk::probes(&assessments);
+    let counts = if probes.is_empty() {
+        Default::default()
+    } else {
+        live::risk::counts(client, &probes).await
+    };
+    risk::attach(
+        &mut computed,
+        &assessments,
+        &counts,
+        &risk::Count::Failed("no answer".into()),
+    );
+    computed
+}
+
 /// Narrows a plan to the `--target`s and their dependencies (unchanged
 /// without targets). An unknown or malformed target is invalid input.
 /// `live`: the state the plan was computed against, if any.

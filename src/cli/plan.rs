@@ -74,13 +74,23 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             let base = super::load_offline_base(base_dir, base_overlay, borrowed, namespace, out)?;
             let live = offline_live(base.loaded.state, target);
             let computed = plan::diff(&desired.loaded.state, &live, &options);
-            super::narrow(
+            let mut computed = super::narrow(
                 computed,
                 &args.plan.targets,
                 &desired.loaded.state,
                 &live,
                 &options,
-            )?
+            )?;
+            // No server to count on: every count is "unknown offline".
+            let assessments =
+                plan::risk::assess(&computed, &desired.loaded.state, live.state.as_ref());
+            plan::risk::attach(
+                &mut computed,
+                &assessments,
+                &Default::default(),
+                &plan::risk::Count::Offline,
+            );
+            computed
         }
         None => {
             let client = super::connect(&args.connection).await?;
@@ -105,7 +115,9 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 saved.write(file)?;
                 tracing::info!(file = %file.display(), "plan saved");
             }
-            computed
+            // After saving: the saved plan is what apply re-plans against,
+            // and the counts are for the reviewer.
+            super::with_risk(&client, computed, &desired.loaded.state, &live).await
         }
     };
     out.plan(&computed);

@@ -387,6 +387,7 @@ mod tests {
             steps,
             blocked: None,
             destructive: false,
+            risk: None,
         }
     }
 

@@ -15,6 +15,7 @@
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
+pub mod risk;
 #[cfg(test)]
 mod tests;
 pub mod vector;

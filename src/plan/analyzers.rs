@@ -61,6 +61,7 @@ pub fn diff(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
             continue;
         };
@@ -378,6 +379,7 @@ fn replace(want: &Analyzer, have: &Analyzer, owned: bool, users: &[User]) -> Cha
         ],
         blocked,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -432,6 +434,7 @@ fn delete(name: &str, users: &[User], named_by_specs: bool) -> Change {
         }],
         blocked,
         destructive: false,
+        risk: None,
     }
 }
 

@@ -64,6 +64,7 @@ pub fn diff(
             }],
             blocked,
             destructive: true,
+            risk: None,
         });
     }
 }
@@ -118,6 +119,7 @@ fn create(want: &Collection, options: &Options) -> Change {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -285,6 +287,7 @@ fn update(want: &Collection, differences: Vec<(FieldChange, Value)>) -> Change {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -353,5 +356,6 @@ fn replace(
         ],
         blocked,
         destructive: true,
+        risk: None,
     }
 }

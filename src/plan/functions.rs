@@ -83,6 +83,7 @@ fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -146,6 +147,7 @@ fn registry_only(
                  apply to a server with user functions"
             )),
             destructive: false,
+            risk: None,
         });
     }
     // Functions of the namespace that are in the specs but were registered
@@ -169,6 +171,7 @@ fn registry_only(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         }
     }
@@ -242,6 +245,7 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -267,6 +271,7 @@ fn prune_functions(
                 steps: vec![Step::DeleteFunction { name: name.clone() }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         } else {
             notes.push(Note {
@@ -294,6 +299,7 @@ fn prune_registry(desired: &State, live: &State, options: &Options, changes: &mu
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             });
         }
     }

@@ -35,6 +35,7 @@ pub fn diff(
                     steps: vec![Step::CreateGraph { body }],
                     blocked: None,
                     destructive: false,
+                    risk: None,
                 })
             }
             Some(have) if have != want => changes.push(update(want, have)),
@@ -59,6 +60,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -213,6 +215,7 @@ fn update(want: &Graph, have: &Graph) -> Change {
         steps,
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -229,6 +232,7 @@ mod prune_reason_tests {
             steps: Vec::new(),
             blocked: None,
             destructive: true,
+            risk: None,
         }
     }
 

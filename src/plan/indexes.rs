@@ -176,6 +176,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
     if !options.prune {
@@ -206,6 +207,7 @@ pub fn diff(
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -254,5 +256,6 @@ fn replace(
         steps,
         blocked,
         destructive: false,
+        risk: None,
     }
 }

@@ -20,6 +20,7 @@ mod model;
 mod pending;
 mod prune;
 mod renames;
+pub mod risk;
 pub mod saved;
 pub mod structural;
 pub mod targets;
@@ -206,6 +207,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
                 steps: vec![Step::CreateStateCollection],
                 blocked: None,
                 destructive: false,
+                risk: None,
             },
         );
     }
@@ -228,6 +230,7 @@ fn database_change(options: &Options) -> Change {
             "the database does not exist; pass --create-database to create it".to_string()
         }),
         destructive: false,
+        risk: None,
     }
 }
 

@@ -353,6 +353,12 @@ pub struct Change {
     pub blocked: Option<String>,
     /// Whether it drops data or a definition.
     pub destructive: bool,
+    /// What the change risks given the data (documents it deletes or
+    /// rebuilds over, existing documents a new constraint rejects), read
+    /// after planning ([`super::risk`]); `None` where nothing is at risk or
+    /// nothing was assessed. In JSON only when set (format 2 addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<super::risk::Risk>,
 }
 
 impl Change {

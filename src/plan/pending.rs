@@ -137,6 +137,7 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
         steps,
         blocked: None,
         destructive: false,
+        risk: None,
     };
     (owned, Some(change))
 }

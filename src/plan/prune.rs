@@ -417,6 +417,7 @@ mod tests {
             steps: vec![step],
             blocked: None,
             destructive: false,
+            risk: None,
         };
         let graph = drop(
             super::Address::Graph("g".into()),

@@ -104,6 +104,7 @@ fn rename_collection(
                 "both collection {old} and collection {name} exist, so {old} cannot be renamed to {name}; move the documents and drop one of them by hand, or remove `metadata.renamedFrom` to leave {old} alone"
             )),
             destructive: false,
+            risk: None,
         });
         return;
     }
@@ -208,6 +209,7 @@ fn rename_collection(
         steps,
         blocked,
         destructive: false,
+        risk: None,
     });
     // What the server holds after the rename.
     if let Some(mut collection) = live.collections.remove(old) {
@@ -339,6 +341,7 @@ fn rename_graph(resolved: &mut Resolved, name: &str, old: &str) {
                 "both graph {old} and graph {name} exist, so {old} cannot be renamed to {name}; drop one of them by hand, or remove `metadata.renamedFrom` to leave {old} alone"
             )),
             destructive: false,
+            risk: None,
         });
         return;
     }
@@ -366,6 +369,7 @@ fn rename_graph(resolved: &mut Resolved, name: &str, old: &str) {
         }],
         blocked,
         destructive: false,
+        risk: None,
     });
     live.graphs.remove(old);
     resolved.owned.graphs.remove(old);

@@ -68,6 +68,7 @@ pub fn diff(
                 }],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }),
             Some(have) => {
                 if let Some(mut change) = compare(want, have, !options.offline) {
@@ -97,6 +98,7 @@ pub fn diff(
             steps: vec![Step::DropView { view: name.clone() }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -222,6 +224,7 @@ pub fn rebuild_dependents(
             steps: vec![Step::DropView { view: name.clone() }],
             blocked: blocked.clone(),
             destructive: false,
+            risk: None,
         });
         changes.push(Change {
             address,
@@ -235,6 +238,7 @@ pub fn rebuild_dependents(
             }],
             blocked,
             destructive: false,
+            risk: None,
         });
     }
 }
@@ -440,6 +444,7 @@ fn compare(want: &View, have: &View, server_shape: bool) -> Option<Change> {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     })
 }
 
@@ -528,6 +533,7 @@ fn alias_update(want: &View, have: &View) -> Option<Change> {
         }],
         blocked: None,
         destructive: false,
+        risk: None,
     })
 }
 
@@ -550,6 +556,7 @@ fn replace(want: &View, fields: Vec<FieldChange>, what: &str) -> Change {
         ],
         blocked: None,
         destructive: false,
+        risk: None,
     }
 }
 
@@ -858,6 +865,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         }];
         let mut owned = Ownership::default();
         owned.views.insert("alias".into());
@@ -1079,6 +1087,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         }];
         // Not in the specs, not created by arangosync: blocked.
         let mut changes = drop.clone();
@@ -1113,6 +1122,7 @@ mod tests {
             }],
             blocked: None,
             destructive: false,
+            risk: None,
         });
         rebuild_dependents(&State::default(), &live_state, &owned, &mut changes);
         assert!(changes.iter().all(|change| change.blocked.is_none()));

@@ -497,6 +497,14 @@ fn table_row(change: &Change) -> String {
     if change.destructive {
         why.push_str(" **Destroys data.**");
     }
+    if let Some(risk) = &change.risk {
+        for warning in &risk.warnings {
+            why.push_str(&format!(" :warning: {}.", escape(warning)));
+        }
+        if let Some(hint) = &risk.hint {
+            why.push_str(&format!(" *Hint: {}.*", escape(hint)));
+        }
+    }
     if let Some(blocked) = &change.blocked {
         why.push_str(&format!(" :no_entry: **Blocked:** {}", escape(blocked)));
     }
@@ -595,6 +603,7 @@ mod tests {
                 steps: vec![],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }],
             notes: vec![],
             server: None,
@@ -700,6 +709,7 @@ mod tests {
             steps: vec![],
             blocked: None,
             destructive: false,
+            risk: None,
         }
     }
 
@@ -986,6 +996,7 @@ mod tests {
                 steps: vec![],
                 blocked: None,
                 destructive: false,
+                risk: None,
             })
             .collect();
         plan

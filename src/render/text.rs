@@ -101,7 +101,11 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             };
             let _ = writeln!(out, "      {line}");
         }
-        if change.destructive {
+        let counted = change
+            .risk
+            .as_ref()
+            .is_some_and(|risk| risk.documents.is_some());
+        if change.destructive && !counted {
             let _ = writeln!(
                 out,
                 "      {}",
@@ -110,6 +114,14 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
                     "! destroys data: the documents in this collection are deleted"
                 )
             );
+        }
+        if let Some(risk) = &change.risk {
+            for warning in &risk.warnings {
+                let _ = writeln!(out, "      {}", style.paint("31", &format!("! {warning}")));
+            }
+            if let Some(hint) = &risk.hint {
+                let _ = writeln!(out, "      {}", style.paint("36", &format!("hint: {hint}")));
+            }
         }
         if let Some(blocked) = &change.blocked {
             let _ = writeln!(
@@ -189,6 +201,7 @@ mod tests {
                 steps: vec![],
                 blocked: None,
                 destructive: false,
+                risk: None,
             }],
             notes: vec![],
             server: None,

@@ -31,6 +31,7 @@ mod plan_fixes;
 mod progress;
 mod reliability;
 mod renames;
+mod risk;
 mod safety;
 mod saved_plans;
 mod server_shapes;

@@ -309,7 +309,7 @@ fn serving_specs(harness: &Harness) {
     );
     harness.write(
         "transformations/account_count_v1.aql",
-        "-- Feature: account_count\n-- Version: 1\n-- Description: How many accounts there are.\nRETURN LENGTH(accounts)\n",
+        "-- Feature: account_count\n-- Version: 1\n-- Description: How many accounts there are.\nRETURN COUNT(FOR a IN accounts RETURN 1)\n",
     );
 }
 

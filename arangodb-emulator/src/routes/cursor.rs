@@ -3,7 +3,13 @@
 //! The emulator runs only the query shape clients of a state collection
 //! need: `FOR v IN coll|@@c [FILTER v.a.b ==|!= value [AND ...]] [SORT v.a
 //! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a|literal`.
-//! An attribute name may be a bind parameter (`v.@attr`). Comparisons follow
+//! An attribute name may be a bind parameter (`v.@attr`). For counting
+//! (arangosync's plan risk), also: `RETURN LENGTH(coll|@@c)`, a FILTER
+//! condition `!SCHEMA_VALIDATE(v, schema).valid` (JSON Schema draft-04 over
+//! the document without its system attributes, as the collection schema
+//! validates), and, after the FILTERs, `COLLECT WITH COUNT INTO n RETURN n`
+//! or `COLLECT k = v.a|[v.a, v.b, ...] WITH COUNT INTO n [FILTER n > number]
+//! RETURN n` (one row per group, a missing attribute grouping as `null`). Comparisons follow
 //! AQL: a missing attribute is `null`, so `v.a == null` holds for documents
 //! without `a` and `v.a != null` for those with a non-null `a`. Anything else
 //! is answered with 501 "not implemented" rather than a wrong result. Results
@@ -83,6 +89,9 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .and_then(Value::as_u64)
         .map_or(DEFAULT_BATCH_SIZE, |size| size.max(1) as usize);
     let plan = parse(query, &bind_vars)?;
+    for schema in &plan.invalid_for {
+        crate::schema::check_rule(schema)?;
+    }
     let database = server.database(&req.database)?;
     let collection = database.collection(&plan.collection).map_err(|err| {
         if err.error_num == 1203 {
@@ -109,11 +118,25 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
             break;
         }
         scanned += 1;
-        if plan.filters.iter().all(|filter| filter.holds(document)) {
+        if plan.filters.iter().all(|filter| filter.holds(document))
+            && plan
+                .invalid_for
+                .iter()
+                .all(|schema| !crate::schema::accepts(schema, document))
+        {
             rows.push(document);
         }
     }
     let filtered = scanned - rows.len();
+    if plan.length_only || plan.collect.is_some() {
+        let results = match &plan.collect {
+            None => vec![Value::from(collection.documents.len())],
+            Some(collect) => collect.counts(&rows),
+        };
+        let scanned = if plan.length_only { 0 } else { scanned };
+        let extra = json!({"warnings": [], "stats": query_stats(server, scanned, filtered)});
+        return Ok(Reply::envelope(201, one_batch(results, &body, extra)));
+    }
     rows.sort_by(|a, b| {
         for (path, descending) in &plan.sort {
             let ordering = compare(lookup(a, path), lookup(b, path));
@@ -151,6 +174,20 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         next_batch_id: 1,
     };
     Ok(Reply::envelope(201, next_batch(server, id, open)))
+}
+
+/// The whole answer of a query whose rows fit one batch.
+fn one_batch(results: Vec<Value>, body: &Map<String, Value>, extra: Value) -> Value {
+    let mut reply = json!({
+        "result": results,
+        "hasMore": false,
+        "cached": false,
+        "extra": extra,
+    });
+    if body.get("count").and_then(Value::as_bool) == Some(true) {
+        reply["count"] = Value::from(reply["result"].as_array().map_or(0, Vec::len));
+    }
+    reply
 }
 
 /// The statistics of a read query that scanned `scanned` documents of a
@@ -243,10 +280,54 @@ enum Projection {
     Literal(Value),
 }
 
+/// `COLLECT [k = key] WITH COUNT INTO n [FILTER n > more_than] RETURN n`.
+#[derive(Debug, PartialEq)]
+struct Collect {
+    /// The grouping key: one attribute path, or an array of them
+    /// (`array`); `None`: one group of every row (AQL answers `[0]` for
+    /// none).
+    key: Option<(Vec<Vec<String>>, bool)>,
+    /// Only groups of more rows than this.
+    more_than: Option<f64>,
+}
+
+impl Collect {
+    /// The row count of each group, in key order.
+    fn counts(&self, rows: &[&Value]) -> Vec<Value> {
+        let Some((paths, array)) = &self.key else {
+            return vec![Value::from(rows.len())];
+        };
+        let mut groups: std::collections::BTreeMap<String, u64> = Default::default();
+        for row in rows {
+            let values: Vec<Value> = paths
+                .iter()
+                .map(|path| lookup(row, path).cloned().unwrap_or(Value::Null))
+                .collect();
+            let key = if *array {
+                Value::Array(values)
+            } else {
+                values.into_iter().next().unwrap_or(Value::Null)
+            };
+            *groups.entry(key.to_string()).or_default() += 1;
+        }
+        groups
+            .into_values()
+            .filter(|count| self.more_than.is_none_or(|limit| *count as f64 > limit))
+            .map(Value::from)
+            .collect()
+    }
+}
+
 #[derive(Debug)]
 struct QueryPlan {
     collection: String,
     filters: Vec<Filter>,
+    /// Schemas (`{rule, ...}`) a document must fail
+    /// (`!SCHEMA_VALIDATE(v, schema).valid`) to be kept.
+    invalid_for: Vec<Value>,
+    /// `RETURN LENGTH(coll)`: the number of documents, nothing else.
+    length_only: bool,
+    collect: Option<Collect>,
     sort: Vec<(Vec<String>, bool)>,
     /// `SORT RAND()`: the rows in random order.
     random: bool,
@@ -267,11 +348,128 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
         tokens: &tokens,
         at: 0,
     };
+    if cursor.peek_keyword("RETURN") {
+        cursor.keyword("RETURN")?;
+        cursor.keyword("LENGTH")?;
+        cursor.operator("(")?;
+        let collection = collection_name(cursor.next()?, bind_vars)?;
+        cursor.operator(")")?;
+        if cursor.at != tokens.len() {
+            return Err(unsupported());
+        }
+        return Ok(QueryPlan {
+            collection,
+            filters: Vec::new(),
+            invalid_for: Vec::new(),
+            length_only: true,
+            collect: None,
+            sort: Vec::new(),
+            random: false,
+            offset: 0,
+            limit: None,
+            projection: Projection::Path(Vec::new()),
+        });
+    }
     cursor.keyword("FOR")?;
     let variable = cursor.name()?;
     cursor.keyword("IN")?;
-    let source = cursor.next()?;
-    let collection = match source.kind {
+    let collection = collection_name(cursor.next()?, bind_vars)?;
+    let mut plan = QueryPlan {
+        collection,
+        filters: Vec::new(),
+        invalid_for: Vec::new(),
+        length_only: false,
+        collect: None,
+        sort: Vec::new(),
+        random: false,
+        offset: 0,
+        limit: None,
+        projection: Projection::Path(Vec::new()),
+    };
+    while cursor.peek_keyword("FILTER") {
+        cursor.keyword("FILTER")?;
+        loop {
+            if cursor.peek_punctuation("!") || cursor.peek_keyword("NOT") {
+                cursor.next()?;
+                cursor.keyword("SCHEMA_VALIDATE")?;
+                cursor.operator("(")?;
+                if cursor.name()? != variable {
+                    return Err(unsupported());
+                }
+                cursor.operator(",")?;
+                let schema = cursor.value(bind_vars)?;
+                cursor.operator(")")?;
+                cursor.operator(".")?;
+                if cursor.name()? != "valid" {
+                    return Err(unsupported());
+                }
+                plan.invalid_for.push(schema);
+            } else {
+                let path = cursor.attribute_path(&variable, bind_vars)?;
+                let negated = match cursor.next()?.text {
+                    "==" => false,
+                    "!=" => true,
+                    _ => return Err(unsupported()),
+                };
+                let value = cursor.value(bind_vars)?;
+                plan.filters.push(Filter {
+                    path,
+                    value,
+                    negated,
+                });
+            }
+            if !cursor.peek_keyword("AND") {
+                break;
+            }
+            cursor.keyword("AND")?;
+        }
+    }
+    if cursor.peek_keyword("COLLECT") {
+        cursor.keyword("COLLECT")?;
+        let key = if cursor.peek_keyword("WITH") {
+            None
+        } else {
+            cursor.name()?;
+            cursor.operator("=")?;
+            if cursor.peek_punctuation("[") {
+                cursor.next()?;
+                let mut paths = vec![cursor.attribute_path(&variable, bind_vars)?];
+                while cursor.peek_punctuation(",") {
+                    cursor.next()?;
+                    paths.push(cursor.attribute_path(&variable, bind_vars)?);
+                }
+                cursor.operator("]")?;
+                Some((paths, true))
+            } else {
+                Some((vec![cursor.attribute_path(&variable, bind_vars)?], false))
+            }
+        };
+        cursor.keyword("WITH")?;
+        cursor.keyword("COUNT")?;
+        cursor.keyword("INTO")?;
+        let count = cursor.name()?;
+        let mut more_than = None;
+        if key.is_some() && cursor.peek_keyword("FILTER") {
+            cursor.keyword("FILTER")?;
+            if cursor.name()? != count {
+                return Err(unsupported());
+            }
+            cursor.operator(">")?;
+            more_than = Some(cursor.value(bind_vars)?.as_f64().ok_or_else(unsupported)?);
+        }
+        cursor.keyword("RETURN")?;
+        if cursor.name()? != count || cursor.at != tokens.len() {
+            return Err(unsupported());
+        }
+        plan.collect = Some(Collect { key, more_than });
+        return Ok(plan);
+    }
+    plan_rest(cursor, plan, &variable, bind_vars, tokens.len())
+}
+
+/// A collection as a FOR source or LENGTH argument: a name or `@@c`.
+fn collection_name(source: Token, bind_vars: &Map<String, Value>) -> Result<String, ArangoError> {
+    Ok(match source.kind {
         TokenKind::Identifier | TokenKind::QuotedName => source.value().into_owned(),
         TokenKind::CollectionBindParameter => {
             let key = format!("@{}", source.value());
@@ -288,37 +486,18 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
                 })?
         }
         _ => return Err(unsupported()),
-    };
-    let mut plan = QueryPlan {
-        collection,
-        filters: Vec::new(),
-        sort: Vec::new(),
-        random: false,
-        offset: 0,
-        limit: None,
-        projection: Projection::Path(Vec::new()),
-    };
-    while cursor.peek_keyword("FILTER") {
-        cursor.keyword("FILTER")?;
-        loop {
-            let path = cursor.attribute_path(&variable, bind_vars)?;
-            let negated = match cursor.next()?.text {
-                "==" => false,
-                "!=" => true,
-                _ => return Err(unsupported()),
-            };
-            let value = cursor.value(bind_vars)?;
-            plan.filters.push(Filter {
-                path,
-                value,
-                negated,
-            });
-            if !cursor.peek_keyword("AND") {
-                break;
-            }
-            cursor.keyword("AND")?;
-        }
-    }
+    })
+}
+
+/// SORT, LIMIT and RETURN of a row query.
+fn plan_rest(
+    mut cursor: Tokens,
+    mut plan: QueryPlan,
+    variable: &str,
+    bind_vars: &Map<String, Value>,
+    length: usize,
+) -> Result<QueryPlan, ArangoError> {
+    let variable = variable.to_string();
     if cursor.peek_keyword("SORT") {
         cursor.keyword("SORT")?;
         if cursor.peek_keyword("RAND") {
@@ -363,7 +542,7 @@ fn parse(query: &str, bind_vars: &Map<String, Value>) -> Result<QueryPlan, Arang
     } else {
         Projection::Literal(cursor.value(bind_vars)?)
     };
-    if cursor.at != tokens.len() {
+    if cursor.at != length {
         return Err(unsupported());
     }
     Ok(plan)
@@ -657,5 +836,62 @@ mod tests {
         assert!(!filter(json!(0), true).holds(&zero));
         // `!= 0` holds where the attribute is missing (null != 0).
         assert!(filter(json!(0), true).holds(&missing));
+    }
+
+    #[test]
+    fn counting_shapes_of_the_plan_risk() {
+        let bind_vars =
+            json!({"@c": "users", "a0": "email", "b0": "org", "s": {"rule": {"type": "object"}}});
+        let bind_vars = bind_vars.as_object().unwrap();
+        let length = parse("RETURN LENGTH(@@c)", bind_vars).unwrap();
+        assert!(length.length_only);
+        assert_eq!(length.collection, "users");
+        let grouped = parse(
+            "FOR d IN @@c FILTER d.@a0 != null COLLECT k = [d.@a0, d.@b0] WITH COUNT INTO n FILTER n > 1 RETURN n",
+            bind_vars,
+        )
+        .unwrap();
+        assert_eq!(
+            grouped.collect,
+            Some(Collect {
+                key: Some((vec![vec!["email".into()], vec!["org".into()]], true)),
+                more_than: Some(1.0),
+            })
+        );
+        let docs = [
+            json!({"email": "a", "org": 1}),
+            json!({"email": "a", "org": 1}),
+            json!({"email": "a", "org": 2}),
+            json!({"email": "a"}),
+            json!({"email": "a", "org": null}),
+        ];
+        let rows: Vec<&Value> = docs.iter().collect();
+        // A missing attribute groups with null.
+        assert_eq!(
+            grouped.collect.as_ref().unwrap().counts(&rows),
+            vec![json!(2), json!(2)]
+        );
+        let invalid = parse(
+            "FOR d IN @@c FILTER !SCHEMA_VALIDATE(d, @s).valid COLLECT WITH COUNT INTO n RETURN n",
+            bind_vars,
+        )
+        .unwrap();
+        assert_eq!(
+            invalid.invalid_for,
+            vec![json!({"rule": {"type": "object"}})]
+        );
+        assert_eq!(
+            invalid.collect.as_ref().unwrap().counts(&[]),
+            vec![json!(0)],
+            "COLLECT WITH COUNT over nothing is one row of 0"
+        );
+        for query in [
+            "RETURN LENGTH(@@c) + 1",
+            "FOR d IN @@c COLLECT WITH COUNT INTO n RETURN 1",
+            "FOR d IN @@c COLLECT k = d.a WITH COUNT INTO n FILTER n >= 1 RETURN n",
+            "FOR d IN @@c FILTER !SCHEMA_VALIDATE(d, @s) COLLECT WITH COUNT INTO n RETURN n",
+        ] {
+            assert_eq!(parse(query, bind_vars).unwrap_err().error_num, 9, "{query}");
+        }
     }
 }
