@@ -282,7 +282,8 @@ spec:
     assert_eq!(run.status, 2, "{run:?}");
     assert_eq!(
         run.stdout,
-        "Plan for database \"features\":\n\n  + collection extra (create)\n      not in the base specs\n\n\
+        "Plan for database \"features\":\n\n  + collection extra (create)\n      not in the base specs\n\
+         \x20     type: \"document\"\n      numberOfShards: 2\n\n\
          Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.\n"
     );
 
