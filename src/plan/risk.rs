@@ -464,8 +464,9 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
                 return None;
             }
             format!(
-                "{} share their value of ({}) with another document{}: the server refuses this unique index (error 1210) and apply fails; remove the duplicates first",
+                "{} {} their value of ({}) with another document{}: the server refuses this unique index (error 1210) and apply fails; remove the duplicates first",
                 capitalize(&violating.documents()),
+                if matches!(violating, Count::Counted(1)) { "shares" } else { "share" },
                 fields.join(", "),
                 if *sparse {
                     " (documents without a value are skipped: the index is sparse)"
@@ -488,8 +489,9 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
                 _ => "they stay, but every update or replace of them is refused until it satisfies the rule",
             };
             format!(
-                "{} in the collection do not satisfy the new schema (level {level}): {consequence}",
-                capitalize(&violating.documents())
+                "{} in the collection {} not satisfy the new schema (level {level}): {consequence}",
+                capitalize(&violating.documents()),
+                if matches!(violating, Count::Counted(1)) { "does" } else { "do" }
             )
         }
     })
