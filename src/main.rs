@@ -71,12 +71,11 @@ fn init_logging(output: &cli::OutputArgs) {
     };
     let filter = EnvFilter::try_from_env("ARANGOSYNC_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("warn,arangosync={level}")));
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Stderr, around the progress bar when apply draws one.
         .with_writer(cli::progress::log_writer)
-        .with_ansi(!no_color && std::io::stderr().is_terminal())
+        .with_ansi(cli::output::colour_allowed() && std::io::stderr().is_terminal())
         .with_target(false)
         // A log line that cannot be written (stderr closed) is dropped:
         // tracing would otherwise report it with `eprintln!`, which

@@ -8,7 +8,7 @@ mod duration;
 mod error;
 mod features;
 mod import;
-mod output;
+pub mod output;
 mod plan;
 pub mod progress;
 mod saved;

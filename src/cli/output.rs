@@ -19,17 +19,26 @@ pub struct Output {
     markdown: render::MarkdownLimits,
 }
 
+/// Whether escape codes may colour output at all: `NO_COLOR` is unset or
+/// empty (no-color.org) and the terminal is not `TERM=dumb`, which cannot
+/// show them. Each stream still colours only when it is a terminal.
+pub fn colour_allowed() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
+    !no_color && !dumb
+}
+
 impl Output {
     pub fn new(format: Format, json_logs: bool) -> Output {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let colour = colour_allowed();
         Output {
             format,
             json_logs,
             style: Style {
-                color: !no_color && std::io::stdout().is_terminal(),
+                color: colour && std::io::stdout().is_terminal(),
             },
             stderr_style: Style {
-                color: !no_color && std::io::stderr().is_terminal(),
+                color: colour && std::io::stderr().is_terminal(),
             },
             markdown: render::MarkdownLimits::default(),
         }

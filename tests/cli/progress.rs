@@ -286,3 +286,44 @@ fn on_a_terminal_the_bar_is_drawn_on_stderr_and_stdout_is_unchanged() {
     assert_eq!(stdout, reference.stdout);
     assert!(index_exists(&harness));
 }
+
+/// The plan and the log lines under a pseudo-terminal with `term`: what the
+/// terminal showed (stdout and stderr both go to it).
+fn plan_on_a_terminal(harness: &crate::support::Harness, term: &str) -> String {
+    let output = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            "exec \"$ARANGOSYNC_BIN\" plan --create-database -v",
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("SHELL", "/bin/sh")
+        .env("TERM", term)
+        .env("ARANGOSYNC_BIN", env!("CARGO_BIN_EXE_arangosync"))
+        .env("ARANGO_HOST", harness.url())
+        .env("ARANGO_DATABASE", "features")
+        .env("ARANGO_USER", "root")
+        .env("ARANGO_PASSWORD", ROOT_PASSWORD)
+        .env("ARANGOSYNC_DIR", harness.specs())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{terminal}");
+    terminal
+}
+
+/// `TERM=dumb` cannot show escape codes: no colour in the plan or the logs,
+/// while another terminal gets them.
+#[test]
+fn a_dumb_terminal_gets_no_escape_codes() {
+    let harness = harness();
+    let coloured = plan_on_a_terminal(&harness, "xterm");
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    let dumb = plan_on_a_terminal(&harness, "dumb");
+    assert!(dumb.contains("Plan: "), "{dumb:?}");
+    assert!(!dumb.contains('\u{1b}'), "{dumb:?}");
+}
