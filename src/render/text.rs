@@ -79,7 +79,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     let server = plan
         .server
         .as_ref()
-        .map(|server| format!(" ({server})"))
+        .map(|server| format!(" on {server}"))
         .unwrap_or_default();
     let _ = writeln!(out, "Plan for database \"{}\"{server}:", plan.database);
     partial_text(plan, &mut out);
@@ -156,7 +156,7 @@ fn notes_text(plan: &Plan, out: &mut String) {
     if plan.notes.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nNotes:");
+    let _ = writeln!(out, "\nNotes (not changes):");
     for note in &plan.notes {
         let _ = writeln!(out, "  {}: {}", note.address, note.message);
     }
