@@ -118,7 +118,7 @@ fn a_changed_plan_names_the_server_in_its_header() {
     let markdown = harness.run(&["plan", "--create-database", "--format", "markdown"]);
     assert!(
         markdown.stdout.contains(
-            "\nServer: ArangoDB 3.12.10, single server, vector indexes off, user functions off.\n"
+            "\nServer: ArangoDB 3.12.10, single server (vector indexes disabled, user functions not allowed).\n"
         ),
         "{markdown:?}"
     );
