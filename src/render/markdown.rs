@@ -504,6 +504,9 @@ fn table_row(change: &Change) -> String {
         if let Some(hint) = &risk.hint {
             why.push_str(&format!(" *Hint: {}.*", escape(hint)));
         }
+        for checked in &risk.checked {
+            why.push_str(&format!(" :heavy_check_mark: {}.", escape(checked)));
+        }
     }
     if let Some(blocked) = &change.blocked {
         why.push_str(&format!(" :no_entry: **Blocked:** {}", escape(blocked)));

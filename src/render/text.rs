@@ -122,6 +122,9 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             if let Some(hint) = &risk.hint {
                 let _ = writeln!(out, "      {}", style.paint("36", &format!("hint: {hint}")));
             }
+            for checked in &risk.checked {
+                let _ = writeln!(out, "      {}", style.paint("32", checked));
+            }
         }
         if let Some(blocked) = &change.blocked {
             let _ = writeln!(
