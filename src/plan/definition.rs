@@ -188,9 +188,16 @@ fn index_summary(index: &Index) -> String {
         index.index_type,
         index.field_names().join(", ")
     );
-    // A TTL index is always sparse; saying so adds nothing.
+    // Only what differs from the type's default: a TTL, geo or inverted
+    // index is sparse anyway.
+    let defaults = index_defaults(&index.index_type);
+    let default_off = |option: &str| {
+        defaults
+            .iter()
+            .any(|(key, value)| *key == option && *value == Value::Bool(false))
+    };
     for option in ["unique", "sparse"] {
-        if flag(option) && !(option == "sparse" && index.index_type == "ttl") {
+        if flag(option) && default_off(option) {
             facts.push_str(", ");
             facts.push_str(option);
         }

@@ -493,6 +493,14 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
             collection,
             index,
             fields,
+        } if *documents == Count::Counted(0) => format!(
+            "collection {collection} holds no documents; index {index} is dropped and built again; until then queries have no index on ({})",
+            fields.join(", ")
+        ),
+        Kind::IndexGap {
+            collection,
+            index,
+            fields,
         } => format!(
             "collection {collection} holds {}; index {index} is dropped and built again over {}; until then queries have no index on ({})",
             documents.documents(),
