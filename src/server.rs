@@ -216,28 +216,30 @@ impl Server {
     }
 }
 
-/// One line for plan output: "ArangoDB 3.12.10, single server, vector
-/// indexes on, user functions on" (a target: "ArangoDB 3.12.0 as the
-/// target version, startup options assumed on").
+/// One line for plan output, worded as facts of the server (the plan turns
+/// nothing on): "ArangoDB 3.12.10, single server (vector indexes enabled,
+/// user functions allowed)" (a target: "ArangoDB 3.12.0 as the target
+/// version (startup options assumed enabled)").
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let on = |flag: bool| if flag { "on" } else { "off" };
+        let enabled = |flag: bool| if flag { "enabled" } else { "disabled" };
+        let allowed = |flag: bool| if flag { "allowed" } else { "not allowed" };
         match self.source {
             Source::Live => write!(
                 f,
-                "ArangoDB {}, {}, vector indexes {}, user functions {}",
+                "ArangoDB {}, {} (vector indexes {}, user functions {})",
                 self.version,
                 if self.cluster {
                     "cluster coordinator"
                 } else {
                     "single server"
                 },
-                on(self.vector_index),
-                on(self.user_functions)
+                enabled(self.vector_index),
+                allowed(self.user_functions)
             ),
             Source::Target => write!(
                 f,
-                "ArangoDB {} as the target version, startup options assumed on",
+                "ArangoDB {} as the target version (startup options assumed enabled)",
                 self.version
             ),
         }
@@ -1158,7 +1160,7 @@ mod tests {
         );
         assert_eq!(
             server.to_string(),
-            "ArangoDB 3.12.10, single server, vector indexes on, user functions on"
+            "ArangoDB 3.12.10, single server (vector indexes enabled, user functions allowed)"
         );
         let coordinator =
             Server::from_live(&json!({"version": "3.11.14"}), &engine_312, true, false)
@@ -1166,7 +1168,7 @@ mod tests {
         assert!(!coordinator.vector_index && coordinator.cluster);
         assert_eq!(
             coordinator.to_string(),
-            "ArangoDB 3.11.14, cluster coordinator, vector indexes off, user functions off"
+            "ArangoDB 3.11.14, cluster coordinator (vector indexes disabled, user functions not allowed)"
         );
         assert!(Server::from_live(&json!({}), &engine_312, false, true).is_err());
         assert!(Server::from_live(&json!({"version": "x"}), &engine_312, false, true).is_err());

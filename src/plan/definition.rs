@@ -174,24 +174,48 @@ pub fn index(index: &Index) -> Vec<FieldChange> {
     attributes(&body)
 }
 
-/// The key facts of an index that goes, for the one line of its delete:
-/// `a persistent index on email, created_at` (inverted-index fields by
-/// name), `, unique` when it is.
-pub fn index_facts(index: &Index) -> String {
+/// The key facts of an index: `a persistent index on email, created_at`
+/// (inverted-index fields by name), then `, unique` and `, sparse` when
+/// it is.
+fn index_summary(index: &Index) -> String {
     let article = match index.index_type.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ => "a",
     };
-    let unique = if index.options.get("unique") == Some(&Value::Bool(true)) {
-        ", unique"
-    } else {
-        ""
-    };
-    format!(
-        "it was {article} {} index on {}{unique}",
+    let flag = |option: &str| index.options.get(option) == Some(&Value::Bool(true));
+    let mut facts = format!(
+        "{article} {} index on {}",
         index.index_type,
         index.field_names().join(", ")
-    )
+    );
+    // Only what differs from the type's default: a TTL, geo or inverted
+    // index is sparse anyway.
+    let defaults = index_defaults(&index.index_type);
+    let default_off = |option: &str| {
+        defaults
+            .iter()
+            .any(|(key, value)| *key == option && *value == Value::Bool(false))
+    };
+    for option in ["unique", "sparse"] {
+        if flag(option) && default_off(option) {
+            facts.push_str(", ");
+            facts.push_str(option);
+        }
+    }
+    facts
+}
+
+/// What an index that goes was, for the one line of its delete:
+/// `it was a persistent index on email, created_at, unique`.
+pub fn index_facts(index: &Index) -> String {
+    format!("it was {}", index_summary(index))
+}
+
+/// What a replaced index becomes, for its reason (the changed paths show
+/// only what differs): `it becomes a persistent index on email, tenant,
+/// unique, sparse`.
+pub fn index_becomes(index: &Index) -> String {
+    format!("it becomes {}", index_summary(index))
 }
 
 /// A graph from its create body: edge definitions (by edge collection) and
@@ -252,10 +276,15 @@ fn inherited(link: &mut Map<String, Value>, parent: &[(&str, Value)]) {
 /// [`QUERY_LINES`] lines (`query[0]`...), with a last item
 /// `"… N more lines"` when the query is longer.
 pub fn function(entry: &RegistryEntry) -> Vec<FieldChange> {
-    let mut fields = vec![
-        added("serve", json!(entry.serve)),
-        added("returns", json!(entry.returns)),
-    ];
+    // The header defaults (`Serve: registry`, `Returns: all`) are left
+    // out, as other definitions leave out the server's defaults.
+    let mut fields = Vec::new();
+    if entry.serve != "registry" {
+        fields.push(added("serve", json!(entry.serve)));
+    }
+    if entry.returns != "all" {
+        fields.push(added("returns", json!(entry.returns)));
+    }
     if !entry.params.is_empty() {
         fields.push(added("params", json!(entry.params)));
     }
@@ -374,6 +403,21 @@ mod tests {
             ..unique
         };
         assert_eq!(index_facts(&inverted), "it was an inverted index on title");
+        let mut options = BTreeMap::new();
+        options.insert("unique".to_string(), json!(true));
+        options.insert("sparse".to_string(), json!(true));
+        let replaced = Index {
+            fields: vec![json!("email"), json!("tenant")],
+            options,
+            ..inverted
+        };
+        assert_eq!(
+            index_becomes(&Index {
+                index_type: "persistent".into(),
+                ..replaced
+            }),
+            "it becomes a persistent index on email, tenant, unique, sparse"
+        );
     }
 
     #[test]
@@ -425,5 +469,13 @@ mod tests {
                 "query[5]: \"… 2 more lines\"",
             ]
         );
+        let defaults = RegistryEntry {
+            query: "RETURN 1\n".into(),
+            params: vec![],
+            returns: "all".into(),
+            serve: "registry".into(),
+            ..entry
+        };
+        assert_eq!(shown(&function(&defaults)), ["query[0]: \"RETURN 1\""]);
     }
 }

@@ -18,7 +18,7 @@ use super::definition;
 use super::model::{Action, Address, Change, Note, Step};
 use super::Options;
 use crate::model::State;
-use crate::server::Server;
+use crate::server::{Server, Source};
 
 pub fn diff(
     desired: &State,
@@ -49,18 +49,43 @@ pub fn diff(
     };
     match server.filter(|server| !server.user_functions) {
         Some(server) => registry_only(desired, live, server, options, changes, notes),
-        None => functions(desired, live, options, changes),
+        None => functions(desired, live, server, options, changes),
     }
     registry(desired, live, options, changes);
     prune_functions(desired, live, options, changes, notes);
     prune_registry(desired, live, options, changes);
 }
 
+/// What a function create makes, after why it is planned: an AQL user
+/// function running the feature's query, and where the plan knows it,
+/// that the server allows user functions (`server` is the live server, or
+/// a `--target-version` whose startup options are assumed; `None`: no
+/// server known).
+fn function_created(server: Option<&Server>) -> String {
+    let allowed = match server {
+        Some(server) if matches!(server.source, Source::Live) => {
+            " (the server allows user functions)"
+        }
+        Some(_) => " (user functions assumed allowed on the target)",
+        None => "",
+    };
+    format!("an AQL user function is registered that runs the query below{allowed}")
+}
+
 /// The function changes on a server that runs user functions.
-fn functions(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
+fn functions(
+    desired: &State,
+    live: &State,
+    server: Option<&Server>,
+    options: &Options,
+    changes: &mut Vec<Change>,
+) {
     for (name, want) in &desired.functions {
         let (action, reason) = match live.functions.get(name) {
-            None => (Action::Create, options.missing_reason()),
+            None => (
+                Action::Create,
+                format!("{}; {}", options.missing_reason(), function_created(server)),
+            ),
             Some(have) if have.hash == want.hash => continue,
             Some(have) if have.hash.is_none() => (
                 Action::Update,

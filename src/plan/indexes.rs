@@ -232,11 +232,17 @@ fn replace(
         name: describe(live),
     };
     let (steps, order) = if drop_first {
-        (vec![drop, create], "the old index is dropped first, so queries have no index on these fields until the new one is built")
+        (
+            vec![drop, create],
+            format!(
+                "the old index is dropped first, so queries have no index on ({}) until the new one is built",
+                live.field_names().join(", ")
+            ),
+        )
     } else {
         (
             vec![create, drop],
-            "the new index is built before the old one is dropped",
+            "the new index is built before the old one is dropped".to_string(),
         )
     };
     let blocked = (!owned).then(|| {
@@ -251,7 +257,7 @@ fn replace(
             index: describe(live),
         },
         action: Action::Replace,
-        reason: format!("{reason}; {order}"),
+        reason: format!("{reason}; {}; {order}", definition::index_becomes(want)),
         fields: differences(want, live),
         steps,
         blocked,

@@ -115,6 +115,12 @@ pub struct Risk {
     /// How to avoid the downtime, where there is a way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// What was counted and found fine ("no existing document breaks the
+    /// new schema"), so a reader can tell a check that passed from one
+    /// not made. Text and Markdown only: in JSON the count (`violations`,
+    /// `{"count": 0}`) says the same.
+    #[serde(skip)]
+    pub checked: Vec<String>,
 }
 
 /// What one change needs counted and how its risk reads.
@@ -133,8 +139,13 @@ pub struct Assessment {
 enum Kind {
     /// A collection dropped (and maybe created again).
     CollectionDropped { collection: String, again: bool },
-    /// An index dropped before its replacement is built.
-    IndexGap { collection: String, index: String },
+    /// An index dropped before its replacement is built; `fields` are the
+    /// old index's (what queries lose until the new one is built).
+    IndexGap {
+        collection: String,
+        index: String,
+        fields: Vec<String>,
+    },
     /// A view dropped and created again, rebuilt from its collections.
     ViewRebuild { view: String },
     /// A unique index over existing documents.
@@ -328,6 +339,7 @@ fn assess_index(
             Kind::IndexGap {
                 collection: collection.to_string(),
                 index: index.to_string(),
+                fields: live_index.map(Index::field_names).unwrap_or_default(),
             },
             vec![Probe::Documents(collection.to_string())],
             None,
@@ -418,18 +430,44 @@ pub fn attach(
         });
         let violations = assessment.violations.as_ref().map(read);
         let warning = warning(&assessment.kind, documents.as_ref(), violations.as_ref());
+        let passed = checked(&assessment.kind, violations.as_ref());
         let risk = change.risk.get_or_insert_with(|| Risk {
             documents: None,
             violations: None,
             warnings: Vec::new(),
             hint: None,
+            checked: Vec::new(),
         });
+        risk.checked.extend(passed);
         risk.documents = risk.documents.take().or(documents);
         risk.violations = risk.violations.take().or(violations);
         risk.warnings.extend(warning);
         if risk.hint.is_none() {
             risk.hint = assessment.hint.clone();
         }
+    }
+}
+
+/// What a failing change means for the rest of an apply (src/apply: stages
+/// run in order, a stage's changes concurrently; at the first failure no
+/// new change starts, running ones finish, nothing is rolled back).
+const FAILS_HERE: &str = "apply fails at this change: changes before it stay applied (nothing is rolled back), later ones do not start, and a later apply continues from there";
+
+/// The line that says a count was made and found nothing wrong: `None`
+/// unless the count is 0 for a unique index or a tightened schema.
+fn checked(kind: &Kind, violations: Option<&Count>) -> Option<String> {
+    if violations != Some(&Count::Counted(0)) {
+        return None;
+    }
+    match kind {
+        Kind::Unique { fields, .. } => Some(format!(
+            "checked: no two existing documents have the same ({}) value",
+            fields.join(", ")
+        )),
+        Kind::Schema { .. } => {
+            Some("checked: no existing document breaks the new schema".to_string())
+        }
+        _ => None,
     }
 }
 
@@ -451,9 +489,23 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
             if matches!(documents, Count::Counted(1)) { "it is" } else { "all are" },
             if *again { " and the collection is created again empty" } else { "" }
         ),
-        Kind::IndexGap { collection, index } => format!(
-            "index {collection}/{index} is rebuilt over {}; until that build finishes, queries have no index on these fields",
-            documents.documents()
+        Kind::IndexGap {
+            collection,
+            index,
+            fields,
+        } if *documents == Count::Counted(0) => format!(
+            "collection {collection} holds no documents; index {index} is dropped and built again; until then queries have no index on ({})",
+            fields.join(", ")
+        ),
+        Kind::IndexGap {
+            collection,
+            index,
+            fields,
+        } => format!(
+            "collection {collection} holds {}; index {index} is dropped and built again over {}; until then queries have no index on ({})",
+            documents.documents(),
+            if matches!(documents, Count::Counted(1)) { "it" } else { "them" },
+            fields.join(", ")
         ),
         Kind::ViewRebuild { view } => format!(
             "view {view} is rebuilt from {}: queries naming it fail until it is created again and see only part of the documents until the rebuild finishes",
@@ -464,9 +516,9 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
                 return None;
             }
             format!(
-                "{} {} their value of ({}) with another document{}: the server refuses this unique index (error 1210) and apply fails; remove the duplicates first",
+                "{} {} a ({}) value that another document also has{}: the server refuses this unique index (error 1210), so {FAILS_HERE}; make the values unique (or drop `unique`) first",
                 capitalize(&violating.documents()),
-                if matches!(violating, Count::Counted(1)) { "shares" } else { "share" },
+                if matches!(violating, Count::Counted(1)) { "has" } else { "have" },
                 fields.join(", "),
                 if *sparse {
                     " (documents without a value are skipped: the index is sparse)"
@@ -476,22 +528,24 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
             )
         }
         Kind::UniqueUncounted { fields } => format!(
-            "duplicates of ({}) were not counted (array fields); the server refuses a unique index over duplicated values (error 1210)",
+            "duplicates of ({}) were not counted (array fields); the server refuses a unique index over duplicated values (error 1210), and then {FAILS_HERE}",
             fields.join(", ")
         ),
         Kind::Schema { level } => {
             if *violating == Count::Counted(0) {
                 return None;
             }
+            let one = matches!(violating, Count::Counted(1));
+            let (stay, them) = if one { ("it stays", "it") } else { ("they stay", "them") };
             let consequence = match level.as_str() {
-                "new" => "they stay; only documents inserted from now on are checked",
-                "moderate" => "they stay and can still be changed; documents that satisfy it now must keep satisfying it",
-                _ => "they stay, but every update or replace of them is refused until it satisfies the rule",
+                "new" => format!("{stay}; from now on the server checks inserts only: it rejects new documents that break the rule, and updates are not checked"),
+                "moderate" => format!("{stay}; from now on the server rejects inserts that break the rule and updates that would make a valid document break it (updates of documents that already break it are let through)"),
+                _ => format!("{stay}; from now on the server rejects every insert, update or replace whose result breaks the rule, so updates of {them} are refused until the result satisfies it"),
             };
             format!(
                 "{} in the collection {} not satisfy the new schema (level {level}): {consequence}",
                 capitalize(&violating.documents()),
-                if matches!(violating, Count::Counted(1)) { "does" } else { "do" }
+                if one { "does" } else { "do" }
             )
         }
     })
@@ -631,12 +685,13 @@ mod tests {
         assert_eq!(events.documents, Some(Count::Failed("no answer".into())));
         let users = plan.changes[1].risk.as_ref().expect("risk");
         assert_eq!(users.violations, Some(Count::Counted(3)));
-        assert!(users.warnings[0].starts_with("3 documents share their value of (email)"));
+        assert!(users.warnings[0]
+            .starts_with("3 documents have a (email) value that another document also has"));
         assert!(plan.changes[2].risk.is_none() && plan.changes[3].risk.is_none());
     }
 
     #[test]
-    fn no_duplicates_and_no_violations_say_nothing() {
+    fn no_duplicates_and_no_violations_warn_nothing_but_say_they_were_checked() {
         let unique = Kind::Unique {
             fields: vec!["email".into()],
             sparse: false,
@@ -648,5 +703,42 @@ mod tests {
             level: "strict".into(),
         };
         assert_eq!(warning(&schema, None, Some(&Count::Counted(0))), None);
+        assert_eq!(
+            checked(&schema, Some(&Count::Counted(0))).as_deref(),
+            Some("checked: no existing document breaks the new schema")
+        );
+        assert_eq!(
+            checked(&unique, Some(&Count::Counted(0))).as_deref(),
+            Some("checked: no two existing documents have the same (email) value")
+        );
+        assert_eq!(checked(&unique, Some(&Count::Counted(2))), None);
+        assert_eq!(checked(&unique, Some(&Count::Offline)), None);
+    }
+
+    #[test]
+    fn a_predicted_failure_says_what_happens_to_the_rest_of_the_apply() {
+        let unique = Kind::Unique {
+            fields: vec!["country".into()],
+            sparse: false,
+        };
+        let text = warning(&unique, None, Some(&Count::Counted(2))).expect("warning");
+        assert!(
+            text.starts_with("2 documents have a (country) value that another document also has"),
+            "{text}"
+        );
+        assert!(text.contains("changes before it stay applied"), "{text}");
+        assert!(
+            text.ends_with("make the values unique (or drop `unique`) first"),
+            "{text}"
+        );
+        let gap = Kind::IndexGap {
+            collection: "users".into(),
+            index: "idx_users_email".into(),
+            fields: vec!["email".into()],
+        };
+        assert_eq!(
+            warning(&gap, Some(&Count::Counted(3)), None).as_deref(),
+            Some("collection users holds 3 documents; index idx_users_email is dropped and built again over them; until then queries have no index on (email)")
+        );
     }
 }

@@ -424,7 +424,7 @@ impl Parts {
             notes.iter().for_each(|note| out.push_str(note));
             let _ = writeln!(out, "\n</details>");
         } else if !notes.is_empty() {
-            let _ = writeln!(out, "\nNotes:\n");
+            let _ = writeln!(out, "\nNotes (not changes):\n");
             notes.iter().for_each(|note| out.push_str(note));
         }
         if let Some(cut) = cut {
@@ -503,6 +503,9 @@ fn table_row(change: &Change) -> String {
         }
         if let Some(hint) = &risk.hint {
             why.push_str(&format!(" *Hint: {}.*", escape(hint)));
+        }
+        for checked in &risk.checked {
+            why.push_str(&format!(" :heavy_check_mark: {}.", escape(checked)));
         }
     }
     if let Some(blocked) = &change.blocked {
@@ -940,7 +943,7 @@ mod tests {
         // 30 rows stay one open table.
         let open = plan_markdown(&big_plan(28, 10));
         assert!(!open.contains("<details><summary>"), "{open}");
-        assert!(open.contains("\nNotes:\n\n"), "{open}");
+        assert!(open.contains("\nNotes (not changes):\n\n"), "{open}");
     }
 
     #[test]

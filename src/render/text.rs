@@ -79,7 +79,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     let server = plan
         .server
         .as_ref()
-        .map(|server| format!(" ({server})"))
+        .map(|server| format!(" on {server}"))
         .unwrap_or_default();
     let _ = writeln!(out, "Plan for database \"{}\"{server}:", plan.database);
     partial_text(plan, &mut out);
@@ -122,6 +122,9 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             if let Some(hint) = &risk.hint {
                 let _ = writeln!(out, "      {}", style.paint("36", &format!("hint: {hint}")));
             }
+            for checked in &risk.checked {
+                let _ = writeln!(out, "      {}", style.paint("32", checked));
+            }
         }
         if let Some(blocked) = &change.blocked {
             let _ = writeln!(
@@ -156,7 +159,7 @@ fn notes_text(plan: &Plan, out: &mut String) {
     if plan.notes.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nNotes:");
+    let _ = writeln!(out, "\nNotes (not changes):");
     for note in &plan.notes {
         let _ = writeln!(out, "  {}: {}", note.address, note.message);
     }

@@ -111,14 +111,14 @@ fn a_changed_plan_names_the_server_in_its_header() {
     assert_eq!(plan.status, 0, "{plan:?}");
     assert!(
         plan.stdout.starts_with(
-            "Plan for database \"features\" (ArangoDB 3.12.10, single server, vector indexes off, user functions off):\n"
+            "Plan for database \"features\" on ArangoDB 3.12.10, single server (vector indexes disabled, user functions not allowed):\n"
         ),
         "{plan:?}"
     );
     let markdown = harness.run(&["plan", "--create-database", "--format", "markdown"]);
     assert!(
         markdown.stdout.contains(
-            "\nServer: ArangoDB 3.12.10, single server, vector indexes off, user functions off.\n"
+            "\nServer: ArangoDB 3.12.10, single server (vector indexes disabled, user functions not allowed).\n"
         ),
         "{markdown:?}"
     );
@@ -304,7 +304,7 @@ fn an_offline_plan_holds_the_specs_to_the_target() {
     assert_eq!(new.status, 0, "{new:?}");
     assert!(
         new.stdout.starts_with(
-            "Plan for database \"features\" (ArangoDB 3.12.0 as the target version, startup options assumed on):\n"
+            "Plan for database \"features\" on ArangoDB 3.12.0 as the target version (startup options assumed enabled):\n"
         ),
         "{new:?}"
     );

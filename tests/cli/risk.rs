@@ -145,7 +145,7 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
     assert!(
         apply
             .stdout
-            .contains("! 5 documents share their value of (email)"),
+            .contains("! 5 documents have a (email) value that another document also has"),
         "{}",
         apply.stdout
     );
@@ -257,4 +257,118 @@ fn a_count_the_server_fails_is_said_so_and_the_plan_still_shows() {
             .is_some_and(|reason| reason.starts_with("could not count: ")),
         "{documents}"
     );
+}
+
+const PRODUCTS: &str = "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: products\nspec:\n";
+
+const CARTS: &str = "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: carts\nspec:\n  indexes:\n    - {type: persistent, fields: [user_key, updated_at], name: idx_carts_user}\n";
+
+const CART_SIZE: &str = "-- Feature: cart_size\n-- Version: 1\n-- Description: Items in a user's carts.\n-- Owner: growth-ml@example.com\nFOR c IN carts\n  FILTER c.user_key == @user_key\n  RETURN LENGTH(c.items)\n";
+
+/// `users` with its email index (`fields`) and email schema
+/// (`email_rule`), then any other indexes.
+fn mixed_users(fields: &str, email_rule: &str, more: &str) -> String {
+    users(&format!(
+        "  indexes:\n    \
+         - {{type: persistent, fields: [{fields}], unique: true, sparse: true, name: idx_users_email}}\n\
+         {more}  schema:\n    level: moderate\n    rule:\n      type: object\n      \
+         properties:\n        email: {email_rule}\n"
+    ))
+}
+
+/// `products` with a price schema of `minimum` and `indexes`.
+fn mixed_products(minimum: u32, indexes: &str) -> String {
+    format!(
+        "{PRODUCTS}{indexes}  schema:\n    level: moderate\n    rule:\n      type: object\n      \
+         properties:\n        price: {{type: number, minimum: {minimum}}}\n"
+    )
+}
+
+/// The reviewer test's mixed change (issue 14): an index replace, a unique
+/// index over duplicated values, a tightened schema some documents break
+/// and one none breaks, an index prune, a new collection with an index and
+/// a new function, in text and Markdown. Every risk line says what it
+/// means for the rest of the apply, and a count that found nothing says so.
+#[test]
+fn a_mixed_change_reads_as_what_will_happen_to_each_object() {
+    let harness = Harness::new();
+    harness.write("users.yaml", &mixed_users("email", "{type: string}", ""));
+    harness.write(
+        "products.yaml",
+        &mixed_products(
+            0,
+            "  indexes:\n    - {type: persistent, fields: [title], name: idx_products_title}\n",
+        ),
+    );
+    let created = harness.run(&["apply", "--create-database"]);
+    assert_eq!(created.status, 0, "{created:?}");
+    harness.post(
+        "/_api/document/users",
+        json!([
+            {"_key": "u1", "email": "a@x.org", "country": "de"},
+            {"_key": "u2", "email": "b@x.org", "country": "de"},
+            {"_key": "u3", "email": "c@x.org", "country": "fr"},
+        ]),
+    );
+    harness.post(
+        "/_api/document/products",
+        json!([{"_key": "p1", "title": "free", "price": 0}, {"_key": "p2", "title": "pen", "price": 2}]),
+    );
+
+    harness.write(
+        "users.yaml",
+        &mixed_users(
+            "email, tenant",
+            "{type: string, minLength: 3}",
+            "    - {type: persistent, fields: [country], unique: true, name: idx_users_country}\n",
+        ),
+    );
+    harness.write("products.yaml", &mixed_products(1, ""));
+    harness.write("carts.yaml", CARTS);
+    harness.write("transformations/cart_size_v1.aql", CART_SIZE);
+    let plan = snapshot_plans(&harness, "risk_mixed", &["--prune"], 2);
+
+    let risk = |kind: &str, name: &str| {
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .find(|change| change["address"]["kind"] == kind && change["address"]["name"] == name)
+            .unwrap_or_else(|| panic!("{kind} {name}: {plan}"))["risk"]
+            .clone()
+    };
+    assert_eq!(
+        risk("index", "idx_users_country")["violations"],
+        json!({"count": 2})
+    );
+    assert_eq!(
+        risk("collection", "products")["violations"],
+        json!({"count": 1})
+    );
+    assert_eq!(
+        risk("collection", "users")["violations"],
+        json!({"count": 0})
+    );
+    assert_eq!(
+        risk("index", "idx_users_email")["documents"],
+        json!({"count": 3})
+    );
+
+    // Apply fails at the unique index as the plan said; what ran before it
+    // stays, nothing is rolled back, and the data is untouched.
+    let apply = harness.run(&["apply", "--prune"]);
+    assert_eq!(apply.status, 1, "{apply:?}");
+    assert!(
+        apply.stderr.contains("unique constraint violated"),
+        "{}",
+        apply.stderr
+    );
+    let names: Vec<Value> = harness
+        .indexes("users")
+        .into_iter()
+        .map(|index| index["name"].clone())
+        .collect();
+    assert!(!names.contains(&json!("idx_users_country")), "{names:?}");
+    assert_eq!(harness.get("/_api/collection/users/count")["count"], 3);
+    assert_eq!(harness.get("/_api/collection/products/count")["count"], 2);
 }

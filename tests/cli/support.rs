@@ -276,7 +276,7 @@ pub fn assert_example_unchanged(stdout: &str) {
     );
     let notes: Vec<&str> = lines.filter(|line| !line.is_empty()).collect();
     if let Some((header, notes)) = notes.split_first() {
-        assert_eq!(*header, "Notes:", "{stdout}");
+        assert_eq!(*header, "Notes (not changes):", "{stdout}");
         assert!(
             notes
                 .iter()

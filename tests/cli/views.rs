@@ -229,7 +229,7 @@ fn lifecycle(harness: &Harness) -> (String, String) {
         (
             0,
             format!(
-                "{NO_CHANGES}\nNotes:\n  view catalog: not in the specs; kept (unmanaged). --prune deletes it\n"
+                "{NO_CHANGES}\nNotes (not changes):\n  view catalog: not in the specs; kept (unmanaged). --prune deletes it\n"
             )
             .as_str()
         ),
