@@ -69,6 +69,16 @@ impl Count {
         }
     }
 
+    /// Why the count is not known, in words (`unknown offline`, `could
+    /// not count: ...`); empty for a known count.
+    fn unknown_reason(&self) -> String {
+        match self {
+            Count::Counted(_) => String::new(),
+            Count::Offline => "unknown offline".to_string(),
+            Count::Failed(reason) => format!("could not count: {reason}"),
+        }
+    }
+
     /// Adds counts: known only when every part is.
     fn sum<'c>(counts: impl IntoIterator<Item = &'c Count>) -> Count {
         let mut total = 0;
@@ -511,6 +521,11 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
             "view {view} is rebuilt from {}: queries naming it fail until it is created again and see only part of the documents until the rebuild finishes",
             documents.documents()
         ),
+        Kind::Unique { fields, .. } if !matches!(violating, Count::Counted(_)) => format!(
+            "duplicates of ({}) were not counted ({}): if two existing documents have the same value, the server refuses this unique index (error 1210), and then {FAILS_HERE}",
+            fields.join(", "),
+            violating.unknown_reason()
+        ),
         Kind::Unique { fields, sparse } => {
             if *violating == Count::Counted(0) {
                 return None;
@@ -530,6 +545,10 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
         Kind::UniqueUncounted { fields } => format!(
             "duplicates of ({}) were not counted (array fields); the server refuses a unique index over duplicated values (error 1210), and then {FAILS_HERE}",
             fields.join(", ")
+        ),
+        Kind::Schema { level } if !matches!(violating, Count::Counted(_)) => format!(
+            "existing documents were not checked against the new schema (level {level}; {}): any that break it stay, and the server applies the rule to them from now on",
+            violating.unknown_reason()
         ),
         Kind::Schema { level } => {
             if *violating == Count::Counted(0) {
@@ -697,8 +716,23 @@ mod tests {
             sparse: false,
         };
         assert_eq!(warning(&unique, None, Some(&Count::Counted(0))), None);
-        assert!(warning(&unique, None, Some(&Count::Offline))
-            .is_some_and(|text| text.starts_with("An unknown number of documents")));
+        // Not counted: a condition, not a certain failure.
+        assert_eq!(
+            warning(&unique, None, Some(&Count::Offline)).as_deref(),
+            Some(
+                "duplicates of (email) were not counted (unknown offline): if two existing \
+                 documents have the same value, the server refuses this unique index (error \
+                 1210), and then apply fails at this change: changes before it stay applied \
+                 (nothing is rolled back), later ones do not start, and a later apply continues \
+                 from there"
+            )
+        );
+        assert!(
+            warning(&Kind::Schema { level: "moderate".into() }, None, Some(&Count::Failed("timeout".into())))
+                .is_some_and(|text| text.starts_with(
+                    "existing documents were not checked against the new schema (level moderate; could not count: timeout)"
+                ))
+        );
         let schema = Kind::Schema {
             level: "strict".into(),
         };
