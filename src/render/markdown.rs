@@ -370,48 +370,20 @@ impl Parts {
                 .collect();
             let (created, changed): (Vec<usize>, Vec<usize>) =
                 detailed.iter().partition(|&&index| self.created[index]);
-            if !changed.is_empty() {
-                let _ = writeln!(out, "\n#### Changed attributes");
-            }
-            let block = |index: usize| self.details[index].as_deref().unwrap_or_default();
-            if changed.len() <= BLOCKS_OPEN_MAX {
-                changed.iter().for_each(|&index| out.push_str(block(index)));
-            } else {
-                // Blocked and destructive changes' blocks stay in view.
-                let (attention, others): (Vec<usize>, Vec<usize>) =
-                    changed.iter().partition(|&&index| self.attention[index]);
-                attention
-                    .iter()
-                    .for_each(|&index| out.push_str(block(index)));
-                let label = if attention.is_empty() { "" } else { "other " };
-                let _ = writeln!(
-                    out,
-                    "\n<details><summary>Changed attributes of {} {label}changes</summary>",
-                    others.len()
-                );
-                others.iter().for_each(|&index| out.push_str(block(index)));
-                let _ = writeln!(out, "\n</details>");
-            }
-            if !created.is_empty() {
-                let _ = writeln!(out, "\n#### New objects");
-            }
-            if created.len() <= COMPACT_ABOVE {
-                created.iter().for_each(|&index| out.push_str(block(index)));
-            } else {
-                let (attention, others): (Vec<usize>, Vec<usize>) =
-                    created.iter().partition(|&&index| self.attention[index]);
-                attention
-                    .iter()
-                    .for_each(|&index| out.push_str(block(index)));
-                let label = if attention.is_empty() { "" } else { "other " };
-                let _ = writeln!(
-                    out,
-                    "\n<details><summary>Definitions of the {} {label}new objects</summary>",
-                    others.len()
-                );
-                others.iter().for_each(|&index| out.push_str(block(index)));
-                let _ = writeln!(out, "\n</details>");
-            }
+            self.block_section(
+                &changed,
+                "Changed attributes",
+                BLOCKS_OPEN_MAX,
+                |count, label| format!("Changed attributes of {count} {label}changes"),
+                &mut out,
+            );
+            self.block_section(
+                &created,
+                "New objects",
+                COMPACT_ABOVE,
+                |count, label| format!("Definitions of the {count} {label}new objects"),
+                &mut out,
+            );
         }
         let notes: Vec<&String> = self
             .notes
@@ -431,6 +403,43 @@ impl Parts {
             let _ = writeln!(out, "\n{}", self.notice(selection, cut));
         }
         out
+    }
+
+    /// The `diff` blocks of `indexes` under `heading`; beyond `open_max`
+    /// of them, those of changes neither blocked nor destructive are
+    /// collapsed together in a `<details>` whose summary `summary(count,
+    /// "other " or "")` gives.
+    fn block_section(
+        &self,
+        indexes: &[usize],
+        heading: &str,
+        open_max: usize,
+        summary: impl Fn(usize, &str) -> String,
+        out: &mut String,
+    ) {
+        if indexes.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n#### {heading}");
+        let block = |index: usize| self.details[index].as_deref().unwrap_or_default();
+        if indexes.len() <= open_max {
+            indexes.iter().for_each(|&index| out.push_str(block(index)));
+            return;
+        }
+        // Blocked and destructive changes' blocks stay in view.
+        let (attention, others): (Vec<usize>, Vec<usize>) =
+            indexes.iter().partition(|&&index| self.attention[index]);
+        attention
+            .iter()
+            .for_each(|&index| out.push_str(block(index)));
+        let label = if attention.is_empty() { "" } else { "other " };
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{}</summary>",
+            summary(others.len(), label)
+        );
+        others.iter().for_each(|&index| out.push_str(block(index)));
+        let _ = writeln!(out, "\n</details>");
     }
 
     fn table(&self, indexes: &[usize], out: &mut String) {
