@@ -7,12 +7,15 @@
 //! options such as `estimates` or `cacheEnabled`, shared/ARANGODB_API.md
 //! 4.2) or the name stays the same: then the old index must go first.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::definition;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
-use crate::model::{option_matches, Collection, Index};
+use crate::model::{option_matches, Collection, Index, State};
+use crate::server::Server;
 
 /// Whether `live` is what `want` states, normalised the way the server
 /// normalises a definition ([`Index::satisfied_by`]).
@@ -257,5 +260,119 @@ fn replace(
         blocked,
         destructive: false,
         risk: None,
+    }
+}
+
+/// How a collection is sharded once the plan ran: its number of shards and
+/// shard keys. A collection the plan creates (or drops and creates again)
+/// gets what its spec states, else the coordinator's defaults (1 shard,
+/// `_key`), its number of shards following a `distributeShardsLike`
+/// prototype; an existing one keeps what the server reports (both are
+/// immutable). `None` when unknown.
+fn sharding_after(
+    collection: &str,
+    desired: &State,
+    live: &State,
+    fresh: &BTreeSet<&str>,
+) -> Option<(u64, Vec<String>)> {
+    let existing = live
+        .collections
+        .get(collection)
+        .filter(|_| !fresh.contains(collection));
+    if let Some(have) = existing {
+        let cluster = &have.cluster;
+        return Some((cluster.number_of_shards?, cluster.shard_keys.clone()?));
+    }
+    let want = desired.collections.get(collection)?;
+    let keys = want
+        .cluster
+        .shard_keys
+        .clone()
+        .unwrap_or_else(|| vec!["_key".to_string()]);
+    let shards = match (
+        &want.cluster.number_of_shards,
+        &want.cluster.distribute_shards_like,
+    ) {
+        (Some(shards), _) => *shards,
+        (None, Some(prototype)) => desired
+            .collections
+            .get(prototype)
+            .and_then(|c| c.cluster.number_of_shards)
+            .or_else(|| {
+                live.collections
+                    .get(prototype)
+                    .and_then(|c| c.cluster.number_of_shards)
+            })?,
+        (None, None) => 1,
+    };
+    Some((shards, keys))
+}
+
+/// On a cluster, blocks every not yet blocked create or replace of a unique
+/// index whose fields (and `prefixFields`) leave out a shard key of a
+/// collection with more than one shard: the coordinator refuses it (1470,
+/// `methods::Indexes::ensureIndex` in ArangoDB's sources), and a replace
+/// would have dropped the old index first. Single servers have no shard
+/// keys: nothing to check.
+pub fn check_shard_keys(server: &Server, desired: &State, live: &State, changes: &mut [Change]) {
+    if !server.cluster {
+        return;
+    }
+    let fresh: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|change| match (&change.address, change.action) {
+            (Address::Collection(name), Action::Create | Action::Replace) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut blocks = Vec::new();
+    for (position, change) in changes.iter().enumerate() {
+        if change.blocked.is_some() {
+            continue;
+        }
+        for step in &change.steps {
+            let Step::CreateIndex {
+                collection, body, ..
+            } = step
+            else {
+                continue;
+            };
+            if body["unique"] != true {
+                continue;
+            }
+            let Some((shards, keys)) = sharding_after(collection, desired, live, &fresh) else {
+                continue;
+            };
+            if shards <= 1 {
+                continue;
+            }
+            let fields: Vec<&str> = ["fields", "prefixFields"]
+                .iter()
+                .filter_map(|key| body[*key].as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let missing: Vec<&str> = keys
+                .iter()
+                .map(String::as_str)
+                .filter(|key| !fields.contains(key))
+                .collect();
+            if !missing.is_empty() {
+                blocks.push((
+                    position,
+                    format!(
+                        "on a cluster a unique index must contain every shard key of its collection: {collection} has {shards} shards by ({}), and this index leaves out ({}); the server would refuse it (error 1470). Add the shard keys to its fields or drop `unique`",
+                        keys.join(", "),
+                        missing.join(", ")
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    for (position, reason) in blocks {
+        if let Some(change) = changes.get_mut(position) {
+            change.blocked = Some(reason);
+        }
     }
 }

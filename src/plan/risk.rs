@@ -430,6 +430,33 @@ pub fn attach(
         if risk.hint.is_none() {
             risk.hint = assessment.hint.clone();
         }
+        if change.blocked.is_none() {
+            change.blocked = block(&assessment.kind, change.risk.as_ref());
+        }
+    }
+}
+
+/// Whether an assessment's count can block its change (a unique index
+/// over values counted as duplicated): the counts a re-plan under the
+/// apply lock reads again.
+pub fn can_block(assessment: &Assessment) -> bool {
+    matches!(assessment.kind, Kind::Unique { .. })
+}
+
+/// Why a change is blocked by its counts: a unique index over documents
+/// counted as sharing their values, which the server refuses (1210) after
+/// a replace dropped the old index. Unknown counts (offline, failed)
+/// never block.
+fn block(kind: &Kind, risk: Option<&Risk>) -> Option<String> {
+    let Kind::Unique { fields, .. } = kind else {
+        return None;
+    };
+    match risk?.violations {
+        Some(Count::Counted(n)) if n > 0 => Some(format!(
+            "{n} existing document(s) share their value of ({}) with another document, so the server would refuse this unique index (error 1210); make the values unique or drop `unique`",
+            fields.join(", ")
+        )),
+        _ => None,
     }
 }
 
@@ -632,6 +659,13 @@ mod tests {
         let users = plan.changes[1].risk.as_ref().expect("risk");
         assert_eq!(users.violations, Some(Count::Counted(3)));
         assert!(users.warnings[0].starts_with("3 documents share their value of (email)"));
+        assert_eq!(
+            plan.changes[1].blocked.as_deref(),
+            Some("3 existing document(s) share their value of (email) with another document, so the server would refuse this unique index (error 1210); make the values unique or drop `unique`")
+        );
+        // A count that failed never blocks.
+        assert!(plan.changes[0].blocked.is_none());
+        assert!(assessments.iter().filter(|a| can_block(a)).count() == 1);
         assert!(plan.changes[2].risk.is_none() && plan.changes[3].risk.is_none());
     }
 
@@ -648,5 +682,17 @@ mod tests {
             level: "strict".into(),
         };
         assert_eq!(warning(&schema, None, Some(&Count::Counted(0))), None);
+        // Unknown or zero counts never block; a counted duplicate does.
+        let risk = |violations| Risk {
+            documents: None,
+            violations: Some(violations),
+            warnings: Vec::new(),
+            hint: None,
+        };
+        for count in [Count::Offline, Count::Failed("x".into()), Count::Counted(0)] {
+            assert_eq!(block(&unique, Some(&risk(count))), None);
+        }
+        assert!(block(&unique, Some(&risk(Count::Counted(1)))).is_some());
+        assert_eq!(block(&schema, Some(&risk(Count::Counted(4)))), None);
     }
 }
