@@ -125,7 +125,8 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
              - {type: persistent, fields: [org, email], unique: true, sparse: true, name: idx_users_org_email}\n",
         ),
     );
-    let plan = snapshot_plans(&harness, "risk_unique_index", &[], 2);
+    // Counted duplicates block both indexes (exit 1: apply would refuse).
+    let plan = snapshot_plans(&harness, "risk_unique_index", &[], 1);
     // Dense: `a@x` three times and two without an email (both null).
     // Sparse: only documents with both fields, `(1, a@x)` twice.
     let violations: Vec<&Value> = plan["changes"]
@@ -138,8 +139,9 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
     // One read-only query per index, nothing else.
     assert_eq!(plan_cursors(&harness), without + 2);
 
-    // The server refuses the index, as the plan (which apply prints too)
-    // said.
+    // Apply refuses the blocked plan (which it prints too) before the
+    // server could refuse the index.
+    harness.reset_stats();
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 1, "{apply:?}");
     assert!(
@@ -150,10 +152,13 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
         apply.stdout
     );
     assert!(
-        apply.stderr.contains("unique constraint violated"),
+        apply
+            .stderr
+            .contains("error: refusing to apply: 2 change(s) are blocked"),
         "{}",
         apply.stderr
     );
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
     let names: Vec<Value> = harness
         .indexes("users")
         .into_iter()
