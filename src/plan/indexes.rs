@@ -376,3 +376,111 @@ pub fn check_shard_keys(server: &Server, desired: &State, live: &State, changes:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::CollectionType;
+    use crate::server::Version;
+
+    fn create(collection: &str, body: Value) -> Change {
+        Change {
+            address: Address::Index {
+                collection: collection.into(),
+                index: "idx".into(),
+            },
+            action: Action::Create,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::CreateIndex {
+                collection: collection.into(),
+                body,
+                deferrable: false,
+            }],
+            blocked: None,
+            destructive: false,
+            risk: None,
+        }
+    }
+
+    fn sharded(name: &str, shards: u64, keys: &[&str]) -> Collection {
+        let mut collection = Collection::new(name, CollectionType::Document);
+        collection.cluster.number_of_shards = Some(shards);
+        collection.cluster.shard_keys = Some(keys.iter().map(|key| key.to_string()).collect());
+        collection
+    }
+
+    /// The blocked reasons of unique indexes over `fields` on `users` as
+    /// `live` holds it, on a cluster or a single server.
+    fn blocked(live: Collection, fields: Value, cluster: bool) -> Option<String> {
+        let mut state = State::default();
+        state.collections.insert("users".into(), live);
+        let mut server = Server::target(Version::new(3, 12, 10));
+        server.cluster = cluster;
+        let mut changes = vec![create(
+            "users",
+            json!({"type": "persistent", "fields": fields, "unique": true}),
+        )];
+        check_shard_keys(&server, &State::default(), &state, &mut changes);
+        changes.remove(0).blocked
+    }
+
+    #[test]
+    fn a_unique_index_must_hold_every_shard_key_of_a_sharded_collection() {
+        let users = || sharded("users", 3, &["org", "region"]);
+        let reason = blocked(users(), json!(["email", "org"]), true).expect("blocked");
+        assert!(
+            reason.contains(
+                "users has 3 shards by (org, region), and this index leaves out (region)"
+            ),
+            "{reason}"
+        );
+        assert_eq!(
+            blocked(users(), json!(["region", "email", "org"]), true),
+            None
+        );
+        // One shard, a single server, or unknown sharding: nothing refuses.
+        assert_eq!(
+            blocked(sharded("users", 1, &["_key"]), json!(["email"]), true),
+            None
+        );
+        assert_eq!(blocked(users(), json!(["email"]), false), None);
+        let unknown = Collection::new("users", CollectionType::Document);
+        assert_eq!(blocked(unknown, json!(["email"]), true), None);
+    }
+
+    #[test]
+    fn a_created_collection_is_sharded_as_its_spec_says_or_by_key() {
+        let mut desired = State::default();
+        let mut events = Collection::new("events", CollectionType::Document);
+        events.cluster.number_of_shards = Some(2);
+        let mut alerts = Collection::new("alerts", CollectionType::Document);
+        alerts.cluster.distribute_shards_like = Some("events".into());
+        desired.collections.insert("events".into(), events);
+        desired.collections.insert("alerts".into(), alerts);
+        let fresh = BTreeSet::new();
+        let live = State::default();
+        assert_eq!(
+            sharding_after("events", &desired, &live, &fresh),
+            Some((2, vec!["_key".to_string()]))
+        );
+        assert_eq!(
+            sharding_after("alerts", &desired, &live, &fresh).map(|(shards, _)| shards),
+            Some(2)
+        );
+        // A collection the plan replaces takes its spec's sharding.
+        let mut old = State::default();
+        old.collections
+            .insert("events".into(), sharded("events", 5, &["org"]));
+        assert_eq!(
+            sharding_after("events", &desired, &old, &BTreeSet::from(["events"])),
+            Some((2, vec!["_key".to_string()]))
+        );
+        assert_eq!(
+            sharding_after("events", &desired, &old, &fresh),
+            Some((5, vec!["org".to_string()]))
+        );
+    }
+}
