@@ -11,7 +11,11 @@
 //!    has none (an offline plan);
 //! 3. [`attach`] (pure) sets each assessed change's [`Change::risk`]: the
 //!    counts, the sentences the plan shows, and the hint that avoids
-//!    downtime where one exists.
+//!    downtime where one exists; a unique index over documents counted as
+//!    sharing their values is blocked (the server would refuse it, 1210),
+//!    so apply refuses the plan before any write. Unknown counts never
+//!    block. Apply reads the counts that can block ([`can_block`]) again
+//!    for the plan it makes under the lock.
 //!
 //! A plan with nothing destructive, no unique index on an existing
 //! collection and no tightened schema has no probes: no request is made.
