@@ -243,9 +243,10 @@ async fn prepare(
     };
     let computed = source.select(args, whole.clone(), &desired.loaded.state, &live)?;
     super::check_queries(&client, desired, &computed, namespace, out).await?;
-    // The printed plan carries the risk; what is applied is `computed`.
-    let shown = super::with_risk(&client, computed.clone(), &desired.loaded.state, &live).await;
-    out.plan(&shown);
+    // The plan carries the risk, and the blocks counts set (a unique index
+    // over duplicated values), both when printed and when checked below.
+    let computed = super::with_risk(&client, computed, &desired.loaded.state, &live, false).await;
+    out.plan(&computed);
     if args.dry_run {
         return Ok(None);
     }
@@ -357,6 +358,9 @@ async fn apply_under_lock(
         fresh
     };
     let fresh = source.select(args, fresh, &desired.loaded.state, &live)?;
+    // The counts that can block a change are read again for this plan
+    // (none without a unique index on an existing collection).
+    let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
     let differences = plan_differences(&first_plan, &fresh.changes);
     let blocked: Vec<String> = fresh
         .blocked()
@@ -762,6 +766,15 @@ struct Difference {
 /// and of the database as read, so the database changed in between.
 const MEANWHILE: &str = "while this run waited for the lock";
 
+/// Whether two changes are the same but for their risk (the counts).
+fn same_but_risk(a: &plan::Change, b: &plan::Change) -> bool {
+    let without = |change: &plan::Change| plan::Change {
+        risk: None,
+        ..change.clone()
+    };
+    without(a) == without(b)
+}
+
 /// How the plan made under the lock (`fresh`) differs from the plan shown
 /// before it (`first`, without the changes applied before the lock), one
 /// `Difference` per differing change, in the new plan's order, then the
@@ -790,7 +803,9 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
                 only(first, &change.address).filter(|_| only(fresh, &change.address).is_some())
             });
         let (kind, why) = match before {
-            Some(before) if before == *change => continue,
+            // The counts (`risk`) are of the data, not of the plan: a block
+            // they set is compared below.
+            Some(before) if same_but_risk(&before, change) => continue,
             None => {
                 let why = match change.action {
                     Action::Create => format!(

@@ -400,15 +400,21 @@ async fn read_live(
 /// The plan with each change's risk given the data (`plan::risk`): the
 /// counts it needs read from the server, read-only and all at once; no
 /// request when no change needs one. A count that fails is shown as not
-/// counted, never an error.
+/// counted, never an error. A count of duplicates under a new unique
+/// index blocks it (`plan::risk::attach`). With `blocking_only` (the
+/// re-plan under the apply lock) only the counts that can block are read.
 async fn with_risk(
     client: &Client,
     mut computed: crate::plan::Plan,
     desired: &crate::model::State,
     live: &crate::plan::Live,
+    blocking_only: bool,
 ) -> crate::plan::Plan {
     use crate::plan::risk;
-    let assessments = risk::assess(&computed, desired, live.state.as_ref());
+    let mut assessments = risk::assess(&computed, desired, live.state.as_ref());
+    if blocking_only {
+        assessments.retain(risk::can_block);
+    }
     let probes = risk::probes(&assessments);
     let counts = if probes.is_empty() {
         Default::default()

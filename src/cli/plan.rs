@@ -117,7 +117,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             }
             // After saving: the saved plan is what apply re-plans against,
             // and the counts are for the reviewer.
-            super::with_risk(&client, computed, &desired.loaded.state, &live).await
+            super::with_risk(&client, computed, &desired.loaded.state, &live, false).await
         }
     };
     out.plan(&computed);

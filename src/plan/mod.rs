@@ -185,6 +185,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     }
     if let Some(server) = &live.server {
         capabilities::check(server, &mut changes);
+        indexes::check_shard_keys(server, desired, live_state, &mut changes);
     }
     vector::review(desired, live_state, live, &mut changes, &mut notes);
     prune::guard(&mut changes, live_state, &owned, options);

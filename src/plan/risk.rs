@@ -11,7 +11,11 @@
 //!    has none (an offline plan);
 //! 3. [`attach`] (pure) sets each assessed change's [`Change::risk`]: the
 //!    counts, the sentences the plan shows, and the hint that avoids
-//!    downtime where one exists.
+//!    downtime where one exists; a unique index over documents counted as
+//!    sharing their values is blocked (the server would refuse it, 1210),
+//!    so apply refuses the plan before any write. Unknown counts never
+//!    block. Apply reads the counts that can block ([`can_block`]) again
+//!    for the plan it makes under the lock.
 //!
 //! A plan with nothing destructive, no unique index on an existing
 //! collection and no tightened schema has no probes: no request is made.
@@ -455,6 +459,34 @@ pub fn attach(
         if risk.hint.is_none() {
             risk.hint = assessment.hint.clone();
         }
+        if change.blocked.is_none() {
+            change.blocked = block(&assessment.kind, change.risk.as_ref());
+        }
+    }
+}
+
+/// Whether an assessment's count can block its change (a unique index
+/// over values counted as duplicated): the counts a re-plan under the
+/// apply lock reads again.
+pub fn can_block(assessment: &Assessment) -> bool {
+    matches!(assessment.kind, Kind::Unique { .. })
+}
+
+/// Why a change is blocked by its counts: a unique index over documents
+/// counted as sharing their values, which the server refuses (1210) after
+/// a replace dropped the old index. Unknown counts (offline, failed)
+/// never block.
+fn block(kind: &Kind, risk: Option<&Risk>) -> Option<String> {
+    let Kind::Unique { fields, .. } = kind else {
+        return None;
+    };
+    match risk?.violations {
+        Some(Count::Counted(n)) if n > 0 => Some(format!(
+            "{n} existing {} the same ({}) value as another document, so the server would refuse this unique index (error 1210); make the values unique or drop `unique`",
+            if n == 1 { "document has" } else { "documents have" },
+            fields.join(", ")
+        )),
+        _ => None,
     }
 }
 
@@ -531,7 +563,7 @@ fn warning(kind: &Kind, documents: Option<&Count>, violations: Option<&Count>) -
                 return None;
             }
             format!(
-                "{} {} a ({}) value that another document also has{}: the server refuses this unique index (error 1210), so {FAILS_HERE}; make the values unique (or drop `unique`) first",
+                "{} {} the same ({}) value as another document{}",
                 capitalize(&violating.documents()),
                 if matches!(violating, Count::Counted(1)) { "has" } else { "have" },
                 fields.join(", "),
@@ -705,7 +737,14 @@ mod tests {
         let users = plan.changes[1].risk.as_ref().expect("risk");
         assert_eq!(users.violations, Some(Count::Counted(3)));
         assert!(users.warnings[0]
-            .starts_with("3 documents have a (email) value that another document also has"));
+            .starts_with("3 documents have the same (email) value as another document"));
+        assert_eq!(
+            plan.changes[1].blocked.as_deref(),
+            Some("3 existing documents have the same (email) value as another document, so the server would refuse this unique index (error 1210); make the values unique or drop `unique`")
+        );
+        // A count that failed never blocks.
+        assert!(plan.changes[0].blocked.is_none());
+        assert!(assessments.iter().filter(|a| can_block(a)).count() == 1);
         assert!(plan.changes[2].risk.is_none() && plan.changes[3].risk.is_none());
     }
 
@@ -747,22 +786,35 @@ mod tests {
         );
         assert_eq!(checked(&unique, Some(&Count::Counted(2))), None);
         assert_eq!(checked(&unique, Some(&Count::Offline)), None);
+        // Unknown or zero counts never block; a counted duplicate does.
+        let risk = |violations| Risk {
+            documents: None,
+            violations: Some(violations),
+            warnings: Vec::new(),
+            hint: None,
+            checked: Vec::new(),
+        };
+        for count in [Count::Offline, Count::Failed("x".into()), Count::Counted(0)] {
+            assert_eq!(block(&unique, Some(&risk(count))), None);
+        }
+        assert!(block(&unique, Some(&risk(Count::Counted(1)))).is_some());
+        assert_eq!(block(&schema, Some(&risk(Count::Counted(4)))), None);
     }
 
     #[test]
-    fn a_predicted_failure_says_what_happens_to_the_rest_of_the_apply() {
+    fn a_counted_duplicate_states_the_fact_and_an_index_gap_the_fields_lost() {
         let unique = Kind::Unique {
             fields: vec!["country".into()],
             sparse: false,
         };
         let text = warning(&unique, None, Some(&Count::Counted(2))).expect("warning");
         assert!(
-            text.starts_with("2 documents have a (country) value that another document also has"),
+            text.starts_with("2 documents have the same (country) value as another document"),
             "{text}"
         );
-        assert!(text.contains("changes before it stay applied"), "{text}");
+        // The consequence and the way out are the change's BLOCKED line.
         assert!(
-            text.ends_with("make the values unique (or drop `unique`) first"),
+            text.ends_with("(a missing value counts as null: the index is not sparse)"),
             "{text}"
         );
         let gap = Kind::IndexGap {

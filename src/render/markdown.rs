@@ -226,11 +226,7 @@ impl Parts {
                 .iter()
                 .map(|change| (!change.fields.is_empty()).then(|| diff_block(change)))
                 .collect(),
-            attention: plan
-                .changes
-                .iter()
-                .map(|change| change.destructive || change.blocked.is_some())
-                .collect(),
+            attention: plan.changes.iter().map(needs_attention).collect(),
             created: plan
                 .changes
                 .iter()
@@ -591,6 +587,26 @@ fn escape_html(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Whether a change stays in a shortened plan and is listed under "Needs
+/// attention": blocked, destructive, at risk given the data (a warning of
+/// `plan::risk`), or an index replace that drops the old index before the
+/// new one is built (queries lose the index meanwhile), also when not
+/// assessed.
+fn needs_attention(change: &Change) -> bool {
+    let index_gap = change.action == Action::Replace
+        && matches!(
+            change.steps.first(),
+            Some(crate::plan::Step::DropIndex { .. })
+        );
+    change.destructive
+        || change.blocked.is_some()
+        || index_gap
+        || change
+            .risk
+            .as_ref()
+            .is_some_and(|risk| !risk.warnings.is_empty())
+}
+
 /// Keeps table cells intact: pipes and line breaks would end the cell.
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -819,6 +835,53 @@ mod tests {
             "{}",
             markdown.len()
         );
+    }
+
+    #[test]
+    fn a_long_plan_keeps_changes_at_risk_and_index_gaps() {
+        let mut plan = big_plan(3000, 0);
+        let mut gap = change("gap", Action::Replace, vec![]);
+        gap.address = Address::Index {
+            collection: "users".into(),
+            index: "idx_gap".into(),
+        };
+        gap.steps = vec![
+            crate::plan::Step::DropIndex {
+                collection: "users".into(),
+                id: "users/1".into(),
+                name: "idx_gap".into(),
+            },
+            crate::plan::Step::CreateIndex {
+                collection: "users".into(),
+                body: json!({"type": "persistent", "fields": ["a"], "name": "idx_gap"}),
+                deferrable: false,
+            },
+        ];
+        let mut risky = change("risky", Action::Update, vec![]);
+        risky.risk = Some(crate::plan::risk::Risk {
+            documents: None,
+            violations: None,
+            warnings: vec!["4 documents in the collection do not satisfy it".into()],
+            hint: None,
+            checked: Vec::new(),
+        });
+        // At the end, after 3000 creates: only attention keeps them.
+        plan.changes.push(gap);
+        plan.changes.push(risky);
+        let markdown = limited(&plan, 8_000, None);
+        assert!(
+            markdown.contains("| replace index users/idx_gap | reason for gap |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| update collection risky | reason for risky"),
+            "{markdown}"
+        );
+        let attention = |change: &Change| needs_attention(change);
+        assert!(!attention(&plan.changes[0]));
+        let mut built_first = plan.changes[3002].clone();
+        built_first.steps.reverse();
+        assert!(!attention(&built_first));
     }
 
     #[test]

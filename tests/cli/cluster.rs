@@ -177,7 +177,9 @@ fn shard_changes_plan_a_replace_that_needs_allow_destructive() {
 }
 
 #[test]
-fn a_unique_index_without_the_shard_keys_fails_with_the_servers_error() {
+fn a_unique_index_without_the_shard_keys_is_blocked_before_any_write() {
+    // The coordinator would refuse it (1470, "shard key '_key' must be
+    // present in unique index"): the plan blocks it, apply writes nothing.
     let harness = coordinator();
     harness.write(
         "entities/events.yaml",
@@ -187,19 +189,21 @@ fn a_unique_index_without_the_shard_keys_fails_with_the_servers_error() {
     );
     let run = harness.run(&["apply", "--create-database"]);
     assert_eq!(run.status, 1, "{run:?}");
-    snapshot_settings().bind(|| {
-        insta::assert_snapshot!(
-            "cluster_unique_index_refused",
-            stable(&error_report(&run.stderr), &harness)
-        )
-    });
-    // The collection and the other index exist; nothing else is left behind.
-    let names: Vec<_> = harness
-        .indexes("events")
-        .iter()
-        .map(|index| index["name"].clone())
-        .collect();
-    assert_eq!(names, [json!("idx_events_kind")]);
+    assert!(
+        run.stdout.contains(
+            "      BLOCKED: on a cluster a unique index must contain every shard key of its collection: events has 3 shards by (_key), and this index leaves out (_key); the server would refuse it (error 1470). Add the shard keys to its fields or drop `unique`\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(error_report(&run.stderr), "", "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: refusing to apply: 1 change(s) are blocked"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(harness.get_status("/_api/collection/events"), 404);
 }
 
 #[test]

@@ -212,7 +212,7 @@ fn spawn(harness: &Harness, args: &[&str]) -> Child {
 /// the lock (its plan shown), `meanwhile` changes the database, and the
 /// other run's lock is released. Returns the exit status, stdout and
 /// stderr.
-fn race(
+pub(crate) fn race(
     harness: &Harness,
     extra: &[&str],
     meanwhile: impl FnOnce(&Harness),

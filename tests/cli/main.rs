@@ -32,6 +32,7 @@ mod progress;
 mod reliability;
 mod renames;
 mod risk;
+mod risk_blocks;
 mod safety;
 mod saved_plans;
 mod server_shapes;

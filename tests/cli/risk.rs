@@ -125,7 +125,8 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
              - {type: persistent, fields: [org, email], unique: true, sparse: true, name: idx_users_org_email}\n",
         ),
     );
-    let plan = snapshot_plans(&harness, "risk_unique_index", &[], 2);
+    // Counted duplicates block both indexes (exit 1: apply would refuse).
+    let plan = snapshot_plans(&harness, "risk_unique_index", &[], 1);
     // Dense: `a@x` three times and two without an email (both null).
     // Sparse: only documents with both fields, `(1, a@x)` twice.
     let violations: Vec<&Value> = plan["changes"]
@@ -138,22 +139,26 @@ fn a_unique_index_over_duplicated_data_counts_the_violating_documents() {
     // One read-only query per index, nothing else.
     assert_eq!(plan_cursors(&harness), without + 2);
 
-    // The server refuses the index, as the plan (which apply prints too)
-    // said.
+    // Apply refuses the blocked plan (which it prints too) before the
+    // server could refuse the index.
+    harness.reset_stats();
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 1, "{apply:?}");
     assert!(
         apply
             .stdout
-            .contains("! 5 documents have a (email) value that another document also has"),
+            .contains("! 5 documents have the same (email) value as another document"),
         "{}",
         apply.stdout
     );
     assert!(
-        apply.stderr.contains("unique constraint violated"),
+        apply
+            .stderr
+            .contains("error: refusing to apply: 2 change(s) are blocked"),
         "{}",
         apply.stderr
     );
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
     let names: Vec<Value> = harness
         .indexes("users")
         .into_iter()
@@ -326,7 +331,8 @@ fn a_mixed_change_reads_as_what_will_happen_to_each_object() {
     harness.write("products.yaml", &mixed_products(1, ""));
     harness.write("carts.yaml", CARTS);
     harness.write("transformations/cart_size_v1.aql", CART_SIZE);
-    let plan = snapshot_plans(&harness, "risk_mixed", &["--prune"], 2);
+    // The counted duplicates block the unique index: exit 1.
+    let plan = snapshot_plans(&harness, "risk_mixed", &["--prune"], 1);
 
     let risk = |kind: &str, name: &str| {
         plan["changes"]
@@ -354,15 +360,18 @@ fn a_mixed_change_reads_as_what_will_happen_to_each_object() {
         json!({"count": 3})
     );
 
-    // Apply fails at the unique index as the plan said; what ran before it
-    // stays, nothing is rolled back, and the data is untouched.
+    // Apply refuses the blocked plan before any write, as the plan said.
+    harness.reset_stats();
     let apply = harness.run(&["apply", "--prune"]);
     assert_eq!(apply.status, 1, "{apply:?}");
     assert!(
-        apply.stderr.contains("unique constraint violated"),
+        apply
+            .stderr
+            .contains("refusing to apply: 1 change(s) are blocked"),
         "{}",
         apply.stderr
     );
+    assert_eq!(harness.writes(), 0, "{}", harness.stats());
     let names: Vec<Value> = harness
         .indexes("users")
         .into_iter()
