@@ -295,11 +295,12 @@ fn an_index_build_longer_than_the_timeout_is_waited_for() {
     let harness = Harness::new();
     harness.create_database();
     specs_v1(&harness);
-    // The server answers the first index create after 2.5 s (it builds the
-    // index meanwhile); the per-request timeout is 1 s.
+    // The server answers the first index create after 3.5 s (it builds the
+    // index meanwhile); the per-request timeout is 1 s. 3.5 s leaves room
+    // for two progress lines (1 s, 2 s) on a loaded machine.
     set_faults(
         &harness,
-        json!({"failAfter": 0, "count": 1, "mode": "delay", "delayMs": 2500, "method": "POST", "path": "/_db/features/_api/index"}),
+        json!({"failAfter": 0, "count": 1, "mode": "delay", "delayMs": 3500, "method": "POST", "path": "/_db/features/_api/index"}),
     );
     harness.reset_stats();
     let run = apply(
