@@ -223,6 +223,15 @@ async fn import_and_adopt(
         summary.push_str(&format!(" Recorded {adopted} object(s) as owned."));
     }
     summary.push('\n');
+    if exported.files.is_empty() {
+        // An empty tree is not a spec directory: plan and apply refuse one
+        // (a wrong mount path must never read as "delete everything").
+        summary.push_str(
+            "The database holds nothing a spec describes (no collection, graph, analyzer, \
+             view or registered feature), so no spec was written; plan and apply refuse an \
+             empty spec directory.\n",
+        );
+    }
     if !skipped.is_empty() {
         summary.push_str("Not imported:\n");
         for object in &skipped {
@@ -528,6 +537,8 @@ fn write_tree(dir: &Path, exported: &Exported, skipped: &[Skipped]) -> Result<bo
     let failed = |path: &Path, err: std::io::Error| {
         CliError::runtime(format!("writing {}: {err}", path.display()))
     };
+    // Also when nothing is written: `--out` names a directory, which then exists.
+    std::fs::create_dir_all(dir).map_err(|err| failed(dir, err))?;
     for (relative, text) in &exported.files {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {

@@ -263,6 +263,11 @@ fn flags_import_has_no_use_for_are_invalid_input() {
     assert_eq!(imported.status, 0, "{imported:?}");
     assert_eq!(
         imported.stdout.replace(&out_text, "OUT"),
-        "Imported database \"features\" into OUT: 0 file(s).\n"
+        "Imported database \"features\" into OUT: 0 file(s).\n\
+         The database holds nothing a spec describes (no collection, graph, analyzer, view or \
+         registered feature), so no spec was written; plan and apply refuse an empty spec \
+         directory.\n"
     );
+    // `--out` exists afterwards, empty.
+    assert_eq!(std::fs::read_dir(&out).expect("--out exists").count(), 0);
 }
