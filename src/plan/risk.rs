@@ -307,7 +307,7 @@ pub fn assess(plan: &Plan, desired: &State, live: Option<&State>) -> Vec<Assessm
 }
 
 fn view_hint() -> String {
-    "to avoid the gap, create the new definition as a view under a new name, switch the queries to it, then remove the old view from the specs".to_string()
+    "to avoid the gap, add the new definition as a second view under a new name (over inverted indexes with new names, if an index changes), switch the queries to it, then remove the old view from the specs".to_string()
 }
 
 /// The live collections a view indexes (links, or the collections of its
