@@ -357,7 +357,14 @@ fn assess_index(
             },
             vec![Probe::Documents(collection.to_string())],
             None,
-            rename_hint(want_index, live_index),
+            rename_hint(want_index, live_index, |name| {
+                [desired, live].iter().any(|state| {
+                    state
+                        .collections
+                        .get(collection)
+                        .is_some_and(|c| c.indexes.iter().any(|i| i.name.as_deref() == Some(name)))
+                })
+            }),
         );
     }
     let Some(body) = created else {
@@ -400,14 +407,23 @@ fn assess_index(
 /// whatever its name (same identity, or a TTL index: one per collection),
 /// and for inverted indexes, which views name (a new name means changing
 /// the views too) and whose analyzers a plan may be replacing under them.
-fn rename_hint(want: Option<&Index>, live: Option<&Index>) -> Option<String> {
+/// `taken`: whether an index of the collection (in the specs or the
+/// database) already has a name, so the suggestion is a free one.
+fn rename_hint(
+    want: Option<&Index>,
+    live: Option<&Index>,
+    taken: impl Fn(&str) -> bool,
+) -> Option<String> {
     let (want, live) = (want?, live?);
     let name = want.name.as_deref()?;
     if matches!(want.index_type.as_str(), "ttl" | "inverted") || want.same_server_identity(live) {
         return None;
     }
+    let free = (2..)
+        .map(|version| format!("{name}_v{version}"))
+        .find(|candidate| !taken(candidate))?;
     Some(format!(
-        "to avoid the gap, give the changed index a new name (e.g. {name}_v2): the new index is then built before the old one is dropped"
+        "to avoid the gap, give the changed index a new name (e.g. {free}): the new index is then built before the old one is dropped (with --prune; without it the old one is kept)"
     ))
 }
 
@@ -825,6 +841,28 @@ mod tests {
         assert_eq!(
             warning(&gap, Some(&Count::Counted(3)), None).as_deref(),
             Some("collection users holds 3 documents; index idx_users_email is dropped and built again over them; until then queries have no index on (email)")
+        );
+    }
+
+    #[test]
+    fn the_rename_hint_suggests_a_name_no_index_of_the_collection_has() {
+        let index = |fields: &[&str]| Index {
+            name: Some("idx_email".into()),
+            index_type: "persistent".into(),
+            fields: fields.iter().map(|field| json!(field)).collect(),
+            options: Default::default(),
+            id: None,
+        };
+        let (want, live) = (index(&["email", "tenant"]), index(&["email"]));
+        let hint = |taken: &[&str]| {
+            rename_hint(Some(&want), Some(&live), |name| taken.contains(&name)).expect("hint")
+        };
+        assert!(hint(&[]).contains("(e.g. idx_email_v2)"), "{}", hint(&[]));
+        let taken = hint(&["idx_email_v2", "idx_email_v3"]);
+        assert!(taken.contains("(e.g. idx_email_v4)"), "{taken}");
+        assert!(
+            taken.ends_with("(with --prune; without it the old one is kept)"),
+            "{taken}"
         );
     }
 }

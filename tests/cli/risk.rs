@@ -217,7 +217,7 @@ fn an_index_replace_states_the_gap_and_the_hint_that_avoids_it() {
     assert_eq!(risk["documents"], json!({"count": 6}));
     assert_eq!(
         risk["hint"],
-        "to avoid the gap, give the changed index a new name (e.g. idx_users_email_v2): the new index is then built before the old one is dropped"
+        "to avoid the gap, give the changed index a new name (e.g. idx_users_email_v2): the new index is then built before the old one is dropped (with --prune; without it the old one is kept)"
     );
     assert_eq!(plan_cursors(&harness), unchanged + 1);
 
