@@ -1035,10 +1035,8 @@ mod progress_tests {
     //! fake observer that records them.
 
     use std::sync::Mutex;
-    use std::time::Duration;
 
     use super::*;
-    use crate::client::{ConnectionSettings, Credentials, RetryPolicy, Secret};
     use crate::plan::Action;
 
     #[derive(Debug, Clone, PartialEq)]
@@ -1117,24 +1115,8 @@ mod progress_tests {
 
     #[tokio::test]
     async fn each_started_change_reports_its_steps_then_one_end() {
-        let emulator = arangodb_emulator::start(arangodb_emulator::Config {
-            root_password: "pw".into(),
-            ..arangodb_emulator::Config::default()
-        })
-        .await
-        .expect("emulator starts");
-        let client = Client::new(&ConnectionSettings {
-            endpoints: vec![url::Url::parse(&emulator.url()).expect("url")],
-            database: "_system".into(),
-            credentials: Credentials::Basic {
-                username: "root".into(),
-                password: Secret::new("pw"),
-            },
-            ca_cert: None,
-            request_timeout: Duration::from_secs(5),
-            retry: RetryPolicy::default(),
-        })
-        .expect("client");
+        // Kept until the end of the test: dropping it stops the server.
+        let (_emulator, client) = crate::client::test_emulator().await;
         let (good, good_step) = index("things", "idx_good");
         let (two, two_first) = index("things", "idx_two");
         // The second step drops an index that is not there: tolerated.

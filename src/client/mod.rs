@@ -429,6 +429,32 @@ pub fn encode_segment(segment: &str) -> String {
         .replace('+', "%20")
 }
 
+/// For unit tests that need a server: an in-process emulator with root
+/// password `pw` and a client on its `_system` database. Keep the emulator
+/// alive while the client is used.
+#[cfg(test)]
+pub(crate) async fn test_emulator() -> (arangodb_emulator::RunningEmulator, Client) {
+    let emulator = arangodb_emulator::start(arangodb_emulator::Config {
+        root_password: "pw".into(),
+        ..arangodb_emulator::Config::default()
+    })
+    .await
+    .expect("emulator starts");
+    let client = Client::new(&ConnectionSettings {
+        endpoints: vec![Url::parse(&emulator.url()).expect("url")],
+        database: "_system".into(),
+        credentials: Credentials::Basic {
+            username: "root".into(),
+            password: Secret::new("pw"),
+        },
+        ca_cert: None,
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy::default(),
+    })
+    .expect("client");
+    (emulator, client)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,34 +1,14 @@
 //! The view names both read paths (the replication inventory and the
 //! per-collection fallback) give the plan, against the emulator.
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde_json::json;
 
 use super::{complete_views, inventory, per_collection, view_from_api};
-use crate::client::{Client, ConnectionSettings, Credentials, RetryPolicy, Secret};
 
 #[tokio::test]
 async fn both_read_paths_list_the_views() {
-    let emulator = arangodb_emulator::start(arangodb_emulator::Config {
-        root_password: "pw".into(),
-        ..arangodb_emulator::Config::default()
-    })
-    .await
-    .expect("emulator starts");
-    let client = Client::new(&ConnectionSettings {
-        endpoints: vec![url::Url::parse(&emulator.url()).expect("url")],
-        database: "_system".into(),
-        credentials: Credentials::Basic {
-            username: "root".into(),
-            password: Secret::new("pw"),
-        },
-        ca_cert: None,
-        request_timeout: Duration::from_secs(5),
-        retry: RetryPolicy::default(),
-    })
-    .expect("client");
+    let (emulator, client) = crate::client::test_emulator().await;
     for body in [
         json!({"name": "users"}),
         json!({"name": "users_view", "type": "arangosearch"}),

@@ -619,25 +619,7 @@ mod tests {
     use super::*;
     use crate::plan::{Action, Address, Compare};
 
-    fn plan_with(fields: Vec<FieldChange>) -> Plan {
-        Plan {
-            format_version: crate::plan::FORMAT_VERSION,
-            database: "features".into(),
-            changes: vec![Change {
-                address: Address::Collection("users".into()),
-                action: Action::Update,
-                reason: "schema changed".into(),
-                fields,
-                steps: vec![],
-                blocked: None,
-                destructive: false,
-                risk: None,
-            }],
-            notes: vec![],
-            server: None,
-            targets: vec![],
-        }
-    }
+    use super::super::tests::plan_with;
 
     /// A schema whose properties `p0`..`p{count}` change type.
     fn schema_change(count: usize, text: &str) -> FieldChange {

@@ -77,3 +77,30 @@ impl Summary {
         )
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::plan::{Action, Address, Change, FieldChange, Plan};
+
+    /// A plan of one update of collection `users` changing `fields`, for
+    /// the renderers' tests.
+    pub(crate) fn plan_with(fields: Vec<FieldChange>) -> Plan {
+        Plan {
+            format_version: crate::plan::FORMAT_VERSION,
+            database: "features".into(),
+            changes: vec![Change {
+                address: Address::Collection("users".into()),
+                action: Action::Update,
+                reason: "schema changed".into(),
+                fields,
+                steps: vec![],
+                blocked: None,
+                destructive: false,
+                risk: None,
+            }],
+            notes: vec![],
+            server: None,
+            targets: vec![],
+        }
+    }
+}

@@ -190,27 +190,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::plan::{Address, Change, Compare};
+    use crate::plan::Compare;
 
-    fn plan_with(fields: Vec<FieldChange>) -> Plan {
-        Plan {
-            format_version: crate::plan::FORMAT_VERSION,
-            database: "features".into(),
-            changes: vec![Change {
-                address: Address::Collection("users".into()),
-                action: Action::Update,
-                reason: "schema changed".into(),
-                fields,
-                steps: vec![],
-                blocked: None,
-                destructive: false,
-                risk: None,
-            }],
-            notes: vec![],
-            server: None,
-            targets: vec![],
-        }
-    }
+    use super::super::tests::plan_with;
 
     fn schema_change() -> FieldChange {
         FieldChange {
