@@ -14,6 +14,7 @@
 mod collections;
 mod lexer;
 mod params;
+pub mod parser;
 mod server_position;
 mod syntax;
 
@@ -23,5 +24,6 @@ pub use lexer::{
     CONTEXT_KEYWORDS, KEYWORDS, KEYWORDS_4X, SPECIAL_VARIABLES,
 };
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
+pub use parser::{ast, parse_query};
 pub use server_position::{position_at_server_location, server_column};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

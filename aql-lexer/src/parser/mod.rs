@@ -1,0 +1,1025 @@
+//! A recursive-descent AQL parser on top of the tokenizer: operations are
+//! parsed top-down, expressions by precedence climbing with the server's
+//! precedence (`arangod/Aql/grammar.y`, lowest first): `?:`, `||`, `&&`,
+//! `== != LIKE =~ !~` (with `ALL/ANY/NONE/AT LEAST` prefixes), `IN`,
+//! `< <= > >=`, `..`, `+ -`, `* / %`, unary `! NOT - +`, then postfix
+//! access (`.a`, `[i]`, `[*]`, `[? ...]`).
+//!
+//! The first error stops the parse; it is a [`SyntaxError`] in the server's
+//! style (`syntax error, unexpected X, expecting Y near '...' at position
+//! L:C`). Semantic checks (functions, variables) are not done here yet.
+
+pub mod ast;
+
+use crate::lexer::{lex, significant, Position, Token, TokenKind};
+use crate::syntax::{describe, SyntaxError, SyntaxErrorKind};
+use ast::*;
+
+/// Deeper nesting is rejected instead of overflowing the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Parses a complete query.
+pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
+    let (tokens, lex_error) = lex(query);
+    if let Some(error) = lex_error {
+        return Err(SyntaxError::from_lex(query, &error));
+    }
+    let toks = significant(&tokens);
+    if toks.is_empty() {
+        return Err(SyntaxError {
+            kind: SyntaxErrorKind::EmptyQuery,
+            message: "query is empty".to_string(),
+            position: Position::START,
+            byte_column: 1,
+        });
+    }
+    let mut parser = Parser {
+        query,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let result = parser.query()?;
+    if let Some(token) = parser.peek() {
+        return Err(parser.unexpected_token(token, None));
+    }
+    Ok(result)
+}
+
+struct Parser<'q> {
+    query: &'q str,
+    toks: Vec<Token<'q>>,
+    pos: usize,
+    depth: usize,
+}
+
+type PResult<T> = Result<T, SyntaxError>;
+
+const OPERATIONS: &[&str] = &[
+    "FOR", "FILTER", "LET", "SORT", "LIMIT", "RETURN", "COLLECT", "WINDOW", "INSERT", "UPDATE",
+    "REPLACE", "REMOVE", "UPSERT",
+];
+
+impl<'q> Parser<'q> {
+    // ---- token helpers -------------------------------------------------
+
+    fn peek(&self) -> Option<Token<'q>> {
+        self.toks.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, n: usize) -> Option<Token<'q>> {
+        self.toks.get(self.pos + n).copied()
+    }
+
+    fn here(&self) -> Position {
+        self.peek()
+            .or_else(|| self.toks.last().copied())
+            .map_or(Position::START, |t| t.span.start)
+    }
+
+    fn is_kw(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_keyword(word))
+    }
+
+    fn is_ctx(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_context_keyword(word))
+    }
+
+    fn is_punct(&self, text: &str) -> bool {
+        self.peek().is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Punctuation | TokenKind::Operator | TokenKind::Range
+            ) && t.text == text
+        })
+    }
+
+    fn eat_kw(&mut self, word: &str) -> bool {
+        let hit = self.is_kw(word);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn eat_ctx(&mut self, word: &str) -> bool {
+        let hit = self.is_ctx(word);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn eat_punct(&mut self, text: &str) -> bool {
+        let hit = self.is_punct(text);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn unexpected_token(&self, token: Token<'q>, expecting: Option<&str>) -> SyntaxError {
+        let mut what = format!("syntax error, unexpected {}", describe(&token));
+        if let Some(expecting) = expecting {
+            what.push_str(", expecting ");
+            what.push_str(expecting);
+        }
+        SyntaxError::parse(self.query, &what, token.span.start)
+    }
+
+    /// An error at the current token (or at the end of the query).
+    fn error(&self, expecting: &str) -> SyntaxError {
+        match self.peek() {
+            Some(token) => self.unexpected_token(token, Some(expecting)),
+            None => SyntaxError::parse(
+                self.query,
+                &format!("syntax error, unexpected end of query string, expecting {expecting}"),
+                self.here(),
+            ),
+        }
+    }
+
+    fn expect_kw(&mut self, word: &str) -> PResult<()> {
+        if self.eat_kw(word) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("keyword {word}")))
+        }
+    }
+
+    fn expect_punct(&mut self, text: &str) -> PResult<()> {
+        if self.eat_punct(text) {
+            Ok(())
+        } else {
+            Err(self.error(text))
+        }
+    }
+
+    /// A variable name (identifier or quoted name).
+    fn name(&mut self) -> PResult<String> {
+        match self.peek() {
+            Some(t) if t.is_name() => {
+                self.pos += 1;
+                Ok(t.value().into_owned())
+            }
+            _ => Err(self.error("identifier")),
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(SyntaxError::parse(
+                self.query,
+                "syntax error, nesting too deep",
+                self.here(),
+            ));
+        }
+        Ok(())
+    }
+
+    // ---- operations ----------------------------------------------------
+
+    fn query(&mut self) -> PResult<Query> {
+        let mut with = Vec::new();
+        if self.eat_kw("WITH") {
+            loop {
+                with.push(self.collection()?);
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+        }
+        let mut body = Vec::new();
+        loop {
+            match self.peek() {
+                Some(t)
+                    if t.kind == TokenKind::Keyword
+                        && OPERATIONS.iter().any(|w| t.is_keyword(w)) =>
+                {
+                    body.push(self.statement()?);
+                }
+                _ => break,
+            }
+        }
+        match body.last() {
+            Some(Statement::Return { .. } | Statement::Modify(_)) => Ok(Query { with, body }),
+            _ => Err(self.error("RETURN or a data-modification operation")),
+        }
+    }
+
+    fn statement(&mut self) -> PResult<Statement> {
+        let token = self.peek().expect("checked by the caller");
+        self.pos += 1;
+        let word = token.text.to_ascii_uppercase();
+        Ok(match word.as_str() {
+            "FOR" => Statement::For(Box::new(self.for_statement()?)),
+            "FILTER" => Statement::Filter(self.expr()?),
+            "LET" => {
+                let name = self.name()?;
+                self.expect_punct("=")?;
+                Statement::Let {
+                    name,
+                    value: self.expr()?,
+                }
+            }
+            "SORT" => {
+                let mut items = Vec::new();
+                loop {
+                    let expr = self.expr()?;
+                    let (ascending, dynamic) = if self.eat_kw("ASC") {
+                        (Some(true), None)
+                    } else if self.eat_kw("DESC") {
+                        (Some(false), None)
+                    } else if self.starts_sort_direction_expr() {
+                        (None, Some(self.expr()?))
+                    } else {
+                        (None, None)
+                    };
+                    items.push(SortItem {
+                        expr,
+                        ascending,
+                        dynamic,
+                    });
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                Statement::Sort(items)
+            }
+            "LIMIT" => {
+                let first = self.expr()?;
+                if self.eat_punct(",") {
+                    Statement::Limit {
+                        offset: Some(first),
+                        count: self.expr()?,
+                    }
+                } else {
+                    Statement::Limit {
+                        offset: None,
+                        count: first,
+                    }
+                }
+            }
+            "RETURN" => {
+                let distinct = self.eat_kw("DISTINCT");
+                Statement::Return {
+                    distinct,
+                    value: self.expr()?,
+                }
+            }
+            "COLLECT" => Statement::Collect(Box::new(self.collect()?)),
+            "WINDOW" => Statement::Window(Box::new(self.window()?)),
+            _ => Statement::Modify(Box::new(self.modification(&word)?)),
+        })
+    }
+
+    /// `SORT x @dir`: a bind parameter as the direction.
+    fn starts_sort_direction_expr(&self) -> bool {
+        self.peek()
+            .is_some_and(|t| t.kind == TokenKind::BindParameter)
+    }
+
+    fn options(&mut self) -> PResult<Option<Expr>> {
+        if self.is_ctx("OPTIONS")
+            && self
+                .peek_at(1)
+                .is_some_and(|t| t.text == "{" || t.kind == TokenKind::BindParameter)
+        {
+            self.pos += 1;
+            Ok(Some(self.expr()?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn direction(&mut self) -> Option<Direction> {
+        let d = if self.is_kw("OUTBOUND") {
+            Direction::Outbound
+        } else if self.is_kw("INBOUND") {
+            Direction::Inbound
+        } else if self.is_kw("ANY") {
+            Direction::Any
+        } else {
+            return None;
+        };
+        self.pos += 1;
+        Some(d)
+    }
+
+    fn for_statement(&mut self) -> PResult<For> {
+        let mut variables = vec![self.name()?];
+        while self.eat_punct(",") {
+            variables.push(self.name()?);
+        }
+        self.expect_kw("IN")?;
+        let source = if let Some(direction) = self.direction() {
+            self.graph_source(None, direction)?
+        } else {
+            let expr = self.expr()?;
+            if let Some(direction) = self.direction() {
+                self.graph_source(Some(expr), direction)?
+            } else {
+                let search = if self.is_ctx("SEARCH") {
+                    self.pos += 1;
+                    Some(self.expr()?)
+                } else {
+                    None
+                };
+                ForSource::Expr { expr, search }
+            }
+        };
+        let options = self.options()?;
+        Ok(For {
+            variables,
+            source,
+            options,
+        })
+    }
+
+    fn graph_source(&mut self, depth: Option<Expr>, direction: Direction) -> PResult<ForSource> {
+        let kind = [
+            ("SHORTEST_PATH", PathKind::ShortestPath),
+            ("K_SHORTEST_PATHS", PathKind::KShortestPaths),
+            ("K_PATHS", PathKind::KPaths),
+            ("ALL_SHORTEST_PATHS", PathKind::AllShortestPaths),
+        ]
+        .into_iter()
+        .find(|(word, _)| self.is_kw(word))
+        .map(|(_, kind)| kind);
+        if kind.is_some() {
+            self.pos += 1;
+        }
+        let start = self.expr()?;
+        if let Some(kind) = kind {
+            if !self.eat_ctx("TO") {
+                return Err(self.error("TO"));
+            }
+            let target = self.expr()?;
+            let graph = self.graph()?;
+            return Ok(ForSource::Path {
+                kind,
+                depth,
+                direction,
+                start,
+                target,
+                graph,
+            });
+        }
+        let graph = self.graph()?;
+        let prune = if self.eat_ctx("PRUNE") {
+            let variable = if self.peek().is_some_and(|t| t.is_name())
+                && self.peek_at(1).is_some_and(|t| t.text == "=")
+            {
+                let v = self.name()?;
+                self.pos += 1;
+                Some(v)
+            } else {
+                None
+            };
+            Some(Prune {
+                variable,
+                condition: self.expr()?,
+            })
+        } else {
+            None
+        };
+        Ok(ForSource::Traversal {
+            depth,
+            direction,
+            start,
+            graph,
+            prune,
+        })
+    }
+
+    fn graph(&mut self) -> PResult<Graph> {
+        if self.eat_kw("GRAPH") {
+            return Ok(Graph::Named(self.primary()?));
+        }
+        let mut collections = Vec::new();
+        loop {
+            let direction = self.direction();
+            collections.push((direction, self.collection()?));
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        Ok(Graph::Collections(collections))
+    }
+
+    /// A collection: a name, a string, `@@c` or `@c`.
+    fn collection(&mut self) -> PResult<Expr> {
+        match self.peek() {
+            Some(t)
+                if t.is_name()
+                    || matches!(
+                        t.kind,
+                        TokenKind::String
+                            | TokenKind::BindParameter
+                            | TokenKind::CollectionBindParameter
+                    ) =>
+            {
+                self.primary_token()
+            }
+            _ => Err(self.error("collection name")),
+        }
+    }
+
+    fn assignments(&mut self) -> PResult<Vec<Assignment>> {
+        let mut out = Vec::new();
+        loop {
+            let name = self.name()?;
+            self.expect_punct("=")?;
+            out.push(Assignment {
+                name,
+                value: self.expr()?,
+            });
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn collect(&mut self) -> PResult<Collect> {
+        let mut collect = Collect {
+            groups: Vec::new(),
+            aggregates: Vec::new(),
+            into: None,
+            keep: Vec::new(),
+            count_into: None,
+            options: None,
+        };
+        let starts_group = self.peek().is_some_and(|t| t.is_name())
+            && (!self.is_ctx("OPTIONS") || self.peek_at(1).is_some_and(|t| t.text == "="));
+        if starts_group {
+            collect.groups = self.assignments()?;
+        }
+        if self.eat_kw("AGGREGATE") {
+            collect.aggregates = self.assignments()?;
+        }
+        if self.eat_kw("INTO") {
+            let name = self.name()?;
+            let projection = if self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            collect.into = Some((name, projection));
+            if self.eat_ctx("KEEP") {
+                loop {
+                    collect.keep.push(self.name()?);
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+            }
+        }
+        if self.is_kw("WITH")
+            && self
+                .peek_at(1)
+                .is_some_and(|t| t.is_context_keyword("COUNT"))
+        {
+            self.pos += 2;
+            self.expect_kw("INTO")?;
+            collect.count_into = Some(self.name()?);
+        }
+        collect.options = self.options()?;
+        Ok(collect)
+    }
+
+    fn window(&mut self) -> PResult<Window> {
+        let first = self.expr()?;
+        let (range, bounds) = if self.eat_kw("WITH") {
+            (Some(first), self.expr()?)
+        } else {
+            (None, first)
+        };
+        self.expect_kw("AGGREGATE")?;
+        Ok(Window {
+            range,
+            bounds,
+            aggregates: self.assignments()?,
+        })
+    }
+
+    fn in_collection(&mut self) -> PResult<Expr> {
+        if !(self.eat_kw("IN") || self.eat_kw("INTO")) {
+            return Err(self.error("keyword IN or INTO"));
+        }
+        self.collection()
+    }
+
+    fn modification(&mut self, word: &str) -> PResult<Modification> {
+        let kind = match word {
+            "INSERT" => ModificationKind::Insert,
+            "UPDATE" => ModificationKind::Update,
+            "REPLACE" => ModificationKind::Replace,
+            "REMOVE" => ModificationKind::Remove,
+            _ => ModificationKind::Upsert,
+        };
+        let mut m = Modification {
+            kind,
+            target: Expr {
+                start: self.here(),
+                kind: ExprKind::Null,
+            },
+            with: None,
+            upsert_update: None,
+            upsert_filter: false,
+            collection: Expr {
+                start: self.here(),
+                kind: ExprKind::Null,
+            },
+            options: None,
+        };
+        if kind == ModificationKind::Upsert {
+            m.upsert_filter = self.eat_kw("FILTER");
+            m.target = self.expr()?;
+            self.expect_kw("INSERT")?;
+            m.with = Some(self.expr()?);
+            let replace = if self.eat_kw("UPDATE") {
+                false
+            } else if self.eat_kw("REPLACE") {
+                true
+            } else {
+                return Err(self.error("keyword UPDATE or REPLACE"));
+            };
+            m.upsert_update = Some((replace, self.expr()?));
+        } else {
+            m.target = self.expr()?;
+            if matches!(kind, ModificationKind::Update | ModificationKind::Replace)
+                && self.eat_kw("WITH")
+            {
+                m.with = Some(self.expr()?);
+            }
+        }
+        m.collection = self.in_collection()?;
+        m.options = self.options()?;
+        Ok(m)
+    }
+
+    // ---- expressions ---------------------------------------------------
+
+    fn expr(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let result = self.ternary();
+        self.depth -= 1;
+        result
+    }
+
+    fn ternary(&mut self) -> PResult<Expr> {
+        let condition = self.binary(0)?;
+        if !self.eat_punct("?") {
+            return Ok(condition);
+        }
+        let start = condition.start;
+        if self.eat_punct(":") {
+            let otherwise = self.expr()?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Ternary {
+                    condition: Box::new(condition),
+                    then: None,
+                    otherwise: Box::new(otherwise),
+                },
+            });
+        }
+        let then = self.expr()?;
+        self.expect_punct(":")?;
+        let otherwise = self.expr()?;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Ternary {
+                condition: Box::new(condition),
+                then: Some(Box::new(then)),
+                otherwise: Box::new(otherwise),
+            },
+        })
+    }
+
+    /// The binary operator at the current token: its operator, its
+    /// precedence and how many tokens it spans. `NOT IN`/`NOT LIKE` span two.
+    fn peek_binary(&self, at: usize) -> Option<(BinaryOp, u8, usize)> {
+        let t = self.peek_at(at)?;
+        let op = match t.kind {
+            TokenKind::Keyword => {
+                let w = t.text.to_ascii_uppercase();
+                match w.as_str() {
+                    "OR" => (BinaryOp::Or, 1, 1),
+                    "AND" => (BinaryOp::And, 2, 1),
+                    "LIKE" => (BinaryOp::Like, 3, 1),
+                    "IN" => (BinaryOp::In, 4, 1),
+                    "NOT" => {
+                        let next = self.peek_at(at + 1)?;
+                        if next.is_keyword("IN") {
+                            (BinaryOp::NotIn, 4, 2)
+                        } else if next.is_keyword("LIKE") {
+                            (BinaryOp::NotLike, 3, 2)
+                        } else {
+                            return None;
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            TokenKind::Operator => match t.text {
+                "||" => (BinaryOp::Or, 1, 1),
+                "&&" => (BinaryOp::And, 2, 1),
+                "==" => (BinaryOp::Eq, 3, 1),
+                "!=" => (BinaryOp::Ne, 3, 1),
+                "=~" => (BinaryOp::RegexMatch, 3, 1),
+                "!~" => (BinaryOp::RegexNonMatch, 3, 1),
+                "<" => (BinaryOp::Lt, 5, 1),
+                "<=" => (BinaryOp::Le, 5, 1),
+                ">" => (BinaryOp::Gt, 5, 1),
+                ">=" => (BinaryOp::Ge, 5, 1),
+                "+" => (BinaryOp::Add, 7, 1),
+                "-" => (BinaryOp::Sub, 7, 1),
+                "*" => (BinaryOp::Mul, 8, 1),
+                "/" => (BinaryOp::Div, 8, 1),
+                "%" => (BinaryOp::Mod, 8, 1),
+                _ => return None,
+            },
+            TokenKind::Range => (BinaryOp::Range, 6, 1),
+            _ => return None,
+        };
+        Some(op)
+    }
+
+    /// `ALL`/`ANY`/`NONE`/`AT LEAST (n)` before a comparison operator.
+    fn peek_quantified(&self) -> Option<(usize, bool)> {
+        let t = self.peek()?;
+        if t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") {
+            return self.quantified_op(1);
+        }
+        if t.is_keyword("AT LEAST") && self.peek_at(1).is_some_and(|t| t.text == "(") {
+            return Some((0, true));
+        }
+        None
+    }
+
+    fn quantified_op(&self, at: usize) -> Option<(usize, bool)> {
+        let (op, _, _) = self.peek_binary(at)?;
+        matches!(
+            op,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+        )
+        .then_some((at, false))
+    }
+
+    fn binary(&mut self, min_prec: u8) -> PResult<Expr> {
+        let mut left = self.unary()?;
+        loop {
+            if let Some((_, at_least)) = self.peek_quantified() {
+                let prec = 3;
+                if prec < min_prec {
+                    break;
+                }
+                let quantifier = if at_least {
+                    self.pos += 2;
+                    let n = self.expr()?;
+                    self.expect_punct(")")?;
+                    Quantifier::AtLeast(Box::new(n))
+                } else {
+                    let t = self.peek().expect("peeked");
+                    self.pos += 1;
+                    if t.is_keyword("ALL") {
+                        Quantifier::All
+                    } else if t.is_keyword("ANY") {
+                        Quantifier::Any
+                    } else {
+                        Quantifier::None
+                    }
+                };
+                let Some((op, op_prec, len)) = self.peek_binary(0) else {
+                    return Err(self.error("comparison operator"));
+                };
+                self.pos += len;
+                let right = self.binary(op_prec + 1)?;
+                left = Expr {
+                    start: left.start,
+                    kind: ExprKind::ArrayComparison {
+                        quantifier,
+                        op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                };
+                continue;
+            }
+            let Some((op, prec, len)) = self.peek_binary(0) else {
+                break;
+            };
+            if prec < min_prec {
+                break;
+            }
+            self.pos += len;
+            self.enter()?;
+            let right = self.binary(prec + 1);
+            self.depth -= 1;
+            let right = right?;
+            left = Expr {
+                start: left.start,
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let op = if t.kind == TokenKind::Operator && t.text == "!" || t.is_keyword("NOT") {
+            Some(UnaryOp::Not)
+        } else if t.kind == TokenKind::Operator && t.text == "-" {
+            Some(UnaryOp::Minus)
+        } else if t.kind == TokenKind::Operator && t.text == "+" {
+            Some(UnaryOp::Plus)
+        } else {
+            None
+        };
+        let Some(op) = op else {
+            return self.postfix();
+        };
+        self.pos += 1;
+        self.enter()?;
+        let operand = self.unary();
+        self.depth -= 1;
+        Ok(Expr {
+            start: t.span.start,
+            kind: ExprKind::Unary(op, Box::new(operand?)),
+        })
+    }
+
+    fn postfix(&mut self) -> PResult<Expr> {
+        let mut expr = self.primary()?;
+        loop {
+            let start = expr.start;
+            if self.eat_punct(".") {
+                let attribute = match self.peek() {
+                    Some(t)
+                        if t.is_name()
+                            || matches!(t.kind, TokenKind::Keyword | TokenKind::String) =>
+                    {
+                        self.pos += 1;
+                        t.value().into_owned()
+                    }
+                    Some(t) if t.kind == TokenKind::BindParameter => {
+                        self.pos += 1;
+                        format!("@{}", t.value())
+                    }
+                    _ => return Err(self.error("attribute name")),
+                };
+                expr = Expr {
+                    start,
+                    kind: ExprKind::Attribute(Box::new(expr), attribute),
+                };
+            } else if self.is_punct("[") {
+                self.pos += 1;
+                expr = self.bracket_suffix(expr)?;
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    /// After `[`: an index, an expansion `[*]`/`[**]` or a question mark
+    /// operator `[? ...]`.
+    fn bracket_suffix(&mut self, base: Expr) -> PResult<Expr> {
+        let start = base.start;
+        if self.is_punct("*") {
+            let mut depth = 0;
+            while self.eat_punct("*") {
+                depth += 1;
+            }
+            let inline = self.inline()?;
+            self.expect_punct("]")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Expansion {
+                    base: Box::new(base),
+                    depth,
+                    inline,
+                },
+            });
+        }
+        if self.eat_punct("?") {
+            let quantifier = if self.eat_kw("ALL") {
+                Some(Quantifier::All)
+            } else if self.eat_kw("ANY") {
+                Some(Quantifier::Any)
+            } else if self.eat_kw("NONE") {
+                Some(Quantifier::None)
+            } else if self.eat_kw("AT LEAST") {
+                self.expect_punct("(")?;
+                let n = self.expr()?;
+                self.expect_punct(")")?;
+                Some(Quantifier::AtLeast(Box::new(n)))
+            } else if self.is_kw("FILTER") || self.is_punct("]") {
+                None
+            } else {
+                Some(Quantifier::AtLeast(Box::new(self.expr()?)))
+            };
+            let inline = self.inline()?;
+            self.expect_punct("]")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Question {
+                    base: Box::new(base),
+                    quantifier,
+                    inline,
+                },
+            });
+        }
+        let index = self.expr()?;
+        self.expect_punct("]")?;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Index(Box::new(base), Box::new(index)),
+        })
+    }
+
+    fn inline(&mut self) -> PResult<Inline> {
+        let mut inline = Inline {
+            filter: None,
+            limit: None,
+            project: None,
+        };
+        if self.eat_kw("FILTER") {
+            inline.filter = Some(Box::new(self.expr()?));
+        }
+        if self.eat_kw("LIMIT") {
+            let first = self.expr()?;
+            inline.limit = Some(if self.eat_punct(",") {
+                (Some(Box::new(first)), Box::new(self.expr()?))
+            } else {
+                (None, Box::new(first))
+            });
+        }
+        if self.eat_kw("RETURN") {
+            inline.project = Some(Box::new(self.expr()?));
+        }
+        Ok(inline)
+    }
+
+    /// A single-token operand (name, literal, bind parameter).
+    fn primary_token(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let kind = match t.kind {
+            TokenKind::Identifier | TokenKind::QuotedName => ExprKind::Name(t.value().into_owned()),
+            TokenKind::String => ExprKind::String(t.value().into_owned()),
+            TokenKind::Number => ExprKind::Number(t.text.to_string()),
+            TokenKind::BindParameter => ExprKind::BindParameter(t.value().into_owned()),
+            TokenKind::CollectionBindParameter => {
+                ExprKind::CollectionBindParameter(t.value().into_owned())
+            }
+            TokenKind::Keyword if t.is_keyword("NULL") => ExprKind::Null,
+            TokenKind::Keyword if t.is_keyword("TRUE") => ExprKind::Bool(true),
+            TokenKind::Keyword if t.is_keyword("FALSE") => ExprKind::Bool(false),
+            _ => return Err(self.error("expression")),
+        };
+        self.pos += 1;
+        Ok(Expr {
+            start: t.span.start,
+            kind,
+        })
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let start = t.span.start;
+        // Function calls: `NAME(`, `NS::NAME(`, and keywords used as
+        // function names (`LIKE(...)`).
+        if (t.kind == TokenKind::Identifier || t.kind == TokenKind::Keyword)
+            && self
+                .peek_at(1)
+                .is_some_and(|n| n.text == "(" || n.text == "::")
+            && !t.is_keyword("NOT")
+        {
+            let mut name = t.text.to_ascii_uppercase();
+            self.pos += 1;
+            while self.eat_punct("::") {
+                let part = self.name()?;
+                name.push_str("::");
+                name.push_str(&part.to_ascii_uppercase());
+            }
+            self.expect_punct("(")?;
+            let args = self.list(")")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Call { name, args },
+            });
+        }
+        if t.text == "(" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            self.enter()?;
+            let inner = if self.peek().is_some_and(|t| {
+                t.kind == TokenKind::Keyword
+                    && (t.is_keyword("WITH") || OPERATIONS.iter().any(|w| t.is_keyword(w)))
+            }) {
+                self.query().map(|q| Expr {
+                    start,
+                    kind: ExprKind::Subquery(Box::new(q)),
+                })
+            } else {
+                self.expr()
+            };
+            self.depth -= 1;
+            let inner = inner?;
+            self.expect_punct(")")?;
+            return Ok(inner);
+        }
+        if t.text == "[" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            let items = self.list("]")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Array(items),
+            });
+        }
+        if t.text == "{" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            return self.object(start);
+        }
+        self.primary_token()
+    }
+
+    /// Comma-separated expressions up to `close` (a trailing comma allowed).
+    fn list(&mut self, close: &str) -> PResult<Vec<Expr>> {
+        let mut items = Vec::new();
+        self.enter()?;
+        while !self.eat_punct(close) {
+            items.push(self.expr()?);
+            if !self.eat_punct(",") {
+                self.expect_punct(close)?;
+                break;
+            }
+        }
+        self.depth -= 1;
+        Ok(items)
+    }
+
+    fn object(&mut self, start: Position) -> PResult<Expr> {
+        let mut entries = Vec::new();
+        self.enter()?;
+        while !self.eat_punct("}") {
+            let Some(t) = self.peek() else {
+                return Err(self.error("}"));
+            };
+            let key = match t.kind {
+                TokenKind::Identifier
+                | TokenKind::QuotedName
+                | TokenKind::String
+                | TokenKind::Keyword
+                | TokenKind::Number => {
+                    self.pos += 1;
+                    ObjectKey::Name(t.value().into_owned())
+                }
+                TokenKind::BindParameter => {
+                    self.pos += 1;
+                    ObjectKey::Bind(t.value().into_owned())
+                }
+                TokenKind::Punctuation if t.text == "[" => {
+                    self.pos += 1;
+                    let k = self.expr()?;
+                    self.expect_punct("]")?;
+                    ObjectKey::Computed(k)
+                }
+                _ => return Err(self.error("attribute name")),
+            };
+            let value = if self.eat_punct(":") {
+                self.expr()?
+            } else if let (ObjectKey::Name(name), true) = (&key, t.is_name()) {
+                Expr {
+                    start: t.span.start,
+                    kind: ExprKind::Name(name.clone()),
+                }
+            } else {
+                return Err(self.error(":"));
+            };
+            entries.push((key, value));
+            if !self.eat_punct(",") {
+                self.expect_punct("}")?;
+                break;
+            }
+        }
+        self.depth -= 1;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Object(entries),
+        })
+    }
+}
