@@ -38,6 +38,7 @@ pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
         toks,
         pos: 0,
         depth: 0,
+        allow_in: true,
     };
     let result = parser.query()?;
     if let Some(token) = parser.peek() {
@@ -51,6 +52,10 @@ struct Parser<'q> {
     toks: Vec<Token<'q>>,
     pos: usize,
     depth: usize,
+    /// False while parsing the document of a data modification, where `IN`
+    /// at the top level starts `IN collection` instead of being an operator.
+    /// Brackets of any kind turn it back on.
+    allow_in: bool,
 }
 
 type PResult<T> = Result<T, SyntaxError>;
@@ -545,13 +550,13 @@ impl<'q> Parser<'q> {
             } else {
                 return Err(self.error("keyword UPDATE or REPLACE"));
             };
-            m.upsert_update = Some((replace, self.expr()?));
+            m.upsert_update = Some((replace, self.expr_without_in()?));
         } else {
-            m.target = self.expr()?;
+            m.target = self.expr_without_in()?;
             if matches!(kind, ModificationKind::Update | ModificationKind::Replace)
                 && self.eat_kw("WITH")
             {
-                m.with = Some(self.expr()?);
+                m.with = Some(self.expr_without_in()?);
             }
         }
         m.collection = self.in_collection()?;
@@ -560,6 +565,22 @@ impl<'q> Parser<'q> {
     }
 
     // ---- expressions ---------------------------------------------------
+
+    /// An expression in which a top-level `IN` ends the expression.
+    fn expr_without_in(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.allow_in, false);
+        let result = self.expr();
+        self.allow_in = saved;
+        result
+    }
+
+    /// An expression inside brackets, where `IN` is an operator again.
+    fn expr_with_in(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.allow_in, true);
+        let result = self.expr();
+        self.allow_in = saved;
+        result
+    }
 
     fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
@@ -718,7 +739,7 @@ impl<'q> Parser<'q> {
             let Some((op, prec, len)) = self.peek_binary(0) else {
                 break;
             };
-            if prec < min_prec {
+            if prec < min_prec || (!self.allow_in && matches!(op, BinaryOp::In | BinaryOp::NotIn)) {
                 break;
             }
             self.pos += len;
@@ -821,13 +842,13 @@ impl<'q> Parser<'q> {
                 Some(Quantifier::None)
             } else if self.eat_kw("AT LEAST") {
                 self.expect_punct("(")?;
-                let n = self.expr()?;
+                let n = self.expr_with_in()?;
                 self.expect_punct(")")?;
                 Some(Quantifier::AtLeast(Box::new(n)))
             } else if self.is_kw("FILTER") || self.is_punct("]") {
                 None
             } else {
-                Some(Quantifier::AtLeast(Box::new(self.expr()?)))
+                Some(Quantifier::AtLeast(Box::new(self.expr_with_in()?)))
             };
             let inline = self.inline()?;
             self.expect_punct("]")?;
@@ -840,7 +861,7 @@ impl<'q> Parser<'q> {
                 },
             });
         }
-        let index = self.expr()?;
+        let index = self.expr_with_in()?;
         self.expect_punct("]")?;
         Ok(Expr {
             start,
@@ -855,18 +876,18 @@ impl<'q> Parser<'q> {
             project: None,
         };
         if self.eat_kw("FILTER") {
-            inline.filter = Some(Box::new(self.expr()?));
+            inline.filter = Some(Box::new(self.expr_with_in()?));
         }
         if self.eat_kw("LIMIT") {
-            let first = self.expr()?;
+            let first = self.expr_with_in()?;
             inline.limit = Some(if self.eat_punct(",") {
-                (Some(Box::new(first)), Box::new(self.expr()?))
+                (Some(Box::new(first)), Box::new(self.expr_with_in()?))
             } else {
                 (None, Box::new(first))
             });
         }
         if self.eat_kw("RETURN") {
-            inline.project = Some(Box::new(self.expr()?));
+            inline.project = Some(Box::new(self.expr_with_in()?));
         }
         Ok(inline)
     }
@@ -896,6 +917,13 @@ impl<'q> Parser<'q> {
         })
     }
 
+    fn starts_query(&self) -> bool {
+        self.peek().is_some_and(|t| {
+            t.kind == TokenKind::Keyword
+                && (t.is_keyword("WITH") || OPERATIONS.iter().any(|w| t.is_keyword(w)))
+        })
+    }
+
     fn primary(&mut self) -> PResult<Expr> {
         let Some(t) = self.peek() else {
             return Err(self.error("expression"));
@@ -917,7 +945,19 @@ impl<'q> Parser<'q> {
                 name.push_str(&part.to_ascii_uppercase());
             }
             self.expect_punct("(")?;
-            let args = self.list(")")?;
+            let args = if self.starts_query() {
+                let saved = std::mem::replace(&mut self.allow_in, true);
+                let q = self.query();
+                self.allow_in = saved;
+                let arg = Expr {
+                    start: self.here(),
+                    kind: ExprKind::Subquery(Box::new(q?)),
+                };
+                self.expect_punct(")")?;
+                vec![arg]
+            } else {
+                self.list(")")?
+            };
             return Ok(Expr {
                 start,
                 kind: ExprKind::Call { name, args },
@@ -926,17 +966,16 @@ impl<'q> Parser<'q> {
         if t.text == "(" && t.kind == TokenKind::Punctuation {
             self.pos += 1;
             self.enter()?;
-            let inner = if self.peek().is_some_and(|t| {
-                t.kind == TokenKind::Keyword
-                    && (t.is_keyword("WITH") || OPERATIONS.iter().any(|w| t.is_keyword(w)))
-            }) {
+            let saved = std::mem::replace(&mut self.allow_in, true);
+            let inner = if self.starts_query() {
                 self.query().map(|q| Expr {
                     start,
                     kind: ExprKind::Subquery(Box::new(q)),
                 })
             } else {
-                self.expr()
+                self.expr_with_in()
             };
+            self.allow_in = saved;
             self.depth -= 1;
             let inner = inner?;
             self.expect_punct(")")?;
@@ -962,7 +1001,7 @@ impl<'q> Parser<'q> {
         let mut items = Vec::new();
         self.enter()?;
         while !self.eat_punct(close) {
-            items.push(self.expr()?);
+            items.push(self.expr_with_in()?);
             if !self.eat_punct(",") {
                 self.expect_punct(close)?;
                 break;
@@ -994,14 +1033,14 @@ impl<'q> Parser<'q> {
                 }
                 TokenKind::Punctuation if t.text == "[" => {
                     self.pos += 1;
-                    let k = self.expr()?;
+                    let k = self.expr_with_in()?;
                     self.expect_punct("]")?;
                     ObjectKey::Computed(k)
                 }
                 _ => return Err(self.error("attribute name")),
             };
             let value = if self.eat_punct(":") {
-                self.expr()?
+                self.expr_with_in()?
             } else if let (ObjectKey::Name(name), true) = (&key, t.is_name()) {
                 Expr {
                     start: t.span.start,
