@@ -15,10 +15,17 @@ pub struct Query {
 pub enum Statement {
     For(Box<For>),
     Filter(Expr),
-    Let { name: String, value: Expr },
+    /// `LET a = 1, b = 2` (one or more assignments).
+    Let(Vec<Assignment>),
     Sort(Vec<SortItem>),
-    Limit { offset: Option<Expr>, count: Expr },
-    Return { distinct: bool, value: Expr },
+    Limit {
+        offset: Option<Expr>,
+        count: Expr,
+    },
+    Return {
+        distinct: bool,
+        value: Expr,
+    },
     Collect(Box<Collect>),
     Window(Box<Window>),
     Modify(Box<Modification>),
@@ -200,6 +207,8 @@ pub enum ObjectKey {
     Name(String),
     Bind(String),
     Computed(Expr),
+    /// `{ ...other }` (4.x); the entry's value is the spread expression.
+    Spread,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -256,4 +265,6 @@ pub enum ExprKind {
         inline: Inline,
     },
     Subquery(Box<Query>),
+    /// `...x` inside an array literal or a call's arguments (4.x).
+    Spread(Box<Expr>),
 }

@@ -220,14 +220,7 @@ impl<'q> Parser<'q> {
         Ok(match word.as_str() {
             "FOR" => Statement::For(Box::new(self.for_statement()?)),
             "FILTER" => Statement::Filter(self.expr()?),
-            "LET" => {
-                let name = self.name()?;
-                self.expect_punct("=")?;
-                Statement::Let {
-                    name,
-                    value: self.expr()?,
-                }
-            }
+            "LET" => Statement::Let(self.assignments()?),
             "SORT" => {
                 let mut items = Vec::new();
                 loop {
@@ -945,19 +938,7 @@ impl<'q> Parser<'q> {
                 name.push_str(&part.to_ascii_uppercase());
             }
             self.expect_punct("(")?;
-            let args = if self.starts_query() {
-                let saved = std::mem::replace(&mut self.allow_in, true);
-                let q = self.query();
-                self.allow_in = saved;
-                let arg = Expr {
-                    start: self.here(),
-                    kind: ExprKind::Subquery(Box::new(q?)),
-                };
-                self.expect_punct(")")?;
-                vec![arg]
-            } else {
-                self.list(")")?
-            };
+            let args = self.list(")", true)?;
             return Ok(Expr {
                 start,
                 kind: ExprKind::Call { name, args },
@@ -983,7 +964,7 @@ impl<'q> Parser<'q> {
         }
         if t.text == "[" && t.kind == TokenKind::Punctuation {
             self.pos += 1;
-            let items = self.list("]")?;
+            let items = self.list("]", false)?;
             return Ok(Expr {
                 start,
                 kind: ExprKind::Array(items),
@@ -997,11 +978,13 @@ impl<'q> Parser<'q> {
     }
 
     /// Comma-separated expressions up to `close` (a trailing comma allowed).
-    fn list(&mut self, close: &str) -> PResult<Vec<Expr>> {
+    /// `...x` spreads (4.x); bare subqueries where `queries` (call
+    /// arguments: `LENGTH(FOR x IN c RETURN x)`).
+    fn list(&mut self, close: &str, queries: bool) -> PResult<Vec<Expr>> {
         let mut items = Vec::new();
         self.enter()?;
         while !self.eat_punct(close) {
-            items.push(self.expr_with_in()?);
+            items.push(self.list_item(queries)?);
             if !self.eat_punct(",") {
                 self.expect_punct(close)?;
                 break;
@@ -1011,6 +994,26 @@ impl<'q> Parser<'q> {
         Ok(items)
     }
 
+    fn list_item(&mut self, queries: bool) -> PResult<Expr> {
+        let start = self.here();
+        if queries && self.starts_query() {
+            let saved = std::mem::replace(&mut self.allow_in, true);
+            let query = self.query();
+            self.allow_in = saved;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Subquery(Box::new(query?)),
+            });
+        }
+        if self.eat_punct("...") {
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Spread(Box::new(self.expr_with_in()?)),
+            });
+        }
+        self.expr_with_in()
+    }
+
     fn object(&mut self, start: Position) -> PResult<Expr> {
         let mut entries = Vec::new();
         self.enter()?;
@@ -1018,6 +1021,16 @@ impl<'q> Parser<'q> {
             let Some(t) = self.peek() else {
                 return Err(self.error("}"));
             };
+            if t.kind == TokenKind::Operator && t.text == "..." {
+                self.pos += 1;
+                let value = self.expr_with_in()?;
+                entries.push((ObjectKey::Spread, value));
+                if !self.eat_punct(",") {
+                    self.expect_punct("}")?;
+                    break;
+                }
+                continue;
+            }
             let key = match t.kind {
                 TokenKind::Identifier
                 | TokenKind::QuotedName
