@@ -15,6 +15,9 @@ use crate::lexer::{lex, significant, Position, Token, TokenKind};
 use crate::syntax::{describe, SyntaxError, SyntaxErrorKind};
 use ast::*;
 
+/// What the parser expects where bison would list too many tokens to name.
+const CLASSES: &[&str] = &["expression", "RETURN or a data-modification operation"];
+
 /// Deeper nesting is rejected instead of overflowing the stack.
 const MAX_DEPTH: usize = 200;
 
@@ -132,15 +135,22 @@ impl<'q> Parser<'q> {
         SyntaxError::parse(self.query, &what, token.span.start)
     }
 
-    /// An error at the current token (or at the end of the query).
+    /// An error at the current token (or at the end of the query). Like
+    /// bison, the message names what was expected only when that is a short
+    /// list of tokens; `expecting` values that describe a whole class
+    /// (an expression, an operation) are left out of the message.
     fn error(&self, expecting: &str) -> SyntaxError {
+        let expecting = (!CLASSES.contains(&expecting)).then_some(expecting);
         match self.peek() {
-            Some(token) => self.unexpected_token(token, Some(expecting)),
-            None => SyntaxError::parse(
-                self.query,
-                &format!("syntax error, unexpected end of query string, expecting {expecting}"),
-                self.here(),
-            ),
+            Some(token) => self.unexpected_token(token, expecting),
+            None => {
+                let mut what = "syntax error, unexpected end of query string".to_string();
+                if let Some(expecting) = expecting {
+                    what.push_str(", expecting ");
+                    what.push_str(expecting);
+                }
+                SyntaxError::parse(self.query, &what, self.here())
+            }
         }
     }
 
