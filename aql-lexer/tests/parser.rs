@@ -192,7 +192,8 @@ fn for_variants() {
     let Statement::For(f) = &q.body[0] else {
         panic!()
     };
-    assert_eq!(f.variables, ["v", "e", "p"]);
+    let names: Vec<&str> = f.variables.iter().flat_map(Pattern::names).collect();
+    assert_eq!(names, ["v", "e", "p"]);
     assert!(matches!(
         &f.source,
         ForSource::Traversal {
@@ -269,6 +270,19 @@ fn operations() {
         &q.body[5],
         Statement::Return { distinct: true, .. }
     ));
+}
+
+#[test]
+fn destructuring_4x() {
+    let q = parse("FOR [k, v] IN ENTRIES(d) LET { a, b: [c, d] } = v RETURN [a, c, d]");
+    let Statement::For(f) = &q.body[0] else {
+        panic!()
+    };
+    assert_eq!(f.variables[0].names(), ["k", "v"]);
+    let Statement::Let(bindings) = &q.body[1] else {
+        panic!()
+    };
+    assert_eq!(bindings[0].0.names(), ["a", "c", "d"]);
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use aql_lexer::parse_query;
 
-/// Queries of `valid/` that parse today; never lower this.
-const PASS_FLOOR: usize = 1289;
+/// Queries of `valid/` that parse today (all of them); never lower this.
+const PASS_FLOOR: usize = 1296;
 
 #[test]
 fn valid_corpus_parses() {

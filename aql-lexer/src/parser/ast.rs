@@ -15,8 +15,9 @@ pub struct Query {
 pub enum Statement {
     For(Box<For>),
     Filter(Expr),
-    /// `LET a = 1, b = 2` (one or more assignments).
-    Let(Vec<Assignment>),
+    /// `LET a = 1, b = 2` (one or more assignments; 4.x destructures:
+    /// `LET [a, b] = ...`).
+    Let(Vec<(Pattern, Expr)>),
     Sort(Vec<SortItem>),
     Limit {
         offset: Option<Expr>,
@@ -43,7 +44,9 @@ pub struct SortItem {
 /// `FOR vars IN source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct For {
-    pub variables: Vec<String>,
+    /// One name, or several for traversals and paths (`v, e, p`), or a
+    /// destructuring pattern (4.x: `FOR [k, v] IN ...`).
+    pub variables: Vec<Pattern>,
     pub source: ForSource,
     pub options: Option<Expr>,
 }
@@ -99,6 +102,27 @@ pub enum Graph {
     Named(Expr),
     /// An anonymous graph: edge collections, each with an optional direction.
     Collections(Vec<(Option<Direction>, Expr)>),
+}
+
+/// What a `FOR` or `LET` binds: a variable, or (4.x) a destructuring
+/// pattern of an array (`[a, b]`) or object (`{ a, b: c }`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    Name(String),
+    Array(Vec<Pattern>),
+    /// Attribute names with the pattern each binds (`{ a }` binds `a`).
+    Object(Vec<(String, Pattern)>),
+}
+
+impl Pattern {
+    /// The variables the pattern declares, in order.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Pattern::Name(name) => vec![name.as_str()],
+            Pattern::Array(items) => items.iter().flat_map(Pattern::names).collect(),
+            Pattern::Object(entries) => entries.iter().flat_map(|(_, p)| p.names()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -181,6 +181,49 @@ impl<'q> Parser<'q> {
         }
     }
 
+    /// A variable name or (4.x) a destructuring pattern.
+    fn pattern(&mut self) -> PResult<Pattern> {
+        if self.eat_punct("[") {
+            self.enter()?;
+            let mut items = Vec::new();
+            while !self.eat_punct("]") {
+                items.push(self.pattern()?);
+                if !self.eat_punct(",") {
+                    self.expect_punct("]")?;
+                    break;
+                }
+            }
+            self.depth -= 1;
+            return Ok(Pattern::Array(items));
+        }
+        if self.eat_punct("{") {
+            self.enter()?;
+            let mut entries = Vec::new();
+            while !self.eat_punct("}") {
+                let attribute = match self.peek() {
+                    Some(t) if t.is_name() || t.kind == TokenKind::String => {
+                        self.pos += 1;
+                        t.value().into_owned()
+                    }
+                    _ => return Err(self.error("identifier")),
+                };
+                let pattern = if self.eat_punct(":") {
+                    self.pattern()?
+                } else {
+                    Pattern::Name(attribute.clone())
+                };
+                entries.push((attribute, pattern));
+                if !self.eat_punct(",") {
+                    self.expect_punct("}")?;
+                    break;
+                }
+            }
+            self.depth -= 1;
+            return Ok(Pattern::Object(entries));
+        }
+        Ok(Pattern::Name(self.name()?))
+    }
+
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -230,7 +273,18 @@ impl<'q> Parser<'q> {
         Ok(match word.as_str() {
             "FOR" => Statement::For(Box::new(self.for_statement()?)),
             "FILTER" => Statement::Filter(self.expr()?),
-            "LET" => Statement::Let(self.assignments()?),
+            "LET" => {
+                let mut bindings = Vec::new();
+                loop {
+                    let pattern = self.pattern()?;
+                    self.expect_punct("=")?;
+                    bindings.push((pattern, self.expr()?));
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                Statement::Let(bindings)
+            }
             "SORT" => {
                 let mut items = Vec::new();
                 loop {
@@ -316,9 +370,9 @@ impl<'q> Parser<'q> {
     }
 
     fn for_statement(&mut self) -> PResult<For> {
-        let mut variables = vec![self.name()?];
+        let mut variables = vec![self.pattern()?];
         while self.eat_punct(",") {
-            variables.push(self.name()?);
+            variables.push(self.pattern()?);
         }
         self.expect_kw("IN")?;
         let source = if let Some(direction) = self.direction() {
