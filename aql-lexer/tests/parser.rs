@@ -360,6 +360,12 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("RETURN { 1: 2 }").contains("unexpected integer number"));
+    assert!(error("RETURN { FOR }").contains("unexpected FOR declaration"));
+    assert!(error("RETURN a.'b'").contains("unexpected quoted string"));
+    assert!(
+        error("FOR x IN c FILTER x RETURN x RETURN x").contains("unexpected RETURN declaration")
+    );
 }
 
 #[test]

@@ -256,6 +256,12 @@ impl<'q> Parser<'q> {
                         && OPERATIONS.iter().any(|w| t.is_keyword(w)) =>
                 {
                     body.push(self.statement()?);
+                    // `RETURN` is final: only the end of the (sub)query
+                    // may follow. A data modification may be followed by
+                    // more operations.
+                    if matches!(body.last(), Some(Statement::Return { .. })) {
+                        break;
+                    }
                 }
                 _ => break,
             }
@@ -844,10 +850,7 @@ impl<'q> Parser<'q> {
             let start = expr.start;
             if self.eat_punct(".") {
                 let attribute = match self.peek() {
-                    Some(t)
-                        if t.is_name()
-                            || matches!(t.kind, TokenKind::Keyword | TokenKind::String) =>
-                    {
+                    Some(t) if t.is_name() => {
                         self.pos += 1;
                         t.value().into_owned()
                     }
@@ -1096,11 +1099,8 @@ impl<'q> Parser<'q> {
                 continue;
             }
             let key = match t.kind {
-                TokenKind::Identifier
-                | TokenKind::QuotedName
-                | TokenKind::String
-                | TokenKind::Keyword
-                | TokenKind::Number => {
+                // Keywords before `:` are identifiers already (`significant`).
+                TokenKind::Identifier | TokenKind::QuotedName | TokenKind::String => {
                     self.pos += 1;
                     ObjectKey::Name(t.value().into_owned())
                 }
