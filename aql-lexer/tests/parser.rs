@@ -360,6 +360,18 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(
+        error("FOR v IN 1..2 OUTBOUND SHORTEST_PATH 'a' TO 'b' GRAPH 'g' RETURN v")
+            .starts_with("syntax error, unexpected SHORTEST_PATH keyword near")
+    );
+    assert!(
+        error("FOR u IN users COLLECT AGGREGATE n = MAX(u.a) WITH COUNT INTO c RETURN c")
+            .starts_with("syntax error, unexpected WITH keyword near")
+    );
+    assert!(
+        error("FOR u IN users COLLECT a = u.a INTO g WITH COUNT INTO c RETURN c")
+            .starts_with("syntax error, unexpected WITH keyword near")
+    );
     assert!(error("RETURN { 1: 2 }").contains("unexpected integer number"));
     assert!(error("RETURN { FOR }").contains("unexpected FOR declaration"));
     assert!(error("RETURN a.'b'").contains("unexpected quoted string"));

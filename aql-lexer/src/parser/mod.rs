@@ -415,7 +415,13 @@ impl<'q> Parser<'q> {
         .into_iter()
         .find(|(word, _)| self.is_kw(word))
         .map(|(_, kind)| kind);
-        if kind.is_some() {
+        if let Some(kind) = kind {
+            // Only K_PATHS takes a depth (`1..3 OUTBOUND K_PATHS`), like a
+            // traversal; the other path searches take a bare direction.
+            if depth.is_some() && kind != PathKind::KPaths {
+                let token = self.peek().expect("a path keyword was peeked");
+                return Err(self.unexpected_token(token, None));
+            }
             self.pos += 1;
         }
         let start = self.expr()?;
@@ -543,7 +549,10 @@ impl<'q> Parser<'q> {
                 }
             }
         }
+        // `WITH COUNT INTO` goes with groups only: not with AGGREGATE or INTO.
         if self.is_kw("WITH")
+            && collect.aggregates.is_empty()
+            && collect.into.is_none()
             && self
                 .peek_at(1)
                 .is_some_and(|t| t.is_context_keyword("COUNT"))
