@@ -8,6 +8,8 @@
 //!   (heuristic and conservative; see its documentation for the rules).
 //! - [`check_syntax`] rejects clear syntax errors with ArangoDB-style
 //!   messages and never rejects a valid query; it is not a full parser.
+//! - [`parse_query`] is the full parser (work in progress, issue 15): a
+//!   typed syntax tree ([`ast`]) or the first syntax error.
 //!
 //! Nothing here panics, whatever the input: failures are returned as errors.
 

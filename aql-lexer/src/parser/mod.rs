@@ -8,6 +8,24 @@
 //! The first error stops the parse; it is a [`SyntaxError`] in the server's
 //! style (`syntax error, unexpected X, expecting Y near '...' at position
 //! L:C`). Semantic checks (functions, variables) are not done here yet.
+//!
+//! Notes for whoever continues (issue 15):
+//! - Input is the `significant` tokens: trivia dropped, keywords after `.` or
+//!   before `:` turned into identifiers. Context keywords (`OPTIONS`,
+//!   `PRUNE`, `SEARCH`, `TO`, `KEEP`, `COUNT`) are identifiers checked by
+//!   position, as in the server's grammar.
+//! - `IN` is ambiguous after a data modification's document (`REMOVE x IN
+//!   c`): `allow_in` is off there and back on inside any bracket.
+//! - The nesting depth is capped (`MAX_DEPTH`) so deep input is an error,
+//!   not a stack overflow.
+//! - Errors: the first one wins, at the start of the offending token, with
+//!   `expecting ...` only where bison would list a few tokens (see
+//!   `CLASSES`). Bison's exact `expecting` lists are not reproduced yet.
+//! - Not checked yet (the server reports these while parsing, mostly with
+//!   other error numbers): the number of FOR variables per FOR kind, OPTIONS
+//!   being a constant object, SEARCH on a non-view, `TO` spelled right,
+//!   aggregate functions, COLLECT variables used in the same COLLECT,
+//!   unknown functions (1540) and variables (1512), modification rules.
 
 pub mod ast;
 
