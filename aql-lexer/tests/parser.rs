@@ -134,6 +134,8 @@ fn comparison_operators() {
     assert_eq!(ret("[1,2] NONE > 5"), "(None Gt [1 2] 5)");
     assert_eq!(ret("[1,2] AT LEAST (2) < 5"), "(AtLeast 2 Lt [1 2] 5)");
     assert_eq!(ret("LIKE(a, 'x')"), "LIKE(a \"x\")");
+    assert_eq!(ret("a NOT =~ 'x'"), "(RegexNonMatch a \"x\")");
+    assert_eq!(ret("a NOT !~ 'x'"), "(RegexMatch a \"x\")");
 }
 
 #[test]
@@ -360,6 +362,9 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("RETURN FILTER(1)").starts_with("syntax error, unexpected FILTER declaration"));
+    assert!(error("FOR v IN OUTBOUND 'a/1' 'edges' RETURN v").contains("unexpected quoted string"));
+    assert!(error("RETURN [1][? ALL]").contains("unexpected ]"));
     assert!(
         error("FOR v IN 1..2 OUTBOUND SHORTEST_PATH 'a' TO 'b' GRAPH 'g' RETURN v")
             .starts_with("syntax error, unexpected SHORTEST_PATH keyword near")

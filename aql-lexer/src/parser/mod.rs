@@ -366,12 +366,10 @@ impl<'q> Parser<'q> {
             .is_some_and(|t| t.kind == TokenKind::BindParameter)
     }
 
+    /// `OPTIONS { ... }`: an object literal (a FOR takes any expression,
+    /// which the server then requires to be a constant object).
     fn options(&mut self) -> PResult<Option<Expr>> {
-        if self.is_ctx("OPTIONS")
-            && self
-                .peek_at(1)
-                .is_some_and(|t| t.text == "{" || t.kind == TokenKind::BindParameter)
-        {
+        if self.is_ctx("OPTIONS") && self.peek_at(1).is_some_and(|t| t.text == "{") {
             self.pos += 1;
             Ok(Some(self.expr()?))
         } else {
@@ -415,7 +413,11 @@ impl<'q> Parser<'q> {
                 ForSource::Expr { expr, search }
             }
         };
-        let options = self.options()?;
+        let options = if matches!(source, ForSource::Expr { .. }) && self.eat_ctx("OPTIONS") {
+            Some(self.expr()?)
+        } else {
+            self.options()?
+        };
         Ok(For {
             variables,
             source,
@@ -492,7 +494,19 @@ impl<'q> Parser<'q> {
         let mut collections = Vec::new();
         loop {
             let direction = self.direction();
-            collections.push((direction, self.collection()?));
+            let collection = match self.peek() {
+                Some(t)
+                    if t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                        ) =>
+                {
+                    self.primary_token()?
+                }
+                _ => return Err(self.error("identifier")),
+            };
+            collections.push((direction, collection));
             if !self.eat_punct(",") {
                 break;
             }
@@ -727,6 +741,10 @@ impl<'q> Parser<'q> {
                             (BinaryOp::NotIn, 4, 2)
                         } else if next.is_keyword("LIKE") {
                             (BinaryOp::NotLike, 3, 2)
+                        } else if next.kind == TokenKind::Operator && next.text == "=~" {
+                            (BinaryOp::RegexNonMatch, 3, 2)
+                        } else if next.kind == TokenKind::Operator && next.text == "!~" {
+                            (BinaryOp::RegexMatch, 3, 2)
                         } else {
                             return None;
                         }
@@ -937,6 +955,9 @@ impl<'q> Parser<'q> {
             } else {
                 Some(Quantifier::AtLeast(Box::new(self.expr_with_in()?)))
             };
+            if quantifier.is_some() && !self.is_kw("FILTER") {
+                return Err(self.error("FILTER declaration"));
+            }
             let inline = self.inline()?;
             self.expect_punct("]")?;
             return Ok(Expr {
@@ -1016,13 +1037,12 @@ impl<'q> Parser<'q> {
             return Err(self.error("expression"));
         };
         let start = t.span.start;
-        // Function calls: `NAME(`, `NS::NAME(`, and keywords used as
-        // function names (`LIKE(...)`).
-        if (t.kind == TokenKind::Identifier || t.kind == TokenKind::Keyword)
+        // Function calls: `NAME(`, `NS::NAME(`, and `LIKE(`, the only keyword
+        // that is also a function name.
+        if (t.is_name() || t.is_keyword("LIKE"))
             && self
                 .peek_at(1)
                 .is_some_and(|n| n.text == "(" || n.text == "::")
-            && !t.is_keyword("NOT")
         {
             let mut name = t.text.to_ascii_uppercase();
             self.pos += 1;
