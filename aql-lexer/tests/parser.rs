@@ -297,6 +297,8 @@ fn collect_forms() {
         "FOR u IN users COLLECT c = u.city WITH COUNT INTO n RETURN n",
         "FOR u IN users COLLECT WITH COUNT INTO n RETURN n",
         "FOR u IN users COLLECT AGGREGATE m = MAX(u.age) RETURN m",
+        "FOR u IN users SORT u.a @dir, u.b 'DESC' RETURN u",
+        "UPSERT @doc INSERT @doc UPDATE {} IN users",
         "FOR u IN users COLLECT c = u.city AGGREGATE m = MAX(u.age), n = LENGTH(1) INTO g OPTIONS { method: 'sorted' } RETURN m",
     ] {
         parse(query);
@@ -362,6 +364,14 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("FOR u IN users COLLECT AGGREGATE n = 1 RETURN n")
+        .starts_with("syntax error, unexpected integer number, expecting identifier"));
+    assert!(error("FOR u IN users COLLECT AGGREGATE n = u.a RETURN n").contains("unexpected '.'"));
+    assert!(
+        error("FOR t IN obs WINDOW t.x AGGREGATE s = SUM(t.v) RETURN s")
+            .starts_with("syntax error, unexpected AGGREGATE keyword")
+    );
+    assert!(error("UPSERT u INSERT {} UPDATE {} IN users").contains("unexpected identifier"));
     assert!(error("RETURN FILTER(1)").starts_with("syntax error, unexpected FILTER declaration"));
     assert!(error("FOR v IN OUTBOUND 'a/1' 'edges' RETURN v").contains("unexpected quoted string"));
     assert!(error("RETURN [1][? ALL]").contains("unexpected ]"));

@@ -360,10 +360,17 @@ impl<'q> Parser<'q> {
         })
     }
 
-    /// `SORT x @dir`: a bind parameter as the direction.
     fn starts_sort_direction_expr(&self) -> bool {
-        self.peek()
-            .is_some_and(|t| t.kind == TokenKind::BindParameter)
+        // `sort_direction: ... | simple_value` in grammar.y: a bind parameter
+        // or a literal (`SORT x @dir`, `SORT x true`).
+        self.peek().is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::BindParameter | TokenKind::String | TokenKind::Number
+            ) || t.is_keyword("TRUE")
+                || t.is_keyword("FALSE")
+                || t.is_keyword("NULL")
+        })
     }
 
     /// `OPTIONS { ... }`: an object literal (a FOR takes any expression,
@@ -562,7 +569,7 @@ impl<'q> Parser<'q> {
             collect.groups = self.assignments()?;
         }
         if self.eat_kw("AGGREGATE") {
-            collect.aggregates = self.assignments()?;
+            collect.aggregates = self.aggregates()?;
         }
         if self.eat_kw("INTO") {
             let name = self.name()?;
@@ -598,18 +605,45 @@ impl<'q> Parser<'q> {
     }
 
     fn window(&mut self) -> PResult<Window> {
+        // `WINDOW { bounds }` or `WINDOW range WITH { bounds }`: the bounds
+        // are an object literal.
         let first = self.expr()?;
         let (range, bounds) = if self.eat_kw("WITH") {
+            if !self.is_punct("{") {
+                return Err(self.error("{"));
+            }
             (Some(first), self.expr()?)
-        } else {
+        } else if matches!(first.kind, ExprKind::Object(_)) {
             (None, first)
+        } else {
+            return Err(self.error("WITH keyword"));
         };
         self.expect_kw("AGGREGATE")?;
         Ok(Window {
             range,
             bounds,
-            aggregates: self.assignments()?,
+            aggregates: self.aggregates()?,
         })
+    }
+
+    /// `AGGREGATE a = F(...), ...`: each value is a function call, by syntax.
+    fn aggregates(&mut self) -> PResult<Vec<Assignment>> {
+        let mut out = Vec::new();
+        loop {
+            let name = self.name()?;
+            self.expect_punct("=")?;
+            if !self.peek().is_some_and(|t| t.is_name()) {
+                return Err(self.error("identifier"));
+            }
+            let value = self.primary()?;
+            if !matches!(value.kind, ExprKind::Call { .. }) {
+                return Err(self.error("("));
+            }
+            out.push(Assignment { name, value });
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
     }
 
     fn in_collection(&mut self) -> PResult<Expr> {
@@ -643,8 +677,20 @@ impl<'q> Parser<'q> {
             options: None,
         };
         if kind == ModificationKind::Upsert {
+            // `UPSERT FILTER condition` (3.12) or `UPSERT { ... }` / `UPSERT @doc`.
             m.upsert_filter = self.eat_kw("FILTER");
-            m.target = self.expr()?;
+            if !m.upsert_filter
+                && !self
+                    .peek()
+                    .is_some_and(|t| t.text == "{" || t.kind == TokenKind::BindParameter)
+            {
+                return Err(self.error("{"));
+            }
+            m.target = if m.upsert_filter {
+                self.expr()?
+            } else {
+                self.primary()?
+            };
             self.expect_kw("INSERT")?;
             m.with = Some(self.expr()?);
             let replace = if self.eat_kw("UPDATE") {
