@@ -157,6 +157,7 @@ fn access_expansion_and_question_marks() {
         "u.f[? F (Gt CURRENT 1)]"
     );
     assert_eq!(ret("u.f[?]"), "u.f[?]");
+    assert_eq!(ret("u.f[?? FILTER true]"), "u.f[? F true]");
 }
 
 #[test]
@@ -364,6 +365,9 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("INSERT {} INTO @c").starts_with("syntax error, unexpected bind parameter"));
+    assert!(error("FOR v IN OUTBOUND 'a/1' GRAPH [1] RETURN v").contains("unexpected ["));
+    assert!(error("RETURN [1][? FILTER true LIMIT 1]").contains("unexpected LIMIT declaration"));
     assert!(error("FOR u IN users COLLECT AGGREGATE n = 1 RETURN n")
         .starts_with("syntax error, unexpected integer number, expecting identifier"));
     assert!(error("FOR u IN users COLLECT AGGREGATE n = u.a RETURN n").contains("unexpected '.'"));

@@ -496,7 +496,21 @@ impl<'q> Parser<'q> {
 
     fn graph(&mut self) -> PResult<Graph> {
         if self.eat_kw("GRAPH") {
-            return Ok(Graph::Named(self.primary()?));
+            // A name, a quoted string or a bind parameter.
+            return match self.peek() {
+                Some(t)
+                    if t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::String
+                                | TokenKind::BindParameter
+                                | TokenKind::CollectionBindParameter
+                        ) =>
+                {
+                    Ok(Graph::Named(self.primary_token()?))
+                }
+                _ => Err(self.error("identifier")),
+            };
         }
         let mut collections = Vec::new();
         loop {
@@ -650,7 +664,11 @@ impl<'q> Parser<'q> {
         if !(self.eat_kw("IN") || self.eat_kw("INTO")) {
             return Err(self.error("keyword IN or INTO"));
         }
-        self.collection()
+        // A name, a quoted string or `@@c`; not a value bind parameter.
+        match self.peek() {
+            Some(t) if t.kind == TokenKind::BindParameter => Err(self.unexpected_token(t, None)),
+            _ => self.collection(),
+        }
     }
 
     fn modification(&mut self, word: &str) -> PResult<Modification> {
@@ -985,6 +1003,8 @@ impl<'q> Parser<'q> {
             });
         }
         if self.eat_punct("?") {
+            // `[??...]` repeats the operator like `[**]`.
+            while self.eat_punct("?") {}
             let quantifier = if self.eat_kw("ALL") {
                 Some(Quantifier::All)
             } else if self.eat_kw("ANY") {
@@ -1004,7 +1024,15 @@ impl<'q> Parser<'q> {
             if quantifier.is_some() && !self.is_kw("FILTER") {
                 return Err(self.error("FILTER declaration"));
             }
-            let inline = self.inline()?;
+            // Only a FILTER here; LIMIT and RETURN belong to `[*]`.
+            let mut inline = Inline {
+                filter: None,
+                limit: None,
+                project: None,
+            };
+            if self.eat_kw("FILTER") {
+                inline.filter = Some(Box::new(self.expr_with_in()?));
+            }
             self.expect_punct("]")?;
             return Ok(Expr {
                 start,
