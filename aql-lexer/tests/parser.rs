@@ -259,6 +259,7 @@ fn operations() {
         "WITH users, @@c FOR u IN users FILTER u.a LET x = 1, y = 2 SORT u.a DESC, u.b LIMIT 1, 2 RETURN DISTINCT u",
     );
     assert_eq!(q.with.len(), 2);
+    assert_eq!(parse("WITH a b, c FOR x IN a RETURN x").with.len(), 3);
     assert_eq!(q.body.len(), 6);
     assert!(matches!(&q.body[2], Statement::Let(list) if list.len() == 2));
     assert!(matches!(&q.body[3], Statement::Sort(items) if items[0].ascending == Some(false)));
@@ -365,6 +366,11 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("RETURN (WITH c FOR x IN c RETURN x)")
+        .starts_with("syntax error, unexpected WITH keyword"));
+    assert!(
+        error("WITH 'c' FOR x IN c RETURN x").starts_with("syntax error, unexpected quoted string")
+    );
     assert!(error("INSERT {} INTO @c").starts_with("syntax error, unexpected bind parameter"));
     assert!(error("FOR v IN OUTBOUND 'a/1' GRAPH [1] RETURN v").contains("unexpected ["));
     assert!(error("RETURN [1][? FILTER true LIMIT 1]").contains("unexpected LIMIT declaration"));

@@ -61,7 +61,7 @@ pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
         depth: 0,
         allow_in: true,
     };
-    let result = parser.query()?;
+    let result = parser.top_query()?;
     if let Some(token) = parser.peek() {
         return Err(parser.unexpected_token(token, None));
     }
@@ -256,16 +256,45 @@ impl<'q> Parser<'q> {
 
     // ---- operations ----------------------------------------------------
 
-    fn query(&mut self) -> PResult<Query> {
+    /// The whole query: `WITH` is allowed only here, not in subqueries.
+    fn top_query(&mut self) -> PResult<Query> {
         let mut with = Vec::new();
         if self.eat_kw("WITH") {
+            // Names or bind parameters, separated by commas or just blanks.
             loop {
-                with.push(self.collection()?);
-                if !self.eat_punct(",") {
+                match self.peek() {
+                    Some(t)
+                        if t.is_name()
+                            || matches!(
+                                t.kind,
+                                TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                            ) =>
+                    {
+                        with.push(self.primary_token()?);
+                    }
+                    _ => return Err(self.error("identifier")),
+                }
+                let comma = self.eat_punct(",");
+                let more = self.peek().is_some_and(|t| {
+                    t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                        )
+                });
+                if !comma && !more {
                     break;
                 }
             }
         }
+        let mut query = self.query()?;
+        query.with = with;
+        Ok(query)
+    }
+
+    /// Operations up to a final `RETURN` or data modification.
+    fn query(&mut self) -> PResult<Query> {
+        let with = Vec::new();
         let mut body = Vec::new();
         loop {
             match self.peek() {
@@ -1101,8 +1130,7 @@ impl<'q> Parser<'q> {
 
     fn starts_query(&self) -> bool {
         self.peek().is_some_and(|t| {
-            t.kind == TokenKind::Keyword
-                && (t.is_keyword("WITH") || OPERATIONS.iter().any(|w| t.is_keyword(w)))
+            t.kind == TokenKind::Keyword && OPERATIONS.iter().any(|w| t.is_keyword(w))
         })
     }
 
