@@ -345,10 +345,20 @@ fn window_and_modifications() {
 
 #[test]
 fn rejects_invalid_queries() {
+    // To the grammar, `FILTR u._key == @user_key` is a FOR qualifier with
+    // an expression (like `SEARCH cond`); the server then rejects the name.
     assert_eq!(
         error("FOR u IN users\n  FILTR u._key == @user_key\n  RETURN u"),
-        "syntax error, unexpected identifier near 'FILTR u._key == @user_key\n  RETU...' at position 2:3"
+        "unexpected qualifier 'FILTR', expecting 'SEARCH' or 'OPTIONS' near 'RETURN u' at position 3:3"
     );
+    assert!(error("LET x = 1 FILTR x RETURN x")
+        .starts_with("syntax error, unexpected identifier near 'FILTR x"));
+    assert!(error("FOR v IN OUTBOUND 'a/1' GRAPH 'g' PRUNED v RETURN v")
+        .starts_with("unexpected qualifier 'PRUNED', expecting 'PRUNE' or 'OPTIONS'"));
+    assert!(error("FOR x IN c OPTIONS {} SEARCH x RETURN x")
+        .starts_with("unexpected qualifier 'OPTIONS', expecting 'SEARCH' and 'OPTIONS'"));
+    assert!(error("INSERT {} INTO c OPTION { a: 1 }")
+        .starts_with("unexpected qualifier 'OPTION', expecting 'OPTIONS'"));
     assert!(
         error("FOR i IN 1..3 RETURN").starts_with("syntax error, unexpected end of query string")
     );

@@ -402,14 +402,114 @@ impl<'q> Parser<'q> {
         })
     }
 
-    /// `OPTIONS { ... }`: an object literal (a FOR takes any expression,
-    /// which the server then requires to be a constant object).
+    /// `OPTIONS { ... }` (grammar.y's `options`: any name, then an object
+    /// literal; a name other than OPTIONS is an error after the fact).
     fn options(&mut self) -> PResult<Option<Expr>> {
-        if self.is_ctx("OPTIONS") && self.peek_at(1).is_some_and(|t| t.text == "{") {
+        if !(self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "{"))
+        {
+            return Ok(None);
+        }
+        let qualifier = self.qualifier();
+        let options = self.primary()?;
+        if !qualifier.eq_ignore_ascii_case("OPTIONS") {
+            return Err(self.qualifier_error(&qualifier, "'OPTIONS'"));
+        }
+        Ok(Some(options))
+    }
+
+    /// Consumes a name used as a qualifier (`SEARCH`, `OPTIONS`, `PRUNE`).
+    fn qualifier(&mut self) -> String {
+        let token = self.peek().expect("a name was peeked");
+        self.pos += 1;
+        token.value().into_owned()
+    }
+
+    /// The error the server registers after parsing a construct with a wrong
+    /// qualifier (`FOR u IN users FILTR u.a == 1` is `FOR ... <qualifier>
+    /// <expression>` to the grammar). It has no `syntax error, ` prefix and
+    /// is reported at the token after the construct (bison's lookahead).
+    fn qualifier_error(&self, qualifier: &str, expecting: &str) -> SyntaxError {
+        SyntaxError::parse(
+            self.query,
+            &format!("unexpected qualifier '{qualifier}', expecting {expecting}"),
+            self.here(),
+        )
+    }
+
+    /// grammar.y's `for_options`: `[name expr [name expr]]`, which must be
+    /// `SEARCH`, `OPTIONS` or `SEARCH ... OPTIONS ...`.
+    fn for_options(&mut self) -> PResult<(Option<Expr>, Option<Expr>)> {
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return Ok((None, None));
+        }
+        let first = self.qualifier();
+        let first_expr = self.expr()?;
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return if first.eq_ignore_ascii_case("SEARCH") {
+                Ok((Some(first_expr), None))
+            } else if first.eq_ignore_ascii_case("OPTIONS") {
+                Ok((None, Some(first_expr)))
+            } else {
+                Err(self.qualifier_error(&first, "'SEARCH' or 'OPTIONS'"))
+            };
+        }
+        let second = self.qualifier();
+        let second_expr = self.expr()?;
+        if !first.eq_ignore_ascii_case("SEARCH") || !second.eq_ignore_ascii_case("OPTIONS") {
+            return Err(self.qualifier_error(&first, "'SEARCH' and 'OPTIONS'"));
+        }
+        Ok((Some(first_expr), Some(second_expr)))
+    }
+
+    /// grammar.y's `prune_and_options`: `[name [var =] expr [name object]]`,
+    /// which must be `PRUNE`, `OPTIONS` or `PRUNE ... OPTIONS {...}`.
+    fn prune_and_options(&mut self) -> PResult<(Option<Prune>, Option<Expr>)> {
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return Ok((None, None));
+        }
+        let first = self.qualifier();
+        let variable = if self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "=")
+        {
+            let v = self.name()?;
             self.pos += 1;
-            Ok(Some(self.expr()?))
+            Some(v)
         } else {
-            Ok(None)
+            None
+        };
+        let condition = self.expr()?;
+        if self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "{")
+        {
+            let second = self.qualifier();
+            let options = self.primary()?;
+            if !first.eq_ignore_ascii_case("PRUNE") {
+                return Err(self.qualifier_error(&first, "'PRUNE'"));
+            }
+            if !second.eq_ignore_ascii_case("OPTIONS") {
+                return Err(self.qualifier_error(&second, "'OPTIONS'"));
+            }
+            return Ok((
+                Some(Prune {
+                    variable,
+                    condition,
+                }),
+                Some(options),
+            ));
+        }
+        if first.eq_ignore_ascii_case("PRUNE") {
+            Ok((
+                Some(Prune {
+                    variable,
+                    condition,
+                }),
+                None,
+            ))
+        } else if first.eq_ignore_ascii_case("OPTIONS") {
+            Ok((None, Some(condition)))
+        } else {
+            Err(self.qualifier_error(&first, "'PRUNE' or 'OPTIONS'"))
         }
     }
 
@@ -440,19 +540,22 @@ impl<'q> Parser<'q> {
             if let Some(direction) = self.direction() {
                 self.graph_source(Some(expr), direction)?
             } else {
-                let search = if self.is_ctx("SEARCH") {
-                    self.pos += 1;
-                    Some(self.expr()?)
-                } else {
-                    None
-                };
-                ForSource::Expr { expr, search }
+                ForSource::Expr { expr, search: None }
             }
         };
-        let options = if matches!(source, ForSource::Expr { .. }) && self.eat_ctx("OPTIONS") {
-            Some(self.expr()?)
-        } else {
-            self.options()?
+        let mut source = source;
+        let options = match &mut source {
+            ForSource::Expr { search, .. } => {
+                let (found_search, options) = self.for_options()?;
+                *search = found_search;
+                options
+            }
+            ForSource::Traversal { prune, .. } => {
+                let (found_prune, options) = self.prune_and_options()?;
+                *prune = found_prune;
+                options
+            }
+            ForSource::Path { .. } => self.options()?,
         };
         Ok(For {
             variables,
@@ -497,23 +600,7 @@ impl<'q> Parser<'q> {
             });
         }
         let graph = self.graph()?;
-        let prune = if self.eat_ctx("PRUNE") {
-            let variable = if self.peek().is_some_and(|t| t.is_name())
-                && self.peek_at(1).is_some_and(|t| t.text == "=")
-            {
-                let v = self.name()?;
-                self.pos += 1;
-                Some(v)
-            } else {
-                None
-            };
-            Some(Prune {
-                variable,
-                condition: self.expr()?,
-            })
-        } else {
-            None
-        };
+        let prune = None;
         Ok(ForSource::Traversal {
             depth,
             direction,
