@@ -372,7 +372,21 @@ fn rejects_invalid_queries() {
     assert!(error("INSERT { a: 1 } users").contains("expecting keyword IN or INTO"));
     assert!(
         error("FOR v IN OUTBOUND SHORTEST_PATH 'a' 'b' GRAPH 'g' RETURN v")
-            .contains("expecting TO")
+            .starts_with("syntax error, unexpected quoted string, expecting identifier")
+    );
+    assert_eq!(
+        error("FOR v IN OUTBOUND SHORTEST_PATH 'a' TOO 'b' GRAPH 'g' RETURN v"),
+        "unexpected qualifier 'TOO', expecting 'TO' near 'OUTBOUND SHORTEST_PATH 'a' TOO '...' at position 1:10"
+    );
+    assert_eq!(
+        error("FOR a, b IN users RETURN a"),
+        "Collections and views FOR loops only allow a single return variable near 'FOR a, b IN users RETURN a' at position 1:1"
+    );
+    assert!(error("FOR a, b, c, d IN 1..2 ANY 'x/1' GRAPH 'g' RETURN a")
+        .starts_with("Traversals only have one, two or three return variables"));
+    assert!(
+        error("FOR a, b IN ANY K_PATHS 'x/1' TO 'x/2' GRAPH 'g' RETURN a")
+            .starts_with("K_PATHS only has one return variable")
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));

@@ -528,21 +528,53 @@ impl<'q> Parser<'q> {
     }
 
     fn for_statement(&mut self) -> PResult<For> {
+        let for_position = self.toks[self.pos - 1].span.start;
         let mut variables = vec![self.pattern()?];
         while self.eat_punct(",") {
             variables.push(self.pattern()?);
         }
         self.expect_kw("IN")?;
+        let graph_start = self.here();
         let source = if let Some(direction) = self.direction() {
-            self.graph_source(None, direction)?
+            self.graph_source(None, direction, graph_start)?
         } else {
             let expr = self.expr()?;
             if let Some(direction) = self.direction() {
-                self.graph_source(Some(expr), direction)?
+                self.graph_source(Some(expr), direction, graph_start)?
             } else {
                 ForSource::Expr { expr, search: None }
             }
         };
+        // How many variables each kind of FOR declares (checked by the
+        // server when it reduces the FOR, reported at the FOR).
+        let (max, message) = match &source {
+            ForSource::Expr { .. } => (
+                1,
+                "Collections and views FOR loops only allow a single return variable",
+            ),
+            ForSource::Traversal { .. } => {
+                (3, "Traversals only have one, two or three return variables")
+            }
+            ForSource::Path {
+                kind: PathKind::ShortestPath,
+                ..
+            } => (2, "SHORTEST_PATH must have one or two return variables"),
+            ForSource::Path {
+                kind: PathKind::KShortestPaths,
+                ..
+            } => (1, "K_SHORTEST_PATHS only has one return variable"),
+            ForSource::Path {
+                kind: PathKind::KPaths,
+                ..
+            } => (1, "K_PATHS only has one return variable"),
+            ForSource::Path {
+                kind: PathKind::AllShortestPaths,
+                ..
+            } => (1, "ALL_SHORTEST_PATHS only has one return variable"),
+        };
+        if variables.len() > max {
+            return Err(SyntaxError::parse(self.query, message, for_position));
+        }
         let mut source = source;
         let options = match &mut source {
             ForSource::Expr { search, .. } => {
@@ -564,7 +596,14 @@ impl<'q> Parser<'q> {
         })
     }
 
-    fn graph_source(&mut self, depth: Option<Expr>, direction: Direction) -> PResult<ForSource> {
+    /// `rule_start`: where the graph part begins (the depth or the
+    /// direction), where the server reports a wrong `TO`.
+    fn graph_source(
+        &mut self,
+        depth: Option<Expr>,
+        direction: Direction,
+        rule_start: Position,
+    ) -> PResult<ForSource> {
         let kind = [
             ("SHORTEST_PATH", PathKind::ShortestPath),
             ("K_SHORTEST_PATHS", PathKind::KShortestPaths),
@@ -585,11 +624,20 @@ impl<'q> Parser<'q> {
         }
         let start = self.expr()?;
         if let Some(kind) = kind {
-            if !self.eat_ctx("TO") {
-                return Err(self.error("TO"));
-            }
+            // Any name here, checked after the fact like a qualifier.
+            let separator = match self.peek() {
+                Some(t) if t.is_name() => self.qualifier(),
+                _ => return Err(self.error("identifier")),
+            };
             let target = self.expr()?;
             let graph = self.graph()?;
+            if !separator.eq_ignore_ascii_case("TO") {
+                return Err(SyntaxError::parse(
+                    self.query,
+                    &format!("unexpected qualifier '{separator}', expecting 'TO'"),
+                    rule_start,
+                ));
+            }
             return Ok(ForSource::Path {
                 kind,
                 depth,
