@@ -70,3 +70,23 @@ fn documented_syntax_errors_are_rejected() {
         }
     }
 }
+
+/// Every prefix of every valid query (cut at character boundaries, every
+/// few bytes) parses or fails with an error; none panics. A cheap stand-in
+/// for fuzzing until cargo-fuzz covers the parser.
+#[test]
+fn prefixes_never_panic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/aql-corpus/valid");
+    let mut parsed = 0;
+    for entry in fs::read_dir(&dir).expect("corpus directory") {
+        let text = fs::read_to_string(entry.expect("entry").path()).expect("corpus file");
+        for cut in (0..text.len())
+            .step_by(5)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            let _ = parse_query(&text[..cut]);
+            parsed += 1;
+        }
+    }
+    assert!(parsed > 10_000, "only {parsed} prefixes parsed");
+}
