@@ -390,6 +390,10 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("RETURN DISTINCT 1")
+        .starts_with("cannot use DISTINCT modifier on top-level query element near 'DISTINCT 1'"));
+    assert!(error("FOR x IN c RETURN (RETURN DISTINCT x)")
+        .starts_with("cannot use DISTINCT modifier on top-level query element"));
     assert!(error("RETURN (WITH c FOR x IN c RETURN x)")
         .starts_with("syntax error, unexpected WITH keyword"));
     assert!(

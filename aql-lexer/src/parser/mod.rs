@@ -302,6 +302,20 @@ impl<'q> Parser<'q> {
                     if t.kind == TokenKind::Keyword
                         && OPERATIONS.iter().any(|w| t.is_keyword(w)) =>
                 {
+                    // `RETURN DISTINCT` needs a FOR before it in the same
+                    // (sub)query (the server's scope check).
+                    if t.is_keyword("RETURN")
+                        && !body.iter().any(|s| matches!(s, Statement::For(_)))
+                    {
+                        if let Some(distinct) = self.peek_at(1).filter(|d| d.is_keyword("DISTINCT"))
+                        {
+                            return Err(SyntaxError::parse(
+                                self.query,
+                                "cannot use DISTINCT modifier on top-level query element",
+                                distinct.span.start,
+                            ));
+                        }
+                    }
                     body.push(self.statement()?);
                     // `RETURN` is final: only the end of the (sub)query
                     // may follow. A data modification may be followed by
