@@ -18,14 +18,25 @@
 //!   c`): `allow_in` is off there and back on inside any bracket.
 //! - The nesting depth is capped (`MAX_DEPTH`) so deep input is an error,
 //!   not a stack overflow.
-//! - Errors: the first one wins, at the start of the offending token, with
-//!   `expecting ...` only where bison would list a few tokens (see
-//!   `CLASSES`). Bison's exact `expecting` lists are not reproduced yet.
+//! - Errors: the first one wins. Bison's own errors (`syntax error,
+//!   unexpected X[, expecting Y]`) are reported at the start of the
+//!   offending token, naming what was expected only where bison would list
+//!   a few tokens (see `CLASSES`); bison's exact `expecting` lists are not
+//!   reproduced yet. Errors the grammar's actions register (no `syntax
+//!   error, ` prefix) are reproduced where the grammar is known: wrong
+//!   qualifiers (`SEARCH`/`OPTIONS`/`PRUNE`/`TO` are any name to the
+//!   grammar, so `FOR u IN users FILTR u.a == 1 RETURN u` parses and is
+//!   then rejected as `unexpected qualifier 'FILTR', expecting 'SEARCH' or
+//!   'OPTIONS'`), the number of FOR variables, top-level `DISTINCT`. Their
+//!   positions follow bison's `yylloc` as far as it could be inferred
+//!   (lookahead token or rule start) and are not verified against a server.
 //! - Not checked yet (the server reports these while parsing, mostly with
-//!   other error numbers): the number of FOR variables per FOR kind, OPTIONS
-//!   being a constant object, SEARCH on a non-view, `TO` spelled right,
-//!   aggregate functions, COLLECT variables used in the same COLLECT,
-//!   unknown functions (1540) and variables (1512), modification rules.
+//!   other error numbers): OPTIONS being a constant object, SEARCH on a
+//!   non-view, aggregate function names, `KEEP` without `INTO`, COLLECT
+//!   variables used in the same COLLECT, WINDOW bound names, unknown
+//!   functions (1540) and variables (1512), data-modification rules.
+//! - 4.x syntax accepted on purpose (the corpus has it): `...` spreads in
+//!   arrays, objects and call arguments, and destructuring in FOR and LET.
 
 pub mod ast;
 
