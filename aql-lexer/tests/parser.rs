@@ -305,15 +305,22 @@ fn collect_forms() {
     ] {
         parse(query);
     }
-    let q = parse("FOR u IN users COLLECT c = u.city AGGREGATE m = MAX(u.age) INTO g KEEP u OPTIONS { method: 'hash' } RETURN m");
+    let q = parse(
+        "FOR u IN users COLLECT c = u.city, d = 1 INTO g KEEP u OPTIONS { method: 'hash' } RETURN g",
+    );
     let Statement::Collect(c) = &q.body[1] else {
         panic!()
     };
     assert_eq!(
         (c.groups.len(), c.aggregates.len(), c.keep.len()),
-        (1, 1, 1)
+        (2, 0, 1)
     );
     assert!(c.into.is_some() && c.options.is_some());
+    // KEEP goes with groups and INTO, not with AGGREGATE (grammar.y).
+    assert!(parse_query(
+        "FOR u IN users COLLECT c = u.city AGGREGATE m = MAX(u.age) INTO g KEEP u RETURN m"
+    )
+    .is_err());
 }
 
 #[test]
@@ -390,6 +397,12 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(parse_query("  // nothing\n").unwrap_err().error_num(), 1502);
     assert!(error("RETURN 'abc").contains("unterminated string"));
+    assert!(error("FOR u IN users COLLECT a = u.a KEEP u RETURN a")
+        .starts_with("use of 'KEEP' without 'INTO' near 'RETURN a'"));
+    assert!(
+        error("FOR u IN users COLLECT a = u.a INTO g KEPP u RETURN a")
+            .starts_with("unexpected qualifier 'KEPP', expecting 'KEEP'")
+    );
     assert!(error("RETURN DISTINCT 1")
         .starts_with("cannot use DISTINCT modifier on top-level query element near 'DISTINCT 1'"));
     assert!(error("FOR x IN c RETURN (RETURN DISTINCT x)")

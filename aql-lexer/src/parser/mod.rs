@@ -27,12 +27,13 @@
 //!   qualifiers (`SEARCH`/`OPTIONS`/`PRUNE`/`TO` are any name to the
 //!   grammar, so `FOR u IN users FILTR u.a == 1 RETURN u` parses and is
 //!   then rejected as `unexpected qualifier 'FILTR', expecting 'SEARCH' or
-//!   'OPTIONS'`), the number of FOR variables, top-level `DISTINCT`. Their
+//!   'OPTIONS'`), the number of FOR variables, top-level `DISTINCT`,
+//!   `KEEP` without `INTO`. Their
 //!   positions follow bison's `yylloc` as far as it could be inferred
 //!   (lookahead token or rule start) and are not verified against a server.
 //! - Not checked yet (the server reports these while parsing, mostly with
 //!   other error numbers): OPTIONS being a constant object, SEARCH on a
-//!   non-view, aggregate function names, `KEEP` without `INTO`, COLLECT
+//!   non-view, aggregate function names, COLLECT
 //!   variables used in the same COLLECT, WINDOW bound names, unknown
 //!   functions (1540) and variables (1512), data-modification rules.
 //! - 4.x syntax accepted on purpose (the corpus has it): `...` spreads in
@@ -133,14 +134,6 @@ impl<'q> Parser<'q> {
 
     fn eat_kw(&mut self, word: &str) -> bool {
         let hit = self.is_kw(word);
-        if hit {
-            self.pos += 1;
-        }
-        hit
-    }
-
-    fn eat_ctx(&mut self, word: &str) -> bool {
-        let hit = self.is_ctx(word);
         if hit {
             self.pos += 1;
         }
@@ -782,13 +775,30 @@ impl<'q> Parser<'q> {
                 None
             };
             collect.into = Some((name, projection));
-            if self.eat_ctx("KEEP") {
-                loop {
-                    collect.keep.push(self.name()?);
-                    if !self.eat_punct(",") {
-                        break;
-                    }
+        }
+        // grammar.y's `keep`: any name then variable names, after groups
+        // (without AGGREGATE); checked after the fact like a qualifier.
+        if !collect.groups.is_empty()
+            && collect.aggregates.is_empty()
+            && self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.is_name())
+        {
+            let qualifier = self.qualifier();
+            loop {
+                collect.keep.push(self.name()?);
+                if !self.eat_punct(",") {
+                    break;
                 }
+            }
+            if !qualifier.eq_ignore_ascii_case("KEEP") {
+                return Err(self.qualifier_error(&qualifier, "'KEEP'"));
+            }
+            if collect.into.is_none() {
+                return Err(SyntaxError::parse(
+                    self.query,
+                    "use of 'KEEP' without 'INTO'",
+                    self.here(),
+                ));
             }
         }
         // `WITH COUNT INTO` goes with groups only: not with AGGREGATE or INTO.
