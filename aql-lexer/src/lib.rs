@@ -8,12 +8,15 @@
 //!   (heuristic and conservative; see its documentation for the rules).
 //! - [`check_syntax`] rejects clear syntax errors with ArangoDB-style
 //!   messages and never rejects a valid query; it is not a full parser.
+//! - [`parse_query`] is the full parser (work in progress, issue 15): a
+//!   typed syntax tree ([`ast`]) or the first syntax error.
 //!
 //! Nothing here panics, whatever the input: failures are returned as errors.
 
 mod collections;
 mod lexer;
 mod params;
+pub mod parser;
 mod server_position;
 mod syntax;
 
@@ -23,5 +26,6 @@ pub use lexer::{
     CONTEXT_KEYWORDS, KEYWORDS, KEYWORDS_4X, SPECIAL_VARIABLES,
 };
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
+pub use parser::{ast, parse_query};
 pub use server_position::{position_at_server_location, server_column};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

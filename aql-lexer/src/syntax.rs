@@ -79,7 +79,7 @@ impl SyntaxError {
         }
     }
 
-    fn parse(query: &str, what: &str, position: Position) -> Self {
+    pub(crate) fn parse(query: &str, what: &str, position: Position) -> Self {
         SyntaxError {
             kind: SyntaxErrorKind::Parse,
             message: format!(
@@ -93,7 +93,7 @@ impl SyntaxError {
         }
     }
 
-    fn from_lex(query: &str, error: &LexError) -> Self {
+    pub(crate) fn from_lex(query: &str, error: &LexError) -> Self {
         Self::parse(query, &error.message, error.position)
     }
 }
@@ -356,7 +356,7 @@ fn misplaced_operation_error(toks: &[Token<'_>]) -> Option<Unexpected> {
 }
 
 /// How ArangoDB's grammar names a token in "unexpected ..." messages.
-fn describe(token: &Token<'_>) -> String {
+pub(crate) fn describe(token: &Token<'_>) -> String {
     let text = token.text;
     let described = match token.kind {
         TokenKind::Identifier | TokenKind::QuotedName => "identifier",

@@ -1,0 +1,294 @@
+//! The typed syntax tree the parser produces. Names and literals own their
+//! (unescaped) text; every expression carries the position it starts at.
+
+use crate::lexer::Position;
+
+/// A whole query: optional `WITH` collections, then its operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub with: Vec<Expr>,
+    pub body: Vec<Statement>,
+}
+
+/// One operation (`FOR`, `FILTER`, `LET`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    For(Box<For>),
+    Filter(Expr),
+    /// `LET a = 1, b = 2` (one or more assignments; 4.x destructures:
+    /// `LET [a, b] = ...`).
+    Let(Vec<(Pattern, Expr)>),
+    Sort(Vec<SortItem>),
+    Limit {
+        offset: Option<Expr>,
+        count: Expr,
+    },
+    Return {
+        distinct: bool,
+        value: Expr,
+    },
+    Collect(Box<Collect>),
+    Window(Box<Window>),
+    Modify(Box<Modification>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    /// `Some(true)` for `ASC`, `Some(false)` for `DESC`; also an expression
+    /// direction (`SORT x @dir`) is stored as `None` plus `dynamic`.
+    pub ascending: Option<bool>,
+    pub dynamic: Option<Expr>,
+}
+
+/// `FOR vars IN source`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct For {
+    /// One name, or several for traversals and paths (`v, e, p`), or a
+    /// destructuring pattern (4.x: `FOR [k, v] IN ...`).
+    pub variables: Vec<Pattern>,
+    pub source: ForSource,
+    pub options: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForSource {
+    /// A collection, view, array expression or subquery, with an optional
+    /// `SEARCH` condition (views).
+    Expr { expr: Expr, search: Option<Expr> },
+    /// `[depth] DIRECTION start GRAPH g | edge collections [PRUNE ...]`.
+    Traversal {
+        depth: Option<Expr>,
+        direction: Direction,
+        start: Expr,
+        graph: Graph,
+        prune: Option<Prune>,
+    },
+    /// `SHORTEST_PATH`, `K_SHORTEST_PATHS`, `K_PATHS`, `ALL_SHORTEST_PATHS`.
+    Path {
+        kind: PathKind,
+        depth: Option<Expr>,
+        direction: Direction,
+        start: Expr,
+        target: Expr,
+        graph: Graph,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prune {
+    pub variable: Option<String>,
+    pub condition: Expr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Outbound,
+    Inbound,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    ShortestPath,
+    KShortestPaths,
+    KPaths,
+    AllShortestPaths,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Graph {
+    /// `GRAPH name`.
+    Named(Expr),
+    /// An anonymous graph: edge collections, each with an optional direction.
+    Collections(Vec<(Option<Direction>, Expr)>),
+}
+
+/// What a `FOR` or `LET` binds: a variable, or (4.x) a destructuring
+/// pattern of an array (`[a, b]`) or object (`{ a, b: c }`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    Name(String),
+    Array(Vec<Pattern>),
+    /// Attribute names with the pattern each binds (`{ a }` binds `a`).
+    Object(Vec<(String, Pattern)>),
+}
+
+impl Pattern {
+    /// The variables the pattern declares, in order.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Pattern::Name(name) => vec![name.as_str()],
+            Pattern::Array(items) => items.iter().flat_map(Pattern::names).collect(),
+            Pattern::Object(entries) => entries.iter().flat_map(|(_, p)| p.names()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: Expr,
+}
+
+/// `COLLECT` in all its forms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collect {
+    pub groups: Vec<Assignment>,
+    pub aggregates: Vec<Assignment>,
+    /// `INTO var [= expr]`.
+    pub into: Option<(String, Option<Expr>)>,
+    pub keep: Vec<String>,
+    /// `WITH COUNT INTO var`.
+    pub count_into: Option<String>,
+    pub options: Option<Expr>,
+}
+
+/// `WINDOW [range WITH] { preceding, following } AGGREGATE ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub range: Option<Expr>,
+    pub bounds: Expr,
+    pub aggregates: Vec<Assignment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModificationKind {
+    Insert,
+    Update,
+    Replace,
+    Remove,
+    Upsert,
+}
+
+/// `INSERT/UPDATE/REPLACE/REMOVE/UPSERT ... IN collection OPTIONS ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modification {
+    pub kind: ModificationKind,
+    /// The document (`INSERT`, `REMOVE`), the key (`UPDATE k WITH d`) or the
+    /// search document (`UPSERT`).
+    pub target: Expr,
+    /// `WITH d` of `UPDATE`/`REPLACE`; the insert document of `UPSERT`.
+    pub with: Option<Expr>,
+    /// The update/replace document of `UPSERT`, and whether it replaces.
+    pub upsert_update: Option<(bool, Expr)>,
+    /// `UPSERT FILTER cond` (3.12) rather than `UPSERT { ... }`.
+    pub upsert_filter: bool,
+    pub collection: Expr,
+    pub options: Option<Expr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Like,
+    NotLike,
+    RegexMatch,
+    RegexNonMatch,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Range,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Minus,
+    Plus,
+}
+
+/// The quantifier of an array comparison (`a ALL == b`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    AtLeast(Box<Expr>),
+}
+
+/// The inline parts of `[*]`/`[**]` and `[? ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    pub filter: Option<Box<Expr>>,
+    pub limit: Option<(Option<Box<Expr>>, Box<Expr>)>,
+    pub project: Option<Box<Expr>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectKey {
+    Name(String),
+    Bind(String),
+    Computed(Expr),
+    /// `{ ...other }` (4.x); the entry's value is the spread expression.
+    Spread,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub start: Position,
+    pub kind: ExprKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    /// A variable or collection name.
+    Name(String),
+    BindParameter(String),
+    CollectionBindParameter(String),
+    Array(Vec<Expr>),
+    /// Entries; shorthand `{ a }` is stored as key `a` with value `Name(a)`.
+    Object(Vec<(ObjectKey, Expr)>),
+    Call {
+        /// Upper-cased, with `::` between namespace parts.
+        name: String,
+        args: Vec<Expr>,
+    },
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a ALL IN b`, `a ANY == b`, `a AT LEAST (2) > b`.
+    ArrayComparison {
+        quantifier: Quantifier,
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    /// `c ? a : b`; `c ?: b` has `then: None`.
+    Ternary {
+        condition: Box<Expr>,
+        then: Option<Box<Expr>>,
+        otherwise: Box<Expr>,
+    },
+    Attribute(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    /// `[*]` (depth 1) or `[**]` (depth 2, flatten), with inline operations.
+    Expansion {
+        base: Box<Expr>,
+        depth: usize,
+        inline: Inline,
+    },
+    /// `[? quantifier FILTER cond]`.
+    Question {
+        base: Box<Expr>,
+        quantifier: Option<Quantifier>,
+        inline: Inline,
+    },
+    Subquery(Box<Query>),
+    /// `...x` inside an array literal or a call's arguments (4.x).
+    Spread(Box<Expr>),
+}

@@ -1,0 +1,1460 @@
+//! A recursive-descent AQL parser on top of the tokenizer: operations are
+//! parsed top-down, expressions by precedence climbing with the server's
+//! precedence (`arangod/Aql/grammar.y`, lowest first): `?:`, `||`, `&&`,
+//! `== != LIKE =~ !~` (with `ALL/ANY/NONE/AT LEAST` prefixes), `IN`,
+//! `< <= > >=`, `..`, `+ -`, `* / %`, unary `! NOT - +`, then postfix
+//! access (`.a`, `[i]`, `[*]`, `[? ...]`).
+//!
+//! The first error stops the parse; it is a [`SyntaxError`] in the server's
+//! style (`syntax error, unexpected X, expecting Y near '...' at position
+//! L:C`). Semantic checks (functions, variables) are not done here yet.
+//!
+//! Notes for whoever continues (issue 15):
+//! - Input is the `significant` tokens: trivia dropped, keywords after `.` or
+//!   before `:` turned into identifiers. Context keywords (`OPTIONS`,
+//!   `PRUNE`, `SEARCH`, `TO`, `KEEP`, `COUNT`) are identifiers checked by
+//!   position, as in the server's grammar.
+//! - `IN` is ambiguous after a data modification's document (`REMOVE x IN
+//!   c`): `allow_in` is off there and back on inside any bracket.
+//! - The nesting depth is capped (`MAX_DEPTH`) so deep input is an error,
+//!   not a stack overflow.
+//! - Errors: the first one wins. Bison's own errors (`syntax error,
+//!   unexpected X[, expecting Y]`) are reported at the start of the
+//!   offending token, naming what was expected only where bison would list
+//!   a few tokens (see `CLASSES`); bison's exact `expecting` lists are not
+//!   reproduced yet. Errors the grammar's actions register (no `syntax
+//!   error, ` prefix) are reproduced where the grammar is known: wrong
+//!   qualifiers (`SEARCH`/`OPTIONS`/`PRUNE`/`TO` are any name to the
+//!   grammar, so `FOR u IN users FILTR u.a == 1 RETURN u` parses and is
+//!   then rejected as `unexpected qualifier 'FILTR', expecting 'SEARCH' or
+//!   'OPTIONS'`), the number of FOR variables, top-level `DISTINCT`,
+//!   `KEEP` without `INTO`. Their
+//!   positions follow bison's `yylloc` as far as it could be inferred
+//!   (lookahead token or rule start) and are not verified against a server.
+//! - Not checked yet (the server reports these while parsing, mostly with
+//!   other error numbers): OPTIONS being a constant object, SEARCH on a
+//!   non-view, aggregate function names, COLLECT
+//!   variables used in the same COLLECT, WINDOW bound names, unknown
+//!   functions (1540) and variables (1512), data-modification rules.
+//! - 4.x syntax accepted on purpose (the corpus has it): `...` spreads in
+//!   arrays, objects and call arguments, and destructuring in FOR and LET.
+
+pub mod ast;
+
+use crate::lexer::{lex, significant, Position, Token, TokenKind};
+use crate::syntax::{describe, SyntaxError, SyntaxErrorKind};
+use ast::*;
+
+/// What the parser expects where bison would list too many tokens to name.
+const CLASSES: &[&str] = &["expression", "RETURN or a data-modification operation"];
+
+/// Deeper nesting is rejected instead of overflowing the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Parses a complete query.
+pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
+    let (tokens, lex_error) = lex(query);
+    if let Some(error) = lex_error {
+        return Err(SyntaxError::from_lex(query, &error));
+    }
+    let toks = significant(&tokens);
+    if toks.is_empty() {
+        return Err(SyntaxError {
+            kind: SyntaxErrorKind::EmptyQuery,
+            message: "query is empty".to_string(),
+            position: Position::START,
+            byte_column: 1,
+        });
+    }
+    let mut parser = Parser {
+        query,
+        toks,
+        pos: 0,
+        depth: 0,
+        allow_in: true,
+    };
+    let result = parser.top_query()?;
+    if let Some(token) = parser.peek() {
+        return Err(parser.unexpected_token(token, None));
+    }
+    Ok(result)
+}
+
+struct Parser<'q> {
+    query: &'q str,
+    toks: Vec<Token<'q>>,
+    pos: usize,
+    depth: usize,
+    /// False while parsing the document of a data modification, where `IN`
+    /// at the top level starts `IN collection` instead of being an operator.
+    /// Brackets of any kind turn it back on.
+    allow_in: bool,
+}
+
+type PResult<T> = Result<T, SyntaxError>;
+
+const OPERATIONS: &[&str] = &[
+    "FOR", "FILTER", "LET", "SORT", "LIMIT", "RETURN", "COLLECT", "WINDOW", "INSERT", "UPDATE",
+    "REPLACE", "REMOVE", "UPSERT",
+];
+
+impl<'q> Parser<'q> {
+    // ---- token helpers -------------------------------------------------
+
+    fn peek(&self) -> Option<Token<'q>> {
+        self.toks.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, n: usize) -> Option<Token<'q>> {
+        self.toks.get(self.pos + n).copied()
+    }
+
+    fn here(&self) -> Position {
+        self.peek()
+            .or_else(|| self.toks.last().copied())
+            .map_or(Position::START, |t| t.span.start)
+    }
+
+    fn is_kw(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_keyword(word))
+    }
+
+    fn is_ctx(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_context_keyword(word))
+    }
+
+    fn is_punct(&self, text: &str) -> bool {
+        self.peek().is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Punctuation | TokenKind::Operator | TokenKind::Range
+            ) && t.text == text
+        })
+    }
+
+    fn eat_kw(&mut self, word: &str) -> bool {
+        let hit = self.is_kw(word);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn eat_punct(&mut self, text: &str) -> bool {
+        let hit = self.is_punct(text);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn unexpected_token(&self, token: Token<'q>, expecting: Option<&str>) -> SyntaxError {
+        let mut what = format!("syntax error, unexpected {}", describe(&token));
+        if let Some(expecting) = expecting {
+            what.push_str(", expecting ");
+            what.push_str(expecting);
+        }
+        SyntaxError::parse(self.query, &what, token.span.start)
+    }
+
+    /// An error at the current token (or at the end of the query). Like
+    /// bison, the message names what was expected only when that is a short
+    /// list of tokens; `expecting` values that describe a whole class
+    /// (an expression, an operation) are left out of the message.
+    fn error(&self, expecting: &str) -> SyntaxError {
+        let expecting = (!CLASSES.contains(&expecting)).then_some(expecting);
+        match self.peek() {
+            Some(token) => self.unexpected_token(token, expecting),
+            None => {
+                let mut what = "syntax error, unexpected end of query string".to_string();
+                if let Some(expecting) = expecting {
+                    what.push_str(", expecting ");
+                    what.push_str(expecting);
+                }
+                SyntaxError::parse(self.query, &what, self.here())
+            }
+        }
+    }
+
+    fn expect_kw(&mut self, word: &str) -> PResult<()> {
+        if self.eat_kw(word) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("keyword {word}")))
+        }
+    }
+
+    fn expect_punct(&mut self, text: &str) -> PResult<()> {
+        if self.eat_punct(text) {
+            Ok(())
+        } else {
+            Err(self.error(text))
+        }
+    }
+
+    /// A variable name (identifier or quoted name).
+    fn name(&mut self) -> PResult<String> {
+        match self.peek() {
+            Some(t) if t.is_name() => {
+                self.pos += 1;
+                Ok(t.value().into_owned())
+            }
+            _ => Err(self.error("identifier")),
+        }
+    }
+
+    /// A variable name or (4.x) a destructuring pattern.
+    fn pattern(&mut self) -> PResult<Pattern> {
+        if self.eat_punct("[") {
+            self.enter()?;
+            let mut items = Vec::new();
+            while !self.eat_punct("]") {
+                items.push(self.pattern()?);
+                if !self.eat_punct(",") {
+                    self.expect_punct("]")?;
+                    break;
+                }
+            }
+            self.depth -= 1;
+            return Ok(Pattern::Array(items));
+        }
+        if self.eat_punct("{") {
+            self.enter()?;
+            let mut entries = Vec::new();
+            while !self.eat_punct("}") {
+                let attribute = match self.peek() {
+                    Some(t) if t.is_name() || t.kind == TokenKind::String => {
+                        self.pos += 1;
+                        t.value().into_owned()
+                    }
+                    _ => return Err(self.error("identifier")),
+                };
+                let pattern = if self.eat_punct(":") {
+                    self.pattern()?
+                } else {
+                    Pattern::Name(attribute.clone())
+                };
+                entries.push((attribute, pattern));
+                if !self.eat_punct(",") {
+                    self.expect_punct("}")?;
+                    break;
+                }
+            }
+            self.depth -= 1;
+            return Ok(Pattern::Object(entries));
+        }
+        Ok(Pattern::Name(self.name()?))
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(SyntaxError::parse(
+                self.query,
+                "syntax error, nesting too deep",
+                self.here(),
+            ));
+        }
+        Ok(())
+    }
+
+    // ---- operations ----------------------------------------------------
+
+    /// The whole query: `WITH` is allowed only here, not in subqueries.
+    fn top_query(&mut self) -> PResult<Query> {
+        let mut with = Vec::new();
+        if self.eat_kw("WITH") {
+            // Names or bind parameters, separated by commas or just blanks.
+            loop {
+                match self.peek() {
+                    Some(t)
+                        if t.is_name()
+                            || matches!(
+                                t.kind,
+                                TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                            ) =>
+                    {
+                        with.push(self.primary_token()?);
+                    }
+                    _ => return Err(self.error("identifier")),
+                }
+                let comma = self.eat_punct(",");
+                let more = self.peek().is_some_and(|t| {
+                    t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                        )
+                });
+                if !comma && !more {
+                    break;
+                }
+            }
+        }
+        let mut query = self.query()?;
+        query.with = with;
+        Ok(query)
+    }
+
+    /// Operations up to a final `RETURN` or data modification.
+    fn query(&mut self) -> PResult<Query> {
+        let with = Vec::new();
+        let mut body = Vec::new();
+        loop {
+            match self.peek() {
+                Some(t)
+                    if t.kind == TokenKind::Keyword
+                        && OPERATIONS.iter().any(|w| t.is_keyword(w)) =>
+                {
+                    // `RETURN DISTINCT` needs a FOR before it in the same
+                    // (sub)query (the server's scope check).
+                    if t.is_keyword("RETURN")
+                        && !body.iter().any(|s| matches!(s, Statement::For(_)))
+                    {
+                        if let Some(distinct) = self.peek_at(1).filter(|d| d.is_keyword("DISTINCT"))
+                        {
+                            return Err(SyntaxError::parse(
+                                self.query,
+                                "cannot use DISTINCT modifier on top-level query element",
+                                distinct.span.start,
+                            ));
+                        }
+                    }
+                    body.push(self.statement()?);
+                    // `RETURN` is final: only the end of the (sub)query
+                    // may follow. A data modification may be followed by
+                    // more operations.
+                    if matches!(body.last(), Some(Statement::Return { .. })) {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        match body.last() {
+            Some(Statement::Return { .. } | Statement::Modify(_)) => Ok(Query { with, body }),
+            _ => Err(self.error("RETURN or a data-modification operation")),
+        }
+    }
+
+    fn statement(&mut self) -> PResult<Statement> {
+        let token = self.peek().expect("checked by the caller");
+        self.pos += 1;
+        let word = token.text.to_ascii_uppercase();
+        Ok(match word.as_str() {
+            "FOR" => Statement::For(Box::new(self.for_statement()?)),
+            "FILTER" => Statement::Filter(self.expr()?),
+            "LET" => {
+                let mut bindings = Vec::new();
+                loop {
+                    let pattern = self.pattern()?;
+                    self.expect_punct("=")?;
+                    bindings.push((pattern, self.expr()?));
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                Statement::Let(bindings)
+            }
+            "SORT" => {
+                let mut items = Vec::new();
+                loop {
+                    let expr = self.expr()?;
+                    let (ascending, dynamic) = if self.eat_kw("ASC") {
+                        (Some(true), None)
+                    } else if self.eat_kw("DESC") {
+                        (Some(false), None)
+                    } else if self.starts_sort_direction_expr() {
+                        (None, Some(self.expr()?))
+                    } else {
+                        (None, None)
+                    };
+                    items.push(SortItem {
+                        expr,
+                        ascending,
+                        dynamic,
+                    });
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                Statement::Sort(items)
+            }
+            "LIMIT" => {
+                let first = self.expr()?;
+                if self.eat_punct(",") {
+                    Statement::Limit {
+                        offset: Some(first),
+                        count: self.expr()?,
+                    }
+                } else {
+                    Statement::Limit {
+                        offset: None,
+                        count: first,
+                    }
+                }
+            }
+            "RETURN" => {
+                let distinct = self.eat_kw("DISTINCT");
+                Statement::Return {
+                    distinct,
+                    value: self.expr()?,
+                }
+            }
+            "COLLECT" => Statement::Collect(Box::new(self.collect()?)),
+            "WINDOW" => Statement::Window(Box::new(self.window()?)),
+            _ => Statement::Modify(Box::new(self.modification(&word)?)),
+        })
+    }
+
+    fn starts_sort_direction_expr(&self) -> bool {
+        // `sort_direction: ... | simple_value` in grammar.y: a bind parameter
+        // or a literal (`SORT x @dir`, `SORT x true`).
+        self.peek().is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::BindParameter | TokenKind::String | TokenKind::Number
+            ) || t.is_keyword("TRUE")
+                || t.is_keyword("FALSE")
+                || t.is_keyword("NULL")
+        })
+    }
+
+    /// `OPTIONS { ... }` (grammar.y's `options`: any name, then an object
+    /// literal; a name other than OPTIONS is an error after the fact).
+    fn options(&mut self) -> PResult<Option<Expr>> {
+        if !(self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "{"))
+        {
+            return Ok(None);
+        }
+        let qualifier = self.qualifier();
+        let options = self.primary()?;
+        if !qualifier.eq_ignore_ascii_case("OPTIONS") {
+            return Err(self.qualifier_error(&qualifier, "'OPTIONS'"));
+        }
+        Ok(Some(options))
+    }
+
+    /// Consumes a name used as a qualifier (`SEARCH`, `OPTIONS`, `PRUNE`).
+    fn qualifier(&mut self) -> String {
+        let token = self.peek().expect("a name was peeked");
+        self.pos += 1;
+        token.value().into_owned()
+    }
+
+    /// The error the server registers after parsing a construct with a wrong
+    /// qualifier (`FOR u IN users FILTR u.a == 1` is `FOR ... <qualifier>
+    /// <expression>` to the grammar). It has no `syntax error, ` prefix and
+    /// is reported at the token after the construct (bison's lookahead).
+    fn qualifier_error(&self, qualifier: &str, expecting: &str) -> SyntaxError {
+        SyntaxError::parse(
+            self.query,
+            &format!("unexpected qualifier '{qualifier}', expecting {expecting}"),
+            self.here(),
+        )
+    }
+
+    /// grammar.y's `for_options`: `[name expr [name expr]]`, which must be
+    /// `SEARCH`, `OPTIONS` or `SEARCH ... OPTIONS ...`.
+    fn for_options(&mut self) -> PResult<(Option<Expr>, Option<Expr>)> {
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return Ok((None, None));
+        }
+        let first = self.qualifier();
+        let first_expr = self.expr()?;
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return if first.eq_ignore_ascii_case("SEARCH") {
+                Ok((Some(first_expr), None))
+            } else if first.eq_ignore_ascii_case("OPTIONS") {
+                Ok((None, Some(first_expr)))
+            } else {
+                Err(self.qualifier_error(&first, "'SEARCH' or 'OPTIONS'"))
+            };
+        }
+        let second = self.qualifier();
+        let second_expr = self.expr()?;
+        if !first.eq_ignore_ascii_case("SEARCH") || !second.eq_ignore_ascii_case("OPTIONS") {
+            return Err(self.qualifier_error(&first, "'SEARCH' and 'OPTIONS'"));
+        }
+        Ok((Some(first_expr), Some(second_expr)))
+    }
+
+    /// grammar.y's `prune_and_options`: `[name [var =] expr [name object]]`,
+    /// which must be `PRUNE`, `OPTIONS` or `PRUNE ... OPTIONS {...}`.
+    fn prune_and_options(&mut self) -> PResult<(Option<Prune>, Option<Expr>)> {
+        if !self.peek().is_some_and(|t| t.is_name()) {
+            return Ok((None, None));
+        }
+        let first = self.qualifier();
+        let variable = if self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "=")
+        {
+            let v = self.name()?;
+            self.pos += 1;
+            Some(v)
+        } else {
+            None
+        };
+        let condition = self.expr()?;
+        if self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.text == "{")
+        {
+            let second = self.qualifier();
+            let options = self.primary()?;
+            if !first.eq_ignore_ascii_case("PRUNE") {
+                return Err(self.qualifier_error(&first, "'PRUNE'"));
+            }
+            if !second.eq_ignore_ascii_case("OPTIONS") {
+                return Err(self.qualifier_error(&second, "'OPTIONS'"));
+            }
+            return Ok((
+                Some(Prune {
+                    variable,
+                    condition,
+                }),
+                Some(options),
+            ));
+        }
+        if first.eq_ignore_ascii_case("PRUNE") {
+            Ok((
+                Some(Prune {
+                    variable,
+                    condition,
+                }),
+                None,
+            ))
+        } else if first.eq_ignore_ascii_case("OPTIONS") {
+            Ok((None, Some(condition)))
+        } else {
+            Err(self.qualifier_error(&first, "'PRUNE' or 'OPTIONS'"))
+        }
+    }
+
+    fn direction(&mut self) -> Option<Direction> {
+        let d = if self.is_kw("OUTBOUND") {
+            Direction::Outbound
+        } else if self.is_kw("INBOUND") {
+            Direction::Inbound
+        } else if self.is_kw("ANY") {
+            Direction::Any
+        } else {
+            return None;
+        };
+        self.pos += 1;
+        Some(d)
+    }
+
+    fn for_statement(&mut self) -> PResult<For> {
+        let for_position = self.toks[self.pos - 1].span.start;
+        let mut variables = vec![self.pattern()?];
+        while self.eat_punct(",") {
+            variables.push(self.pattern()?);
+        }
+        self.expect_kw("IN")?;
+        let graph_start = self.here();
+        let source = if let Some(direction) = self.direction() {
+            self.graph_source(None, direction, graph_start)?
+        } else {
+            let expr = self.expr()?;
+            if let Some(direction) = self.direction() {
+                self.graph_source(Some(expr), direction, graph_start)?
+            } else {
+                ForSource::Expr { expr, search: None }
+            }
+        };
+        // How many variables each kind of FOR declares (checked by the
+        // server when it reduces the FOR, reported at the FOR).
+        let (max, message) = match &source {
+            ForSource::Expr { .. } => (
+                1,
+                "Collections and views FOR loops only allow a single return variable",
+            ),
+            ForSource::Traversal { .. } => {
+                (3, "Traversals only have one, two or three return variables")
+            }
+            ForSource::Path {
+                kind: PathKind::ShortestPath,
+                ..
+            } => (2, "SHORTEST_PATH must have one or two return variables"),
+            ForSource::Path {
+                kind: PathKind::KShortestPaths,
+                ..
+            } => (1, "K_SHORTEST_PATHS only has one return variable"),
+            ForSource::Path {
+                kind: PathKind::KPaths,
+                ..
+            } => (1, "K_PATHS only has one return variable"),
+            ForSource::Path {
+                kind: PathKind::AllShortestPaths,
+                ..
+            } => (1, "ALL_SHORTEST_PATHS only has one return variable"),
+        };
+        if variables.len() > max {
+            return Err(SyntaxError::parse(self.query, message, for_position));
+        }
+        let mut source = source;
+        let options = match &mut source {
+            ForSource::Expr { search, .. } => {
+                let (found_search, options) = self.for_options()?;
+                *search = found_search;
+                options
+            }
+            ForSource::Traversal { prune, .. } => {
+                let (found_prune, options) = self.prune_and_options()?;
+                *prune = found_prune;
+                options
+            }
+            ForSource::Path { .. } => self.options()?,
+        };
+        Ok(For {
+            variables,
+            source,
+            options,
+        })
+    }
+
+    /// `rule_start`: where the graph part begins (the depth or the
+    /// direction), where the server reports a wrong `TO`.
+    fn graph_source(
+        &mut self,
+        depth: Option<Expr>,
+        direction: Direction,
+        rule_start: Position,
+    ) -> PResult<ForSource> {
+        let kind = [
+            ("SHORTEST_PATH", PathKind::ShortestPath),
+            ("K_SHORTEST_PATHS", PathKind::KShortestPaths),
+            ("K_PATHS", PathKind::KPaths),
+            ("ALL_SHORTEST_PATHS", PathKind::AllShortestPaths),
+        ]
+        .into_iter()
+        .find(|(word, _)| self.is_kw(word))
+        .map(|(_, kind)| kind);
+        if let Some(kind) = kind {
+            // Only K_PATHS takes a depth (`1..3 OUTBOUND K_PATHS`), like a
+            // traversal; the other path searches take a bare direction.
+            if depth.is_some() && kind != PathKind::KPaths {
+                let token = self.peek().expect("a path keyword was peeked");
+                return Err(self.unexpected_token(token, None));
+            }
+            self.pos += 1;
+        }
+        let start = self.expr()?;
+        if let Some(kind) = kind {
+            // Any name here, checked after the fact like a qualifier.
+            let separator = match self.peek() {
+                Some(t) if t.is_name() => self.qualifier(),
+                _ => return Err(self.error("identifier")),
+            };
+            let target = self.expr()?;
+            let graph = self.graph()?;
+            if !separator.eq_ignore_ascii_case("TO") {
+                return Err(SyntaxError::parse(
+                    self.query,
+                    &format!("unexpected qualifier '{separator}', expecting 'TO'"),
+                    rule_start,
+                ));
+            }
+            return Ok(ForSource::Path {
+                kind,
+                depth,
+                direction,
+                start,
+                target,
+                graph,
+            });
+        }
+        let graph = self.graph()?;
+        let prune = None;
+        Ok(ForSource::Traversal {
+            depth,
+            direction,
+            start,
+            graph,
+            prune,
+        })
+    }
+
+    fn graph(&mut self) -> PResult<Graph> {
+        if self.eat_kw("GRAPH") {
+            // A name, a quoted string or a bind parameter.
+            return match self.peek() {
+                Some(t)
+                    if t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::String
+                                | TokenKind::BindParameter
+                                | TokenKind::CollectionBindParameter
+                        ) =>
+                {
+                    Ok(Graph::Named(self.primary_token()?))
+                }
+                _ => Err(self.error("identifier")),
+            };
+        }
+        let mut collections = Vec::new();
+        loop {
+            let direction = self.direction();
+            let collection = match self.peek() {
+                Some(t)
+                    if t.is_name()
+                        || matches!(
+                            t.kind,
+                            TokenKind::BindParameter | TokenKind::CollectionBindParameter
+                        ) =>
+                {
+                    self.primary_token()?
+                }
+                _ => return Err(self.error("identifier")),
+            };
+            collections.push((direction, collection));
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        Ok(Graph::Collections(collections))
+    }
+
+    /// A collection: a name, a string, `@@c` or `@c`.
+    fn collection(&mut self) -> PResult<Expr> {
+        match self.peek() {
+            Some(t)
+                if t.is_name()
+                    || matches!(
+                        t.kind,
+                        TokenKind::String
+                            | TokenKind::BindParameter
+                            | TokenKind::CollectionBindParameter
+                    ) =>
+            {
+                self.primary_token()
+            }
+            _ => Err(self.error("collection name")),
+        }
+    }
+
+    fn assignments(&mut self) -> PResult<Vec<Assignment>> {
+        let mut out = Vec::new();
+        loop {
+            let name = self.name()?;
+            self.expect_punct("=")?;
+            out.push(Assignment {
+                name,
+                value: self.expr()?,
+            });
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn collect(&mut self) -> PResult<Collect> {
+        let mut collect = Collect {
+            groups: Vec::new(),
+            aggregates: Vec::new(),
+            into: None,
+            keep: Vec::new(),
+            count_into: None,
+            options: None,
+        };
+        let starts_group = self.peek().is_some_and(|t| t.is_name())
+            && (!self.is_ctx("OPTIONS") || self.peek_at(1).is_some_and(|t| t.text == "="));
+        if starts_group {
+            collect.groups = self.assignments()?;
+        }
+        if self.eat_kw("AGGREGATE") {
+            collect.aggregates = self.aggregates()?;
+        }
+        if self.eat_kw("INTO") {
+            let name = self.name()?;
+            let projection = if self.eat_punct("=") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            collect.into = Some((name, projection));
+        }
+        // grammar.y's `keep`: any name then variable names, after groups
+        // (without AGGREGATE); checked after the fact like a qualifier.
+        if !collect.groups.is_empty()
+            && collect.aggregates.is_empty()
+            && self.peek().is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_some_and(|t| t.is_name())
+        {
+            let qualifier = self.qualifier();
+            loop {
+                collect.keep.push(self.name()?);
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            if !qualifier.eq_ignore_ascii_case("KEEP") {
+                return Err(self.qualifier_error(&qualifier, "'KEEP'"));
+            }
+            if collect.into.is_none() {
+                return Err(SyntaxError::parse(
+                    self.query,
+                    "use of 'KEEP' without 'INTO'",
+                    self.here(),
+                ));
+            }
+        }
+        // `WITH COUNT INTO` goes with groups only: not with AGGREGATE or INTO.
+        if self.is_kw("WITH")
+            && collect.aggregates.is_empty()
+            && collect.into.is_none()
+            && self
+                .peek_at(1)
+                .is_some_and(|t| t.is_context_keyword("COUNT"))
+        {
+            self.pos += 2;
+            self.expect_kw("INTO")?;
+            collect.count_into = Some(self.name()?);
+        }
+        collect.options = self.options()?;
+        Ok(collect)
+    }
+
+    fn window(&mut self) -> PResult<Window> {
+        // `WINDOW { bounds }` or `WINDOW range WITH { bounds }`: the bounds
+        // are an object literal.
+        let first = self.expr()?;
+        let (range, bounds) = if self.eat_kw("WITH") {
+            if !self.is_punct("{") {
+                return Err(self.error("{"));
+            }
+            (Some(first), self.expr()?)
+        } else if matches!(first.kind, ExprKind::Object(_)) {
+            (None, first)
+        } else {
+            return Err(self.error("WITH keyword"));
+        };
+        self.expect_kw("AGGREGATE")?;
+        Ok(Window {
+            range,
+            bounds,
+            aggregates: self.aggregates()?,
+        })
+    }
+
+    /// `AGGREGATE a = F(...), ...`: each value is a function call, by syntax.
+    fn aggregates(&mut self) -> PResult<Vec<Assignment>> {
+        let mut out = Vec::new();
+        loop {
+            let name = self.name()?;
+            self.expect_punct("=")?;
+            if !self.peek().is_some_and(|t| t.is_name()) {
+                return Err(self.error("identifier"));
+            }
+            let value = self.primary()?;
+            if !matches!(value.kind, ExprKind::Call { .. }) {
+                return Err(self.error("("));
+            }
+            out.push(Assignment { name, value });
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn in_collection(&mut self) -> PResult<Expr> {
+        if !(self.eat_kw("IN") || self.eat_kw("INTO")) {
+            return Err(self.error("keyword IN or INTO"));
+        }
+        // A name, a quoted string or `@@c`; not a value bind parameter.
+        match self.peek() {
+            Some(t) if t.kind == TokenKind::BindParameter => Err(self.unexpected_token(t, None)),
+            _ => self.collection(),
+        }
+    }
+
+    fn modification(&mut self, word: &str) -> PResult<Modification> {
+        let kind = match word {
+            "INSERT" => ModificationKind::Insert,
+            "UPDATE" => ModificationKind::Update,
+            "REPLACE" => ModificationKind::Replace,
+            "REMOVE" => ModificationKind::Remove,
+            _ => ModificationKind::Upsert,
+        };
+        let mut m = Modification {
+            kind,
+            target: Expr {
+                start: self.here(),
+                kind: ExprKind::Null,
+            },
+            with: None,
+            upsert_update: None,
+            upsert_filter: false,
+            collection: Expr {
+                start: self.here(),
+                kind: ExprKind::Null,
+            },
+            options: None,
+        };
+        if kind == ModificationKind::Upsert {
+            // `UPSERT FILTER condition` (3.12) or `UPSERT { ... }` / `UPSERT @doc`.
+            m.upsert_filter = self.eat_kw("FILTER");
+            if !m.upsert_filter
+                && !self
+                    .peek()
+                    .is_some_and(|t| t.text == "{" || t.kind == TokenKind::BindParameter)
+            {
+                return Err(self.error("{"));
+            }
+            m.target = if m.upsert_filter {
+                self.expr()?
+            } else {
+                self.primary()?
+            };
+            self.expect_kw("INSERT")?;
+            m.with = Some(self.expr()?);
+            let replace = if self.eat_kw("UPDATE") {
+                false
+            } else if self.eat_kw("REPLACE") {
+                true
+            } else {
+                return Err(self.error("keyword UPDATE or REPLACE"));
+            };
+            m.upsert_update = Some((replace, self.expr_without_in()?));
+        } else {
+            m.target = self.expr_without_in()?;
+            if matches!(kind, ModificationKind::Update | ModificationKind::Replace)
+                && self.eat_kw("WITH")
+            {
+                m.with = Some(self.expr_without_in()?);
+            }
+        }
+        m.collection = self.in_collection()?;
+        m.options = self.options()?;
+        Ok(m)
+    }
+
+    // ---- expressions ---------------------------------------------------
+
+    /// An expression in which a top-level `IN` ends the expression.
+    fn expr_without_in(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.allow_in, false);
+        let result = self.expr();
+        self.allow_in = saved;
+        result
+    }
+
+    /// An expression inside brackets, where `IN` is an operator again.
+    fn expr_with_in(&mut self) -> PResult<Expr> {
+        let saved = std::mem::replace(&mut self.allow_in, true);
+        let result = self.expr();
+        self.allow_in = saved;
+        result
+    }
+
+    fn expr(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let result = self.ternary();
+        self.depth -= 1;
+        result
+    }
+
+    fn ternary(&mut self) -> PResult<Expr> {
+        let condition = self.binary(0)?;
+        if !self.eat_punct("?") {
+            return Ok(condition);
+        }
+        let start = condition.start;
+        if self.eat_punct(":") {
+            let otherwise = self.expr()?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Ternary {
+                    condition: Box::new(condition),
+                    then: None,
+                    otherwise: Box::new(otherwise),
+                },
+            });
+        }
+        let then = self.expr()?;
+        self.expect_punct(":")?;
+        let otherwise = self.expr()?;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Ternary {
+                condition: Box::new(condition),
+                then: Some(Box::new(then)),
+                otherwise: Box::new(otherwise),
+            },
+        })
+    }
+
+    /// The binary operator at the current token: its operator, its
+    /// precedence and how many tokens it spans. `NOT IN`/`NOT LIKE` span two.
+    fn peek_binary(&self, at: usize) -> Option<(BinaryOp, u8, usize)> {
+        let t = self.peek_at(at)?;
+        let op = match t.kind {
+            TokenKind::Keyword => {
+                let w = t.text.to_ascii_uppercase();
+                match w.as_str() {
+                    "OR" => (BinaryOp::Or, 1, 1),
+                    "AND" => (BinaryOp::And, 2, 1),
+                    "LIKE" => (BinaryOp::Like, 3, 1),
+                    "IN" => (BinaryOp::In, 4, 1),
+                    "NOT" => {
+                        let next = self.peek_at(at + 1)?;
+                        if next.is_keyword("IN") {
+                            (BinaryOp::NotIn, 4, 2)
+                        } else if next.is_keyword("LIKE") {
+                            (BinaryOp::NotLike, 3, 2)
+                        } else if next.kind == TokenKind::Operator && next.text == "=~" {
+                            (BinaryOp::RegexNonMatch, 3, 2)
+                        } else if next.kind == TokenKind::Operator && next.text == "!~" {
+                            (BinaryOp::RegexMatch, 3, 2)
+                        } else {
+                            return None;
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            TokenKind::Operator => match t.text {
+                "||" => (BinaryOp::Or, 1, 1),
+                "&&" => (BinaryOp::And, 2, 1),
+                "==" => (BinaryOp::Eq, 3, 1),
+                "!=" => (BinaryOp::Ne, 3, 1),
+                "=~" => (BinaryOp::RegexMatch, 3, 1),
+                "!~" => (BinaryOp::RegexNonMatch, 3, 1),
+                "<" => (BinaryOp::Lt, 5, 1),
+                "<=" => (BinaryOp::Le, 5, 1),
+                ">" => (BinaryOp::Gt, 5, 1),
+                ">=" => (BinaryOp::Ge, 5, 1),
+                "+" => (BinaryOp::Add, 7, 1),
+                "-" => (BinaryOp::Sub, 7, 1),
+                "*" => (BinaryOp::Mul, 8, 1),
+                "/" => (BinaryOp::Div, 8, 1),
+                "%" => (BinaryOp::Mod, 8, 1),
+                _ => return None,
+            },
+            TokenKind::Range => (BinaryOp::Range, 6, 1),
+            _ => return None,
+        };
+        Some(op)
+    }
+
+    /// `ALL`/`ANY`/`NONE`/`AT LEAST (n)` before a comparison operator.
+    fn peek_quantified(&self) -> Option<(usize, bool)> {
+        let t = self.peek()?;
+        if t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") {
+            return self.quantified_op(1);
+        }
+        if t.is_keyword("AT LEAST") && self.peek_at(1).is_some_and(|t| t.text == "(") {
+            return Some((0, true));
+        }
+        None
+    }
+
+    fn quantified_op(&self, at: usize) -> Option<(usize, bool)> {
+        let (op, _, _) = self.peek_binary(at)?;
+        matches!(
+            op,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+        )
+        .then_some((at, false))
+    }
+
+    fn binary(&mut self, min_prec: u8) -> PResult<Expr> {
+        let mut left = self.unary()?;
+        loop {
+            if let Some((_, at_least)) = self.peek_quantified() {
+                let prec = 3;
+                if prec < min_prec {
+                    break;
+                }
+                let quantifier = if at_least {
+                    self.pos += 2;
+                    let n = self.expr()?;
+                    self.expect_punct(")")?;
+                    Quantifier::AtLeast(Box::new(n))
+                } else {
+                    let t = self.peek().expect("peeked");
+                    self.pos += 1;
+                    if t.is_keyword("ALL") {
+                        Quantifier::All
+                    } else if t.is_keyword("ANY") {
+                        Quantifier::Any
+                    } else {
+                        Quantifier::None
+                    }
+                };
+                let Some((op, op_prec, len)) = self.peek_binary(0) else {
+                    return Err(self.error("comparison operator"));
+                };
+                self.pos += len;
+                let right = self.binary(op_prec + 1)?;
+                left = Expr {
+                    start: left.start,
+                    kind: ExprKind::ArrayComparison {
+                        quantifier,
+                        op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                };
+                continue;
+            }
+            let Some((op, prec, len)) = self.peek_binary(0) else {
+                break;
+            };
+            if prec < min_prec || (!self.allow_in && matches!(op, BinaryOp::In | BinaryOp::NotIn)) {
+                break;
+            }
+            self.pos += len;
+            self.enter()?;
+            let right = self.binary(prec + 1);
+            self.depth -= 1;
+            let right = right?;
+            left = Expr {
+                start: left.start,
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let op = if t.kind == TokenKind::Operator && t.text == "!" || t.is_keyword("NOT") {
+            Some(UnaryOp::Not)
+        } else if t.kind == TokenKind::Operator && t.text == "-" {
+            Some(UnaryOp::Minus)
+        } else if t.kind == TokenKind::Operator && t.text == "+" {
+            Some(UnaryOp::Plus)
+        } else {
+            None
+        };
+        let Some(op) = op else {
+            return self.postfix();
+        };
+        self.pos += 1;
+        self.enter()?;
+        let operand = self.unary();
+        self.depth -= 1;
+        Ok(Expr {
+            start: t.span.start,
+            kind: ExprKind::Unary(op, Box::new(operand?)),
+        })
+    }
+
+    fn postfix(&mut self) -> PResult<Expr> {
+        let mut expr = self.primary()?;
+        loop {
+            let start = expr.start;
+            if self.eat_punct(".") {
+                let attribute = match self.peek() {
+                    Some(t) if t.is_name() => {
+                        self.pos += 1;
+                        t.value().into_owned()
+                    }
+                    Some(t) if t.kind == TokenKind::BindParameter => {
+                        self.pos += 1;
+                        format!("@{}", t.value())
+                    }
+                    _ => return Err(self.error("attribute name")),
+                };
+                expr = Expr {
+                    start,
+                    kind: ExprKind::Attribute(Box::new(expr), attribute),
+                };
+            } else if self.is_punct("[") {
+                self.pos += 1;
+                expr = self.bracket_suffix(expr)?;
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    /// After `[`: an index, an expansion `[*]`/`[**]` or a question mark
+    /// operator `[? ...]`.
+    fn bracket_suffix(&mut self, base: Expr) -> PResult<Expr> {
+        let start = base.start;
+        if self.is_punct("*") {
+            let mut depth = 0;
+            while self.eat_punct("*") {
+                depth += 1;
+            }
+            let inline = self.inline()?;
+            self.expect_punct("]")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Expansion {
+                    base: Box::new(base),
+                    depth,
+                    inline,
+                },
+            });
+        }
+        if self.eat_punct("?") {
+            // `[??...]` repeats the operator like `[**]`.
+            while self.eat_punct("?") {}
+            let quantifier = if self.eat_kw("ALL") {
+                Some(Quantifier::All)
+            } else if self.eat_kw("ANY") {
+                Some(Quantifier::Any)
+            } else if self.eat_kw("NONE") {
+                Some(Quantifier::None)
+            } else if self.eat_kw("AT LEAST") {
+                self.expect_punct("(")?;
+                let n = self.expr_with_in()?;
+                self.expect_punct(")")?;
+                Some(Quantifier::AtLeast(Box::new(n)))
+            } else if self.is_kw("FILTER") || self.is_punct("]") {
+                None
+            } else {
+                Some(Quantifier::AtLeast(Box::new(self.expr_with_in()?)))
+            };
+            if quantifier.is_some() && !self.is_kw("FILTER") {
+                return Err(self.error("FILTER declaration"));
+            }
+            // Only a FILTER here; LIMIT and RETURN belong to `[*]`.
+            let mut inline = Inline {
+                filter: None,
+                limit: None,
+                project: None,
+            };
+            if self.eat_kw("FILTER") {
+                inline.filter = Some(Box::new(self.expr_with_in()?));
+            }
+            self.expect_punct("]")?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Question {
+                    base: Box::new(base),
+                    quantifier,
+                    inline,
+                },
+            });
+        }
+        let index = self.expr_with_in()?;
+        self.expect_punct("]")?;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Index(Box::new(base), Box::new(index)),
+        })
+    }
+
+    fn inline(&mut self) -> PResult<Inline> {
+        let mut inline = Inline {
+            filter: None,
+            limit: None,
+            project: None,
+        };
+        if self.eat_kw("FILTER") {
+            inline.filter = Some(Box::new(self.expr_with_in()?));
+        }
+        if self.eat_kw("LIMIT") {
+            let first = self.expr_with_in()?;
+            inline.limit = Some(if self.eat_punct(",") {
+                (Some(Box::new(first)), Box::new(self.expr_with_in()?))
+            } else {
+                (None, Box::new(first))
+            });
+        }
+        if self.eat_kw("RETURN") {
+            inline.project = Some(Box::new(self.expr_with_in()?));
+        }
+        Ok(inline)
+    }
+
+    /// A single-token operand (name, literal, bind parameter).
+    fn primary_token(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let kind = match t.kind {
+            TokenKind::Identifier | TokenKind::QuotedName => ExprKind::Name(t.value().into_owned()),
+            TokenKind::String => ExprKind::String(t.value().into_owned()),
+            TokenKind::Number => ExprKind::Number(t.text.to_string()),
+            TokenKind::BindParameter => ExprKind::BindParameter(t.value().into_owned()),
+            TokenKind::CollectionBindParameter => {
+                ExprKind::CollectionBindParameter(t.value().into_owned())
+            }
+            TokenKind::Keyword if t.is_keyword("NULL") => ExprKind::Null,
+            TokenKind::Keyword if t.is_keyword("TRUE") => ExprKind::Bool(true),
+            TokenKind::Keyword if t.is_keyword("FALSE") => ExprKind::Bool(false),
+            _ => return Err(self.error("expression")),
+        };
+        self.pos += 1;
+        Ok(Expr {
+            start: t.span.start,
+            kind,
+        })
+    }
+
+    fn starts_query(&self) -> bool {
+        self.peek().is_some_and(|t| {
+            t.kind == TokenKind::Keyword && OPERATIONS.iter().any(|w| t.is_keyword(w))
+        })
+    }
+
+    fn primary(&mut self) -> PResult<Expr> {
+        let Some(t) = self.peek() else {
+            return Err(self.error("expression"));
+        };
+        let start = t.span.start;
+        // Function calls: `NAME(`, `NS::NAME(`, and `LIKE(`, the only keyword
+        // that is also a function name.
+        if (t.is_name() || t.is_keyword("LIKE"))
+            && self
+                .peek_at(1)
+                .is_some_and(|n| n.text == "(" || n.text == "::")
+        {
+            let mut name = t.text.to_ascii_uppercase();
+            self.pos += 1;
+            while self.eat_punct("::") {
+                let part = self.name()?;
+                name.push_str("::");
+                name.push_str(&part.to_ascii_uppercase());
+            }
+            self.expect_punct("(")?;
+            let args = self.list(")", true)?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Call { name, args },
+            });
+        }
+        if t.text == "(" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            self.enter()?;
+            let saved = std::mem::replace(&mut self.allow_in, true);
+            let inner = if self.starts_query() {
+                self.query().map(|q| Expr {
+                    start,
+                    kind: ExprKind::Subquery(Box::new(q)),
+                })
+            } else {
+                self.expr_with_in()
+            };
+            self.allow_in = saved;
+            self.depth -= 1;
+            let inner = inner?;
+            self.expect_punct(")")?;
+            return Ok(inner);
+        }
+        if t.text == "[" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            let items = self.list("]", false)?;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Array(items),
+            });
+        }
+        if t.text == "{" && t.kind == TokenKind::Punctuation {
+            self.pos += 1;
+            return self.object(start);
+        }
+        self.primary_token()
+    }
+
+    /// Comma-separated expressions up to `close` (a trailing comma allowed).
+    /// `...x` spreads (4.x); bare subqueries where `queries` (call
+    /// arguments: `LENGTH(FOR x IN c RETURN x)`).
+    fn list(&mut self, close: &str, queries: bool) -> PResult<Vec<Expr>> {
+        let mut items = Vec::new();
+        self.enter()?;
+        while !self.eat_punct(close) {
+            items.push(self.list_item(queries)?);
+            if !self.eat_punct(",") {
+                self.expect_punct(close)?;
+                break;
+            }
+        }
+        self.depth -= 1;
+        Ok(items)
+    }
+
+    fn list_item(&mut self, queries: bool) -> PResult<Expr> {
+        let start = self.here();
+        if queries && self.starts_query() {
+            let saved = std::mem::replace(&mut self.allow_in, true);
+            let query = self.query();
+            self.allow_in = saved;
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Subquery(Box::new(query?)),
+            });
+        }
+        if self.eat_punct("...") {
+            return Ok(Expr {
+                start,
+                kind: ExprKind::Spread(Box::new(self.expr_with_in()?)),
+            });
+        }
+        self.expr_with_in()
+    }
+
+    fn object(&mut self, start: Position) -> PResult<Expr> {
+        let mut entries = Vec::new();
+        self.enter()?;
+        while !self.eat_punct("}") {
+            let Some(t) = self.peek() else {
+                return Err(self.error("}"));
+            };
+            if t.kind == TokenKind::Operator && t.text == "..." {
+                self.pos += 1;
+                let value = self.expr_with_in()?;
+                entries.push((ObjectKey::Spread, value));
+                if !self.eat_punct(",") {
+                    self.expect_punct("}")?;
+                    break;
+                }
+                continue;
+            }
+            let key = match t.kind {
+                // Keywords before `:` are identifiers already (`significant`).
+                TokenKind::Identifier | TokenKind::QuotedName | TokenKind::String => {
+                    self.pos += 1;
+                    ObjectKey::Name(t.value().into_owned())
+                }
+                TokenKind::BindParameter => {
+                    self.pos += 1;
+                    ObjectKey::Bind(t.value().into_owned())
+                }
+                TokenKind::Punctuation if t.text == "[" => {
+                    self.pos += 1;
+                    let k = self.expr_with_in()?;
+                    self.expect_punct("]")?;
+                    ObjectKey::Computed(k)
+                }
+                _ => return Err(self.error("attribute name")),
+            };
+            let value = if self.eat_punct(":") {
+                self.expr_with_in()?
+            } else if let (ObjectKey::Name(name), true) = (&key, t.is_name()) {
+                Expr {
+                    start: t.span.start,
+                    kind: ExprKind::Name(name.clone()),
+                }
+            } else {
+                return Err(self.error(":"));
+            };
+            entries.push((key, value));
+            if !self.eat_punct(",") {
+                self.expect_punct("}")?;
+                break;
+            }
+        }
+        self.depth -= 1;
+        Ok(Expr {
+            start,
+            kind: ExprKind::Object(entries),
+        })
+    }
+}
