@@ -317,7 +317,9 @@ fn an_index_build_longer_than_the_timeout_is_waited_for() {
     let progress = run
         .stderr
         .lines()
-        .filter(|line| line.contains("still building index things/idx_things_a ("))
+        // The first index create is delayed; which index that is depends
+        // on the order concurrent creates reach the server.
+        .filter(|line| line.contains("still building index things/"))
         .count();
     // At least one line: the wait was reported. Its repetition every
     // interval is tests/cli/progress.rs's business; here a loaded machine
