@@ -8,15 +8,20 @@
 //!   (heuristic and conservative; see its documentation for the rules).
 //! - [`check_syntax`] rejects clear syntax errors with ArangoDB-style
 //!   messages and never rejects a valid query; it is not a full parser.
-//! - [`parse_query`] is the full parser (work in progress, issue 15): a
-//!   typed syntax tree ([`ast`]) or the first syntax error.
+//! - [`parse_query`] is the full parser: a typed syntax tree ([`ast`]) or
+//!   the first syntax error.
+//! - [`check_query`] parses and then makes the server's parse-time checks
+//!   (functions, variables, data modification), answering as a server would.
+//! - [`lineage()`] lists what a parsed query reads.
 //!
 //! Nothing here panics, whatever the input: failures are returned as errors.
 
 mod collections;
 mod lexer;
+pub mod lineage;
 mod params;
 pub mod parser;
+mod semantic;
 mod server_position;
 mod syntax;
 
@@ -25,7 +30,9 @@ pub use lexer::{
     is_context_keyword, is_keyword, tokenize, LexError, Position, Span, Token, TokenKind,
     CONTEXT_KEYWORDS, KEYWORDS, KEYWORDS_4X, SPECIAL_VARIABLES,
 };
+pub use lineage::{lineage, Lineage};
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
-pub use parser::{ast, parse_query};
+pub use parser::{ast, parse_query, visit};
+pub use semantic::{check_query, QueryError};
 pub use server_position::{position_at_server_location, server_column};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

@@ -40,6 +40,7 @@
 //!   arrays, objects and call arguments, and destructuring in FOR and LET.
 
 pub mod ast;
+pub mod visit;
 
 use crate::lexer::{lex, significant, Position, Token, TokenKind};
 use crate::syntax::{describe, SyntaxError, SyntaxErrorKind};

@@ -1,0 +1,6 @@
+//! TODO(issue 15): the variables check.
+
+use super::Report;
+use crate::parser::ast::Query;
+
+pub(super) fn check(_query: &Query, _report: &mut Report) {}
