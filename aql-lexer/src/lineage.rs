@@ -18,6 +18,10 @@ pub struct Lineage {
     /// Per source, the attribute paths read from its documents, dotted
     /// (`email`, `address.city`, `_key`).
     pub attributes: BTreeMap<String, BTreeSet<String>>,
+    /// Per source, the attribute paths its documents are filtered, sorted
+    /// or searched on (`FILTER`, `SEARCH`, `SORT`, traversal `PRUNE`): what
+    /// an index or view could serve. A subset of `attributes`.
+    pub filtered: BTreeMap<String, BTreeSet<String>>,
     /// Collections written by INSERT/UPDATE/REPLACE/REMOVE/UPSERT.
     pub written: BTreeSet<String>,
 }
