@@ -7,6 +7,7 @@
 //! one query come back sorted by position, so the first is the one a server
 //! would report.
 
+mod function_list;
 mod functions;
 mod modifications;
 mod variables;
@@ -57,7 +58,7 @@ pub fn check_query(query: &str) -> Result<Query, Vec<QueryError>> {
             byte_column: crate::server_column(query, position.offset),
         });
     };
-    functions::check(&tree, &mut report);
+    functions::check(&tree, query, &mut report);
     variables::check(&tree, &mut report);
     modifications::check(&tree, &mut report);
     if errors.is_empty() {

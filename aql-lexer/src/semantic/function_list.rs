@@ -1,0 +1,680 @@
+//! The AQL functions an ArangoDB 3.12 server knows while it parses a query:
+//! one row per name (aliases included), with the argument signature as the
+//! server registers it and the argument counts that signature allows.
+//!
+//! Sources (ArangoDB's own source, `github:arangodb/arangodb`, read through
+//! the stored file versions; the full snapshot was too large to fetch):
+//! - `Source::AqlFunctionFeature`: `arangod/Aql/AqlFunctionFeature.cpp`,
+//!   the stored version whose header reads "Copyright 2014-2024" under the
+//!   Business Source License (the 3.12 line; library file id 2445920714,
+//!   commit not shown by the store). Compared with the stored version
+//!   `0050f46811db0dd4fdbec7f00c2a3e099f752c85` (Apache licence, "Copyright
+//!   2014-2023"), it adds `TO_CHAR`, `REPEAT`, `ENTRIES` and the alias
+//!   `RANDOM`, widens `DATE_DIFF` from `.,.,.|.` to `.,.,.|.,.,.`, and drops
+//!   `PREGEL_RESULT` (Pregel was removed in 3.12); those rows say `since
+//!   3.12`. `V8` is registered only in builds with V8 (`#ifdef USE_V8`),
+//!   which 3.12 release builds are. `SELECT_SMART_DISTRIBUTE_GRAPH_INPUT` is
+//!   Enterprise-only and internal like the other `internal` rows.
+//! - `Source::IResearchFeature`: `arangod/IResearch/IResearchFeature.cpp`
+//!   (stored version, library file id 3130483638): `registerFilters`,
+//!   `registerFunctions` (`OFFSET_INFO`) and `registerScorers`, which adds
+//!   every IResearch scorer configurable by JSON with the signature `.|+`
+//!   (`BM25`, `TFIDF`).
+//! - `Source::IResearchAnalyzerFeature`: `TOKENS`, whose implementation
+//!   accepts one or two arguments (`aqlFnTokens` in
+//!   `arangod/IResearch/IResearchAnalyzerFeature.cpp`: "args.empty() ||
+//!   args.size() > 2" is an error), i.e. the signature `.|.`.
+//! - `Source::VectorDocs`: `APPROX_NEAR_COSINE`, `APPROX_NEAR_L2`,
+//!   `APPROX_NEAR_INNER_PRODUCT`, added during 3.12 (the docs' "What's new
+//!   in 3.12" page uses them: corpus `valid/1015.aql`, `valid/1016.aql`);
+//!   their registration was not found in the stored source, so the counts
+//!   come from the docs' vector functions page (two vectors and an optional
+//!   options object: corpus `valid/0528.aql`..`valid/0535.aql`).
+//!
+//! Removed in 4.0 (corpus manifest notes for `valid/1288.aql` and
+//! `fragments/0284.aql`): `FULLTEXT`, `NEAR`; `WITHIN` and
+//! `WITHIN_RECTANGLE` belong to the same family of index placeholders and
+//! are marked the same way (an inference, not a quoted fact).
+//!
+//! Signature symbols (comment above `addTypeCheckFunctions` in the source):
+//! `.` any argument, `h` a collection name, `b` a bind parameter expanded
+//! early, `,` next argument, `|` optional arguments follow, `+` any number
+//! of further arguments. `Function::initializeArguments` in
+//! `arangod/Aql/Function.cpp` turns a signature into (minimum, maximum);
+//! `+` sets the maximum to `Function::maxArguments`, 65536
+//! (`arangod/Aql/Function.h`). `counts` (in the tests) repeats that computation and a
+//! test checks every row against it.
+
+/// Where a row's facts come from (see the module notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    AqlFunctionFeature,
+    IResearchFeature,
+    IResearchAnalyzerFeature,
+    VectorDocs,
+}
+
+/// The maximum the server uses for "any number of arguments".
+pub(crate) const UNBOUNDED: usize = 65536;
+
+/// One built-in function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Function {
+    /// Upper-case name, as registered.
+    pub name: &'static str,
+    /// The server's argument signature string.
+    pub signature: &'static str,
+    pub min: usize,
+    /// [`UNBOUNDED`] where the signature ends in `+`.
+    pub max: usize,
+    pub source: Source,
+    /// The function this name is an alias of (`addAlias`).
+    pub alias_of: Option<&'static str>,
+    /// Internal functions: the server answers as if they did not exist.
+    pub internal: bool,
+    /// The version it first appeared in, where that is newer than 3.11.
+    pub since: Option<&'static str>,
+    /// The version that removes it.
+    pub removed_in: Option<&'static str>,
+}
+
+const fn f(
+    name: &'static str,
+    signature: &'static str,
+    min: usize,
+    max: usize,
+    source: Source,
+) -> Function {
+    Function {
+        name,
+        signature,
+        min,
+        max,
+        source,
+        alias_of: None,
+        internal: false,
+        since: None,
+        removed_in: None,
+    }
+}
+
+impl Function {
+    const fn alias_of(mut self, original: &'static str) -> Self {
+        self.alias_of = Some(original);
+        self
+    }
+    const fn internal(mut self) -> Self {
+        self.internal = true;
+        self
+    }
+    const fn since(mut self, version: &'static str) -> Self {
+        self.since = Some(version);
+        self
+    }
+    const fn removed_in(mut self, version: &'static str) -> Self {
+        self.removed_in = Some(version);
+        self
+    }
+}
+
+/// Every built-in function of 3.12, in the order the sources register them.
+pub(crate) const FUNCTIONS: &[Function] = &[
+    f("IS_NULL", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_BOOL", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_NUMBER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_STRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_ARRAY", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_LIST", ".", 1, 1, Source::AqlFunctionFeature).alias_of("IS_ARRAY"),
+    f("IS_OBJECT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_DOCUMENT", ".", 1, 1, Source::AqlFunctionFeature).alias_of("IS_OBJECT"),
+    f("IS_DATESTRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_IPV4", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IS_KEY", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TYPENAME", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_NUMBER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_STRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_BOOL", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_ARRAY", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_LIST", ".", 1, 1, Source::AqlFunctionFeature).alias_of("TO_ARRAY"),
+    f("CONCAT", ".|+", 1, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "CONCAT_SEPARATOR",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("CHAR_LENGTH", ".", 1, 1, Source::AqlFunctionFeature),
+    f("LOWER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("UPPER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SUBSTRING", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f(
+        "SUBSTRING_BYTES",
+        ".,.|.,.,.",
+        2,
+        5,
+        Source::AqlFunctionFeature,
+    ),
+    f("CONTAINS", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("LIKE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REGEX_MATCHES", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REGEX_SPLIT", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("REGEX_TEST", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REGEX_REPLACE", ".,.,.|.", 3, 4, Source::AqlFunctionFeature),
+    f("LEFT", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("RIGHT", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("TRIM", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("LTRIM", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("RTRIM", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("FIND_FIRST", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("FIND_LAST", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("SPLIT", ".|.,.", 1, 3, Source::AqlFunctionFeature),
+    f("SUBSTITUTE", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("IPV4_TO_NUMBER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("IPV4_FROM_NUMBER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("MD5", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SHA1", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SHA256", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SHA512", ".", 1, 1, Source::AqlFunctionFeature),
+    f("CRC32", ".", 1, 1, Source::AqlFunctionFeature),
+    f("FNV64", ".", 1, 1, Source::AqlFunctionFeature),
+    f("HASH", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_BASE64", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_HEX", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TO_CHAR", ".", 1, 1, Source::AqlFunctionFeature).since("3.12"),
+    f("REPEAT", ".,.|.", 2, 3, Source::AqlFunctionFeature).since("3.12"),
+    f(
+        "ENCODE_URI_COMPONENT",
+        ".",
+        1,
+        1,
+        Source::AqlFunctionFeature,
+    ),
+    f("SOUNDEX", ".", 1, 1, Source::AqlFunctionFeature),
+    f(
+        "LEVENSHTEIN_DISTANCE",
+        ".,.",
+        2,
+        2,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "LEVENSHTEIN_MATCH",
+        ".,.,.|.,.,.",
+        3,
+        6,
+        Source::AqlFunctionFeature,
+    ),
+    f("NGRAM_MATCH", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f(
+        "NGRAM_SIMILARITY",
+        ".,.,.",
+        3,
+        3,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "NGRAM_POSITIONAL_SIMILARITY",
+        ".,.,.",
+        3,
+        3,
+        Source::AqlFunctionFeature,
+    ),
+    f("MINHASH_MATCH", ".,.,.|.", 3, 4, Source::AqlFunctionFeature),
+    f("IN_RANGE", ".,.,.,.,.", 5, 5, Source::AqlFunctionFeature),
+    f("RANDOM_TOKEN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("UUID", "", 0, 0, Source::AqlFunctionFeature),
+    f("FLOOR", ".", 1, 1, Source::AqlFunctionFeature),
+    f("CEIL", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ROUND", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ABS", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SQRT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("POW", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("LOG", ".", 1, 1, Source::AqlFunctionFeature),
+    f("LOG2", ".", 1, 1, Source::AqlFunctionFeature),
+    f("LOG10", ".", 1, 1, Source::AqlFunctionFeature),
+    f("EXP", ".", 1, 1, Source::AqlFunctionFeature),
+    f("EXP2", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SIN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("COS", ".", 1, 1, Source::AqlFunctionFeature),
+    f("TAN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ASIN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ACOS", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ATAN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("ATAN2", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("RADIANS", ".", 1, 1, Source::AqlFunctionFeature),
+    f("DEGREES", ".", 1, 1, Source::AqlFunctionFeature),
+    f("PI", "", 0, 0, Source::AqlFunctionFeature),
+    f("BIT_AND", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("BIT_OR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("BIT_XOR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("BIT_NEGATE", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("BIT_TEST", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("BIT_POPCOUNT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("BIT_SHIFT_LEFT", ".,.,.", 3, 3, Source::AqlFunctionFeature),
+    f("BIT_SHIFT_RIGHT", ".,.,.", 3, 3, Source::AqlFunctionFeature),
+    f("BIT_CONSTRUCT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("BIT_DECONSTRUCT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("BIT_TO_STRING", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("BIT_FROM_STRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f("MINHASH_ERROR", ".", 1, 1, Source::AqlFunctionFeature),
+    f("MINHASH_COUNT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("RAND", "", 0, 0, Source::AqlFunctionFeature),
+    f("RANDOM", "", 0, 0, Source::AqlFunctionFeature)
+        .alias_of("RAND")
+        .since("3.12"),
+    f("RANGE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("UNION", ".,.|+", 2, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "UNION_DISTINCT",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("MINUS", ".,.|+", 2, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "OUTERSECTION",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "INTERSECTION",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("JACCARD", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("FLATTEN", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("LENGTH", ".", 1, 1, Source::AqlFunctionFeature),
+    f("COUNT", ".", 1, 1, Source::AqlFunctionFeature).alias_of("LENGTH"),
+    f("MIN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("MAX", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SUM", ".", 1, 1, Source::AqlFunctionFeature),
+    f("MEDIAN", ".", 1, 1, Source::AqlFunctionFeature),
+    f("PERCENTILE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("AVERAGE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("AVG", ".", 1, 1, Source::AqlFunctionFeature).alias_of("AVERAGE"),
+    f("VARIANCE_SAMPLE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("VARIANCE_POPULATION", ".", 1, 1, Source::AqlFunctionFeature),
+    f("VARIANCE", ".", 1, 1, Source::AqlFunctionFeature).alias_of("VARIANCE_POPULATION"),
+    f("STDDEV_SAMPLE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("STDDEV_POPULATION", ".", 1, 1, Source::AqlFunctionFeature),
+    f("STDDEV", ".", 1, 1, Source::AqlFunctionFeature).alias_of("STDDEV_POPULATION"),
+    f("COUNT_DISTINCT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("COUNT_UNIQUE", ".", 1, 1, Source::AqlFunctionFeature).alias_of("COUNT_DISTINCT"),
+    f("PRODUCT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("UNIQUE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SORTED_UNIQUE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SORTED", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SLICE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REVERSE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("FIRST", ".", 1, 1, Source::AqlFunctionFeature),
+    f("LAST", ".", 1, 1, Source::AqlFunctionFeature),
+    f("NTH", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("POSITION", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("CONTAINS_ARRAY", ".,.|.", 2, 3, Source::AqlFunctionFeature).alias_of("POSITION"),
+    f("PUSH", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("APPEND", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("POP", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SHIFT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("UNSHIFT", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REMOVE_VALUE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("REMOVE_VALUES", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("REMOVE_NTH", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("REPLACE_NTH", ".,.,.|.", 3, 4, Source::AqlFunctionFeature),
+    f(
+        "INTERLEAVE",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "DECAY_GAUSS",
+        ".,.,.,.,.,",
+        5,
+        5,
+        Source::AqlFunctionFeature,
+    ),
+    f("DECAY_EXP", ".,.,.,.,.,", 5, 5, Source::AqlFunctionFeature),
+    f(
+        "DECAY_LINEAR",
+        ".,.,.,.,.,",
+        5,
+        5,
+        Source::AqlFunctionFeature,
+    ),
+    f("MINHASH", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("COSINE_SIMILARITY", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("L1_DISTANCE", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("L2_DISTANCE", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("CALL", ".|.+", 1, UNBOUNDED, Source::AqlFunctionFeature),
+    f("APPLY", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("HAS", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("ATTRIBUTES", ".|.,.", 1, 3, Source::AqlFunctionFeature),
+    f("KEYS", ".|.,.", 1, 3, Source::AqlFunctionFeature).alias_of("ATTRIBUTES"),
+    f("VALUES", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("VALUE", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("MERGE", ".|+", 1, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "MERGE_RECURSIVE",
+        ".|+",
+        1,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("MATCHES", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("UNSET", ".,.|+", 2, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "UNSET_RECURSIVE",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("KEEP", ".,.|+", 2, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "KEEP_RECURSIVE",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("TRANSLATE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("ZIP", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("ENTRIES", ".", 1, 1, Source::AqlFunctionFeature).since("3.12"),
+    f("JSON_STRINGIFY", ".", 1, 1, Source::AqlFunctionFeature),
+    f("JSON_PARSE", ".", 1, 1, Source::AqlFunctionFeature),
+    f("DOCUMENT", "h.|.", 1, 2, Source::AqlFunctionFeature),
+    f("DISTANCE", ".,.,.,.", 4, 4, Source::AqlFunctionFeature),
+    f("IS_IN_POLYGON", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("GEO_DISTANCE", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("GEO_CONTAINS", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("GEO_INTERSECTS", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("GEO_EQUALS", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("GEO_AREA", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f(
+        "GEO_IN_RANGE",
+        ".,.,.,.|.,.,.",
+        4,
+        7,
+        Source::AqlFunctionFeature,
+    ),
+    f("GEO_POINT", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("GEO_MULTIPOINT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("GEO_POLYGON", ".", 1, 1, Source::AqlFunctionFeature),
+    f("GEO_MULTIPOLYGON", ".", 1, 1, Source::AqlFunctionFeature),
+    f("GEO_LINESTRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f("GEO_MULTILINESTRING", ".", 1, 1, Source::AqlFunctionFeature),
+    f(
+        "DATE_TIMESTAMP",
+        ".|.,.,.,.,.,.",
+        1,
+        7,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "DATE_ISO8601",
+        ".|.,.,.,.,.,.",
+        1,
+        7,
+        Source::AqlFunctionFeature,
+    ),
+    f("DATE_DAYOFWEEK", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_YEAR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_MONTH", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_DAY", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_HOUR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_MINUTE", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_SECOND", ".", 1, 1, Source::AqlFunctionFeature),
+    f("DATE_MILLISECOND", ".", 1, 1, Source::AqlFunctionFeature),
+    f("DATE_DAYOFYEAR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_ISOWEEK", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_ISOWEEKYEAR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_LEAPYEAR", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f("DATE_QUARTER", ".|.", 1, 2, Source::AqlFunctionFeature),
+    f(
+        "DATE_DAYS_IN_MONTH",
+        ".|.",
+        1,
+        2,
+        Source::AqlFunctionFeature,
+    ),
+    f("DATE_ADD", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("DATE_SUBTRACT", ".,.|.,.", 2, 4, Source::AqlFunctionFeature),
+    f("DATE_DIFF", ".,.,.|.,.,.", 3, 6, Source::AqlFunctionFeature),
+    f(
+        "DATE_COMPARE",
+        ".,.,.|.,.,.",
+        3,
+        6,
+        Source::AqlFunctionFeature,
+    ),
+    f("DATE_FORMAT", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("DATE_TRUNC", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("DATE_UTCTOLOCAL", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("DATE_LOCALTOUTC", ".,.|.", 2, 3, Source::AqlFunctionFeature),
+    f("DATE_TIMEZONE", "", 0, 0, Source::AqlFunctionFeature),
+    f("DATE_TIMEZONES", "", 0, 0, Source::AqlFunctionFeature),
+    f("DATE_ROUND", ".,.,.|.", 3, 4, Source::AqlFunctionFeature),
+    f("DATE_NOW", "", 0, 0, Source::AqlFunctionFeature),
+    f("PASSTHRU", ".", 1, 1, Source::AqlFunctionFeature),
+    f("NOT_NULL", ".|+", 1, UNBOUNDED, Source::AqlFunctionFeature),
+    f(
+        "FIRST_LIST",
+        ".|+",
+        1,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f(
+        "FIRST_DOCUMENT",
+        ".|+",
+        1,
+        UNBOUNDED,
+        Source::AqlFunctionFeature,
+    ),
+    f("PARSE_IDENTIFIER", ".", 1, 1, Source::AqlFunctionFeature),
+    f("PARSE_KEY", ".", 1, 1, Source::AqlFunctionFeature),
+    f("PARSE_COLLECTION", ".", 1, 1, Source::AqlFunctionFeature),
+    f(
+        "IS_SAME_COLLECTION",
+        ".h,.h",
+        2,
+        2,
+        Source::AqlFunctionFeature,
+    ),
+    f("DECODE_REV", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SHARD_ID", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("V8", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SCHEMA_GET", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SCHEMA_VALIDATE", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("VERSION", "", 0, 0, Source::AqlFunctionFeature),
+    f("FAIL", "|.", 0, 1, Source::AqlFunctionFeature),
+    f("NOOPT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("NOEVAL", ".", 1, 1, Source::AqlFunctionFeature),
+    f("SLEEP", ".", 1, 1, Source::AqlFunctionFeature),
+    f("COLLECTIONS", "", 0, 0, Source::AqlFunctionFeature),
+    f("CURRENT_USER", "", 0, 0, Source::AqlFunctionFeature),
+    f("CURRENT_DATABASE", "", 0, 0, Source::AqlFunctionFeature),
+    f("CHECK_DOCUMENT", ".", 1, 1, Source::AqlFunctionFeature),
+    f("COLLECTION_COUNT", ".h", 1, 1, Source::AqlFunctionFeature),
+    f("ASSERT", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("WARN", ".,.", 2, 2, Source::AqlFunctionFeature),
+    f("NEAR", ".h,.,.|.,.", 3, 5, Source::AqlFunctionFeature).removed_in("4.0"),
+    f("WITHIN", ".h,.,.,.|.", 4, 5, Source::AqlFunctionFeature).removed_in("4.0"),
+    f(
+        "WITHIN_RECTANGLE",
+        "h.,.,.,.,.",
+        5,
+        5,
+        Source::AqlFunctionFeature,
+    )
+    .removed_in("4.0"),
+    f("FULLTEXT", ".h,.,.|.", 3, 4, Source::AqlFunctionFeature).removed_in("4.0"),
+    f(
+        "MAKE_DISTRIBUTE_INPUT",
+        ".,.",
+        2,
+        2,
+        Source::AqlFunctionFeature,
+    )
+    .internal(),
+    f(
+        "MAKE_DISTRIBUTE_INPUT_WITH_KEY_CREATION",
+        ".,.,.",
+        3,
+        3,
+        Source::AqlFunctionFeature,
+    )
+    .internal(),
+    f(
+        "MAKE_DISTRIBUTE_GRAPH_INPUT",
+        ".",
+        1,
+        1,
+        Source::AqlFunctionFeature,
+    )
+    .internal(),
+    f(
+        "SELECT_SMART_DISTRIBUTE_GRAPH_INPUT",
+        ".,.",
+        2,
+        2,
+        Source::AqlFunctionFeature,
+    )
+    .internal(),
+    f("INTERNAL", "", 0, 0, Source::AqlFunctionFeature).internal(),
+    f("EXISTS", ".|.,.", 1, 3, Source::IResearchFeature),
+    f("STARTS_WITH", ".,.|.,.", 2, 4, Source::IResearchFeature),
+    f("PHRASE", ".,.|.+", 2, UNBOUNDED, Source::IResearchFeature),
+    f(
+        "MIN_MATCH",
+        ".,.|.+",
+        2,
+        UNBOUNDED,
+        Source::IResearchFeature,
+    ),
+    f("BOOST", ".,.", 2, 2, Source::IResearchFeature),
+    f("ANALYZER", ".,.", 2, 2, Source::IResearchFeature),
+    f("OFFSET_INFO", ".,.", 2, 2, Source::IResearchFeature),
+    f("BM25", ".|+", 1, UNBOUNDED, Source::IResearchFeature),
+    f("TFIDF", ".|+", 1, UNBOUNDED, Source::IResearchFeature),
+    f("TOKENS", ".|.", 1, 2, Source::IResearchAnalyzerFeature),
+    f("APPROX_NEAR_COSINE", ".,.|.", 2, 3, Source::VectorDocs).since("3.12"),
+    f("APPROX_NEAR_L2", ".,.|.", 2, 3, Source::VectorDocs).since("3.12"),
+    f(
+        "APPROX_NEAR_INNER_PRODUCT",
+        ".,.|.",
+        2,
+        3,
+        Source::VectorDocs,
+    )
+    .since("3.12"),
+];
+
+/// The built-in function called `name` (upper case), if any.
+pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|function| function.name == name)
+}
+
+#[cfg(test)]
+/// (minimum, maximum) argument counts of a signature, computed as
+/// `Function::initializeArguments` does; `None` for a symbol it rejects.
+pub(crate) fn counts(signature: &str) -> Option<(usize, usize)> {
+    let (mut min, mut max) = (0, 0);
+    let (mut optional, mut found) = (false, false);
+    for symbol in signature.chars() {
+        match symbol {
+            '|' => {
+                if found {
+                    min += 1;
+                    max += 1;
+                }
+                optional = true;
+                found = false;
+            }
+            ',' => {
+                if !optional {
+                    min += 1;
+                }
+                max += 1;
+                found = false;
+            }
+            '+' => return Some((min, UNBOUNDED)),
+            '.' | 'h' | 'b' => found = true,
+            _ => return None,
+        }
+    }
+    if found {
+        if !optional {
+            min += 1;
+        }
+        max += 1;
+    }
+    Some((min, max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_matches_its_signature() {
+        for function in FUNCTIONS {
+            assert_eq!(
+                counts(function.signature),
+                Some((function.min, function.max)),
+                "{}",
+                function.name
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_unique_upper_case_and_aliases_resolve() {
+        for (i, function) in FUNCTIONS.iter().enumerate() {
+            assert_eq!(function.name, function.name.to_ascii_uppercase());
+            assert!(
+                FUNCTIONS[..i]
+                    .iter()
+                    .all(|other| other.name != function.name),
+                "{} twice",
+                function.name
+            );
+            if let Some(original) = function.alias_of {
+                let original = lookup(original).expect("alias target");
+                assert_eq!(original.signature, function.signature);
+            }
+        }
+    }
+
+    #[test]
+    fn signatures_as_the_server_counts_them() {
+        // Trailing comma (DECAY_*), leading `|` (FAIL), `h` glued to `.`
+        // (DOCUMENT, IS_SAME_COLLECTION), `.+` after `|` (CALL, PHRASE).
+        assert_eq!(counts(".,.,.,.,.,"), Some((5, 5)));
+        assert_eq!(counts("|."), Some((0, 1)));
+        assert_eq!(counts("h.|."), Some((1, 2)));
+        assert_eq!(counts(".h,.h"), Some((2, 2)));
+        assert_eq!(counts(".|.+"), Some((1, UNBOUNDED)));
+        assert_eq!(counts(".,.|.+"), Some((2, UNBOUNDED)));
+        assert_eq!(counts(""), Some((0, 0)));
+        assert_eq!(counts(".x"), None);
+    }
+
+    #[test]
+    fn version_facts() {
+        for name in ["TO_CHAR", "REPEAT", "ENTRIES", "RANDOM", "APPROX_NEAR_L2"] {
+            assert_eq!(lookup(name).and_then(|f| f.since), Some("3.12"), "{name}");
+        }
+        assert_eq!(lookup("FULLTEXT").and_then(|f| f.removed_in), Some("4.0"));
+        assert!(lookup("PREGEL_RESULT").is_none());
+        assert!(lookup("PARTITION").is_none());
+        assert!(lookup("INTERNAL").is_some_and(|f| f.internal));
+    }
+}
