@@ -13,9 +13,12 @@
 //! - [`check_query`] parses and then makes the server's parse-time checks
 //!   (functions, variables, data modification), answering as a server would.
 //! - [`lineage()`] lists what a parsed query reads.
+//! - [`classify()`] tells a complete query from an expression, an operation
+//!   fragment, a template, several queries or an invalid query.
 //!
 //! Nothing here panics, whatever the input: failures are returned as errors.
 
+mod classify;
 mod collections;
 mod lexer;
 pub mod lineage;
@@ -25,6 +28,7 @@ mod semantic;
 mod server_position;
 mod syntax;
 
+pub use classify::{classify, Classification};
 pub use collections::referenced_collections;
 pub use lexer::{
     is_context_keyword, is_keyword, tokenize, LexError, Position, Span, Token, TokenKind,
