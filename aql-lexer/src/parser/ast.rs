@@ -249,6 +249,9 @@ pub struct Modification {
     /// position.
     pub collection: Expr,
     pub options: Option<Expr>,
+    /// Where the token after the whole operation starts (as
+    /// [`Collect::end`]).
+    pub end: Position,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,4 +367,107 @@ pub enum ExprKind {
     Subquery(Box<Query>),
     /// `...x` inside an array literal or a call's arguments (4.x).
     Spread(Box<Expr>),
+}
+
+/// Dropping an expression frees its sub-expressions with a loop, not by
+/// recursion: operator and attribute chains (`a + b + c ...`, `a.b.c ...`)
+/// nest as deep as they are long, and a recursive drop of a long one would
+/// overflow the stack.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut expr) = pending.pop() {
+            take_children(&mut expr.kind, &mut pending);
+        }
+    }
+}
+
+/// Moves the direct sub-expressions of `kind` into `out`, leaving it a leaf.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    let boxed = |out: &mut Vec<Expr>, expr: Box<Expr>| out.push(*expr);
+    match std::mem::replace(kind, ExprKind::Null) {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Name(_)
+        | ExprKind::BindParameter(_)
+        | ExprKind::CollectionBindParameter(_)
+        | ExprKind::Subquery(_) => {}
+        ExprKind::Array(items) => out.extend(items),
+        ExprKind::Object(entries) => {
+            for (key, value) in entries {
+                if let ObjectKey::Computed(key) = key {
+                    out.push(key);
+                }
+                out.push(value);
+            }
+        }
+        ExprKind::Call { args, .. } => out.extend(args),
+        ExprKind::Unary(_, operand) => boxed(out, operand),
+        ExprKind::Binary(_, left, right) => {
+            boxed(out, left);
+            boxed(out, right);
+        }
+        ExprKind::ArrayComparison {
+            quantifier,
+            left,
+            right,
+            ..
+        } => {
+            if let Quantifier::AtLeast(count) = quantifier {
+                boxed(out, count);
+            }
+            boxed(out, left);
+            boxed(out, right);
+        }
+        ExprKind::Ternary {
+            condition,
+            then,
+            otherwise,
+        } => {
+            boxed(out, condition);
+            if let Some(then) = then {
+                boxed(out, then);
+            }
+            boxed(out, otherwise);
+        }
+        ExprKind::Attribute(base, _) => boxed(out, base),
+        ExprKind::Index(base, index) => {
+            boxed(out, base);
+            boxed(out, index);
+        }
+        ExprKind::Expansion { base, inline, .. } => {
+            boxed(out, base);
+            take_inline(inline, out);
+        }
+        ExprKind::Question {
+            base,
+            quantifier,
+            inline,
+        } => {
+            boxed(out, base);
+            if let Some(Quantifier::AtLeast(count)) = quantifier {
+                boxed(out, count);
+            }
+            take_inline(inline, out);
+        }
+        ExprKind::Spread(inner) => boxed(out, inner),
+    }
+}
+
+fn take_inline(inline: Inline, out: &mut Vec<Expr>) {
+    if let Some(filter) = inline.filter {
+        out.push(*filter);
+    }
+    if let Some((offset, count)) = inline.limit {
+        if let Some(offset) = offset {
+            out.push(*offset);
+        }
+        out.push(*count);
+    }
+    if let Some(project) = inline.project {
+        out.push(*project);
+    }
 }

@@ -911,6 +911,7 @@ impl<'q> Parser<'q> {
                 kind: ExprKind::Null,
             },
             options: None,
+            end: at,
         };
         if kind == ModificationKind::Upsert {
             // `UPSERT FILTER condition` (3.12) or `UPSERT { ... }` / `UPSERT @doc`.
@@ -947,6 +948,7 @@ impl<'q> Parser<'q> {
         }
         m.collection = self.in_collection()?;
         m.options = self.options()?;
+        m.end = self.here();
         Ok(m)
     }
 
