@@ -41,7 +41,9 @@
 //!   `checkCollectVariables`): an aggregate using an earlier aggregate of the
 //!   same `COLLECT`/`WINDOW` (`use of COLLECT variable '%s' inside same
 //!   COLLECT`), the `INTO` expression or `KEEP` using a variable the
-//!   `COLLECT` introduces (`... inside same COLLECT's expression`), an
+//!   `COLLECT` introduces (`... inside same COLLECT's expression`; checked
+//!   only for a `COLLECT` inside a `FOR`, the server's set of introduced
+//!   variables being empty otherwise), an
 //!   aggregate using a group variable (`use of unknown variable '%s' in
 //!   AGGREGATE expression`); reported at the token after the operation (the
 //!   closing `}` of its `OPTIONS` when it has them).
@@ -368,16 +370,23 @@ impl Checker<'_, '_, '_> {
 
         // The action: `startCollectScope`, then the checks, then INTO/COUNT.
         let at = self.operation_end(collect.end, collect.options.is_some());
-        let introduced: Vec<&str> = collect
-            .groups
-            .iter()
-            .chain(&collect.aggregates)
-            .map(|a| a.name.as_str())
-            .collect();
         let in_main = self
             .scopes
             .last()
             .is_some_and(|s| matches!(s.kind, ScopeKind::Main | ScopeKind::Subquery));
+        // `registerAssignVariables` fills the set the INTO/KEEP checks use
+        // only when a scope was started: a COLLECT with no FOR before it
+        // has no such check.
+        let introduced: Vec<&str> = if in_main {
+            Vec::new()
+        } else {
+            collect
+                .groups
+                .iter()
+                .chain(&collect.aggregates)
+                .map(|a| a.name.as_str())
+                .collect()
+        };
         if !in_main {
             self.end_nested();
             self.push(ScopeKind::Collect);
@@ -1010,6 +1019,17 @@ mod tests {
         );
         // The INTO expression may use the FOR variables.
         ok("FOR u IN users COLLECT c = u.city INTO g = { name: u.name } RETURN { c, g }");
+        // Without a FOR before it, the COLLECT starts no scope and the
+        // INTO/KEEP checks have no variables to look for; the aggregate
+        // checks still apply.
+        ok("LET x = [1] COLLECT c = x INTO g = { c } RETURN g");
+        ok("LET x = [1], z = 2 COLLECT c = x INTO g KEEP c RETURN g");
+        one(
+            "LET x = [1] COLLECT c = x AGGREGATE n = SUM(c) RETURN n",
+            1512,
+            "use of unknown variable 'c' in AGGREGATE expression near 'RETURN n' at position 1:48",
+            "1:48",
+        );
     }
 
     #[test]
