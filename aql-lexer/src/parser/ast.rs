@@ -1,7 +1,57 @@
 //! The typed syntax tree the parser produces. Names and literals own their
-//! (unescaped) text; every expression carries the position it starts at.
+//! (unescaped) text; every expression carries the position it starts at,
+//! every declared variable name ([`Ident`]) where it is written, and the
+//! operations that checks report on (`FOR`, `COLLECT`, `WINDOW`, data
+//! modifications) where their keyword is.
+
+use std::fmt;
+use std::ops::Deref;
 
 use crate::lexer::Position;
+
+/// A variable name as the query writes it where it declares (or, for
+/// `KEEP`, names) a variable: the unescaped name and where it starts.
+///
+/// Dereferences to the name, so `ident == "a"` and `ident.len()` work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    /// Where the name starts in the query.
+    pub at: Position,
+}
+
+impl Ident {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Deref for Ident {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl PartialEq<str> for Ident {
+    fn eq(&self, other: &str) -> bool {
+        self.name == other
+    }
+}
+
+impl PartialEq<&str> for Ident {
+    fn eq(&self, other: &&str) -> bool {
+        self.name == *other
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
 
 /// A whole query: optional `WITH` collections, then its operations.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,8 +94,10 @@ pub struct SortItem {
 /// `FOR vars IN source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct For {
+    /// Where the `FOR` keyword is.
+    pub at: Position,
     /// One name, or several for traversals and paths (`v, e, p`), or a
-    /// destructuring pattern (4.x: `FOR [k, v] IN ...`).
+    /// destructuring pattern (3.12.2+: `FOR [k, v] IN ...`).
     pub variables: Vec<Pattern>,
     pub source: ForSource,
     pub options: Option<Expr>,
@@ -77,7 +129,8 @@ pub enum ForSource {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prune {
-    pub variable: Option<String>,
+    /// `PRUNE name = condition`: a variable bound to the condition.
+    pub variable: Option<Ident>,
     pub condition: Expr,
 }
 
@@ -104,11 +157,11 @@ pub enum Graph {
     Collections(Vec<(Option<Direction>, Expr)>),
 }
 
-/// What a `FOR` or `LET` binds: a variable, or (4.x) a destructuring
+/// What a `FOR` or `LET` binds: a variable, or (3.12.2+) a destructuring
 /// pattern of an array (`[a, b]`) or object (`{ a, b: c }`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pattern {
-    Name(String),
+    Name(Ident),
     Array(Vec<Pattern>),
     /// Attribute names with the pattern each binds (`{ a }` binds `a`).
     Object(Vec<(String, Pattern)>),
@@ -117,39 +170,55 @@ pub enum Pattern {
 impl Pattern {
     /// The variables the pattern declares, in order.
     pub fn names(&self) -> Vec<&str> {
+        self.idents().into_iter().map(Ident::as_str).collect()
+    }
+
+    /// The variables the pattern declares, in order, with their positions.
+    pub fn idents(&self) -> Vec<&Ident> {
         match self {
-            Pattern::Name(name) => vec![name.as_str()],
-            Pattern::Array(items) => items.iter().flat_map(Pattern::names).collect(),
-            Pattern::Object(entries) => entries.iter().flat_map(|(_, p)| p.names()).collect(),
+            Pattern::Name(name) => vec![name],
+            Pattern::Array(items) => items.iter().flat_map(Pattern::idents).collect(),
+            Pattern::Object(entries) => entries.iter().flat_map(|(_, p)| p.idents()).collect(),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
-    pub name: String,
+    pub name: Ident,
     pub value: Expr,
 }
 
 /// `COLLECT` in all its forms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Collect {
+    /// Where the `COLLECT` keyword is.
+    pub at: Position,
     pub groups: Vec<Assignment>,
     pub aggregates: Vec<Assignment>,
     /// `INTO var [= expr]`.
-    pub into: Option<(String, Option<Expr>)>,
-    pub keep: Vec<String>,
+    pub into: Option<(Ident, Option<Expr>)>,
+    pub keep: Vec<Ident>,
     /// `WITH COUNT INTO var`.
-    pub count_into: Option<String>,
+    pub count_into: Option<Ident>,
     pub options: Option<Expr>,
+    /// Where the token after the whole operation starts (the last token's
+    /// start at the end of the query): where the server's parser stands
+    /// when it checks the operation (bison's lookahead).
+    pub end: Position,
 }
 
 /// `WINDOW [range WITH] { preceding, following } AGGREGATE ...`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
+    /// Where the `WINDOW` keyword is.
+    pub at: Position,
     pub range: Option<Expr>,
     pub bounds: Expr,
     pub aggregates: Vec<Assignment>,
+    /// Where the token after the whole operation starts (as
+    /// [`Collect::end`]).
+    pub end: Position,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +233,8 @@ pub enum ModificationKind {
 /// `INSERT/UPDATE/REPLACE/REMOVE/UPSERT ... IN collection OPTIONS ...`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Modification {
+    /// Where the operation's keyword (`INSERT`, ..., `UPSERT`) is.
+    pub at: Position,
     pub kind: ModificationKind,
     /// The document (`INSERT`, `REMOVE`), the key (`UPDATE k WITH d`) or the
     /// search document (`UPSERT`).
@@ -174,8 +245,13 @@ pub struct Modification {
     pub upsert_update: Option<(bool, Expr)>,
     /// `UPSERT FILTER cond` (3.12) rather than `UPSERT { ... }`.
     pub upsert_filter: bool,
+    /// The collection written: a name, a quoted name or `@@c`, with its
+    /// position.
     pub collection: Expr,
     pub options: Option<Expr>,
+    /// Where the token after the whole operation starts (as
+    /// [`Collect::end`]).
+    pub end: Position,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,4 +367,107 @@ pub enum ExprKind {
     Subquery(Box<Query>),
     /// `...x` inside an array literal or a call's arguments (4.x).
     Spread(Box<Expr>),
+}
+
+/// Dropping an expression frees its sub-expressions with a loop, not by
+/// recursion: operator and attribute chains (`a + b + c ...`, `a.b.c ...`)
+/// nest as deep as they are long, and a recursive drop of a long one would
+/// overflow the stack.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut expr) = pending.pop() {
+            take_children(&mut expr.kind, &mut pending);
+        }
+    }
+}
+
+/// Moves the direct sub-expressions of `kind` into `out`, leaving it a leaf.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    let boxed = |out: &mut Vec<Expr>, expr: Box<Expr>| out.push(*expr);
+    match std::mem::replace(kind, ExprKind::Null) {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Name(_)
+        | ExprKind::BindParameter(_)
+        | ExprKind::CollectionBindParameter(_)
+        | ExprKind::Subquery(_) => {}
+        ExprKind::Array(items) => out.extend(items),
+        ExprKind::Object(entries) => {
+            for (key, value) in entries {
+                if let ObjectKey::Computed(key) = key {
+                    out.push(key);
+                }
+                out.push(value);
+            }
+        }
+        ExprKind::Call { args, .. } => out.extend(args),
+        ExprKind::Unary(_, operand) => boxed(out, operand),
+        ExprKind::Binary(_, left, right) => {
+            boxed(out, left);
+            boxed(out, right);
+        }
+        ExprKind::ArrayComparison {
+            quantifier,
+            left,
+            right,
+            ..
+        } => {
+            if let Quantifier::AtLeast(count) = quantifier {
+                boxed(out, count);
+            }
+            boxed(out, left);
+            boxed(out, right);
+        }
+        ExprKind::Ternary {
+            condition,
+            then,
+            otherwise,
+        } => {
+            boxed(out, condition);
+            if let Some(then) = then {
+                boxed(out, then);
+            }
+            boxed(out, otherwise);
+        }
+        ExprKind::Attribute(base, _) => boxed(out, base),
+        ExprKind::Index(base, index) => {
+            boxed(out, base);
+            boxed(out, index);
+        }
+        ExprKind::Expansion { base, inline, .. } => {
+            boxed(out, base);
+            take_inline(inline, out);
+        }
+        ExprKind::Question {
+            base,
+            quantifier,
+            inline,
+        } => {
+            boxed(out, base);
+            if let Some(Quantifier::AtLeast(count)) = quantifier {
+                boxed(out, count);
+            }
+            take_inline(inline, out);
+        }
+        ExprKind::Spread(inner) => boxed(out, inner),
+    }
+}
+
+fn take_inline(inline: Inline, out: &mut Vec<Expr>) {
+    if let Some(filter) = inline.filter {
+        out.push(*filter);
+    }
+    if let Some((offset, count)) = inline.limit {
+        if let Some(offset) = offset {
+            out.push(*offset);
+        }
+        out.push(*count);
+    }
+    if let Some(project) = inline.project {
+        out.push(*project);
+    }
 }

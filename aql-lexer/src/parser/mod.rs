@@ -204,6 +204,13 @@ impl<'q> Parser<'q> {
         }
     }
 
+    /// A variable name with its position.
+    fn ident(&mut self) -> PResult<Ident> {
+        let at = self.here();
+        let name = self.name()?;
+        Ok(Ident { name, at })
+    }
+
     /// A variable name or (4.x) a destructuring pattern.
     fn pattern(&mut self) -> PResult<Pattern> {
         if self.eat_punct("[") {
@@ -223,17 +230,20 @@ impl<'q> Parser<'q> {
             self.enter()?;
             let mut entries = Vec::new();
             while !self.eat_punct("}") {
-                let attribute = match self.peek() {
+                let (attribute, at) = match self.peek() {
                     Some(t) if t.is_name() || t.kind == TokenKind::String => {
                         self.pos += 1;
-                        t.value().into_owned()
+                        (t.value().into_owned(), t.span.start)
                     }
                     _ => return Err(self.error("identifier")),
                 };
                 let pattern = if self.eat_punct(":") {
                     self.pattern()?
                 } else {
-                    Pattern::Name(attribute.clone())
+                    Pattern::Name(Ident {
+                        name: attribute.clone(),
+                        at,
+                    })
                 };
                 entries.push((attribute, pattern));
                 if !self.eat_punct(",") {
@@ -244,7 +254,7 @@ impl<'q> Parser<'q> {
             self.depth -= 1;
             return Ok(Pattern::Object(entries));
         }
-        Ok(Pattern::Name(self.name()?))
+        Ok(Pattern::Name(self.ident()?))
     }
 
     fn enter(&mut self) -> PResult<()> {
@@ -402,9 +412,9 @@ impl<'q> Parser<'q> {
                     value: self.expr()?,
                 }
             }
-            "COLLECT" => Statement::Collect(Box::new(self.collect()?)),
-            "WINDOW" => Statement::Window(Box::new(self.window()?)),
-            _ => Statement::Modify(Box::new(self.modification(&word)?)),
+            "COLLECT" => Statement::Collect(Box::new(self.collect(token.span.start)?)),
+            "WINDOW" => Statement::Window(Box::new(self.window(token.span.start)?)),
+            _ => Statement::Modify(Box::new(self.modification(&word, token.span.start)?)),
         })
     }
 
@@ -491,7 +501,7 @@ impl<'q> Parser<'q> {
         let variable = if self.peek().is_some_and(|t| t.is_name())
             && self.peek_at(1).is_some_and(|t| t.text == "=")
         {
-            let v = self.name()?;
+            let v = self.ident()?;
             self.pos += 1;
             Some(v)
         } else {
@@ -609,6 +619,7 @@ impl<'q> Parser<'q> {
             ForSource::Path { .. } => self.options()?,
         };
         Ok(For {
+            at: for_position,
             variables,
             source,
             options,
@@ -739,7 +750,7 @@ impl<'q> Parser<'q> {
     fn assignments(&mut self) -> PResult<Vec<Assignment>> {
         let mut out = Vec::new();
         loop {
-            let name = self.name()?;
+            let name = self.ident()?;
             self.expect_punct("=")?;
             out.push(Assignment {
                 name,
@@ -751,14 +762,16 @@ impl<'q> Parser<'q> {
         }
     }
 
-    fn collect(&mut self) -> PResult<Collect> {
+    fn collect(&mut self, at: Position) -> PResult<Collect> {
         let mut collect = Collect {
+            at,
             groups: Vec::new(),
             aggregates: Vec::new(),
             into: None,
             keep: Vec::new(),
             count_into: None,
             options: None,
+            end: at,
         };
         let starts_group = self.peek().is_some_and(|t| t.is_name())
             && (!self.is_ctx("OPTIONS") || self.peek_at(1).is_some_and(|t| t.text == "="));
@@ -769,7 +782,7 @@ impl<'q> Parser<'q> {
             collect.aggregates = self.aggregates()?;
         }
         if self.eat_kw("INTO") {
-            let name = self.name()?;
+            let name = self.ident()?;
             let projection = if self.eat_punct("=") {
                 Some(self.expr()?)
             } else {
@@ -786,7 +799,7 @@ impl<'q> Parser<'q> {
         {
             let qualifier = self.qualifier();
             loop {
-                collect.keep.push(self.name()?);
+                collect.keep.push(self.ident()?);
                 if !self.eat_punct(",") {
                     break;
                 }
@@ -812,13 +825,14 @@ impl<'q> Parser<'q> {
         {
             self.pos += 2;
             self.expect_kw("INTO")?;
-            collect.count_into = Some(self.name()?);
+            collect.count_into = Some(self.ident()?);
         }
         collect.options = self.options()?;
+        collect.end = self.here();
         Ok(collect)
     }
 
-    fn window(&mut self) -> PResult<Window> {
+    fn window(&mut self, at: Position) -> PResult<Window> {
         // `WINDOW { bounds }` or `WINDOW range WITH { bounds }`: the bounds
         // are an object literal.
         let first = self.expr()?;
@@ -833,10 +847,13 @@ impl<'q> Parser<'q> {
             return Err(self.error("WITH keyword"));
         };
         self.expect_kw("AGGREGATE")?;
+        let aggregates = self.aggregates()?;
         Ok(Window {
+            at,
             range,
             bounds,
-            aggregates: self.aggregates()?,
+            aggregates,
+            end: self.here(),
         })
     }
 
@@ -844,7 +861,7 @@ impl<'q> Parser<'q> {
     fn aggregates(&mut self) -> PResult<Vec<Assignment>> {
         let mut out = Vec::new();
         loop {
-            let name = self.name()?;
+            let name = self.ident()?;
             self.expect_punct("=")?;
             if !self.peek().is_some_and(|t| t.is_name()) {
                 return Err(self.error("identifier"));
@@ -871,7 +888,7 @@ impl<'q> Parser<'q> {
         }
     }
 
-    fn modification(&mut self, word: &str) -> PResult<Modification> {
+    fn modification(&mut self, word: &str, at: Position) -> PResult<Modification> {
         let kind = match word {
             "INSERT" => ModificationKind::Insert,
             "UPDATE" => ModificationKind::Update,
@@ -880,6 +897,7 @@ impl<'q> Parser<'q> {
             _ => ModificationKind::Upsert,
         };
         let mut m = Modification {
+            at,
             kind,
             target: Expr {
                 start: self.here(),
@@ -893,6 +911,7 @@ impl<'q> Parser<'q> {
                 kind: ExprKind::Null,
             },
             options: None,
+            end: at,
         };
         if kind == ModificationKind::Upsert {
             // `UPSERT FILTER condition` (3.12) or `UPSERT { ... }` / `UPSERT @doc`.
@@ -929,6 +948,7 @@ impl<'q> Parser<'q> {
         }
         m.collection = self.in_collection()?;
         m.options = self.options()?;
+        m.end = self.here();
         Ok(m)
     }
 

@@ -100,9 +100,29 @@ fn graph_exprs<'q>(graph: &'q Graph, tree: &mut dyn FnMut(&'q Expr)) {
     }
 }
 
-/// Calls `f` on `expr` and then on every expression below it.
+/// Calls `f` on `expr` and then on every expression below it, in source
+/// order (pre-order). Sub-expressions are walked with an explicit stack, so
+/// long operator or attribute chains (which nest as deep as they are long)
+/// cannot overflow the stack; subqueries recurse, their depth is capped by
+/// the parser.
 pub fn expr_tree<'q>(expr: &'q Expr, f: &mut dyn FnMut(&'q Expr)) {
-    f(expr);
+    let mut pending = vec![expr];
+    while let Some(expr) = pending.pop() {
+        f(expr);
+        if let ExprKind::Subquery(query) = &expr.kind {
+            each_expr(query, f);
+            continue;
+        }
+        let start = pending.len();
+        children(expr, &mut pending);
+        // Children were pushed in source order; pop them in that order.
+        pending[start..].reverse();
+    }
+}
+
+/// The direct sub-expressions of `expr` (not those of a subquery), in
+/// source order.
+fn children<'q>(expr: &'q Expr, out: &mut Vec<&'q Expr>) {
     match &expr.kind {
         ExprKind::Null
         | ExprKind::Bool(_)
@@ -110,21 +130,22 @@ pub fn expr_tree<'q>(expr: &'q Expr, f: &mut dyn FnMut(&'q Expr)) {
         | ExprKind::String(_)
         | ExprKind::Name(_)
         | ExprKind::BindParameter(_)
-        | ExprKind::CollectionBindParameter(_) => {}
-        ExprKind::Array(items) => items.iter().for_each(|item| expr_tree(item, f)),
+        | ExprKind::CollectionBindParameter(_)
+        | ExprKind::Subquery(_) => {}
+        ExprKind::Array(items) => out.extend(items),
         ExprKind::Object(entries) => {
             for (key, value) in entries {
                 if let ObjectKey::Computed(key) = key {
-                    expr_tree(key, f);
+                    out.push(key);
                 }
-                expr_tree(value, f);
+                out.push(value);
             }
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|arg| expr_tree(arg, f)),
-        ExprKind::Unary(_, operand) => expr_tree(operand, f),
+        ExprKind::Call { args, .. } => out.extend(args),
+        ExprKind::Unary(_, operand) => out.push(operand),
         ExprKind::Binary(_, left, right) => {
-            expr_tree(left, f);
-            expr_tree(right, f);
+            out.push(left);
+            out.push(right);
         }
         ExprKind::ArrayComparison {
             quantifier,
@@ -133,58 +154,57 @@ pub fn expr_tree<'q>(expr: &'q Expr, f: &mut dyn FnMut(&'q Expr)) {
             ..
         } => {
             if let Quantifier::AtLeast(count) = quantifier {
-                expr_tree(count, f);
+                out.push(count);
             }
-            expr_tree(left, f);
-            expr_tree(right, f);
+            out.push(left);
+            out.push(right);
         }
         ExprKind::Ternary {
             condition,
             then,
             otherwise,
         } => {
-            expr_tree(condition, f);
+            out.push(condition);
             if let Some(then) = then {
-                expr_tree(then, f);
+                out.push(then);
             }
-            expr_tree(otherwise, f);
+            out.push(otherwise);
         }
-        ExprKind::Attribute(base, _) => expr_tree(base, f),
+        ExprKind::Attribute(base, _) => out.push(base),
         ExprKind::Index(base, index) => {
-            expr_tree(base, f);
-            expr_tree(index, f);
+            out.push(base);
+            out.push(index);
         }
         ExprKind::Expansion { base, inline, .. } => {
-            expr_tree(base, f);
-            inline_exprs(inline, f);
+            out.push(base);
+            inline_exprs(inline, out);
         }
         ExprKind::Question {
             base,
             quantifier,
             inline,
         } => {
-            expr_tree(base, f);
+            out.push(base);
             if let Some(Quantifier::AtLeast(count)) = quantifier {
-                expr_tree(count, f);
+                out.push(count);
             }
-            inline_exprs(inline, f);
+            inline_exprs(inline, out);
         }
-        ExprKind::Subquery(query) => each_expr(query, f),
-        ExprKind::Spread(inner) => expr_tree(inner, f),
+        ExprKind::Spread(inner) => out.push(inner),
     }
 }
 
-fn inline_exprs<'q>(inline: &'q Inline, f: &mut dyn FnMut(&'q Expr)) {
+fn inline_exprs<'q>(inline: &'q Inline, out: &mut Vec<&'q Expr>) {
     if let Some(filter) = &inline.filter {
-        expr_tree(filter, f);
+        out.push(filter);
     }
     if let Some((offset, count)) = &inline.limit {
         if let Some(offset) = offset {
-            expr_tree(offset, f);
+            out.push(offset);
         }
-        expr_tree(count, f);
+        out.push(count);
     }
     if let Some(project) = &inline.project {
-        expr_tree(project, f);
+        out.push(project);
     }
 }

@@ -59,7 +59,7 @@ pub fn check_query(query: &str) -> Result<Query, Vec<QueryError>> {
         });
     };
     functions::check(&tree, query, &mut report);
-    variables::check(&tree, &mut report);
+    variables::check(&tree, query, &mut report);
     modifications::check(&tree, &mut report);
     if errors.is_empty() {
         Ok(tree)
