@@ -12,7 +12,7 @@
 //! (`{ user: u }`, the groups of `COLLECT ... INTO g`) or a traversal path.
 //! Nothing is recorded while a value is only passed along (`LET x = u`,
 //! `FIRST(...)`, `a || b`, a ternary's branches); a path is recorded where
-//! the value is used: compared, returned, passed to a function, written,
+//! the value is used: compared, indirect, passed to a function, written,
 //! grouped on.
 //!
 //! # Representation
@@ -197,12 +197,14 @@ pub fn lineage(query: &Query) -> Lineage {
 #[derive(Debug, Clone, PartialEq)]
 enum Origin {
     /// The value at `path` ("" for the whole) of a document of `key`, in
-    /// `many` levels of arrays. `returned`: it came out of a subquery.
+    /// `many` levels of arrays. `indirect`: it came out of a subquery's
+    /// `RETURN` or through a `COLLECT`, so a condition on it is not one an
+    /// index of `key` could serve.
     Doc {
         key: String,
         path: String,
         many: usize,
-        returned: bool,
+        indirect: bool,
     },
     /// A traversal path object (`p`): `vertices` and `edges` keys.
     Path {
@@ -255,12 +257,12 @@ fn wrap(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => Origin::Doc {
                 key,
                 path,
                 many: many + 1,
-                returned,
+                indirect,
             },
             Origin::Path {
                 vertices,
@@ -279,7 +281,9 @@ fn wrap(value: Value) -> Value {
         .collect()
 }
 
-fn mark_returned(value: Value) -> Value {
+/// Marks every document origin in `value` as indirect (fields included;
+/// objects nest at most [`MAX_NESTING`] deep, see `merge`).
+fn mark_indirect(value: Value) -> Value {
     value
         .into_iter()
         .map(|origin| match origin {
@@ -289,7 +293,14 @@ fn mark_returned(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned: true,
+                indirect: true,
+            },
+            Origin::Object { fields, many } => Origin::Object {
+                fields: fields
+                    .into_iter()
+                    .map(|(name, inner)| (name, mark_indirect(inner)))
+                    .collect(),
+                many,
             },
             other => other,
         })
@@ -306,14 +317,14 @@ fn elements(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => {
                 if many > 0 {
                     Some(Origin::Doc {
                         key,
                         path,
                         many: many - 1,
-                        returned,
+                        indirect,
                     })
                 } else if path.is_empty() {
                     None
@@ -322,7 +333,7 @@ fn elements(value: Value) -> Value {
                         key,
                         path: format!("{path}[*]"),
                         many,
-                        returned,
+                        indirect,
                     })
                 }
             }
@@ -352,12 +363,12 @@ fn attribute(value: &Value, name: &str) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => out.push(Origin::Doc {
                 key: key.clone(),
                 path: join(path, name),
                 many: *many,
-                returned: *returned,
+                indirect: *indirect,
             }),
             Origin::Path {
                 vertices,
@@ -373,7 +384,7 @@ fn attribute(value: &Value, name: &str) -> Value {
                     key: key.clone(),
                     path: String::new(),
                     many: many + 1,
-                    returned: false,
+                    indirect: false,
                 }));
             }
             Origin::Object { fields, many } => {
@@ -470,10 +481,10 @@ impl Walker {
                 Origin::Doc {
                     key,
                     path,
-                    returned,
+                    indirect,
                     ..
                 } => {
-                    let filtered = self.filtering && !returned;
+                    let filtered = self.filtering && !indirect;
                     self.record(&key, &path, filtered);
                 }
                 Origin::Path {
@@ -500,10 +511,10 @@ impl Walker {
                 Origin::Doc {
                     key,
                     path,
-                    returned,
+                    indirect,
                     ..
                 } if path.is_empty() => {
-                    let filtered = self.filtering && !returned;
+                    let filtered = self.filtering && !indirect;
                     self.record(&key, attribute_name, filtered);
                 }
                 other => self.read(vec![other]),
@@ -614,7 +625,7 @@ impl Walker {
     // ---- operations ----------------------------------------------------
 
     /// Walks a (sub)query; returns what its `RETURN` gives (an array of
-    /// it). At the top level the returned value is read.
+    /// it). At the top level the indirect value is read.
     fn query(&mut self, query: &Query, top: bool) -> Value {
         if self.depth > MAX_DEPTH {
             self.out.truncated = true;
@@ -628,20 +639,20 @@ impl Walker {
                 self.out.sources.insert(name);
             }
         }
-        let mut returned = Vec::new();
+        let mut indirect = Vec::new();
         for statement in &query.body {
             if let Some(value) = self.statement(statement) {
                 if top {
                     self.read(value);
                 } else {
-                    returned = wrap(mark_returned(value));
+                    indirect = wrap(mark_indirect(value));
                 }
             }
         }
         self.pop_scope(mark);
         self.filtering = saved_filtering;
         self.depth -= 1;
-        returned
+        indirect
     }
 
     /// Evaluates an expression as a condition and reads it as filtered.
@@ -838,7 +849,10 @@ impl Walker {
             self.eval_read(&aggregate.value);
         }
         let into = match &collect.into {
-            Some((name, Some(projection))) => Some((name.clone(), wrap(self.eval(projection)))),
+            Some((name, Some(projection))) => {
+                let value = self.eval(projection);
+                Some((name.clone(), wrap(mark_indirect(value))))
+            }
             Some((name, None)) => {
                 let mut fields: Vec<(String, Value)> = Vec::new();
                 for binding in &self.scope {
@@ -857,7 +871,7 @@ impl Walker {
                         binding.used = true;
                     }
                 }
-                let object = vec![Origin::Object { fields, many: 1 }];
+                let object = mark_indirect(vec![Origin::Object { fields, many: 1 }]);
                 Some((name.clone(), self.merged(vec![object])))
             }
             None => None,
@@ -866,7 +880,7 @@ impl Walker {
             self.eval_read(options);
         }
         for (name, value) in groups {
-            self.bind(&name, value, false);
+            self.bind(&name, mark_indirect(value), false);
         }
         for aggregate in &collect.aggregates {
             self.bind(&aggregate.name, Vec::new(), false);
@@ -888,7 +902,7 @@ impl Walker {
             key: collection.clone(),
             path: String::new(),
             many: 0,
-            returned: false,
+            indirect: false,
         }];
         match m.kind {
             ModificationKind::Insert => self.eval_read(&m.target),
@@ -1152,7 +1166,7 @@ impl Walker {
             key: name,
             path: String::new(),
             many: 1,
-            returned: false,
+            indirect: false,
         }]
     }
 
@@ -1176,7 +1190,7 @@ impl Walker {
                         key: collection,
                         path: String::new(),
                         many,
-                        returned: false,
+                        indirect: false,
                     }];
                 }
             }
@@ -1203,7 +1217,7 @@ impl Walker {
                             key: collection,
                             path: String::new(),
                             many,
-                            returned: false,
+                            indirect: false,
                         });
                     }
                     out.dedup();
@@ -1217,16 +1231,16 @@ impl Walker {
                 }
             }
             ("LENGTH" | "COUNT", [value]) => {
-                // Counting an array of whole documents does not read them;
-                // anything else (a projection a subquery computed, an
-                // attribute) is read.
+                // Counting an array's elements does not read them (a null
+                // counts like any value); a single value (an attribute that
+                // holds an array or a string, a document) is read.
                 let value = self.eval(value);
                 let single: Value = value
                     .into_iter()
                     .filter(|o| match o {
-                        Origin::Doc { many, path, .. } => *many == 0 || !path.is_empty(),
-                        Origin::Path { many, .. } => *many == 0,
-                        Origin::Object { many, .. } => *many == 0,
+                        Origin::Doc { many, .. }
+                        | Origin::Path { many, .. }
+                        | Origin::Object { many, .. } => *many == 0,
                     })
                     .collect();
                 self.read(single);
@@ -1325,7 +1339,7 @@ fn docs(keys: &[String]) -> Value {
             key: key.clone(),
             path: String::new(),
             many: 0,
-            returned: false,
+            indirect: false,
         })
         .collect()
 }
@@ -1483,6 +1497,32 @@ mod tests {
             show("FOR u IN users COLLECT c = u.country INTO g = u.name RETURN g"),
             "sources: users\nread users: country, name\n"
         );
+    }
+
+    #[test]
+    fn conditions_after_a_collect_are_not_filtered() {
+        // Neither a group nor a document in an INTO group comes straight
+        // from the collection any more: no index can serve these.
+        assert_eq!(
+            show(
+                "FOR u IN users COLLECT c = u.country INTO g \
+                 FILTER c == 'NO' FOR x IN g SORT x.u.age RETURN x.u.name"
+            ),
+            "sources: users\nread users: age, country, name\n"
+        );
+    }
+
+    #[test]
+    fn counting_reads_no_elements() {
+        assert_eq!(
+            show("FOR u IN users RETURN LENGTH(u.tags[* FILTER CURRENT.on])"),
+            "sources: users\nread users: tags[*].on\n"
+        );
+        assert_eq!(
+            show("FOR u IN users RETURN LENGTH(u.tags)"),
+            "sources: users\nread users: tags\n"
+        );
+        assert_eq!(show("RETURN COUNT(users)"), "sources: users\n");
     }
 
     #[test]
