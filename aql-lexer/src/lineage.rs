@@ -1627,6 +1627,80 @@ mod tests {
     }
 
     #[test]
+    fn values_that_would_double_at_each_step_stay_small() {
+        // Each LET doubles the value; without limits 60 steps would copy
+        // 2^60 origins.
+        let mut query = String::from("FOR u IN users FOR w IN things LET v0 = { a: u, b: w }");
+        for i in 1..60 {
+            query.push_str(&format!(" LET v{i} = {{ a: v{}, b: v{} }}", i - 1, i - 1));
+        }
+        query.push_str(" RETURN v59.a.a.b");
+        assert_eq!(
+            show(&query),
+            "sources: things, users\nread things: *\nread users: *\n"
+        );
+        let mut query = String::from("FOR u IN users LET v0 = [u.a, u.b]");
+        for i in 1..60 {
+            query.push_str(&format!(" LET v{i} = [v{}, v{}, u.c{i}]", i - 1, i - 1));
+        }
+        query.push_str(" RETURN v59");
+        let shown = show(&query);
+        assert!(
+            shown.starts_with("sources: users\nread users: a, b, c1, c10,"),
+            "{shown}"
+        );
+        // A long chain of objects is cut at the nesting limit.
+        let mut query = String::from("FOR u IN users LET v0 = { a: u }");
+        for i in 1..2000 {
+            query.push_str(&format!(" LET v{i} = {{ a: v{} }}", i - 1));
+        }
+        query.push_str(" RETURN v1999.a.a");
+        assert_eq!(show(&query), "sources: users\nread users: *\n");
+    }
+
+    /// The deepest query of a shape that the parser accepts (its depth cap),
+    /// with the walk run on it.
+    fn deepest(open: &str, inner: &str, close: &str) -> String {
+        let mut last = None;
+        for n in (1..400).step_by(3) {
+            let query = format!(
+                "FOR u IN users RETURN {}{inner}{}",
+                open.repeat(n),
+                close.repeat(n)
+            );
+            match parse_query(&query) {
+                Ok(parsed) => last = Some(lineage(&parsed)),
+                Err(_) => break,
+            }
+        }
+        last.map(|l| l.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_deepest_parsed_queries_are_walked() {
+        // The parser itself needs more than the 2 MiB of a test thread for
+        // its deepest subqueries in a debug build (about 2.3 MiB for 97
+        // nested `(RETURN ...)`, 3.2 MiB for 199 nested `[* RETURN ...]`);
+        // the walk needs no more than the parse for these shapes.
+        let walker = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(deepest_shapes)
+            .expect("a thread");
+        assert!(walker.join().is_ok());
+    }
+
+    fn deepest_shapes() {
+        assert!(deepest("(RETURN ", "u.a", ")").contains("read users: a"));
+        assert!(deepest("[", "u.a", "]").contains("read users: a"));
+        assert!(deepest("{a: ", "u.a", "}").contains("read users: a"));
+        assert!(deepest("MERGE(", "u.a", ")").contains("read users: a"));
+        assert!(deepest("NOT ", "u.a", "").contains("read users: a"));
+        assert!(deepest("u.a ? ", "u.b", " : 1").contains("read users: a, b"));
+        assert!(deepest("(FOR x IN [u] RETURN ", "x.a", ")").contains("read users: a"));
+        assert!(deepest("u.l[* RETURN ", "CURRENT.a", "]").contains("read users: l[*].a"));
+    }
+
+    #[test]
     fn source_keys_are_classified() {
         assert_eq!(source_key("users"), SourceKey::Source("users"));
         assert_eq!(
