@@ -55,9 +55,17 @@
 //!   `OPTIONS` (`vertexCollections`, ...), user function bodies.
 //! - Attribute names that contain a dot are not escaped (`u['a.b']` reads
 //!   `a.b`, the same as `u.a.b`).
-//! - Functions are not modelled beyond the few named in `call`: any other
-//!   function reads its arguments whole (`LENGTH(u.tags)` reads `tags`,
-//!   `ATTRIBUTES(u)` reads `*`).
+//! - Functions are modelled only where the value passes through or the
+//!   arguments name what is read: `DOCUMENT`, `COLLECTION_COUNT`, `NEAR`,
+//!   `WITHIN`, `WITHIN_RECTANGLE`, `FULLTEXT` (collection names), `LENGTH`/
+//!   `COUNT` (an array's elements are not read), `FIRST`/`LAST`/`NTH`,
+//!   `NOT_NULL`/`FIRST_DOCUMENT`/`UNION`/... (pass their arguments on),
+//!   `KEEP` and `HAS` with literal names, `BM25`/`TFIDF` (no attribute).
+//!   Any other function reads its arguments whole (`LENGTH(u.tags)` reads
+//!   `tags`, `ATTRIBUTES(u)` and `UNSET(u, 'a')` read `*`).
+//! - Which document a `NEW`, `OLD` or `DOCUMENT` result is, beyond its
+//!   collection; values inside arrays and objects built at run time
+//!   (`PUSH`, `ZIP`, `MERGE` results are not followed).
 //! - Expressions nested deeper than [`MAX_DEPTH`] walk levels (left-deep
 //!   operator chains can exceed the parser's own cap) are not followed
 //!   further; `truncated` says so.
@@ -86,9 +94,12 @@ const MAX_WEIGHT: usize = 256;
 /// collection bind parameter appears as `@@name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lineage {
-    /// Collections and views read: iterated, named in `WITH`, in a
-    /// function that takes a collection name (`DOCUMENT('users', k)`,
-    /// `COLLECTION_COUNT`), the edge collections of anonymous traversals,
+    /// Collections and views read: iterated, named in `WITH`, named in an
+    /// expression (a name that is not a variable), given to a function
+    /// that takes a collection name (`DOCUMENT('users', k)`,
+    /// `DOCUMENT('users/1')`, `COLLECTION_COUNT`, `NEAR`, `WITHIN`,
+    /// `WITHIN_RECTANGLE`, `FULLTEXT`), the edge collections of anonymous
+    /// traversals,
     /// a modified collection whose documents are read (`OLD`, `NEW`,
     /// `UPSERT`'s search).
     pub sources: BTreeSet<String>,
@@ -327,7 +338,14 @@ fn elements(value: Value) -> Value {
                         indirect,
                     })
                 } else if path.is_empty() {
-                    None
+                    // Iterating what was taken for one document: it was an
+                    // array of them (`DOCUMENT('c', @keys)`).
+                    Some(Origin::Doc {
+                        key,
+                        path,
+                        many,
+                        indirect,
+                    })
                 } else {
                     Some(Origin::Doc {
                         key,
@@ -1224,6 +1242,35 @@ impl Walker {
                     return out;
                 }
             }
+            // The other functions whose first argument may be a collection
+            // name (argument kind `h` in the signatures of
+            // arangod/Aql/AqlFunctionFeature.cpp, 3.12; removed in 4.0):
+            // they return documents of that collection found by its geo or
+            // fulltext index; FULLTEXT names the attribute it searches.
+            ("NEAR" | "WITHIN" | "WITHIN_RECTANGLE" | "FULLTEXT", [collection, rest @ ..]) => {
+                if let Some(collection) = self.named_collection(collection) {
+                    self.out.sources.insert(collection.clone());
+                    if let (
+                        "FULLTEXT",
+                        Some(Expr {
+                            kind: ExprKind::String(attribute_name),
+                            ..
+                        }),
+                    ) = (name, rest.first())
+                    {
+                        self.record(&collection, attribute_name, true);
+                    }
+                    for arg in rest {
+                        self.eval_read(arg);
+                    }
+                    return vec![Origin::Doc {
+                        key: collection,
+                        path: String::new(),
+                        many: 1,
+                        indirect: false,
+                    }];
+                }
+            }
             ("COLLECTION_COUNT", [collection]) => {
                 if let Some(collection) = self.named_collection(collection) {
                     self.out.sources.insert(collection);
@@ -1594,6 +1641,18 @@ mod tests {
 
     #[test]
     fn functions_that_name_collections() {
+        assert_eq!(
+            show("FOR m IN FULLTEXT(emails, 'body', 'banana') RETURN m._id"),
+            "sources: emails\nread emails: _id, body\nfiltered emails: body\n"
+        );
+        assert_eq!(
+            show("FOR p IN NEAR(@@places, 1, 2, 10, 'd') RETURN p.name"),
+            "sources: @@places\nread @@places: name\n"
+        );
+        assert_eq!(
+            show("FOR u IN DOCUMENT('users', @keys) RETURN u.name"),
+            "sources: users\nread users: name\n"
+        );
         assert_eq!(
             show("RETURN [DOCUMENT('users', @k).name, DOCUMENT('orders/1').total, COLLECTION_COUNT(logs)]"),
             "sources: logs, orders, users\n\
