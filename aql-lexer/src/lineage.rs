@@ -575,33 +575,22 @@ impl Walker {
         });
     }
 
+    /// Binds a variable, or each variable of a destructuring pattern to
+    /// the part of `value` it takes (recursion as deep as the pattern,
+    /// which the parser caps).
     fn bind_pattern(&mut self, pattern: &Pattern, value: Value, read_if_unused: bool) {
         match pattern {
             Pattern::Name(name) => self.bind(name, value, read_if_unused),
             Pattern::Array(items) => {
                 let element = elements(value);
                 for item in items {
-                    self.bind_pattern_shallow(item, element.clone(), read_if_unused);
+                    self.bind_pattern(item, element.clone(), read_if_unused);
                 }
             }
             Pattern::Object(entries) => {
                 for (name, item) in entries {
                     let field = attribute(&value, name);
-                    self.bind_pattern_shallow(item, field, read_if_unused);
-                }
-            }
-        }
-    }
-
-    /// Nested destructuring (the parser bounds its depth): nested patterns
-    /// bind their names to nothing followed rather than recursing.
-    fn bind_pattern_shallow(&mut self, pattern: &Pattern, value: Value, read_if_unused: bool) {
-        match pattern {
-            Pattern::Name(name) => self.bind(name, value, read_if_unused),
-            nested => {
-                let names: Vec<String> = nested.names().into_iter().map(str::to_string).collect();
-                for name in names {
-                    self.bind(&name, Vec::new(), false);
+                    self.bind_pattern(item, field, read_if_unused);
                 }
             }
         }
@@ -1671,6 +1660,46 @@ mod tests {
     }
 
     #[test]
+    fn uncertain_collection_arguments_name_no_source() {
+        assert_eq!(show("RETURN DOCUMENT(@c, 'k').name"), "");
+        assert_eq!(show("LET c = 'users' RETURN DOCUMENT(c, 'k').name"), "");
+        assert_eq!(
+            show("FOR u IN users RETURN DOCUMENT(u.ref)"),
+            "sources: users\nread users: ref\n"
+        );
+    }
+
+    #[test]
+    fn destructuring_reads_the_named_attributes() {
+        assert_eq!(
+            show("FOR u IN users LET { name, address: { city } } = u RETURN [name, city]"),
+            "sources: users\nread users: address.city, name\n"
+        );
+        assert_eq!(
+            show("FOR { name } IN users RETURN name"),
+            "sources: users\nread users: name\n"
+        );
+    }
+
+    #[test]
+    fn for_over_a_subquery_and_old_after_remove() {
+        assert_eq!(
+            show(
+                "FOR x IN (FOR s IN sessions FILTER s.old RETURN s) \
+                 REMOVE x IN sessions RETURN OLD.user"
+            ),
+            "sources: sessions\n\
+             written: sessions\n\
+             read sessions: _key, old, user\n\
+             filtered sessions: old\n"
+        );
+        assert_eq!(
+            show("WITH @vertices FOR v IN 1..1 OUTBOUND @start @@edges RETURN v._key"),
+            "sources: @@edges, @vertices\nread edges:@@edges/vertices: _key\n"
+        );
+    }
+
+    #[test]
     fn variables_shadow_collections() {
         assert_eq!(show("LET users = [1, 2] FOR u IN users RETURN u"), "");
     }
@@ -1749,6 +1778,21 @@ mod tests {
     }
 
     fn deepest_shapes() {
+        let mut walked = 0;
+        for n in (1..400).step_by(3) {
+            let query = format!(
+                "FOR u IN users LET {}a{} = u RETURN a",
+                "{ x: ".repeat(n),
+                " }".repeat(n)
+            );
+            let Ok(parsed) = parse_query(&query) else {
+                break;
+            };
+            let expected = format!("sources: users\nread users: {}\n", vec!["x"; n].join("."));
+            assert_eq!(lineage(&parsed).to_string(), expected);
+            walked = n;
+        }
+        assert!(walked > 100, "patterns nest {walked} deep");
         assert!(deepest("(RETURN ", "u.a", ")").contains("read users: a"));
         assert!(deepest("[", "u.a", "]").contains("read users: a"));
         assert!(deepest("{a: ", "u.a", "}").contains("read users: a"));
