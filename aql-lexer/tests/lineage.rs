@@ -367,6 +367,67 @@ fn valid_files() -> Vec<String> {
         .collect()
 }
 
+/// What holds for the lineage of any query: every name it reports is in
+/// the query text, views are sources, every key of `attributes` and
+/// `filtered` is a source or a pseudo-source of a reported graph or edge
+/// collection, paths are not empty, `filtered` is within `attributes`, and
+/// the tokenizer-level collection heuristic finds nothing it misses.
+fn check_invariants(file: &str, text: &str, lineage: &Lineage, problems: &mut Vec<String>) {
+    let names = lineage
+        .sources
+        .iter()
+        .chain(&lineage.views)
+        .chain(&lineage.graphs)
+        .chain(&lineage.written);
+    for name in names {
+        if name.is_empty() || !text.contains(name.as_str()) {
+            problems.push(format!("{file}: {name:?} is not in the query text"));
+        }
+    }
+    for view in &lineage.views {
+        if !lineage.sources.contains(view) {
+            problems.push(format!("{file}: view {view} is not a source"));
+        }
+    }
+    for (label, map) in [
+        ("read", &lineage.attributes),
+        ("filtered", &lineage.filtered),
+    ] {
+        for (key, paths) in map {
+            let known = match source_key(key) {
+                SourceKey::Source(name) => lineage.sources.contains(name),
+                SourceKey::GraphVertices(graph) | SourceKey::GraphEdges(graph) => {
+                    lineage.graphs.contains(graph)
+                }
+                SourceKey::TraversalVertices(edges) => lineage.sources.contains(edges),
+            };
+            if !known {
+                problems.push(format!(
+                    "{file}: {label} key {key} is not a source or graph"
+                ));
+            }
+            if paths.iter().any(String::is_empty) {
+                problems.push(format!("{file}: {label} {key} has an empty path"));
+            }
+        }
+    }
+    for (key, paths) in &lineage.filtered {
+        let read = lineage.attributes.get(key);
+        if !paths.iter().all(|p| read.is_some_and(|r| r.contains(p))) {
+            problems.push(format!("{file}: filtered {key} is not a subset of read"));
+        }
+    }
+    // The tokenizer-level heuristic finds a subset of the collections
+    // (FOR sources, WITH, edge collections, modification targets).
+    for name in referenced_collections(text).unwrap_or_default() {
+        if !lineage.sources.contains(&name) && !lineage.written.contains(&name) {
+            problems.push(format!(
+                "{file}: {name} (referenced_collections) is missing"
+            ));
+        }
+    }
+}
+
 #[test]
 fn every_corpus_query_has_a_lineage_naming_only_its_own_sources() {
     let files = valid_files();
@@ -380,59 +441,7 @@ fn every_corpus_query_has_a_lineage_naming_only_its_own_sources() {
         if !lineage.sources.is_empty() {
             with_sources += 1;
         }
-        let names = lineage
-            .sources
-            .iter()
-            .chain(&lineage.views)
-            .chain(&lineage.graphs)
-            .chain(&lineage.written);
-        for name in names {
-            if name.is_empty() || !text.contains(name.as_str()) {
-                problems.push(format!("{file}: {name:?} is not in the query text"));
-            }
-        }
-        for view in &lineage.views {
-            if !lineage.sources.contains(view) {
-                problems.push(format!("{file}: view {view} is not a source"));
-            }
-        }
-        for (label, map) in [
-            ("read", &lineage.attributes),
-            ("filtered", &lineage.filtered),
-        ] {
-            for (key, paths) in map {
-                let known = match source_key(key) {
-                    SourceKey::Source(name) => lineage.sources.contains(name),
-                    SourceKey::GraphVertices(graph) | SourceKey::GraphEdges(graph) => {
-                        lineage.graphs.contains(graph)
-                    }
-                    SourceKey::TraversalVertices(edges) => lineage.sources.contains(edges),
-                };
-                if !known {
-                    problems.push(format!(
-                        "{file}: {label} key {key} is not a source or graph"
-                    ));
-                }
-                if paths.iter().any(String::is_empty) {
-                    problems.push(format!("{file}: {label} {key} has an empty path"));
-                }
-            }
-        }
-        for (key, paths) in &lineage.filtered {
-            let read = lineage.attributes.get(key);
-            if !paths.iter().all(|p| read.is_some_and(|r| r.contains(p))) {
-                problems.push(format!("{file}: filtered {key} is not a subset of read"));
-            }
-        }
-        // The tokenizer-level heuristic finds a subset of the collections
-        // (FOR sources, WITH, edge collections, modification targets).
-        for name in referenced_collections(&text).unwrap_or_default() {
-            if !lineage.sources.contains(&name) && !lineage.written.contains(&name) {
-                problems.push(format!(
-                    "{file}: {name} (referenced_collections) is missing"
-                ));
-            }
-        }
+        check_invariants(file, &text, &lineage, &mut problems);
         if lineage.truncated {
             problems.push(format!("{file}: truncated"));
         }
@@ -449,4 +458,64 @@ fn every_corpus_query_has_a_lineage_naming_only_its_own_sources() {
         with_sources >= 690,
         "only {with_sources} queries read a source"
     );
+}
+
+/// A fixed-seed xorshift generator for the mutation test.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// A char boundary at or before `i`.
+fn boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Deterministic mutations of the corpus queries (a range deleted,
+/// duplicated, or replaced by a range of another query): the lineage of
+/// every mutant that still parses keeps the invariants and never panics.
+#[test]
+fn mutated_corpus_queries_keep_the_invariants() {
+    let texts: Vec<String> = valid_files()
+        .iter()
+        .map(|file| fs::read_to_string(corpus().join(file)).expect("a corpus query"))
+        .collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut parsed = 0;
+    let mut problems = Vec::new();
+    for (index, text) in texts.iter().enumerate() {
+        for round in 0..6 {
+            let a = boundary(text, rng.below(text.len() + 1));
+            let b = boundary(text, a + rng.below(40));
+            let mutant = match round % 3 {
+                0 => format!("{}{}", &text[..a], &text[b..]),
+                1 => format!("{}{}{}", &text[..b], &text[a..b], &text[b..]),
+                _ => {
+                    let other = &texts[rng.below(texts.len())];
+                    let c = boundary(other, rng.below(other.len() + 1));
+                    let d = boundary(other, c + rng.below(60));
+                    format!("{}{}{}", &text[..a], &other[c..d], &text[b..])
+                }
+            };
+            if let Ok(query) = parse_query(&mutant) {
+                parsed += 1;
+                let lineage = lineage(&query);
+                let name = format!("mutant {round} of query {index}");
+                check_invariants(&name, &mutant, &lineage, &mut problems);
+            }
+        }
+    }
+    println!("{parsed} mutants parsed");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(parsed > 1000, "only {parsed} mutants parsed");
 }
