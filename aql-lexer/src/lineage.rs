@@ -252,6 +252,12 @@ struct Walker {
 
 const SPECIALS: &[&str] = &["CURRENT", "NEW", "OLD"];
 
+/// Keywords that the parser (as of this writing) turns into names before a
+/// `:`, also in a ternary (`c ? null : x` gives `Name("null")`); never taken
+/// for a collection (a collection of that name needs backticks, which the
+/// syntax tree does not keep).
+const LITERAL_WORDS: &[&str] = &["null", "true", "false"];
+
 fn join(path: &str, attribute: &str) -> String {
     if path.is_empty() {
         attribute.to_string()
@@ -988,7 +994,9 @@ impl Walker {
             ExprKind::Name(name) => {
                 if let Some(value) = self.lookup(name) {
                     value
-                } else if SPECIALS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                } else if SPECIALS.iter().any(|s| s.eq_ignore_ascii_case(name))
+                    || LITERAL_WORDS.iter().any(|s| s.eq_ignore_ascii_case(name))
+                {
                     Vec::new()
                 } else {
                     self.collection(name.clone())
@@ -1696,6 +1704,14 @@ mod tests {
         assert_eq!(
             show("WITH @vertices FOR v IN 1..1 OUTBOUND @start @@edges RETURN v._key"),
             "sources: @@edges, @vertices\nread edges:@@edges/vertices: _key\n"
+        );
+    }
+
+    #[test]
+    fn literals_before_a_colon_are_no_collections() {
+        assert_eq!(
+            show("FOR u IN users RETURN u.a ? null : true"),
+            "sources: users\nread users: a\n"
         );
     }
 
