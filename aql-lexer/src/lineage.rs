@@ -12,8 +12,10 @@
 //! (`{ user: u }`, the groups of `COLLECT ... INTO g`) or a traversal path.
 //! Nothing is recorded while a value is only passed along (`LET x = u`,
 //! `FIRST(...)`, `a || b`, a ternary's branches); a path is recorded where
-//! the value is used: compared, indirect, passed to a function, written,
-//! grouped on.
+//! the value is used: compared, returned by the query, passed to a
+//! function, written, grouped on, told apart by `RETURN DISTINCT`. What a
+//! subquery returns is recorded where the subquery's result is used (and
+//! at the end of the scope if it never is: the subquery ran anyway).
 //!
 //! # Representation
 //!
@@ -42,8 +44,10 @@
 //! - `filtered`: the paths read inside a `FILTER`, `SEARCH`, `SORT` or
 //!   `PRUNE` condition (inline filters `[* FILTER ...]` in them included),
 //!   and the attributes of an `UPSERT` search document. A subquery inside
-//!   a condition starts afresh; values a subquery returns are not counted
-//!   as filtered where the outer condition compares them.
+//!   a condition starts afresh. Values that a subquery returned or that
+//!   went through a `COLLECT` (groups, `INTO` groups) are not counted as
+//!   filtered where a later condition compares them: no index of their
+//!   collection can serve that condition.
 //! - Modifications: `UPDATE u ...`/`REPLACE u ...`/`REMOVE u ...` with a
 //!   document read its `_key`; `OLD`/`NEW` afterwards and the `UPSERT`
 //!   search read the modified collection, which then is also a source.
@@ -69,6 +73,9 @@
 //! - Expressions nested deeper than [`MAX_DEPTH`] walk levels (left-deep
 //!   operator chains can exceed the parser's own cap) are not followed
 //!   further; `truncated` says so.
+//! - A followed value is kept small (see `MAX_ORIGINS`): one that would
+//!   combine too many origins or nest objects too deep is read whole where
+//!   it is built, a superset of what the query reads.
 
 use std::collections::{BTreeMap, BTreeSet};
 
