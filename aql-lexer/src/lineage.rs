@@ -243,8 +243,8 @@ struct Binding {
     name: String,
     value: Value,
     used: bool,
-    /// Bound by `LET`/`INTO`: if never used, its arrays are read at the end
-    /// of the scope (the subquery ran anyway).
+    /// Bound by `LET`: if never used, its arrays are read at the end of the
+    /// scope (a subquery ran anyway).
     read_if_unused: bool,
 }
 
@@ -906,7 +906,9 @@ impl Walker {
             self.bind(&aggregate.name, Vec::new(), false);
         }
         if let Some((name, value)) = into {
-            self.bind(&name, value, true);
+            // An unused INTO variable is dropped by the optimizer (rule
+            // `remove-collect-variables`): not read.
+            self.bind(&name, value, false);
         }
         if let Some(count) = &collect.count_into {
             self.bind(count, Vec::new(), false);
@@ -1529,6 +1531,10 @@ mod tests {
                  RETURN { c, names: g[*].u.name, n: LENGTH(g) }"
             ),
             "sources: users\nread users: country, name\n"
+        );
+        assert_eq!(
+            show("FOR u IN users COLLECT c = u.country INTO g RETURN c"),
+            "sources: users\nread users: country\n"
         );
         assert_eq!(
             show(
