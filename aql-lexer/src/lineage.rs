@@ -907,7 +907,8 @@ impl Walker {
         }
         if let Some((name, value)) = into {
             // An unused INTO variable is dropped by the optimizer (rule
-            // `remove-collect-variables`): not read.
+            // `remove-collect-variables`, registered in
+            // arangod/Aql/OptimizerRulesFeature.cpp): not read.
             self.bind(&name, value, false);
         }
         if let Some(count) = &collect.count_into {
