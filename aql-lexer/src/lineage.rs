@@ -742,15 +742,17 @@ impl Walker {
     fn for_(&mut self, for_: &For) {
         match &for_.source {
             ForSource::Expr { expr, search } => {
+                if search.is_some() {
+                    if let Some(name) = self.source_name(expr) {
+                        self.out.views.insert(name);
+                    }
+                }
                 let value = self.eval(expr);
                 let element = elements(value);
                 if let Some(variable) = for_.variables.first() {
                     self.bind_pattern(variable, element, false);
                 }
                 if let Some(search) = search {
-                    if let Some(name) = self.source_name(expr) {
-                        self.out.views.insert(name);
-                    }
                     self.condition(search);
                 }
             }
@@ -1647,6 +1649,10 @@ mod tests {
                  SORT BM25(d) DESC RETURN d.title"
             ),
             "sources: v\nviews: v\nread v: text, title\nfiltered v: text\n"
+        );
+        assert_eq!(
+            show("FOR v IN v SEARCH v.a == 1 RETURN v.b"),
+            "sources: v\nviews: v\nread v: a, b\nfiltered v: a\n"
         );
     }
 
