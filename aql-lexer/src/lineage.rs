@@ -878,7 +878,12 @@ impl Walker {
             Some((name, None)) => {
                 let mut fields: Vec<(String, Value)> = Vec::new();
                 for binding in &self.scope {
-                    if !collect.keep.is_empty() && !collect.keep.contains(&binding.name) {
+                    if !collect.keep.is_empty()
+                        && !collect
+                            .keep
+                            .iter()
+                            .any(|kept| kept.as_str() == binding.name)
+                    {
                         continue;
                     }
                     if SPECIALS.contains(&binding.name.as_str()) {
@@ -889,7 +894,7 @@ impl Walker {
                 }
                 let kept = collect.keep.clone();
                 for binding in &mut self.scope {
-                    if kept.is_empty() || kept.contains(&binding.name) {
+                    if kept.is_empty() || kept.iter().any(|kept| kept.as_str() == binding.name) {
                         binding.used = true;
                     }
                 }
