@@ -75,15 +75,20 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     let query = body
         .get("query")
         .and_then(Value::as_str)
+        .filter(|query| !query.is_empty())
         .ok_or_else(|| ArangoError::new(400, 1502, "query is empty"))?;
-    aql_lexer::check_syntax(query)
-        .map_err(|err| ArangoError::new(400, err.error_num(), err.message))?;
-    super::aqlfunction::check_user_function_calls(server, query)?;
     let bind_vars = body
         .get("bindVars")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    super::query::check(
+        server,
+        query,
+        Some(&bind_vars),
+        super::query::Endpoint::Cursor,
+    )?;
+    super::aqlfunction::check_user_function_calls(server, query)?;
     let batch_size = body
         .get("batchSize")
         .and_then(Value::as_u64)
