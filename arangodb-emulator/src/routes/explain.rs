@@ -48,6 +48,7 @@ pub fn handle(server: &mut Server, req: &ApiRequest, rest: &[&str]) -> HandlerRe
         Some(_) => return Err(bad("expecting object for <bindVars>")),
     };
     check(server, query, Some(&bind_vars), Endpoint::Explain)?;
+    super::aqlfunction::check_user_function_calls(server, query)?;
     Err(ArangoError::new(
         501,
         9,

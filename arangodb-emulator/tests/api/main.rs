@@ -9,6 +9,7 @@ mod documents;
 mod driver_suite_fixes;
 mod functions_and_queries;
 mod indexes_and_graphs;
+mod query_errors;
 mod replication;
 mod search;
 mod server;
