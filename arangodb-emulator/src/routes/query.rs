@@ -10,8 +10,10 @@
 //! server injects the values first and then looks for unused ones).
 //!
 //! The parse endpoint answers the bind parameters and the literal
-//! collections of a valid query; its `ast` is a bare root node: the
-//! emulator does not build the server's AST JSON.
+//! collections of a valid query, and its `ast` where [`ast`] knows the
+//! server's exactly (a bare root node otherwise).
+
+mod ast;
 
 use hyper::Method;
 use serde_json::{json, Map, Value};
@@ -119,7 +121,7 @@ pub fn parse(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .get("query")
         .and_then(Value::as_str)
         .ok_or_else(|| ArangoError::new(400, 1502, "query is empty"))?;
-    check(server, query, None, Endpoint::Parse)?;
+    let tree = check(server, query, None, Endpoint::Parse)?;
     super::aqlfunction::check_user_function_calls(server, query)?;
     // Collection parameters are reported with one `@` left: `@@c` is `@c`.
     let bind_vars: Vec<String> = aql_lexer::bind_parameters(query)
@@ -127,14 +129,22 @@ pub fn parse(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         .iter()
         .map(aql_lexer::BindParameter::bind_vars_key)
         .collect();
-    Ok(Reply::envelope(
-        200,
-        json!({
-            "parsed": true,
-            "collections": aql_lexer::referenced_collections(query).unwrap_or_default(),
-            "bindVars": bind_vars,
-            "ast": [{"type": "root", "subNodes": []}],
-            "warnings": [],
-        }),
-    ))
+    let database = server.database(&req.database)?;
+    let is_collection = |name: &str| database.collection(name).is_ok();
+    let since_3_12 = server.profile.version.at_least(3, 12, 0);
+    // Where the server's AST is not known exactly, a bare root stands in.
+    let ast = ast::server_ast(&tree, &is_collection, since_3_12)
+        .unwrap_or_else(|| json!([{"type": "root", "subNodes": []}]));
+    let mut answer = json!({
+        "parsed": true,
+        "collections": aql_lexer::referenced_collections(query).unwrap_or_default(),
+        "bindVars": bind_vars,
+        "ast": ast,
+    });
+    // The 3.12.10 answer lists `warnings`, the 3.11 one does not
+    // (RestQueryValid_single).
+    if since_3_12 {
+        answer["warnings"] = json!([]);
+    }
+    Ok(Reply::envelope(200, answer))
 }

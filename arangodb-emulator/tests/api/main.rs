@@ -1,6 +1,7 @@
 //! HTTP-level tests of the emulator: each route and its error paths, driven
 //! over real HTTP on loopback against an emulator started in-process.
 
+mod aql_endpoints;
 mod cluster;
 mod collections;
 mod control;
@@ -9,7 +10,6 @@ mod documents;
 mod driver_suite_fixes;
 mod functions_and_queries;
 mod indexes_and_graphs;
-mod query_errors;
 mod replication;
 mod search;
 mod server;
