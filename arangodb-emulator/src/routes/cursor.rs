@@ -1,5 +1,10 @@
 //! `/_api/cursor`: a deliberately small AQL executor.
 //!
+//! A query is first parsed and checked as the server does before it runs
+//! ([`super::query::check`]: syntax, the parse-time checks, bind parameters;
+//! 3.11 words those errors `AQL: <message> (while parsing)`, 3.12 answers
+//! the message alone). Only then does the executor below look at it.
+//!
 //! The emulator runs only the query shape clients of a state collection
 //! need: `FOR v IN coll|@@c [FILTER v.a.b ==|!= value [AND ...]] [SORT v.a
 //! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a|literal`.
