@@ -1,5 +1,10 @@
 //! `/_api/cursor`: a deliberately small AQL executor.
 //!
+//! A query is first parsed and checked as the server does before it runs
+//! ([`super::query::check`]: syntax, the parse-time checks, bind parameters;
+//! 3.11 words those errors `AQL: <message> (while parsing)`, 3.12 answers
+//! the message alone). Only then does the executor below look at it.
+//!
 //! The emulator runs only the query shape clients of a state collection
 //! need: `FOR v IN coll|@@c [FILTER v.a.b ==|!= value [AND ...]] [SORT v.a
 //! [ASC|DESC], ...|SORT RAND()] [LIMIT [offset,] count] RETURN v|v.a|literal`.
@@ -75,15 +80,20 @@ fn create(server: &mut Server, req: &ApiRequest) -> HandlerResult {
     let query = body
         .get("query")
         .and_then(Value::as_str)
+        .filter(|query| !query.is_empty())
         .ok_or_else(|| ArangoError::new(400, 1502, "query is empty"))?;
-    aql_lexer::check_syntax(query)
-        .map_err(|err| ArangoError::new(400, err.error_num(), err.message))?;
-    super::aqlfunction::check_user_function_calls(server, query)?;
     let bind_vars = body
         .get("bindVars")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    super::query::check(
+        server,
+        query,
+        Some(&bind_vars),
+        super::query::Endpoint::Cursor,
+    )?;
+    super::aqlfunction::check_user_function_calls(server, query)?;
     let batch_size = body
         .get("batchSize")
         .and_then(Value::as_u64)

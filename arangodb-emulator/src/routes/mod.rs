@@ -12,6 +12,7 @@ mod cursor;
 mod database;
 mod document;
 mod edges;
+mod explain;
 mod gharial;
 mod import;
 mod index;
@@ -45,6 +46,7 @@ pub fn dispatch(server: &mut Server, req: &ApiRequest) -> HandlerResult {
         }
         ["_api", "query"] => query::parse(server, req),
         ["_api", "cursor", rest @ ..] => cursor::handle(server, req, rest),
+        ["_api", "explain", rest @ ..] => explain::handle(server, req, rest),
         ["_api", "gharial", rest @ ..] => gharial::handle(server, req, rest),
         ["_api", "replication", rest @ ..] => replication::handle(server, req, rest),
         ["_api", "job", rest @ ..] => job::handle(server, req, rest),

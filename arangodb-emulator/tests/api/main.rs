@@ -1,6 +1,7 @@
 //! HTTP-level tests of the emulator: each route and its error paths, driven
 //! over real HTTP on loopback against an emulator started in-process.
 
+mod aql_endpoints;
 mod cluster;
 mod collections;
 mod control;
