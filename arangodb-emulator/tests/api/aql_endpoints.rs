@@ -274,7 +274,6 @@ async fn explain_refuses_what_it_cannot_answer() {
 }
 
 #[tokio::test]
-#[ignore = "needs the unknown-function check of aql-lexer/src/semantic/functions.rs (a stub on this branch; another helper fills it)"]
 async fn an_unknown_function_is_refused_while_parsing() {
     // errors.dat 1540 "usage of unknown function '%s()'";
     // AqlFunctionFeature::byName is given the upper-cased name.
