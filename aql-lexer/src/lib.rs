@@ -26,6 +26,7 @@ mod params;
 pub mod parser;
 mod semantic;
 mod server_position;
+mod stack;
 mod syntax;
 
 pub use classify::{classify, Classification};

@@ -995,7 +995,7 @@ impl Walker {
             return Vec::new();
         }
         self.depth += 1;
-        let value = self.eval_inner(expr);
+        let value = crate::stack::grow(|| self.eval_inner(expr));
         self.depth -= 1;
         value
     }

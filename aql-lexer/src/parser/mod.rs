@@ -972,7 +972,7 @@ impl<'q> Parser<'q> {
 
     fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let result = self.ternary();
+        let result = crate::stack::grow(|| self.ternary());
         self.depth -= 1;
         result
     }
@@ -1165,7 +1165,7 @@ impl<'q> Parser<'q> {
         };
         self.pos += 1;
         self.enter()?;
-        let operand = self.unary();
+        let operand = crate::stack::grow(|| self.unary());
         self.depth -= 1;
         Ok(Expr {
             start: t.span.start,

@@ -544,7 +544,7 @@ impl Checker<'_, '_, '_> {
             return;
         }
         self.depth += 1;
-        self.expr_inner(expr);
+        crate::stack::grow(|| self.expr_inner(expr));
         self.depth -= 1;
     }
 
