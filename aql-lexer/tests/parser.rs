@@ -124,6 +124,23 @@ fn precedence() {
 }
 
 #[test]
+fn literals_before_a_colon_stay_literals() {
+    // Corpus valid/1220: the keyword before `:` is a value, not an object key.
+    assert!(matches!(
+        parse("RETURN 1 ? null : 2").body[0],
+        Statement::Return { value: Expr { kind: ExprKind::Ternary { ref then, .. }, .. }, .. }
+            if matches!(then.as_deref(), Some(Expr { kind: ExprKind::Null, .. }))
+    ));
+    assert!(matches!(
+        parse("RETURN a ? TRUE : false").body[0],
+        Statement::Return { value: Expr { kind: ExprKind::Ternary { ref then, .. }, .. }, .. }
+            if matches!(then.as_deref(), Some(Expr { kind: ExprKind::Bool(true), .. }))
+    ));
+    // As an object key it is still a name.
+    assert_eq!(ret("{ null: 1 }"), ret("{ \"null\": 1 }"));
+}
+
+#[test]
 fn comparison_operators() {
     assert_eq!(ret("a LIKE 'x%'"), "(Like a \"x%\")");
     assert_eq!(ret("a NOT LIKE 'x%'"), "(NotLike a \"x%\")");

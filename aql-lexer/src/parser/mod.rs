@@ -1300,6 +1300,11 @@ impl<'q> Parser<'q> {
             return Err(self.error("expression"));
         };
         let kind = match t.kind {
+            // `significant` turns a keyword before `:` into a name for object
+            // keys; in `c ? null : x` it is still the literal.
+            TokenKind::Identifier if t.text.eq_ignore_ascii_case("null") => ExprKind::Null,
+            TokenKind::Identifier if t.text.eq_ignore_ascii_case("true") => ExprKind::Bool(true),
+            TokenKind::Identifier if t.text.eq_ignore_ascii_case("false") => ExprKind::Bool(false),
             TokenKind::Identifier | TokenKind::QuotedName => ExprKind::Name(t.value().into_owned()),
             TokenKind::String => ExprKind::String(t.value().into_owned()),
             TokenKind::Number => ExprKind::Number(t.text.to_string()),
