@@ -71,11 +71,7 @@ impl FromStr for AqlVersion {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || InvalidVersion(text.to_string());
         // "3.12.4-devel", "3.12.4+build": the suffix does not matter here.
-        let core = text
-            .trim()
-            .split(|c: char| c == '-' || c == '+')
-            .next()
-            .unwrap_or("");
+        let core = text.trim().split(['-', '+']).next().unwrap_or("");
         let mut parts = core.split('.');
         let mut number = |required: bool| -> Result<u16, InvalidVersion> {
             match parts.next() {
