@@ -16,7 +16,10 @@
 //! expression it appears in: it becomes a `LET` of a temporary variable,
 //! added to the enclosing (sub)query's operations just before the operation
 //! that contains it (grammar.y, rules for `( query )`), and the expression
-//! keeps a reference without children (`Ast::createNodeSubqueryReference`).
+//! keeps a reference without children (`Ast::createNodeSubqueryReference`
+//! in the stored `Ast.cpp`; the 3.12-era `Ast.h`, library file id
+//! 3148502527, "Copyright 2014-2024", keeps the subquery nodes in a map
+//! `_subqueries` looked up by `getSubqueryForVariable`, not as children).
 //! `UPSERT` adds one more hoisted subquery, `FOR tmp IN collection FILTER
 //! ... LIMIT 1 RETURN tmp`, after those of its own expressions. Each
 //! element of `LET a = .., b = ..` is its own operation. The walk
@@ -26,12 +29,12 @@
 //! - the nesting level: +1 inside each subquery;
 //! - for each collection name, the level where a collection node was first
 //!   met. Collection nodes are the names an operation reads (`FOR x IN c`,
-//!   `c` in an expression) and the collection a modification writes. Not
-//!   counted: `WITH` and the edge collections of traversals and path
-//!   searches (a `COLLECTION_LIST`, skipped), `GRAPH` names (strings), and
-//!   a collection passed where a function takes a collection name (`h` in
-//!   its signature: `DOCUMENT(c, k)`, `COLLECTION_COUNT(c)`), which the
-//!   parser turns into a string;
+//!   `c` anywhere in an expression, function arguments included: the
+//!   plan builder turns `DOCUMENT(c, k)`'s `c` into a string only later,
+//!   in `ExecutionPlan::createCalculation`) and the collection a
+//!   modification writes. Not counted: `WITH` and the edge collections of
+//!   traversals and path searches (a `COLLECTION_LIST`, skipped), and
+//!   `GRAPH` names (strings);
 //! - the collections written so far, and whether any modification was seen.
 //!
 //! It throws 1579 `ERROR_QUERY_ACCESS_AFTER_MODIFICATION`, "access after
@@ -74,8 +77,13 @@
 //!   error comes from a variable; a collection named like some variable of
 //!   another scope is missed.
 //!
-//! Only the first error stops a server; every error found is reported,
-//! sorted by position with the others.
+//! The server throws the first error it meets and stops, so only that one
+//! is reported: operations in the order above, within one operation its
+//! hoisted subqueries, then the collection a modification writes, then
+//! every node of its expressions children first, then the operation itself
+//! (the traversal check, the modification's own check). A modification's
+//! `OPTIONS` come before its collection in the server's node; an error in
+//! them is reported after one of the collection (not modelled).
 
 use std::collections::{HashMap, HashSet};
 
@@ -100,13 +108,16 @@ pub(super) fn check(query: &Query, version: AqlVersion, report: &mut Report) {
         first_seen: HashMap::new(),
         written: HashSet::new(),
         any_write: false,
-        report,
+        first_error: None,
     };
     // `WITH` is a collection list: not visited.
     walk.body(&query.body, 0);
+    if let Some((message, at)) = walk.first_error {
+        report(ACCESS_AFTER_MODIFICATION, message, at);
+    }
 }
 
-struct Walk<'r, 'a> {
+struct Walk {
     /// Every name the query declares as a variable, anywhere.
     variables: HashSet<String>,
     version: AqlVersion,
@@ -116,7 +127,8 @@ struct Walk<'r, 'a> {
     /// Collections written by the modifications walked so far.
     written: HashSet<String>,
     any_write: bool,
-    report: &'r mut Report<'a>,
+    /// The first error met: the server throws it and stops.
+    first_error: Option<(String, Position)>,
 }
 
 /// One operation as the server's AST has it: a statement, or one element
@@ -126,7 +138,7 @@ enum Operation<'q> {
     Let(&'q Expr),
 }
 
-impl<'q> Walk<'_, '_> {
+impl<'q> Walk {
     fn body(&mut self, body: &'q [Statement], level: usize) {
         if level > MAX_DEPTH {
             return;
@@ -253,11 +265,9 @@ impl<'q> Walk<'_, '_> {
     }
 
     fn error(&mut self, what: String, at: Position) {
-        (self.report)(
-            ACCESS_AFTER_MODIFICATION,
-            format!("access after data-modification by {what}"),
-            at,
-        );
+        if self.first_error.is_none() {
+            self.first_error = Some((format!("access after data-modification by {what}"), at));
+        }
     }
 }
 
@@ -355,51 +365,25 @@ fn collection_name(expr: &Expr) -> Option<&str> {
     }
 }
 
-/// Splits the tree of `root` into its own nodes (`own`, pre-order) and the
-/// subqueries directly in it (not descending into them), without recursion.
-/// A plain name passed where the called function takes a collection name
-/// (`h` in its signature) is left out: the parser makes it a string.
+/// Splits the tree of `root` into its own nodes (appended to `own`
+/// children first, in source order, as the server visits them) and the
+/// subqueries directly in it (appended to `subqueries` in the order the
+/// parser closes them; not descending into them), without recursion.
 fn split<'q>(root: &'q Expr, own: &mut Vec<&'q Expr>, subqueries: &mut Vec<&'q Query>) {
+    // Pre-order with the last child first, reversed, is post-order with
+    // the first child first.
+    let (mut nodes, mut subs) = (Vec::new(), Vec::new());
     let mut pending = vec![root];
     while let Some(expr) = pending.pop() {
         if let ExprKind::Subquery(query) = &expr.kind {
-            subqueries.push(query);
+            subs.push(&**query);
             continue;
         }
-        own.push(expr);
-        let start = pending.len();
-        match &expr.kind {
-            ExprKind::Call { name, args } => {
-                let signature = builtin(name, AqlVersion::V4_0)
-                    .or_else(|| builtin(name, AqlVersion::V3_11))
-                    .map_or("", |function| function.signature);
-                for (i, arg) in args.iter().enumerate() {
-                    let is_name = matches!(arg.kind, ExprKind::Name(_));
-                    if !(is_name && takes_collection_name(signature, i)) {
-                        pending.push(arg);
-                    }
-                }
-            }
-            _ => children(expr, &mut pending),
-        }
-        // Children were pushed in source order; pop them in that order.
-        pending[start..].reverse();
+        nodes.push(expr);
+        children(expr, &mut pending);
     }
-}
-
-/// Whether argument `index` of a function with `signature` may be a
-/// collection name (`h` in that argument's symbols).
-fn takes_collection_name(signature: &str, index: usize) -> bool {
-    let mut current = 0;
-    for symbol in signature.chars() {
-        match symbol {
-            ',' => current += 1,
-            'h' if current == index => return true,
-            '+' => return false,
-            _ => {}
-        }
-    }
-    false
+    own.extend(nodes.into_iter().rev());
+    subqueries.extend(subs.into_iter().rev());
 }
 
 /// The direct sub-expressions of `expr` (a subquery has none here).
@@ -641,10 +625,17 @@ mod tests {
             errors("INSERT { d: DOCUMENT('users/1') } INTO logs"),
             Vec::new()
         );
-        // A collection passed to DOCUMENT is a name, not a read.
+        // A collection passed to DOCUMENT is a collection node until the
+        // plan is built: reading it is met first (arguments before calls).
         assert_eq!(
-            errors("INSERT { a: 1 } INTO users LET d = LENGTH(1) RETURN d"),
-            Vec::new()
+            errors("INSERT { a: 1 } INTO users RETURN DOCUMENT(users, 'k')"),
+            access("collection 'users'", "1:44")
+        );
+        // Only the first error met is reported: here the call, which comes
+        // before the later read.
+        assert_eq!(
+            errors("INSERT { a: 1 } INTO users\nLET d = DOCUMENT('x/1')\nFOR u IN users RETURN d"),
+            access("function DOCUMENT", "2:9")
         );
     }
 
