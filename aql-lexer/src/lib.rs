@@ -11,7 +11,10 @@
 //! - [`parse_query`] is the full parser: a typed syntax tree ([`ast`]) or
 //!   the first syntax error.
 //! - [`check_query`] parses and then makes the server's parse-time checks
-//!   (functions, variables, data modification), answering as a server would.
+//!   (functions, variables, data modification), answering as a server would;
+//!   [`check_query_for_execution`] adds the checks a server makes when it
+//!   prepares a query for a cursor (1579, access after data-modification);
+//!   [`check_query_with`] answers for another server version ([`AqlVersion`]).
 //! - [`lineage()`] lists what a parsed query reads.
 //! - [`classify()`] tells a complete query from an expression, an operation
 //!   fragment, a template, several queries or an invalid query.
@@ -38,6 +41,9 @@ pub use lexer::{
 pub use lineage::{lineage, Lineage};
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
 pub use parser::{ast, parse_query, visit};
-pub use semantic::{check_query, QueryError};
+pub use semantic::{
+    check_query, check_query_for_execution, check_query_with, AqlVersion, CheckOptions, CheckStage,
+    InvalidVersion, QueryError,
+};
 pub use server_position::{position_at_server_location, server_column};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

@@ -31,6 +31,25 @@
 //!   come from the docs' vector functions page (two vectors and an optional
 //!   options object: corpus `valid/0528.aql`..`valid/0535.aql`).
 //!
+//! - `Source::Docs4x`: functions new in 4.0, not registered by any stored
+//!   server source: `PARTITION` and `UNION_DISTINCT_STABLE`, from the 4.x
+//!   docs' "What's new in 4.x" (`arangodb/docs-hugo`,
+//!   `site/content/arangodb/4.x/release-notes/version-4.x/whats-new-in-4-x.md`,
+//!   commit `0931d7d491213bbd8a7b56b310f79e66b438e779`, sections
+//!   "PARTITION() string function" and "`UNION_DISTINCT_STABLE()`
+//!   function"). `PARTITION(string, separator, occurrence)` has an optional
+//!   third argument ("An optional `occurrence` parameter"; corpus
+//!   `valid/0454.aql` calls it with two, `valid/0460.aql` with three), so
+//!   `.,.|.`. `UNION_DISTINCT_STABLE` works "like the existing
+//!   `UNION_DISTINCT()`" on "an arbitrary number of arrays": given
+//!   `UNION_DISTINCT`'s signature `.,.|+` (an inference: the registration
+//!   was not readable).
+//!
+//! Removed in 3.12: `PREGEL_RESULT` (Pregel was removed in 3.12: 4.x docs,
+//! `release-notes/deprecated-and-removed-features.md`, "Pregel"), with the
+//! signature `.|.` of a stored pre-3.12 `AqlFunctionFeature.cpp` (library
+//! file id 104148054); known to 3.11 only.
+//!
 //! Removed in 4.0 (corpus manifest notes for `valid/1288.aql` and
 //! `fragments/0284.aql`): `FULLTEXT`, `NEAR`; `WITHIN` and
 //! `WITHIN_RECTANGLE` belong to the same family of index placeholders and
@@ -45,6 +64,8 @@
 //! (`arangod/Aql/Function.h`). `counts` (in the tests) repeats that computation and a
 //! test checks every row against it.
 
+use super::version::{list_version, AqlVersion};
+
 /// Where a row's facts come from (see the module notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -52,6 +73,7 @@ pub(crate) enum Source {
     IResearchFeature,
     IResearchAnalyzerFeature,
     VectorDocs,
+    Docs4x,
 }
 
 /// The maximum the server uses for "any number of arguments".
@@ -115,9 +137,33 @@ impl Function {
         self.removed_in = Some(version);
         self
     }
+
+    /// Whether a server of `version` registers this function: rows without
+    /// `since` predate 3.11 (the oldest version the list tells apart).
+    pub(crate) fn available_in(&self, version: AqlVersion) -> bool {
+        let since_ok = self
+            .since
+            .and_then(list_version)
+            .is_none_or(|since| version >= since);
+        let not_removed = self
+            .removed_in
+            .and_then(list_version)
+            .is_none_or(|removed| version < removed);
+        since_ok && not_removed
+    }
+
+    /// Whether the function reads documents (the server's flag
+    /// `CanReadDocuments`): a call after a data modification is error 1579
+    /// when the query is prepared (see `semantic/execution.rs`). `DOCUMENT`
+    /// and `COLLECTION_COUNT` in the 3.12 `AqlFunctionFeature.cpp`;
+    /// `PREGEL_RESULT` in the pre-3.12 one.
+    pub(crate) fn reads_documents(&self) -> bool {
+        matches!(self.name, "DOCUMENT" | "COLLECTION_COUNT" | "PREGEL_RESULT")
+    }
 }
 
-/// Every built-in function of 3.12, in the order the sources register them.
+/// Every built-in function of 3.12, in the order the sources register them,
+/// then the ones 3.12 does not have (3.11's `PREGEL_RESULT`, 4.0's new ones).
 pub(crate) const FUNCTIONS: &[Function] = &[
     f("IS_NULL", ".", 1, 1, Source::AqlFunctionFeature),
     f("IS_BOOL", ".", 1, 1, Source::AqlFunctionFeature),
@@ -575,9 +621,28 @@ pub(crate) const FUNCTIONS: &[Function] = &[
         Source::VectorDocs,
     )
     .since("3.12"),
+    f("PREGEL_RESULT", ".|.", 1, 2, Source::AqlFunctionFeature).removed_in("3.12"),
+    f("PARTITION", ".,.|.", 2, 3, Source::Docs4x).since("4.0"),
+    f(
+        "UNION_DISTINCT_STABLE",
+        ".,.|+",
+        2,
+        UNBOUNDED,
+        Source::Docs4x,
+    )
+    .since("4.0"),
 ];
 
-/// The built-in function called `name` (upper case), if any.
+/// The built-in function called `name` (upper case) that a server of
+/// `version` knows, if any.
+pub(crate) fn lookup_in(name: &str, version: AqlVersion) -> Option<&'static Function> {
+    FUNCTIONS
+        .iter()
+        .find(|function| function.name == name && function.available_in(version))
+}
+
+/// The row for `name` (upper case), whatever version has it, if any.
+#[cfg(test)]
 pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
     FUNCTIONS.iter().find(|function| function.name == name)
 }
@@ -673,8 +738,20 @@ mod tests {
             assert_eq!(lookup(name).and_then(|f| f.since), Some("3.12"), "{name}");
         }
         assert_eq!(lookup("FULLTEXT").and_then(|f| f.removed_in), Some("4.0"));
-        assert!(lookup("PREGEL_RESULT").is_none());
-        assert!(lookup("PARTITION").is_none());
+        assert!(lookup_in("PREGEL_RESULT", AqlVersion::V3_12).is_none());
+        assert!(lookup_in("PREGEL_RESULT", AqlVersion::new(3, 11, 14)).is_some());
+        assert!(lookup_in("PARTITION", AqlVersion::new(3, 12, 10)).is_none());
+        assert!(lookup_in("PARTITION", AqlVersion::V4_0).is_some());
+        assert!(lookup_in("TO_CHAR", AqlVersion::new(3, 11, 14)).is_none());
+        assert!(lookup_in("TO_CHAR", AqlVersion::V3_12).is_some());
+        assert!(lookup_in("FULLTEXT", AqlVersion::new(3, 12, 10)).is_some());
+        assert!(lookup_in("FULLTEXT", AqlVersion::V4_0).is_none());
+        // Every version string of the list is one `AqlVersion` parses.
+        for function in FUNCTIONS {
+            for version in function.since.iter().chain(&function.removed_in) {
+                assert!(list_version(version).is_some(), "{}", function.name);
+            }
+        }
         assert!(lookup("INTERNAL").is_some_and(|f| f.internal));
     }
 }

@@ -47,7 +47,8 @@
 //!
 //! [`function_list`]: super::function_list
 
-use super::function_list::{lookup, Function};
+use super::function_list::{lookup_in, Function};
+use super::version::AqlVersion;
 use super::Report;
 use crate::lexer::Position;
 use crate::parser::ast::{Assignment, Expr, ExprKind, Query, Statement};
@@ -83,8 +84,9 @@ pub(crate) const AGGREGATE_CANDIDATES: &[&str] = &[
 ];
 
 /// Reports 1540, 1541 and 1574 for the calls of `query` (`text` is the
-/// query string, for the spelling of names in 1541 messages).
-pub(super) fn check(query: &Query, text: &str, report: &mut Report) {
+/// query string, for the spelling of names in 1541 messages), against the
+/// functions a server of `version` registers.
+pub(super) fn check(query: &Query, text: &str, version: AqlVersion, report: &mut Report) {
     let mut queries = vec![query];
     let mut calls = Vec::new();
     each_expr(query, &mut |expr| match &expr.kind {
@@ -107,16 +109,17 @@ pub(super) fn check(query: &Query, text: &str, report: &mut Report) {
         // with one argument (corpus valid/0638.aql) though the function
         // `PUSH` needs two. Its counts are not checked here.
         let aggregate = aggregates.iter().any(|a| a.value.start == start);
-        check_call(name, count, start, !aggregate, text, report);
+        check_call(name, count, start, !aggregate, text, version, report);
     }
     aggregates
         .into_iter()
-        .for_each(|a| check_aggregate(a, report));
+        .for_each(|a| check_aggregate(a, version, report));
 }
 
-/// A built-in function as a user query may call it.
-fn builtin(name: &str) -> Option<&'static Function> {
-    lookup(name).filter(|function| !function.internal)
+/// A built-in function as a user query may call it on a server of
+/// `version`.
+pub(super) fn builtin(name: &str, version: AqlVersion) -> Option<&'static Function> {
+    lookup_in(name, version).filter(|function| !function.internal)
 }
 
 fn check_call(
@@ -125,12 +128,13 @@ fn check_call(
     start: Position,
     check_count: bool,
     text: &str,
+    version: AqlVersion,
     report: &mut Report,
 ) {
     if name.contains("::") {
         return;
     }
-    let Some(function) = builtin(name) else {
+    let Some(function) = builtin(name, version) else {
         report(1540, format!("usage of unknown function '{name}()'"), start);
         return;
     };
@@ -157,7 +161,7 @@ fn spelling(text: &str, offset: usize) -> Option<&str> {
     (end > 0).then(|| &rest[..end])
 }
 
-fn check_aggregate(assignment: &Assignment, report: &mut Report) {
+fn check_aggregate(assignment: &Assignment, version: AqlVersion, report: &mut Report) {
     let Expr { start, kind } = &assignment.value;
     let ExprKind::Call { name, .. } = kind else {
         // The parser only accepts calls here.
@@ -165,7 +169,7 @@ fn check_aggregate(assignment: &Assignment, report: &mut Report) {
     };
     let valid = if name.contains("::") {
         false
-    } else if builtin(name).is_none() {
+    } else if builtin(name, version).is_none() {
         // Already reported as 1540, which the server raises first.
         return;
     } else {

@@ -6,11 +6,19 @@
 //! Each check lives in its own file and adds [`QueryError`]s; the errors of
 //! one query come back sorted by position, so the first is the one a server
 //! would report.
+//!
+//! [`check_query_with`] answers for a given server version and, with
+//! [`CheckStage::Execution`], also makes the checks a server makes when it
+//! prepares a query for execution (`execution.rs`).
 
+mod execution;
 mod function_list;
 mod functions;
 mod modifications;
 mod variables;
+mod version;
+
+pub use version::{AqlVersion, CheckOptions, CheckStage, InvalidVersion};
 
 use crate::lexer::Position;
 use crate::parser::{ast::Query, parse_query};
@@ -43,13 +51,51 @@ impl From<SyntaxError> for QueryError {
     }
 }
 
-/// Parses `query` and runs every parse-time check on it.
+/// Parses `query` and runs every parse-time check on it, as ArangoDB 3.12
+/// does for `POST /_api/query` (the same as [`check_query_with`] with the
+/// default [`CheckOptions`]).
 ///
 /// Returns the syntax tree, or every error found, sorted by position: a
 /// syntax error alone (the parse stops there), or all semantic errors.
 pub fn check_query(query: &str) -> Result<Query, Vec<QueryError>> {
+    check_query_with(query, &CheckOptions::default())
+}
+
+/// [`check_query`] plus the checks ArangoDB 3.12 makes when it prepares the
+/// parsed query for execution, before it reads any data: what a cursor
+/// (`POST /_api/cursor`) or an explain answers for a query that parses.
+/// That stage is `Ast::validateAndOptimize` (`arangod/Aql/Ast.cpp`): error
+/// 1579 for a collection read or written after a modification of it, a
+/// document-reading function or a traversal after a modification (the
+/// module notes of `semantic/execution.rs` list the rules and what is left
+/// out).
+pub fn check_query_for_execution(query: &str) -> Result<Query, Vec<QueryError>> {
+    check_query_with(
+        query,
+        &CheckOptions {
+            stage: CheckStage::Execution,
+            ..CheckOptions::default()
+        },
+    )
+}
+
+/// Checks `query` as a server of `options.version` would, up to
+/// `options.stage`.
+///
+/// The functions known are those of that version (`PARTITION` exists from
+/// 4.0 on, `TO_CHAR` from 3.12, `FULLTEXT` until 3.12). Messages are worded
+/// as that version words them: from 3.12 on the bare `errors.dat` text;
+/// before 3.12, errors other than 1501/1502 are wrapped as `AQL: ...
+/// (while parsing)` at the parse stage and `AQL: ... (while optimizing
+/// ast)` at the execution stage (3.11 transcript
+/// `aqlArrayReplaceNth_3_single`; the 4.x transcripts still show the 3.11
+/// wording for the latter, which the 3.12.10 one does not, so 4.x is
+/// assumed to word them as 3.12). Syntax-error checks do not depend on the
+/// version.
+pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Vec<QueryError>> {
     let tree = parse_query(query).map_err(|error| vec![QueryError::from(error)])?;
     let mut errors = Vec::new();
+    let mut stage = "while parsing";
     let mut report = |error_num: u32, message: String, position: Position| {
         errors.push(QueryError {
             error_num,
@@ -58,9 +104,30 @@ pub fn check_query(query: &str) -> Result<Query, Vec<QueryError>> {
             byte_column: crate::server_column(query, position.offset),
         });
     };
-    functions::check(&tree, query, &mut report);
+    functions::check(&tree, query, options.version, &mut report);
     variables::check(&tree, query, &mut report);
     modifications::check(&tree, &mut report);
+    // The server stops after parsing when the parse found errors.
+    let parse_errors = errors.len();
+    if parse_errors == 0 && options.stage == CheckStage::Execution {
+        let mut report = |error_num: u32, message: String, position: Position| {
+            errors.push(QueryError {
+                error_num,
+                message,
+                position,
+                byte_column: crate::server_column(query, position.offset),
+            });
+        };
+        execution::check(&tree, options.version, &mut report);
+        stage = "while optimizing ast";
+    }
+    if options.version < AqlVersion::V3_12 {
+        for error in &mut errors {
+            if !matches!(error.error_num, 1501 | 1502) {
+                error.message = format!("AQL: {} ({stage})", error.message);
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(tree)
     } else {
