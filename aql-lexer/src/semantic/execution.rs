@@ -54,9 +54,10 @@
 //!   `K_SHORTEST_PATHS`, `K_PATHS`, `ALL_SHORTEST_PATHS`) are other node
 //!   types and are not checked.
 //!
-//! 3.12 (3.12.10 transcript `aqlArrayReplaceNth_3_single`) reports errors of
-//! this stage with the bare message; 3.11 wraps it: `AQL: ... (while
-//! optimizing ast)` (3.11 transcript of the same example).
+//! Errors of this stage carry [`CheckStage::Execution`]: 3.12 (3.12.10
+//! transcript `aqlArrayReplaceNth_3_single`) answers them with the bare
+//! message, 3.11 wraps it as `AQL: ... (while optimizing ast)` (3.11
+//! transcript of the same example); the caller words them.
 //!
 //! Not reported, and why:
 //! - 1573 `ERROR_QUERY_MULTI_MODIFY` ("multi-modify query"): the same walk
@@ -699,7 +700,7 @@ mod tests {
     }
 
     #[test]
-    fn versions_word_the_message_as_they_do() {
+    fn the_error_says_the_stage_that_raised_it() {
         let query = "INSERT { a: 1 } INTO logs RETURN DOCUMENT('x/1')";
         let options = CheckOptions {
             version: AqlVersion::new(3, 11, 14),
@@ -708,8 +709,9 @@ mod tests {
         let errors = check_query_with(query, &options).unwrap_err();
         assert_eq!(
             errors[0].message,
-            "AQL: access after data-modification by function DOCUMENT (while optimizing ast)"
+            "access after data-modification by function DOCUMENT"
         );
+        assert_eq!(errors[0].stage, CheckStage::Execution);
         // Parsing only: no such check.
         let parse_only = CheckOptions {
             stage: CheckStage::Parse,

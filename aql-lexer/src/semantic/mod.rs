@@ -30,9 +30,15 @@ pub struct QueryError {
     /// ArangoDB's `errorNum` (1501 parse error, 1502 empty query, 1540
     /// unknown function, ...; `lib/Basics/errors.dat`).
     pub error_num: u32,
-    /// The server's `errorMessage` as ArangoDB 3.12 words it (3.11 wraps
-    /// errors other than 1501/1502 in `AQL: ... (while parsing)`).
+    /// The error's own message (`errors.dat` text filled in), as a 3.12
+    /// `POST /_api/query` answers it. Endpoints and older versions add
+    /// their own wording around it (3.11's cursor answers `AQL: <message>
+    /// (while parsing)`); that is the caller's concern, see `stage`.
     pub message: String,
+    /// The server stage that raises the error: parsing, or preparing the
+    /// query for execution ([`CheckStage::Execution`]). A server words the
+    /// two differently (`while parsing`, `while optimizing ast`).
+    pub stage: CheckStage,
     /// Where the offending construct starts (column in characters).
     pub position: Position,
     /// The column of `position` counted as the server counts it: in bytes,
@@ -45,6 +51,7 @@ impl From<SyntaxError> for QueryError {
         QueryError {
             error_num: error.error_num(),
             message: error.message,
+            stage: CheckStage::Parse,
             position: error.position,
             byte_column: error.byte_column,
         }
@@ -83,23 +90,20 @@ pub fn check_query_for_execution(query: &str) -> Result<Query, Vec<QueryError>> 
 /// `options.stage`.
 ///
 /// The functions known are those of that version (`PARTITION` exists from
-/// 4.0 on, `TO_CHAR` from 3.12, `FULLTEXT` until 3.12). Messages are worded
-/// as that version words them: from 3.12 on the bare `errors.dat` text;
-/// before 3.12, errors other than 1501/1502 are wrapped as `AQL: ...
-/// (while parsing)` at the parse stage and `AQL: ... (while optimizing
-/// ast)` at the execution stage (3.11 transcript
-/// `aqlArrayReplaceNth_3_single`; the 4.x transcripts still show the 3.11
-/// wording for the latter, which the 3.12.10 one does not, so 4.x is
-/// assumed to word them as 3.12). Syntax-error checks do not depend on the
+/// 4.0 on, `TO_CHAR` from 3.12, `FULLTEXT` until 3.12). Messages are the
+/// errors' own text; how an endpoint of a version wraps them (3.11's
+/// cursor: `AQL: ... (while parsing)`, `AQL: ... (while optimizing ast)`,
+/// transcript `aqlArrayReplaceNth_3_single`) is the caller's concern, told
+/// by [`QueryError::stage`]. Syntax-error checks do not depend on the
 /// version.
 pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Vec<QueryError>> {
     let tree = parse_query(query).map_err(|error| vec![QueryError::from(error)])?;
     let mut errors = Vec::new();
-    let mut stage = "while parsing";
     let mut report = |error_num: u32, message: String, position: Position| {
         errors.push(QueryError {
             error_num,
             message,
+            stage: CheckStage::Parse,
             position,
             byte_column: crate::server_column(query, position.offset),
         });
@@ -114,19 +118,12 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
             errors.push(QueryError {
                 error_num,
                 message,
+                stage: CheckStage::Execution,
                 position,
                 byte_column: crate::server_column(query, position.offset),
             });
         };
         execution::check(&tree, options.version, &mut report);
-        stage = "while optimizing ast";
-    }
-    if options.version < AqlVersion::V3_12 {
-        for error in &mut errors {
-            if !matches!(error.error_num, 1501 | 1502) {
-                error.message = format!("AQL: {} ({stage})", error.message);
-            }
-        }
     }
     if errors.is_empty() {
         Ok(tree)

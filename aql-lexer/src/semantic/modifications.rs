@@ -12,8 +12,7 @@
 //!
 //! Not here, because the server checks them only when it prepares a query
 //! for execution (`Ast::validateAndOptimize`, run for cursors and explain,
-//! not by the parse endpoint; reported as `AQL: ... (while optimizing
-//! ast)`): reading or writing a collection again after modifying it, or
+//! not by the parse endpoint; see `execution.rs`): reading or writing a collection again after modifying it, or
 //! a traversal or a document-reading function after any modification
 //! (1579 `access after data-modification by %s`), and a data modification
 //! nested inside another one's expressions (1573 `multi-modify query`).

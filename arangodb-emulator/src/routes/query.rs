@@ -1,8 +1,10 @@
 //! `POST /_api/query`: parse a query without running it; and the parse-time
 //! checks every AQL endpoint makes before it runs or explains a query.
 //!
-//! [`check`] runs `aql_lexer::check_query` (the grammar, then the server's
-//! parse-time checks: functions, variables, data modification) and answers
+//! [`check`] runs `aql_lexer::check_query_with` for the emulated version
+//! (the grammar, then the server's parse-time checks: functions, variables,
+//! data modification; for cursor and explain also the checks made when the
+//! query is prepared for execution, such as 1579) and answers
 //! the first error as the server would: 400 with its `errorNum` and its
 //! `errorMessage` worded as the endpoint and the emulated version word it
 //! ([`Endpoint::wording`]). Cursor and explain then check the bind
@@ -15,6 +17,7 @@
 
 mod ast;
 
+use aql_lexer::{AqlVersion, CheckOptions, CheckStage};
 use hyper::Method;
 use serde_json::{json, Map, Value};
 
@@ -36,24 +39,40 @@ pub(super) enum Endpoint {
 
 impl Endpoint {
     /// The `errorMessage` a server answers for an error raised while the
-    /// query is parsed (state `parsing`), from the error's own message.
+    /// query is parsed (state `parsing`) or prepared for execution (state
+    /// `optimizing ast`), from the error's own message.
     ///
     /// - parse: the message alone in every version (transcript
     ///   RestQueryInvalid_single, 3.11 and 3.12; `Query::parse()` answers
     ///   `ex.message()`).
-    /// - explain: the message and ` (while parsing)` in every version
+    /// - explain: the message and ` (while <state>)` in every version
     ///   (transcript RestExplainInvalid_single, 3.11 and 3.12;
     ///   `Query::explain()` appends `QueryExecutionState::toStringWithPrefix`).
-    /// - cursor: 3.11 prefixes `AQL: ` and appends ` (while parsing)`, 3.12
-    ///   answers the message alone (transcript
-    ///   RestCursorCreateCursorUnknownCollection_single in 3.11.json and
-    ///   3.12.json; 3.11's `Query::execute` catch block adds both).
-    pub(super) fn wording(self, server: &Server, message: &str) -> String {
+    /// - cursor: 3.11 prefixes `AQL: ` and appends ` (while <state>)`, 3.12
+    ///   answers the message alone (transcripts
+    ///   RestCursorCreateCursorUnknownCollection_single and, for the
+    ///   `optimizing ast` state, aqlArrayReplaceNth_3_single in 3.11 and
+    ///   3.12; 3.11's `Query::execute` catch block adds both).
+    pub(super) fn wording(self, server: &Server, message: &str, stage: CheckStage) -> String {
+        let state = match stage {
+            CheckStage::Parse => "while parsing",
+            CheckStage::Execution => "while optimizing ast",
+        };
         match self {
             Endpoint::Parse => message.to_string(),
-            Endpoint::Explain => format!("{message} (while parsing)"),
+            Endpoint::Explain => format!("{message} ({state})"),
             Endpoint::Cursor if server.profile.version.at_least(3, 12, 0) => message.to_string(),
-            Endpoint::Cursor => format!("AQL: {message} (while parsing)"),
+            Endpoint::Cursor => format!("AQL: {message} ({state})"),
+        }
+    }
+
+    /// How far the endpoint takes a query before it answers: the parse
+    /// endpoint stops after parsing; cursor and explain prepare the query
+    /// for execution (`Ast::validateAndOptimize`), which rejects more.
+    fn stage(self) -> CheckStage {
+        match self {
+            Endpoint::Parse => CheckStage::Parse,
+            Endpoint::Cursor | Endpoint::Explain => CheckStage::Execution,
         }
     }
 }
@@ -77,19 +96,25 @@ pub(super) fn check(
     bind_vars: Option<&Map<String, Value>>,
     endpoint: Endpoint,
 ) -> Result<aql_lexer::ast::Query, ArangoError> {
-    let fail = |error_num: u32, message: &str| {
-        ArangoError::new(400, error_num, endpoint.wording(server, message))
+    let fail = |error_num: u32, message: &str, stage: CheckStage| {
+        ArangoError::new(400, error_num, endpoint.wording(server, message, stage))
     };
-    let tree = match aql_lexer::check_query(query) {
-        Ok(tree) => tree,
-        Err(errors) => {
-            return Err(match errors.first() {
-                Some(first) => fail(first.error_num, &first.message),
-                // check_query reports at least one error when it fails.
-                None => fail(1501, "syntax error"),
-            });
-        }
+    let version = &server.profile.version;
+    let version = AqlVersion::new(
+        u16::try_from(version.major).unwrap_or(u16::MAX),
+        u16::try_from(version.minor).unwrap_or(u16::MAX),
+        u16::try_from(version.patch).unwrap_or(u16::MAX),
+    );
+    let check_until = |stage: CheckStage| {
+        aql_lexer::check_query_with(query, &CheckOptions { version, stage }).map_err(|errors| {
+            match errors.first() {
+                Some(first) => fail(first.error_num, &first.message, first.stage),
+                // check_query_with reports at least one error when it fails.
+                None => fail(1501, "syntax error", CheckStage::Parse),
+            }
+        })
     };
+    let tree = check_until(CheckStage::Parse)?;
     if let Some(bind_vars) = bind_vars {
         let declared: Vec<String> = aql_lexer::bind_parameters(query)
             .unwrap_or_default()
@@ -100,14 +125,21 @@ pub(super) fn check(
             return Err(fail(
                 1551,
                 &format!("no value specified for declared bind parameter '{missing}'"),
+                CheckStage::Parse,
             ));
         }
         if let Some(unused) = bind_vars.keys().find(|key| !declared.contains(key)) {
             return Err(fail(
                 1552,
                 &format!("bind parameter '{unused}' was not declared in the query"),
+                CheckStage::Parse,
             ));
         }
+    }
+    // The bind parameters are injected while parsing, before the query is
+    // prepared for execution.
+    if endpoint.stage() == CheckStage::Execution {
+        check_until(CheckStage::Execution)?;
     }
     Ok(tree)
 }

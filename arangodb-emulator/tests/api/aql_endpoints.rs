@@ -290,6 +290,61 @@ async fn an_unknown_function_is_refused_while_parsing() {
 }
 
 #[tokio::test]
+async fn functions_are_known_per_version() {
+    // PARTITION() is new in 4.0 (docs "What's new in 4.x"); 3.12 does not
+    // know it (errors.dat 1540).
+    let query = json!({"query": "RETURN PARTITION([1, 2, 3], 2)"});
+    let emulator = start_as("3.12.10").await;
+    assert_eq!(
+        answer(&emulator, "/_api/query", query.clone()).await,
+        (
+            400,
+            error(400, 1540, "usage of unknown function 'PARTITION()'")
+        )
+    );
+    let emulator = start_as("4.0.0").await;
+    assert_eq!(answer(&emulator, "/_api/query", query).await.0, 200);
+}
+
+#[tokio::test]
+async fn access_after_modification_is_refused_when_the_query_is_prepared() {
+    // errors.dat 1579 "access after data-modification by %s", raised by
+    // Ast::validateAndOptimize: cursor and explain prepare the query, the
+    // parse endpoint does not. The state is `optimizing ast` (3.11
+    // transcript aqlArrayReplaceNth_3_single words that state).
+    let query = json!({"query": "INSERT { a: 1 } INTO logs\nRETURN DOCUMENT('logs/1')"});
+    let message = "access after data-modification by function DOCUMENT";
+    for (version, cursor) in [
+        ("3.11.14", format!("AQL: {message} (while optimizing ast)")),
+        ("3.12.10", message.to_string()),
+    ] {
+        let emulator = start_as(version).await;
+        // The collection exists: an unknown one is refused first, while
+        // parsing (1203).
+        let created = answer(&emulator, "/_api/collection", json!({"name": "logs"})).await;
+        assert_eq!(created.0, 200, "{created:?}");
+        assert_eq!(
+            answer(&emulator, "/_api/query", query.clone()).await.0,
+            200,
+            "{version}: parsing alone accepts it"
+        );
+        assert_eq!(
+            answer(&emulator, "/_api/cursor", query.clone()).await,
+            (400, error(400, 1579, &cursor)),
+            "{version}"
+        );
+        assert_eq!(
+            answer(&emulator, "/_api/explain", query.clone()).await,
+            (
+                400,
+                error(400, 1579, &format!("{message} (while optimizing ast)"))
+            ),
+            "{version}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_parse_endpoint_answers_the_recorded_ast_per_version() {
     // RestQueryValid_single: 3.12.10 marks references with
     // `subqueryReference` and lists `warnings`; 3.11 does neither.
