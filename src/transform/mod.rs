@@ -465,7 +465,7 @@ fn query_error_diagnostic(
         String::new()
     } else {
         format!(
-            ", which ArangoDB places at {}:{} of the query (bytes)",
+            "; the server says position {}:{}, counting bytes",
             error.position.line, error.byte_column
         )
     };
@@ -494,6 +494,9 @@ fn query_error_diagnostic(
              and every bracket and quote must be closed",
         );
     }
+    if let Some(keyword) = misspelled_keyword(&message) {
+        return diagnostic.with_hint(format!("did you mean `{keyword}`?"));
+    }
     match error.error_num {
         1540 => diagnostic.with_hint(
             "check the spelling against the AQL functions of ArangoDB 3.12; \
@@ -503,6 +506,37 @@ fn query_error_diagnostic(
             .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
         _ => diagnostic,
     }
+}
+
+/// The operation keyword a misspelled word in a parse error stands for:
+/// the word the parser did not expect (`unexpected identifier near 'FILTR
+/// ...'`, or the name after `FOR x IN expr` that is neither SEARCH nor
+/// OPTIONS: `unexpected qualifier 'FILTR'`), if it is one or two edits away
+/// from a keyword.
+fn misspelled_keyword(message: &str) -> Option<&'static str> {
+    let word = if let Some(rest) = message.strip_prefix("unexpected qualifier '") {
+        rest.split('\'').next()?
+    } else {
+        let rest = message.split_once("unexpected identifier")?.1;
+        let quoted = rest.split_once("near '")?.1;
+        quoted
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()?
+    };
+    if word.len() < 3 {
+        return None;
+    }
+    // Short names are often real names one edit from a keyword (`users`
+    // and `UPSERT` are two apart).
+    let most = if word.len() <= 5 { 1 } else { 2 };
+    let upper = word.to_ascii_uppercase();
+    aql_lexer::KEYWORDS
+        .iter()
+        .filter(|keyword| keyword.len() >= 3 && **keyword != upper)
+        .map(|keyword| (strsim::levenshtein(&upper, keyword), *keyword))
+        .filter(|(distance, _)| *distance <= most)
+        .min()
+        .map(|(_, keyword)| keyword)
 }
 
 /// The diagnostic code for an ArangoDB query error number

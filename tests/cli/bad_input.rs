@@ -110,6 +110,8 @@ const CASES: &[Case] = &[
     checked_in("aql-version-too-large"),
     checked_in("aql-duplicate-header-field"),
     checked_in("aql-error-after-blank-lines"),
+    checked_in("aql-error-after-comment-block"),
+    checked_in("aql-errors-in-two-files"),
     checked_in("aql-extra-closing-bracket"),
     checked_in("aql-file-name-mismatch"),
     checked_in("aql-header-only"),
@@ -118,10 +120,15 @@ const CASES: &[Case] = &[
     checked_in("aql-missing-feature"),
     checked_in("aql-missing-header"),
     checked_in("aql-missing-version"),
+    checked_in("aql-misspelled-keyword"),
     checked_in("aql-no-return"),
+    checked_in("aql-non-ascii-before-error"),
     checked_in("aql-params-mismatch"),
+    checked_in("aql-semantic-errors-one-file"),
     checked_in("aql-unbalanced-brackets"),
+    checked_in("aql-unknown-function"),
     checked_in("aql-unknown-header-field"),
+    checked_in("aql-unknown-variable"),
     checked_in("aql-unterminated-comment"),
     checked_in("aql-unterminated-string"),
     checked_in("aql-version-zero"),
@@ -305,6 +312,37 @@ const CASES: &[Case] = &[
     generated("huge-foreign-yaml", Expect::Warning, huge_foreign_yaml),
     generated("symlink-loop-dir", Expect::Warning, symlink_loop_dir),
 ];
+
+/// Cases whose error only the semantic checks of `aql_lexer::check_query`
+/// find (unknown functions, unknown variables), each with queries that
+/// show those checks are in this build: each must be rejected with the
+/// given error number. Where a probe passes, the checks are not written yet
+/// (issue 15 builds them on other branches): the case is skipped, loudly,
+/// instead of failing on an unwritten check; once they are in, it runs like
+/// any other.
+const NEEDS_SEMANTIC_CHECKS: &[(&str, &[(&str, u32)])] = &[
+    ("aql-unknown-function", &[("RETURN LENGTHH([1])", 1540)]),
+    ("aql-unknown-variable", &[("RETURN { foo }", 1512)]),
+    (
+        "aql-semantic-errors-one-file",
+        &[("RETURN LENGTHH([1])", 1540), ("RETURN { foo }", 1512)],
+    ),
+];
+
+/// The probe queries of `case` that this build does not reject with their
+/// error number (empty: the case can run).
+fn missing_semantic_checks(case: &str) -> Vec<String> {
+    NEEDS_SEMANTIC_CHECKS
+        .iter()
+        .filter(|(name, _)| *name == case)
+        .flat_map(|(_, probes)| probes.iter())
+        .filter(|(query, error_num)| {
+            !aql_lexer::check_query(query)
+                .is_err_and(|errors| errors.iter().any(|error| error.error_num == *error_num))
+        })
+        .map(|(query, error_num)| format!("`{query}` is not rejected with {error_num}"))
+        .collect()
+}
 
 const USERS: &str =
     "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n";
@@ -785,6 +823,15 @@ fn bad_input_corpus() {
     let temp = tempfile::tempdir().expect("temp dir");
     let mut failures = Vec::new();
     for case in CASES {
+        let missing = missing_semantic_checks(case.name);
+        if !missing.is_empty() {
+            eprintln!(
+                "SKIPPED {}: the semantic checks it needs are not in this build ({})",
+                case.name,
+                missing.join("; ")
+            );
+            continue;
+        }
         let dir = match case.source {
             Source::CheckedIn => corpus_dir().join(case.name),
             Source::Generated(build) => {
@@ -850,6 +897,12 @@ fn every_corpus_folder_is_listed() {
         .filter(|case| case.expect != Expect::Warning)
         .count();
     assert!(errors >= 60, "the corpus has only {errors} exit-3 cases");
+    for (name, _) in NEEDS_SEMANTIC_CHECKS {
+        assert!(
+            names.contains(name),
+            "{name} needs semantic checks but is no case"
+        );
+    }
 }
 
 /// Byte strings a mutation may insert: YAML and AQL syntax, and bytes that
