@@ -451,13 +451,9 @@ fn query_error_diagnostic(
 ) -> Diagnostic {
     let line = query_line + error.position.line as usize - 1;
     let column = error.position.column as usize;
-    // Parse errors (1501) end with the server's position; the diagnostic
-    // has its own.
-    let server_position = format!(" at position {}:{}", error.position.line, error.byte_column);
-    let message = error
-        .message
-        .strip_suffix(&server_position)
-        .unwrap_or(&error.message)
+    // Parse errors (1501, and the grammar's own 1512) end with the
+    // server's position; the diagnostic has its own.
+    let message = strip_server_position(&error.message)
         // The quoted query text may span lines; keep one diagnostic on one
         // line.
         .replace('\n', "\\n");
@@ -505,6 +501,21 @@ fn query_error_diagnostic(
         1512 => diagnostic
             .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
         _ => diagnostic,
+    }
+}
+
+/// `message` without a final ` at position LINE:COLUMN`.
+fn strip_server_position(message: &str) -> &str {
+    match message.rsplit_once(" at position ") {
+        Some((before, position))
+            if position.split(':').count() == 2
+                && position
+                    .split(':')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            before
+        }
+        _ => message,
     }
 }
 

@@ -415,3 +415,19 @@ fn namespaced_calls_are_user_functions() {
     let feature = parse_named(text, "score_v1.aql").unwrap();
     assert_eq!(feature.params[0].name, "k");
 }
+
+#[test]
+fn only_a_final_server_position_is_dropped() {
+    assert_eq!(
+        strip_server_position("unexpected X near 'a' at position 2:5"),
+        "unexpected X near 'a'"
+    );
+    assert_eq!(
+        strip_server_position("unexpected X near 'at position 2:5 x'"),
+        "unexpected X near 'at position 2:5 x'"
+    );
+    assert_eq!(
+        strip_server_position("multi-modify query"),
+        "multi-modify query"
+    );
+}
