@@ -1129,7 +1129,14 @@ fn deep_inputs() -> Vec<Vec<u8>> {
             "(FOR x IN 1..2 RETURN ".repeat(LESS),
             ")".repeat(LESS)
         ),
-        format!("LET a = 1 {}RETURN a", "LET b = (a) ".repeat(LESS)),
+        // Distinct names: a redeclared one is an error each time, and
+        // thousands of errors are a test of their own.
+        format!(
+            "LET a = 1 {}RETURN a",
+            (0..LESS)
+                .map(|index| format!("LET b{index} = (a) "))
+                .collect::<String>()
+        ),
     ];
     with_headers(&queries)
 }
