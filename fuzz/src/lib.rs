@@ -5,7 +5,8 @@
 //! Each function must never panic, whatever the bytes: a panic is the bug
 //! the fuzzer looks for. Besides "no panic", the tokenizer target checks one
 //! invariant the rest of the project relies on: the tokens of a query,
-//! whitespace and comments included, put back together are the query.
+//! whitespace and comments included, put back together are the query; the
+//! parser target checks the shape of the errors it reports.
 
 use std::path::Path;
 
@@ -28,6 +29,47 @@ pub fn aql_tokenizer(data: &[u8]) {
     let _ = aql_lexer::check_syntax(query);
     let _ = aql_lexer::bind_parameters(query);
     let _ = aql_lexer::referenced_collections(query);
+}
+
+/// The AQL parser with the server's parse-time checks
+/// ([`aql_lexer::check_query`]) and the lineage of the syntax tree, on any
+/// UTF-8 text. Besides "no panic, no stack overflow" (the parser caps its
+/// depth): a rejected query has at least one error, the errors are sorted
+/// by position, each position is a character boundary inside the query
+/// with 1-based line and column, and a parse error (1501) or empty query
+/// (1502) is the only error (the parse stops there).
+pub fn aql_parser(data: &[u8]) {
+    let Ok(query) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Err(errors) = aql_lexer::check_query(query) {
+        assert!(!errors.is_empty(), "a rejected query without an error");
+        assert!(
+            errors
+                .windows(2)
+                .all(|pair| pair[0].position.offset <= pair[1].position.offset),
+            "errors not sorted by position: {errors:?}"
+        );
+        for error in &errors {
+            let position = error.position;
+            assert!(
+                position.offset <= query.len() && query.is_char_boundary(position.offset),
+                "error position outside the query or inside a character: {error:?}"
+            );
+            assert!(
+                position.line >= 1 && position.column >= 1 && error.byte_column >= 1,
+                "positions are 1-based: {error:?}"
+            );
+            if matches!(error.error_num, 1501 | 1502) {
+                assert_eq!(errors.len(), 1, "a parse error and more: {errors:?}");
+            }
+        }
+    }
+    // The lineage of every tree the grammar accepts, whatever the semantic
+    // checks say.
+    if let Ok(tree) = aql_lexer::parse_query(query) {
+        let _ = aql_lexer::lineage(&tree);
+    }
 }
 
 /// A transformation file: header, query check, parameters and the

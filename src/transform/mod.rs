@@ -343,39 +343,23 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
             location(parsed.query_line, 1),
         )]);
     }
-    let info = match aql_lexer::check_syntax(&query) {
-        Ok(info) => info,
-        Err(err) => {
-            let line = parsed.query_line + err.position.line as usize - 1;
-            let message = err
-                .message
-                .replace(
-                    &format!(" at position {}:{}", err.position.line, err.byte_column),
-                    "",
-                )
-                // The quoted query text may span lines; keep one diagnostic
-                // on one line.
-                .replace('\n', "\\n");
-            // Lexical errors ("unexpected unterminated string literal")
-            // come without ArangoDB's "syntax error, " that parse errors have.
-            let message = if message.starts_with("syntax error") || err.is_empty_query() {
-                message
-            } else {
-                format!("syntax error, {message}")
-            };
-            let mut diagnostic = Diagnostic::error(
-                "aql-syntax",
-                format!("AQL {message}"),
-                location(line, err.position.column as usize),
-            );
-            if message.contains("unexpected end of query string") {
-                diagnostic = diagnostic.with_hint(
-                    "the query ends too early: an AQL query ends with RETURN or a data modification, \
-                     and every bracket and quote must be closed",
-                );
-            }
-            return Err(vec![diagnostic]);
-        }
+    // The full parser and the server's parse-time checks: every error, each
+    // at its place in the file. The tokenizer still lists the bind
+    // parameters when the query does not parse, so a Params mismatch is
+    // reported in the same run.
+    let checked = aql_lexer::check_query(&query);
+    if let Err(errors) = &checked {
+        problems.extend(
+            errors
+                .iter()
+                .map(|error| query_error_diagnostic(error, parsed.query_line, source)),
+        );
+    }
+    // Both fail only where the query does not tokenize (an error above).
+    let tokenized = aql_lexer::bind_parameters(&query).is_ok();
+    let info = aql_lexer::QueryInfo {
+        bind_parameters: aql_lexer::bind_parameters(&query).unwrap_or_default(),
+        collections: aql_lexer::referenced_collections(&query).unwrap_or_default(),
     };
     let found: Vec<Param> = info
         .bind_parameters
@@ -386,8 +370,8 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
         })
         .collect();
     let params = match &parsed.params {
-        None => found,
-        Some((declared, line)) => {
+        // Without tokens there are no bind parameters to compare with.
+        Some((declared, line)) if tokenized => {
             let mut ordered = Vec::new();
             for (name, column) in declared {
                 let bare = name.trim_start_matches('@');
@@ -416,6 +400,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
             }
             ordered
         }
+        _ => found,
     };
     let expected_name = format!("{}_v{}.aql", parsed.feature, parsed.version);
     let file_name = source
@@ -452,6 +437,142 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
     };
     feature.hash = codegen::content_hash(&feature);
     Ok(feature)
+}
+
+/// The diagnostic for one error [`aql_lexer::check_query`] found in a
+/// feature's query, which starts on file line `query_line`: the server's
+/// message and error number, at the line and character column in the file
+/// (the column convention of every diagnostic). The server's own position
+/// (query line, column in bytes) is named only where it differs.
+fn query_error_diagnostic(
+    error: &aql_lexer::QueryError,
+    query_line: usize,
+    source: &Path,
+) -> Diagnostic {
+    let line = query_line + error.position.line as usize - 1;
+    let column = error.position.column as usize;
+    // Parse errors (1501, and the grammar's own 1512) end with the
+    // server's position; the diagnostic has its own.
+    let message = strip_server_position(&error.message)
+        // The quoted query text may span lines; keep one diagnostic on one
+        // line.
+        .replace('\n', "\\n");
+    let server = if error.byte_column == error.position.column {
+        String::new()
+    } else {
+        format!(
+            "; the server says position {}:{}, counting bytes",
+            error.position.line, error.byte_column
+        )
+    };
+    let location = Some(Location {
+        file: source.to_path_buf(),
+        line,
+        column,
+    });
+    if error.error_num == 1502 {
+        // The header parser already rejects a file without a query, so this
+        // query is nothing but comments.
+        return Diagnostic::error(
+            "empty-query",
+            "the query is only comments: ArangoDB answers `query is empty` (errorNum 1502)",
+            location,
+        );
+    }
+    let mut diagnostic = Diagnostic::error(
+        query_error_code(error.error_num),
+        format!("AQL {message} (errorNum {}{server})", error.error_num),
+        location,
+    );
+    if message.contains("unexpected end of query string") {
+        diagnostic = diagnostic.with_hint(
+            "the query ends too early: an AQL query ends with RETURN or a data modification, \
+             and every bracket and quote must be closed",
+        );
+    }
+    if let Some(keyword) = misspelled_keyword(&message) {
+        return diagnostic.with_hint(format!("did you mean `{keyword}`?"));
+    }
+    match error.error_num {
+        1540 => diagnostic.with_hint(
+            "check the spelling against the AQL functions of ArangoDB 3.12; \
+             a user function is called with its namespace (`NS::NAME(...)`)",
+        ),
+        1512 => diagnostic
+            .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
+        _ => diagnostic,
+    }
+}
+
+/// `message` without a final ` at position LINE:COLUMN`.
+fn strip_server_position(message: &str) -> &str {
+    match message.rsplit_once(" at position ") {
+        Some((before, position))
+            if position.split(':').count() == 2
+                && position
+                    .split(':')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            before
+        }
+        _ => message,
+    }
+}
+
+/// The operation keyword a misspelled word in a parse error stands for:
+/// the word the parser did not expect (`unexpected identifier near 'FILTR
+/// ...'`, or the name after `FOR x IN expr` that is neither SEARCH nor
+/// OPTIONS: `unexpected qualifier 'FILTR'`), if it is one or two edits away
+/// from a keyword.
+fn misspelled_keyword(message: &str) -> Option<&'static str> {
+    let word = if let Some(rest) = message.strip_prefix("unexpected qualifier '") {
+        rest.split('\'').next()?
+    } else {
+        let rest = message.split_once("unexpected identifier")?.1;
+        let quoted = rest.split_once("near '")?.1;
+        quoted
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()?
+    };
+    if word.len() < 3 {
+        return None;
+    }
+    // Short names are often real names one edit from a keyword (`users`
+    // and `UPSERT` are two apart).
+    let most = if word.len() <= 5 { 1 } else { 2 };
+    let upper = word.to_ascii_uppercase();
+    aql_lexer::KEYWORDS
+        .iter()
+        .filter(|keyword| keyword.len() >= 3 && **keyword != upper)
+        .map(|keyword| (strsim::levenshtein(&upper, keyword), *keyword))
+        .filter(|(distance, _)| *distance <= most)
+        .min()
+        .map(|(_, keyword)| keyword)
+}
+
+/// The diagnostic code for an ArangoDB query error number
+/// (`lib/Basics/errors.dat`); `aql-rejected` for any other, as for the
+/// errors the server itself reports.
+fn query_error_code(error_num: u32) -> &'static str {
+    match error_num {
+        1501 => "aql-syntax",
+        1510 => "aql-invalid-variable-name",
+        1511 => "aql-variable-redeclared",
+        1512 => "aql-unknown-variable",
+        1524 => "aql-too-much-nesting",
+        1540 => "aql-unknown-function",
+        1541 => "aql-argument-count",
+        1542 => "aql-argument-type",
+        1543 => "aql-invalid-regex",
+        1568 => "aql-collection-in-expression",
+        1573 => "aql-multi-modify",
+        1574 => "aql-invalid-aggregate",
+        1575 => "aql-compile-time-options",
+        1578 => "aql-disallowed-dynamic-call",
+        1579 => "aql-access-after-modification",
+        1595 => "aql-window-after-modification",
+        _ => "aql-rejected",
+    }
 }
 
 /// The collections a query reads: the literal names the tokenizer found,

@@ -181,8 +181,11 @@ fn syntax_errors_read_as_one_line() {
     .unwrap_err();
     assert_eq!(
         problems[0].to_string(),
-        "x_v1.aql:3:8: error[aql-syntax]: AQL syntax error, unexpected unterminated string literal near \
-         ''open\\nstill open'"
+        // The scanner's own errors have no `syntax error, ` (tokens.ll:
+        // `registerParseError(TRI_ERROR_QUERY_PARSE, "unexpected unterminated
+        // string literal", ...)`).
+        "x_v1.aql:3:8: error[aql-syntax]: AQL unexpected unterminated string literal near \
+         ''open\\nstill open' (errorNum 1501)"
     );
     let problems =
         parse_named("-- Feature: x\n-- Version: 1\nFOR d IN docs\n", "x_v1.aql").unwrap_err();
@@ -257,4 +260,174 @@ fn bom_and_crlf_change_nothing() {
         assert_eq!(feature.query, first.query, "{name}");
         assert!(!feature.query.contains('\r'), "{name}");
     }
+}
+
+/// A check error as `aql_lexer::check_query` reports it, on query line
+/// `line`, character column `column`, byte column `byte_column`.
+fn query_error(
+    error_num: u32,
+    message: &str,
+    line: u32,
+    column: u32,
+    byte_column: u32,
+) -> aql_lexer::QueryError {
+    aql_lexer::QueryError {
+        error_num,
+        message: message.to_string(),
+        position: aql_lexer::Position {
+            offset: 0,
+            line,
+            column,
+        },
+        byte_column,
+    }
+}
+
+#[test]
+fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
+    let file = Path::new("tag_count_v1.aql");
+    // The query starts on file line 4.
+    let render = |error: aql_lexer::QueryError| query_error_diagnostic(&error, 4, file).to_string();
+    assert_eq!(
+        render(query_error(1540, "usage of unknown function 'LENGTHH()'", 2, 11, 11)),
+        "tag_count_v1.aql:5:11: error[aql-unknown-function]: AQL usage of unknown function 'LENGTHH()' (errorNum 1540)\n  \
+         hint: check the spelling against the AQL functions of ArangoDB 3.12; a user function is called with its namespace (`NS::NAME(...)`)"
+    );
+    assert_eq!(
+        render(query_error(
+            1541,
+            "invalid number of arguments for function 'LENGTH()', expected number of arguments: minimum: 1, maximum: 1",
+            1,
+            8,
+            8
+        )),
+        "tag_count_v1.aql:4:8: error[aql-argument-count]: AQL invalid number of arguments for function 'LENGTH()', \
+         expected number of arguments: minimum: 1, maximum: 1 (errorNum 1541)"
+    );
+    assert_eq!(
+        render(query_error(1511, "variable 'x' is assigned multiple times", 3, 7, 7)),
+        "tag_count_v1.aql:6:7: error[aql-variable-redeclared]: AQL variable 'x' is assigned multiple times (errorNum 1511)"
+    );
+    let unknown = render(query_error(
+        1512,
+        "use of unknown variable 'foo' in object literal near '}' at position 1:14",
+        1,
+        14,
+        14,
+    ));
+    assert!(
+        unknown.starts_with(
+            "tag_count_v1.aql:4:14: error[aql-unknown-variable]: AQL use of unknown variable 'foo' in object literal near '}' (errorNum 1512)\n  hint: declare it"
+        ),
+        "{unknown}"
+    );
+    assert_eq!(
+        render(query_error(1573, "multi-modify query", 1, 1, 1)),
+        "tag_count_v1.aql:4:1: error[aql-multi-modify]: AQL multi-modify query (errorNum 1573)"
+    );
+    // A number without a code of its own.
+    assert_eq!(
+        render(query_error(1203, "collection or view not found: x", 1, 1, 1)),
+        "tag_count_v1.aql:4:1: error[aql-rejected]: AQL collection or view not found: x (errorNum 1203)"
+    );
+    // The server's position is named where its byte column differs; the
+    // quoted rest of the query stays on one line.
+    assert_eq!(
+        render(query_error(
+            1501,
+            "syntax error, unexpected assignment near '= 1\n  RETURN u' at position 1:31",
+            1,
+            30,
+            31
+        )),
+        "tag_count_v1.aql:4:30: error[aql-syntax]: AQL syntax error, unexpected assignment near '= 1\\n  RETURN u' \
+         (errorNum 1501; the server says position 1:31, counting bytes)"
+    );
+}
+
+#[test]
+fn misspelled_keywords_get_a_suggestion() {
+    assert_eq!(
+        misspelled_keyword(
+            "unexpected qualifier 'FILTR', expecting 'SEARCH' or 'OPTIONS' near 'RETURN u'"
+        ),
+        Some("FILTER")
+    );
+    assert_eq!(
+        misspelled_keyword("syntax error, unexpected identifier near 'RETRUN u'"),
+        Some("RETURN")
+    );
+    assert_eq!(
+        misspelled_keyword("syntax error, unexpected identifier near 'filtr x == 1'"),
+        Some("FILTER")
+    );
+    // Real names near a keyword, short names, keywords themselves.
+    assert_eq!(
+        misspelled_keyword(
+            "syntax error, unexpected identifier, expecting IN keyword near 'users RETURN u'"
+        ),
+        None
+    );
+    assert_eq!(
+        misspelled_keyword("syntax error, unexpected identifier near 'u'"),
+        None
+    );
+    assert_eq!(
+        misspelled_keyword("syntax error, unexpected assignment near '= 1'"),
+        None
+    );
+}
+
+#[test]
+fn query_errors_come_with_the_file_problems() {
+    // A syntax error, a Params name the query lacks and a wrong file name:
+    // all three in one run.
+    let text = "-- Feature: x\n-- Version: 2\n-- Params: a, b\nFOR u IN users\n  FILTER u.k == @a\n  RETURN u u\n";
+    let problems = parse_named(text, "x_v1.aql").unwrap_err();
+    let codes: Vec<&str> = problems.iter().map(|problem| problem.code).collect();
+    assert_eq!(codes, ["aql-syntax", "unknown-param", "file-name-mismatch"]);
+    let location = problems[0].location.clone().unwrap();
+    assert_eq!((location.line, location.column), (6, 12));
+    // A query that does not even tokenize has no parameters to compare:
+    // only its own error.
+    let text = "-- Feature: x\n-- Version: 1\n-- Params: a\nRETURN [@a, 'open\n";
+    let problems = parse_named(text, "x_v1.aql").unwrap_err();
+    let codes: Vec<&str> = problems.iter().map(|problem| problem.code).collect();
+    assert_eq!(codes, ["aql-syntax"]);
+}
+
+#[test]
+fn a_query_of_only_comments_is_empty() {
+    let problems = parse_named(
+        "-- Feature: x\n-- Version: 1\n/* nothing\n   here */\n",
+        "x_v1.aql",
+    )
+    .unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "x_v1.aql:3:1: error[empty-query]: the query is only comments: ArangoDB answers `query is empty` (errorNum 1502)"
+    );
+}
+
+#[test]
+fn namespaced_calls_are_user_functions() {
+    let text = "-- Feature: score\n-- Version: 1\nRETURN FEATURES::USER_SESSION_COUNT_V2(@k, 30) + my::lib::W(1)\n";
+    let feature = parse_named(text, "score_v1.aql").unwrap();
+    assert_eq!(feature.params[0].name, "k");
+}
+
+#[test]
+fn only_a_final_server_position_is_dropped() {
+    assert_eq!(
+        strip_server_position("unexpected X near 'a' at position 2:5"),
+        "unexpected X near 'a'"
+    );
+    assert_eq!(
+        strip_server_position("unexpected X near 'at position 2:5 x'"),
+        "unexpected X near 'at position 2:5 x'"
+    );
+    assert_eq!(
+        strip_server_position("multi-modify query"),
+        "multi-modify query"
+    );
 }

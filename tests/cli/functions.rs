@@ -242,7 +242,10 @@ fn a_query_syntax_error_fails_with_file_line_and_column_and_writes_nothing() {
         let run = harness.run(&[command]);
         assert_eq!(run.status, 3, "{command}: {run:?}");
         assert!(
-            run.stderr.contains("transformations/user_session_count_v2.aql:13:56: error[aql-syntax]: AQL syntax error, unexpected end of query string"),
+            // The subquery's `(` is never closed: the parser wants `)`
+            // where the outer RETURN starts (grammar.y: a subquery ends
+            // after its RETURN).
+            run.stderr.contains("transformations/user_session_count_v2.aql:13:3: error[aql-syntax]: AQL syntax error, unexpected RETURN declaration, expecting ) near 'RETURN {user: u._key, session_co...' (errorNum 1501)"),
             "{command}: {}",
             run.stderr
         );

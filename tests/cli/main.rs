@@ -4,6 +4,7 @@
 mod access;
 mod analyzer_refs;
 mod analyzers;
+mod aql_checks;
 mod bad_input;
 mod capabilities;
 mod changes;
