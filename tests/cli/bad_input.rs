@@ -1172,7 +1172,6 @@ fn with_headers(queries: &[String]) -> Vec<Vec<u8>> {
 /// The deep chains through the real binary: `validate` must answer (valid,
 /// or invalid input), not crash.
 #[test]
-#[ignore = "aql-lexer overflows the stack dropping a 100,000-deep expression chain (issue 15, parser)"]
 fn deep_chains_are_no_crash() {
     let mut failures = Vec::new();
     for (number, input) in deep_chains().iter().enumerate() {
@@ -1217,6 +1216,7 @@ fn fuzz_smoke_run() {
         .iter()
         .map(|crasher| crasher.to_vec())
         .chain(deep_inputs())
+        .chain(deep_chains())
         .chain((0..rounds).map(move |_| {
             let input = &seeds[rng.below(seeds.len())];
             let other = &seeds[rng.below(seeds.len())];
