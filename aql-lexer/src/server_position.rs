@@ -14,22 +14,39 @@
 
 use crate::lexer::{lex, Position, TokenKind};
 
-/// Byte offset just after the last line feed before `offset` that resets
-/// the scanner's column (see the module notes).
-fn column_origin(query: &str, offset: usize) -> usize {
-    let (tokens, _) = lex(query);
-    let mut origin = 0;
-    for token in tokens.iter().take_while(|t| t.span.start.offset < offset) {
-        if matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
-            continue;
+/// Where the scanner's column restarts in one query: the byte offsets just
+/// after each line feed that resets it (see the module notes), ascending.
+/// Built with one scan, so many positions of one query cost one lex.
+pub(crate) struct ColumnOrigins(Vec<usize>);
+
+impl ColumnOrigins {
+    pub(crate) fn new(query: &str) -> Self {
+        let (tokens, _) = lex(query);
+        let mut origins = Vec::new();
+        for token in &tokens {
+            if matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
+                continue;
+            }
+            let start = token.span.start.offset;
+            origins.extend(token.text.match_indices('\n').map(|(at, _)| start + at + 1));
         }
-        let start = token.span.start.offset;
-        let visible = &token.text[..token.text.len().min(offset - start)];
-        if let Some(newline) = visible.rfind('\n') {
-            origin = start + newline + 1;
+        ColumnOrigins(origins)
+    }
+
+    /// Where the column of byte `offset` restarted: just after the last
+    /// resetting line feed before `offset`, or 0.
+    fn origin(&self, offset: usize) -> usize {
+        match self.0.partition_point(|&origin| origin <= offset) {
+            0 => 0,
+            after => self.0[after - 1],
         }
     }
-    origin
+
+    /// The 1-based column ArangoDB reports for byte `offset` (clamped to
+    /// the query's length by the caller).
+    pub(crate) fn column(&self, offset: usize) -> u32 {
+        u32::try_from(offset - self.origin(offset) + 1).unwrap_or(u32::MAX)
+    }
 }
 
 /// The position just after the last character of `query`.
@@ -44,8 +61,7 @@ fn end_of(query: &str) -> Position {
 
 /// The 1-based column ArangoDB reports for byte `offset` of `query`.
 pub fn server_column(query: &str, offset: usize) -> u32 {
-    let offset = offset.min(query.len());
-    u32::try_from(offset - column_origin(query, offset) + 1).unwrap_or(u32::MAX)
+    ColumnOrigins::new(query).column(offset.min(query.len()))
 }
 
 /// The position (character column) of what ArangoDB reports at `line` and
@@ -60,7 +76,9 @@ pub fn position_at_server_location(query: &str, line: u32, column: u32) -> Posit
             None => return end_of(query),
         }
     };
-    let mut offset = (column_origin(query, line_start + 1).min(line_start)
+    let mut offset = (ColumnOrigins::new(query)
+        .origin(line_start + 1)
+        .min(line_start)
         + column.saturating_sub(1) as usize)
         .min(query.len());
     while !query.is_char_boundary(offset) {

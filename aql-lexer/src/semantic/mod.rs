@@ -105,7 +105,8 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
             message,
             stage: CheckStage::Parse,
             position,
-            byte_column: crate::server_column(query, position.offset),
+            // Filled in below, with one scan for all errors.
+            byte_column: 0,
         });
     };
     functions::check(&tree, query, options.version, &mut report);
@@ -120,7 +121,8 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
                 message,
                 stage: CheckStage::Execution,
                 position,
-                byte_column: crate::server_column(query, position.offset),
+                // Filled in below, with one scan for all errors.
+                byte_column: 0,
             });
         };
         execution::check(&tree, options.version, &mut report);
@@ -128,6 +130,10 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
     if errors.is_empty() {
         Ok(tree)
     } else {
+        let columns = crate::server_position::ColumnOrigins::new(query);
+        for error in &mut errors {
+            error.byte_column = columns.column(error.position.offset.min(query.len()));
+        }
         errors.sort_by_key(|error| error.position.offset);
         Err(errors)
     }
