@@ -147,8 +147,14 @@ fn load_tree(
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
-    let (features, problems) =
-        crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace);
+    let checks = crate::transform::query_checks(target);
+    let (features, problems) = crate::transform::load_into(
+        &mut loaded.state,
+        &transformations,
+        dir,
+        &namespace,
+        &checks,
+    );
     diagnostics.extend(problems);
     diagnostics.sort();
     diagnostics.supersede("version-unsupported", "deprecated-index-type");
@@ -158,8 +164,13 @@ fn load_tree(
         let mut base = spec::load(dir);
         let mut found = std::mem::take(&mut base.diagnostics);
         found.extend(crate::validate::validate_for(&base, target));
-        let (_, problems) =
-            crate::transform::load_into(&mut base.state, &transformations, dir, &namespace);
+        let (_, problems) = crate::transform::load_into(
+            &mut base.state,
+            &transformations,
+            dir,
+            &namespace,
+            &checks,
+        );
         found.extend(problems);
         found
     });

@@ -112,20 +112,41 @@ impl Feature {
     }
 }
 
+/// How feature queries are checked: as the server `target` (the
+/// `--target-version`) or, without one, ArangoDB 3.12 would check them
+/// when it runs them through a cursor: parsed, then prepared for execution
+/// (so a collection read after it is modified, error 1579, is caught too).
+pub fn query_checks(target: Option<&crate::server::Server>) -> aql_lexer::CheckOptions {
+    let version = target.map_or(aql_lexer::AqlVersion::V3_12, |server| {
+        let part = |number: u32| u16::try_from(number).unwrap_or(u16::MAX);
+        aql_lexer::AqlVersion::new(
+            part(server.version.major),
+            part(server.version.minor),
+            part(server.version.patch),
+        )
+    });
+    aql_lexer::CheckOptions {
+        version,
+        stage: aql_lexer::CheckStage::Execution,
+    }
+}
+
 /// Loads every transformation file into `state` as a function and a
-/// registry entry. `base` is the spec directory; diagnostics show paths
-/// relative to it. Also reports queries that read collections the specs do
-/// not declare, and two files that define the same function.
+/// registry entry, checking each query with `checks` ([`query_checks`]).
+/// `base` is the spec directory; diagnostics show paths relative to it.
+/// Also reports queries that read collections the specs do not declare,
+/// and two files that define the same function.
 pub fn load_into(
     state: &mut State,
     paths: &[PathBuf],
     base: &Path,
     namespace: &str,
+    checks: &aql_lexer::CheckOptions,
 ) -> (Vec<Feature>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut features: Vec<Feature> = Vec::new();
     for path in paths {
-        match load_file(path, path) {
+        match load_file(path, path, checks) {
             Ok(mut feature) => {
                 feature.source = path.file_name().map_or_else(
                     || path.strip_prefix(base).unwrap_or(path).to_path_buf(),
@@ -245,7 +266,11 @@ pub fn check_namespace(namespace: &str) -> Result<String, String> {
 }
 
 /// Reads one `.aql` file. `display` is the path shown in diagnostics.
-pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>> {
+pub fn load_file(
+    path: &Path,
+    display: &Path,
+    checks: &aql_lexer::CheckOptions,
+) -> Result<Feature, Vec<Diagnostic>> {
     let start = Location {
         file: display.to_path_buf(),
         line: 1,
@@ -313,7 +338,7 @@ pub fn load_file(path: &Path, display: &Path) -> Result<Feature, Vec<Diagnostic>
         )
         .with_hint("save the file as UTF-8")]);
     }
-    parse(&normalize_text(&text), display)
+    parse_with(&normalize_text(&text), display, checks)
 }
 
 /// The text as if saved with LF line ends and no byte order mark, so that
@@ -324,8 +349,18 @@ pub fn normalize_text(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
-/// Parses the text of one `.aql` file.
+/// Parses the text of one `.aql` file, checking its query as ArangoDB 3.12
+/// does before it runs it ([`query_checks`] without a target).
 pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
+    parse_with(text, source, &query_checks(None))
+}
+
+/// Parses the text of one `.aql` file, checking its query with `checks`.
+pub fn parse_with(
+    text: &str,
+    source: &Path,
+    checks: &aql_lexer::CheckOptions,
+) -> Result<Feature, Vec<Diagnostic>> {
     let location = |line: usize, column: usize| {
         Some(Location {
             file: source.to_path_buf(),
@@ -347,7 +382,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
     // at its place in the file. The tokenizer still lists the bind
     // parameters when the query does not parse, so a Params mismatch is
     // reported in the same run.
-    let checked = aql_lexer::check_query(&query);
+    let checked = aql_lexer::check_query_with(&query, checks);
     if let Err(errors) = &checked {
         problems.extend(
             errors

@@ -63,7 +63,13 @@ fn the_registry_records_the_file_name_whatever_the_layout() {
     std::fs::write(&flat, text).unwrap();
     let entry = |path: &std::path::Path| {
         let mut state = State::default();
-        let (_, problems) = load_into(&mut state, &[path.to_path_buf()], dir.path(), "FEATURES");
+        let (_, problems) = load_into(
+            &mut state,
+            &[path.to_path_buf()],
+            dir.path(),
+            "FEATURES",
+            &query_checks(None),
+        );
         assert!(problems.is_empty());
         state.registry.remove("FEATURES::X_V1").unwrap()
     };
@@ -197,7 +203,7 @@ fn unreadable_files_point_at_the_byte() {
     let temp = tempfile::tempdir().unwrap();
     let path = temp.path().join("x_v1.aql");
     std::fs::write(&path, b"-- Feature: x\n-- Version: 1\nRETURN 'K\xf6ln'\n").unwrap();
-    let problems = load_file(&path, Path::new("x_v1.aql")).unwrap_err();
+    let problems = load_file(&path, Path::new("x_v1.aql"), &query_checks(None)).unwrap_err();
     assert_eq!(
         problems[0].to_string(),
         "x_v1.aql:3:10: error[not-utf8]: the file is not valid UTF-8\n  hint: save the file as UTF-8"
@@ -250,7 +256,7 @@ fn bom_and_crlf_change_nothing() {
     ] {
         let path = temp.path().join(format!("{name}_x_v1.aql"));
         std::fs::write(&path, bytes).unwrap();
-        let feature = load_file(&path, Path::new("x_v1.aql"))
+        let feature = load_file(&path, Path::new("x_v1.aql"), &query_checks(None))
             .unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
         features.push((name, feature));
     }
