@@ -1,0 +1,241 @@
+//! Feeds the queries of `tests/invalid-queries.txt` to a bison-generated
+//! recognizer of ArangoDB's grammar (see `../README.md`) as token streams
+//! produced by aql-lexer's tokenizer, and prints, per case, the syntax error
+//! the recognizer reports in the server's message format.
+//!
+//! Usage: `aql-oracle-bridge <recognizer> <invalid-queries.txt>`. The
+//! recognizer reads one query per line (token names such as `T_FOR`, `.`
+//! for the dot) and answers `OK` or `ERR <token index> <bison message>`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use aql_lexer::{server_column, tokenize, Position, Token, TokenKind};
+
+fn keyword_name(text: &str) -> Option<&'static str> {
+    let upper = text
+        .split_ascii_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(match upper.as_str() {
+        "FOR" => "T_FOR",
+        "LET" => "T_LET",
+        "FILTER" => "T_FILTER",
+        "RETURN" => "T_RETURN",
+        "COLLECT" => "T_COLLECT",
+        "SORT" => "T_SORT",
+        "LIMIT" => "T_LIMIT",
+        "WINDOW" => "T_WINDOW",
+        "ASC" => "T_ASC",
+        "DESC" => "T_DESC",
+        "IN" => "T_IN",
+        "WITH" => "T_WITH",
+        "INTO" => "T_INTO",
+        "AGGREGATE" => "T_AGGREGATE",
+        "GRAPH" => "T_GRAPH",
+        "SHORTEST_PATH" => "T_SHORTEST_PATH",
+        "K_SHORTEST_PATHS" => "T_K_SHORTEST_PATHS",
+        "K_PATHS" => "T_K_PATHS",
+        "ALL_SHORTEST_PATHS" => "T_ALL_SHORTEST_PATHS",
+        "DISTINCT" => "T_DISTINCT",
+        "REMOVE" => "T_REMOVE",
+        "INSERT" => "T_INSERT",
+        "UPDATE" => "T_UPDATE",
+        "REPLACE" => "T_REPLACE",
+        "UPSERT" => "T_UPSERT",
+        "NULL" => "T_NULL",
+        "TRUE" => "T_TRUE",
+        "FALSE" => "T_FALSE",
+        "NOT" => "T_NOT",
+        "AND" => "T_AND",
+        "OR" => "T_OR",
+        "LIKE" => "T_LIKE",
+        "OUTBOUND" => "T_OUTBOUND",
+        "INBOUND" => "T_INBOUND",
+        "ANY" => "T_ANY",
+        "ALL" => "T_ALL",
+        "NONE" => "T_NONE",
+        "AT LEAST" => "T_AT_LEAST",
+        _ => return None,
+    })
+}
+
+fn operator_name(text: &str) -> Option<&'static str> {
+    Some(match text {
+        "==" => "T_EQ",
+        "!=" => "T_NE",
+        "<" => "T_LT",
+        "<=" => "T_LE",
+        ">" => "T_GT",
+        ">=" => "T_GE",
+        "=~" => "T_REGEX_MATCH",
+        "!~" => "T_REGEX_NON_MATCH",
+        "&&" => "T_AND",
+        "||" => "T_OR",
+        "!" => "T_NOT",
+        "?" => "T_QUESTION",
+        "::" => "T_SCOPE",
+        "=" => "T_ASSIGN",
+        "+" => "T_PLUS",
+        "-" => "T_MINUS",
+        "*" => "T_TIMES",
+        "/" => "T_DIV",
+        "%" => "T_MOD",
+        "(" => "T_OPEN",
+        ")" => "T_CLOSE",
+        "[" => "T_ARRAY_OPEN",
+        "]" => "T_ARRAY_CLOSE",
+        "{" => "T_OBJECT_OPEN",
+        "}" => "T_OBJECT_CLOSE",
+        "," => "T_COMMA",
+        ":" => "T_COLON",
+        "." => ".",
+        ".." => "T_RANGE",
+        _ => return None,
+    })
+}
+
+/// The grammar's token names for a query, with the token each came from.
+fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
+    // A character that starts no token reaches the grammar as a token it
+    // does not know (`invalid token`); other lexical errors stop the scanner.
+    let (tokens, invalid) = match tokenize(query) {
+        Ok(tokens) => (tokens, None),
+        Err(e) if e.message.ends_with("unexpected invalid token") => {
+            let prefix = query.get(..e.position.offset).unwrap_or_default();
+            (tokenize(prefix).map_err(|e| format!("LEX {}", e.message))?, Some(e.position))
+        }
+        Err(e) => return Err(format!("LEX {} at {}:{}", e.message, e.position.line, e.position.column)),
+    };
+    let toks: Vec<Token<'_>> = tokens.into_iter().filter(|t| !t.is_trivia()).collect();
+    let mut out: Vec<(&'static str, Position)> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let after_dot = out.last().is_some_and(|(n, _)| *n == ".");
+        let before_colon = toks
+            .get(i + 1)
+            .is_some_and(|n| n.kind == TokenKind::Punctuation && n.text == ":");
+        let name = match t.kind {
+            TokenKind::Keyword if after_dot || before_colon => "T_STRING",
+            TokenKind::Keyword => {
+                // The scanner reads `NOT` followed by blanks and `IN` as one token.
+                let next = toks.get(i + 1);
+                let gap = next.map(|n| &query[t.span.end.offset..n.span.start.offset]);
+                if t.text.eq_ignore_ascii_case("NOT")
+                    && next.is_some_and(|n| n.kind == TokenKind::Keyword && n.text.eq_ignore_ascii_case("IN"))
+                    && gap.is_some_and(|g| g.chars().all(char::is_whitespace))
+                {
+                    out.push(("T_NOT_IN", t.span.start));
+                    i += 2;
+                    continue;
+                }
+                keyword_name(t.text).ok_or_else(|| format!("UNMAPPED keyword {}", t.text))?
+            }
+            TokenKind::Identifier | TokenKind::QuotedName => "T_STRING",
+            TokenKind::String => "T_QUOTED_STRING",
+            TokenKind::Number => {
+                let lower = t.text.to_ascii_lowercase();
+                if lower.starts_with("0x") || lower.starts_with("0b") || !lower.contains(['.', 'e']) {
+                    "T_INTEGER"
+                } else {
+                    "T_DOUBLE"
+                }
+            }
+            TokenKind::BindParameter => "T_PARAMETER",
+            TokenKind::CollectionBindParameter => "T_DATA_SOURCE_PARAMETER",
+            TokenKind::Range => "T_RANGE",
+            TokenKind::Operator if t.text == "..." => {
+                out.push(("T_RANGE", t.span.start));
+                out.push((".", t.span.start));
+                i += 1;
+                continue;
+            }
+            _ => operator_name(t.text).ok_or_else(|| format!("UNMAPPED {}", t.text))?,
+        };
+        out.push((name, t.span.start));
+        i += 1;
+    }
+    if let Some(p) = invalid {
+        out.push(("UNDEF", p));
+    }
+    Ok(out)
+}
+
+/// The corpus format's escapes for an `error:` line.
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t")
+}
+
+fn region(query: &str, offset: usize) -> String {
+    let rest = query.get(offset..).unwrap_or_default();
+    if rest.len() < 32 {
+        return rest.to_string();
+    }
+    let mut end = 32;
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &rest[..end])
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(oracle), Some(corpus)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: aql-oracle-bridge <recognizer> <invalid-queries.txt>");
+        std::process::exit(2);
+    };
+    let text = format!("\n{}", std::fs::read_to_string(corpus).expect("read corpus"));
+    let mut child = Command::new(oracle)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start recognizer");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    for case in text.split("\n=== ").skip(1) {
+        let slug = case.lines().next().unwrap_or_default();
+        let query = case.split_once("\n---\n").map(|(_, q)| q).unwrap_or_default();
+        let query = query.strip_suffix('\n').unwrap_or(query);
+        match token_names(query) {
+            Err(e) => println!("{slug}\t{e}"),
+            Ok(names) => {
+                let line: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+                writeln!(stdin, "{}", line.join(" ")).expect("write");
+                stdin.flush().expect("flush");
+                let mut answer = String::new();
+                stdout.read_line(&mut answer).expect("read");
+                let answer = answer.trim_end();
+                if answer == "OK" {
+                    println!("{slug}\tGRAMMAR-OK");
+                    continue;
+                }
+                let rest = answer.strip_prefix("ERR ").unwrap_or(answer);
+                let (index, message) = rest.split_once(' ').unwrap_or((rest, ""));
+                let index: usize = index.parse().unwrap_or(0);
+                let token = names.get(index).or(names.last()).map(|(_, p)| *p);
+                let Some(p) = token else {
+                    println!("{slug}\t{message}");
+                    continue;
+                };
+                println!(
+                    "{slug}\terror: {}\tat: {}:{}",
+                    escape(&format!(
+                        "1501 {message} near '{}' at position {}:{}",
+                        region(query, p.offset),
+                        p.line,
+                        server_column(query, p.offset)
+                    )),
+                    p.line,
+                    p.column
+                );
+            }
+        }
+    }
+    drop(stdin);
+    let _ = child.wait();
+}
