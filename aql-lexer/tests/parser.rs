@@ -374,9 +374,10 @@ fn rejects_invalid_queries() {
     );
     assert!(error("RETURN 1 +").contains("unexpected end of query string"));
     assert!(error("RETURN [1, 2").contains("expecting ]"));
-    assert!(error("LET x 1 RETURN x").contains("expecting ="));
+    assert!(error("LET x 1 RETURN x").contains("expecting assignment"));
     assert!(error("RETURN { a: 1 b: 2 }").contains("expecting }"));
-    assert!(error("INSERT { a: 1 } users").contains("expecting keyword IN or INTO"));
+    // grammar.y: `IN` could also be an operator here, so bison names nothing.
+    assert!(error("INSERT { a: 1 } users").starts_with("syntax error, unexpected identifier near"));
     assert!(
         error("FOR v IN OUTBOUND SHORTEST_PATH 'a' 'b' GRAPH 'g' RETURN v")
             .starts_with("syntax error, unexpected quoted string, expecting identifier")

@@ -49,6 +49,32 @@ use ast::*;
 /// What the parser expects where bison would list too many tokens to name.
 const CLASSES: &[&str] = &["expression", "RETURN or a data-modification operation"];
 
+/// How bison's verbose message words what the parser expects here, or
+/// `None` where bison names nothing: in grammar.y's LALR tables the state
+/// that detects the error accepts more than four tokens (an expression may
+/// continue with any operator, an operation may follow), or default
+/// reductions have moved past the point where only this token fits.
+/// Token names are grammar.y's `%token` aliases (`IN keyword`,
+/// `assignment`, ...). Derived with the oracle in `aql-lexer/oracle/`.
+fn bison_expecting(expecting: &str) -> Option<&str> {
+    Some(match expecting {
+        _ if CLASSES.contains(&expecting) => return None,
+        // After a data modification's document, a collection name, `IN`
+        // as an operator, or a comparison may follow.
+        "keyword IN or INTO" | "collection name" | "keyword UPDATE or REPLACE" => return None,
+        // A WINDOW's aggregate, a ternary's `:`, a quantifier's operator:
+        // the expression before them may still continue.
+        "keyword AGGREGATE" | ":" | "comparison operator" => return None,
+        "keyword IN" => "IN keyword",
+        "keyword INTO" => "INTO keyword",
+        "keyword INSERT" => "INSERT command",
+        "=" => "assignment",
+        // After `.`: `reference '.' T_STRING | reference '.' bind_parameter`.
+        "attribute name" => "identifier or bind parameter or bind data source parameter",
+        other => other,
+    })
+}
+
 /// Deeper nesting is rejected instead of overflowing the stack.
 const MAX_DEPTH: usize = 200;
 
@@ -76,7 +102,12 @@ pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
     };
     let result = parser.top_query()?;
     if let Some(token) = parser.peek() {
-        return Err(parser.unexpected_token(token, None));
+        // After `RETURN expression` bison's default reductions reach the
+        // state `queryStart: optional_with query .`, which accepts only the
+        // end; after a data modification more operations could follow.
+        let returned = matches!(result.body.last(), Some(Statement::Return { .. }));
+        let expecting = returned.then_some("end of query string");
+        return Err(parser.unexpected_token(token, expecting));
     }
     Ok(result)
 }
@@ -163,7 +194,7 @@ impl<'q> Parser<'q> {
     /// list of tokens; `expecting` values that describe a whole class
     /// (an expression, an operation) are left out of the message.
     fn error(&self, expecting: &str) -> SyntaxError {
-        let expecting = (!CLASSES.contains(&expecting)).then_some(expecting);
+        let expecting = bison_expecting(expecting);
         match self.peek() {
             Some(token) => self.unexpected_token(token, expecting),
             None => {
@@ -182,6 +213,16 @@ impl<'q> Parser<'q> {
             Ok(())
         } else {
             Err(self.error(&format!("keyword {word}")))
+        }
+    }
+
+    /// Like [`Self::expect_punct`] for a closing bracket right after an
+    /// expression: bison names nothing there, as any operator could follow.
+    fn expect_after_expression(&mut self, text: &str) -> PResult<()> {
+        if self.eat_punct(text) {
+            Ok(())
+        } else {
+            Err(self.error("expression"))
         }
     }
 
@@ -277,7 +318,11 @@ impl<'q> Parser<'q> {
                     {
                         with.push(self.primary_token()?);
                     }
-                    _ => return Err(self.error("identifier")),
+                    // with_collection: T_STRING | bind_parameter_datasource_expected
+                    _ => {
+                        return Err(self
+                            .error("identifier or bind parameter or bind data source parameter"))
+                    }
                 }
                 let comma = self.eat_punct(",");
                 let more = self.peek().is_some_and(|t| {
@@ -1079,7 +1124,7 @@ impl<'q> Parser<'q> {
                 let quantifier = if at_least {
                     self.pos += 2;
                     let n = self.expr()?;
-                    self.expect_punct(")")?;
+                    self.expect_after_expression(")")?;
                     Quantifier::AtLeast(Box::new(n))
                 } else {
                     let t = self.peek().expect("peeked");
@@ -1244,7 +1289,7 @@ impl<'q> Parser<'q> {
             });
         }
         let index = self.expr_with_in()?;
-        self.expect_punct("]")?;
+        self.expect_after_expression("]")?;
         Ok(Expr {
             start,
             kind: ExprKind::Index(Box::new(base), Box::new(index)),
@@ -1346,7 +1391,12 @@ impl<'q> Parser<'q> {
             self.allow_in = saved;
             self.depth -= 1;
             let inner = inner?;
-            self.expect_punct(")")?;
+            if matches!(inner.kind, ExprKind::Subquery(_)) {
+                // `T_OPEN query T_CLOSE`: after the query only `)` fits.
+                self.expect_punct(")")?;
+            } else {
+                self.expect_after_expression(")")?;
+            }
             return Ok(inner);
         }
         if t.text == "[" && t.kind == TokenKind::Punctuation {
@@ -1434,7 +1484,8 @@ impl<'q> Parser<'q> {
                     self.expect_punct("]")?;
                     ObjectKey::Computed(k)
                 }
-                _ => return Err(self.error("attribute name")),
+                // Default reductions close the element list: only `}` is named.
+                _ => return Err(self.error("}")),
             };
             let value = if self.eat_punct(":") {
                 self.expr_with_in()?
