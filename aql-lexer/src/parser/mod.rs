@@ -99,6 +99,7 @@ pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
         pos: 0,
         depth: 0,
         allow_in: true,
+        in_graph_depth: false,
     };
     let result = parser.top_query()?;
     if let Some(token) = parser.peek() {
@@ -121,6 +122,9 @@ struct Parser<'q> {
     /// at the top level starts `IN collection` instead of being an operator.
     /// Brackets of any kind turn it back on.
     allow_in: bool,
+    /// True while parsing the expression after `FOR ... IN`, where `ANY`
+    /// may be a traversal's direction rather than a quantifier.
+    in_graph_depth: bool,
 }
 
 type PResult<T> = Result<T, SyntaxError>;
@@ -151,16 +155,31 @@ impl<'q> Parser<'q> {
         self.peek().is_some_and(|t| t.is_keyword(word))
     }
 
-    fn is_ctx(&self, word: &str) -> bool {
-        self.peek().is_some_and(|t| t.is_context_keyword(word))
-    }
-
     fn is_punct(&self, text: &str) -> bool {
         self.peek().is_some_and(|t| {
             matches!(
                 t.kind,
                 TokenKind::Punctuation | TokenKind::Operator | TokenKind::Range
             ) && t.text == text
+        })
+    }
+
+    /// Whether the current token can start an expression (grammar.y's
+    /// `expression` FIRST set, plus the 4.x spread `...`).
+    fn starts_expression(&self) -> bool {
+        self.peek().is_some_and(|t| match t.kind {
+            TokenKind::Identifier
+            | TokenKind::QuotedName
+            | TokenKind::String
+            | TokenKind::Number
+            | TokenKind::BindParameter
+            | TokenKind::CollectionBindParameter => true,
+            TokenKind::Keyword => ["NULL", "TRUE", "FALSE", "NOT", "LIKE"]
+                .iter()
+                .any(|k| t.is_keyword(k)),
+            TokenKind::Punctuation => matches!(t.text, "(" | "[" | "{"),
+            TokenKind::Operator => matches!(t.text, "+" | "-" | "!"),
+            _ => false,
         })
     }
 
@@ -469,12 +488,14 @@ impl<'q> Parser<'q> {
     /// `OPTIONS { ... }` (grammar.y's `options`: any name, then an object
     /// literal; a name other than OPTIONS is an error after the fact).
     fn options(&mut self) -> PResult<Option<Expr>> {
-        if !(self.peek().is_some_and(|t| t.is_name())
-            && self.peek_at(1).is_some_and(|t| t.text == "{"))
-        {
+        if !self.peek().is_some_and(|t| t.is_name()) {
             return Ok(None);
         }
+        // Any name starts `options: T_STRING object`; only `{` may follow.
         let qualifier = self.qualifier();
+        if !self.is_punct("{") {
+            return Err(self.error("{"));
+        }
         let options = self.primary()?;
         if !qualifier.eq_ignore_ascii_case("OPTIONS") {
             return Err(self.qualifier_error(&qualifier, "'OPTIONS'"));
@@ -513,6 +534,7 @@ impl<'q> Parser<'q> {
             return if first.eq_ignore_ascii_case("SEARCH") {
                 Ok((Some(first_expr), None))
             } else if first.eq_ignore_ascii_case("OPTIONS") {
+                self.validate_options(&first_expr)?;
                 Ok((None, Some(first_expr)))
             } else {
                 Err(self.qualifier_error(&first, "'SEARCH' or 'OPTIONS'"))
@@ -523,7 +545,24 @@ impl<'q> Parser<'q> {
         if !first.eq_ignore_ascii_case("SEARCH") || !second.eq_ignore_ascii_case("OPTIONS") {
             return Err(self.qualifier_error(&first, "'SEARCH' and 'OPTIONS'"));
         }
+        self.validate_options(&second_expr)?;
         Ok((Some(first_expr), Some(second_expr)))
+    }
+
+    /// grammar.y's `validateOptions` for `OPTIONS expression` after a FOR:
+    /// the value must be an object literal. Reported at bison's lookahead,
+    /// the token after the expression. (Whether it is constant, error 1575,
+    /// is not checked here.)
+    fn validate_options(&self, options: &Expr) -> PResult<()> {
+        if matches!(options.kind, ExprKind::Object(_)) {
+            Ok(())
+        } else {
+            Err(SyntaxError::parse(
+                self.query,
+                "'OPTIONS' have to be an object",
+                self.here(),
+            ))
+        }
     }
 
     /// grammar.y's `prune_and_options`: `[name [var =] expr [name object]]`,
@@ -543,10 +582,11 @@ impl<'q> Parser<'q> {
             None
         };
         let condition = self.expr()?;
-        if self.peek().is_some_and(|t| t.is_name())
-            && self.peek_at(1).is_some_and(|t| t.text == "{")
-        {
+        if self.peek().is_some_and(|t| t.is_name()) {
             let second = self.qualifier();
+            if !self.is_punct("{") {
+                return Err(self.error("{"));
+            }
             let options = self.primary()?;
             if !first.eq_ignore_ascii_case("PRUNE") {
                 return Err(self.qualifier_error(&first, "'PRUNE'"));
@@ -571,6 +611,7 @@ impl<'q> Parser<'q> {
                 None,
             ))
         } else if first.eq_ignore_ascii_case("OPTIONS") {
+            self.validate_options(&condition)?;
             Ok((None, Some(condition)))
         } else {
             Err(self.qualifier_error(&first, "'PRUNE' or 'OPTIONS'"))
@@ -602,7 +643,10 @@ impl<'q> Parser<'q> {
         let source = if let Some(direction) = self.direction() {
             self.graph_source(None, direction, graph_start)?
         } else {
-            let expr = self.expr()?;
+            let saved = std::mem::replace(&mut self.in_graph_depth, true);
+            let expr = self.expr();
+            self.in_graph_depth = saved;
+            let expr = expr?;
             if let Some(direction) = self.direction() {
                 self.graph_source(Some(expr), direction, graph_start)?
             } else {
@@ -641,8 +685,23 @@ impl<'q> Parser<'q> {
         }
         let mut source = source;
         let options = match &mut source {
-            ForSource::Expr { search, .. } => {
+            ForSource::Expr { search, expr } => {
                 let (found_search, options) = self.for_options()?;
+                // grammar.y's for_statement action: SEARCH needs a view
+                // (a name or a data source parameter), reported at bison's
+                // lookahead. A name that is a variable is not caught here.
+                if found_search.is_some()
+                    && !matches!(
+                        expr.kind,
+                        ExprKind::Name(_) | ExprKind::CollectionBindParameter(_)
+                    )
+                {
+                    return Err(SyntaxError::parse(
+                        self.query,
+                        "SEARCH condition used on non-view",
+                        self.here(),
+                    ));
+                }
                 *search = found_search;
                 options
             }
@@ -691,7 +750,7 @@ impl<'q> Parser<'q> {
             // Any name here, checked after the fact like a qualifier.
             let separator = match self.peek() {
                 Some(t) if t.is_name() => self.qualifier(),
-                _ => return Err(self.error("identifier")),
+                _ => return Err(self.error("expression")),
             };
             let target = self.expr()?;
             let graph = self.graph()?;
@@ -737,7 +796,9 @@ impl<'q> Parser<'q> {
                 {
                     Ok(Graph::Named(self.primary_token()?))
                 }
-                _ => Err(self.error("identifier")),
+                _ => Err(self.error(
+                    "identifier or quoted string or bind parameter or bind data source parameter",
+                )),
             };
         }
         let mut collections = Vec::new();
@@ -753,7 +814,14 @@ impl<'q> Parser<'q> {
                 {
                     self.primary_token()?
                 }
-                _ => return Err(self.error("identifier")),
+                // graph_collection: after a direction only a name or a bind
+                // parameter fits; before one, six tokens (no list).
+                _ if direction.is_some() => {
+                    return Err(
+                        self.error("identifier or bind parameter or bind data source parameter")
+                    )
+                }
+                _ => return Err(self.error("expression")),
             };
             collections.push((direction, collection));
             if !self.eat_punct(",") {
@@ -805,9 +873,14 @@ impl<'q> Parser<'q> {
             count_into: None,
             options: None,
         };
-        let starts_group = self.peek().is_some_and(|t| t.is_name())
-            && (!self.is_ctx("OPTIONS") || self.peek_at(1).is_some_and(|t| t.text == "="));
-        if starts_group {
+        // After COLLECT: `WITH name INTO` (count_into), AGGREGATE, or the
+        // group list; anything else is reduced to an empty mid-rule action
+        // first, after which bison expects a group's name.
+        let count_only = self.is_kw("WITH");
+        if !count_only && !self.is_kw("AGGREGATE") {
+            if !self.peek().is_some_and(|t| t.is_name()) {
+                return Err(self.error("identifier"));
+            }
             collect.groups = self.assignments()?;
         }
         if self.eat_kw("AGGREGATE") {
@@ -826,18 +899,21 @@ impl<'q> Parser<'q> {
         // (without AGGREGATE); checked after the fact like a qualifier.
         if !collect.groups.is_empty()
             && collect.aggregates.is_empty()
+            && !self.is_kw("WITH")
             && self.peek().is_some_and(|t| t.is_name())
-            && self.peek_at(1).is_some_and(|t| t.is_name())
+            && self.peek_at(1).is_none_or(|t| t.text != "{")
         {
+            // The name is `keep` unless `{` follows (then `options`); the
+            // keep action checks it once that lookahead was read.
             let qualifier = self.qualifier();
+            if !qualifier.eq_ignore_ascii_case("KEEP") {
+                return Err(self.qualifier_error(&qualifier, "'KEEP'"));
+            }
             loop {
                 collect.keep.push(self.name()?);
                 if !self.eat_punct(",") {
                     break;
                 }
-            }
-            if !qualifier.eq_ignore_ascii_case("KEEP") {
-                return Err(self.qualifier_error(&qualifier, "'KEEP'"));
             }
             if collect.into.is_none() {
                 return Err(SyntaxError::parse(
@@ -848,16 +924,24 @@ impl<'q> Parser<'q> {
             }
         }
         // `WITH COUNT INTO` goes with groups only: not with AGGREGATE or INTO.
-        if self.is_kw("WITH")
-            && collect.aggregates.is_empty()
-            && collect.into.is_none()
-            && self
-                .peek_at(1)
-                .is_some_and(|t| t.is_context_keyword("COUNT"))
-        {
-            self.pos += 2;
+        if self.is_kw("WITH") && collect.aggregates.is_empty() && collect.into.is_none() {
+            // count_into: `WITH name INTO variable`, the name checked by the
+            // action, reported at the variable (the last token read).
+            self.pos += 1;
+            if !self.peek().is_some_and(|t| t.is_name()) {
+                return Err(self.error("identifier"));
+            }
+            let qualifier = self.qualifier();
             self.expect_kw("INTO")?;
+            let at = self.here();
             collect.count_into = Some(self.name()?);
+            if !qualifier.eq_ignore_ascii_case("COUNT") {
+                return Err(SyntaxError::parse(
+                    self.query,
+                    &format!("unexpected qualifier '{qualifier}', expecting 'COUNT'"),
+                    at,
+                ));
+            }
         }
         collect.options = self.options()?;
         Ok(collect)
@@ -947,7 +1031,9 @@ impl<'q> Parser<'q> {
                     .peek()
                     .is_some_and(|t| t.text == "{" || t.kind == TokenKind::BindParameter)
             {
-                return Err(self.error("{"));
+                return Err(self.error(
+                    "FILTER declaration or bind parameter or bind data source parameter or {",
+                ));
             }
             m.target = if m.upsert_filter {
                 self.expr()?
@@ -1086,6 +1172,64 @@ impl<'q> Parser<'q> {
     }
 
     /// `ALL`/`ANY`/`NONE`/`AT LEAST (n)` before a comparison operator.
+    /// Operators the grammar shifts after an expression but that cannot go
+    /// on as they do here: a quantifier (`ALL`, `ANY`, `NONE`, `AT LEAST`)
+    /// not followed by a comparison, or `!`/`NOT` not followed by `LIKE`,
+    /// `=~` or `!~`. Bison reports the token after them.
+    fn check_dangling_operator(&self, min_prec: u8) -> PResult<()> {
+        let Some(t) = self.peek() else {
+            return Ok(());
+        };
+        // Quantifiers and `NOT LIKE` sit at the comparison levels.
+        if min_prec > 3 {
+            return Ok(());
+        }
+        let next = self.peek_at(1);
+        let fail = |at: Option<Token<'q>>, expecting: Option<&str>| match at {
+            Some(token) => Err(self.unexpected_token(token, expecting)),
+            None => {
+                let mut what = "syntax error, unexpected end of query string".to_string();
+                if let Some(e) = expecting {
+                    what.push_str(", expecting ");
+                    what.push_str(e);
+                }
+                Err(SyntaxError::parse(self.query, &what, self.here_end()))
+            }
+        };
+        if t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") {
+            if self.quantified_op(1).is_none() && self.allow_in_quantifier(t) {
+                return fail(next, None);
+            }
+        } else if t.is_keyword("AT LEAST") {
+            if next.is_none_or(|n| n.text != "(") {
+                return fail(next, Some("("));
+            }
+        } else if (t.is_keyword("NOT") || (t.kind == TokenKind::Operator && t.text == "!"))
+            && !next.is_some_and(|n| n.is_keyword("IN"))
+        {
+            let ok = next.is_some_and(|n| {
+                n.is_keyword("LIKE")
+                    || (n.kind == TokenKind::Operator && matches!(n.text, "=~" | "!~"))
+            });
+            if !ok {
+                return fail(next, Some("~= operator or ~! operator or like operator"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `ANY` after an expression is a graph direction in `FOR ... IN`
+    /// (`1..2 ANY "v/1" edges`): then it is not a quantifier.
+    fn allow_in_quantifier(&self, quantifier: Token<'q>) -> bool {
+        !(self.in_graph_depth && quantifier.is_keyword("ANY"))
+    }
+
+    /// The position bison reports for an error at the end of the query: the
+    /// last token read.
+    fn here_end(&self) -> Position {
+        self.toks.last().map_or(Position::START, |t| t.span.start)
+    }
+
     fn peek_quantified(&self) -> Option<(usize, bool)> {
         let t = self.peek()?;
         if t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") {
@@ -1116,6 +1260,7 @@ impl<'q> Parser<'q> {
     fn binary(&mut self, min_prec: u8) -> PResult<Expr> {
         let mut left = self.unary()?;
         loop {
+            self.check_dangling_operator(min_prec)?;
             if let Some((_, at_least)) = self.peek_quantified() {
                 let prec = 3;
                 if prec < min_prec {
@@ -1417,14 +1562,27 @@ impl<'q> Parser<'q> {
     /// Comma-separated expressions up to `close` (a trailing comma allowed).
     /// `...x` spreads (4.x); bare subqueries where `queries` (call
     /// arguments: `LENGTH(FOR x IN c RETURN x)`).
+    /// `queries` is true for a call's arguments, false for an array
+    /// literal.
     fn list(&mut self, close: &str, queries: bool) -> PResult<Vec<Expr>> {
         let mut items = Vec::new();
         self.enter()?;
         while !self.eat_punct(close) {
+            // An array's element list is optional and may end with a comma
+            // (`optional_array_elements`), so default reductions leave only
+            // `]` expected where no element starts. Call arguments take no
+            // trailing comma, and bison names nothing there.
+            let spread = self.is_punct("...");
+            if !queries && !spread && !self.starts_expression() {
+                return Err(self.error(close));
+            }
             items.push(self.list_item(queries)?);
             if !self.eat_punct(",") {
                 self.expect_punct(close)?;
                 break;
+            }
+            if queries && self.is_punct(close) {
+                return Err(self.error("expression"));
             }
         }
         self.depth -= 1;
