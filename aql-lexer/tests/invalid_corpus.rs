@@ -53,35 +53,18 @@ const KNOWN_GAPS: &[&str] = &[
     // Unterminated strings, names and comments: the server reports them at
     // the last character the scanner matched, and only if the tokens before
     // them parse; the tokenizer reports the opening delimiter.
-    "lex-unterminated-double",
-    "lex-unterminated-single",
-    "lex-unterminated-reported",
-    "lex-unterminated-escape-last",
-    "lex-unterminated-multiline-string",
-    "lex-unterminated-backtick",
-    "lex-unterminated-comment",
-    "lex-unterminated-comment-star",
-    "lex-unterminated-after-error",
-    "lex-unterminated-utf8",
     // Syntax errors whose bison message (expected-token list, or the token
     // where default reductions detect the error) is not reproduced yet.
     "op-insert-in-expression",
     "op-insert-in-number",
     "op-insert-in-bind-parameter",
     "op-remove-in-paren",
-    "expr-range-triple",
     "expr-like-prefix",
     "expr-expansion-star-plus",
     "expr-question-return",
     "expr-question-unclosed",
     "brk-object-computed-unclosed",
-    "bind-attribute-name-at",
     "lex-number-dot",
-    "lex-invalid-char-semicolon",
-    "lex-invalid-char-caret",
-    "lex-invalid-char-ampersand",
-    "lex-invalid-char-pipe",
-    "doc-common-errors-semicolon",
 ];
 
 struct Case {

@@ -42,7 +42,7 @@
 pub mod ast;
 pub mod visit;
 
-use crate::lexer::{lex, significant, Position, Token, TokenKind};
+use crate::lexer::{lex, significant, LexError, Position, Token, TokenKind};
 use crate::syntax::{describe, SyntaxError, SyntaxErrorKind};
 use ast::*;
 
@@ -81,11 +81,12 @@ const MAX_DEPTH: usize = 200;
 /// Parses a complete query.
 pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
     let (tokens, lex_error) = lex(query);
-    if let Some(error) = lex_error {
-        return Err(SyntaxError::from_lex(query, &error));
-    }
     let toks = significant(&tokens);
-    if toks.is_empty() {
+    // The scanner hands tokens to bison one at a time, so a syntax error in
+    // the tokens before a lexical error is what the server reports; the
+    // lexical error comes out only where the parser asks for the next token.
+    let lex_end = lex_error.map(|error| lex_end(query, &error));
+    if toks.is_empty() && lex_end.is_none() {
         return Err(SyntaxError {
             kind: SyntaxErrorKind::EmptyQuery,
             message: "query is empty".to_string(),
@@ -100,17 +101,93 @@ pub fn parse_query(query: &str) -> Result<Query, SyntaxError> {
         depth: 0,
         allow_in: true,
         in_graph_depth: false,
+        lex_end,
     };
     let result = parser.top_query()?;
+    // After `RETURN expression` bison's default reductions reach the state
+    // `queryStart: optional_with query .`, which accepts only the end; after
+    // a data modification more operations could follow.
+    let returned = matches!(result.body.last(), Some(Statement::Return { .. }));
+    let expecting = returned.then_some("end of query string");
     if let Some(token) = parser.peek() {
-        // After `RETURN expression` bison's default reductions reach the
-        // state `queryStart: optional_with query .`, which accepts only the
-        // end; after a data modification more operations could follow.
-        let returned = matches!(result.body.last(), Some(Statement::Return { .. }));
-        let expecting = returned.then_some("end of query string");
         return Err(parser.unexpected_token(token, expecting));
     }
+    if parser.lex_end.is_some() {
+        return Err(parser.end_error(expecting));
+    }
     Ok(result)
+}
+
+/// What stops the token stream early.
+enum LexEnd {
+    /// A character that starts no token, at this position: bison gets a
+    /// token it does not know and reports `unexpected invalid token`.
+    InvalidToken(Position),
+    /// An error the scanner registers itself (unterminated string, quoted
+    /// name or comment), as the server words and places it.
+    Error(SyntaxError),
+}
+
+fn lex_end(query: &str, error: &LexError) -> LexEnd {
+    if error.message.ends_with("unexpected invalid token") {
+        return LexEnd::InvalidToken(error.position);
+    }
+    let position = last_scanner_match(query, error.position.offset)
+        .map_or(error.position, |offset| position_at(query, offset));
+    LexEnd::Error(SyntaxError::parse(query, &error.message, position))
+}
+
+/// tokens.ll reports an unterminated string, name or comment from its
+/// `<<EOF>>` rule at `yylloc`, the start of the last piece it matched in
+/// that state: inside quotes one character at a time (`\\.` takes an
+/// escape pair), inside `/* */` runs of `[^*\n]+`, a lone `*` or a line
+/// feed. `open` is the offset of the opening delimiter.
+fn last_scanner_match(query: &str, open: usize) -> Option<usize> {
+    let rest = query.get(open..)?;
+    let bytes = rest.as_bytes();
+    let mut last = 0;
+    if let Some(body) = rest.strip_prefix("/*") {
+        let mut i = rest.len() - body.len();
+        while i < bytes.len() {
+            last = i;
+            if bytes[i] == b'*' || bytes[i] == b'\n' {
+                i += 1;
+            } else {
+                while i < bytes.len() && bytes[i] != b'*' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+        }
+    } else {
+        let quote = rest.chars().next()?;
+        let mut i = quote.len_utf8();
+        while i < bytes.len() {
+            last = i;
+            // `\\.`: a backslash and the byte after it, unless a line feed.
+            i += if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(|&b| b != b'\n') {
+                2
+            } else {
+                1
+            };
+        }
+    }
+    // Flex matches bytes; report the start of the character holding it.
+    let mut offset = open + last;
+    while !query.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    Some(offset)
+}
+
+/// The position (line, character column) of a byte offset.
+fn position_at(query: &str, offset: usize) -> Position {
+    let before = query.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        offset,
+        line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+    }
 }
 
 struct Parser<'q> {
@@ -125,6 +202,8 @@ struct Parser<'q> {
     /// True while parsing the expression after `FOR ... IN`, where `ANY`
     /// may be a traversal's direction rather than a quantifier.
     in_graph_depth: bool,
+    /// Why the tokens end early, if a lexical error stopped the scanner.
+    lex_end: Option<LexEnd>,
 }
 
 type PResult<T> = Result<T, SyntaxError>;
@@ -216,15 +295,26 @@ impl<'q> Parser<'q> {
         let expecting = bison_expecting(expecting);
         match self.peek() {
             Some(token) => self.unexpected_token(token, expecting),
-            None => {
-                let mut what = "syntax error, unexpected end of query string".to_string();
-                if let Some(expecting) = expecting {
-                    what.push_str(", expecting ");
-                    what.push_str(expecting);
-                }
-                SyntaxError::parse(self.query, &what, self.here())
-            }
+            None => self.end_error(expecting),
         }
+    }
+
+    /// The error where the tokens run out: the end of the query, or the
+    /// lexical error that stopped the scanner there (a character that starts
+    /// no token reaches bison as `invalid token`; an unterminated string,
+    /// name or comment is reported by the scanner itself).
+    fn end_error(&self, expecting: Option<&str>) -> SyntaxError {
+        let (what, position) = match &self.lex_end {
+            Some(LexEnd::Error(error)) => return error.clone(),
+            Some(LexEnd::InvalidToken(position)) => ("invalid token", *position),
+            None => ("end of query string", self.here()),
+        };
+        let mut message = format!("syntax error, unexpected {what}");
+        if let Some(expecting) = expecting {
+            message.push_str(", expecting ");
+            message.push_str(expecting);
+        }
+        SyntaxError::parse(self.query, &message, position)
     }
 
     fn expect_kw(&mut self, word: &str) -> PResult<()> {
@@ -1187,14 +1277,7 @@ impl<'q> Parser<'q> {
         let next = self.peek_at(1);
         let fail = |at: Option<Token<'q>>, expecting: Option<&str>| match at {
             Some(token) => Err(self.unexpected_token(token, expecting)),
-            None => {
-                let mut what = "syntax error, unexpected end of query string".to_string();
-                if let Some(e) = expecting {
-                    what.push_str(", expecting ");
-                    what.push_str(e);
-                }
-                Err(SyntaxError::parse(self.query, &what, self.here_end()))
-            }
+            None => Err(self.end_error(expecting)),
         };
         if t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") {
             if self.quantified_op(1).is_none() && self.allow_in_quantifier(t) {
@@ -1222,12 +1305,6 @@ impl<'q> Parser<'q> {
     /// (`1..2 ANY "v/1" edges`): then it is not a quantifier.
     fn allow_in_quantifier(&self, quantifier: Token<'q>) -> bool {
         !(self.in_graph_depth && quantifier.is_keyword("ANY"))
-    }
-
-    /// The position bison reports for an error at the end of the query: the
-    /// last token read.
-    fn here_end(&self) -> Position {
-        self.toks.last().map_or(Position::START, |t| t.span.start)
     }
 
     fn peek_quantified(&self) -> Option<(usize, bool)> {
