@@ -46,7 +46,6 @@ const KNOWN_GAPS: &[&str] = &[
     "window-bound-twice",
     "aggregate-unknown-function",
     "aggregate-same-collect-variable",
-    "expansion-quantifier",
     "object-shorthand-unknown",
     "brk-object-missing-colon",
     "brk-object-eq",
@@ -59,12 +58,6 @@ const KNOWN_GAPS: &[&str] = &[
     "op-insert-in-number",
     "op-insert-in-bind-parameter",
     "op-remove-in-paren",
-    "expr-like-prefix",
-    "expr-expansion-star-plus",
-    "expr-question-return",
-    "expr-question-unclosed",
-    "brk-object-computed-unclosed",
-    "lex-number-dot",
 ];
 
 struct Case {

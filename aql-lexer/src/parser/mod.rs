@@ -299,6 +299,16 @@ impl<'q> Parser<'q> {
         }
     }
 
+    /// Like [`Self::error`], at the token `skip` places after the current
+    /// one: bison shifted the ones before it.
+    fn error_after(&self, skip: usize, expecting: &str) -> SyntaxError {
+        let expecting = bison_expecting(expecting);
+        match self.peek_at(skip) {
+            Some(token) => self.unexpected_token(token, expecting),
+            None => self.end_error(expecting),
+        }
+    }
+
     /// The error where the tokens run out: the end of the query, or the
     /// lexical error that stopped the scanner there (a character that starts
     /// no token reaches bison as `invalid token`; an unterminated string,
@@ -1422,6 +1432,14 @@ impl<'q> Parser<'q> {
 
     fn postfix(&mut self) -> PResult<Expr> {
         let mut expr = self.primary()?;
+        // `.`, `[...]` follow a `reference`; grammar.y's `value_literal`
+        // (string, number, null, true, false) takes neither.
+        if matches!(
+            expr.kind,
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_)
+        ) {
+            return Ok(expr);
+        }
         loop {
             let start = expr.start;
             if self.eat_punct(".") {
@@ -1458,6 +1476,19 @@ impl<'q> Parser<'q> {
             while self.eat_punct("*") {
                 depth += 1;
             }
+            if self.starts_quantified_filter() {
+                // grammar.y accepts `[* quantifier FILTER ...]` and then
+                // rejects it in the action, at the closing `]`.
+                self.quantified_filter()?;
+                let _ = self.inline()?;
+                let close = self.here();
+                self.expect_punct("]")?;
+                return Err(SyntaxError::parse(
+                    self.query,
+                    "unexpected quantifier value found for array expansion operation.",
+                    close,
+                ));
+            }
             let inline = self.inline()?;
             self.expect_punct("]")?;
             return Ok(Expr {
@@ -1472,6 +1503,11 @@ impl<'q> Parser<'q> {
         if self.eat_punct("?") {
             // `[??...]` repeats the operator like `[**]`.
             while self.eat_punct("?") {}
+            // optional_array_filter may be empty: where no filter starts,
+            // default reductions leave only `]` expected.
+            if !self.is_kw("FILTER") && !self.is_punct("]") && !self.starts_quantified_filter() {
+                return Err(self.error("]"));
+            }
             let quantifier = if self.eat_kw("ALL") {
                 Some(Quantifier::All)
             } else if self.eat_kw("ANY") {
@@ -1516,6 +1552,43 @@ impl<'q> Parser<'q> {
             start,
             kind: ExprKind::Index(Box::new(base), Box::new(index)),
         })
+    }
+
+    /// Whether an `optional_array_filter` with a quantifier or a count
+    /// starts here (`ALL`, `ANY`, `NONE`, `AT LEAST`, or an expression).
+    fn starts_quantified_filter(&self) -> bool {
+        ["ALL", "ANY", "NONE", "AT LEAST"]
+            .iter()
+            .any(|k| self.is_kw(k))
+            || self.starts_expression()
+    }
+
+    /// `quantifier FILTER`, `AT LEAST (n) FILTER` or `count FILTER`, up to
+    /// and including the FILTER keyword and its condition.
+    fn quantified_filter(&mut self) -> PResult<(Quantifier, Expr)> {
+        let quantifier = if self.eat_kw("ALL") {
+            Quantifier::All
+        } else if self.eat_kw("ANY") {
+            Quantifier::Any
+        } else if self.eat_kw("NONE") {
+            Quantifier::None
+        } else if self.eat_kw("AT LEAST") {
+            self.expect_punct("(")?;
+            let n = self.expr_with_in()?;
+            self.expect_after_expression(")")?;
+            Quantifier::AtLeast(Box::new(n))
+        } else {
+            let n = self.expr_with_in()?;
+            if !self.is_kw("FILTER") {
+                // Any operator could still continue the count.
+                return Err(self.error("expression"));
+            }
+            Quantifier::AtLeast(Box::new(n))
+        };
+        if !self.eat_kw("FILTER") {
+            return Err(self.error("FILTER declaration"));
+        }
+        Ok((quantifier, self.expr_with_in()?))
     }
 
     fn inline(&mut self) -> PResult<Inline> {
@@ -1577,6 +1650,10 @@ impl<'q> Parser<'q> {
             return Err(self.error("expression"));
         };
         let start = t.span.start;
+        // `LIKE` starts an expression only as `T_LIKE T_OPEN` (a call).
+        if t.is_keyword("LIKE") && self.peek_at(1).is_none_or(|n| n.text != "(") {
+            return Err(self.error_after(1, "("));
+        }
         // Function calls: `NAME(`, `NS::NAME(`, and `LIKE(`, the only keyword
         // that is also a function name.
         if (t.is_name() || t.is_keyword("LIKE"))
@@ -1716,7 +1793,7 @@ impl<'q> Parser<'q> {
                 TokenKind::Punctuation if t.text == "[" => {
                     self.pos += 1;
                     let k = self.expr_with_in()?;
-                    self.expect_punct("]")?;
+                    self.expect_after_expression("]")?;
                     ObjectKey::Computed(k)
                 }
                 // Default reductions close the element list: only `}` is named.
