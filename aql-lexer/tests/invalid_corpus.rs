@@ -41,9 +41,6 @@ const KNOWN_GAPS: &[&str] = &[
     // qualifier positions, object shorthand variables, expansion quantifiers).
     "options-not-constant",
     "keep-unknown-variable",
-    "window-bad-attribute",
-    "window-no-bounds",
-    "window-bound-twice",
     "aggregate-unknown-function",
     "aggregate-same-collect-variable",
     "object-shorthand-unknown",
@@ -54,10 +51,6 @@ const KNOWN_GAPS: &[&str] = &[
     // them parse; the tokenizer reports the opening delimiter.
     // Syntax errors whose bison message (expected-token list, or the token
     // where default reductions detect the error) is not reproduced yet.
-    "op-insert-in-expression",
-    "op-insert-in-number",
-    "op-insert-in-bind-parameter",
-    "op-remove-in-paren",
 ];
 
 struct Case {

@@ -1062,11 +1062,46 @@ impl<'q> Parser<'q> {
             return Err(self.error("WITH keyword"));
         };
         self.expect_kw("AGGREGATE")?;
+        let aggregates = self.aggregates()?;
+        self.validate_window_bounds(&bounds)?;
         Ok(Window {
             range,
             bounds,
-            aggregates: self.aggregates()?,
+            aggregates,
         })
+    }
+
+    /// grammar.y's `validateWindowSpec`, run when the WINDOW is reduced
+    /// (reported at bison's lookahead, the token after the aggregates):
+    /// at least one bound, only `preceding` and `following`, each once.
+    fn validate_window_bounds(&self, bounds: &Expr) -> PResult<()> {
+        let ExprKind::Object(entries) = &bounds.kind else {
+            return Ok(());
+        };
+        let fail = |message: String| Err(SyntaxError::parse(self.query, &message, self.here()));
+        if entries.is_empty() {
+            return fail(
+                "At least one WINDOW bound must be specified ('preceding'/'following')".to_string(),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, _) in entries {
+            let ObjectKey::Name(name) = key else {
+                continue;
+            };
+            if name != "preceding" && name != "following" {
+                return fail(format!(
+                    "Invalid WINDOW attribute '{name}'; only \"preceding\" and \"following\" are supported"
+                ));
+            }
+            if seen.contains(&name.as_str()) {
+                return fail(format!(
+                    "WINDOW attribute '{name}' is specified multiple times"
+                ));
+            }
+            seen.push(name);
+        }
+        Ok(())
     }
 
     /// `AGGREGATE a = F(...), ...`: each value is a function call, by syntax.
@@ -1090,14 +1125,48 @@ impl<'q> Parser<'q> {
     }
 
     fn in_collection(&mut self) -> PResult<Expr> {
-        if !(self.eat_kw("IN") || self.eat_kw("INTO")) {
-            return Err(self.error("keyword IN or INTO"));
+        loop {
+            if self.eat_kw("INTO") {
+                // in_or_into_collection_name, nothing else, after INTO.
+                if !self.collection_follows() {
+                    return Err(
+                        self.error("identifier or quoted string or bind data source parameter")
+                    );
+                }
+                return self.collection();
+            }
+            if !self.is_kw("IN") {
+                return Err(self.error("keyword IN or INTO"));
+            }
+            self.pos += 1;
+            if self.collection_follows() {
+                return self.collection();
+            }
+            // Not `in_or_into_collection_name` (a name, a quoted string or
+            // `@@c`, then no operator): bison takes `IN` as the operator of
+            // `document IN expression` and wants `IN`/`INTO` after it.
+            self.expr_without_in()?;
         }
-        // A name, a quoted string or `@@c`; not a value bind parameter.
-        match self.peek() {
-            Some(t) if t.kind == TokenKind::BindParameter => Err(self.unexpected_token(t, None)),
-            _ => self.collection(),
-        }
+    }
+
+    /// Whether the tokens after a modification's `IN` are a collection name
+    /// that ends there. Bison chooses between `in_or_into_collection_name`
+    /// and an operand of the `IN` operator by the token after the name.
+    fn collection_follows(&self) -> bool {
+        let is_name = self.peek().is_some_and(|t| {
+            t.is_name()
+                || matches!(
+                    t.kind,
+                    TokenKind::String | TokenKind::CollectionBindParameter
+                )
+        });
+        let continues = self.peek_at(1).is_some_and(|t| {
+            matches!(t.text, "." | "[" | "(" | "::" | "?" | "..")
+                || ["ALL", "ANY", "NONE", "AT LEAST"]
+                    .iter()
+                    .any(|k| t.is_keyword(k))
+        }) || self.peek_binary(1).is_some();
+        is_name && !continues
     }
 
     fn modification(&mut self, word: &str) -> PResult<Modification> {
