@@ -179,6 +179,21 @@ fn last_scanner_match(query: &str, open: usize) -> Option<usize> {
     Some(offset)
 }
 
+/// bison's `yylloc` for a token: its start, or for a quoted string or name
+/// the start of its last character (the closing quote), the last piece the
+/// scanner matched for it.
+fn token_location(query: &str, token: &Token<'_>) -> Position {
+    if !matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
+        return token.span.start;
+    }
+    let end = token.span.end.offset;
+    let last = query
+        .get(..end)
+        .and_then(|before| before.char_indices().next_back())
+        .map_or(token.span.start.offset, |(i, _)| i);
+    position_at(query, last.max(token.span.start.offset))
+}
+
 /// The position (line, character column) of a byte offset.
 fn position_at(query: &str, offset: usize) -> Position {
     let before = query.get(..offset).unwrap_or_default();
@@ -222,6 +237,16 @@ impl<'q> Parser<'q> {
 
     fn peek_at(&self, n: usize) -> Option<Token<'q>> {
         self.toks.get(self.pos + n).copied()
+    }
+
+    /// Where bison's `yylloc` is when the current token is the lookahead
+    /// (or, at the end, the last token read): the token's start, except for
+    /// quoted strings and names, where the scanner matched the closing quote
+    /// last (tokens.ll sets `yylloc` for every rule it matches).
+    fn location(&self) -> Position {
+        self.peek()
+            .or_else(|| self.toks.last().copied())
+            .map_or(Position::START, |t| token_location(self.query, &t))
     }
 
     fn here(&self) -> Position {
@@ -284,7 +309,7 @@ impl<'q> Parser<'q> {
             what.push_str(", expecting ");
             what.push_str(expecting);
         }
-        SyntaxError::parse(self.query, &what, token.span.start)
+        SyntaxError::parse(self.query, &what, token_location(self.query, &token))
     }
 
     /// An error at the current token (or at the end of the query). Like
@@ -317,7 +342,7 @@ impl<'q> Parser<'q> {
         let (what, position) = match &self.lex_end {
             Some(LexEnd::Error(error)) => return error.clone(),
             Some(LexEnd::InvalidToken(position)) => ("invalid token", *position),
-            None => ("end of query string", self.here()),
+            None => ("end of query string", self.location()),
         };
         let mut message = format!("syntax error, unexpected {what}");
         if let Some(expecting) = expecting {
@@ -413,7 +438,7 @@ impl<'q> Parser<'q> {
             return Err(SyntaxError::parse(
                 self.query,
                 "syntax error, nesting too deep",
-                self.here(),
+                self.location(),
             ));
         }
         Ok(())
@@ -618,7 +643,7 @@ impl<'q> Parser<'q> {
         SyntaxError::parse(
             self.query,
             &format!("unexpected qualifier '{qualifier}', expecting {expecting}"),
-            self.here(),
+            self.location(),
         )
     }
 
@@ -660,7 +685,7 @@ impl<'q> Parser<'q> {
             Err(SyntaxError::parse(
                 self.query,
                 "'OPTIONS' have to be an object",
-                self.here(),
+                self.location(),
             ))
         }
     }
@@ -799,7 +824,7 @@ impl<'q> Parser<'q> {
                     return Err(SyntaxError::parse(
                         self.query,
                         "SEARCH condition used on non-view",
-                        self.here(),
+                        self.location(),
                     ));
                 }
                 *search = found_search;
@@ -1019,7 +1044,7 @@ impl<'q> Parser<'q> {
                 return Err(SyntaxError::parse(
                     self.query,
                     "use of 'KEEP' without 'INTO'",
-                    self.here(),
+                    self.location(),
                 ));
             }
         }
@@ -1033,7 +1058,7 @@ impl<'q> Parser<'q> {
             }
             let qualifier = self.qualifier();
             self.expect_kw("INTO")?;
-            let at = self.here();
+            let at = self.location();
             collect.count_into = Some(self.name()?);
             if !qualifier.eq_ignore_ascii_case("COUNT") {
                 return Err(SyntaxError::parse(
@@ -1078,7 +1103,7 @@ impl<'q> Parser<'q> {
         let ExprKind::Object(entries) = &bounds.kind else {
             return Ok(());
         };
-        let fail = |message: String| Err(SyntaxError::parse(self.query, &message, self.here()));
+        let fail = |message: String| Err(SyntaxError::parse(self.query, &message, self.location()));
         if entries.is_empty() {
             return fail(
                 "At least one WINDOW bound must be specified ('preceding'/'following')".to_string(),
@@ -1550,7 +1575,7 @@ impl<'q> Parser<'q> {
                 // rejects it in the action, at the closing `]`.
                 self.quantified_filter()?;
                 let _ = self.inline()?;
-                let close = self.here();
+                let close = self.location();
                 self.expect_punct("]")?;
                 return Err(SyntaxError::parse(
                     self.query,

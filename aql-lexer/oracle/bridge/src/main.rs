@@ -171,7 +171,14 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
             }
             _ => operator_name(t.text).ok_or_else(|| format!("UNMAPPED {}", t.text))?,
         };
-        out.push((name, t.span.start));
+        // tokens.ll sets yylloc for every rule it matches: for a quoted
+        // string or name the last one is the closing quote.
+        let at = if matches!(t.kind, TokenKind::String | TokenKind::QuotedName) {
+            last_char(query, t.span.end.offset)
+        } else {
+            t.span.start
+        };
+        out.push((name, at));
         i += 1;
     }
     if let Some(p) = invalid {
@@ -180,12 +187,59 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
     Ok(out)
 }
 
+/// The position of the character that ends before byte `end`.
+fn last_char(query: &str, end: usize) -> Position {
+    let before = &query[..end];
+    let offset = before.char_indices().next_back().map_or(0, |(i, _)| i);
+    let head = &query[..offset];
+    let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        offset,
+        line: head.matches('\n').count() as u32 + 1,
+        column: head[line_start..].chars().count() as u32 + 1,
+    }
+}
+
 /// The corpus format's escapes for an `error:` line.
 fn escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('\n', "\\n")
         .replace('\r', "\\r")
         .replace('\t', "\\t")
+}
+
+/// The offset where the server's `near` text starts, found as its
+/// `QueryString::extractRegion` does from the reported line and column.
+fn region_offset(query: &str, line: u32, column: u32) -> usize {
+    let bytes = query.as_bytes();
+    let (line, column) = (line as u64, column.saturating_sub(1) as u64);
+    let (mut cl, mut cc) = (1u64, 0u64);
+    let mut p = 0;
+    while p < bytes.len() && bytes[p] != 0 {
+        if cl > line || (cl >= line && cc >= column) {
+            break;
+        }
+        match bytes[p] {
+            b'\n' => {
+                p += 1;
+                cl += 1;
+                cc = 0;
+            }
+            b'\r' => {
+                p += 1;
+                cl += 1;
+                cc = 0;
+                if bytes.get(p) == Some(&b'\n') {
+                    p += 1;
+                }
+            }
+            _ => {
+                p += 1;
+                cc += 1;
+            }
+        }
+    }
+    p
 }
 
 fn region(query: &str, offset: usize) -> String {
@@ -249,7 +303,10 @@ fn main() {
                     "{slug}\terror: {}\tat: {}:{}",
                     escape(&format!(
                         "1501 {message} near '{}' at position {}:{}",
-                        region(query, p.offset),
+                        region(
+                            query,
+                            region_offset(query, p.line, server_column(query, p.offset))
+                        ),
                         p.line,
                         server_column(query, p.offset)
                     )),
