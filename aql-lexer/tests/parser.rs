@@ -388,7 +388,7 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(
         error("FOR a, b IN users RETURN a"),
-        "Collections and views FOR loops only allow a single return variable near 'FOR a, b IN users RETURN a' at position 1:1"
+        "Collections and views FOR loops only allow a single return variable near 's RETURN a' at position 1:17"
     );
     assert!(error("FOR a, b, c, d IN 1..2 ANY 'x/1' GRAPH 'g' RETURN a")
         .starts_with("Traversals only have one, two or three return variables"));

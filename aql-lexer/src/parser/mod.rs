@@ -179,6 +179,16 @@ fn last_scanner_match(query: &str, open: usize) -> Option<usize> {
     Some(offset)
 }
 
+/// The start of a token's last character: where bison's location of a
+/// symbol ending with this token ends (`last_column`).
+fn last_char_location(query: &str, token: &Token<'_>) -> Position {
+    let last = query
+        .get(..token.span.end.offset)
+        .and_then(|before| before.char_indices().next_back())
+        .map_or(token.span.start.offset, |(i, _)| i);
+    position_at(query, last.max(token.span.start.offset))
+}
+
 /// bison's `yylloc` for a token: its start, or for a quoted string or name
 /// the start of its last character (the closing quote), the last piece the
 /// scanner matched for it.
@@ -186,12 +196,7 @@ fn token_location(query: &str, token: &Token<'_>) -> Position {
     if !matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
         return token.span.start;
     }
-    let end = token.span.end.offset;
-    let last = query
-        .get(..end)
-        .and_then(|before| before.char_indices().next_back())
-        .map_or(token.span.start.offset, |(i, _)| i);
-    position_at(query, last.max(token.span.start.offset))
+    last_char_location(query, token)
 }
 
 /// The position (line, character column) of a byte offset.
@@ -765,7 +770,7 @@ impl<'q> Parser<'q> {
         }
         self.expect_kw("IN")?;
         let graph_start = self.here();
-        let source = if let Some(direction) = self.direction() {
+        let (source, path_options) = if let Some(direction) = self.direction() {
             self.graph_source(None, direction, graph_start)?
         } else {
             let saved = std::mem::replace(&mut self.in_graph_depth, true);
@@ -775,7 +780,7 @@ impl<'q> Parser<'q> {
             if let Some(direction) = self.direction() {
                 self.graph_source(Some(expr), direction, graph_start)?
             } else {
-                ForSource::Expr { expr, search: None }
+                (ForSource::Expr { expr, search: None }, None)
             }
         };
         // How many variables each kind of FOR declares (checked by the
@@ -806,7 +811,19 @@ impl<'q> Parser<'q> {
             } => (1, "ALL_SHORTEST_PATHS only has one return variable"),
         };
         if variables.len() > max {
-            return Err(SyntaxError::parse(self.query, message, for_position));
+            // Collections and traversals check in a mid-rule action right
+            // after the source, whose location starts where the previous
+            // symbol ends: the last character of the source's last token.
+            // Path searches check in the rule's final action, at the FOR.
+            let at = match &source {
+                ForSource::Expr { .. } | ForSource::Traversal { .. } => self
+                    .pos
+                    .checked_sub(1)
+                    .and_then(|i| self.toks.get(i))
+                    .map_or(for_position, |t| last_char_location(self.query, t)),
+                ForSource::Path { .. } => for_position,
+            };
+            return Err(SyntaxError::parse(self.query, message, at));
         }
         let mut source = source;
         let options = match &mut source {
@@ -835,7 +852,7 @@ impl<'q> Parser<'q> {
                 *prune = found_prune;
                 options
             }
-            ForSource::Path { .. } => self.options()?,
+            ForSource::Path { .. } => path_options.flatten(),
         };
         Ok(For {
             variables,
@@ -851,7 +868,7 @@ impl<'q> Parser<'q> {
         depth: Option<Expr>,
         direction: Direction,
         rule_start: Position,
-    ) -> PResult<ForSource> {
+    ) -> PResult<(ForSource, Option<Option<Expr>>)> {
         let kind = [
             ("SHORTEST_PATH", PathKind::ShortestPath),
             ("K_SHORTEST_PATHS", PathKind::KShortestPaths),
@@ -879,6 +896,9 @@ impl<'q> Parser<'q> {
             };
             let target = self.expr()?;
             let graph = self.graph()?;
+            // `options` is part of the path rule; the TO check runs when the
+            // rule is reduced, after it.
+            let options = self.options()?;
             if !separator.eq_ignore_ascii_case("TO") {
                 return Err(SyntaxError::parse(
                     self.query,
@@ -886,24 +906,30 @@ impl<'q> Parser<'q> {
                     rule_start,
                 ));
             }
-            return Ok(ForSource::Path {
-                kind,
-                depth,
-                direction,
-                start,
-                target,
-                graph,
-            });
+            return Ok((
+                ForSource::Path {
+                    kind,
+                    depth,
+                    direction,
+                    start,
+                    target,
+                    graph,
+                },
+                Some(options),
+            ));
         }
         let graph = self.graph()?;
         let prune = None;
-        Ok(ForSource::Traversal {
-            depth,
-            direction,
-            start,
-            graph,
-            prune,
-        })
+        Ok((
+            ForSource::Traversal {
+                depth,
+                direction,
+                start,
+                graph,
+                prune,
+            },
+            None,
+        ))
     }
 
     fn graph(&mut self) -> PResult<Graph> {

@@ -10,7 +10,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use aql_lexer::{server_column, tokenize, Position, Token, TokenKind};
+use aql_lexer::{position_at_server_location, server_column, tokenize, Position, Token, TokenKind};
 
 fn keyword_name(text: &str) -> Option<&'static str> {
     let upper = text
@@ -97,7 +97,12 @@ fn operator_name(text: &str) -> Option<&'static str> {
 }
 
 /// The grammar's token names for a query, with the token each came from.
-fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
+/// One token for the recognizer: the grammar's name, bison's `yylloc`
+/// start, the byte length the location spans, and the name's value for
+/// identifiers (the recognizer checks qualifiers such as `OPTIONS`).
+type Tok = (&'static str, Position, usize, String);
+
+fn token_names(query: &str) -> Result<Vec<Tok>, String> {
     // A character that starts no token reaches the grammar as a token it
     // does not know (`invalid token`); other lexical errors stop the scanner.
     let (tokens, invalid) = match tokenize(query) {
@@ -117,11 +122,11 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
         }
     };
     let toks: Vec<Token<'_>> = tokens.into_iter().filter(|t| !t.is_trivia()).collect();
-    let mut out: Vec<(&'static str, Position)> = Vec::new();
+    let mut out: Vec<Tok> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
-        let after_dot = out.last().is_some_and(|(n, _)| *n == ".");
+        let after_dot = out.last().is_some_and(|(n, _, _, _)| *n == ".");
         let before_colon = toks
             .get(i + 1)
             .is_some_and(|n| n.kind == TokenKind::Punctuation && n.text == ":");
@@ -137,7 +142,7 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
                     })
                     && gap.is_some_and(|g| g.chars().all(char::is_whitespace))
                 {
-                    out.push(("T_NOT_IN", t.span.start));
+                    out.push(("T_NOT_IN", t.span.start, t.text.len(), String::new()));
                     i += 2;
                     continue;
                 }
@@ -164,8 +169,8 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
                 let mut dot = t.span.start;
                 dot.offset += 2;
                 dot.column += 2;
-                out.push(("T_RANGE", t.span.start));
-                out.push((".", dot));
+                out.push(("T_RANGE", t.span.start, 2, String::new()));
+                out.push((".", dot, 1, String::new()));
                 i += 1;
                 continue;
             }
@@ -178,11 +183,19 @@ fn token_names(query: &str) -> Result<Vec<(&'static str, Position)>, String> {
         } else {
             t.span.start
         };
-        out.push((name, at));
+        let (len, text) = if matches!(t.kind, TokenKind::String | TokenKind::QuotedName) {
+            (
+                query[at.offset..t.span.end.offset].len(),
+                t.value().into_owned(),
+            )
+        } else {
+            (t.text.len(), t.value().into_owned())
+        };
+        out.push((name, at, len, text));
         i += 1;
     }
     if let Some(p) = invalid {
-        out.push(("UNDEF", p));
+        out.push(("UNDEF", p, 1, String::new()));
     }
     Ok(out)
 }
@@ -281,7 +294,17 @@ fn main() {
         match token_names(query) {
             Err(e) => println!("{slug}\t{e}"),
             Ok(names) => {
-                let line: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+                // NAME:line:first_column:last_column:hex(value), columns
+                // 0-based as flex counts them.
+                let line: Vec<String> = names
+                    .iter()
+                    .map(|(n, p, len, text)| {
+                        let first = server_column(query, p.offset) - 1;
+                        let last = first + (*len as u32).max(1) - 1;
+                        let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+                        format!("{n}:{}:{first}:{last}:{hex}", p.line)
+                    })
+                    .collect();
                 writeln!(stdin, "{}", line.join(" ")).expect("write");
                 stdin.flush().expect("flush");
                 let mut answer = String::new();
@@ -291,10 +314,33 @@ fn main() {
                     println!("{slug}\tGRAMMAR-OK");
                     continue;
                 }
+                // An error a grammar action registers: `ACT line column message`
+                // (column 0-based, as flex counts it).
+                if let Some(rest) = answer.strip_prefix("ACT ") {
+                    let mut parts = rest.splitn(3, ' ');
+                    let line: u32 = parts.next().and_then(|x| x.parse().ok()).unwrap_or(1);
+                    let column: u32 = parts
+                        .next()
+                        .and_then(|x| x.parse::<u32>().ok())
+                        .unwrap_or(0)
+                        + 1;
+                    let message = parts.next().unwrap_or_default();
+                    let p = position_at_server_location(query, line, column);
+                    println!(
+                        "{slug}\terror: {}\tat: {}:{}",
+                        escape(&format!(
+                            "1501 {message} near '{}' at position {line}:{column}",
+                            region(query, region_offset(query, line, column))
+                        )),
+                        p.line,
+                        p.column
+                    );
+                    continue;
+                }
                 let rest = answer.strip_prefix("ERR ").unwrap_or(answer);
                 let (index, message) = rest.split_once(' ').unwrap_or((rest, ""));
                 let index: usize = index.parse().unwrap_or(0);
-                let token = names.get(index).or(names.last()).map(|(_, p)| *p);
+                let token = names.get(index).or(names.last()).map(|(_, p, _, _)| *p);
                 let Some(p) = token else {
                     println!("{slug}\t{message}");
                     continue;
