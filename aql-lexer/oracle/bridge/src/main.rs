@@ -4,8 +4,11 @@
 //! the recognizer reports in the server's message format.
 //!
 //! Usage: `aql-oracle-bridge <recognizer> <invalid-queries.txt>`. The
-//! recognizer reads one query per line (token names such as `T_FOR`, `.`
-//! for the dot) and answers `OK` or `ERR <token index> <bison message>`.
+//! recognizer reads one query per line, tokens as
+//! `NAME:line:first_column:last_column:hex(value)` (`NAME` such as `T_FOR`,
+//! `.` for the dot, `UNDEF` for an unknown character), and answers `OK`,
+//! `ERR <token index> <bison message>` or `ACT <line> <column> <message>`
+//! (an error a grammar action raises).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
