@@ -18,24 +18,42 @@
 //!   c`): `allow_in` is off there and back on inside any bracket.
 //! - The nesting depth is capped (`MAX_DEPTH`) so deep input is an error,
 //!   not a stack overflow.
-//! - Errors: the first one wins. Bison's own errors (`syntax error,
-//!   unexpected X[, expecting Y]`) are reported at the start of the
-//!   offending token, naming what was expected only where bison would list
-//!   a few tokens (see `CLASSES`); bison's exact `expecting` lists are not
-//!   reproduced yet. Errors the grammar's actions register (no `syntax
-//!   error, ` prefix) are reproduced where the grammar is known: wrong
-//!   qualifiers (`SEARCH`/`OPTIONS`/`PRUNE`/`TO` are any name to the
-//!   grammar, so `FOR u IN users FILTR u.a == 1 RETURN u` parses and is
-//!   then rejected as `unexpected qualifier 'FILTR', expecting 'SEARCH' or
-//!   'OPTIONS'`), the number of FOR variables, top-level `DISTINCT`,
-//!   `KEEP` without `INTO`. Their
-//!   positions follow bison's `yylloc` as far as it could be inferred
-//!   (lookahead token or rule start) and are not verified against a server.
-//! - Not checked yet (the server reports these while parsing, mostly with
-//!   other error numbers): OPTIONS being a constant object, SEARCH on a
-//!   non-view, aggregate function names, COLLECT
-//!   variables used in the same COLLECT, WINDOW bound names, unknown
-//!   functions (1540) and variables (1512), data-modification rules.
+//! - Errors: the first one wins, as the server's bison parser stops at its
+//!   first error. Messages are checked against the acceptance corpus
+//!   (`tests/invalid-queries.txt`, expectations derived with a recognizer
+//!   built from grammar.y, see `aql-lexer/oracle/`).
+//!   - Bison's own errors: `syntax error, unexpected X[, expecting ...]`.
+//!     General mechanism: each place that can fail names what grammar.y's
+//!     state accepts there, translated by `bison_expecting` (the token
+//!     aliases; nothing where the state accepts more than four tokens or
+//!     where an expression could still continue with an operator). After
+//!     a complete final `RETURN`, default reductions leave only `end of
+//!     query string`. Contextual rules that copy what default reductions
+//!     do in particular states (`]`/`}` in array and object literals and
+//!     `[? ]`, `FILTER declaration` after an inline quantifier, `(` after
+//!     `AT LEAST` and `LIKE`, the `~= operator or ~! operator or like
+//!     operator` list after `NOT`) are written at their call sites.
+//!   - Positions follow bison's `yylloc`: the start of the offending token,
+//!     the closing quote of a quoted string or name (the scanner's last
+//!     match), the last token at the end of the query. A lexical error is
+//!     reported only if the tokens before it parse (the scanner runs one
+//!     token ahead of the parser): a character that starts no token is an
+//!     `invalid token` with the expected list of that point; unterminated
+//!     strings, names and comments are reported at the scanner's last match
+//!     inside them.
+//!   - Errors grammar.y's actions register (no `syntax error, ` prefix):
+//!     wrong qualifiers (`SEARCH`/`OPTIONS`/`PRUNE`/`TO`/`KEEP`/`COUNT` are
+//!     any name to the grammar), the number of FOR variables, top-level
+//!     `DISTINCT`, `KEEP` without `INTO`, OPTIONS after FOR not an object,
+//!     SEARCH on a source that is not a name, WINDOW bounds, an array
+//!     expansion with a quantifier. Each is reported where the action's
+//!     location is (the lookahead, the rule's start, or for mid-rule
+//!     actions the end of the previous symbol).
+//! - Not checked here (need variable scopes or other lists): OPTIONS being
+//!   constant (1575), SEARCH on a variable, aggregate function names (1574),
+//!   COLLECT variables used in the same COLLECT, unknown variables in object
+//!   shorthand and KEEP (1512); unknown functions (1540), argument counts
+//!   (1541) and variables (1510/1511/1512) are `semantic`'s.
 //! - 4.x syntax accepted on purpose (the corpus has it): `...` spreads in
 //!   arrays, objects and call arguments, and destructuring in FOR and LET.
 
