@@ -19,6 +19,13 @@ const CORPUS: &str = include_str!("invalid-queries.txt");
 /// others; each group says why. Remove a slug once its case passes (the
 /// test fails on a listed case that passes, so the list cannot go stale).
 const KNOWN_GAPS: &[&str] = &[
+    // A line feed inside a quoted string: the generated scanner (flex 2.6,
+    // reentrant) sets the column to 0 at every line feed it counts and the
+    // quote rules add the line feed's length, so the next column is 1;
+    // `server_position.rs` lets the column run on instead. Shared by the
+    // emulator and arangosync's positions, so not changed on this branch.
+    "str-multiline-unexpected",
+    "lex-unterminated-multiline-string",
     // Semantic checks (1540/1541 functions, 1510/1511 variables) live in
     // semantic/functions.rs and semantic/variables.rs, written on other
     // branches at the same time as this corpus.
@@ -36,9 +43,9 @@ const KNOWN_GAPS: &[&str] = &[
     "sem-redeclared-for",
     "sem-redeclared-let-after-for",
     "sem-variable-name-invalid",
-    // Errors raised by grammar.y actions that the parser does not make yet
-    // (OPTIONS checks, WINDOW bounds, aggregate functions, KEEP/COUNT
-    // qualifier positions, object shorthand variables, expansion quantifiers).
+    // Errors grammar.y's actions raise that need variable scopes or the
+    // aggregate function list (OPTIONS constant, KEEP/object shorthand
+    // variables, aggregates); the variables check could take them over.
     "options-not-constant",
     "keep-unknown-variable",
     "aggregate-unknown-function",
@@ -46,11 +53,6 @@ const KNOWN_GAPS: &[&str] = &[
     "object-shorthand-unknown",
     "brk-object-missing-colon",
     "brk-object-eq",
-    // Unterminated strings, names and comments: the server reports them at
-    // the last character the scanner matched, and only if the tokens before
-    // them parse; the tokenizer reports the opening delimiter.
-    // Syntax errors whose bison message (expected-token list, or the token
-    // where default reductions detect the error) is not reproduced yet.
 ];
 
 struct Case {
