@@ -125,7 +125,7 @@ fn parse_case(block: &str) -> Result<Case, String> {
         .split_once(':')
         .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
         .ok_or_else(|| format!("{slug}: bad at {at:?}"))?;
-    let query = query.strip_suffix('\n').unwrap_or(query).to_string();
+    let query = query.to_string();
     if query.is_empty() {
         return Err(format!("{slug}: empty query"));
     }
@@ -146,7 +146,15 @@ fn cases() -> Vec<Case> {
         .expect("the corpus starts with a `=== <slug>` line");
     let mut cases = Vec::new();
     let mut problems = Vec::new();
-    for block in text.split("\n=== ") {
+    // Splitting at `\n=== ` takes each query's last line feed with it; the
+    // last case keeps its own.
+    let blocks: Vec<&str> = text.split("\n=== ").collect();
+    for (i, block) in blocks.iter().enumerate() {
+        let block = if i + 1 == blocks.len() {
+            block.strip_suffix('\n').unwrap_or(block)
+        } else {
+            block
+        };
         match parse_case(block) {
             Ok(case) => cases.push(case),
             Err(problem) => problems.push(problem),

@@ -197,6 +197,65 @@ fn last_scanner_match(query: &str, open: usize) -> Option<usize> {
     Some(offset)
 }
 
+/// Where the scanner's last match starts in the trivia from `from` to the
+/// end of the query (`None` if there is none): a run of blanks, `//`, the
+/// text of a `//` comment, `/*`, a chunk of a block comment, `*/`. A line
+/// feed sets flex's line count and column before the match is located, so
+/// it is located at the start of the next line.
+fn end_of_scan(query: &str, from: usize) -> Option<Position> {
+    let bytes = query.as_bytes();
+    let mut i = from;
+    let mut last = None;
+    // 0: outside comments, 1: in a `//` comment, 2: in a `/* */` comment.
+    let mut state = 0;
+    while i < bytes.len() {
+        let start = i;
+        let b = bytes[i];
+        if b == b'\n' {
+            i += 1;
+            last = Some(i);
+            if state == 1 {
+                state = 0;
+            }
+            continue;
+        }
+        match state {
+            0 if b == b'/' && bytes.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                state = 1;
+            }
+            0 if b == b'/' && bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                state = 2;
+            }
+            0 if matches!(b, b' ' | b'\t' | b'\r') => {
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+            }
+            1 => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            2 if b == b'*' && bytes.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                state = 0;
+            }
+            2 if b == b'*' => i += 1,
+            2 => {
+                while i < bytes.len() && bytes[i] != b'*' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            // Not trivia (a token): nothing trailing to locate.
+            _ => return None,
+        }
+        last = Some(start);
+    }
+    last.map(|offset| position_at(query, offset))
+}
+
 /// The start of a token's last character: where bison's location of a
 /// symbol ending with this token ends (`last_column`).
 fn last_char_location(query: &str, token: &Token<'_>) -> Position {
@@ -270,6 +329,17 @@ impl<'q> Parser<'q> {
         self.peek()
             .or_else(|| self.toks.last().copied())
             .map_or(Position::START, |t| token_location(self.query, &t))
+    }
+
+    /// bison's `yylloc` when the query ends: the scanner's last match,
+    /// which may be trailing whitespace or a comment after the last token
+    /// (`end_of_scan`).
+    fn end_location(&self) -> Position {
+        match self.toks.last() {
+            Some(last) => end_of_scan(self.query, last.span.end.offset)
+                .unwrap_or_else(|| token_location(self.query, last)),
+            None => end_of_scan(self.query, 0).unwrap_or(Position::START),
+        }
     }
 
     fn here(&self) -> Position {
@@ -365,7 +435,7 @@ impl<'q> Parser<'q> {
         let (what, position) = match &self.lex_end {
             Some(LexEnd::Error(error)) => return error.clone(),
             Some(LexEnd::InvalidToken(position)) => ("invalid token", *position),
-            None => ("end of query string", self.location()),
+            None => ("end of query string", self.end_location()),
         };
         let mut message = format!("syntax error, unexpected {what}");
         if let Some(expecting) = expecting {

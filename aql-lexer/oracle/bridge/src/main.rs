@@ -216,6 +216,73 @@ fn last_char(query: &str, end: usize) -> Position {
     }
 }
 
+/// Where the scanner's last match starts in trailing trivia (a copy of
+/// the parser's `end_of_scan`): a line feed is located at the next line.
+fn end_of_scan(query: &str, from: usize) -> Option<Position> {
+    let bytes = query.as_bytes();
+    let mut i = from;
+    let mut last = None;
+    // 0: outside comments, 1: in a `//` comment, 2: in a `/* */` comment.
+    let mut state = 0;
+    while i < bytes.len() {
+        let start = i;
+        let b = bytes[i];
+        if b == b'\n' {
+            i += 1;
+            last = Some(i);
+            if state == 1 {
+                state = 0;
+            }
+            continue;
+        }
+        match state {
+            0 if b == b'/' && bytes.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                state = 1;
+            }
+            0 if b == b'/' && bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                state = 2;
+            }
+            0 if matches!(b, b' ' | b'\t' | b'\r') => {
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+            }
+            1 => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            2 if b == b'*' && bytes.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                state = 0;
+            }
+            2 if b == b'*' => i += 1,
+            2 => {
+                while i < bytes.len() && bytes[i] != b'*' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            // Not trivia (a token): nothing trailing to locate.
+            _ => return None,
+        }
+        last = Some(start);
+    }
+    last.map(|offset| position_at(query, offset))
+}
+
+/// The position (line, character column) of a byte offset.
+fn position_at(query: &str, offset: usize) -> Position {
+    let before = query.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        offset,
+        line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+    }
+}
+
 /// The corpus format's escapes for an `error:` line.
 fn escape(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -293,7 +360,13 @@ fn main() {
             .split_once("\n---\n")
             .map(|(_, q)| q)
             .unwrap_or_default();
-        let query = query.strip_suffix('\n').unwrap_or(query);
+        // The split at `\n=== ` took the query's last line feed; only the
+        // last case still has it.
+        let query = if text.ends_with(case) {
+            query.strip_suffix('\n').unwrap_or(query)
+        } else {
+            query
+        };
         match token_names(query) {
             Err(e) => println!("{slug}\t{e}"),
             Ok(names) => {
@@ -343,7 +416,13 @@ fn main() {
                 let rest = answer.strip_prefix("ERR ").unwrap_or(answer);
                 let (index, message) = rest.split_once(' ').unwrap_or((rest, ""));
                 let index: usize = index.parse().unwrap_or(0);
-                let token = names.get(index).or(names.last()).map(|(_, p, _, _)| *p);
+                // At the end of the query bison's yylloc is the scanner's
+                // last match, which may be trailing whitespace or a comment.
+                let token = names.get(index).map(|(_, p, _, _)| *p).or_else(|| {
+                    names
+                        .last()
+                        .map(|(_, p, len, _)| end_of_scan(query, p.offset + len).unwrap_or(*p))
+                });
                 let Some(p) = token else {
                     println!("{slug}\t{message}");
                     continue;
