@@ -417,6 +417,15 @@ impl<'q> Parser<'q> {
         }
     }
 
+    /// An error naming exactly `list` as expected (bison's wording), for
+    /// states whose list [`bison_expecting`] cannot infer from a token.
+    fn error_listing(&self, list: &str) -> SyntaxError {
+        match self.peek() {
+            Some(token) => self.unexpected_token(token, Some(list)),
+            None => self.end_error(Some(list)),
+        }
+    }
+
     /// Like [`Self::error`], at the token `skip` places after the current
     /// one: bison shifted the ones before it.
     fn error_after(&self, skip: usize, expecting: &str) -> SyntaxError {
@@ -1198,9 +1207,18 @@ impl<'q> Parser<'q> {
         } else if matches!(first.kind, ExprKind::Object(_)) {
             (None, first)
         } else {
-            return Err(self.error("WITH keyword"));
+            // The expression could still go on with an operator.
+            return Err(self.error("expression"));
         };
-        self.expect_kw("AGGREGATE")?;
+        if !self.eat_kw("AGGREGATE") {
+            // After `WITH object` only AGGREGATE fits; after a bare object
+            // the object could still be the start of an expression.
+            return Err(if range.is_some() {
+                self.error_listing("AGGREGATE keyword")
+            } else {
+                self.error("expression")
+            });
+        }
         let aggregates = self.aggregates()?;
         self.validate_window_bounds(&bounds)?;
         Ok(Window {
@@ -1254,7 +1272,9 @@ impl<'q> Parser<'q> {
             }
             let value = self.primary()?;
             if !matches!(value.kind, ExprKind::Call { .. }) {
-                return Err(self.error("("));
+                // aggregate_function_call: `function_name T_OPEN`, and a
+                // function_name may go on with `::`.
+                return Err(self.error_listing(":: or ("));
             }
             out.push(Assignment { name, value });
             if !self.eat_punct(",") {
@@ -1725,12 +1745,17 @@ impl<'q> Parser<'q> {
             } else if self.eat_kw("AT LEAST") {
                 self.expect_punct("(")?;
                 let n = self.expr_with_in()?;
-                self.expect_punct(")")?;
+                self.expect_after_expression(")")?;
                 Some(Quantifier::AtLeast(Box::new(n)))
             } else if self.is_kw("FILTER") || self.is_punct("]") {
                 None
             } else {
-                Some(Quantifier::AtLeast(Box::new(self.expr_with_in()?)))
+                let count = self.expr_with_in()?;
+                if !self.is_kw("FILTER") {
+                    // `expression T_FILTER`: the count may still go on.
+                    return Err(self.error("expression"));
+                }
+                Some(Quantifier::AtLeast(Box::new(count)))
             };
             if quantifier.is_some() && !self.is_kw("FILTER") {
                 return Err(self.error("FILTER declaration"));
@@ -1876,7 +1901,11 @@ impl<'q> Parser<'q> {
                 name.push_str("::");
                 name.push_str(&part.to_ascii_uppercase());
             }
-            self.expect_punct("(")?;
+            if !self.eat_punct("(") {
+                // `function_name: function_name T_SCOPE T_STRING` goes on
+                // with `::` or the call's `(`.
+                return Err(self.error_listing(":: or ("));
+            }
             let args = self.list(")", true)?;
             return Ok(Expr {
                 start,
@@ -2015,7 +2044,9 @@ impl<'q> Parser<'q> {
                     kind: ExprKind::Name(name.clone()),
                 }
             } else {
-                return Err(self.error(":"));
+                // `object_element_name T_COLON`, `T_PARAMETER T_COLON`,
+                // `[ expression ] T_COLON`: only `:` fits.
+                return Err(self.error_listing(":"));
             };
             entries.push((key, value));
             if !self.eat_punct(",") {
