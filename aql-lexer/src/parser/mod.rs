@@ -380,6 +380,13 @@ impl<'q> Parser<'q> {
         })
     }
 
+    /// Whether the current token may follow an operation: the end, or the
+    /// keyword that starts the next operation.
+    fn follows_operation(&self) -> bool {
+        self.peek()
+            .is_none_or(|t| OPERATIONS.iter().any(|k| t.is_keyword(k)))
+    }
+
     fn eat_kw(&mut self, word: &str) -> bool {
         let hit = self.is_kw(word);
         if hit {
@@ -757,6 +764,12 @@ impl<'q> Parser<'q> {
         }
         let first = self.qualifier();
         let first_expr = self.expr()?;
+        // for_options is reduced (and its checks run) only on a token that
+        // may follow the FOR; on any other the state has no default
+        // reduction and bison reports the token, naming nothing.
+        if !self.peek().is_some_and(|t| t.is_name()) && !self.follows_operation() {
+            return Err(self.error("expression"));
+        }
         if !self.peek().is_some_and(|t| t.is_name()) {
             return if first.eq_ignore_ascii_case("SEARCH") {
                 Ok((Some(first_expr), None))
@@ -769,6 +782,9 @@ impl<'q> Parser<'q> {
         }
         let second = self.qualifier();
         let second_expr = self.expr()?;
+        if !self.follows_operation() {
+            return Err(self.error("expression"));
+        }
         if !first.eq_ignore_ascii_case("SEARCH") || !second.eq_ignore_ascii_case("OPTIONS") {
             return Err(self.qualifier_error(&first, "'SEARCH' and 'OPTIONS'"));
         }
@@ -1679,6 +1695,11 @@ impl<'q> Parser<'q> {
                     Some(t) if t.kind == TokenKind::BindParameter => {
                         self.pos += 1;
                         format!("@{}", t.value())
+                    }
+                    // `reference '.' bind_parameter` takes `@@name` too.
+                    Some(t) if t.kind == TokenKind::CollectionBindParameter => {
+                        self.pos += 1;
+                        format!("@@{}", t.value())
                     }
                     _ => return Err(self.error("attribute name")),
                 };
