@@ -1948,9 +1948,19 @@ impl<'q> Parser<'q> {
             self.allow_in = saved;
             self.depth -= 1;
             let inner = inner?;
-            if matches!(inner.kind, ExprKind::Subquery(_)) {
-                // `T_OPEN query T_CLOSE`: after the query only `)` fits.
-                self.expect_punct(")")?;
+            if let ExprKind::Subquery(q) = &inner.kind {
+                // `T_OPEN query T_CLOSE`: after a final RETURN only `)`
+                // fits. After a data modification's collection, bison
+                // decides between a collection name and an `IN` operand by
+                // the next token: the end of the query reduces to the
+                // complete subquery (then only `)` fits), other tokens are
+                // rejected before that, naming nothing.
+                if matches!(q.body.last(), Some(Statement::Return { .. })) || self.peek().is_none()
+                {
+                    self.expect_punct(")")?;
+                } else {
+                    self.expect_after_expression(")")?;
+                }
             } else {
                 self.expect_after_expression(")")?;
             }
