@@ -350,8 +350,9 @@ fn completes(text: &str) -> bool {
     !is_blank(text)
         && [
             format!("{text}\nRETURN null"),
-            format!("FOR doc IN []\n{text}\nRETURN null"),
-            format!("FOR doc IN []\n{text}"),
+            // A named source, as `SEARCH` needs a view there.
+            format!("FOR doc IN source\n{text}\nRETURN null"),
+            format!("FOR doc IN source\n{text}"),
         ]
         .iter()
         .any(|query| parse_query(query).is_ok())

@@ -47,6 +47,10 @@ pub enum SyntaxErrorKind {
     EmptyQuery,
     /// A parse error (ArangoDB error 1501, `ERROR_QUERY_PARSE`).
     Parse,
+    /// `OPTIONS` whose value is not known when the query is compiled
+    /// (ArangoDB error 1575, `ERROR_QUERY_COMPILE_TIME_OPTIONS`), which
+    /// grammar.y's `validateOptions` registers like a parse error.
+    CompileTimeOptions,
 }
 
 /// Why [`check_syntax`] rejected a query.
@@ -76,17 +80,19 @@ impl SyntaxError {
         match self.kind {
             SyntaxErrorKind::EmptyQuery => 1502,
             SyntaxErrorKind::Parse => 1501,
+            SyntaxErrorKind::CompileTimeOptions => 1575,
         }
     }
 
     pub(crate) fn parse(query: &str, what: &str, position: Position) -> Self {
+        let column = server_column(query, position.offset);
         SyntaxError {
             kind: SyntaxErrorKind::Parse,
             message: format!(
                 "{what} near '{}' at position {}:{}",
-                region(query, position.offset),
+                region(query, region_offset(query, position.line, column)),
                 position.line,
-                server_column(query, position.offset)
+                column
             ),
             position,
             byte_column: server_column(query, position.offset),
@@ -428,6 +434,43 @@ fn describe_keyword(token: &Token<'_>) -> String {
     } else {
         format!("{upper} keyword")
     }
+}
+
+/// Where the server's `near` text starts: it walks the query from line 1,
+/// column 0 to the reported line and (0-based, byte) column, counting `\n`,
+/// `\r` and `\r\n` as line breaks (`QueryString::extractRegion`). That is
+/// the error's offset, except where the scanner's column ran on over a line
+/// feed inside a string: the walk then stops at the next line or the end.
+fn region_offset(query: &str, line: u32, column: u32) -> usize {
+    let bytes = query.as_bytes();
+    let (line, column) = (u64::from(line), u64::from(column.saturating_sub(1)));
+    let (mut current_line, mut current_column) = (1u64, 0u64);
+    let mut p = 0;
+    while p < bytes.len() && bytes[p] != 0 {
+        if current_line > line || (current_line >= line && current_column >= column) {
+            break;
+        }
+        match bytes[p] {
+            b'\n' => {
+                p += 1;
+                current_line += 1;
+                current_column = 0;
+            }
+            b'\r' => {
+                p += 1;
+                current_line += 1;
+                current_column = 0;
+                if bytes.get(p) == Some(&b'\n') {
+                    p += 1;
+                }
+            }
+            _ => {
+                p += 1;
+                current_column += 1;
+            }
+        }
+    }
+    p
 }
 
 /// The part of the query shown after `near`: the rest of the query from

@@ -391,12 +391,13 @@ fn rejects_invalid_queries() {
     );
     assert!(error("RETURN 1 +").contains("unexpected end of query string"));
     assert!(error("RETURN [1, 2").contains("expecting ]"));
-    assert!(error("LET x 1 RETURN x").contains("expecting ="));
+    assert!(error("LET x 1 RETURN x").contains("expecting assignment"));
     assert!(error("RETURN { a: 1 b: 2 }").contains("expecting }"));
-    assert!(error("INSERT { a: 1 } users").contains("expecting keyword IN or INTO"));
+    // grammar.y: `IN` could also be an operator here, so bison names nothing.
+    assert!(error("INSERT { a: 1 } users").starts_with("syntax error, unexpected identifier near"));
     assert!(
         error("FOR v IN OUTBOUND SHORTEST_PATH 'a' 'b' GRAPH 'g' RETURN v")
-            .starts_with("syntax error, unexpected quoted string, expecting identifier")
+            .starts_with("syntax error, unexpected quoted string near")
     );
     assert_eq!(
         error("FOR v IN OUTBOUND SHORTEST_PATH 'a' TOO 'b' GRAPH 'g' RETURN v"),
@@ -404,7 +405,7 @@ fn rejects_invalid_queries() {
     );
     assert_eq!(
         error("FOR a, b IN users RETURN a"),
-        "Collections and views FOR loops only allow a single return variable near 'FOR a, b IN users RETURN a' at position 1:1"
+        "Collections and views FOR loops only allow a single return variable near 's RETURN a' at position 1:17"
     );
     assert!(error("FOR a, b, c, d IN 1..2 ANY 'x/1' GRAPH 'g' RETURN a")
         .starts_with("Traversals only have one, two or three return variables"));

@@ -111,9 +111,6 @@ pub(super) fn check(query: &Query, text: &str, version: AqlVersion, report: &mut
         let aggregate = aggregates.iter().any(|a| a.value.start == start);
         check_call(name, count, start, !aggregate, text, version, report);
     }
-    aggregates
-        .into_iter()
-        .for_each(|a| check_aggregate(a, version, report));
 }
 
 /// A built-in function as a user query may call it on a server of
@@ -161,23 +158,26 @@ fn spelling(text: &str, offset: usize) -> Option<&str> {
     (end > 0).then(|| &rest[..end])
 }
 
-fn check_aggregate(assignment: &Assignment, version: AqlVersion, report: &mut Report) {
-    let Expr { start, kind } = &assignment.value;
-    let ExprKind::Call { name, .. } = kind else {
-        // The parser only accepts calls here.
-        return;
+/// What grammar.y's `validateAggregates` says of an aggregate's
+/// expression, if it is not a call to an aggregate function: "aggregate
+/// expression must be a function call", or "unknown aggregate function
+/// used" for a user function or a built-in outside
+/// [`AGGREGATE_CANDIDATES`]. An unknown built-in is 1540, raised first.
+/// The caller reports it as 1574 (`TRI_ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION`)
+/// where the action registers it (variables.rs, with the other checks of
+/// that action).
+pub(super) fn aggregate_problem(value: &Expr, version: AqlVersion) -> Option<&'static str> {
+    let ExprKind::Call { name, .. } = &value.kind else {
+        return Some("aggregate expression must be a function call");
     };
     let valid = if name.contains("::") {
         false
     } else if builtin(name, version).is_none() {
-        // Already reported as 1540, which the server raises first.
-        return;
+        return None;
     } else {
         AGGREGATE_CANDIDATES.contains(&name.as_str())
     };
-    if !valid {
-        report(1574, "invalid aggregate expression".to_string(), *start);
-    }
+    (!valid).then_some("unknown aggregate function used")
 }
 
 #[cfg(test)]
@@ -310,9 +310,16 @@ mod tests {
         ] {
             assert_eq!(errors(query), Vec::new(), "{query}");
         }
+        // Registered by grammar.y's validateAggregates at the token after
+        // the COLLECT, with the query region like a syntax error.
         assert_eq!(
             errors("FOR u IN users COLLECT AGGREGATE c = CONCAT(u.a) RETURN c"),
-            vec![(1574, "invalid aggregate expression".into(), 1, 38)]
+            vec![(
+                1574,
+                "unknown aggregate function used near 'RETURN c' at position 1:50".into(),
+                1,
+                50
+            )]
         );
         assert_eq!(
             errors("FOR u IN users WINDOW { preceding: 1 } AGGREGATE c = NS::AGG(u.a) RETURN c")[0]

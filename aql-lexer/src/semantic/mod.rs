@@ -110,7 +110,7 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
         });
     };
     functions::check(&tree, query, options.version, &mut report);
-    variables::check(&tree, query, &mut report);
+    variables::check(&tree, query, options.version, &mut report);
     modifications::check(&tree, &mut report);
     // The server stops after parsing when the parse found errors.
     let parse_errors = errors.len();

@@ -59,6 +59,7 @@
 //! (only reachable with very long operator or attribute chains) is not
 //! checked, so no input overflows the stack.
 
+use super::version::AqlVersion;
 use super::Report;
 use crate::lexer::{lex, significant, Position, Token, TokenKind};
 use crate::parser::ast::*;
@@ -81,10 +82,11 @@ const OLD: &str = "$OLD";
 const NEW: &str = "$NEW";
 const CURRENT: &str = "$CURRENT";
 
-pub(super) fn check(query: &Query, text: &str, report: &mut Report) {
+pub(super) fn check(query: &Query, text: &str, version: AqlVersion, report: &mut Report) {
     let (tokens, _) = lex(text);
     let mut checker = Checker {
         text,
+        version,
         tokens: significant(&tokens),
         scopes: vec![Scope::new(ScopeKind::Main)],
         current: 0,
@@ -120,6 +122,8 @@ impl Scope {
 
 struct Checker<'q, 'r, 'b> {
     text: &'q str,
+    /// The server version: which functions are aggregates.
+    version: AqlVersion,
     tokens: Vec<Token<'q>>,
     /// The active scopes, innermost last.
     scopes: Vec<Scope>,
@@ -399,7 +403,7 @@ impl Checker<'_, '_, '_> {
             return;
         }
         if !collect.aggregates.is_empty() {
-            self.same_collect_aggregates(&collect.aggregates, &aggregate_refs, at);
+            self.validate_aggregates(&collect.aggregates, &aggregate_refs, at);
         }
         self.uses_collect_variables(&into_refs, &introduced, at);
         if !collect.aggregates.is_empty() {
@@ -427,9 +431,11 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    /// grammar.y's `validateAggregates`: an aggregate's expression must not
-    /// use an aggregate variable of the same operation declared before it.
-    fn same_collect_aggregates(
+    /// grammar.y's `validateAggregates`, per aggregate in order: its
+    /// expression must be a call to an aggregate function (1574, see
+    /// `functions::aggregate_problem`), and must not use an aggregate
+    /// variable of the same operation declared before it.
+    fn validate_aggregates(
         &mut self,
         aggregates: &[Assignment],
         refs: &[Vec<String>],
@@ -437,6 +443,12 @@ impl Checker<'_, '_, '_> {
     ) {
         let mut reported = Vec::new();
         for (i, names) in refs.iter().enumerate() {
+            if let Some(problem) = aggregates
+                .get(i)
+                .and_then(|a| super::functions::aggregate_problem(&a.value, self.version))
+            {
+                self.parse_error(1574, problem, at);
+            }
             for name in names {
                 let earlier = aggregates
                     .iter()
@@ -479,7 +491,7 @@ impl Checker<'_, '_, '_> {
             self.declare(&aggregate.name);
         }
         let at = self.operation_end(window.end, false);
-        self.same_collect_aggregates(&window.aggregates, &refs, at);
+        self.validate_aggregates(&window.aggregates, &refs, at);
     }
 
     fn modification(&mut self, m: &Modification) {
