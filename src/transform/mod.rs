@@ -384,11 +384,9 @@ pub fn parse_with(
     // reported in the same run.
     let checked = aql_lexer::check_query_with(&query, checks);
     if let Err(errors) = &checked {
-        problems.extend(
-            errors
-                .iter()
-                .map(|error| query_error_diagnostic(error, parsed.query_line, source)),
-        );
+        problems.extend(errors.iter().map(|error| {
+            query_error_diagnostic(error, &query, parsed.query_line, source, checks.version)
+        }));
     }
     // Both fail only where the query does not tokenize (an error above).
     let tokenized = aql_lexer::bind_parameters(&query).is_ok();
@@ -481,8 +479,10 @@ pub fn parse_with(
 /// (query line, column in bytes) is named only where it differs.
 fn query_error_diagnostic(
     error: &aql_lexer::QueryError,
+    query: &str,
     query_line: usize,
     source: &Path,
+    version: aql_lexer::AqlVersion,
 ) -> Diagnostic {
     let line = query_line + error.position.line as usize - 1;
     let column = error.position.column as usize;
@@ -492,13 +492,24 @@ fn query_error_diagnostic(
         // The quoted query text may span lines; keep one diagnostic on one
         // line.
         .replace('\n', "\\n");
-    let server = if error.byte_column == error.position.column {
-        String::new()
-    } else {
+    // Where characters before the error take several bytes, the server's
+    // own column (bytes) differs from the file's (characters): say it, so
+    // both can be found. Other differences (line feeds inside a string
+    // literal) are the scanner's, and the file's position stands alone.
+    let byte_column = query
+        .split('\n')
+        .nth(error.position.line as usize - 1)
+        .map(|line| {
+            let before = line.chars().take(column.saturating_sub(1));
+            before.map(char::len_utf8).sum::<usize>() + 1
+        });
+    let server = if byte_column != Some(column) && byte_column == Some(error.byte_column as usize) {
         format!(
             "; the server says position {}:{}, counting bytes",
             error.position.line, error.byte_column
         )
+    } else {
+        String::new()
     };
     let location = Some(Location {
         file: source.to_path_buf(),
@@ -525,14 +536,27 @@ fn query_error_diagnostic(
              and every bracket and quote must be closed",
         );
     }
+    if message.contains("unexpected unterminated") {
+        // The server reports where its scanner stopped, at the end; the
+        // tokenizer knows where the string, name or comment opened.
+        if let Err(lex) = aql_lexer::tokenize(query) {
+            diagnostic = diagnostic.with_hint(format!(
+                "it opens at {}:{} and is never closed",
+                query_line + lex.position.line as usize - 1,
+                lex.position.column
+            ));
+        }
+    }
     if let Some(keyword) = misspelled_keyword(&message) {
         return diagnostic.with_hint(format!("did you mean `{keyword}`?"));
     }
     match error.error_num {
-        1540 => diagnostic.with_hint(
-            "check the spelling against the AQL functions of ArangoDB 3.12; \
-             a user function is called with its namespace (`NS::NAME(...)`)",
-        ),
+        1540 => diagnostic.with_hint(format!(
+            "check the spelling against the AQL functions of ArangoDB {}.{} \
+             (`--target-version` to check for another); a user function is called \
+             with its namespace (`NS::NAME(...)`)",
+            version.major, version.minor
+        )),
         1512 => diagnostic
             .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
         _ => diagnostic,

@@ -189,9 +189,10 @@ fn syntax_errors_read_as_one_line() {
         problems[0].to_string(),
         // The scanner's own errors have no `syntax error, ` (tokens.ll:
         // `registerParseError(TRI_ERROR_QUERY_PARSE, "unexpected unterminated
-        // string literal", ...)`).
-        "x_v1.aql:3:8: error[aql-syntax]: AQL unexpected unterminated string literal near \
-         ''open\\nstill open' (errorNum 1501)"
+        // string literal", ...)`); the server reports where its scanner
+        // stopped, the hint where the string opens.
+        "x_v1.aql:4:10: error[aql-syntax]: AQL unexpected unterminated string literal near '' \
+         (errorNum 1501)\n  hint: it opens at 3:8 and is never closed"
     );
     let problems =
         parse_named("-- Feature: x\n-- Version: 1\nFOR d IN docs\n", "x_v1.aql").unwrap_err();
@@ -286,6 +287,7 @@ fn query_error(
             column,
         },
         byte_column,
+        stage: aql_lexer::CheckStage::Parse,
     }
 }
 
@@ -293,11 +295,13 @@ fn query_error(
 fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
     let file = Path::new("tag_count_v1.aql");
     // The query starts on file line 4.
-    let render = |error: aql_lexer::QueryError| query_error_diagnostic(&error, 4, file).to_string();
+    let render = |error: aql_lexer::QueryError| {
+        query_error_diagnostic(&error, "", 4, file, aql_lexer::AqlVersion::V3_12).to_string()
+    };
     assert_eq!(
         render(query_error(1540, "usage of unknown function 'LENGTHH()'", 2, 11, 11)),
         "tag_count_v1.aql:5:11: error[aql-unknown-function]: AQL usage of unknown function 'LENGTHH()' (errorNum 1540)\n  \
-         hint: check the spelling against the AQL functions of ArangoDB 3.12; a user function is called with its namespace (`NS::NAME(...)`)"
+         hint: check the spelling against the AQL functions of ArangoDB 3.12 (`--target-version` to check for another); a user function is called with its namespace (`NS::NAME(...)`)"
     );
     assert_eq!(
         render(query_error(
@@ -336,16 +340,24 @@ fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
         render(query_error(1203, "collection or view not found: x", 1, 1, 1)),
         "tag_count_v1.aql:4:1: error[aql-rejected]: AQL collection or view not found: x (errorNum 1203)"
     );
-    // The server's position is named where its byte column differs; the
-    // quoted rest of the query stays on one line.
+    // The server's position is named where its byte column differs (`ü`
+    // takes two bytes); the quoted rest of the query stays on one line.
+    let error = query_error(
+        1501,
+        "syntax error, unexpected assignment near '= 1\n  RETURN u' at position 1:31",
+        1,
+        30,
+        31,
+    );
     assert_eq!(
-        render(query_error(
-            1501,
-            "syntax error, unexpected assignment near '= 1\n  RETURN u' at position 1:31",
-            1,
-            30,
-            31
-        )),
+        query_error_diagnostic(
+            &error,
+            "FOR u IN users FILTER u.grün = 1\n  RETURN u",
+            4,
+            file,
+            aql_lexer::AqlVersion::V3_12
+        )
+        .to_string(),
         "tag_count_v1.aql:4:30: error[aql-syntax]: AQL syntax error, unexpected assignment near '= 1\\n  RETURN u' \
          (errorNum 1501; the server says position 1:31, counting bytes)"
     );

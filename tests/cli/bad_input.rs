@@ -313,37 +313,6 @@ const CASES: &[Case] = &[
     generated("symlink-loop-dir", Expect::Warning, symlink_loop_dir),
 ];
 
-/// Cases whose error only the semantic checks of `aql_lexer::check_query`
-/// find (unknown functions, unknown variables), each with queries that
-/// show those checks are in this build: each must be rejected with the
-/// given error number. Where a probe passes, the checks are not written yet
-/// (issue 15 builds them on other branches): the case is skipped, loudly,
-/// instead of failing on an unwritten check; once they are in, it runs like
-/// any other.
-const NEEDS_SEMANTIC_CHECKS: &[(&str, &[(&str, u32)])] = &[
-    ("aql-unknown-function", &[("RETURN LENGTHH([1])", 1540)]),
-    ("aql-unknown-variable", &[("RETURN { foo }", 1512)]),
-    (
-        "aql-semantic-errors-one-file",
-        &[("RETURN LENGTHH([1])", 1540), ("RETURN { foo }", 1512)],
-    ),
-];
-
-/// The probe queries of `case` that this build does not reject with their
-/// error number (empty: the case can run).
-fn missing_semantic_checks(case: &str) -> Vec<String> {
-    NEEDS_SEMANTIC_CHECKS
-        .iter()
-        .filter(|(name, _)| *name == case)
-        .flat_map(|(_, probes)| probes.iter())
-        .filter(|(query, error_num)| {
-            !aql_lexer::check_query(query)
-                .is_err_and(|errors| errors.iter().any(|error| error.error_num == *error_num))
-        })
-        .map(|(query, error_num)| format!("`{query}` is not rejected with {error_num}"))
-        .collect()
-}
-
 const USERS: &str =
     "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n";
 /// A spec with an unknown field at 6:3, for cases that need a readable
@@ -823,15 +792,6 @@ fn bad_input_corpus() {
     let temp = tempfile::tempdir().expect("temp dir");
     let mut failures = Vec::new();
     for case in CASES {
-        let missing = missing_semantic_checks(case.name);
-        if !missing.is_empty() {
-            eprintln!(
-                "SKIPPED {}: the semantic checks it needs are not in this build ({})",
-                case.name,
-                missing.join("; ")
-            );
-            continue;
-        }
         let dir = match case.source {
             Source::CheckedIn => corpus_dir().join(case.name),
             Source::Generated(build) => {
@@ -897,12 +857,6 @@ fn every_corpus_folder_is_listed() {
         .filter(|case| case.expect != Expect::Warning)
         .count();
     assert!(errors >= 60, "the corpus has only {errors} exit-3 cases");
-    for (name, _) in NEEDS_SEMANTIC_CHECKS {
-        assert!(
-            names.contains(name),
-            "{name} needs semantic checks but is no case"
-        );
-    }
 }
 
 /// Byte strings a mutation may insert: YAML and AQL syntax, and bytes that
