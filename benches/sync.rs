@@ -622,8 +622,13 @@ fn load_desired(repo: &Path) -> Result<State, String> {
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(arangosync::validate::validate(&loaded));
     let transformations = loaded.transformations.clone();
-    let (_, problems) =
-        arangosync::transform::load_into(&mut loaded.state, &transformations, repo, NAMESPACE);
+    let (_, problems) = arangosync::transform::load_into(
+        &mut loaded.state,
+        &transformations,
+        repo,
+        NAMESPACE,
+        &arangosync::transform::query_checks(None),
+    );
     diagnostics.extend(problems);
     if diagnostics.has_errors() {
         return Err(format!("invalid specs: {diagnostics:?}"));
