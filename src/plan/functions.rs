@@ -358,6 +358,7 @@ mod tests {
                 hash: format!("hash-{name}"),
                 source: format!("{name}_v1.aql"),
                 format_version: crate::model::REGISTRY_FORMAT_VERSION,
+                lineage: None,
             },
         )
     }

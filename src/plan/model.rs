@@ -26,6 +26,9 @@ pub struct Plan {
     /// The `--target` addresses (`index/users/idx_email`) this plan was
     /// narrowed to; empty for a whole plan.
     pub targets: Vec<String>,
+    /// Changes that remove something a registered feature reads
+    /// ([`super::lineage`]): not changes themselves, and blocking nothing.
+    pub warnings: Vec<super::lineage::LineageWarning>,
 }
 
 /// Something the plan leaves alone on purpose, and why.

@@ -101,6 +101,7 @@ pub(crate) mod tests {
             notes: vec![],
             server: None,
             targets: vec![],
+            warnings: Vec::new(),
         }
     }
 }
