@@ -1,0 +1,273 @@
+//! Lineage end to end: an apply of the example features (plus one that
+//! filters on `users.email`) records each feature's lineage in its registry
+//! entry, which validates against `schemas/registry-entry.v1.schema.json`;
+//! `features show` prints it; and a plan that removes what a registered
+//! feature reads warns (text, Markdown, JSON): an attribute dropped from a
+//! strict schema, a dropped index on a filtered attribute, a pruned
+//! collection, also for a feature the specs drop while its entry stays.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::support::{example_without_vector_index, snapshot_settings, Harness};
+
+/// One more feature: a lookup by email, the attribute the example's
+/// unique index `idx_users_email` serves.
+const USER_BY_EMAIL: &str = "-- Feature: user_by_email
+-- Version: 1
+-- Description: A user's key and email domain, found by email.
+-- Owner: growth-ml@example.com
+-- Returns: one
+FOR u IN users
+  FILTER u.email == @email
+  RETURN {user: u._key, domain: LAST(SPLIT(u.email, \"@\"))}
+";
+
+/// The example features in the harness's spec directory, with
+/// `user_by_email`, applied.
+fn applied() -> Harness {
+    let harness = Harness::with_profile(arangodb_emulator::Profile::default());
+    example_without_vector_index(harness.specs());
+    harness.write("transformations/user_by_email_v1.aql", USER_BY_EMAIL);
+    let apply = harness.run(&["apply", "--create-database", "--revision", "r1"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    harness
+}
+
+/// The registry documents, read straight from the state collection.
+fn registry(harness: &Harness) -> Vec<Value> {
+    let body = harness.post(
+        "/_api/cursor",
+        json!({
+            "query": "FOR d IN _arangosync FILTER d.type == @type SORT d.function RETURN d",
+            "bindVars": {"type": "feature"},
+        }),
+    );
+    body["result"].as_array().expect("rows").clone()
+}
+
+fn validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/registry-entry.v1.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).expect("json");
+    jsonschema::validator_for(&schema).expect("a valid schema")
+}
+
+/// Rewrites a spec file of the harness: `from` replaced by `to` (which
+/// must be there).
+fn edit(harness: &Harness, relative: &str, from: &str, to: &str) {
+    let path = harness.specs().join(relative);
+    let text = std::fs::read_to_string(&path).expect("read spec");
+    assert!(text.contains(from), "{relative} lacks {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write spec");
+}
+
+#[test]
+fn the_registry_records_lineage_that_validates_and_features_show_prints_it() {
+    let harness = applied();
+    let entries = registry(&harness);
+    assert_eq!(entries.len(), 5, "{entries:#?}");
+    let validator = validator();
+    for entry in &entries {
+        let errors: Vec<String> = validator
+            .iter_errors(entry)
+            .map(|error| format!("{error} at {}", error.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{entry:#}: {errors:?}");
+        assert!(entry["lineage"].is_object(), "{entry:#}");
+        // The schema checks the lineage's shape, so this check can fail.
+        let mut broken = entry.clone();
+        broken["lineage"]["sources"]["users"] = json!("table");
+        assert!(!validator.is_valid(&broken));
+        let mut older = entry.clone();
+        older.as_object_mut().expect("object").remove("lineage");
+        assert!(validator.is_valid(&older), "the field is optional");
+    }
+    let by_email = entries
+        .iter()
+        .find(|entry| entry["feature"] == "user_by_email")
+        .expect("entry");
+    assert_eq!(
+        by_email["lineage"],
+        json!({
+            "sources": {"users": "collection"},
+            "graphs": [],
+            "attributes": {"users": ["_key", "email"]},
+            "filtered": {"users": ["email"]},
+            "written": [],
+        })
+    );
+    // A second plan finds the entries as written: lineage compares equal.
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+
+    let shown = harness.run(&["features", "show", "user_session_count"]);
+    assert_eq!(shown.status, 0, "{shown:?}");
+    let graph = harness.run(&["features", "show", "product_graph_centrality"]);
+    assert_eq!(graph.status, 0, "{graph:?}");
+    let json_show = harness.run(&["features", "show", "user_by_email", "--format", "json"]);
+    assert_eq!(json_show.status, 0, "{json_show:?}");
+    let shown_entry: Value = serde_json::from_str(&json_show.stdout).expect("json");
+    assert_eq!(shown_entry["lineage"], by_email["lineage"]);
+    let lineage_lines = |stdout: &str| -> String {
+        stdout
+            .lines()
+            .filter(|line| {
+                ["reads ", "filters on ", "graphs ", "writes "]
+                    .iter()
+                    .any(|label| line.starts_with(label))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect()
+    };
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("lineage_show_session_count", lineage_lines(&shown.stdout));
+        insta::assert_snapshot!("lineage_show_graph", lineage_lines(&graph.stdout));
+    });
+}
+
+#[test]
+fn an_entry_without_lineage_says_so_and_the_plan_records_it() {
+    let harness = applied();
+    // What an older arangosync wrote: the same entry without `lineage`.
+    let mut entry = registry(&harness)
+        .into_iter()
+        .find(|entry| entry["feature"] == "user_by_email")
+        .expect("entry");
+    let object = entry.as_object_mut().expect("object");
+    object.remove("lineage");
+    object.remove("_id");
+    object.remove("_rev");
+    harness.post(
+        "/_api/document/_arangosync?overwriteMode=replace",
+        entry.clone(),
+    );
+    let shown = harness.run(&["features", "show", "user_by_email"]);
+    assert_eq!(shown.status, 0, "{shown:?}");
+    assert!(
+        shown.stdout.contains(
+            "reads        not recorded (the entry was written by an arangosync that did not record lineage; an apply records it)\n"
+        ),
+        "{}",
+        shown.stdout
+    );
+    let plan = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status, 2, "{plan:?}");
+    assert!(
+        plan.stdout.contains(
+            "registry entry FEATURES::USER_BY_EMAIL_V1 (update)\n      records what the query reads (lineage), which the entry does not have yet\n"
+        ),
+        "{}",
+        plan.stdout
+    );
+    let apply = harness.run(&["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    let rewritten = registry(&harness)
+        .into_iter()
+        .find(|entry| entry["feature"] == "user_by_email")
+        .expect("entry");
+    assert!(rewritten["lineage"].is_object(), "{rewritten:#}");
+}
+
+/// The example with the three removals: `users` allows no attribute
+/// beyond its listed ones (email is no longer listed), its email index is
+/// gone, and the edge collection `user_sessions` left the specs (and the
+/// graph).
+fn remove_what_features_read(harness: &Harness) {
+    edit(
+        harness,
+        "entities/users.yaml",
+        "        email: {type: string}\n      required: [email, created_at]\n",
+        "        created_at: {type: string}\n      required: [created_at]\n      additionalProperties: false\n",
+    );
+    edit(
+        harness,
+        "entities/users.yaml",
+        "    - {type: persistent, fields: [email], unique: true, sparse: true, name: idx_users_email}\n",
+        "",
+    );
+    let interactions = harness.specs().join("entities/interactions.yaml");
+    let text = std::fs::read_to_string(&interactions).expect("read");
+    let start = text
+        .find("apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: user_sessions\n")
+        .expect("user_sessions");
+    let end = start + text[start..].find("---\n").expect("its end") + "---\n".len();
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    let text = text.replacen(
+        "    - {collection: user_sessions, from: [users], to: [sessions]}\n",
+        "",
+        1,
+    );
+    std::fs::write(&interactions, text).expect("write");
+}
+
+#[test]
+fn a_plan_that_removes_what_features_read_warns_in_every_format() {
+    let harness = applied();
+    remove_what_features_read(&harness);
+    let text = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
+    assert_eq!(text.status, 2, "{text:?}");
+    let markdown = harness.run(&["plan", "--prune", "--format", "markdown"]);
+    assert_eq!(markdown.status, 0, "{markdown:?}");
+    let json_plan = harness.run(&["plan", "--prune", "--format", "json"]);
+    assert_eq!(json_plan.status, 0, "{json_plan:?}");
+    let document: Value = serde_json::from_str(&json_plan.stdout).expect("json");
+    assert_eq!(document["formatVersion"], 2);
+    let warnings = document["warnings"].as_array().expect("warnings");
+    let objects: Vec<&Value> = warnings.iter().map(|warning| &warning["object"]).collect();
+    assert!(objects.contains(&&json!({"kind": "collection", "name": "user_sessions"})));
+    assert!(objects.contains(
+        &&json!({"kind": "index", "collection": "users", "name": "idx_users_email"})
+    ));
+    assert!(objects.contains(&&json!({"kind": "collection", "name": "users"})));
+    // Warnings block nothing: the plan is what it would be without them.
+    let text_warnings: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("  WARN "))
+        .collect();
+    assert_eq!(text_warnings.len(), warnings.len(), "{}", text.stdout);
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("lineage_plan_text", text.stdout);
+        insta::assert_snapshot!("lineage_plan_markdown", markdown.stdout);
+        insta::assert_snapshot!(
+            "lineage_plan_json_warnings",
+            format!("{:#}", document["warnings"])
+        );
+    });
+    // Without the changes, no warning.
+    let unchanged = applied();
+    let plan = unchanged.run(&["plan", "--prune", "--format", "json"]);
+    let document: Value = serde_json::from_str(&plan.stdout).expect("json");
+    assert_eq!(document.get("warnings"), None, "{document:#}");
+}
+
+#[test]
+fn a_feature_the_specs_drop_but_the_registry_keeps_is_named_too() {
+    let harness = applied();
+    harness.remove("transformations/user_by_email_v1.aql");
+    edit(
+        &harness,
+        "entities/users.yaml",
+        "        email: {type: string}\n      required: [email, created_at]\n",
+        "        created_at: {type: string}\n      required: [created_at]\n      additionalProperties: false\n",
+    );
+    let kept = harness.run(&["plan"]);
+    assert_eq!(kept.status, 0, "{kept:?}");
+    let warnings: Vec<&str> = kept
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("  WARN "))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["  WARN feature user_by_email v1 (registered, not in the specs) reads users.email; the new schema of users no longer allows email"],
+        "{}",
+        kept.stdout
+    );
+    // Pruned with its entry, it is served no more: no warning.
+    let pruned = harness.run(&["plan", "--prune"]);
+    assert_eq!(pruned.status, 0, "{pruned:?}");
+    assert!(!pruned.stdout.contains("WARN"), "{}", pruned.stdout);
+}
