@@ -22,7 +22,9 @@
 //!   against the rule (ArangoDB manual, "Schema Validation",
 //!   docs.arango.ai/arangodb/3.10/concepts/data-structure/documents/schema-validation/:
 //!   the schema validation ignores them). `patternProperties` are not looked at,
-//!   so an attribute such a pattern allows may still be reported;
+//!   so an attribute such a pattern allows may still be reported. A
+//!   feature that reads whole documents (`RETURN u`, path `*`) reads every
+//!   attribute the live schema lists: those the new one disallows count;
 //! * an index that could serve an attribute a feature filters, sorts or
 //!   searches on, dropped or replaced while no index the specs declare on
 //!   the collection serves it. "Could serve": the attribute is the first
@@ -242,13 +244,35 @@ fn schema_findings(
     have: &Collection,
     found: &mut Vec<Finding>,
 ) {
+    let newly_disallowed = |top: &str| {
+        !SYSTEM_ATTRIBUTES.contains(&top)
+            && disallows(want.schema.as_ref(), top)
+            && !disallows(have.schema.as_ref(), top)
+    };
     for path in lineage.attributes_of(source) {
-        let top = top_level(path);
-        if SYSTEM_ATTRIBUTES.contains(&top) {
+        if path == aql_lexer::lineage::WHOLE {
+            // Whole documents (`RETURN u`): every attribute the live
+            // schema lists that the new one disallows is read.
+            let listed = have
+                .schema
+                .as_ref()
+                .and_then(|schema| schema.rule.get("properties"))
+                .and_then(Value::as_object);
+            for top in listed.into_iter().flat_map(|listed| listed.keys()) {
+                if newly_disallowed(top) {
+                    found.push((
+                        Address::Collection(source.to_string()),
+                        Some(top.clone()),
+                        Use::Reads,
+                        format!("whole documents of {source}"),
+                        format!("the new schema of {source} no longer allows {top}"),
+                    ));
+                }
+            }
             continue;
         }
-        let now = disallows(want.schema.as_ref(), top);
-        if now && !disallows(have.schema.as_ref(), top) {
+        let top = top_level(path);
+        if newly_disallowed(top) {
             found.push((
                 Address::Collection(source.to_string()),
                 Some(path.clone()),

@@ -9,10 +9,11 @@
 //! writes       -
 //! ```
 //!
-//! A source that is not a plain document collection carries its kind in
-//! brackets (`[edge]`, `[view]`, `[parameter]` for a collection bind
+//! On the `reads` line, a source that is not a plain document collection
+//! carries its kind in brackets (`[edge]`, `[view]`, `[parameter]` for a collection bind
 //! parameter, `[unknown]` for a name no spec declared when the entry was
-//! written).
+//! written). A source whose whole documents are read (`RETURN u`, the
+//! parser's path `*`) shows `(whole documents)` instead of paths.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,7 +57,11 @@ fn per_source(
         .into_iter()
         .map(|name| {
             let mut item = name.clone();
+            // Kinds once, on the `reads` line; a key with `/` is what the
+            // parser records for what a graph or traversal reaches
+            // (`graph:interactions/vertices`), not a source.
             match lineage.sources.get(name) {
+                _ if !every_source || name.contains('/') => {}
                 Some(SourceKind::Collection) => {}
                 Some(kind) => item.push_str(&format!(" [{}]", kind.as_str())),
                 None => item.push_str(" [unknown]"),
@@ -67,7 +72,10 @@ fn per_source(
                 .flatten()
                 .map(String::as_str)
                 .collect();
-            if !read.is_empty() {
+            // The whole document covers every path.
+            if read.contains(&aql_lexer::lineage::WHOLE) {
+                item.push_str(" (whole documents)");
+            } else if !read.is_empty() {
                 item.push_str(&format!(" ({})", read.join(", ")));
             }
             item
@@ -113,10 +121,19 @@ mod tests {
         lineage
             .filtered
             .insert("users".into(), ["_key".into()].into());
+        lineage
+            .attributes
+            .insert("accounts".into(), ["*".into(), "_key".into()].into());
+        lineage
+            .sources
+            .insert("accounts".into(), SourceKind::Collection);
         lineage.graphs.insert("interactions".into());
+        lineage
+            .attributes
+            .insert("graph:interactions/vertices".into(), ["_key".into()].into());
         assert_eq!(
             lineage_text(Some(&lineage)),
-            "reads        @@coll [parameter], user_sessions [edge] (started_at), users (_key, email)\n\
+            "reads        @@coll [parameter], accounts (whole documents), graph:interactions/vertices (_key), user_sessions [edge] (started_at), users (_key, email)\n\
              filters on   users (_key)\n\
              graphs       interactions\n\
              writes       -\n"

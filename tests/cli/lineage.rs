@@ -21,7 +21,17 @@ const USER_BY_EMAIL: &str = "-- Feature: user_by_email
 -- Returns: one
 FOR u IN users
   FILTER u.email == @email
-  RETURN {user: u._key, domain: LAST(SPLIT(u.email, \"@\"))}
+  LET domain = LAST(SPLIT(u.email, \"@\"))
+  LET blocked = FIRST(FOR d IN email_domains FILTER d._key == domain RETURN d.blocked)
+  RETURN {user: u._key, domain, blocked}
+";
+
+/// The collection `user_by_email` looks domains up in.
+const EMAIL_DOMAINS: &str = "apiVersion: db.feature-store/v1alpha1
+kind: ArangoCollection
+metadata:
+  name: email_domains
+spec: {}
 ";
 
 /// The example features in the harness's spec directory, with
@@ -30,6 +40,7 @@ fn applied() -> Harness {
     let harness = Harness::with_profile(arangodb_emulator::Profile::default());
     example_without_vector_index(harness.specs());
     harness.write("transformations/user_by_email_v1.aql", USER_BY_EMAIL);
+    harness.write("entities/email_domains.yaml", EMAIL_DOMAINS);
     let apply = harness.run(&["apply", "--create-database", "--revision", "r1"]);
     assert_eq!(apply.status, 0, "{apply:?}");
     harness
@@ -91,10 +102,10 @@ fn the_registry_records_lineage_that_validates_and_features_show_prints_it() {
     assert_eq!(
         by_email["lineage"],
         json!({
-            "sources": {"users": "collection"},
+            "sources": {"email_domains": "collection", "users": "collection"},
             "graphs": [],
-            "attributes": {"users": ["_key", "email"]},
-            "filtered": {"users": ["email"]},
+            "attributes": {"email_domains": ["_key", "blocked"], "users": ["_key", "email"]},
+            "filtered": {"email_domains": ["_key"], "users": ["email"]},
             "written": [],
         })
     );
@@ -172,8 +183,7 @@ fn an_entry_without_lineage_says_so_and_the_plan_records_it() {
 
 /// The example with the three removals: `users` allows no attribute
 /// beyond its listed ones (email is no longer listed), its email index is
-/// gone, and the edge collection `user_sessions` left the specs (and the
-/// graph).
+/// gone, and the collection `email_domains` left the specs.
 fn remove_what_features_read(harness: &Harness) {
     edit(
         harness,
@@ -187,39 +197,49 @@ fn remove_what_features_read(harness: &Harness) {
         "    - {type: persistent, fields: [email], unique: true, sparse: true, name: idx_users_email}\n",
         "",
     );
-    let interactions = harness.specs().join("entities/interactions.yaml");
-    let text = std::fs::read_to_string(&interactions).expect("read");
-    let start = text
-        .find("apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: user_sessions\n")
-        .expect("user_sessions");
-    let end = start + text[start..].find("---\n").expect("its end") + "---\n".len();
-    let text = format!("{}{}", &text[..start], &text[end..]);
-    let text = text.replacen(
-        "    - {collection: user_sessions, from: [users], to: [sessions]}\n",
-        "",
-        1,
-    );
-    std::fs::write(&interactions, text).expect("write");
+    harness.remove("entities/email_domains.yaml");
 }
 
 #[test]
 fn a_plan_that_removes_what_features_read_warns_in_every_format() {
     let harness = applied();
     remove_what_features_read(&harness);
-    let text = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
+    let text = harness.run(&[
+        "plan",
+        "--prune",
+        "--allow-destructive",
+        "--detailed-exitcode",
+    ]);
     assert_eq!(text.status, 2, "{text:?}");
-    let markdown = harness.run(&["plan", "--prune", "--format", "markdown"]);
+    let markdown = harness.run(&[
+        "plan",
+        "--prune",
+        "--allow-destructive",
+        "--format",
+        "markdown",
+    ]);
     assert_eq!(markdown.status, 0, "{markdown:?}");
-    let json_plan = harness.run(&["plan", "--prune", "--format", "json"]);
+    let json_plan = harness.run(&["plan", "--prune", "--allow-destructive", "--format", "json"]);
     assert_eq!(json_plan.status, 0, "{json_plan:?}");
-    let document: Value = serde_json::from_str(&json_plan.stdout).expect("json");
+    // The diagnostics document (the query reads `email_domains`, which no
+    // spec declares now), then the plan.
+    let documents: Vec<Value> = serde_json::Deserializer::from_str(&json_plan.stdout)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .expect("json");
+    assert_eq!(documents.len(), 2, "{}", json_plan.stdout);
+    assert_eq!(
+        documents[0]["diagnostics"][0]["code"], "unknown-collection",
+        "{:#}",
+        documents[0]
+    );
+    let document = &documents[1];
     assert_eq!(document["formatVersion"], 2);
     let warnings = document["warnings"].as_array().expect("warnings");
     let objects: Vec<&Value> = warnings.iter().map(|warning| &warning["object"]).collect();
-    assert!(objects.contains(&&json!({"kind": "collection", "name": "user_sessions"})));
-    assert!(objects.contains(
-        &&json!({"kind": "index", "collection": "users", "name": "idx_users_email"})
-    ));
+    assert!(objects.contains(&&json!({"kind": "collection", "name": "email_domains"})));
+    assert!(objects
+        .contains(&&json!({"kind": "index", "collection": "users", "name": "idx_users_email"})));
     assert!(objects.contains(&&json!({"kind": "collection", "name": "users"})));
     // Warnings block nothing: the plan is what it would be without them.
     let text_warnings: Vec<&str> = text
@@ -238,7 +258,7 @@ fn a_plan_that_removes_what_features_read_warns_in_every_format() {
     });
     // Without the changes, no warning.
     let unchanged = applied();
-    let plan = unchanged.run(&["plan", "--prune", "--format", "json"]);
+    let plan = unchanged.run(&["plan", "--prune", "--allow-destructive", "--format", "json"]);
     let document: Value = serde_json::from_str(&plan.stdout).expect("json");
     assert_eq!(document.get("warnings"), None, "{document:#}");
 }
@@ -262,12 +282,19 @@ fn a_feature_the_specs_drop_but_the_registry_keeps_is_named_too() {
         .collect();
     assert_eq!(
         warnings,
-        ["  WARN feature user_by_email v1 (registered, not in the specs) reads users.email; the new schema of users no longer allows email"],
+        [
+            "  WARN feature user_by_email v1 (registered, not in the specs) reads users.email; the new schema of users no longer allows email",
+            "  WARN feature user_profile v1 reads whole documents of users; the new schema of users no longer allows email",
+        ],
         "{}",
         kept.stdout
     );
     // Pruned with its entry, it is served no more: no warning.
     let pruned = harness.run(&["plan", "--prune"]);
     assert_eq!(pruned.status, 0, "{pruned:?}");
-    assert!(!pruned.stdout.contains("WARN"), "{}", pruned.stdout);
+    assert!(
+        !pruned.stdout.contains("WARN feature user_by_email"),
+        "{}",
+        pruned.stdout
+    );
 }

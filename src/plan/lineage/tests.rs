@@ -137,6 +137,23 @@ fn an_attribute_the_new_strict_schema_no_longer_allows_is_named() {
     );
     assert_eq!(found[0].object, Address::Collection("users".into()));
     assert_eq!(found[0].attribute.as_deref(), Some("email"));
+    // A feature that returns whole documents reads email too.
+    let (mut desired, live) = (desired, live);
+    register(
+        &mut desired,
+        entry(
+            "user_profile",
+            1,
+            lineage(&[("users", SourceKind::Collection)], &[("users", "*")], &[]),
+        ),
+    );
+    assert_eq!(
+        messages(&warnings(&desired, &live, &changes)),
+        [
+            "feature user_email_domain v1 reads users.email; the new schema of users no longer allows email",
+            "feature user_profile v1 reads whole documents of users; the new schema of users no longer allows email",
+        ]
+    );
 }
 
 #[test]
