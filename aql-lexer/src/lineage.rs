@@ -12,8 +12,10 @@
 //! (`{ user: u }`, the groups of `COLLECT ... INTO g`) or a traversal path.
 //! Nothing is recorded while a value is only passed along (`LET x = u`,
 //! `FIRST(...)`, `a || b`, a ternary's branches); a path is recorded where
-//! the value is used: compared, returned, passed to a function, written,
-//! grouped on.
+//! the value is used: compared, returned by the query, passed to a
+//! function, written, grouped on, told apart by `RETURN DISTINCT`. What a
+//! subquery returns is recorded where the subquery's result is used (and
+//! at the end of the scope if it never is: the subquery ran anyway).
 //!
 //! # Representation
 //!
@@ -42,8 +44,10 @@
 //! - `filtered`: the paths read inside a `FILTER`, `SEARCH`, `SORT` or
 //!   `PRUNE` condition (inline filters `[* FILTER ...]` in them included),
 //!   and the attributes of an `UPSERT` search document. A subquery inside
-//!   a condition starts afresh; values a subquery returns are not counted
-//!   as filtered where the outer condition compares them.
+//!   a condition starts afresh. Values that a subquery returned or that
+//!   went through a `COLLECT` (groups, `INTO` groups) are not counted as
+//!   filtered where a later condition compares them: no index of their
+//!   collection can serve that condition.
 //! - Modifications: `UPDATE u ...`/`REPLACE u ...`/`REMOVE u ...` with a
 //!   document read its `_key`; `OLD`/`NEW` afterwards and the `UPSERT`
 //!   search read the modified collection, which then is also a source.
@@ -55,12 +59,23 @@
 //!   `OPTIONS` (`vertexCollections`, ...), user function bodies.
 //! - Attribute names that contain a dot are not escaped (`u['a.b']` reads
 //!   `a.b`, the same as `u.a.b`).
-//! - Functions are not modelled beyond the few named in `call`: any other
-//!   function reads its arguments whole (`LENGTH(u.tags)` reads `tags`,
-//!   `ATTRIBUTES(u)` reads `*`).
+//! - Functions are modelled only where the value passes through or the
+//!   arguments name what is read: `DOCUMENT`, `COLLECTION_COUNT`, `NEAR`,
+//!   `WITHIN`, `WITHIN_RECTANGLE`, `FULLTEXT` (collection names), `LENGTH`/
+//!   `COUNT` (an array's elements are not read), `FIRST`/`LAST`/`NTH`,
+//!   `NOT_NULL`/`FIRST_DOCUMENT`/`UNION`/... (pass their arguments on),
+//!   `KEEP` and `HAS` with literal names, `BM25`/`TFIDF` (no attribute).
+//!   Any other function reads its arguments whole (`LENGTH(u.tags)` reads
+//!   `tags`, `ATTRIBUTES(u)` and `UNSET(u, 'a')` read `*`).
+//! - Which document a `NEW`, `OLD` or `DOCUMENT` result is, beyond its
+//!   collection; values inside arrays and objects built at run time
+//!   (`PUSH`, `ZIP`, `MERGE` results are not followed).
 //! - Expressions nested deeper than [`MAX_DEPTH`] walk levels (left-deep
 //!   operator chains can exceed the parser's own cap) are not followed
 //!   further; `truncated` says so.
+//! - A followed value is kept small (see `MAX_ORIGINS`): one that would
+//!   combine too many origins or nest objects too deep is read whole where
+//!   it is built, a superset of what the query reads.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,9 +101,12 @@ const MAX_WEIGHT: usize = 256;
 /// collection bind parameter appears as `@@name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lineage {
-    /// Collections and views read: iterated, named in `WITH`, in a
-    /// function that takes a collection name (`DOCUMENT('users', k)`,
-    /// `COLLECTION_COUNT`), the edge collections of anonymous traversals,
+    /// Collections and views read: iterated, named in `WITH`, named in an
+    /// expression (a name that is not a variable), given to a function
+    /// that takes a collection name (`DOCUMENT('users', k)`,
+    /// `DOCUMENT('users/1')`, `COLLECTION_COUNT`, `NEAR`, `WITHIN`,
+    /// `WITHIN_RECTANGLE`, `FULLTEXT`), the edge collections of anonymous
+    /// traversals,
     /// a modified collection whose documents are read (`OLD`, `NEW`,
     /// `UPSERT`'s search).
     pub sources: BTreeSet<String>,
@@ -197,12 +215,14 @@ pub fn lineage(query: &Query) -> Lineage {
 #[derive(Debug, Clone, PartialEq)]
 enum Origin {
     /// The value at `path` ("" for the whole) of a document of `key`, in
-    /// `many` levels of arrays. `returned`: it came out of a subquery.
+    /// `many` levels of arrays. `indirect`: it came out of a subquery's
+    /// `RETURN` or through a `COLLECT`, so a condition on it is not one an
+    /// index of `key` could serve.
     Doc {
         key: String,
         path: String,
         many: usize,
-        returned: bool,
+        indirect: bool,
     },
     /// A traversal path object (`p`): `vertices` and `edges` keys.
     Path {
@@ -223,8 +243,8 @@ struct Binding {
     name: String,
     value: Value,
     used: bool,
-    /// Bound by `LET`/`INTO`: if never used, its arrays are read at the end
-    /// of the scope (the subquery ran anyway).
+    /// Bound by `LET`: if never used, its arrays are read at the end of the
+    /// scope (a subquery ran anyway).
     read_if_unused: bool,
 }
 
@@ -238,6 +258,12 @@ struct Walker {
 }
 
 const SPECIALS: &[&str] = &["CURRENT", "NEW", "OLD"];
+
+/// Keywords that the parser (as of this writing) turns into names before a
+/// `:`, also in a ternary (`c ? null : x` gives `Name("null")`); never taken
+/// for a collection (a collection of that name needs backticks, which the
+/// syntax tree does not keep).
+const LITERAL_WORDS: &[&str] = &["null", "true", "false"];
 
 fn join(path: &str, attribute: &str) -> String {
     if path.is_empty() {
@@ -255,12 +281,12 @@ fn wrap(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => Origin::Doc {
                 key,
                 path,
                 many: many + 1,
-                returned,
+                indirect,
             },
             Origin::Path {
                 vertices,
@@ -279,7 +305,9 @@ fn wrap(value: Value) -> Value {
         .collect()
 }
 
-fn mark_returned(value: Value) -> Value {
+/// Marks every document origin in `value` as indirect (fields included;
+/// objects nest at most [`MAX_NESTING`] deep, see `merge`).
+fn mark_indirect(value: Value) -> Value {
     value
         .into_iter()
         .map(|origin| match origin {
@@ -289,7 +317,14 @@ fn mark_returned(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned: true,
+                indirect: true,
+            },
+            Origin::Object { fields, many } => Origin::Object {
+                fields: fields
+                    .into_iter()
+                    .map(|(name, inner)| (name, mark_indirect(inner)))
+                    .collect(),
+                many,
             },
             other => other,
         })
@@ -306,23 +341,30 @@ fn elements(value: Value) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => {
                 if many > 0 {
                     Some(Origin::Doc {
                         key,
                         path,
                         many: many - 1,
-                        returned,
+                        indirect,
                     })
                 } else if path.is_empty() {
-                    None
+                    // Iterating what was taken for one document: it was an
+                    // array of them (`DOCUMENT('c', @keys)`).
+                    Some(Origin::Doc {
+                        key,
+                        path,
+                        many,
+                        indirect,
+                    })
                 } else {
                     Some(Origin::Doc {
                         key,
                         path: format!("{path}[*]"),
                         many,
-                        returned,
+                        indirect,
                     })
                 }
             }
@@ -352,12 +394,12 @@ fn attribute(value: &Value, name: &str) -> Value {
                 key,
                 path,
                 many,
-                returned,
+                indirect,
             } => out.push(Origin::Doc {
                 key: key.clone(),
                 path: join(path, name),
                 many: *many,
-                returned: *returned,
+                indirect: *indirect,
             }),
             Origin::Path {
                 vertices,
@@ -373,7 +415,7 @@ fn attribute(value: &Value, name: &str) -> Value {
                     key: key.clone(),
                     path: String::new(),
                     many: many + 1,
-                    returned: false,
+                    indirect: false,
                 }));
             }
             Origin::Object { fields, many } => {
@@ -470,10 +512,10 @@ impl Walker {
                 Origin::Doc {
                     key,
                     path,
-                    returned,
+                    indirect,
                     ..
                 } => {
-                    let filtered = self.filtering && !returned;
+                    let filtered = self.filtering && !indirect;
                     self.record(&key, &path, filtered);
                 }
                 Origin::Path {
@@ -500,10 +542,10 @@ impl Walker {
                 Origin::Doc {
                     key,
                     path,
-                    returned,
+                    indirect,
                     ..
                 } if path.is_empty() => {
-                    let filtered = self.filtering && !returned;
+                    let filtered = self.filtering && !indirect;
                     self.record(&key, attribute_name, filtered);
                 }
                 other => self.read(vec![other]),
@@ -546,33 +588,22 @@ impl Walker {
         });
     }
 
+    /// Binds a variable, or each variable of a destructuring pattern to
+    /// the part of `value` it takes (recursion as deep as the pattern,
+    /// which the parser caps).
     fn bind_pattern(&mut self, pattern: &Pattern, value: Value, read_if_unused: bool) {
         match pattern {
             Pattern::Name(name) => self.bind(name, value, read_if_unused),
             Pattern::Array(items) => {
                 let element = elements(value);
                 for item in items {
-                    self.bind_pattern_shallow(item, element.clone(), read_if_unused);
+                    self.bind_pattern(item, element.clone(), read_if_unused);
                 }
             }
             Pattern::Object(entries) => {
                 for (name, item) in entries {
                     let field = attribute(&value, name);
-                    self.bind_pattern_shallow(item, field, read_if_unused);
-                }
-            }
-        }
-    }
-
-    /// Nested destructuring (the parser bounds its depth): nested patterns
-    /// bind their names to nothing followed rather than recursing.
-    fn bind_pattern_shallow(&mut self, pattern: &Pattern, value: Value, read_if_unused: bool) {
-        match pattern {
-            Pattern::Name(name) => self.bind(name, value, read_if_unused),
-            nested => {
-                let names: Vec<String> = nested.names().into_iter().map(str::to_string).collect();
-                for name in names {
-                    self.bind(&name, Vec::new(), false);
+                    self.bind_pattern(item, field, read_if_unused);
                 }
             }
         }
@@ -614,7 +645,7 @@ impl Walker {
     // ---- operations ----------------------------------------------------
 
     /// Walks a (sub)query; returns what its `RETURN` gives (an array of
-    /// it). At the top level the returned value is read.
+    /// it). At the top level the indirect value is read.
     fn query(&mut self, query: &Query, top: bool) -> Value {
         if self.depth > MAX_DEPTH {
             self.out.truncated = true;
@@ -628,20 +659,20 @@ impl Walker {
                 self.out.sources.insert(name);
             }
         }
-        let mut returned = Vec::new();
+        let mut indirect = Vec::new();
         for statement in &query.body {
             if let Some(value) = self.statement(statement) {
                 if top {
                     self.read(value);
                 } else {
-                    returned = wrap(mark_returned(value));
+                    indirect = wrap(mark_indirect(value));
                 }
             }
         }
         self.pop_scope(mark);
         self.filtering = saved_filtering;
         self.depth -= 1;
-        returned
+        indirect
     }
 
     /// Evaluates an expression as a condition and reads it as filtered.
@@ -711,15 +742,17 @@ impl Walker {
     fn for_(&mut self, for_: &For) {
         match &for_.source {
             ForSource::Expr { expr, search } => {
+                if search.is_some() {
+                    if let Some(name) = self.source_name(expr) {
+                        self.out.views.insert(name);
+                    }
+                }
                 let value = self.eval(expr);
                 let element = elements(value);
                 if let Some(variable) = for_.variables.first() {
                     self.bind_pattern(variable, element, false);
                 }
                 if let Some(search) = search {
-                    if let Some(name) = self.source_name(expr) {
-                        self.out.views.insert(name);
-                    }
                     self.condition(search);
                 }
             }
@@ -838,7 +871,10 @@ impl Walker {
             self.eval_read(&aggregate.value);
         }
         let into = match &collect.into {
-            Some((name, Some(projection))) => Some((name.clone(), wrap(self.eval(projection)))),
+            Some((name, Some(projection))) => {
+                let value = self.eval(projection);
+                Some((name.clone(), wrap(mark_indirect(value))))
+            }
             Some((name, None)) => {
                 let mut fields: Vec<(String, Value)> = Vec::new();
                 for binding in &self.scope {
@@ -857,7 +893,7 @@ impl Walker {
                         binding.used = true;
                     }
                 }
-                let object = vec![Origin::Object { fields, many: 1 }];
+                let object = mark_indirect(vec![Origin::Object { fields, many: 1 }]);
                 Some((name.clone(), self.merged(vec![object])))
             }
             None => None,
@@ -866,13 +902,16 @@ impl Walker {
             self.eval_read(options);
         }
         for (name, value) in groups {
-            self.bind(&name, value, false);
+            self.bind(&name, mark_indirect(value), false);
         }
         for aggregate in &collect.aggregates {
             self.bind(&aggregate.name, Vec::new(), false);
         }
         if let Some((name, value)) = into {
-            self.bind(&name, value, true);
+            // An unused INTO variable is dropped by the optimizer (rule
+            // `remove-collect-variables`, registered in
+            // arangod/Aql/OptimizerRulesFeature.cpp): not read.
+            self.bind(&name, value, false);
         }
         if let Some(count) = &collect.count_into {
             self.bind(count, Vec::new(), false);
@@ -888,7 +927,7 @@ impl Walker {
             key: collection.clone(),
             path: String::new(),
             many: 0,
-            returned: false,
+            indirect: false,
         }];
         match m.kind {
             ModificationKind::Insert => self.eval_read(&m.target),
@@ -967,7 +1006,9 @@ impl Walker {
             ExprKind::Name(name) => {
                 if let Some(value) = self.lookup(name) {
                     value
-                } else if SPECIALS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                } else if SPECIALS.iter().any(|s| s.eq_ignore_ascii_case(name))
+                    || LITERAL_WORDS.iter().any(|s| s.eq_ignore_ascii_case(name))
+                {
                     Vec::new()
                 } else {
                     self.collection(name.clone())
@@ -1152,7 +1193,7 @@ impl Walker {
             key: name,
             path: String::new(),
             many: 1,
-            returned: false,
+            indirect: false,
         }]
     }
 
@@ -1176,7 +1217,7 @@ impl Walker {
                         key: collection,
                         path: String::new(),
                         many,
-                        returned: false,
+                        indirect: false,
                     }];
                 }
             }
@@ -1203,11 +1244,40 @@ impl Walker {
                             key: collection,
                             path: String::new(),
                             many,
-                            returned: false,
+                            indirect: false,
                         });
                     }
                     out.dedup();
                     return out;
+                }
+            }
+            // The other functions whose first argument may be a collection
+            // name (argument kind `h` in the signatures of
+            // arangod/Aql/AqlFunctionFeature.cpp, 3.12; removed in 4.0):
+            // they return documents of that collection found by its geo or
+            // fulltext index; FULLTEXT names the attribute it searches.
+            ("NEAR" | "WITHIN" | "WITHIN_RECTANGLE" | "FULLTEXT", [collection, rest @ ..]) => {
+                if let Some(collection) = self.named_collection(collection) {
+                    self.out.sources.insert(collection.clone());
+                    if let (
+                        "FULLTEXT",
+                        Some(Expr {
+                            kind: ExprKind::String(attribute_name),
+                            ..
+                        }),
+                    ) = (name, rest.first())
+                    {
+                        self.record(&collection, attribute_name, true);
+                    }
+                    for arg in rest {
+                        self.eval_read(arg);
+                    }
+                    return vec![Origin::Doc {
+                        key: collection,
+                        path: String::new(),
+                        many: 1,
+                        indirect: false,
+                    }];
                 }
             }
             ("COLLECTION_COUNT", [collection]) => {
@@ -1217,16 +1287,16 @@ impl Walker {
                 }
             }
             ("LENGTH" | "COUNT", [value]) => {
-                // Counting an array of whole documents does not read them;
-                // anything else (a projection a subquery computed, an
-                // attribute) is read.
+                // Counting an array's elements does not read them (a null
+                // counts like any value); a single value (an attribute that
+                // holds an array or a string, a document) is read.
                 let value = self.eval(value);
                 let single: Value = value
                     .into_iter()
                     .filter(|o| match o {
-                        Origin::Doc { many, path, .. } => *many == 0 || !path.is_empty(),
-                        Origin::Path { many, .. } => *many == 0,
-                        Origin::Object { many, .. } => *many == 0,
+                        Origin::Doc { many, .. }
+                        | Origin::Path { many, .. }
+                        | Origin::Object { many, .. } => *many == 0,
                     })
                     .collect();
                 self.read(single);
@@ -1325,7 +1395,7 @@ fn docs(keys: &[String]) -> Value {
             key: key.clone(),
             path: String::new(),
             many: 0,
-            returned: false,
+            indirect: false,
         })
         .collect()
 }
@@ -1466,6 +1536,10 @@ mod tests {
             "sources: users\nread users: country, name\n"
         );
         assert_eq!(
+            show("FOR u IN users COLLECT c = u.country INTO g RETURN c"),
+            "sources: users\nread users: country\n"
+        );
+        assert_eq!(
             show(
                 "FOR u IN users COLLECT c = u.country AGGREGATE m = MAX(u.age) \
                  RETURN [c, m]"
@@ -1483,6 +1557,32 @@ mod tests {
             show("FOR u IN users COLLECT c = u.country INTO g = u.name RETURN g"),
             "sources: users\nread users: country, name\n"
         );
+    }
+
+    #[test]
+    fn conditions_after_a_collect_are_not_filtered() {
+        // Neither a group nor a document in an INTO group comes straight
+        // from the collection any more: no index can serve these.
+        assert_eq!(
+            show(
+                "FOR u IN users COLLECT c = u.country INTO g \
+                 FILTER c == 'NO' FOR x IN g SORT x.u.age RETURN x.u.name"
+            ),
+            "sources: users\nread users: age, country, name\n"
+        );
+    }
+
+    #[test]
+    fn counting_reads_no_elements() {
+        assert_eq!(
+            show("FOR u IN users RETURN LENGTH(u.tags[* FILTER CURRENT.on])"),
+            "sources: users\nread users: tags[*].on\n"
+        );
+        assert_eq!(
+            show("FOR u IN users RETURN LENGTH(u.tags)"),
+            "sources: users\nread users: tags\n"
+        );
+        assert_eq!(show("RETURN COUNT(users)"), "sources: users\n");
     }
 
     #[test]
@@ -1550,10 +1650,26 @@ mod tests {
             ),
             "sources: v\nviews: v\nread v: text, title\nfiltered v: text\n"
         );
+        assert_eq!(
+            show("FOR v IN v SEARCH v.a == 1 RETURN v.b"),
+            "sources: v\nviews: v\nread v: a, b\nfiltered v: a\n"
+        );
     }
 
     #[test]
     fn functions_that_name_collections() {
+        assert_eq!(
+            show("FOR m IN FULLTEXT(emails, 'body', 'banana') RETURN m._id"),
+            "sources: emails\nread emails: _id, body\nfiltered emails: body\n"
+        );
+        assert_eq!(
+            show("FOR p IN NEAR(@@places, 1, 2, 10, 'd') RETURN p.name"),
+            "sources: @@places\nread @@places: name\n"
+        );
+        assert_eq!(
+            show("FOR u IN DOCUMENT('users', @keys) RETURN u.name"),
+            "sources: users\nread users: name\n"
+        );
         assert_eq!(
             show("RETURN [DOCUMENT('users', @k).name, DOCUMENT('orders/1').total, COLLECTION_COUNT(logs)]"),
             "sources: logs, orders, users\n\
@@ -1572,6 +1688,54 @@ mod tests {
     }
 
     #[test]
+    fn uncertain_collection_arguments_name_no_source() {
+        assert_eq!(show("RETURN DOCUMENT(@c, 'k').name"), "");
+        assert_eq!(show("LET c = 'users' RETURN DOCUMENT(c, 'k').name"), "");
+        assert_eq!(
+            show("FOR u IN users RETURN DOCUMENT(u.ref)"),
+            "sources: users\nread users: ref\n"
+        );
+    }
+
+    #[test]
+    fn destructuring_reads_the_named_attributes() {
+        assert_eq!(
+            show("FOR u IN users LET { name, address: { city } } = u RETURN [name, city]"),
+            "sources: users\nread users: address.city, name\n"
+        );
+        assert_eq!(
+            show("FOR { name } IN users RETURN name"),
+            "sources: users\nread users: name\n"
+        );
+    }
+
+    #[test]
+    fn for_over_a_subquery_and_old_after_remove() {
+        assert_eq!(
+            show(
+                "FOR x IN (FOR s IN sessions FILTER s.old RETURN s) \
+                 REMOVE x IN sessions RETURN OLD.user"
+            ),
+            "sources: sessions\n\
+             written: sessions\n\
+             read sessions: _key, old, user\n\
+             filtered sessions: old\n"
+        );
+        assert_eq!(
+            show("WITH @vertices FOR v IN 1..1 OUTBOUND @start @@edges RETURN v._key"),
+            "sources: @@edges, @vertices\nread edges:@@edges/vertices: _key\n"
+        );
+    }
+
+    #[test]
+    fn literals_before_a_colon_are_no_collections() {
+        assert_eq!(
+            show("FOR u IN users RETURN u.a ? null : true"),
+            "sources: users\nread users: a\n"
+        );
+    }
+
+    #[test]
     fn variables_shadow_collections() {
         assert_eq!(show("LET users = [1, 2] FOR u IN users RETURN u"), "");
     }
@@ -1584,6 +1748,95 @@ mod tests {
         let shown = show(&chain);
         assert!(shown.contains("truncated"), "{shown}");
         assert!(shown.contains("read users: a"), "{shown}");
+    }
+
+    #[test]
+    fn values_that_would_double_at_each_step_stay_small() {
+        // Each LET doubles the value; without limits 60 steps would copy
+        // 2^60 origins.
+        let mut query = String::from("FOR u IN users FOR w IN things LET v0 = { a: u, b: w }");
+        for i in 1..60 {
+            query.push_str(&format!(" LET v{i} = {{ a: v{}, b: v{} }}", i - 1, i - 1));
+        }
+        query.push_str(" RETURN v59.a.a.b");
+        assert_eq!(
+            show(&query),
+            "sources: things, users\nread things: *\nread users: *\n"
+        );
+        let mut query = String::from("FOR u IN users LET v0 = [u.a, u.b]");
+        for i in 1..60 {
+            query.push_str(&format!(" LET v{i} = [v{}, v{}, u.c{i}]", i - 1, i - 1));
+        }
+        query.push_str(" RETURN v59");
+        let shown = show(&query);
+        assert!(
+            shown.starts_with("sources: users\nread users: a, b, c1, c10,"),
+            "{shown}"
+        );
+        // A long chain of objects is cut at the nesting limit.
+        let mut query = String::from("FOR u IN users LET v0 = { a: u }");
+        for i in 1..2000 {
+            query.push_str(&format!(" LET v{i} = {{ a: v{} }}", i - 1));
+        }
+        query.push_str(" RETURN v1999.a.a");
+        assert_eq!(show(&query), "sources: users\nread users: *\n");
+    }
+
+    /// The deepest query of a shape that the parser accepts (its depth cap),
+    /// with the walk run on it.
+    fn deepest(open: &str, inner: &str, close: &str) -> String {
+        let mut last = None;
+        for n in (1..400).step_by(3) {
+            let query = format!(
+                "FOR u IN users RETURN {}{inner}{}",
+                open.repeat(n),
+                close.repeat(n)
+            );
+            match parse_query(&query) {
+                Ok(parsed) => last = Some(lineage(&parsed)),
+                Err(_) => break,
+            }
+        }
+        last.map(|l| l.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_deepest_parsed_queries_are_walked() {
+        // The parser itself needs more than the 2 MiB of a test thread for
+        // its deepest subqueries in a debug build (about 2.3 MiB for 97
+        // nested `(RETURN ...)`, 3.2 MiB for 199 nested `[* RETURN ...]`);
+        // the walk needs no more than the parse for these shapes.
+        let walker = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(deepest_shapes)
+            .expect("a thread");
+        assert!(walker.join().is_ok());
+    }
+
+    fn deepest_shapes() {
+        let mut walked = 0;
+        for n in (1..400).step_by(3) {
+            let query = format!(
+                "FOR u IN users LET {}a{} = u RETURN a",
+                "{ x: ".repeat(n),
+                " }".repeat(n)
+            );
+            let Ok(parsed) = parse_query(&query) else {
+                break;
+            };
+            let expected = format!("sources: users\nread users: {}\n", vec!["x"; n].join("."));
+            assert_eq!(lineage(&parsed).to_string(), expected);
+            walked = n;
+        }
+        assert!(walked > 100, "patterns nest {walked} deep");
+        assert!(deepest("(RETURN ", "u.a", ")").contains("read users: a"));
+        assert!(deepest("[", "u.a", "]").contains("read users: a"));
+        assert!(deepest("{a: ", "u.a", "}").contains("read users: a"));
+        assert!(deepest("MERGE(", "u.a", ")").contains("read users: a"));
+        assert!(deepest("NOT ", "u.a", "").contains("read users: a"));
+        assert!(deepest("u.a ? ", "u.b", " : 1").contains("read users: a, b"));
+        assert!(deepest("(FOR x IN [u] RETURN ", "x.a", ")").contains("read users: a"));
+        assert!(deepest("u.l[* RETURN ", "CURRENT.a", "]").contains("read users: l[*].a"));
     }
 
     #[test]
