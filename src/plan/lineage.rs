@@ -114,11 +114,22 @@ type Finding = (Address, Option<String>, Use, String, String);
 /// object, attribute, then message.
 pub fn warnings(desired: &State, live: &State, changes: &[Change]) -> Vec<LineageWarning> {
     // Every change by address: drops and replaces remove, an update of a
-    // collection may change its schema.
+    // collection may change its schema. A drop and a create of one object
+    // (a view rebuilt around the index it uses) is a replace.
+    let created: BTreeSet<&Address> = changes
+        .iter()
+        .filter(|change| change.action == Action::Create)
+        .map(|change| &change.address)
+        .collect();
     let removed: BTreeMap<&Address, Action> = changes
         .iter()
         .filter(|change| change.action != Action::Create)
-        .map(|change| (&change.address, change.action))
+        .map(|change| match change.action {
+            Action::Delete if created.contains(&change.address) => {
+                (&change.address, Action::Replace)
+            }
+            action => (&change.address, action),
+        })
         .collect();
     if removed.is_empty() {
         return Vec::new();
@@ -344,13 +355,10 @@ fn view_findings(
     found: &mut Vec<Finding>,
 ) {
     let view = Address::View(source.to_string());
+    // The indexes of a search-alias view that are dropped or replaced;
+    // else the view itself, replaced (a view rebuilt around its index is
+    // named by the index, once).
     let mut touched: Vec<(Address, Action)> = Vec::new();
-    if let Some(action) = removed
-        .get(&view)
-        .filter(|action| **action == Action::Replace)
-    {
-        touched.push((view.clone(), *action));
-    }
     for alias in &have.indexes {
         let address = Address::Index {
             collection: alias.collection.clone(),
@@ -361,6 +369,14 @@ fn view_findings(
             .filter(|action| **action != Action::Update)
         {
             touched.push((address, *action));
+        }
+    }
+    if touched.is_empty() {
+        if let Some(action) = removed
+            .get(&view)
+            .filter(|action| **action == Action::Replace)
+        {
+            touched.push((view.clone(), *action));
         }
     }
     if touched.is_empty() {

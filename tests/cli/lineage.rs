@@ -298,3 +298,82 @@ fn a_feature_the_specs_drop_but_the_registry_keeps_is_named_too() {
         pruned.stdout
     );
 }
+
+/// A feature that searches the example's view `product_search` (over the
+/// inverted index `idx_products_search`, whose fields are `title` and
+/// `description`).
+const PRODUCT_TEXT_SEARCH: &str = "-- Feature: product_text_search
+-- Version: 1
+-- Description: Products whose title matches the search text.
+-- Owner: catalog@example.com
+FOR p IN product_search
+  SEARCH ANALYZER(p.title IN TOKENS(@q, \"product_text\"), \"product_text\")
+  SORT BM25(p) DESC
+  LIMIT 10
+  RETURN {product: p._key, title: p.title}
+";
+
+#[test]
+fn a_view_a_feature_searches_warns_when_dropped_or_no_longer_covering() {
+    let harness = Harness::with_profile(arangodb_emulator::Profile::default());
+    example_without_vector_index(harness.specs());
+    harness.write(
+        "transformations/product_text_search_v1.aql",
+        PRODUCT_TEXT_SEARCH,
+    );
+    let apply = harness.run(&["apply", "--create-database"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    let entry = registry(&harness)
+        .into_iter()
+        .find(|entry| entry["feature"] == "product_text_search")
+        .expect("entry");
+    assert_eq!(
+        entry["lineage"]["sources"],
+        json!({"product_search": "view"}),
+        "{entry:#}"
+    );
+    assert_eq!(
+        entry["lineage"]["filtered"]["product_search"],
+        json!(["title"]),
+        "{entry:#}"
+    );
+    let warnings = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter(|line| line.starts_with("  WARN "))
+            .map(str::to_string)
+            .collect()
+    };
+    // The inverted index loses `title`: it is replaced, and the view as
+    // the specs declare it no longer covers what the feature searches.
+    edit(
+        &harness,
+        "entities/products.yaml",
+        "fields: [{name: title, analyzer: product_text}, description]}",
+        "fields: [description]}",
+    );
+    let narrowed = harness.run(&["plan"]);
+    assert_eq!(narrowed.status, 0, "{narrowed:?}");
+    assert_eq!(
+        warnings(&narrowed.stdout),
+        ["  WARN feature product_text_search v1 searches product_search.title; the plan replaces index idx_products_search of products, and view product_search as the specs declare it no longer covers title"],
+        "{}",
+        narrowed.stdout
+    );
+    // The view leaves the specs: pruned, it is dropped.
+    edit(
+        &harness,
+        "entities/products.yaml",
+        "fields: [description]}",
+        "fields: [{name: title, analyzer: product_text}, description]}",
+    );
+    harness.remove("search/product_search.yaml");
+    let dropped = harness.run(&["plan", "--prune"]);
+    assert_eq!(dropped.status, 0, "{dropped:?}");
+    assert_eq!(
+        warnings(&dropped.stdout),
+        ["  WARN feature product_text_search v1 searches view product_search; the plan drops view product_search"],
+        "{}",
+        dropped.stdout
+    );
+}
