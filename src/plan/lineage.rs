@@ -32,6 +32,9 @@
 //!   field of an inverted, geo, mdi or zkd index (`[*]` expansion marks
 //!   ignored). `_key`, `_id` (primary index) and `_from`, `_to` (edge
 //!   index) are always served;
+//! * a named graph a feature traverses that the plan drops, or a
+//!   collection of it (as the live graph defines it) that the plan drops
+//!   or replaces;
 //! * a view a feature searches that the plan drops; or replaces, or whose
 //!   inverted index the plan drops or replaces, while the view the specs
 //!   declare no longer covers an attribute the feature searches on.
@@ -91,6 +94,7 @@ enum Use {
     Reads,
     FiltersOn,
     Searches,
+    Traverses,
 }
 
 impl Use {
@@ -102,6 +106,8 @@ impl Use {
             (Use::FiltersOn, true) => "filter on",
             (Use::Searches, false) => "searches",
             (Use::Searches, true) => "search",
+            (Use::Traverses, false) => "traverses",
+            (Use::Traverses, true) => "traverse",
         }
     }
 }
@@ -244,7 +250,63 @@ fn findings(
             view_findings(lineage, source, have, desired, live, removed, &mut found);
         }
     }
+    for graph in &lineage.graphs {
+        graph_findings(graph, lineage, live, removed, &mut found);
+    }
     found
+}
+
+/// A named graph a feature traverses: dropped, or one of its collections
+/// (as the live graph defines them: edge collections, then vertex
+/// collections) dropped or replaced while the feature does not read it
+/// directly (then the source's own warning says it).
+fn graph_findings(
+    graph: &str,
+    lineage: &FeatureLineage,
+    live: &State,
+    removed: &BTreeMap<&Address, Action>,
+    found: &mut Vec<Finding>,
+) {
+    let address = Address::Graph(graph.to_string());
+    if removed.get(&address) == Some(&Action::Delete) {
+        found.push((
+            address,
+            None,
+            Use::Traverses,
+            format!("graph {graph}"),
+            format!("the plan drops graph {graph}"),
+        ));
+        return;
+    }
+    let Some(definition) = live.graphs.get(graph) else {
+        return;
+    };
+    let collections: BTreeSet<&String> = definition
+        .edge_definitions
+        .iter()
+        .flat_map(|edges| {
+            std::iter::once(&edges.collection)
+                .chain(&edges.from)
+                .chain(&edges.to)
+        })
+        .chain(&definition.orphan_collections)
+        .filter(|name| !lineage.sources.contains_key(*name))
+        .collect();
+    for name in collections {
+        let collection = Address::Collection(name.clone());
+        let verb = match removed.get(&collection) {
+            Some(Action::Delete) => "drops",
+            Some(Action::Replace) => "replaces",
+            _ => continue,
+        };
+        found.push((
+            collection,
+            None,
+            Use::Traverses,
+            format!("graph {graph}"),
+            format!("the plan {verb} collection {name}, which the graph holds"),
+        ));
+    }
 }
 
 /// Attributes read from `source` that its new schema no longer allows.

@@ -11,6 +11,9 @@ use serde_json::Value;
 /// `path` and `op`, and `before`/`after` left out where the path is absent.
 /// Within 2 (an addition): a create's `fields` list the created object's
 /// definition, one `op: add` entry per leaf path ([`super::definition`]).
+/// Within 2 (an addition): a top-level `warnings` array, present only when
+/// a change removes something a registered feature reads
+/// ([`super::lineage::LineageWarning`]).
 pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

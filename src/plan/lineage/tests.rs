@@ -328,3 +328,45 @@ fn paths_and_index_fields_compare_without_expansion() {
     assert!(serves(&persistent("t", &["tags[*]"]), "tags"));
     assert!(!serves(&persistent("t", &["a", "tags"]), "tags"));
 }
+
+#[test]
+fn a_traversed_graph_dropped_or_losing_a_collection_warns() {
+    let mut desired = State::default();
+    let mut live = State::default();
+    live.graphs.insert(
+        "interactions".into(),
+        crate::model::Graph {
+            name: "interactions".into(),
+            edge_definitions: vec![crate::model::EdgeDefinition {
+                collection: "viewed_edge".into(),
+                from: vec!["users".into()],
+                to: vec!["products".into()],
+            }],
+            orphan_collections: Vec::new(),
+        },
+    );
+    let mut read = lineage(&[("products", SourceKind::Collection)], &[], &[]);
+    read.graphs.insert("interactions".into());
+    register(&mut desired, entry("centrality", 1, read));
+    let drop_graph = [change(
+        Address::Graph("interactions".into()),
+        Action::Delete,
+    )];
+    assert_eq!(
+        messages(&warnings(&desired, &live, &drop_graph)),
+        ["feature centrality v1 traverses graph interactions; the plan drops graph interactions"]
+    );
+    // Its edge collection replaced; products is read directly, so its own
+    // warning names it (once).
+    let replace = [
+        change(Address::Collection("viewed_edge".into()), Action::Replace),
+        change(Address::Collection("products".into()), Action::Delete),
+    ];
+    assert_eq!(
+        messages(&warnings(&desired, &live, &replace)),
+        [
+            "feature centrality v1 reads products; the plan drops collection products",
+            "feature centrality v1 traverses graph interactions; the plan replaces collection viewed_edge, which the graph holds",
+        ]
+    );
+}
