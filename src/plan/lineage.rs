@@ -27,8 +27,10 @@
 //!   attribute the live schema lists: those the new one disallows count;
 //! * an index that could serve an attribute a feature filters, sorts or
 //!   searches on, dropped or replaced while no index the specs declare on
-//!   the collection serves it. "Could serve": the attribute is the first
-//!   field of a persistent, hash, skiplist, ttl or vector index, or any
+//!   the collection serves it. "Could serve": the attribute is a field of
+//!   a persistent, hash, skiplist, ttl or vector index whose fields before
+//!   it the feature filters on too (or are `_from`/`_to` of an edge
+//!   collection, which a traversal binds), or any
 //!   field of an inverted, geo, mdi or zkd index (`[*]` expansion marks
 //!   ignored). `_key`, `_id` (primary index) and `_from`, `_to` (edge
 //!   index) are always served;
@@ -367,14 +369,28 @@ fn index_findings(
     removed: &BTreeMap<&Address, Action>,
     found: &mut Vec<Finding>,
 ) {
+    // What a lookup binds besides `path`: the other filtered attributes,
+    // and on an edge collection `_from` and `_to` (a traversal binds one).
+    let mut bound: BTreeSet<String> = lineage.filtered_of(source).cloned().collect();
+    if have.collection_type == crate::model::CollectionType::Edge {
+        bound.extend(["_from".to_string(), "_to".to_string()]);
+    }
     for path in lineage.filtered_of(source) {
         if ALWAYS_SERVED.contains(&path.as_str()) {
             continue;
         }
-        if want.indexes.iter().any(|index| serves(index, path)) {
+        if want
+            .indexes
+            .iter()
+            .any(|index| serves_after(index, path, &bound))
+        {
             continue;
         }
-        for index in have.indexes.iter().filter(|index| serves(index, path)) {
+        for index in have
+            .indexes
+            .iter()
+            .filter(|index| serves_after(index, path, &bound))
+        {
             let Some(name) = &index.name else { continue };
             let address = Address::Index {
                 collection: source.to_string(),
@@ -521,11 +537,30 @@ fn field_path(field: &Value) -> Option<String> {
 /// Whether `index` could serve a filter or sort on `path` (see the module
 /// notes).
 fn serves(index: &Index, path: &str) -> bool {
+    serves_after(index, path, &BTreeSet::new())
+}
+
+/// Whether `index` could serve a filter or sort on `path` when the
+/// attributes `bound` are compared too: a field of a persistent (or hash,
+/// skiplist, ttl, vector) index serves when every field before it is bound
+/// (a vertex-centric index `[_from, started_at]` serves `started_at` in a
+/// traversal, which binds `_from`).
+fn serves_after(index: &Index, path: &str, bound: &BTreeSet<String>) -> bool {
     let path = path.replace("[*]", "");
     let mut fields = index.fields.iter().filter_map(field_path);
     match index.index_type.as_str() {
         "inverted" | "geo" | "mdi" | "mdi-prefixed" | "zkd" => fields.any(|field| field == path),
-        _ => fields.next().is_some_and(|field| field == path),
+        _ => {
+            for field in fields {
+                if field == path {
+                    return true;
+                }
+                if !bound.contains(&field) {
+                    return false;
+                }
+            }
+            false
+        }
     }
 }
 

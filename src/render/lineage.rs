@@ -12,10 +12,14 @@
 //! On the `reads` line, a source that is not a plain document collection
 //! carries its kind in brackets (`[edge]`, `[view]`, `[parameter]` for a collection bind
 //! parameter, `[unknown]` for a name no spec declared when the entry was
-//! written). A source whose whole documents are read (`RETURN u`, the
+//! written). What a traversal reaches is named by how it is reached:
+//! `vertices of graph interactions`, `edges of graph interactions`,
+//! `vertices reached over user_sessions`. A source whose whole documents are read (`RETURN u`, the
 //! parser's path `*`) shows `(whole documents)` instead of paths.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use aql_lexer::lineage::{source_key, SourceKey};
 
 use crate::model::{FeatureLineage, SourceKind};
 
@@ -53,15 +57,26 @@ fn per_source(
     if every_source {
         names.extend(lineage.sources.keys());
     }
+    // Sources first, then what traversals reach.
+    let mut names: Vec<&String> = names.into_iter().collect();
+    names.sort_by_key(|name| (!matches!(source_key(name), SourceKey::Source(_)), *name));
     let items: Vec<String> = names
         .into_iter()
         .map(|name| {
-            let mut item = name.clone();
-            // Kinds once, on the `reads` line; a key with `/` is what the
-            // parser records for what a graph or traversal reaches
-            // (`graph:interactions/vertices`), not a source.
+            // What a graph or traversal reaches is recorded under a key
+            // of its own (`graph:interactions/vertices`), not a source.
+            let reached = match source_key(name) {
+                SourceKey::GraphVertices(graph) => Some(format!("vertices of graph {graph}")),
+                SourceKey::GraphEdges(graph) => Some(format!("edges of graph {graph}")),
+                SourceKey::TraversalVertices(edges) => {
+                    Some(format!("vertices reached over {edges}"))
+                }
+                SourceKey::Source(_) => None,
+            };
+            let mut item = reached.clone().unwrap_or_else(|| name.clone());
+            // Kinds once, on the `reads` line.
             match lineage.sources.get(name) {
-                _ if !every_source || name.contains('/') => {}
+                _ if !every_source || reached.is_some() => {}
                 Some(SourceKind::Collection) => {}
                 Some(kind) => item.push_str(&format!(" [{}]", kind.as_str())),
                 None => item.push_str(" [unknown]"),
@@ -133,7 +148,7 @@ mod tests {
             .insert("graph:interactions/vertices".into(), ["_key".into()].into());
         assert_eq!(
             lineage_text(Some(&lineage)),
-            "reads        @@coll [parameter], accounts (whole documents), graph:interactions/vertices (_key), user_sessions [edge] (started_at), users (_key, email)\n\
+            "reads        @@coll [parameter], accounts (whole documents), user_sessions [edge] (started_at), users (_key, email), vertices of graph interactions (_key)\n\
              filters on   users (_key)\n\
              graphs       interactions\n\
              writes       -\n"

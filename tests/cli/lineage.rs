@@ -132,7 +132,19 @@ fn the_registry_records_lineage_that_validates_and_features_show_prints_it() {
             .map(|line| format!("{line}\n"))
             .collect()
     };
+    // Every example feature's stored lineage, by function.
+    let stored: serde_json::Map<String, Value> = entries
+        .iter()
+        .map(|entry| {
+            let function = entry["function"].as_str().expect("function").to_string();
+            (function, entry["lineage"].clone())
+        })
+        .collect();
     snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "lineage_registry_examples",
+            format!("{:#}", Value::Object(stored))
+        );
         insta::assert_snapshot!("lineage_show_session_count", lineage_lines(&shown.stdout));
         insta::assert_snapshot!("lineage_show_graph", lineage_lines(&graph.stdout));
     });
@@ -181,9 +193,10 @@ fn an_entry_without_lineage_says_so_and_the_plan_records_it() {
     assert!(rewritten["lineage"].is_object(), "{rewritten:#}");
 }
 
-/// The example with the three removals: `users` allows no attribute
-/// beyond its listed ones (email is no longer listed), its email index is
-/// gone, and the collection `email_domains` left the specs.
+/// The example with four removals: `users` allows no attribute beyond its
+/// listed ones (email is no longer listed), its email index is gone, the
+/// collection `email_domains` left the specs, and so did the index of
+/// `user_sessions` on `[_from, started_at]`.
 fn remove_what_features_read(harness: &Harness) {
     edit(
         harness,
@@ -198,6 +211,13 @@ fn remove_what_features_read(harness: &Harness) {
         "",
     );
     harness.remove("entities/email_domains.yaml");
+    // The vertex-centric index the session counts' traversal filters use.
+    edit(
+        harness,
+        "entities/interactions.yaml",
+        "    - {type: persistent, fields: [_from, started_at], name: idx_sessions_user_started}\n",
+        "",
+    );
 }
 
 #[test]
@@ -241,6 +261,9 @@ fn a_plan_that_removes_what_features_read_warns_in_every_format() {
     assert!(objects
         .contains(&&json!({"kind": "index", "collection": "users", "name": "idx_users_email"})));
     assert!(objects.contains(&&json!({"kind": "collection", "name": "users"})));
+    assert!(objects.contains(
+        &&json!({"kind": "index", "collection": "user_sessions", "name": "idx_sessions_user_started"})
+    ));
     // Warnings block nothing: the plan is what it would be without them.
     let text_warnings: Vec<&str> = text
         .stdout

@@ -327,6 +327,17 @@ fn paths_and_index_fields_compare_without_expansion() {
     assert_eq!(top_level("tags[*]"), "tags");
     assert!(serves(&persistent("t", &["tags[*]"]), "tags"));
     assert!(!serves(&persistent("t", &["a", "tags"]), "tags"));
+    let bound: BTreeSet<String> = ["_from".to_string()].into();
+    assert!(serves_after(
+        &persistent("vc", &["_from", "started_at"]),
+        "started_at",
+        &bound
+    ));
+    assert!(!serves_after(
+        &persistent("vc", &["_to", "started_at"]),
+        "started_at",
+        &bound
+    ));
 }
 
 #[test]
