@@ -84,6 +84,10 @@ pub struct FeatureLineage {
     /// Collections the query writes (INSERT, UPDATE, REPLACE, REMOVE,
     /// UPSERT).
     pub written: BTreeSet<String>,
+    /// Part of the query was nested too deep to follow: the lineage is
+    /// incomplete. Stored only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 impl FeatureLineage {
@@ -137,6 +141,7 @@ impl FeatureLineage {
             attributes: per_source("attributes"),
             filtered: per_source("filtered"),
             written: names("written"),
+            truncated: object.get("truncated") == Some(&Value::Bool(true)),
         })
     }
 
@@ -182,7 +187,15 @@ mod tests {
                    "filtered": {"users": ["_key"]},
                    "written": []})
         );
-        assert_eq!(FeatureLineage::from_document(&stored), Some(lineage));
+        assert_eq!(
+            FeatureLineage::from_document(&stored),
+            Some(lineage.clone())
+        );
+        let mut incomplete = lineage;
+        incomplete.truncated = true;
+        let stored = serde_json::to_value(&incomplete).unwrap();
+        assert_eq!(stored["truncated"], json!(true));
+        assert_eq!(FeatureLineage::from_document(&stored), Some(incomplete));
         let newer = json!({"sources": {"x": "materialized", "y": 3}, "extra": true});
         let read = FeatureLineage::from_document(&newer).unwrap();
         assert_eq!(read.sources["x"], SourceKind::Unknown);

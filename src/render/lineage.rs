@@ -41,9 +41,17 @@ pub fn lineage_text(stored: Option<&FeatureLineage>) -> String {
         ("graphs", list(&lineage.graphs)),
         ("writes", list(&lineage.written)),
     ];
-    rows.iter()
+    let mut text: String = rows
+        .iter()
         .map(|(label, value)| format!("{label:<LABEL_WIDTH$} {value}\n"))
-        .collect()
+        .collect();
+    if lineage.truncated {
+        text.push_str(&format!(
+            "{:<LABEL_WIDTH$} incomplete: part of the query is nested deeper than arangosync follows\n",
+            "lineage"
+        ));
+    }
+    text
 }
 
 /// `users (_key, email), sessions [edge] (timestamp)`: each source with
@@ -154,5 +162,9 @@ mod tests {
              writes       -\n"
         );
         assert!(lineage_text(None).starts_with("reads        not recorded"));
+        lineage.truncated = true;
+        assert!(lineage_text(Some(&lineage)).ends_with(
+            "writes       -\nlineage      incomplete: part of the query is nested deeper than arangosync follows\n"
+        ));
     }
 }

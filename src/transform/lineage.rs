@@ -33,6 +33,7 @@ pub fn classify(found: aql_lexer::Lineage, specs: &State) -> FeatureLineage {
         attributes: found.attributes,
         filtered: found.filtered,
         written: found.written,
+        truncated: found.truncated,
     }
 }
 
