@@ -25,6 +25,9 @@
 //!   so an attribute such a pattern allows may still be reported. A
 //!   feature that reads whole documents (`RETURN u`, path `*`) reads every
 //!   attribute the live schema lists: those the new one disallows count;
+//!   What a traversal reaches (vertices and edges of a named graph,
+//!   vertices over an edge collection) is checked against the collections
+//!   the live graphs say those are;
 //! * an index that could serve an attribute a feature filters, sorts or
 //!   searches on, dropped or replaced while no index the specs declare on
 //!   the collection serves it. "Could serve": the attribute is a field of
@@ -255,6 +258,7 @@ fn findings(
     for graph in &lineage.graphs {
         graph_findings(graph, lineage, live, removed, &mut found);
     }
+    reached_findings(lineage, desired, live, removed, &mut found);
     found
 }
 
@@ -319,13 +323,29 @@ fn schema_findings(
     have: &Collection,
     found: &mut Vec<Finding>,
 ) {
+    let paths: Vec<&String> = lineage.attributes_of(source).collect();
+    disallowed_paths(&paths, source, None, want, have, found);
+}
+
+/// The paths read from documents of `collection` that its new schema no
+/// longer allows; `reached` says how a traversal reached them (`a vertex
+/// of graph interactions`), `None` for the source itself.
+fn disallowed_paths(
+    paths: &[&String],
+    collection: &str,
+    reached: Option<&str>,
+    want: &Collection,
+    have: &Collection,
+    found: &mut Vec<Finding>,
+) {
     let newly_disallowed = |top: &str| {
         !SYSTEM_ATTRIBUTES.contains(&top)
             && disallows(want.schema.as_ref(), top)
             && !disallows(have.schema.as_ref(), top)
     };
-    for path in lineage.attributes_of(source) {
-        if path == aql_lexer::lineage::WHOLE {
+    let how = reached.map(|how| format!(" ({how})")).unwrap_or_default();
+    for path in paths {
+        if path.as_str() == aql_lexer::lineage::WHOLE {
             // Whole documents (`RETURN u`): every attribute the live
             // schema lists that the new one disallows is read.
             let listed = have
@@ -336,11 +356,11 @@ fn schema_findings(
             for top in listed.into_iter().flat_map(|listed| listed.keys()) {
                 if newly_disallowed(top) {
                     found.push((
-                        Address::Collection(source.to_string()),
+                        Address::Collection(collection.to_string()),
                         Some(top.clone()),
                         Use::Reads,
-                        format!("whole documents of {source}"),
-                        format!("the new schema of {source} no longer allows {top}"),
+                        format!("whole documents of {collection}{how}"),
+                        format!("the new schema of {collection} no longer allows {top}"),
                     ));
                 }
             }
@@ -349,12 +369,82 @@ fn schema_findings(
         let top = top_level(path);
         if newly_disallowed(top) {
             found.push((
-                Address::Collection(source.to_string()),
-                Some(path.clone()),
+                Address::Collection(collection.to_string()),
+                Some((*path).clone()),
                 Use::Reads,
-                format!("{source}.{path}"),
-                format!("the new schema of {source} no longer allows {top}"),
+                format!("{collection}.{path}{how}"),
+                format!("the new schema of {collection} no longer allows {top}"),
             ));
+        }
+    }
+}
+
+/// Attributes read from what a traversal reaches (the parser's keys
+/// `graph:<g>/vertices`, `graph:<g>/edges`, `edges:<c>/vertices`), checked
+/// against the schemas of the collections the live graphs say those are:
+/// a named graph's vertex or edge collections; for an anonymous traversal
+/// over edge collection `c`, the vertex collections of every graph edge
+/// definition of `c`. Collections the feature reads directly are left to
+/// their own warnings.
+fn reached_findings(
+    lineage: &FeatureLineage,
+    desired: &State,
+    live: &State,
+    removed: &BTreeMap<&Address, Action>,
+    found: &mut Vec<Finding>,
+) {
+    use aql_lexer::lineage::{source_key, SourceKey};
+    for (key, paths) in &lineage.attributes {
+        let definitions = live.graphs.values().flat_map(|graph| {
+            graph
+                .edge_definitions
+                .iter()
+                .map(move |edges| (graph, edges))
+        });
+        let (collections, how): (BTreeSet<&String>, String) = match source_key(key) {
+            SourceKey::Source(_) => continue,
+            SourceKey::GraphVertices(name) => (
+                definitions
+                    .filter(|(graph, _)| graph.name == name)
+                    .flat_map(|(_, edges)| edges.from.iter().chain(&edges.to))
+                    .chain(
+                        live.graphs
+                            .get(name)
+                            .into_iter()
+                            .flat_map(|graph| &graph.orphan_collections),
+                    )
+                    .collect(),
+                format!("a vertex of graph {name}"),
+            ),
+            SourceKey::GraphEdges(name) => (
+                definitions
+                    .filter(|(graph, _)| graph.name == name)
+                    .map(|(_, edges)| &edges.collection)
+                    .collect(),
+                format!("an edge of graph {name}"),
+            ),
+            SourceKey::TraversalVertices(edge_collection) => (
+                definitions
+                    .filter(|(_, edges)| edges.collection == edge_collection)
+                    .flat_map(|(_, edges)| edges.from.iter().chain(&edges.to))
+                    .collect(),
+                format!("a vertex reached over {edge_collection}"),
+            ),
+        };
+        let paths: Vec<&String> = paths.iter().collect();
+        for name in collections {
+            if lineage.sources.contains_key(name) {
+                continue;
+            }
+            let address = Address::Collection(name.clone());
+            if !removed.contains_key(&address) {
+                continue;
+            }
+            if let (Some(want), Some(have)) =
+                (desired.collections.get(name), live.collections.get(name))
+            {
+                disallowed_paths(&paths, name, Some(&how), want, have, found);
+            }
         }
     }
 }

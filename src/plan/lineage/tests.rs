@@ -381,3 +381,39 @@ fn a_traversed_graph_dropped_or_losing_a_collection_warns() {
         ]
     );
 }
+
+#[test]
+fn attributes_of_traversed_vertices_are_checked_against_the_graphs_collections() {
+    let open = json!({"properties": {"name": {"type": "string"}}});
+    let closed =
+        json!({"properties": {"title": {"type": "string"}}, "additionalProperties": false});
+    let (mut desired, mut live) = states(users(Some(closed), vec![]), users(Some(open), vec![]));
+    desired.registry.clear();
+    live.graphs.insert(
+        "social".into(),
+        crate::model::Graph {
+            name: "social".into(),
+            edge_definitions: vec![crate::model::EdgeDefinition {
+                collection: "follows".into(),
+                from: vec!["users".into()],
+                to: vec!["users".into()],
+            }],
+            orphan_collections: Vec::new(),
+        },
+    );
+    let mut read = lineage(&[("accounts", SourceKind::Collection)], &[], &[]);
+    read.graphs.insert("social".into());
+    read.attributes
+        .insert("graph:social/vertices".into(), ["name".to_string()].into());
+    read.attributes
+        .insert("edges:follows/vertices".into(), ["name".to_string()].into());
+    register(&mut desired, entry("friends", 1, read));
+    let update = [change(Address::Collection("users".into()), Action::Update)];
+    assert_eq!(
+        messages(&warnings(&desired, &live, &update)),
+        [
+            "feature friends v1 reads users.name (a vertex of graph social); the new schema of users no longer allows name",
+            "feature friends v1 reads users.name (a vertex reached over follows); the new schema of users no longer allows name",
+        ]
+    );
+}
