@@ -65,6 +65,13 @@ impl Plan {
         if self.changes.iter().all(serves_both) {
             self.changes.clear();
         }
+        // A lineage warning stays with the change it is about.
+        let changes = &self.changes;
+        self.warnings.retain(|warning| {
+            changes
+                .iter()
+                .any(|change| change.address == warning.object)
+        });
         self
     }
 }

@@ -417,3 +417,33 @@ fn attributes_of_traversed_vertices_are_checked_against_the_graphs_collections()
         ]
     );
 }
+
+#[test]
+fn a_phase_keeps_the_warnings_of_its_own_changes() {
+    let (desired, live) = states(
+        users(None, vec![]),
+        users(None, vec![persistent("idx_users_email", &["email"])]),
+    );
+    let changes = vec![
+        change(index_address("users", "idx_users_email"), Action::Delete),
+        change(Address::Registry("FEATURES::X_V1".into()), Action::Update),
+    ];
+    let plan = crate::plan::Plan {
+        format_version: crate::plan::FORMAT_VERSION,
+        database: "features".into(),
+        warnings: warnings(&desired, &live, &changes),
+        changes,
+        notes: Vec::new(),
+        server: None,
+        targets: Vec::new(),
+    };
+    assert_eq!(plan.warnings.len(), 1);
+    assert_eq!(
+        plan.clone()
+            .for_phase(crate::plan::Phase::Pre)
+            .warnings
+            .len(),
+        1
+    );
+    assert!(plan.for_phase(crate::plan::Phase::Post).warnings.is_empty());
+}
