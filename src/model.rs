@@ -12,9 +12,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod analyzer_refs;
+mod lineage;
 mod view;
 
 pub use analyzer_refs::{analyzer_as_reported, analyzer_database, SYSTEM_DATABASE};
+pub use lineage::{FeatureLineage, SourceKind};
 
 /// Everything arangosync manages in one database.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -963,4 +965,9 @@ pub struct RegistryEntry {
     pub source: String,
     /// [`REGISTRY_FORMAT_VERSION`] of the writer.
     pub format_version: u32,
+    /// What the query reads ([`FeatureLineage`]); `None` for an entry
+    /// written before lineage was recorded (an addition within format 1,
+    /// left out of the document when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<FeatureLineage>,
 }

@@ -991,6 +991,7 @@ mod report_tests {
             notes: Vec::new(),
             server: None,
             targets: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -1152,6 +1153,7 @@ mod progress_tests {
             notes: Vec::new(),
             server: None,
             targets: Vec::new(),
+            warnings: Vec::new(),
         };
         let recorder = Arc::new(Recorder::default());
         let report = execute(&client, &plan, 4, recorder.clone()).await;

@@ -267,7 +267,8 @@ fn describe(declared: &[String]) -> String {
     }
 }
 
-/// One entry as text: its fields, then the query.
+/// One entry as text: its fields, its lineage (what the query reads,
+/// [`crate::render::lineage_text`]), then the query.
 fn entry_text(entry: &Value) -> String {
     let text = |key: &str| match &entry[key] {
         Value::String(text) => text.clone(),
@@ -303,6 +304,10 @@ fn entry_text(entry: &Value) -> String {
     for (label, value) in rows {
         let _ = writeln!(out, "{label:<12} {value}");
     }
+    let lineage = entry
+        .get("lineage")
+        .and_then(crate::model::FeatureLineage::from_document);
+    out.push_str(&crate::render::lineage_text(lineage.as_ref()));
     let _ = writeln!(out, "\n{}", entry["query"].as_str().unwrap_or_default());
     out
 }

@@ -109,6 +109,7 @@ fn functions_without_a_registry_entry_are_listed_not_written() {
             hash: "0".repeat(64),
             source: "a_v1.aql".into(),
             format_version: 1,
+            lineage: None,
         },
     );
     let exported = render(
@@ -282,6 +283,7 @@ fn a_recorded_source_that_is_no_safe_file_name_is_not_used() {
                 hash: "0".repeat(64),
                 source: recorded.into(),
                 format_version: 1,
+                lineage: None,
             },
         );
         let exported = render(&state, &source()).expect("renders");

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::model::{
-    ClusterOptions, Collection, CollectionType, ComputedValue, EdgeDefinition, Graph, Index,
-    KeyOptions, RegistryEntry, Schema,
+    ClusterOptions, Collection, CollectionType, ComputedValue, EdgeDefinition, FeatureLineage,
+    Graph, Index, KeyOptions, RegistryEntry, Schema,
 };
 
 /// Index attributes that describe the index object, not its definition.
@@ -230,6 +230,9 @@ pub fn registry_entry(document: &Value) -> Option<RegistryEntry> {
             .as_u64()
             .and_then(|version| u32::try_from(version).ok())
             .unwrap_or(0),
+        lineage: document
+            .get("lineage")
+            .and_then(FeatureLineage::from_document),
     })
 }
 

@@ -454,6 +454,7 @@ mod tests {
             hash: String::new(),
             source: String::new(),
             format_version: 1,
+            lineage: None,
         };
         assert_eq!(
             shown(&function(&entry)),

@@ -255,10 +255,25 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
         changes.push(Change {
             address: Address::Registry(name.clone()),
             action,
-            reason: if action == Action::Create {
-                "records the feature's query, parameters, owner and revision".into()
-            } else {
-                "the feature's metadata or query changed".into()
+            reason: match (action, live.registry.get(name)) {
+                (Action::Create, _) => {
+                    "records the feature's query, parameters, owner and revision".into()
+                }
+                // Only the lineage differs: an entry written before lineage
+                // was recorded, or by an arangosync that read the query
+                // differently.
+                (_, Some(have)) if have.lineage != want.lineage && {
+                    let mut same = have.clone();
+                    same.lineage.clone_from(&want.lineage);
+                    same == *want
+                } => {
+                    if have.lineage.is_none() {
+                        "records what the query reads (lineage), which the entry does not have yet".into()
+                    } else {
+                        "records what the query reads (lineage), which this arangosync finds different".into()
+                    }
+                }
+                _ => "the feature's metadata or query changed".into(),
             },
             fields,
             steps: vec![Step::WriteRegistryEntry {
@@ -358,6 +373,7 @@ mod tests {
                 hash: format!("hash-{name}"),
                 source: format!("{name}_v1.aql"),
                 format_version: crate::model::REGISTRY_FORMAT_VERSION,
+                lineage: None,
             },
         )
     }

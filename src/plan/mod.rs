@@ -16,6 +16,7 @@ pub mod definition;
 mod functions;
 mod graphs;
 mod indexes;
+pub mod lineage;
 mod model;
 mod pending;
 mod prune;
@@ -189,6 +190,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     }
     vector::review(desired, live_state, live, &mut changes, &mut notes);
     prune::guard(&mut changes, live_state, &owned, options);
+    let warnings = lineage::warnings(desired, live_state, &changes);
     let mut plan = Plan {
         format_version: model::FORMAT_VERSION,
         database: options.database.clone(),
@@ -196,6 +198,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         notes,
         server: live.server.clone(),
         targets: Vec::new(),
+        warnings,
     };
     if plan.has_writes() && !live.has_state_collection {
         plan.changes.insert(

@@ -11,6 +11,9 @@ use serde_json::Value;
 /// `path` and `op`, and `before`/`after` left out where the path is absent.
 /// Within 2 (an addition): a create's `fields` list the created object's
 /// definition, one `op: add` entry per leaf path ([`super::definition`]).
+/// Within 2 (an addition): a top-level `warnings` array, present only when
+/// a change removes something a registered feature reads
+/// ([`super::lineage::LineageWarning`]).
 pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,6 +29,9 @@ pub struct Plan {
     /// The `--target` addresses (`index/users/idx_email`) this plan was
     /// narrowed to; empty for a whole plan.
     pub targets: Vec<String>,
+    /// Changes that remove something a registered feature reads
+    /// ([`super::lineage`]): not changes themselves, and blocking nothing.
+    pub warnings: Vec<super::lineage::LineageWarning>,
 }
 
 /// Something the plan leaves alone on purpose, and why.
@@ -59,6 +65,13 @@ impl Plan {
         if self.changes.iter().all(serves_both) {
             self.changes.clear();
         }
+        // A lineage warning stays with the change it is about.
+        let changes = &self.changes;
+        self.warnings.retain(|warning| {
+            changes
+                .iter()
+                .any(|change| change.address == warning.object)
+        });
         self
     }
 }

@@ -729,6 +729,7 @@ mod tests {
             notes: vec![],
             server: None,
             targets: vec![],
+            warnings: Vec::new(),
         };
         let assessments = assess(&plan, &State::default(), Some(&live));
         let duplicates = Probe::Duplicates {

@@ -347,6 +347,12 @@ pub fn restrict(
         plan.changes.clear();
     }
     plan.notes.retain(|note| keep_address(&note.address));
+    let changes = &plan.changes;
+    plan.warnings.retain(|warning| {
+        changes
+            .iter()
+            .any(|change| change.address == warning.object)
+    });
     plan.targets = targets.iter().filter_map(target_text).collect();
     plan
 }

@@ -29,6 +29,13 @@ pub fn plan_json(plan: &Plan) -> Value {
     if !plan.targets.is_empty() {
         document["targets"] = json!(plan.targets);
     }
+    // Added in format 2 (a new key, only when there are any): changes that
+    // remove something a registered feature reads (`plan::lineage`), each
+    // `{features: [{feature, version, registeredOnly?}], object: <address>,
+    // attribute?, message}`.
+    if !plan.warnings.is_empty() {
+        document["warnings"] = json!(plan.warnings);
+    }
     document
 }
 

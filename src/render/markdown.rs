@@ -217,6 +217,14 @@ impl Parts {
                 let _ = writeln!(head, "Server: {}.\n", escape(&server.to_string()));
             }
         }
+        // Lineage warnings are part of the head: a cut plan keeps them.
+        if !plan.warnings.is_empty() {
+            let _ = writeln!(head, "**Warnings** (what registered features read):\n");
+            for warning in &plan.warnings {
+                let _ = writeln!(head, "- :warning: {}", escape(&warning.message));
+            }
+            head.push('\n');
+        }
         Parts {
             head,
             empty,

@@ -2,12 +2,14 @@
 //! JSON (versioned) for machines, Markdown for pull-request comments.
 
 mod json;
+mod lineage;
 mod markdown;
 mod text;
 
 use crate::plan::{Action, Change, Plan};
 
 pub use json::{diagnostics_json, plan_json, REPORT_FORMAT_VERSION};
+pub use lineage::lineage_text;
 pub use markdown::{
     plan_markdown, plan_markdown_limited, MarkdownLimits, GITHUB_COMMENT_MAX, MIN_MAX_BYTES,
 };
@@ -101,6 +103,7 @@ pub(crate) mod tests {
             notes: vec![],
             server: None,
             targets: vec![],
+            warnings: Vec::new(),
         }
     }
 }

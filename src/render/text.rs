@@ -71,6 +71,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             plan.database
         );
         partial_text(plan, &mut out);
+        warnings_text(plan, style, &mut out);
         notes_text(plan, &mut out);
         return out;
     }
@@ -135,6 +136,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "\nPlan: {}.", Summary::of(plan).sentence());
+    warnings_text(plan, style, &mut out);
     notes_text(plan, &mut out);
     out
 }
@@ -152,6 +154,18 @@ pub(super) fn partial_line(plan: &Plan) -> Option<String> {
 fn partial_text(plan: &Plan, out: &mut String) {
     if let Some(line) = partial_line(plan) {
         let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The lineage warnings (`plan::lineage`): one `WARN` line each, yellow
+/// on a terminal.
+fn warnings_text(plan: &Plan, style: Style, out: &mut String) {
+    if plan.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nWarnings (what registered features read):");
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "  {} {}", style.paint("33", "WARN"), warning.message);
     }
 }
 

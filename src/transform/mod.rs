@@ -11,6 +11,7 @@
 
 mod codegen;
 mod header;
+pub mod lineage;
 
 use std::path::{Path, PathBuf};
 
@@ -200,6 +201,7 @@ pub fn load_into(
                 );
             }
         }
+        let lineage = lineage::feature_lineage(&feature.query, state);
         state.functions.insert(
             name.clone(),
             Function {
@@ -224,6 +226,7 @@ pub fn load_into(
                 hash: feature.hash.clone(),
                 source: feature.source.display().to_string(),
                 format_version: crate::model::REGISTRY_FORMAT_VERSION,
+                lineage,
             },
         );
     }
