@@ -10,13 +10,6 @@
 
 use crate::model::{CollectionType, FeatureLineage, SourceKind, State};
 
-/// The lineage of `query` with its sources classified by `specs`; `None`
-/// when the query does not parse.
-pub fn feature_lineage(query: &str, specs: &State) -> Option<FeatureLineage> {
-    let tree = aql_lexer::parse_query(query).ok()?;
-    Some(classify(aql_lexer::lineage(&tree), specs))
-}
-
 /// The parser's lineage with each source's kind by `specs`.
 pub fn classify(found: aql_lexer::Lineage, specs: &State) -> FeatureLineage {
     let sources = found

@@ -104,6 +104,11 @@ pub struct Feature {
     pub collections: Vec<String>,
     /// sha256 of what the function does, hex.
     pub hash: String,
+    /// What the query reads, from its syntax tree; sources not yet
+    /// classified by the specs ([`lineage::classify`] does that). Stored
+    /// in the registry entry as classified, not here.
+    #[serde(skip)]
+    pub reads: aql_lexer::Lineage,
 }
 
 impl Feature {
@@ -201,7 +206,7 @@ pub fn load_into(
                 );
             }
         }
-        let lineage = lineage::feature_lineage(&feature.query, state);
+        let lineage = Some(lineage::classify(feature.reads.clone(), state));
         state.functions.insert(
             name.clone(),
             Function {
@@ -470,6 +475,11 @@ pub fn parse_with(
         path: source.to_path_buf(),
         collections: read_collections(&info),
         hash: String::new(),
+        reads: match &checked {
+            Ok(tree) => aql_lexer::lineage(tree),
+            // Not reached: a query with errors is a problem above.
+            Err(_) => aql_lexer::Lineage::default(),
+        },
     };
     feature.hash = codegen::content_hash(&feature);
     Ok(feature)
