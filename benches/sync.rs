@@ -627,7 +627,7 @@ fn load_desired(repo: &Path) -> Result<State, String> {
         &transformations,
         repo,
         NAMESPACE,
-        &arangosync::transform::query_checks(None),
+        arangosync::transform::checks::QueryChecks::AnySupportedVersion,
     );
     diagnostics.extend(problems);
     if diagnostics.has_errors() {

@@ -130,7 +130,10 @@ pub struct TargetArgs {
     /// version it needs, a deprecated one a warning. `X.Y` means `X.Y.0`,
     /// the first release of that line, so a tree valid for `3.12` holds on
     /// every 3.12.x. Startup options (`--vector-index`) are assumed on.
-    /// Without it, nothing is checked against a version offline.
+    /// Feature queries are checked against that version's AQL functions.
+    /// Without it, specs are not checked against a version, and a query
+    /// error counts only where every supported version reports it (an
+    /// unknown function is one no version has).
     /// Only versions arangosync supports are accepted (3.11, 3.12.x, 4.x).
     #[arg(
         long,

@@ -147,14 +147,14 @@ fn load_tree(
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(crate::validate::validate_for(&loaded, target));
     let transformations = loaded.transformations.clone();
-    let checks = crate::transform::query_checks(target);
-    let (features, problems) = crate::transform::load_into(
-        &mut loaded.state,
-        &transformations,
-        dir,
-        &namespace,
-        &checks,
-    );
+    // The base tree of `plan --offline-from` is only compared: a feature
+    // broken there must not stop the plan of the change that fixes it.
+    let checks = match tree {
+        Tree::Specs => crate::transform::checks::QueryChecks::for_target(target),
+        Tree::OfflineBase { .. } => crate::transform::checks::QueryChecks::Skip,
+    };
+    let (features, problems) =
+        crate::transform::load_into(&mut loaded.state, &transformations, dir, &namespace, checks);
     diagnostics.extend(problems);
     diagnostics.sort();
     diagnostics.supersede("version-unsupported", "deprecated-index-type");
@@ -164,13 +164,8 @@ fn load_tree(
         let mut base = spec::load(dir);
         let mut found = std::mem::take(&mut base.diagnostics);
         found.extend(crate::validate::validate_for(&base, target));
-        let (_, problems) = crate::transform::load_into(
-            &mut base.state,
-            &transformations,
-            dir,
-            &namespace,
-            &checks,
-        );
+        let (_, problems) =
+            crate::transform::load_into(&mut base.state, &transformations, dir, &namespace, checks);
         found.extend(problems);
         found
     });
@@ -313,12 +308,23 @@ fn query_diagnostic(
         let column: String = column.chars().take_while(char::is_ascii_digit).collect();
         Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
     });
+    let error_num = match err {
+        crate::client::ClientError::Api { error_num, .. } => u32::try_from(*error_num).ok(),
+        _ => None,
+    };
+    // 1540/1541 carry no position: a local check as the versions that
+    // refuse it places the call.
+    let position = position
+        .map(|(line, column)| crate::transform::query_position(&feature.query, line, column))
+        .or_else(|| {
+            error_num
+                .and_then(|num| crate::transform::checks::locate_server_error(&feature.query, num))
+        });
     let (line, column) = position.map_or((feature.query_line, 1), |(line, column)| {
-        let (line, column) = crate::transform::query_position(&feature.query, line, column);
         (feature.query_line + line - 1, column)
     });
     crate::diag::Diagnostic::error(
-        "aql-rejected",
+        error_num.map_or("aql-rejected", crate::transform::query_error_code),
         message,
         Some(crate::diag::Location {
             file: feature.path.clone(),

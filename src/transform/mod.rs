@@ -9,6 +9,7 @@
 //! counts. The generated JavaScript embeds a content hash, which is what the
 //! plan compares.
 
+pub mod checks;
 mod codegen;
 mod header;
 pub mod lineage;
@@ -109,6 +110,10 @@ pub struct Feature {
     /// in the registry entry as classified, not here.
     #[serde(skip)]
     pub reads: aql_lexer::Lineage,
+    /// The user-function calls of the query (`NS::NAME`, upper-cased) and
+    /// where each is (line, character column in the query).
+    #[serde(skip)]
+    pub user_calls: Vec<(String, usize, usize)>,
 }
 
 impl Feature {
@@ -118,27 +123,8 @@ impl Feature {
     }
 }
 
-/// How feature queries are checked: as the server `target` (the
-/// `--target-version`) or, without one, ArangoDB 3.12 would check them
-/// when it runs them through a cursor: parsed, then prepared for execution
-/// (so a collection read after it is modified, error 1579, is caught too).
-pub fn query_checks(target: Option<&crate::server::Server>) -> aql_lexer::CheckOptions {
-    let version = target.map_or(aql_lexer::AqlVersion::V3_12, |server| {
-        let part = |number: u32| u16::try_from(number).unwrap_or(u16::MAX);
-        aql_lexer::AqlVersion::new(
-            part(server.version.major),
-            part(server.version.minor),
-            part(server.version.patch),
-        )
-    });
-    aql_lexer::CheckOptions {
-        version,
-        stage: aql_lexer::CheckStage::Execution,
-    }
-}
-
 /// Loads every transformation file into `state` as a function and a
-/// registry entry, checking each query with `checks` ([`query_checks`]).
+/// registry entry, checking each query with `checks`.
 /// `base` is the spec directory; diagnostics show paths relative to it.
 /// Also reports queries that read collections the specs do not declare,
 /// and two files that define the same function.
@@ -147,7 +133,7 @@ pub fn load_into(
     paths: &[PathBuf],
     base: &Path,
     namespace: &str,
-    checks: &aql_lexer::CheckOptions,
+    checks: checks::QueryChecks,
 ) -> (Vec<Feature>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut features: Vec<Feature> = Vec::new();
@@ -188,25 +174,40 @@ pub fn load_into(
                 continue;
             }
         }
-        for collection in feature.collections.iter().filter(|c| !c.starts_with('@')) {
-            if !state.collections.contains_key(collection) {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        "unknown-collection",
-                        format!(
-                            "the query reads collection `{collection}`, which no spec declares"
-                        ),
-                        Some(Location {
-                            file: feature.path.clone(),
-                            line: feature.query_line,
-                            column: 1,
-                        }),
-                    )
-                    .with_hint("declare it in an ArangoCollection spec, or check the name"),
-                );
-            }
+        let classified = lineage::classify(feature.reads.clone(), state);
+        let undeclared = classified
+            .sources
+            .iter()
+            .filter(|(_, kind)| **kind == crate::model::SourceKind::Unknown)
+            .map(|(source, _)| source)
+            .chain(classified.written.iter().filter(|written| {
+                !written.starts_with('@')
+                    && !classified.sources.contains_key(*written)
+                    && !state.collections.contains_key(*written)
+            }));
+        for source in undeclared {
+            let (line, column) = first_mention(&feature.query, source);
+            diagnostics.push(
+                Diagnostic::warning(
+                    "unknown-collection",
+                    format!("the query reads collection `{source}`, which no spec declares"),
+                    Some(Location {
+                        file: feature.path.clone(),
+                        line: feature.query_line + line - 1,
+                        column,
+                    }),
+                )
+                .with_hint(
+                    "declare it in an ArangoCollection or ArangoView spec, or check the name: \
+                     a name that is not a variable is read as a collection, so a misspelled \
+                     variable shows up here",
+                ),
+            );
         }
-        let lineage = Some(lineage::classify(feature.reads.clone(), state));
+        for warning in user_call_warnings(feature, &features, namespace, checks) {
+            diagnostics.push(warning);
+        }
+        let lineage = Some(classified);
         state.functions.insert(
             name.clone(),
             Function {
@@ -277,7 +278,7 @@ pub fn check_namespace(namespace: &str) -> Result<String, String> {
 pub fn load_file(
     path: &Path,
     display: &Path,
-    checks: &aql_lexer::CheckOptions,
+    checks: checks::QueryChecks,
 ) -> Result<Feature, Vec<Diagnostic>> {
     let start = Location {
         file: display.to_path_buf(),
@@ -357,17 +358,17 @@ pub fn normalize_text(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
-/// Parses the text of one `.aql` file, checking its query as ArangoDB 3.12
-/// does before it runs it ([`query_checks`] without a target).
+/// Parses the text of one `.aql` file, checking its query as any
+/// supported server version would before it runs it.
 pub fn parse(text: &str, source: &Path) -> Result<Feature, Vec<Diagnostic>> {
-    parse_with(text, source, &query_checks(None))
+    parse_with(text, source, checks::QueryChecks::AnySupportedVersion)
 }
 
 /// Parses the text of one `.aql` file, checking its query with `checks`.
 pub fn parse_with(
     text: &str,
     source: &Path,
-    checks: &aql_lexer::CheckOptions,
+    checks: checks::QueryChecks,
 ) -> Result<Feature, Vec<Diagnostic>> {
     let location = |line: usize, column: usize| {
         Some(Location {
@@ -390,10 +391,10 @@ pub fn parse_with(
     // at its place in the file. The tokenizer still lists the bind
     // parameters when the query does not parse, so a Params mismatch is
     // reported in the same run.
-    let checked = aql_lexer::check_query_with(&query, checks);
+    let checked = checks.check(&query);
     if let Err(errors) = &checked {
         problems.extend(errors.iter().map(|error| {
-            query_error_diagnostic(error, &query, parsed.query_line, source, checks.version)
+            query_error_diagnostic(error, &query, parsed.query_line, source, checks.version())
         }));
     }
     // Both fail only where the query does not tokenize (an error above).
@@ -475,14 +476,114 @@ pub fn parse_with(
         path: source.to_path_buf(),
         collections: read_collections(&info),
         hash: String::new(),
+        user_calls: match &checked {
+            Ok(Some(tree)) => user_calls(tree),
+            Ok(None) | Err(_) => Vec::new(),
+        },
         reads: match &checked {
-            Ok(tree) => aql_lexer::lineage(tree),
-            // Not reached: a query with errors is a problem above.
-            Err(_) => aql_lexer::Lineage::default(),
+            Ok(Some(tree)) => aql_lexer::lineage(tree),
+            // A query with errors is a problem above; an unchecked one
+            // (the base tree of `plan --offline-from`) may not parse.
+            Ok(None) | Err(_) => aql_lexer::Lineage::default(),
         },
     };
     feature.hash = codegen::content_hash(&feature);
     Ok(feature)
+}
+
+/// What is wrong with a feature's calls of user functions, as warnings
+/// (the server decides when the query runs): ArangoDB 4.0 removed
+/// user-defined functions (4.x release notes, "deprecated and removed
+/// features"), and a call in arangosync's own namespace names a feature
+/// version no file defines.
+fn user_call_warnings(
+    feature: &Feature,
+    features: &[Feature],
+    namespace: &str,
+    checks: checks::QueryChecks,
+) -> Vec<Diagnostic> {
+    let own = format!("{}::", namespace.to_ascii_uppercase());
+    let mut warnings = Vec::new();
+    for (name, line, column) in &feature.user_calls {
+        let location = Some(Location {
+            file: feature.path.clone(),
+            line: feature.query_line + line - 1,
+            column: *column,
+        });
+        if let Some(version) = checks.version().filter(|version| version.major >= 4) {
+            warnings.push(
+                Diagnostic::warning(
+                    "aql-user-function",
+                    format!(
+                        "the query calls user function {name}(), and ArangoDB {}.{} has no \
+                         user-defined functions: the query fails when it runs",
+                        version.major, version.minor
+                    ),
+                    location,
+                )
+                .with_hint("inline what the function does, or serve that feature's query from the registry"),
+            );
+        } else if name.starts_with(&own)
+            && !features
+                .iter()
+                .any(|other| other.function_name(namespace) == *name)
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    "unknown-feature-function",
+                    format!("the query calls {name}(), which no feature file of this tree defines"),
+                    location,
+                )
+                .with_hint(
+                    "check the feature name and version (`<NAMESPACE>::<FEATURE>_V<VERSION>`)",
+                ),
+            );
+        }
+    }
+    warnings
+}
+
+/// The calls of `NS::NAME` functions in `tree`, in order.
+fn user_calls(tree: &aql_lexer::ast::Query) -> Vec<(String, usize, usize)> {
+    let mut calls = Vec::new();
+    aql_lexer::visit::each_expr(tree, &mut |expr| {
+        if let aql_lexer::ast::ExprKind::Call { name, .. } = &expr.kind {
+            if name.contains("::") {
+                calls.push((
+                    name.clone(),
+                    expr.start.line as usize,
+                    expr.start.column as usize,
+                ));
+            }
+        }
+    });
+    calls
+}
+
+/// Where `name` is first used as a name in `query` (not as an attribute
+/// after `.`, nor inside a string): (line, character column), 1-based;
+/// (1, 1) when only a string or bind parameter names it.
+fn first_mention(query: &str, name: &str) -> (usize, usize) {
+    let Ok(tokens) = aql_lexer::tokenize(query) else {
+        return (1, 1);
+    };
+    let significant: Vec<&aql_lexer::Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
+    significant
+        .iter()
+        .enumerate()
+        .find(|(i, token)| {
+            matches!(
+                token.kind,
+                aql_lexer::TokenKind::Identifier | aql_lexer::TokenKind::QuotedName
+            ) && token.value() == name
+                && !(*i > 0 && significant[i - 1].text == ".")
+        })
+        .map_or((1, 1), |(_, token)| {
+            (
+                token.span.start.line as usize,
+                token.span.start.column as usize,
+            )
+        })
 }
 
 /// The diagnostic for one error [`aql_lexer::check_query`] found in a
@@ -495,7 +596,7 @@ fn query_error_diagnostic(
     query: &str,
     query_line: usize,
     source: &Path,
-    version: aql_lexer::AqlVersion,
+    version: Option<aql_lexer::AqlVersion>,
 ) -> Diagnostic {
     let line = query_line + error.position.line as usize - 1;
     let column = error.position.column as usize;
@@ -516,7 +617,11 @@ fn query_error_diagnostic(
             let before = line.chars().take(column.saturating_sub(1));
             before.map(char::len_utf8).sum::<usize>() + 1
         });
-    let server = if byte_column != Some(column) && byte_column == Some(error.byte_column as usize) {
+    let carries_position = error.message != strip_server_position(&error.message);
+    let server = if carries_position
+        && byte_column != Some(column)
+        && byte_column == Some(error.byte_column as usize)
+    {
         format!(
             "; the server says position {}:{}, counting bytes",
             error.position.line, error.byte_column
@@ -564,12 +669,23 @@ fn query_error_diagnostic(
         return diagnostic.with_hint(format!("did you mean `{keyword}`?"));
     }
     match error.error_num {
-        1540 => diagnostic.with_hint(format!(
-            "check the spelling against the AQL functions of ArangoDB {}.{} \
-             (`--target-version` to check for another); a user function is called \
-             with its namespace (`NS::NAME(...)`)",
-            version.major, version.minor
-        )),
+        1540 => diagnostic.with_hint(match version {
+            Some(version) if version.major >= 4 => format!(
+                "ArangoDB {}.{} has no such function: check the spelling, or the version \
+                 (`--target-version`)",
+                version.major, version.minor
+            ),
+            Some(version) => format!(
+                "ArangoDB {}.{} has no such function: check the spelling, or the version \
+                 (`--target-version`); a user function is called with its namespace \
+                 (`NS::NAME(...)`)",
+                version.major, version.minor
+            ),
+            None => "no ArangoDB version arangosync supports (3.11, 3.12, 4.x) has such a \
+                     function: check the spelling; a user function is called with its \
+                     namespace (`NS::NAME(...)`)"
+                .to_string(),
+        }),
         1512 => diagnostic
             .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
         _ => diagnostic,
@@ -625,7 +741,7 @@ fn misspelled_keyword(message: &str) -> Option<&'static str> {
 /// The diagnostic code for an ArangoDB query error number
 /// (`lib/Basics/errors.dat`); `aql-rejected` for any other, as for the
 /// errors the server itself reports.
-fn query_error_code(error_num: u32) -> &'static str {
+pub fn query_error_code(error_num: u32) -> &'static str {
     match error_num {
         1501 => "aql-syntax",
         1510 => "aql-invalid-variable-name",

@@ -68,7 +68,7 @@ fn the_registry_records_the_file_name_whatever_the_layout() {
             &[path.to_path_buf()],
             dir.path(),
             "FEATURES",
-            &query_checks(None),
+            checks::QueryChecks::AnySupportedVersion,
         );
         assert!(problems.is_empty());
         state.registry.remove("FEATURES::X_V1").unwrap()
@@ -204,7 +204,12 @@ fn unreadable_files_point_at_the_byte() {
     let temp = tempfile::tempdir().unwrap();
     let path = temp.path().join("x_v1.aql");
     std::fs::write(&path, b"-- Feature: x\n-- Version: 1\nRETURN 'K\xf6ln'\n").unwrap();
-    let problems = load_file(&path, Path::new("x_v1.aql"), &query_checks(None)).unwrap_err();
+    let problems = load_file(
+        &path,
+        Path::new("x_v1.aql"),
+        checks::QueryChecks::AnySupportedVersion,
+    )
+    .unwrap_err();
     assert_eq!(
         problems[0].to_string(),
         "x_v1.aql:3:10: error[not-utf8]: the file is not valid UTF-8\n  hint: save the file as UTF-8"
@@ -257,8 +262,12 @@ fn bom_and_crlf_change_nothing() {
     ] {
         let path = temp.path().join(format!("{name}_x_v1.aql"));
         std::fs::write(&path, bytes).unwrap();
-        let feature = load_file(&path, Path::new("x_v1.aql"), &query_checks(None))
-            .unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
+        let feature = load_file(
+            &path,
+            Path::new("x_v1.aql"),
+            checks::QueryChecks::AnySupportedVersion,
+        )
+        .unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
         features.push((name, feature));
     }
     let (_, first) = &features[0];
@@ -296,7 +305,7 @@ fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
     let file = Path::new("tag_count_v1.aql");
     // The query starts on file line 4.
     let render = |error: aql_lexer::QueryError| {
-        query_error_diagnostic(&error, "", 4, file, aql_lexer::AqlVersion::V3_12).to_string()
+        query_error_diagnostic(&error, "", 4, file, None).to_string()
     };
     assert_eq!(
         render(query_error(1540, "usage of unknown function 'LENGTHH()'", 2, 11, 11)),
@@ -355,7 +364,7 @@ fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
             "FOR u IN users FILTER u.grün = 1\n  RETURN u",
             4,
             file,
-            aql_lexer::AqlVersion::V3_12
+            None
         )
         .to_string(),
         "tag_count_v1.aql:4:30: error[aql-syntax]: AQL syntax error, unexpected assignment near '= 1\\n  RETURN u' \

@@ -59,6 +59,8 @@
 //! (only reachable with very long operator or attribute chains) is not
 //! checked, so no input overflows the stack.
 
+use std::collections::HashMap;
+
 use super::version::AqlVersion;
 use super::Report;
 use crate::lexer::{lex, significant, Position, Token, TokenKind};
@@ -89,6 +91,7 @@ pub(super) fn check(query: &Query, text: &str, version: AqlVersion, report: &mut
         version,
         tokens: significant(&tokens),
         scopes: vec![Scope::new(ScopeKind::Main)],
+        visible: HashMap::new(),
         current: 0,
         depth: 0,
         recording: Vec::new(),
@@ -127,6 +130,9 @@ struct Checker<'q, 'r, 'b> {
     tokens: Vec<Token<'q>>,
     /// The active scopes, innermost last.
     scopes: Vec<Scope>,
+    /// How many active scopes declare each name: [`Self::exists`] in
+    /// constant time, so many variables cost linear time, not quadratic.
+    visible: HashMap<String, usize>,
     /// How many expansions (`[*]`, `[?]`) or `UPSERT FILTER`s enclose the
     /// current expression: where `CURRENT` names an element.
     current: usize,
@@ -152,16 +158,35 @@ impl Checker<'_, '_, '_> {
             .last()
             .is_some_and(|s| matches!(s.kind, ScopeKind::For | ScopeKind::Collect))
         {
-            self.scopes.pop();
+            self.pop();
+        }
+    }
+
+    /// Ends the innermost scope.
+    fn pop(&mut self) {
+        if let Some(scope) = self.scopes.pop() {
+            for name in scope.names {
+                if let Some(count) = self.visible.get_mut(&name) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.visible.remove(&name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the scopes opened after there were `len`.
+    fn truncate(&mut self, len: usize) {
+        while self.scopes.len() > len {
+            self.pop();
         }
     }
 
     /// Whether a variable of exactly this name is visible
     /// (`Scopes::existsVariable`).
     fn exists(&self, name: &str) -> bool {
-        self.scopes
-            .iter()
-            .any(|s| s.names.iter().any(|n| n == name))
+        self.visible.contains_key(name)
     }
 
     /// Whether `name` names a visible variable, `OLD`/`NEW` standing for the
@@ -175,6 +200,7 @@ impl Checker<'_, '_, '_> {
     fn add(&mut self, name: &str) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.names.push(name.to_string());
+            *self.visible.entry(name.to_string()).or_insert(0) += 1;
         }
     }
 
@@ -508,7 +534,7 @@ impl Checker<'_, '_, '_> {
                     self.current += 1;
                     self.expr(&m.target);
                     self.current -= 1;
-                    self.scopes.truncate(saved);
+                    self.truncate(saved);
                 } else {
                     self.expr(&m.target);
                     self.declare_special(OLD);
@@ -646,7 +672,7 @@ impl Checker<'_, '_, '_> {
                 let saved = self.scopes.len();
                 self.push(ScopeKind::Subquery);
                 self.body(&query.body);
-                self.scopes.truncate(saved);
+                self.truncate(saved);
             }
             ExprKind::Spread(inner) => self.expr(inner),
         }
