@@ -310,7 +310,7 @@ fn each_check_error_is_a_diagnostic_with_its_code_number_and_place() {
     assert_eq!(
         render(query_error(1540, "usage of unknown function 'LENGTHH()'", 2, 11, 11)),
         "tag_count_v1.aql:5:11: error[aql-unknown-function]: AQL usage of unknown function 'LENGTHH()' (errorNum 1540)\n  \
-         hint: check the spelling against the AQL functions of ArangoDB 3.12 (`--target-version` to check for another); a user function is called with its namespace (`NS::NAME(...)`)"
+         hint: no ArangoDB version arangosync supports (3.11, 3.12, 4.x) has such a function: check the spelling; a user function is called with its namespace (`NS::NAME(...)`)"
     );
     assert_eq!(
         render(query_error(
