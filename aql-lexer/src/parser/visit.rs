@@ -122,7 +122,7 @@ pub fn expr_tree<'q>(expr: &'q Expr, f: &mut dyn FnMut(&'q Expr)) {
 
 /// The direct sub-expressions of `expr` (not those of a subquery), in
 /// source order.
-fn children<'q>(expr: &'q Expr, out: &mut Vec<&'q Expr>) {
+pub(crate) fn children<'q>(expr: &'q Expr, out: &mut Vec<&'q Expr>) {
     match &expr.kind {
         ExprKind::Null
         | ExprKind::Bool(_)

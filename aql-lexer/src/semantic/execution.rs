@@ -93,6 +93,7 @@ use super::version::AqlVersion;
 use super::Report;
 use crate::lexer::Position;
 use crate::parser::ast::*;
+use crate::parser::visit::children;
 
 /// ERROR_QUERY_ACCESS_AFTER_MODIFICATION.
 pub(crate) const ACCESS_AFTER_MODIFICATION: u32 = 1579;
@@ -385,94 +386,6 @@ fn split<'q>(root: &'q Expr, own: &mut Vec<&'q Expr>, subqueries: &mut Vec<&'q Q
     }
     own.extend(nodes.into_iter().rev());
     subqueries.extend(subs.into_iter().rev());
-}
-
-/// The direct sub-expressions of `expr` (a subquery has none here).
-fn children<'q>(expr: &'q Expr, out: &mut Vec<&'q Expr>) {
-    match &expr.kind {
-        ExprKind::Null
-        | ExprKind::Bool(_)
-        | ExprKind::Number(_)
-        | ExprKind::String(_)
-        | ExprKind::Name(_)
-        | ExprKind::BindParameter(_)
-        | ExprKind::CollectionBindParameter(_)
-        | ExprKind::Subquery(_) => {}
-        ExprKind::Array(items) => out.extend(items),
-        ExprKind::Object(entries) => {
-            for (key, value) in entries {
-                if let ObjectKey::Computed(key) = key {
-                    out.push(key);
-                }
-                out.push(value);
-            }
-        }
-        ExprKind::Call { args, .. } => out.extend(args),
-        ExprKind::Unary(_, operand) => out.push(operand),
-        ExprKind::Binary(_, left, right) => {
-            out.push(left);
-            out.push(right);
-        }
-        ExprKind::ArrayComparison {
-            quantifier,
-            left,
-            right,
-            ..
-        } => {
-            if let Quantifier::AtLeast(count) = quantifier {
-                out.push(count);
-            }
-            out.push(left);
-            out.push(right);
-        }
-        ExprKind::Ternary {
-            condition,
-            then,
-            otherwise,
-        } => {
-            out.push(condition);
-            if let Some(then) = then {
-                out.push(then);
-            }
-            out.push(otherwise);
-        }
-        ExprKind::Attribute(base, _) => out.push(base),
-        ExprKind::Index(base, index) => {
-            out.push(base);
-            out.push(index);
-        }
-        ExprKind::Expansion { base, inline, .. } => {
-            out.push(base);
-            inline_exprs(inline, out);
-        }
-        ExprKind::Question {
-            base,
-            quantifier,
-            inline,
-        } => {
-            out.push(base);
-            if let Some(Quantifier::AtLeast(count)) = quantifier {
-                out.push(count);
-            }
-            inline_exprs(inline, out);
-        }
-        ExprKind::Spread(inner) => out.push(inner),
-    }
-}
-
-fn inline_exprs<'q>(inline: &'q Inline, out: &mut Vec<&'q Expr>) {
-    if let Some(filter) = &inline.filter {
-        out.push(filter);
-    }
-    if let Some((offset, count)) = &inline.limit {
-        if let Some(offset) = offset {
-            out.push(offset);
-        }
-        out.push(count);
-    }
-    if let Some(project) = &inline.project {
-        out.push(project);
-    }
 }
 
 /// Every variable name `query` declares, subqueries included.
