@@ -63,8 +63,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         .with_markdown_limits(cli.output.markdown_limits());
     match cli.command {
         Command::Validate(args) => validate::run(&args, &out),
-        Command::Plan(args) => plan::run(&args, &out).await,
-        Command::Apply(args) => apply::run(&args, &out).await,
+        Command::Plan(args) => plan::run(&args, &out.with_result_after_warnings()).await,
+        Command::Apply(args) => apply::run(&args, &out.with_result_after_warnings()).await,
         Command::Features(args) => features::run(&args, &out).await,
         Command::Import(args) => import::run(&args, &out).await,
     }

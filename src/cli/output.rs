@@ -17,6 +17,9 @@ pub struct Output {
     /// How to cut a Markdown plan (`--markdown-max-bytes`,
     /// `--markdown-full-plan-url`).
     markdown: render::MarkdownLimits,
+    /// A result (the plan) follows on stdout when the diagnostics hold no
+    /// error: JSON warnings then go to stderr, so stdout is one object.
+    result_follows: bool,
 }
 
 /// Whether escape codes may colour output at all: `NO_COLOR` is unset or
@@ -41,6 +44,16 @@ impl Output {
                 color: colour && std::io::stderr().is_terminal(),
             },
             markdown: render::MarkdownLimits::default(),
+            result_follows: false,
+        }
+    }
+
+    /// The same output for a command whose result (a plan) follows its
+    /// diagnostics: `plan` and `apply`.
+    pub fn with_result_after_warnings(self) -> Output {
+        Output {
+            result_follows: true,
+            ..self
         }
     }
 
@@ -113,6 +126,10 @@ impl Output {
     /// Diagnostics: JSON on stdout for `--format json`, text on stderr otherwise.
     pub fn diagnostics(&self, diagnostics: &Diagnostics) {
         match self.format {
+            Format::Json if self.result_follows && !diagnostics.has_errors() => {
+                let mut stderr = std::io::stderr().lock();
+                let _ = writeln!(stderr, "{:#}", render::diagnostics_json(diagnostics));
+            }
             Format::Json => self.print(&format!("{:#}\n", render::diagnostics_json(diagnostics))),
             Format::Text | Format::Markdown if self.json_logs => {
                 for diagnostic in &diagnostics.0 {
