@@ -1,35 +1,52 @@
 //! Positions as ArangoDB's AQL scanner reports them in error messages
 //! ("... at position LINE:COLUMN"), and back.
 //!
-//! The scanner (flex, `arangod/Aql/tokens.ll`, 8-bit mode) adds each
-//! matched token's length in bytes to the column and sets the column back
-//! to 0 only at a line feed it matches outside string literals and quoted
-//! names (whitespace, `//` and `/* */` comments); a line feed inside a
-//! string or quoted name counts a line but leaves the column running. The
-//! line is the real one (flex counts every line feed). So the column is
-//! 1 + the bytes between the last such line feed and the position.
+//! The scanner (flex 2.6, reentrant, `arangod/Aql/tokens.ll`, 8-bit mode)
+//! adds each match's length in bytes to the column (`YY_USER_ACTION`).
+//! Counting lines, the generated scanner sets the column to 0 at every line
+//! feed of a match, before that addition. The rules for line feeds outside
+//! quotes (whitespace, comments) then set it to 0 again, so the next line
+//! starts at column 1; the rules inside a string literal or quoted name do
+//! not, so there the line feed's own byte is counted and the next line
+//! starts at column 2. So the column is 1 + the bytes between the position
+//! and the last line feed's end (outside quotes) or the line feed itself
+//! (inside quotes). (The generated `arangod/Aql/tokens.cpp`, as read for
+//! the invalid-query corpus, cases `str-multiline-unexpected` and
+//! `lex-unterminated-multiline-string`.)
 //!
 //! Invariant: [`server_column`] and [`position_at_server_location`] are
 //! inverse for every position that starts a token.
 
 use crate::lexer::{lex, Position, TokenKind};
 
-/// Where the scanner's column restarts in one query: the byte offsets just
-/// after each line feed that resets it (see the module notes), ascending.
+/// Where the scanner's column restarts in one query: for each line feed,
+/// the byte offset its next line's column counts from (see the module
+/// notes), ascending.
 /// Built with one scan, so many positions of one query cost one lex.
 pub(crate) struct ColumnOrigins(Vec<usize>);
 
 impl ColumnOrigins {
     pub(crate) fn new(query: &str) -> Self {
-        let (tokens, _) = lex(query);
+        let (tokens, error) = lex(query);
         let mut origins = Vec::new();
+        let mut line_feeds = |text: &str, start: usize, quoted: bool| {
+            let after = usize::from(!quoted);
+            origins.extend(text.match_indices('\n').map(|(at, _)| start + at + after));
+        };
         for token in &tokens {
-            if matches!(token.kind, TokenKind::String | TokenKind::QuotedName) {
-                continue;
-            }
-            let start = token.span.start.offset;
-            origins.extend(token.text.match_indices('\n').map(|(at, _)| start + at + 1));
+            let quoted = matches!(token.kind, TokenKind::String | TokenKind::QuotedName);
+            line_feeds(token.text, token.span.start.offset, quoted);
         }
+        // An unterminated string or quoted name runs to the end.
+        if let Some(error) = error.filter(|error| {
+            error.message.contains("unterminated string")
+                || error.message.contains("unterminated identifier")
+        }) {
+            let start = error.position.offset.min(query.len());
+            line_feeds(&query[start..], start, true);
+        }
+        origins.sort_unstable();
+        origins.dedup();
         ColumnOrigins(origins)
     }
 
@@ -108,14 +125,14 @@ mod tests {
     }
 
     #[test]
-    fn a_line_feed_in_a_string_leaves_the_column_running() {
-        // tokens.ll resets the column at line feeds outside strings only.
+    fn a_line_feed_in_a_string_counts_its_own_byte() {
+        // Inside quotes the line feed's byte stays counted (module notes).
         let query = "LET s = \"a\nbé\" FILTER s = 1 RETURN s";
         let offset = query.rfind(" = 1").unwrap() + 1;
-        // Line 2 (character column 14), but counted in bytes from the start
-        // of line 1.
-        assert_eq!(server_column(query, offset), 26);
-        let back = position_at_server_location(query, 2, 26);
+        // Line 2, character column 14: 14 bytes before it on its line
+        // (`é` takes two), plus the line feed's.
+        assert_eq!(server_column(query, offset), 16);
+        let back = position_at_server_location(query, 2, 16);
         assert_eq!((back.offset, back.line, back.column), (offset, 2, 14));
         // A line feed in a comment or whitespace resets it.
         let query = "LET s = 1 /* a\nbé */ FILTER s = 1 RETURN s";

@@ -19,13 +19,6 @@ pub const CORPUS: &str = include_str!("../invalid-queries.txt");
 /// others; each group says why. Remove a slug once its case passes (the
 /// test fails on a listed case that passes, so the list cannot go stale).
 pub const KNOWN_GAPS: &[&str] = &[
-    // A line feed inside a quoted string: the generated scanner (flex 2.6,
-    // reentrant) sets the column to 0 at every line feed it counts and the
-    // quote rules add the line feed's length, so the next column is 1;
-    // `server_position.rs` lets the column run on instead. Shared by the
-    // emulator and arangosync's positions, so not changed on this branch.
-    "str-multiline-unexpected",
-    "lex-unterminated-multiline-string",
     // grammar.y's object_element action for a shorthand `{ a` runs on the
     // default reduction before the syntax error and needs to know whether
     // `a` is a variable in scope, which the parser does not track (the
