@@ -669,19 +669,23 @@ fn query_error_diagnostic(
         return diagnostic.with_hint(format!("did you mean `{keyword}`?"));
     }
     match error.error_num {
-        1540 => diagnostic.with_hint(match version {
-            Some(version) if version.major >= 4 => format!(
+        1540 => diagnostic.with_hint(match (version, elsewhere(&message)) {
+            (Some(version), Some(elsewhere)) => format!(
+                "ArangoDB {}.{} has no such function: {elsewhere} (`--target-version`)",
+                version.major, version.minor
+            ),
+            (Some(version), None) if version.major >= 4 => format!(
                 "ArangoDB {}.{} has no such function: check the spelling, or the version \
                  (`--target-version`)",
                 version.major, version.minor
             ),
-            Some(version) => format!(
+            (Some(version), None) => format!(
                 "ArangoDB {}.{} has no such function: check the spelling, or the version \
                  (`--target-version`); a user function is called with its namespace \
                  (`NS::NAME(...)`)",
                 version.major, version.minor
             ),
-            None => "no ArangoDB version arangosync supports (3.11, 3.12, 4.x) has such a \
+            (None, _) => "no ArangoDB version arangosync supports (3.11, 3.12, 4.x) has such a \
                      function: check the spelling; a user function is called with its \
                      namespace (`NS::NAME(...)`)"
                 .to_string(),
@@ -689,6 +693,27 @@ fn query_error_diagnostic(
         1512 => diagnostic
             .with_hint("declare it with FOR, LET, COLLECT or INTO before this use, in this scope"),
         _ => diagnostic,
+    }
+}
+
+/// For a 1540 message (`usage of unknown function 'NAME()'`), which other
+/// versions have the function, in words: `it exists from ArangoDB 4.0`,
+/// `ArangoDB 4.0 removed it`.
+fn elsewhere(message: &str) -> Option<String> {
+    let name = message
+        .strip_prefix("usage of unknown function '")?
+        .strip_suffix("()'")?;
+    let available = aql_lexer::function_availability(name)?;
+    let version = |v: aql_lexer::AqlVersion| format!("{}.{}", v.major, v.minor);
+    match (available.since, available.removed_in) {
+        (Some(since), Some(removed)) => Some(format!(
+            "{name}() exists from ArangoDB {} until {}",
+            version(since),
+            version(removed)
+        )),
+        (Some(since), None) => Some(format!("{name}() exists from ArangoDB {}", version(since))),
+        (None, Some(removed)) => Some(format!("ArangoDB {} removed {name}()", version(removed))),
+        (None, None) => None,
     }
 }
 

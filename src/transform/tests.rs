@@ -459,3 +459,17 @@ fn only_a_final_server_position_is_dropped() {
         "multi-modify query"
     );
 }
+
+#[test]
+fn an_unknown_function_of_another_version_names_that_version() {
+    assert_eq!(
+        elsewhere("usage of unknown function 'PARTITION()'").as_deref(),
+        Some("PARTITION() exists from ArangoDB 4.0")
+    );
+    assert_eq!(
+        elsewhere("usage of unknown function 'FULLTEXT()'").as_deref(),
+        Some("ArangoDB 4.0 removed FULLTEXT()")
+    );
+    assert_eq!(elsewhere("usage of unknown function 'LENGTHH()'"), None);
+    assert_eq!(elsewhere("usage of unknown function 'LENGTH()'"), None);
+}

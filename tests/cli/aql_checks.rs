@@ -360,8 +360,8 @@ fn functions_are_checked_against_the_target_version() {
     assert!(
         on_3_12.stderr.contains(
             "user_pages_v1.aql:4:10: error[aql-unknown-function]: AQL usage of unknown function \
-             'PARTITION()' (errorNum 1540)\n  hint: ArangoDB 3.12 has no such function: check the \
-             spelling, or the version (`--target-version`)"
+             'PARTITION()' (errorNum 1540)\n  hint: ArangoDB 3.12 has no such function: \
+             PARTITION() exists from ArangoDB 4.0 (`--target-version`)"
         ),
         "{}",
         on_3_12.stderr

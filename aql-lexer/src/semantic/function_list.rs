@@ -641,6 +641,46 @@ pub(crate) fn lookup_in(name: &str, version: AqlVersion) -> Option<&'static Func
         .find(|function| function.name == name && function.available_in(version))
 }
 
+/// Which server versions know a built-in function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionAvailability {
+    /// The first version with the function (`None`: 3.11 has it already).
+    pub since: Option<AqlVersion>,
+    /// The first version without it again (`None`: 4.x still has it).
+    pub removed_in: Option<AqlVersion>,
+}
+
+/// Which versions know the built-in function `name` (upper case), by the
+/// table's `since`/`removed_in`; `None` if no version has it (or it is
+/// internal), so callers can say "PARTITION() exists from 4.0".
+pub fn function_availability(name: &str) -> Option<FunctionAvailability> {
+    let rows: Vec<&Function> = FUNCTIONS
+        .iter()
+        .filter(|function| function.name == name && !function.internal)
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    // Several rows (different counts per version) widen the range.
+    let bound = |value: fn(&Function) -> Option<&'static str>, earliest: bool| {
+        let versions: Option<Vec<AqlVersion>> = rows
+            .iter()
+            .map(|row| value(row).and_then(list_version))
+            .collect();
+        versions.and_then(|versions| {
+            if earliest {
+                versions.into_iter().min()
+            } else {
+                versions.into_iter().max()
+            }
+        })
+    };
+    Some(FunctionAvailability {
+        since: bound(|row| row.since, true),
+        removed_in: bound(|row| row.removed_in, false),
+    })
+}
+
 /// The row for `name` (upper case), whatever version has it, if any.
 #[cfg(test)]
 pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
@@ -742,6 +782,19 @@ mod tests {
         assert!(lookup_in("PREGEL_RESULT", AqlVersion::new(3, 11, 14)).is_some());
         assert!(lookup_in("PARTITION", AqlVersion::new(3, 12, 10)).is_none());
         assert!(lookup_in("PARTITION", AqlVersion::V4_0).is_some());
+        let since_4 = function_availability("PARTITION").expect("a row");
+        assert_eq!(
+            (since_4.since, since_4.removed_in),
+            (Some(AqlVersion::V4_0), None)
+        );
+        let until_4 = function_availability("FULLTEXT").expect("a row");
+        assert_eq!(
+            (until_4.since, until_4.removed_in),
+            (None, Some(AqlVersion::V4_0))
+        );
+        let always = function_availability("LENGTH").expect("a row");
+        assert_eq!((always.since, always.removed_in), (None, None));
+        assert_eq!(function_availability("LENGTHH"), None);
         assert!(lookup_in("TO_CHAR", AqlVersion::new(3, 11, 14)).is_none());
         assert!(lookup_in("TO_CHAR", AqlVersion::V3_12).is_some());
         assert!(lookup_in("FULLTEXT", AqlVersion::new(3, 12, 10)).is_some());

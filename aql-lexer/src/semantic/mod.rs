@@ -18,6 +18,7 @@ mod modifications;
 mod variables;
 mod version;
 
+pub use function_list::{function_availability, FunctionAvailability};
 pub use version::{AqlVersion, CheckOptions, CheckStage, InvalidVersion};
 
 use crate::lexer::Position;
