@@ -6,8 +6,7 @@
 //! [`EXCEPTIONS`], each with the error it gets and why 3.12 really rejects
 //! it.
 
-use std::fs;
-use std::path::PathBuf;
+mod valid_corpus;
 
 use aql_lexer::check_query;
 
@@ -38,21 +37,10 @@ const FUNCTION_ERRORS: [u32; 3] = [1540, 1541, 1574];
 
 #[test]
 fn corpus_queries_pass_the_function_checks() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/aql-corpus");
-    let manifest = fs::read_to_string(dir.join("manifest.tsv"))
-        .unwrap_or_else(|e| panic!("cannot read the corpus manifest in {}: {e}", dir.display()));
-    let files: Vec<&str> = manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split('\t').next())
-        .filter(|file| file.starts_with("valid/"))
-        .collect();
-    assert_eq!(files.len(), 1296, "unexpected number of valid queries");
+    let files = valid_corpus::valid_queries();
     let mut found = Vec::new();
-    for file in &files {
-        let text = fs::read_to_string(dir.join(file))
-            .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
-        let Err(errors) = check_query(&text) else {
+    for (file, text) in &files {
+        let Err(errors) = check_query(text) else {
             continue;
         };
         for error in errors {

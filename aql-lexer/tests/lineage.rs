@@ -6,6 +6,8 @@
 //! `views: ...`, `graphs: ...`, `written: ...`, then `read <key>: <paths>`
 //! and `filtered <key>: <paths>` lines.
 
+mod valid_corpus;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +19,7 @@ fn repo() -> PathBuf {
 }
 
 fn corpus() -> PathBuf {
-    repo().join("../shared/aql-corpus")
+    valid_corpus::corpus_dir()
 }
 
 fn lineage_of(text: &str, what: &str) -> Lineage {
@@ -355,18 +357,6 @@ fn chosen_corpus_queries_have_the_expected_lineage() {
 
 // ---- (c) the whole valid corpus ------------------------------------------
 
-fn valid_files() -> Vec<String> {
-    let manifest = fs::read_to_string(corpus().join("manifest.tsv"))
-        .unwrap_or_else(|e| panic!("cannot read the corpus manifest: {e}"));
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split('\t').next())
-        .filter(|file| file.starts_with("valid/"))
-        .map(str::to_string)
-        .collect()
-}
-
 /// What holds for the lineage of any query: every name it reports is in
 /// the query text, views are sources, every key of `attributes` and
 /// `filtered` is a source or a pseudo-source of a reported graph or edge
@@ -430,18 +420,15 @@ fn check_invariants(file: &str, text: &str, lineage: &Lineage, problems: &mut Ve
 
 #[test]
 fn every_corpus_query_has_a_lineage_naming_only_its_own_sources() {
-    let files = valid_files();
-    assert_eq!(files.len(), 1296, "unexpected number of valid queries");
+    let files = valid_corpus::valid_queries();
     let mut problems = Vec::new();
     let mut with_sources = 0;
-    for file in &files {
-        let text = fs::read_to_string(corpus().join(file))
-            .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
-        let lineage = lineage_of(&text, file);
+    for (file, text) in &files {
+        let lineage = lineage_of(text, file);
         if !lineage.sources.is_empty() {
             with_sources += 1;
         }
-        check_invariants(file, &text, &lineage, &mut problems);
+        check_invariants(file, text, &lineage, &mut problems);
         if lineage.truncated {
             problems.push(format!("{file}: truncated"));
         }
@@ -486,9 +473,9 @@ fn boundary(text: &str, mut i: usize) -> usize {
 /// every mutant that still parses keeps the invariants and never panics.
 #[test]
 fn mutated_corpus_queries_keep_the_invariants() {
-    let texts: Vec<String> = valid_files()
-        .iter()
-        .map(|file| fs::read_to_string(corpus().join(file)).expect("a corpus query"))
+    let texts: Vec<String> = valid_corpus::valid_queries()
+        .into_iter()
+        .map(|(_, text)| text)
         .collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut parsed = 0;

@@ -7,11 +7,13 @@
 //! variable; and checks the documented invalid fragments that fail for
 //! variable or modification reasons.
 
+mod valid_corpus;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use aql_lexer::ast::{ExprKind, Pattern, Statement};
 use aql_lexer::{check_query, parse_query, visit};
+use valid_corpus::{corpus_dir, valid_queries};
 
 /// The error numbers the variable and modification checks report.
 const CHECKED: &[u32] = &[1511, 1512, 1595];
@@ -20,32 +22,9 @@ fn is_checked(error_num: u32, message: &str) -> bool {
     CHECKED.contains(&error_num) || (error_num == 1501 && message.contains(" for KEEP"))
 }
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/aql-corpus")
-}
-
-/// The `valid/` queries of the corpus: (file, text).
-fn valid_queries(dir: &Path) -> Vec<(String, String)> {
-    let manifest = fs::read_to_string(dir.join("manifest.tsv"))
-        .unwrap_or_else(|e| panic!("cannot read the corpus manifest in {}: {e}", dir.display()));
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split('\t').next())
-        .filter(|file| file.starts_with("valid/"))
-        .map(|file| {
-            let text = fs::read_to_string(dir.join(file))
-                .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
-            (file.to_string(), text)
-        })
-        .collect()
-}
-
 #[test]
 fn valid_corpus_has_no_variable_errors() {
-    let dir = corpus();
-    let files = valid_queries(&dir);
-    assert_eq!(files.len(), 1296, "unexpected number of valid queries");
+    let files = valid_queries();
     let mut found = Vec::new();
     let mut checked = 0;
     for (file, text) in &files {
@@ -80,7 +59,7 @@ fn valid_corpus_has_no_variable_errors() {
 #[test]
 fn declaring_a_for_variable_first_is_reported_in_every_corpus_query() {
     let mut mutated = 0;
-    for (file, text) in valid_queries(&corpus()) {
+    for (file, text) in valid_queries() {
         let Ok(tree) = parse_query(&text) else {
             continue;
         };
@@ -117,7 +96,7 @@ fn declaring_a_for_variable_first_is_reported_in_every_corpus_query() {
 }
 
 fn fragment(name: &str) -> String {
-    let path = corpus().join("fragments").join(format!("{name}.aql"));
+    let path = corpus_dir().join("fragments").join(format!("{name}.aql"));
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
