@@ -449,19 +449,7 @@ mod tests {
     };
 
     fn errors(query: &str) -> Vec<(u32, String, String)> {
-        match check_query_for_execution(query) {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors
-                .into_iter()
-                .map(|e| {
-                    (
-                        e.error_num,
-                        e.message,
-                        format!("{}:{}", e.position.line, e.position.column),
-                    )
-                })
-                .collect(),
-        }
+        crate::semantic::error_triples(check_query_for_execution(query))
     }
 
     fn access(by: &str, at: &str) -> Vec<(u32, String, String)> {

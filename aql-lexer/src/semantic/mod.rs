@@ -142,3 +142,22 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
 
 /// How a check reports an error: number, message, position.
 type Report<'a> = dyn FnMut(u32, String, Position) + 'a;
+
+/// For the checks' unit tests: each error of `checked` as (number,
+/// message, `line:column`); none when the query passed.
+#[cfg(test)]
+pub(crate) fn error_triples(checked: Result<Query, Vec<QueryError>>) -> Vec<(u32, String, String)> {
+    match checked {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| {
+                (
+                    e.error_num,
+                    e.message,
+                    format!("{}:{}", e.position.line, e.position.column),
+                )
+            })
+            .collect(),
+    }
+}

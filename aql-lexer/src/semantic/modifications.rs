@@ -72,19 +72,7 @@ mod tests {
     use crate::check_query;
 
     fn errors(query: &str) -> Vec<(u32, String, String)> {
-        match check_query(query) {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors
-                .into_iter()
-                .map(|e| {
-                    (
-                        e.error_num,
-                        e.message,
-                        format!("{}:{}", e.position.line, e.position.column),
-                    )
-                })
-                .collect(),
-        }
+        crate::semantic::error_triples(check_query(query))
     }
 
     fn window_error(at: &str) -> Vec<(u32, String, String)> {
