@@ -466,7 +466,7 @@ fn narrow(
         .state
         .as_ref()
         .map(|state| state.with_analyzers_as_reported(&plan.database));
-    let resolved = crate::plan::targets::resolve(targets, &desired, live_state.as_ref())
+    let resolved = crate::plan::targets::resolve(targets, &desired, live_state.as_deref())
         .map_err(|err| CliError::usage(err.to_string()))?;
     Ok(crate::plan::targets::restrict(
         plan, &resolved, &desired, live, options,

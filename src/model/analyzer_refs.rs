@@ -11,6 +11,8 @@
 //! server; such a reference is kept as written, so the plan's analyzer
 //! check can say so before any write.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{Index, State, View};
@@ -61,17 +63,48 @@ impl State {
     /// This state with every analyzer reference of its inverted indexes and
     /// `arangosearch` links spelt as the server of `database` reports it
     /// ([`analyzer_as_reported`]). Applying it twice changes nothing.
-    pub fn with_analyzers_as_reported(&self, database: &str) -> State {
-        let mut state = self.clone();
-        for collection in state.collections.values_mut() {
-            for index in &mut collection.indexes {
+    /// Borrowed when no reference changes (a server's own answers, specs
+    /// without `db::` prefixes): the state of a large database is tens of
+    /// megabytes, copied only when it must be.
+    pub fn with_analyzers_as_reported(&self, database: &str) -> Cow<'_, State> {
+        let mut indexes = Vec::new();
+        for (name, collection) in &self.collections {
+            if !collection
+                .indexes
+                .iter()
+                .any(|index| index.index_type == "inverted")
+            {
+                continue;
+            }
+            let mut reported = collection.indexes.clone();
+            for index in &mut reported {
                 index_as_reported(index, database);
             }
+            if reported != collection.indexes {
+                indexes.push((name.clone(), reported));
+            }
         }
-        for view in state.views.values_mut() {
-            view_as_reported(view, database);
+        let mut views = Vec::new();
+        for (name, view) in &self.views {
+            let mut reported = view.clone();
+            view_as_reported(&mut reported, database);
+            if reported != *view {
+                views.push((name.clone(), reported));
+            }
         }
-        state
+        if indexes.is_empty() && views.is_empty() {
+            return Cow::Borrowed(self);
+        }
+        let mut state = self.clone();
+        for (name, reported) in indexes {
+            if let Some(collection) = state.collections.get_mut(&name) {
+                collection.indexes = reported;
+            }
+        }
+        for (name, reported) in views {
+            state.views.insert(name, reported);
+        }
+        Cow::Owned(state)
     }
 }
 

@@ -24,6 +24,7 @@
 //! seen from the definitions, so the warning stands for any document
 //! collection.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::model::{Action, Address, Change, Compare, FieldChange, Note, Step};
@@ -33,9 +34,11 @@ use crate::ownership::Owned;
 use crate::server::Server;
 
 /// The live state and ownership as they are after the renames, the rename
-/// changes, and notes for renames that are done.
-pub struct Resolved {
-    pub live: State,
+/// changes, and notes for renames that are done. The live state is
+/// borrowed unless a rename rewrote it: a copy of a state of thousands of
+/// collections is tens of megabytes.
+pub struct Resolved<'a> {
+    pub live: Cow<'a, State>,
     pub owned: Ownership,
     pub changes: Vec<Change>,
     pub notes: Vec<Note>,
@@ -43,15 +46,15 @@ pub struct Resolved {
     pub graphs: Vec<(String, String)>,
 }
 
-pub fn resolve(
+pub fn resolve<'a>(
     desired: &State,
-    live: &State,
+    live: &'a State,
     owned: &Ownership,
     server: Option<&Server>,
     options: &Options,
-) -> Resolved {
+) -> Resolved<'a> {
     let mut resolved = Resolved {
-        live: live.clone(),
+        live: Cow::Borrowed(live),
         owned: owned.clone(),
         changes: Vec::new(),
         notes: Vec::new(),
@@ -73,14 +76,14 @@ pub fn resolve(
 }
 
 fn rename_collection(
-    resolved: &mut Resolved,
+    resolved: &mut Resolved<'_>,
     desired: &State,
     name: &str,
     old: &str,
     server: Option<&Server>,
     options: &Options,
 ) {
-    let live = &mut resolved.live;
+    let live = &*resolved.live;
     let has_new = live.collections.contains_key(name);
     let Some(have) = live.collections.get(old) else {
         if has_new {
@@ -212,6 +215,7 @@ fn rename_collection(
         risk: None,
     });
     // What the server holds after the rename.
+    let live = resolved.live.to_mut();
     if let Some(mut collection) = live.collections.remove(old) {
         collection.name = name.to_string();
         live.collections.insert(name.to_string(), collection);
@@ -316,8 +320,8 @@ fn rename_in_graph(graph: &mut Graph, old: &str, name: &str) {
     rename(&mut graph.orphan_collections);
 }
 
-fn rename_graph(resolved: &mut Resolved, name: &str, old: &str) {
-    let live = &mut resolved.live;
+fn rename_graph(resolved: &mut Resolved<'_>, name: &str, old: &str) {
+    let live = &*resolved.live;
     let has_new = live.graphs.contains_key(name);
     let Some(have) = live.graphs.get(old) else {
         if has_new {
@@ -371,7 +375,7 @@ fn rename_graph(resolved: &mut Resolved, name: &str, old: &str) {
         destructive: false,
         risk: None,
     });
-    live.graphs.remove(old);
+    resolved.live.to_mut().graphs.remove(old);
     resolved.owned.graphs.remove(old);
     resolved.graphs.push((name.to_string(), old.to_string()));
 }
