@@ -382,7 +382,8 @@ mod tests {
 
     #[test]
     fn state_documents_read_into_records() {
-        let batch: StateBatch = serde_json::from_value(json!({
+        // Read from bytes, as `Client::call_json` reads an answer.
+        let text = json!({
             "result": [
                 {"_key": "k", "type": "owned", "kind": "collection", "name": "users"},
                 {"type": "pending", "kind": "index", "collection": "users",
@@ -394,8 +395,9 @@ mod tests {
                 5
             ],
             "hasMore": false
-        }))
-        .expect("read");
+        })
+        .to_string();
+        let batch: StateBatch = serde_json::from_str(&text).expect("read");
         let records = batch.result.0;
         assert_eq!(records.len(), 7);
         assert!(
