@@ -92,24 +92,70 @@ impl Owned {
 
     /// Reads a record back; `None` for documents that are not ownership records.
     pub fn from_document(document: &Value) -> Option<Owned> {
-        if document.get("type").and_then(Value::as_str) != Some("owned") {
+        Owned::from_state(&StateDocument::from_value(document)?)
+    }
+
+    /// A state document as an ownership record; `None` for other documents.
+    pub fn from_state(document: &StateDocument) -> Option<Owned> {
+        if document.record_type.as_str() != Some("owned") {
             return None;
         }
-        let name = document.get("name").and_then(Value::as_str)?.to_string();
-        match document.get("kind").and_then(Value::as_str)? {
+        let name = document.name.as_str()?.to_string();
+        match document.kind.as_str()? {
             "collection" => Some(Owned::Collection(name)),
             "graph" => Some(Owned::Graph(name)),
             "analyzer" => Some(Owned::Analyzer(name)),
             "view" => Some(Owned::View(name)),
             "index" => Some(Owned::Index {
-                collection: document
-                    .get("collection")
-                    .and_then(Value::as_str)?
-                    .to_string(),
+                collection: document.collection.as_str()?.to_string(),
                 name,
             }),
             _ => None,
         }
+    }
+}
+
+/// A document of the state collection as the readers see it: the
+/// attributes of ownership records, pending records and feature-registry
+/// entries (each `Null` when absent); anything else in a document (`_key`,
+/// `_rev`, `createdAt`, the lock's attributes) is not read. Scalars stay
+/// `Value`s so an attribute of an unexpected type reads as absent.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct StateDocument {
+    /// `owned`, `pending`, `feature` or `lock`.
+    #[serde(rename = "type")]
+    pub record_type: Value,
+    pub kind: Value,
+    pub name: Value,
+    pub collection: Value,
+    /// A pending record's create request.
+    pub definition: Value,
+    pub supersedes_owned: Value,
+    pub feature: Value,
+    pub version: Value,
+    pub function: Value,
+    pub description: Value,
+    pub owner: Value,
+    pub query: Value,
+    pub params: Value,
+    pub collections: Value,
+    pub returns: Value,
+    pub serve: Value,
+    pub hash: Value,
+    pub source: Value,
+    pub format_version: Value,
+    pub lineage: Value,
+}
+
+impl StateDocument {
+    /// The attributes of a document read as JSON; `None` for a value that
+    /// is not an object.
+    pub fn from_value(document: &Value) -> Option<StateDocument> {
+        if !document.is_object() {
+            return None;
+        }
+        serde::Deserialize::deserialize(document).ok()
     }
 }
 
@@ -205,34 +251,31 @@ impl Intent {
 
     /// Reads a pending record back; `None` for other documents.
     pub fn from_document(document: &Value) -> Option<Intent> {
-        if document.get("type").and_then(Value::as_str) != Some("pending") {
+        Intent::from_state(StateDocument::from_value(document)?)
+    }
+
+    /// A state document as a pending record, its create request moved
+    /// out; `None` for other documents.
+    pub fn from_state(document: StateDocument) -> Option<Intent> {
+        if document.record_type.as_str() != Some("pending") {
             return None;
         }
-        let name = document
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let subject = match document.get("kind").and_then(Value::as_str)? {
+        let name = document.name.as_str().map(str::to_string);
+        let subject = match document.kind.as_str()? {
             "collection" => Intended::Collection(name?),
             "graph" => Intended::Graph(name?),
             "analyzer" => Intended::Analyzer(name?),
             "view" => Intended::View(name?),
             "index" => Intended::Index {
-                collection: document
-                    .get("collection")
-                    .and_then(Value::as_str)?
-                    .to_string(),
+                collection: document.collection.as_str()?.to_string(),
                 name,
             },
             _ => return None,
         };
         Some(Intent {
             subject,
-            definition: document.get("definition").cloned().unwrap_or(Value::Null),
-            supersedes_owned: document
-                .get("supersedesOwned")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            supersedes_owned: document.supersedes_owned.as_bool().unwrap_or(false),
+            definition: document.definition,
         })
     }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
@@ -252,8 +253,8 @@ impl Client {
             if_match: None,
         };
         match self.once_any_endpoint(&version).await {
-            Ok(response) => {
-                let _ = self.version.set(response.body);
+            Ok(answer) => {
+                let _ = self.version.set(body_value(&answer.bytes));
                 Ok(())
             }
             Err(err) if err.error_num() == Some(1228) => Ok(()),
@@ -293,6 +294,7 @@ impl Client {
             if_match: Some(revision),
         })
         .await
+        .map(Answer::into_response)
     }
 
     /// A request to a server-level path (no database prefix).
@@ -312,9 +314,37 @@ impl Client {
             if_match: None,
         })
         .await
+        .map(Answer::into_response)
     }
 
-    async fn retrying(&self, request: &Request<'_>) -> Result<Response, ClientError> {
+    /// Like `call`, with the answer read straight from its bytes into `T`
+    /// (no `Value` tree in between): the same request, retries, endpoint
+    /// failover and error answers (`ClientError`) as `call`. The inner
+    /// result is the reading: a body that is not JSON at all reads as
+    /// `null` (what `call` gives as `Null` or a string), JSON of another
+    /// shape than `T` is the inner error.
+    pub async fn call_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Result<T, serde_json::Error>, ClientError> {
+        let db_path = format!("/_db/{}{path}", encode_segment(&self.database));
+        let answer = self
+            .retrying(&Request {
+                method,
+                path: &db_path,
+                query,
+                body,
+                authenticate: true,
+                if_match: None,
+            })
+            .await?;
+        Ok(body_typed(&answer.bytes))
+    }
+
+    async fn retrying(&self, request: &Request<'_>) -> Result<Answer, ClientError> {
         let mut attempt = 0;
         loop {
             match self.once_any_endpoint(request).await {
@@ -330,7 +360,7 @@ impl Client {
     }
 
     /// One attempt, trying each endpoint in turn while they fail to connect.
-    async fn once_any_endpoint(&self, request: &Request<'_>) -> Result<Response, ClientError> {
+    async fn once_any_endpoint(&self, request: &Request<'_>) -> Result<Answer, ClientError> {
         let mut last = None;
         for endpoint in &self.endpoints {
             match self.once(endpoint, request).await {
@@ -341,7 +371,7 @@ impl Client {
         Err(last.unwrap_or_else(|| ClientError::Config("no endpoint given".into())))
     }
 
-    async fn once(&self, endpoint: &Url, request: &Request<'_>) -> Result<Response, ClientError> {
+    async fn once(&self, endpoint: &Url, request: &Request<'_>) -> Result<Answer, ClientError> {
         let mut url = endpoint.clone();
         url.set_path(request.path);
         if !request.query.is_empty() {
@@ -371,21 +401,53 @@ impl Client {
         // Parsed from the bytes: a schema read is megabytes of JSON, and
         // decoding it into a String first would copy and scan it once more.
         let bytes = response.bytes().await.map_err(transport)?;
-        let body: Value = if bytes.trim_ascii().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
         if status >= 400 {
             return Err(ClientError::from_response(
                 &request.method,
                 request.path,
                 status,
-                &body,
+                &body_value(&bytes),
             ));
         }
-        Ok(Response { status, body })
+        Ok(Answer { status, bytes })
+    }
+}
+
+/// A successful answer before its body is read: status and raw bytes.
+struct Answer {
+    status: u16,
+    bytes: bytes::Bytes,
+}
+
+impl Answer {
+    fn into_response(self) -> Response {
+        Response {
+            status: self.status,
+            body: body_value(&self.bytes),
+        }
+    }
+}
+
+/// A body as JSON: `Null` when empty, the text as a string when it is not
+/// JSON.
+fn body_value(bytes: &[u8]) -> Value {
+    if bytes.trim_ascii().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    }
+}
+
+/// A body read as `T`. A body that is not JSON at all (empty, or text) is
+/// read as JSON `null`, the way `call` reads it as `Null` or a string that
+/// no lookup finds anything in; only JSON of another shape than `T` is an
+/// error.
+fn body_typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(err) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => Err(err),
+        Err(_) => serde_json::from_slice(b"null"),
     }
 }
 

@@ -4,90 +4,94 @@
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::answers::{string, strings, ApiGraph, ApiIndex, ApiKeyOptions, OrDefault, Parameters};
 use crate::model::{
     ClusterOptions, Collection, CollectionType, ComputedValue, EdgeDefinition, FeatureLineage,
     Graph, Index, KeyOptions, RegistryEntry, Schema,
 };
+use crate::ownership::StateDocument;
 
-/// Index attributes that describe the index object, not its definition.
-const INDEX_METADATA: &[&str] = &[
-    "id",
-    "name",
-    "type",
-    "fields",
-    "selectivityEstimate",
-    "isNewlyCreated",
-    "code",
-    "error",
-    "inBackground",
-    "figures",
-    "progress",
-    "isBuilding",
-];
-
+/// A collection from its properties (an inventory entry's `parameters`
+/// or `GET /_api/collection/{name}/properties`) and its index list.
 pub fn collection_from_api(
     parameters: &Value,
     indexes: &[Value],
     cluster: bool,
 ) -> Result<Collection, String> {
-    let name = parameters["name"]
+    let OrDefault(parameters) = OrDefault::<Parameters>::deserialize(parameters)
+        .map_err(|err| format!("collection properties: {err}"))?;
+    let indexes = indexes
+        .iter()
+        .map(|index| OrDefault::<ApiIndex>::deserialize(index).map(|index| index.0))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| format!("index list: {err}"))?;
+    collection_from_parts(parameters, indexes, cluster)
+}
+
+/// [`collection_from_api`] for properties and indexes already read, moved
+/// into the model.
+pub(super) fn collection_from_parts(
+    parameters: Parameters,
+    indexes: Vec<ApiIndex>,
+    cluster: bool,
+) -> Result<Collection, String> {
+    let name = parameters
+        .name
         .as_str()
         .ok_or("collection without a name")?;
-    let collection_type = parameters["type"]
+    let collection_type = parameters
+        .collection_type
         .as_u64()
         .and_then(CollectionType::from_api_number)
         .ok_or_else(|| {
             format!(
                 "collection {name} has an unknown type {}",
-                parameters["type"]
+                parameters.collection_type
             )
         })?;
     let mut collection = Collection::new(name, collection_type);
-    collection.wait_for_sync = parameters["waitForSync"].as_bool().unwrap_or(false);
-    collection.cache_enabled = parameters["cacheEnabled"].as_bool().unwrap_or(false);
-    collection.key_options = key_options(&parameters["keyOptions"]);
-    collection.schema = schema(&parameters["schema"]);
-    collection.computed_values = computed_values(&parameters["computedValues"]);
+    collection.wait_for_sync = parameters.wait_for_sync.as_bool().unwrap_or(false);
+    collection.cache_enabled = parameters.cache_enabled.as_bool().unwrap_or(false);
+    collection.key_options = key_options(parameters.key_options.0);
+    collection.schema = schema(parameters.schema);
+    collection.computed_values = computed_values(&parameters.computed_values);
     if cluster {
         collection.cluster = ClusterOptions {
-            number_of_shards: parameters["numberOfShards"].as_u64(),
-            shard_keys: parameters["shardKeys"].as_array().map(|keys| {
-                keys.iter()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect()
-            }),
-            replication_factor: Some(parameters["replicationFactor"].clone())
-                .filter(|v| !v.is_null()),
-            write_concern: parameters["writeConcern"].as_u64(),
-            sharding_strategy: parameters["shardingStrategy"].as_str().map(str::to_string),
-            distribute_shards_like: parameters["distributeShardsLike"]
-                .as_str()
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            number_of_shards: parameters.number_of_shards.as_u64(),
+            shard_keys: parameters
+                .shard_keys
+                .is_array()
+                .then(|| strings(parameters.shard_keys)),
+            replication_factor: Some(parameters.replication_factor).filter(|v| !v.is_null()),
+            write_concern: parameters.write_concern.as_u64(),
+            sharding_strategy: string(parameters.sharding_strategy),
+            distribute_shards_like: string(parameters.distribute_shards_like)
+                .filter(|s| !s.is_empty()),
         };
     }
     for index in indexes {
-        if let Some(index) = index_from_api(name, index) {
+        if let Some(index) = index_from_parts(&collection.name, index) {
             collection.indexes.push(index);
         }
     }
     Ok(collection)
 }
 
-fn key_options(value: &Value) -> KeyOptions {
-    let generator = value["type"].as_str().unwrap_or("traditional").to_string();
+fn key_options(value: ApiKeyOptions) -> KeyOptions {
+    let generator = string(value.generator).unwrap_or_else(|| "traditional".to_string());
     let autoincrement = generator == "autoincrement";
     KeyOptions {
-        allow_user_keys: value["allowUserKeys"].as_bool().unwrap_or(true),
+        allow_user_keys: value.allow_user_keys.as_bool().unwrap_or(true),
         increment: if autoincrement {
-            Some(value["increment"].as_u64().unwrap_or(1))
+            Some(value.increment.as_u64().unwrap_or(1))
         } else {
             None
         },
         offset: if autoincrement {
-            Some(value["offset"].as_u64().unwrap_or(0))
+            Some(value.offset.as_u64().unwrap_or(0))
         } else {
             None
         },
@@ -95,12 +99,23 @@ fn key_options(value: &Value) -> KeyOptions {
     }
 }
 
-fn schema(value: &Value) -> Option<Schema> {
-    let rule = value.get("rule")?;
+fn schema(value: Value) -> Option<Schema> {
+    let Value::Object(mut value) = value else {
+        return None;
+    };
+    let rule = value.shift_remove("rule")?;
     Some(Schema {
-        rule: rule.clone(),
-        level: value["level"].as_str().unwrap_or("strict").to_string(),
-        message: value["message"].as_str().unwrap_or("").to_string(),
+        rule,
+        level: value
+            .get("level")
+            .and_then(Value::as_str)
+            .unwrap_or("strict")
+            .to_string(),
+        message: value
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
     })
 }
 
@@ -131,108 +146,98 @@ fn computed_values(value: &Value) -> Vec<ComputedValue> {
 
 /// A user index; `None` for the built-in primary and edge indexes.
 pub fn index_from_api(collection: &str, value: &Value) -> Option<Index> {
-    let index_type = match value["type"].as_str()? {
+    if !value.is_object() {
+        return None;
+    }
+    index_from_parts(collection, ApiIndex::deserialize(value).ok()?)
+}
+
+/// [`index_from_api`] for an index already read, moved into the model.
+pub(super) fn index_from_parts(collection: &str, index: ApiIndex) -> Option<Index> {
+    let index_type = match index.index_type.as_str()? {
         "primary" | "edge" => return None,
         "hash" | "skiplist" | "rocksdb" => "persistent",
         other => other,
     };
-    let id = match &value["id"] {
-        Value::String(id) if id.contains('/') => id.clone(),
+    let id = match index.id {
+        Value::String(id) if id.contains('/') => id,
         Value::String(id) => format!("{collection}/{id}"),
         Value::Number(id) => format!("{collection}/{id}"),
         _ => String::new(),
     };
-    let options: BTreeMap<String, Value> = value
-        .as_object()?
-        .iter()
-        .filter(|(key, _)| !INDEX_METADATA.contains(&key.as_str()))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
     Some(Index {
-        name: value["name"].as_str().map(str::to_string),
         index_type: index_type.to_string(),
-        fields: value["fields"].as_array().cloned().unwrap_or_default(),
-        options,
+        name: string(index.name),
+        fields: match index.fields {
+            Value::Array(fields) => fields,
+            _ => Vec::new(),
+        },
+        options: index.options,
         id: Some(id).filter(|id| !id.is_empty()),
     })
 }
 
 pub fn graph_from_api(value: &Value) -> Result<Graph, String> {
-    let name = value["name"]
-        .as_str()
-        .or_else(|| value["_key"].as_str())
+    let OrDefault(graph) =
+        OrDefault::<ApiGraph>::deserialize(value).map_err(|err| format!("graph: {err}"))?;
+    graph_from_parts(graph)
+}
+
+/// [`graph_from_api`] for a graph already read, moved into the model.
+pub(super) fn graph_from_parts(graph: ApiGraph) -> Result<Graph, String> {
+    let name = string(graph.name)
+        .or_else(|| string(graph.key))
         .ok_or("graph without a name")?;
-    let strings = |list: &Value| -> Vec<String> {
-        let mut items: Vec<String> = list
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|item| item.as_str().map(str::to_string))
-            .collect();
+    let sorted = |list: Value| -> Vec<String> {
+        let mut items = strings(list);
         items.sort();
         items
     };
-    let mut edge_definitions: Vec<EdgeDefinition> = value["edgeDefinitions"]
-        .as_array()
+    let mut edge_definitions: Vec<EdgeDefinition> = graph
+        .edge_definitions
+        .0
         .into_iter()
-        .flatten()
-        .map(|definition| EdgeDefinition {
-            collection: definition["collection"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            from: strings(&definition["from"]),
-            to: strings(&definition["to"]),
+        .map(|OrDefault(definition)| EdgeDefinition {
+            collection: string(definition.collection).unwrap_or_default(),
+            from: sorted(definition.from),
+            to: sorted(definition.to),
         })
         .collect();
     edge_definitions.sort_by(|a, b| a.collection.cmp(&b.collection));
     Ok(Graph {
-        name: name.to_string(),
+        name,
         edge_definitions,
-        orphan_collections: strings(&value["orphanCollections"]),
+        orphan_collections: sorted(graph.orphan_collections),
     })
 }
 
-/// A feature-registry document back as an entry; `None` for other documents.
-pub fn registry_entry(document: &Value) -> Option<RegistryEntry> {
-    if document["type"].as_str() != Some("feature") {
+/// A feature-registry document back as an entry; `None` for other
+/// documents.
+pub(super) fn registry_entry_from_state(document: StateDocument) -> Option<RegistryEntry> {
+    if document.record_type.as_str() != Some("feature") {
         return None;
     }
     Some(RegistryEntry {
-        feature: document["feature"].as_str()?.to_string(),
-        version: u32::try_from(document["version"].as_u64()?).ok()?,
-        function: document["function"].as_str()?.to_string(),
-        description: document["description"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        owner: document["owner"].as_str().map(str::to_string),
-        query: document["query"].as_str().unwrap_or_default().to_string(),
-        params: document["params"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|param| param.as_str().map(str::to_string))
-            .collect(),
-        collections: document["collections"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|collection| collection.as_str().map(str::to_string))
-            .collect(),
-        returns: document["returns"].as_str().unwrap_or_default().to_string(),
-        serve: document["serve"].as_str().unwrap_or_default().to_string(),
-        hash: document["hash"].as_str().unwrap_or_default().to_string(),
-        source: document["source"].as_str().unwrap_or_default().to_string(),
+        version: u32::try_from(document.version.as_u64()?).ok()?,
+        feature: string(document.feature)?,
+        function: string(document.function)?,
+        description: string(document.description).unwrap_or_default(),
+        owner: string(document.owner),
+        query: string(document.query).unwrap_or_default(),
+        params: strings(document.params),
+        collections: strings(document.collections),
+        returns: string(document.returns).unwrap_or_default(),
+        serve: string(document.serve).unwrap_or_default(),
+        hash: string(document.hash).unwrap_or_default(),
+        source: string(document.source).unwrap_or_default(),
         // Entries written before the format was versioned read as 0, so
         // the plan rewrites them in the current format.
-        format_version: document["formatVersion"]
+        format_version: document
+            .format_version
             .as_u64()
             .and_then(|version| u32::try_from(version).ok())
             .unwrap_or(0),
-        lineage: document
-            .get("lineage")
-            .and_then(FeatureLineage::from_document),
+        lineage: FeatureLineage::from_document(&document.lineage),
     })
 }
 

@@ -2,7 +2,9 @@
 //!
 //! The whole schema comes from the replication inventory: one request on a
 //! cluster coordinator (`clusterInventory`), three on a single server (open a
-//! dump batch, read, close it). Where the inventory is not available the
+//! dump batch, read, close it; the close is sent as soon as the inventory is
+//! in and its answer awaited only before the read returns, so it costs no
+//! round trip). Where the inventory is not available the
 //! reader falls back to listing collections and reading each one's
 //! properties and indexes, a bounded number at a time. Graphs, the
 //! namespace's functions, arangosync's state collection (one cursor
@@ -13,7 +15,12 @@
 //! single server a whole read is the server role plus three round trips
 //! deep, whatever the number of objects. Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
+//!
+//! The large answers (the inventory, the state collection) are read
+//! straight from their bytes into typed shapes (`answers`) and moved into
+//! the model, so no `serde_json::Value` tree of them is ever built.
 
+mod answers;
 mod convert;
 pub mod risk;
 #[cfg(test)]
@@ -30,6 +37,10 @@ use crate::client::{encode_segment, Client, ClientError};
 use crate::model::{Analyzer, CollectionType, State};
 use crate::ownership::{Intended, Intent, Owned, STATE_COLLECTION};
 use crate::plan::{Live, Ownership, Pending, PendingObject};
+use answers::{
+    IndexListAnswer, InventoryAnswer, InventoryEntry, List, OrDefault, Parameters, StateBatch,
+    StateRecord,
+};
 
 pub use convert::{collection_from_api, graph_from_api, index_from_api, view_from_api};
 
@@ -151,31 +162,47 @@ pub async fn read(
         ServerFacts::Known(server) => server,
         ServerFacts::Asked(answers) => answers.into_server(cluster, functions.is_some())?,
     };
-    let ((collections, mut views), graphs) = (collections?, graphs?);
+    let (
+        Inventory {
+            collections,
+            mut views,
+            close,
+        },
+        graphs,
+    ) = (collections?, graphs?);
     complete_views(client, &mut views).await?;
-    let documents = documents?;
+    let records = documents?;
     let mut state = State::default();
     let mut has_state_collection = false;
-    for (parameters, indexes) in &collections {
-        let name = parameters["name"].as_str().unwrap_or_default();
+    for OrDefault(entry) in collections {
+        let InventoryEntry {
+            parameters: OrDefault(parameters),
+            indexes,
+        } = entry;
+        let name = parameters.name.as_str().unwrap_or_default().to_string();
         if name == STATE_COLLECTION {
             has_state_collection = true;
         }
-        if parameters["isSystem"]
+        if parameters
+            .is_system
             .as_bool()
             .unwrap_or(name.starts_with('_'))
         {
             continue;
         }
-        let collection = collection_from_api(parameters, indexes, cluster).map_err(|detail| {
-            LiveError::Unexpected {
-                what: format!("collection {name}"),
-                detail,
-            }
-        })?;
-        state
-            .collections
-            .insert(collection.name.clone(), collection);
+        let indexes = indexes
+            .0
+            .into_iter()
+            .map(|OrDefault(index)| index)
+            .collect();
+        let collection =
+            convert::collection_from_parts(parameters, indexes, cluster).map_err(|detail| {
+                LiveError::Unexpected {
+                    what: format!("collection {name}"),
+                    detail,
+                }
+            })?;
+        state.collections.insert(name, collection);
     }
     let mut view_names = BTreeSet::new();
     for definition in &views {
@@ -186,49 +213,61 @@ pub async fn read(
         view_names.insert(view.name.clone());
         state.views.insert(view.name.clone(), view);
     }
-    for graph in graphs.body["graphs"].as_array().into_iter().flatten() {
-        let graph = graph_from_api(graph).map_err(|detail| LiveError::Unexpected {
+    // Read by moving out of the answer, not by copying from it.
+    let unexpected = |what: &str| {
+        let what = what.to_string();
+        move |err: serde_json::Error| LiveError::Unexpected {
+            what,
+            detail: err.to_string(),
+        }
+    };
+    let OrDefault(graph_list) = serde_json::from_value::<OrDefault<GraphList>>(graphs.body)
+        .map_err(unexpected("graph list"))?;
+    for OrDefault(graph) in graph_list.graphs.0 {
+        let graph = convert::graph_from_parts(graph).map_err(|detail| LiveError::Unexpected {
             what: "graph list".into(),
             detail,
         })?;
         state.graphs.insert(graph.name.clone(), graph);
     }
-    let listed = functions.as_ref().map(|response| &response.body["result"]);
-    for function in listed.and_then(Value::as_array).into_iter().flatten() {
-        let (Some(name), Some(code)) = (function["name"].as_str(), function["code"].as_str())
-        else {
+    let listed = match functions {
+        Some(response) => {
+            serde_json::from_value::<OrDefault<FunctionList>>(response.body)
+                .map_err(unexpected("function list"))?
+                .0
+                .result
+                .0
+        }
+        None => Vec::new(),
+    };
+    for OrDefault(function) in listed {
+        let (Value::String(name), Value::String(code)) = (function.name, function.code) else {
             continue;
         };
         let name = name.to_ascii_uppercase();
-        let hash = crate::transform::hash_in_code(code).map(str::to_string);
-        state.functions.insert(
-            name.clone(),
-            crate::model::Function {
-                name,
-                code: code.to_string(),
-                hash,
-            },
-        );
+        let hash = crate::transform::hash_in_code(&code).map(str::to_string);
+        state
+            .functions
+            .insert(name.clone(), crate::model::Function { name, code, hash });
     }
     // Documents read while the state collection was being created by
     // another run count only if the inventory saw the collection too.
-    let pending = if has_state_collection {
-        documents.iter().filter_map(pending).collect()
-    } else {
-        Vec::new()
-    };
-    let owned = if has_state_collection {
-        for document in &documents {
-            if let Some(entry) = convert::registry_entry(document) {
-                state
-                    .registry
-                    .insert(entry.function.to_ascii_uppercase(), entry);
+    let mut pending = Vec::new();
+    let mut owned = Ownership::default();
+    if has_state_collection {
+        for record in records {
+            match record {
+                StateRecord::Owned(record) => own(&mut owned, record),
+                StateRecord::Pending(intent) => pending.push(pending_object(intent)),
+                StateRecord::Feature(entry) => {
+                    state
+                        .registry
+                        .insert(entry.function.to_ascii_uppercase(), *entry);
+                }
+                StateRecord::Other => {}
             }
         }
-        ownership(&documents)
-    } else {
-        Ownership::default()
-    };
+    }
     if analyzers.is_none() && !owned.analyzers.is_empty() {
         analyzers = Some(
             client
@@ -251,6 +290,9 @@ pub async fn read(
         }
         analyzer_names(&listing)
     });
+    if let Some(close) = close {
+        close.finish().await;
+    }
     Ok(Live {
         state: Some(state),
         owned,
@@ -380,22 +422,108 @@ async fn read_server(client: &Client, namespace: &str) -> Result<crate::server::
     answers.into_server(cluster, function_api)
 }
 
-/// (collection parameters, user indexes) pairs from the inventory, and the
-/// full definitions of the database's views.
-type Inventory = (Vec<(Value, Vec<Value>)>, Vec<Value>);
+/// The schema as one read found it: the collections (properties and
+/// indexes, each read only as far as the model needs them), the full
+/// definitions of the database's views, and the close of the dump batch
+/// the inventory was read in, if any (awaited before `read` returns).
+struct Inventory {
+    collections: Vec<OrDefault<InventoryEntry>>,
+    views: Vec<Value>,
+    close: Option<BatchClose>,
+}
 
-async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientError> {
+/// The graphs of `GET /_api/gharial`.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct GraphList {
+    graphs: List<OrDefault<answers::ApiGraph>>,
+}
+
+/// The functions of `GET /_api/aqlfunction`.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct FunctionList {
+    result: List<OrDefault<ListedFunction>>,
+}
+
+/// One listed function: the two attributes the model keeps.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct ListedFunction {
+    name: Value,
+    code: Value,
+}
+
+/// A `call_json` answer, or `LiveError::Unexpected` naming `what` when it
+/// is JSON of another shape.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    method: Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<&Value>,
+    what: impl FnOnce() -> String,
+) -> Result<T, LiveError> {
+    client
+        .call_json(method, path, query, body)
+        .await?
+        .map_err(|err| LiveError::Unexpected {
+            what: what(),
+            detail: err.to_string(),
+        })
+}
+
+/// The close of a replication dump batch (`DELETE
+/// /_api/replication/batch/{id}`), sent as soon as the inventory is read
+/// and not waited for before it is used. Closing only frees server memory
+/// early (the batch expires anyway), so a failure is a debug log.
+/// Dropped before it finished (a read that failed), the request is
+/// cancelled: it never outlives the read.
+struct BatchClose(Option<tokio::task::JoinHandle<()>>);
+
+impl BatchClose {
+    fn send(client: &Client, id: &str) -> BatchClose {
+        let client = client.clone();
+        let path = format!("/_api/replication/batch/{}", encode_segment(id));
+        BatchClose(Some(tokio::spawn(async move {
+            if let Err(err) = client.call(Method::DELETE, &path, &[], None).await {
+                tracing::debug!(error = %err, "could not close replication batch");
+            }
+        })))
+    }
+
+    /// Waits for the close's answer.
+    async fn finish(mut self) {
+        if let Some(task) = self.0.take() {
+            if let Err(err) = task.await {
+                tracing::debug!(error = %err, "replication batch close did not finish");
+            }
+        }
+    }
+}
+
+impl Drop for BatchClose {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
+}
+
+async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, LiveError> {
     let query = [("includeSystem", "true".to_string())];
-    let mut body = if cluster {
-        client
-            .call(
-                Method::GET,
-                "/_api/replication/clusterInventory",
-                &query,
-                None,
-            )
-            .await?
-            .body
+    let what = || "the replication inventory".to_string();
+    let (answer, close) = if cluster {
+        let answer: OrDefault<InventoryAnswer> = read_json(
+            client,
+            Method::GET,
+            "/_api/replication/clusterInventory",
+            &query,
+            None,
+            what,
+        )
+        .await?;
+        (answer.0, None)
     } else {
         let batch = client
             .call(
@@ -410,36 +538,29 @@ async fn inventory(client: &Client, cluster: bool) -> Result<Inventory, ClientEr
             ("includeSystem", "true".to_string()),
             ("batchId", id.clone()),
         ];
-        let inventory = client
-            .call(Method::GET, "/_api/replication/inventory", &query, None)
-            .await;
-        // Closing the batch only frees server memory early; it expires anyway.
-        let path = format!("/_api/replication/batch/{}", encode_segment(&id));
-        if let Err(err) = client.call(Method::DELETE, &path, &[], None).await {
-            tracing::debug!(error = %err, "could not close replication batch");
+        let answer = read_json::<OrDefault<InventoryAnswer>>(
+            client,
+            Method::GET,
+            "/_api/replication/inventory",
+            &query,
+            None,
+            what,
+        )
+        .await;
+        let close = BatchClose::send(client, &id);
+        match answer {
+            Ok(answer) => (answer.0, Some(close)),
+            Err(err) => {
+                close.finish().await;
+                return Err(err);
+            }
         }
-        inventory?.body
     };
-    // Taken apart, not cloned: with thousands of collections the inventory
-    // is megabytes of JSON.
-    let views = match body["views"].take() {
-        Value::Array(views) => views,
-        _ => Vec::new(),
-    };
-    let Value::Array(collections) = body["collections"].take() else {
-        return Ok((Vec::new(), views));
-    };
-    let collections = collections
-        .into_iter()
-        .map(|mut entry| {
-            let indexes = match entry["indexes"].take() {
-                Value::Array(indexes) => indexes,
-                _ => Vec::new(),
-            };
-            (entry["parameters"].take(), indexes)
-        })
-        .collect();
-    Ok((collections, views))
+    Ok(Inventory {
+        collections: answer.collections.0,
+        views: answer.views.0,
+        close,
+    })
 }
 
 /// Reads the properties of every `arangosearch` view whose definition came
@@ -459,7 +580,7 @@ async fn complete_views(client: &Client, views: &mut [Value]) -> Result<(), Clie
     Ok(())
 }
 
-async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
+async fn per_collection(client: &Client) -> Result<Inventory, LiveError> {
     let (list, views) = tokio::join!(
         client.call(Method::GET, "/_api/collection", &[], None),
         client.call(Method::GET, "/_api/view", &[], None)
@@ -473,7 +594,7 @@ async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
             .filter_map(|view| view["name"].as_str().map(str::to_string))
             .collect(),
         Err(err) if is_unknown_path(&err) => Vec::new(),
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     let mut views = Vec::with_capacity(names.len());
     for name in &names {
@@ -493,49 +614,59 @@ async fn per_collection(client: &Client) -> Result<Inventory, ClientError> {
             let client = client.clone();
             let name = name.clone();
             tasks.spawn(async move {
-                let properties = client
-                    .call(
-                        Method::GET,
-                        &format!("/_api/collection/{}/properties", encode_segment(&name)),
-                        &[],
-                        None,
-                    )
-                    .await?;
-                let indexes = client
-                    .call(
-                        Method::GET,
-                        "/_api/index",
-                        &[("collection", name.clone())],
-                        None,
-                    )
-                    .await?;
-                let indexes = indexes.body["indexes"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                Ok::<_, ClientError>((properties.body, indexes))
+                let properties: OrDefault<Parameters> = read_json(
+                    &client,
+                    Method::GET,
+                    &format!("/_api/collection/{}/properties", encode_segment(&name)),
+                    &[],
+                    None,
+                    || format!("collection {name}"),
+                )
+                .await?;
+                let indexes: OrDefault<IndexListAnswer> = read_json(
+                    &client,
+                    Method::GET,
+                    "/_api/index",
+                    &[("collection", name.clone())],
+                    None,
+                    || format!("the index list of {name}"),
+                )
+                .await?;
+                Ok::<_, LiveError>(OrDefault(InventoryEntry {
+                    parameters: properties,
+                    indexes: indexes.0.indexes,
+                }))
             });
         }
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok(result) => results.push(result?),
                 Err(err) => {
-                    return Err(ClientError::Config(format!(
-                        "collection read task failed: {err}"
-                    )));
+                    return Err(
+                        ClientError::Config(format!("collection read task failed: {err}")).into(),
+                    );
                 }
             }
         }
     }
-    results.sort_by(|a, b| a.0["name"].as_str().cmp(&b.0["name"].as_str()));
-    Ok((results, views))
+    results.sort_by(|a, b| {
+        let (a, b) = (&a.0.parameters.0.name, &b.0.parameters.0.name);
+        a.as_str().cmp(&b.as_str())
+    });
+    Ok(Inventory {
+        collections: results,
+        views,
+        close: None,
+    })
 }
 
-/// Every document of arangosync's state collection: ownership records,
-/// registry entries and the lock, in one query; none when the collection
-/// does not exist (yet).
-async fn state_documents(client: &Client) -> Result<Vec<Value>, ClientError> {
+/// Every document of arangosync's state collection, read into what each
+/// is (ownership record, pending record, registry entry; the lock and
+/// unknown documents as `Other`) as the answer is parsed, in one query;
+/// none when the collection does not exist (yet).
+async fn state_documents(client: &Client) -> Result<Vec<StateRecord>, LiveError> {
     const NOT_FOUND: u64 = 1203;
+    let what = || "the state collection".to_string();
     let body = json!({
         "query": "FOR d IN @@state RETURN d",
         "bindVars": {"@state": STATE_COLLECTION},
@@ -543,58 +674,58 @@ async fn state_documents(client: &Client) -> Result<Vec<Value>, ClientError> {
         // of objects: a record is ~200 bytes, 100,000 of them ~20 MB.
         "batchSize": STATE_BATCH_SIZE,
     });
-    let mut documents = Vec::new();
-    let mut response = match client
-        .call(Method::POST, "/_api/cursor", &[], Some(&body))
-        .await
-    {
-        Ok(response) => response.body,
-        Err(err) if err.error_num() == Some(NOT_FOUND) => return Ok(documents),
-        Err(err) => return Err(err),
-    };
+    let mut records = Vec::new();
+    let first = client
+        .call_json::<OrDefault<StateBatch>>(Method::POST, "/_api/cursor", &[], Some(&body))
+        .await;
+    let mut batch = match first {
+        Ok(answer) => answer,
+        Err(err) if err.error_num() == Some(NOT_FOUND) => return Ok(records),
+        Err(err) => return Err(err.into()),
+    }
+    .map_err(|err| LiveError::Unexpected {
+        what: what(),
+        detail: err.to_string(),
+    })?
+    .0;
     loop {
-        if let Value::Array(batch) = response["result"].take() {
-            documents.extend(batch);
-        }
-        let more = response["hasMore"].as_bool().unwrap_or(false);
-        match (more, response["id"].as_str()) {
+        records.append(&mut batch.result.0);
+        match (batch.has_more.as_bool().unwrap_or(false), batch.id.as_str()) {
             (true, Some(id)) => {
                 let path = format!("/_api/cursor/{}", encode_segment(id));
-                response = client.call(Method::PUT, &path, &[], None).await?.body;
+                batch =
+                    read_json::<OrDefault<StateBatch>>(client, Method::PUT, &path, &[], None, what)
+                        .await?
+                        .0;
             }
-            _ => return Ok(documents),
+            _ => return Ok(records),
         }
     }
 }
 
-fn ownership(documents: &[Value]) -> Ownership {
-    let mut owned = Ownership::default();
-    for document in documents {
-        match Owned::from_document(document) {
-            Some(Owned::Collection(name)) => {
-                owned.collections.insert(name);
-            }
-            Some(Owned::Index { collection, name }) => {
-                owned.indexes.insert((collection, name));
-            }
-            Some(Owned::Graph(name)) => {
-                owned.graphs.insert(name);
-            }
-            Some(Owned::Analyzer(name)) => {
-                owned.analyzers.insert(name);
-            }
-            Some(Owned::View(name)) => {
-                owned.views.insert(name);
-            }
-            None => {}
+/// Adds an ownership record to what the state collection says is owned.
+fn own(owned: &mut Ownership, record: Owned) {
+    match record {
+        Owned::Collection(name) => {
+            owned.collections.insert(name);
+        }
+        Owned::Index { collection, name } => {
+            owned.indexes.insert((collection, name));
+        }
+        Owned::Graph(name) => {
+            owned.graphs.insert(name);
+        }
+        Owned::Analyzer(name) => {
+            owned.analyzers.insert(name);
+        }
+        Owned::View(name) => {
+            owned.views.insert(name);
         }
     }
-    owned
 }
 
 /// A pending ownership record with its create request read into the model.
-fn pending(document: &Value) -> Option<Pending> {
-    let intent = Intent::from_document(document)?;
+fn pending_object(intent: Intent) -> Pending {
     let body = &intent.definition;
     let object = match &intent.subject {
         Intended::Collection(_) => Some(PendingObject::Collection(
@@ -612,5 +743,5 @@ fn pending(document: &Value) -> Option<Pending> {
             .as_str()
             .map(|view_type| PendingObject::View(view_type.to_string())),
     };
-    Some(Pending { intent, object })
+    Pending { intent, object }
 }

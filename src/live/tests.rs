@@ -32,9 +32,16 @@ async fn both_read_paths_list_the_views() {
             .collect()
     };
     // Both paths read whole definitions, in one shape.
-    let (_, from_inventory) = inventory(&client, false).await.expect("inventory");
+    let from_inventory = inventory(&client, false).await.expect("inventory");
+    from_inventory
+        .close
+        .expect("a batch was opened")
+        .finish()
+        .await;
+    let from_inventory = from_inventory.views;
     assert_eq!(names(&from_inventory), expected);
-    let (collections, views) = per_collection(&client).await.expect("per collection");
+    let fallback = per_collection(&client).await.expect("per collection");
+    let (collections, views) = (fallback.collections, fallback.views);
     assert_eq!(names(&views), expected);
     assert_eq!(
         view_from_api(&views[1]).expect("view"),
@@ -42,7 +49,7 @@ async fn both_read_paths_list_the_views() {
     );
     assert!(collections
         .iter()
-        .any(|(parameters, _)| parameters["name"] == "users"));
+        .any(|entry| entry.0.parameters.0.name == "users"));
     // An arangosearch definition without `links` is completed from the
     // view's properties; a search-alias one is left as it is.
     let mut partial = vec![
