@@ -377,7 +377,7 @@ fn unusable_text(
 /// Loads the content of one YAML file; `path` only names it.
 fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
     let start = Location {
-        file: path.to_path_buf(),
+        file: path.into(),
         line: 1,
         column: 1,
     };
@@ -461,7 +461,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
         Ok(documents) => documents,
         Err(error) => {
             let location = Some(Location {
-                file: path.to_path_buf(),
+                file: path.into(),
                 line: error.pos.line,
                 column: error.pos.column,
             });
@@ -513,7 +513,7 @@ fn end_location(path: &Path, prefix: &[u8]) -> Location {
         .map_or(0, |last| last.chars().count())
         + 1;
     Location {
-        file: path.to_path_buf(),
+        file: path.into(),
         line,
         column,
     }
