@@ -2,16 +2,31 @@
 //! each pointing at its source so the user can fix every one in one pass.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// A place in a spec file; line and column are 1-based.
+///
+/// The file is shared: every attribute of a spec file points at the same
+/// path (a clone is a reference count, not a copy of the path). It
+/// serializes as the path string, as a `PathBuf` would.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
-    pub file: PathBuf,
+    #[serde(serialize_with = "serialize_path")]
+    pub file: Arc<Path>,
     pub line: usize,
     pub column: usize,
+}
+
+/// A shared path as serde writes a `Path`: a string, or an error for a
+/// path that is not UTF-8.
+pub(crate) fn serialize_path<S: Serializer>(
+    file: &Arc<Path>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    Path::serialize(file, serializer)
 }
 
 impl fmt::Display for Location {
@@ -154,7 +169,7 @@ mod tests {
     #[test]
     fn an_error_supersedes_the_named_warning_at_its_location() {
         let here = Location {
-            file: PathBuf::from("users.yaml"),
+            file: Path::new("users.yaml").into(),
             line: 10,
             column: 13,
         };

@@ -42,8 +42,9 @@ pub use lineage::{lineage, Lineage};
 pub use params::{bind_parameters, BindParameter, BindParameterKind};
 pub use parser::{ast, parse_query, visit};
 pub use semantic::{
-    check_query, check_query_for_execution, check_query_with, function_availability, AqlVersion,
-    CheckOptions, CheckStage, FunctionAvailability, InvalidVersion, QueryError,
+    check_query, check_query_for_execution, check_query_with, check_tree_with,
+    function_availability, AqlVersion, CheckOptions, CheckStage, FunctionAvailability,
+    InvalidVersion, QueryError,
 };
 pub use server_position::{position_at_server_location, server_column};
 pub use syntax::{check_syntax, QueryInfo, SyntaxError, SyntaxErrorKind};

@@ -377,7 +377,7 @@ fn unusable_text(
 /// Loads the content of one YAML file; `path` only names it.
 fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
     let start = Location {
-        file: path.to_path_buf(),
+        file: path.into(),
         line: 1,
         column: 1,
     };
@@ -461,7 +461,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
         Ok(documents) => documents,
         Err(error) => {
             let location = Some(Location {
-                file: path.to_path_buf(),
+                file: path.into(),
                 line: error.pos.line,
                 column: error.pos.column,
             });
@@ -513,7 +513,7 @@ fn end_location(path: &Path, prefix: &[u8]) -> Location {
         .map_or(0, |last| last.chars().count())
         + 1;
     Location {
-        file: path.to_path_buf(),
+        file: path.into(),
         line,
         column,
     }
@@ -601,7 +601,7 @@ fn add_collection(
     }
     let mut origin = Origin::new(location);
     if let Some(spec) = spec {
-        record_attributes(reader, spec, "", &mut origin.attributes);
+        record_collection_attributes(reader, spec, &mut origin.attributes);
     }
     let index_origins = read
         .index_nodes
@@ -921,6 +921,34 @@ fn add_rename(
     renames.entry(name.clone()).or_insert(old_name);
 }
 
+/// Records the attributes of a collection's `spec` as [`record_attributes`]
+/// does, except inside its indexes: `indexes` and each `indexes[n]` are
+/// recorded, what is below them only in the index's own [`Origin`]
+/// (`Sources::indexes`), where every check looks it up. An index's
+/// attributes are most of a collection's, so they are not kept twice.
+fn record_collection_attributes(
+    reader: &Reader<'_>,
+    spec: &Node,
+    into: &mut BTreeMap<String, Location>,
+) {
+    let NodeKind::Map(entries) = &spec.kind else {
+        record_attributes(reader, spec, "", into);
+        return;
+    };
+    for entry in entries {
+        if entry.key != "indexes" {
+            record_attributes(reader, &entry.value, &entry.key, into);
+            continue;
+        }
+        into.insert(entry.key.clone(), reader.location(entry.value.pos));
+        if let NodeKind::Seq(items) = &entry.value.kind {
+            for (position, item) in items.iter().enumerate() {
+                into.insert(format!("indexes[{position}]"), reader.location(item.pos));
+            }
+        }
+    }
+}
+
 /// Records the location of `node` under `path` and of everything inside it
 /// (`a.b`, `a[0]`). Trees are at most `yaml::MAX_DEPTH` deep, so the
 /// recursion is bounded.
@@ -982,6 +1010,32 @@ mod tests {
 
     const USERS: &str =
         "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n";
+
+    #[test]
+    fn index_attributes_are_kept_in_the_index_origin_only() {
+        let (_temp, loaded) = load_text(&[(
+            "users.yaml",
+            "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: users\n\
+             spec:\n  waitForSync: true\n  indexes:\n    - {type: persistent, fields: [a, b]}\n",
+        )]);
+        let collection = &loaded.sources.collections["users"];
+        let keys: Vec<&str> = collection.attributes.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["indexes", "indexes[0]", "waitForSync"]);
+        assert_eq!(
+            (
+                collection.attributes["indexes[0]"].line,
+                collection.attributes["indexes[0]"].column
+            ),
+            (8, 7)
+        );
+        let index = &loaded.sources.indexes["users"][0];
+        let keys: Vec<&str> = index.attributes.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["fields", "fields[0]", "fields[1]", "type"]);
+        assert_eq!(
+            (index.at("fields[1]").line, index.at("fields[1]").column),
+            (8, 38)
+        );
+    }
 
     #[test]
     fn renamed_from_is_read_for_collections_and_graphs_and_an_error_elsewhere() {

@@ -137,7 +137,7 @@ impl Overlay {
 
     fn load_file(&mut self, path: &Path) {
         let location = |pos: Pos| Location {
-            file: path.to_path_buf(),
+            file: path.into(),
             line: pos.line,
             column: pos.column,
         };
@@ -396,7 +396,7 @@ impl Overlay {
             ) {
                 continue;
             }
-            if self.files.contains(&location.file) {
+            if self.files.iter().any(|file| **file == *location.file) {
                 let mut bases: Vec<&PathBuf> = self
                     .patches
                     .iter()
@@ -443,7 +443,7 @@ impl Overlay {
     /// did: `patched by the overlay at `O:4:9`, which deleted `spec.x` at
     /// `O:7:5``. Empty when no patch touched that document.
     fn notes_for_base(&self, location: &Location) -> Vec<String> {
-        let Some(starts) = self.documents.get(&location.file) else {
+        let Some(starts) = self.documents.get(&*location.file) else {
             return Vec::new();
         };
         let Some(start) = starts
@@ -457,7 +457,7 @@ impl Overlay {
         let mut notes = Vec::new();
         for patch in &self.patches {
             for applied in &patch.applied_to {
-                if applied.file != location.file || applied.line != start {
+                if *applied.file != *location.file || applied.line != start {
                     continue;
                 }
                 let mut note = format!("patched by the overlay at `{}`", patch.name_location);
@@ -540,7 +540,7 @@ impl Overlay {
 fn overlay_location(files: &[PathBuf], pos: Pos) -> Option<Location> {
     let file = files.get(usize::from(pos.source).checked_sub(1)?)?;
     Some(Location {
-        file: file.clone(),
+        file: file.as_path().into(),
         line: pos.line,
         column: pos.column,
     })

@@ -13,6 +13,7 @@
 //!   unknown-field report relies on it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::spec::yaml::{
@@ -50,7 +51,8 @@ pub const MERGE_KEY_HINT: &str =
 
 /// Diagnostics for one file, located in it.
 pub struct Reader<'a> {
-    file: &'a Path,
+    /// The file being read, shared by every location in it.
+    file: Arc<Path>,
     /// Overlay files, for positions whose `source` is not 0 (`source` `n`
     /// is `overlays[n - 1]`).
     overlays: &'a [std::path::PathBuf],
@@ -60,7 +62,7 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub fn new(file: &'a Path) -> Reader<'a> {
         Reader {
-            file,
+            file: Arc::from(file),
             overlays: &[],
             diagnostics: Diagnostics::default(),
         }
@@ -80,9 +82,9 @@ impl<'a> Reader<'a> {
         let file = usize::from(pos.source)
             .checked_sub(1)
             .and_then(|at| self.overlays.get(at))
-            .map_or(self.file, |path| path.as_path());
+            .map_or_else(|| Arc::clone(&self.file), |path| Arc::from(path.as_path()));
         Location {
-            file: file.to_path_buf(),
+            file,
             line: pos.line,
             column: pos.column,
         }

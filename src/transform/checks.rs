@@ -16,7 +16,7 @@
 //!   queries are not checked (a broken feature on the base branch must
 //!   not stop the plan of the pull request that fixes it).
 
-use aql_lexer::{ast::Query, check_query_with, AqlVersion, CheckOptions, CheckStage, QueryError};
+use aql_lexer::{ast::Query, check_tree_with, AqlVersion, CheckOptions, CheckStage, QueryError};
 
 /// The lines arangosync supports, newest patch levels assumed (`since`
 /// rows such as 3.12's functions hold on every 3.12.x).
@@ -59,8 +59,17 @@ impl QueryChecks {
     /// [`QueryChecks::Skip`], which gives `Ok(None)` for a query that does
     /// not parse).
     pub fn check(self, query: &str) -> Result<Option<Query>, Vec<QueryError>> {
+        let versions: &[AqlVersion] = match &self {
+            QueryChecks::Skip => return Ok(aql_lexer::parse_query(query).ok()),
+            QueryChecks::Version(version) => std::slice::from_ref(version),
+            QueryChecks::AnySupportedVersion => &SUPPORTED,
+        };
+        // The parse does not depend on the version: once, then each
+        // version's checks on the same tree.
+        let tree = aql_lexer::parse_query(query).map_err(|error| vec![QueryError::from(error)])?;
         let at = |version| {
-            check_query_with(
+            check_tree_with(
+                &tree,
                 query,
                 &CheckOptions {
                     version,
@@ -68,33 +77,37 @@ impl QueryChecks {
                 },
             )
         };
-        match self {
-            QueryChecks::Skip => Ok(aql_lexer::parse_query(query).ok()),
-            QueryChecks::Version(version) => at(version).map(Some),
-            QueryChecks::AnySupportedVersion => {
-                let mut refusals = Vec::new();
-                for version in SUPPORTED {
-                    match at(version) {
-                        Ok(tree) => return Ok(Some(tree)),
-                        Err(errors) => refusals.push(errors),
-                    }
-                }
-                // Every line refuses it: report what all of them say, or,
-                // where they differ (a function of one line and another of
-                // another), what 3.12 says.
-                let mut lines = refusals.into_iter();
-                let first = lines.next().unwrap_or_default();
-                let rest: Vec<Vec<QueryError>> = lines.collect();
-                let common: Vec<QueryError> = first
-                    .into_iter()
-                    .filter(|error| rest.iter().all(|errors| errors.contains(error)))
-                    .collect();
-                if common.is_empty() {
-                    at(AqlVersion::V3_12).map(Some)
-                } else {
-                    Err(common)
-                }
+        let mut refusals = Vec::new();
+        for &version in versions {
+            let errors = at(version);
+            if errors.is_empty() {
+                return Ok(Some(tree));
             }
+            refusals.push(errors);
+        }
+        if let [errors] = refusals.as_mut_slice() {
+            // One version: exactly what it says.
+            return Err(std::mem::take(errors));
+        }
+        // Every line refuses it: report what all of them say, or, where
+        // they differ (a function of one line and another of another), what
+        // 3.12 says.
+        let mut lines = refusals.into_iter();
+        let first = lines.next().unwrap_or_default();
+        let rest: Vec<Vec<QueryError>> = lines.collect();
+        let common: Vec<QueryError> = first
+            .into_iter()
+            .filter(|error| rest.iter().all(|errors| errors.contains(error)))
+            .collect();
+        if common.is_empty() {
+            let errors = at(AqlVersion::V3_12);
+            if errors.is_empty() {
+                Ok(Some(tree))
+            } else {
+                Err(errors)
+            }
+        } else {
+            Err(common)
         }
     }
 }

@@ -62,7 +62,7 @@ fn param_names(line: &str) -> Vec<(String, usize)> {
 pub fn parse(text: &str, source: &Path) -> Result<Header, Vec<Diagnostic>> {
     let location = |line: usize, column: usize| {
         Some(Location {
-            file: source.to_path_buf(),
+            file: source.into(),
             line,
             column,
         })

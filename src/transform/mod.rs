@@ -14,7 +14,9 @@ mod codegen;
 mod header;
 pub mod lineage;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -98,8 +100,10 @@ pub struct Feature {
     /// tree and the same in every layout: a checkout read from its root or
     /// from `features/`, and a flat ConfigMap volume.
     pub source: PathBuf,
-    /// The file as found, for diagnostics (like the YAML files' paths).
-    pub path: PathBuf,
+    /// The file as found, for diagnostics (like the YAML files' paths),
+    /// shared with their locations.
+    #[serde(serialize_with = "crate::diag::serialize_path")]
+    pub path: Arc<Path>,
     /// Collections the query names literally, then its collection bind
     /// parameters as `@@name`, each once, in order of first appearance.
     pub collections: Vec<String>,
@@ -151,28 +155,37 @@ pub fn load_into(
                 .for_each(|problem| diagnostics.push(problem)),
         }
     }
-    for feature in &features {
-        let name = feature.function_name(namespace);
-        if let Some(first) = features
-            .iter()
-            .find(|other| other.function_name(namespace) == name)
-        {
-            if !std::ptr::eq(first, feature) {
-                diagnostics.push(Diagnostic::error(
-                    "duplicate-function",
-                    format!(
-                        "{} defines function {name} again (first in {})",
-                        feature.path.display(),
-                        first.path.display()
-                    ),
-                    Some(Location {
-                        file: feature.path.clone(),
-                        line: 1,
-                        column: 1,
-                    }),
-                ));
-                continue;
-            }
+    // Each function name and the first feature that defines it, built once
+    // (a lookup per feature and per user-function call).
+    let names: Vec<String> = features
+        .iter()
+        .map(|feature| feature.function_name(namespace))
+        .collect();
+    let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    for (at, name) in names.iter().enumerate() {
+        first_of.entry(name.as_str()).or_insert(at);
+    }
+    for (at, (feature, name)) in features.iter().zip(&names).enumerate() {
+        let name = name.clone();
+        let earlier = first_of
+            .get(name.as_str())
+            .filter(|&&first| first != at)
+            .and_then(|&first| features.get(first));
+        if let Some(first) = earlier {
+            diagnostics.push(Diagnostic::error(
+                "duplicate-function",
+                format!(
+                    "{} defines function {name} again (first in {})",
+                    feature.path.display(),
+                    first.path.display()
+                ),
+                Some(Location {
+                    file: feature.path.clone(),
+                    line: 1,
+                    column: 1,
+                }),
+            ));
+            continue;
         }
         let classified = lineage::classify(feature.reads.clone(), state);
         let undeclared = classified
@@ -204,7 +217,7 @@ pub fn load_into(
                 ),
             );
         }
-        for warning in user_call_warnings(feature, &features, namespace, checks) {
+        for warning in user_call_warnings(feature, &first_of, namespace, checks) {
             diagnostics.push(warning);
         }
         let lineage = Some(classified);
@@ -281,7 +294,7 @@ pub fn load_file(
     checks: checks::QueryChecks,
 ) -> Result<Feature, Vec<Diagnostic>> {
     let start = Location {
-        file: display.to_path_buf(),
+        file: display.into(),
         line: 1,
         column: 1,
     };
@@ -318,7 +331,7 @@ pub fn load_file(
                 .map_or(0, |last| last.chars().count())
                 + 1;
             let location = Location {
-                file: display.to_path_buf(),
+                file: display.into(),
                 line,
                 column,
             };
@@ -332,7 +345,7 @@ pub fn load_file(
     if let Some(offset) = text.find('\0') {
         let before = &text[..offset];
         let location = Location {
-            file: display.to_path_buf(),
+            file: display.into(),
             line: before.matches('\n').count() + 1,
             column: before
                 .rsplit('\n')
@@ -372,7 +385,7 @@ pub fn parse_with(
 ) -> Result<Feature, Vec<Diagnostic>> {
     let location = |line: usize, column: usize| {
         Some(Location {
-            file: source.to_path_buf(),
+            file: source.into(),
             line,
             column,
         })
@@ -398,9 +411,10 @@ pub fn parse_with(
         }));
     }
     // Both fail only where the query does not tokenize (an error above).
-    let tokenized = aql_lexer::bind_parameters(&query).is_ok();
+    let bind_parameters = aql_lexer::bind_parameters(&query);
+    let tokenized = bind_parameters.is_ok();
     let info = aql_lexer::QueryInfo {
-        bind_parameters: aql_lexer::bind_parameters(&query).unwrap_or_default(),
+        bind_parameters: bind_parameters.unwrap_or_default(),
         collections: aql_lexer::referenced_collections(&query).unwrap_or_default(),
     };
     let found: Vec<Param> = info
@@ -473,7 +487,7 @@ pub fn parse_with(
         query,
         query_line: parsed.query_line,
         source: source.to_path_buf(),
-        path: source.to_path_buf(),
+        path: source.into(),
         collections: read_collections(&info),
         hash: String::new(),
         user_calls: match &checked {
@@ -495,10 +509,11 @@ pub fn parse_with(
 /// (the server decides when the query runs): ArangoDB 4.0 removed
 /// user-defined functions (4.x release notes, "deprecated and removed
 /// features"), and a call in arangosync's own namespace names a feature
-/// version no file defines.
+/// version no file defines (`defined` holds the function names of this
+/// tree's features).
 fn user_call_warnings(
     feature: &Feature,
-    features: &[Feature],
+    defined: &HashMap<&str, usize>,
     namespace: &str,
     checks: checks::QueryChecks,
 ) -> Vec<Diagnostic> {
@@ -523,11 +538,7 @@ fn user_call_warnings(
                 )
                 .with_hint("inline what the function does, or serve that feature's query from the registry"),
             );
-        } else if name.starts_with(&own)
-            && !features
-                .iter()
-                .any(|other| other.function_name(namespace) == *name)
-        {
+        } else if name.starts_with(&own) && !defined.contains_key(name.as_str()) {
             warnings.push(
                 Diagnostic::warning(
                     "unknown-feature-function",
@@ -630,7 +641,7 @@ fn query_error_diagnostic(
         String::new()
     };
     let location = Some(Location {
-        file: source.to_path_buf(),
+        file: source.into(),
         line,
         column,
     });

@@ -99,6 +99,20 @@ pub fn check_query_for_execution(query: &str) -> Result<Query, Vec<QueryError>> 
 /// version.
 pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Vec<QueryError>> {
     let tree = parse_query(query).map_err(|error| vec![QueryError::from(error)])?;
+    let errors = check_tree_with(&tree, query, options);
+    if errors.is_empty() {
+        Ok(tree)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The checks of [`check_query_with`] after the parse: `tree` is
+/// [`parse_query`]`(query)`, which does not depend on the version, so a
+/// caller that checks one query for several versions parses it once.
+/// Returns every error found, sorted by position; none when the query
+/// passes.
+pub fn check_tree_with(tree: &Query, query: &str, options: &CheckOptions) -> Vec<QueryError> {
     let mut errors = Vec::new();
     let mut report = |error_num: u32, message: String, position: Position| {
         errors.push(QueryError {
@@ -110,9 +124,9 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
             byte_column: 0,
         });
     };
-    functions::check(&tree, query, options.version, &mut report);
-    variables::check(&tree, query, options.version, &mut report);
-    modifications::check(&tree, &mut report);
+    functions::check(tree, query, options.version, &mut report);
+    variables::check(tree, query, options.version, &mut report);
+    modifications::check(tree, &mut report);
     // The server stops after parsing when the parse found errors.
     let parse_errors = errors.len();
     if parse_errors == 0 && options.stage == CheckStage::Execution {
@@ -126,18 +140,16 @@ pub fn check_query_with(query: &str, options: &CheckOptions) -> Result<Query, Ve
                 byte_column: 0,
             });
         };
-        execution::check(&tree, options.version, &mut report);
+        execution::check(tree, options.version, &mut report);
     }
-    if errors.is_empty() {
-        Ok(tree)
-    } else {
+    if !errors.is_empty() {
         let columns = crate::server_position::ColumnOrigins::new(query);
         for error in &mut errors {
             error.byte_column = columns.column(error.position.offset.min(query.len()));
         }
         errors.sort_by_key(|error| error.position.offset);
-        Err(errors)
     }
+    errors
 }
 
 /// How a check reports an error: number, message, position.
