@@ -1156,6 +1156,10 @@ fn report(rows: &[Row], validations: &[(usize, Measure)]) -> String {
     out
 }
 
+/// One point of a growth series: entities, the measure, whether it has
+/// request counts (`validate` does not talk to a server).
+type GrowthPoint = (usize, Measure, bool);
+
 /// The sizes the growth table compares.
 const GROWTH_SIZES: [usize; 3] = [1_000, 5_000, 20_000];
 
@@ -1168,7 +1172,7 @@ fn growth_table(rows: &[Row], validations: &[(usize, Measure)]) -> String {
     out.push_str("Per entity: wall time in ms, requests, peak RSS in KiB. Growth ÷ entities: how much a measure grew from the previous size, divided by how much the number of entities grew (1.00 is linear, below is better than linear).\n\n");
     out.push_str("| scenario | entities | wall (s) | requests | peak RSS | wall / entity (ms) | requests / entity | RSS / entity (KiB) | wall growth ÷ entities | requests growth ÷ entities | RSS growth ÷ entities |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut series: Vec<(&str, Vec<(usize, Measure, bool)>)> = SCENARIOS
+    let mut series: Vec<(&str, Vec<GrowthPoint>)> = SCENARIOS
         .iter()
         .map(|scenario| {
             let points = GROWTH_SIZES
@@ -1198,7 +1202,7 @@ fn growth_table(rows: &[Row], validations: &[(usize, Measure)]) -> String {
     ));
     let mut any = false;
     for (scenario, points) in &series {
-        let mut previous: Option<&(usize, Measure, bool)> = None;
+        let mut previous: Option<&GrowthPoint> = None;
         for point in points {
             any = true;
             let (size, measure, has_requests) = point;
