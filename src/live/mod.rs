@@ -11,7 +11,10 @@
 //! already read, `GET /_api/engine`, and a parse-only probe of a
 //! user-function call) are read at the same time as the inventory, so on a
 //! single server a whole read is the server role plus three round trips
-//! deep, whatever the number of objects. Values are normalised the way the spec loader
+//! deep, whatever the number of objects (three when the server's facts,
+//! the role among them, are known from an earlier read of the run). An
+//! apply's first read also observes the apply lock beside the role
+//! (`crate::lock::Observation`). Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
 
 mod convert;
@@ -63,50 +66,40 @@ const STATE_BATCH_SIZE: u64 = 100_000;
 /// (one request after the others), so a run that never uses analyzers
 /// sends no analyzer request. `known_server`: the server's facts an
 /// earlier read of this run found (apply's read under the lock), which are
-/// then not asked again.
+/// then not asked again, the role among them. `lock`: where to record the
+/// apply lock as seen before the schema is read (apply's first read): its
+/// `GET` runs beside the role's, so it is answered before the inventory is
+/// asked for.
 pub async fn read(
     client: &Client,
     namespace: &str,
     read_analyzers: bool,
     known_server: Option<&crate::server::Server>,
+    lock: Option<&crate::lock::Observation>,
 ) -> Result<Live, LiveError> {
-    let role = match client
-        .call(Method::GET, "/_admin/server/role", &[], None)
-        .await
-    {
-        Ok(response) => response.body["role"]
-            .as_str()
-            .unwrap_or("SINGLE")
-            .to_string(),
-        Err(err) if err.error_num() == Some(1228) => {
-            // The database does not exist yet: the server's facts come from
-            // `_system`, so what the plan creates is still gated by them.
-            // A new database has no analyzers of its own: it can use the
-            // built-in ones and `_system`'s, which `_system` lists (built-ins
-            // bare, its own as `_system::name`), so an analyzer no spec
-            // defines is found missing before anything is written.
-            let system = client.for_database("_system");
-            let listing = async {
-                if read_analyzers {
-                    Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
-                } else {
-                    None
+    let cluster = match known_server {
+        Some(server) => server.cluster,
+        None => {
+            let observe = async {
+                if let Some(lock) = lock {
+                    let path = crate::lock::Observation::path();
+                    let answer = client.call(Method::GET, &path, &[], None).await;
+                    lock.record(answer.as_ref().map(|response| &response.body));
                 }
             };
-            let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
-            let analyzers = match listing {
-                Some(answer) => Some(analyzer_names(&answer?.body)),
-                None => None,
-            };
-            return Ok(Live {
-                server: Some(server?),
-                analyzers,
-                ..Live::default()
-            });
+            let (role, ()) = tokio::join!(
+                client.call(Method::GET, "/_admin/server/role", &[], None),
+                observe
+            );
+            match role {
+                Ok(response) => response.body["role"].as_str() == Some("COORDINATOR"),
+                Err(err) if err.error_num() == Some(DATABASE_NOT_FOUND) => {
+                    return without_database(client, namespace, read_analyzers, None).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
-        Err(err) => return Err(err.into()),
     };
-    let cluster = role == "COORDINATOR";
     // The remaining reads are independent, so they run at once: a read
     // costs the longest chain of round trips (the single server's
     // inventory, three), not the sum of all of them.
@@ -151,7 +144,14 @@ pub async fn read(
         ServerFacts::Known(server) => server,
         ServerFacts::Asked(answers) => answers.into_server(cluster, functions.is_some())?,
     };
-    let ((collections, mut views), graphs) = (collections?, graphs?);
+    let (collections, graphs) = match (collections, graphs) {
+        // Dropped since the read that found the server's facts.
+        (Err(err), _) | (_, Err(err)) if err.error_num() == Some(DATABASE_NOT_FOUND) => {
+            return without_database(client, namespace, read_analyzers, Some(server)).await;
+        }
+        (collections, graphs) => (collections?, graphs?),
+    };
+    let (collections, mut views) = collections;
     complete_views(client, &mut views).await?;
     let documents = documents?;
     let mut state = State::default();
@@ -266,6 +266,47 @@ pub async fn read(
 
 /// The database whose analyzers every database can use (`::name`).
 const SYSTEM: &str = "_system";
+
+/// ArangoDB's "database not found".
+const DATABASE_NOT_FOUND: u64 = 1228;
+
+/// The live side when the database does not exist (yet): the server's facts
+/// (`known`, or read from `_system`), so what the plan creates is still
+/// gated by them. A new database has no analyzers of its own: it can use
+/// the built-in ones and `_system`'s, which `_system` lists (built-ins bare,
+/// its own as `_system::name`), so an analyzer no spec defines is found
+/// missing before anything is written.
+async fn without_database(
+    client: &Client,
+    namespace: &str,
+    read_analyzers: bool,
+    known: Option<crate::server::Server>,
+) -> Result<Live, LiveError> {
+    let system = client.for_database(SYSTEM);
+    let listing = async {
+        if read_analyzers {
+            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
+        } else {
+            None
+        }
+    };
+    let server = async {
+        match known {
+            Some(server) => Ok(server),
+            None => read_server(&system, namespace).await,
+        }
+    };
+    let (server, listing) = tokio::join!(server, listing);
+    let analyzers = match listing {
+        Some(answer) => Some(analyzer_names(&answer?.body)),
+        None => None,
+    };
+    Ok(Live {
+        server: Some(server?),
+        analyzers,
+        ..Live::default()
+    })
+}
 
 /// The full names in a `GET /_api/analyzer` answer (`db::name` for custom
 /// analyzers, bare for built-ins).

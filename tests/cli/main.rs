@@ -20,6 +20,7 @@ mod import_force;
 mod import_limits;
 mod inputs;
 mod kept;
+mod lock_history;
 mod lineage;
 mod load_fixes;
 mod markdown_limits;
