@@ -425,7 +425,10 @@ async fn apply_under_lock(
             } else {
                 fresh
             };
-            (source.select(args, fresh, &desired.loaded.state, &live)?, live)
+            (
+                source.select(args, fresh, &desired.loaded.state, &live)?,
+                live,
+            )
         }
     };
     // The counts that can block a change are data, which no lock guards:

@@ -93,9 +93,10 @@ pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError
     let lease = if args.adopt {
         create_state_collection(&client).await?;
         let (trigger, interrupt) = crate::interrupt::channel();
-        let lease = crate::lock::acquire(&client, LOCK_TTL, LOCK_TIMEOUT, &interrupt, &trigger, None)
-            .await
-            .map_err(CliError::runtime)?;
+        let lease =
+            crate::lock::acquire(&client, LOCK_TTL, LOCK_TIMEOUT, &interrupt, &trigger, None)
+                .await
+                .map_err(CliError::runtime)?;
         Some(lease)
     } else {
         None

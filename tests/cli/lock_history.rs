@@ -52,7 +52,9 @@ fn an_apply_that_takes_the_released_lock_it_saw_does_not_read_the_database_again
     assert_eq!(apply.status, 0, "{apply:?}");
     assert_eq!(schema_reads(&harness), 1, "{apply:?}");
     assert!(
-        apply.stderr.contains("not reading the database again under the lock"),
+        apply
+            .stderr
+            .contains("not reading the database again under the lock"),
         "{apply:?}"
     );
     assert_eq!(text_plan_counts(&apply.stdout), [1, 0, 0, 0], "{apply:?}");
@@ -122,7 +124,10 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
         "renewals": 0,
     });
     harness.put(LOCK, other);
-    harness.post("/_api/collection", json!({"name": "alpha", "waitForSync": true}));
+    harness.post(
+        "/_api/collection",
+        json!({"name": "alpha", "waitForSync": true}),
+    );
     harness.put(
         LOCK,
         json!({
@@ -154,7 +159,10 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
         stderr.contains(" INFO apply finished changes=0 "),
         "another run made the change: {stderr}"
     );
-    assert!(!stderr.contains("waiting for another arangosync run"), "{stderr}");
+    assert!(
+        !stderr.contains("waiting for another arangosync run"),
+        "{stderr}"
+    );
     harness.assert_lock_released(&stderr);
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
@@ -187,7 +195,10 @@ fn a_lock_an_older_arangosync_holds_is_waited_for_and_the_database_read_again() 
         requests_to(&harness, "/_api/document/_arangosync") > 0
     });
     // The older run changes the database and gives the lock back.
-    harness.post("/_api/collection", json!({"name": "alpha", "waitForSync": false}));
+    harness.post(
+        "/_api/collection",
+        json!({"name": "alpha", "waitForSync": false}),
+    );
     let (status, _) = harness.api(
         reqwest::Method::DELETE,
         &format!("/_db/features{LOCK}"),
@@ -228,7 +239,9 @@ fn the_released_lock_reads_as_expired_to_an_older_arangosync() {
     );
     assert!(lock["releasedAt"].as_str().is_some(), "{lock}");
     assert!(
-        lock["holder"].as_str().is_some_and(|holder| holder.contains(" pid ")),
+        lock["holder"]
+            .as_str()
+            .is_some_and(|holder| holder.contains(" pid ")),
         "{lock}"
     );
     // Nothing reads it as an object arangosync owns or a registry entry.
