@@ -550,3 +550,52 @@ async fn renew(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{held_by, is_released, lock_document, released_document, Observation};
+    use crate::client::ClientError;
+    use serde_json::json;
+    use std::time::Duration;
+
+    #[test]
+    fn a_released_lock_is_over_for_every_reader() {
+        let released = released_document("host pid 1 (0000000a)");
+        assert!(is_released(&released));
+        assert_eq!(released["type"], "lock");
+        assert_eq!(released["_key"], "lock");
+        // An older arangosync reads the lease's length, or its expiry.
+        assert_eq!(released["ttlSeconds"], 0);
+        assert!(released["expiresAt"].as_u64() <= Some(super::now()));
+        // The last holder is named, but no longer holds it.
+        assert_eq!(released["holder"], "host pid 1 (0000000a)");
+        assert!(!held_by(&released, "host pid 1 (0000000a)"));
+        let held = lock_document("host pid 1 (0000000a)", Duration::from_secs(60), "t", 0);
+        assert!(!is_released(&held));
+        assert!(held_by(&held, "host pid 1 (0000000a)"));
+        assert!(!held_by(&held, "other"));
+    }
+
+    #[test]
+    fn only_a_released_lock_with_a_revision_is_observed() {
+        let observation = Observation::default();
+        assert_eq!(observation.released_revision(), None);
+        let mut released = released_document("a");
+        released["_rev"] = json!("_r1");
+        observation.record(Ok(&released));
+        assert_eq!(observation.released_revision().as_deref(), Some("_r1"));
+        // Held (an older arangosync's lock has no `released` either).
+        let mut held = lock_document("a", Duration::from_secs(60), "t", 0);
+        held["_rev"] = json!("_r2");
+        observation.record(Ok(&held));
+        assert_eq!(observation.released_revision(), None);
+        observation.record(Ok(&released));
+        // Absent, or no answer: proves nothing.
+        observation.record(Err(&ClientError::Config("404".into())));
+        assert_eq!(observation.released_revision(), None);
+        let mut unrevised = released_document("a");
+        unrevised["_rev"] = json!("");
+        observation.record(Ok(&unrevised));
+        assert_eq!(observation.released_revision(), None);
+    }
+}
