@@ -195,7 +195,10 @@ fn load_tree(
 
 /// How many query checks run at once: they are independent reads, and one
 /// round trip each would make a large first apply wait for them in turn.
-const QUERY_CHECKS_AT_ONCE: usize = 8;
+/// A check only parses (`POST /_api/query`, no plan, no data, no DDL), so
+/// the server answers each at once; 32 keep a repository of a few hundred
+/// features to a few rounds without crowding the server.
+const QUERY_CHECKS_AT_ONCE: usize = 32;
 
 /// Has the server parse every query whose function or registry entry the
 /// plan writes, so a syntax error stops the run with the file's line and
