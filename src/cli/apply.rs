@@ -236,15 +236,13 @@ async fn prepare(
 ) -> Result<Option<Prepared>, CliError> {
     let namespace = source.namespace;
     let client = super::connect(&args.connection).await?;
+    // The lock as seen before the database is read (not for a dry run,
+    // which takes no lock).
     let lock = crate::lock::Observation::default();
+    let watch = (!args.dry_run).then_some(&lock);
     let live =
-        super::read_live_observing(&client, namespace, &desired.loaded.state, None, Some(&lock))
-            .await?;
-    let observed = if args.dry_run {
-        None
-    } else {
-        lock.released_revision()
-    };
+        super::read_live_observing(&client, namespace, &desired.loaded.state, None, watch).await?;
+    let observed = lock.released_revision();
     let whole = plan::diff(&desired.loaded.state, &live, options);
     // A saved plan was narrowed when it was made; --target does not
     // combine with --plan.
