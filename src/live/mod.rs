@@ -93,8 +93,31 @@ pub async fn read(
             );
             match role {
                 Ok(response) => response.body["role"].as_str() == Some("COORDINATOR"),
-                Err(err) if err.error_num() == Some(DATABASE_NOT_FOUND) => {
-                    return without_database(client, namespace, read_analyzers, None).await;
+                Err(err) if err.error_num() == Some(1228) => {
+                    // The database does not exist yet: the server's facts come from
+                    // `_system`, so what the plan creates is still gated by them.
+                    // A new database has no analyzers of its own: it can use the
+                    // built-in ones and `_system`'s, which `_system` lists (built-ins
+                    // bare, its own as `_system::name`), so an analyzer no spec
+                    // defines is found missing before anything is written.
+                    let system = client.for_database("_system");
+                    let listing = async {
+                        if read_analyzers {
+                            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
+                        } else {
+                            None
+                        }
+                    };
+                    let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
+                    let analyzers = match listing {
+                        Some(answer) => Some(analyzer_names(&answer?.body)),
+                        None => None,
+                    };
+                    return Ok(Live {
+                        server: Some(server?),
+                        analyzers,
+                        ..Live::default()
+                    });
                 }
                 Err(err) => return Err(err.into()),
             }
@@ -144,14 +167,7 @@ pub async fn read(
         ServerFacts::Known(server) => server,
         ServerFacts::Asked(answers) => answers.into_server(cluster, functions.is_some())?,
     };
-    let (collections, graphs) = match (collections, graphs) {
-        // Dropped since the read that found the server's facts.
-        (Err(err), _) | (_, Err(err)) if err.error_num() == Some(DATABASE_NOT_FOUND) => {
-            return without_database(client, namespace, read_analyzers, Some(server)).await;
-        }
-        (collections, graphs) => (collections?, graphs?),
-    };
-    let (collections, mut views) = collections;
+    let ((collections, mut views), graphs) = (collections?, graphs?);
     complete_views(client, &mut views).await?;
     let documents = documents?;
     let mut state = State::default();
@@ -266,47 +282,6 @@ pub async fn read(
 
 /// The database whose analyzers every database can use (`::name`).
 const SYSTEM: &str = "_system";
-
-/// ArangoDB's "database not found".
-const DATABASE_NOT_FOUND: u64 = 1228;
-
-/// The live side when the database does not exist (yet): the server's facts
-/// (`known`, or read from `_system`), so what the plan creates is still
-/// gated by them. A new database has no analyzers of its own: it can use
-/// the built-in ones and `_system`'s, which `_system` lists (built-ins bare,
-/// its own as `_system::name`), so an analyzer no spec defines is found
-/// missing before anything is written.
-async fn without_database(
-    client: &Client,
-    namespace: &str,
-    read_analyzers: bool,
-    known: Option<crate::server::Server>,
-) -> Result<Live, LiveError> {
-    let system = client.for_database(SYSTEM);
-    let listing = async {
-        if read_analyzers {
-            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
-        } else {
-            None
-        }
-    };
-    let server = async {
-        match known {
-            Some(server) => Ok(server),
-            None => read_server(&system, namespace).await,
-        }
-    };
-    let (server, listing) = tokio::join!(server, listing);
-    let analyzers = match listing {
-        Some(answer) => Some(analyzer_names(&answer?.body)),
-        None => None,
-    };
-    Ok(Live {
-        server: Some(server?),
-        analyzers,
-        ..Live::default()
-    })
-}
 
 /// The full names in a `GET /_api/analyzer` answer (`db::name` for custom
 /// analyzers, bare for built-ins).
