@@ -15,7 +15,19 @@
 //! a renewal fails, or no renewal succeeds within three quarters of the TTL
 //! of that moment, it stops the apply (`interrupt::Reason::LeaseLost`) so
 //! no write of it runs after the lease could pass to another run.
+//!
+//! Releasing does not delete the document: it replaces it (guarded by the
+//! lease's `_rev`) with a released lock (`released: true`, `releasedAt`,
+//! the last holder, `ttlSeconds: 0`), so the lock's history is observable.
+//! A run that saw a released lock at revision R before it read the schema
+//! (`Observation`) and then takes the lock by a replace guarded by R knows
+//! no other run held it in between, so none wrote: its plan stands
+//! (`Lease::undisturbed`). An older arangosync, which takes any lock
+//! document for a held one, finds a lease of 0 seconds and takes it over
+//! at its first look; an older one still that compares `expiresAt` finds
+//! it past.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
@@ -57,6 +69,7 @@ pub struct Lease {
     renewal: JoinHandle<()>,
     stop: watch::Sender<bool>,
     revision: watch::Receiver<String>,
+    undisturbed: bool,
 }
 
 fn now() -> u64 {
@@ -100,6 +113,64 @@ fn lock_document(holder: &str, ttl: Duration, acquired_at: &str, renewals: u64) 
     })
 }
 
+/// The lock document a run leaves when it gives the lock back: the last
+/// holder (for people), when it was released (`releasedAt`, the holder's
+/// wall clock, never compared), and a lease of 0 seconds, already expired
+/// (`expiresAt`), so an older arangosync that reads it as held takes it
+/// over at once.
+fn released_document(holder: &str) -> Value {
+    let released_at = now();
+    json!({
+        "_key": LOCK_KEY,
+        "type": "lock",
+        "released": true,
+        "releasedAt": crate::time::rfc3339(released_at),
+        "holder": holder,
+        "expiresAt": released_at,
+        "ttlSeconds": 0,
+    })
+}
+
+/// Whether a lock document is a released lock (no run holds it).
+fn is_released(document: &Value) -> bool {
+    document["released"].as_bool() == Some(true)
+}
+
+/// What a run saw of the lock before it read the schema: filled by
+/// `live::read` (`GET` of the lock document, answered before the schema
+/// read is sent), read by `acquire`. Empty until observed.
+#[derive(Debug, Default)]
+pub struct Observation {
+    released: Mutex<Option<String>>,
+}
+
+impl Observation {
+    /// The request that observes the lock (a path of the run's database).
+    pub fn path() -> String {
+        lock_path()
+    }
+
+    /// Records the answer to `GET` of `Observation::path()`: a released
+    /// lock's revision is kept; anything else (held, absent: 404 for the
+    /// document, the state collection or the database, or any failure)
+    /// proves nothing and clears it.
+    pub fn record(&self, answer: Result<&Value, &ClientError>) {
+        let released = match answer {
+            Ok(document) if is_released(document) => Some(revision_of(document)),
+            _ => None,
+        }
+        .filter(|revision| !revision.is_empty());
+        if let Ok(mut seen) = self.released.lock() {
+            *seen = released;
+        }
+    }
+
+    /// The revision of the released lock observed, if one was.
+    pub fn released_revision(&self) -> Option<String> {
+        self.released.lock().ok().and_then(|seen| seen.clone())
+    }
+}
+
 fn lock_path() -> String {
     format!("/_api/document/{STATE_COLLECTION}/{LOCK_KEY}")
 }
@@ -107,18 +178,22 @@ fn lock_path() -> String {
 /// Takes the lock, waiting up to `timeout` for another holder. A stop
 /// request (`interrupt`) ends the wait at once and gives back a lock this
 /// call may have taken; a lost lease later stops the run through `trigger`.
+/// `observed`: the revision of a released lock this run saw before it
+/// read the schema (`Observation`); the first attempt replaces exactly
+/// that revision, and the lease is `undisturbed` when it succeeds.
 pub async fn acquire(
     client: &Client,
     ttl: Duration,
     timeout: Duration,
     interrupt: &Interrupt,
     trigger: &Trigger,
+    observed: Option<&str>,
 ) -> Result<Lease, LockError> {
     let holder = holder_identity();
     let mut watcher = interrupt.clone();
     tokio::select! {
         biased;
-        taken = acquire_as(client, &holder, ttl, timeout, trigger) => taken,
+        taken = acquire_as(client, &holder, ttl, timeout, trigger, observed) => taken,
         stop = watcher.wait() => {
             // A request of ours may have taken the lock just before: give it back.
             let cleanup = release_if_ours(client, &holder);
@@ -128,17 +203,27 @@ pub async fn acquire(
     }
 }
 
-/// Deletes the lock if `holder` holds it; whether it did.
+/// Whether `document` is a lock `holder` holds (not one it released).
+fn held_by(document: &Value, holder: &str) -> bool {
+    document["holder"].as_str() == Some(holder) && !is_released(document)
+}
+
+/// Releases the lock if `holder` holds it; whether it did.
 async fn release_if_ours(client: &Client, holder: &str) -> bool {
     let Ok(current) = client.call(Method::GET, &lock_path(), &[], None).await else {
         return false;
     };
-    if current.body["holder"].as_str() != Some(holder) {
+    if !held_by(&current.body, holder) {
         return false;
     }
     let revision = revision_of(&current.body);
     client
-        .call_if_match(Method::DELETE, &lock_path(), None, &revision)
+        .call_if_match(
+            Method::PUT,
+            &lock_path(),
+            Some(&released_document(holder)),
+            &revision,
+        )
         .await
         .is_ok()
 }
@@ -149,10 +234,38 @@ async fn acquire_as(
     ttl: Duration,
     timeout: Duration,
     trigger: &Trigger,
+    observed: Option<&str>,
 ) -> Result<Lease, LockError> {
     let started = Instant::now();
     let acquired_at = crate::time::rfc3339(now());
     let collection_path = format!("/_api/document/{STATE_COLLECTION}");
+    if let Some(revision) = observed {
+        let document = lock_document(holder, ttl, &acquired_at, 0);
+        let sent = Instant::now();
+        match client
+            .call_if_match(Method::PUT, &lock_path(), Some(&document), revision)
+            .await
+        {
+            Ok(response) => {
+                let mut lease = Lease::start(
+                    client,
+                    holder.to_string(),
+                    revision_of(&response.body),
+                    sent,
+                    ttl,
+                    trigger.clone(),
+                );
+                lease.undisturbed = true;
+                return Ok(lease);
+            }
+            Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => {
+                tracing::debug!(
+                    "the apply lock changed since this run observed it released; taking it the usual way"
+                );
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
     // The lock revision we watch, and when we first saw it (after the
     // answer that showed it: it was written no later than that).
     let mut watched: Option<(String, Instant)> = None;
@@ -184,6 +297,28 @@ async fn acquire_as(
         };
         let current_holder = current["holder"].as_str().unwrap_or("unknown");
         let revision = revision_of(&current);
+        // Given back by its last holder: taken at once, unless another
+        // run takes it first.
+        if is_released(&current) {
+            let sent = Instant::now();
+            match client
+                .call_if_match(Method::PUT, &lock_path(), Some(&document), &revision)
+                .await
+            {
+                Ok(response) => {
+                    return Ok(Lease::start(
+                        client,
+                        holder.to_string(),
+                        revision_of(&response.body),
+                        sent,
+                        ttl,
+                        trigger.clone(),
+                    ))
+                }
+                Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
         // Our own insert succeeded but its answer was lost (retried POST).
         if current_holder == holder {
             return Ok(Lease::start(
@@ -294,6 +429,7 @@ impl Lease {
             renewal,
             stop,
             revision,
+            undisturbed: false,
         }
     }
 
@@ -301,14 +437,27 @@ impl Lease {
         &self.holder
     }
 
-    /// Gives the lock back. Failing to is not fatal: the lease expires.
+    /// Whether the lease replaced the very released lock the run observed
+    /// before it read the schema: no other run held the lock in between,
+    /// so no other run wrote.
+    pub fn undisturbed(&self) -> bool {
+        self.undisturbed
+    }
+
+    /// Gives the lock back, leaving a released lock (see the module
+    /// note). Failing to is not fatal: the lease expires.
     pub async fn release(self) {
         let _ = self.stop.send(true);
         let _ = self.renewal.await;
         let revision = self.revision.borrow().clone();
         match self
             .client
-            .call_if_match(Method::DELETE, &lock_path(), None, &revision)
+            .call_if_match(
+                Method::PUT,
+                &lock_path(),
+                Some(&released_document(&self.holder)),
+                &revision,
+            )
             .await
         {
             Ok(_) => {}
@@ -382,7 +531,7 @@ async fn renew(
             // new revision: still ours.
             Err(err) if err.error_num() == Some(CONFLICT) => {
                 match client.call(Method::GET, &lock_path(), &[], None).await {
-                    Ok(response) if response.body["holder"].as_str() == Some(holder.as_str()) => {
+                    Ok(response) if held_by(&response.body, &holder) => {
                         confirmed = sent;
                         let _ = revision.send(revision_of(&response.body));
                     }
@@ -399,5 +548,54 @@ async fn renew(
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{held_by, is_released, lock_document, released_document, Observation};
+    use crate::client::ClientError;
+    use serde_json::json;
+    use std::time::Duration;
+
+    #[test]
+    fn a_released_lock_is_over_for_every_reader() {
+        let released = released_document("host pid 1 (0000000a)");
+        assert!(is_released(&released));
+        assert_eq!(released["type"], "lock");
+        assert_eq!(released["_key"], "lock");
+        // An older arangosync reads the lease's length, or its expiry.
+        assert_eq!(released["ttlSeconds"], 0);
+        assert!(released["expiresAt"].as_u64() <= Some(super::now()));
+        // The last holder is named, but no longer holds it.
+        assert_eq!(released["holder"], "host pid 1 (0000000a)");
+        assert!(!held_by(&released, "host pid 1 (0000000a)"));
+        let held = lock_document("host pid 1 (0000000a)", Duration::from_secs(60), "t", 0);
+        assert!(!is_released(&held));
+        assert!(held_by(&held, "host pid 1 (0000000a)"));
+        assert!(!held_by(&held, "other"));
+    }
+
+    #[test]
+    fn only_a_released_lock_with_a_revision_is_observed() {
+        let observation = Observation::default();
+        assert_eq!(observation.released_revision(), None);
+        let mut released = released_document("a");
+        released["_rev"] = json!("_r1");
+        observation.record(Ok(&released));
+        assert_eq!(observation.released_revision().as_deref(), Some("_r1"));
+        // Held (an older arangosync's lock has no `released` either).
+        let mut held = lock_document("a", Duration::from_secs(60), "t", 0);
+        held["_rev"] = json!("_r2");
+        observation.record(Ok(&held));
+        assert_eq!(observation.released_revision(), None);
+        observation.record(Ok(&released));
+        // Absent, or no answer: proves nothing.
+        observation.record(Err(&ClientError::Config("404".into())));
+        assert_eq!(observation.released_revision(), None);
+        let mut unrevised = released_document("a");
+        unrevised["_rev"] = json!("");
+        observation.record(Ok(&unrevised));
+        assert_eq!(observation.released_revision(), None);
     }
 }

@@ -1,6 +1,8 @@
 //! Executes a plan, stage by stage (database, view drops, collections,
 //! indexes, properties, views, graphs), running the changes of a stage concurrently up to a
 //! bound. It decides nothing: every request comes from a `Step` in the plan.
+//! Only how is chosen here: a stage's registry entries (state documents)
+//! go in one bulk insert, each still reported as its own change.
 //!
 //! Each step is idempotent towards a re-run: creations that find their
 //! object already there (a previous run crashed after the request) count as
@@ -16,12 +18,14 @@
 //! Ownership is never lost between a create request and its answer:
 //! before a stage's first create, one bulk insert writes a pending record
 //! (an `Intent`: the object and its exact create request) for every create
-//! of the stage; when the stage ends, one bulk insert replaces them with
-//! ownership records (per `RECORDS_PER_REQUEST`), also when some of its
-//! changes failed, and always before the next stage starts. A run that dies
+//! of the stage; the ownership records that replace them (also when some
+//! of the stage's changes failed) ride with the next bulk insert of
+//! pending records, before the next stage with creates starts, or are
+//! written when the run ends (per `RECORDS_PER_REQUEST`). A run that dies
 //! in between leaves pending records that the next plan settles
-//! (`plan::pending`). One record request per created object would double
-//! the round trips of a large first apply.
+//! (`plan::pending`), so an ownership record may come late, never a
+//! pending one. One record request per created object would double the
+//! round trips of a large first apply; one per stage, plus one.
 //!
 //! Index creates are not bound by the per-request timeout: ArangoDB
 //! answers `POST /_api/index` when the index is built, which can take
@@ -150,6 +154,8 @@ pub async fn execute_until(
     stages.sort();
     stages.dedup();
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    // The ownership records of the stages run so far, not yet written.
+    let mut unwritten = Records::default();
     for stage in stages {
         let changes: Vec<&Change> = plan
             .changes
@@ -163,16 +169,77 @@ pub async fn execute_until(
             continue;
         }
         let intents = intents(&changes);
-        if let Err(err) = write_intents(client, &intents).await {
-            report.failed.push((Address::StateCollection, err));
-            report
-                .not_started
-                .extend(changes.iter().map(|change| change.address.clone()));
-            continue;
+        if !intents.is_empty() {
+            let records = std::mem::take(&mut unwritten);
+            if let Err(err) = write_intents(client, records, &intents).await {
+                report.failed.push((Address::StateCollection, err));
+                report
+                    .not_started
+                    .extend(changes.iter().map(|change| change.address.clone()));
+                continue;
+            }
         }
         let intended: Arc<HashSet<String>> = Arc::new(intents.iter().map(Intent::key).collect());
         let mut tasks = JoinSet::new();
         let mut running = HashMap::new();
+        // Registry entries are state documents: a stage's go in one bulk
+        // insert, one task, instead of one request each.
+        let (entries, changes): (Vec<&Change>, Vec<&Change>) = changes
+            .into_iter()
+            .partition(|change| registry_only(change));
+        let (entries, changes) = if entries.len() < 2 {
+            (Vec::new(), [entries, changes].concat())
+        } else {
+            (entries, changes)
+        };
+        if !entries.is_empty() {
+            let entries: Vec<Change> = entries.into_iter().cloned().collect();
+            let client = client.clone();
+            let permits = permits.clone();
+            let progress = progress.clone();
+            let interrupt = interrupt.clone();
+            let began = Arc::new(AtomicBool::new(false));
+            let began_here = began.clone();
+            let addresses: Vec<(Address, Arc<AtomicBool>)> = entries
+                .iter()
+                .map(|change| (change.address.clone(), began.clone()))
+                .collect();
+            let handle = tasks.spawn(async move {
+                let each = |outcome: &dyn Fn() -> Outcome| -> Vec<(Address, Outcome, Ledger)> {
+                    entries
+                        .iter()
+                        .map(|change| (change.address.clone(), outcome(), Ledger::default()))
+                        .collect()
+                };
+                let Ok(_permit) = permits.acquire_owned().await else {
+                    return each(&|| {
+                        Outcome::Ran(Err(ClientError::Config("apply was cancelled".into())))
+                    });
+                };
+                if interrupt.stopped().is_some() {
+                    return each(&|| Outcome::NotStarted);
+                }
+                began_here.store(true, Ordering::SeqCst);
+                for change in &entries {
+                    progress.started(change);
+                    progress.step_started(change, 0);
+                }
+                let outcomes = write_registry_entries(&client, &entries).await;
+                entries
+                    .iter()
+                    .zip(outcomes)
+                    .map(|(change, outcome)| {
+                        progress.finished(change, &outcome);
+                        (
+                            change.address.clone(),
+                            Outcome::Ran(outcome),
+                            Ledger::default(),
+                        )
+                    })
+                    .collect()
+            });
+            running.insert(handle.id(), addresses);
+        }
         for change in changes {
             let change = change.clone();
             let client = client.clone();
@@ -185,18 +252,18 @@ pub async fn execute_until(
             let began_here = began.clone();
             let handle = tasks.spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else {
-                    return (
+                    return vec![(
                         change.address.clone(),
                         Outcome::Ran(Err(ClientError::Config("apply was cancelled".into()))),
                         Ledger::default(),
-                    );
+                    )];
                 };
                 if interrupt.stopped().is_some() {
-                    return (
+                    return vec![(
                         change.address.clone(),
                         Outcome::NotStarted,
                         Ledger::default(),
-                    );
+                    )];
                 }
                 began_here.store(true, Ordering::SeqCst);
                 progress.started(&change);
@@ -209,9 +276,9 @@ pub async fn execute_until(
                     (Ok(()), Some(answer)) => progress.deferred(&change, answer),
                     _ => progress.finished(&change, &outcome),
                 }
-                (change.address.clone(), Outcome::Ran(outcome), ledger)
+                vec![(change.address.clone(), Outcome::Ran(outcome), ledger)]
             });
-            running.insert(handle.id(), (address, began));
+            running.insert(handle.id(), vec![(address, began)]);
         }
         let mut created = Vec::new();
         let mut settled = Vec::new();
@@ -226,7 +293,7 @@ pub async fn execute_until(
                     while tasks.join_next().await.is_some() {}
                     report.stopped = Some(stop.reason);
                     // Changes still waiting for their turn never started.
-                    for (_, (address, began)) in running.drain() {
+                    for (address, began) in running.drain().flat_map(|(_, each)| each) {
                         if began.load(Ordering::SeqCst) {
                             report.abandoned.push(address);
                         } else {
@@ -238,17 +305,19 @@ pub async fn execute_until(
             };
             let Some(joined) = joined else { break };
             match joined {
-                Ok((id, (address, outcome, ledger))) => {
+                Ok((id, results)) => {
                     running.remove(&id);
-                    created.extend(ledger.created);
-                    settled.extend(ledger.settled);
-                    match outcome {
-                        Outcome::Ran(Ok(())) => match ledger.deferred {
-                            Some(answer) => report.deferred.push((address, answer)),
-                            None => report.done.push(address),
-                        },
-                        Outcome::Ran(Err(err)) => report.failed.push((address, err)),
-                        Outcome::NotStarted => report.not_started.push(address),
+                    for (address, outcome, ledger) in results {
+                        created.extend(ledger.created);
+                        settled.extend(ledger.settled);
+                        match outcome {
+                            Outcome::Ran(Ok(())) => match ledger.deferred {
+                                Some(answer) => report.deferred.push((address, answer)),
+                                None => report.done.push(address),
+                            },
+                            Outcome::Ran(Err(err)) => report.failed.push((address, err)),
+                            Outcome::NotStarted => report.not_started.push(address),
+                        }
                     }
                 }
                 Err(err) => {
@@ -260,25 +329,21 @@ pub async fn execute_until(
                 }
             }
         }
-        // The records of what was created are written also after a
-        // signal (the lease is still ours), but not once the lease is lost:
-        // the pending records stay, and the next run settles them.
-        let lease_lost = interrupt
-            .stopped()
-            .is_some_and(|stop| stop.reason == Reason::LeaseLost);
-        if !lease_lost {
-            let now = now_rfc3339();
-            let records: Vec<Value> = created
-                .iter()
-                .map(|owned| owned.to_document(&now))
-                .collect();
-            let confirmed = match record_all(client, records).await {
-                Ok(()) => forget_all(client, &settled).await,
-                Err(err) => Err(err),
-            };
-            if let Err(err) = confirmed {
-                report.failed.push((Address::StateCollection, err));
-            }
+        let now = now_rfc3339();
+        unwritten
+            .documents
+            .extend(created.iter().map(|owned| owned.to_document(&now)));
+        unwritten.settled.extend(settled);
+    }
+    // The records of what was created are written also after a failure or
+    // a signal (the lease is still ours), but not once the lease is lost:
+    // the pending records stay, and the next run settles them.
+    let lease_lost = interrupt
+        .stopped()
+        .is_some_and(|stop| stop.reason == Reason::LeaseLost);
+    if !lease_lost {
+        if let Err(err) = unwritten.write(client, Vec::new()).await {
+            report.failed.push((Address::StateCollection, err));
         }
     }
     if report.stopped.is_none() && !report.not_started.is_empty() {
@@ -446,14 +511,119 @@ fn intents(changes: &[&Change]) -> Vec<Intent> {
     intents
 }
 
-/// Writes a stage's pending records before its first create.
-async fn write_intents(client: &Client, intents: &[Intent]) -> Result<(), ClientError> {
+/// Whether a change only writes a registry entry (see `write_registry_entries`).
+fn registry_only(change: &Change) -> bool {
+    matches!(change.steps.as_slice(), [Step::WriteRegistryEntry { .. }])
+}
+
+/// The registry entry document of a `WriteRegistryEntry` step, applied at
+/// `now`.
+fn registry_document(entry: &Value, now: &str) -> Value {
+    let function = entry["function"].as_str().unwrap_or_default();
+    let mut document = entry.clone();
+    document["_key"] = Value::from(registry_key(function));
+    document["type"] = Value::from("feature");
+    document["appliedAt"] = Value::from(now);
+    document
+}
+
+/// Writes the entries of `changes` (each `registry_only`) in bulk inserts
+/// (per `RECORDS_PER_REQUEST`; keys derive from the function, so
+/// `overwriteMode=replace` makes a repeat harmless); the outcome of each
+/// change, in order: a failed request fails the changes it carried, an
+/// error object in the answer the one change it stands for.
+async fn write_registry_entries(
+    client: &Client,
+    changes: &[Change],
+) -> Vec<Result<(), ClientError>> {
+    let path = format!("/_api/document/{STATE_COLLECTION}");
+    let now = now_rfc3339();
+    let mut outcomes = Vec::with_capacity(changes.len());
+    for chunk in changes.chunks(RECORDS_PER_REQUEST) {
+        let documents: Vec<Value> = chunk
+            .iter()
+            .filter_map(|change| match change.steps.as_slice() {
+                [Step::WriteRegistryEntry { entry }] => Some(registry_document(entry, &now)),
+                _ => None,
+            })
+            .collect();
+        let answer = client
+            .call(
+                Method::POST,
+                &path,
+                &[("overwriteMode", "replace".to_string())],
+                Some(&Value::Array(documents)),
+            )
+            .await;
+        let results = match answer {
+            Ok(response) => response.body.as_array().cloned().unwrap_or_default(),
+            Err(err) => {
+                outcomes.extend(chunk.iter().map(|_| Err(err.clone())));
+                continue;
+            }
+        };
+        for index in 0..chunk.len() {
+            let result = results.get(index).unwrap_or(&Value::Null);
+            outcomes.push(if result["error"].as_bool() == Some(true) {
+                Err(ClientError::Api {
+                    method: Method::POST.to_string(),
+                    path: path.clone(),
+                    status: result["code"]
+                        .as_u64()
+                        .and_then(|code| u16::try_from(code).ok())
+                        .unwrap_or(500),
+                    error_num: result["errorNum"].as_u64().unwrap_or(0),
+                    message: result["errorMessage"]
+                        .as_str()
+                        .unwrap_or("a registry entry was not written")
+                        .to_string(),
+                })
+            } else {
+                Ok(())
+            });
+        }
+    }
+    outcomes
+}
+
+/// Ownership records of stages that ran, not yet written, and the keys of
+/// the pending records they settle otherwise (`Ledger::settled`), deleted
+/// once the records are written.
+#[derive(Debug, Default)]
+struct Records {
+    documents: Vec<Value>,
+    settled: Vec<String>,
+}
+
+impl Records {
+    /// Writes the records and then `pending` (pending records of the next
+    /// stage) in one bulk insert per `RECORDS_PER_REQUEST` (the pending
+    /// ones last: a key in both stays pending), then deletes the settled
+    /// pending records.
+    async fn write(self, client: &Client, pending: Vec<Value>) -> Result<(), ClientError> {
+        let mut documents = self.documents;
+        documents.extend(pending);
+        record_all(client, documents).await?;
+        forget_all(client, &self.settled).await
+    }
+}
+
+/// Writes a stage's pending records before its first create, with the
+/// ownership records of the stages before it (`records`).
+async fn write_intents(
+    client: &Client,
+    mut records: Records,
+    intents: &[Intent],
+) -> Result<(), ClientError> {
+    // A pending record written now stays, whatever settled its key before.
+    let keys: HashSet<String> = intents.iter().map(Intent::key).collect();
+    records.settled.retain(|key| !keys.contains(key));
     let now = now_rfc3339();
     let documents = intents
         .iter()
         .map(|intent| intent.to_document(&now))
         .collect();
-    record_all(client, documents).await
+    records.write(client, documents).await
 }
 
 /// Treats one server error number as success (the object is already in
@@ -738,18 +908,13 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             )?;
         }
         Step::WriteRegistryEntry { entry } => {
-            let function = entry["function"].as_str().unwrap_or_default();
-            let mut document = entry.clone();
-            document["_key"] = Value::from(registry_key(function));
-            document["type"] = Value::from("feature");
-            document["appliedAt"] = Value::from(now_rfc3339());
             let path = format!("/_api/document/{STATE_COLLECTION}");
             client
                 .call(
                     Method::POST,
                     &path,
                     &[("overwriteMode", "replace".to_string())],
-                    Some(&document),
+                    Some(&registry_document(entry, &now_rfc3339())),
                 )
                 .await?;
         }

@@ -2,7 +2,9 @@
 //!
 //! The run prints the plan, creates the database and state collection the
 //! apply lock lives in, takes the lock, plans again (another run may have
-//! changed the database meanwhile), logs each change in which that plan
+//! changed the database meanwhile; not when the lock it takes is the very
+//! released lock it saw before reading the database, see `crate::lock`:
+//! then no other run held it, so none wrote), logs each change in which that plan
 //! differs from the one shown and why, and applies it (a saved plan is
 //! refused instead when an object it touches changed). The last log line,
 //! `apply finished`, counts what was applied as the plan summary counts
@@ -149,8 +151,9 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
     // harmless to repeat).
     let Some(Prepared {
         client,
-        first,
+        mut first,
         setup_done,
+        observed,
     }) = until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
     else {
         return Ok(ExitStatus::Success);
@@ -161,6 +164,7 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         args.lock_timeout,
         &interrupt,
         &trigger,
+        observed.as_deref(),
     )
     .await
     .map_err(|err| match err {
@@ -168,9 +172,12 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         other => CliError::runtime(other),
     })?;
     tracing::debug!(holder = lease.holder(), "apply lock taken");
+    if !lease.undisturbed() {
+        first.standing = None;
+    }
 
     // Another run may have changed the database while we waited: plan again
-    // under the lock and apply that plan.
+    // under the lock and apply that plan (unless the plan shown stands).
     let outcome = apply_under_lock(
         &client,
         &source,
@@ -212,6 +219,9 @@ struct Prepared {
     /// The database and state collection changes of the plan shown,
     /// applied before the lock (they hold it).
     setup_done: Vec<plan::Change>,
+    /// The revision of the released lock seen before the database was
+    /// read, if one was (`crate::lock::Observation`).
+    observed: Option<String>,
 }
 
 /// Everything before the lock: plan, print the plan, check the server and
@@ -226,7 +236,13 @@ async fn prepare(
 ) -> Result<Option<Prepared>, CliError> {
     let namespace = source.namespace;
     let client = super::connect(&args.connection).await?;
-    let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
+    // The lock as seen before the database is read (not for a dry run,
+    // which takes no lock).
+    let lock = crate::lock::Observation::default();
+    let watch = (!args.dry_run).then_some(&lock);
+    let live =
+        super::read_live_observing(&client, namespace, &desired.loaded.state, None, watch).await?;
+    let observed = lock.released_revision();
     let whole = plan::diff(&desired.loaded.state, &live, options);
     // A saved plan was narrowed when it was made; --target does not
     // combine with --plan.
@@ -242,10 +258,28 @@ async fn prepare(
         whole
     };
     let computed = source.select(args, whole.clone(), &desired.loaded.state, &live)?;
-    super::check_queries(&client, desired, &computed, namespace, out).await?;
+    // The plan as the lock may find it standing, before the counts (which
+    // are read again under the lock).
+    let unrisked = observed.as_ref().map(|_| computed.clone());
+    // The write access is checked (one read) at the same time as the
+    // queries and the counts, and reported after them.
+    let access = async {
+        if args.dry_run || !computed.has_writes() {
+            Ok(())
+        } else {
+            check_write_access(&client, &args.connection).await
+        }
+    };
     // The plan carries the risk, and the blocks counts set (a unique index
     // over duplicated values), both when printed and when checked below.
-    let computed = super::with_risk(&client, computed, &desired.loaded.state, &live, false).await;
+    let (queries, risk, access) = tokio::join!(
+        super::check_queries(&client, desired, &computed, namespace, out),
+        super::read_risk(&client, &computed, &desired.loaded.state, &live, false),
+        access
+    );
+    queries?;
+    let mut computed = computed;
+    risk.attach(&mut computed);
     out.plan(&computed);
     if args.dry_run {
         return Ok(None);
@@ -263,7 +297,7 @@ async fn prepare(
             "refusing to apply: {blocked} change(s) are blocked (marked BLOCKED in the plan); nothing was changed"
         )));
     }
-    check_write_access(&client, &args.connection).await?;
+    access?;
 
     // The lock lives in the database's state collection, so both must exist
     // before it can be taken; creating them is idempotent.
@@ -286,14 +320,23 @@ async fn prepare(
             return Err(failure(&report, &setup_plan, 0));
         }
     }
+    // Setup wrote: the plan shown cannot stand (a state collection created
+    // here held no lock to observe anyway).
+    let server = live.server.clone();
+    let standing = match unrisked {
+        Some(plan) if setup.is_empty() => Some(Standing { plan, live }),
+        _ => None,
+    };
     Ok(Some(Prepared {
         client,
         first: FirstPlan {
             shown: Summary::of(&computed),
             changes: rest,
-            server: live.server,
+            server,
+            standing,
         },
         setup_done: setup,
+        observed,
     }))
 }
 
@@ -305,6 +348,18 @@ struct FirstPlan {
     shown: Summary,
     changes: Vec<crate::plan::Change>,
     server: Option<Server>,
+    /// The plan shown (before its counts) and the state it was made from,
+    /// kept while they may stand under the lock: a released lock was seen
+    /// before the read, and nothing was set up. Dropped (`None`) when the
+    /// lease taken is not that very lock.
+    standing: Option<Standing>,
+}
+
+/// A plan that stands under the lock when no other run held it since the
+/// database was read.
+struct Standing {
+    plan: Plan,
+    live: crate::plan::Live,
 }
 
 /// Plans again under the lock, says how that plan differs from the one
@@ -326,41 +381,59 @@ async fn apply_under_lock(
         shown,
         changes: first_plan,
         server,
+        standing,
     } = first;
-    let live = until_stopped(
-        interrupt,
-        super::read_live(
-            client,
-            source.namespace,
-            &desired.loaded.state,
-            server.as_ref(),
-        ),
-    )
-    .await??;
-    // With a saved plan, the objects it touches are checked again here
-    // (another run may have changed them while this one waited), all but
-    // the database and state collection created before the lock.
-    let after_setup = source.saved.map(SavedPlan::after_setup);
-    let source = Source {
-        saved: after_setup.as_ref(),
-        namespace: source.namespace,
+    let (fresh, live) = match standing {
+        Some(Standing { plan, live }) => {
+            tracing::debug!(
+                "not reading the database again under the lock: the lock taken is the released \
+                 one seen before the database was read, so no other run held it since"
+            );
+            (plan, live)
+        }
+        None => {
+            let live = until_stopped(
+                interrupt,
+                super::read_live(
+                    client,
+                    source.namespace,
+                    &desired.loaded.state,
+                    server.as_ref(),
+                ),
+            )
+            .await??;
+            // With a saved plan, the objects it touches are checked again
+            // here (another run may have changed them while this one
+            // waited), all but the database and state collection created
+            // before the lock.
+            let after_setup = source.saved.map(SavedPlan::after_setup);
+            let source = Source {
+                saved: after_setup.as_ref(),
+                namespace: source.namespace,
+            };
+            let fresh = plan::diff(&desired.loaded.state, &live, options);
+            let fresh = if source.saved.is_none() {
+                super::narrow(
+                    fresh,
+                    &args.plan.targets,
+                    &desired.loaded.state,
+                    &live,
+                    options,
+                )?
+            } else {
+                fresh
+            };
+            (
+                source.select(args, fresh, &desired.loaded.state, &live)?,
+                live,
+            )
+        }
     };
-    let fresh = plan::diff(&desired.loaded.state, &live, options);
-    let fresh = if source.saved.is_none() {
-        super::narrow(
-            fresh,
-            &args.plan.targets,
-            &desired.loaded.state,
-            &live,
-            options,
-        )?
-    } else {
-        fresh
-    };
-    let fresh = source.select(args, fresh, &desired.loaded.state, &live)?;
-    // The counts that can block a change are read again for this plan
-    // (none without a unique index on an existing collection).
+    // The counts that can block a change are data, which no lock guards:
+    // read again for this plan (none without a unique index on an
+    // existing collection).
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
+    drop(live);
     let differences = plan_differences(&first_plan, &fresh.changes);
     let blocked: Vec<String> = fresh
         .blocked()

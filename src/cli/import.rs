@@ -93,9 +93,10 @@ pub async fn run(args: &ImportArgs, out: &Output) -> Result<ExitStatus, CliError
     let lease = if args.adopt {
         create_state_collection(&client).await?;
         let (trigger, interrupt) = crate::interrupt::channel();
-        let lease = crate::lock::acquire(&client, LOCK_TTL, LOCK_TIMEOUT, &interrupt, &trigger)
-            .await
-            .map_err(CliError::runtime)?;
+        let lease =
+            crate::lock::acquire(&client, LOCK_TTL, LOCK_TIMEOUT, &interrupt, &trigger, None)
+                .await
+                .map_err(CliError::runtime)?;
         Some(lease)
     } else {
         None
@@ -119,7 +120,7 @@ async fn import_and_adopt(
     client: &crate::client::Client,
     namespace: &str,
 ) -> Result<ExitStatus, CliError> {
-    let live = crate::live::read(client, namespace, true, None)
+    let live = crate::live::read(client, namespace, true, None, None)
         .await
         .map_err(|err| {
             CliError::runtime(format!("reading database \"{}\": {err}", client.database()))

@@ -195,7 +195,10 @@ fn load_tree(
 
 /// How many query checks run at once: they are independent reads, and one
 /// round trip each would make a large first apply wait for them in turn.
-const QUERY_CHECKS_AT_ONCE: usize = 8;
+/// A check only parses (`POST /_api/query`, no plan, no data, no DDL), so
+/// the server answers each at once; 32 keep a repository of a few hundred
+/// features to a few rounds without crowding the server.
+const QUERY_CHECKS_AT_ONCE: usize = 32;
 
 /// Has the server parse every query whose function or registry entry the
 /// plan writes, so a syntax error stops the run with the file's line and
@@ -383,6 +386,18 @@ async fn read_live(
     desired: &crate::model::State,
     known_server: Option<&crate::server::Server>,
 ) -> Result<crate::plan::Live, CliError> {
+    read_live_observing(client, namespace, desired, known_server, None).await
+}
+
+/// `read_live`, recording in `lock` the apply lock as seen before the
+/// schema is read (apply's first read; see `live::read`).
+async fn read_live_observing(
+    client: &Client,
+    namespace: &str,
+    desired: &crate::model::State,
+    known_server: Option<&crate::server::Server>,
+    lock: Option<&crate::lock::Observation>,
+) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty();
     let failed = |err: &dyn std::fmt::Display| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
@@ -406,7 +421,7 @@ async fn read_live(
     };
     let namespace = namespace.to_ascii_uppercase();
     let (read, counts) = tokio::join!(
-        live::read(client, &namespace, read_analyzers, known_server),
+        live::read(client, &namespace, read_analyzers, known_server, lock),
         counting
     );
     let mut live = read.map_err(|err| failed(&err))?;
@@ -427,8 +442,43 @@ async fn with_risk(
     live: &crate::plan::Live,
     blocking_only: bool,
 ) -> crate::plan::Plan {
+    read_risk(client, &computed, desired, live, blocking_only)
+        .await
+        .attach(&mut computed);
+    computed
+}
+
+/// The risk of a plan's changes as read from the server, not yet attached
+/// to them (`with_risk` in two halves, so the counts can be read while
+/// something else borrows the plan).
+struct Risk {
+    assessments: Vec<crate::plan::risk::Assessment>,
+    counts: std::collections::BTreeMap<crate::plan::risk::Probe, crate::plan::risk::Count>,
+}
+
+impl Risk {
+    /// Attaches the risk to the plan it was read for.
+    fn attach(self, plan: &mut crate::plan::Plan) {
+        use crate::plan::risk;
+        risk::attach(
+            plan,
+            &self.assessments,
+            &self.counts,
+            &risk::Count::Failed("no answer".into()),
+        );
+    }
+}
+
+/// The first half of `with_risk`: assesses `computed` and reads the counts.
+async fn read_risk(
+    client: &Client,
+    computed: &crate::plan::Plan,
+    desired: &crate::model::State,
+    live: &crate::plan::Live,
+    blocking_only: bool,
+) -> Risk {
     use crate::plan::risk;
-    let mut assessments = risk::assess(&computed, desired, live.state.as_ref());
+    let mut assessments = risk::assess(computed, desired, live.state.as_ref());
     if blocking_only {
         assessments.retain(risk::can_block);
     }
@@ -438,13 +488,10 @@ async fn with_risk(
     } else {
         live::risk::counts(client, &probes).await
     };
-    risk::attach(
-        &mut computed,
-        &assessments,
-        &counts,
-        &risk::Count::Failed("no answer".into()),
-    );
-    computed
+    Risk {
+        assessments,
+        counts,
+    }
 }
 
 /// Narrows a plan to the `--target`s and their dependencies (unchanged

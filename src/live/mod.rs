@@ -13,7 +13,10 @@
 //! already read, `GET /_api/engine`, and a parse-only probe of a
 //! user-function call) are read at the same time as the inventory, so on a
 //! single server a whole read is the server role plus three round trips
-//! deep, whatever the number of objects. Values are normalised the way the spec loader
+//! deep, whatever the number of objects (three when the server's facts,
+//! the role among them, are known from an earlier read of the run). An
+//! apply's first read also observes the apply lock beside the role
+//! (`crate::lock::Observation`). Values are normalised the way the spec loader
 //! normalises them, so equal schemas compare equal.
 //!
 //! The large answers (the inventory, the state collection) are read
@@ -74,50 +77,63 @@ const STATE_BATCH_SIZE: u64 = 100_000;
 /// (one request after the others), so a run that never uses analyzers
 /// sends no analyzer request. `known_server`: the server's facts an
 /// earlier read of this run found (apply's read under the lock), which are
-/// then not asked again.
+/// then not asked again, the role among them. `lock`: where to record the
+/// apply lock as seen before the schema is read (apply's first read): its
+/// `GET` runs beside the role's, so it is answered before the inventory is
+/// asked for.
 pub async fn read(
     client: &Client,
     namespace: &str,
     read_analyzers: bool,
     known_server: Option<&crate::server::Server>,
+    lock: Option<&crate::lock::Observation>,
 ) -> Result<Live, LiveError> {
-    let role = match client
-        .call(Method::GET, "/_admin/server/role", &[], None)
-        .await
-    {
-        Ok(response) => response.body["role"]
-            .as_str()
-            .unwrap_or("SINGLE")
-            .to_string(),
-        Err(err) if err.error_num() == Some(1228) => {
-            // The database does not exist yet: the server's facts come from
-            // `_system`, so what the plan creates is still gated by them.
-            // A new database has no analyzers of its own: it can use the
-            // built-in ones and `_system`'s, which `_system` lists (built-ins
-            // bare, its own as `_system::name`), so an analyzer no spec
-            // defines is found missing before anything is written.
-            let system = client.for_database("_system");
-            let listing = async {
-                if read_analyzers {
-                    Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
-                } else {
-                    None
+    let cluster = match known_server {
+        Some(server) => server.cluster,
+        None => {
+            let observe = async {
+                if let Some(lock) = lock {
+                    let path = crate::lock::Observation::path();
+                    let answer = client.call(Method::GET, &path, &[], None).await;
+                    lock.record(answer.as_ref().map(|response| &response.body));
                 }
             };
-            let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
-            let analyzers = match listing {
-                Some(answer) => Some(analyzer_names(&answer?.body)),
-                None => None,
-            };
-            return Ok(Live {
-                server: Some(server?),
-                analyzers,
-                ..Live::default()
-            });
+            let (role, ()) = tokio::join!(
+                client.call(Method::GET, "/_admin/server/role", &[], None),
+                observe
+            );
+            match role {
+                Ok(response) => response.body["role"].as_str() == Some("COORDINATOR"),
+                Err(err) if err.error_num() == Some(1228) => {
+                    // The database does not exist yet: the server's facts come from
+                    // `_system`, so what the plan creates is still gated by them.
+                    // A new database has no analyzers of its own: it can use the
+                    // built-in ones and `_system`'s, which `_system` lists (built-ins
+                    // bare, its own as `_system::name`), so an analyzer no spec
+                    // defines is found missing before anything is written.
+                    let system = client.for_database("_system");
+                    let listing = async {
+                        if read_analyzers {
+                            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
+                        } else {
+                            None
+                        }
+                    };
+                    let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
+                    let analyzers = match listing {
+                        Some(answer) => Some(analyzer_names(&answer?.body)),
+                        None => None,
+                    };
+                    return Ok(Live {
+                        server: Some(server?),
+                        analyzers,
+                        ..Live::default()
+                    });
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
-        Err(err) => return Err(err.into()),
     };
-    let cluster = role == "COORDINATOR";
     // The remaining reads are independent, so they run at once: a read
     // costs the longest chain of round trips (the single server's
     // inventory, three), not the sum of all of them.

@@ -18,7 +18,7 @@ type Counts = [u64; 4];
 
 /// The counts of `Plan: 30 to create, 0 to update, 0 to replace, 0 to
 /// delete.` in a text plan.
-fn text_plan_counts(stdout: &str) -> Counts {
+pub(crate) fn text_plan_counts(stdout: &str) -> Counts {
     let line = stdout
         .lines()
         .find(|line| line.starts_with("Plan: "))
@@ -56,7 +56,7 @@ fn text_log_field<'a>(line: &'a str, key: &str) -> &'a str {
 
 /// The counts of the text log line `apply finished`, checked to be the
 /// plan shown (`as_planned`), with nothing deferred.
-fn text_report_counts(stderr: &str) -> Counts {
+pub(crate) fn text_report_counts(stderr: &str) -> Counts {
     let line = stderr
         .lines()
         .find(|line| line.starts_with(" INFO apply finished "))
@@ -170,7 +170,7 @@ fn phase_pre_then_post_each_report_the_counts_of_the_plan_they_showed() {
 
 const LOCK: &str = "/_api/document/_arangosync/lock";
 
-fn collection(name: &str, spec: &str) -> String {
+pub(crate) fn collection(name: &str, spec: &str) -> String {
     format!(
         "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata:\n  name: {name}\nspec:\n{spec}"
     )
@@ -178,13 +178,13 @@ fn collection(name: &str, spec: &str) -> String {
 
 /// How often the emulator has seen requests to `path` of the `features`
 /// database.
-fn requests_to(harness: &Harness, path: &str) -> u64 {
+pub(crate) fn requests_to(harness: &Harness, path: &str) -> u64 {
     harness.stats()["byPath"][format!("/_db/features{path}")]
         .as_u64()
         .unwrap_or(0)
 }
 
-fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !condition() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -192,7 +192,7 @@ fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
-fn spawn(harness: &Harness, args: &[&str]) -> Child {
+pub(crate) fn spawn(harness: &Harness, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_arangosync"))
         .args(args)
         .env_clear()
@@ -217,24 +217,31 @@ pub(crate) fn race(
     extra: &[&str],
     meanwhile: impl FnOnce(&Harness),
 ) -> (i32, String, String) {
-    harness.post(
-        "/_api/document/_arangosync",
-        json!({
-            "_key": "lock",
-            "type": "lock",
-            "holder": "other-host pid 1 (00000000)",
-            "acquiredAt": "2026-01-01T00:00:00Z",
-            "expiresAt": 4_000_000_000u64,
-            "ttlSeconds": 600,
-            "renewals": 0,
-        }),
-    );
+    let held = json!({
+        "_key": "lock",
+        "type": "lock",
+        "holder": "other-host pid 1 (00000000)",
+        "acquiredAt": "2026-01-01T00:00:00Z",
+        "expiresAt": 4_000_000_000u64,
+        "ttlSeconds": 600,
+        "renewals": 0,
+    });
+    // Over the lock an earlier run released, if there is one.
+    let (status, _) = harness.try_post("/_api/document/_arangosync", held.clone());
+    if status == 409 {
+        harness.put(LOCK, held);
+    }
     let mut args = vec!["apply", "--lock-timeout", "60", "--concurrency", "1"];
     args.extend_from_slice(extra);
     // Earlier runs' lock requests are not this run's.
     harness.reset_stats();
     let child = spawn(harness, &args);
-    wait_for("the wait for the lock", || requests_to(harness, LOCK) > 0);
+    // The run's first look at the lock (before it reads the database) is
+    // a GET of it; its attempt to take it is the insert into the state
+    // collection (the lock seen is held).
+    wait_for("the wait for the lock", || {
+        requests_to(harness, "/_api/document/_arangosync") > 0
+    });
     meanwhile(harness);
     let (status, _) = harness.api(
         reqwest::Method::DELETE,
@@ -285,7 +292,7 @@ fn replan_differs(extra: &[&str]) -> (String, String, Harness) {
             "{name}: {properties}"
         );
     }
-    assert_eq!(harness.get_status(LOCK), 404, "the lock is released");
+    harness.assert_lock_released("the lock is released");
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
     (stdout, stderr, harness)
@@ -332,7 +339,7 @@ fn a_replan_with_a_blocked_change_is_refused_naming_it() {
     assert!(!stderr.contains("apply finished"), "{stderr}");
     // Nothing of the plan was applied, and the lock is released.
     assert_eq!(harness.get_status("/_api/collection/alpha"), 404);
-    assert_eq!(harness.get_status(LOCK), 404);
+    harness.assert_lock_released("");
 }
 
 #[test]
@@ -416,7 +423,7 @@ fn when_another_run_made_every_change_meanwhile_nothing_is_applied_and_the_repor
             " INFO apply finished changes=0 create=0 update=0 replace=0 delete=0 deferred=0 summary=0 created, 0 updated, 0 replaced, 0 deleted planned=1 to create, 0 to update, 0 to replace, 0 to delete as_planned=false",
         ]
     );
-    assert_eq!(harness.get_status(LOCK), 404);
+    harness.assert_lock_released("");
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod inputs;
 mod kept;
 mod lineage;
 mod load_fixes;
+mod lock_history;
 mod markdown_limits;
 mod numbers;
 mod overlays;

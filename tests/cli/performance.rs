@@ -53,3 +53,64 @@ fn a_no_change_plan_makes_the_same_requests_for_5_and_60_collections() {
     // from the readiness check). None of them writes.
     assert_eq!(large, (11, 0));
 }
+
+/// A feature over collection c000.
+fn feature(harness: &Harness, name: &str) {
+    harness.write(
+        &format!("transformations/{name}_v1.aql"),
+        &format!(
+            "-- Feature: {name}\n-- Version: 1\n-- Description: count of c000\n-- Owner: a@example.com\n-- Returns: one\nRETURN LENGTH(c000)\n"
+        ),
+    );
+}
+
+#[test]
+fn a_first_apply_writes_its_state_documents_in_one_request_per_stage_with_creates_plus_one() {
+    let harness = Harness::new();
+    collections(&harness, 12);
+    for name in ["alpha", "beta", "gamma"] {
+        feature(&harness, name);
+    }
+    let applied = harness.run(&["apply", "--create-database"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    // Requests to the state collection: the lock's insert; the pending
+    // records of the collections; those of the indexes with the
+    // collections' ownership records; the indexes' ownership records when
+    // the run ends, then one delete of the pending records of the unnamed
+    // indexes (the server named them); the three registry entries in one
+    // bulk insert.
+    assert_eq!(
+        harness.stats()["byPath"]["/_db/features/_api/document/_arangosync"],
+        6,
+        "{}",
+        harness.stats()
+    );
+    let state = harness.post(
+        "/_api/cursor",
+        serde_json::json!({"query": "FOR d IN _arangosync RETURN d.type", "batchSize": 1000}),
+    );
+    let mut types: Vec<&str> = state["result"]
+        .as_array()
+        .expect("result")
+        .iter()
+        .map(|kind| kind.as_str().expect("type"))
+        .collect();
+    types.sort_unstable();
+    types.dedup_by(|a, b| a == b);
+    assert_eq!(
+        types,
+        ["feature", "lock", "owned"],
+        "no pending record is left: {state}"
+    );
+    let count = |kind: &str| {
+        state["result"]
+            .as_array()
+            .expect("result")
+            .iter()
+            .filter(|value| *value == kind)
+            .count()
+    };
+    assert_eq!((count("feature"), count("owned")), (3, 36), "{state}");
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}

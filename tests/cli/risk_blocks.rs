@@ -150,6 +150,54 @@ fn duplicates_that_appear_while_apply_waits_for_the_lock_block_the_replan() {
 }
 
 #[test]
+fn duplicates_that_appear_before_the_lock_block_the_plan_that_stands_under_it() {
+    // The run takes the released lock it saw before reading the database,
+    // so its plan stands, but documents are not guarded by the lock: the
+    // counts that can block are read again under it.
+    let harness = Harness::new();
+    applied(&harness, false);
+    harness.write("users.yaml", &format!("{USERS}{UNIQUE}"));
+    // The run's replace of the released lock is held 2 s.
+    let (status, body) = harness.api(
+        reqwest::Method::PUT,
+        "/_emulator/faults",
+        Some(json!({"mode": "delay", "delayMs": 2000, "count": 1, "method": "PUT", "path": "_arangosync/lock"})),
+    );
+    assert_eq!(status, 200, "{body}");
+    harness.reset_stats();
+    let child = crate::counts::spawn(&harness, &["apply"]);
+    crate::counts::wait_for("the run's attempt to take the lock", || {
+        crate::counts::requests_to(&harness, "/_api/document/_arangosync/lock") >= 2
+    });
+    insert_duplicates(&harness);
+    let output = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    // One read of the database: the plan shown stood.
+    assert_eq!(
+        crate::counts::requests_to(&harness, "/_api/replication/inventory"),
+        1,
+        "{stderr}"
+    );
+    assert!(!stdout.contains("BLOCKED"), "{stdout}");
+    assert!(
+        stderr.contains(
+            " WARN the plan made under the lock differs from the plan shown change=index users/idx_users_email action=\"replace\" difference=\"now blocked\""
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: refusing to apply: the plan made under the lock has 1 blocked change(s)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(email_index(&harness), json!(false));
+    harness.assert_lock_released(&stderr);
+}
+
+#[test]
 fn a_plan_without_a_unique_index_makes_no_count_request_under_the_lock() {
     let harness = Harness::new();
     applied(&harness, true);
@@ -157,6 +205,14 @@ fn a_plan_without_a_unique_index_makes_no_count_request_under_the_lock() {
         "users.yaml",
         &format!("{USERS}{PLAIN}  waitForSync: true\n"),
     );
+    // No released lock to take (an older arangosync deletes it): the run
+    // reads and plans again under the lock.
+    let (status, _) = harness.api(
+        reqwest::Method::DELETE,
+        "/_db/features/_api/document/_arangosync/lock",
+        None,
+    );
+    assert_eq!(status, 200);
     harness.reset_stats();
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 0, "{apply:?}");

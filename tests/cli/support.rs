@@ -146,6 +146,16 @@ impl Harness {
             .0
     }
 
+    /// Asserts that the apply lock of database `features` was given back:
+    /// the document a run leaves on release (`released: true`, a lease of
+    /// 0 seconds), not one held.
+    pub fn assert_lock_released(&self, context: &str) {
+        let lock = self.get("/_api/document/_arangosync/lock");
+        assert_eq!(lock["type"], "lock", "{lock}\n{context}");
+        assert_eq!(lock["released"], true, "{lock}\n{context}");
+        assert_eq!(lock["ttlSeconds"], 0, "{lock}\n{context}");
+    }
+
     pub fn post(&self, path: &str, body: Value) -> Value {
         let (status, body) = self.api(
             reqwest::Method::POST,

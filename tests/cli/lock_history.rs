@@ -1,0 +1,250 @@
+//! The apply lock's history (issue 16): a run gives the lock back by
+//! leaving a released lock document, and a run that saw that very document
+//! before it read the database, and takes the lock from it, applies the
+//! plan it showed without reading the database again; in every other case
+//! (another run took the lock in between, a lock of an older arangosync)
+//! it reads again under the lock and plans again.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::counts::{
+    collection, requests_to, spawn, text_plan_counts, text_report_counts, wait_for,
+};
+use crate::support::Harness;
+
+const LOCK: &str = "/_api/document/_arangosync/lock";
+
+/// How often the run read the schema (the single server's inventory).
+fn schema_reads(harness: &Harness) -> u64 {
+    requests_to(harness, "/_api/replication/inventory")
+}
+
+/// A database with collection gamma that arangosync created, and the
+/// specs of alpha besides: the next apply creates alpha.
+fn after_a_first_apply() -> Harness {
+    let harness = Harness::new();
+    harness.write("gamma.yaml", &collection("gamma", "  waitForSync: false\n"));
+    let first = harness.run(&["apply", "--create-database"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.assert_lock_released(&first.stderr);
+    harness.write("alpha.yaml", &collection("alpha", "  waitForSync: true\n"));
+    harness
+}
+
+fn set_faults(harness: &Harness, plan: Value) {
+    let (status, body) = harness.api(reqwest::Method::PUT, "/_emulator/faults", Some(plan));
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn an_apply_that_takes_the_released_lock_it_saw_does_not_read_the_database_again() {
+    let harness = after_a_first_apply();
+    let released = harness.get(LOCK);
+    harness.reset_stats();
+    let apply = harness.run_with_env(
+        "root",
+        crate::support::ROOT_PASSWORD,
+        &[("ARANGOSYNC_LOG", "arangosync=debug")],
+        &["apply"],
+    );
+    assert_eq!(apply.status, 0, "{apply:?}");
+    assert_eq!(schema_reads(&harness), 1, "{apply:?}");
+    assert!(
+        apply
+            .stderr
+            .contains("not reading the database again under the lock"),
+        "{apply:?}"
+    );
+    assert_eq!(text_plan_counts(&apply.stdout), [1, 0, 0, 0], "{apply:?}");
+    assert_eq!(text_report_counts(&apply.stderr), [1, 0, 0, 0], "{apply:?}");
+    assert_eq!(
+        harness.get("/_api/collection/alpha/properties")["waitForSync"],
+        true
+    );
+    // Seen, taken from the document the first run left (one replace
+    // guarded by its revision, no insert) and released: three requests.
+    assert_eq!(
+        requests_to(&harness, LOCK),
+        3,
+        "a GET and two PUTs of the lock: {}",
+        harness.stats()
+    );
+    harness.assert_lock_released(&apply.stderr);
+    let lock = harness.get(LOCK);
+    assert_ne!(lock["_rev"], released["_rev"]);
+    assert_ne!(lock["holder"], released["holder"], "{lock} {released}");
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
+fn a_first_apply_reads_the_database_again_under_the_lock() {
+    // No lock document yet (as after an older arangosync, which deletes
+    // it): its absence proves nothing.
+    let harness = after_a_first_apply();
+    let (status, _) = harness.api(
+        reqwest::Method::DELETE,
+        &format!("/_db/features{LOCK}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    harness.reset_stats();
+    let apply = harness.run(&["apply"]);
+    assert_eq!(apply.status, 0, "{apply:?}");
+    assert_eq!(schema_reads(&harness), 2, "{apply:?}");
+    harness.assert_lock_released(&apply.stderr);
+}
+
+#[test]
+fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan_again() {
+    let harness = after_a_first_apply();
+    // The run's replace of the released lock it saw (its first PUT of the
+    // lock) is held 2 s before the server carries it out: meanwhile
+    // another run takes the lock, creates alpha as the specs say and
+    // releases the lock.
+    set_faults(
+        &harness,
+        json!({"mode": "delay", "delayMs": 2000, "count": 1, "method": "PUT", "path": "_arangosync/lock"}),
+    );
+    harness.reset_stats();
+    let child = spawn(&harness, &["apply", "--concurrency", "1"]);
+    // The GET before the read, then the held replace.
+    wait_for("the run's attempt to take the lock", || {
+        requests_to(&harness, LOCK) >= 2
+    });
+    let started = Instant::now();
+    let other = json!({
+        "type": "lock",
+        "holder": "other-host pid 1 (00000000)",
+        "acquiredAt": "2026-01-01T00:00:00Z",
+        "expiresAt": 4_000_000_000u64,
+        "ttlSeconds": 600,
+        "renewals": 0,
+    });
+    harness.put(LOCK, other);
+    harness.post(
+        "/_api/collection",
+        json!({"name": "alpha", "waitForSync": true}),
+    );
+    harness.put(
+        LOCK,
+        json!({
+            "type": "lock",
+            "released": true,
+            "releasedAt": "2026-01-01T00:00:01Z",
+            "holder": "other-host pid 1 (00000000)",
+            "expiresAt": 0,
+            "ttlSeconds": 0,
+        }),
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "the other run finished while the replace was held"
+    );
+    let output = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(schema_reads(&harness), 2, "{stderr}");
+    assert_eq!(text_plan_counts(&stdout), [1, 0, 0, 0], "{stdout}");
+    assert!(
+        stderr.contains(
+            " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\""
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" INFO apply finished changes=0 "),
+        "another run made the change: {stderr}"
+    );
+    assert!(
+        !stderr.contains("waiting for another arangosync run"),
+        "{stderr}"
+    );
+    harness.assert_lock_released(&stderr);
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
+fn a_lock_an_older_arangosync_holds_is_waited_for_and_the_database_read_again() {
+    // An older arangosync's lock: no `released`, deleted on release.
+    let harness = after_a_first_apply();
+    let (status, _) = harness.api(
+        reqwest::Method::DELETE,
+        &format!("/_db/features{LOCK}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    harness.post(
+        "/_api/document/_arangosync",
+        json!({
+            "_key": "lock",
+            "type": "lock",
+            "holder": "old-host pid 7 (0000000a)",
+            "acquiredAt": "2026-01-01T00:00:00Z",
+            "expiresAt": 4_000_000_000u64,
+            "ttlSeconds": 600,
+        }),
+    );
+    harness.reset_stats();
+    let child = spawn(&harness, &["apply", "--lock-timeout", "60"]);
+    wait_for("the wait for the lock", || {
+        requests_to(&harness, "/_api/document/_arangosync") > 0
+    });
+    // The older run changes the database and gives the lock back.
+    harness.post(
+        "/_api/collection",
+        json!({"name": "alpha", "waitForSync": false}),
+    );
+    let (status, _) = harness.api(
+        reqwest::Method::DELETE,
+        &format!("/_db/features{LOCK}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    let output = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(schema_reads(&harness), 2, "{stderr}");
+    // Planned again: alpha exists now, with another waitForSync.
+    assert!(
+        stderr.contains("change=collection alpha action=\"update\" difference=\"changed\""),
+        "{stderr}"
+    );
+    assert_eq!(
+        harness.get("/_api/collection/alpha/properties")["waitForSync"],
+        true
+    );
+    harness.assert_lock_released(&stderr);
+}
+
+#[test]
+fn the_released_lock_reads_as_expired_to_an_older_arangosync() {
+    // An older arangosync takes any lock document for a held lease of
+    // `ttlSeconds` (or until `expiresAt`): the released one is over.
+    let harness = after_a_first_apply();
+    let lock = harness.get(LOCK);
+    assert_eq!(lock["ttlSeconds"], 0, "{lock}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    assert!(
+        lock["expiresAt"].as_u64().is_some_and(|at| at <= now),
+        "{lock}"
+    );
+    assert!(lock["releasedAt"].as_str().is_some(), "{lock}");
+    assert!(
+        lock["holder"]
+            .as_str()
+            .is_some_and(|holder| holder.contains(" pid ")),
+        "{lock}"
+    );
+    // Nothing reads it as an object arangosync owns or a registry entry.
+    let features = harness.run(&["features", "list"]);
+    assert_eq!(features.status, 0, "{features:?}");
+}
