@@ -81,16 +81,22 @@ impl Report {
     /// dropped in an early stage and created again in a later one), so
     /// done addresses are matched to changes in the order stages run.
     pub fn applied<'a>(&self, plan: &'a Plan) -> Vec<&'a Change> {
-        let mut unclaimed: Vec<&Address> = self.done.iter().collect();
+        // How often each address was done (an object may have two
+        // changes), counted down as changes claim them: linear in the plan.
+        let mut unclaimed: std::collections::BTreeMap<&Address, usize> = Default::default();
+        for address in &self.done {
+            *unclaimed.entry(address).or_default() += 1;
+        }
         let mut in_order: Vec<&Change> = plan.changes.iter().collect();
         in_order.sort_by_key(|change| change.stage());
         in_order
             .into_iter()
-            .filter(|change| {
-                let claimed = unclaimed
-                    .iter()
-                    .position(|address| **address == change.address);
-                claimed.map(|at| unclaimed.swap_remove(at)).is_some()
+            .filter(|change| match unclaimed.get_mut(&change.address) {
+                Some(count) if *count > 0 => {
+                    *count -= 1;
+                    true
+                }
+                _ => false,
             })
             .collect()
     }

@@ -20,6 +20,7 @@ use super::output::Output;
 use super::saved::{SavedOverlay, SavedPlan};
 use crate::client::{encode_segment, Client};
 use crate::interrupt::{self, Interrupt};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::plan::{self, Phase, Plan, Stage};
@@ -858,27 +859,40 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
     // index it lists is replaced, and created again after): they are told
     // apart by their action. A change of an object whose only change now
     // has another action is one `Changed` difference.
-    let same = |a: &plan::Change, b: &plan::Change| a.address == b.address && a.action == b.action;
-    let only = |changes: &[plan::Change], address: &plan::Address| {
-        let mut of = changes.iter().filter(|change| &change.address == address);
-        match (of.next(), of.next()) {
-            (Some(change), None) => Some(change.clone()),
+    // Changes by address, so pairing them stays linear in the size of
+    // the plans (a first apply of 5,000 entities plans 18,000 changes).
+    fn by_address(changes: &[plan::Change]) -> ByAddress<'_> {
+        let mut map = ByAddress::new();
+        for change in changes {
+            map.entry(&change.address).or_default().push(change);
+        }
+        map
+    }
+    let (first_of, fresh_of) = (by_address(first), by_address(fresh));
+    type ByAddress<'a> = BTreeMap<&'a plan::Address, Vec<&'a plan::Change>>;
+    /// The change of `change`'s object with its action.
+    fn same_in<'a>(of: &ByAddress<'a>, change: &plan::Change) -> Option<&'a plan::Change> {
+        of.get(&change.address)?
+            .iter()
+            .find(|other| other.action == change.action)
+            .copied()
+    }
+    /// The object's change, when it has exactly one.
+    fn only<'a>(of: &ByAddress<'a>, address: &plan::Address) -> Option<&'a plan::Change> {
+        match of.get(address).map(Vec::as_slice) {
+            Some([change]) => Some(*change),
             _ => None,
         }
-    };
+    }
     let mut items = Vec::new();
     for change in fresh {
-        let before = first
-            .iter()
-            .find(|before| same(before, change))
-            .cloned()
-            .or_else(|| {
-                only(first, &change.address).filter(|_| only(fresh, &change.address).is_some())
-            });
+        let before = same_in(&first_of, change).or_else(|| {
+            only(&first_of, &change.address).filter(|_| only(&fresh_of, &change.address).is_some())
+        });
         let (kind, why) = match before {
             // The counts (`risk`) are of the data, not of the plan: a block
             // they set is compared below.
-            Some(before) if same_but_risk(&before, change) => continue,
+            Some(before) if same_but_risk(before, change) => continue,
             None => {
                 let why = match change.action {
                     Action::Create => format!(
@@ -928,8 +942,9 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
         });
     }
     for change in first {
-        let paired = fresh.iter().any(|now| same(now, change))
-            || (only(first, &change.address).is_some() && only(fresh, &change.address).is_some());
+        let paired = same_in(&fresh_of, change).is_some()
+            || (only(&first_of, &change.address).is_some()
+                && only(&fresh_of, &change.address).is_some());
         if paired {
             continue;
         }

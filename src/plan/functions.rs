@@ -12,6 +12,8 @@
 //! the namespace registered while the server still ran them are kept (they
 //! cannot be called) unless `--prune` deletes them.
 
+use std::collections::BTreeSet;
+
 use serde_json::json;
 
 use super::definition;
@@ -236,6 +238,16 @@ fn registry_only(
 /// The registry entries, planned whatever the server: they are how a
 /// feature is served through the cursor API.
 fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<Change>) {
+    // Looked up once per entry: a scan of every change per entry grows
+    // with entries x changes on a first apply.
+    let functions_created: BTreeSet<String> = changes
+        .iter()
+        .filter(|change| change.action == Action::Create)
+        .filter_map(|change| match &change.address {
+            Address::Function(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     for (name, want) in &desired.registry {
         let action = match live.registry.get(name) {
             None => Action::Create,
@@ -244,9 +256,7 @@ fn registry(desired: &State, live: &State, options: &Options, changes: &mut Vec<
         };
         // Where no function is created for it, the entry is what serves
         // the feature: it shows the definition.
-        let function_created = changes.iter().any(|change| {
-            change.address == Address::Function(name.clone()) && change.action == Action::Create
-        });
+        let function_created = functions_created.contains(name);
         let fields = if action == Action::Create && !function_created {
             definition::function(want)
         } else {

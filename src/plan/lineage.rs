@@ -189,11 +189,14 @@ fn features<'a>(
             (feature, lineage)
         })
     };
-    let deleted = |name: &String| {
-        changes.iter().any(|change| {
-            change.address == Address::Registry(name.clone()) && change.action == Action::Delete
+    let deleted: BTreeSet<&String> = changes
+        .iter()
+        .filter(|change| change.action == Action::Delete)
+        .filter_map(|change| match &change.address {
+            Address::Registry(name) => Some(name),
+            _ => None,
         })
-    };
+        .collect();
     desired
         .registry
         .values()
@@ -201,7 +204,9 @@ fn features<'a>(
         .chain(
             live.registry
                 .iter()
-                .filter(|(name, _)| !desired.registry.contains_key(*name) && !deleted(name))
+                .filter(|(name, _)| {
+                    !desired.registry.contains_key(*name) && !deleted.contains(name)
+                })
                 .filter_map(|(_, have)| entry(have, true)),
         )
         .collect()
