@@ -112,7 +112,10 @@ pub struct ApplyArgs {
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
     args.plan.check_target_syntax()?;
     let saved = match &args.plan_file {
-        Some(file) => Some(SavedPlan::read(file, &args.connection.database)?),
+        Some(file) => Some(std::sync::Arc::new(SavedPlan::read(
+            file,
+            &args.connection.database,
+        )?)),
         None => None,
     };
     let namespace = saved
@@ -120,18 +123,49 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         .map_or(&args.plan.features.namespace, |saved| {
             &saved.options.namespace
         });
-    let desired = super::load_specs(&args.spec.dir, args.spec.overlay.as_deref(), namespace, out)?;
-    if let Some(saved) = &saved {
-        check_specs_digest(args, saved, &desired)?;
-    }
-    let source = Source {
-        saved: saved.as_ref(),
-        namespace,
-    };
     let (trigger, interrupt) = interrupt::channel();
     interrupt::listen(trigger.clone()).map_err(|err| {
         CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))
     })?;
+    // The specs load (and a saved plan's digest is checked against them)
+    // while the run connects and reads; a signal meanwhile ends the run,
+    // nothing written.
+    let digest = {
+        let saved = saved.clone();
+        let dir = args.spec.dir.clone();
+        let overlay = args.spec.overlay.clone();
+        let file = args.plan_file.clone();
+        move |desired: &super::Desired| match &saved {
+            Some(saved) => check_specs_digest(
+                SpecsPlace {
+                    file: file.as_deref(),
+                    dir: &dir,
+                    overlay: overlay.as_deref(),
+                },
+                saved,
+                desired,
+            ),
+            None => Ok(()),
+        }
+    };
+    let super::Started {
+        desired,
+        client,
+        live,
+    } = until_stopped(
+        &interrupt,
+        super::start(
+            super::SpecSource::new(&args.spec, namespace),
+            digest,
+            &args.connection,
+            out,
+        ),
+    )
+    .await??;
+    let source = Source {
+        saved: saved.as_deref(),
+        namespace,
+    };
     let options = match &saved {
         // The revision is the apply's (`--revision`, $ARANGOSYNC_REVISION,
         // ...); the plan's only when the apply names none.
@@ -151,7 +185,11 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         client,
         first,
         setup_done,
-    }) = until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
+    }) = until_stopped(
+        &interrupt,
+        prepare(args, &source, out, &desired, &options, client, live),
+    )
+    .await??
     else {
         return Ok(ExitStatus::Success);
     };
@@ -223,10 +261,10 @@ async fn prepare(
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
+    client: Client,
+    live: plan::Live,
 ) -> Result<Option<Prepared>, CliError> {
     let namespace = source.namespace;
-    let client = super::connect(&args.connection).await?;
-    let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
     let whole = plan::diff(&desired.loaded.state, &live, options);
     // A saved plan was narrowed when it was made; --target does not
     // combine with --plan.
@@ -571,8 +609,15 @@ fn refusal(file: &str, what: &str, items: &[String]) -> CliError {
 }
 
 /// Refuses a saved plan made from other specs than those in --dir.
+/// Where a saved plan's specs are: the plan file, `--dir` and `--overlay`.
+struct SpecsPlace<'a> {
+    file: Option<&'a std::path::Path>,
+    dir: &'a std::path::Path,
+    overlay: Option<&'a std::path::Path>,
+}
+
 fn check_specs_digest(
-    args: &ApplyArgs,
+    place: SpecsPlace<'_>,
     saved: &SavedPlan,
     desired: &super::Desired,
 ) -> Result<(), CliError> {
@@ -580,9 +625,8 @@ fn check_specs_digest(
     if now == saved.specs_digest {
         return Ok(());
     }
-    let file = args
-        .plan_file
-        .as_ref()
+    let file = place
+        .file
         .map_or_else(String::new, |file| file.display().to_string());
     let mut changed = plan::saved::changed_specs(
         &saved.specs_objects,
@@ -594,18 +638,18 @@ fn check_specs_digest(
     }
     // The digest is of the specs after the overlay: name an overlay that
     // differs first, the likely cause.
-    let overlay_now = SavedOverlay::of(args.spec.overlay.as_deref(), &desired.loaded);
+    let overlay_now = SavedOverlay::of(place.overlay, &desired.loaded);
     let what = match SavedOverlay::difference(saved.overlay.as_ref(), overlay_now.as_ref()) {
         Some(overlay) => {
             changed.insert(0, overlay);
             format!(
                 "the specs in {} with this apply's overlay differ from those it was planned with",
-                args.spec.dir.display()
+                place.dir.display()
             )
         }
         None => format!(
             "the specs in {} changed since it was planned",
-            args.spec.dir.display()
+            place.dir.display()
         ),
     };
     Err(refusal(&file, &what, &changed))
