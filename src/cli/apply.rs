@@ -608,7 +608,6 @@ fn refusal(file: &str, what: &str, items: &[String]) -> CliError {
     ))
 }
 
-/// Refuses a saved plan made from other specs than those in --dir.
 /// Where a saved plan's specs are: the plan file, `--dir` and `--overlay`.
 struct SpecsPlace<'a> {
     file: Option<&'a std::path::Path>,
@@ -616,6 +615,7 @@ struct SpecsPlace<'a> {
     overlay: Option<&'a std::path::Path>,
 }
 
+/// Refuses a saved plan made from other specs than those in --dir.
 fn check_specs_digest(
     place: SpecsPlace<'_>,
     saved: &SavedPlan,
