@@ -115,7 +115,10 @@ pub struct ApplyArgs {
 pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError> {
     args.plan.check_target_syntax()?;
     let saved = match &args.plan_file {
-        Some(file) => Some(SavedPlan::read(file, &args.connection.database)?),
+        Some(file) => Some(std::sync::Arc::new(SavedPlan::read(
+            file,
+            &args.connection.database,
+        )?)),
         None => None,
     };
     let namespace = saved
@@ -123,18 +126,54 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         .map_or(&args.plan.features.namespace, |saved| {
             &saved.options.namespace
         });
-    let desired = super::load_specs(&args.spec.dir, args.spec.overlay.as_deref(), namespace, out)?;
-    if let Some(saved) = &saved {
-        check_specs_digest(args, saved, &desired)?;
-    }
-    let source = Source {
-        saved: saved.as_ref(),
-        namespace,
-    };
     let (trigger, interrupt) = interrupt::channel();
     interrupt::listen(trigger.clone()).map_err(|err| {
         CliError::runtime(format!("cannot install the SIGTERM/SIGINT handlers: {err}"))
     })?;
+    // The specs load (and a saved plan's digest is checked against them)
+    // while the run connects and reads; a signal meanwhile ends the run,
+    // nothing written.
+    let digest = {
+        let saved = saved.clone();
+        let dir = args.spec.dir.clone();
+        let overlay = args.spec.overlay.clone();
+        let file = args.plan_file.clone();
+        move |desired: &super::Desired| match &saved {
+            Some(saved) => check_specs_digest(
+                SpecsPlace {
+                    file: file.as_deref(),
+                    dir: &dir,
+                    overlay: overlay.as_deref(),
+                },
+                saved,
+                desired,
+            ),
+            None => Ok(()),
+        }
+    };
+    // The lock as seen before the database is read (not for a dry run,
+    // which takes no lock).
+    let lock = crate::lock::Observation::default();
+    let super::Started {
+        desired,
+        client,
+        live,
+    } = until_stopped(
+        &interrupt,
+        super::start(
+            super::SpecSource::new(&args.spec, namespace),
+            digest,
+            &args.connection,
+            out,
+            (!args.dry_run).then_some(&lock),
+        ),
+    )
+    .await??;
+    let observed = lock.released_revision();
+    let source = Source {
+        saved: saved.as_deref(),
+        namespace,
+    };
     let options = match &saved {
         // The revision is the apply's (`--revision`, $ARANGOSYNC_REVISION,
         // ...); the plan's only when the apply names none.
@@ -155,7 +194,13 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         mut first,
         setup_done,
         observed,
-    }) = until_stopped(&interrupt, prepare(args, &source, out, &desired, &options)).await??
+    }) = until_stopped(
+        &interrupt,
+        prepare(
+            args, &source, out, &desired, &options, client, live, observed,
+        ),
+    )
+    .await??
     else {
         return Ok(ExitStatus::Success);
     };
@@ -234,16 +279,11 @@ async fn prepare(
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
+    client: Client,
+    live: plan::Live,
+    observed: Option<String>,
 ) -> Result<Option<Prepared>, CliError> {
     let namespace = source.namespace;
-    let client = super::connect(&args.connection).await?;
-    // The lock as seen before the database is read (not for a dry run,
-    // which takes no lock).
-    let lock = crate::lock::Observation::default();
-    let watch = (!args.dry_run).then_some(&lock);
-    let live =
-        super::read_live_observing(&client, namespace, &desired.loaded.state, None, watch).await?;
-    let observed = lock.released_revision();
     let whole = plan::diff(&desired.loaded.state, &live, options);
     // A saved plan was narrowed when it was made; --target does not
     // combine with --plan.
@@ -258,7 +298,13 @@ async fn prepare(
     } else {
         whole
     };
-    let computed = source.select(args, whole.clone(), &desired.loaded.state, &live)?;
+    // Functions the server cannot hold but the specs demand fail the
+    // PostSync phase; the PreSync phase refuses too, before its writes,
+    // so a sync that cannot finish does not start. Found on the whole plan
+    // here, refused below once the plan is shown: the whole plan itself is
+    // not kept (a first apply's plan is tens of megabytes).
+    let demanded = refuse_demanded_functions(&whole, desired, namespace);
+    let computed = source.select(args, whole, &desired.loaded.state, &live)?;
     // The plan as the lock may find it standing, before the counts (which
     // are read again under the lock).
     let unrisked = observed.as_ref().map(|_| computed.clone());
@@ -285,10 +331,7 @@ async fn prepare(
     if args.dry_run {
         return Ok(None);
     }
-    // Functions the server cannot hold but the specs demand fail the
-    // PostSync phase; the PreSync phase refuses too, before its writes,
-    // so a sync that cannot finish does not start.
-    refuse_demanded_functions(&whole, desired, namespace)?;
+    demanded?;
     if !computed.has_writes() {
         return Ok(None);
     }
@@ -302,10 +345,10 @@ async fn prepare(
 
     // The lock lives in the database's state collection, so both must exist
     // before it can be taken; creating them is idempotent.
-    let (setup, rest): (Vec<_>, Vec<_>) = computed
-        .changes
-        .iter()
-        .cloned()
+    // Moved out, not copied: the plan is not needed whole any more.
+    let shown = Summary::of(&computed);
+    let (setup, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut computed.changes)
+        .into_iter()
         .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
     if !setup.is_empty() {
         let setup_plan = Plan {
@@ -331,7 +374,7 @@ async fn prepare(
     Ok(Some(Prepared {
         client,
         first: FirstPlan {
-            shown: Summary::of(&computed),
+            shown,
             changes: rest,
             server,
             standing,
@@ -436,6 +479,7 @@ async fn apply_under_lock(
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
     drop(live);
     let differences = plan_differences(&first_plan, &fresh.changes);
+    drop(first_plan);
     let blocked: Vec<String> = fresh
         .blocked()
         .map(|change| {
@@ -644,9 +688,16 @@ fn refusal(file: &str, what: &str, items: &[String]) -> CliError {
     ))
 }
 
+/// Where a saved plan's specs are: the plan file, `--dir` and `--overlay`.
+struct SpecsPlace<'a> {
+    file: Option<&'a std::path::Path>,
+    dir: &'a std::path::Path,
+    overlay: Option<&'a std::path::Path>,
+}
+
 /// Refuses a saved plan made from other specs than those in --dir.
 fn check_specs_digest(
-    args: &ApplyArgs,
+    place: SpecsPlace<'_>,
     saved: &SavedPlan,
     desired: &super::Desired,
 ) -> Result<(), CliError> {
@@ -654,9 +705,8 @@ fn check_specs_digest(
     if now == saved.specs_digest {
         return Ok(());
     }
-    let file = args
-        .plan_file
-        .as_ref()
+    let file = place
+        .file
         .map_or_else(String::new, |file| file.display().to_string());
     let mut changed = plan::saved::changed_specs(
         &saved.specs_objects,
@@ -668,18 +718,18 @@ fn check_specs_digest(
     }
     // The digest is of the specs after the overlay: name an overlay that
     // differs first, the likely cause.
-    let overlay_now = SavedOverlay::of(args.spec.overlay.as_deref(), &desired.loaded);
+    let overlay_now = SavedOverlay::of(place.overlay, &desired.loaded);
     let what = match SavedOverlay::difference(saved.overlay.as_ref(), overlay_now.as_ref()) {
         Some(overlay) => {
             changed.insert(0, overlay);
             format!(
                 "the specs in {} with this apply's overlay differ from those it was planned with",
-                args.spec.dir.display()
+                place.dir.display()
             )
         }
         None => format!(
             "the specs in {} changed since it was planned",
-            args.spec.dir.display()
+            place.dir.display()
         ),
     };
     Err(refusal(&file, &what, &changed))

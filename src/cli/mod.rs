@@ -15,7 +15,7 @@ mod saved;
 mod serving;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -76,19 +76,9 @@ pub struct Desired {
     pub features: Vec<crate::transform::Feature>,
 }
 
-/// Loads and validates a spec tree with its transformations; prints the
-/// diagnostics (warnings too) and fails with exit status 3 on errors.
-fn load_specs(
-    dir: &Path,
-    overlay: Option<&Path>,
-    namespace: &str,
-    out: &output::Output,
-) -> Result<Desired, CliError> {
-    load_specs_for(dir, overlay, namespace, out, None)
-}
-
-/// Like `load_specs`, and also checks the specs against `target`
-/// (`--target-version`).
+/// Loads and validates a spec tree with its transformations, also against
+/// `target` (`--target-version`) when given; prints the diagnostics
+/// (warnings too) and fails with exit status 3 on errors.
 fn load_specs_for(
     dir: &Path,
     overlay: Option<&Path>,
@@ -345,8 +335,173 @@ fn error_count(diagnostics: &Diagnostics) -> usize {
         .count()
 }
 
+/// The spec tree `plan` and `apply` load, owned: it is loaded on a thread
+/// of its own while the run connects (`start`).
+struct SpecSource {
+    dir: PathBuf,
+    overlay: Option<PathBuf>,
+    namespace: String,
+    /// `--target-version`: the specs are checked against it too.
+    target: Option<crate::server::Server>,
+}
+
+impl SpecSource {
+    fn new(spec: &args::SpecArgs, namespace: &str) -> SpecSource {
+        SpecSource {
+            dir: spec.dir.clone(),
+            overlay: spec.overlay.clone(),
+            namespace: namespace.to_string(),
+            target: None,
+        }
+    }
+}
+
+/// What `plan` and `apply` start from: the checked specs, a client of a
+/// server that answered, and the live state read for those specs.
+struct Started {
+    desired: Desired,
+    client: Client,
+    live: crate::plan::Live,
+}
+
+/// Loads and checks the specs (`load_specs_for`, then `check`, a local
+/// check of the loaded specs such as a saved plan's digest) on a blocking
+/// thread while connecting and reading what of the live state the specs do
+/// not choose; what they choose is read once both are done.
+///
+/// Nothing of the specs reaches the server before they are checked: until
+/// the load succeeds only the readiness wait and the reads of `live::read`
+/// (role, inventory, graphs, functions, state documents, server facts, all
+/// carrying no spec content) are sent; the analyzer listing and the vector
+/// counts (`read_live`) follow the load. The flags (database name,
+/// endpoints, namespace) are checked before either starts, and their
+/// warnings come first, before the specs' diagnostics.
+///
+/// Errors: invalid specs (exit status 3) as soon as the load finds them,
+/// whatever the network is doing (its requests are dropped); a connection
+/// or read failure only once the load succeeded, so invalid input wins
+/// over a server that cannot be reached, as when the load came first.
+async fn start(
+    source: SpecSource,
+    check: impl FnOnce(&Desired) -> Result<(), CliError> + Send + 'static,
+    connection: &args::ConnectionArgs,
+    out: &output::Output,
+    lock: Option<&crate::lock::Observation>,
+) -> Result<Started, CliError> {
+    // The namespace is a flag: checked before anything starts (the load
+    // checks it again, as `validate` has it).
+    let namespace =
+        crate::transform::check_namespace(&source.namespace).map_err(CliError::usage)?;
+    let flags = client_from_flags(connection);
+    let loading = tokio::task::spawn_blocking({
+        let out = out.clone();
+        move || {
+            let desired = load_specs_for(
+                &source.dir,
+                source.overlay.as_deref(),
+                &source.namespace,
+                &out,
+                source.target.as_ref(),
+            )?;
+            check(&desired)?;
+            Ok(desired)
+        }
+    });
+    let loading = async {
+        loading
+            .await
+            .map_err(|err| CliError::runtime(format!("loading the specs failed: {err}")))?
+    };
+    tokio::pin!(loading);
+    let client = match flags {
+        Ok(client) => client,
+        Err(err) => {
+            loading.await?;
+            return Err(err);
+        }
+    };
+    // The readiness wait, while the specs load.
+    let ready = async {
+        client
+            .wait_until_ready(connection.wait_timeout)
+            .await
+            .map_err(CliError::runtime)
+    };
+    tokio::pin!(ready);
+    let mut desired = None;
+    tokio::select! {
+        biased;
+        loaded = &mut loading => {
+            desired = Some(loaded?);
+            (&mut ready).await?;
+        }
+        outcome = &mut ready => {
+            if let Err(err) = outcome {
+                (&mut loading).await?;
+                return Err(err);
+            }
+        }
+    }
+    // The spec-independent read, while the specs (still) load. The
+    // analyzers are listed by `complete_analyzers` when the specs use them.
+    let namespace = namespace.to_ascii_uppercase();
+    let reading = live::read(&client, &namespace, false, None, lock);
+    tokio::pin!(reading);
+    let mut read = None;
+    let desired = match desired {
+        Some(desired) => desired,
+        None => tokio::select! {
+            biased;
+            loaded = &mut loading => loaded?,
+            outcome = &mut reading => {
+                let desired = (&mut loading).await?;
+                read = Some(outcome);
+                desired
+            }
+        },
+    };
+    // The specs are checked: what they choose is read now, the vector
+    // counts alongside the rest of the read.
+    let state = &desired.loaded.state;
+    let wanted = vector_counts_wanted(&client, state, None);
+    let counting = vector_counts(&client, &wanted);
+    let (read, counts) = match read {
+        Some(read) => (read, counting.await),
+        None => tokio::join!(reading, counting),
+    };
+    let failed = |err: &dyn std::fmt::Display| {
+        CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
+    };
+    let mut live = read.map_err(|err| failed(&err))?;
+    if uses_analyzers(state) {
+        live::complete_analyzers(&client, &mut live)
+            .await
+            .map_err(|err| failed(&err))?;
+    }
+    live.document_counts = counts.map_err(|err| failed(&err))?;
+    // (`ready` and `reading` borrow `client` to the end.)
+    Ok(Started {
+        desired,
+        client: client.clone(),
+        live,
+    })
+}
+
 /// Connects and waits for the server to be ready.
 async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
+    let client = client_from_flags(args)?;
+    client
+        .wait_until_ready(args.wait_timeout)
+        .await
+        .map_err(CliError::runtime)?;
+    Ok(client)
+}
+
+/// The client the connection flags describe, checked and warned about
+/// before any request: a database name the server refuses is invalid
+/// input; credentials in clear text to another machine are warned about.
+/// Sends nothing.
+fn client_from_flags(args: &args::ConnectionArgs) -> Result<Client, CliError> {
     // Before any request: a name the server refuses is invalid input.
     if let Some(warning) =
         crate::validate::check_database(&args.database).map_err(CliError::usage)?
@@ -361,12 +516,7 @@ async fn connect(args: &args::ConnectionArgs) -> Result<Client, CliError> {
     {
         tracing::warn!(endpoint = %endpoint, "credentials are sent over plain HTTP to a host that is not this machine; use https://");
     }
-    let client = Client::new(&settings).map_err(CliError::runtime)?;
-    client
-        .wait_until_ready(args.wait_timeout)
-        .await
-        .map_err(CliError::runtime)?;
-    Ok(client)
+    Client::new(&settings).map_err(CliError::runtime)
 }
 
 /// Plain HTTP to anything but a loopback address exposes the password.
@@ -398,27 +548,13 @@ async fn read_live_observing(
     known_server: Option<&crate::server::Server>,
     lock: Option<&crate::lock::Observation>,
 ) -> Result<crate::plan::Live, CliError> {
-    let read_analyzers = !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty();
+    let read_analyzers = uses_analyzers(desired);
     let failed = |err: &dyn std::fmt::Display| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
     };
-    // Vectors counted only before 3.12.9, for collections with a vector
-    // index in the specs (none usually), at the same time as the rest of
-    // the read.
-    let version = known_server
-        .map(|server| server.version)
-        .or_else(|| live::vector::version_read(client));
-    let mut wanted = live::vector::vector_counts_wanted(desired, version);
-    if known_server.is_some_and(|server| !server.vector_index) {
-        wanted.clear();
-    }
-    let counting = async {
-        if wanted.is_empty() {
-            Ok(Default::default())
-        } else {
-            live::vector::vector_counts(client, &wanted).await
-        }
-    };
+    // At the same time as the rest of the read.
+    let wanted = vector_counts_wanted(client, desired, known_server);
+    let counting = vector_counts(client, &wanted);
     let namespace = namespace.to_ascii_uppercase();
     let (read, counts) = tokio::join!(
         live::read(client, &namespace, read_analyzers, known_server, lock),
@@ -427,6 +563,50 @@ async fn read_live_observing(
     let mut live = read.map_err(|err| failed(&err))?;
     live.document_counts = counts.map_err(|err| failed(&err))?;
     Ok(live)
+}
+
+/// Whether the specs use analyzers, so the live read lists the database's.
+fn uses_analyzers(desired: &crate::model::State) -> bool {
+    !desired.custom_analyzers().is_empty() || !desired.analyzers.is_empty()
+}
+
+/// The vector counts the specs need: only before 3.12.9 (the version from
+/// `known_server`, else from the readiness wait), for collections with a
+/// vector index in the specs (none usually), none on a server known to
+/// hold no vector index.
+fn vector_counts_wanted(
+    client: &Client,
+    desired: &crate::model::State,
+    known_server: Option<&crate::server::Server>,
+) -> std::collections::BTreeMap<live::vector::Counted, u64> {
+    let version = match known_server {
+        Some(server) => server.version,
+        None => match live::vector::version_read(client) {
+            Some(version) => version,
+            // The readiness wait found no database (its version answer is
+            // kept only for a database that exists): no collection to count.
+            None if client.database_missing_at_readiness() => return Default::default(),
+            None => return live::vector::vector_counts_wanted(desired, None),
+        },
+    };
+    let mut wanted = live::vector::vector_counts_wanted(desired, Some(version));
+    if known_server.is_some_and(|server| !server.vector_index) {
+        wanted.clear();
+    }
+    wanted
+}
+
+/// Counts `wanted` (`live::vector::vector_counts`); no request when it is
+/// empty.
+async fn vector_counts(
+    client: &Client,
+    wanted: &std::collections::BTreeMap<live::vector::Counted, u64>,
+) -> Result<std::collections::BTreeMap<live::vector::Counted, u64>, crate::client::ClientError> {
+    if wanted.is_empty() {
+        Ok(Default::default())
+    } else {
+        live::vector::vector_counts(client, wanted).await
+    }
 }
 
 /// The plan with each change's risk given the data (`plan::risk`): the

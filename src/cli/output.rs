@@ -8,6 +8,9 @@ use crate::diag::Diagnostics;
 use crate::plan::Plan;
 use crate::render::{self, Style};
 
+/// Cheap to clone (a few flags and the Markdown limits): the spec load,
+/// which prints its diagnostics, runs on a thread of its own.
+#[derive(Clone)]
 pub struct Output {
     pub format: Format,
     /// Log lines are JSON: diagnostics on stderr must be too.

@@ -52,17 +52,17 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
     // With a database too, the specs are held to the target before
     // connecting; the live server then gates the plan by its own facts.
     let target = args.target.server();
-    let desired = super::load_specs_for(
-        &args.spec.dir,
-        args.spec.overlay.as_deref(),
-        namespace,
-        out,
-        target.as_ref(),
-    )?;
     let mut options = args.connection.plan_options(&args.plan);
     options.offline = args.offline_from.is_some();
     let computed = match &args.offline_from {
         Some(base_dir) => {
+            let desired = super::load_specs_for(
+                &args.spec.dir,
+                args.spec.overlay.as_deref(),
+                namespace,
+                out,
+                target.as_ref(),
+            )?;
             // The base tree gets the same overlay unless told otherwise: the
             // plan then shows what the change does in this environment, not
             // the overlay itself.
@@ -93,8 +93,16 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
             computed
         }
         None => {
-            let client = super::connect(&args.connection).await?;
-            let live = super::read_live(&client, namespace, &desired.loaded.state, None).await?;
+            // The specs load while the run connects and reads.
+            let source = super::SpecSource {
+                target,
+                ..super::SpecSource::new(&args.spec, namespace)
+            };
+            let super::Started {
+                desired,
+                client,
+                live,
+            } = super::start(source, |_| Ok(()), &args.connection, out, None).await?;
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             let computed = super::narrow(
                 computed,

@@ -94,6 +94,9 @@ pub struct Client {
     /// The `GET /_api/version` answer the readiness check got (shared by
     /// clones), so reading the server's facts needs no second request.
     version: std::sync::Arc<std::sync::OnceLock<Value>>,
+    /// The readiness wait's credentials check found no database (1228),
+    /// shared by clones.
+    database_missing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How long a patient request may take: long enough for any index build,
@@ -156,6 +159,7 @@ impl Client {
             request_timeout: settings.request_timeout,
             patient: false,
             version: Default::default(),
+            database_missing: Default::default(),
         })
     }
 
@@ -180,6 +184,13 @@ impl Client {
     /// exist then.
     pub fn version_answer(&self) -> Option<&Value> {
         self.version.get()
+    }
+
+    /// Whether the readiness wait found that this database does not exist
+    /// (then `version_answer` is `None`); `false` before the wait.
+    pub fn database_missing_at_readiness(&self) -> bool {
+        self.database_missing
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn database(&self) -> &str {
@@ -257,7 +268,11 @@ impl Client {
                 let _ = self.version.set(body_value(&answer.bytes));
                 Ok(())
             }
-            Err(err) if err.error_num() == Some(1228) => Ok(()),
+            Err(err) if err.error_num() == Some(1228) => {
+                self.database_missing
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            }
             Err(err) => Err(err),
         }
     }

@@ -294,17 +294,12 @@ pub async fn read(
     }
     let mut system_analyzers = BTreeMap::new();
     let analyzers = analyzers.map(|listing| {
-        let listed = listing["result"].as_array().cloned().unwrap_or_default();
-        for analyzer in &listed {
-            if let Some(analyzer) = Analyzer::from_api(client.database(), analyzer) {
-                state.analyzers.insert(analyzer.name.clone(), analyzer);
-            } else if let Some(system) = Analyzer::from_api(SYSTEM, analyzer) {
-                // Listed in another database: `_system`'s own, which views
-                // and inverted indexes may use as `::name`.
-                system_analyzers.insert(format!("{SYSTEM}::{}", system.name), system);
-            }
-        }
-        analyzer_names(&listing)
+        take_analyzers(
+            client.database(),
+            &listing,
+            &mut state,
+            &mut system_analyzers,
+        )
     });
     if let Some(close) = close {
         close.finish().await;
@@ -324,6 +319,58 @@ pub async fn read(
 
 /// The database whose analyzers every database can use (`::name`).
 const SYSTEM: &str = "_system";
+
+/// Reads the analyzers for a `live` that `read` took without them
+/// (`read_analyzers` false, as a run does that starts reading before its
+/// specs are loaded) when the specs turn out to use them: one
+/// `GET /_api/analyzer`, of the database, or of `_system` when the
+/// database does not exist yet (`live.state` is `None`), filled in as
+/// `read` with `read_analyzers` fills it. Nothing is sent when `read`
+/// listed them already (it does when arangosync created analyzers there).
+pub async fn complete_analyzers(client: &Client, live: &mut Live) -> Result<(), LiveError> {
+    if live.analyzers.is_some() {
+        return Ok(());
+    }
+    let Some(state) = live.state.as_mut() else {
+        let system = client.for_database(SYSTEM);
+        let listing = system
+            .call(Method::GET, "/_api/analyzer", &[], None)
+            .await?;
+        live.analyzers = Some(analyzer_names(&listing.body));
+        return Ok(());
+    };
+    let listing = client
+        .call(Method::GET, "/_api/analyzer", &[], None)
+        .await?
+        .body;
+    live.analyzers = Some(take_analyzers(
+        client.database(),
+        &listing,
+        state,
+        &mut live.system_analyzers,
+    ));
+    Ok(())
+}
+
+/// Puts the analyzers of a `GET /_api/analyzer` answer of `database` into
+/// `state`, and `_system`'s own (which views and inverted indexes may use
+/// as `::name`) into `system`; the full names of all of them.
+fn take_analyzers(
+    database: &str,
+    listing: &Value,
+    state: &mut State,
+    system: &mut BTreeMap<String, Analyzer>,
+) -> BTreeSet<String> {
+    for analyzer in listing["result"].as_array().into_iter().flatten() {
+        if let Some(analyzer) = Analyzer::from_api(database, analyzer) {
+            state.analyzers.insert(analyzer.name.clone(), analyzer);
+        } else if let Some(own) = Analyzer::from_api(SYSTEM, analyzer) {
+            // Listed in another database: `_system`'s own.
+            system.insert(format!("{SYSTEM}::{}", own.name), own);
+        }
+    }
+    analyzer_names(listing)
+}
 
 /// The full names in a `GET /_api/analyzer` answer (`db::name` for custom
 /// analyzers, bare for built-ins).

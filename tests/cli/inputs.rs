@@ -114,6 +114,29 @@ fn an_extended_database_name_is_used_with_a_warning() {
     assert_eq!(names, ["_system", "kunden-köln"]);
 }
 
+/// `plan` and `apply` check their flags before the specs load (the load
+/// runs beside the connection): a warning about the database name comes
+/// before the specs' diagnostics, in every run.
+#[test]
+fn warnings_about_the_flags_come_before_the_specs_diagnostics() {
+    let harness = Harness::new();
+    harness.write("users.yaml", USERS);
+    harness.write("empty.yaml", "");
+    for command in [&["plan"][..], &["apply", "--dry-run"][..]] {
+        let run = run_in(&harness, "kunden-köln", command);
+        assert_eq!(run.status, 0, "{command:?}: {run:?}");
+        let flag = run
+            .stderr
+            .find("is valid only where the server has extended names");
+        let spec = run.stderr.find("warning[empty-file]");
+        assert!(
+            flag.is_some() && spec.is_some() && flag < spec,
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 /// The same specs and query saved with a byte order mark and CRLF line
 /// ends, applied, then planned from the LF copy: no change, and the
 /// function's code, hash and the schema message carry no `\r`.

@@ -219,6 +219,61 @@ impl Harness {
             .expect("stats json")
     }
 
+    /// What, since the last `reset_stats`, was more than the reads a
+    /// `plan` or `apply` may send while its specs are still loading (empty
+    /// when nothing was): a write, a request to another path, or more
+    /// than one parse (`/_api/query`, the server-facts probe) or cursor
+    /// (`/_api/cursor`, the state documents), the two reads whose bodies
+    /// could carry a query of the specs. Such a run connects and reads
+    /// while it loads its specs, so how many of these reads an invalid
+    /// tree lets through depends on timing; what it never sends is the
+    /// same in every run.
+    pub fn beyond_spec_independent_reads(&self) -> Vec<String> {
+        const READS: [&str; 10] = [
+            "/_admin/server/availability",
+            "/_api/version",
+            "/_admin/server/role",
+            "/_api/replication/inventory",
+            "/_api/replication/clusterInventory",
+            "/_api/gharial",
+            "/_api/aqlfunction",
+            "/_api/engine",
+            // Listed by `live::read` when arangosync created analyzers
+            // there, whatever the specs say (a GET carries nothing).
+            "/_api/analyzer",
+            "/_api/view",
+        ];
+        let stats = self.stats();
+        let mut problems = Vec::new();
+        if stats["writes"] != 0 {
+            problems.push(format!("writes: {}", stats["writes"]));
+        }
+        let mut parses = 0;
+        let mut cursors = 0;
+        for (path, count) in stats["byPath"].as_object().expect("byPath") {
+            let count = count.as_u64().expect("count");
+            // Without the `/_db/NAME` prefix.
+            let local = match path.strip_prefix("/_db/") {
+                Some(rest) => rest.find('/').map_or("", |at| &rest[at..]),
+                None => path.as_str(),
+            };
+            if local == "/_api/query" {
+                parses += count;
+            } else if local == "/_api/cursor" {
+                cursors += count;
+            } else if !(READS.contains(&local) || local.starts_with("/_api/replication/batch")) {
+                problems.push(format!("{path}: {count}"));
+            }
+        }
+        if parses > 1 {
+            problems.push(format!("{parses} parse requests"));
+        }
+        if cursors > 1 {
+            problems.push(format!("{cursors} cursors"));
+        }
+        problems
+    }
+
     pub fn writes(&self) -> u64 {
         self.stats()["writes"].as_u64().expect("writes")
     }
