@@ -197,7 +197,16 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
     }) = until_stopped(
         &interrupt,
         prepare(
-            args, &source, out, &desired, &options, client, live, observed,
+            args,
+            &source,
+            out,
+            &desired,
+            &options,
+            Connected {
+                client,
+                live,
+                observed,
+            },
         ),
     )
     .await??
@@ -258,6 +267,15 @@ async fn until_stopped<T>(
     }
 }
 
+/// What the run has once the specs are loaded: a client of a server that
+/// answered, the live state, and the revision of a released lock seen
+/// before that state was read (`lock::Observation`).
+struct Connected {
+    client: Client,
+    live: plan::Live,
+    observed: Option<String>,
+}
+
 /// What the run has when it goes for the lock.
 struct Prepared {
     client: Client,
@@ -279,10 +297,13 @@ async fn prepare(
     out: &Output,
     desired: &super::Desired,
     options: &plan::Options,
-    client: Client,
-    live: plan::Live,
-    observed: Option<String>,
+    connected: Connected,
 ) -> Result<Option<Prepared>, CliError> {
+    let Connected {
+        client,
+        live,
+        observed,
+    } = connected;
     let namespace = source.namespace;
     let whole = plan::diff(&desired.loaded.state, &live, options);
     // A saved plan was narrowed when it was made; --target does not
