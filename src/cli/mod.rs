@@ -540,18 +540,6 @@ async fn read_live(
     desired: &crate::model::State,
     known_server: Option<&crate::server::Server>,
 ) -> Result<crate::plan::Live, CliError> {
-    read_live_observing(client, namespace, desired, known_server, None).await
-}
-
-/// `read_live`, recording in `lock` the apply lock as seen before the
-/// schema is read (apply's first read; see `live::read`).
-async fn read_live_observing(
-    client: &Client,
-    namespace: &str,
-    desired: &crate::model::State,
-    known_server: Option<&crate::server::Server>,
-    lock: Option<&crate::lock::Observation>,
-) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = uses_analyzers(desired);
     let failed = |err: &dyn std::fmt::Display| {
         CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
@@ -561,7 +549,7 @@ async fn read_live_observing(
     let counting = vector_counts(client, &wanted);
     let namespace = namespace.to_ascii_uppercase();
     let (read, counts) = tokio::join!(
-        live::read(client, &namespace, read_analyzers, known_server, lock),
+        live::read(client, &namespace, read_analyzers, known_server, None),
         counting
     );
     let mut live = read.map_err(|err| failed(&err))?;
