@@ -405,6 +405,62 @@ async fn prepare(
     }))
 }
 
+/// Whether none of the collections, views, analyzers and graphs `plan`
+/// creates exists now: one listing per kind it creates, all at once (none
+/// when it creates none of them). Any failed listing counts as "not free",
+/// so the caller reads the database again.
+async fn creates_still_free(client: &Client, plan: &Plan) -> bool {
+    use plan::{Action, Address};
+    let mut created: [Vec<&str>; 4] = Default::default();
+    for change in plan.changes.iter().filter(|c| c.action == Action::Create) {
+        match &change.address {
+            Address::Collection(name) => created[0].push(name),
+            Address::View(name) => created[1].push(name),
+            Address::Analyzer(name) => created[2].push(name),
+            Address::Graph(name) => created[3].push(name),
+            _ => {}
+        }
+    }
+    // Path, where the names are, and the name's field.
+    const LISTINGS: [(&str, &str, &str); 4] = [
+        ("/_api/collection", "result", "name"),
+        ("/_api/view", "result", "name"),
+        ("/_api/analyzer", "result", "name"),
+        ("/_api/gharial", "graphs", "_key"),
+    ];
+    let free = |kind: usize| {
+        let (path, list, field) = LISTINGS[kind];
+        none_listed(client, path, list, field, &created[kind])
+    };
+    let (collections, views, analyzers, graphs) = tokio::join!(free(0), free(1), free(2), free(3));
+    collections && views && analyzers && graphs
+}
+
+/// Whether none of `names` is in the listing at `path` (the items of its
+/// `list`, named by `field`); no request when `names` is empty, `false`
+/// when the listing fails.
+async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names: &[&str]) -> bool {
+    if names.is_empty() {
+        return true;
+    }
+    let Ok(answer) = client.call(Method::GET, path, &[], None).await else {
+        return false;
+    };
+    let database = client.database();
+    let taken: std::collections::BTreeSet<&str> = answer.body[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item[field].as_str())
+        // Analyzers are listed as `database::name`.
+        .map(|name| match name.split_once("::") {
+            Some((prefix, short)) if prefix == database => short,
+            _ => name,
+        })
+        .collect();
+    names.iter().all(|name| !taken.contains(name))
+}
+
 /// What the plan before the lock found: the counts of the plan shown, its
 /// changes but those applied before the lock (the database and the state
 /// collection), and the server's facts, which a run reads once (they
@@ -448,11 +504,23 @@ async fn apply_under_lock(
         server,
         standing,
     } = first;
+    // No other run held the lock since the read, but a person or another
+    // tool may have made an object this plan creates meanwhile: its create
+    // would meet the name taken and count as done. One listing per kind
+    // created, at once, decides; a name taken means planning again.
+    let standing = match standing {
+        Some(standing) => {
+            let free = until_stopped(interrupt, creates_still_free(client, &standing.plan)).await?;
+            free.then_some(standing)
+        }
+        None => None,
+    };
     let (fresh, live) = match standing {
         Some(Standing { plan, live }) => {
             tracing::debug!(
                 "not reading the database again under the lock: the lock taken is the released \
-                 one seen before the database was read, so no other run held it since"
+                 one seen before the database was read, so no other run held it since, and no \
+                 object the plan creates exists yet"
             );
             (plan, live)
         }

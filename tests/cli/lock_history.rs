@@ -248,3 +248,49 @@ fn the_released_lock_reads_as_expired_to_an_older_arangosync() {
     let features = harness.run(&["features", "list"]);
     assert_eq!(features.status, 0, "{features:?}");
 }
+
+#[test]
+fn a_collection_made_by_hand_before_the_lock_is_taken_makes_the_run_plan_again_and_stays_unowned() {
+    // No other run holds the lock, so the run takes the very released lock
+    // it saw; but while its replace is held, someone creates alpha by hand.
+    // Its create would meet the name taken and count as done, making alpha
+    // arangosync's (and `--prune` would drop it with its documents): the
+    // run must see alpha before writing and plan again instead.
+    let harness = after_a_first_apply();
+    set_faults(
+        &harness,
+        json!({"mode": "delay", "delayMs": 1500, "count": 1, "method": "PUT", "path": "_arangosync/lock"}),
+    );
+    harness.reset_stats();
+    let child = spawn(&harness, &["apply", "--concurrency", "1"]);
+    wait_for("the run's attempt to take the lock", || {
+        requests_to(&harness, LOCK) >= 2
+    });
+    harness.post(
+        "/_api/collection",
+        json!({"name": "alpha", "waitForSync": true}),
+    );
+    let output = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(text_plan_counts(&stdout), [1, 0, 0, 0], "{stdout}");
+    assert_eq!(schema_reads(&harness), 2, "read again: {stderr}");
+    assert!(
+        stderr.contains(
+            " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\""
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" INFO apply finished changes=0 "),
+        "{stderr}"
+    );
+    harness.assert_lock_released(&stderr);
+    // alpha is not arangosync's: a prune keeps it.
+    let prune = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
+    assert_eq!(prune.status, 0, "{prune:?}");
+    harness.remove("alpha.yaml");
+    let prune = harness.run(&["plan", "--prune"]);
+    assert!(!prune.stdout.contains("- collection alpha"), "{prune:?}");
+}
