@@ -241,29 +241,14 @@ async fn acquire_as(
     let collection_path = format!("/_api/document/{STATE_COLLECTION}");
     if let Some(revision) = observed {
         let document = lock_document(holder, ttl, &acquired_at, 0);
-        let sent = Instant::now();
-        match client
-            .call_if_match(Method::PUT, &lock_path(), Some(&document), revision)
-            .await
-        {
-            Ok(response) => {
-                let mut lease = Lease::start(
-                    client,
-                    holder.to_string(),
-                    revision_of(&response.body),
-                    sent,
-                    ttl,
-                    trigger.clone(),
-                );
+        match take_at(client, holder, &document, revision, ttl, trigger).await? {
+            Some(mut lease) => {
                 lease.undisturbed = true;
                 return Ok(lease);
             }
-            Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => {
-                tracing::debug!(
-                    "the apply lock changed since this run observed it released; taking it the usual way"
-                );
-            }
-            Err(err) => return Err(err.into()),
+            None => tracing::debug!(
+                "the apply lock changed since this run observed it released; taking it the usual way"
+            ),
         }
     }
     // The lock revision we watch, and when we first saw it (after the
@@ -300,23 +285,9 @@ async fn acquire_as(
         // Given back by its last holder: taken at once, unless another
         // run takes it first.
         if is_released(&current) {
-            let sent = Instant::now();
-            match client
-                .call_if_match(Method::PUT, &lock_path(), Some(&document), &revision)
-                .await
-            {
-                Ok(response) => {
-                    return Ok(Lease::start(
-                        client,
-                        holder.to_string(),
-                        revision_of(&response.body),
-                        sent,
-                        ttl,
-                        trigger.clone(),
-                    ))
-                }
-                Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => continue,
-                Err(err) => return Err(err.into()),
+            match take_at(client, holder, &document, &revision, ttl, trigger).await? {
+                Some(lease) => return Ok(lease),
+                None => continue,
             }
         }
         // Our own insert succeeded but its answer was lost (retried POST).
@@ -346,28 +317,16 @@ async fn acquire_as(
             .unwrap_or(ttl);
         let until_stale = lease_ttl.saturating_sub(seen.elapsed());
         if until_stale.is_zero() {
-            let sent = Instant::now();
-            match client
-                .call_if_match(Method::PUT, &lock_path(), Some(&document), &revision)
-                .await
-            {
-                Ok(response) => {
+            match take_at(client, holder, &document, &revision, ttl, trigger).await? {
+                Some(lease) => {
                     tracing::warn!(
                         previous = current_holder,
                         unchanged_seconds = seen.elapsed().as_secs(),
                         "took over a stale apply lock (not renewed for its whole lease)"
                     );
-                    return Ok(Lease::start(
-                        client,
-                        holder.to_string(),
-                        revision_of(&response.body),
-                        sent,
-                        ttl,
-                        trigger.clone(),
-                    ));
+                    return Ok(lease);
                 }
-                Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => continue,
-                Err(err) => return Err(err.into()),
+                None => continue,
             }
         }
         // Give up after the timeout, unless the watched lease goes stale
@@ -394,6 +353,35 @@ async fn acquire_as(
             until_stale.min(until_timeout)
         };
         tokio::time::sleep(pause.min(until_next).max(Duration::from_millis(10))).await;
+    }
+}
+
+/// Replaces the lock document at `revision` with `document` (ours): the
+/// lease, or `None` when the lock changed or vanished meanwhile (another
+/// run was faster).
+async fn take_at(
+    client: &Client,
+    holder: &str,
+    document: &Value,
+    revision: &str,
+    ttl: Duration,
+    trigger: &Trigger,
+) -> Result<Option<Lease>, LockError> {
+    let sent = Instant::now();
+    match client
+        .call_if_match(Method::PUT, &lock_path(), Some(document), revision)
+        .await
+    {
+        Ok(response) => Ok(Some(Lease::start(
+            client,
+            holder.to_string(),
+            revision_of(&response.body),
+            sent,
+            ttl,
+            trigger.clone(),
+        ))),
+        Err(err) if matches!(err.error_num(), Some(CONFLICT | NOT_FOUND)) => Ok(None),
+        Err(err) => Err(err.into()),
     }
 }
 
