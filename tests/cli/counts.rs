@@ -212,20 +212,22 @@ pub(crate) fn spawn(harness: &Harness, args: &[&str]) -> Child {
 /// the lock (its plan shown), `meanwhile` changes the database, and the
 /// other run's lock is released. Returns the exit status, stdout and
 /// stderr.
+/// Deletes the lock document, as an older arangosync releases its lock.
+pub(crate) fn delete_lock(harness: &Harness) {
+    let (status, body) = harness.api(
+        reqwest::Method::DELETE,
+        &format!("/_db/features{LOCK}"),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 pub(crate) fn race(
     harness: &Harness,
     extra: &[&str],
     meanwhile: impl FnOnce(&Harness),
 ) -> (i32, String, String) {
-    let held = json!({
-        "_key": "lock",
-        "type": "lock",
-        "holder": "other-host pid 1 (00000000)",
-        "acquiredAt": "2026-01-01T00:00:00Z",
-        "expiresAt": 4_000_000_000u64,
-        "ttlSeconds": 600,
-        "renewals": 0,
-    });
+    let held = crate::signals::foreign_lock("2026-01-01T00:00:00Z", 4_000_000_000, 600, 0);
     // Over the lock an earlier run released, if there is one.
     let (status, _) = harness.try_post("/_api/document/_arangosync", held.clone());
     if status == 409 {
@@ -243,12 +245,7 @@ pub(crate) fn race(
         requests_to(harness, "/_api/document/_arangosync") > 0
     });
     meanwhile(harness);
-    let (status, _) = harness.api(
-        reqwest::Method::DELETE,
-        &format!("/_db/features{LOCK}"),
-        None,
-    );
-    assert_eq!(status, 200);
+    delete_lock(harness);
     let output = child.wait_with_output().expect("wait");
     (
         output.status.code().unwrap_or(-1),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::counts::{
-    collection, requests_to, spawn, text_plan_counts, text_report_counts, wait_for,
+    collection, delete_lock, requests_to, spawn, text_plan_counts, text_report_counts, wait_for,
 };
 use crate::support::Harness;
 
@@ -84,12 +84,7 @@ fn a_first_apply_reads_the_database_again_under_the_lock() {
     // No lock document yet (as after an older arangosync, which deletes
     // it): its absence proves nothing.
     let harness = after_a_first_apply();
-    let (status, _) = harness.api(
-        reqwest::Method::DELETE,
-        &format!("/_db/features{LOCK}"),
-        None,
-    );
-    assert_eq!(status, 200);
+    delete_lock(&harness);
     harness.reset_stats();
     let apply = harness.run(&["apply"]);
     assert_eq!(apply.status, 0, "{apply:?}");
@@ -115,14 +110,7 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
         requests_to(&harness, LOCK) >= 2
     });
     let started = Instant::now();
-    let other = json!({
-        "type": "lock",
-        "holder": "other-host pid 1 (00000000)",
-        "acquiredAt": "2026-01-01T00:00:00Z",
-        "expiresAt": 4_000_000_000u64,
-        "ttlSeconds": 600,
-        "renewals": 0,
-    });
+    let other = crate::signals::foreign_lock("2026-01-01T00:00:00Z", 4_000_000_000, 600, 0);
     harness.put(LOCK, other);
     harness.post(
         "/_api/collection",
@@ -172,12 +160,7 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
 fn a_lock_an_older_arangosync_holds_is_waited_for_and_the_database_read_again() {
     // An older arangosync's lock: no `released`, deleted on release.
     let harness = after_a_first_apply();
-    let (status, _) = harness.api(
-        reqwest::Method::DELETE,
-        &format!("/_db/features{LOCK}"),
-        None,
-    );
-    assert_eq!(status, 200);
+    delete_lock(&harness);
     harness.post(
         "/_api/document/_arangosync",
         json!({
@@ -199,12 +182,7 @@ fn a_lock_an_older_arangosync_holds_is_waited_for_and_the_database_read_again() 
         "/_api/collection",
         json!({"name": "alpha", "waitForSync": false}),
     );
-    let (status, _) = harness.api(
-        reqwest::Method::DELETE,
-        &format!("/_db/features{LOCK}"),
-        None,
-    );
-    assert_eq!(status, 200);
+    delete_lock(&harness);
     let output = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -188,7 +188,12 @@ fn sigint_mid_apply_abandons_requests_past_the_grace_and_exits_130() {
 }
 
 /// A lock of another run, as that run's arangosync writes it.
-fn foreign_lock(acquired_at: &str, expires_at: u64, ttl_seconds: u64, renewals: u64) -> Value {
+pub(crate) fn foreign_lock(
+    acquired_at: &str,
+    expires_at: u64,
+    ttl_seconds: u64,
+    renewals: u64,
+) -> Value {
     json!({
         "_key": "lock",
         "type": "lock",
