@@ -38,6 +38,23 @@ fn set_faults(harness: &Harness, plan: Value) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// Starts an apply whose replace of the released lock it saw (its first
+/// PUT of the lock) the server holds for `delay_ms` before carrying it
+/// out; returns once that replace was sent (the GET before the read, then
+/// the held replace).
+fn apply_holding_its_lock_replace(harness: &Harness, delay_ms: u64) -> std::process::Child {
+    set_faults(
+        harness,
+        json!({"mode": "delay", "delayMs": delay_ms, "count": 1, "method": "PUT", "path": "_arangosync/lock"}),
+    );
+    harness.reset_stats();
+    let child = spawn(harness, &["apply", "--concurrency", "1"]);
+    wait_for("the run's attempt to take the lock", || {
+        requests_to(harness, LOCK) >= 2
+    });
+    child
+}
+
 #[test]
 fn an_apply_that_takes_the_released_lock_it_saw_does_not_read_the_database_again() {
     let harness = after_a_first_apply();
@@ -99,16 +116,7 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
     // lock) is held 2 s before the server carries it out: meanwhile
     // another run takes the lock, creates alpha as the specs say and
     // releases the lock.
-    set_faults(
-        &harness,
-        json!({"mode": "delay", "delayMs": 2000, "count": 1, "method": "PUT", "path": "_arangosync/lock"}),
-    );
-    harness.reset_stats();
-    let child = spawn(&harness, &["apply", "--concurrency", "1"]);
-    // The GET before the read, then the held replace.
-    wait_for("the run's attempt to take the lock", || {
-        requests_to(&harness, LOCK) >= 2
-    });
+    let child = apply_holding_its_lock_replace(&harness, 2000);
     let started = Instant::now();
     let other = crate::signals::foreign_lock("2026-01-01T00:00:00Z", 4_000_000_000, 600, 0);
     harness.put(LOCK, other);
@@ -235,15 +243,7 @@ fn a_collection_made_by_hand_before_the_lock_is_taken_makes_the_run_plan_again_a
     // arangosync's (and `--prune` would drop it with its documents): the
     // run must see alpha before writing and plan again instead.
     let harness = after_a_first_apply();
-    set_faults(
-        &harness,
-        json!({"mode": "delay", "delayMs": 1500, "count": 1, "method": "PUT", "path": "_arangosync/lock"}),
-    );
-    harness.reset_stats();
-    let child = spawn(&harness, &["apply", "--concurrency", "1"]);
-    wait_for("the run's attempt to take the lock", || {
-        requests_to(&harness, LOCK) >= 2
-    });
+    let child = apply_holding_its_lock_replace(&harness, 1500);
     harness.post(
         "/_api/collection",
         json!({"name": "alpha", "waitForSync": true}),
