@@ -473,9 +473,7 @@ async fn start(
         Some(read) => (read, counting.await),
         None => tokio::join!(reading, counting),
     };
-    let failed = |err: &dyn std::fmt::Display| {
-        CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
-    };
+    let failed = |err: &dyn std::fmt::Display| reading_failed(&client, err);
     let mut live = read.map_err(|err| failed(&err))?;
     if uses_analyzers(state) {
         live::complete_analyzers(&client, &mut live)
@@ -541,9 +539,7 @@ async fn read_live(
     known_server: Option<&crate::server::Server>,
 ) -> Result<crate::plan::Live, CliError> {
     let read_analyzers = uses_analyzers(desired);
-    let failed = |err: &dyn std::fmt::Display| {
-        CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
-    };
+    let failed = |err: &dyn std::fmt::Display| reading_failed(client, err);
     // At the same time as the rest of the read.
     let wanted = vector_counts_wanted(client, desired, known_server);
     let counting = vector_counts(client, &wanted);
@@ -555,6 +551,11 @@ async fn read_live(
     let mut live = read.map_err(|err| failed(&err))?;
     live.document_counts = counts.map_err(|err| failed(&err))?;
     Ok(live)
+}
+
+/// A failed read of the live state, naming the database.
+fn reading_failed(client: &Client, err: &dyn std::fmt::Display) -> CliError {
+    CliError::runtime(format!("reading database \"{}\": {err}", client.database()))
 }
 
 /// Whether the specs use analyzers, so the live read lists the database's.

@@ -111,24 +111,15 @@ pub async fn read(
                     // built-in ones and `_system`'s, which `_system` lists (built-ins
                     // bare, its own as `_system::name`), so an analyzer no spec
                     // defines is found missing before anything is written.
-                    let system = client.for_database("_system");
-                    let listing = async {
-                        if read_analyzers {
-                            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
-                        } else {
-                            None
-                        }
-                    };
-                    let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
-                    let analyzers = match listing {
-                        Some(answer) => Some(analyzer_names(&answer?.body)),
-                        None => None,
-                    };
-                    return Ok(Live {
-                        server: Some(server?),
-                        analyzers,
+                    let system = client.for_database(SYSTEM);
+                    let mut live = Live {
+                        server: Some(read_server(&system, namespace).await?),
                         ..Live::default()
-                    });
+                    };
+                    if read_analyzers {
+                        complete_analyzers(client, &mut live).await?;
+                    }
+                    return Ok(live);
                 }
                 Err(err) => return Err(err.into()),
             }
