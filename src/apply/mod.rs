@@ -571,19 +571,12 @@ async fn write_registry_entries(
         for index in 0..chunk.len() {
             let result = results.get(index).unwrap_or(&Value::Null);
             outcomes.push(if result["error"].as_bool() == Some(true) {
-                Err(ClientError::Api {
-                    method: Method::POST.to_string(),
-                    path: path.clone(),
-                    status: result["code"]
-                        .as_u64()
-                        .and_then(|code| u16::try_from(code).ok())
-                        .unwrap_or(500),
-                    error_num: result["errorNum"].as_u64().unwrap_or(0),
-                    message: result["errorMessage"]
-                        .as_str()
-                        .unwrap_or("a registry entry was not written")
-                        .to_string(),
-                })
+                Err(inserted_error(
+                    &path,
+                    result,
+                    500,
+                    "a registry entry was not written",
+                ))
             } else {
                 Ok(())
             });
@@ -1032,22 +1025,35 @@ async fn record_all(client: &Client, documents: Vec<Value>) -> Result<(), Client
             .flatten()
             .find(|result| result["error"].as_bool() == Some(true));
         if let Some(failed) = failed {
-            return Err(ClientError::Api {
-                method: Method::POST.to_string(),
-                path: path.clone(),
-                status: failed["code"]
-                    .as_u64()
-                    .and_then(|code| u16::try_from(code).ok())
-                    .unwrap_or(response.status),
-                error_num: failed["errorNum"].as_u64().unwrap_or(0),
-                message: failed["errorMessage"]
-                    .as_str()
-                    .unwrap_or("an ownership record was not written")
-                    .to_string(),
-            });
+            return Err(inserted_error(
+                &path,
+                failed,
+                response.status,
+                "an ownership record was not written",
+            ));
         }
     }
     Ok(())
+}
+
+/// The error of one document a bulk insert (`POST` to `path`) could not
+/// write: `result` is the error object standing in for it in the answer,
+/// with its own `code` (else `status`), `errorNum` and `errorMessage`
+/// (else `otherwise`).
+fn inserted_error(path: &str, result: &Value, status: u16, otherwise: &str) -> ClientError {
+    ClientError::Api {
+        method: Method::POST.to_string(),
+        path: path.to_string(),
+        status: result["code"]
+            .as_u64()
+            .and_then(|code| u16::try_from(code).ok())
+            .unwrap_or(status),
+        error_num: result["errorNum"].as_u64().unwrap_or(0),
+        message: result["errorMessage"]
+            .as_str()
+            .unwrap_or(otherwise)
+            .to_string(),
+    }
 }
 
 /// Deletes state documents by key in bulk; keys already gone are fine.
