@@ -12,10 +12,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod analyzer_refs;
+mod index_options;
 mod lineage;
 mod view;
 
 pub use analyzer_refs::{analyzer_as_reported, analyzer_database, SYSTEM_DATABASE};
+pub use index_options::IndexOptions;
 pub use lineage::{FeatureLineage, SourceKind};
 
 /// Everything arangosync manages in one database.
@@ -409,8 +411,9 @@ pub struct Index {
     /// Attribute paths (strings) or, for inverted indexes, field objects.
     pub fields: Vec<Value>,
     /// Every other attribute, with the server's defaults for the type filled
-    /// in (`unique`, `sparse`, `estimates`, `expireAfter`, ...).
-    pub options: BTreeMap<String, Value>,
+    /// in (`unique`, `sparse`, `estimates`, `expireAfter`, ...), sorted by
+    /// name.
+    pub options: IndexOptions,
     /// The server's id (`coll/123`) for live indexes; `None` in specs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -495,7 +498,7 @@ impl Index {
 
     /// The options that describe the index, without the creation-only ones
     /// ([`is_creation_option`]): what a plan compares.
-    pub fn compared_options(&self) -> impl Iterator<Item = (&String, &Value)> {
+    pub fn compared_options(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.options
             .iter()
             .filter(|(key, _)| !is_creation_option(&self.index_type, key))
@@ -547,7 +550,7 @@ impl Index {
             body.insert("name".into(), Value::from(name.clone()));
         }
         for (key, value) in &self.options {
-            body.insert(key.clone(), value.clone());
+            body.insert(key.to_string(), value.clone());
         }
         Value::Object(body)
     }
@@ -804,7 +807,7 @@ struct Inherited {
 }
 
 impl Inherited {
-    fn root(options: &BTreeMap<String, Value>) -> Inherited {
+    fn root(options: &IndexOptions) -> Inherited {
         let defaults = [
             ("analyzer", Value::from("identity")),
             ("cache", Value::Bool(false)),

@@ -843,10 +843,12 @@ mod tests {
     use serde_json::json;
     use std::collections::BTreeMap;
 
+    use crate::model::IndexOptions;
+
     fn index(index_type: &str, options: Value) -> Index {
-        let options: BTreeMap<String, Value> = match options {
+        let options: IndexOptions = match options {
             Value::Object(map) => map.into_iter().collect(),
-            _ => BTreeMap::new(),
+            _ => IndexOptions::new(),
         };
         Index {
             name: Some("i".into()),

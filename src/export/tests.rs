@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map};
 
 use super::{reads_back_as, render, to_yaml, Source};
-use crate::model::{Collection, CollectionType, Function, Index, KeyOptions, RegistryEntry, State};
+use crate::model::{
+    Collection, CollectionType, Function, Index, IndexOptions, KeyOptions, RegistryEntry, State,
+};
 
 fn source() -> Source {
     Source {
@@ -20,8 +22,7 @@ fn index(index_type: &str, fields: &[&str], options: serde_json::Value) -> Index
         name: Some(format!("idx_{index_type}")),
         index_type: index_type.into(),
         fields: fields.iter().map(|field| json!(field)).collect(),
-        options: serde_json::from_value::<BTreeMap<String, serde_json::Value>>(options)
-            .expect("options"),
+        options: serde_json::from_value::<IndexOptions>(options).expect("options"),
         id: Some("c/1".into()),
     }
 }

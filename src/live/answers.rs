@@ -12,7 +12,6 @@
 //! non-array where an array is expected as the empty array, as key and
 //! index lookups on a `Value` would.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -21,7 +20,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 use serde::Deserialize as DeriveDeserialize;
 use serde_json::Value;
 
-use crate::model::RegistryEntry;
+use crate::model::{IndexOptions, RegistryEntry};
 use crate::ownership::{Intent, Owned, StateDocument};
 
 /// `T` read from a JSON object; anything else (null, a scalar, an array)
@@ -232,7 +231,7 @@ pub struct ApiIndex {
     pub id: Value,
     pub name: Value,
     pub fields: Value,
-    pub options: BTreeMap<String, Value>,
+    pub options: IndexOptions,
 }
 
 impl<'de> Deserialize<'de> for ApiIndex {
@@ -264,7 +263,7 @@ impl<'de> Visitor<'de> for ApiIndexVisitor {
                 }
                 _ => {
                     let value = map.next_value()?;
-                    index.options.insert(key, value);
+                    index.options.insert(&key, value);
                 }
             }
         }
@@ -376,7 +375,7 @@ mod tests {
         assert_eq!(indexes[1].0.fields, json!(["a"]));
         assert_eq!(
             indexes[1].0.options,
-            BTreeMap::from([("unique".to_string(), json!(true))])
+            IndexOptions::from([("unique", json!(true))])
         );
     }
 

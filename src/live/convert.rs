@@ -165,6 +165,8 @@ pub(super) fn index_from_parts(collection: &str, index: ApiIndex) -> Option<Inde
         Value::Number(id) => format!("{collection}/{id}"),
         _ => String::new(),
     };
+    let mut options = index.options;
+    options.shrink_to_fit();
     Some(Index {
         index_type: index_type.to_string(),
         name: string(index.name),
@@ -172,7 +174,7 @@ pub(super) fn index_from_parts(collection: &str, index: ApiIndex) -> Option<Inde
             Value::Array(fields) => fields,
             _ => Vec::new(),
         },
-        options: index.options,
+        options,
         id: Some(id).filter(|id| !id.is_empty()),
     })
 }

@@ -180,6 +180,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::model::IndexOptions;
 
     #[test]
     fn references_are_spelt_as_the_server_reports_them() {
@@ -222,7 +223,7 @@ mod tests {
                     "nested": [{"name": "n", "analyzer": "_system::t2"}]}),
                 json!({"name": "body"}),
             ],
-            options: BTreeMap::from([("analyzer".to_string(), json!("features::txt1"))]),
+            options: IndexOptions::from([("analyzer".to_string(), json!("features::txt1"))]),
             id: None,
         });
         state.collections.insert("books".into(), collection);
@@ -245,7 +246,7 @@ mod tests {
         );
         let reported = state.with_analyzers_as_reported("features");
         let index = &reported.collections["books"].indexes[0];
-        assert_eq!(index.options["analyzer"], json!("txt1"));
+        assert_eq!(index.options.get("analyzer"), Some(&json!("txt1")));
         assert_eq!(
             index.fields[0],
             json!({"name": "title", "analyzer": "txt1",

@@ -446,7 +446,7 @@ mod tests {
 
     use super::super::model::Stage;
     use super::super::{diff, Live, Options, Ownership};
-    use crate::model::{Analyzer, Collection, CollectionType, Index, State};
+    use crate::model::{Analyzer, Collection, CollectionType, Index, IndexOptions, State};
 
     fn analyzer(name: &str, properties: serde_json::Value) -> Analyzer {
         Analyzer {
@@ -470,7 +470,7 @@ mod tests {
             name: Some(name.into()),
             index_type: "inverted".into(),
             fields: vec![json!({"name": "title", "analyzer": analyzer})],
-            options: BTreeMap::new(),
+            options: IndexOptions::new(),
             id: id.map(str::to_string),
         }
     }

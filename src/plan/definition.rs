@@ -308,9 +308,8 @@ pub fn function(entry: &RegistryEntry) -> Vec<FieldChange> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
+    use crate::model::IndexOptions;
 
     fn shown(fields: &[FieldChange]) -> Vec<String> {
         fields
@@ -352,16 +351,16 @@ mod tests {
 
     #[test]
     fn an_index_leaves_out_its_name_and_its_types_defaults() {
-        let mut options = BTreeMap::new();
+        let mut options = IndexOptions::new();
         for (key, value) in index_defaults("vector") {
             if let Some(param) = key.strip_prefix("params.") {
-                let params = options.entry("params".to_string()).or_insert(json!({}));
+                let params = options.get_or_insert("params", json!({}));
                 params[param] = value;
             } else {
-                options.insert(key.to_string(), value);
+                options.insert(key, value);
             }
         }
-        options.insert("unique".into(), json!(true));
+        options.insert("unique", json!(true));
         options.get_mut("params").unwrap()["metric"] = json!("cosine");
         let vector = Index {
             name: Some("idx_emb".into()),
@@ -383,8 +382,8 @@ mod tests {
 
     #[test]
     fn a_deleted_index_is_named_by_its_type_and_fields() {
-        let mut options = BTreeMap::new();
-        options.insert("unique".to_string(), json!(true));
+        let mut options = IndexOptions::new();
+        options.insert("unique", json!(true));
         let unique = Index {
             name: Some("idx_email".into()),
             index_type: "persistent".into(),
@@ -399,13 +398,13 @@ mod tests {
         let inverted = Index {
             index_type: "inverted".into(),
             fields: vec![json!({"name": "title", "analyzer": "text_en"})],
-            options: BTreeMap::new(),
+            options: IndexOptions::new(),
             ..unique
         };
         assert_eq!(index_facts(&inverted), "it was an inverted index on title");
-        let mut options = BTreeMap::new();
-        options.insert("unique".to_string(), json!(true));
-        options.insert("sparse".to_string(), json!(true));
+        let mut options = IndexOptions::new();
+        options.insert("unique", json!(true));
+        options.insert("sparse", json!(true));
         let replaced = Index {
             fields: vec![json!("email"), json!("tenant")],
             options,

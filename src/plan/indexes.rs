@@ -82,7 +82,7 @@ fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
             let before = live.options.get(key).cloned().unwrap_or(Value::Null);
             fields.push(FieldChange {
                 compare: Compare::Stated,
-                field: key.clone(),
+                field: key.to_string(),
                 before,
                 after: value.clone(),
             });

@@ -253,12 +253,11 @@ fn block_deletes(changes: &mut [Change], reason: &str) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use serde_json::json;
 
     use super::super::{diff, Live, Options, Ownership};
-    use crate::model::{Collection, CollectionType, Function, Index, State};
+    use crate::model::{Collection, CollectionType, Function, Index, IndexOptions, State};
 
     /// A persistent index as the server reports it.
     fn index(collection: &str, name: &str, field: &str) -> Index {
@@ -266,7 +265,7 @@ mod tests {
             name: Some(name.into()),
             index_type: "persistent".into(),
             fields: vec![json!(field)],
-            options: BTreeMap::from([
+            options: IndexOptions::from([
                 ("unique".to_string(), json!(false)),
                 ("sparse".to_string(), json!(false)),
                 ("deduplicate".to_string(), json!(true)),

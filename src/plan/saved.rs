@@ -417,7 +417,7 @@ mod tests {
             name: Some("idx_by_hand".into()),
             index_type: "persistent".into(),
             fields: vec![json!("email")],
-            options: BTreeMap::new(),
+            options: crate::model::IndexOptions::new(),
             id: Some("users/1".into()),
         });
         assert_eq!(before, fingerprint(&live_with(indexed), &address));

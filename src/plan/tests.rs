@@ -1,11 +1,11 @@
 //! Unit tests of the pure diff: one case per kind of change.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use super::*;
-use crate::model::{Collection, CollectionType, EdgeDefinition, Graph, Index, Schema, State};
+use crate::model::{
+    Collection, CollectionType, EdgeDefinition, Graph, Index, IndexOptions, Schema, State,
+};
 
 fn options() -> Options {
     Options {
@@ -19,7 +19,7 @@ fn persistent(fields: &[&str], name: Option<&str>, unique: bool) -> Index {
         name: name.map(str::to_string),
         index_type: "persistent".into(),
         fields: fields.iter().map(|f| Value::from(*f)).collect(),
-        options: BTreeMap::from([
+        options: IndexOptions::from([
             ("unique".to_string(), json!(unique)),
             ("sparse".to_string(), json!(false)),
             ("deduplicate".to_string(), json!(true)),

@@ -38,11 +38,9 @@
 //!   `features` the server adds are not filled in: the plan compares only
 //!   what the spec states ([`crate::model::Index::satisfied_by`]).
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
-use crate::model::Index;
+use crate::model::{Index, IndexOptions};
 use crate::spec::reader::{nearest, suggestion, Fields, Reader, MERGE_KEY_HINT};
 use crate::spec::yaml::{Node, NodeKind};
 
@@ -320,7 +318,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
         None => None,
     };
 
-    let mut options = BTreeMap::new();
+    let mut options = IndexOptions::new();
     match index_type {
         "persistent" => persistent_options(reader, &mut fields, &mut options),
         "ttl" => ttl_options(reader, &mut fields, &mut options),
@@ -331,6 +329,7 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
         _ => mdi_options(reader, &mut fields, &mut options, index_type),
     }
     reader.finish(fields);
+    options.shrink_to_fit();
 
     Some(Index {
         name,
@@ -344,30 +343,25 @@ pub fn read(reader: &mut Reader<'_>, node: &Node) -> Option<Index> {
 fn flag(
     reader: &mut Reader<'_>,
     fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
+    options: &mut IndexOptions,
     key: &str,
     default: bool,
 ) {
     let value = fields.bool(reader, key).unwrap_or(default);
-    options.insert(key.to_string(), Value::Bool(value));
+    options.insert(key, Value::Bool(value));
 }
 
 /// A list of attribute paths, kept only when given.
-fn paths(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-    key: &str,
-) {
+fn paths(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions, key: &str) {
     if let Some(paths) = fields.strings(reader, key) {
-        options.insert(key.to_string(), json!(paths));
+        options.insert(key, json!(paths));
     }
 }
 
 fn persistent_options(
     reader: &mut Reader<'_>,
     fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
+    options: &mut IndexOptions,
 ) {
     flag(reader, fields, options, "unique", false);
     flag(reader, fields, options, "sparse", false);
@@ -377,59 +371,47 @@ fn persistent_options(
     paths(reader, fields, options, "storedValues");
 }
 
-fn ttl_options(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-) {
+fn ttl_options(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions) {
     if let Some(expire_after) = fields.number(reader, "expireAfter") {
-        options.insert("expireAfter".into(), expire_after);
+        options.insert("expireAfter", expire_after);
     }
     // Kept as written: a unique TTL index is an error `validate` explains.
     flag(reader, fields, options, "unique", false);
-    options.insert("sparse".into(), Value::Bool(true));
-    options.insert("estimates".into(), Value::Bool(false));
+    options.insert("sparse", Value::Bool(true));
+    options.insert("estimates", Value::Bool(false));
 }
 
-fn geo_options(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-) {
+fn geo_options(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions) {
     flag(reader, fields, options, "geoJson", false);
     flag(reader, fields, options, "legacyPolygons", false);
-    options.insert("bestIndexedLevel".into(), json!(GEO_BEST_INDEXED_LEVEL));
-    options.insert("worstIndexedLevel".into(), json!(GEO_WORST_INDEXED_LEVEL));
-    options.insert("maxNumCoverCells".into(), json!(GEO_MAX_NUM_COVER_CELLS));
-    options.insert("sparse".into(), Value::Bool(true));
-    options.insert("unique".into(), Value::Bool(false));
+    options.insert("bestIndexedLevel", json!(GEO_BEST_INDEXED_LEVEL));
+    options.insert("worstIndexedLevel", json!(GEO_WORST_INDEXED_LEVEL));
+    options.insert("maxNumCoverCells", json!(GEO_MAX_NUM_COVER_CELLS));
+    options.insert("sparse", Value::Bool(true));
+    options.insert("unique", Value::Bool(false));
 }
 
-fn fulltext_options(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-) {
+fn fulltext_options(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions) {
     // The server reads minLength as an integer (truncating) and treats
     // anything below 1 as 1, and reports it that way.
     let min_length = fields
         .number(reader, "minLength")
         .and_then(|number| number.as_f64())
         .map_or(FULLTEXT_DEFAULT_MIN_LENGTH, |number| number.trunc() as i64);
-    options.insert("minLength".into(), json!(min_length.max(1)));
-    options.insert("sparse".into(), Value::Bool(true));
-    options.insert("unique".into(), Value::Bool(false));
+    options.insert("minLength", json!(min_length.max(1)));
+    options.insert("sparse", Value::Bool(true));
+    options.insert("unique", Value::Bool(false));
 }
 
 fn mdi_options(
     reader: &mut Reader<'_>,
     fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
+    options: &mut IndexOptions,
     index_type: &str,
 ) {
     // Required to be "double"; kept as written (or absent) for `validate`.
     if let Some(value_types) = fields.string(reader, "fieldValueTypes") {
-        options.insert("fieldValueTypes".into(), Value::String(value_types));
+        options.insert("fieldValueTypes", Value::String(value_types));
     }
     paths(reader, fields, options, "storedValues");
     paths(reader, fields, options, "prefixFields");
@@ -441,7 +423,7 @@ fn mdi_options(
     match index_type {
         "mdi-prefixed" => flag(reader, fields, options, "estimates", true),
         "mdi" => {
-            options.insert("estimates".into(), Value::Bool(false));
+            options.insert("estimates", Value::Bool(false));
         }
         _ => {}
     }
@@ -452,21 +434,17 @@ fn mdi_options(
 /// A vector index's options: `params` with the server's defaults filled in
 /// (values kept as written for `validate` to judge), `sparse` and `unique`
 /// (false unless set), `storedValues` and `parallelism` when given.
-fn vector_options(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-) {
+fn vector_options(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions) {
     if let Some(node) = fields.require(reader, "params") {
         if let Some(params) = vector_params(reader, node) {
-            options.insert("params".into(), params);
+            options.insert("params", params);
         }
     }
     flag(reader, fields, options, "sparse", false);
     flag(reader, fields, options, "unique", false);
     paths(reader, fields, options, "storedValues");
     if let Some(parallelism) = fields.uint(reader, "parallelism") {
-        options.insert("parallelism".into(), json!(parallelism));
+        options.insert("parallelism", json!(parallelism));
     }
 }
 
@@ -571,16 +549,12 @@ fn inverted_fields(reader: &mut Reader<'_>, node: &Node) -> Option<Vec<Value>> {
     Some(fields)
 }
 
-fn inverted_options(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    options: &mut BTreeMap<String, Value>,
-) {
+fn inverted_options(reader: &mut Reader<'_>, fields: &mut Fields<'_>, options: &mut IndexOptions) {
     for key in INVERTED_OPTIONS {
         if let Some(node) = fields.take(key) {
             check_option_object(reader, key, node);
             if let Some(value) = reader.json(node) {
-                options.insert((*key).to_string(), value);
+                options.insert(key, value);
             }
         }
     }
@@ -595,7 +569,7 @@ fn inverted_options(
         ),
         ("storedValues", json!([])),
     ] {
-        options.entry(key.to_string()).or_insert(default);
+        options.get_or_insert(key, default);
     }
     if let Some(primary_sort) = options.get_mut("primarySort") {
         normalise_primary_sort(primary_sort);
@@ -603,8 +577,8 @@ fn inverted_options(
     if let Some(stored_values) = options.get_mut("storedValues") {
         normalise_stored_values(stored_values);
     }
-    options.insert("sparse".into(), Value::Bool(true));
-    options.insert("unique".into(), Value::Bool(false));
+    options.insert("sparse", Value::Bool(true));
+    options.insert("unique", Value::Bool(false));
 }
 
 /// Reports the unknown keys of one mapping (with the nearest valid name as

@@ -607,15 +607,14 @@ fn stored_values(index: &Index, label: &str, origin: Option<&Origin>, report: &m
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use serde_json::json;
 
     use super::*;
-    use crate::model::CollectionType;
+    use crate::model::{CollectionType, IndexOptions};
 
     fn index(index_type: &str, fields: Value, options: Value) -> Index {
-        let options: BTreeMap<String, Value> = serde_json::from_value(options).unwrap();
+        let options: IndexOptions = serde_json::from_value(options).unwrap();
         Index {
             name: None,
             index_type: index_type.into(),

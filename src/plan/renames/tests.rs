@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::model::{Collection, CollectionType, EdgeDefinition, Graph, Index, State, View};
+use crate::model::{
+    Collection, CollectionType, EdgeDefinition, Graph, Index, IndexOptions, State, View,
+};
 use crate::ownership::Owned;
 use crate::plan::{diff, Action, Address, Live, Options, Ownership, Plan, Stage, Step};
 use crate::server::{Server, Version};
@@ -24,7 +26,7 @@ fn index(id: Option<&str>) -> Index {
         name: Some("idx_email".into()),
         index_type: "persistent".into(),
         fields: vec![Value::from("email")],
-        options: BTreeMap::from([
+        options: IndexOptions::from([
             ("unique".to_string(), json!(false)),
             ("sparse".to_string(), json!(false)),
             ("deduplicate".to_string(), json!(true)),
