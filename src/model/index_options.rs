@@ -1,20 +1,27 @@
 //! An index's options as a small list sorted by name.
 //!
-//! Shape: one `(name, value)` entry per option, sorted by name (byte order,
-//! as `str` compares) and unique, so iteration, `Debug`, equality and
-//! serialization give exactly what the `BTreeMap<String, Value>` this type
-//! replaces gave. A name ArangoDB documents for some index type (see
-//! `KNOWN_NAMES`) is kept as a `&'static str` and costs no allocation; any
-//! other name (an option a newer server reports) is an owned string.
+//! Shape: one `(name, value)` entry per option in a vector, sorted by name
+//! (byte order, as `str` compares) and unique, so iteration, `Debug`,
+//! equality and serialization give exactly what the
+//! `BTreeMap<String, Value>` this type replaces gave. An entry is 40 bytes:
+//! * the name: a name ArangoDB documents for some index type (see
+//!   `KNOWN_NAMES`) is a `&'static str` and costs no allocation; any other
+//!   (an option a newer server reports) is an owned string. A table of
+//!   the documented names rather than a small-string crate (`compact_str`
+//!   keeps names up to 24 bytes inline): the names are a closed set known
+//!   here, so a `Cow<'static, str>` does as well without a dependency;
+//! * the value: `true` and `false` (every option of a persistent index, most
+//!   of the others) are kept inline; any other value in a box. Readers see
+//!   `&Value` either way.
 //!
 //! Why not a `BTreeMap`: an index has 3 to 20 options, and a `BTreeMap`
-//! allocates a whole leaf (room for 11 entries: 11 x (24-byte `String` +
-//! 80-byte `Value` with `preserve_order`) plus links, about 1.2 KB) for the
-//! first one, and a heap string per name besides. A vector shrunk to fit
-//! holds only its entries (104 bytes each: 312 bytes for three); a lookup
-//! is a binary search over a handful of names. At 20,000 entities (49,000
-//! indexes) the maps were about 52 MB on each side of a plan (heaptrack,
-//! issue 16).
+//! allocates a whole leaf for the first one (room for 11 entries of a
+//! 24-byte `String` and an 80-byte `Value` with `preserve_order`, plus
+//! links: about 1.2 KB), and a heap string per name besides. The vector,
+//! shrunk to fit once built, holds 200 bytes for a persistent index's five
+//! flags; a lookup is a binary search over a handful of names. At 20,000
+//! entities (49,000 indexes) the maps were about 52 MB on each side of a
+//! plan (heaptrack, issue 16).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -75,11 +82,59 @@ fn name_of(name: &str) -> Name {
     known(name).map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed)
 }
 
+/// `Value::Bool(true)` and `Value::Bool(false)`, which [`Stored::Bool`]
+/// values are read as.
+static TRUE: Value = Value::Bool(true);
+static FALSE: Value = Value::Bool(false);
+
+/// One option value as kept: a flag inline, anything else boxed (16 bytes
+/// instead of the 80 of a `Value`).
+#[derive(Clone)]
+enum Stored {
+    Bool(bool),
+    Other(Box<Value>),
+}
+
+impl Stored {
+    fn new(value: Value) -> Stored {
+        match value {
+            Value::Bool(flag) => Stored::Bool(flag),
+            other => Stored::Other(Box::new(other)),
+        }
+    }
+
+    fn value(&self) -> &Value {
+        match self {
+            Stored::Bool(true) => &TRUE,
+            Stored::Bool(false) => &FALSE,
+            Stored::Other(value) => value,
+        }
+    }
+
+    /// The value to change in place: a flag is boxed first.
+    fn value_mut(&mut self) -> &mut Value {
+        match self {
+            Stored::Other(value) => value,
+            Stored::Bool(flag) => {
+                *self = Stored::Other(Box::new(Value::Bool(*flag)));
+                self.value_mut()
+            }
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Stored::Bool(flag) => Value::Bool(flag),
+            Stored::Other(value) => *value,
+        }
+    }
+}
+
 /// The options of one index (everything but `type`, `name`, `fields` and
 /// `id`), sorted by name; see the module note for the shape and its cost.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct IndexOptions {
-    entries: Vec<(Name, Value)>,
+    entries: Vec<(Name, Stored)>,
 }
 
 impl IndexOptions {
@@ -96,13 +151,13 @@ impl IndexOptions {
     /// The value of option `name`, if set.
     pub fn get(&self, name: &str) -> Option<&Value> {
         let at = self.position(name).ok()?;
-        Some(&self.entries[at].1)
+        Some(self.entries[at].1.value())
     }
 
     /// The value of option `name` to change in place, if set.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
         let at = self.position(name).ok()?;
-        Some(&mut self.entries[at].1)
+        Some(self.entries[at].1.value_mut())
     }
 
     /// Whether option `name` is set.
@@ -113,9 +168,11 @@ impl IndexOptions {
     /// Sets option `name` to `value`; the value it had before, if any.
     pub fn insert(&mut self, name: &str, value: Value) -> Option<Value> {
         match self.position(name) {
-            Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
+            Ok(at) => {
+                Some(std::mem::replace(&mut self.entries[at].1, Stored::new(value)).into_value())
+            }
             Err(at) => {
-                self.entries.insert(at, (name_of(name), value));
+                self.entries.insert(at, (name_of(name), Stored::new(value)));
                 None
             }
         }
@@ -123,8 +180,8 @@ impl IndexOptions {
 
     fn insert_name(&mut self, name: Name, value: Value) {
         match self.position(&name) {
-            Ok(at) => self.entries[at].1 = value,
-            Err(at) => self.entries.insert(at, (name, value)),
+            Ok(at) => self.entries[at].1 = Stored::new(value),
+            Err(at) => self.entries.insert(at, (name, Stored::new(value))),
         }
     }
 
@@ -133,17 +190,18 @@ impl IndexOptions {
         let at = match self.position(name) {
             Ok(at) => at,
             Err(at) => {
-                self.entries.insert(at, (name_of(name), default));
+                self.entries
+                    .insert(at, (name_of(name), Stored::new(default)));
                 at
             }
         };
-        &mut self.entries[at].1
+        self.entries[at].1.value_mut()
     }
 
     /// Unsets option `name`; the value it had, if any.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let at = self.position(name).ok()?;
-        Some(self.entries.remove(at).1)
+        Some(self.entries.remove(at).1.into_value())
     }
 
     /// The options by name, in name order.
@@ -174,13 +232,15 @@ impl IndexOptions {
 }
 
 /// The options of [`IndexOptions::iter`]: `(name, value)` in name order.
-pub struct Iter<'a>(std::slice::Iter<'a, (Name, Value)>);
+pub struct Iter<'a>(std::slice::Iter<'a, (Name, Stored)>);
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a str, &'a Value);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(name, value)| (name.as_ref(), value))
+        self.0
+            .next()
+            .map(|(name, value)| (name.as_ref(), value.value()))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -192,7 +252,7 @@ impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         self.0
             .next_back()
-            .map(|(name, value)| (name.as_ref(), value))
+            .map(|(name, value)| (name.as_ref(), value.value()))
     }
 }
 
@@ -210,13 +270,44 @@ impl<'a> IntoIterator for &'a IndexOptions {
 /// The options by value, in name order.
 impl IntoIterator for IndexOptions {
     type Item = (String, Value);
-    type IntoIter =
-        std::iter::Map<std::vec::IntoIter<(Name, Value)>, fn((Name, Value)) -> (String, Value)>;
+    type IntoIter = IntoIter;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries
-            .into_iter()
-            .map(|(name, value)| (name.into_owned(), value))
+    fn into_iter(self) -> IntoIter {
+        IntoIter(self.entries.into_iter())
+    }
+}
+
+/// The options of [`IndexOptions::into_iter`]: `(name, value)` in name
+/// order.
+pub struct IntoIter(std::vec::IntoIter<(Name, Stored)>);
+
+impl Iterator for IntoIter {
+    type Item = (String, Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, value) = self.0.next()?;
+        Some((name.into_owned(), value.into_value()))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IntoIter {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let (name, value) = self.0.next_back()?;
+        Some((name.into_owned(), value.into_value()))
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
+
+/// Equal when the same names have the same values (as `Value`s: a flag
+/// boxed by [`IndexOptions::get_mut`] is still the flag).
+impl PartialEq for IndexOptions {
+    fn eq(&self, other: &IndexOptions) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -385,6 +476,30 @@ mod tests {
         assert_eq!(options.keys().collect::<Vec<_>>(), ["sparse"]);
         options.remove("sparse");
         assert!(options.is_empty());
+    }
+
+    #[test]
+    fn an_entry_is_forty_bytes() {
+        assert_eq!(std::mem::size_of::<(Name, Stored)>(), 40);
+    }
+
+    #[test]
+    fn a_flag_changed_in_place_is_still_a_flag() {
+        let mut options = IndexOptions::from([("sparse", json!(false)), ("unique", json!(true))]);
+        let same = options.clone();
+        assert!(matches!(options.entries[0].1, Stored::Bool(false)));
+        *options.get_mut("sparse").unwrap() = json!(false);
+        assert!(matches!(options.entries[0].1, Stored::Other(_)));
+        assert_eq!(options, same);
+        assert_eq!(format!("{options:?}"), format!("{same:?}"));
+        *options.get_or_insert("unique", json!(null)) = json!(false);
+        assert_ne!(options, same);
+        assert_eq!(json!(options), json!({"sparse": false, "unique": false}));
+        assert_eq!(options.remove("unique"), Some(json!(false)));
+        assert_eq!(
+            options.into_iter().collect::<Vec<_>>(),
+            [("sparse".to_string(), json!(false))]
+        );
     }
 
     #[test]
