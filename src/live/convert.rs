@@ -154,32 +154,22 @@ pub fn index_from_api(collection: &str, value: &Value) -> Option<Index> {
 
 /// [`index_from_api`] for an index already read, moved into the model.
 pub(super) fn index_from_parts(collection: &str, index: ApiIndex) -> Option<Index> {
-    let index_type = match index.index_type.as_str()? {
+    let index_type = match index.index_type.as_deref()? {
         "primary" | "edge" => return None,
         "hash" | "skiplist" | "rocksdb" => "persistent",
         other => other,
     };
     let id = match index.id {
-        Value::String(id) if id.contains('/') => id,
-        Value::String(id) => format!("{collection}/{id}"),
-        Value::Number(id) => format!("{collection}/{id}"),
-        _ => String::new(),
+        Some(id) if id.contains('/') => Some(id),
+        Some(id) => Some(format!("{collection}/{id}")),
+        None => None,
     };
-    // Parsed lists and maps grow by doubling (a two-field list holds four
-    // `Value`s of 80 bytes); the index is kept for the whole run.
-    let mut fields = match index.fields {
-        Value::Array(fields) => fields,
-        _ => Vec::new(),
-    };
-    fields.shrink_to_fit();
-    let mut options = index.options;
-    options.shrink_to_fit();
     Some(Index {
         index_type: index_type.to_string(),
-        name: string(index.name),
-        fields,
-        options,
-        id: Some(id).filter(|id| !id.is_empty()),
+        name: index.name,
+        fields: index.fields,
+        options: index.options,
+        id,
     })
 }
 
@@ -314,7 +304,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_index_read_from_bytes_keeps_no_spare_room() {
+    fn an_index_read_from_bytes_is_read_into_place_without_spare_room() {
         let answer = br#"{"type": "hash", "id": "7", "name": "idx", "fields": ["a", "b"],
             "unique": true, "sparse": false, "selectivityEstimate": 1, "newOption": [1]}"#;
         let read: ApiIndex = serde_json::from_slice(answer).expect("index");
@@ -323,6 +313,7 @@ mod tests {
         assert_eq!(index.id.as_deref(), Some("c/7"));
         assert_eq!(index.fields, [json!("a"), json!("b")]);
         assert_eq!(index.fields.capacity(), 2);
+        assert_eq!(std::mem::size_of::<ApiIndex>(), 120);
         assert_eq!(
             serde_json::to_string(&index.options).expect("json"),
             r#"{"newOption":[1],"sparse":false,"unique":true}"#
