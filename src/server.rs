@@ -988,7 +988,7 @@ mod tests {
         );
         assert!(verdicts(&inner, None, &at("3.12.6")).is_empty());
         let mut stored = vector(json!({"metric": "l2", "dimension": 3, "nLists": 2}));
-        stored.options.insert("storedValues".into(), json!(["x"]));
+        stored.options.insert("storedValues", json!(["x"]));
         assert_eq!(verdicts(&stored, None, &at("3.12.6")).len(), 1);
         assert!(verdicts(&stored, None, &at("3.12.7")).is_empty());
         let scaling = vector(json!({"metric": "l2", "dimension": 3,

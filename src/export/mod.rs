@@ -642,7 +642,7 @@ fn index_spec(index: &Index, analyzers: &BTreeMap<String, Analyzer>) -> Value {
     };
     spec.insert("fields".into(), Value::Array(fields));
     for (key, default) in index_option_defaults(&index.index_type) {
-        let Some(value) = index.options.get(*key) else {
+        let Some(value) = index.options.get(key) else {
             continue;
         };
         if value.is_null() || default.as_ref() == Some(value) {

@@ -300,7 +300,7 @@ fn a_changed_unnamed_index_is_created_before_the_old_one_is_dropped() {
 fn an_option_outside_the_server_identity_forces_drop_first() {
     let mut want = Collection::new("users", CollectionType::Document);
     let mut index = persistent(&["email"], None, false);
-    index.options.insert("cacheEnabled".into(), json!(true));
+    index.options.insert("cacheEnabled", json!(true));
     want.indexes.push(index);
     let mut have = Collection::new("users", CollectionType::Document);
     have.indexes.push(live_index(

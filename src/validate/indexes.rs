@@ -772,7 +772,7 @@ mod tests {
     fn stored_values_rules() {
         let with_stored = |stored: Value| {
             let mut index = persistent(json!(["a"]));
-            index.options.insert("storedValues".into(), stored);
+            index.options.insert("storedValues", stored);
             index
         };
         assert_eq!(
@@ -806,15 +806,13 @@ mod tests {
             ["duplicate-index"]
         );
         let mut unique = persistent(json!(["a"]));
-        unique.options.insert("unique".into(), json!(true));
+        unique.options.insert("unique", json!(true));
         assert_eq!(
             codes(vec![persistent(json!(["a"])), unique]),
             Vec::<&str>::new()
         );
         let mut no_estimates = persistent(json!(["a"]));
-        no_estimates
-            .options
-            .insert("estimates".into(), json!(false));
+        no_estimates.options.insert("estimates", json!(false));
         assert_eq!(
             codes(vec![persistent(json!(["a"])), no_estimates]),
             ["duplicate-index"]
