@@ -5,7 +5,6 @@
 
 use serde_json::{json, Map, Value};
 
-use super::definition;
 use super::indexes;
 use super::model::{Action, Address, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
@@ -113,7 +112,8 @@ fn create(want: &Collection, options: &Options) -> Change {
         address: Address::Collection(want.name.clone()),
         action: Action::Create,
         reason: options.missing_reason(),
-        fields: definition::collection(&create_body(want)),
+        // Shown from the step's body (`Change::shown_fields`).
+        fields: Vec::new(),
         steps: vec![Step::CreateCollection {
             body: create_body(want),
         }],

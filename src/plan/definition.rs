@@ -158,8 +158,18 @@ pub fn index_defaults(index_type: &str) -> Vec<(&'static str, Value)> {
 /// An index: its type, fields, and the options that differ from the
 /// type's defaults ([`index_defaults`]). Its name is in the address.
 pub fn index(index: &Index) -> Vec<FieldChange> {
-    let mut body = index.to_api_body().as_object().cloned().unwrap_or_default();
-    let defaults = index_defaults(&index.index_type);
+    index_body(&index.to_api_body())
+}
+
+/// An index from its create body (`POST /_api/index`: the definition
+/// [`Index::to_api_body`] gives, plus `inBackground`): what [`index`]
+/// shows for that index. `inBackground` says how the server builds the
+/// index, not what it is, and is left out like the name.
+pub fn index_body(body: &Value) -> Vec<FieldChange> {
+    let mut body = body.as_object().cloned().unwrap_or_default();
+    body.shift_remove("inBackground");
+    let index_type = body.get("type").and_then(Value::as_str).unwrap_or_default();
+    let defaults = index_defaults(index_type);
     let (nested, top): (Vec<_>, Vec<_>) = defaults
         .into_iter()
         .partition(|(key, _)| key.starts_with("params."));

@@ -1,6 +1,7 @@
 //! The plan's data types: what a change is, how it is addressed, and the
 //! concrete steps that carry it out.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -350,14 +351,22 @@ pub enum Stage {
     Registry,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One change of the plan.
+///
+/// In JSON (a custom [`Serialize`], so that a create's definition is
+/// derived from its step as it is written): `address`, `action`, `reason`,
+/// `fields` ([`Change::shown_fields`], one entry per changed path),
+/// `steps`, `blocked`, `destructive`, and `risk` when set.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub address: Address,
     pub action: Action,
     /// Why this action: what differs, or why the server forces it.
     pub reason: String,
-    /// What differs; serialized as one entry per changed path.
-    #[serde(serialize_with = "serialize_fields")]
+    /// What differs. Empty for the create of a collection or an index,
+    /// whose definition is its step's body: what the plan shows of those
+    /// is [`Change::shown_fields`], which every reader of a change's
+    /// attributes uses.
     pub fields: Vec<FieldChange>,
     /// What `apply` does, in order.
     pub steps: Vec<Step>,
@@ -370,11 +379,65 @@ pub struct Change {
     /// rebuilds over, existing documents a new constraint rejects), read
     /// after planning ([`super::risk`]); `None` where nothing is at risk or
     /// nothing was assessed. In JSON only when set (format 2 addition).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<super::risk::Risk>,
 }
 
+/// What a [`Change`] looks like in JSON: its members in order, with the
+/// shown fields in place of the stored ones.
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    address: &'a Address,
+    action: Action,
+    reason: &'a str,
+    #[serde(serialize_with = "serialize_fields")]
+    fields: &'a [FieldChange],
+    steps: &'a [Step],
+    blocked: &'a Option<String>,
+    destructive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk: &'a Option<super::risk::Risk>,
+}
+
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = self.shown_fields();
+        ChangeJson {
+            address: &self.address,
+            action: self.action,
+            reason: &self.reason,
+            fields: &fields,
+            steps: &self.steps,
+            blocked: &self.blocked,
+            destructive: self.destructive,
+            risk: &self.risk,
+        }
+        .serialize(serializer)
+    }
+}
+
 impl Change {
+    /// The attributes the plan shows for this change: [`Change::fields`]
+    /// when it has any; for the create of a collection or an index, which
+    /// keeps none, its definition ([`super::definition`]) read from the
+    /// body of its create step, so the definition is held once, as the
+    /// request that creates it. Derived on each call (allocates for such a
+    /// create); a renderer calls it once per change.
+    pub fn shown_fields(&self) -> Cow<'_, [FieldChange]> {
+        if !self.fields.is_empty() || self.action != Action::Create {
+            return Cow::Borrowed(&self.fields);
+        }
+        let derived = match (&self.address, self.steps.first()) {
+            (Address::Collection(_), Some(Step::CreateCollection { body })) => {
+                super::definition::collection(body)
+            }
+            (Address::Index { .. }, Some(Step::CreateIndex { body, .. })) => {
+                super::definition::index_body(body)
+            }
+            _ => return Cow::Borrowed(&self.fields),
+        };
+        Cow::Owned(derived)
+    }
+
     pub fn phase(&self) -> Phase {
         self.address.phase()
     }
@@ -598,6 +661,124 @@ mod tests {
             serde_json::to_value(added.paths()).unwrap(),
             json!([{"field": "links.users", "path": "links.users", "op": "add", "after": {"a": 1}}])
         );
+    }
+
+    /// A spec of one collection with indexes of several types, planned
+    /// against a database that does not exist yet: creates only.
+    fn planned_creates() -> (crate::model::State, Plan) {
+        let text = "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\n\
+            metadata: {name: users}\nspec:\n  keyOptions: {type: uuid}\n  indexes:\n\
+            \x20   - {type: persistent, fields: [email], unique: true, sparse: true, name: idx_email}\n\
+            \x20   - {type: persistent, fields: [created_at]}\n\
+            \x20   - {type: ttl, fields: [expires_at], expireAfter: 86400}\n\
+            \x20   - {type: inverted, fields: [{name: bio}], name: inv}\n\
+            \x20   - {type: vector, name: emb, fields: [embedding], parallelism: 2, \
+            params: {metric: cosine, dimension: 8, nLists: 2}}\n\
+            \x20 schema:\n    rule: {properties: {email: {type: string}}}\n    level: moderate\n";
+        let loaded = crate::spec::load_contents(std::path::Path::new("t.yaml"), text.into());
+        assert!(loaded.diagnostics.0.is_empty(), "{:?}", loaded.diagnostics);
+        let options = super::super::Options {
+            database: "features".into(),
+            create_database: true,
+            ..Default::default()
+        };
+        let plan = super::super::diff(&loaded.state, &Default::default(), &options);
+        (loaded.state, plan)
+    }
+
+    #[test]
+    fn a_create_keeps_its_definition_once_and_shows_it_from_its_step() {
+        let (desired, plan) = planned_creates();
+        let users = &desired.collections["users"];
+        let mut seen = Vec::new();
+        for change in &plan.changes {
+            let (Address::Collection(_) | Address::Index { .. }) = &change.address else {
+                continue;
+            };
+            assert_eq!(change.action, Action::Create, "{}", change.address);
+            assert!(change.fields.is_empty(), "{}", change.address);
+            // What the plan showed when the definition was kept as fields.
+            let kept = match &change.address {
+                Address::Index { index, .. } => {
+                    let spec = users
+                        .indexes
+                        .iter()
+                        .find(|spec| match &spec.name {
+                            Some(name) => name == index,
+                            None => index.starts_with(&spec.index_type),
+                        })
+                        .expect("the index of the change");
+                    super::super::definition::index(spec)
+                }
+                _ => super::super::definition::collection(&super::super::collections::create_body(
+                    users,
+                )),
+            };
+            assert!(!kept.is_empty(), "{}", change.address);
+            assert_eq!(*change.shown_fields(), *kept, "{}", change.address);
+            let paths: Vec<PathChange> = kept.iter().flat_map(FieldChange::paths).collect();
+            assert_eq!(
+                serde_json::to_value(change).unwrap()["fields"],
+                serde_json::to_value(paths).unwrap(),
+                "{}",
+                change.address
+            );
+            seen.push(change.address.to_string());
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+    }
+
+    #[test]
+    fn an_index_body_is_its_definition_then_in_background() {
+        let (desired, plan) = planned_creates();
+        let specs = &desired.collections["users"].indexes;
+        let bodies: Vec<&Value> = plan
+            .changes
+            .iter()
+            .flat_map(|change| &change.steps)
+            .filter_map(|step| match step {
+                Step::CreateIndex { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bodies.len(), specs.len());
+        for (body, spec) in bodies.into_iter().zip(specs) {
+            let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+            let definition = spec.to_api_body();
+            let mut expected: Vec<&String> = definition.as_object().unwrap().keys().collect();
+            let in_background = "inBackground".to_string();
+            expected.push(&in_background);
+            assert_eq!(keys, expected);
+            assert_eq!(body["inBackground"], json!(true));
+            for (key, value) in definition.as_object().unwrap() {
+                assert_eq!(body[key], *value, "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_create_without_fields_or_a_create_step_shows_nothing() {
+        let mut change = Change {
+            address: Address::Collection("users".into()),
+            action: Action::Create,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: Vec::new(),
+            blocked: None,
+            destructive: false,
+            risk: None,
+        };
+        assert!(change.shown_fields().is_empty());
+        // Only a create is shown from its step.
+        change.steps = vec![Step::CreateCollection {
+            body: json!({"name": "users", "type": 2}),
+        }];
+        assert_eq!(change.shown_fields().len(), 1);
+        change.action = Action::Replace;
+        assert!(change.shown_fields().is_empty());
+        // Fields set are shown as they are.
+        change.fields = vec![field(Value::Null, json!(1), Compare::Exact)];
+        assert_eq!(*change.shown_fields(), change.fields[..]);
     }
 
     #[test]

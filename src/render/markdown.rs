@@ -232,7 +232,10 @@ impl Parts {
             details: plan
                 .changes
                 .iter()
-                .map(|change| (!change.fields.is_empty()).then(|| diff_block(change)))
+                .map(|change| {
+                    let fields = change.shown_fields();
+                    (!fields.is_empty()).then(|| diff_block(change, &fields))
+                })
                 .collect(),
             attention: plan.changes.iter().map(needs_attention).collect(),
             created: plan
@@ -536,13 +539,13 @@ fn table_row(change: &Change) -> String {
 /// Above this many diff lines a change's block is collapsed.
 const COLLAPSE_ABOVE: usize = 20;
 
-/// One change's changed paths as a `diff` block: `-` the old value, `+`
-/// the new one, a path absent on one side only on the other side's line.
+/// One change's shown paths (`fields`, its [`Change::shown_fields`]) as a
+/// `diff` block: `-` the old value, `+` the new one, a path absent on one side only on the other side's line.
 /// Collapsed in `<details>` when longer than [`COLLAPSE_ABOVE`] lines.
-fn diff_block(change: &Change) -> String {
+fn diff_block(change: &Change, fields: &[FieldChange]) -> String {
     let mut out = String::new();
     let mut lines = Vec::new();
-    for path in change.fields.iter().flat_map(FieldChange::paths) {
+    for path in fields.iter().flat_map(FieldChange::paths) {
         if let Some(before) = &path.before {
             lines.push(format!("- {}: {}", path.path, before));
         }
@@ -795,8 +798,8 @@ mod tests {
         ), "{markdown}");
         // Both diff blocks survive whole.
         for block in [
-            diff_block(&plan.changes[3000]),
-            diff_block(&plan.changes[3001]),
+            diff_block(&plan.changes[3000], &plan.changes[3000].shown_fields()),
+            diff_block(&plan.changes[3001], &plan.changes[3001].shown_fields()),
         ] {
             assert!(markdown.contains(&block), "{markdown}");
         }
@@ -1020,10 +1023,10 @@ mod tests {
         }
         let markdown = plan_markdown(&plan);
         assert_eq!(malformed(&markdown), None, "{markdown}");
-        let sharded = diff_block(&plan.changes[0]);
-        let old = diff_block(&plan.changes[1]);
-        let first = diff_block(&plan.changes[2]);
-        let last = diff_block(&plan.changes[12]);
+        let sharded = diff_block(&plan.changes[0], &plan.changes[0].shown_fields());
+        let old = diff_block(&plan.changes[1], &plan.changes[1].shown_fields());
+        let first = diff_block(&plan.changes[2], &plan.changes[2].shown_fields());
+        let last = diff_block(&plan.changes[12], &plan.changes[12].shown_fields());
         assert!(
             markdown.contains(&format!(
             "\n#### Changed attributes\n{sharded}{old}\n<details><summary>Changed attributes of \

@@ -95,7 +95,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             style.paint("2", &format!("({})", change.action.as_str()))
         );
         let _ = writeln!(out, "      {}", change.reason);
-        for path in change.fields.iter().flat_map(FieldChange::paths) {
+        for path in change.shown_fields().iter().flat_map(FieldChange::paths) {
             let line = match change.action {
                 Action::Create => definition_line(&path, style),
                 _ => path_line(&path, style),
