@@ -133,9 +133,15 @@ fn load_tree(
         != Tree::OfflineBase {
             borrowed_overlay: true,
         };
-    let mut loaded = spec::load_with_overlay_for(dir, overlay, unmatched_is_error);
+    let (mut loaded, found) = crate::validate::load_and_validate(target, |attributes| {
+        spec::load_recording(dir, overlay, unmatched_is_error, attributes)
+    });
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    diagnostics.extend(crate::validate::validate_for(&loaded, target));
+    diagnostics.extend(found);
+    // Where each resource is written serves the diagnostics above only:
+    // dropped before the transformations are read and, in plan and apply,
+    // while the live read still runs (this load runs beside it).
+    drop(std::mem::take(&mut loaded.sources));
     let transformations = loaded.transformations.clone();
     // The base tree of `plan --offline-from` is only compared: a feature
     // broken there must not stop the plan of the change that fixes it.
@@ -150,10 +156,14 @@ fn load_tree(
     diagnostics.supersede("version-unsupported", "deprecated-index-type");
     // What the tree gives without the overlay, so an error only the
     // overlay brings names it even where no patch changed the document.
-    let without = overlay.map(|_| {
-        let mut base = spec::load(dir);
+    // Only a diagnostic is named so: without any, that load is not needed.
+    let without = overlay.filter(|_| !diagnostics.is_empty()).map(|_| {
+        let (mut base, validated) = crate::validate::load_and_validate(target, |attributes| {
+            spec::load_recording(dir, None, true, attributes)
+        });
         let mut found = std::mem::take(&mut base.diagnostics);
-        found.extend(crate::validate::validate_for(&base, target));
+        found.extend(validated);
+        drop(std::mem::take(&mut base.sources));
         let (_, problems) =
             crate::transform::load_into(&mut base.state, &transformations, dir, &namespace, checks);
         found.extend(problems);
@@ -180,10 +190,6 @@ fn load_tree(
         ));
     }
     loaded.diagnostics = diagnostics;
-    // Where each attribute is written serves the diagnostics above only:
-    // dropped before the live read, whose answers then take their place
-    // (a fifth of the specs' memory at 5,000 entities).
-    loaded.sources = Default::default();
     Ok(Desired { loaded, features })
 }
 

@@ -52,7 +52,7 @@ mod view;
 mod walk;
 pub mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -151,12 +151,33 @@ pub struct Origin {
     /// `fields[2]`. List positions are positions in the model value, which
     /// for sorted lists (graph `from`/`to`/orphans, edge definitions) differ
     /// from the order in the file.
+    ///
+    /// Empty unless the load recorded the locations of this resource's file
+    /// ([`AttributeLocations`]): they serve diagnostics only, and a valid
+    /// tree has none. Nothing but a location may be decided from them.
     pub attributes: BTreeMap<String, Location>,
-    /// Indexes: the `type` as written, where the model holds another
-    /// spelling (`hash`/`skiplist`, read as `persistent`); the version
-    /// table gates the written one.
+    /// Indexes only, and only when there is something to note: boxed, as
+    /// almost every index has nothing (an [`Origin`] is 64 bytes, and a
+    /// tree of 20,000 collections has 69,000 of them).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub written_type: Option<String>,
+    pub index: Option<Box<IndexNotes>>,
+}
+
+/// What an index [`Origin`] notes besides locations. Recorded whatever
+/// [`AttributeLocations`] says, so every load decides the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndexNotes {
+    /// The `type` as written, where the model holds another spelling
+    /// (`hash`/`skiplist`, read as `persistent`); the version table gates
+    /// the written one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_type: Option<&'static str>,
+    /// The options the spec writes that the model index's options do not
+    /// hold, in the order written: values the loader could not read (of
+    /// the wrong type, or an option the type does not take), each reported
+    /// by the loader, so `validate` must not also call them missing.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub unread_options: Box<[Box<str>]>,
 }
 
 impl Origin {
@@ -164,13 +185,57 @@ impl Origin {
         Origin {
             location,
             attributes: BTreeMap::new(),
-            written_type: None,
+            index: None,
         }
     }
 
-    /// The location of `path`, or of the resource when the path was not written.
+    /// Indexes: the `type` as written when it is an alias the model reads
+    /// as another ([`IndexNotes::written_type`]).
+    pub fn written_type(&self) -> Option<&'static str> {
+        self.index.as_ref().and_then(|notes| notes.written_type)
+    }
+
+    /// The location of `path`, or of the resource when the path was not
+    /// written or its location not recorded.
     pub fn at(&self, path: &str) -> &Location {
         self.attributes.get(path).unwrap_or(&self.location)
+    }
+
+    /// Whether the spec writes the index option `key` without the loader
+    /// having read it ([`IndexNotes::unread_options`]).
+    pub fn writes_unread(&self, key: &str) -> bool {
+        self.index
+            .as_ref()
+            .is_some_and(|notes| notes.unread_options.iter().any(|unread| **unread == *key))
+    }
+}
+
+/// Which files' attribute locations ([`Origin::attributes`]) a load
+/// records. They are most of what a load keeps besides the state (about
+/// 2.7 KB per collection with three indexes), and only a diagnostic of
+/// `validate` shows one, so a run loads without them first and again, for
+/// the files its diagnostics name, only when there are any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AttributeLocations {
+    /// Every file's ([`load`], [`load_with_overlay`], [`load_contents`]).
+    #[default]
+    All,
+    /// No file's.
+    None,
+    /// Those of the resources defined in these spec files (paths as
+    /// walked, as in [`Loaded::files`]); their overlay patches are applied
+    /// as always, so a location may be in an overlay file.
+    Files(BTreeSet<PathBuf>),
+}
+
+impl AttributeLocations {
+    /// Whether the resources of the spec file `path` get attribute locations.
+    pub fn covers(&self, path: &Path) -> bool {
+        match self {
+            AttributeLocations::All => true,
+            AttributeLocations::None => false,
+            AttributeLocations::Files(files) => files.contains(path),
+        }
     }
 }
 
@@ -227,6 +292,19 @@ pub fn load_with_overlay_for(
     overlay: Option<&Path>,
     unmatched_is_error: bool,
 ) -> Loaded {
+    load_recording(dir, overlay, unmatched_is_error, &AttributeLocations::All)
+}
+
+/// [`load_with_overlay_for`], recording attribute locations only as
+/// `attributes` says. Everything else (state, diagnostics, files, each
+/// [`Origin`]'s location, written type and unread options) is the same
+/// whatever it says.
+pub fn load_recording(
+    dir: &Path,
+    overlay: Option<&Path>,
+    unmatched_is_error: bool,
+    attributes: &AttributeLocations,
+) -> Loaded {
     let found = walk::walk(dir);
     let mut loaded = Loaded {
         transformations: found.aql,
@@ -239,7 +317,7 @@ pub fn load_with_overlay_for(
         loaded.diagnostics.extend(problems);
     }
     for path in &found.yaml {
-        load_file(&mut loaded, path);
+        load_file(&mut loaded, path, attributes.covers(path));
     }
     if overlay.is_some() && unmatched_is_error {
         let unmatched = loaded.overlay.unmatched();
@@ -312,7 +390,9 @@ fn first_disallowed_char(text: &str) -> Option<(usize, char)> {
     })
 }
 
-fn load_file(loaded: &mut Loaded, path: &Path) {
+/// Loads one YAML file; `record` says whether to record the attribute
+/// locations of its resources.
+fn load_file(loaded: &mut Loaded, path: &Path, record: bool) {
     let bytes = match walk::read_file(path) {
         Ok(bytes) => bytes,
         Err(walk::ReadError::Io(error)) => {
@@ -345,7 +425,7 @@ fn load_file(loaded: &mut Loaded, path: &Path) {
             return;
         }
     };
-    load_bytes(loaded, path, bytes);
+    load_bytes_recording(loaded, path, bytes, record);
 }
 
 /// Reports a file that cannot be read as YAML text: an error when it
@@ -374,8 +454,14 @@ fn unusable_text(
     loaded.diagnostics.push(diagnostic);
 }
 
-/// Loads the content of one YAML file; `path` only names it.
+/// Loads the content of one YAML file, with attribute locations; `path`
+/// only names it.
 fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
+    load_bytes_recording(loaded, path, bytes, true);
+}
+
+/// [`load_bytes`], recording attribute locations only when `record`.
+fn load_bytes_recording(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>, record: bool) {
     let start = Location {
         file: path.into(),
         line: 1,
@@ -495,7 +581,7 @@ fn load_bytes(loaded: &mut Loaded, path: &Path, bytes: Vec<u8>) {
     let mut reader = Reader::with_overlays(path, &overlay_files);
     let mut is_spec_file = false;
     for document in &documents {
-        is_spec_file |= load_document(loaded, &mut reader, document);
+        is_spec_file |= load_document(loaded, &mut reader, document, record);
     }
     if is_spec_file {
         loaded.files.push(path.to_path_buf());
@@ -519,8 +605,14 @@ fn end_location(path: &Path, prefix: &[u8]) -> Location {
     }
 }
 
-/// Reads one document if it is ours; returns whether it was.
-fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::Document) -> bool {
+/// Reads one document if it is ours; returns whether it was. `record`:
+/// whether to record the attribute locations of its resource.
+fn load_document(
+    loaded: &mut Loaded,
+    reader: &mut Reader<'_>,
+    document: &yaml::Document,
+    record: bool,
+) -> bool {
     let root = &document.root;
     let api_version_node = root.get("apiVersion");
     let ours = api_version_node
@@ -566,10 +658,10 @@ fn load_document(loaded: &mut Loaded, reader: &mut Reader<'_>, document: &yaml::
         add_rename(loaded, reader, &kind, name.as_ref(), old_name, pos);
     }
     match kind.as_str() {
-        "ArangoCollection" => add_collection(loaded, reader, name, spec),
-        "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos),
-        "ArangoAnalyzer" => add_analyzer(loaded, reader, name, spec, root.pos),
-        "ArangoView" => add_view(loaded, reader, name, spec, root.pos),
+        "ArangoCollection" => add_collection(loaded, reader, name, spec, record),
+        "ArangoGraph" => add_graph(loaded, reader, name, spec, root.pos, record),
+        "ArangoAnalyzer" => add_analyzer(loaded, reader, name, spec, root.pos, record),
+        "ArangoView" => add_view(loaded, reader, name, spec, root.pos, record),
         other => reader.error_with_hint(
             "unknown-kind",
             format!("unknown kind `{other}`"),
@@ -588,6 +680,7 @@ fn add_collection(
     reader: &mut Reader<'_>,
     name: Option<(String, Pos)>,
     spec: Option<&Node>,
+    record: bool,
 ) {
     let name_text = name.as_ref().map_or("", |(name, _)| name.as_str());
     let read = collection::read(reader, name_text, spec);
@@ -600,23 +693,32 @@ fn add_collection(
         return;
     }
     let mut origin = Origin::new(location);
-    if let Some(spec) = spec {
+    if let (Some(spec), true) = (spec, record) {
         record_collection_attributes(reader, spec, &mut origin.attributes);
     }
-    let index_origins = read
-        .index_nodes
-        .iter()
-        .map(|node| {
-            let mut origin = Origin::new(reader.location(node.pos));
-            record_attributes(reader, node, "", &mut origin.attributes);
-            origin.written_type = node
-                .get("type")
-                .and_then(yaml::Node::as_str)
-                .filter(|written| matches!(*written, "hash" | "skiplist"))
-                .map(str::to_string);
-            origin
-        })
-        .collect();
+    let index_origins =
+        read.index_nodes
+            .iter()
+            .zip(&read.collection.indexes)
+            .map(|(node, index)| {
+                let mut origin = Origin::new(reader.location(node.pos));
+                if record {
+                    record_attributes(reader, node, "", &mut origin.attributes);
+                }
+                let notes = IndexNotes {
+                    written_type: node.get("type").and_then(yaml::Node::as_str).and_then(
+                        |written| {
+                            ["hash", "skiplist"]
+                                .into_iter()
+                                .find(|alias| *alias == written)
+                        },
+                    ),
+                    unread_options: unread_options(node, index),
+                };
+                origin.index = (notes != IndexNotes::default()).then(|| Box::new(notes));
+                origin
+            })
+            .collect();
     loaded.sources.collections.insert(name.clone(), origin);
     loaded.sources.indexes.insert(name.clone(), index_origins);
     loaded.state.collections.insert(name, read.collection);
@@ -669,6 +771,7 @@ fn add_graph(
     name: Option<(String, Pos)>,
     spec: Option<&Node>,
     document_pos: Pos,
+    record: bool,
 ) {
     let Some(spec) = required_spec(reader, "ArangoGraph", spec, document_pos, None) else {
         return;
@@ -683,11 +786,10 @@ fn add_graph(
     if is_duplicate(loaded, ResourceKind::Graph, taken, &name, &location) {
         return;
     }
-    let origin = Origin {
-        location,
-        attributes: read.attributes,
-        written_type: None,
-    };
+    let mut origin = Origin::new(location);
+    if record {
+        origin.attributes = read.attributes;
+    }
     loaded.sources.graphs.insert(name.clone(), origin);
     loaded.state.graphs.insert(name, read.graph);
 }
@@ -700,6 +802,7 @@ fn add_analyzer(
     name: Option<(String, Pos)>,
     spec: Option<&Node>,
     document_pos: Pos,
+    record: bool,
 ) {
     let Some(spec) = required_spec(reader, "ArangoAnalyzer", spec, document_pos, None) else {
         return;
@@ -718,7 +821,9 @@ fn add_analyzer(
         return;
     };
     let mut origin = Origin::new(location);
-    record_attributes(reader, spec, "", &mut origin.attributes);
+    if record {
+        record_attributes(reader, spec, "", &mut origin.attributes);
+    }
     loaded.sources.analyzers.insert(name.clone(), origin);
     loaded.state.analyzers.insert(name, analyzer);
 }
@@ -731,6 +836,7 @@ fn add_view(
     name: Option<(String, Pos)>,
     spec: Option<&Node>,
     document_pos: Pos,
+    record: bool,
 ) {
     let hint = "add `spec:` with `type: arangosearch` (and `links`) or `type: search-alias` (and `indexes`)";
     let Some(spec) = required_spec(reader, "ArangoView", spec, document_pos, Some(hint)) else {
@@ -746,11 +852,10 @@ fn add_view(
     if is_duplicate(loaded, ResourceKind::View, taken, &name, &location) {
         return;
     }
-    let origin = Origin {
-        location,
-        attributes: read.attributes,
-        written_type: None,
-    };
+    let mut origin = Origin::new(location);
+    if record {
+        origin.attributes = read.attributes;
+    }
     loaded.sources.views.insert(name.clone(), origin);
     loaded.state.views.insert(name, read.view);
 }
@@ -919,6 +1024,23 @@ fn add_rename(
         return;
     }
     renames.entry(name.clone()).or_insert(old_name);
+}
+
+/// The keys of the index mapping `node` that are neither a part of the
+/// model index outside its options (`type`, `name`, `fields`), nor
+/// `inBackground` (accepted and dropped), nor among the options of
+/// `index` as read from it ([`IndexNotes::unread_options`]).
+fn unread_options(node: &Node, index: &crate::model::Index) -> Box<[Box<str>]> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return Box::default();
+    };
+    entries
+        .iter()
+        .map(|entry| entry.key.as_str())
+        .filter(|key| !matches!(*key, "type" | "name" | "fields" | "inBackground"))
+        .filter(|key| !index.options.contains_key(*key))
+        .map(Box::from)
+        .collect()
 }
 
 /// Records the attributes of a collection's `spec` as [`record_attributes`]
@@ -1302,6 +1424,95 @@ mod tests {
                 let _ = crate::validate::validate(&loaded);
             }
         }
+    }
+
+    #[test]
+    fn attribute_locations_are_recorded_only_for_the_files_asked_and_change_nothing_else() {
+        let (temp, every) = load_text(&[
+            (
+                "a.yaml",
+                &format!(
+                    "{USERS}spec:\n  keyOptions: {{type: uuid}}\n  indexes:\n    - {{type: hash, fields: [a]}}\n    \
+                     - {{type: ttl, fields: [t], expireAfter: soon, inBackground: true}}\n"
+                ),
+            ),
+            (
+                "b.yaml",
+                "apiVersion: db.feature-store/v1alpha1\nkind: ArangoGraph\nmetadata: {name: g}\n\
+                 spec: {edgeDefinitions: [{collection: e, from: [users], to: [users]}]}\n---\n\
+                 apiVersion: db.feature-store/v1alpha1\nkind: ArangoAnalyzer\nmetadata: {name: n}\n\
+                 spec: {type: norm, properties: {locale: en}}\n---\n\
+                 apiVersion: db.feature-store/v1alpha1\nkind: ArangoView\nmetadata: {name: v}\n\
+                 spec: {type: arangosearch, links: {users: {includeAllFields: true}}}\n",
+            ),
+        ]);
+        let load_with =
+            |attributes: AttributeLocations| load_recording(temp.path(), None, true, &attributes);
+        let none = load_with(AttributeLocations::None);
+        let only_b = load_with(AttributeLocations::Files(BTreeSet::from([temp
+            .path()
+            .join("b.yaml")])));
+        let origins = |sources: &Sources| -> Vec<Origin> {
+            let mut origins: Vec<Origin> = sources.collections.values().cloned().collect();
+            origins.extend(sources.indexes.values().flatten().cloned());
+            origins.extend(sources.graphs.values().cloned());
+            origins.extend(sources.analyzers.values().cloned());
+            origins.extend(sources.views.values().cloned());
+            origins
+        };
+        let without_attributes = |sources: &Sources| -> Vec<Origin> {
+            origins(sources)
+                .into_iter()
+                .map(|origin| Origin {
+                    attributes: BTreeMap::new(),
+                    ..origin
+                })
+                .collect()
+        };
+        assert_eq!(origins(&every.sources).len(), 6);
+        for lean in [&none, &only_b] {
+            assert_eq!(lean.state, every.state);
+            assert_eq!(lean.diagnostics, every.diagnostics);
+            assert_eq!(lean.files, every.files);
+            assert_eq!(lean.sources.duplicates, every.sources.duplicates);
+            assert_eq!(
+                without_attributes(&lean.sources),
+                without_attributes(&every.sources)
+            );
+        }
+        assert!(origins(&none.sources)
+            .iter()
+            .all(|origin| origin.attributes.is_empty()));
+        assert!(origins(&every.sources)
+            .iter()
+            .all(|origin| !origin.attributes.is_empty()));
+        assert!(only_b.sources.collections["users"].attributes.is_empty());
+        assert!(only_b.sources.indexes["users"][1].attributes.is_empty());
+        for (lean, full) in [
+            (&only_b.sources.graphs["g"], &every.sources.graphs["g"]),
+            (
+                &only_b.sources.analyzers["n"],
+                &every.sources.analyzers["n"],
+            ),
+            (&only_b.sources.views["v"], &every.sources.views["v"]),
+        ] {
+            assert_eq!(lean, full);
+        }
+        let indexes = &none.sources.indexes["users"];
+        assert_eq!(indexes[0].written_type(), Some("hash"));
+        assert!(!indexes[0].writes_unread("fields"));
+        assert_eq!(indexes[1].written_type(), None);
+        assert_eq!(
+            indexes[1].index.as_deref(),
+            Some(&IndexNotes {
+                written_type: None,
+                unread_options: Box::new([Box::from("expireAfter")]),
+            })
+        );
+        assert!(indexes[1].writes_unread("expireAfter"));
+        assert_eq!(none.sources.collections["users"].index, None);
+        assert_eq!(std::mem::size_of::<Origin>(), 64);
+        assert!(!indexes[1].writes_unread("inBackground"));
     }
 
     #[test]

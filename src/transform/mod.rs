@@ -111,7 +111,8 @@ pub struct Feature {
     pub hash: String,
     /// What the query reads, from its syntax tree; sources not yet
     /// classified by the specs ([`lineage::classify`] does that). Stored
-    /// in the registry entry as classified, not here.
+    /// in the registry entry as classified, not here: [`load_into`] moves
+    /// it there and leaves this empty.
     #[serde(skip)]
     pub reads: aql_lexer::Lineage,
     /// The user-function calls of the query (`NS::NAME`, upper-cased) and
@@ -165,7 +166,13 @@ pub fn load_into(
     for (at, name) in names.iter().enumerate() {
         first_of.entry(name.as_str()).or_insert(at);
     }
-    for (at, (feature, name)) in features.iter().zip(&names).enumerate() {
+    // What each query reads moves into its registry entry's lineage: a
+    // feature keeps none of it (a copy per feature lived for the whole run).
+    let reads: Vec<aql_lexer::Lineage> = features
+        .iter_mut()
+        .map(|feature| std::mem::take(&mut feature.reads))
+        .collect();
+    for (at, ((feature, name), reads)) in features.iter().zip(&names).zip(reads).enumerate() {
         let name = name.clone();
         let earlier = first_of
             .get(name.as_str())
@@ -187,7 +194,7 @@ pub fn load_into(
             ));
             continue;
         }
-        let classified = lineage::classify(feature.reads.clone(), state);
+        let classified = lineage::classify(reads, state);
         let undeclared = classified
             .sources
             .iter()

@@ -276,3 +276,64 @@ fn missing_directory() {
 fn line_diff_marks_changes() {
     assert_eq!(line_diff("a\nb\nc\n", "a\nx\nc\n"), "  a\n- b\n+ x\n  c\n");
 }
+
+/// Loads `case` the way a run does ([`crate::validate::load_and_validate`]):
+/// the diagnostics and how many loads it took.
+fn load_on_demand(case: &Path) -> (Diagnostics, usize) {
+    let mut loads = 0;
+    let (loaded, found) = crate::validate::load_and_validate(None, |attributes| {
+        loads += 1;
+        crate::spec::load_recording(case, None, true, attributes)
+    });
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(found);
+    diagnostics.sort();
+    (diagnostics, loads)
+}
+
+#[test]
+fn locations_recorded_on_demand_give_exactly_the_same_diagnostics() {
+    let mut failures = Vec::new();
+    for case in cases("invalid").into_iter().chain(cases("valid")) {
+        let expected = all_diagnostics(&load(&case));
+        let (actual, loads) = load_on_demand(&case);
+        if actual != expected {
+            failures.push(format!(
+                "{}: on demand (- every location, + on demand):\n{}",
+                case.display(),
+                line_diff(&render(&case, &expected), &render(&case, &actual))
+            ));
+        }
+        let validated = !validate(&load(&case)).is_empty();
+        if loads != 1 + usize::from(validated) {
+            failures.push(format!("{}: {loads} loads", case.display()));
+        }
+    }
+    fail_if_any(failures);
+}
+
+/// An option written with a value the loader cannot read is reported once,
+/// by the loader, never also as missing, whether or not the load records
+/// attribute locations.
+#[test]
+fn options_the_loader_could_not_read_are_not_also_missing() {
+    let temp = tempfile::tempdir().unwrap();
+    fs::write(
+        temp.path().join("c.yaml"),
+        "apiVersion: db.feature-store/v1alpha1\nkind: ArangoCollection\nmetadata: {name: c}\nspec:\n  indexes:\n\
+         \x20   - {type: ttl, fields: [t], expireAfter: soon}\n\
+         \x20   - {type: mdi, fields: [x, y], fieldValueTypes: 1}\n\
+         \x20   - {type: mdi-prefixed, fields: [x, y], fieldValueTypes: double, prefixFields: city}\n",
+    )
+    .unwrap();
+    let expected = "c.yaml:6:45: error[wrong-type]: `expireAfter`: expected a number, found a string\n\
+                    c.yaml:7:52: error[wrong-type]: `fieldValueTypes`: expected a string, found an integer\n\
+                    c.yaml:8:83: error[wrong-type]: `prefixFields`: expected a list, found a string\n";
+    assert_eq!(
+        render(temp.path(), &all_diagnostics(&load(temp.path()))),
+        expected
+    );
+    let (on_demand, loads) = load_on_demand(temp.path());
+    assert_eq!(render(temp.path(), &on_demand), expected);
+    assert_eq!(loads, 1, "no diagnostic of `validate`, so one load");
+}

@@ -532,11 +532,11 @@ fn vector_scaling(
     }
 }
 
-/// Whether the spec writes `path` in the index, even if the loader could
-/// not read the value (then it has reported the value's problem, and saying
-/// the option is missing would be wrong).
-fn written(origin: Option<&Origin>, path: &str) -> bool {
-    origin.is_some_and(|origin| origin.attributes.contains_key(path))
+/// Whether the spec writes the option `key` in the index although the
+/// loader could not read its value (then it has reported the value's
+/// problem, and saying the option is missing would be wrong).
+fn written(origin: Option<&Origin>, key: &str) -> bool {
+    origin.is_some_and(|origin| origin.writes_unread(key))
 }
 
 fn stored_values(index: &Index, label: &str, origin: Option<&Origin>, report: &mut Report) {

@@ -15,7 +15,10 @@
 //! * Every problem is reported, sorted by location; a check never stops at
 //!   the first finding.
 //! * Locations come from [`crate::spec::Sources`]; a resource without a
-//!   source (a state built in code) gets diagnostics without a location.
+//!   source (a state built in code) gets diagnostics without a location,
+//!   and an attribute whose location was not recorded gets its resource's.
+//!   Nothing is decided from whether a location was recorded, so
+//!   [`load_and_validate`] can load without them first.
 //! * Naming follows ArangoDB's *traditional* rules, which 3.11 (extended
 //!   names off by default) and 3.12 (on by default) both accept, so a spec
 //!   tree that validates works on either.
@@ -35,8 +38,65 @@ pub use views::defined_analyzers;
 #[cfg(test)]
 mod fixture_tests;
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::spec::{Loaded, Origin};
+use crate::spec::{AttributeLocations, Loaded, Origin};
+
+/// Codes whose message quotes the location of an attribute of another
+/// resource, possibly in another file than the diagnostic's own location
+/// (`graphs::check_across_graphs`).
+const QUOTES_OTHER_FILES: &[&str] = &["conflicting-edge-definition"];
+
+/// Loads a tree with `load` and validates it ([`validate_for`]), with the
+/// attribute locations ([`crate::spec::Origin::attributes`]) only where a
+/// diagnostic shows one: `load` is called once without them and, only when
+/// validation found something, once more recording those of the files its
+/// diagnostics name (or of all files, when a diagnostic has no location, is
+/// in an overlay file, or quotes another resource's location), then
+/// validated again. The diagnostics are exactly those of a load recording
+/// every location, since nothing here is decided from them; a valid tree
+/// is loaded once and keeps no attribute location.
+///
+/// `load` does the I/O (`spec::load_recording` of one tree); it is called
+/// again rather than the first load patched, so the result is one load's.
+/// Returns the load and the validation diagnostics (the load's own are in
+/// `Loaded::diagnostics`).
+pub fn load_and_validate(
+    target: Option<&crate::server::Server>,
+    mut load: impl FnMut(&AttributeLocations) -> Loaded,
+) -> (Loaded, Diagnostics) {
+    let loaded = load(&AttributeLocations::None);
+    let found = validate_for(&loaded, target);
+    if found.is_empty() {
+        return (loaded, found);
+    }
+    let record = files_to_locate(&loaded, &found);
+    drop(loaded);
+    let loaded = load(&record);
+    let found = validate_for(&loaded, target);
+    (loaded, found)
+}
+
+/// The spec files whose attribute locations `diagnostics` (of `loaded`,
+/// loaded without them) need: the file of each diagnostic's location,
+/// which is its resource's; every file when that does not hold.
+fn files_to_locate(loaded: &Loaded, diagnostics: &Diagnostics) -> AttributeLocations {
+    let spec_files: BTreeSet<&Path> = loaded.files.iter().map(PathBuf::as_path).collect();
+    let mut files = BTreeSet::new();
+    for diagnostic in &diagnostics.0 {
+        let Some(location) = &diagnostic.location else {
+            return AttributeLocations::All;
+        };
+        let file: &Path = &location.file;
+        if QUOTES_OTHER_FILES.contains(&diagnostic.code) || !spec_files.contains(file) {
+            return AttributeLocations::All;
+        }
+        files.insert(file.to_path_buf());
+    }
+    AttributeLocations::Files(files)
+}
 
 /// Every problem with the meaning of `loaded`, sorted by location.
 pub fn validate(loaded: &Loaded) -> Diagnostics {

@@ -22,7 +22,7 @@ pub fn check(loaded: &Loaded, target: &Server, report: &mut Report) {
     for (name, collection) in &loaded.state.collections {
         for (position, index) in collection.indexes.iter().enumerate() {
             let origin = loaded.sources.index_origin(name, position);
-            let written = origin.and_then(|origin| origin.written_type.as_deref());
+            let written = origin.and_then(Origin::written_type);
             // Named the way the spec writes it (`the hash index on ...`).
             let subject = match written {
                 Some(written) => label(
