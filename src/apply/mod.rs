@@ -294,15 +294,18 @@ pub async fn execute_until(
             .into_iter()
             .partition(|&position| registry_only(&plan.changes[position]));
         let mut queue: std::collections::VecDeque<Work> = if entries.len() < 2 {
-            [entries, ones].concat().into_iter().map(Work::One).collect()
+            [entries, ones]
+                .concat()
+                .into_iter()
+                .map(Work::One)
+                .collect()
         } else {
             std::iter::once(Work::Entries(entries))
                 .chain(ones.into_iter().map(Work::One))
                 .collect()
         };
         let mut tasks: JoinSet<Results> = JoinSet::new();
-        let mut running: HashMap<tokio::task::Id, Vec<(Address, Arc<AtomicBool>)>> =
-            HashMap::new();
+        let mut running: HashMap<tokio::task::Id, Vec<(Address, Arc<AtomicBool>)>> = HashMap::new();
         let mut created = Vec::new();
         let mut settled = Vec::new();
         let mut watcher = interrupt.clone();
@@ -400,10 +403,10 @@ pub async fn execute_until(
                 }
             }
         }
-        let now = now_rfc3339();
+        let now: Arc<str> = now_rfc3339().into();
         unwritten
-            .documents
-            .extend(created.iter().map(|owned| owned.to_document(&now)));
+            .created
+            .extend(created.into_iter().map(|owned| (owned, now.clone())));
         unwritten.settled.extend(settled);
     }
     // The records of what was created are written also after a failure or
@@ -657,7 +660,9 @@ async fn write_registry_entries(
 /// once the records are written.
 #[derive(Debug, Default)]
 struct Records {
-    documents: Vec<Value>,
+    /// What was created, with when its stage ended: made into ownership
+    /// records as they are written.
+    created: Vec<(Owned, Arc<str>)>,
     settled: Vec<String>,
 }
 
@@ -671,7 +676,11 @@ impl Records {
         client: &Client,
         pending: impl Iterator<Item = Value>,
     ) -> Result<(), ClientError> {
-        record_all(client, self.documents.into_iter().chain(pending)).await?;
+        let records = self
+            .created
+            .into_iter()
+            .map(|(owned, at)| owned.to_document(&at));
+        record_all(client, records.chain(pending)).await?;
         forget_all(client, &self.settled).await
     }
 }
