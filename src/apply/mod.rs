@@ -140,17 +140,117 @@ pub trait Progress: Send + Sync {
 /// Applies `plan`; cannot be stopped early.
 pub async fn execute(
     client: &Client,
-    plan: &Plan,
+    plan: Arc<Plan>,
     concurrency: usize,
     progress: Arc<dyn Progress>,
 ) -> Report {
     execute_until(client, plan, concurrency, progress, &Interrupt::never()).await
 }
 
+/// What one task of a stage runs, by position in the plan's changes: a
+/// change, or a stage's registry entries in one bulk insert.
+enum Work {
+    One(usize),
+    Entries(Vec<usize>),
+}
+
+impl Work {
+    /// The changes the work carries out, in plan order.
+    fn positions(&self) -> &[usize] {
+        match self {
+            Work::One(position) => std::slice::from_ref(position),
+            Work::Entries(positions) => positions,
+        }
+    }
+}
+
+/// What a task comes back with: per change, its address, outcome and
+/// ledger.
+type Results = Vec<(Address, Outcome, Ledger)>;
+
+/// What a stage's task shares with the run: the plan it reads its changes
+/// from, and where it reports.
+struct Task {
+    client: Client,
+    plan: Arc<Plan>,
+    progress: Arc<dyn Progress>,
+    interrupt: Interrupt,
+    /// The keys of the stage's pending records (`Ledger::intended`).
+    intended: Arc<HashSet<String>>,
+    /// Set once the work has started (for telling abandoned changes from
+    /// ones that never started).
+    began: Arc<AtomicBool>,
+}
+
+impl Task {
+    /// Runs `work` holding `permit` (one of the `concurrency` places).
+    async fn run(self, work: Work, permit: tokio::sync::OwnedSemaphorePermit) -> Results {
+        let _permit = permit;
+        let changes: Vec<&Change> = work
+            .positions()
+            .iter()
+            .map(|&position| &self.plan.changes[position])
+            .collect();
+        if self.interrupt.stopped().is_some() {
+            return changes
+                .iter()
+                .map(|change| {
+                    (
+                        change.address.clone(),
+                        Outcome::NotStarted,
+                        Ledger::default(),
+                    )
+                })
+                .collect();
+        }
+        self.began.store(true, Ordering::SeqCst);
+        let progress = self.progress.as_ref();
+        let Work::One(_) = work else {
+            for change in &changes {
+                progress.started(change);
+                progress.step_started(change, 0);
+            }
+            let outcomes = write_registry_entries(&self.client, &changes).await;
+            return changes
+                .iter()
+                .zip(outcomes)
+                .map(|(change, outcome)| {
+                    progress.finished(change, &outcome);
+                    (
+                        change.address.clone(),
+                        Outcome::Ran(outcome),
+                        Ledger::default(),
+                    )
+                })
+                .collect();
+        };
+        let mut results = Vec::with_capacity(1);
+        for change in changes {
+            progress.started(change);
+            let mut ledger = Ledger {
+                intended: self.intended.clone(),
+                ..Ledger::default()
+            };
+            let outcome = run_change(&self.client, change, &mut ledger, progress).await;
+            match (&outcome, &ledger.deferred) {
+                (Ok(()), Some(answer)) => progress.deferred(change, answer),
+                _ => progress.finished(change, &outcome),
+            }
+            results.push((change.address.clone(), Outcome::Ran(outcome), ledger));
+        }
+        results
+    }
+}
+
 /// Applies `plan` until `interrupt` asks to stop (see the module notes).
+///
+/// At most `concurrency` changes run at once, and only those are tasks: a
+/// stage's next change is started (in plan order) when a running one ends.
+/// The tasks share `plan` and read their change from it; nothing of a
+/// change is copied for its task.
 pub async fn execute_until(
     client: &Client,
-    plan: &Plan,
+    plan: Arc<Plan>,
     concurrency: usize,
     progress: Arc<dyn Progress>,
     interrupt: &Interrupt,
@@ -163,10 +263,12 @@ pub async fn execute_until(
     // The ownership records of the stages run so far, not yet written.
     let mut unwritten = Records::default();
     for stage in stages {
-        let changes: Vec<&Change> = plan
-            .changes
+        let positions: Vec<usize> = (0..plan.changes.len())
+            .filter(|&position| plan.changes[position].stage() == stage)
+            .collect();
+        let changes: Vec<&Change> = positions
             .iter()
-            .filter(|change| change.stage() == stage)
+            .map(|&position| &plan.changes[position])
             .collect();
         if !report.failed.is_empty() || interrupt.stopped().is_some() {
             report
@@ -174,10 +276,10 @@ pub async fn execute_until(
                 .extend(changes.iter().map(|change| change.address.clone()));
             continue;
         }
-        let intents = intents(&changes);
-        if !intents.is_empty() {
+        let intended: HashSet<String> = intents(&changes).map(|intent| intent.key()).collect();
+        if !intended.is_empty() {
             let records = std::mem::take(&mut unwritten);
-            if let Err(err) = write_intents(client, records, &intents).await {
+            if let Err(err) = write_intents(client, records, &intended, &changes).await {
                 report.failed.push((Address::StateCollection, err));
                 report
                     .not_started
@@ -185,120 +287,63 @@ pub async fn execute_until(
                 continue;
             }
         }
-        let intended: Arc<HashSet<String>> = Arc::new(intents.iter().map(Intent::key).collect());
-        let mut tasks = JoinSet::new();
-        let mut running = HashMap::new();
+        let intended = Arc::new(intended);
         // Registry entries are state documents: a stage's go in one bulk
         // insert, one task, instead of one request each.
-        let (entries, changes): (Vec<&Change>, Vec<&Change>) = changes
+        let (entries, ones): (Vec<usize>, Vec<usize>) = positions
             .into_iter()
-            .partition(|change| registry_only(change));
-        let (entries, changes) = if entries.len() < 2 {
-            (Vec::new(), [entries, changes].concat())
+            .partition(|&position| registry_only(&plan.changes[position]));
+        let mut queue: std::collections::VecDeque<Work> = if entries.len() < 2 {
+            [entries, ones]
+                .concat()
+                .into_iter()
+                .map(Work::One)
+                .collect()
         } else {
-            (entries, changes)
+            std::iter::once(Work::Entries(entries))
+                .chain(ones.into_iter().map(Work::One))
+                .collect()
         };
-        if !entries.is_empty() {
-            let entries: Vec<Change> = entries.into_iter().cloned().collect();
-            let client = client.clone();
-            let permits = permits.clone();
-            let progress = progress.clone();
-            let interrupt = interrupt.clone();
-            let began = Arc::new(AtomicBool::new(false));
-            let began_here = began.clone();
-            let addresses: Vec<(Address, Arc<AtomicBool>)> = entries
-                .iter()
-                .map(|change| (change.address.clone(), began.clone()))
-                .collect();
-            let handle = tasks.spawn(async move {
-                let each = |outcome: &dyn Fn() -> Outcome| -> Vec<(Address, Outcome, Ledger)> {
-                    entries
-                        .iter()
-                        .map(|change| (change.address.clone(), outcome(), Ledger::default()))
-                        .collect()
-                };
-                let Ok(_permit) = permits.acquire_owned().await else {
-                    return each(&|| {
-                        Outcome::Ran(Err(ClientError::Config("apply was cancelled".into())))
-                    });
-                };
-                if interrupt.stopped().is_some() {
-                    return each(&|| Outcome::NotStarted);
-                }
-                began_here.store(true, Ordering::SeqCst);
-                for change in &entries {
-                    progress.started(change);
-                    progress.step_started(change, 0);
-                }
-                let outcomes = write_registry_entries(&client, &entries).await;
-                entries
-                    .iter()
-                    .zip(outcomes)
-                    .map(|(change, outcome)| {
-                        progress.finished(change, &outcome);
-                        (
-                            change.address.clone(),
-                            Outcome::Ran(outcome),
-                            Ledger::default(),
-                        )
-                    })
-                    .collect()
-            });
-            running.insert(handle.id(), addresses);
-        }
-        for change in changes {
-            let change = change.clone();
-            let client = client.clone();
-            let permits = permits.clone();
-            let progress = progress.clone();
-            let interrupt = interrupt.clone();
-            let intended = intended.clone();
-            let address = change.address.clone();
-            let began = Arc::new(AtomicBool::new(false));
-            let began_here = began.clone();
-            let handle = tasks.spawn(async move {
-                let Ok(_permit) = permits.acquire_owned().await else {
-                    return vec![(
-                        change.address.clone(),
-                        Outcome::Ran(Err(ClientError::Config("apply was cancelled".into()))),
-                        Ledger::default(),
-                    )];
-                };
-                if interrupt.stopped().is_some() {
-                    return vec![(
-                        change.address.clone(),
-                        Outcome::NotStarted,
-                        Ledger::default(),
-                    )];
-                }
-                began_here.store(true, Ordering::SeqCst);
-                progress.started(&change);
-                let mut ledger = Ledger {
-                    intended,
-                    ..Ledger::default()
-                };
-                let outcome = run_change(&client, &change, &mut ledger, progress.as_ref()).await;
-                match (&outcome, &ledger.deferred) {
-                    (Ok(()), Some(answer)) => progress.deferred(&change, answer),
-                    _ => progress.finished(&change, &outcome),
-                }
-                vec![(change.address.clone(), Outcome::Ran(outcome), ledger)]
-            });
-            running.insert(handle.id(), vec![(address, began)]);
-        }
+        let mut tasks: JoinSet<Results> = JoinSet::new();
+        let mut running: HashMap<tokio::task::Id, Vec<(Address, Arc<AtomicBool>)>> = HashMap::new();
         let mut created = Vec::new();
         let mut settled = Vec::new();
         let mut watcher = interrupt.clone();
         loop {
-            let joined = tokio::select! {
+            if tasks.is_empty() && queue.is_empty() {
+                break;
+            }
+            tokio::select! {
                 biased;
-                joined = tasks.join_next_with_id() => joined,
+                Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => match joined {
+                    Ok((id, results)) => {
+                        running.remove(&id);
+                        for (address, outcome, ledger) in results {
+                            created.extend(ledger.created);
+                            settled.extend(ledger.settled);
+                            match outcome {
+                                Outcome::Ran(Ok(())) => match ledger.deferred {
+                                    Some(answer) => report.deferred.push((address, answer)),
+                                    None => report.done.push(address),
+                                },
+                                Outcome::Ran(Err(err)) => report.failed.push((address, err)),
+                                Outcome::NotStarted => report.not_started.push(address),
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        running.remove(&err.id());
+                        report.failed.push((
+                            Address::Database(plan.database.clone()),
+                            ClientError::Config(format!("an apply task failed: {err}")),
+                        ))
+                    }
+                },
                 stop = watcher.abandon() => {
                     // The grace is over: abandon what still runs.
                     tasks.abort_all();
                     while tasks.join_next().await.is_some() {}
                     report.stopped = Some(stop.reason);
-                    // Changes still waiting for their turn never started.
                     for (address, began) in running.drain().flat_map(|(_, each)| each) {
                         if began.load(Ordering::SeqCst) {
                             report.abandoned.push(address);
@@ -306,39 +351,62 @@ pub async fn execute_until(
                             report.not_started.push(address);
                         }
                     }
+                    // Changes still waiting for their turn never started.
+                    report.not_started.extend(
+                        queue
+                            .drain(..)
+                            .flat_map(|work| work.positions().to_vec())
+                            .map(|position| plan.changes[position].address.clone()),
+                    );
                     break;
                 }
-            };
-            let Some(joined) = joined else { break };
-            match joined {
-                Ok((id, results)) => {
-                    running.remove(&id);
-                    for (address, outcome, ledger) in results {
-                        created.extend(ledger.created);
-                        settled.extend(ledger.settled);
-                        match outcome {
-                            Outcome::Ran(Ok(())) => match ledger.deferred {
-                                Some(answer) => report.deferred.push((address, answer)),
-                                None => report.done.push(address),
-                            },
-                            Outcome::Ran(Err(err)) => report.failed.push((address, err)),
-                            Outcome::NotStarted => report.not_started.push(address),
+                permit = permits.clone().acquire_owned(), if !queue.is_empty() => {
+                    let Some(work) = queue.pop_front() else { continue };
+                    let addresses = |work: &Work| -> Vec<Address> {
+                        work.positions()
+                            .iter()
+                            .map(|&position| plan.changes[position].address.clone())
+                            .collect()
+                    };
+                    let Ok(permit) = permit else {
+                        // The permits are never closed; were they, nothing
+                        // more could start.
+                        for work in std::iter::once(work).chain(queue.drain(..)) {
+                            report.failed.extend(addresses(&work).into_iter().map(|address| {
+                                (address, ClientError::Config("apply was cancelled".into()))
+                            }));
                         }
+                        continue;
+                    };
+                    if interrupt.stopped().is_some() {
+                        // Stopped: what waits for its turn never starts.
+                        for work in std::iter::once(work).chain(queue.drain(..)) {
+                            report.not_started.extend(addresses(&work));
+                        }
+                        continue;
                     }
-                }
-                Err(err) => {
-                    running.remove(&err.id());
-                    report.failed.push((
-                        Address::Database(plan.database.clone()),
-                        ClientError::Config(format!("an apply task failed: {err}")),
-                    ))
+                    let began = Arc::new(AtomicBool::new(false));
+                    let each = addresses(&work)
+                        .into_iter()
+                        .map(|address| (address, began.clone()))
+                        .collect();
+                    let task = Task {
+                        client: client.clone(),
+                        plan: plan.clone(),
+                        progress: progress.clone(),
+                        interrupt: interrupt.clone(),
+                        intended: intended.clone(),
+                        began,
+                    };
+                    let handle = tasks.spawn(task.run(work, permit));
+                    running.insert(handle.id(), each);
                 }
             }
         }
-        let now = now_rfc3339();
+        let now: Arc<str> = now_rfc3339().into();
         unwritten
-            .documents
-            .extend(created.iter().map(|owned| owned.to_document(&now)));
+            .created
+            .extend(created.into_iter().map(|owned| (owned, now.clone())));
         unwritten.settled.extend(settled);
     }
     // The records of what was created are written also after a failure or
@@ -348,7 +416,7 @@ pub async fn execute_until(
         .stopped()
         .is_some_and(|stop| stop.reason == Reason::LeaseLost);
     if !lease_lost {
-        if let Err(err) = unwritten.write(client, Vec::new()).await {
+        if let Err(err) = unwritten.write(client, std::iter::empty()).await {
             report.failed.push((Address::StateCollection, err));
         }
     }
@@ -500,9 +568,11 @@ fn dropped(step: &Step) -> Option<Owned> {
 
 /// The pending records of a stage's creates. A create that follows a drop
 /// of the same name in its change replaces an object arangosync owned.
-fn intents(changes: &[&Change]) -> Vec<Intent> {
-    let mut intents = Vec::new();
-    for change in changes {
+fn intents<'a>(changes: &'a [&'a Change]) -> impl Iterator<Item = Intent> + 'a {
+    // Made one change at a time, as they are used: a stage's intents are
+    // never held all at once (each carries a copy of its create's body).
+    changes.iter().flat_map(|change| {
+        let mut intents = Vec::new();
         let mut drops = HashSet::new();
         for step in &change.steps {
             if let Some(owned) = dropped(step) {
@@ -513,8 +583,8 @@ fn intents(changes: &[&Change]) -> Vec<Intent> {
                 intents.push(intent);
             }
         }
-    }
-    intents
+        intents
+    })
 }
 
 /// Whether a change only writes a registry entry (see `write_registry_entries`).
@@ -540,7 +610,7 @@ fn registry_document(entry: &Value, now: &str) -> Value {
 /// error object in the answer the one change it stands for.
 async fn write_registry_entries(
     client: &Client,
-    changes: &[Change],
+    changes: &[&Change],
 ) -> Vec<Result<(), ClientError>> {
     let path = format!("/_api/document/{STATE_COLLECTION}");
     let now = now_rfc3339();
@@ -590,7 +660,9 @@ async fn write_registry_entries(
 /// once the records are written.
 #[derive(Debug, Default)]
 struct Records {
-    documents: Vec<Value>,
+    /// What was created, with when its stage ended: made into ownership
+    /// records as they are written.
+    created: Vec<(Owned, Arc<str>)>,
     settled: Vec<String>,
 }
 
@@ -599,29 +671,33 @@ impl Records {
     /// stage) in one bulk insert per `RECORDS_PER_REQUEST` (the pending
     /// ones last: a key in both stays pending), then deletes the settled
     /// pending records.
-    async fn write(self, client: &Client, pending: Vec<Value>) -> Result<(), ClientError> {
-        let mut documents = self.documents;
-        documents.extend(pending);
-        record_all(client, documents).await?;
+    async fn write(
+        self,
+        client: &Client,
+        pending: impl Iterator<Item = Value>,
+    ) -> Result<(), ClientError> {
+        let records = self
+            .created
+            .into_iter()
+            .map(|(owned, at)| owned.to_document(&at));
+        record_all(client, records.chain(pending)).await?;
         forget_all(client, &self.settled).await
     }
 }
 
-/// Writes a stage's pending records before its first create, with the
-/// ownership records of the stages before it (`records`).
+/// Writes a stage's pending records (the intents of `changes`, whose keys
+/// are `keys`) before its first create, with the ownership records of the
+/// stages before it (`records`).
 async fn write_intents(
     client: &Client,
     mut records: Records,
-    intents: &[Intent],
+    keys: &HashSet<String>,
+    changes: &[&Change],
 ) -> Result<(), ClientError> {
     // A pending record written now stays, whatever settled its key before.
-    let keys: HashSet<String> = intents.iter().map(Intent::key).collect();
     records.settled.retain(|key| !keys.contains(key));
     let now = now_rfc3339();
-    let documents = intents
-        .iter()
-        .map(|intent| intent.to_document(&now))
-        .collect();
+    let documents = intents(changes).map(|intent| intent.to_document(&now));
     records.write(client, documents).await
 }
 
@@ -926,8 +1002,8 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                     document["createdAt"] = Value::from(now.clone());
                     document
                 })
-                .collect();
-            record_all(client, documents).await?;
+                .collect::<Vec<Value>>();
+            record_all(client, documents.into_iter()).await?;
         }
         Step::ForgetIntents { keys } => forget_all(client, keys).await?,
         Step::CreateAnalyzer { body } => {
@@ -1004,10 +1080,15 @@ fn now_rfc3339() -> String {
 /// Writes state documents (ownership or pending records) in bulk. Keys are
 /// derived from the subject, so `overwriteMode=replace` makes a retried or
 /// repeated write harmless.
-async fn record_all(client: &Client, documents: Vec<Value>) -> Result<(), ClientError> {
+/// `documents` are made one request's worth at a time.
+async fn record_all(
+    client: &Client,
+    documents: impl Iterator<Item = Value>,
+) -> Result<(), ClientError> {
     let path = format!("/_api/document/{STATE_COLLECTION}");
-    for chunk in documents.chunks(RECORDS_PER_REQUEST) {
-        let documents = chunk.to_vec();
+    let mut documents = documents.peekable();
+    while documents.peek().is_some() {
+        let documents: Vec<Value> = documents.by_ref().take(RECORDS_PER_REQUEST).collect();
         let response = client
             .call(
                 Method::POST,
@@ -1333,7 +1414,7 @@ mod progress_tests {
             warnings: Vec::new(),
         };
         let recorder = Arc::new(Recorder::default());
-        let report = execute(&client, &plan, 4, recorder.clone()).await;
+        let report = execute(&client, Arc::new(plan), 4, recorder.clone()).await;
         assert_eq!(report.failed.len(), 1, "{report:?}");
         assert_eq!(report.not_started, vec![Address::View("later".into())]);
 

@@ -326,9 +326,6 @@ async fn prepare(
     // not kept (a first apply's plan is tens of megabytes).
     let demanded = refuse_demanded_functions(&whole, desired, namespace);
     let computed = source.select(args, whole, &desired.loaded.state, &live)?;
-    // The plan as the lock may find it standing, before the counts (which
-    // are read again under the lock).
-    let unrisked = observed.as_ref().map(|_| computed.clone());
     // The write access is checked (one read) at the same time as the
     // queries and the counts, and reported after them.
     let access = async {
@@ -372,14 +369,15 @@ async fn prepare(
         .into_iter()
         .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
     if !setup.is_empty() {
-        let setup_plan = Plan {
+        let setup_plan = std::sync::Arc::new(Plan {
             changes: setup.clone(),
             notes: Vec::new(),
             ..computed.clone()
-        };
+        });
         // Logged only: the bar counts the plan made under the lock.
         let progress = super::progress::ApplyProgress::log_only(args.progress_interval);
-        let report = crate::apply::execute(&client, &setup_plan, 1, progress.observer()).await;
+        let report =
+            crate::apply::execute(&client, setup_plan.clone(), 1, progress.observer()).await;
         progress.finish();
         if !report.succeeded() {
             return Err(failure(&report, &setup_plan, 0));
@@ -388,15 +386,27 @@ async fn prepare(
     // Setup wrote: the plan shown cannot stand (a state collection created
     // here held no lock to observe anyway).
     let server = live.server.clone();
-    let standing = match unrisked {
-        Some(plan) if setup.is_empty() => Some(Standing { plan, live }),
-        _ => None,
+    let changes = rest.iter().map(ShownChange::of).collect();
+    let standing = if observed.is_some() && setup.is_empty() {
+        // The plan as the lock may find it standing is the plan shown
+        // before its counts (read again under the lock): the counts only
+        // set `risk`, and blocks, of which there are none here.
+        let mut plan = Plan {
+            changes: rest,
+            ..computed
+        };
+        for change in &mut plan.changes {
+            change.risk = None;
+        }
+        Some(Standing { plan, live })
+    } else {
+        None
     };
     Ok(Some(Prepared {
         client,
         first: FirstPlan {
             shown,
-            changes: rest,
+            changes,
             server,
             standing,
         },
@@ -461,13 +471,13 @@ async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names
     names.iter().all(|name| !taken.contains(name))
 }
 
-/// What the plan before the lock found: the counts of the plan shown, its
-/// changes but those applied before the lock (the database and the state
-/// collection), and the server's facts, which a run reads once (they
-/// cannot change while the server runs).
+/// What the plan before the lock found: the counts of the plan shown, what
+/// `plan_differences` compares of its changes but those applied before the
+/// lock (the database and the state collection), and the server's facts,
+/// which a run reads once (they cannot change while the server runs).
 struct FirstPlan {
     shown: Summary,
-    changes: Vec<crate::plan::Change>,
+    changes: Vec<ShownChange>,
     server: Option<Server>,
     /// The plan shown (before its counts) and the state it was made from,
     /// kept while they may stand under the lock: a released lock was seen
@@ -597,9 +607,11 @@ async fn apply_under_lock(
     }
     let progress =
         super::progress::ApplyProgress::start(fresh.changes.len(), args.progress_interval);
+    // Shared with the executor's tasks, which read their changes from it.
+    let fresh = std::sync::Arc::new(fresh);
     let report = crate::apply::execute_until(
         client,
-        &fresh,
+        fresh.clone(),
         usize::from(args.concurrency),
         progress.observer(),
         interrupt,
@@ -979,20 +991,146 @@ struct Difference {
 /// and of the database as read, so the database changed in between.
 const MEANWHILE: &str = "while this run waited for the lock";
 
-/// Whether two changes are the same but for their risk (the counts).
-fn same_but_risk(a: &plan::Change, b: &plan::Change) -> bool {
-    let without = |change: &plan::Change| plan::Change {
-        risk: None,
-        ..change.clone()
-    };
-    without(a) == without(b)
+/// What `plan_differences` keeps of a change of the plan shown, in place
+/// of the change (a first apply's plan is tens of megabytes): its object
+/// and action, whether it was blocked, and a digest of all else two
+/// changes are compared by but their risk (`same_but_risk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ShownChange {
+    address: plan::Address,
+    action: plan::Action,
+    blocked: bool,
+    rest: [u8; 32],
+}
+
+impl ShownChange {
+    fn of(change: &plan::Change) -> ShownChange {
+        ShownChange {
+            address: change.address.clone(),
+            action: change.action,
+            blocked: change.blocked.is_some(),
+            rest: change_digest(change),
+        }
+    }
+}
+
+/// A SHA-256 of a change's reason, fields, steps, block and
+/// destructiveness (all a `Change` is compared by but its address, action
+/// and risk): equal for equal changes, different for different ones. Each
+/// item is tagged and its length given, so no two changes feed the same
+/// bytes; object keys are fed sorted, as `Value` equality ignores their
+/// order.
+fn change_digest(change: &plan::Change) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    struct Feed(Sha256);
+    impl Feed {
+        fn count(&mut self, tag: u8, count: usize) {
+            self.0.update([tag]);
+            self.0.update((count as u64).to_le_bytes());
+        }
+        fn text(&mut self, tag: u8, text: &str) {
+            self.count(tag, text.len());
+            self.0.update(text.as_bytes());
+        }
+        fn value(&mut self, value: &serde_json::Value) {
+            use serde_json::Value;
+            match value {
+                Value::Null => self.0.update(b"n"),
+                Value::Bool(flag) => self.0.update(if *flag { b"T" } else { b"F" }),
+                // Numbers are equal by kind and value: 1 and 1.0 differ,
+                // 0.0 and -0.0 do not.
+                Value::Number(number) => match number.as_f64().filter(|_| number.is_f64()) {
+                    Some(0.0) => self.text(b'f', "0"),
+                    Some(_) => self.text(b'f', &number.to_string()),
+                    None => self.text(b'i', &number.to_string()),
+                },
+                Value::String(text) => self.text(b's', text),
+                Value::Array(items) => {
+                    self.count(b'[', items.len());
+                    for item in items {
+                        self.value(item);
+                    }
+                }
+                Value::Object(map) => {
+                    self.count(b'{', map.len());
+                    let mut entries: Vec<_> = map.iter().collect();
+                    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                    for (key, item) in entries {
+                        self.text(b'k', key);
+                        self.value(item);
+                    }
+                }
+            }
+        }
+    }
+    let mut feed = Feed(Sha256::new());
+    feed.text(b'r', &change.reason);
+    feed.count(b'F', change.fields.len());
+    for field in &change.fields {
+        feed.text(b'f', &field.field);
+        feed.value(&field.before);
+        feed.value(&field.after);
+        let mut compare = String::new();
+        let _ = write!(compare, "{:?}", field.compare);
+        feed.text(b'c', &compare);
+    }
+    feed.count(b'S', change.steps.len());
+    for step in &change.steps {
+        // A step's JSON form holds all of it but `prototype`, fed apart.
+        match serde_json::to_value(step) {
+            Ok(value) => feed.value(&value),
+            Err(_) => feed.text(b'd', &format!("{step:?}")),
+        }
+        if let plan::Step::DropCollection { prototype, .. } = step {
+            feed.value(&serde_json::Value::Bool(*prototype));
+        }
+    }
+    match &change.blocked {
+        Some(reason) => feed.text(b'b', reason),
+        None => feed.0.update(b"-"),
+    }
+    feed.value(&serde_json::Value::Bool(change.destructive));
+    feed.0.finalize().into()
+}
+
+/// A change as `plan_differences` pairs it: by object and action.
+trait Paired {
+    fn address(&self) -> &plan::Address;
+    fn action(&self) -> plan::Action;
+}
+
+impl Paired for plan::Change {
+    fn address(&self) -> &plan::Address {
+        &self.address
+    }
+    fn action(&self) -> plan::Action {
+        self.action
+    }
+}
+
+impl Paired for ShownChange {
+    fn address(&self) -> &plan::Address {
+        &self.address
+    }
+    fn action(&self) -> plan::Action {
+        self.action
+    }
+}
+
+/// Whether a change of the plan made under the lock is the same as one of
+/// the plan shown but for their risk (the counts).
+fn same_but_risk(before: &ShownChange, change: &plan::Change) -> bool {
+    before.address == change.address
+        && before.action == change.action
+        && before.rest == change_digest(change)
 }
 
 /// How the plan made under the lock (`fresh`) differs from the plan shown
 /// before it (`first`, without the changes applied before the lock), one
 /// `Difference` per differing change, in the new plan's order, then the
 /// vanished ones in the shown plan's order; empty when they are the same.
-fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Difference> {
+fn plan_differences(first: &[ShownChange], fresh: &[plan::Change]) -> Vec<Difference> {
     use plan::Action;
     // A plan may hold two changes of one object (a view dropped before an
     // index it lists is replaced, and created again after): they are told
@@ -1000,24 +1138,24 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
     // has another action is one `Changed` difference.
     // Changes by address, so pairing them stays linear in the size of
     // the plans (a first apply of 5,000 entities plans 18,000 changes).
-    fn by_address(changes: &[plan::Change]) -> ByAddress<'_> {
+    fn by_address<T: Paired>(changes: &[T]) -> ByAddress<'_, T> {
         let mut map = ByAddress::new();
         for change in changes {
-            map.entry(&change.address).or_default().push(change);
+            map.entry(change.address()).or_default().push(change);
         }
         map
     }
     let (first_of, fresh_of) = (by_address(first), by_address(fresh));
-    type ByAddress<'a> = BTreeMap<&'a plan::Address, Vec<&'a plan::Change>>;
+    type ByAddress<'a, T> = BTreeMap<&'a plan::Address, Vec<&'a T>>;
     /// The change of `change`'s object with its action.
-    fn same_in<'a>(of: &ByAddress<'a>, change: &plan::Change) -> Option<&'a plan::Change> {
-        of.get(&change.address)?
+    fn same_in<'a, T: Paired>(of: &ByAddress<'a, T>, change: &impl Paired) -> Option<&'a T> {
+        of.get(change.address())?
             .iter()
-            .find(|other| other.action == change.action)
+            .find(|other| other.action() == change.action())
             .copied()
     }
     /// The object's change, when it has exactly one.
-    fn only<'a>(of: &ByAddress<'a>, address: &plan::Address) -> Option<&'a plan::Change> {
+    fn only<'a, T>(of: &ByAddress<'a, T>, address: &plan::Address) -> Option<&'a T> {
         match of.get(address).map(Vec::as_slice) {
             Some([change]) => Some(*change),
             _ => None,
@@ -1046,12 +1184,12 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
                 };
                 (DifferenceKind::Appeared, why)
             }
-            Some(before) => match (&before.blocked, &change.blocked) {
-                (None, Some(reason)) => (
+            Some(before) => match (before.blocked, &change.blocked) {
+                (false, Some(reason)) => (
                     DifferenceKind::NowBlocked,
                     format!("{reason} (the database changed {MEANWHILE})"),
                 ),
-                (Some(_), None) => (
+                (true, None) => (
                     DifferenceKind::NoLongerBlocked,
                     format!("the database changed {MEANWHILE}"),
                 ),
@@ -1110,7 +1248,7 @@ fn plan_differences(first: &[plan::Change], fresh: &[plan::Change]) -> Vec<Diffe
 
 #[cfg(test)]
 mod tests {
-    use super::{plan_differences, DifferenceKind};
+    use super::{plan_differences, DifferenceKind, ShownChange};
     use crate::plan::{Action, Address, Change};
 
     fn change(name: &str, blocked: Option<&str>) -> Change {
@@ -1127,8 +1265,13 @@ mod tests {
     }
 
     /// `address (action) kind: why` per difference.
+    /// What the run keeps of the plan shown.
+    fn shown(changes: &[Change]) -> Vec<ShownChange> {
+        changes.iter().map(ShownChange::of).collect()
+    }
+
     fn described(first: &[Change], fresh: &[Change]) -> Vec<String> {
-        plan_differences(first, fresh)
+        plan_differences(&shown(first), fresh)
             .into_iter()
             .map(|difference| {
                 format!(
@@ -1143,14 +1286,47 @@ mod tests {
     }
 
     #[test]
+    fn the_digest_tells_changes_apart_as_equality_does() {
+        use crate::plan::Step;
+        use serde_json::json;
+        let with_body = |body: serde_json::Value| {
+            let mut change = change("a", None);
+            change.steps = vec![Step::CreateCollection { body }];
+            change
+        };
+        let digest = |change: &Change| ShownChange::of(change).rest;
+        let ordered = with_body(json!({"name": "a", "keyOptions": {"type": "uuid", "x": 0.0}}));
+        let reordered = with_body(json!({"keyOptions": {"x": -0.0, "type": "uuid"}, "name": "a"}));
+        assert_eq!(ordered, reordered);
+        assert_eq!(digest(&ordered), digest(&reordered));
+        let integer = with_body(json!({"name": "a", "keyOptions": {"type": "uuid", "x": 0}}));
+        assert_ne!(ordered, integer);
+        assert_ne!(digest(&ordered), digest(&integer));
+        // What the JSON form leaves out still counts.
+        let drop = |prototype: bool| {
+            let mut change = change("a", None);
+            change.steps = vec![Step::DropCollection {
+                collection: "a".into(),
+                prototype,
+            }];
+            change
+        };
+        assert_ne!(digest(&drop(true)), digest(&drop(false)));
+        let mut blocked = change("a", Some("no"));
+        assert_ne!(digest(&blocked), digest(&change("a", None)));
+        blocked.reason = "other".into();
+        assert_ne!(digest(&blocked), digest(&change("a", Some("no"))));
+    }
+
+    #[test]
     fn the_same_plan_has_no_differences() {
         let plan = vec![change("a", None), change("b", None)];
-        assert_eq!(plan_differences(&plan, &plan.clone()), []);
+        assert_eq!(plan_differences(&shown(&plan), &plan), []);
         // One object dropped and created again: two changes, one address.
         let mut dropped = change("a", None);
         dropped.action = Action::Delete;
         let rebuilt = vec![dropped, change("a", None)];
-        assert_eq!(plan_differences(&rebuilt, &rebuilt.clone()), []);
+        assert_eq!(plan_differences(&shown(&rebuilt), &rebuilt), []);
     }
 
     #[test]
@@ -1184,7 +1360,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            plan_differences(&first, &fresh)
+            plan_differences(&shown(&first), &fresh)
                 .iter()
                 .filter(|difference| difference.kind == DifferenceKind::Vanished)
                 .count(),

@@ -149,6 +149,10 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     let (live_state, owned) = (&renamed.live, renamed.owned);
     changes.extend(renamed.changes);
     let mut notes = renamed.notes;
+    // Planned (and its prune plan dropped) before the plan's own changes
+    // are: never two plans' worth of changes at once. Listed where they
+    // always were, after the function notes.
+    let kept = prune::kept_notes(desired, live_state, &owned, options);
     collections::diff(desired, live_state, &owned, options, &mut changes);
     views::diff(
         desired,
@@ -173,7 +177,7 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
         &mut changes,
         &mut notes,
     );
-    notes.extend(prune::kept_notes(desired, live_state, &owned, options));
+    notes.extend(kept);
     let view_names: BTreeSet<String> = live
         .views
         .iter()

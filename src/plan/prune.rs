@@ -20,7 +20,8 @@ use crate::model::State;
 /// plan runs without `--prune`: the collections, indexes, graphs, views
 /// and analyzers a prune would delete, found by planning that prune (so
 /// the notes name exactly what `--prune` deletes). Functions have their
-/// own notes (see `plan::functions`).
+/// own notes (see `plan::functions`). The prune plan is let go before
+/// this returns: only the notes are kept.
 pub fn kept_notes(
     desired: &State,
     live: &State,
@@ -34,8 +35,17 @@ pub fn kept_notes(
         prune: true,
         ..options.clone()
     };
+    // Each diff after the collections reads the changes planned before it
+    // by address, action and steps only: the attributes shown (`fields`,
+    // about 1 KB per new index) are let go as soon as each diff returns.
+    let unshown = |changes: &mut Vec<Change>| {
+        for change in changes.iter_mut() {
+            change.fields = Vec::new();
+        }
+    };
     let mut changes = Vec::new();
     super::collections::diff(desired, live, owned, &pruning, &mut changes);
+    unshown(&mut changes);
     super::views::diff(
         desired,
         live,
@@ -45,6 +55,7 @@ pub fn kept_notes(
         &mut Vec::new(),
     );
     super::graphs::diff(desired, live, owned, &pruning, &mut changes);
+    unshown(&mut changes);
     let analyzers = super::analyzers::diff(desired, live, owned, &pruning, &changes);
     changes
         .iter()
@@ -525,5 +536,46 @@ mod tests {
         assert!(super::kept_notes(&desired, &live, &owned, &options(true, true)).is_empty());
         // What arangosync did not create gets no note.
         assert!(super::kept_notes(&desired, &live, &Ownership::default(), &plain).is_empty());
+    }
+
+    #[test]
+    fn the_plan_lists_the_kept_notes_after_the_function_notes() {
+        let (live, owned) = owned_world();
+        let mut desired = keep(&["a", "b"], &["FEATURES::F_V1"]);
+        if let Some(b) = desired.collections.get_mut("b") {
+            b.indexes.clear();
+        }
+        let plan = diff(
+            &desired,
+            &Live {
+                system_analyzers: Default::default(),
+                state: Some(live),
+                owned,
+                has_state_collection: true,
+                views: Default::default(),
+                analyzers: None,
+                pending: Vec::new(),
+                server: None,
+                document_counts: Default::default(),
+            },
+            &Options {
+                database: "features".into(),
+                ..Options::default()
+            },
+        );
+        let notes: Vec<String> = plan
+            .notes
+            .iter()
+            .map(|note| note.address.to_string())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "function FEATURES::G_V1",
+                "index b/idx_b",
+                "collection c",
+                "collection d"
+            ]
+        );
     }
 }
