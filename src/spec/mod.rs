@@ -39,6 +39,9 @@
 //! * A tree with neither a spec nor an `.aql` file is an error (`no-specs`,
 //!   see [`empty`]): it is what a broken mount looks like, and a plan made
 //!   from it would delete everything arangosync manages.
+//! * Attribute locations ([`Origin::attributes`]) are recorded only for the
+//!   files [`AttributeLocations`] names (all of them, except in
+//!   [`load_recording`]); nothing else a load gives depends on it.
 //! * Diagnostics are sorted by location. Nothing here panics on any input.
 
 mod analyzer;

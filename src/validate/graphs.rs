@@ -126,6 +126,7 @@ pub fn check_across_graphs(state: &State, sources: &Sources, report: &mut Report
                                 "graphs `{first_graph}` and `{graph_name}` define edge collection `{}` with different \
                                  `from`/`to` collections{}",
                                 definition.collection,
+                                // Another graph's attribute: listed in `QUOTES_OTHER_FILES`.
                                 first_at(*first_location)
                             ),
                             location,

@@ -11,7 +11,8 @@
 //!
 //! Invariants:
 //! * Pure: reads only the [`Loaded`] value, no I/O, so it runs offline and in
-//!   unit tests alike.
+//!   unit tests alike ([`load_and_validate`] reads files only through the
+//!   loader it is given).
 //! * Every problem is reported, sorted by location; a check never stops at
 //!   the first finding.
 //! * Locations come from [`crate::spec::Sources`]; a resource without a
@@ -184,6 +185,8 @@ fn at<'a>(origin: Option<&'a Origin>, path: &str) -> Option<&'a Location> {
 }
 
 /// " (first defined at file:line:col)" when the first location is known.
+/// A check that quotes an attribute location of another resource this way
+/// lists its code in [`QUOTES_OTHER_FILES`].
 fn first_at(location: Option<&Location>) -> String {
     location
         .map(|location| format!(" (first defined at {location})"))
