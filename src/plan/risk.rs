@@ -461,12 +461,14 @@ pub fn attach(
         let violations = assessment.violations.as_ref().map(read);
         let warning = warning(&assessment.kind, documents.as_ref(), violations.as_ref());
         let passed = checked(&assessment.kind, violations.as_ref());
-        let risk = change.risk.get_or_insert_with(|| Risk {
-            documents: None,
-            violations: None,
-            warnings: Vec::new(),
-            hint: None,
-            checked: Vec::new(),
+        let risk = change.risk.get_or_insert_with(|| {
+            Box::new(Risk {
+                documents: None,
+                violations: None,
+                warnings: Vec::new(),
+                hint: None,
+                checked: Vec::new(),
+            })
         });
         risk.checked.extend(passed);
         risk.documents = risk.documents.take().or(documents);
@@ -476,7 +478,7 @@ pub fn attach(
             risk.hint = assessment.hint.clone();
         }
         if change.blocked.is_none() {
-            change.blocked = block(&assessment.kind, change.risk.as_ref());
+            change.blocked = block(&assessment.kind, change.risk.as_deref());
         }
     }
 }

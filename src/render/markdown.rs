@@ -851,13 +851,13 @@ mod tests {
             },
         ];
         let mut risky = change("risky", Action::Update, vec![]);
-        risky.risk = Some(crate::plan::risk::Risk {
+        risky.risk = Some(Box::new(crate::plan::risk::Risk {
             documents: None,
             violations: None,
             warnings: vec!["4 documents in the collection do not satisfy it".into()],
             hint: None,
             checked: Vec::new(),
-        });
+        }));
         // At the end, after 3000 creates: only attention keeps them.
         plan.changes.push(gap);
         plan.changes.push(risky);
