@@ -1041,7 +1041,7 @@ fn unread_options(node: &Node, index: &crate::model::Index) -> Box<[Box<str>]> {
         .iter()
         .map(|entry| entry.key.as_str())
         .filter(|key| !matches!(*key, "type" | "name" | "fields" | "inBackground"))
-        .filter(|key| !index.options.contains_key(*key))
+        .filter(|key| !index.options.contains_key(key))
         .map(Box::from)
         .collect()
 }
