@@ -3,7 +3,8 @@
 //! The run prints the plan, creates the database and state collection the
 //! apply lock lives in, takes the lock, plans again (another run may have
 //! changed the database meanwhile; not when the lock it takes is the very
-//! released lock it saw before reading the database, see `crate::lock`:
+//! released lock it saw before reading the database, see `crate::lock`,
+//! nor when it created the database and took the lock by inserting it:
 //! then no other run held it, so none wrote), logs each change in which that plan
 //! differs from the one shown and why, and applies it (a saved plan is
 //! refused instead when an object it touches changed). The last log line,
@@ -227,9 +228,9 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         other => CliError::runtime(other),
     })?;
     tracing::debug!(holder = lease.holder(), "apply lock taken");
-    if !lease.undisturbed() {
-        first.standing = None;
-    }
+    first.standing = first
+        .standing
+        .filter(|standing| standing.since.holds(&lease));
 
     // Another run may have changed the database while we waited: plan again
     // under the lock and apply that plan (unless the plan shown stands).
@@ -371,25 +372,35 @@ async fn prepare(
     let (setup, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut computed.changes)
         .into_iter()
         .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
-    if !setup.is_empty() {
+    let created_database = if setup.is_empty() {
+        false
+    } else {
         let setup_plan = Plan {
             changes: setup.clone(),
             notes: Vec::new(),
             ..computed.clone()
         };
-        // Logged only: the bar counts the plan made under the lock.
-        let progress = super::progress::ApplyProgress::log_only(args.progress_interval);
-        let report = crate::apply::execute(&client, &setup_plan, 1, progress.observer()).await;
-        progress.finish();
-        if !report.succeeded() {
-            return Err(failure(&report, &setup_plan, 0));
-        }
-    }
-    // Setup wrote: the plan shown cannot stand (a state collection created
-    // here held no lock to observe anyway).
+        set_up(&client, &setup_plan, args.progress_interval).await?
+    };
     let server = live.server.clone();
     let standing = match unrisked {
-        Some(plan) if setup.is_empty() => Some(Standing { plan, live }),
+        // Setup wrote: the plan shown stands only if this run made the
+        // database (below); a state collection created here held no lock
+        // to observe anyway.
+        Some(plan) if setup.is_empty() => Some(Standing {
+            plan,
+            live,
+            since: Since::ReleasedLockSeen,
+        }),
+        _ if created_database => Some(Standing {
+            plan: Plan {
+                changes: rest.iter().map(without_risk).collect(),
+                notes: Vec::new(),
+                ..computed
+            },
+            live,
+            since: Since::DatabaseCreated,
+        }),
         _ => None,
     };
     Ok(Some(Prepared {
@@ -403,6 +414,83 @@ async fn prepare(
         setup_done: setup,
         observed,
     }))
+}
+
+/// Applies the changes that come before the lock (`setup_plan`: the
+/// database, the state collection the lock lives in), one at a time and
+/// logged only (the bar counts the plan made under the lock). Whether this
+/// run created the database: the server answered its create with 201, so
+/// no database of that name existed (`false` when it found one, or when
+/// the plan creates none).
+async fn set_up(client: &Client, setup_plan: &Plan, interval: Duration) -> Result<bool, CliError> {
+    let progress = super::progress::ApplyProgress::log_only(interval);
+    let observer = progress.observer();
+    let (database, others): (Vec<_>, Vec<_>) = setup_plan
+        .changes
+        .iter()
+        .cloned()
+        .partition(|change| matches!(change.stage(), Stage::Database));
+    let mut created_database = false;
+    let mut done = Vec::new();
+    for change in &database {
+        observer.started(change);
+        let mut outcome = Ok(());
+        for (index, step) in change.steps.iter().enumerate() {
+            observer.step_started(change, index);
+            // The executor's own step, so the answer tells who made it.
+            outcome = match step {
+                plan::Step::CreateDatabase { name } => {
+                    crate::apply::create_database(client, name).await
+                }
+                _ => Err(crate::client::ClientError::Config(format!(
+                    "unexpected step of {}",
+                    change.address
+                ))),
+            }
+            .map(|created| created_database = created);
+            if outcome.is_err() {
+                break;
+            }
+        }
+        observer.finished(change, &outcome);
+        if let Err(err) = outcome {
+            progress.finish();
+            let report = crate::apply::Report {
+                failed: vec![(change.address.clone(), err)],
+                not_started: others.iter().map(|change| change.address.clone()).collect(),
+                done,
+                ..Default::default()
+            };
+            return Err(failure(&report, setup_plan, 0));
+        }
+        done.push(change.address.clone());
+    }
+    let mut report = crate::apply::execute(
+        client,
+        &Plan {
+            changes: others,
+            notes: Vec::new(),
+            ..setup_plan.clone()
+        },
+        1,
+        observer,
+    )
+    .await;
+    progress.finish();
+    if !report.succeeded() {
+        report.done.splice(0..0, done);
+        return Err(failure(&report, setup_plan, 0));
+    }
+    Ok(created_database)
+}
+
+/// A change of the plan shown as the plan made under the lock has it:
+/// without its counts (`risk`), which are read again there.
+fn without_risk(change: &plan::Change) -> plan::Change {
+    plan::Change {
+        risk: None,
+        ..change.clone()
+    }
 }
 
 /// Whether none of the collections, views, analyzers and graphs `plan`
@@ -469,10 +557,11 @@ struct FirstPlan {
     shown: Summary,
     changes: Vec<crate::plan::Change>,
     server: Option<Server>,
-    /// The plan shown (before its counts) and the state it was made from,
-    /// kept while they may stand under the lock: a released lock was seen
-    /// before the read, and nothing was set up. Dropped (`None`) when the
-    /// lease taken is not that very lock.
+    /// The plan shown (before its counts; without the database and state
+    /// collection) and the state it was made from, kept while they may
+    /// stand under the lock: a released lock was seen before the read and
+    /// nothing was set up, or this run created the database (`Since`).
+    /// Dropped (`None`) when the lease taken does not confirm it.
     standing: Option<Standing>,
 }
 
@@ -481,6 +570,50 @@ struct FirstPlan {
 struct Standing {
     plan: Plan,
     live: crate::plan::Live,
+    since: Since,
+}
+
+/// Why no other arangosync run can have held the lock since the database
+/// was read, if the lease is taken as expected (`Since::holds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Since {
+    /// A released lock was seen before the read
+    /// (`crate::lock::Observation`): it holds when the lease replaced that
+    /// very revision.
+    ReleasedLockSeen,
+    /// The read found no database and this run created it (201, not
+    /// found existing): it holds when the lease was taken by the run's
+    /// first insert of the lock document, which therefore did not exist.
+    /// A run of this version leaves its lock document behind, released or
+    /// held, so none held the lock in the new database. An older
+    /// arangosync deletes it when done; what it (or a person) may have
+    /// created meanwhile is what the check of the names the plan creates
+    /// (`creates_still_free`) looks for before anything is written.
+    DatabaseCreated,
+}
+
+impl Since {
+    /// Whether the lease taken keeps the plan shown standing.
+    fn holds(self, lease: &crate::lock::Lease) -> bool {
+        match self {
+            Since::ReleasedLockSeen => lease.undisturbed(),
+            Since::DatabaseCreated => lease.inserted(),
+        }
+    }
+
+    /// Why the database is not read again, for the debug log.
+    fn describe(self) -> &'static str {
+        match self {
+            Since::ReleasedLockSeen => {
+                "the lock taken is the released one seen before the database was read, so no \
+                 other run held it since"
+            }
+            Since::DatabaseCreated => {
+                "this run created the database and took the lock by inserting it, so no other \
+                 run held it there"
+            }
+        }
+    }
 }
 
 /// Plans again under the lock, says how that plan differs from the one
@@ -516,11 +649,11 @@ async fn apply_under_lock(
         None => None,
     };
     let (fresh, live) = match standing {
-        Some(Standing { plan, live }) => {
+        Some(Standing { plan, live, since }) => {
             tracing::debug!(
-                "not reading the database again under the lock: the lock taken is the released \
-                 one seen before the database was read, so no other run held it since, and no \
-                 object the plan creates exists yet"
+                "not reading the database again under the lock: {}, and no object the plan \
+                 creates exists yet",
+                since.describe()
             );
             (plan, live)
         }
