@@ -113,8 +113,15 @@ fn a_first_apply_that_creates_the_database_and_inserts_the_lock_does_not_read_th
         by_path(&harness)
     );
     // The lock: inserted (a POST to the state collection) and given back
-    // by one replace.
+    // by one replace; not looked at before the read, and the database
+    // not asked for its role: the readiness wait found no database.
     assert_eq!(requests_to(&harness, LOCK), 1, "{}", by_path(&harness));
+    assert_eq!(
+        requests_to(&harness, "/_admin/server/role"),
+        0,
+        "{}",
+        by_path(&harness)
+    );
     // Every request: the readiness wait (2); the server's facts from
     // `_system` (role, functions, version, engine, the function probe:
     // 5); the query check and the access check (2); the database, the
