@@ -228,9 +228,13 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         other => CliError::runtime(other),
     })?;
     tracing::debug!(holder = lease.holder(), "apply lock taken");
-    first.standing = first
+    if first
         .standing
-        .filter(|standing| standing.since.holds(&lease));
+        .as_ref()
+        .is_some_and(|standing| !standing.since.holds(&lease))
+    {
+        first.stop_standing();
+    }
 
     // Another run may have changed the database while we waited: plan again
     // under the lock and apply that plan (unless the plan shown stands).
@@ -383,31 +387,39 @@ async fn prepare(
         set_up(&client, &setup_plan, args.progress_interval).await?
     };
     let server = live.server.clone();
-    let standing = match unrisked {
+    let (kept, standing) = match unrisked {
         // Setup wrote: the plan shown stands only if this run made the
         // database (below); a state collection created here held no lock
         // to observe anyway.
-        Some(plan) if setup.is_empty() => Some(Standing {
-            plan,
-            live,
-            since: Since::ReleasedLockSeen,
-        }),
-        _ if created_database => Some(Standing {
-            plan: Plan {
-                changes: rest.iter().map(without_risk).collect(),
-                notes: Vec::new(),
-                ..computed
-            },
-            live,
-            since: Since::DatabaseCreated,
-        }),
-        _ => None,
+        Some(plan) if setup.is_empty() => (
+            rest,
+            Some(Standing {
+                plan,
+                live,
+                since: Since::ReleasedLockSeen,
+            }),
+        ),
+        // The plan shown moves into the standing plan, without its counts
+        // (a first apply's plan is tens of megabytes: not copied).
+        _ if created_database => (
+            Vec::new(),
+            Some(Standing {
+                plan: Plan {
+                    changes: rest.into_iter().map(without_risk).collect(),
+                    notes: Vec::new(),
+                    ..computed
+                },
+                live,
+                since: Since::DatabaseCreated,
+            }),
+        ),
+        _ => (rest, None),
     };
     Ok(Some(Prepared {
         client,
         first: FirstPlan {
             shown,
-            changes: rest,
+            changes: kept,
             server,
             standing,
         },
@@ -486,10 +498,10 @@ async fn set_up(client: &Client, setup_plan: &Plan, interval: Duration) -> Resul
 
 /// A change of the plan shown as the plan made under the lock has it:
 /// without its counts (`risk`), which are read again there.
-fn without_risk(change: &plan::Change) -> plan::Change {
+fn without_risk(change: plan::Change) -> plan::Change {
     plan::Change {
         risk: None,
-        ..change.clone()
+        ..change
     }
 }
 
@@ -555,6 +567,8 @@ async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names
 /// cannot change while the server runs).
 struct FirstPlan {
     shown: Summary,
+    /// Empty while a first apply's plan stands: its changes are then
+    /// the standing plan's (`Standing::into_shown`).
     changes: Vec<crate::plan::Change>,
     server: Option<Server>,
     /// The plan shown (before its counts; without the database and state
@@ -590,6 +604,30 @@ enum Since {
     /// created meanwhile is what the check of the names the plan creates
     /// (`creates_still_free`) looks for before anything is written.
     DatabaseCreated,
+}
+
+impl FirstPlan {
+    /// The plan shown does not stand after all: read the database again.
+    fn stop_standing(&mut self) {
+        if let Some(standing) = self.standing.take() {
+            let kept = std::mem::take(&mut self.changes);
+            self.changes = standing.into_shown(kept);
+        }
+    }
+}
+
+impl Standing {
+    /// The changes of the plan shown, once this plan does not stand: `kept`
+    /// (`FirstPlan.changes`), or, where the plan shown was moved here
+    /// (`Since::DatabaseCreated`), this plan's, which are those changes
+    /// without their counts (to which the comparison with a new plan is
+    /// blind).
+    fn into_shown(self, kept: Vec<plan::Change>) -> Vec<plan::Change> {
+        match self.since {
+            Since::ReleasedLockSeen => kept,
+            Since::DatabaseCreated => self.plan.changes,
+        }
+    }
 }
 
 impl Since {
@@ -631,23 +669,25 @@ async fn apply_under_lock(
     setup_done: &[plan::Change],
     interrupt: &Interrupt,
 ) -> Result<ExitStatus, CliError> {
+    // No other run held the lock since the read, but a person or another
+    // tool may have made an object this plan creates meanwhile: its create
+    // would meet the name taken and count as done. One listing per kind
+    // created, at once, decides; a name taken means planning again.
+    let mut first = first;
+    if let Some(standing) = &first.standing {
+        if !until_stopped(interrupt, creates_still_free(client, &standing.plan)).await? {
+            first.stop_standing();
+        }
+    }
     let FirstPlan {
         shown,
         changes: first_plan,
         server,
         standing,
     } = first;
-    // No other run held the lock since the read, but a person or another
-    // tool may have made an object this plan creates meanwhile: its create
-    // would meet the name taken and count as done. One listing per kind
-    // created, at once, decides; a name taken means planning again.
-    let standing = match standing {
-        Some(standing) => {
-            let free = until_stopped(interrupt, creates_still_free(client, &standing.plan)).await?;
-            free.then_some(standing)
-        }
-        None => None,
-    };
+    // A plan that stands is the plan shown: it can differ from it only
+    // where the counts read again below block a change.
+    let stood = standing.as_ref().map(|standing| standing.since);
     let (fresh, live) = match standing {
         Some(Standing { plan, live, since }) => {
             tracing::debug!(
@@ -700,7 +740,25 @@ async fn apply_under_lock(
     // existing collection).
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
     drop(live);
-    let differences = plan_differences(&first_plan, &fresh.changes);
+    let differences = match stood {
+        Some(_) if fresh.blocked().next().is_none() => Vec::new(),
+        // The plan shown was moved into the standing plan: it is that plan
+        // without the counts and the blocks they set (the plan shown
+        // blocked nothing, else it was refused before the lock).
+        Some(Since::DatabaseCreated) => {
+            let shown: Vec<plan::Change> = fresh
+                .changes
+                .iter()
+                .map(|change| plan::Change {
+                    risk: None,
+                    blocked: None,
+                    ..change.clone()
+                })
+                .collect();
+            plan_differences(&shown, &fresh.changes)
+        }
+        _ => plan_differences(&first_plan, &fresh.changes),
+    };
     drop(first_plan);
     let blocked: Vec<String> = fresh
         .blocked()
