@@ -70,6 +70,7 @@ pub struct Lease {
     stop: watch::Sender<bool>,
     revision: watch::Receiver<String>,
     undisturbed: bool,
+    inserted: bool,
 }
 
 fn now() -> u64 {
@@ -254,22 +255,28 @@ async fn acquire_as(
     // The lock revision we watch, and when we first saw it (after the
     // answer that showed it: it was written no later than that).
     let mut watched: Option<(String, Instant)> = None;
+    // Only the first insert can show that no lock document existed: by a
+    // later one, another run may have held the lock and released it.
+    let mut first_insert = observed.is_none();
     loop {
         let document = lock_document(holder, ttl, &acquired_at, 0);
         let sent = Instant::now();
-        match client
+        let inserted = client
             .call(Method::POST, &collection_path, &[], Some(&document))
-            .await
-        {
+            .await;
+        let first = std::mem::replace(&mut first_insert, false);
+        match inserted {
             Ok(response) => {
-                return Ok(Lease::start(
+                let mut lease = Lease::start(
                     client,
                     holder.to_string(),
                     revision_of(&response.body),
                     sent,
                     ttl,
                     trigger.clone(),
-                ))
+                );
+                lease.inserted = first;
+                return Ok(lease);
             }
             Err(err) if err.error_num() != Some(DUPLICATE_KEY) => return Err(err.into()),
             Err(_) => {}
@@ -418,6 +425,7 @@ impl Lease {
             stop,
             revision,
             undisturbed: false,
+            inserted: false,
         }
     }
 
@@ -430,6 +438,16 @@ impl Lease {
     /// so no other run wrote.
     pub fn undisturbed(&self) -> bool {
         self.undisturbed
+    }
+
+    /// Whether the lease was taken by the run's first insert of the lock
+    /// document, which therefore did not exist: no run of this version
+    /// held the lock in this database before (each leaves its lock
+    /// document behind, released or held). An older arangosync deletes
+    /// the document when it is done, so this alone proves nothing about
+    /// it; see `cli::apply` for what a first apply adds.
+    pub fn inserted(&self) -> bool {
+        self.inserted
     }
 
     /// Gives the lock back, leaving a released lock (see the module

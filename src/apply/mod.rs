@@ -752,6 +752,28 @@ async fn adopt_index(
     Ok(want.satisfied_by(&have).then_some(existing))
 }
 
+/// Carries out `Step::CreateDatabase`: creates database `name` (through
+/// `_system`); a database of that name found there already (1207) counts
+/// as done. `Ok(true)` when this request created it (the server answered
+/// 201), `Ok(false)` when it existed: created by someone else, or by an
+/// earlier attempt of this request whose answer was lost.
+pub async fn create_database(client: &Client, name: &str) -> Result<bool, ClientError> {
+    const DUPLICATE_NAME: u64 = 1207;
+    let created = tolerate(
+        client
+            .for_database("_system")
+            .call(
+                Method::POST,
+                "/_api/database",
+                &[],
+                Some(&json!({"name": name})),
+            )
+            .await,
+        DUPLICATE_NAME,
+    )?;
+    Ok(created.is_some())
+}
+
 async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(), ClientError> {
     const DUPLICATE_NAME: u64 = 1207;
     const NOT_FOUND: u64 = 1203;
@@ -764,18 +786,7 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
     const ANALYZER_NOT_FOUND: u64 = 1202;
     match step {
         Step::CreateDatabase { name } => {
-            let system = client.for_database("_system");
-            tolerate(
-                system
-                    .call(
-                        Method::POST,
-                        "/_api/database",
-                        &[],
-                        Some(&json!({"name": name})),
-                    )
-                    .await,
-                DUPLICATE_NAME,
-            )?;
+            create_database(client, name).await?;
         }
         Step::CreateStateCollection => {
             let body = json!({"name": STATE_COLLECTION, "isSystem": true, "waitForSync": true});

@@ -3,7 +3,8 @@
 //! The run prints the plan, creates the database and state collection the
 //! apply lock lives in, takes the lock, plans again (another run may have
 //! changed the database meanwhile; not when the lock it takes is the very
-//! released lock it saw before reading the database, see `crate::lock`:
+//! released lock it saw before reading the database, see `crate::lock`,
+//! nor when it created the database and took the lock by inserting it:
 //! then no other run held it, so none wrote), logs each change in which that plan
 //! differs from the one shown and why, and applies it (a saved plan is
 //! refused instead when an object it touches changed). The last log line,
@@ -227,8 +228,12 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
         other => CliError::runtime(other),
     })?;
     tracing::debug!(holder = lease.holder(), "apply lock taken");
-    if !lease.undisturbed() {
-        first.standing = None;
+    if first
+        .standing
+        .as_ref()
+        .is_some_and(|standing| !standing.since.holds(&lease))
+    {
+        first.stop_standing();
     }
 
     // Another run may have changed the database while we waited: plan again
@@ -368,51 +373,132 @@ async fn prepare(
     let (setup, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut computed.changes)
         .into_iter()
         .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
-    if !setup.is_empty() {
-        let setup_plan = std::sync::Arc::new(Plan {
+    let created_database = if setup.is_empty() {
+        false
+    } else {
+        let setup_plan = Plan {
             changes: setup.clone(),
             notes: Vec::new(),
             ..computed.clone()
-        });
-        // Logged only: the bar counts the plan made under the lock.
-        let progress = super::progress::ApplyProgress::log_only(args.progress_interval);
-        let report =
-            crate::apply::execute(&client, setup_plan.clone(), 1, progress.observer()).await;
-        progress.finish();
-        if !report.succeeded() {
-            return Err(failure(&report, &setup_plan, 0));
-        }
-    }
-    // Setup wrote: the plan shown cannot stand (a state collection created
-    // here held no lock to observe anyway).
-    let server = live.server.clone();
-    let changes = rest.iter().map(ShownChange::of).collect();
-    let standing = if observed.is_some() && setup.is_empty() {
-        // The plan as the lock may find it standing is the plan shown
-        // before its counts (read again under the lock): the counts only
-        // set `risk`, and blocks, of which there are none here.
-        let mut plan = Plan {
-            changes: rest,
-            ..computed
         };
-        for change in &mut plan.changes {
-            change.risk = None;
-        }
-        Some(Standing { plan, live })
-    } else {
-        None
+        set_up(&client, &setup_plan, args.progress_interval).await?
+    };
+    let server = live.server.clone();
+    // Setup wrote: the plan shown stands only if this run made the
+    // database (below); a state collection created here held no lock to
+    // observe anyway.
+    let since = match (observed.is_some(), setup.is_empty(), created_database) {
+        (true, true, _) => Some(Since::ReleasedLockSeen),
+        (_, _, true) => Some(Since::DatabaseCreated),
+        _ => None,
+    };
+    let (kept, standing) = match since {
+        // The plan shown moves into the standing plan, without its counts
+        // (read again under the lock; they only set `risk`, and blocks, of
+        // which there are none here): a first apply's plan is tens of
+        // megabytes, so it is not copied.
+        Some(since) => (
+            Vec::new(),
+            Some(Standing {
+                plan: Plan {
+                    changes: rest.into_iter().map(without_risk).collect(),
+                    notes: Vec::new(),
+                    ..computed
+                },
+                live,
+                since,
+            }),
+        ),
+        None => (rest.iter().map(ShownChange::of).collect(), None),
     };
     Ok(Some(Prepared {
         client,
         first: FirstPlan {
             shown,
-            changes,
+            changes: kept,
             server,
             standing,
         },
         setup_done: setup,
         observed,
     }))
+}
+
+/// Applies the changes that come before the lock (`setup_plan`: the
+/// database, the state collection the lock lives in), one at a time and
+/// logged only (the bar counts the plan made under the lock). Whether this
+/// run created the database: the server answered its create with 201, so
+/// no database of that name existed (`false` when it found one, or when
+/// the plan creates none).
+async fn set_up(client: &Client, setup_plan: &Plan, interval: Duration) -> Result<bool, CliError> {
+    let progress = super::progress::ApplyProgress::log_only(interval);
+    let observer = progress.observer();
+    let (database, others): (Vec<_>, Vec<_>) = setup_plan
+        .changes
+        .iter()
+        .cloned()
+        .partition(|change| matches!(change.stage(), Stage::Database));
+    let mut created_database = false;
+    let mut done = Vec::new();
+    for change in &database {
+        observer.started(change);
+        let mut outcome = Ok(());
+        for (index, step) in change.steps.iter().enumerate() {
+            observer.step_started(change, index);
+            // The executor's own step, so the answer tells who made it.
+            outcome = match step {
+                plan::Step::CreateDatabase { name } => {
+                    crate::apply::create_database(client, name).await
+                }
+                _ => Err(crate::client::ClientError::Config(format!(
+                    "unexpected step of {}",
+                    change.address
+                ))),
+            }
+            .map(|created| created_database = created);
+            if outcome.is_err() {
+                break;
+            }
+        }
+        observer.finished(change, &outcome);
+        if let Err(err) = outcome {
+            progress.finish();
+            let report = crate::apply::Report {
+                failed: vec![(change.address.clone(), err)],
+                not_started: others.iter().map(|change| change.address.clone()).collect(),
+                done,
+                ..Default::default()
+            };
+            return Err(failure(&report, setup_plan, 0));
+        }
+        done.push(change.address.clone());
+    }
+    let mut report = crate::apply::execute(
+        client,
+        std::sync::Arc::new(Plan {
+            changes: others,
+            notes: Vec::new(),
+            ..setup_plan.clone()
+        }),
+        1,
+        observer,
+    )
+    .await;
+    progress.finish();
+    if !report.succeeded() {
+        report.done.splice(0..0, done);
+        return Err(failure(&report, setup_plan, 0));
+    }
+    Ok(created_database)
+}
+
+/// A change of the plan shown as the plan made under the lock has it:
+/// without its counts (`risk`), which are read again there.
+fn without_risk(change: plan::Change) -> plan::Change {
+    plan::Change {
+        risk: None,
+        ..change
+    }
 }
 
 /// Whether none of the collections, views, analyzers and graphs `plan`
@@ -477,12 +563,15 @@ async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names
 /// which a run reads once (they cannot change while the server runs).
 struct FirstPlan {
     shown: Summary,
+    /// Empty while the plan shown stands: its changes are then the
+    /// standing plan's (`Standing::into_shown`).
     changes: Vec<ShownChange>,
     server: Option<Server>,
-    /// The plan shown (before its counts) and the state it was made from,
-    /// kept while they may stand under the lock: a released lock was seen
-    /// before the read, and nothing was set up. Dropped (`None`) when the
-    /// lease taken is not that very lock.
+    /// The plan shown (before its counts; without the database and state
+    /// collection) and the state it was made from, kept while they may
+    /// stand under the lock: a released lock was seen before the read and
+    /// nothing was set up, or this run created the database (`Since`).
+    /// Dropped (`None`) when the lease taken does not confirm it.
     standing: Option<Standing>,
 }
 
@@ -491,6 +580,68 @@ struct FirstPlan {
 struct Standing {
     plan: Plan,
     live: crate::plan::Live,
+    since: Since,
+}
+
+/// Why no other arangosync run can have held the lock since the database
+/// was read, if the lease is taken as expected (`Since::holds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Since {
+    /// A released lock was seen before the read
+    /// (`crate::lock::Observation`): it holds when the lease replaced that
+    /// very revision.
+    ReleasedLockSeen,
+    /// The read found no database and this run created it (201, not
+    /// found existing): it holds when the lease was taken by the run's
+    /// first insert of the lock document, which therefore did not exist.
+    /// A run of this version leaves its lock document behind, released or
+    /// held, so none held the lock in the new database. An older
+    /// arangosync deletes it when done; what it (or a person) may have
+    /// created meanwhile is what the check of the names the plan creates
+    /// (`creates_still_free`) looks for before anything is written.
+    DatabaseCreated,
+}
+
+impl FirstPlan {
+    /// The plan shown does not stand after all: read the database again.
+    fn stop_standing(&mut self) {
+        if let Some(standing) = self.standing.take() {
+            self.changes = standing.into_shown();
+        }
+    }
+}
+
+impl Standing {
+    /// What `plan_differences` compares of the plan shown, once this plan
+    /// does not stand: the plan shown was moved here, without its counts
+    /// (to which the comparison is blind).
+    fn into_shown(self) -> Vec<ShownChange> {
+        self.plan.changes.iter().map(ShownChange::of).collect()
+    }
+}
+
+impl Since {
+    /// Whether the lease taken keeps the plan shown standing.
+    fn holds(self, lease: &crate::lock::Lease) -> bool {
+        match self {
+            Since::ReleasedLockSeen => lease.undisturbed(),
+            Since::DatabaseCreated => lease.inserted(),
+        }
+    }
+
+    /// Why the database is not read again, for the debug log.
+    fn describe(self) -> &'static str {
+        match self {
+            Since::ReleasedLockSeen => {
+                "the lock taken is the released one seen before the database was read, so no \
+                 other run held it since"
+            }
+            Since::DatabaseCreated => {
+                "this run created the database and took the lock by inserting it, so no other \
+                 run held it there"
+            }
+        }
+    }
 }
 
 /// Plans again under the lock, says how that plan differs from the one
@@ -508,29 +659,31 @@ async fn apply_under_lock(
     setup_done: &[plan::Change],
     interrupt: &Interrupt,
 ) -> Result<ExitStatus, CliError> {
+    // No other run held the lock since the read, but a person or another
+    // tool may have made an object this plan creates meanwhile: its create
+    // would meet the name taken and count as done. One listing per kind
+    // created, at once, decides; a name taken means planning again.
+    let mut first = first;
+    if let Some(standing) = &first.standing {
+        if !until_stopped(interrupt, creates_still_free(client, &standing.plan)).await? {
+            first.stop_standing();
+        }
+    }
     let FirstPlan {
         shown,
         changes: first_plan,
         server,
         standing,
     } = first;
-    // No other run held the lock since the read, but a person or another
-    // tool may have made an object this plan creates meanwhile: its create
-    // would meet the name taken and count as done. One listing per kind
-    // created, at once, decides; a name taken means planning again.
-    let standing = match standing {
-        Some(standing) => {
-            let free = until_stopped(interrupt, creates_still_free(client, &standing.plan)).await?;
-            free.then_some(standing)
-        }
-        None => None,
-    };
+    // A plan that stands is the plan shown: it can differ from it only
+    // where the counts read again below block a change.
+    let stood = standing.as_ref().map(|standing| standing.since);
     let (fresh, live) = match standing {
-        Some(Standing { plan, live }) => {
+        Some(Standing { plan, live, since }) => {
             tracing::debug!(
-                "not reading the database again under the lock: the lock taken is the released \
-                 one seen before the database was read, so no other run held it since, and no \
-                 object the plan creates exists yet"
+                "not reading the database again under the lock: {}, and no object the plan \
+                 creates exists yet",
+                since.describe()
             );
             (plan, live)
         }
@@ -577,7 +730,27 @@ async fn apply_under_lock(
     // existing collection).
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
     drop(live);
-    let differences = plan_differences(&first_plan, &fresh.changes);
+    let differences = match stood {
+        Some(_) if fresh.blocked().next().is_none() => Vec::new(),
+        // The plan shown was moved into the standing plan: it is that plan
+        // without the counts and the blocks they set (the plan shown
+        // blocked nothing, else it was refused before the lock).
+        Some(_) => {
+            let shown: Vec<ShownChange> = fresh
+                .changes
+                .iter()
+                .map(|change| {
+                    ShownChange::of(&plan::Change {
+                        risk: None,
+                        blocked: None,
+                        ..change.clone()
+                    })
+                })
+                .collect();
+            plan_differences(&shown, &fresh.changes)
+        }
+        None => plan_differences(&first_plan, &fresh.changes),
+    };
     drop(first_plan);
     let blocked: Vec<String> = fresh
         .blocked()

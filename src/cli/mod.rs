@@ -452,17 +452,39 @@ async fn start(
             }
         }
     }
-    // The spec-independent read, while the specs (still) load. The
-    // analyzers are listed by `complete_analyzers` when the specs use them.
+    // The spec-independent read, while the specs (still) load. It is told
+    // whether to list the analyzers (the specs use them) once the specs
+    // are loaded and checked: the listing goes out beside the read's other
+    // requests when the load ends first, else right after the load.
+    let (decide, decision) = tokio::sync::oneshot::channel::<bool>();
+    let mut decide = Some(decide);
+    let mut tell = |desired: &Desired| {
+        if let Some(decide) = decide.take() {
+            let _ = decide.send(uses_analyzers(&desired.loaded.state));
+        }
+    };
+    if let Some(desired) = &desired {
+        tell(desired);
+    }
     let namespace = namespace.to_ascii_uppercase();
-    let reading = live::read(&client, &namespace, false, None, lock);
+    let reading = live::read_deciding(
+        &client,
+        &namespace,
+        async { decision.await.unwrap_or(false) },
+        None,
+        lock,
+    );
     tokio::pin!(reading);
     let mut read = None;
     let desired = match desired {
         Some(desired) => desired,
         None => tokio::select! {
             biased;
-            loaded = &mut loading => loaded?,
+            loaded = &mut loading => {
+                let desired = loaded?;
+                tell(&desired);
+                desired
+            }
             outcome = &mut reading => {
                 let desired = (&mut loading).await?;
                 read = Some(outcome);

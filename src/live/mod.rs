@@ -88,8 +88,30 @@ pub async fn read(
     known_server: Option<&crate::server::Server>,
     lock: Option<&crate::lock::Observation>,
 ) -> Result<Live, LiveError> {
+    let read_analyzers = std::future::ready(read_analyzers);
+    read_deciding(client, namespace, read_analyzers, known_server, lock).await
+}
+
+/// `read`, told whether to read the analyzers while it runs: a run that
+/// starts reading before its specs are loaded learns only then whether
+/// they use analyzers. The listing is sent as soon as `read_analyzers`
+/// says yes, beside the other reads when it says so before they are
+/// answered; the read is done once it has said.
+pub async fn read_deciding(
+    client: &Client,
+    namespace: &str,
+    read_analyzers: impl std::future::Future<Output = bool>,
+    known_server: Option<&crate::server::Server>,
+    lock: Option<&crate::lock::Observation>,
+) -> Result<Live, LiveError> {
     let cluster = match known_server {
         Some(server) => server.cluster,
+        // The readiness wait found no such database: its facts are read
+        // from `_system` at once, without asking the database first (a
+        // lock look there would find nothing either).
+        None if client.database_missing_at_readiness() => {
+            return read_missing(client, namespace, read_analyzers).await
+        }
         None => {
             let observe = async {
                 if let Some(lock) = lock {
@@ -105,21 +127,7 @@ pub async fn read(
             match role {
                 Ok(response) => response.body["role"].as_str() == Some("COORDINATOR"),
                 Err(err) if err.error_num() == Some(1228) => {
-                    // The database does not exist yet: the server's facts come from
-                    // `_system`, so what the plan creates is still gated by them.
-                    // A new database has no analyzers of its own: it can use the
-                    // built-in ones and `_system`'s, which `_system` lists (built-ins
-                    // bare, its own as `_system::name`), so an analyzer no spec
-                    // defines is found missing before anything is written.
-                    let system = client.for_database(SYSTEM);
-                    let mut live = Live {
-                        server: Some(read_server(&system, namespace).await?),
-                        ..Live::default()
-                    };
-                    if read_analyzers {
-                        complete_analyzers(client, &mut live).await?;
-                    }
-                    return Ok(live);
+                    return read_missing(client, namespace, read_analyzers).await
                 }
                 Err(err) => return Err(err.into()),
             }
@@ -141,7 +149,7 @@ pub async fn read(
     let function_query = [("namespace", namespace.to_string())];
     let functions = client.call(Method::GET, "/_api/aqlfunction", &function_query, None);
     let analyzers = async {
-        if read_analyzers {
+        if read_analyzers.await {
             Some(client.call(Method::GET, "/_api/analyzer", &[], None).await)
         } else {
             None
@@ -310,6 +318,37 @@ pub async fn read(
 
 /// The database whose analyzers every database can use (`::name`).
 const SYSTEM: &str = "_system";
+
+/// `read` of a database that does not exist yet: no state, the server's
+/// facts from `_system`, so what the plan creates is still gated by them.
+/// A new database has no analyzers of its own: it can use the built-in
+/// ones and `_system`'s, which `_system` lists (built-ins bare, its own as
+/// `_system::name`), so an analyzer no spec defines is found missing
+/// before anything is written. With `read_analyzers` (once it says yes) that
+/// listing is read at the same time as the facts.
+async fn read_missing(
+    client: &Client,
+    namespace: &str,
+    read_analyzers: impl std::future::Future<Output = bool>,
+) -> Result<Live, LiveError> {
+    let system = client.for_database(SYSTEM);
+    let listing = async {
+        if read_analyzers.await {
+            Some(system.call(Method::GET, "/_api/analyzer", &[], None).await)
+        } else {
+            None
+        }
+    };
+    let (server, listing) = tokio::join!(read_server(&system, namespace), listing);
+    Ok(Live {
+        server: Some(server?),
+        analyzers: match listing {
+            Some(listing) => Some(analyzer_names(&listing?.body)),
+            None => None,
+        },
+        ..Live::default()
+    })
+}
 
 /// Reads the analyzers for a `live` that `read` took without them
 /// (`read_analyzers` false, as a run does that starts reading before its
