@@ -264,7 +264,6 @@ fn block_deletes(changes: &mut [Change], reason: &str) {
 
 #[cfg(test)]
 mod tests {
-
     use serde_json::json;
 
     use super::super::{diff, Live, Options, Ownership};
@@ -289,6 +288,22 @@ mod tests {
 
     /// Four collections with one index each and two functions, all owned:
     /// 10 objects.
+    /// What a read of `live` with `owned` finds: a database with its state
+    /// collection, nothing else.
+    fn read(live: State, owned: Ownership) -> Live {
+        Live {
+            system_analyzers: Default::default(),
+            state: Some(live),
+            owned,
+            has_state_collection: true,
+            views: Default::default(),
+            analyzers: None,
+            pending: Vec::new(),
+            server: None,
+            document_counts: Default::default(),
+        }
+    }
+
     fn owned_world() -> (State, Ownership) {
         let mut state = State::default();
         let mut owned = Ownership::default();
@@ -334,17 +349,7 @@ mod tests {
         let (live, owned) = owned_world();
         diff(
             desired,
-            &Live {
-                system_analyzers: Default::default(),
-                state: Some(live),
-                owned,
-                has_state_collection: true,
-                views: Default::default(),
-                analyzers: None,
-                pending: Vec::new(),
-                server: None,
-                document_counts: Default::default(),
-            },
+            &read(live, owned),
             &options(allow_destructive, allow_mass_prune),
         )
     }
@@ -450,17 +455,7 @@ mod tests {
         let (live, owned) = owned_world();
         let plan = diff(
             &State::default(),
-            &Live {
-                system_analyzers: Default::default(),
-                state: Some(live),
-                owned,
-                has_state_collection: true,
-                views: Default::default(),
-                analyzers: None,
-                pending: Vec::new(),
-                server: None,
-                document_counts: Default::default(),
-            },
+            &read(live, owned),
             &Options {
                 database: "features".into(),
                 ..Options::default()
@@ -479,17 +474,7 @@ mod tests {
         let share = super::share(
             &diff(
                 &desired,
-                &Live {
-                    system_analyzers: Default::default(),
-                    state: Some(live.clone()),
-                    owned: owned.clone(),
-                    has_state_collection: true,
-                    views: Default::default(),
-                    analyzers: None,
-                    pending: Vec::new(),
-                    server: None,
-                    document_counts: Default::default(),
-                },
+                &read(live.clone(), owned.clone()),
                 &options(true, false),
             )
             .changes,
@@ -547,17 +532,7 @@ mod tests {
         }
         let plan = diff(
             &desired,
-            &Live {
-                system_analyzers: Default::default(),
-                state: Some(live),
-                owned,
-                has_state_collection: true,
-                views: Default::default(),
-                analyzers: None,
-                pending: Vec::new(),
-                server: None,
-                document_counts: Default::default(),
-            },
+            &read(live, owned),
             &Options {
                 database: "features".into(),
                 ..Options::default()
