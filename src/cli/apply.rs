@@ -370,14 +370,9 @@ async fn prepare(
     // before it can be taken; creating them is idempotent.
     // Moved out, not copied: the plan is not needed whole any more.
     let shown = Summary::of(&computed);
-    // The rest stay where they are (a first apply's plan is tens of
-    // megabytes; a partition would build a second vector of them).
-    let mut rest = std::mem::take(&mut computed.changes);
-    let setup: Vec<_> = rest
-        .extract_if(.., |change| {
-            matches!(change.stage(), Stage::Database | Stage::StateCollection)
-        })
-        .collect();
+    let (setup, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut computed.changes)
+        .into_iter()
+        .partition(|change| matches!(change.stage(), Stage::Database | Stage::StateCollection));
     let created_database = if setup.is_empty() {
         false
     } else {
