@@ -7,20 +7,16 @@
 //! and a database the run found made by someone else, or a lock it did
 //! not insert, makes it read the database again under the lock.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::counts::{
     collection, requests_to, spawn, text_plan_counts, text_report_counts, wait_for,
 };
+use crate::lock_history::{a_prune_keeps_alpha, schema_reads, set_faults};
 use crate::support::{Harness, ROOT_PASSWORD};
 
 const LOCK: &str = "/_api/document/_arangosync/lock";
 const STATE: &str = "/_api/document/_arangosync";
-
-/// How often the run read the schema (the single server's inventory).
-fn schema_reads(harness: &Harness) -> u64 {
-    requests_to(harness, "/_api/replication/inventory")
-}
 
 /// Specs of collection alpha with a persistent index, and of feature
 /// `total` (served as an AQL function).
@@ -36,11 +32,6 @@ fn specs(harness: &Harness) {
         "transformations/total_v1.aql",
         "-- Feature: total\n-- Version: 1\n-- Description: documents in alpha\n-- Owner: a@example.com\n-- Returns: one\nRETURN LENGTH(alpha)\n",
     );
-}
-
-fn set_faults(harness: &Harness, plan: Value) {
-    let (status, body) = harness.api(reqwest::Method::PUT, "/_emulator/faults", Some(plan));
-    assert_eq!(status, 200, "{body}");
 }
 
 /// The requests the emulator saw, by path (without the database prefix
@@ -201,12 +192,7 @@ fn a_collection_made_by_hand_in_the_new_database_before_the_lock_makes_the_run_r
         "only the database and the state collection: {stderr}"
     );
     harness.assert_lock_released(&stderr);
-    // alpha is not arangosync's: a prune keeps it.
-    let prune = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
-    assert_eq!(prune.status, 0, "{prune:?}");
-    harness.remove("alpha.yaml");
-    let prune = harness.run(&["plan", "--prune"]);
-    assert!(!prune.stdout.contains("- collection alpha"), "{prune:?}");
+    a_prune_keeps_alpha(&harness);
 }
 
 /// A function of the specs' feature `total` made by hand, with other code

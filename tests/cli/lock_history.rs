@@ -17,7 +17,7 @@ use crate::support::Harness;
 const LOCK: &str = "/_api/document/_arangosync/lock";
 
 /// How often the run read the schema (the single server's inventory).
-fn schema_reads(harness: &Harness) -> u64 {
+pub(crate) fn schema_reads(harness: &Harness) -> u64 {
     requests_to(harness, "/_api/replication/inventory")
 }
 
@@ -33,7 +33,7 @@ fn after_a_first_apply() -> Harness {
     harness
 }
 
-fn set_faults(harness: &Harness, plan: Value) {
+pub(crate) fn set_faults(harness: &Harness, plan: Value) {
     let (status, body) = harness.api(reqwest::Method::PUT, "/_emulator/faults", Some(plan));
     assert_eq!(status, 200, "{body}");
 }
@@ -265,7 +265,12 @@ fn a_collection_made_by_hand_before_the_lock_is_taken_makes_the_run_plan_again_a
         "{stderr}"
     );
     harness.assert_lock_released(&stderr);
-    // alpha is not arangosync's: a prune keeps it.
+    a_prune_keeps_alpha(&harness);
+}
+
+/// Collection alpha is not arangosync's: no prune plans to drop it, with
+/// or without its spec.
+pub(crate) fn a_prune_keeps_alpha(harness: &Harness) {
     let prune = harness.run(&["plan", "--prune", "--detailed-exitcode"]);
     assert_eq!(prune.status, 0, "{prune:?}");
     harness.remove("alpha.yaml");
