@@ -501,40 +501,46 @@ fn without_risk(change: plan::Change) -> plan::Change {
     }
 }
 
-/// Whether none of the collections, views, analyzers and graphs `plan`
-/// creates exists now: one listing per kind it creates, all at once (none
-/// when it creates none of them). Any failed listing counts as "not free",
-/// so the caller reads the database again.
+/// Whether none of the collections, views, analyzers, graphs and AQL user
+/// functions `plan` creates exists now: one listing per kind it creates,
+/// all at once (none when it creates none of them). Any failed listing
+/// counts as "not free", so the caller reads the database again. Registry
+/// entries need no listing: they live in a collection, which is listed
+/// when the plan creates it and exists before the read otherwise.
 async fn creates_still_free(client: &Client, plan: &Plan) -> bool {
     use plan::{Action, Address};
-    let mut created: [Vec<&str>; 4] = Default::default();
+    let mut created: [Vec<&str>; 5] = Default::default();
     for change in plan.changes.iter().filter(|c| c.action == Action::Create) {
         match &change.address {
             Address::Collection(name) => created[0].push(name),
             Address::View(name) => created[1].push(name),
             Address::Analyzer(name) => created[2].push(name),
             Address::Graph(name) => created[3].push(name),
+            Address::Function(name) => created[4].push(name),
             _ => {}
         }
     }
     // Path, where the names are, and the name's field.
-    const LISTINGS: [(&str, &str, &str); 4] = [
+    const LISTINGS: [(&str, &str, &str); 5] = [
         ("/_api/collection", "result", "name"),
         ("/_api/view", "result", "name"),
         ("/_api/analyzer", "result", "name"),
         ("/_api/gharial", "graphs", "_key"),
+        ("/_api/aqlfunction", "result", "name"),
     ];
     let free = |kind: usize| {
         let (path, list, field) = LISTINGS[kind];
         none_listed(client, path, list, field, &created[kind])
     };
-    let (collections, views, analyzers, graphs) = tokio::join!(free(0), free(1), free(2), free(3));
-    collections && views && analyzers && graphs
+    let (collections, views, analyzers, graphs, functions) =
+        tokio::join!(free(0), free(1), free(2), free(3), free(4));
+    collections && views && analyzers && graphs && functions
 }
 
 /// Whether none of `names` is in the listing at `path` (the items of its
 /// `list`, named by `field`); no request when `names` is empty, `false`
-/// when the listing fails.
+/// when the listing fails. Analyzers are listed as `database::name`; AQL
+/// user function names are compared without case, as ArangoDB treats them.
 async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names: &[&str]) -> bool {
     if names.is_empty() {
         return true;
@@ -543,18 +549,26 @@ async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names
         return false;
     };
     let database = client.database();
-    let taken: std::collections::BTreeSet<&str> = answer.body[list]
+    let functions = path == "/_api/aqlfunction";
+    let comparable = |name: &str| {
+        if functions {
+            name.to_uppercase()
+        } else {
+            name.to_string()
+        }
+    };
+    let taken: std::collections::BTreeSet<String> = answer.body[list]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|item| item[field].as_str())
-        // Analyzers are listed as `database::name`.
         .map(|name| match name.split_once("::") {
-            Some((prefix, short)) if prefix == database => short,
+            Some((prefix, short)) if !functions && prefix == database => short,
             _ => name,
         })
+        .map(comparable)
         .collect();
-    names.iter().all(|name| !taken.contains(name))
+    names.iter().all(|name| !taken.contains(&comparable(name)))
 }
 
 /// What the plan before the lock found: the counts of the plan shown, what
@@ -1437,12 +1451,12 @@ mod tests {
         }
     }
 
-    /// `address (action) kind: why` per difference.
     /// What the run keeps of the plan shown.
     fn shown(changes: &[Change]) -> Vec<ShownChange> {
         changes.iter().map(ShownChange::of).collect()
     }
 
+    /// `address (action) kind: why` per difference.
     fn described(first: &[Change], fresh: &[Change]) -> Vec<String> {
         plan_differences(&shown(first), fresh)
             .into_iter()

@@ -503,6 +503,8 @@ async fn start(
     };
     let failed = |err: &dyn std::fmt::Display| reading_failed(&client, err);
     let mut live = read.map_err(|err| failed(&err))?;
+    // The read lists the analyzers once told to; this only sends a request
+    // if a read ever ends before it is told (none does today).
     if uses_analyzers(state) {
         live::complete_analyzers(&client, &mut live)
             .await

@@ -96,10 +96,17 @@ fn a_first_apply_that_creates_the_database_and_inserts_the_lock_does_not_read_th
     assert_eq!(schema_reads(&harness), 0, "{}", by_path(&harness));
     // The names the plan creates were looked for once, after the lock
     // was taken: one listing of the collections, besides the creates of
-    // the state collection and of alpha.
+    // the state collection and of alpha, and one of the functions,
+    // besides the function's registration.
     assert_eq!(
         requests_to(&harness, "/_api/collection"),
         3,
+        "{}",
+        by_path(&harness)
+    );
+    assert_eq!(
+        requests_to(&harness, "/_api/aqlfunction"),
+        2,
         "{}",
         by_path(&harness)
     );
@@ -116,11 +123,11 @@ fn a_first_apply_that_creates_the_database_and_inserts_the_lock_does_not_read_th
     // Every request: the readiness wait (2); the server's facts from
     // `_system` (role, functions, version, engine, the function probe:
     // 5); the query check and the access check (2); the database, the
-    // state collection, the lock (3); the listing (1); the pending
+    // state collection, the lock (3); the listings (2); the pending
     // records of alpha, those of its index with alpha's ownership record,
     // the last ownership records, the registry entry (4); alpha, its
     // index, the function (3); the lock's release (1).
-    assert_eq!(harness.stats()["total"], 21, "{}", by_path(&harness));
+    assert_eq!(harness.stats()["total"], 22, "{}", by_path(&harness));
     harness.assert_lock_released(&apply.stderr);
     assert_applied(&harness);
 }
@@ -196,8 +203,7 @@ fn a_collection_made_by_hand_in_the_new_database_before_the_lock_makes_the_run_r
 }
 
 /// A function of the specs' feature `total` made by hand, with other code
-/// than the feature's: no listing before the lock looks for functions,
-/// only a read of the database finds it.
+/// than the feature's.
 fn function_by_hand(harness: &Harness) {
     harness.post(
         "/_api/aqlfunction",
@@ -218,6 +224,30 @@ fn assert_function_converged(harness: &Harness, stderr: &str) {
     harness.assert_lock_released(stderr);
     let again = harness.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
+fn a_function_made_by_hand_in_the_new_database_before_the_lock_makes_the_run_read_it_again() {
+    // The run created the database and inserts the lock, but while that
+    // insert is held someone registers the feature's function with other
+    // code. The listing of functions finds it: the run reads the database
+    // again and says the function changed, instead of overwriting it as a
+    // create.
+    let harness = Harness::new();
+    specs(&harness);
+    let child = first_apply_holding(&harness, "POST", STATE, 1500);
+    function_by_hand(&harness);
+    let (stdout, stderr) = succeeded(child);
+    assert_eq!(text_plan_counts(&stdout), [6, 0, 0, 0], "{stdout}");
+    assert_eq!(schema_reads(&harness), 1, "{}", by_path(&harness));
+    assert!(
+        stderr.contains(
+            " WARN the plan made under the lock differs from the plan shown change=function FEATURES::TOTAL_V1 action=\"update\" difference=\"changed\""
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" as_planned=false"), "{stderr}");
+    assert_function_converged(&harness, &stderr);
 }
 
 #[test]
