@@ -16,6 +16,22 @@ use crate::support::Harness;
 
 const LOCK: &str = "/_api/document/_arangosync/lock";
 
+/// The warning of a run that planned to create alpha and found it made
+/// meanwhile.
+pub(crate) const ALPHA_VANISHED: &str = " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\"";
+
+/// Another run's lock, given back as a run of this version leaves it.
+pub(crate) fn released_lock() -> Value {
+    json!({
+        "type": "lock",
+        "released": true,
+        "releasedAt": "2026-01-01T00:00:01Z",
+        "holder": "other-host pid 1 (00000000)",
+        "expiresAt": 0,
+        "ttlSeconds": 0,
+    })
+}
+
 /// How often the run read the schema (the single server's inventory).
 pub(crate) fn schema_reads(harness: &Harness) -> u64 {
     requests_to(harness, "/_api/replication/inventory")
@@ -124,17 +140,7 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
         "/_api/collection",
         json!({"name": "alpha", "waitForSync": true}),
     );
-    harness.put(
-        LOCK,
-        json!({
-            "type": "lock",
-            "released": true,
-            "releasedAt": "2026-01-01T00:00:01Z",
-            "holder": "other-host pid 1 (00000000)",
-            "expiresAt": 0,
-            "ttlSeconds": 0,
-        }),
-    );
+    harness.put(LOCK, released_lock());
     assert!(
         started.elapsed() < Duration::from_millis(1500),
         "the other run finished while the replace was held"
@@ -145,12 +151,7 @@ fn a_lock_taken_and_released_by_another_run_after_it_was_seen_makes_the_run_plan
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert_eq!(schema_reads(&harness), 2, "{stderr}");
     assert_eq!(text_plan_counts(&stdout), [1, 0, 0, 0], "{stdout}");
-    assert!(
-        stderr.contains(
-            " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\""
-        ),
-        "{stderr}"
-    );
+    assert!(stderr.contains(ALPHA_VANISHED), "{stderr}");
     assert!(
         stderr.contains(" INFO apply finished changes=0 "),
         "another run made the change: {stderr}"
@@ -254,12 +255,7 @@ fn a_collection_made_by_hand_before_the_lock_is_taken_makes_the_run_plan_again_a
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert_eq!(text_plan_counts(&stdout), [1, 0, 0, 0], "{stdout}");
     assert_eq!(schema_reads(&harness), 2, "read again: {stderr}");
-    assert!(
-        stderr.contains(
-            " WARN the plan made under the lock differs from the plan shown change=collection alpha action=\"create\" difference=\"vanished\""
-        ),
-        "{stderr}"
-    );
+    assert!(stderr.contains(ALPHA_VANISHED), "{stderr}");
     assert!(
         stderr.contains(" INFO apply finished changes=0 "),
         "{stderr}"
