@@ -520,55 +520,81 @@ async fn creates_still_free(client: &Client, plan: &Plan) -> bool {
             _ => {}
         }
     }
-    // Path, where the names are, and the name's field.
-    const LISTINGS: [(&str, &str, &str); 5] = [
-        ("/_api/collection", "result", "name"),
-        ("/_api/view", "result", "name"),
-        ("/_api/analyzer", "result", "name"),
-        ("/_api/gharial", "graphs", "_key"),
-        ("/_api/aqlfunction", "result", "name"),
+    const LISTINGS: [Listing; 5] = [
+        Listing::new("/_api/collection", "result", "name", Naming::Exact),
+        Listing::new("/_api/view", "result", "name", Naming::Exact),
+        Listing::new("/_api/analyzer", "result", "name", Naming::DatabasePrefixed),
+        Listing::new("/_api/gharial", "graphs", "_key", Naming::Exact),
+        Listing::new("/_api/aqlfunction", "result", "name", Naming::AnyCase),
     ];
-    let free = |kind: usize| {
-        let (path, list, field) = LISTINGS[kind];
-        none_listed(client, path, list, field, &created[kind])
-    };
+    let free = |kind: usize| LISTINGS[kind].none_of(client, &created[kind]);
     let (collections, views, analyzers, graphs, functions) =
         tokio::join!(free(0), free(1), free(2), free(3), free(4));
     collections && views && analyzers && graphs && functions
 }
 
-/// Whether none of `names` is in the listing at `path` (the items of its
-/// `list`, named by `field`); no request when `names` is empty, `false`
-/// when the listing fails. Analyzers are listed as `database::name`; AQL
-/// user function names are compared without case, as ArangoDB treats them.
-async fn none_listed(client: &Client, path: &str, list: &str, field: &str, names: &[&str]) -> bool {
-    if names.is_empty() {
-        return true;
-    }
-    let Ok(answer) = client.call(Method::GET, path, &[], None).await else {
-        return false;
-    };
-    let database = client.database();
-    let functions = path == "/_api/aqlfunction";
-    let comparable = |name: &str| {
-        if functions {
-            name.to_uppercase()
-        } else {
-            name.to_string()
+/// One kind of object's listing: its path, the member holding the items
+/// (`list`), the item's name member (`field`), and how a listed name reads.
+struct Listing {
+    path: &'static str,
+    list: &'static str,
+    field: &'static str,
+    naming: Naming,
+}
+
+/// How a listed name compares with a name the plan creates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    /// As written (collections, views, graphs).
+    Exact,
+    /// `database::name` for the database in use (analyzers).
+    DatabasePrefixed,
+    /// Without case, as ArangoDB treats AQL user function names.
+    AnyCase,
+}
+
+impl Listing {
+    const fn new(
+        path: &'static str,
+        list: &'static str,
+        field: &'static str,
+        naming: Naming,
+    ) -> Listing {
+        Listing {
+            path,
+            list,
+            field,
+            naming,
         }
-    };
-    let taken: std::collections::BTreeSet<String> = answer.body[list]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|item| item[field].as_str())
-        .map(|name| match name.split_once("::") {
-            Some((prefix, short)) if !functions && prefix == database => short,
-            _ => name,
-        })
-        .map(comparable)
-        .collect();
-    names.iter().all(|name| !taken.contains(&comparable(name)))
+    }
+
+    /// Whether none of `names` is listed; no request when `names` is
+    /// empty, `false` when the listing fails.
+    async fn none_of(&self, client: &Client, names: &[&str]) -> bool {
+        if names.is_empty() {
+            return true;
+        }
+        let Ok(answer) = client.call(Method::GET, self.path, &[], None).await else {
+            return false;
+        };
+        let database = client.database();
+        let comparable = |name: &str| match self.naming {
+            Naming::Exact => name.to_string(),
+            Naming::DatabasePrefixed => match name.split_once("::") {
+                Some((prefix, short)) if prefix == database => short.to_string(),
+                _ => name.to_string(),
+            },
+            Naming::AnyCase => name.to_uppercase(),
+        };
+        let taken: std::collections::BTreeSet<String> = answer.body[self.list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item[self.field].as_str())
+            .map(comparable)
+            .collect();
+        names.iter().all(|name| !taken.contains(&comparable(name)))
+    }
 }
 
 /// What the plan before the lock found: the counts of the plan shown, what
