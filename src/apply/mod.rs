@@ -16,16 +16,27 @@
 //! names the abandoned ones, whose outcome is unknown.
 //!
 //! Ownership is never lost between a create request and its answer:
-//! before a stage's first create, one bulk insert writes a pending record
+//! before the run's first create (after the Ownership and Renames stages,
+//! whose settling of an earlier run's pending records may delete a key a
+//! create of this run records again), bulk inserts write a pending record
 //! (an `Intent`: the object and its exact create request) for every create
-//! of the stage; the ownership records that replace them (also when some
-//! of the stage's changes failed) ride with the next bulk insert of
-//! pending records, before the next stage with creates starts, or are
-//! written when the run ends (per `RECORDS_PER_REQUEST`). A run that dies
-//! in between leaves pending records that the next plan settles
-//! (`plan::pending`), so an ownership record may come late, never a
-//! pending one. One record request per created object would double the
-//! round trips of a large first apply; one per stage, plus one.
+//! of the plan, in chunks of `RECORDS_PER_REQUEST` sent up to
+//! `concurrency` at once. From then on a drop whose object the run also
+//! creates (a view dropped in ViewDrops and created in Views) leaves the
+//! record alone. The ownership records that replace the pending ones are
+//! written the same way when the run ends, also when changes failed or the
+//! run was stopped (not once the apply lock is lost); after them, the
+//! pending records settled otherwise (a create refused, or an unnamed
+//! index the server named) are deleted. So an ownership record may come
+//! late, never a pending one: a run that dies or fails midway leaves a
+//! pending record for every create of the plan not confirmed by an
+//! ownership record: those sent (done, failed without an answer, or
+//! abandoned) and those never sent (an earlier failure or a stop). The
+//! next plan settles each from the live state alone (`plan::pending`): an
+//! object there as intended is owned, and an intent whose object is not
+//! there, as for a create never sent, is dropped and the create planned
+//! again; a replace never sent keeps the old object owned. Records cost a
+//! handful of requests per run, not one per created object.
 //!
 //! Index creates are not bound by the per-request timeout: ArangoDB
 //! answers `POST /_api/index` when the index is built, which can take
@@ -175,7 +186,7 @@ struct Task {
     plan: Arc<Plan>,
     progress: Arc<dyn Progress>,
     interrupt: Interrupt,
-    /// The keys of the stage's pending records (`Ledger::intended`).
+    /// The keys of the run's pending records (`Ledger::intended`).
     intended: Arc<HashSet<String>>,
     /// Set once the work has started (for telling abandoned changes from
     /// ones that never started).
@@ -262,6 +273,10 @@ pub async fn execute_until(
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     // The ownership records of the stages run so far, not yet written.
     let mut unwritten = Records::default();
+    // The keys of the run's pending records, once they are written: until
+    // then no drop has a pending record to leave alone.
+    let mut intended: Arc<HashSet<String>> = Arc::default();
+    let mut intents_written = false;
     for stage in stages {
         let positions: Vec<usize> = (0..plan.changes.len())
             .filter(|&position| plan.changes[position].stage() == stage)
@@ -276,18 +291,20 @@ pub async fn execute_until(
                 .extend(changes.iter().map(|change| change.address.clone()));
             continue;
         }
-        let intended: HashSet<String> = intents(&changes).map(|intent| intent.key()).collect();
-        if !intended.is_empty() {
-            let records = std::mem::take(&mut unwritten);
-            if let Err(err) = write_intents(client, records, &intended, &changes).await {
+        if !intents_written && changes.iter().any(|change| creates(change)) {
+            // The first stage with creates: the pending records of every
+            // create of the run are written now, once (module notes).
+            intents_written = true;
+            let keys: HashSet<String> = intents(&plan.changes).map(|intent| intent.key()).collect();
+            if let Err(err) = write_intents(client, &plan.changes, concurrency).await {
                 report.failed.push((Address::StateCollection, err));
                 report
                     .not_started
                     .extend(changes.iter().map(|change| change.address.clone()));
                 continue;
             }
+            intended = Arc::new(keys);
         }
-        let intended = Arc::new(intended);
         // Registry entries are state documents: a stage's go in one bulk
         // insert, one task, instead of one request each.
         let (entries, ones): (Vec<usize>, Vec<usize>) = positions
@@ -416,7 +433,7 @@ pub async fn execute_until(
         .stopped()
         .is_some_and(|stop| stop.reason == Reason::LeaseLost);
     if !lease_lost {
-        if let Err(err) = unwritten.write(client, std::iter::empty()).await {
+        if let Err(err) = unwritten.write(client, concurrency).await {
             report.failed.push((Address::StateCollection, err));
         }
     }
@@ -430,8 +447,9 @@ pub async fn execute_until(
 /// the stage ends.
 #[derive(Debug, Default)]
 struct Ledger {
-    /// Keys of the stage's pending records: a drop in the same stage
-    /// leaves the record alone (the create that follows confirms it).
+    /// Keys of the run's pending records once they are written (empty
+    /// before): a drop of such an object leaves the record alone (the
+    /// create confirms it).
     intended: Arc<HashSet<String>>,
     /// What was created, also when a later step failed.
     created: Vec<Owned>,
@@ -566,12 +584,16 @@ fn dropped(step: &Step) -> Option<Owned> {
     }
 }
 
-/// The pending records of a stage's creates. A create that follows a drop
-/// of the same name in its change replaces an object arangosync owned.
-fn intents<'a>(changes: &'a [&'a Change]) -> impl Iterator<Item = Intent> + 'a {
-    // Made one change at a time, as they are used: a stage's intents are
+/// The pending records of the creates of `changes`. A create that follows
+/// a drop of the same name in its change replaces an object arangosync
+/// owned.
+fn intents<'a, I>(changes: I) -> impl Iterator<Item = Intent> + use<'a, I>
+where
+    I: IntoIterator<Item = &'a Change>,
+{
+    // Made one change at a time, as they are used: the run's intents are
     // never held all at once (each carries a copy of its create's body).
-    changes.iter().flat_map(|change| {
+    changes.into_iter().flat_map(|change| {
         let mut intents = Vec::new();
         let mut drops = HashSet::new();
         for step in &change.steps {
@@ -584,6 +606,21 @@ fn intents<'a>(changes: &'a [&'a Change]) -> impl Iterator<Item = Intent> + 'a {
             }
         }
         intents
+    })
+}
+
+/// Whether a change creates an object (has a step with a pending record,
+/// see `intent_of`).
+fn creates(change: &Change) -> bool {
+    change.steps.iter().any(|step| {
+        matches!(
+            step,
+            Step::CreateCollection { .. }
+                | Step::CreateIndex { .. }
+                | Step::CreateGraph { .. }
+                | Step::CreateAnalyzer { .. }
+                | Step::CreateView { .. }
+        )
     })
 }
 
@@ -655,9 +692,9 @@ async fn write_registry_entries(
     outcomes
 }
 
-/// Ownership records of stages that ran, not yet written, and the keys of
-/// the pending records they settle otherwise (`Ledger::settled`), deleted
-/// once the records are written.
+/// Ownership records of the stages that ran, written when the run ends,
+/// and the keys of the pending records they settle otherwise
+/// (`Ledger::settled`), deleted once the records are written.
 #[derive(Debug, Default)]
 struct Records {
     /// What was created, with when its stage ended: made into ownership
@@ -667,38 +704,31 @@ struct Records {
 }
 
 impl Records {
-    /// Writes the records and then `pending` (pending records of the next
-    /// stage) in one bulk insert per `RECORDS_PER_REQUEST` (the pending
-    /// ones last: a key in both stays pending), then deletes the settled
-    /// pending records.
-    async fn write(
-        self,
-        client: &Client,
-        pending: impl Iterator<Item = Value>,
-    ) -> Result<(), ClientError> {
+    /// Writes the records in bulk inserts of `RECORDS_PER_REQUEST`, up to
+    /// `concurrency` at once, then deletes the settled pending records (an
+    /// ownership record is in place before the pending record it replaces
+    /// under another key is gone).
+    async fn write(self, client: &Client, concurrency: usize) -> Result<(), ClientError> {
         let records = self
             .created
             .into_iter()
             .map(|(owned, at)| owned.to_document(&at));
-        record_all(client, records.chain(pending)).await?;
+        record_concurrently(client, records, concurrency).await?;
         forget_all(client, &self.settled).await
     }
 }
 
-/// Writes a stage's pending records (the intents of `changes`, whose keys
-/// are `keys`) before its first create, with the ownership records of the
-/// stages before it (`records`).
+/// Writes the pending records of every create of `changes` (the run's
+/// plan) before the first of them is sent: bulk inserts of
+/// `RECORDS_PER_REQUEST`, up to `concurrency` at once.
 async fn write_intents(
     client: &Client,
-    mut records: Records,
-    keys: &HashSet<String>,
-    changes: &[&Change],
+    changes: &[Change],
+    concurrency: usize,
 ) -> Result<(), ClientError> {
-    // A pending record written now stays, whatever settled its key before.
-    records.settled.retain(|key| !keys.contains(key));
     let now = now_rfc3339();
-    let documents = intents(changes).map(|intent| intent.to_document(&now));
-    records.write(client, documents).await
+    let documents = intents(changes).map(move |intent| intent.to_document(&now));
+    record_concurrently(client, documents, concurrency).await
 }
 
 /// Treats one server error number as success (the object is already in
@@ -1088,44 +1118,78 @@ fn now_rfc3339() -> String {
     crate::time::rfc3339(seconds)
 }
 
-/// Writes state documents (ownership or pending records) in bulk. Keys are
-/// derived from the subject, so `overwriteMode=replace` makes a retried or
-/// repeated write harmless.
-/// `documents` are made one request's worth at a time.
+/// Writes state documents (ownership or pending records) in bulk, one
+/// request after the other. Keys are derived from the subject, so
+/// `overwriteMode=replace` makes a retried or repeated write harmless.
 async fn record_all(
     client: &Client,
     documents: impl Iterator<Item = Value>,
 ) -> Result<(), ClientError> {
-    let path = format!("/_api/document/{STATE_COLLECTION}");
+    record_concurrently(client, documents, 1).await
+}
+
+/// Writes state documents like `record_all`, with up to `concurrency` bulk
+/// inserts at once (the documents are independent). `documents` are made
+/// one request's worth at a time, as a request can be sent. On the first
+/// failure no request starts and the ones under way are abandoned (a
+/// record is written or not; a repeat is harmless).
+async fn record_concurrently(
+    client: &Client,
+    documents: impl Iterator<Item = Value>,
+    concurrency: usize,
+) -> Result<(), ClientError> {
+    let joined = |joined: Result<Result<(), ClientError>, tokio::task::JoinError>| {
+        joined.unwrap_or_else(|err| {
+            Err(ClientError::Config(format!(
+                "a state document write failed: {err}"
+            )))
+        })
+    };
     let mut documents = documents.peekable();
+    let mut requests: JoinSet<Result<(), ClientError>> = JoinSet::new();
     while documents.peek().is_some() {
-        let documents: Vec<Value> = documents.by_ref().take(RECORDS_PER_REQUEST).collect();
-        let response = client
-            .call(
-                Method::POST,
-                &path,
-                &[("overwriteMode", "replace".to_string())],
-                Some(&Value::Array(documents)),
-            )
-            .await?;
-        // A bulk insert answers 2xx with an error object in place of each
-        // document it could not write.
-        let failed = response
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|result| result["error"].as_bool() == Some(true));
-        if let Some(failed) = failed {
-            return Err(inserted_error(
-                &path,
-                failed,
-                response.status,
-                "an ownership record was not written",
-            ));
+        if requests.len() >= concurrency.max(1) {
+            if let Some(done) = requests.join_next().await {
+                joined(done)?;
+            }
         }
+        let chunk: Vec<Value> = documents.by_ref().take(RECORDS_PER_REQUEST).collect();
+        requests.spawn(record_chunk(client.clone(), chunk));
+    }
+    while let Some(done) = requests.join_next().await {
+        joined(done)?;
     }
     Ok(())
+}
+
+/// One bulk insert of state documents (`record_concurrently`).
+async fn record_chunk(client: Client, documents: Vec<Value>) -> Result<(), ClientError> {
+    let path = format!("/_api/document/{STATE_COLLECTION}");
+    let response = client
+        .call(
+            Method::POST,
+            &path,
+            &[("overwriteMode", "replace".to_string())],
+            Some(&Value::Array(documents)),
+        )
+        .await?;
+    // A bulk insert answers 2xx with an error object in place of each
+    // document it could not write.
+    let failed = response
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|result| result["error"].as_bool() == Some(true));
+    match failed {
+        Some(failed) => Err(inserted_error(
+            &path,
+            failed,
+            response.status,
+            "an ownership record was not written",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The error of one document a bulk insert (`POST` to `path`) could not
@@ -1181,8 +1245,8 @@ async fn forget_all(client: &Client, keys: &[String]) -> Result<(), ClientError>
     Ok(())
 }
 
-/// Deletes a dropped object's ownership record, unless a create in the
-/// same stage took its name (its pending record must stay until confirmed).
+/// Deletes a dropped object's ownership record, unless a create of the run
+/// took its name (its pending record must stay until confirmed).
 async fn forget(client: &Client, owned: &Owned, ledger: &Ledger) -> Result<(), ClientError> {
     if ledger.intended.contains(&owned.key()) {
         return Ok(());

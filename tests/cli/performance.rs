@@ -65,7 +65,7 @@ fn feature(harness: &Harness, name: &str) {
 }
 
 #[test]
-fn a_first_apply_writes_its_state_documents_in_one_request_per_stage_with_creates_plus_one() {
+fn a_first_apply_writes_its_pending_records_at_once_and_its_ownership_records_at_the_end() {
     let harness = Harness::new();
     collections(&harness, 12);
     for name in ["alpha", "beta", "gamma"] {
@@ -74,14 +74,13 @@ fn a_first_apply_writes_its_state_documents_in_one_request_per_stage_with_create
     let applied = harness.run(&["apply", "--create-database"]);
     assert_eq!(applied.status, 0, "{applied:?}");
     // Requests to the state collection: the lock's insert; the pending
-    // records of the collections; those of the indexes with the
-    // collections' ownership records; the indexes' ownership records when
-    // the run ends, then one delete of the pending records of the unnamed
-    // indexes (the server named them); the three registry entries in one
-    // bulk insert.
+    // records of every create (collections and indexes) before the first;
+    // the ownership records when the run ends, then one delete of the
+    // pending records of the unnamed indexes (the server named them); the
+    // three registry entries in one bulk insert.
     assert_eq!(
         harness.stats()["byPath"]["/_db/features/_api/document/_arangosync"],
-        6,
+        5,
         "{}",
         harness.stats()
     );
