@@ -1,14 +1,27 @@
-//! Executes a plan, stage by stage (database, view drops, collections,
-//! indexes, properties, views, graphs), running the changes of a stage concurrently up to a
-//! bound. It decides nothing: every request comes from a `Step` in the plan.
-//! Only how is chosen here: a stage's registry entries (state documents)
-//! go in one bulk insert, each still reported as its own change.
+//! Executes a plan, running its changes concurrently up to a bound. It
+//! decides nothing: every request comes from a `Step` in the plan. Only
+//! how is chosen here: a stage's registry entries (state documents) go in
+//! one bulk insert, each still reported as its own change.
+//!
+//! Order: stages run one after the other (database, state collection,
+//! ownership, renames, graph and view drops, ..., properties, views,
+//! graphs, analyzer drops, functions, registry; see `Stage`), a stage's
+//! changes starting once every change of the stage before has ended,
+//! except for the analyzers, collections, dependent collections and
+//! indexes, which run as one group where a change starts as soon as what
+//! it needs has succeeded (`waits`): analyzer changes and collection
+//! changes at once; a dependent collection change (`distributeShardsLike`)
+//! after every collection change; an index change after every analyzer
+//! change (an inverted index can use one) and after the changes of its own
+//! collection, not those of the others. Within a stage or the group,
+//! changes start in plan order among those ready.
 //!
 //! Each step is idempotent towards a re-run: creations that find their
 //! object already there (a previous run crashed after the request) count as
 //! done, drops that find nothing to drop count as done. On the first failure
-//! no new change starts; changes already running finish, and the report says
-//! what was done and what was not.
+//! no new change starts (in its stage or group, nor in any later one);
+//! changes already running finish, and the report says what was done and
+//! what was not: a change waiting for a failed one never starts.
 //!
 //! A stop request (`interrupt`: SIGTERM, SIGINT, or a lost apply lock) works
 //! the same way: no change starts after it, running changes get until the
@@ -52,7 +65,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::client::{encode_segment, Client, ClientError};
@@ -158,8 +170,9 @@ pub async fn execute(
     execute_until(client, plan, concurrency, progress, &Interrupt::never()).await
 }
 
-/// What one task of a stage runs, by position in the plan's changes: a
-/// change, or a stage's registry entries in one bulk insert.
+/// What one task runs, by position in the plan's changes: a change, or a
+/// stage's registry entries in one bulk insert.
+#[derive(Debug, Clone)]
 enum Work {
     One(usize),
     Entries(Vec<usize>),
@@ -194,9 +207,8 @@ struct Task {
 }
 
 impl Task {
-    /// Runs `work` holding `permit` (one of the `concurrency` places).
-    async fn run(self, work: Work, permit: tokio::sync::OwnedSemaphorePermit) -> Results {
-        let _permit = permit;
+    /// Runs `work`.
+    async fn run(self, work: Work) -> Results {
         let changes: Vec<&Change> = work
             .positions()
             .iter()
@@ -256,9 +268,9 @@ impl Task {
 /// Applies `plan` until `interrupt` asks to stop (see the module notes).
 ///
 /// At most `concurrency` changes run at once, and only those are tasks: a
-/// stage's next change is started (in plan order) when a running one ends.
-/// The tasks share `plan` and read their change from it; nothing of a
-/// change is copied for its task.
+/// change is started (in plan order among those ready) when its waits
+/// (`waits`) are done and a running one ends. The tasks share `plan` and
+/// read their change from it; nothing of a change is copied for its task.
 pub async fn execute_until(
     client: &Client,
     plan: Arc<Plan>,
@@ -267,20 +279,14 @@ pub async fn execute_until(
     interrupt: &Interrupt,
 ) -> Report {
     let mut report = Report::default();
-    let mut stages: Vec<Stage> = plan.changes.iter().map(Change::stage).collect();
-    stages.sort();
-    stages.dedup();
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    // The ownership records of the stages run so far, not yet written.
+    let concurrency = concurrency.max(1);
+    // The ownership records of the groups run so far, not yet written.
     let mut unwritten = Records::default();
     // The keys of the run's pending records, once they are written: until
     // then no drop has a pending record to leave alone.
     let mut intended: Arc<HashSet<String>> = Arc::default();
     let mut intents_written = false;
-    for stage in stages {
-        let positions: Vec<usize> = (0..plan.changes.len())
-            .filter(|&position| plan.changes[position].stage() == stage)
-            .collect();
+    for positions in groups(&plan.changes) {
         let changes: Vec<&Change> = positions
             .iter()
             .map(|&position| &plan.changes[position])
@@ -292,7 +298,7 @@ pub async fn execute_until(
             continue;
         }
         if !intents_written && changes.iter().any(|change| creates(change)) {
-            // The first stage with creates: the pending records of every
+            // The first group with creates: the pending records of every
             // create of the run are written now, once (module notes).
             intents_written = true;
             let keys: HashSet<String> = intents(&plan.changes).map(|intent| intent.key()).collect();
@@ -305,36 +311,46 @@ pub async fn execute_until(
             }
             intended = Arc::new(keys);
         }
-        // Registry entries are state documents: a stage's go in one bulk
-        // insert, one task, instead of one request each.
-        let (entries, ones): (Vec<usize>, Vec<usize>) = positions
-            .into_iter()
-            .partition(|&position| registry_only(&plan.changes[position]));
-        let mut queue: std::collections::VecDeque<Work> = if entries.len() < 2 {
-            [entries, ones]
-                .concat()
-                .into_iter()
-                .map(Work::One)
-                .collect()
-        } else {
-            std::iter::once(Work::Entries(entries))
-                .chain(ones.into_iter().map(Work::One))
-                .collect()
-        };
+        let mut schedule = Schedule::new(&plan.changes, positions);
         let mut tasks: JoinSet<Results> = JoinSet::new();
-        let mut running: HashMap<tokio::task::Id, Vec<(Address, Arc<AtomicBool>)>> = HashMap::new();
+        // The running tasks: which work each carries, and whether it began.
+        let mut running: HashMap<tokio::task::Id, (usize, Arc<AtomicBool>)> = HashMap::new();
         let mut created = Vec::new();
         let mut settled = Vec::new();
         let mut watcher = interrupt.clone();
         loop {
-            if tasks.is_empty() && queue.is_empty() {
+            // Start what is ready, up to `concurrency` running; a place is
+            // free once its task's end was seen here.
+            while tasks.len() < concurrency && schedule.has_ready() {
+                if !report.failed.is_empty() || interrupt.stopped().is_some() {
+                    // A failure or a stop: nothing more starts.
+                    report.not_started.extend(schedule.cancel());
+                    break;
+                }
+                let Some(work) = schedule.next_ready() else {
+                    break;
+                };
+                let began = Arc::new(AtomicBool::new(false));
+                let task = Task {
+                    client: client.clone(),
+                    plan: plan.clone(),
+                    progress: progress.clone(),
+                    interrupt: interrupt.clone(),
+                    intended: intended.clone(),
+                    began: began.clone(),
+                };
+                let handle = tasks.spawn(task.run(schedule.work(work)));
+                running.insert(handle.id(), (work, began));
+            }
+            if tasks.is_empty() {
                 break;
             }
             tokio::select! {
                 biased;
-                Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => match joined {
+                Some(joined) = tasks.join_next_with_id() => match joined {
                     Ok((id, results)) => {
-                        running.remove(&id);
+                        let finished = running.remove(&id).map(|(work, _)| work);
+                        let mut succeeded = true;
                         for (address, outcome, ledger) in results {
                             created.extend(ledger.created);
                             settled.extend(ledger.settled);
@@ -343,9 +359,18 @@ pub async fn execute_until(
                                     Some(answer) => report.deferred.push((address, answer)),
                                     None => report.done.push(address),
                                 },
-                                Outcome::Ran(Err(err)) => report.failed.push((address, err)),
-                                Outcome::NotStarted => report.not_started.push(address),
+                                Outcome::Ran(Err(err)) => {
+                                    succeeded = false;
+                                    report.failed.push((address, err));
+                                }
+                                Outcome::NotStarted => {
+                                    succeeded = false;
+                                    report.not_started.push(address);
+                                }
                             }
+                        }
+                        if let (Some(work), true) = (finished, succeeded) {
+                            schedule.done(work);
                         }
                     }
                     Err(err) => {
@@ -361,65 +386,21 @@ pub async fn execute_until(
                     tasks.abort_all();
                     while tasks.join_next().await.is_some() {}
                     report.stopped = Some(stop.reason);
-                    for (address, began) in running.drain().flat_map(|(_, each)| each) {
+                    for (work, began) in running.drain().map(|(_, each)| each) {
+                        let addresses = schedule.addresses(work);
                         if began.load(Ordering::SeqCst) {
-                            report.abandoned.push(address);
+                            report.abandoned.extend(addresses);
                         } else {
-                            report.not_started.push(address);
+                            report.not_started.extend(addresses);
                         }
                     }
-                    // Changes still waiting for their turn never started.
-                    report.not_started.extend(
-                        queue
-                            .drain(..)
-                            .flat_map(|work| work.positions().to_vec())
-                            .map(|position| plan.changes[position].address.clone()),
-                    );
                     break;
-                }
-                permit = permits.clone().acquire_owned(), if !queue.is_empty() => {
-                    let Some(work) = queue.pop_front() else { continue };
-                    let addresses = |work: &Work| -> Vec<Address> {
-                        work.positions()
-                            .iter()
-                            .map(|&position| plan.changes[position].address.clone())
-                            .collect()
-                    };
-                    let Ok(permit) = permit else {
-                        // The permits are never closed; were they, nothing
-                        // more could start.
-                        for work in std::iter::once(work).chain(queue.drain(..)) {
-                            report.failed.extend(addresses(&work).into_iter().map(|address| {
-                                (address, ClientError::Config("apply was cancelled".into()))
-                            }));
-                        }
-                        continue;
-                    };
-                    if interrupt.stopped().is_some() {
-                        // Stopped: what waits for its turn never starts.
-                        for work in std::iter::once(work).chain(queue.drain(..)) {
-                            report.not_started.extend(addresses(&work));
-                        }
-                        continue;
-                    }
-                    let began = Arc::new(AtomicBool::new(false));
-                    let each = addresses(&work)
-                        .into_iter()
-                        .map(|address| (address, began.clone()))
-                        .collect();
-                    let task = Task {
-                        client: client.clone(),
-                        plan: plan.clone(),
-                        progress: progress.clone(),
-                        interrupt: interrupt.clone(),
-                        intended: intended.clone(),
-                        began,
-                    };
-                    let handle = tasks.spawn(task.run(work, permit));
-                    running.insert(handle.id(), each);
                 }
             }
         }
+        // What waits for its turn (or for a change that failed) never
+        // started.
+        report.not_started.extend(schedule.cancel());
         let now: Arc<str> = now_rfc3339().into();
         unwritten
             .created
@@ -441,6 +422,282 @@ pub async fn execute_until(
         report.stopped = interrupt.stopped().map(|stop| stop.reason);
     }
     report
+}
+
+/// The stages whose changes start as soon as what they need is done
+/// (`waits`) instead of after the whole stage before them.
+const OVERLAPPING: [Stage; 4] = [
+    Stage::Analyzers,
+    Stage::Collections,
+    Stage::DependentCollections,
+    Stage::Indexes,
+];
+
+/// The plan's changes by position, in the groups they run in, in order: a
+/// group per stage, except that the `OVERLAPPING` stages form one group.
+/// Within a group, positions are in stage order, then plan order.
+fn groups(changes: &[Change]) -> Vec<Vec<usize>> {
+    let mut positions: Vec<usize> = (0..changes.len()).collect();
+    // Stable: plan order within a stage.
+    positions.sort_by_key(|&position| changes[position].stage());
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut last: Option<(Stage, bool)> = None;
+    for position in positions {
+        let stage = changes[position].stage();
+        let overlapping = OVERLAPPING.contains(&stage);
+        let same = match last {
+            Some((previous, was_overlapping)) => {
+                previous == stage || (overlapping && was_overlapping)
+            }
+            None => false,
+        };
+        match groups.last_mut() {
+            Some(group) if same => group.push(position),
+            _ => groups.push(vec![position]),
+        }
+        last = Some((stage, overlapping));
+    }
+    groups
+}
+
+/// What a change waits for before it starts.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Waits {
+    /// Every change of the Analyzers stage (an inverted index can use an
+    /// analyzer).
+    every_analyzer: bool,
+    /// Every change of the Collections stage (a collection that places its
+    /// shards like another needs its prototype; a prototype is dropped
+    /// after its followers).
+    every_collection: bool,
+    /// These changes, by position in the plan: an index's collection's own
+    /// changes.
+    changes: Vec<usize>,
+}
+
+/// What each change of `group` (positions in `changes`, from `groups`)
+/// waits for, in the group's order: an analyzer change and a Collections
+/// change nothing; a DependentCollections change every Collections change;
+/// an index change every analyzer change and the changes of its own
+/// collection (Collections or DependentCollections). A change of any other
+/// stage is alone in its group with its stage and waits for nothing there.
+fn waits(changes: &[Change], group: &[usize]) -> Vec<Waits> {
+    let mut of_collection: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &position in group {
+        let change = &changes[position];
+        if let (Address::Collection(name), Stage::Collections | Stage::DependentCollections) =
+            (&change.address, change.stage())
+        {
+            of_collection.entry(name).or_default().push(position);
+        }
+    }
+    group
+        .iter()
+        .map(|&position| {
+            let change = &changes[position];
+            match (change.stage(), &change.address) {
+                (Stage::DependentCollections, _) => Waits {
+                    every_collection: true,
+                    ..Waits::default()
+                },
+                (Stage::Indexes, Address::Index { collection, .. }) => Waits {
+                    every_analyzer: true,
+                    changes: of_collection
+                        .get(collection.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    ..Waits::default()
+                },
+                _ => Waits::default(),
+            }
+        })
+        .collect()
+}
+
+/// Which works of a group may start, in order: a work is ready once what
+/// it waits for (`waits`) has succeeded. Works are numbered in the order
+/// they were made (registry entries first, then the group's order).
+struct Schedule<'a> {
+    changes: &'a [Change],
+    works: Vec<Work>,
+    waits: Vec<Waits>,
+    /// Per work, how many of its `Waits::changes` have not succeeded.
+    unmet: Vec<usize>,
+    /// Per work, the works whose `Waits::changes` name it.
+    dependents: Vec<Vec<usize>>,
+    /// Analyzers and Collections stage works not yet succeeded.
+    analyzers_left: usize,
+    collections_left: usize,
+    /// Works waiting for every analyzer, or for every collection.
+    after_analyzers: Vec<usize>,
+    after_collections: Vec<usize>,
+    /// Per work: queued as ready, started or cancelled (never again).
+    taken: Vec<bool>,
+    ready: std::collections::VecDeque<usize>,
+}
+
+impl<'a> Schedule<'a> {
+    /// The schedule of `group` (from `groups`). A group's registry entries
+    /// (two or more) are state documents: they go in one bulk insert, one
+    /// work, instead of one request each.
+    fn new(changes: &'a [Change], group: Vec<usize>) -> Schedule<'a> {
+        let mut waits_of: HashMap<usize, Waits> = group
+            .iter()
+            .copied()
+            .zip(waits(changes, &group))
+            .filter(|(_, waits)| *waits != Waits::default())
+            .collect();
+        let (entries, ones): (Vec<usize>, Vec<usize>) = group
+            .into_iter()
+            .partition(|&position| registry_only(&changes[position]));
+        let works: Vec<Work> = if entries.len() < 2 {
+            [entries, ones]
+                .concat()
+                .into_iter()
+                .map(Work::One)
+                .collect()
+        } else {
+            std::iter::once(Work::Entries(entries))
+                .chain(ones.into_iter().map(Work::One))
+                .collect()
+        };
+        let work_of: HashMap<usize, usize> = works
+            .iter()
+            .enumerate()
+            .filter_map(|(index, work)| match work {
+                Work::One(position) => Some((*position, index)),
+                Work::Entries(_) => None,
+            })
+            .collect();
+        let count = works.len();
+        let mut schedule = Schedule {
+            changes,
+            waits: Vec::with_capacity(count),
+            unmet: vec![0; count],
+            dependents: vec![Vec::new(); count],
+            analyzers_left: 0,
+            collections_left: 0,
+            after_analyzers: Vec::new(),
+            after_collections: Vec::new(),
+            taken: vec![false; count],
+            ready: Default::default(),
+            works,
+        };
+        for index in 0..count {
+            let waits = match &schedule.works[index] {
+                Work::One(position) => waits_of.remove(position).unwrap_or_default(),
+                Work::Entries(_) => Waits::default(),
+            };
+            for position in &waits.changes {
+                if let Some(&on) = work_of.get(position) {
+                    schedule.unmet[index] += 1;
+                    schedule.dependents[on].push(index);
+                }
+            }
+            if waits.every_analyzer {
+                schedule.after_analyzers.push(index);
+            }
+            if waits.every_collection {
+                schedule.after_collections.push(index);
+            }
+            match schedule.stage(index) {
+                Some(Stage::Analyzers) => schedule.analyzers_left += 1,
+                Some(Stage::Collections) => schedule.collections_left += 1,
+                _ => {}
+            }
+            schedule.waits.push(waits);
+        }
+        for index in 0..count {
+            schedule.release(index);
+        }
+        schedule
+    }
+
+    /// The stage of a work of one change.
+    fn stage(&self, work: usize) -> Option<Stage> {
+        match &self.works[work] {
+            Work::One(position) => Some(self.changes[*position].stage()),
+            Work::Entries(_) => None,
+        }
+    }
+
+    /// Queues `work` as ready if what it waits for has succeeded.
+    fn release(&mut self, work: usize) {
+        let waits = &self.waits[work];
+        let free = !self.taken[work]
+            && self.unmet[work] == 0
+            && (!waits.every_analyzer || self.analyzers_left == 0)
+            && (!waits.every_collection || self.collections_left == 0);
+        if free {
+            self.taken[work] = true;
+            self.ready.push_back(work);
+        }
+    }
+
+    fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// The next work to start.
+    fn next_ready(&mut self) -> Option<usize> {
+        self.ready.pop_front()
+    }
+
+    fn work(&self, work: usize) -> Work {
+        self.works[work].clone()
+    }
+
+    fn addresses(&self, work: usize) -> Vec<Address> {
+        self.works[work]
+            .positions()
+            .iter()
+            .map(|&position| self.changes[position].address.clone())
+            .collect()
+    }
+
+    /// `work` succeeded: what waited for it may become ready.
+    fn done(&mut self, work: usize) {
+        for dependent in std::mem::take(&mut self.dependents[work]) {
+            self.unmet[dependent] -= 1;
+            self.release(dependent);
+        }
+        match self.stage(work) {
+            Some(Stage::Analyzers) => {
+                self.analyzers_left -= 1;
+                if self.analyzers_left == 0 {
+                    for waiting in std::mem::take(&mut self.after_analyzers) {
+                        self.release(waiting);
+                    }
+                }
+            }
+            Some(Stage::Collections) => {
+                self.collections_left -= 1;
+                if self.collections_left == 0 {
+                    for waiting in std::mem::take(&mut self.after_collections) {
+                        self.release(waiting);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes every work not started (ready or waiting) out of the
+    /// schedule: the addresses of their changes, in the works' order.
+    fn cancel(&mut self) -> Vec<Address> {
+        let mut works: Vec<usize> = self.ready.drain(..).collect();
+        for work in 0..self.works.len() {
+            if !self.taken[work] {
+                self.taken[work] = true;
+                works.push(work);
+            }
+        }
+        works.sort_unstable();
+        works
+            .into_iter()
+            .flat_map(|work| self.addresses(work))
+            .collect()
+    }
 }
 
 /// What a change's steps did to ownership, for the records written when
@@ -1459,8 +1716,17 @@ mod progress_tests {
             id: "things/999999".into(),
             name: "idx_old".into(),
         };
-        // A collection nobody creates: the server refuses the index (404).
-        let (bad, bad_step) = index("missing", "idx_bad");
+        // A type the server does not know: it refuses the index (400),
+        // after the collection is there like for the others.
+        let bad = Address::Index {
+            collection: "things".into(),
+            index: "idx_bad".into(),
+        };
+        let bad_step = Step::CreateIndex {
+            collection: "things".into(),
+            body: json!({"name": "idx_bad", "type": "nonsense", "fields": ["bad"]}),
+            deferrable: false,
+        };
         let plan = Plan {
             format_version: 2,
             database: "_system".into(),
@@ -1512,8 +1778,8 @@ mod progress_tests {
         assert_eq!(of(&two), [Started, StepSent(0), StepSent(1), Done]);
         assert_eq!(of(&bad), [Started, StepSent(0), Failed]);
         assert_eq!(of(&Address::View("later".into())), []);
-        // Stages one after the other: the collection was done before any
-        // index started.
+        // An index waits for its collection: the collection was done
+        // before any index started.
         let position = |address: &Address, event: Event| {
             let address = address.to_string();
             events
@@ -1526,5 +1792,157 @@ mod progress_tests {
             assert!(position(index, Started) > collection_done, "{events:?}");
         }
         assert_eq!(events.len(), 3 + 3 + 3 + 4 + 3, "{events:?}");
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+    use crate::plan::Action;
+
+    fn change(address: Address, action: Action, steps: Vec<Step>) -> Change {
+        Change {
+            address,
+            action,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps,
+            blocked: None,
+            destructive: false,
+            risk: None,
+        }
+    }
+
+    fn index(collection: &str, name: &str) -> Change {
+        let address = Address::Index {
+            collection: collection.into(),
+            index: name.into(),
+        };
+        change(address, Action::Create, Vec::new())
+    }
+
+    fn collection(name: &str, action: Action) -> Change {
+        change(Address::Collection(name.into()), action, Vec::new())
+    }
+
+    /// Positions: 0 index on c1, 1 collection c1, 2 analyzer, 3 drop of
+    /// prototype d (DependentCollections), 4 collection c2, 5 index on d,
+    /// 6 index on a collection the plan does not touch, 7 a view, 8 an
+    /// update of c1's properties.
+    fn changes() -> Vec<Change> {
+        vec![
+            index("c1", "i1"),
+            collection("c1", Action::Create),
+            change(Address::Analyzer("a".into()), Action::Create, Vec::new()),
+            change(
+                Address::Collection("d".into()),
+                Action::Delete,
+                vec![Step::DropCollection {
+                    collection: "d".into(),
+                    prototype: true,
+                }],
+            ),
+            collection("c2", Action::Create),
+            index("d", "i2"),
+            index("elsewhere", "i3"),
+            change(Address::View("v".into()), Action::Create, Vec::new()),
+            collection("c1", Action::Update),
+        ]
+    }
+
+    #[test]
+    fn analyzers_collections_and_indexes_form_one_group_the_other_stages_their_own() {
+        assert_eq!(
+            groups(&changes()),
+            [vec![2, 1, 4, 3, 0, 5, 6], vec![8], vec![7]]
+        );
+    }
+
+    #[test]
+    fn an_index_waits_for_its_collection_and_the_analyzers_a_dependent_collection_for_every_collection(
+    ) {
+        let changes = changes();
+        let group = [2, 1, 4, 3, 0, 5, 6];
+        let none = Waits::default();
+        let index_on = |positions: Vec<usize>| Waits {
+            every_analyzer: true,
+            changes: positions,
+            ..Waits::default()
+        };
+        assert_eq!(
+            waits(&changes, &group),
+            [
+                none.clone(),
+                none.clone(),
+                none,
+                Waits {
+                    every_collection: true,
+                    ..Waits::default()
+                },
+                index_on(vec![1]),
+                index_on(vec![3]),
+                index_on(vec![]),
+            ]
+        );
+        // Another stage waits for nothing within its group.
+        assert_eq!(waits(&changes, &[8]), [Waits::default()]);
+    }
+
+    #[test]
+    fn a_change_is_ready_once_what_it_waits_for_succeeded() {
+        let changes = changes();
+        let mut schedule = Schedule::new(&changes, vec![2, 1, 4, 3, 0, 5, 6]);
+        let ready = |schedule: &mut Schedule| -> Vec<usize> {
+            let mut positions = Vec::new();
+            while let Some(work) = schedule.next_ready() {
+                positions.extend_from_slice(schedule.work(work).positions());
+            }
+            positions
+        };
+        // The analyzer and the collections start at once.
+        assert_eq!(ready(&mut schedule), [2, 1, 4]);
+        // c1 done: its index still waits for the analyzer.
+        schedule.done(1);
+        assert_eq!(ready(&mut schedule), Vec::<usize>::new());
+        // The analyzer done: the indexes whose collections are there.
+        schedule.done(0);
+        assert_eq!(ready(&mut schedule), [0, 6]);
+        // c2 done: every collection is, so the prototype's drop may start.
+        schedule.done(2);
+        assert_eq!(ready(&mut schedule), [3]);
+        // The index on d waits for the drop; were the drop to fail, the
+        // index would never start.
+        assert_eq!(
+            schedule.cancel(),
+            [Address::Index {
+                collection: "d".into(),
+                index: "i2".into()
+            }]
+        );
+        assert!(!schedule.has_ready());
+    }
+
+    #[test]
+    fn registry_entries_of_a_group_go_in_one_work() {
+        let entry = |function: &str| {
+            change(
+                Address::Registry(function.into()),
+                Action::Create,
+                vec![Step::WriteRegistryEntry {
+                    entry: json!({"function": function}),
+                }],
+            )
+        };
+        let changes = vec![
+            entry("f1"),
+            change(Address::Registry("f2".into()), Action::Delete, Vec::new()),
+            entry("f3"),
+        ];
+        let mut schedule = Schedule::new(&changes, vec![0, 1, 2]);
+        let mut works: Vec<Vec<usize>> = Vec::new();
+        while let Some(work) = schedule.next_ready() {
+            works.push(schedule.work(work).positions().to_vec());
+        }
+        assert_eq!(works, [vec![0, 2], vec![1]]);
     }
 }

@@ -39,6 +39,7 @@ mod risk;
 mod risk_blocks;
 mod safety;
 mod saved_plans;
+mod schedule;
 mod server_shapes;
 mod serving;
 mod signals;

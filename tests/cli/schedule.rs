@@ -1,0 +1,221 @@
+//! How apply orders its changes: an index starts once its own collection
+//! is there (not after every collection), a failure stops every new start,
+//! and the pending and ownership records read back from `_arangosync` are
+//! right after a full run and after a failure.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::counts::{collection, spawn, wait_for};
+use crate::lock_history::set_faults;
+use crate::support::Harness;
+
+const NAMES: [&str; 3] = ["alpha", "beta", "gamma"];
+
+/// Collections alpha, beta and gamma, each with a named index.
+fn specs(harness: &Harness, names: &[&str]) {
+    let text: Vec<String> = names
+        .iter()
+        .map(|name| {
+            collection(
+                name,
+                &format!("  indexes:\n    - {{type: persistent, fields: [f], name: idx_{name}}}\n"),
+            )
+        })
+        .collect();
+    harness.write("specs.yaml", &text.join("---\n"));
+}
+
+fn clear_faults(harness: &Harness) {
+    let (status, body) = harness.api(reqwest::Method::DELETE, "/_emulator/faults", None);
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The records of `_arangosync` of one type ("owned", "pending"), as
+/// "collection alpha" or "index alpha/idx_alpha".
+fn records(harness: &Harness, kind: &str) -> BTreeSet<String> {
+    let body = harness.post(
+        "/_api/cursor",
+        json!({"query": "FOR d IN _arangosync FILTER d.type == @type RETURN d", "bindVars": {"type": kind}}),
+    );
+    body["result"]
+        .as_array()
+        .expect("result")
+        .iter()
+        .map(|record| match record["kind"].as_str() {
+            Some("index") => format!(
+                "index {}/{}",
+                record["collection"].as_str().unwrap_or("?"),
+                record["name"].as_str().unwrap_or("-")
+            ),
+            kind => format!(
+                "{} {}",
+                kind.unwrap_or("?"),
+                record["name"].as_str().unwrap_or("?")
+            ),
+        })
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|item| item.to_string()).collect()
+}
+
+/// Named indexes of `collection` (its primary index aside); none when the
+/// collection is not there.
+fn named_indexes(harness: &Harness, collection: &str) -> Vec<String> {
+    let (status, body) = harness.api(
+        reqwest::Method::GET,
+        &format!("/_db/features/_api/index?collection={collection}"),
+        None,
+    );
+    if status == 404 {
+        return Vec::new();
+    }
+    body["indexes"]
+        .as_array()
+        .expect("indexes")
+        .iter()
+        .filter(|index| index["type"] != "primary")
+        .map(|index| index["name"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+fn everything_owned() -> BTreeSet<String> {
+    NAMES
+        .iter()
+        .flat_map(|name| {
+            [
+                format!("collection {name}"),
+                format!("index {name}/idx_{name}"),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_run_leaves_an_ownership_record_per_object_and_no_pending_one() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs(&harness, &NAMES);
+    let applied = harness.run(&["apply"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(records(&harness, "owned"), everything_owned());
+    assert_eq!(records(&harness, "pending"), BTreeSet::new());
+    for name in NAMES {
+        assert_eq!(named_indexes(&harness, name), [format!("idx_{name}")]);
+    }
+}
+
+#[test]
+fn a_failed_collection_create_stops_new_starts_and_its_index_never_starts() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs(&harness, &NAMES);
+    // One change at a time, in order: alpha, beta, gamma, then (once
+    // alpha is there) alpha's index. The creates of the state collection
+    // and alpha pass; beta's is refused.
+    set_faults(
+        &harness,
+        json!({"failAfter": 2, "count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/collection"}),
+    );
+    let failed = harness.run(&["apply", "--concurrency", "1"]);
+    assert_eq!(failed.status, 1, "{failed:?}");
+    clear_faults(&harness);
+    assert_eq!(harness.get_status("/_api/collection/alpha"), 200);
+    assert_eq!(
+        harness.get_status("/_api/collection/beta"),
+        404,
+        "{failed:?}"
+    );
+    // gamma's create and alpha's index were ready when beta failed: they
+    // never started. beta's index never became ready.
+    assert_eq!(harness.get_status("/_api/collection/gamma"), 404);
+    assert_eq!(named_indexes(&harness, "alpha"), Vec::<String>::new());
+    // What was created is owned; beta's refused create left no pending
+    // record; the creates never sent still have theirs.
+    assert_eq!(records(&harness, "owned"), set(&["collection alpha"]));
+    assert_eq!(
+        records(&harness, "pending"),
+        set(&[
+            "collection gamma",
+            "index alpha/idx_alpha",
+            "index beta/idx_beta",
+            "index gamma/idx_gamma"
+        ])
+    );
+
+    // The next plan drops those pending records (nothing is there as
+    // they describe) and creates what is missing.
+    let plan = harness.run(&["plan", "--format", "json"]);
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("json plan");
+    let changes: Vec<String> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|change| {
+            format!(
+                "{} {}",
+                change["action"].as_str().unwrap_or("?"),
+                change["address"]["kind"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "update stateCollection",
+            "create collection",
+            "create collection",
+            "create index",
+            "create index",
+            "create index"
+        ],
+        "{plan}"
+    );
+    let forgotten = plan["changes"][0]["steps"][0]["keys"]
+        .as_array()
+        .expect("forgetIntents keys")
+        .len();
+    assert_eq!(forgotten, 4, "{plan}");
+    let applied = harness.run(&["apply"]);
+    assert_eq!(applied.status, 0, "{applied:?}");
+    assert_eq!(records(&harness, "owned"), everything_owned());
+    assert_eq!(records(&harness, "pending"), BTreeSet::new());
+    let again = harness.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status, 0, "{again:?}");
+}
+
+#[test]
+fn an_index_starts_once_its_own_collection_is_there() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs(&harness, &["alpha", "beta"]);
+    // alpha and beta start together; the server holds the second create
+    // to arrive (the state collection's was the first of all) before it
+    // carries it out.
+    set_faults(
+        &harness,
+        json!({"failAfter": 2, "count": 1, "mode": "delay", "delayMs": 4000, "method": "POST", "path": "/_db/features/_api/collection"}),
+    );
+    let child = spawn(&harness, &["apply", "--concurrency", "2"]);
+    wait_for("an index to be created", || {
+        ["alpha", "beta"]
+            .iter()
+            .any(|name| !named_indexes(&harness, name).is_empty())
+    });
+    // The index of the collection created first is there while the other
+    // collection's create is still held.
+    let missing: Vec<&str> = ["alpha", "beta"]
+        .into_iter()
+        .filter(|name| harness.get_status(&format!("/_api/collection/{name}")) == 404)
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    let output = child.wait_with_output().expect("apply ends");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    for name in ["alpha", "beta"] {
+        assert_eq!(named_indexes(&harness, name), [format!("idx_{name}")]);
+    }
+    assert_eq!(records(&harness, "pending"), BTreeSet::new());
+}
