@@ -192,7 +192,7 @@ impl Work {
 /// ledger.
 type Results = Vec<(Address, Outcome, Ledger)>;
 
-/// What a stage's task shares with the run: the plan it reads its changes
+/// What a task shares with the run: the plan it reads its changes
 /// from, and where it reports.
 struct Task {
     client: Client,
@@ -701,7 +701,7 @@ impl<'a> Schedule<'a> {
 }
 
 /// What a change's steps did to ownership, for the records written when
-/// the stage ends.
+/// the run ends.
 #[derive(Debug, Default)]
 struct Ledger {
     /// Keys of the run's pending records once they are written (empty
@@ -949,12 +949,12 @@ async fn write_registry_entries(
     outcomes
 }
 
-/// Ownership records of the stages that ran, written when the run ends,
+/// Ownership records of the changes that ran, written when the run ends,
 /// and the keys of the pending records they settle otherwise
 /// (`Ledger::settled`), deleted once the records are written.
 #[derive(Debug, Default)]
 struct Records {
-    /// What was created, with when its stage ended: made into ownership
+    /// What was created, with when its stage (or group) ended: made into ownership
     /// records as they are written.
     created: Vec<(Owned, Arc<str>)>,
     settled: Vec<String>,
