@@ -68,7 +68,7 @@ pub struct Live {
     /// (`State::views`); names listed here without a definition in the
     /// state (a view the reader could not read) still count.
     pub views: BTreeSet<String>,
-    /// Pending ownership records: creates sent but never confirmed.
+    /// Pending ownership records: creates recorded but never confirmed.
     pub pending: Vec<Pending>,
     /// The analyzers the database has, by full name (`db::name`,
     /// `_system::name`, built-ins bare); read only when the specs name

@@ -1,5 +1,8 @@
-//! Pending ownership records: creates an earlier run sent without seeing
-//! the answer (a lost connection, a timeout, a killed run).
+//! Pending ownership records: creates an earlier run recorded before its
+//! first create and never confirmed: sent without seeing the answer (a
+//! lost connection, a timeout, a killed run), or never sent (the run failed
+//! or stopped before their turn; the object is not there, so the record is
+//! dropped and the create planned again).
 //!
 //! Each is settled from the live state alone: an object that exists as the
 //! intent describes it is arangosync's (it is owned in this very plan, so a
@@ -124,8 +127,8 @@ pub fn resolve(state: &State, live: &Live) -> (Ownership, Option<Change>) {
         ));
     }
     let reason = format!(
-        "{} create(s) of an earlier run were sent but never confirmed (the answer was lost, \
-         timed out or the run stopped): {}",
+        "{} create(s) of an earlier run were recorded as pending but never confirmed (the \
+         answer was lost or timed out, or the run stopped before or after sending them): {}",
         live.pending.len(),
         outcomes.join("; ")
     );
