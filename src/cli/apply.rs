@@ -155,10 +155,20 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
     // The lock as seen before the database is read (not for a dry run,
     // which takes no lock).
     let lock = crate::lock::Observation::default();
+    // A first apply (no database yet) sends its query checks and, unless
+    // it only shows the plan, its write-access check beside the read: its
+    // plan creates everything. Not when the plan is narrowed (a saved
+    // plan, --target, --phase pre), which may leave features out.
+    let whole = saved.is_none() && args.plan.targets.is_empty() && args.phase != PhaseArg::Pre;
+    let ahead = super::Ahead {
+        queries: whole,
+        access: whole && !args.dry_run,
+    };
     let super::Started {
         desired,
         client,
         live,
+        ahead,
     } = until_stopped(
         &interrupt,
         super::start(
@@ -167,6 +177,7 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
             &args.connection,
             out,
             (!args.dry_run).then_some(&lock),
+            ahead,
         ),
     )
     .await??;
@@ -207,6 +218,7 @@ pub async fn run(args: &ApplyArgs, out: &Output) -> Result<ExitStatus, CliError>
                 client,
                 live,
                 observed,
+                ahead,
             },
         ),
     )
@@ -279,6 +291,8 @@ struct Connected {
     client: Client,
     live: plan::Live,
     observed: Option<String>,
+    /// The checks sent beside the read (`super::Ahead`).
+    ahead: super::SentAhead,
 }
 
 /// What the run has when it goes for the lock.
@@ -308,6 +322,7 @@ async fn prepare(
         client,
         live,
         observed,
+        mut ahead,
     } = connected;
     let namespace = source.namespace;
     let whole = plan::diff(&desired.loaded.state, &live, options);
@@ -332,18 +347,27 @@ async fn prepare(
     let demanded = refuse_demanded_functions(&whole, desired, namespace);
     let computed = source.select(args, whole, &desired.loaded.state, &live)?;
     // The write access is checked (one read) at the same time as the
-    // queries and the counts, and reported after them.
+    // queries and the counts, and reported after them; a first apply sent
+    // both before the plan was made (`super::Ahead`).
+    let access_ahead = ahead.access.take();
     let access = async {
         if args.dry_run || !computed.has_writes() {
             Ok(())
         } else {
-            check_write_access(&client, &args.connection).await
+            let mut sent = super::SentAhead {
+                access: access_ahead,
+                ..Default::default()
+            };
+            match sent.access().await {
+                Some(outcome) => outcome,
+                None => check_write_access(&client, &args.connection).await,
+            }
         }
     };
     // The plan carries the risk, and the blocks counts set (a unique index
     // over duplicated values), both when printed and when checked below.
     let (queries, risk, access) = tokio::join!(
-        super::check_queries(&client, desired, &computed, namespace, out),
+        super::check_queries(&client, desired, &computed, namespace, out, &mut ahead),
         super::read_risk(&client, &computed, &desired.loaded.state, &live, false),
         access
     );
@@ -1131,7 +1155,10 @@ fn refuse_demanded_functions(
 /// Fails before the first write when the user can only read: a CI
 /// credential used for `apply` by mistake gets a clear message, not a 403
 /// halfway through.
-async fn check_write_access(client: &Client, args: &ConnectionArgs) -> Result<(), CliError> {
+pub(super) async fn check_write_access(
+    client: &Client,
+    args: &ConnectionArgs,
+) -> Result<(), CliError> {
     if args.jwt.is_some() {
         return Ok(());
     }

@@ -204,12 +204,18 @@ const QUERY_CHECKS_AT_ONCE: usize = 32;
 /// plan writes, so a syntax error stops the run with the file's line and
 /// column before anything is written (the registry entry is the serving
 /// path where the server has no user functions).
+///
+/// `ahead`: checks `start` sent beside the live read (`SentAhead`); the
+/// answers of those this plan needs are taken from there, and only the
+/// queries they do not cover are sent now. They count only when the plan
+/// creates the database: they were parsed in `_system`, as these are then.
 async fn check_queries(
     client: &Client,
     desired: &Desired,
     plan: &crate::plan::Plan,
     namespace: &str,
     out: &output::Output,
+    ahead: &mut SentAhead,
 ) -> Result<(), CliError> {
     let namespace = namespace.to_ascii_uppercase();
     // Parsing needs no collections; a database that does not exist yet
@@ -243,33 +249,35 @@ async fn check_queries(
             checks.push((name, feature));
         }
     }
-    let permits = Arc::new(tokio::sync::Semaphore::new(QUERY_CHECKS_AT_ONCE));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (position, (_, feature)) in checks.iter().enumerate() {
-        let parser = parser.clone();
-        let permits = permits.clone();
-        let body = serde_json::json!({"query": feature.query});
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let outcome = parser
-                .call(reqwest::Method::POST, "/_api/query", &[], Some(&body))
-                .await;
-            (position, outcome)
-        });
-    }
-    let mut outcomes = Vec::with_capacity(checks.len());
-    while let Some(joined) = tasks.join_next().await {
-        outcomes
-            .push(joined.map_err(|err| CliError::runtime(format!("a query check failed: {err}")))?);
+    let mut answered = match ahead.queries().await? {
+        Some(answered) if database_missing => answered,
+        _ => Default::default(),
+    };
+    let mut outcomes: Vec<Option<Result<(), crate::client::ClientError>>> = checks
+        .iter()
+        .map(|(name, _)| answered.remove(*name))
+        .collect();
+    drop(answered);
+    let unanswered: Vec<usize> = (0..checks.len())
+        .filter(|position| outcomes[*position].is_none())
+        .collect();
+    let queries = unanswered
+        .iter()
+        .map(|position| checks[*position].1.query.clone())
+        .collect();
+    for (position, outcome) in unanswered
+        .into_iter()
+        .zip(parse_all(parser, queries).await?)
+    {
+        outcomes[position] = Some(outcome);
     }
     // Outcomes in plan order, so the runtime error reported and the order
     // of the diagnostics do not depend on which answer came first.
-    outcomes.sort_by_key(|(position, _)| *position);
     let mut diagnostics = Diagnostics::default();
-    for (position, outcome) in outcomes {
+    for (position, outcome) in outcomes.into_iter().enumerate() {
         let (name, feature) = checks[position];
-        match outcome {
-            Ok(_) => {}
+        match outcome.unwrap_or(Ok(())) {
+            Ok(()) => {}
             Err(err) if matches!(err.error_num(), Some(1501 | 1502 | 1540 | 1541)) => {
                 diagnostics.push(query_diagnostic(feature, &err));
             }
@@ -291,6 +299,137 @@ async fn check_queries(
         ),
         diagnostics,
     ))
+}
+
+/// Has `parser`'s database parse each of `queries` (`POST /_api/query`,
+/// `QUERY_CHECKS_AT_ONCE` at a time); the outcomes in the order of
+/// `queries`. Errors: a check task that did not finish.
+async fn parse_all(
+    parser: Client,
+    queries: Vec<String>,
+) -> Result<Vec<Result<(), crate::client::ClientError>>, CliError> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(QUERY_CHECKS_AT_ONCE));
+    let mut tasks = tokio::task::JoinSet::new();
+    let count = queries.len();
+    for (position, query) in queries.into_iter().enumerate() {
+        let parser = parser.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let body = serde_json::json!({ "query": query });
+            let outcome = parser
+                .call(reqwest::Method::POST, "/_api/query", &[], Some(&body))
+                .await
+                .map(|_| ());
+            (position, outcome)
+        });
+    }
+    let mut outcomes = Vec::with_capacity(count);
+    while let Some(joined) = tasks.join_next().await {
+        outcomes
+            .push(joined.map_err(|err| CliError::runtime(format!("a query check failed: {err}")))?);
+    }
+    outcomes.sort_by_key(|(position, _)| *position);
+    Ok(outcomes.into_iter().map(|(_, outcome)| outcome).collect())
+}
+
+/// Which checks `start` sends beside the live read once the specs are
+/// checked, if the readiness wait found no database (a first run): the
+/// plan then creates the database, so it has writes, and every function
+/// and registry entry of the specs (unless narrowed by `--target`,
+/// `--phase pre` or a saved plan, which the caller rules out). These are
+/// the requests the run would send once the plan is made; sent early,
+/// they cost no round trip of their own. Nothing is sent ahead against a
+/// database that exists.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ahead {
+    /// The query checks of every feature (`check_queries`).
+    queries: bool,
+    /// The write-access check (`apply::check_write_access`).
+    access: bool,
+}
+
+/// The checks `start` sent ahead (`Ahead`), running on tasks of their own
+/// until the run takes their answers; dropped with the run, they are
+/// aborted. Empty when none was sent.
+#[derive(Default)]
+struct SentAhead {
+    /// The outcome of each query check by function name (upper-case
+    /// namespace, as the plan names functions).
+    queries: Option<tokio::task::JoinSet<Result<QueryOutcomes, CliError>>>,
+    access: Option<tokio::task::JoinSet<Result<(), CliError>>>,
+}
+
+/// Query check outcomes by function name.
+type QueryOutcomes = std::collections::BTreeMap<String, Result<(), crate::client::ClientError>>;
+
+impl SentAhead {
+    /// Sends what `wanted` asks for, if the readiness wait found no
+    /// database; else nothing. `desired`: the checked specs; `namespace`:
+    /// upper-case.
+    fn send(
+        client: &Client,
+        desired: &Desired,
+        namespace: &str,
+        wanted: Ahead,
+        connection: &args::ConnectionArgs,
+    ) -> SentAhead {
+        let mut sent = SentAhead::default();
+        if !client.database_missing_at_readiness() {
+            return sent;
+        }
+        if wanted.queries && !desired.features.is_empty() {
+            let mut names: Vec<String> = Vec::new();
+            let mut queries = Vec::new();
+            for feature in &desired.features {
+                let name = feature.function_name(namespace);
+                if !names.contains(&name) {
+                    names.push(name);
+                    queries.push(feature.query.clone());
+                }
+            }
+            let parser = client.for_database("_system");
+            let mut task = tokio::task::JoinSet::new();
+            task.spawn(async move {
+                let outcomes = parse_all(parser, queries).await?;
+                Ok(names.into_iter().zip(outcomes).collect())
+            });
+            sent.queries = Some(task);
+        }
+        if wanted.access {
+            let client = client.clone();
+            let connection = connection.clone();
+            let mut task = tokio::task::JoinSet::new();
+            task.spawn(async move { apply::check_write_access(&client, &connection).await });
+            sent.access = Some(task);
+        }
+        sent
+    }
+
+    /// The query check outcomes sent ahead, once all are in; `None` when
+    /// none were sent (or already taken).
+    async fn queries(&mut self) -> Result<Option<QueryOutcomes>, CliError> {
+        let Some(mut task) = self.queries.take() else {
+            return Ok(None);
+        };
+        match task.join_next().await {
+            Some(Ok(outcomes)) => outcomes.map(Some),
+            Some(Err(err)) => Err(CliError::runtime(format!("a query check failed: {err}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// The write-access check sent ahead, once answered; `None` when it
+    /// was not sent (or already taken).
+    async fn access(&mut self) -> Option<Result<(), CliError>> {
+        let mut task = self.access.take()?;
+        match task.join_next().await? {
+            Ok(outcome) => Some(outcome),
+            Err(err) => Some(Err(CliError::runtime(format!(
+                "checking the write access failed: {err}"
+            )))),
+        }
+    }
 }
 
 /// A server parse error as a diagnostic at the query's place in its file.
@@ -372,6 +511,8 @@ struct Started {
     desired: Desired,
     client: Client,
     live: crate::plan::Live,
+    /// The checks sent beside the read (`Ahead`), for the run to await.
+    ahead: SentAhead,
 }
 
 /// Loads and checks the specs (`load_specs_for`, then `check`, a local
@@ -383,7 +524,9 @@ struct Started {
 /// the load succeeds only the readiness wait and the reads of `live::read`
 /// (role, inventory, graphs, functions, state documents, server facts, all
 /// carrying no spec content) are sent; the analyzer listing and the vector
-/// counts (`read_live`) follow the load. The flags (database name,
+/// counts (`read_live`) follow the load, and so do the checks the caller
+/// wants sent `ahead` when the database does not exist yet (`Ahead`; they
+/// carry the checked queries). The flags (database name,
 /// endpoints, namespace) are checked before either starts, and their
 /// warnings come first, before the specs' diagnostics.
 ///
@@ -397,6 +540,7 @@ async fn start(
     connection: &args::ConnectionArgs,
     out: &output::Output,
     lock: Option<&crate::lock::Observation>,
+    ahead: Ahead,
 ) -> Result<Started, CliError> {
     // The namespace is a flag: checked before anything starts (the load
     // checks it again, as `validate` has it).
@@ -493,7 +637,9 @@ async fn start(
         },
     };
     // The specs are checked: what they choose is read now, the vector
-    // counts alongside the rest of the read.
+    // counts alongside the rest of the read, and a first run's checks
+    // (`Ahead`) beside both.
+    let sent = SentAhead::send(&client, &desired, &namespace, ahead, connection);
     let state = &desired.loaded.state;
     let wanted = vector_counts_wanted(&client, state, None);
     let counting = vector_counts(&client, &wanted);
@@ -516,6 +662,7 @@ async fn start(
         desired,
         client: client.clone(),
         live,
+        ahead: sent,
     })
 }
 

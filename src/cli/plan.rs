@@ -98,11 +98,18 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 target,
                 ..super::SpecSource::new(&args.spec, namespace)
             };
+            // A first plan's query checks go out beside the read, unless
+            // --target may leave features out of the plan.
+            let ahead = super::Ahead {
+                queries: args.plan.targets.is_empty(),
+                access: false,
+            };
             let super::Started {
                 desired,
                 client,
                 live,
-            } = super::start(source, |_| Ok(()), &args.connection, out, None).await?;
+                mut ahead,
+            } = super::start(source, |_| Ok(()), &args.connection, out, None, ahead).await?;
             let computed = plan::diff(&desired.loaded.state, &live, &options);
             let computed = super::narrow(
                 computed,
@@ -111,7 +118,7 @@ pub async fn run(args: &PlanCommandArgs, out: &Output) -> Result<ExitStatus, Cli
                 &live,
                 &options,
             )?;
-            super::check_queries(&client, &desired, &computed, namespace, out).await?;
+            super::check_queries(&client, &desired, &computed, namespace, out, &mut ahead).await?;
             if let Some(file) = &args.out {
                 let saved = super::saved::SavedPlan::new(
                     &computed,

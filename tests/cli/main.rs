@@ -13,6 +13,7 @@ mod conflicts;
 mod core;
 mod counts;
 mod definitions;
+mod first_apply_checks;
 mod first_apply_lock;
 mod firstrun;
 mod functions;
