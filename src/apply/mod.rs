@@ -16,6 +16,14 @@
 //! collection, not those of the others. Within a stage or the group,
 //! changes start in plan order among those ready.
 //!
+//! At most `Limits::changes` changes run at once, and of them at most
+//! `Limits::index_builds` index creates on collections that exist before
+//! the run: the server builds each over the collection's documents, the
+//! heavy part of an apply to a database in use. An index on a collection
+//! the same run creates builds over none and counts only towards the first
+//! bound, so a first apply runs many at once without a day-2 apply
+//! building as many indexes over data.
+//!
 //! Each step is idempotent towards a re-run: creations that find their
 //! object already there (a previous run crashed after the request) count as
 //! done, drops that find nothing to drop count as done. On the first failure
@@ -71,7 +79,7 @@ use crate::client::{encode_segment, Client, ClientError};
 use crate::interrupt::{Interrupt, Reason};
 use crate::live::index_from_api;
 use crate::ownership::{registry_key, Intended, Intent, Owned, STATE_COLLECTION};
-use crate::plan::{Address, Change, Plan, Stage, Step};
+use crate::plan::{Action, Address, Change, Plan, Stage, Step};
 
 /// Ownership records per bulk insert: large enough that a first apply of
 /// thousands of objects needs a handful of requests, small enough to keep
@@ -160,14 +168,35 @@ pub trait Progress: Send + Sync {
     fn deferred(&self, change: &Change, answer: &str);
 }
 
+/// How many changes run at once (`apply --concurrency`, `--index-builds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Changes at once; 0 counts as 1.
+    pub changes: usize,
+    /// Of those, index creates on a collection the plan does not create
+    /// (nor replace): the server builds each over the collection's
+    /// documents, the heavy part of an apply on a database in use, while
+    /// an index on a collection created in the same run builds over none.
+    /// 0 counts as 1.
+    pub index_builds: usize,
+}
+
+impl Limits {
+    /// One change at a time.
+    pub const ONE: Limits = Limits {
+        changes: 1,
+        index_builds: 1,
+    };
+}
+
 /// Applies `plan`; cannot be stopped early.
 pub async fn execute(
     client: &Client,
     plan: Arc<Plan>,
-    concurrency: usize,
+    limits: Limits,
     progress: Arc<dyn Progress>,
 ) -> Report {
-    execute_until(client, plan, concurrency, progress, &Interrupt::never()).await
+    execute_until(client, plan, limits, progress, &Interrupt::never()).await
 }
 
 /// What one task runs, by position in the plan's changes: a change, or a
@@ -267,19 +296,21 @@ impl Task {
 
 /// Applies `plan` until `interrupt` asks to stop (see the module notes).
 ///
-/// At most `concurrency` changes run at once, and only those are tasks: a
+/// At most `limits.changes` changes run at once, `limits.index_builds` of
+/// them index creates over existing documents, and only those are tasks: a
 /// change is started (in plan order among those ready) when its waits
 /// (`waits`) are done and a running one ends. The tasks share `plan` and
 /// read their change from it; nothing of a change is copied for its task.
 pub async fn execute_until(
     client: &Client,
     plan: Arc<Plan>,
-    concurrency: usize,
+    limits: Limits,
     progress: Arc<dyn Progress>,
     interrupt: &Interrupt,
 ) -> Report {
     let mut report = Report::default();
-    let concurrency = concurrency.max(1);
+    let concurrency = limits.changes.max(1);
+    let index_builds = limits.index_builds.max(1);
     // The ownership records of the groups run so far, not yet written.
     let mut unwritten = Records::default();
     // The keys of the run's pending records, once they are written: until
@@ -315,6 +346,8 @@ pub async fn execute_until(
         let mut tasks: JoinSet<Results> = JoinSet::new();
         // The running tasks: which work each carries, and whether it began.
         let mut running: HashMap<tokio::task::Id, (usize, Arc<AtomicBool>)> = HashMap::new();
+        // How many of them build an index over existing documents.
+        let mut building = 0;
         let mut created = Vec::new();
         let mut settled = Vec::new();
         let mut watcher = interrupt.clone();
@@ -327,9 +360,12 @@ pub async fn execute_until(
                     report.not_started.extend(schedule.cancel());
                     break;
                 }
-                let Some(work) = schedule.next_ready() else {
+                let Some(work) = schedule.next_ready(building < index_builds) else {
                     break;
                 };
+                if schedule.builds(work) {
+                    building += 1;
+                }
                 let began = Arc::new(AtomicBool::new(false));
                 let task = Task {
                     client: client.clone(),
@@ -350,6 +386,9 @@ pub async fn execute_until(
                 Some(joined) = tasks.join_next_with_id() => match joined {
                     Ok((id, results)) => {
                         let finished = running.remove(&id).map(|(work, _)| work);
+                        if finished.is_some_and(|work| schedule.builds(work)) {
+                            building -= 1;
+                        }
                         let mut succeeded = true;
                         for (address, outcome, ledger) in results {
                             created.extend(ledger.created);
@@ -374,7 +413,12 @@ pub async fn execute_until(
                         }
                     }
                     Err(err) => {
-                        running.remove(&err.id());
+                        if running
+                            .remove(&err.id())
+                            .is_some_and(|(work, _)| schedule.builds(work))
+                        {
+                            building -= 1;
+                        }
                         report.failed.push((
                             Address::Database(plan.database.clone()),
                             ClientError::Config(format!("an apply task failed: {err}")),
@@ -533,6 +577,12 @@ struct Schedule<'a> {
     after_collections: Vec<usize>,
     /// Per work: queued as ready, started or cancelled (never again).
     taken: Vec<bool>,
+    /// Per work: whether it builds an index over existing documents
+    /// (`Limits::index_builds`).
+    builds: Vec<bool>,
+    /// Ready works, in order: index builds over existing documents, and
+    /// the others.
+    ready_builds: std::collections::VecDeque<usize>,
     ready: std::collections::VecDeque<usize>,
 }
 
@@ -570,6 +620,7 @@ impl<'a> Schedule<'a> {
             })
             .collect();
         let count = works.len();
+        let builds = builds_over_documents(changes, &works);
         let mut schedule = Schedule {
             changes,
             waits: Vec::with_capacity(count),
@@ -580,6 +631,8 @@ impl<'a> Schedule<'a> {
             after_analyzers: Vec::new(),
             after_collections: Vec::new(),
             taken: vec![false; count],
+            builds,
+            ready_builds: Default::default(),
             ready: Default::default(),
             works,
         };
@@ -630,17 +683,31 @@ impl<'a> Schedule<'a> {
             && (!waits.every_collection || self.collections_left == 0);
         if free {
             self.taken[work] = true;
-            self.ready.push_back(work);
+            match self.builds[work] {
+                true => self.ready_builds.push_back(work),
+                false => self.ready.push_back(work),
+            }
         }
     }
 
     fn has_ready(&self) -> bool {
-        !self.ready.is_empty()
+        !self.ready.is_empty() || !self.ready_builds.is_empty()
     }
 
-    /// The next work to start.
-    fn next_ready(&mut self) -> Option<usize> {
-        self.ready.pop_front()
+    /// Whether `work` builds an index over existing documents.
+    fn builds(&self, work: usize) -> bool {
+        self.builds[work]
+    }
+
+    /// The next work to start, the first in order among those ready; an
+    /// index build over existing documents only when `build` allows one.
+    fn next_ready(&mut self, build: bool) -> Option<usize> {
+        match (self.ready.front(), self.ready_builds.front()) {
+            (Some(other), Some(index)) if build && index < other => self.ready_builds.pop_front(),
+            (Some(_), _) => self.ready.pop_front(),
+            (None, Some(_)) if build => self.ready_builds.pop_front(),
+            _ => None,
+        }
     }
 
     fn work(&self, work: usize) -> Work {
@@ -686,6 +753,7 @@ impl<'a> Schedule<'a> {
     /// schedule: the addresses of their changes, in the works' order.
     fn cancel(&mut self) -> Vec<Address> {
         let mut works: Vec<usize> = self.ready.drain(..).collect();
+        works.extend(self.ready_builds.drain(..));
         for work in 0..self.works.len() {
             if !self.taken[work] {
                 self.taken[work] = true;
@@ -698,6 +766,40 @@ impl<'a> Schedule<'a> {
             .flat_map(|work| self.addresses(work))
             .collect()
     }
+}
+
+/// Per work: whether it creates an index on a collection that exists
+/// before the run, which the server builds over the collection's documents
+/// (`Limits::index_builds`). An index on a collection the same plan creates
+/// or replaces (both leave it empty) is not such a build.
+fn builds_over_documents(changes: &[Change], works: &[Work]) -> Vec<bool> {
+    let emptied: HashSet<&str> = changes
+        .iter()
+        .filter(|change| matches!(change.action, Action::Create | Action::Replace))
+        .filter_map(|change| match &change.address {
+            Address::Collection(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    works
+        .iter()
+        .map(|work| match work {
+            Work::One(position) => {
+                let change = &changes[*position];
+                let creates_index = change
+                    .steps
+                    .iter()
+                    .any(|step| matches!(step, Step::CreateIndex { .. }));
+                match &change.address {
+                    Address::Index { collection, .. } => {
+                        creates_index && !emptied.contains(collection.as_str())
+                    }
+                    _ => false,
+                }
+            }
+            Work::Entries(_) => false,
+        })
+        .collect()
 }
 
 /// What a change's steps did to ownership, for the records written when
@@ -1755,7 +1857,16 @@ mod progress_tests {
             warnings: Vec::new(),
         };
         let recorder = Arc::new(Recorder::default());
-        let report = execute(&client, Arc::new(plan), 4, recorder.clone()).await;
+        let report = execute(
+            &client,
+            Arc::new(plan),
+            Limits {
+                changes: 4,
+                index_builds: 4,
+            },
+            recorder.clone(),
+        )
+        .await;
         assert_eq!(report.failed.len(), 1, "{report:?}");
         assert_eq!(report.not_started, vec![Address::View("later".into())]);
 
@@ -1894,7 +2005,7 @@ mod schedule_tests {
         let mut schedule = Schedule::new(&changes, vec![2, 1, 4, 3, 0, 5, 6]);
         let ready = |schedule: &mut Schedule| -> Vec<usize> {
             let mut positions = Vec::new();
-            while let Some(work) = schedule.next_ready() {
+            while let Some(work) = schedule.next_ready(true) {
                 positions.extend_from_slice(schedule.work(work).positions());
             }
             positions
@@ -1923,6 +2034,59 @@ mod schedule_tests {
     }
 
     #[test]
+    fn only_index_creates_on_collections_the_plan_does_not_create_are_builds() {
+        let create_index = |collection: &str, name: &str| {
+            let mut change = index(collection, name);
+            change.steps = vec![Step::CreateIndex {
+                collection: collection.into(),
+                body: json!({"type": "persistent", "fields": ["a"], "name": name}),
+                deferrable: false,
+            }];
+            change
+        };
+        let mut dropped = index("existing", "old");
+        dropped.action = Action::Delete;
+        dropped.steps = vec![Step::DropIndex {
+            collection: "existing".into(),
+            id: "existing/1".into(),
+            name: "old".into(),
+        }];
+        // Positions: 0 a collection created, 1 one replaced, 2 and 3
+        // indexes on them, 4 and 5 indexes on a collection that exists, 6
+        // an index dropped there.
+        let changes = vec![
+            collection("fresh", Action::Create),
+            collection("emptied", Action::Replace),
+            create_index("fresh", "i1"),
+            create_index("emptied", "i2"),
+            create_index("existing", "i3"),
+            create_index("existing", "i4"),
+            dropped,
+        ];
+        let group = vec![0, 1, 2, 3, 4, 5, 6];
+        let started = |schedule: &mut Schedule, build: bool| -> Vec<usize> {
+            let mut positions = Vec::new();
+            while let Some(work) = schedule.next_ready(build) {
+                positions.extend_from_slice(schedule.work(work).positions());
+            }
+            positions
+        };
+        let mut schedule = Schedule::new(&changes, group.clone());
+        let builds: Vec<bool> = (0..7).map(|work| schedule.builds(work)).collect();
+        assert_eq!(builds, [false, false, false, false, true, true, false]);
+        // No build allowed: the others in order, the builds left ready.
+        assert_eq!(started(&mut schedule, false), [0, 1, 6]);
+        assert!(schedule.has_ready());
+        assert_eq!(started(&mut schedule, true), [4, 5]);
+        // Builds allowed: everything ready in order, builds among the rest.
+        let mut schedule = Schedule::new(&changes, group);
+        assert_eq!(started(&mut schedule, true), [0, 1, 4, 5, 6]);
+        schedule.done(0);
+        schedule.done(1);
+        assert_eq!(started(&mut schedule, false), [2, 3]);
+    }
+
+    #[test]
     fn registry_entries_of_a_group_go_in_one_work() {
         let entry = |function: &str| {
             change(
@@ -1940,7 +2104,7 @@ mod schedule_tests {
         ];
         let mut schedule = Schedule::new(&changes, vec![0, 1, 2]);
         let mut works: Vec<Vec<usize>> = Vec::new();
-        while let Some(work) = schedule.next_ready() {
+        while let Some(work) = schedule.next_ready(true) {
             works.push(schedule.work(work).positions().to_vec());
         }
         assert_eq!(works, [vec![0, 2], vec![1]]);

@@ -69,8 +69,14 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = PhaseArg::All)]
     pub phase: PhaseArg,
     /// How many independent changes run at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Of those, how many index creates on collections that exist before
+    /// the run: the server builds each over the collection's documents. An
+    /// index on a collection the same run creates counts only towards
+    /// --concurrency.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub index_builds: u16,
     /// How long to wait for another arangosync run on the same database to
     /// finish before giving up (exit status 1, naming the other run): a
     /// number of seconds (120) or a duration with a unit (90s, 2m).
@@ -504,7 +510,7 @@ async fn set_up(client: &Client, setup_plan: &Plan, interval: Duration) -> Resul
             notes: Vec::new(),
             ..setup_plan.clone()
         }),
-        1,
+        crate::apply::Limits::ONE,
         observer,
     )
     .await;
@@ -849,7 +855,10 @@ async fn apply_under_lock(
     let report = crate::apply::execute_until(
         client,
         fresh.clone(),
-        usize::from(args.concurrency),
+        crate::apply::Limits {
+            changes: usize::from(args.concurrency),
+            index_builds: usize::from(args.index_builds),
+        },
         progress.observer(),
         interrupt,
     )

@@ -219,3 +219,84 @@ fn an_index_starts_once_its_own_collection_is_there() {
     }
     assert_eq!(records(&harness, "pending"), BTreeSet::new());
 }
+
+/// alpha with indexes i1 and i2.
+fn alpha_with_two_indexes(harness: &Harness) {
+    harness.write(
+        "specs.yaml",
+        &collection(
+            "alpha",
+            "  indexes:\n    - {type: persistent, fields: [a], name: i1}\n    - {type: persistent, fields: [b], name: i2}\n",
+        ),
+    );
+}
+
+/// Applies with `args` (and `-v`, JSON logs) while the server holds the
+/// first index create for a second before carrying it out; returns, in
+/// order, the log events of the two index changes as "applying i1" or
+/// "done i2".
+fn index_events_with_the_first_held(harness: &Harness, args: &[&str]) -> Vec<String> {
+    set_faults(
+        harness,
+        json!({"mode": "delay", "delayMs": 1000, "count": 1, "method": "POST", "path": "/_db/features/_api/index"}),
+    );
+    let mut all = vec!["apply", "-v", "--log-format", "json"];
+    all.extend_from_slice(args);
+    let run = harness.run(&all);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    clear_faults(harness);
+    let events: Vec<String> = run
+        .stderr
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|line| {
+            let fields = &line["fields"];
+            let change = fields["change"].as_str()?.strip_prefix("index alpha/")?;
+            Some(format!("{} {change}", fields["message"].as_str()?))
+        })
+        .collect();
+    let mut indexes = named_indexes(harness, "alpha");
+    indexes.sort();
+    assert_eq!(indexes, ["i1", "i2"], "{}", run.stderr);
+    events
+}
+
+/// A harness whose alpha exists (without indexes) and whose specs give it
+/// indexes i1 and i2.
+fn alpha_there_without_its_indexes() -> Harness {
+    let harness = Harness::new();
+    harness.create_database();
+    harness.write("specs.yaml", &collection("alpha", "  indexes: []\n"));
+    let first = harness.run(&["apply"]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    alpha_with_two_indexes(&harness);
+    harness
+}
+
+#[test]
+fn index_builds_on_an_existing_collection_run_at_most_index_builds_at_once() {
+    let harness = alpha_there_without_its_indexes();
+    // One build at a time: the second starts once the first is done, though
+    // --concurrency leaves room for both.
+    let events = index_events_with_the_first_held(&harness, &["--index-builds", "1"]);
+    assert_eq!(events, ["applying i1", "done i1", "applying i2", "done i2"]);
+}
+
+#[test]
+fn by_default_two_index_builds_on_an_existing_collection_run_at_once() {
+    let harness = alpha_there_without_its_indexes();
+    // The second starts while the server still holds the first.
+    let events = index_events_with_the_first_held(&harness, &[]);
+    assert_eq!(events[..2], ["applying i1", "applying i2"], "{events:?}");
+}
+
+#[test]
+fn index_creates_on_a_collection_the_run_creates_are_not_index_builds() {
+    let harness = Harness::new();
+    harness.create_database();
+    alpha_with_two_indexes(&harness);
+    // alpha is new, so its indexes build over no documents: --index-builds
+    // does not hold them back.
+    let events = index_events_with_the_first_held(&harness, &["--index-builds", "1"]);
+    assert_eq!(events[..2], ["applying i1", "applying i2"], "{events:?}");
+}
