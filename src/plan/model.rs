@@ -801,6 +801,43 @@ mod tests {
         assert_eq!(*change.shown_fields(), change.fields[..]);
     }
 
+    #[test]
+    fn a_collection_create_follows_another_only_when_its_body_names_one() {
+        let follows = |body: Value| match Step::create_collection(&body) {
+            Step::CreateCollection {
+                body: kept,
+                follows,
+            } => {
+                assert_eq!(kept.value(), body);
+                follows
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(follows(json!({"name": "a", "distributeShardsLike": "p"})));
+        assert!(!follows(json!({"name": "a", "distributeShardsLike": ""})));
+        assert!(!follows(json!({"name": "a"})));
+        let change = |body: Value| Change {
+            address: Address::Collection("a".into()),
+            action: Action::Create,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::create_collection(&body)],
+            blocked: None,
+            destructive: false,
+            risk: None,
+        };
+        assert_eq!(
+            change(json!({"name": "a", "distributeShardsLike": "p"})).stage(),
+            Stage::DependentCollections
+        );
+        assert_eq!(change(json!({"name": "a"})).stage(), Stage::Collections);
+        // The flag is no part of the plan output.
+        assert_eq!(
+            serde_json::to_value(Step::create_collection(&json!({"name": "a"}))).unwrap(),
+            json!({"op": "createCollection", "body": {"name": "a"}})
+        );
+    }
+
     /// A plan holds every change (a cold apply of 20,000 entities has
     /// 73,000), so their size counts: the rare risk is boxed.
     #[test]
