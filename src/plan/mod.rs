@@ -226,9 +226,6 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     // pairs instead of the half-plan-sized one a stable merge sort of the
     // changes themselves takes; stable, as positions are unique.
     plan.changes.sort_by_cached_key(Change::stage);
-    // Grown by doubling, the list can hold twice the plan's changes; it
-    // is kept as long as the plan is.
-    plan.changes.shrink_to_fit();
     plan
 }
 
