@@ -898,30 +898,41 @@ fn untrained(body: &Value, dropped: bool, err: &ClientError) -> ClientError {
 
 /// The pending record of a create step.
 fn intent_of(step: &Step, supersedes_owned: bool) -> Option<Intent> {
-    let (subject, body) = match step {
-        Step::CreateCollection { body } => (
-            Intended::Collection(body["name"].as_str()?.to_string()),
-            body,
-        ),
+    // Collection and index bodies are kept as text: parsed back, they are
+    // the request as sent, member for member.
+    let (subject, definition) = match step {
+        Step::CreateCollection { body, .. } => {
+            let body = body.value();
+            (
+                Intended::Collection(body["name"].as_str()?.to_string()),
+                body,
+            )
+        }
         Step::CreateIndex {
             collection, body, ..
-        } => (
-            Intended::Index {
-                collection: collection.clone(),
-                name: body["name"].as_str().map(str::to_string),
-            },
-            body,
-        ),
-        Step::CreateGraph { body } => (Intended::Graph(body["name"].as_str()?.to_string()), body),
-        Step::CreateAnalyzer { body } => {
-            (Intended::Analyzer(body["name"].as_str()?.to_string()), body)
+        } => {
+            let body = body.value();
+            let name = body["name"].as_str().map(str::to_string);
+            let collection = collection.clone();
+            (Intended::Index { collection, name }, body)
         }
-        Step::CreateView { body } => (Intended::View(body["name"].as_str()?.to_string()), body),
+        Step::CreateGraph { body } => (
+            Intended::Graph(body["name"].as_str()?.to_string()),
+            body.clone(),
+        ),
+        Step::CreateAnalyzer { body } => (
+            Intended::Analyzer(body["name"].as_str()?.to_string()),
+            body.clone(),
+        ),
+        Step::CreateView { body } => (
+            Intended::View(body["name"].as_str()?.to_string()),
+            body.clone(),
+        ),
         _ => return None,
     };
     Some(Intent {
         subject,
-        definition: body.clone(),
+        definition,
         supersedes_owned,
     })
 }
@@ -1186,7 +1197,8 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
                 DUPLICATE_NAME,
             )?;
         }
-        Step::CreateCollection { body } => {
+        Step::CreateCollection { body, .. } => {
+            let body = &body.value();
             let name = body["name"].as_str().unwrap_or_default().to_string();
             tolerate(
                 client
@@ -1224,6 +1236,7 @@ async fn run_step(client: &Client, step: &Step, ledger: &mut Ledger) -> Result<(
             body,
             deferrable,
         } => {
+            let body = &body.value();
             // The server answers when the index is built: no per-request
             // timeout (the caller's `Progress` shows the wait).
             let query = [("collection", collection.clone())];
@@ -1800,7 +1813,7 @@ mod progress_tests {
                 collection: collection.into(),
                 // One field per index: the server takes equal definitions
                 // for one index.
-                body: json!({"name": name, "type": "persistent", "fields": [name]}),
+                body: json!({"name": name, "type": "persistent", "fields": [name]}).into(),
                 deferrable: false,
             },
         )
@@ -1836,9 +1849,7 @@ mod progress_tests {
                 change(Address::StateCollection, vec![Step::CreateStateCollection]),
                 change(
                     Address::Collection("things".into()),
-                    vec![Step::CreateCollection {
-                        body: json!({"name": "things"}),
-                    }],
+                    vec![Step::create_collection(&json!({"name": "things"}))],
                 ),
                 change(good.clone(), vec![good_step]),
                 change(two.clone(), vec![two_first, two_second]),

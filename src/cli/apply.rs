@@ -1540,7 +1540,7 @@ mod tests {
         use serde_json::json;
         let with_body = |body: serde_json::Value| {
             let mut change = change("a", None);
-            change.steps = vec![Step::CreateCollection { body }];
+            change.steps = vec![Step::create_collection(&body)];
             change
         };
         let digest = |change: &Change| ShownChange::of(change).rest;

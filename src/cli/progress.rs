@@ -105,7 +105,10 @@ pub fn activity(change: &Change, index: usize) -> String {
     match step {
         Step::CreateDatabase { name } => format!("creating database {name}"),
         Step::CreateStateCollection => format!("creating collection {STATE_COLLECTION}"),
-        Step::CreateCollection { body } => format!("creating collection {}", name(body)),
+        Step::CreateCollection { body, .. } => format!(
+            "creating collection {}",
+            body.string("name").as_deref().unwrap_or("?")
+        ),
         Step::UpdateProperties { collection, .. } => {
             format!("updating collection {collection}")
         }
@@ -115,7 +118,7 @@ pub fn activity(change: &Change, index: usize) -> String {
         Step::DropCollection { collection, .. } => format!("dropping collection {collection}"),
         Step::CreateIndex {
             collection, body, ..
-        } => match body["name"].as_str() {
+        } => match body.string("name") {
             Some(index) => format!("building index {collection}/{index}"),
             // The plan's address names it by type and fields.
             None if matches!(change.address, Address::Index { .. }) => {
@@ -400,7 +403,7 @@ mod tests {
             },
             vec![Step::CreateIndex {
                 collection: "users".into(),
-                body: json!({"name": "idx_users_email", "type": "persistent"}),
+                body: json!({"name": "idx_users_email", "type": "persistent"}).into(),
                 deferrable: false,
             }],
         );
@@ -413,7 +416,7 @@ mod tests {
             },
             vec![Step::CreateIndex {
                 collection: "users".into(),
-                body: json!({"type": "ttl", "fields": ["expires_at"]}),
+                body: json!({"type": "ttl", "fields": ["expires_at"]}).into(),
                 deferrable: false,
             }],
         );

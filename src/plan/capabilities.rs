@@ -24,7 +24,7 @@ pub fn check(server: &Server, changes: &mut [Change]) {
             .steps
             .iter()
             .flat_map(|step| match step {
-                Step::CreateIndex { body, .. } => index_from_body(body)
+                Step::CreateIndex { body, .. } => index_from_body(&body.value())
                     .map(|index| refusals(index_requirements(&index, None), server))
                     .unwrap_or_default(),
                 Step::CreateAnalyzer { body } => analyzer_from_body(body)

@@ -114,9 +114,7 @@ fn create(want: &Collection, options: &Options) -> Change {
         reason: options.missing_reason(),
         // Shown from the step's body (`Change::shown_fields`).
         fields: Vec::new(),
-        steps: vec![Step::CreateCollection {
-            body: create_body(want),
-        }],
+        steps: vec![Step::create_collection(&create_body(want))],
         blocked: None,
         destructive: false,
         risk: None,
@@ -350,9 +348,7 @@ fn replace(
                 collection: want.name.clone(),
                 prototype: false,
             },
-            Step::CreateCollection {
-                body: create_body(want),
-            },
+            Step::create_collection(&create_body(want)),
         ],
         blocked,
         destructive: true,

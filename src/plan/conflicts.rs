@@ -292,7 +292,15 @@ pub fn check_analyzers(
             .steps
             .iter()
             .filter_map(|step| match step {
-                Step::CreateIndex { body, .. } => Some(crate::model::analyzers_in_body(body)),
+                // Only an inverted index names analyzers: others are not
+                // parsed.
+                Step::CreateIndex { body, .. } => {
+                    Some(if body.string("type").as_deref() == Some("inverted") {
+                        crate::model::analyzers_in_body(&body.value())
+                    } else {
+                        BTreeSet::new()
+                    })
+                }
                 Step::CreateView { body } | Step::UpdateViewProperties { body, .. } => {
                     Some(view_analyzers(body))
                 }

@@ -12,7 +12,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::model::{Compare, FieldChange};
+use super::model::{Body, Compare, FieldChange};
 use crate::model::{Index, RegistryEntry};
 
 /// How many lines of a function's query a create shows.
@@ -64,7 +64,24 @@ fn without_defaults(object: &mut Map<String, Value>, defaults: &[(&str, Value)])
 /// set, a schema's `level: strict` and empty `message`, a computed value's
 /// `computeOn` all three, `keepNull: true`, `failOnWarning: false`).
 pub fn collection(body: &Value) -> Vec<FieldChange> {
-    let mut body = body.as_object().cloned().unwrap_or_default();
+    collection_members(body.as_object().cloned().unwrap_or_default())
+}
+
+/// [`collection`] of the body of a create step, parsed from its text.
+pub fn created_collection(body: &Body) -> Vec<FieldChange> {
+    collection_members(members(body))
+}
+
+/// The members of a create step's body (none when it is no object).
+fn members(body: &Body) -> Map<String, Value> {
+    match body.value() {
+        Value::Object(members) => members,
+        _ => Map::new(),
+    }
+}
+
+/// [`collection`] of the body's members, which it takes over.
+fn collection_members(mut body: Map<String, Value>) -> Vec<FieldChange> {
     let kind = match body.get("type").and_then(Value::as_u64) {
         Some(3) => "edge",
         _ => "document",
@@ -158,7 +175,10 @@ pub fn index_defaults(index_type: &str) -> Vec<(&'static str, Value)> {
 /// An index: its type, fields, and the options that differ from the
 /// type's defaults ([`index_defaults`]). Its name is in the address.
 pub fn index(index: &Index) -> Vec<FieldChange> {
-    index_body(&index.to_api_body())
+    match index.to_api_body() {
+        Value::Object(members) => index_members(members),
+        _ => Vec::new(),
+    }
 }
 
 /// An index from its create body (`POST /_api/index`: the definition
@@ -166,7 +186,16 @@ pub fn index(index: &Index) -> Vec<FieldChange> {
 /// shows for that index. `inBackground` says how the server builds the
 /// index, not what it is, and is left out like the name.
 pub fn index_body(body: &Value) -> Vec<FieldChange> {
-    let mut body = body.as_object().cloned().unwrap_or_default();
+    index_members(body.as_object().cloned().unwrap_or_default())
+}
+
+/// [`index_body`] of the body of a create step, parsed from its text.
+pub fn created_index(body: &Body) -> Vec<FieldChange> {
+    index_members(members(body))
+}
+
+/// [`index_body`] of the body's members, which it takes over.
+fn index_members(mut body: Map<String, Value>) -> Vec<FieldChange> {
     body.shift_remove("inBackground");
     let index_type = body.get("type").and_then(Value::as_str).unwrap_or_default();
     let defaults = index_defaults(index_type);

@@ -9,10 +9,10 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::definition;
-use super::model::{Action, Address, Change, Compare, FieldChange, Step};
+use super::model::{Action, Address, Body, Change, Compare, FieldChange, Step};
 use super::{Options, Ownership};
 use crate::model::{option_matches, Collection, Index, State};
 use crate::server::Server;
@@ -45,19 +45,14 @@ fn handle(collection: &str, index: &Index) -> Option<String> {
     })
 }
 
-/// The body of `POST /_api/index`: the definition, then `inBackground`.
-/// Moved into a map of the exact size, since inserting one more member into
-/// the full map of [`Index::to_api_body`] would double its capacity, for
-/// as long as the plan is kept.
-fn create_body(index: &Index) -> Value {
-    let definition = match index.to_api_body() {
-        Value::Object(definition) => definition,
-        other => return other,
-    };
-    let mut body = Map::with_capacity(definition.len() + 1);
-    body.extend(definition);
-    body.insert("inBackground".into(), Value::Bool(true));
-    Value::Object(body)
+/// The body of `POST /_api/index`: the definition, then `inBackground`,
+/// kept as its text for as long as the plan is.
+fn create_body(index: &Index) -> Body {
+    let mut body = index.to_api_body();
+    if let Value::Object(members) = &mut body {
+        members.insert("inBackground".into(), Value::Bool(true));
+    }
+    Body::new(&body)
 }
 
 fn differences(want: &Index, live: &Index) -> Vec<FieldChange> {
@@ -353,7 +348,7 @@ pub fn check_shard_keys(server: &Server, desired: &State, live: &State, changes:
             else {
                 continue;
             };
-            if body["unique"] != true {
+            if body.member("unique") != Some(Value::Bool(true)) {
                 continue;
             }
             let Some((shards, keys)) = sharding_after(collection, desired, live, &fresh) else {
@@ -362,6 +357,7 @@ pub fn check_shard_keys(server: &Server, desired: &State, live: &State, changes:
             if shards <= 1 {
                 continue;
             }
+            let body = body.value();
             let fields: Vec<&str> = ["fields", "prefixFields"]
                 .iter()
                 .filter_map(|key| body[*key].as_array())
@@ -412,7 +408,7 @@ mod tests {
             fields: Vec::new(),
             steps: vec![Step::CreateIndex {
                 collection: collection.into(),
-                body,
+                body: body.into(),
                 deferrable: false,
             }],
             blocked: None,

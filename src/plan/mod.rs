@@ -9,6 +9,7 @@
 //! with the reason in plain words, so the user sees it before anything runs.
 
 mod analyzers;
+mod body;
 mod capabilities;
 mod collections;
 mod conflicts;
@@ -29,8 +30,8 @@ mod vector;
 mod views;
 
 pub use model::{
-    Action, Address, Change, Compare, FieldChange, Note, PathChange, Phase, Plan, Stage, Step,
-    FORMAT_VERSION,
+    Action, Address, Body, Change, Compare, FieldChange, Note, PathChange, Phase, Plan, Stage,
+    Step, FORMAT_VERSION,
 };
 
 pub use analyzers::view_users;
@@ -221,7 +222,10 @@ pub fn diff(desired: &State, live: &Live, options: &Options) -> Plan {
     }
     // The plan reads in the order apply runs it: stage by stage, each
     // stage's changes in the order they were planned (a stable sort).
-    plan.changes.sort_by_key(Change::stage);
+    // Keyed once per change, with a small buffer of (stage, position)
+    // pairs instead of the half-plan-sized one a stable merge sort of the
+    // changes themselves takes; stable, as positions are unique.
+    plan.changes.sort_by_cached_key(Change::stage);
     plan
 }
 

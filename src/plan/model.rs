@@ -7,6 +7,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::body::Body;
+
 /// Bumped whenever the JSON rendering of a plan changes shape. 2: each
 /// entry of a change's `fields` is one changed path ([`PathChange`]), with
 /// `path` and `op`, and `before`/`after` left out where the path is absent.
@@ -428,11 +430,11 @@ impl Change {
             return Cow::Borrowed(&self.fields);
         }
         let derived = match (&self.address, self.steps.first()) {
-            (Address::Collection(_), Some(Step::CreateCollection { body })) => {
-                super::definition::collection(body)
+            (Address::Collection(_), Some(Step::CreateCollection { body, .. })) => {
+                super::definition::created_collection(body)
             }
             (Address::Index { .. }, Some(Step::CreateIndex { body, .. })) => {
-                super::definition::index_body(body)
+                super::definition::created_index(body)
             }
             _ => return Cow::Borrowed(&self.fields),
         };
@@ -447,9 +449,7 @@ impl Change {
     /// another collection's, or drops a collection others follow.
     fn depends_on_others(&self) -> bool {
         self.steps.iter().any(|step| match step {
-            Step::CreateCollection { body } => body["distributeShardsLike"]
-                .as_str()
-                .is_some_and(|name| !name.is_empty()),
+            Step::CreateCollection { follows, .. } => *follows,
             Step::DropCollection { prototype, .. } => *prototype,
             _ => false,
         })
@@ -502,8 +502,15 @@ pub enum Step {
         name: String,
     },
     CreateStateCollection,
+    /// Built with [`Step::create_collection`].
     CreateCollection {
-        body: Value,
+        body: Body,
+        /// The body names a collection to distribute shards like
+        /// (`distributeShardsLike`): what orders the create after the
+        /// other collection changes, read once from the body (not part of
+        /// the plan output).
+        #[serde(skip)]
+        follows: bool,
     },
     UpdateProperties {
         collection: String,
@@ -525,7 +532,7 @@ pub enum Step {
     },
     CreateIndex {
         collection: String,
-        body: Value,
+        body: Body,
         /// A vector index on a server that trains it while creating it (up
         /// to 3.12.8): if the server refuses it for want of training data,
         /// apply reports the index as deferred instead of failing, and runs
@@ -618,6 +625,18 @@ pub enum Step {
     DropView {
         view: String,
     },
+}
+
+impl Step {
+    /// `POST /_api/collection` with `body`.
+    pub fn create_collection(body: &Value) -> Step {
+        Step::CreateCollection {
+            body: Body::new(body),
+            follows: body["distributeShardsLike"]
+                .as_str()
+                .is_some_and(|name| !name.is_empty()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -733,12 +752,12 @@ mod tests {
     fn an_index_body_is_its_definition_then_in_background() {
         let (desired, plan) = planned_creates();
         let specs = &desired.collections["users"].indexes;
-        let bodies: Vec<&Value> = plan
+        let bodies: Vec<Value> = plan
             .changes
             .iter()
             .flat_map(|change| &change.steps)
             .filter_map(|step| match step {
-                Step::CreateIndex { body, .. } => Some(body),
+                Step::CreateIndex { body, .. } => Some(body.value()),
                 _ => None,
             })
             .collect();
@@ -771,15 +790,52 @@ mod tests {
         };
         assert!(change.shown_fields().is_empty());
         // Only a create is shown from its step.
-        change.steps = vec![Step::CreateCollection {
-            body: json!({"name": "users", "type": 2}),
-        }];
+        change.steps = vec![Step::create_collection(
+            &json!({"name": "users", "type": 2}),
+        )];
         assert_eq!(change.shown_fields().len(), 1);
         change.action = Action::Replace;
         assert!(change.shown_fields().is_empty());
         // Fields set are shown as they are.
         change.fields = vec![field(Value::Null, json!(1), Compare::Exact)];
         assert_eq!(*change.shown_fields(), change.fields[..]);
+    }
+
+    #[test]
+    fn a_collection_create_follows_another_only_when_its_body_names_one() {
+        let follows = |body: Value| match Step::create_collection(&body) {
+            Step::CreateCollection {
+                body: kept,
+                follows,
+            } => {
+                assert_eq!(kept.value(), body);
+                follows
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(follows(json!({"name": "a", "distributeShardsLike": "p"})));
+        assert!(!follows(json!({"name": "a", "distributeShardsLike": ""})));
+        assert!(!follows(json!({"name": "a"})));
+        let change = |body: Value| Change {
+            address: Address::Collection("a".into()),
+            action: Action::Create,
+            reason: String::new(),
+            fields: Vec::new(),
+            steps: vec![Step::create_collection(&body)],
+            blocked: None,
+            destructive: false,
+            risk: None,
+        };
+        assert_eq!(
+            change(json!({"name": "a", "distributeShardsLike": "p"})).stage(),
+            Stage::DependentCollections
+        );
+        assert_eq!(change(json!({"name": "a"})).stage(), Stage::Collections);
+        // The flag is no part of the plan output.
+        assert_eq!(
+            serde_json::to_value(Step::create_collection(&json!({"name": "a"}))).unwrap(),
+            json!({"op": "createCollection", "body": {"name": "a"}})
+        );
     }
 
     /// A plan holds every change (a cold apply of 20,000 entities has

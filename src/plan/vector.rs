@@ -68,15 +68,15 @@ pub(super) fn review(
     not_ready(desired, live_state, changes, notes);
 }
 
-/// The vector index create of a change: (collection, body).
-fn vector_create(change: &mut Change) -> Option<(&str, &Value, &mut bool)> {
+/// The vector index create of a change: (collection, body parsed).
+fn vector_create(change: &mut Change) -> Option<(&str, Value, &mut bool)> {
     change.steps.iter_mut().find_map(|step| match step {
         Step::CreateIndex {
             collection,
             body,
             deferrable,
-        } if body["type"].as_str() == Some("vector") => {
-            Some((collection.as_str(), &*body, deferrable))
+        } if body.string("type").as_deref() == Some("vector") => {
+            Some((collection.as_str(), body.value(), deferrable))
         }
         _ => None,
     })
@@ -94,7 +94,7 @@ fn defer(version: Version, live: &Live, changes: &mut Vec<Change>, notes: &mut V
         let Some((collection, body, deferrable)) = vector_create(change) else {
             return true;
         };
-        let Some(threshold) = training_threshold(body) else {
+        let Some(threshold) = training_threshold(&body) else {
             return true;
         };
         let field = body["fields"][0].as_str().unwrap_or("?");
@@ -237,7 +237,11 @@ mod tests {
             [Step::CreateIndex {
                 deferrable, body, ..
             }] => {
-                assert_eq!(body["parallelism"], json!(2), "sent with the create");
+                assert_eq!(
+                    body.value()["parallelism"],
+                    json!(2),
+                    "sent with the create"
+                );
                 *deferrable
             }
             other => panic!("{other:?}"),

@@ -846,7 +846,7 @@ mod tests {
             },
             crate::plan::Step::CreateIndex {
                 collection: "users".into(),
-                body: json!({"type": "persistent", "fields": ["a"], "name": "idx_gap"}),
+                body: json!({"type": "persistent", "fields": ["a"], "name": "idx_gap"}).into(),
                 deferrable: false,
             },
         ];
