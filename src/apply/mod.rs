@@ -1839,7 +1839,7 @@ mod progress_tests {
         };
         let bad_step = Step::CreateIndex {
             collection: "things".into(),
-            body: json!({"name": "idx_bad", "type": "nonsense", "fields": ["bad"]}),
+            body: json!({"name": "idx_bad", "type": "nonsense", "fields": ["bad"]}).into(),
             deferrable: false,
         };
         let plan = Plan {
@@ -2050,7 +2050,7 @@ mod schedule_tests {
             let mut change = index(collection, name);
             change.steps = vec![Step::CreateIndex {
                 collection: collection.into(),
-                body: json!({"type": "persistent", "fields": ["a"], "name": name}),
+                body: json!({"type": "persistent", "fields": ["a"], "name": name}).into(),
                 deferrable: false,
             }];
             change
