@@ -41,8 +41,8 @@
 //! whose settling of an earlier run's pending records may delete a key a
 //! create of this run records again), bulk inserts write a pending record
 //! (an `Intent`: the object and its exact create request) for every create
-//! of the plan, in chunks of `RECORDS_PER_REQUEST` sent up to
-//! `concurrency` at once. From then on a drop whose object the run also
+//! of the plan, in chunks of `RECORDS_PER_REQUEST` sent a few at once
+//! (`RECORD_REQUESTS_AT_ONCE`). From then on a drop whose object the run also
 //! creates (a view dropped in ViewDrops and created in Views) leaves the
 //! record alone. The ownership records that replace the pending ones are
 //! written the same way when the run ends, also when changes failed or the
@@ -85,6 +85,13 @@ use crate::plan::{Action, Address, Change, Plan, Stage, Step};
 /// thousands of objects needs a handful of requests, small enough to keep
 /// each request body well under a megabyte.
 const RECORDS_PER_REQUEST: usize = 1000;
+
+/// Bulk inserts of state documents under way at once, at most (within
+/// `--concurrency`): each holds up to `RECORDS_PER_REQUEST` documents with
+/// their exact create requests, about 2 MB as JSON values, so the pending
+/// records of a first apply of thousands of objects sent all at once would
+/// raise its peak memory by tens of megabytes to save a few round trips.
+const RECORD_REQUESTS_AT_ONCE: usize = 4;
 
 /// What happened to each change of an applied plan.
 #[derive(Debug, Default)]
@@ -1074,8 +1081,8 @@ struct Records {
 }
 
 impl Records {
-    /// Writes the records in bulk inserts of `RECORDS_PER_REQUEST`, up to
-    /// `concurrency` at once, then deletes the settled pending records (an
+    /// Writes the records in bulk inserts of `RECORDS_PER_REQUEST`, a few
+    /// at once (`record_concurrently`), then deletes the settled pending records (an
     /// ownership record is in place before the pending record it replaces
     /// under another key is gone).
     async fn write(self, client: &Client, concurrency: usize) -> Result<(), ClientError> {
@@ -1090,7 +1097,7 @@ impl Records {
 
 /// Writes the pending records of every create of `changes` (the run's
 /// plan) before the first of them is sent: bulk inserts of
-/// `RECORDS_PER_REQUEST`, up to `concurrency` at once.
+/// `RECORDS_PER_REQUEST`, a few at once (`record_concurrently`).
 async fn write_intents(
     client: &Client,
     changes: &[Change],
@@ -1501,7 +1508,8 @@ async fn record_all(
 }
 
 /// Writes state documents like `record_all`, with up to `concurrency` bulk
-/// inserts at once (the documents are independent). `documents` are made
+/// inserts at once, at most `RECORD_REQUESTS_AT_ONCE` (the documents are
+/// independent). `documents` are made
 /// one request's worth at a time, as a request can be sent. On the first
 /// failure no request starts and the ones under way are abandoned (a
 /// record is written or not; a repeat is harmless).
@@ -1517,10 +1525,11 @@ async fn record_concurrently(
             )))
         })
     };
+    let at_once = concurrency.clamp(1, RECORD_REQUESTS_AT_ONCE);
     let mut documents = documents.peekable();
     let mut requests: JoinSet<Result<(), ClientError>> = JoinSet::new();
     while documents.peek().is_some() {
-        if requests.len() >= concurrency.max(1) {
+        if requests.len() >= at_once {
             if let Some(done) = requests.join_next().await {
                 joined(done)?;
             }
