@@ -380,10 +380,11 @@ impl SentAhead {
         }
         if wanted.queries && !desired.features.is_empty() {
             let mut names: Vec<String> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             let mut queries = Vec::new();
             for feature in &desired.features {
                 let name = feature.function_name(namespace);
-                if !names.contains(&name) {
+                if seen.insert(name.clone()) {
                     names.push(name);
                     queries.push(feature.query.clone());
                 }

@@ -181,20 +181,16 @@ pub fn index(index: &Index) -> Vec<FieldChange> {
     }
 }
 
-/// An index from its create body (`POST /_api/index`: the definition
-/// [`Index::to_api_body`] gives, plus `inBackground`): what [`index`]
-/// shows for that index. `inBackground` says how the server builds the
-/// index, not what it is, and is left out like the name.
-pub fn index_body(body: &Value) -> Vec<FieldChange> {
-    index_members(body.as_object().cloned().unwrap_or_default())
-}
-
-/// [`index_body`] of the body of a create step, parsed from its text.
+/// An index from the body of its create step (`POST /_api/index`: the
+/// definition [`Index::to_api_body`] gives, plus `inBackground`), parsed
+/// from its text: what [`index`] shows for that index. `inBackground`
+/// says how the server builds the index, not what it is, and is left out
+/// like the name.
 pub fn created_index(body: &Body) -> Vec<FieldChange> {
     index_members(members(body))
 }
 
-/// [`index_body`] of the body's members, which it takes over.
+/// [`created_index`] of the body's members, which it takes over.
 fn index_members(mut body: Map<String, Value>) -> Vec<FieldChange> {
     body.shift_remove("inBackground");
     let index_type = body.get("type").and_then(Value::as_str).unwrap_or_default();
