@@ -14,7 +14,8 @@
 //! after every collection change; an index change after every analyzer
 //! change (an inverted index can use one) and after the changes of its own
 //! collection, not those of the others. Within a stage or the group,
-//! changes start in plan order among those ready.
+//! changes start in the order they became ready (plan order among those
+//! ready at once).
 //!
 //! At most `Limits::changes` changes run at once, and of them at most
 //! `Limits::index_builds` index creates on collections that exist before
@@ -42,21 +43,24 @@
 //! create of this run records again), bulk inserts write a pending record
 //! (an `Intent`: the object and its exact create request) for every create
 //! of the plan, in chunks of `RECORDS_PER_REQUEST` sent a few at once
-//! (`RECORD_REQUESTS_AT_ONCE`). From then on a drop whose object the run also
-//! creates (a view dropped in ViewDrops and created in Views) leaves the
-//! record alone. The ownership records that replace the pending ones are
-//! written the same way when the run ends, also when changes failed or the
-//! run was stopped (not once the apply lock is lost); after them, the
-//! pending records settled otherwise (a create refused, or an unnamed
-//! index the server named) are deleted. So an ownership record may come
-//! late, never a pending one: a run that dies or fails midway leaves a
-//! pending record for every create of the plan not confirmed by an
-//! ownership record: those sent (done, failed without an answer, or
-//! abandoned) and those never sent (an earlier failure or a stop). The
-//! next plan settles each from the live state alone (`plan::pending`): an
-//! object there as intended is owned, and an intent whose object is not
-//! there, as for a create never sent, is dropped and the create planned
-//! again; a replace never sent keeps the old object owned. Records cost a
+//! (`RECORD_REQUESTS_AT_ONCE`). From then on a drop whose object the run
+//! also creates (a replace that drops, then creates, in one change) leaves
+//! the record alone. The ownership records that replace the pending ones
+//! are written the same way when the run ends, also when changes failed or
+//! the run was stopped (not once the apply lock is lost); after them, the
+//! pending records settled otherwise (a create refused, or an unnamed index
+//! the server named) are deleted, and so are those of the creates the run
+//! never sent (an earlier failure or a stop; `Records::withdraw`: a replace
+//! never sent gets its ownership record back), so that nothing someone makes
+//! under such a name later is taken for arangosync's. So an ownership
+//! record may come late, never a pending one: a run that fails or is
+//! stopped leaves pending records only for creates sent without an answer
+//! (failed without one, or abandoned); a run that dies (or loses the lock)
+//! leaves one for every create of the plan not confirmed, also those never
+//! sent. The next plan settles each from the live state alone
+//! (`plan::pending`): an object there as intended is owned, and an intent
+//! whose object is not there is dropped and the create planned again; a
+//! replace never sent keeps the old object owned. Records cost a
 //! handful of requests per run, not one per created object.
 //!
 //! Index creates are not bound by the per-request timeout: ArangoDB
@@ -305,7 +309,7 @@ impl Task {
 ///
 /// At most `limits.changes` changes run at once, `limits.index_builds` of
 /// them index creates over existing documents, and only those are tasks: a
-/// change is started (in plan order among those ready) when its waits
+/// change is started (in the order changes became ready) when its waits
 /// (`waits`) are done and a running one ends. The tasks share `plan` and
 /// read their change from it; nothing of a change is copied for its task.
 pub async fn execute_until(
@@ -324,6 +328,10 @@ pub async fn execute_until(
     // then no drop has a pending record to leave alone.
     let mut intended: Arc<HashSet<String>> = Arc::default();
     let mut intents_written = false;
+    // Per change of the plan: whether its requests may have been sent (it
+    // started, or was abandoned running). The pending records of creates
+    // never sent are taken back when the run ends (`Records::withdraw`).
+    let mut sent = vec![false; plan.changes.len()];
     for positions in groups(&plan.changes) {
         let changes: Vec<&Change> = positions
             .iter()
@@ -373,6 +381,9 @@ pub async fn execute_until(
                 if schedule.builds(work) {
                     building += 1;
                 }
+                for &position in schedule.work(work).positions() {
+                    sent[position] = true;
+                }
                 let began = Arc::new(AtomicBool::new(false));
                 let task = Task {
                     client: client.clone(),
@@ -396,8 +407,16 @@ pub async fn execute_until(
                         if finished.is_some_and(|work| schedule.builds(work)) {
                             building -= 1;
                         }
+                        let positions = finished
+                            .map(|work| schedule.work(work).positions().to_vec())
+                            .unwrap_or_default();
                         let mut succeeded = true;
-                        for (address, outcome, ledger) in results {
+                        for (index, (address, outcome, ledger)) in results.into_iter().enumerate() {
+                            if let (Outcome::NotStarted, Some(&position)) =
+                                (&outcome, positions.get(index))
+                            {
+                                sent[position] = false;
+                            }
                             created.extend(ledger.created);
                             settled.extend(ledger.settled);
                             match outcome {
@@ -420,16 +439,23 @@ pub async fn execute_until(
                         }
                     }
                     Err(err) => {
-                        if running
-                            .remove(&err.id())
-                            .is_some_and(|(work, _)| schedule.builds(work))
-                        {
-                            building -= 1;
-                        }
-                        report.failed.push((
-                            Address::Database(plan.database.clone()),
-                            ClientError::Config(format!("an apply task failed: {err}")),
-                        ))
+                        // The task panicked: its changes failed, their
+                        // outcome (and their records) unknown.
+                        let addresses = match running.remove(&err.id()) {
+                            Some((work, _)) => {
+                                if schedule.builds(work) {
+                                    building -= 1;
+                                }
+                                schedule.addresses(work)
+                            }
+                            None => vec![Address::Database(plan.database.clone())],
+                        };
+                        report.failed.extend(addresses.into_iter().map(|address| {
+                            (
+                                address,
+                                ClientError::Config(format!("an apply task failed: {err}")),
+                            )
+                        }));
                     }
                 },
                 stop = watcher.abandon() => {
@@ -442,6 +468,9 @@ pub async fn execute_until(
                         if began.load(Ordering::SeqCst) {
                             report.abandoned.extend(addresses);
                         } else {
+                            for &position in schedule.work(work).positions() {
+                                sent[position] = false;
+                            }
                             report.not_started.extend(addresses);
                         }
                     }
@@ -465,6 +494,15 @@ pub async fn execute_until(
         .stopped()
         .is_some_and(|stop| stop.reason == Reason::LeaseLost);
     if !lease_lost {
+        if intents_written {
+            let never_sent = plan
+                .changes
+                .iter()
+                .zip(&sent)
+                .filter(|(_, sent)| !**sent)
+                .map(|(change, _)| change);
+            unwritten.withdraw(never_sent, &now_rfc3339().into());
+        }
         if let Err(err) = unwritten.write(client, concurrency).await {
             report.failed.push((Address::StateCollection, err));
         }
@@ -1081,6 +1119,29 @@ struct Records {
 }
 
 impl Records {
+    /// Takes back the pending records of `never_sent`, changes whose
+    /// requests were never sent (an earlier failure, a stop): their creates
+    /// made nothing, so nothing made under those names meanwhile (by hand)
+    /// may later be taken for arangosync's. A pending record that replaced
+    /// an ownership record (a replace that drops first) becomes that
+    /// ownership record again, dated `now`: the old object is still there;
+    /// the others are deleted, except where this run created the object
+    /// after all.
+    fn withdraw<'a>(&mut self, never_sent: impl Iterator<Item = &'a Change>, now: &Arc<str>) {
+        let created: HashSet<String> = self.created.iter().map(|(owned, _)| owned.key()).collect();
+        for intent in intents(never_sent) {
+            match (intent.supersedes_owned, intent.named()) {
+                (true, Some(owned)) => self.created.push((owned, now.clone())),
+                _ => {
+                    let key = intent.key();
+                    if !created.contains(&key) {
+                        self.settled.push(key);
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes the records in bulk inserts of `RECORDS_PER_REQUEST`, a few
     /// at once (`record_concurrently`), then deletes the settled pending records (an
     /// ownership record is in place before the pending record it replaces
