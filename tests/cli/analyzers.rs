@@ -660,3 +660,43 @@ fn renaming_an_analyzer_a_view_uses_prunes_the_old_one_in_one_run() {
     );
     converged(&harness);
 }
+
+/// A replace the run never sent (an earlier change failed) leaves the old
+/// analyzer arangosync's: its pending record, written before the first
+/// create, becomes the ownership record again when the run ends.
+#[test]
+fn a_replace_never_sent_keeps_the_old_analyzer_owned() {
+    let harness = Harness::new();
+    harness.create_database();
+    harness.write(
+        "search/analyzers.yaml",
+        &analyzer_spec("product_name", "{locale: en}"),
+    );
+    let first = harness.run(&["apply"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    // A new analyzer (first in the plan) whose create the server refuses,
+    // and a changed one, replaced after it: never started.
+    harness.write(
+        "search/analyzers.yaml",
+        &[
+            analyzer_spec("a_first", "{locale: en}"),
+            analyzer_spec("product_name", "{locale: de}"),
+        ]
+        .join("---\n"),
+    );
+    set_faults(
+        &harness,
+        json!({"count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_api/analyzer"}),
+    );
+    let failed = harness.run(&["apply", "--concurrency", "1"]);
+    assert_eq!(failed.status, 1, "{failed:?}");
+    assert!(failed.stderr.contains("(1 not started)"), "{failed:?}");
+    assert_eq!(
+        read_analyzer(&harness, "product_name").expect("kept")["properties"]["locale"],
+        "en"
+    );
+    assert_eq!(
+        analyzer_records(&harness),
+        [("owned".to_string(), "product_name".to_string())]
+    );
+}
