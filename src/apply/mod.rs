@@ -1615,15 +1615,7 @@ async fn record_chunk(client: Client, documents: Vec<Value>) -> Result<(), Clien
             Some(&Value::Array(documents)),
         )
         .await?;
-    // A bulk insert answers 2xx with an error object in place of each
-    // document it could not write.
-    let failed = response
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|result| result["error"].as_bool() == Some(true));
-    match failed {
+    match bulk_failure(&response.body, None) {
         Some(failed) => Err(inserted_error(
             &path,
             failed,
@@ -1632,6 +1624,16 @@ async fn record_chunk(client: Client, documents: Vec<Value>) -> Result<(), Clien
         )),
         None => Ok(()),
     }
+}
+
+/// The first error object of a bulk answer, which is 2xx with an error
+/// object in place of each document the server could not handle; one
+/// whose `errorNum` is `tolerated` does not count.
+fn bulk_failure(answer: &Value, tolerated: Option<u64>) -> Option<&Value> {
+    answer.as_array().into_iter().flatten().find(|result| {
+        result["error"].as_bool() == Some(true)
+            && (tolerated.is_none() || result["errorNum"].as_u64() != tolerated)
+    })
 }
 
 /// The error of one document a bulk insert (`POST` to `path`) could not
@@ -1662,16 +1664,7 @@ async fn forget_all(client: &Client, keys: &[String]) -> Result<(), ClientError>
         let response = client
             .call(Method::DELETE, &path, &[], Some(&json!(chunk)))
             .await?;
-        let failed = response
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|result| {
-                result["error"].as_bool() == Some(true)
-                    && result["errorNum"].as_u64() != Some(DOCUMENT_NOT_FOUND)
-            });
-        if let Some(failed) = failed {
+        if let Some(failed) = bulk_failure(&response.body, Some(DOCUMENT_NOT_FOUND)) {
             return Err(ClientError::Api {
                 method: Method::DELETE.to_string(),
                 path: path.clone(),

@@ -108,14 +108,13 @@ fn a_full_run_leaves_an_ownership_record_per_object_and_no_pending_one() {
     }
 }
 
-#[test]
-fn a_failed_collection_create_stops_new_starts_and_its_index_never_starts() {
+/// Applies the specs of `names` one change at a time, in order: alpha,
+/// beta, ..., then (once alpha is there) alpha's index. The creates of the
+/// state collection and alpha pass; beta's is refused, so the run fails.
+fn apply_with_beta_refused(names: &[&str]) -> (Harness, crate::support::Run) {
     let harness = Harness::new();
     harness.create_database();
-    specs(&harness, &NAMES);
-    // One change at a time, in order: alpha, beta, gamma, then (once
-    // alpha is there) alpha's index. The creates of the state collection
-    // and alpha pass; beta's is refused.
+    specs(&harness, names);
     set_faults(
         &harness,
         json!({"failAfter": 2, "count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/collection"}),
@@ -123,6 +122,12 @@ fn a_failed_collection_create_stops_new_starts_and_its_index_never_starts() {
     let failed = harness.run(&["apply", "--concurrency", "1"]);
     assert_eq!(failed.status, 1, "{failed:?}");
     clear_faults(&harness);
+    (harness, failed)
+}
+
+#[test]
+fn a_failed_collection_create_stops_new_starts_and_its_index_never_starts() {
+    let (harness, failed) = apply_with_beta_refused(&NAMES);
     assert_eq!(harness.get_status("/_api/collection/alpha"), 200);
     assert_eq!(
         harness.get_status("/_api/collection/beta"),
@@ -295,17 +300,8 @@ fn index_creates_on_a_collection_the_run_creates_are_not_index_builds() {
 /// not arangosync's, and `--prune` keeps it (a review finding).
 #[test]
 fn a_create_never_sent_leaves_no_pending_record_so_a_hand_made_index_is_not_pruned() {
-    let harness = Harness::new();
-    harness.create_database();
-    specs(&harness, &["alpha", "beta"]);
     // alpha is created, beta refused: alpha's index is never sent.
-    set_faults(
-        &harness,
-        json!({"failAfter": 2, "count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/collection"}),
-    );
-    let failed = harness.run(&["apply", "--concurrency", "1"]);
-    assert_eq!(failed.status, 1, "{failed:?}");
-    clear_faults(&harness);
+    let (harness, _) = apply_with_beta_refused(&["alpha", "beta"]);
     assert_eq!(named_indexes(&harness, "alpha"), Vec::<String>::new());
     assert_eq!(records(&harness, "pending"), BTreeSet::new());
     assert_eq!(records(&harness, "owned"), set(&["collection alpha"]));
