@@ -360,11 +360,7 @@ async fn prepare(
         if args.dry_run || !computed.has_writes() {
             Ok(())
         } else {
-            let mut sent = super::SentAhead {
-                access: access_ahead,
-                ..Default::default()
-            };
-            match sent.access().await {
+            match super::SentAhead::access_answer(access_ahead).await {
                 Some(outcome) => outcome,
                 None => check_write_access(&client, &args.connection).await,
             }

@@ -420,10 +420,12 @@ impl SentAhead {
         }
     }
 
-    /// The write-access check sent ahead, once answered; `None` when it
-    /// was not sent (or already taken).
-    async fn access(&mut self) -> Option<Result<(), CliError>> {
-        let mut task = self.access.take()?;
+    /// The write-access check sent ahead (`SentAhead::access`, taken out),
+    /// once answered; `None` when it was not sent.
+    async fn access_answer(
+        task: Option<tokio::task::JoinSet<Result<(), CliError>>>,
+    ) -> Option<Result<(), CliError>> {
+        let mut task = task?;
         match task.join_next().await? {
             Ok(outcome) => Some(outcome),
             Err(err) => Some(Err(CliError::runtime(format!(
