@@ -50,8 +50,10 @@
 //! the run was stopped (not once the apply lock is lost); after them, the
 //! pending records settled otherwise (a create refused, or an unnamed index
 //! the server named) are deleted, and so are those of the creates the run
-//! never sent (an earlier failure or a stop; `Records::withdraw`: a replace
-//! never sent gets its ownership record back), so that nothing someone makes
+//! never sent (an earlier failure or a stop; `Records::withdraw`: one
+//! written over an ownership record the plan was made with, as for a
+//! replace or the indexes of a replaced collection, becomes that ownership
+//! record again), so that nothing someone makes
 //! under such a name later is taken for arangosync's. So an ownership
 //! record may come late, never a pending one: a run that fails or is
 //! stopped leaves pending records only for creates sent without an answer
@@ -207,7 +209,15 @@ pub async fn execute(
     limits: Limits,
     progress: Arc<dyn Progress>,
 ) -> Report {
-    execute_until(client, plan, limits, progress, &Interrupt::never()).await
+    execute_until(
+        client,
+        plan,
+        limits,
+        &HashSet::new(),
+        progress,
+        &Interrupt::never(),
+    )
+    .await
 }
 
 /// What one task runs, by position in the plan's changes: a change, or a
@@ -316,6 +326,7 @@ pub async fn execute_until(
     client: &Client,
     plan: Arc<Plan>,
     limits: Limits,
+    owned_before: &HashSet<String>,
     progress: Arc<dyn Progress>,
     interrupt: &Interrupt,
 ) -> Report {
@@ -501,7 +512,7 @@ pub async fn execute_until(
                 .zip(&sent)
                 .filter(|(_, sent)| !**sent)
                 .map(|(change, _)| change);
-            unwritten.withdraw(never_sent, &now_rfc3339().into());
+            unwritten.withdraw(never_sent, owned_before, &now_rfc3339().into());
         }
         if let Err(err) = unwritten.write(client, concurrency).await {
             report.failed.push((Address::StateCollection, err));
@@ -1123,14 +1134,22 @@ impl Records {
     /// requests were never sent (an earlier failure, a stop): their creates
     /// made nothing, so nothing made under those names meanwhile (by hand)
     /// may later be taken for arangosync's. A pending record that replaced
-    /// an ownership record (a replace that drops first) becomes that
-    /// ownership record again, dated `now`: the old object is still there;
-    /// the others are deleted, except where this run created the object
-    /// after all.
-    fn withdraw<'a>(&mut self, never_sent: impl Iterator<Item = &'a Change>, now: &Arc<str>) {
+    /// an ownership record (its key is in `owned_before`, the records the
+    /// run's plan was made with: a replace that drops first, or an index of
+    /// a collection the plan replaces) becomes that ownership record again,
+    /// dated `now`: the object under the name was arangosync's before the
+    /// run and still is; the others are deleted, except where this run
+    /// created the object after all.
+    fn withdraw<'a>(
+        &mut self,
+        never_sent: impl Iterator<Item = &'a Change>,
+        owned_before: &HashSet<String>,
+        now: &Arc<str>,
+    ) {
         let created: HashSet<String> = self.created.iter().map(|(owned, _)| owned.key()).collect();
         for intent in intents(never_sent) {
-            match (intent.supersedes_owned, intent.named()) {
+            let replaced_a_record = intent.supersedes_owned || owned_before.contains(&intent.key());
+            match (replaced_a_record, intent.named()) {
                 (true, Some(owned)) => self.created.push((owned, now.clone())),
                 _ => {
                     let key = intent.key();
@@ -1572,8 +1591,8 @@ async fn record_all(
 /// inserts at once, at most `RECORD_REQUESTS_AT_ONCE` (the documents are
 /// independent). `documents` are made
 /// one request's worth at a time, as a request can be sent. On the first
-/// failure no request starts and the ones under way are abandoned (a
-/// record is written or not; a repeat is harmless).
+/// failure no request starts, the ones under way are awaited, and the
+/// first failure is returned.
 async fn record_concurrently(
     client: &Client,
     documents: impl Iterator<Item = Value>,
@@ -1589,19 +1608,26 @@ async fn record_concurrently(
     let at_once = concurrency.clamp(1, RECORD_REQUESTS_AT_ONCE);
     let mut documents = documents.peekable();
     let mut requests: JoinSet<Result<(), ClientError>> = JoinSet::new();
-    while documents.peek().is_some() {
+    let mut failed = None;
+    while failed.is_none() && documents.peek().is_some() {
         if requests.len() >= at_once {
             if let Some(done) = requests.join_next().await {
-                joined(done)?;
+                failed = joined(done).err();
+                continue;
             }
         }
         let chunk: Vec<Value> = documents.by_ref().take(RECORDS_PER_REQUEST).collect();
         requests.spawn(record_chunk(client.clone(), chunk));
     }
+    // The writes under way are awaited, not cut off: one the server
+    // already has could otherwise land after what the caller does next
+    // (deleting the run's pending records).
     while let Some(done) = requests.join_next().await {
-        joined(done)?;
+        if let Err(err) = joined(done) {
+            failed.get_or_insert(err);
+        }
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// One bulk insert of state documents (`record_concurrently`).

@@ -795,6 +795,9 @@ async fn apply_under_lock(
     // read again for this plan (none without a unique index on an
     // existing collection).
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
+    // The ownership records the plan was made with: a pending record that
+    // replaces one and is never sent becomes it again (`apply` module).
+    let owned_before = live.owned.keys();
     drop(live);
     let differences = match stood {
         Some(_) if fresh.blocked().next().is_none() => Vec::new(),
@@ -855,6 +858,7 @@ async fn apply_under_lock(
             changes: usize::from(args.concurrency),
             index_builds: usize::from(args.index_builds),
         },
+        &owned_before,
         progress.observer(),
         interrupt,
     )

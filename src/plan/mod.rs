@@ -55,6 +55,37 @@ pub struct Ownership {
     pub views: BTreeSet<String>,
 }
 
+impl Ownership {
+    /// The keys of the ownership records behind it (`Owned::key`), for
+    /// telling which records of the state collection a run's pending
+    /// records replace.
+    pub fn keys(&self) -> std::collections::HashSet<String> {
+        use crate::ownership::Owned;
+        let named = |names: &BTreeSet<String>, kind: fn(String) -> Owned| {
+            names
+                .iter()
+                .map(move |name| kind(name.clone()).key())
+                .collect::<Vec<_>>()
+        };
+        let mut keys: std::collections::HashSet<String> = self
+            .indexes
+            .iter()
+            .map(|(collection, name)| {
+                Owned::Index {
+                    collection: collection.clone(),
+                    name: name.clone(),
+                }
+                .key()
+            })
+            .collect();
+        keys.extend(named(&self.collections, Owned::Collection));
+        keys.extend(named(&self.graphs, Owned::Graph));
+        keys.extend(named(&self.analyzers, Owned::Analyzer));
+        keys.extend(named(&self.views, Owned::View));
+        keys
+    }
+}
+
 /// The live side of a diff.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Live {

@@ -834,3 +834,29 @@ fn recorded_collection_read_backs_of_the_same_properties_plan_nothing() {
         assert_eq!(changes.len(), 1, "{}", example["example"]);
     }
 }
+
+#[test]
+fn ownership_keys_are_the_keys_of_its_records() {
+    use crate::ownership::Owned;
+    let ownership = Ownership {
+        collections: ["users".to_string()].into(),
+        indexes: [("users".to_string(), "by_email".to_string())].into(),
+        graphs: ["social".to_string()].into(),
+        analyzers: ["text_en".to_string()].into(),
+        views: ["search".to_string()].into(),
+    };
+    let expected: std::collections::HashSet<String> = [
+        Owned::Collection("users".into()),
+        Owned::Index {
+            collection: "users".into(),
+            name: "by_email".into(),
+        },
+        Owned::Graph("social".into()),
+        Owned::Analyzer("text_en".into()),
+        Owned::View("search".into()),
+    ]
+    .iter()
+    .map(Owned::key)
+    .collect();
+    assert_eq!(ownership.keys(), expected);
+}

@@ -329,3 +329,77 @@ fn a_create_never_sent_leaves_no_pending_record_so_a_hand_made_index_is_not_prun
         pruned.stderr
     );
 }
+
+/// alpha's spec with uuid keys, which replaces the collection (with
+/// `--allow-destructive`), and its index again.
+fn alpha_with_uuid_keys() -> String {
+    collection(
+        "alpha",
+        "  keyOptions: {type: uuid}\n  indexes:\n    - {type: persistent, fields: [f], name: idx_alpha}\n",
+    )
+}
+
+/// A run that fails before sending a replace of alpha, or the creates of
+/// alpha's indexes that follow it, leaves alpha and its index owned: their
+/// pending records, written over the ownership records, become them again
+/// (a review finding: they were deleted, and the index lost its owner).
+#[test]
+fn a_collection_replace_never_sent_keeps_the_collection_and_its_index_owned() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs(&harness, &["alpha"]);
+    let first = harness.run(&["apply"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    let owned = set(&["collection alpha", "index alpha/idx_alpha"]);
+    assert_eq!(records(&harness, "owned"), owned);
+    // a_first comes first and is refused: alpha's replace never starts.
+    harness.write(
+        "specs.yaml",
+        &[
+            collection("a_first", "  indexes: []\n"),
+            alpha_with_uuid_keys(),
+        ]
+        .join("---\n"),
+    );
+    set_faults(
+        &harness,
+        json!({"count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/collection"}),
+    );
+    let failed = harness.run(&["apply", "--concurrency", "1", "--allow-destructive"]);
+    assert_eq!(failed.status, 1, "{failed:?}");
+    clear_faults(&harness);
+    assert_eq!(records(&harness, "owned"), owned, "{failed:?}");
+    assert_eq!(records(&harness, "pending"), BTreeSet::new());
+    // Taken out of the specs, the index is arangosync's to prune.
+    harness.write("specs.yaml", &collection("alpha", "  indexes: []\n"));
+    let plan = harness.run(&["plan", "--prune"]);
+    assert!(
+        plan.stdout.contains("- index alpha/idx_alpha (delete)"),
+        "{plan:?}"
+    );
+}
+
+/// A pending-records write the server refuses sends nothing, and leaves
+/// every ownership record as it was.
+#[test]
+fn a_refused_pending_records_write_keeps_every_ownership_record() {
+    let harness = Harness::new();
+    harness.create_database();
+    specs(&harness, &["alpha"]);
+    let first = harness.run(&["apply"]);
+    assert_eq!(first.status, 0, "{first:?}");
+    harness.write("specs.yaml", &alpha_with_uuid_keys());
+    set_faults(
+        &harness,
+        json!({"count": 1, "mode": "status", "status": 400, "method": "POST", "path": "/_db/features/_api/document/_arangosync"}),
+    );
+    let failed = harness.run(&["apply", "--allow-destructive"]);
+    assert_eq!(failed.status, 1, "{failed:?}");
+    clear_faults(&harness);
+    assert_eq!(
+        records(&harness, "owned"),
+        set(&["collection alpha", "index alpha/idx_alpha"]),
+        "{failed:?}"
+    );
+    assert_eq!(records(&harness, "pending"), BTreeSet::new());
+}
