@@ -85,7 +85,7 @@ use crate::client::{encode_segment, Client, ClientError};
 use crate::interrupt::{Interrupt, Reason};
 use crate::live::index_from_api;
 use crate::ownership::{registry_key, Intended, Intent, Owned, STATE_COLLECTION};
-use crate::plan::{Action, Address, Change, Plan, Stage, Step};
+use crate::plan::{Action, Address, Change, Ownership, Plan, Stage, Step};
 
 /// Ownership records per bulk insert: large enough that a first apply of
 /// thousands of objects needs a handful of requests, small enough to keep
@@ -213,7 +213,7 @@ pub async fn execute(
         client,
         plan,
         limits,
-        &HashSet::new(),
+        &Ownership::default(),
         progress,
         &Interrupt::never(),
     )
@@ -326,7 +326,7 @@ pub async fn execute_until(
     client: &Client,
     plan: Arc<Plan>,
     limits: Limits,
-    owned_before: &HashSet<String>,
+    owned_before: &Ownership,
     progress: Arc<dyn Progress>,
     interrupt: &Interrupt,
 ) -> Report {
@@ -1134,8 +1134,8 @@ impl Records {
     /// requests were never sent (an earlier failure, a stop): their creates
     /// made nothing, so nothing made under those names meanwhile (by hand)
     /// may later be taken for arangosync's. A pending record that replaced
-    /// an ownership record (its key is in `owned_before`, the records the
-    /// run's plan was made with: a replace that drops first, or an index of
+    /// an ownership record (one of `owned_before`, the records the run's
+    /// plan was made with: a replace that drops first, or an index of
     /// a collection the plan replaces) becomes that ownership record again,
     /// dated `now`: the object under the name was arangosync's before the
     /// run and still is; the others are deleted, except where this run
@@ -1143,14 +1143,21 @@ impl Records {
     fn withdraw<'a>(
         &mut self,
         never_sent: impl Iterator<Item = &'a Change>,
-        owned_before: &HashSet<String>,
+        owned_before: &Ownership,
         now: &Arc<str>,
     ) {
+        let mut never_sent = intents(never_sent).peekable();
+        if never_sent.peek().is_none() {
+            // A run that sent everything: nothing to take back, and no
+            // need to key what it created.
+            return;
+        }
         let created: HashSet<String> = self.created.iter().map(|(owned, _)| owned.key()).collect();
-        for intent in intents(never_sent) {
-            let replaced_a_record = intent.supersedes_owned || owned_before.contains(&intent.key());
-            match (replaced_a_record, intent.named()) {
-                (true, Some(owned)) => self.created.push((owned, now.clone())),
+        for intent in never_sent {
+            match intent.named() {
+                Some(owned) if intent.supersedes_owned || owned_before.contains(&owned) => {
+                    self.created.push((owned, now.clone()))
+                }
                 _ => {
                     let key = intent.key();
                     if !created.contains(&key) {

@@ -795,9 +795,11 @@ async fn apply_under_lock(
     // read again for this plan (none without a unique index on an
     // existing collection).
     let fresh = super::with_risk(client, fresh, &desired.loaded.state, &live, true).await;
-    // The ownership records the plan was made with: a pending record that
-    // replaces one and is never sent becomes it again (`apply` module).
-    let owned_before = live.owned.keys();
+    // The ownership records the plan was made with (moved out, not
+    // copied): a pending record that replaces one and is never sent
+    // becomes it again (`apply` module).
+    let mut live = live;
+    let owned_before = std::mem::take(&mut live.owned);
     drop(live);
     let differences = match stood {
         Some(_) if fresh.blocked().next().is_none() => Vec::new(),

@@ -56,33 +56,18 @@ pub struct Ownership {
 }
 
 impl Ownership {
-    /// The keys of the ownership records behind it (`Owned::key`), for
-    /// telling which records of the state collection a run's pending
-    /// records replace.
-    pub fn keys(&self) -> std::collections::HashSet<String> {
+    /// Whether arangosync's records name `owned`.
+    pub fn contains(&self, owned: &crate::ownership::Owned) -> bool {
         use crate::ownership::Owned;
-        let named = |names: &BTreeSet<String>, kind: fn(String) -> Owned| {
-            names
-                .iter()
-                .map(move |name| kind(name.clone()).key())
-                .collect::<Vec<_>>()
-        };
-        let mut keys: std::collections::HashSet<String> = self
-            .indexes
-            .iter()
-            .map(|(collection, name)| {
-                Owned::Index {
-                    collection: collection.clone(),
-                    name: name.clone(),
-                }
-                .key()
-            })
-            .collect();
-        keys.extend(named(&self.collections, Owned::Collection));
-        keys.extend(named(&self.graphs, Owned::Graph));
-        keys.extend(named(&self.analyzers, Owned::Analyzer));
-        keys.extend(named(&self.views, Owned::View));
-        keys
+        match owned {
+            Owned::Collection(name) => self.collections.contains(name),
+            Owned::Index { collection, name } => {
+                self.indexes.contains(&(collection.clone(), name.clone()))
+            }
+            Owned::Graph(name) => self.graphs.contains(name),
+            Owned::Analyzer(name) => self.analyzers.contains(name),
+            Owned::View(name) => self.views.contains(name),
+        }
     }
 }
 

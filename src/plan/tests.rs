@@ -836,7 +836,7 @@ fn recorded_collection_read_backs_of_the_same_properties_plan_nothing() {
 }
 
 #[test]
-fn ownership_keys_are_the_keys_of_its_records() {
+fn ownership_contains_what_its_records_name() {
     use crate::ownership::Owned;
     let ownership = Ownership {
         collections: ["users".to_string()].into(),
@@ -845,7 +845,7 @@ fn ownership_keys_are_the_keys_of_its_records() {
         analyzers: ["text_en".to_string()].into(),
         views: ["search".to_string()].into(),
     };
-    let expected: std::collections::HashSet<String> = [
+    for owned in [
         Owned::Collection("users".into()),
         Owned::Index {
             collection: "users".into(),
@@ -854,9 +854,17 @@ fn ownership_keys_are_the_keys_of_its_records() {
         Owned::Graph("social".into()),
         Owned::Analyzer("text_en".into()),
         Owned::View("search".into()),
-    ]
-    .iter()
-    .map(Owned::key)
-    .collect();
-    assert_eq!(ownership.keys(), expected);
+    ] {
+        assert!(ownership.contains(&owned), "{owned:?}");
+    }
+    for other in [
+        Owned::Collection("social".into()),
+        Owned::Index {
+            collection: "other".into(),
+            name: "by_email".into(),
+        },
+        Owned::View("users".into()),
+    ] {
+        assert!(!ownership.contains(&other), "{other:?}");
+    }
 }
